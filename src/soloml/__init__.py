@@ -1,0 +1,13 @@
+"""soloml: the whole machine-learning cycle for the one data person at a small organization."""
+
+from soloml._version import __version__
+from soloml.errors import SolomlError
+from soloml.workspace import Workspace, find_workspace, init_workspace
+
+__all__ = [
+    "SolomlError",
+    "Workspace",
+    "__version__",
+    "find_workspace",
+    "init_workspace",
+]

@@ -1,0 +1,1 @@
+"""The command line: a thin shell over the public API (parse, call, print, exit code)."""

@@ -1,0 +1,69 @@
+"""Typed settings, read from a workspace's soloml.yaml and overridden by SOLOML_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from soloml.errors import ConfigError
+
+DateOrder = Literal["auto", "ymd", "mdy", "dmy"]
+
+
+class LoadSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_quarantine_share: float = Field(0.05, ge=0.0, le=1.0, description="A load fails whole above this share of bad rows.")
+    date_order: DateOrder = Field("auto", description="How to read ambiguous dates like 03/04/2024.")
+
+
+class Settings(BaseModel):
+    """Everything soloml.yaml may hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "soloml workspace"
+    warehouse: str = Field("warehouse.duckdb", description="DuckDB file (relative to the workspace) or a database URL.")
+    timezone: str = Field("UTC", description="The business's home time zone, for reports.")
+    currency: str = Field("USD", description="The business's home currency.")
+    load: LoadSettings = LoadSettings()
+    sources: list[dict[str, Any]] = Field(default_factory=list, description="Files or databases to load, for re-runs.")
+
+
+def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
+    """Read `path` (soloml.yaml) and apply SOLOML_WAREHOUSE / SOLOML_MAX_QUARANTINE_SHARE / SOLOML_DATE_ORDER."""
+    env = dict(os.environ) if env is None else env
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}.", hint="Fix the file or re-create it with `soloml init`.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of settings, got {type(raw).__name__}.")
+    if "SOLOML_WAREHOUSE" in env:
+        raw["warehouse"] = env["SOLOML_WAREHOUSE"]
+    load = dict(raw.get("load") or {})
+    if "SOLOML_MAX_QUARANTINE_SHARE" in env:
+        load["max_quarantine_share"] = float(env["SOLOML_MAX_QUARANTINE_SHARE"])
+    if "SOLOML_DATE_ORDER" in env:
+        load["date_order"] = env["SOLOML_DATE_ORDER"]
+    if load:
+        raw["load"] = load
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {format_validation_error(exc)}") from exc
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """One line per problem: the YAML key path, what was given, and what is allowed."""
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        given = err.get("input")
+        given_text = "" if isinstance(given, dict) else f" (got {given!r})"
+        lines.append(f"key '{key}': {err['msg']}{given_text}")
+    return "; ".join(lines) + "."

@@ -1,0 +1,148 @@
+"""The project spec: the requirements contract every later stage reads.
+
+One YAML per project (`projects/<name>.yaml`). Training, reports, the A/B design and
+monitoring all take their targets from it; its hash is recorded with every model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from soloml.config import format_validation_error
+from soloml.errors import ConfigError, did_you_mean
+
+Recipe = Literal["churn", "conversion", "spend", "forecast", "table"]
+Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy"]
+Entity = Literal["customer", "contact", "row", "series"]
+Cadence = Literal["daily", "weekly", "monthly"]
+
+
+class Label(BaseModel):
+    """What we predict, and over which window after the cutoff."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    definition: str = Field(..., description="Plain words, e.g. 'no payment or order in the next 60 days'.")
+    horizon_days: int = Field(60, ge=1, le=3650, description="Days after the cutoff the label looks at.")
+    target: str | None = Field(None, description="table recipe: the target column.")
+
+
+class Cutoffs(BaseModel):
+    """When to take snapshots for training: every `every` over the last `lookback_months`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every: Cadence = "monthly"
+    lookback_months: int = Field(18, ge=1, le=120)
+    time_column: str | None = Field(None, description="table recipe: the column holding each row's date, if any.")
+
+
+class BusinessValue(BaseModel):
+    """What acting on a prediction is worth, in the business's money."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value_per_success: float = Field(..., ge=0, description="What one correct action is worth (e.g. a saved customer's margin).")
+    cost_per_action: float = Field(0.0, ge=0, description="What one action costs (a call, a discount).")
+    capacity: int = Field(..., ge=1, description="How many entities can be acted on per cycle.")
+    cycle: Cadence = Field("weekly", description="How often the capacity renews.")
+    success_rate: float = Field(1.0, gt=0, le=1, description="Share of correctly targeted entities the action actually saves/converts.")
+    currency: str = "USD"
+
+
+class TodayRule(BaseModel):
+    """How the decision is made today: the heuristic baseline the model must beat."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(..., description="Plain words, e.g. 'no order in 60 days'.")
+    expression: str = Field(..., description="SQL over the training set's feature columns; higher (or true) means act first.")
+
+
+class DoneThreshold(BaseModel):
+    """The 'done' line: when met on validation, stop and ship."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: Metric = "precision_at_capacity"
+    value: float = Field(..., description="The metric value at which the action pays for itself.")
+    min_lift_over_rule: float = Field(0.0, ge=0, description="Required relative improvement over today's rule (0.1 = 10%).")
+
+
+class ProjectSpec(BaseModel):
+    """One ML project, as agreed with its stakeholder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9_\-]*$", description="Lower-case name used in file and table names.")
+    question: str
+    decision: str = Field(..., description="What will be done differently with a prediction.")
+    stakeholder: str
+    owner: str
+    recipe: Recipe
+    entity: Entity = "customer"
+    label: Label
+    cutoffs: Cutoffs = Cutoffs()
+    metric: Metric = "roc_auc"
+    business: BusinessValue
+    today_rule: TodayRule | None = None
+    done: DoneThreshold
+    deadline: date | None = None
+    source_table: str | None = Field(None, description="table recipe: the warehouse table or file with the rows.")
+    features_sql: list[str] = Field(default_factory=list, description="User SQL feature files (features/*.sql) to include.")
+    features_exclude: list[str] = Field(default_factory=list, description="Built-in features to leave out.")
+
+    @field_validator("source_table")
+    @classmethod
+    def _table_needs_name(cls, v: str | None) -> str | None:
+        return v.strip() if v else v
+
+    def spec_hash(self) -> str:
+        """SHA-256 of the canonical JSON form; recorded with every model and training set."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True)
+
+
+def load_spec(path: Path | str) -> ProjectSpec:
+    """Read and validate a project YAML; errors name the key and what is allowed."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Project file {path} does not exist.", hint="Run `soloml interview NAME` to write one, or check the name.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of project settings.")
+    raw.setdefault("name", path.stem)
+    try:
+        return ProjectSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {format_validation_error(exc)}", hint="See docs/project-spec.md for every key and its allowed values.") from exc
+
+
+def save_spec(spec: ProjectSpec, projects_dir: Path) -> Path:
+    projects_dir.mkdir(parents=True, exist_ok=True)
+    path = projects_dir / f"{spec.name}.yaml"
+    path.write_text(spec.to_yaml(), encoding="utf-8")
+    return path
+
+
+def find_spec(projects_dir: Path, name: str) -> ProjectSpec:
+    """Load projects/<name>.yaml, with 'did you mean' over the projects that exist."""
+    path = projects_dir / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in projects_dir.glob("*.yaml"))
+        listing = f" Projects here: {', '.join(known)}." if known else " There are no projects yet."
+        raise ConfigError(f"No project '{name}' in {projects_dir}.{did_you_mean(name, known)}{listing}", hint="Run `soloml interview NAME` to create it.")
+    return load_spec(path)

@@ -1,0 +1,88 @@
+"""Open the warehouse. The connection is always passed in, never global."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from soloml.errors import WarehouseError
+
+SCHEMAS = ("raw", "core", "features", "ops")
+
+# DuckDB ships parquet/json/icu built in; never download an extension at run time.
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+OPS_DDL = (
+    """
+    CREATE TABLE IF NOT EXISTS ops.loads (
+        load_id VARCHAR PRIMARY KEY,
+        source VARCHAR NOT NULL,
+        sha256 VARCHAR,
+        target_table VARCHAR,
+        detected_format VARCHAR,
+        rows_in BIGINT,
+        rows_loaded BIGINT,
+        rows_quarantined BIGINT,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        status VARCHAR NOT NULL,
+        error VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS ops.quarantine (
+        load_id VARCHAR NOT NULL,
+        row_number BIGINT,
+        raw_row JSON,
+        reason VARCHAR
+    )
+    """,
+)
+
+
+def connect(target: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to `target` (a file path or ':memory:') with soloml's schemas and journals.
+
+    >>> con = connect(":memory:")
+    >>> con.execute("select count(*) from ops.loads").fetchone()
+    (0,)
+    """
+    text = str(target)
+    if text.startswith("duckdb:///"):
+        text = text[len("duckdb:///"):] or ":memory:"
+    elif "://" in text:
+        raise WarehouseError(
+            f"Warehouse URL '{target}' is not supported as the embedded warehouse yet.",
+            hint="Use a DuckDB file path in soloml.yaml (warehouse: warehouse.duckdb); Postgres is supported as a load source and write-back target.",
+        )
+    if text != ":memory:":
+        Path(text).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(text, read_only=read_only, config=dict(DUCKDB_CONFIG))
+    except duckdb.Error as exc:
+        raise WarehouseError(f"Cannot open the warehouse at {text}: {exc}.", hint="Is another soloml process writing to it? Close it and retry.") from exc
+    if not read_only:
+        ensure_schemas(con)
+    return con
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for ddl in OPS_DDL:
+        con.execute(ddl)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, _, name = qualified.rpartition(".")
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema or "main", name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB/Postgres SQL."""
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,9 @@
+import soloml
+
+EXPECTED = {"SolomlError", "Workspace", "__version__", "find_workspace", "init_workspace"}
+
+
+def test_public_api_is_exactly_what_all_lists():
+    assert EXPECTED <= set(soloml.__all__)
+    for name in soloml.__all__:
+        assert hasattr(soloml, name), name
