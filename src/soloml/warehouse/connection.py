@@ -38,6 +38,73 @@ OPS_DDL = (
         reason VARCHAR
     )
     """,
+    # one row per run of train / score / monitor / assign
+    """
+    CREATE TABLE IF NOT EXISTS ops.runs (
+        run_id VARCHAR PRIMARY KEY,
+        project VARCHAR,
+        kind VARCHAR NOT NULL,
+        model_version VARCHAR,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        status VARCHAR NOT NULL,
+        rows BIGINT,
+        error VARCHAR,
+        details JSON
+    )
+    """,
+    # every prediction made, by batch scoring or the service
+    """
+    CREATE TABLE IF NOT EXISTS ops.predictions (
+        run_id VARCHAR NOT NULL,
+        project VARCHAR NOT NULL,
+        model_version VARCHAR NOT NULL,
+        entity_id VARCHAR,
+        score DOUBLE,
+        decision BOOLEAN,
+        rank INTEGER,
+        top_reasons JSON,
+        scored_at TIMESTAMP NOT NULL,
+        origin VARCHAR
+    )
+    """,
+    # alias history of the model registry (promote / rollback / register)
+    """
+    CREATE TABLE IF NOT EXISTS ops.model_events (
+        project VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        alias VARCHAR,
+        version VARCHAR,
+        previous_version VARCHAR,
+        at TIMESTAMP NOT NULL,
+        note VARCHAR
+    )
+    """,
+    # who saw which variant of which experiment
+    """
+    CREATE TABLE IF NOT EXISTS ops.exposures (
+        experiment VARCHAR NOT NULL,
+        unit_id VARCHAR NOT NULL,
+        variant VARCHAR NOT NULL,
+        exposed_at TIMESTAMP NOT NULL,
+        origin VARCHAR
+    )
+    """,
+    # one row per monitoring check
+    """
+    CREATE TABLE IF NOT EXISTS ops.monitoring (
+        run_id VARCHAR NOT NULL,
+        project VARCHAR NOT NULL,
+        model_version VARCHAR,
+        checked_at TIMESTAMP NOT NULL,
+        check_name VARCHAR NOT NULL,
+        subject VARCHAR,
+        statistic DOUBLE,
+        threshold DOUBLE,
+        alert BOOLEAN NOT NULL,
+        details JSON
+    )
+    """,
 )
 
 
