@@ -76,7 +76,7 @@ OPS_DDL = (
         alias VARCHAR,
         version VARCHAR,
         previous_version VARCHAR,
-        at TIMESTAMP NOT NULL,
+        happened_at TIMESTAMP NOT NULL,
         note VARCHAR
     )
     """,
