@@ -12,6 +12,7 @@ from soloml._version import __version__
 # One module per command group, in the order `soloml --help` lists them.
 COMMAND_MODULES = (
     "init",
+    "schema",
 )
 
 app = typer.Typer(
