@@ -1,0 +1,130 @@
+"""The prediction log of the service: a bounded queue on the request path, batched writes off it.
+
+A request only calls `PredictionLogger.log` (a `put_nowait`): it never waits on the database, and when
+the queue is full the row is dropped and counted, never blocking. A background thread drains the queue
+every `flush_seconds` and appends the batch to ops.predictions.
+
+DuckDB lets one process hold a database file for writing at a time. So the writer opens the
+warehouse for each batch and closes it straight after, which leaves the file free for the CLI
+(`soloml score`, `soloml promote`) in between. If another process holds the file, the batch is kept and
+retried on the next tick; rows keep queueing (and drop with a count once the queue is full).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from soloml.errors import SolomlError
+
+# ops.predictions column order (warehouse/connection.py)
+COLUMNS = ("run_id", "project", "model_version", "entity_id", "score", "decision", "rank", "top_reasons", "scored_at", "origin")
+_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.bool_(), pa.int32(), pa.string(), pa.timestamp("us"), pa.string())
+
+Row = tuple[str, str, str, str | None, float, bool | None, int | None, str, datetime, str]
+
+
+@dataclass(frozen=True)
+class LogStats:
+    """Counters of the prediction log, shown by GET /ready."""
+
+    logged: int
+    dropped: int
+    pending: int
+    failed_writes: int
+    last_error: str | None
+
+
+class PredictionLogger:
+    """Bounded queue + one writer thread appending to ops.predictions of the DuckDB file at `warehouse`."""
+
+    def __init__(self, warehouse: str | Path, *, max_queue: int = 10_000, batch_rows: int = 5_000, flush_seconds: float = 0.5) -> None:
+        self.warehouse = str(warehouse)
+        self.batch_rows = batch_rows
+        self.flush_seconds = flush_seconds
+        self._queue: queue.Queue[Row] = queue.Queue(maxsize=max_queue)
+        self._carry: list[Row] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._logged = 0
+        self._dropped = 0
+        self._failed = 0
+        self._last_error: str | None = None
+
+    def log(self, row: Row) -> bool:
+        """Queue one prediction; False (and counted as dropped) when the queue is full. Never blocks."""
+        try:
+            self._queue.put_nowait(row)
+        except queue.Full:
+            self._dropped += 1
+            return False
+        return True
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="soloml-prediction-log", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the writer after a last flush (retrying a locked file until `timeout`)."""
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join(timeout)
+        self._thread = None
+        deadline = time.monotonic() + timeout
+        while (self._carry or not self._queue.empty()) and time.monotonic() < deadline:
+            if not self.flush():
+                time.sleep(0.1)
+
+    @property
+    def stats(self) -> LogStats:
+        return LogStats(self._logged, self._dropped, self._queue.qsize() + len(self._carry), self._failed, self._last_error)
+
+    def flush(self) -> bool:
+        """Write what is queued now; False when the warehouse could not be written (rows are kept)."""
+        while len(self._carry) < self.batch_rows:
+            try:
+                self._carry.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if not self._carry:
+            return True
+        try:
+            self._write(self._carry)
+        except (SolomlError, Exception) as exc:  # noqa: BLE001 - a locked or broken file must not kill the writer
+            self._failed += 1
+            self._last_error = str(exc)
+            return False
+        self._logged += len(self._carry)
+        self._carry = []
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._stop.wait(self.flush_seconds)
+            while self.flush() and self._queue.qsize() >= self.batch_rows:
+                pass
+
+    def _write(self, rows: list[Row]) -> None:
+        from soloml.warehouse import connect
+
+        columns = list(zip(*rows))
+        table = pa.table({name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES)})
+        con = connect(self.warehouse)
+        try:
+            con.register("soloml_prediction_batch", table)
+            con.execute(
+                "INSERT INTO ops.predictions (" + ", ".join(COLUMNS) + ") "
+                "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, origin "
+                "FROM soloml_prediction_batch"
+            )
+        finally:
+            con.close()
