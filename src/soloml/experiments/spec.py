@@ -1,0 +1,156 @@
+"""An experiment as a spec: `experiments/<name>.yaml`, validated by pydantic; errors name the key.
+
+    name: retention-offer
+    description: The retention offer to high-risk customers
+    unit: customer
+    salt: "2026-11"
+    variants: {control: 0.5, offer: 0.5}    # first one is the control unless `control:` says otherwise
+    project: churn                          # the model / decision it tests
+    primary:
+      name: retained
+      kind: conversion                      # conversion (0/1 per unit) or mean
+      sql: SELECT customer_id AS unit_id, 1 AS value FROM core.payments WHERE paid_at >= '2026-12-01'
+      unit_words: customers kept            # "kept 37 more customers kept" -> business sentence
+      value_per_unit: 300                   # dollars one more unit of the metric is worth
+    guardrails: [...]                       # same shape as primary
+    start: 2026-12-01
+    end: 2026-12-31
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from soloml.config import format_validation_error
+from soloml.errors import ConfigError, ExperimentError, did_you_mean
+
+MetricKind = Literal["conversion", "mean"]
+Direction = Literal["increase", "decrease"]
+
+
+class MetricSpec(BaseModel):
+    """One metric per unit: SQL returning `unit_id, value [, covariate]`, or a CSV file with those columns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: MetricKind = "conversion"
+    sql: str | None = Field(None, description="SQL over core/ops tables returning unit_id, value and optionally covariate (pre-period).")
+    csv: str | None = Field(None, description="A CSV file (relative to the workspace) with unit_id, value [, covariate].")
+    missing_value: float | None = Field(
+        None, description="Value for exposed units the metric does not list; default 0 for conversion, none (an error) for mean."
+    )
+    unit_words: str | None = Field(None, description="What one unit of the metric is, in plain words, e.g. 'customers kept'.")
+    value_per_unit: float | None = Field(None, description="What one more unit of the metric is worth, in the currency.")
+    good_direction: Direction = Field("increase", description="Which way is better; guardrails alert on a significant move the other way.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MetricSpec:
+        if (self.sql is None) == (self.csv is None):
+            raise ValueError("give exactly one of 'sql' or 'csv'")
+        return self
+
+    @property
+    def fill_value(self) -> float | None:
+        if self.missing_value is not None:
+            return self.missing_value
+        return 0.0 if self.kind == "conversion" else None
+
+
+class ExperimentSpec(BaseModel):
+    """One A/B (or A/B/n) experiment, as agreed before it starts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9_\-]*$", description="Lower-case name used in files and ops.exposures.")
+    description: str | None = Field(None, description="The treatment in plain words, e.g. 'The retention offer to high-risk customers'.")
+    unit: str = Field("customer", description="What is randomised: customer, contact, account ...")
+    salt: str = Field(..., min_length=1, description="Mixed into the hash so experiments split independently.")
+    variants: dict[str, float] = Field(..., description="Variant name -> weight (weights are normalised).")
+    control: str | None = Field(None, description="The control variant; default the first variant.")
+    primary: MetricSpec
+    guardrails: list[MetricSpec] = Field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+    project: str | None = Field(None, description="The soloml project whose model/decision this tests.")
+    model_version: str | None = None
+    decision: str | None = Field(None, description="The decision under test, e.g. 'call the top 100 at-risk customers'.")
+    alpha: float = Field(0.05, gt=0, lt=1)
+    planned_units_per_arm: int | None = Field(
+        None, ge=2, description="From `soloml experiment design`; tunes the always-valid sequential interval and says when to stop."
+    )
+    value_period: str | None = Field(None, description="The period the business value refers to, e.g. 'month'.")
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, v: dict[str, float]) -> dict[str, float]:
+        if len(v) < 2:
+            raise ValueError(f"needs at least two variants (a control and a treatment), got {list(v)}")
+        for name, weight in v.items():
+            if not weight > 0:
+                raise ValueError(f"variant '{name}' has weight {weight}; every weight must be positive")
+        return v
+
+    @model_validator(mode="after")
+    def _control_and_dates(self) -> ExperimentSpec:
+        if self.control is not None and self.control not in self.variants:
+            raise ValueError(f"control '{self.control}' is not one of the variants {list(self.variants)}.{did_you_mean(self.control, self.variants)}")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def control_variant(self) -> str:
+        return self.control or next(iter(self.variants))
+
+    @property
+    def treatments(self) -> tuple[str, ...]:
+        return tuple(v for v in self.variants if v != self.control_variant)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        total = sum(self.variants.values())
+        return {k: w / total for k, w in self.variants.items()}
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True)
+
+
+def load_experiment(path: Path | str) -> ExperimentSpec:
+    """Read and validate an experiment YAML; errors name the key."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExperimentError(f"Experiment file {path} does not exist.", hint="Write experiments/<name>.yaml (see docs/experiments.md).")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of experiment settings.")
+    raw.setdefault("name", path.stem)
+    try:
+        return ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {format_validation_error(exc)}", hint="See docs/experiments.md for every key.") from exc
+
+
+def find_experiment(experiments_dir: Path, name: str) -> ExperimentSpec:
+    """Load experiments/<name>.yaml, with 'did you mean' over the experiments that exist."""
+    path = experiments_dir / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in experiments_dir.glob("*.yaml"))
+        listing = f" Experiments here: {', '.join(known)}." if known else " There are no experiments yet."
+        raise ExperimentError(f"No experiment '{name}' in {experiments_dir}.{did_you_mean(name, known)}{listing}", hint="Write experiments/<name>.yaml (see docs/experiments.md).")
+    return load_experiment(path)
+
+
+def save_experiment(spec: ExperimentSpec, experiments_dir: Path) -> Path:
+    experiments_dir.mkdir(parents=True, exist_ok=True)
+    path = experiments_dir / f"{spec.name}.yaml"
+    path.write_text(spec.to_yaml(), encoding="utf-8")
+    return path
