@@ -1,18 +1,215 @@
-"""The canonical stage's side of a load: which vendor object a file is, and routing it into core.*."""
+"""The canonical stage's side of a load: which vendor object a file is, and routing it into core.*.
+
+`detect` scores every adapter's signature against a file's header; `route` runs inside the load's
+transaction: this load's raw rows -> quarantine of unparseable money/dates -> test-mode rows dropped ->
+adapter SELECTs -> identity -> upserts (history tables get versions). Only the keys in this load are
+touched.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import duckdb
 import pandas as pd
 
+from soloml.canonical import identity
+from soloml.canonical.adapters import ADAPTERS, Adapter, adapter
+from soloml.canonical.quarantine import quarantine_checks, quarantine_rows
+from soloml.canonical.schema import create_core_tables, table
+from soloml.canonical.writer import staged_columns, write
+from soloml.errors import AdapterError
 from soloml.sources.contracts import Detection, LandedTable
+from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.names import column_names, table_name
+
+MIN_SCORE = 0.5  # share of an adapter's signature a header must have to be that vendor object
+MIN_SCORE_COMPLETE = 0.3  # ... when every required column is present
+ROWS = "_soloml_rows"
+SUGGESTION = "Run `soloml map FILE` to map it onto a canonical table."
 
 
 def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None) -> Detection | None:
-    """Recognise a vendor object from its header (and values). None when nothing matches."""
+    """Recognise a vendor object from its header (and values). None when nothing matches.
+
+    `as_name` 'vendor.object' forces that adapter; a plain name only names the raw table.
+    """
+    columns = set(column_names(list(headers)))
+    if as_name and "." in as_name:
+        forced = adapter(as_name)
+        _require(forced, columns)
+        return Detection(name=forced.name, key=forced.key, vendor_object=forced.vendor_object, confidence=1.0,
+                         reason=f"--as {as_name}")
+    scored = sorted(
+        ((_score(a, columns), a) for a in ADAPTERS if a.accepts is None or _accepts(a, sample)),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    complete = [(s, a) for s, a in scored if not a.missing(columns) and s[0] >= MIN_SCORE_COMPLETE]
+    if complete:
+        (score, precision, hits), best = complete[0]
+        name = table_name(as_name) if as_name else best.name
+        return Detection(
+            name=name, key=best.key, vendor_object=best.vendor_object, confidence=round(min(1.0, (score + precision) / 2 + 0.25), 3),
+            reason=f"header matches {hits} of {len(best.signature_columns)} {best.vendor.title()} {best.object} {best.shape} columns",
+        )
+    if scored and scored[0][0][0] >= MIN_SCORE:
+        _require(scored[0][1], columns)
     return None
 
 
+def _score(a: Adapter, columns: set[str]) -> tuple[float, float, int]:
+    hits = len(a.signature_columns & columns)
+    return hits / len(a.signature_columns), hits / max(len(columns), 1), hits
+
+
+def _accepts(a: Adapter, sample: pd.DataFrame) -> bool:
+    try:
+        return bool(a.accepts(sample)) if a.accepts else True
+    except (KeyError, ValueError, TypeError):
+        return False
+
+
+def _require(a: Adapter, columns: set[str]) -> None:
+    missing = a.missing(columns)
+    if missing:
+        raise AdapterError(
+            f"This looks like a {a.vendor.title()} {a.object} {a.shape} but is missing required column"
+            f"{'s' if len(missing) > 1 else ''}: {', '.join(repr(m) for m in missing)}.",
+            hint=f"Export it again with {'these columns' if len(missing) > 1 else 'this column'} included, "
+            "or pass a plain --as NAME to load it as a raw table only.",
+        )
+
+
 def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]:
-    """Apply a landed raw table to core.* (only the keys this load touched). Returns rows written per core table."""
-    return {}
+    """Apply a landed raw table to core.* (only the keys this load touched). Returns rows written per core
+    table, plus '_quarantined' (rows with unparseable values, in ops.quarantine) and '_test_mode' (dropped)."""
+    detection = landed.detection
+    if detection is None or detection.vendor_object is None:
+        return {}
+    chosen = adapter(detection.vendor_object)
+    create_core_tables(con)
+    loaded_at = _load_time(con, landed.load_id)
+    headers = dict(zip(landed.columns, landed.headers))
+    stages: list[str] = []
+    try:
+        _land_rows(con, landed, chosen)
+        result: dict[str, int] = {}
+        quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers)
+        test_mode = _drop_test_mode(con, chosen)
+        staged = {}
+        for name, sql in chosen.outputs(ROWS).items():
+            stage = f"_soloml_stage_{name}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {sql}")
+            stages.append(stage)
+            staged[name] = stage
+        quarantined += quarantine_rows(con, ROWS, staged, landed.load_id)
+        ident = _resolve(con, chosen, staged, landed.load_id, loaded_at)
+        result["customers"] = ident.customers_written
+        result["customer_identities"] = ident.identities_written
+        for name, stage in staged.items():
+            if name != "customers":
+                result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at)
+        result["_quarantined"] = quarantined
+        result["_test_mode"] = test_mode
+        return result
+    finally:
+        for temp in (*stages, ROWS, identity.LOOKUP):
+            con.execute(f"DROP TABLE IF EXISTS {temp}")
+
+
+def _load_time(con: duckdb.DuckDBPyConnection, load_id: str) -> datetime:
+    row = con.execute("SELECT started_at FROM ops.loads WHERE load_id = ?", [load_id]).fetchone()
+    if row and row[0] is not None:
+        return row[0]
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _text(column: str, dtype: str) -> str:
+    """A raw column as text the value helpers parse, whatever type the loader gave it."""
+    c = quote_ident(column)
+    upper = dtype.upper()
+    if upper == "VARCHAR":
+        return c
+    if upper.startswith("TIMESTAMP WITH TIME ZONE") or upper == "TIMESTAMPTZ":
+        return f"strftime({c} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') || ' +0000'"
+    if upper.startswith("TIMESTAMP"):
+        return f"strftime(CAST({c} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')"
+    if upper == "DATE":
+        return f"strftime({c}, '%Y-%m-%d')"
+    if upper in ("JSON",) or upper.startswith(("STRUCT", "MAP")) or upper.endswith("]"):
+        return f"CAST(to_json({c}) AS VARCHAR)"
+    return f"CAST({c} AS VARCHAR)"
+
+
+def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adapter) -> None:
+    """This load's rows as text, with every signature column present (NULL when the file lacks it)."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {landed.raw_table}").fetchall()
+    types = {row[0]: row[1] for row in described}
+    parts = [f"{_text(c, t)} AS {quote_ident(c)}" for c, t in types.items() if c not in ("_load_id", "_source_row")]
+    parts += [f"NULL::VARCHAR AS {quote_ident(c)}" for c in sorted(chosen.signature_columns) if c not in types]
+    row_number = "CAST(_source_row AS BIGINT)" if "_source_row" in types else "CAST(row_number() OVER () AS BIGINT)"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {ROWS} AS
+        SELECT {', '.join(parts)}, {row_number} AS _source_row
+        FROM {landed.raw_table} WHERE _load_id = ?
+    """, [landed.load_id])
+
+
+def _drop_test_mode(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> int:
+    if not chosen.exclude:
+        return 0
+    before = _count(con, ROWS)
+    con.execute(f"DELETE FROM {ROWS} WHERE coalesce({chosen.exclude}, false)")
+    return before - _count(con, ROWS)
+
+
+def _resolve(con, chosen: Adapter, staged: dict[str, str], load_id: str, loaded_at: datetime) -> identity.IdentityResult:
+    """Collect identity hints from every staged output, resolve them, and fill customer_id in the stages."""
+    parts = []
+    for name, stage in staged.items():
+        cols = set(staged_columns(con, stage))
+        if not cols & {"source_customer_id", "email", "linked_source_id"}:
+            continue
+
+        def pick(c: str, cols: set[str] = cols) -> str:
+            return f"CAST({quote_ident(c)} AS VARCHAR)" if c in cols else "NULL::VARCHAR"
+
+        source = pick("source") if "source" in cols else f"'{chosen.vendor}'"
+        seen = table(name).time_column if name != "customers" else "created_at"
+        seen_sql = f"CAST({quote_ident(seen)} AS TIMESTAMP)" if seen and seen in cols else "NULL::TIMESTAMP"
+        name_sql = pick("name") if name == "customers" else pick("customer_name")
+        country_sql = pick("country") if name == "customers" else pick("customer_country")
+        parts.append(
+            f"SELECT {source} AS source, {pick('source_customer_id')} AS source_customer_id, {pick('email')} AS email, "
+            f"{name_sql} AS customer_name, {country_sql} AS customer_country, {pick('linked_source')} AS linked_source, "
+            f"{pick('linked_source_id')} AS linked_source_id, {seen_sql} AS seen_at FROM {stage}"
+        )
+    if not parts:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {identity.LOOKUP} (source VARCHAR, source_key VARCHAR, customer_id VARCHAR)")
+        return identity.IdentityResult(0, 0, ())
+    con.execute("CREATE OR REPLACE TEMP TABLE _soloml_id_input AS " + " UNION ALL ".join(parts))
+    try:
+        result = identity.resolve(con, "_soloml_id_input", load_id=load_id, loaded_at=loaded_at)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _soloml_id_input")
+    key = identity.email_key_sql("s.email")
+    for name, stage in staged.items():
+        cols = set(staged_columns(con, stage))
+        if name == "customers" or not cols & {"source_customer_id", "email"}:
+            continue
+        if "customer_id" not in cols:
+            con.execute(f"ALTER TABLE {stage} ADD COLUMN customer_id VARCHAR")
+        source = "s.source" if "source" in cols else f"'{chosen.vendor}'"
+        sid = "NULLIF(trim(s.source_customer_id), '')" if "source_customer_id" in cols else "NULL"
+        email = key if "email" in cols else "NULL"
+        con.execute(f"""
+            UPDATE {stage} s SET customer_id = l.customer_id FROM {identity.LOOKUP} l
+            WHERE l.source = {source} AND l.source_key = coalesce({sid}, {email})
+        """)
+    return result
+
+
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
+    return int(row[0]) if row else 0
