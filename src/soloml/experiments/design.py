@@ -167,3 +167,33 @@ def with_pace(design: Design, units_per_day: float, source: str) -> Design:
 def pace_from_capacity(capacity: int, cycle: str) -> float:
     """Units a day when `capacity` units can be acted on every `cycle` (daily/weekly/monthly)."""
     return capacity / CYCLE_DAYS[cycle]
+
+
+def plan(
+    metric: MetricKind = "conversion",
+    *,
+    baseline_rate: float | None = None,
+    mean: float | None = None,
+    sd: float | None = None,
+    mde: float | None = None,
+    mde_relative: float | None = None,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    allocation: float = 1.0,
+    units_per_day: float | None = None,
+    pace_source: str | None = None,
+) -> Design:
+    """The one entry point of `soloml experiment design`: a sample size, and a duration when a pace is known."""
+    if metric == "conversion":
+        if baseline_rate is None:
+            raise ExperimentError("A conversion design needs --baseline-rate (today's rate, e.g. 0.2).", hint="Or pass a PROJECT whose training set holds the base rate.")
+        result = design_conversion(baseline_rate, mde=mde, mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation)
+    elif metric == "mean":
+        if mean is None or sd is None:
+            raise ExperimentError("A mean design needs --mean and --sd (today's average per unit and its standard deviation).", hint="Compute both over a recent period, per unit.")
+        result = design_mean(mean, sd, mde=mde, mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation)
+    else:
+        raise ExperimentError(f"--metric must be 'conversion' or 'mean', got '{metric}'.")
+    if units_per_day is not None:
+        result = with_pace(result, units_per_day, pace_source or "--traffic")
+    return result

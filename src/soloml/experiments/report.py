@@ -33,7 +33,7 @@ def business_sentence(spec: ExperimentSpec, metric: MetricSpec, result: MetricRe
     subject = spec.description or f"Variant '{c.variant}'"
     more = "more" if extra >= 0 else "fewer"
     level = round((1 - spec.alpha) * 100)
-    sentence = f"{subject} ({c.variant}, {n:,} units) gave {abs(extra):,.0f} {more} {_metric_words(metric)} than {c.control} would have ({level}% CI {low:,.0f} to {high:,.0f})"
+    sentence = f"{subject} ({c.variant}, {n:,} units) {metric.verb} {abs(extra):,.0f} {more} {_metric_words(metric)} than {c.control} would have ({level}% CI {low:,.0f} to {high:,.0f})"
     if metric.value_per_unit:
         per = f" a {spec.value_period}" if spec.value_period else ""
         sentence += f", worth about {_money(extra * metric.value_per_unit)}{per}"

@@ -10,7 +10,8 @@
       name: retained
       kind: conversion                      # conversion (0/1 per unit) or mean
       sql: SELECT customer_id AS unit_id, 1 AS value FROM core.payments WHERE paid_at >= '2026-12-01'
-      unit_words: customers kept            # "kept 37 more customers kept" -> business sentence
+      unit_words: customers                 # with verb: "kept 37 more customers (95% CI ...)"
+      verb: kept
       value_per_unit: 300                   # dollars one more unit of the metric is worth
     guardrails: [...]                       # same shape as primary
     start: 2026-12-01
@@ -45,7 +46,8 @@ class MetricSpec(BaseModel):
     missing_value: float | None = Field(
         None, description="Value for exposed units the metric does not list; default 0 for conversion, none (an error) for mean."
     )
-    unit_words: str | None = Field(None, description="What one unit of the metric is, in plain words, e.g. 'customers kept'.")
+    unit_words: str | None = Field(None, description="What one unit of the metric is, in plain words, e.g. 'customers'.")
+    verb: str = Field("gave", description="The verb of the business sentence: 'kept' -> 'kept 37 more customers'.")
     value_per_unit: float | None = Field(None, description="What one more unit of the metric is worth, in the currency.")
     good_direction: Direction = Field("increase", description="Which way is better; guardrails alert on a significant move the other way.")
 

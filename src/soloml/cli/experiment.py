@@ -1,0 +1,144 @@
+"""`soloml experiment design|assign|analyze`: plan an A/B test, split units into variants, read the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, err_console, handled, workspace
+from soloml.errors import ExperimentError
+
+experiment_app = typer.Typer(help="Design, assign and analyse A/B experiments (experiments/<name>.yaml).", no_args_is_help=True)
+
+
+def _render_design(d) -> None:
+    if d.metric == "conversion":
+        change = f"from {d.baseline:.1%} to {d.baseline + d.mde:.1%} ({d.mde * 100:+.1f} points)"
+    else:
+        change = f"of {d.mde:+,.4g} in a mean of {d.baseline:,.4g} (sd {d.sd:,.4g})"
+    console.print(
+        f"To detect a change {change} with {d.power:.0%} power at alpha {d.alpha:g}, you need "
+        f"{d.n_control:,} control and {d.n_treatment:,} treated units ({d.total:,} in total)."
+    )
+    if d.days is not None:
+        console.print(f"At {d.units_per_day:,.4g} units a day ({d.pace_source}) that takes about {d.days:,.0f} days.")
+    else:
+        console.print("Pass --traffic (units a day) or a PROJECT to see how long that takes.")
+    console.print(f"Put `planned_units_per_arm: {d.n_per_arm}` in the experiment YAML so early looks stay honest.")
+
+
+def _render_assignment(r) -> None:
+    split = ", ".join(f"{v}: {n:,}" for v, n in r.counts.items())
+    console.print(f"Assigned {r.units:,} units in experiment '{r.experiment}' ({split}); {r.new_exposures:,} new exposures logged to ops.exposures.")
+
+
+def _render_analysis(r) -> None:
+    for warning in r["warnings"]:
+        err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
+    console.print(r["headline"])
+    console.print(f"Decision: {r['decision']}.")
+    for line in r["details"]:
+        console.print(f"  {line}")
+
+
+@experiment_app.command("design")
+def design_cmd(
+    project: Annotated[str | None, typer.Argument(help="Project whose capacity (and base rate) sets the pace.")] = None,
+    metric: Annotated[str, typer.Option(help="conversion (a rate) or mean (an amount per unit).")] = "conversion",
+    baseline_rate: Annotated[float | None, typer.Option(help="Today's conversion rate, e.g. 0.2.")] = None,
+    mean: Annotated[float | None, typer.Option(help="Today's mean per unit (metric=mean).")] = None,
+    sd: Annotated[float | None, typer.Option(help="Standard deviation per unit (metric=mean).")] = None,
+    mde: Annotated[float | None, typer.Option(help="Smallest effect worth detecting, absolute (0.02 = two points).")] = None,
+    mde_relative: Annotated[float | None, typer.Option(help="Smallest effect as a share of the baseline (0.1 = +10%).")] = None,
+    alpha: Annotated[float, typer.Option(help="False-positive rate.")] = 0.05,
+    power: Annotated[float, typer.Option(help="Chance to detect the effect if it is real.")] = 0.8,
+    allocation: Annotated[float, typer.Option(help="Treated units per control unit.")] = 1.0,
+    traffic: Annotated[float | None, typer.Option(help="Units that can enter the test per day (overrides the project's capacity).")] = None,
+    ws_path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sample size per arm, and how long it takes at the project's capacity or the given traffic."""
+    from soloml.experiments.design import plan
+
+    with handled():
+        pace, source = traffic, None
+        if project is not None:
+            from soloml.experiments.planning import project_base_rate, project_pace
+            from soloml.projects.spec import find_spec
+
+            ws = workspace(ws_path)
+            spec = find_spec(ws.projects_dir, project)
+            if pace is None:
+                pace, source = project_pace(spec)
+            if metric == "conversion" and baseline_rate is None:
+                con = ws.connect(read_only=True)
+                try:
+                    baseline_rate = project_base_rate(con, project)
+                finally:
+                    con.close()
+                if baseline_rate is None:
+                    raise ExperimentError(f"Project '{project}' has no cached training set to take the base rate from.", hint=f"Pass --baseline-rate, or run `soloml features {project}` first.")
+        result = plan(
+            metric, baseline_rate=baseline_rate, mean=mean, sd=sd, mde=mde, mde_relative=mde_relative,  # type: ignore[arg-type]
+            alpha=alpha, power=power, allocation=allocation, units_per_day=pace, pace_source=source,
+        )
+        emit(result, as_json, _render_design)
+
+
+@experiment_app.command("assign")
+def assign_cmd(
+    name: Annotated[str, typer.Argument(help="The experiment (experiments/<name>.yaml).")],
+    units: Annotated[str | None, typer.Option(help="A CSV file with unit_id, or a SQL query returning unit_id.")] = None,
+    top_k: Annotated[tuple[str, int] | None, typer.Option(help="PROJECT K: the K highest-scored entities of the project's latest scoring run.")] = None,
+    ws_path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Split units into variants (deterministic salted hash) and log their exposures."""
+    from soloml.experiments.assignment import assign_units, top_k_units, units_from_file, units_from_sql
+    from soloml.experiments.spec import find_experiment
+
+    with handled():
+        ws = workspace(ws_path)
+        spec = find_experiment(ws.experiments_dir, name)
+        if (units is None) == (top_k is None):
+            raise ExperimentError("Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.", hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.")
+        con = ws.connect()
+        try:
+            if top_k is not None:
+                ids = top_k_units(con, top_k[0], int(top_k[1]))
+            elif Path(units).suffix.lower() in {".csv", ".txt"} or Path(units).is_file():  # type: ignore[arg-type]
+                path = Path(units)  # type: ignore[arg-type]
+                ids = units_from_file(path if path.is_absolute() or path.is_file() else ws.root / path)
+            else:
+                ids = units_from_sql(con, units)  # type: ignore[arg-type]
+            result = assign_units(con, spec, ids)
+        finally:
+            con.close()
+        emit(result, as_json, _render_assignment)
+
+
+@experiment_app.command("analyze")
+def analyze_cmd(
+    name: Annotated[str, typer.Argument(help="The experiment (experiments/<name>.yaml).")],
+    ws_path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The result in business words, then lift with intervals, chance to beat control, CUPED, SRM and the decision."""
+    from soloml.experiments.analysis import analyze_experiment
+    from soloml.experiments.spec import find_experiment
+
+    with handled():
+        ws = workspace(ws_path)
+        spec = find_experiment(ws.experiments_dir, name)
+        con = ws.connect(read_only=True)
+        try:
+            result = analyze_experiment(con, spec, root=ws.root)
+        finally:
+            con.close()
+        emit(result.to_dict(), as_json, _render_analysis)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(experiment_app, name="experiment")

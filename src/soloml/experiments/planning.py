@@ -1,0 +1,35 @@
+"""What a project tells an experiment design: its pace (capacity per cycle) and today's base rate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from soloml.experiments.design import pace_from_capacity
+from soloml.warehouse.connection import quote_ident, table_exists
+
+if TYPE_CHECKING:
+    from soloml.projects.spec import ProjectSpec
+
+CYCLE_WORDS = {"daily": "day", "weekly": "week", "monthly": "month"}
+
+
+def project_pace(spec: ProjectSpec) -> tuple[float, str]:
+    """Units a day the business can put through the experiment, and where that number came from."""
+    business = spec.business
+    return pace_from_capacity(business.capacity, business.cycle), f"project '{spec.name}' capacity: {business.capacity:,} a {CYCLE_WORDS[business.cycle]}"
+
+
+def project_base_rate(con: duckdb.DuckDBPyConnection, project: str) -> float | None:
+    """The label rate of the project's cached training set (features.<project>), if it exists and is binary."""
+    table = f"features.{project}"
+    if not table_exists(con, table):
+        return None
+    try:
+        row = con.execute(f"SELECT avg(CAST(label AS DOUBLE)), count(DISTINCT label) FROM features.{quote_ident(project)} WHERE label IS NOT NULL").fetchone()
+    except duckdb.Error:
+        return None
+    if not row or row[0] is None or row[1] > 2:
+        return None
+    return float(row[0])

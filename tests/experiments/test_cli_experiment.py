@@ -1,0 +1,117 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_effectsize
+from typer.testing import CliRunner
+
+from soloml.cli.app import app
+from soloml.experiments.assignment import assign_many
+from soloml.experiments.spec import ExperimentSpec, save_experiment
+
+runner = CliRunner()
+
+SPEC = {
+    "name": "offer",
+    "description": "The retention offer to high-risk customers",
+    "salt": "nov",
+    "variants": {"control": 1, "offer": 1},
+    "primary": {
+        "name": "retained",
+        "sql": "SELECT unit_id, value FROM outcome WHERE unit_id IN (SELECT unit_id FROM ops.exposures WHERE experiment = 'offer')",
+        "unit_words": "customers",
+        "verb": "kept",
+        "value_per_unit": 300,
+    },
+}
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_design_json_matches_statsmodels():
+    result = run("experiment", "design", "--baseline-rate", 0.1, "--mde-relative", 0.2, "--power", 0.9, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    reference = NormalIndPower().solve_power(proportion_effectsize(0.12, 0.1), alpha=0.05, power=0.9)
+    assert data["nobs1_exact"] == pytest.approx(reference, rel=1e-6)
+    assert data["n_control"] == int(np.ceil(reference))
+
+
+def test_design_with_a_project_takes_the_pace_from_its_capacity(ws):
+    (ws.projects_dir / "churn.yaml").write_text(
+        "question: who will leave?\ndecision: call them\nstakeholder: CEO\nowner: me\nrecipe: churn\n"
+        "label: {definition: no order in 60 days}\nbusiness: {value_per_success: 300, capacity: 140, cycle: weekly}\n"
+        "done: {value: 0.3}\n"
+    )
+    result = run("experiment", "design", "churn", "--baseline-rate", 0.2, "--mde", 0.05, "--json", "-w", ws.root)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["units_per_day"] == pytest.approx(20.0)
+    assert data["days"] == pytest.approx(data["total"] / 20.0)
+
+
+def test_design_without_mde_fails_with_one_paragraph():
+    result = run("experiment", "design", "--baseline-rate", 0.2)
+    assert result.exit_code == 1
+    assert "exactly one of --mde" in result.stderr
+
+
+def _workspace_with_experiment(ws):
+    save_experiment(ExperimentSpec.model_validate(SPEC), ws.experiments_dir)
+    ids = [f"cus_{i}" for i in range(3000)]
+    pd.DataFrame({"unit_id": ids}).to_csv(ws.root / "units.csv", index=False)
+    return ids
+
+
+def test_assign_from_a_file_then_analyze_in_business_words(ws):
+    ids = _workspace_with_experiment(ws)
+    result = run("experiment", "assign", "offer", "--units", ws.root / "units.csv", "--json", "-w", ws.root)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["new_exposures"] == 3000
+    spec = ExperimentSpec.model_validate(SPEC)
+    variants = assign_many(spec, ids)
+    rng = np.random.default_rng(0)
+    value = [int(rng.random() < (0.35 if variants[u] == "offer" else 0.28)) for u in ids]
+    con = ws.connect()
+    con.register("df", pd.DataFrame({"unit_id": ids, "value": value}))
+    con.execute("CREATE TABLE outcome AS SELECT * FROM df")
+    con.close()
+    human = run("experiment", "analyze", "offer", "-w", ws.root)
+    assert human.exit_code == 0, human.output
+    assert human.stdout.startswith("The retention offer to high-risk customers (offer,")
+    assert "Decision: ship offer." in human.stdout
+    data = json.loads(run("experiment", "analyze", "offer", "--json", "-w", ws.root).stdout)
+    assert data["decision"] == "ship offer" and data["ci_low"] < data["absolute_lift"] < data["ci_high"]
+
+
+def test_assign_from_sql_and_top_k(ws):
+    _workspace_with_experiment(ws)
+    con = ws.connect()
+    con.execute(
+        "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, scored_at, origin) "
+        "SELECT 'r1', 'churn', 'v1', 'cus_' || i, i / 1000.0, TIMESTAMP '2026-01-01', 'batch' FROM range(1000) t(i)"
+    )
+    con.close()
+    top = run("experiment", "assign", "offer", "--top-k", "churn", 100, "--json", "-w", ws.root)
+    assert top.exit_code == 0, top.output
+    assert json.loads(top.stdout)["units"] == 100
+    sql = run("experiment", "assign", "offer", "--units", "SELECT entity_id AS unit_id FROM ops.predictions", "--json", "-w", ws.root)
+    assert json.loads(sql.stdout)["new_exposures"] == 900
+
+
+def test_unknown_experiment_suggests_the_close_name(ws):
+    _workspace_with_experiment(ws)
+    result = run("experiment", "analyze", "ofer", "-w", ws.root)
+    assert result.exit_code == 1
+    assert "Did you mean 'offer'?" in result.stderr
+
+
+def test_spec_errors_name_the_key(ws):
+    (ws.experiments_dir / "bad.yaml").write_text("salt: x\nvariants: {control: 1, offer: -1}\nprimary: {name: m, sql: select 1}\n")
+    result = run("experiment", "analyze", "bad", "-w", ws.root)
+    assert result.exit_code == 1
+    assert "key 'variants'" in result.stderr and "weight -1" in result.stderr
