@@ -13,6 +13,7 @@ from soloml._version import __version__
 COMMAND_MODULES = (
     "init",
     "schema",
+    "experiment",
 )
 
 app = typer.Typer(
