@@ -30,6 +30,7 @@ class TrainingSet:
     spec_hash: str = ""
     load_ids: tuple[str, ...] = ()
     descriptions: dict[str, str] = field(default_factory=dict)
+    classes: tuple[str, ...] = ()  # multiclass: label i means classes[i]
 
     @property
     def has_time(self) -> bool:

@@ -1,0 +1,128 @@
+"""The stage's entry points: build (or reuse) a project's training set, and the frame to score now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from soloml.features import cache
+from soloml.features.builder import frame_query, to_frame
+from soloml.features.cutoffs import cutoff_schedule, scoring_time
+from soloml.features.sql import resolve_files
+from soloml.features.trainingset import TrainingSet
+from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.connection import table_exists
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """A training set and whether it came from the cache."""
+
+    training_set: TrainingSet
+    reused: bool
+    cutoffs: tuple[datetime, ...]
+
+
+def build_training_set(
+    con: duckdb.DuckDBPyConnection,
+    spec: ProjectSpec,
+    *,
+    features_dir: Path | None = None,
+    as_of: datetime | None = None,
+    use_cache: bool = True,
+) -> TrainingSet:
+    """One row per (entity, cutoff): `entity_id`, `cutoff`, `label`, then the features.
+
+    Cached in `features.<project>`; rebuilt only when the data, the spec or a SQL feature changed.
+
+    >>> ts = build_training_set(con, load_spec("projects/churn.yaml"), features_dir=Path("features"))  # doctest: +SKIP
+    """
+    return build_with_outcome(con, spec, features_dir=features_dir, as_of=as_of, use_cache=use_cache).training_set
+
+
+def build_with_outcome(
+    con: duckdb.DuckDBPyConnection,
+    spec: ProjectSpec,
+    *,
+    features_dir: Path | None = None,
+    as_of: datetime | None = None,
+    use_cache: bool = True,
+) -> BuildOutcome:
+    """build_training_set, also saying whether the cache was reused (for `soloml features`)."""
+    user_files = resolve_files(features_dir, spec.features_sql) if spec.recipe != "table" else []
+    fp = cache.fingerprint(con, spec, user_files=user_files, as_of=as_of) if use_cache else ""
+    if use_cache:
+        meta = cache.read_meta(con, spec.name)
+        if meta is not None and meta.fingerprint == fp:
+            data, _ = cache.table_names(spec.name)
+            df = con.execute(f"SELECT * FROM {data} ORDER BY cutoff NULLS FIRST, entity_id").fetchdf()
+            ts = _training_set(spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes)
+            return BuildOutcome(ts, True, tuple(datetime.fromisoformat(c) for c in meta.cutoffs))
+    cutoffs = cutoff_schedule(con, spec, as_of=as_of) if spec.recipe != "table" else []
+    query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
+    load_ids = _load_ids(con, query.tables)
+    if use_cache:
+        meta = cache.CacheMeta(spec.spec_hash(), fp, datetime.now(), query.task, query.features, query.categorical,
+                               query.descriptions, load_ids, query.classes, tuple(c.isoformat() for c in cutoffs), 0)
+        cache.write(con, spec.name, query.sql, meta)
+        data, _ = cache.table_names(spec.name)
+        df = con.execute(f"SELECT * FROM {data} ORDER BY cutoff NULLS FIRST, entity_id").fetchdf()
+    else:
+        df = con.execute(query.sql).fetchdf()
+    ts = _training_set(spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes)
+    return BuildOutcome(ts, False, tuple(cutoffs))
+
+
+def build_scoring_frame(
+    con: duckdb.DuckDBPyConnection,
+    spec: ProjectSpec,
+    *,
+    features_dir: Path | None = None,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """The current population at `as_of` with `entity_id`, `cutoff` and the training set's feature columns.
+
+    `as_of` defaults to midnight after the latest event in core.* (not the wall clock). For the
+    table recipe every row of the source is returned (the ones to score usually lack the target).
+    """
+    if spec.recipe == "table":
+        query = frame_query(con, spec, None, with_label=False)
+        return to_frame(con.execute(query.sql).fetchdf(), query)
+    moment = as_of or scoring_time(con)
+    query = frame_query(con, spec, [moment], features_dir=features_dir, with_label=False)
+    return to_frame(con.execute(query.sql).fetchdf(), query)
+
+
+def _training_set(spec: ProjectSpec, df: pd.DataFrame, features, categorical, task, descriptions, load_ids, classes) -> TrainingSet:
+    from soloml.features.builder import FrameQuery
+
+    frame = to_frame(df, FrameQuery("", tuple(features), tuple(categorical), task, dict(descriptions)))
+    return TrainingSet(
+        project=spec.name,
+        frame=frame,
+        features=tuple(features),
+        task=task,
+        categorical=tuple(categorical),
+        spec_hash=spec.spec_hash(),
+        load_ids=tuple(load_ids),
+        descriptions=dict(descriptions),
+        classes=tuple(classes),
+    )
+
+
+def _load_ids(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> tuple[str, ...]:
+    parts = []
+    for name in tables:
+        qualified = name if "." in name else f"core.{name}"
+        if not table_exists(con, qualified):
+            continue
+        cols = {r[0] for r in con.execute(f"DESCRIBE {qualified}").fetchall()}
+        if "_load_id" in cols:
+            parts.append(f"SELECT DISTINCT _load_id AS id FROM {qualified} WHERE _load_id IS NOT NULL")
+    if not parts:
+        return ()
+    return tuple(r[0] for r in con.execute(f"SELECT DISTINCT id FROM ({' UNION ALL '.join(parts)}) ORDER BY id").fetchall())

@@ -1,0 +1,103 @@
+"""The training-set cache: `features.<project>` plus `features.<project>__meta`.
+
+The meta row holds the spec hash and a fingerprint of the data (row count and an order-free
+hash of every row of each table read) and of the user SQL files, so a cached set is reused only
+when neither the data nor the spec changed. The monitoring stage reads `features.<project>` as
+the training reference distribution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from soloml._version import __version__
+from soloml.canonical.schema import TABLES
+from soloml.projects.recipes.table import relation_sql
+from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.connection import quote_ident, table_exists
+
+META_DDL = (
+    "(spec_hash VARCHAR, fingerprint VARCHAR, built_at TIMESTAMP, task VARCHAR, features JSON, categorical JSON, "
+    "descriptions JSON, load_ids JSON, classes JSON, cutoffs JSON, rows BIGINT)"
+)
+
+
+@dataclass(frozen=True)
+class CacheMeta:
+    spec_hash: str
+    fingerprint: str
+    built_at: datetime
+    task: str
+    features: tuple[str, ...]
+    categorical: tuple[str, ...]
+    descriptions: dict[str, str]
+    load_ids: tuple[str, ...]
+    classes: tuple[str, ...]
+    cutoffs: tuple[str, ...]
+    rows: int
+
+
+def table_names(project: str) -> tuple[str, str]:
+    """(data table, meta table), quoted and schema-qualified."""
+    return f"features.{quote_ident(project)}", f"features.{quote_ident(project + '__meta')}"
+
+
+def _table_digest(con: duckdb.DuckDBPyConnection, relation: str) -> list:
+    count, digest = con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {relation} t").fetchone()
+    return [int(count), str(digest)]
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files: list[Path], as_of: datetime | None) -> str:
+    """Changes whenever the data, the spec, a user SQL file, `as_of` or the soloml version changes."""
+    data: dict[str, list] = {}
+    if spec.recipe == "table" and spec.source_table:
+        data["source"] = _table_digest(con, relation_sql(spec.source_table))
+    else:
+        for name in TABLES:
+            if table_exists(con, f"core.{name}"):
+                data[name] = _table_digest(con, f"core.{name}")
+    payload = {
+        "spec": spec.spec_hash(),
+        "data": data,
+        "sql": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in user_files},
+        "as_of": as_of.isoformat() if as_of else None,
+        "version": __version__,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def read_meta(con: duckdb.DuckDBPyConnection, project: str) -> CacheMeta | None:
+    data, meta = table_names(project)
+    if not (table_exists(con, f"features.{project}") and table_exists(con, f"features.{project}__meta")):
+        return None
+    row = con.execute(f"SELECT * FROM {meta} LIMIT 1").fetchone()
+    if row is None:
+        return None
+    spec_hash, fp, built_at, task, feats, cats, desc, loads, classes, cutoffs, rows = row
+    return CacheMeta(spec_hash, fp, built_at, task, tuple(json.loads(feats)), tuple(json.loads(cats)), json.loads(desc),
+                     tuple(json.loads(loads)), tuple(json.loads(classes)), tuple(json.loads(cutoffs)), int(rows))
+
+
+def write(con: duckdb.DuckDBPyConnection, project: str, select_sql: str, meta: CacheMeta) -> None:
+    """Replace the cached set and its meta row in one transaction (readers never see half of it)."""
+    data, meta_table = table_names(project)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {data} AS {select_sql}")
+        con.execute(f"CREATE OR REPLACE TABLE {meta_table} {META_DDL}")
+        con.execute(
+            f"INSERT INTO {meta_table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM {data}))",
+            [meta.spec_hash, meta.fingerprint, meta.built_at, meta.task, json.dumps(list(meta.features)),
+             json.dumps(list(meta.categorical)), json.dumps(meta.descriptions), json.dumps(list(meta.load_ids)),
+             json.dumps(list(meta.classes)), json.dumps(list(meta.cutoffs))],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,236 @@
+"""The interview: questions about the decision (before the data), and their pure translation into a spec.
+
+The done line for a yes/no recipe is the precision at capacity at which the action pays for itself:
+
+    break_even = cost_per_action / (value_per_success x success_rate)
+    done       = max(break_even, today_rule_precision x (1 + min_lift_over_rule))
+
+(`today_rule_precision` is the stakeholder's estimate of how often today's rule picks the right
+people; when unknown, the lift over today's rule is still required, measured by the modeling stage
+on the same validation rows.) For spend, the done line is the average error the stakeholder can
+live with (MAE in money).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from soloml.config import format_validation_error
+from soloml.errors import ConfigError
+from soloml.projects.recipes import EVENT_RECIPES
+from soloml.projects.spec import (
+    BusinessValue,
+    Cadence,
+    Cutoffs,
+    DoneThreshold,
+    Label,
+    ProjectSpec,
+    Recipe,
+    TodayRule,
+)
+
+
+class InterviewAnswers(BaseModel):
+    """What the stakeholder said, in their words and numbers (the `--answers FILE.yaml` format)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9_\-]*$")
+    recipe: Recipe = "churn"
+    question: str | None = None
+    decision: str = Field(..., description="What will you do differently for the people the model picks?")
+    stakeholder: str = "(not set)"
+    owner: str = "(not set)"
+    capacity: int = Field(..., ge=1, description="How many can you act on per cycle?")
+    cycle: Cadence = "weekly"
+    value_per_success: float = Field(..., ge=0, description="What is one success worth (margin, in money)?")
+    cost_per_action: float = Field(0.0, ge=0, description="What does one action cost?")
+    success_rate: float = Field(1.0, gt=0, le=1, description="Of the right people acted on, what share does the action win?")
+    today_rule: str | None = Field(None, description="How do you decide today?")
+    today_rule_expression: str | None = Field(None, description="SQL over feature columns, when the words cannot be read.")
+    today_rule_precision: float | None = Field(None, ge=0, le=1, description="How often today's rule picks right, if known.")
+    min_lift_over_rule: float = Field(0.1, ge=0, description="How much better than today must the model be (0.1 = 10%)?")
+    horizon_days: int = Field(60, ge=1, le=3650, description="Within how many days must the outcome happen?")
+    deadline: date | None = None
+    currency: str = "USD"
+    acceptable_error: float | None = Field(None, gt=0, description="spend/forecast: the average error you can live with.")
+    source_table: str | None = None
+    target: str | None = None
+    time_column: str | None = None
+
+
+# (key, question) in the order the interactive interview asks them.
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("recipe", "Which pattern is this: churn, conversion, spend, table or forecast?"),
+    ("decision", "What will you do differently for the people the model picks?"),
+    ("stakeholder", "Who decides whether this is worth doing (name or role)?"),
+    ("owner", "Who builds and runs it?"),
+    ("capacity", "How many can you act on per cycle?"),
+    ("cycle", "How often does that capacity renew: daily, weekly or monthly?"),
+    ("value_per_success", "What is one success worth, in money (e.g. a saved customer's margin)?"),
+    ("cost_per_action", "What does one action cost (a call, a discount, a gift)?"),
+    ("success_rate", "Of the right people you act on, what share does the action actually win (0-1)?"),
+    ("today_rule", "How do you decide today (e.g. 'no order in 60 days')?"),
+    ("horizon_days", "Within how many days must the outcome happen to count?"),
+    ("deadline", "By when do you need it (YYYY-MM-DD, blank for none)?"),
+)
+
+RULE_WORDS = {
+    "order": "days_since_last_order",
+    "purchase": "days_since_last_activity",
+    "activity": "days_since_last_activity",
+    "payment": "days_since_last_payment",
+    "visit": "days_since_last_activity",
+}
+NO_X_IN_N_DAYS = re.compile(r"no (order|purchase|activity|payment|visit)s? (?:in|for|within) (?:the last |the past )?(\d+) days", re.I)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The translated spec and the plain-words contract for the stakeholder to confirm."""
+
+    spec: ProjectSpec
+    break_even: float | None
+    lines: tuple[str, ...]
+
+
+def break_even_precision(cost_per_action: float, value_per_success: float, success_rate: float) -> float:
+    """Share of acted-on entities that must be right for the action to pay: cost / (value x success_rate)."""
+    if value_per_success <= 0:
+        return float("inf")
+    return cost_per_action / (value_per_success * success_rate)
+
+
+def done_line(answers: InterviewAnswers) -> float:
+    """max(break-even precision, today's rule precision x (1 + min lift)), rounded to 4 places."""
+    line = break_even_precision(answers.cost_per_action, answers.value_per_success, answers.success_rate)
+    if answers.today_rule_precision is not None:
+        line = max(line, answers.today_rule_precision * (1 + answers.min_lift_over_rule))
+    return round(line, 4)
+
+
+def rule_expression(text: str, recipe: Recipe) -> str | None:
+    """SQL for common ways people state today's rule ('no order in 60 days'); None when not understood."""
+    match = NO_X_IN_N_DAYS.search(text)
+    if match:
+        return f"coalesce({RULE_WORDS[match.group(1).lower()]}, 365) >= {int(match.group(2))}"
+    lowered = text.lower()
+    if "failed payment" in lowered:
+        return "failed_payments_90d"
+    if "spent the most" in lowered or "biggest spender" in lowered:
+        return "revenue_365d"
+    return None
+
+
+def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
+    """Turn interview answers into a validated ProjectSpec plus its contract in plain words."""
+    if isinstance(answers, dict):
+        try:
+            answers = InterviewAnswers.model_validate(answers)
+        except ValidationError as exc:
+            raise ConfigError(f"Interview answers: {format_validation_error(exc)}") from exc
+    a = answers
+    if a.recipe == "table" and not (a.source_table and a.target):
+        raise ConfigError("Interview answers: the table recipe needs 'source_table' and 'target'.", hint="Add both keys to the answers.")
+    regression = a.recipe in ("spend", "forecast")
+    break_even = None
+    if regression:
+        if a.acceptable_error is None:
+            raise ConfigError(
+                f"Interview answers: key 'acceptable_error' is required for the {a.recipe} recipe: the average error "
+                "(in money for spend, as a share for forecast) at which the prediction is still useful.",
+                hint="Add e.g. acceptable_error: 25.",
+            )
+        metric = "mae" if a.recipe == "spend" else "mape"
+        done = DoneThreshold(metric=metric, value=a.acceptable_error, min_lift_over_rule=a.min_lift_over_rule)
+    else:
+        break_even = break_even_precision(a.cost_per_action, a.value_per_success, a.success_rate)
+        if break_even >= 1:
+            raise ConfigError(
+                f"Interview answers: an action costs {a.cost_per_action:g} {a.currency} but a success is worth at most "
+                f"{a.value_per_success * a.success_rate:g} {a.currency} (value_per_success x success_rate), so even perfect "
+                "targeting loses money.",
+                hint="Lower cost_per_action, or revisit value_per_success / success_rate with the stakeholder.",
+            )
+        metric = "precision_at_capacity"
+        done = DoneThreshold(metric=metric, value=done_line(a), min_lift_over_rule=a.min_lift_over_rule)
+    recipe = EVENT_RECIPES.get(a.recipe)
+    today = None
+    if a.today_rule or a.today_rule_expression:
+        expression = a.today_rule_expression or rule_expression(a.today_rule or "", a.recipe)
+        if expression is None and recipe is not None:
+            expression = recipe.today_rule_expression
+        if expression is not None:
+            today = TodayRule(description=a.today_rule or expression, expression=expression)
+    elif recipe is not None:
+        today = TodayRule(description=recipe.today_rule_description, expression=recipe.today_rule_expression)
+    definition = recipe.label_definition if recipe else (f"the value of '{a.target}'" if a.target else "the series value")
+    definition = definition.replace("within the horizon", f"within {a.horizon_days} days after the snapshot")
+    try:
+        spec = ProjectSpec(
+            name=a.name,
+            question=a.question or _question(a),
+            decision=a.decision,
+            stakeholder=a.stakeholder,
+            owner=a.owner,
+            recipe=a.recipe,
+            entity={"conversion": "contact", "table": "row", "forecast": "series"}.get(a.recipe, "customer"),
+            label=Label(definition=definition, horizon_days=a.horizon_days, target=a.target),
+            cutoffs=Cutoffs(time_column=a.time_column),
+            metric=metric,
+            business=BusinessValue(value_per_success=a.value_per_success, cost_per_action=a.cost_per_action,
+                                   capacity=a.capacity, cycle=a.cycle, success_rate=a.success_rate, currency=a.currency),
+            today_rule=today,
+            done=done,
+            deadline=a.deadline,
+            source_table=a.source_table,
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"Interview answers: {format_validation_error(exc)}") from exc
+    return Contract(spec, break_even, tuple(contract_lines(spec, break_even)))
+
+
+def _question(a: InterviewAnswers) -> str:
+    return {
+        "churn": "Which customers are about to stop buying or cancel?",
+        "conversion": "Which leads will become paying customers?",
+        "spend": "How much will each customer spend?",
+        "forecast": "What will the series be in the coming periods?",
+    }.get(a.recipe, f"What will '{a.target}' be for each row?")
+
+
+def _money(x: float, currency: str) -> str:
+    return f"${x:,.0f}" if currency == "USD" else f"{x:,.0f} {currency}"
+
+
+def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
+    """The agreement in words a stakeholder can confirm."""
+    b = spec.business
+    per = {"daily": "day", "weekly": "week", "monthly": "month"}[b.cycle]
+    lines = [
+        f"Question: {spec.question}",
+        f"We predict, for each {spec.entity} on the snapshot date: {spec.label.definition}.",
+        f"Each {per} we act on the {b.capacity} ranked highest: {spec.decision}.",
+    ]
+    if break_even is not None:
+        lines.append(
+            f"One action costs {_money(b.cost_per_action, b.currency)}; one success is worth {_money(b.value_per_success, b.currency)}"
+            f" and the action wins {b.success_rate:.0%} of the right people, so it pays for itself when at least"
+            f" {break_even:.1%} of those we act on are right ({b.cost_per_action:g} / ({b.value_per_success:g} x {b.success_rate:g}))."
+        )
+        lines.append(f"Done means: of the {b.capacity} picked each {per}, at least {spec.done.value:.1%} are right (precision at capacity).")
+    else:
+        lines.append(f"Done means: {spec.done.metric} at most {spec.done.value:g} on recent data held back from training.")
+    if spec.today_rule is not None:
+        lines.append(
+            f"Today's rule to beat: '{spec.today_rule.description}'; the model must do at least"
+            f" {spec.done.min_lift_over_rule:.0%} better on the same customers."
+        )
+    if spec.deadline:
+        lines.append(f"Needed by {spec.deadline:%d %B %Y}.")
+    lines.append(f"Stakeholder: {spec.stakeholder}; owner: {spec.owner}.")
+    return lines

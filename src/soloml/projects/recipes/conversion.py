@@ -1,0 +1,60 @@
+"""Conversion: which open leads/contacts become paying customers (or win a deal) within the horizon.
+
+Population at a cutoff: CRM contacts created before it whose stage at the cutoff is not
+customer/evangelist and who had not paid yet. Label (1 = converted): in the horizon the contact
+became a customer in the CRM, won a deal, or made a first payment.
+"""
+
+from __future__ import annotations
+
+from soloml.projects.recipes.base import RecipeSQL
+
+PAID = "('succeeded', 'refunded', 'partially_refunded')"
+
+FIRST_PAID = f"""
+SELECT customer_id, min(paid_at) AS first_paid_at FROM core.payments
+ WHERE kind = 'charge' AND status IN {PAID} AND customer_id IS NOT NULL GROUP BY customer_id
+"""
+
+POPULATION = f"""
+SELECT ct.contact_id AS entity_id, c.cutoff, ct.customer_id, ct.email
+FROM {{cutoffs}} c
+JOIN core.contacts ct ON ct.created_at < c.cutoff AND ct.valid_from <= c.cutoff AND (ct.valid_to IS NULL OR ct.valid_to > c.cutoff)
+LEFT JOIN ({FIRST_PAID}) fp ON fp.customer_id = ct.customer_id
+WHERE coalesce(ct.lifecycle_stage, '') NOT IN ('customer', 'evangelist')
+  AND (ct.became_customer_at IS NULL OR ct.became_customer_at >= c.cutoff)
+  AND (fp.first_paid_at IS NULL OR fp.first_paid_at >= c.cutoff)
+"""
+
+LABEL = f"""
+WITH became AS (
+    SELECT contact_id, min(coalesce(CASE WHEN lifecycle_stage = 'customer' THEN valid_from END, became_customer_at)) AS at
+      FROM core.contacts WHERE lifecycle_stage = 'customer' OR became_customer_at IS NOT NULL GROUP BY contact_id
+),
+won AS (
+    SELECT DISTINCT p.entity_id, p.cutoff FROM {{population}} p JOIN core.deals d
+      ON d.is_current AND d.won AND (d.contact_id = p.entity_id OR (p.customer_id IS NOT NULL AND d.customer_id = p.customer_id))
+     AND d.closed_at > p.cutoff AND d.closed_at <= p.cutoff + INTERVAL {{horizon}} DAY
+)
+SELECT p.entity_id, p.cutoff,
+       CASE WHEN (b.at > p.cutoff AND b.at <= p.cutoff + INTERVAL {{horizon}} DAY)
+              OR (fp.first_paid_at > p.cutoff AND fp.first_paid_at <= p.cutoff + INTERVAL {{horizon}} DAY)
+              OR w.entity_id IS NOT NULL THEN 1 ELSE 0 END AS label
+FROM {{population}} p
+LEFT JOIN became b ON b.contact_id = p.entity_id
+LEFT JOIN ({FIRST_PAID}) fp ON fp.customer_id = p.customer_id
+LEFT JOIN won w ON w.entity_id = p.entity_id AND w.cutoff = p.cutoff
+"""
+
+RECIPE = RecipeSQL(
+    name="conversion",
+    entity="contact",
+    task="binary",
+    label_definition="became a paying customer or won a deal within the horizon",
+    population_description="CRM contacts created before the cutoff who were not customers yet",
+    population_sql=POPULATION,
+    label_sql=LABEL,
+    today_rule_description="call the leads most engaged with our emails in the last 90 days first",
+    today_rule_expression="coalesce(email_clicks_90d, 0) * 3 + coalesce(email_opens_90d, 0)",
+    feature_families=("crm", "email", "deals", "payments", "orders"),
+)
