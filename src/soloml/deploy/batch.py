@@ -1,0 +1,222 @@
+"""Batch scoring: features as of now for the current population, predictions with the production model.
+
+    score_project(ws, "churn", to=("crm.csv", "postgresql+psycopg://app@db/crm"))
+
+One run writes ops.predictions (replacing any rows of the same run_id, so a re-run never duplicates),
+the CSV/database targets (each swapped in whole, see writeback.py), and one ops.runs row. The DuckDB
+transaction commits only after every target is written; on any failure it rolls back, the run is recorded
+as failed, and the previous predictions stay in force everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from soloml.deploy.contrib import PathContributions
+from soloml.deploy.models import scoring_dir
+from soloml.deploy.reasons import ReasonWriter
+from soloml.deploy.writeback import COLUMNS, WriteBack, write_back
+from soloml.errors import DeployError, SolomlError
+
+ReasonMode = Literal["fast", "exact", "none"]
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What one `soloml score` run did."""
+
+    run_id: str
+    project: str
+    model_version: str
+    rows: int
+    decided: int
+    decided_by: str
+    threshold: float | None
+    capacity: int | None
+    as_of: str | None
+    scored_at: str
+    outputs: tuple[WriteBack, ...]
+    top: tuple[dict[str, Any], ...]
+    seconds: float
+
+
+def model_stats(model: Any) -> dict[str, Any]:
+    """Training 'typical' values per feature, wherever the registry keeps them in metadata."""
+    meta = getattr(model, "metadata", None) or {}
+    for key in ("feature_stats", "stats"):
+        if isinstance(meta.get(key), dict):
+            return meta[key]
+    reference = meta.get("reference")
+    if isinstance(reference, dict) and isinstance(reference.get("feature_stats"), dict):
+        return reference["feature_stats"]
+    return {}
+
+
+def score_frame(model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", top: int = 3) -> pd.DataFrame:
+    """entity_id, score, decision, rank (1 = highest score), top_reasons (list of phrases) for every row of `frame`.
+
+    decision: in the top `capacity` when given, else score >= the model's threshold.
+    """
+    X = model.signature.matrix(frame)
+    raw = np.asarray(model.booster.predict(X))
+    scores = raw.max(axis=1) if raw.ndim == 2 else raw
+    ids = frame["entity_id"].astype(str).to_numpy()
+    order = np.lexsort((ids, -scores))  # highest score first, ties by id
+    rank = np.empty(len(scores), dtype=np.int64)
+    rank[order] = np.arange(1, len(scores) + 1)
+    threshold = getattr(model, "threshold", None)
+    if capacity is not None:
+        decision = rank <= capacity
+    elif threshold is not None:
+        decision = scores >= float(threshold)
+    else:
+        raise DeployError(f"Model {model.version} of '{model.project}' has no decision threshold.", hint="Pass --capacity N to act on the N highest scores.")
+    return pd.DataFrame({
+        "entity_id": ids,
+        "score": scores,
+        "decision": decision,
+        "rank": rank,
+        "top_reasons": explain_rows(model, X, reasons, top),
+    })
+
+
+def explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> list[list[str]]:
+    if how == "none" or len(X) == 0:
+        return [[] for _ in range(len(X))]
+    writer = ReasonWriter(model.signature, model_stats(model), top=top)
+    paths = PathContributions.from_booster(model.booster) if how == "fast" else None
+    if paths is not None:
+        contrib = paths.contributions(model.booster, X)
+    else:
+        contrib = np.asarray(model.booster.predict(X, pred_contrib=True))[:, : X.shape[1] + 1]
+    return writer.rows(X, contrib)
+
+
+def new_run_id(project: str, clock: Callable[[], datetime]) -> str:
+    return f"score-{project}-{clock():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+
+
+def score_project(
+    ws: Any,
+    project: str,
+    *,
+    to: Sequence[str] = (),
+    table: str | None = None,
+    run_id: str | None = None,
+    as_of: datetime | None = None,
+    capacity: int | None = None,
+    reasons: ReasonMode = "fast",
+    con: Any = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+) -> ScoreResult:
+    """Score the project's current population with its production model and write every output atomically."""
+    from soloml.features import build_scoring_frame
+    from soloml.projects.spec import find_spec
+    from soloml.registry import load_model
+
+    started = time.perf_counter()
+    start_time = clock()
+    run_id = run_id or new_run_id(project, clock)
+    own = con is None
+    con = ws.connect() if own else con
+    version: str | None = None
+    try:
+        try:
+            spec = find_spec(ws.projects_dir, project)
+            model = load_model(ws.models_dir, project, "production")
+            version = model.version
+            frame = build_scoring_frame(con, spec, features_dir=ws.features_dir, as_of=as_of)
+            if len(frame) == 0:
+                raise DeployError(
+                    f"Project '{project}' has nobody to score: its population is empty" + (f" as of {as_of:%Y-%m-%d}" if as_of else "") + ".",
+                    hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
+                )
+            scored = score_frame(model, frame, capacity=capacity, reasons=reasons)
+            scored_at = clock().replace(tzinfo=None)
+            out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
+            out["top_reasons"] = [json.dumps(r, ensure_ascii=False) for r in out["top_reasons"]]
+            out = out.loc[:, list(COLUMNS)]
+            cutoff = frame["cutoff"].max() if "cutoff" in frame else None
+            as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
+            decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
+            outputs = _commit(con, out, frame, ws.root, project, version, run_id, start_time, targets=to, table=table,
+                              details={"as_of": as_of_text, "decided_by": decided_by, "reasons": reasons})
+        except SolomlError as exc:
+            _record_failure(con, run_id, project, version, start_time, clock, exc)
+            raise
+    finally:
+        if own:
+            con.close()
+    best = out.sort_values("rank").head(5)
+    return ScoreResult(
+        run_id=run_id, project=project, model_version=version, rows=len(out), decided=int(out["decision"].sum()),
+        decided_by=decided_by, threshold=getattr(model, "threshold", None), capacity=capacity, as_of=as_of_text,
+        scored_at=scored_at.isoformat(timespec="seconds"), outputs=tuple(outputs),
+        top=tuple({"entity_id": r.entity_id, "score": float(r.score), "rank": int(r.rank), "reasons": json.loads(r.top_reasons)} for r in best.itertuples()),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, version: str, run_id: str, started: datetime,
+            *, targets: Sequence[str], table: str | None, details: dict[str, Any]) -> list[WriteBack]:
+    """ops.predictions + ops.runs in one DuckDB transaction that commits only after every target is written."""
+    finished = datetime.now(timezone.utc).replace(tzinfo=None)
+    staged = _stage_features(frame, root, project, run_id, version, details.get("as_of"))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM ops.predictions WHERE run_id = ?", [run_id])
+        con.register("soloml_scored", out)
+        con.execute(
+            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, decision, rank, top_reasons, scored_at, origin) "
+            "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
+        )
+        con.unregister("soloml_scored")
+        outputs = [write_back(target, out, table=table, project=project) for target in targets]
+        details = {**details, "decided": int(out["decision"].sum()), "outputs": [{"target": o.target, "table": o.table, "rows": o.rows} for o in outputs]}
+        con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
+        con.execute(
+            "INSERT INTO ops.runs VALUES (?, ?, 'score', ?, ?, ?, 'succeeded', ?, NULL, ?)",
+            [run_id, project, version, started.replace(tzinfo=None), finished, len(out), json.dumps(details)],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        for path in staged:
+            path.unlink(missing_ok=True)
+        raise
+    for path in staged:  # the service's look-up rows follow the committed run
+        os.replace(path, path.with_name(path.name.split(".tmp-")[0].lstrip(".")))
+    return outputs
+
+
+def _stage_features(frame: pd.DataFrame, root: Path, project: str, run_id: str, version: str, as_of: str | None) -> list[Path]:
+    folder = scoring_dir(root, project)
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(3)
+    features = folder / f".features.parquet.tmp-{token}"
+    run = folder / f".run.json.tmp-{token}"
+    frame.to_parquet(features, index=False)
+    run.write_text(json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": len(frame)}), encoding="utf-8")
+    return [features, run]  # features first: run.json changing is what the service watches
+
+
+def _record_failure(con: Any, run_id: str, project: str, version: str | None, started: datetime, clock: Callable[[], datetime], exc: SolomlError) -> None:
+    try:
+        con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
+        con.execute(
+            "INSERT INTO ops.runs VALUES (?, ?, 'score', ?, ?, ?, 'failed', 0, ?, NULL)",
+            [run_id, project, version, started.replace(tzinfo=None), clock().replace(tzinfo=None), str(exc)],
+        )
+    except Exception:  # noqa: BLE001 - recording the failure must not hide it
+        pass

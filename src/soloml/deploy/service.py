@@ -1,0 +1,236 @@
+"""The real-time prediction service (FastAPI).
+
+    POST /v1/{project}/predict              one record (JSON object) or a list of up to 1,000
+    POST /v1/{project}/predict/{entity_id}  the features of that id from the latest `soloml score` run
+    GET  /v1/{project}/model                version, threshold, feature signature
+    GET  /health                            the process is up          GET /ready   models are loaded
+    GET  /docs, /openapi.json               the request schema of every served project
+
+The hot path validates the body with the pydantic model generated from the feature signature, fills a
+numpy row, calls the booster, and queues the prediction for the log; no pandas, no file I/O, no database.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from soloml._version import __version__
+from soloml.deploy.logger import PredictionLogger
+from soloml.deploy.models import MAX_BATCH, ModelStore, ServedModel
+from soloml.deploy.reasons import as_json_list
+from soloml.deploy.schema import expected_type
+from soloml.errors import DeployError
+
+REASON_MODES = ("fast", "exact", "none")
+JSON = "application/json"
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False, allow_nan=False), status_code=status, media_type=JSON)
+
+
+def _problem(status: int, message: str, **extra: Any) -> Response:
+    return _json({"detail": message, **extra}, status)
+
+
+def validation_problem(exc: ValidationError, served: ServedModel) -> Response:
+    """422 naming each field at fault and the type it expects."""
+    dtypes = served.model.signature.dtypes
+    details = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = [p for p in err["loc"]]
+        field_name = next((p for p in reversed(loc) if isinstance(p, str) and p in dtypes), None)
+        item: dict[str, Any] = {"loc": ["body", *loc], "msg": err["msg"], "type": err["type"]}
+        if field_name is not None:
+            item["field"] = field_name
+            item["expected"] = expected_type(dtypes[field_name]) + " or null"
+        details.append(item)
+    words = "; ".join(
+        f"field '{d['field']}': {d['msg'].lower()} (expected {d['expected']})" if "field" in d else f"{'.'.join(map(str, d['loc'][1:])) or 'body'}: {d['msg'].lower()}"
+        for d in details[:10]
+    )
+    return _json({"detail": details, "message": f"The request does not match project '{served.project}': {words}."}, 422)
+
+
+def create_app(
+    models_dir: Path,
+    *,
+    root: Path | None = None,
+    warehouse: str | Path | None = None,
+    api_key: str | None = None,
+    projects: tuple[str, ...] | None = None,
+    watch_seconds: float = 0.5,
+    log_queue: int = 10_000,
+) -> FastAPI:
+    """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log."""
+    store = ModelStore(models_dir, root=root, projects=projects, watch_seconds=watch_seconds)
+    logger = PredictionLogger(warehouse, max_queue=log_queue) if warehouse else None
+    run_id = f"serve-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    key = api_key.encode() if api_key else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):  # noqa: ANN202
+        store.start()
+        if logger is not None:
+            logger.start()
+        try:
+            yield
+        finally:
+            store.stop()
+            if logger is not None:
+                logger.stop()
+
+    app = FastAPI(title="soloml prediction service", version=__version__, lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app.state.store = store
+    app.state.logger = logger
+    app.state.run_id = run_id
+
+    def refused(request: Request) -> Response | None:
+        if key is None:
+            return None
+        given = request.headers.get("x-api-key", "").encode()
+        if hmac.compare_digest(given, key):
+            return None
+        return _problem(401, "Missing or wrong API key: send it in the X-API-Key header.")
+
+    def served_or_404(project: str) -> ServedModel | Response:
+        try:
+            return store.get(project)
+        except DeployError as exc:
+            return _problem(404, str(exc))
+
+    def respond(served: ServedModel, X: np.ndarray, how: str, single: bool, entity_id: str | None = None) -> Response:
+        scores = served.predict(X)
+        reasons = served.explain(X, how)
+        threshold = served.threshold
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        out = []
+        for score, why in zip(scores.tolist(), reasons):
+            decision = None if threshold is None else score >= threshold
+            out.append({"score": score, "decision": decision, "reasons": why})
+            if logger is not None:
+                logger.log((run_id, served.project, served.version, entity_id, score, decision, None, as_json_list(why), now, "service"))
+        head = {"project": served.project, "model_version": served.version}
+        if single:
+            return _json({**head, **({"entity_id": entity_id} if entity_id is not None else {}), **out[0]})
+        return _json({**head, "predictions": out})
+
+    def reason_mode(request: Request) -> str | Response:
+        how = request.query_params.get("reasons", "fast")
+        if how not in REASON_MODES:
+            return _problem(422, f"Query parameter reasons='{how}' is not one of {', '.join(REASON_MODES)}.")
+        return how
+
+    @app.post("/v1/{project}/predict", include_in_schema=False)
+    async def predict(project: str, request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
+        served = served_or_404(project)
+        if isinstance(served, Response):
+            return served
+        how = reason_mode(request)
+        if isinstance(how, Response):
+            return how
+        body = await request.body()
+        try:
+            if body.lstrip()[:1] == b"[":
+                records = served.many.validate_json(body)
+                single = False
+            else:
+                records = [served.request.model_validate_json(body)]
+                single = True
+        except ValidationError as exc:
+            return validation_problem(exc, served)
+        return respond(served, served.encoder.encode(records), how, single)
+
+    @app.post("/v1/{project}/predict/{entity_id}", include_in_schema=False)
+    async def predict_entity(project: str, entity_id: str, request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
+        served = served_or_404(project)
+        if isinstance(served, Response):
+            return served
+        how = reason_mode(request)
+        if isinstance(how, Response):
+            return how
+        row = served.lookup.get(entity_id)
+        if row is None or served.lookup_matrix is None:
+            why = "no batch has been scored yet; run `soloml score " + project + "`" if served.lookup_matrix is None else "it was not in the latest scored population"
+            return _problem(404, f"No features for '{entity_id}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.")
+        return respond(served, served.lookup_matrix[row : row + 1], how, True, entity_id)
+
+    @app.get("/v1/{project}/model", include_in_schema=False)
+    async def model_info(project: str, request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
+        served = served_or_404(project)
+        if isinstance(served, Response):
+            return served
+        return _json(served.describe())
+
+    @app.get("/health", tags=["service"])
+    async def health() -> dict[str, str]:
+        """The process is up (liveness)."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/ready", tags=["service"], responses={503: {"description": "No production model is loaded yet."}})
+    async def ready() -> Response:
+        """Ready when at least one production model is loaded; lists them and the prediction-log counters."""
+        stats = logger.stats if logger is not None else None
+        body = {
+            "ready": bool(store.served),
+            "models": {p: s.version for p, s in sorted(store.served.items())},
+            "errors": dict(store.errors),
+            "prediction_log": None if stats is None else {"logged": stats.logged, "dropped": stats.dropped, "pending": stats.pending, "failed_writes": stats.failed_writes},
+        }
+        return _json(body, 200 if store.served else 503)
+
+    app.openapi = lambda: openapi(app, store, api_key is not None)  # type: ignore[method-assign]
+    return app
+
+
+def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
+    """The OpenAPI document, with concrete paths and request schemas for every project served right now."""
+    doc = get_openapi(title=app.title, version=app.version, routes=app.routes, description="Predictions from soloml's production models.")
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    security = [{"ApiKey": []}] if secured else []
+    if secured:
+        doc["components"]["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+    reasons_param = {"name": "reasons", "in": "query", "required": False, "schema": {"type": "string", "enum": list(REASON_MODES), "default": "fast"},
+                     "description": "fast: path contributions (default); exact: TreeSHAP (slower); none: skip reasons."}
+    prediction = {"type": "object", "properties": {"score": {"type": "number"}, "decision": {"type": ["boolean", "null"]}, "reasons": {"type": "array", "items": {"type": "string"}}}}
+    errors = {"401": {"description": "Missing or wrong X-API-Key."}, "404": {"description": "Unknown project or entity."}, "422": {"description": "The body does not match the feature signature; names each field and the expected type."}}
+    for project, served in sorted(store.served.items()):
+        name = served.request.__name__
+        schema = served.request.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+        body = {"anyOf": [{"$ref": f"#/components/schemas/{name}"}, {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}, "minItems": 1, "maxItems": MAX_BATCH}]}
+        doc["paths"][f"/v1/{project}/predict"] = {"post": {
+            "summary": f"Predict for project {project} (one record or a list)", "operationId": f"predict_{project}", "tags": [project],
+            "parameters": [reasons_param], "security": security,
+            "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
+            "responses": {"200": {"description": "Score, decision, top reasons and model version.", "content": {JSON: {"schema": {"type": "object"}}}}, **errors},
+        }}
+        doc["paths"][f"/v1/{project}/predict/{{entity_id}}"] = {"post": {
+            "summary": f"Predict for one {project} entity from its latest scored features", "operationId": f"predict_{project}_entity", "tags": [project],
+            "parameters": [{"name": "entity_id", "in": "path", "required": True, "schema": {"type": "string"}}, reasons_param], "security": security,
+            "responses": {"200": {"description": "Score, decision, top reasons and model version.", "content": {JSON: {"schema": prediction}}}, **errors},
+        }}
+        doc["paths"][f"/v1/{project}/model"] = {"get": {
+            "summary": f"The production model of {project}", "operationId": f"model_{project}", "tags": [project], "security": security,
+            "responses": {"200": {"description": "Version, threshold and feature signature.", "content": {JSON: {"schema": {"type": "object"}}}}, **errors},
+        }}
+    return doc
