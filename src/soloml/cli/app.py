@@ -14,6 +14,8 @@ COMMAND_MODULES = (
     "init",
     "schema",
     "experiment",
+    "score",
+    "serve",
 )
 
 app = typer.Typer(

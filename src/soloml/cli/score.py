@@ -1,0 +1,90 @@
+"""`soloml score PROJECT`: predictions for the current population, to ops.predictions, a CSV or the business's database."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+from soloml.errors import DeployError
+
+
+def executable() -> str:
+    """The soloml command of this installation (for cron and systemd, which have a bare PATH)."""
+    beside = Path(sys.executable).with_name("soloml")
+    return str(beside) if beside.exists() else (shutil.which("soloml") or "soloml")
+
+
+def parse_capacity(text: str | None, spec_capacity: int | None) -> int | None:
+    if text is None:
+        return None
+    if text == "spec":
+        return spec_capacity
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise DeployError(f"--capacity must be a positive whole number or 'spec', got '{text}'.", hint="E.g. --capacity 100 acts on the 100 highest scores.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("score")
+    def score_cmd(
+        project: Annotated[str, typer.Argument(help="The project to score (projects/PROJECT.yaml).")],
+        to: Annotated[list[str] | None, typer.Option("--to", help="Also write to a .csv/.parquet file or a database URL (postgresql+psycopg://..., mysql+pymysql://...). Repeatable.")] = None,
+        table: Annotated[str | None, typer.Option(help="Table for a database --to (default soloml_<project>_predictions).")] = None,
+        capacity: Annotated[str | None, typer.Option(help="Act on the N highest scores (or 'spec' for the project's capacity) instead of the model's threshold.")] = None,
+        run_id: Annotated[str | None, typer.Option("--run-id", help="Name the run; re-running the same id replaces its rows.")] = None,
+        as_of: Annotated[datetime | None, typer.Option("--as-of", help="Score as of this date (default: the latest data).")] = None,
+        reasons: Annotated[str, typer.Option(help="Top reasons: fast (path contributions), exact (TreeSHAP) or none.")] = "fast",
+        cron: Annotated[str | None, typer.Option(help="Instead of scoring, print the crontab line and systemd units that run this on the cron schedule, e.g. \"0 6 * * 1\".")] = None,
+        ws_dir: WorkspaceOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Score the current population with the production model and write the predictions (atomically)."""
+        with handled():
+            ws = workspace(ws_dir)
+            if reasons not in ("fast", "exact", "none"):
+                raise DeployError(f"--reasons must be fast, exact or none, got '{reasons}'.")
+            if cron is not None:
+                from soloml.deploy.schedule import schedule
+
+                extra: list[str] = []
+                for target in to or []:
+                    extra += ["--to", target]
+                for flag, value in (("--table", table), ("--capacity", capacity), ("--reasons", None if reasons == "fast" else reasons)):
+                    if value is not None:
+                        extra += [flag, value]
+                plan = schedule(project, cron, workspace=ws.root, executable=executable(), extra_args=tuple(extra))
+                emit(plan, as_json, _render_schedule)
+                return
+            from soloml.deploy import score_project
+            from soloml.projects.spec import find_spec
+
+            spec_capacity = find_spec(ws.projects_dir, project).business.capacity if capacity == "spec" else None
+            result = score_project(ws, project, to=tuple(to or ()), table=table, run_id=run_id, as_of=as_of,
+                                   capacity=parse_capacity(capacity, spec_capacity), reasons=reasons)  # type: ignore[arg-type]
+            emit(result, as_json, _render_result)
+
+
+def _render_result(r) -> None:  # noqa: ANN001
+    console.print(f"Scored {r.rows:,} {r.project} entities with model {r.model_version} (run {r.run_id}).")
+    console.print(f"{r.decided:,} to act on ({r.decided_by}).")
+    for t in r.top[:3]:
+        why = "; ".join(t["reasons"]) or "no strong reason"
+        console.print(f"  #{t['rank']} {t['entity_id']}: {t['score']:.3f} — {why}")
+    for o in r.outputs:
+        console.print(f"Wrote {o.rows:,} rows to {o.target}" + (f" (table {o.table})" if o.table else "") + ".")
+    console.print("Saved in ops.predictions.")
+
+
+def _render_schedule(s) -> None:  # noqa: ANN001
+    console.print("# crontab -e, then add:")
+    console.print(s.crontab)
+    console.print(f"\n# or systemd: /etc/systemd/system/{s.service_name}.service")
+    console.print(s.service_unit)
+    console.print(f"# /etc/systemd/system/{s.service_name}.timer  (then: systemctl enable --now {s.service_name}.timer)")
+    console.print(s.timer_unit)
