@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from soloml.canonical import identity
-from soloml.canonical.adapters import ADAPTERS, Adapter, adapter
+from soloml.canonical.adapters import BY_NAME, Adapter, adapter
 from soloml.canonical.quarantine import quarantine_checks, quarantine_rows
 from soloml.canonical.schema import create_core_tables, table
 from soloml.canonical.writer import staged_columns, write
@@ -41,7 +41,7 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None)
         return Detection(name=forced.name, key=forced.key, vendor_object=forced.vendor_object, confidence=1.0,
                          reason=f"--as {as_name}")
     scored = sorted(
-        ((_score(a, columns), a) for a in ADAPTERS if a.accepts is None or _accepts(a, sample)),
+        ((_score(a, columns), a) for a in BY_NAME.values() if a.accepts is None or _accepts(a, sample)),
         key=lambda pair: pair[0],
         reverse=True,
     )
