@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -42,7 +43,13 @@ def land(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, as_name: str | 
 
 
 def read(path: Path | str) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    """A CSV as text (empty cells None), or a JSON array of objects with nested values as JSON text."""
+    path = Path(path)
+    if path.suffix == ".json":
+        objects = json.loads(path.read_text(encoding="utf-8"))
+        rows = [{k: (json.dumps(val) if isinstance(val, dict | list) else val) for k, val in o.items()} for o in objects]
+        return pd.DataFrame(rows).astype("string")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").replace("", None)
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, **kw) -> dict[str, int]:

@@ -110,7 +110,7 @@ def write_versions(con: duckdb.DuckDBPyConnection, table: Table, conformed: str,
         SELECT *, CASE WHEN own > _current_from AND own <= {loaded} THEN own
                        ELSE greatest({loaded}, _current_from) END AS _valid_from
         FROM (SELECT *, coalesce({change}, _changed_at) AS own FROM _soloml_h_changed)
-    """, [loaded_at, loaded_at, loaded_at])
+    """, [loaded_at, loaded_at])
     con.execute(f"""
         UPDATE {target} t SET valid_to = c._valid_from, is_current = false
         FROM _soloml_h_versions c WHERE {keys} AND t.is_current

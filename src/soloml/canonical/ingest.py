@@ -109,7 +109,8 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
         result["customer_identities"] = ident.identities_written
         for name, stage in staged.items():
             if name != "customers":
-                result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at)
+                result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
+                                     complete_parents=chosen.shape == "export")
         result["_quarantined"] = quarantined
         result["_test_mode"] = test_mode
         return result

@@ -18,6 +18,7 @@ WHAT = {
     "date": "is not a date/time soloml can read",
     "number": "is not a number",
     "status": "is a status soloml cannot map",
+    "zone": "is a time zone soloml does not know",
 }
 FIX = "Fix the value in the file and load it again."
 

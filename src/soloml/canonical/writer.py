@@ -46,19 +46,24 @@ def conform(con: duckdb.DuckDBPyConnection, table: Table, stage: str, target: st
     """)
 
 
-def write(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, load_id: str, loaded_at: datetime) -> int:
-    """Apply a staged table to core.<table>; returns rows (or versions) written."""
+def write(
+    con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, load_id: str, loaded_at: datetime, complete_parents: bool = False
+) -> int:
+    """Apply a staged table to core.<table>; returns rows (or versions) written.
+
+    `complete_parents`: the load holds every line of each order it mentions (an export, not an incremental
+    sync), so lines no longer listed are removed."""
     target = f"_soloml_conformed_{table.name}"
     conform(con, table, stage, target)
     try:
         if table.history:
             return write_versions(con, table, target, load_id=load_id, loaded_at=loaded_at)
-        return upsert(con, table, target, load_id=load_id)
+        return upsert(con, table, target, load_id=load_id, complete_parents=complete_parents)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {target}")
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: Table, conformed: str, *, load_id: str) -> int:
+def upsert(con: duckdb.DuckDBPyConnection, table: Table, conformed: str, *, load_id: str, complete_parents: bool = False) -> int:
     cols = ", ".join(quote_ident(c) for c in content_columns(table))
     key_match = " AND ".join(f"t.{quote_ident(k)} = c.{quote_ident(k)}" for k in table.key)
     con.execute(f"""
@@ -68,7 +73,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: Table, conformed: str, *, load
         SELECT {cols} FROM {table.qualified} t WHERE EXISTS (SELECT 1 FROM {conformed} c WHERE {key_match})
     """)
     removed = 0
-    parent = PARENTS.get(table.name)
+    parent = PARENTS.get(table.name) if complete_parents else None
     if parent:
         key = quote_ident(table.key[0])
         before = _count(con, table.qualified)

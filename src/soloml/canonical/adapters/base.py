@@ -50,7 +50,7 @@ import pandas as pd
 from soloml.warehouse.names import column_name
 
 Shape = Literal["export", "synced", "api"]
-CheckKind = Literal["money", "date", "number", "status"]
+CheckKind = Literal["money", "date", "number", "status", "zone"]
 
 # Columns an output SELECT may add beside the canonical ones.
 IDENTITY_COLUMNS = ("source_customer_id", "email", "customer_name", "customer_country", "linked_source", "linked_source_id")

@@ -168,11 +168,19 @@ def zone(c: str) -> str:
     return f"(CASE {t} {whens} ELSE CASE WHEN {t} IN ({iana}) THEN {t} END END)"
 
 
+def day(c: str) -> str:
+    """A DATE from '2024-01-15' or '01/15/2024'."""
+    return f"CAST(try_strptime({text(c)}, {_list(DATE_FORMATS)}) AS DATE)"
+
+
+def clock(c: str) -> str:
+    """A TIME from '14:32:10', '14:32' or '2:32:10 PM'."""
+    return f"CAST(try_strptime({text(c)}, {_list(TIME_FORMATS)}) AS TIME)"
+
+
 def local_ts(date_col: str, time_col: str, zone_col: str) -> str:
     """UTC TIMESTAMP from a local date, time and zone name: ('2024-01-15', '09:32:10', 'Eastern Time (US & Canada)') -> 14:32:10."""
-    day = f"try_strptime({text(date_col)}, {_list(DATE_FORMATS)})"
-    clock = f"CAST(try_strptime({text(time_col)}, {_list(TIME_FORMATS)}) AS TIME)"
-    local = f"(CAST({day} AS DATE) + {clock})"
+    local = f"({day(date_col)} + {clock(time_col)})"
     z = zone(zone_col)
     return f"(CASE WHEN {z} IS NOT NULL AND {local} IS NOT NULL THEN timezone({z}, {local}) AT TIME ZONE 'UTC' END)"
 
@@ -198,3 +206,35 @@ def email(c: str) -> str:
 def json_text(c: str, path: str) -> str:
     """A scalar inside a JSON column, as text: json_text('billing_details', '$.email')."""
     return f"NULLIF(json_extract_string({col(c)}, {lit(path)}), '')"
+
+
+def monthly(amount_expr: str, interval_col: str, count_col: str | None = None) -> str:
+    """Monthly recurring amount from a price per billing interval: yearly / 12, weekly x 52 / 12, daily x 365 / 12."""
+    interval = f"lower({text(interval_col)})"
+    count = f"coalesce({integer(count_col)}, 1)" if count_col else "1"
+    factor = (
+        f"CASE {interval} WHEN 'month' THEN 1.0 WHEN 'year' THEN 1.0 / 12 WHEN 'week' THEN 52.0 / 12 "
+        f"WHEN 'day' THEN 365.0 / 12 END"
+    )
+    return f"CAST(({amount_expr}) * {factor} / {count} AS DECIMAL(18,2))"
+
+
+def interval(interval_col: str) -> str:
+    """'month' / 'year' / 'week' / 'day' from 'Month', 'monthly', 'yearly', 'annual' ..."""
+    t = f"lower({text(interval_col)})"
+    return (
+        f"(CASE WHEN {t} IN ('month', 'monthly', 'months') THEN 'month' WHEN {t} IN ('year', 'yearly', 'annual', 'annually', 'years') THEN 'year' "
+        f"WHEN {t} IN ('week', 'weekly', 'weeks') THEN 'week' WHEN {t} IN ('day', 'daily', 'days') THEN 'day' END)"
+    )
+
+
+def mapped(c: str, mapping: dict[str, str]) -> str:
+    """The canonical value for a vendor value (case-insensitive, spaces = underscores); NULL when unknown."""
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(val)}" for k, val in mapping.items())
+    return f"(CASE replace(lower({text(c)}), ' ', '_') {whens} END)"
+
+
+def ref(c: str) -> str:
+    """An id that may arrive expanded as a JSON object ({"id": "cus_1", ...}) or as the bare id."""
+    t = text(c)
+    return f"(CASE WHEN {t} LIKE '{{%' THEN json_extract_string({t}, '$.id') ELSE {t} END)"
