@@ -9,8 +9,10 @@ the cutoff; labels only at data strictly after it and within the horizon.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from soloml.features.trainingset import Task
+# Same values as soloml.features.trainingset.Task (not imported: features imports the recipes).
+Task = Literal["binary", "multiclass", "regression"]
 
 CUTOFFS_TABLE = "_soloml_cutoffs"
 POPULATION_TABLE = "_soloml_population"

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from soloml.errors import ConfigError, FeatureError, did_you_mean
-from soloml.features.trainingset import Task
+from soloml.projects.recipes.base import Task
 from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
