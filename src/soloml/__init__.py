@@ -2,12 +2,15 @@
 
 from soloml._version import __version__
 from soloml.errors import SolomlError
+from soloml.sources import LoadResult, load_paths
 from soloml.workspace import Workspace, find_workspace, init_workspace
 
 __all__ = [
+    "LoadResult",
     "SolomlError",
     "Workspace",
     "__version__",
     "find_workspace",
     "init_workspace",
+    "load_paths",
 ]

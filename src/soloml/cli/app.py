@@ -12,6 +12,8 @@ from soloml._version import __version__
 # One module per command group, in the order `soloml --help` lists them.
 COMMAND_MODULES = (
     "init",
+    "load",
+    "tables",
     "schema",
     "experiment",
     "score",

@@ -27,7 +27,14 @@ OPS_DDL = (
         started_at TIMESTAMP,
         finished_at TIMESTAMP,
         status VARCHAR NOT NULL,
-        error VARCHAR
+        error VARCHAR,
+        requested_as VARCHAR,
+        rows_skipped BIGINT,
+        headers JSON,
+        columns JSON,
+        detection JSON,
+        core_rows JSON,
+        notes JSON
     )
     """,
     """
@@ -35,7 +42,8 @@ OPS_DDL = (
         load_id VARCHAR NOT NULL,
         row_number BIGINT,
         raw_row JSON,
-        reason VARCHAR
+        reason VARCHAR,
+        source VARCHAR
     )
     """,
     # one row per run of train / score / monitor / assign
@@ -146,7 +154,8 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [schema or "main", name],
-    ).fetchone()
+    ).fetchall()
+    row = row[0] if row else None
     return bool(row and row[0])
 
 

@@ -1,0 +1,72 @@
+"""`soloml load PATH... [--as NAME] [--table T] [--date-format mdy] [--json]`: files and tables into the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
+from soloml.config import DateOrder
+from soloml.sources import LoadResult, load_paths
+
+
+def _describe(result: LoadResult) -> None:
+    name = Path(result.source).name if "://" not in result.source else result.source
+    if result.status == "unchanged":
+        console.print(f"{name}: {result.message}")
+        return
+    console.print(f"{name} ({result.format}) -> {result.raw_table}")
+    det = result.detection
+    if det is not None and det.vendor_object:
+        console.print(f"  recognised as {det.vendor_object} (confidence {det.confidence:.0%}){': ' + det.reason if det.reason else ''}")
+    else:
+        suggestion = det.suggestion if det is not None and det.suggestion else "loaded as a plain raw table"
+        console.print(f"  not recognised as a known vendor export: {suggestion}")
+    extra = f", {result.rows_skipped:,} already there" if result.rows_skipped else ""
+    console.print(
+        f"  rows: {result.rows_in:,} in, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined{extra}"
+    )
+    if result.rows_quarantined:
+        console.print(f"  see the bad rows: SELECT * FROM ops.quarantine WHERE load_id = '{result.load_id}'")
+    if result.core_rows:
+        console.print("  core rows: " + ", ".join(f"{t} {n:,}" for t, n in result.core_rows.items()))
+    for note in result.notes:
+        console.print(f"  note: {note}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("load")
+    def load_cmd(
+        paths: Annotated[list[str], typer.Argument(help="Files (CSV, TSV, XLSX, Parquet, JSON, NDJSON), folders, or a database URL.")],
+        as_name: Annotated[str | None, typer.Option("--as", help="Raw table name, or a vendor object like stripe.payments.")] = None,
+        table: Annotated[str | None, typer.Option("--table", help="Table to read when PATH is a database URL.")] = None,
+        date_format: Annotated[
+            str | None, typer.Option("--date-format", help="How to read dates like 03/04/2024: mdy, dmy, ymd or auto (default: settings.load.date_order).")
+        ] = None,
+        max_bad: Annotated[
+            float | None, typer.Option("--max-bad-rows-share", help="Fail a load when more than this share of rows cannot be read (default: settings.load.max_quarantine_share).")
+        ] = None,
+        ws_dir: WorkspaceOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Load files or a database table into raw.* (typed, all-or-nothing, re-loads are no-ops) and route them into core.*."""
+        from soloml.canonical import ingest
+        from soloml.errors import ConfigError
+
+        with handled():
+            ws = workspace(ws_dir)
+            order = date_format or ws.settings.load.date_order
+            if order not in DateOrder.__args__:  # type: ignore[attr-defined]
+                raise ConfigError(f"--date-format must be one of auto, mdy, dmy, ymd; got '{order}'.", hint="For 31/01/2024 pass --date-format dmy.")
+            con = ws.connect()
+            try:
+                results = load_paths(
+                    con, paths, as_name=as_name, table=table, date_order=order,  # type: ignore[arg-type]
+                    max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
+                    detector=ingest.detect, router=ingest.route, progress=progress_enabled() and not as_json,
+                )
+            finally:
+                con.close()
+            emit({"loads": results}, as_json, lambda r: [_describe(x) for x in r["loads"]])

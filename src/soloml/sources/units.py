@@ -1,0 +1,35 @@
+"""What one load reads: a CSV file, one sheet of a workbook, a Parquet or JSON file, or one database table.
+
+A `Unit` stages its rows into a temp table (text columns as VARCHAR, typed columns as they come) and says
+what it staged; the loader does the rest the same way for every format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from soloml.sources.csvfile import RejectedLine
+
+
+@dataclass(frozen=True)
+class Staged:
+    headers: tuple[str, ...]  # as in the source
+    columns: tuple[str, ...]  # staged (snake_case) names, same order
+    rejected: tuple[RejectedLine, ...] = ()
+    decimal_comma: bool = False
+    row_sql: str = "rowid + 1"
+    sha256: str | None = None  # for sources whose fingerprint is known only after reading (databases)
+
+
+@dataclass(frozen=True)
+class Unit:
+    source: str  # what the user gave, shown and journaled ('exports/payments.csv', 'book.xlsx [Orders]')
+    format: str  # 'csv', 'tsv', 'xlsx', 'parquet', 'json', 'ndjson', 'postgresql', 'mysql', 'sqlite'
+    name_hint: str  # default raw table name (file stem, stem_sheet, table)
+    sha256: str | None  # known before reading for files
+    stage: Callable[[duckdb.DuckDBPyConnection, str], Staged]
+    cleanup: Callable[[], None] = field(default=lambda: None)
+    suffix: str = ""  # appended to an --as name ('_orders' for one sheet of a multi-sheet workbook)

@@ -1,0 +1,116 @@
+"""Write a typed stage into raw.<name>: create it, widen its columns, then upsert by key or append without duplicates.
+
+Runs inside the caller's transaction. Every raw table carries `_load_id`, `_loaded_at`, `_source_row` and
+`_row_hash` after its data columns. With a key, rows of earlier loads whose key reappears with different
+content are replaced; with or without a key, a row identical to one already there (same `_row_hash`) is
+skipped, so a re-export never duplicates rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from soloml.errors import LoadError
+from soloml.warehouse.connection import quote_ident, table_exists
+from soloml.warehouse.stage import TypedStage
+
+META_COLUMNS = ("_load_id", "_loaded_at", "_source_row", "_row_hash")
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+
+
+@dataclass(frozen=True)
+class LandCounts:
+    inserted: int
+    skipped: int  # identical rows already in the table
+    replaced: int  # earlier rows replaced by a changed row with the same key
+
+
+def _rank(sql_type: str) -> int | None:
+    upper = sql_type.upper()
+    if upper in _INTEGERS:
+        return 0
+    if upper.startswith("DECIMAL"):
+        return 1
+    if upper in ("DOUBLE", "FLOAT", "REAL"):
+        return 2
+    return None
+
+
+def common_type(old: str, new: str) -> str:
+    """The narrowest type holding both: numbers widen, a date widens to a timestamp, anything else becomes text."""
+    if old.upper() == new.upper():
+        return old
+    a, b = _rank(old), _rank(new)
+    if a is not None and b is not None:
+        return old if a >= b else new
+    if {old.upper(), new.upper()} == {"DATE", "TIMESTAMP"}:
+        return "TIMESTAMP"
+    return "VARCHAR"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
+    schema, _, name = qualified.partition(".")
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def land(
+    con: duckdb.DuckDBPyConnection,
+    typed: TypedStage,
+    target: str,
+    *,
+    key: Sequence[str] = (),
+    load_id: str,
+    loaded_at: datetime,
+) -> LandCounts:
+    """Write the good rows of `typed` into `target` ('raw.name')."""
+    data = [(p.name, p.sql_type) for p in typed.plans]
+    missing = [k for k in key if k not in {n for n, _ in data}]
+    if missing:
+        raise LoadError(
+            f"The key column(s) {', '.join(missing)} for {target} are not in the file (it has: {', '.join(n for n, _ in data)}).",
+            hint="Load it under another name with --as, or check that the export has its id column.",
+        )
+    meta = f"'{load_id}' AS _load_id, TIMESTAMP '{loaded_at.isoformat(sep=' ')}' AS _loaded_at, _source_row, _row_hash"
+    good = f"{typed.table} WHERE NOT _soloml_bad"
+    if not table_exists(con, target):
+        cols = ", ".join(f"{quote_ident(n)}" for n, _ in data)
+        sep = ", " if cols else ""
+        con.execute(f"CREATE TABLE {target} AS SELECT {cols}{sep}{meta} FROM {good} ORDER BY _source_row")
+        return LandCounts(inserted=typed.rows - typed.bad_rows, skipped=0, replaced=0)
+
+    existing = _columns(con, target)
+    for name, sql_type in data:
+        if name not in existing:
+            con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(name)} {sql_type}")
+            existing[name] = sql_type
+        else:
+            wanted = common_type(existing[name], sql_type)
+            if wanted.upper() != existing[name].upper():
+                con.execute(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(name)} SET DATA TYPE {wanted}")
+                existing[name] = wanted
+
+    replaced = 0
+    if key:
+        match = " AND ".join(f"n.{quote_ident(k)} IS NOT DISTINCT FROM t.{quote_ident(k)}" for k in key)
+        replaced = int(con.execute(
+            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {good.replace(' WHERE ', ' n WHERE ')} AND {match}) "
+            f"AND t._row_hash NOT IN (SELECT _row_hash FROM {good})"
+        ).fetchall()[0][0])
+    names = [n for n, _ in data]
+    insert_cols = ", ".join([*(quote_ident(n) for n in names), *META_COLUMNS])
+    values = ", ".join(f"CAST({quote_ident(n)} AS {existing[n]})" for n in names)
+    sep = ", " if values else ""
+    inserted = int(con.execute(
+        f"INSERT INTO {target} ({insert_cols}) SELECT {values}{sep}{meta} FROM {good} "
+        f"AND _row_hash NOT IN (SELECT _row_hash FROM {target}) ORDER BY _source_row"
+    ).fetchall()[0][0])
+    good_rows = typed.rows - typed.bad_rows
+    return LandCounts(inserted=inserted, skipped=good_rows - inserted, replaced=replaced)

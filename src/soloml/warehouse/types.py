@@ -1,0 +1,280 @@
+"""Typing text columns inside DuckDB: infer each column's type from a sample, cast in SQL, flag bad values.
+
+Every text column gets a list of candidate parses (boolean, integer, money/decimal in US or European
+notation, dates in ISO/US/EU/text forms, timestamps with and without a UTC offset). Counting how many
+non-empty values each candidate parses is one aggregate query over a sample; the winner is the candidate
+that parses the most values (ties go to the narrower type), if it parses at least 95% of them. The chosen
+SQL expression then types the whole column in one set-based pass; a non-empty value it cannot parse marks
+its row as bad (the row is quarantined, never silently set to NULL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from soloml.config import DateOrder
+from soloml.warehouse.connection import quote_ident
+
+MIN_PARSEABLE_SHARE = 0.95
+SAMPLE_ROWS = 20_000
+
+_SYMBOLS = "[$€£¥\u00a0\\s]"
+_PARENS = r"^\((.+)\)$"
+_NEGATIVE = r"-\1"
+_US_INT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
+_EU_INT = r"[-+]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)"
+_US_DEC2 = _US_INT + r"(\.[0-9]{1,2})?|[-+]?\.[0-9]{1,2}"
+_US_DBL = _US_INT + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+([eE][-+]?[0-9]+)?"
+_EU_DEC2 = _EU_INT + "(,[0-9]{1,2})?"
+_EU_DBL = _EU_INT + "(,[0-9]+)?"
+_ISO_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+_ISO_TIME = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+_OFFSET = r" ?(Z|UTC|[+-][0-9]{2}:?[0-9]{2})"
+_OFFSET_PARTS = r" ?([+-][0-9]{2}):?([0-9]{2})$"
+_OFFSET_FIX = r"\1:\2"
+_SLASH4 = r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}"
+_SLASH2 = r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}"
+_CLOCK = r" [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?( ?[AaPp][Mm])?"
+_TIMES = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p")
+_TEXT_DATES = ("%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y", "%a, %d %b %Y")
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fmt_list(formats: Sequence[str]) -> str:
+    return "[" + ", ".join(_lit(f) for f in formats) + "]"
+
+
+def _money(v: str) -> str:
+    """Strip currency symbols and spaces; '(45.00)' accounting negatives become '-45.00'."""
+    return f"regexp_replace(regexp_replace({v}, {_lit(_SYMBOLS)}, '', 'g'), {_lit(_PARENS)}, {_lit(_NEGATIVE)})"
+
+
+def _strptime(v: str, shape: str, formats: Sequence[str]) -> str:
+    return f"CASE WHEN regexp_full_match({v}, {_lit(shape)}) THEN try_strptime({v}, {_fmt_list(formats)}) END"
+
+
+def _slash_dates(v: str, order: str, with_time: bool) -> str:
+    parts = {"mdy": ("%m", "%d"), "dmy": ("%d", "%m")}[order]
+    sep_forms = [f"{parts[0]}{s}{parts[1]}{s}" for s in "/.-"]
+    times = [""] if not with_time else [" " + t for t in _TIMES]
+    four = [f + "%Y" + t for f in sep_forms for t in times]
+    two = [f + "%y" + t for f in sep_forms for t in times]
+    tail = _CLOCK if with_time else ""
+    return (
+        f"CASE WHEN regexp_full_match({v}, {_lit(_SLASH4 + tail)}) THEN try_strptime({v}, {_fmt_list(four)}) "
+        f"WHEN regexp_full_match({v}, {_lit(_SLASH2 + tail)}) THEN try_strptime({v}, {_fmt_list(two)}) END"
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way to read a text column: its SQL type, a label for messages, and the parse expression."""
+
+    name: str
+    sql_type: str
+    label: str  # 'a number', 'a date' ... for error messages
+    template: str  # SQL with {v} standing for the trimmed, empty-as-NULL value
+
+    def expr(self, v: str) -> str:
+        return self.template.replace("{v}", v)
+
+
+def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candidate, ...]:
+    v = "{v}"
+    us_m = eu_m = _money(v)
+    us = (
+        Candidate("integer", "BIGINT", "a whole number",
+                  f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END"),
+        Candidate("decimal", "DECIMAL(18,2)", "an amount",
+                  f"CASE WHEN regexp_full_match({us_m}, {_lit(_US_DEC2)}) "
+                  f"THEN TRY_CAST(replace({us_m}, ',', '') AS DECIMAL(18,2)) END"),
+        Candidate("double", "DOUBLE", "a number",
+                  f"CASE WHEN regexp_full_match({us_m}, {_lit(_US_DBL)}) "
+                  f"THEN TRY_CAST(replace({us_m}, ',', '') AS DOUBLE) END"),
+    )
+    eu = (
+        Candidate("decimal_comma", "DECIMAL(18,2)", "an amount (decimal comma)",
+                  f"CASE WHEN regexp_full_match({eu_m}, {_lit(_EU_DEC2)}) "
+                  f"THEN TRY_CAST(replace(replace({eu_m}, '.', ''), ',', '.') AS DECIMAL(18,2)) END"),
+        Candidate("double_comma", "DOUBLE", "a number (decimal comma)",
+                  f"CASE WHEN regexp_full_match({eu_m}, {_lit(_EU_DBL)}) "
+                  f"THEN TRY_CAST(replace(replace({eu_m}, '.', ''), ',', '.') AS DOUBLE) END"),
+    )
+    numbers = (*eu, *us) if decimal_comma_first else (*us, *eu)
+    iso_date = Candidate("date_iso", "DATE", "a date",
+                         f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE)}) THEN TRY_CAST({v} AS DATE) "
+                         f"WHEN regexp_full_match({v}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') THEN try_strptime({v}, '%Y/%m/%d')::DATE END")
+    iso_ts = Candidate("timestamp_iso", "TIMESTAMP", "a date-time",
+                       f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE + '(' + _ISO_TIME + ')?')}) THEN TRY_CAST({v} AS TIMESTAMP) END")
+    tz_ts = Candidate("timestamp_utc", "TIMESTAMP", "a date-time with a UTC offset",
+                      f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE + _ISO_TIME + _OFFSET)}) THEN timezone('UTC', TRY_CAST("
+                      f"regexp_replace(regexp_replace({v}, ' ?UTC$', 'Z'), {_lit(_OFFSET_PARTS)}, {_lit(_OFFSET_FIX)}) AS TIMESTAMPTZ)) END")
+    text_date = Candidate("date_text", "DATE", "a date",
+                          f"CASE WHEN regexp_matches({v}, '[A-Za-z]') THEN try_strptime({v}, {_fmt_list(_TEXT_DATES)})::DATE END")
+    ordered: list[Candidate] = []
+    for order in ("mdy", "dmy"):
+        if date_order in ("auto", order):
+            ordered.append(Candidate(f"date_{order}", "DATE", f"a date ({order})", f"({_slash_dates(v, order, False)})::DATE"))
+    for order in ("mdy", "dmy"):
+        if date_order in ("auto", order):
+            ordered.append(Candidate(f"timestamp_{order}", "TIMESTAMP", f"a date-time ({order})", _slash_dates(v, order, True)))
+    boolean = Candidate("boolean", "BOOLEAN", "true/false",
+                        f"CASE WHEN lower({v}) IN ('true', 't', 'yes', 'y') THEN true WHEN lower({v}) IN ('false', 'f', 'no', 'n') THEN false END")
+    return (boolean, *numbers, iso_date, text_date, *[c for c in ordered if c.sql_type == "DATE"], iso_ts, tz_ts,
+            *[c for c in ordered if c.sql_type == "TIMESTAMP"])
+
+
+TEXT = Candidate("text", "VARCHAR", "text", "{v}")
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How one staged column becomes a raw column."""
+
+    name: str
+    source_type: str  # type in the staging table
+    candidate: Candidate | None  # None: keep the staged (already typed) value
+    note: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        if self.candidate is not None:
+            return self.candidate.sql_type
+        return _typed_target(self.source_type)
+
+    def value_sql(self) -> str:
+        """The typed value; text columns keep their text with empty strings as NULL."""
+        col = quote_ident(self.name)
+        if self.candidate is None:
+            return _typed_value(col, self.source_type)
+        if self.candidate is TEXT:
+            return f"NULLIF({col}, '')"
+        return self.candidate.expr(f"NULLIF(trim({col}), '')")
+
+    def bad_sql(self) -> str | None:
+        """True where a non-empty value does not parse as the column's type; None for text and typed columns."""
+        if self.candidate is None or self.candidate is TEXT:
+            return None
+        return f"(NULLIF(trim({quote_ident(self.name)}), '') IS NOT NULL AND ({self.value_sql()}) IS NULL)"
+
+
+def _is_nested(source_type: str) -> bool:
+    upper = source_type.upper()
+    return upper.startswith(("STRUCT", "MAP", "UNION")) or upper.endswith("]") or upper == "JSON"
+
+
+def _typed_target(source_type: str) -> str:
+    upper = source_type.upper()
+    if _is_nested(upper) or upper in ("UUID", "BLOB", "BIT", "INTERVAL", "TIME WITH TIME ZONE"):
+        return "VARCHAR"
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return "TIMESTAMP"
+    return source_type
+
+
+def _typed_value(col: str, source_type: str) -> str:
+    upper = source_type.upper()
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return f"timezone('UTC', {col})"
+    if _is_nested(upper):
+        return f"CAST(to_json({col}) AS VARCHAR)"
+    if _typed_target(upper) == "VARCHAR" and upper != "VARCHAR":
+        return f"CAST({col} AS VARCHAR)"
+    return col
+
+
+def _count_candidates(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str], candidates: Sequence[Candidate]
+) -> dict[str, tuple[int, int, list[int]]]:
+    """Per column: (non-empty values, values that look like zero-padded ids, parse count per candidate)."""
+    selects = []
+    for col in columns:
+        v = f"NULLIF(trim({quote_ident(col)}), '')"
+        selects.append(f"count({v})")
+        selects.append(f"count_if(regexp_full_match({v}, '[-+]?0[0-9]+'))")
+        selects.extend(f"count({c.expr(v)})" for c in candidates)
+    if not columns:
+        return {}
+    row = con.execute(f"SELECT {', '.join(selects)} FROM {relation}").fetchall()[0]
+    assert row is not None
+    width = 2 + len(candidates)
+    out = {}
+    for i, col in enumerate(columns):
+        chunk = row[i * width:(i + 1) * width]
+        out[col] = (int(chunk[0] or 0), int(chunk[1] or 0), [int(x or 0) for x in chunk[2:]])
+    return out
+
+
+def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
+    nonempty, zero_padded, parsed = counts
+    if nonempty == 0:
+        return TEXT, ""
+    best_i = -1
+    for i, (cand, n) in enumerate(zip(candidates, parsed, strict=True)):
+        if zero_padded and cand.sql_type in ("BIGINT", "DOUBLE") or zero_padded and cand.sql_type.startswith("DECIMAL"):
+            continue  # ids like 00123 keep their zeros
+        if n > (parsed[best_i] if best_i >= 0 else 0):
+            best_i = i
+    if best_i < 0 or parsed[best_i] < MIN_PARSEABLE_SHARE * nonempty:
+        return TEXT, ""
+    best = candidates[best_i]
+    note = ""
+    for other_i, other in enumerate(candidates):
+        twin = {"date_mdy": "date_dmy", "timestamp_mdy": "timestamp_dmy"}.get(best.name)
+        if other.name == twin and parsed[other_i] == parsed[best_i]:
+            note = "its dates fit both month/day and day/month; read as month/day/year (pass --date-format dmy if wrong)"
+    return best, note
+
+
+def infer_plans(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    *,
+    date_order: DateOrder = "auto",
+    decimal_comma_first: bool = False,
+    sample_rows: int = SAMPLE_ROWS,
+) -> list[ColumnPlan]:
+    """A ColumnPlan per column of `stage` (a table whose text columns are VARCHAR), from a repeatable sample."""
+    described = con.execute(f"DESCRIBE {stage}").fetchall()
+    columns = [(r[0], r[1]) for r in described if not r[0].startswith("_soloml")]
+    text_cols = [c for c, t in columns if t == "VARCHAR"]
+    candidates = _candidates(date_order, decimal_comma_first)
+    total = con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0]
+    relation = stage if total <= sample_rows else f"(SELECT * FROM {stage} USING SAMPLE reservoir({sample_rows} ROWS) REPEATABLE (7))"
+    counts = _count_candidates(con, relation, text_cols, candidates)
+    plans = []
+    for col, typ in columns:
+        if typ != "VARCHAR":
+            plans.append(ColumnPlan(col, typ, None))
+            continue
+        cand, note = _choose(counts[col], candidates)
+        plans.append(ColumnPlan(col, typ, cand, note))
+    return plans
+
+
+def refine_plans(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    plans: list[ColumnPlan],
+    suspects: Sequence[str],
+    *,
+    date_order: DateOrder = "auto",
+    decimal_comma_first: bool = False,
+) -> list[ColumnPlan]:
+    """Re-decide `suspects` (columns with bad values in the full pass) over every row instead of a sample."""
+    candidates = _candidates(date_order, decimal_comma_first)
+    counts = _count_candidates(con, stage, list(suspects), candidates)
+    out = []
+    for plan in plans:
+        if plan.name in counts:
+            cand, note = _choose(counts[plan.name], candidates)
+            out.append(ColumnPlan(plan.name, plan.source_type, cand, note))
+        else:
+            out.append(plan)
+    return out

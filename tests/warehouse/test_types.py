@@ -1,0 +1,76 @@
+"""Type inference reads each text column the way a person reading the export would."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pytest
+
+from soloml.warehouse.types import infer_plans
+
+
+def _typed(values: list[str | None], *, date_order: str = "auto", decimal_comma_first: bool = False):
+    con = duckdb.connect()
+    con.register("frame", pd.DataFrame({"col": pd.Series(values, dtype=object)}))
+    con.execute("CREATE TABLE stage AS SELECT CAST(col AS VARCHAR) AS col FROM frame")
+    (plan,) = infer_plans(con, "stage", date_order=date_order, decimal_comma_first=decimal_comma_first)  # type: ignore[arg-type]
+    values_out = [r[0] for r in con.execute(f"SELECT {plan.value_sql()} FROM stage ORDER BY rowid").fetchall()]
+    return plan, values_out
+
+
+@pytest.mark.parametrize(
+    ("values", "sql_type", "expected"),
+    [
+        (["1", "-2", "1,234", ""], "BIGINT", [1, -2, 1234, None]),
+        (["$1,234.50", "-$45.00", "$0.99", "($3.00)"], "DECIMAL(18,2)", [Decimal("1234.50"), Decimal("-45.00"), Decimal("0.99"), Decimal("-3.00")]),
+        (["€12.50", "£3", "¥100"], "DECIMAL(18,2)", [Decimal("12.50"), Decimal("3.00"), Decimal("100.00")]),
+        (["0.12345", "1e-3", "2"], "DOUBLE", [0.12345, 0.001, 2.0]),
+        (["2024-01-05", "2024-12-31", "2024/02/03"], "DATE", [date(2024, 1, 5), date(2024, 12, 31), date(2024, 2, 3)]),
+        (["01/15/2024", "12/31/2024", "1/5/2024"], "DATE", [date(2024, 1, 15), date(2024, 12, 31), date(2024, 1, 5)]),
+        (["15/01/2024", "31.12.2024", "1/5/2024"], "DATE", [date(2024, 1, 15), date(2024, 12, 31), date(2024, 5, 1)]),
+        (["15 Jan 2024", "Jan 15, 2024", "March 3, 2024"], "DATE", [date(2024, 1, 15), date(2024, 1, 15), date(2024, 3, 3)]),
+        (["2024-01-05 10:12:33", "2024-01-05T10:12", "2024-01-06"], "TIMESTAMP",
+         [datetime(2024, 1, 5, 10, 12, 33), datetime(2024, 1, 5, 10, 12), datetime(2024, 1, 6)]),
+        (["2024-01-05 10:12:33 -0500", "2024-01-05T10:12:33Z", "2024-01-05 10:12:33+01:00"], "TIMESTAMP",
+         [datetime(2024, 1, 5, 15, 12, 33), datetime(2024, 1, 5, 10, 12, 33), datetime(2024, 1, 5, 9, 12, 33)]),
+        (["1/15/2024 2:30 PM", "01/15/2024 14:30", "12/31/2024 11:59:59 pm"], "TIMESTAMP",
+         [datetime(2024, 1, 15, 14, 30), datetime(2024, 1, 15, 14, 30), datetime(2024, 12, 31, 23, 59, 59)]),
+        (["true", "false", "Yes", "no"], "BOOLEAN", [True, False, True, False]),
+        (["02134", "10001", "94105"], "VARCHAR", ["02134", "10001", "94105"]),
+        (["12%", "3%"], "VARCHAR", ["12%", "3%"]),
+        (["", "", None], "VARCHAR", [None, None, None]),
+    ],
+)
+def test_text_columns_get_the_type_their_values_show(values, sql_type, expected):
+    plan, out = _typed(values)
+    assert plan.sql_type == sql_type
+    assert out == expected
+
+
+def test_decimal_comma_is_read_when_the_file_uses_semicolons():
+    plan, out = _typed(["1.234,50", "12,5", "3"], decimal_comma_first=True)
+    assert plan.sql_type == "DECIMAL(18,2)"
+    assert out == [Decimal("1234.50"), Decimal("12.50"), Decimal("3.00")]
+
+
+def test_ambiguous_dates_follow_the_stated_date_order():
+    values = ["01/02/2024", "03/04/2024", "05/06/2024"]
+    auto, auto_out = _typed(values)
+    dmy, dmy_out = _typed(values, date_order="dmy")
+    assert auto_out[0] == date(2024, 1, 2) and "month/day" in auto.note
+    assert dmy_out[0] == date(2024, 2, 1) and dmy.note == ""
+
+
+def test_a_column_mostly_of_numbers_with_a_few_decimals_becomes_decimal_not_integer():
+    plan, out = _typed([str(i) for i in range(97)] + ["1.5", "2.25", "3.75"])
+    assert plan.sql_type == "DECIMAL(18,2)"
+    assert out[-1] == Decimal("3.75")
+
+
+def test_a_column_under_95_percent_parseable_stays_text():
+    plan, out = _typed([str(i) for i in range(90)] + ["n/a"] * 10)
+    assert plan.sql_type == "VARCHAR"
+    assert out[-1] == "n/a"
