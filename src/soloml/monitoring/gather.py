@@ -1,0 +1,132 @@
+"""Where `soloml monitor` finds its inputs in a workspace.
+
+reference = the training set cache `features.<project>` (built if missing);
+current   = the feature rows of the latest `soloml score` run (scoring/<project>/features.parquet),
+            else the current population from `build_scoring_frame`;
+scores    = the latest batch run in ops.predictions vs earlier runs of the same model;
+labels    = for the latest scoring run whose horizon has passed in the data, the recipe's label
+            at that run's cutoff (the training-set builder), joined to that run's predictions.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from soloml.monitoring.freshness import DEFAULT_MAX_AGE, source_freshness
+from soloml.monitoring.monitor import MonitorReport, check, record
+from soloml.monitoring.performance import LivePerformance, live_performance
+from soloml.warehouse.connection import quote_ident, table_exists
+
+
+def reference_frame(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> tuple[pd.DataFrame, tuple[str, ...] | None]:
+    """The training rows and their feature list (from the cache's meta row when present)."""
+    name = spec.name
+    if not table_exists(con, f"features.{name}"):
+        from soloml.features import build_training_set
+
+        ts = build_training_set(con, spec, features_dir=features_dir)
+        return ts.frame, tuple(ts.features)
+    frame = con.execute(f"SELECT * FROM features.{quote_ident(name)}").df()
+    features = None
+    if table_exists(con, f"features.{name}__meta"):
+        row = con.execute(f"SELECT features FROM features.{quote_ident(name + '__meta')} LIMIT 1").fetchone()
+        if row and row[0]:
+            features = tuple(json.loads(row[0]) if isinstance(row[0], str) else row[0])
+    return frame, features
+
+
+def current_frame(con: duckdb.DuckDBPyConnection, spec: Any, root, *, features_dir=None) -> pd.DataFrame:
+    scored = root / "scoring" / spec.name / "features.parquet"
+    if scored.is_file():
+        return pd.read_parquet(scored)
+    from soloml.features import build_scoring_frame
+
+    return build_scoring_frame(con, spec, features_dir=features_dir)
+
+
+def score_frames(con: duckdb.DuckDBPyConnection, project: str) -> tuple[pd.Series | None, pd.Series | None, str | None]:
+    """(earlier runs' scores of the latest model, latest run's scores, latest model version)."""
+    latest = con.execute(
+        "SELECT run_id, model_version FROM ops.predictions WHERE project = ? AND origin IS DISTINCT FROM 'service' ORDER BY scored_at DESC LIMIT 1",
+        [project],
+    ).fetchone()
+    if latest is None:
+        return None, None, None
+    run_id, version = latest
+    current = con.execute("SELECT score FROM ops.predictions WHERE run_id = ? AND score IS NOT NULL", [run_id]).df()["score"]
+    earlier = con.execute(
+        "SELECT score FROM ops.predictions WHERE project = ? AND model_version = ? AND run_id <> ? AND origin IS DISTINCT FROM 'service' AND score IS NOT NULL",
+        [project, version, run_id],
+    ).df()["score"]
+    return (earlier if len(earlier) else None), current, version
+
+
+def matured_performance(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> LivePerformance | None:
+    """Live performance of the latest scoring run whose label horizon has fully passed in the data."""
+    if spec.recipe in ("table", "forecast"):
+        return None
+    from soloml.features.builder import frame_query
+    from soloml.features.cutoffs import data_end
+
+    end = data_end(con)
+    if end is None:
+        return None
+    runs = con.execute(
+        "SELECT run_id, json_extract_string(details, '$.as_of') FROM ops.runs WHERE project = ? AND kind = 'score' AND status = 'succeeded' ORDER BY started_at DESC",
+        [spec.name],
+    ).fetchall()
+    horizon = timedelta(days=spec.label.horizon_days)
+    for run_id, as_of in runs:
+        if not as_of:
+            continue
+        cutoff = datetime.fromisoformat(as_of)
+        if cutoff + horizon > end:
+            continue
+        query = frame_query(con, spec, [cutoff], features_dir=features_dir, with_label=True)
+        labels = con.execute(query.sql).df()
+        labels["entity_id"] = labels["entity_id"].astype(str)
+        predictions = con.execute("SELECT entity_id, score, decision FROM ops.predictions WHERE run_id = ?", [run_id]).df()
+        return live_performance(predictions, labels, metric=spec.done.metric, threshold=spec.done.value, capacity=spec.business.capacity, run_id=run_id)
+    return None
+
+
+def monitor_project(
+    ws: Any,
+    project: str,
+    *,
+    now: datetime | None = None,
+    max_age: timedelta | dict[str, timedelta] = DEFAULT_MAX_AGE,
+    con: duckdb.DuckDBPyConnection | None = None,
+    save: bool = True,
+) -> MonitorReport:
+    """Run every check for `project` in workspace `ws` and record it in ops.monitoring."""
+    from soloml.projects.spec import find_spec
+
+    spec = find_spec(ws.projects_dir, project)
+    now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    own = con is None
+    con = ws.connect() if own else con
+    try:
+        reference, features = reference_frame(con, spec, features_dir=ws.features_dir)
+        current = current_frame(con, spec, ws.root, features_dir=ws.features_dir)
+        if features is not None:
+            features = tuple(f for f in features if f in reference.columns)
+        ref_scores, cur_scores, version = score_frames(con, project)
+        report = check(
+            project, reference, current, checked_at=now, features=features,
+            reference_scores=ref_scores, current_scores=cur_scores,
+            freshness=source_freshness(con, now=now, max_age=max_age),
+            performance=matured_performance(con, spec, features_dir=ws.features_dir),
+            model_version=version,
+        )
+        if save:
+            record(con, report)
+        return report
+    finally:
+        if own:
+            con.close()
