@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "tables",
     "schema",
     "experiment",
+    "monitor",
     "score",
     "serve",
 )
