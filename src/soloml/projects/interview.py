@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soloml.config import format_validation_error
@@ -31,6 +33,7 @@ from soloml.projects.spec import (
     ProjectSpec,
     Recipe,
     TodayRule,
+    save_spec,
 )
 
 
@@ -234,3 +237,28 @@ def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
         lines.append(f"Needed by {spec.deadline:%d %B %Y}.")
     lines.append(f"Stakeholder: {spec.stakeholder}; owner: {spec.owner}.")
     return lines
+
+
+def load_answers(path: Path) -> dict:
+    """Read an answers YAML file (the `--answers` format: the keys of InterviewAnswers)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read answers file {path}: {exc.strerror}.", hint="Check the path.") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Answers file {path} is not valid YAML: {exc}.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Answers file {path} must hold a mapping of answers (key: value).")
+    return raw
+
+
+def write_project(answers: InterviewAnswers | dict, projects_dir: Path, *, force: bool = False) -> tuple[Contract, Path]:
+    """Translate answers and write projects/<name>.yaml; an existing different spec needs `force`."""
+    contract = spec_from_answers(answers)
+    path = projects_dir / f"{contract.spec.name}.yaml"
+    if path.exists() and not force and path.read_text(encoding="utf-8") != contract.spec.to_yaml():
+        raise ConfigError(
+            f"{path} already exists with a different spec.",
+            hint="Pass --force to replace it (the change becomes a new spec version), or choose another name.",
+        )
+    return contract, save_spec(contract.spec, projects_dir)

@@ -1,0 +1,71 @@
+"""`soloml interview [NAME]`: questions about the decision, turned into a project spec and a plain-words contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+from soloml.projects.interview import QUESTIONS, InterviewAnswers, load_answers, spec_from_answers, write_project
+
+NUMBERS: dict[str, type] = {"capacity": int, "horizon_days": int, "value_per_success": float, "cost_per_action": float,
+                            "success_rate": float, "acceptable_error": float}
+EXTRA: dict[str, tuple[tuple[str, str], ...]] = {
+    "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?")),
+    "spend": (("acceptable_error", "What average error (in money) is still useful?"),),
+    "forecast": (("acceptable_error", "What average error (as a share, e.g. 0.15) is still useful?"),),
+}
+
+
+def _ask(name: str) -> dict[str, Any]:
+    answers: dict[str, Any] = {"name": name or typer.prompt("Project name (lower-case, e.g. churn)")}
+    questions = list(QUESTIONS)
+    i = 0
+    while i < len(questions):
+        key, text = questions[i]
+        field = InterviewAnswers.model_fields[key]
+        default = None if field.is_required() or field.default is None else field.default
+        value = typer.prompt(text, default="" if default is None else str(default), show_default=default is not None,
+                             type=NUMBERS.get(key, str))
+        if value != "":
+            answers[key] = value
+        if key == "recipe":
+            questions[i + 1:i + 1] = list(EXTRA.get(str(value), ()))
+        i += 1
+    return answers
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("interview")
+    def interview_cmd(
+        name: Annotated[str | None, typer.Argument(help="Project name (written to projects/NAME.yaml).")] = None,
+        answers_file: Annotated[Path | None, typer.Option("--answers", help="Answers YAML: run without questions.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Replace an existing project file.")] = False,
+        ws_dir: WorkspaceOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Agree what a model must achieve before touching data: the decision, capacity, value, cost and today's rule."""
+        with handled():
+            ws = workspace(ws_dir)
+            if answers_file is not None:
+                answers = load_answers(answers_file)
+                if name:
+                    answers["name"] = name
+            else:
+                answers = _ask(name or "")
+                contract = spec_from_answers(answers)
+                console.print("\n".join(contract.lines))
+                if not typer.confirm("Does the stakeholder agree? Write the project file?", default=True):
+                    raise typer.Exit(1)
+            contract, path = write_project(answers, ws.projects_dir, force=force)
+            result = {"project": contract.spec.name, "path": str(path), "break_even_precision": contract.break_even,
+                      "contract": list(contract.lines), "spec": contract.spec}
+
+            def render(r: dict) -> None:
+                if answers_file is not None:
+                    console.print("\n".join(r["contract"]))
+                console.print(f"Wrote {r['path']}. Next: `soloml features {r['project']}` to build its training set.")
+
+            emit(result, as_json, render)

@@ -1,0 +1,51 @@
+"""`soloml features PROJECT` through the CLI runner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from soloml.cli.app import app
+from soloml.projects.spec import save_spec
+
+from .test_recipes import shop, spec_for  # noqa: F401 - fixture
+
+runner = CliRunner()
+
+
+def test_features_summarises_cutoffs_and_says_when_it_reused_the_cache(ws, con, shop):  # noqa: F811
+    save_spec(spec_for("churn").model_copy(update={"name": "churn"}), ws.projects_dir)
+    con.close()
+    first = runner.invoke(app, ["features", "churn", "--workspace", str(ws.root), "--json"])
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["reused"] is False
+    assert [(c["cutoff"][:10], c["rows"], c["base_rate"]) for c in report["cutoffs"]] == [
+        ("2024-04-01", 4, 0.0), ("2024-05-01", 4, 0.75), ("2024-06-01", 5, 0.6)]
+    nulls = {f["name"]: f["null_share"] for f in report["features"]}
+    assert nulls["payments_30d"] == 0.0 and 0 < nulls["days_since_last_order"] < 1
+    second = runner.invoke(app, ["features", "churn", "--workspace", str(ws.root)])
+    assert "reused from the cache" in second.output
+    assert "2024-05-01: 4 rows, base rate 75.0%" in second.output
+
+
+def test_audit_flag_reports_the_windows_and_fails_on_a_leak(ws, con, shop):  # noqa: F811
+    (ws.features_dir / "leaky.sql").write_text(
+        "SELECT customer_id AS entity_id, count(*) AS all_payments FROM core.payments GROUP BY 1", encoding="utf-8")
+    save_spec(spec_for("churn").model_copy(update={"name": "churn"}), ws.projects_dir)
+    save_spec(spec_for("churn", features_sql=["leaky.sql"]).model_copy(update={"name": "leaky"}), ws.projects_dir)
+    con.close()
+    clean = runner.invoke(app, ["features", "churn", "--audit", "--workspace", str(ws.root)])
+    assert clean.exit_code == 0, clean.output
+    assert "Leakage audit passed" in clean.output and "up to 30 days later" in clean.output
+    leaky = runner.invoke(app, ["features", "leaky", "--audit", "--workspace", str(ws.root)])
+    assert leaky.exit_code == 1
+    assert "feature 'all_payments'" in leaky.output and "leaky.sql" in leaky.output
+
+
+def test_unknown_project_exits_1_with_a_suggestion(ws):
+    save_spec(spec_for("churn").model_copy(update={"name": "churn"}), ws.projects_dir)
+    result = runner.invoke(app, ["features", "chrun", "--workspace", str(ws.root)])
+    assert result.exit_code == 1
+    assert "Did you mean 'churn'" in result.output
