@@ -15,10 +15,13 @@ COMMAND_MODULES = (
     "load",
     "tables",
     "schema",
+    "map",
     "experiment",
     "monitor",
     "score",
     "serve",
+    "interview",
+    "features",
 )
 
 app = typer.Typer(
