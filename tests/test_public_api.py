@@ -1,6 +1,6 @@
 import soloml
 
-EXPECTED = {"LoadResult", "load_paths", "SolomlError", "Workspace", "__version__", "find_workspace", "init_workspace"}
+EXPECTED = {"LoadResult", "load_paths", "SolomlError", "Workspace", "__version__", "find_workspace", "init_workspace", "ExperimentSpec", "analyze_experiment", "monitor_project"}
 
 
 def test_public_api_is_exactly_what_all_lists():
