@@ -1,0 +1,580 @@
+"""Guess a mapping for a file soloml does not recognise: which column plays which canonical role.
+
+`soloml map pos_export.csv` reads a sample of the file, profiles every column (do values look
+like emails, money, timestamps, unique ids, a handful of statuses?), scores each column against
+each canonical column by those value shapes and by its name, and writes a draft
+`mappings/<stem>.yaml` with one comment per guess saying why and how sure, for the person to
+confirm and edit. Nothing here writes to the warehouse.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"Txn #": ["A1", "A2"], "E-mail": ["a@x.com", "b@y.org"],
+    ...                       "Total": ["$5.00", "$7.50"], "When": ["2024-01-15 10:00", "2024-01-16 11:30"]})
+    >>> draft = draft_mapping(frame, name="pos")
+    >>> draft.table, draft.columns["amount"], draft.formats["paid_at"]
+    ('payments', 'Total', '%Y-%m-%d %H:%M')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from soloml.canonical.schema import EVENT_TYPES, ORDER_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TABLES, Column
+from soloml.errors import AdapterError, LoadError, did_you_mean
+
+SAMPLE_ROWS = 1000
+# Tables a mapping may fill; customers and the identity crosswalk are built by identity resolution.
+MAPPABLE_TABLES = ("payments", "orders", "order_items", "subscriptions", "contacts", "deals", "marketing_events")
+AUTOMATIC = {"source", "customer_id", "valid_from", "valid_to", "is_current", "_load_id"}
+
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d",
+    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
+    "%d %b %Y", "%b %d, %Y", "%d-%b-%Y",
+)
+CURRENCY_CODES = frozenset(
+    "USD EUR GBP CAD AUD NZD JPY CHF SEK NOK DKK PLN CZK HUF MXN BRL INR CNY HKD SGD ZAR KRW ILS TRY AED".split()
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MONEY = re.compile(r"^\(?-?\s*[$€£¥]?\s*-?\d{1,3}(?:[,' ]?\d{3})*(?:[.,]\d{1,2})?\)?(?:\s?[A-Z]{3})?$")
+_SYMBOL = re.compile(r"[$€£¥]|\s[A-Z]{3}$")
+_TWO_DECIMALS = re.compile(r"[.,]\d{2}\)?$")
+_INTEGER = re.compile(r"^-?\d+$")
+_BOOLEAN = {"true", "false", "yes", "no", "y", "n", "1", "0", "t", "f"}
+
+# Words in a column name that point at a canonical column (matched against the header's words).
+NAME_HINTS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e-mail", "mail"),
+    "amount": ("amount", "total", "sum", "value", "paid", "price", "gross"),
+    "total": ("total", "amount", "sum", "gross", "paid"),
+    "subtotal": ("subtotal", "net"),
+    "discount": ("discount", "coupon"),
+    "shipping": ("shipping", "delivery", "postage"),
+    "tax": ("tax", "vat", "gst"),
+    "amount_refunded": ("refunded", "refund"),
+    "currency": ("currency", "ccy", "cur"),
+    "status": ("status", "result", "state", "outcome"),
+    "kind": ("kind", "type"),
+    "event_type": ("action", "event", "type", "activity"),
+    "stage": ("stage", "status", "phase"),
+    "lifecycle_stage": ("lifecycle", "stage"),
+    "lead_status": ("lead", "status"),
+    "lead_source": ("source", "origin", "channel"),
+    "paid_at": ("date", "time", "when", "paid", "created", "timestamp", "at"),
+    "ordered_at": ("date", "time", "when", "ordered", "created", "placed", "at"),
+    "occurred_at": ("date", "time", "when", "timestamp", "occurred", "at"),
+    "created_at": ("created", "date", "since", "signup", "signed", "joined", "registered"),
+    "started_at": ("start", "started", "created", "since"),
+    "canceled_at": ("canceled", "cancelled", "cancel"),
+    "ended_at": ("ended", "end"),
+    "closed_at": ("close", "closed"),
+    "stage_changed_at": ("changed", "updated", "modified"),
+    "became_customer_at": ("customer", "converted"),
+    "name": ("name", "customer", "title"),
+    "company": ("company", "account", "organisation", "organization", "business"),
+    "campaign": ("campaign", "newsletter", "subject", "email name"),
+    "plan": ("plan", "product", "tier", "price"),
+    "product": ("product", "item", "name", "description"),
+    "sku": ("sku", "code", "article"),
+    "quantity": ("quantity", "qty", "units", "count"),
+    "unit_price": ("price", "unit"),
+    "line_total": ("total", "line"),
+    "item_count": ("items", "count", "quantity", "qty"),
+    "discount_code": ("code", "coupon", "promo"),
+    "description": ("description", "memo", "note", "details"),
+    "mrr": ("mrr", "monthly", "amount", "price"),
+    "billing_interval": ("interval", "billing", "period", "frequency"),
+    "pipeline": ("pipeline",),
+    "is_closed": ("closed",),
+    "won": ("won", "win"),
+}
+ID_WORDS = ("id", "#", "no", "number", "ref", "reference", "txn", "transaction", "key", "code")
+TABLE_WORDS: dict[str, tuple[str, ...]] = {
+    "payments": ("payment", "payments", "charge", "charges", "transaction", "transactions", "txn", "pos", "sales"),
+    "orders": ("order", "orders", "sale", "sales", "purchase", "purchases", "shop"),
+    "order_items": ("item", "items", "line", "lines"),
+    "subscriptions": ("subscription", "subscriptions", "plan", "plans", "membership", "members"),
+    "contacts": ("contact", "contacts", "lead", "leads", "crm", "people", "signup", "signups"),
+    "deals": ("deal", "deals", "opportunity", "opportunities", "pipeline"),
+    "marketing_events": ("campaign", "email", "newsletter", "activity", "events", "mail"),
+}
+ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("payments", "status"): PAYMENT_STATUSES,
+    ("payments", "kind"): ("charge", "refund"),
+    ("orders", "status"): ORDER_STATUSES,
+    ("subscriptions", "status"): SUBSCRIPTION_STATUSES,
+    ("subscriptions", "billing_interval"): ("day", "week", "month", "year"),
+    ("marketing_events", "event_type"): EVENT_TYPES,
+    ("contacts", "lifecycle_stage"): (
+        "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other",
+    ),
+}
+# Source words that commonly mean a canonical value (lower-case, punctuation stripped).
+VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "succeeded": ("ok", "paid", "success", "successful", "approved", "complete", "completed", "captured", "settled", "succeeded"),
+    "failed": ("failed", "declined", "error", "denied", "rejected", "fail", "failure"),
+    "pending": ("pending", "processing", "authorized", "open", "waiting"),
+    "refunded": ("refunded", "refund", "returned", "reversed"),
+    "partially_refunded": ("partially refunded", "partial refund", "partially_refunded"),
+    "paid": ("paid", "complete", "completed", "ok", "fulfilled"),
+    "voided": ("void", "voided"),
+    "canceled": ("canceled", "cancelled", "cancel"),
+    "active": ("active", "live", "current"),
+    "trialing": ("trial", "trialing", "in trial"),
+    "past_due": ("past due", "overdue", "late"),
+    "sent": ("sent", "delivered", "send"),
+    "open": ("open", "opened", "view", "viewed"),
+    "click": ("click", "clicked"),
+    "bounce": ("bounce", "bounced", "hard bounce", "soft bounce"),
+    "unsubscribe": ("unsubscribe", "unsubscribed", "opt out", "optout"),
+    "charge": ("charge", "sale", "payment"),
+    "refund": ("refund", "return"),
+    "month": ("month", "monthly", "mo"),
+    "year": ("year", "yearly", "annual", "annually", "yr"),
+    "week": ("week", "weekly"),
+    "day": ("day", "daily"),
+}
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """What a column's values look like (shares are of its non-empty values)."""
+
+    header: str
+    filled: int
+    distinct: int
+    email: float
+    money: float
+    money_symbols: float
+    two_decimals: float
+    integer: float
+    boolean: float
+    timestamp: float
+    timestamp_format: str | None
+    currency_code: float
+    top_values: tuple[str, ...]
+
+    @property
+    def unique(self) -> bool:
+        return self.filled > 0 and self.distinct == self.filled
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One canonical column's assignment: a source column or a literal, with why and how sure."""
+
+    column: str
+    source: str | None
+    literal: str | None
+    reason: str
+    confidence: str  # 'high' | 'medium' | 'low'
+
+
+@dataclass(frozen=True)
+class MappingDraft:
+    name: str
+    table: str
+    table_reason: str
+    guesses: tuple[Guess, ...]
+    formats: dict[str, str]
+    values: dict[str, dict[str, str]]
+    match_headers: tuple[str, ...]
+    unused: tuple[str, ...]
+    missing: tuple[str, ...]
+    yaml_text: str
+    path: Path | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return {g.column: (g.source if g.source is not None else g.literal or "") for g in self.guesses}
+
+
+def profile_column(header: str, values: pd.Series) -> ColumnProfile:
+    """Profile one column of strings (vectorised over the sample)."""
+    text = values.astype("string").str.strip()
+    text = text[text.notna() & (text != "")]
+    n = len(text)
+    if n == 0:
+        return ColumnProfile(header, 0, 0, 0, 0, 0, 0, 0, 0, 0, None, 0, ())
+
+    def share(mask: pd.Series) -> float:
+        return float(mask.fillna(False).astype(bool).mean())
+
+    fmt, ts_share = _best_timestamp_format(text)
+    money = text.str.match(_MONEY)
+    counts = text.value_counts()
+    return ColumnProfile(
+        header=header,
+        filled=n,
+        distinct=int(counts.size),
+        email=share(text.str.match(_EMAIL)),
+        money=share(money),
+        money_symbols=share(money & text.str.contains(_SYMBOL)),
+        two_decimals=share(money & text.str.contains(_TWO_DECIMALS)),
+        integer=share(text.str.match(_INTEGER)),
+        boolean=share(text.str.lower().isin(_BOOLEAN)),
+        timestamp=ts_share,
+        timestamp_format=fmt,
+        currency_code=share(text.str.upper().isin(CURRENCY_CODES)),
+        top_values=tuple(str(v) for v in counts.index[:12]),
+    )
+
+
+def _best_timestamp_format(text: pd.Series) -> tuple[str | None, float]:
+    if not text.str.contains(r"\d", regex=True).any() or text.str.len().max() < 6:
+        return None, 0.0
+    best: tuple[str | None, float] = (None, 0.0)
+    for fmt in TIMESTAMP_FORMATS:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc="%z" in fmt)
+        ok = float(parsed.notna().mean())
+        if ok > best[1] + 1e-9:  # ties keep the earlier (ISO, then US month-first) format
+            best = (fmt, ok)
+    return best
+
+
+def _day_month_ambiguous(values: pd.Series, fmt: str) -> bool:
+    if not fmt.startswith(("%m/%d", "%d/%m")):
+        return False
+    swapped = fmt.replace("%m/%d", "%X").replace("%d/%m", "%m/%d").replace("%X", "%d/%m")
+    text = values.astype("string").str.strip()
+    text = text[text.notna() & (text != "")]
+    return bool(pd.to_datetime(text, format=swapped, errors="coerce").notna().all())
+
+
+def _words(header: str) -> set[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", header)
+    words = {w for w in re.split(r"[^0-9a-zA-Z#]+", spaced.lower()) if w}
+    if "#" in header:
+        words.add("#")
+    return words
+
+
+def _name_score(header: str, column: str) -> float:
+    words = _words(header)
+    canonical_words = set(column.split("_"))
+    if header.strip().lower().replace(" ", "_") == column:
+        return 1.0
+    hints = NAME_HINTS.get(column, ())
+    hits = [h for h in hints if (h in words if " " not in h else h in header.lower())]
+    if hits:
+        return max(0.95 - 0.1 * hints.index(hits[0]), 0.5)
+    if column.endswith("_id") and words & set(ID_WORDS) and (canonical_words - {"id"}) & words:
+        return 0.9
+    if column.endswith("_id") and words & set(ID_WORDS):
+        return 0.55
+    if canonical_words & words:
+        return 0.4
+    return 0.0
+
+
+def _role(table: str, col: Column) -> str:
+    if col.name == f"{table.rstrip('s')}_id" or col.name == TABLES[table].key[0]:
+        return "key"
+    if col.name == "email":
+        return "email"
+    if col.name == "currency":
+        return "currency"
+    if (table, col.name) in ALLOWED_VALUES:
+        return "enumerated"
+    if col.name in ("stage", "lead_status", "lead_source", "pipeline"):
+        return "category"
+    if col.type.startswith("DECIMAL"):
+        return "money"
+    if col.type == "TIMESTAMP":
+        return "timestamp"
+    if col.type == "BOOLEAN":
+        return "boolean"
+    if col.type == "INTEGER":
+        return "integer"
+    if col.name.endswith("_id"):
+        return "ref"
+    return "text"
+
+
+def _value_score(role: str, p: ColumnProfile, fit: float | None = None) -> tuple[float, str]:
+    """How well the column's values fit a role (0..1), and a plain reason."""
+    if p.filled == 0:
+        return 0.0, "column is empty in the sample"
+    pct = lambda x: f"{x:.0%}"  # noqa: E731
+    if role == "email":
+        return p.email, f"{pct(p.email)} of values look like emails (contain @)"
+    if role == "money":
+        if p.money < 0.9 or p.timestamp > 0.5:
+            return 0.0, "values are not amounts"
+        strength = max(p.money_symbols, p.two_decimals)
+        score = 0.6 + 0.4 * strength if strength > 0.5 else (0.45 if p.integer < 0.9 else 0.3)
+        why = "carry a currency symbol" if p.money_symbols > 0.5 else ("have two decimals" if p.two_decimals > 0.5 else "are numbers")
+        return score, f"{pct(p.money)} of values are amounts ({why})"
+    if role == "timestamp":
+        return p.timestamp, f"{pct(p.timestamp)} of values parse as dates with {p.timestamp_format}"
+    if role == "key":
+        if p.unique and p.email < 0.5 and p.timestamp < 0.5 and p.money_symbols < 0.5:
+            return 0.9, f"every one of {p.filled} values is unique"
+        return 0.0, "values repeat, so it cannot identify a row"
+    if role == "ref":
+        ok = p.email < 0.5 and p.timestamp < 0.5 and p.money_symbols < 0.5
+        return (0.5 if ok else 0.0), "values look like ids"
+    if role == "currency":
+        return p.currency_code, f"{pct(p.currency_code)} of values are ISO currency codes"
+    if role == "category":
+        few = p.distinct <= max(12, 0.05 * p.filled) and p.distinct < p.filled
+        looks = p.money < 0.5 and p.timestamp < 0.5 and p.email < 0.1
+        return (0.7 if few and looks else 0.0), f"only {p.distinct} distinct values ({', '.join(p.top_values[:5])})"
+    if role == "enumerated":  # a column with a fixed set of canonical values: judge by how many values map
+        few = p.distinct <= max(12, 0.05 * p.filled)
+        if not few or fit is None or fit < 0.5:
+            return 0.0, "values do not match the allowed ones"
+        return 0.5 + 0.5 * fit, f"{fit:.0%} of its {p.distinct} distinct values ({', '.join(p.top_values[:5])}) map to allowed values"
+    if role == "boolean":
+        return (p.boolean, f"{pct(p.boolean)} of values are yes/no") if p.distinct <= 2 else (0.0, "not yes/no")
+    if role == "integer":
+        return p.integer * 0.8, f"{pct(p.integer)} of values are whole numbers"
+    # free text: anything that is not obviously another role
+    plain = p.email < 0.5 and p.money < 0.5 and p.timestamp < 0.5
+    return (0.4 if plain else 0.0), "free text"
+
+
+def _confidence(score: float) -> str:
+    return "high" if score >= 0.75 else "medium" if score >= 0.55 else "low"
+
+
+def _assign(table: str, profiles: list[ColumnProfile]) -> tuple[list[Guess], float]:
+    """Greedy best-pair assignment of source columns to canonical columns; returns guesses and a fit (0..1)."""
+    t = TABLES[table]
+    targets = [c for c in t.columns if c.name not in AUTOMATIC]
+    pairs = []
+    for col in targets:
+        role = _role(table, col)
+        for p in profiles:
+            fit = _value_fit(table, col.name, p) if role == "enumerated" else None
+            value, why = _value_score(role, p, fit)
+            name = named = _name_score(p.header, col.name)
+            if fit:  # values in the canonical vocabulary say as much as a fitting name
+                name = max(name, 0.8 * fit)
+            if value <= 0 or (role in ("text", "ref", "integer", "boolean", "category") and name == 0):
+                continue
+            score = 0.55 * value + 0.45 * name
+            if role == "key" and name == 0:
+                score *= 0.8
+            reason = f"{why}; the name '{p.header}' " + ("fits" if named >= 0.5 else "says little")
+            pairs.append((score, col.name, p.header, reason))
+    pairs.sort(key=lambda x: -x[0])
+    used_cols: set[str] = set()
+    used_src: set[str] = set()
+    guesses: dict[str, Guess] = {}
+    scores: dict[str, float] = {}
+    for score, colname, header, reason in pairs:
+        if colname in used_cols or header in used_src or score < 0.35:
+            continue
+        used_cols.add(colname)
+        used_src.add(header)
+        guesses[colname] = Guess(colname, header, None, reason, _confidence(score))
+        scores[colname] = score
+    by_header = {p.header: p for p in profiles}
+    required = [c.name for c in targets if c.required]
+    literal_ok = {"currency": 0.7, "kind": 0.7, "status": 0.4 if table == "payments" else 0.0}
+    covered = sum(scores.get(r, literal_ok.get(r, 0.0) if r != t.key[0] else 0.5) for r in required) / max(len(required), 1)
+    filled = [p for p in profiles if p.filled]
+    explained = sum(scores.values()) / max(len(filled), 1)
+    value_fits = [_value_fit(table, g.column, by_header[g.source]) for g in guesses.values() if (table, g.column) in ALLOWED_VALUES]
+    value_fit = sum(value_fits) / len(value_fits) if value_fits else 0.5
+    fit = 0.5 * covered + 0.3 * min(explained, 1.0) + 0.2 * value_fit
+    order = [c.name for c in targets]
+    return sorted(guesses.values(), key=lambda g: order.index(g.column)), fit
+
+
+def _value_fit(table: str, column: str, p: ColumnProfile) -> float:
+    mapped = _value_map(table, column, p)
+    return sum(1 for v in mapped.values() if v != "?") / max(len(mapped), 1)
+
+
+def _choose_table(name: str, profiles: list[ColumnProfile]) -> tuple[str, str]:
+    words = _words(name.replace("_", " "))
+    scored = []
+    for table in MAPPABLE_TABLES:
+        _, fit = _assign(table, profiles)
+        bonus = 0.15 if words & set(TABLE_WORDS[table]) else 0.0
+        if table == "marketing_events":
+            bonus += 0.3 * max((_event_overlap(p) for p in profiles), default=0.0)
+        scored.append((fit + bonus, table, bonus))
+    scored.sort(key=lambda x: -x[0])
+    total, table, bonus = scored[0]
+    reason = f"its columns fit best (score {total:.2f}; next best: {scored[1][1]} {scored[1][0]:.2f})"
+    if bonus:
+        reason += "; the file name or values point at it"
+    return table, reason
+
+
+def _event_overlap(p: ColumnProfile) -> float:
+    known = {s for v in ("sent", "open", "click", "bounce", "unsubscribe") for s in VALUE_SYNONYMS[v]}
+    if not p.top_values:
+        return 0.0
+    return sum(1 for v in p.top_values if v.lower() in known) / len(p.top_values)
+
+
+def _value_map(table: str, column: str, p: ColumnProfile) -> dict[str, str]:
+    allowed = ALLOWED_VALUES.get((table, column))
+    if not allowed:
+        return {}
+    out = {}
+    for raw in p.top_values:
+        key = re.sub(r"[^a-z ]+", " ", raw.lower()).strip()
+        key = re.sub(r"\s+", " ", key)
+        match = next((canon for canon in allowed if key == canon or key in VALUE_SYNONYMS.get(canon, ())), None)
+        out[raw] = match or "?"
+    return out
+
+
+def draft_mapping(frame: pd.DataFrame, *, name: str, table: str | None = None, default_currency: str = "USD",
+                  file_pattern: str | None = None) -> MappingDraft:
+    """Guess a mapping of `frame` (values as strings) onto a canonical table; `table` forces the table."""
+    profiles = [profile_column(str(h), frame[h]) for h in frame.columns]
+    if table is None:
+        table, table_reason = _choose_table(name, profiles)
+    else:
+        short = table.removeprefix("core.")
+        if short not in MAPPABLE_TABLES:
+            raise AdapterError(
+                f"A mapping cannot fill canonical table '{table}'.{did_you_mean(short, MAPPABLE_TABLES)}",
+                hint=f"Choose one of: {', '.join(MAPPABLE_TABLES)} (customers are built from these by identity resolution).",
+            )
+        table, table_reason = short, "chosen with --table"
+    guesses, _ = _assign(table, profiles)
+    by_header = {p.header: p for p in profiles}
+    notes: list[str] = []
+    formats = {g.column: by_header[g.source].timestamp_format for g in guesses
+               if g.source and TABLES[table].column(g.column).type == "TIMESTAMP" and by_header[g.source].timestamp_format}
+    for g in guesses:
+        if g.column in formats and _day_month_ambiguous(frame[g.source], formats[g.column]):
+            notes.append(f"{g.column}: every date fits both day-first and month-first; guessed {formats[g.column]}. "
+                         "Check it against a date you know.")
+    values = {}
+    for g in guesses:
+        if g.source and (table, g.column) in ALLOWED_VALUES:
+            values[g.column] = _value_map(table, g.column, by_header[g.source])
+    guessed = {g.column for g in guesses}
+    literals = []
+    t = TABLES[table]
+    if "currency" in t.column_names and "currency" not in guessed:
+        literals.append(Guess("currency", None, default_currency, "no column holds currency codes; the workspace currency is used", "medium"))
+    if table == "payments" and "kind" not in guessed:
+        literals.append(Guess("kind", None, "charge", "no column says charge or refund; every row is taken as a charge", "medium"))
+    if table == "payments" and "status" not in guessed:
+        literals.append(Guess("status", None, "succeeded", "no status column; every row is taken as a succeeded payment", "low"))
+    guesses = guesses + literals
+    guessed |= {g.column for g in literals}
+    key = t.key[0]
+    if key not in guessed:
+        notes.append(f"{key}: no column is unique, so soloml will make an id by hashing each row's mapped values.")
+    missing = tuple(c.name for c in t.columns if c.required and c.name not in guessed and c.name not in AUTOMATIC and c.name != key)
+    used = {g.source for g in guesses if g.source}
+    unused = tuple(p.header for p in profiles if p.header not in used)
+    headers = tuple(str(h) for h in frame.columns)
+    draft = MappingDraft(name=name, table=table, table_reason=table_reason, guesses=tuple(guesses), formats=formats,
+                         values=values, match_headers=headers, unused=unused, missing=missing, yaml_text="",
+                         notes=tuple(notes))
+    return _with_yaml(draft, file_pattern)
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _with_yaml(d: MappingDraft, file_pattern: str | None) -> MappingDraft:
+    lines = [
+        "# Draft mapping written by `soloml map`: check every guess, edit, then `soloml load` the file again.",
+        f"# Each line says which column of the file fills which column of core.{d.table}, why, and how sure.",
+        f"table: {d.table}    # {d.table_reason}",
+        f"source: {d.name}    # recorded as `source` in core.{d.table}; ids become '{d.name}:<id>'",
+        "match:",
+    ]
+    if file_pattern:
+        lines.append(f"  file: {_q(file_pattern)}")
+    lines.append("  headers: [" + ", ".join(_q(h) for h in d.match_headers) + "]")
+    lines.append("columns:")
+    for g in d.guesses:
+        value = _q(g.source) if g.source is not None else _q(g.literal or "")
+        kind = "" if g.source is not None else "literal value; "
+        lines.append(f"  {g.column}: {value}    # {kind}{g.reason} (sure: {g.confidence})")
+    for m in d.missing:
+        lines.append(f"  # {m}: ???    # required, no column found: name the column that holds it")
+    if d.formats:
+        lines.append("formats:")
+        for col, fmt in d.formats.items():
+            lines.append(f"  {col}: {_q(fmt)}")
+    if d.values:
+        lines.append("values:")
+        for col, mapping in d.values.items():
+            allowed = ", ".join(ALLOWED_VALUES[(d.table, col)])
+            lines.append(f"  {col}:    # allowed: {allowed}")
+            for raw, canon in mapping.items():
+                note = "    # not recognised: replace ? with an allowed value" if canon == "?" else ""
+                lines.append(f"    {_q(raw)}: {_q(canon)}{note}")
+    for n in d.notes:
+        lines.append(f"# note: {n}")
+    if d.unused:
+        lines.append("# columns not used: " + ", ".join(d.unused))
+    return replace(d, yaml_text="\n".join(lines) + "\n")
+
+
+def read_sample(path: Path, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
+    """The first `rows` rows of a CSV/TSV/XLSX/Parquet/JSON file, every value as a string."""
+    path = Path(path)
+    if not path.is_file():
+        raise LoadError(f"File {path} does not exist.", hint="Check the path.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, nrows=rows)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path).head(rows).astype("string")
+        elif suffix in (".json", ".ndjson", ".jsonl"):
+            frame = pd.read_json(path, lines=suffix != ".json", dtype=False).head(rows).astype("string")
+        else:
+            frame = _read_text_sample(path, rows)
+    except (ValueError, OSError, UnicodeError) as exc:
+        raise LoadError(f"Cannot read {path.name}: {exc}.", hint="Save it as CSV (UTF-8) and run `soloml map` again.") from exc
+    frame.columns = [str(c) for c in frame.columns]
+    return frame.fillna("")
+
+
+def _read_text_sample(path: Path, rows: int) -> pd.DataFrame:
+    raw = path.read_bytes()[: 4_000_000]
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    first = text.splitlines()[0] if text else ""
+    sep = max((",", ";", "\t", "|"), key=first.count)
+    from io import StringIO
+
+    return pd.read_csv(StringIO(text), sep=sep, dtype=str, nrows=rows, keep_default_na=False, on_bad_lines="skip")
+
+
+def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, default_currency: str = "USD",
+                force: bool = False) -> MappingDraft:
+    """Draft a mapping for `file` and write it to `mappings_dir/<stem>.yaml` (never over an edited one unless `force`)."""
+    from soloml.warehouse.names import table_name
+
+    file = Path(file)
+    name = table_name(re.sub(r"[\W_]*\d[\d\W_]*$", "", file.stem) or file.stem)
+    target = Path(mappings_dir) / f"{name}.yaml"
+    if target.exists() and not force:
+        raise AdapterError(f"{target} already exists; it may hold your edits.", hint="Pass --force to overwrite it, or edit it directly.")
+    frame = read_sample(file)
+    pattern = re.sub(r"\d+", "*", file.name) if re.search(r"\d", file.name) else file.name
+    draft = draft_mapping(frame, name=name, table=table, default_currency=default_currency, file_pattern=pattern)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(draft.yaml_text, encoding="utf-8")
+    return replace(draft, path=target)

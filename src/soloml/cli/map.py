@@ -1,0 +1,59 @@
+"""`soloml map FILE`: draft a mapping for a file soloml does not recognise, for you to confirm and edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from soloml.canonical.mapping_draft import MAPPABLE_TABLES, MappingDraft, write_draft
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+
+
+def _summary(d: MappingDraft) -> dict[str, Any]:
+    return {
+        "mapping": str(d.path) if d.path else None,
+        "table": d.table,
+        "table_reason": d.table_reason,
+        "source": d.name,
+        "columns": [
+            {"column": g.column, "from": g.source, "literal": g.literal, "confidence": g.confidence, "reason": g.reason}
+            for g in d.guesses
+        ],
+        "formats": d.formats,
+        "values": d.values,
+        "missing_required": list(d.missing),
+        "unused_file_columns": list(d.unused),
+        "notes": list(d.notes),
+    }
+
+
+def _render(r: dict[str, Any]) -> None:
+    console.print(f"Draft mapping written to {r['mapping']}: the file looks like core.{r['table']} ({r['table_reason']}).")
+    for c in r["columns"]:
+        what = f"'{c['from']}'" if c["from"] is not None else f"the value {c['literal']!r}"
+        console.print(f"  {c['column']:<18} <- {what}  [{c['confidence']}] {c['reason']}", markup=False)
+    for m in r["missing_required"]:
+        console.print(f"  {m:<18} <- ??? required, no column found: fill it in", markup=False)
+    for n in r["notes"]:
+        console.print(f"  Note: {n}", markup=False)
+    if r["unused_file_columns"]:
+        console.print(f"  Not used: {', '.join(r['unused_file_columns'])}", markup=False)
+    console.print("Next: check every guess in the file (values: maps your statuses), then `soloml load` the file again.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("map")
+    def map_cmd(
+        file: Annotated[Path, typer.Argument(help="The file to map (CSV, TSV, XLSX, Parquet, JSON).")],
+        table: Annotated[str | None, typer.Option("--table", help=f"Canonical table to map onto: {', '.join(MAPPABLE_TABLES)}. Guessed when omitted.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing mappings/<name>.yaml.")] = False,
+        ws_path: WorkspaceOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Draft mappings/<name>.yaml for a file soloml does not recognise: a guess per column, with why and how sure."""
+        with handled():
+            ws = workspace(ws_path)
+            draft = write_draft(file, ws.mappings_dir, table=table, default_currency=ws.settings.currency, force=force)
+            emit(_summary(draft), as_json, _render)
