@@ -1,0 +1,204 @@
+"""Evaluation in the business's units: precision and lift at capacity, expected value, calibration, threshold.
+
+Capacity scaling. The spec says how many entities can be acted on per cycle (e.g. 100 a week). With
+cutoffs, the validation rows are one snapshot of the population, and snapshots are `cutoffs.every`
+apart (e.g. monthly). Acting on the top `capacity` every cycle and re-ranking the rest reaches
+`capacity x cycles per snapshot` entities before the next snapshot (100 x 4.35 = 435 a month), so
+precision and lift are measured on that many top-ranked validation rows. A flat table without time is
+one snapshot acted on for one cycle: k = capacity. k never exceeds the rows judged. Per-cycle figures
+(hits, expected value) are then quoted for `capacity` actions.
+
+Expected value per cycle = value_per_success x success_rate x hits - cost_per_action x actions;
+acting on nobody is worth 0. The decision threshold acts only where the expected gain is positive
+(probability >= cost / (value x success_rate)) and never on more than capacity per snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from soloml.modeling import metrics as m
+from soloml.projects.spec import ProjectSpec
+
+CYCLE_DAYS = {"daily": 1.0, "weekly": 7.0, "monthly": 365.25 / 12}
+BOOTSTRAP_ROUNDS = 200
+
+
+@dataclass(frozen=True)
+class Capacity:
+    per_cycle: int
+    cycle: str
+    cycles_per_snapshot: float
+    k: int  # validation rows acted on
+    threshold_rank: int  # rank whose score is the capacity cut in one cycle
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Acting on a ranked list: the model's, today's rule's, a random pick's, or nobody."""
+
+    name: str
+    description: str
+    actions_per_cycle: float
+    precision: float | None
+    hits_per_cycle: float | None
+    lift: float | None
+    expected_value: float | None
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    mean_predicted: float
+    observed_rate: float
+    rows: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    brier: float
+    mean_predicted: float
+    observed_rate: float
+    table: tuple[ReliabilityBin, ...]
+
+
+@dataclass(frozen=True)
+class Business:
+    capacity: Capacity
+    currency: str
+    base_rate: float | None
+    model: Policy
+    today_rule: Policy | None
+    random: Policy
+    threshold: float
+    breakeven_probability: float | None
+
+
+def scale_capacity(spec: ProjectSpec, n_rows: int, *, over_time: bool) -> Capacity:
+    capacity = spec.business.capacity
+    cycle = spec.business.cycle
+    if over_time:
+        cycles = max(1.0, CYCLE_DAYS[spec.cutoffs.every] / CYCLE_DAYS[cycle])
+        words = f"{capacity} per {_cycle_noun(cycle)} x {cycles:.2f} {_cycle_noun(cycle)}s between {spec.cutoffs.every} snapshots"
+    else:
+        cycles = 1.0
+        words = f"{capacity} per {_cycle_noun(cycle)}, the table read as one snapshot"
+    k = int(min(n_rows, max(1, round(capacity * cycles))))
+    return Capacity(capacity, cycle, cycles, k, int(min(n_rows, capacity)), f"top {k} of {n_rows} validation rows ({words})")
+
+
+def _cycle_noun(cycle: str) -> str:
+    return {"daily": "day", "weekly": "week", "monthly": "month"}[cycle]
+
+
+def metric_value(name: str, task: str, y: np.ndarray, pred: np.ndarray, score: np.ndarray, k: int) -> float | None:
+    """`name` for one set of predictions; None when the metric does not apply to this task/baseline."""
+    if name == "precision_at_capacity":
+        if task == "binary":
+            return m.precision_at_k(y, score, k)
+        if task == "regression":
+            return m.top_k_overlap(y, score, k)
+        return None
+    if name in ("roc_auc", "pr_auc"):
+        return getattr(m, name)(y, score) if task == "binary" else None
+    fn = m.TASK_METRICS[task].get(name)
+    return None if fn is None else fn(y, pred)
+
+
+def all_metrics(task: str, y: np.ndarray, pred: np.ndarray, score: np.ndarray, k: int) -> dict[str, float | None]:
+    names = [*m.TASK_METRICS[task], *([] if task == "multiclass" else ["precision_at_capacity"])]
+    return {name: metric_value(name, task, y, pred, score, k) for name in names}
+
+
+def business(
+    spec: ProjectSpec,
+    task: str,
+    y: np.ndarray,
+    model_score: np.ndarray,
+    rule_score: np.ndarray | None,
+    rule_description: str | None,
+    capacity: Capacity,
+) -> Business:
+    b = spec.business
+    n = len(y)
+    worth = b.value_per_success * b.success_rate
+    actions = capacity.k / capacity.cycles_per_snapshot
+    base = float(np.mean(y)) if task == "binary" else None
+    random_precision = base if task == "binary" else capacity.k / max(n, 1)
+
+    def policy(name: str, description: str, precision: float | None) -> Policy:
+        if precision is None or task == "multiclass":
+            return Policy(name, description, actions, None, None, None, None)
+        hits = precision * actions
+        lift = precision / random_precision if random_precision else None
+        return Policy(name, description, actions, precision, hits, lift, worth * hits - b.cost_per_action * actions)
+
+    model_precision = metric_value("precision_at_capacity", task, y, model_score, model_score, capacity.k)
+    rule = None
+    if rule_score is not None:
+        rule = policy("today_rule", rule_description or "today's rule", metric_value("precision_at_capacity", task, y, rule_score, rule_score, capacity.k))
+    breakeven = None
+    if task == "binary":
+        breakeven = b.cost_per_action / worth if worth > 0 else 1.0
+    return Business(
+        capacity=capacity,
+        currency=b.currency,
+        base_rate=base,
+        model=policy("model", "the model's top-ranked", model_precision),
+        today_rule=rule,
+        random=policy("random", "a random pick", random_precision if task != "multiclass" else None),
+        threshold=decision_threshold(task, model_score, capacity.threshold_rank, breakeven),
+        breakeven_probability=breakeven,
+    )
+
+
+def decision_threshold(task: str, score: np.ndarray, rank: int, breakeven: float | None) -> float:
+    """Act when the score is at least this: the capacity cut, raised to the break-even probability (binary)."""
+    if task == "multiclass" or len(score) == 0:
+        return 0.0
+    ordered = np.sort(np.asarray(score, dtype=float))[::-1]
+    cut = float(ordered[min(max(rank, 1), len(ordered)) - 1])
+    return max(cut, breakeven) if breakeven is not None else cut
+
+
+def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> Calibration:
+    """Brier score and a reliability table over quantile bins of the predicted probability."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    order = np.argsort(p, kind="mergesort")
+    table = []
+    for chunk in np.array_split(order, min(bins, max(1, len(p)))):
+        if len(chunk):
+            table.append(ReliabilityBin(float(p[chunk].mean()), float(y[chunk].mean()), int(len(chunk))))
+    return Calibration(m.brier(y, p), float(p.mean()), float(y.mean()), tuple(table))
+
+
+def bootstrap_difference(
+    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float | None],
+    y: np.ndarray,
+    a_pred: np.ndarray,
+    a_score: np.ndarray,
+    b_pred: np.ndarray,
+    b_score: np.ndarray,
+    *,
+    seed: int,
+    rounds: int = BOOTSTRAP_ROUNDS,
+) -> tuple[float, float] | None:
+    """95% interval of fn(a) - fn(b) over paired resamples of the validation rows (None when it cannot be computed)."""
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    diffs = []
+    for _ in range(rounds):
+        idx = rng.integers(0, n, n)
+        fa = fn(y[idx], a_pred[idx], a_score[idx])
+        fb = fn(y[idx], b_pred[idx], b_score[idx])
+        if fa is None or fb is None or np.isnan(fa) or np.isnan(fb):
+            continue
+        diffs.append(fa - fb)
+    if len(diffs) < rounds // 2:
+        return None
+    low, high = np.quantile(diffs, [0.025, 0.975])
+    return float(low), float(high)

@@ -1,0 +1,176 @@
+"""LightGBM with defaults that work without tuning, early stopping, and class imbalance handled.
+
+Imbalance: when positives are rarer than 1 in 5, they are up-weighted by sqrt(negatives/positives)
+(a damped weight: it helps the trees find the rare class without drowning the common one). Weighting
+shifts the log-odds by log(weight), so the fitted booster's first tree is shifted back by exactly that
+amount: probabilities stay calibrated, which the expected-value threshold needs, and the saved model
+text file predicts calibrated probabilities on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from soloml.errors import ModelError
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "max_bin": 255,
+    "cat_smooth": 10.0,
+    "verbosity": -1,
+    "force_col_wise": True,
+    "deterministic": True,
+}
+MAX_ROUNDS = 2000
+EARLY_STOPPING_ROUNDS = 50
+IMBALANCE_BELOW = 0.2
+SMALL_DATA_ROWS = 20_000
+
+EARLY_STOP_METRIC = {
+    "roc_auc": "auc",
+    "precision_at_capacity": "auc",
+    "pr_auc": "average_precision",
+    "log_loss": "binary_logloss",
+    "rmse": "rmse",
+    "mae": "l1",
+    "mape": "mape",
+    "multi_logloss": "multi_logloss",
+    "accuracy": "multi_error",
+}
+
+
+@dataclass(frozen=True)
+class LabelCoding:
+    """Label values <-> codes. For a binary task `classes[1]` is the positive class."""
+
+    task: str
+    classes: tuple[Any, ...] = ()
+
+    @classmethod
+    def learn(cls, task: str, y: pd.Series) -> LabelCoding:
+        if task == "regression":
+            return cls(task)
+        values = sorted(pd.unique(y.dropna()), key=_sort_key)
+        if task == "binary" and len(values) != 2:
+            raise ModelError(
+                f"A binary target needs exactly two values; the label holds {len(values)}: {values[:5]!r}.",
+                hint="Check the target column, or treat it as multiclass/regression.",
+            )
+        return cls(task, tuple(_plain(v) for v in values))
+
+    def encode(self, y: pd.Series) -> np.ndarray:
+        if self.task == "regression":
+            return pd.to_numeric(y, errors="raise").to_numpy(dtype=np.float64)
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        if not all(_plain(v) in lookup for v in y) and pd.api.types.is_integer_dtype(y):
+            return y.to_numpy(dtype=np.float64)  # labels already coded as positions in `classes`
+        return np.array([lookup[_plain(v)] for v in y], dtype=np.float64)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    return (0, float(value)) if isinstance(value, int | float | bool | np.number | np.bool_) else (1, str(value))
+
+
+def task_params(task: str, n_classes: int, metric: str, *, n_rows: int, seed: int) -> dict[str, Any]:
+    """Defaults for this task; leaves are allowed to be smaller on small data so it can still learn."""
+    params = dict(DEFAULT_PARAMS)
+    params["min_data_in_leaf"] = max(2, min(DEFAULT_PARAMS["min_data_in_leaf"], n_rows // 25))
+    params["seed"] = seed
+    # OpenMP threads cost more than they save on small data (and on a busy machine)
+    params["num_threads"] = 1 if n_rows < SMALL_DATA_ROWS else 0
+    params["metric"] = EARLY_STOP_METRIC.get(metric, "None")
+    if task == "binary":
+        params["objective"] = "binary"
+    elif task == "multiclass":
+        params["objective"] = "multiclass"
+        params["num_class"] = n_classes
+    else:
+        params["objective"] = "regression"
+    return params
+
+
+def positive_weight(task: str, y: np.ndarray) -> float:
+    """The damped up-weight of the positive class (1.0 when classes are balanced enough)."""
+    if task != "binary" or len(y) == 0:
+        return 1.0
+    pos = float(np.sum(y == 1))
+    rate = pos / len(y)
+    if pos == 0 or rate >= IMBALANCE_BELOW:
+        return 1.0
+    return math.sqrt((len(y) - pos) / pos)
+
+
+def fit(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    params: Mapping[str, Any],
+    *,
+    categorical: list[str],
+    rounds: int = MAX_ROUNDS,
+    valid: tuple[pd.DataFrame, np.ndarray] | None = None,
+) -> tuple[lgb.Booster, int]:
+    """Train one booster; with `valid`, stop when the validation metric stops improving. Returns (booster, rounds used)."""
+    weight = positive_weight(params.get("objective", ""), y)
+    w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
+    train_set = lgb.Dataset(X, label=y, weight=w, categorical_feature=categorical or "auto", free_raw_data=True)
+    callbacks = []
+    valid_sets = []
+    if valid is not None:
+        vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
+        valid_sets = [lgb.Dataset(valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto")]
+        callbacks.append(lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False))
+    try:
+        booster = lgb.train(dict(params), train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
+    except lgb.basic.LightGBMError as exc:
+        raise ModelError(f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns.") from exc
+    used = booster.best_iteration if valid is not None and booster.best_iteration > 0 else booster.current_iteration()
+    if valid is not None:
+        booster = booster if used == booster.current_iteration() else lgb.Booster(model_str=booster.model_to_string(num_iteration=used))
+    if weight != 1.0:
+        booster = shift_raw_score(booster, -math.log(weight))
+    return booster, used
+
+
+def shift_raw_score(booster: lgb.Booster, delta: float) -> lgb.Booster:
+    """A copy of `booster` whose raw score (log-odds) is `delta` higher for every row: tree 0's leaves move by delta."""
+    text = booster.model_to_string()
+    head, marker, rest = text.partition("Tree=0\n")
+    if not marker:
+        raise ModelError("The booster has no trees to adjust.")
+    block, sep, tail = rest.partition("\n\n")
+    lines = block.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("leaf_value="):
+            values = [float(v) + delta for v in line[len("leaf_value="):].split()]
+            lines[i] = "leaf_value=" + " ".join(repr(v) for v in values)
+    new_block = "\n".join(lines)
+    # the header records each tree's size in bytes; tree 0 changed length
+    sizes_at = head.find("tree_sizes=")
+    if sizes_at >= 0:
+        line_end = head.index("\n", sizes_at)
+        sizes = head[sizes_at + len("tree_sizes="):line_end].split()
+        sizes[0] = str(int(sizes[0]) + len(new_block) - len(block))
+        head = head[:sizes_at] + "tree_sizes=" + " ".join(sizes) + head[line_end:]
+    return lgb.Booster(model_str=head + marker + new_block + sep + tail)
+
+
+def predict(booster: lgb.Booster, X: pd.DataFrame | np.ndarray, task: str) -> np.ndarray:
+    """Probability of the positive class (binary), n x K probabilities (multiclass) or values (regression)."""
+    return np.asarray(booster.predict(X))

@@ -1,0 +1,227 @@
+"""The model store: one folder per version, plain files, verified on load.
+
+    models/<project>/
+      aliases.json                 {"production": "v0002", "candidate": "v0003"}
+      v0001/model.txt              LightGBM text format (never a pickle)
+      v0001/metadata.json          spec hash, training summary, load ids, signature, metrics, verdict, ...
+      v0001/checksums.json         SHA-256 of model.txt and metadata.json
+
+A version folder is written under a temporary name and renamed into place, so a crash never leaves a
+half-written version. A file whose SHA-256 no longer matches is refused with a RegistryError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from soloml._version import __version__
+from soloml.errors import RegistryError
+from soloml.modeling.explain import reasons as explain_reasons
+from soloml.modeling.result import TrainResult
+from soloml.modeling.signature import FeatureSignature
+
+MODEL_FILE = "model.txt"
+METADATA_FILE = "metadata.json"
+CHECKSUMS_FILE = "checksums.json"
+VERSION_RE = re.compile(r"^v(\d{4,})$")
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A verified model version, ready to predict. Needs only soloml and lightgbm."""
+
+    project: str
+    version: str
+    booster: lgb.Booster
+    signature: FeatureSignature
+    task: str
+    threshold: float
+    metadata: dict[str, Any]
+    path: Path
+
+    @property
+    def classes(self) -> list[Any]:
+        return list(self.metadata.get("classes") or [])
+
+    def prepare(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Columns in model order; categories with the training categories (unknown -> NaN)."""
+        return self.signature.prepare(df)
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Probability of the positive class (binary), the value (regression), n x K probabilities (multiclass)."""
+        return np.asarray(self.booster.predict(self.signature.matrix(df)))
+
+    def reasons(self, df: pd.DataFrame, top: int = 3) -> list[list[str]]:
+        """Per row, the top reasons in plain words: 'failed payments in the last 30 days: 2 (typical: 0)'."""
+        return explain_reasons(
+            self.booster, self.prepare(df), self.signature, self.metadata.get("feature_stats", {}), self.task,
+            n_classes=max(2, len(self.classes)), top=top,
+        )
+
+
+def project_dir(models_dir: Path, project: str) -> Path:
+    return Path(models_dir) / project
+
+
+def versions(models_dir: Path, project: str) -> list[str]:
+    """Saved versions of `project`, oldest first."""
+    folder = project_dir(models_dir, project)
+    if not folder.is_dir():
+        return []
+    found = [p.name for p in folder.iterdir() if p.is_dir() and VERSION_RE.match(p.name)]
+    return sorted(found, key=lambda v: int(v[1:]))
+
+
+def projects(models_dir: Path) -> list[str]:
+    root = Path(models_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and versions(root, p.name))
+
+
+def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: str | None = None) -> str:
+    """Write `result` as the next version of its project, register it as 'candidate', and return the version."""
+    from soloml.registry.aliases import set_alias
+
+    folder = project_dir(models_dir, result.project)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        for attempt in range(100):
+            existing = versions(models_dir, result.project)
+            number = int(existing[-1][1:]) + 1 if existing else 1
+            version = f"v{number:04d}"
+            _write_files(staging, result, version)
+            try:
+                os.rename(staging, folder / version)  # atomic; fails if another process took the number
+                break
+            except OSError:
+                if attempt == 99:
+                    raise
+        else:  # pragma: no cover - the loop always breaks or raises
+            raise RegistryError(f"Could not find a free version number in {folder}.")
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    set_alias(con, models_dir, result.project, "candidate", version, action="register", note=note or f"trained: {result.verdict.decision}")
+    return version
+
+
+def _write_files(folder: Path, result: TrainResult, version: str) -> None:
+    model_text = result.booster.model_to_string()
+    metadata = build_metadata(result, version)
+    files = {
+        MODEL_FILE: model_text.encode("utf-8"),
+        METADATA_FILE: json.dumps(metadata, indent=2, ensure_ascii=False, default=_json_default).encode("utf-8"),
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    checksums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    (folder / CHECKSUMS_FILE).write_text(json.dumps(checksums, indent=2) + "\n", encoding="utf-8")
+
+
+def build_metadata(result: TrainResult, version: str) -> dict[str, Any]:
+    """Everything a later stage or a person needs to know about a model, as plain JSON."""
+    summary = result.summary(version)
+    return {
+        "format": FORMAT,
+        **summary,
+        "created_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "soloml_version": __version__,
+        "lightgbm_version": lgb.__version__,
+        "spec_hash": result.spec_hash,
+        "spec": result.spec.model_dump(mode="json"),
+        "load_ids": list(result.load_ids),
+        "classes": list(result.classes),
+        "signature": result.signature.to_dict(),
+        "feature_stats": result.feature_stats,
+        "reference": result.reference,
+        "importance": [
+            {"name": f.name, "description": f.description, "gain_share": f.gain_share, "mean_abs_contribution": f.mean_abs_contribution}
+            for f in result.importance
+        ],
+        "params": result.params,
+        "tuned_params": result.tuned_params,
+        "seed": result.seed,
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def load_model(models_dir: Path, project: str, ref: str = "production") -> LoadedModel:
+    """The model `ref` (a version like 'v0003' or an alias like 'production') of `project`, verified by SHA-256."""
+    from soloml.registry.aliases import resolve
+
+    version = resolve(models_dir, project, ref)
+    folder = project_dir(models_dir, project) / version
+    verify(folder)
+    metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    try:
+        booster = lgb.Booster(model_str=(folder / MODEL_FILE).read_text(encoding="utf-8"))
+    except lgb.basic.LightGBMError as exc:
+        raise RegistryError(f"{folder / MODEL_FILE} is not a readable LightGBM model: {exc}.", hint="Train a new version.") from exc
+    signature = FeatureSignature.from_dict(metadata["signature"])
+    return LoadedModel(
+        project=project,
+        version=version,
+        booster=booster,
+        signature=signature,
+        task=metadata["task"],
+        threshold=float(metadata["threshold"]),
+        metadata=metadata,
+        path=folder,
+    )
+
+
+def verify(folder: Path) -> None:
+    """Refuse a version whose files changed since they were saved (or are missing)."""
+    sums_path = folder / CHECKSUMS_FILE
+    if not sums_path.is_file():
+        raise RegistryError(f"{sums_path} is missing, so {folder} cannot be verified; refusing to load it.", hint="Train and save a new version.")
+    try:
+        recorded: Mapping[str, str] = json.loads(sums_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RegistryError(f"{sums_path} is not valid JSON; refusing to load {folder}.", hint="Train and save a new version.") from exc
+    for name in (MODEL_FILE, METADATA_FILE):
+        path = folder / name
+        if not path.is_file():
+            raise RegistryError(f"{path} is missing; refusing to load {folder.name}.", hint="Train and save a new version.")
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if recorded.get(name) != actual:
+            raise RegistryError(
+                f"{path} does not match its recorded SHA-256 (expected {str(recorded.get(name))[:12]}..., found {actual[:12]}...): "
+                "it changed after it was saved, so soloml refuses to load it.",
+                hint="Restore the original file, or train a new version (`soloml train PROJECT`) and promote it.",
+            )
+
+
+def read_metadata(models_dir: Path, project: str, version: str) -> dict[str, Any]:
+    path = project_dir(models_dir, project) / version / METADATA_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
