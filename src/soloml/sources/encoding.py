@@ -41,36 +41,51 @@ def sha256_of(path: Path) -> str:
 
 
 def _check(path: Path, encoding: str, skip: int) -> tuple[str, UnicodeDecodeError | None, int]:
-    """sha256 of the whole file, and the first decoding error (with the line it is on) under `encoding`."""
+    """sha256 of the whole file, and the first decoding error under `encoding` with its byte offset in the file."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder(encoding)()
-    line = 1
+    offset = 0
     error: UnicodeDecodeError | None = None
+    error_at = -1
     with path.open("rb") as fh:
         first = True
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
             data = chunk[skip:] if first else chunk
+            base = offset + (skip if first else 0)
+            offset += len(chunk)
             first = False
-            if error is None:
-                if b"\x00" in data and not encoding.startswith("utf-16"):
-                    raise LoadError(
-                        f"{path.name} looks like a binary file, not text: it holds NUL bytes near line {line + data[:data.index(0)].count(10)}.",
-                        hint="Export it again as CSV (or load the original .xlsx / .parquet file).",
-                    )
-                try:
-                    decoder.decode(data)
-                except UnicodeDecodeError as exc:
-                    error = exc
-                    line += data[: exc.start].count(b"\n")
-                    continue
-                line += data.count(b"\n")
+            if error is not None:
+                continue
+            if b"\x00" in data and not encoding.startswith("utf-16"):
+                line, _, _ = _position(path, base + data.index(0))
+                raise LoadError(
+                    f"{path.name} looks like a binary file, not text: it holds NUL bytes on line {line}.",
+                    hint="Export it again as CSV (or load the original .xlsx / .parquet file).",
+                )
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                error, error_at = exc, base + exc.start
         if error is None:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as exc:
-                error = exc
-    return digest.hexdigest(), error, line
+                error, error_at = exc, offset - 1
+    return digest.hexdigest(), error, error_at
+
+
+def _position(path: Path, at: int) -> tuple[int, int, str]:
+    """(line, data row, column header) of byte offset `at`, splitting on the header's most common delimiter."""
+    with path.open("rb") as fh:
+        before = fh.read(at)
+    line = before.count(b"\n") + 1
+    header = before.split(b"\n", 1)[0] if b"\n" in before else b""
+    delim = max(b",;\t|", key=lambda d: header.count(bytes([d])))
+    headers = header.decode("cp1252", errors="replace").strip().split(chr(delim))
+    field = before[before.rfind(b"\n") + 1:].count(bytes([delim]))
+    column = headers[field].strip().strip('"') if line > 1 and field < len(headers) else "?"
+    return line, line - 1, column
 
 
 def open_text(path: Path) -> TextFile:
@@ -78,24 +93,24 @@ def open_text(path: Path) -> TextFile:
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        sha, error, line = _check(path, "utf-8", 3)
+        sha, error, _ = _check(path, "utf-8", 3)
         if error is None:
             return TextFile(path, path, "utf-8-sig", sha, False)
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _transcode(path, "utf-16", sha256_of(path))
     else:
-        sha, error, line = _check(path, "utf-8", 0)
+        sha, error, _ = _check(path, "utf-8", 0)
         if error is None:
             return TextFile(path, path, "utf-8", sha, False)
-    utf8_error, utf8_line = error, line
-    _, error, line = _check(path, "cp1252", 0)
+    _, error, at = _check(path, "cp1252", 0)
     if error is None:
         return _transcode(path, "cp1252", sha)
-    bad = error.object[error.start:error.start + 1].hex() if error else "??"
+    line, row, column = _position(path, at)
+    bad = error.object[error.start:error.start + 1].hex()
     raise LoadError(
-        f"{path.name} line {line} has bytes that are neither UTF-8 nor Windows-1252 text (byte 0x{bad}; "
-        f"first UTF-8 problem on line {utf8_line}: {utf8_error.reason if utf8_error else 'none'}).",
-        hint="Re-export the file as CSV UTF-8 from the tool it came from, or fix that line.",
+        f"{path.name} row {row} (line {line}), column '{column}' has a byte that is neither UTF-8 nor Windows-1252 text: "
+        f"got 0x{bad}. Nothing was loaded.",
+        hint="Re-export the file as CSV UTF-8 from the tool it came from, or fix that value.",
     )
 
 

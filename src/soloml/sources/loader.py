@@ -179,7 +179,7 @@ def load_unit(
             f"Loading {unit.source} failed and nothing was written: {type(exc).__name__}: {exc}.",
             hint="Fix the cause above and run the load again.",
         )
-        _journal_failure(con, unit, load_id, started, as_name, facts, error)
+        _journal_failure(con, unit.source, unit.format, load_id, started, as_name, facts, error)
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise error from (None if error is exc else exc)
@@ -197,12 +197,14 @@ def load_unit(
     )
 
 
-def _journal_failure(con, unit: Unit, load_id: str, started, as_name: str | None, facts: dict, error: BaseException) -> None:
+def _journal_failure(
+    con, source: str, fmt: str | None, load_id: str, started, as_name: str | None, facts: dict, error: BaseException
+) -> None:
     try:
         con.begin()
         record(con, JournalEntry(
-            load_id=load_id, source=unit.source, sha256=facts.get("sha256"), target_table=facts.get("target"),
-            detected_format=unit.format, started_at=started, status="failed", requested_as=as_name,
+            load_id=load_id, source=source, sha256=facts.get("sha256"), target_table=facts.get("target"),
+            detected_format=fmt, started_at=started, status="failed", requested_as=as_name,
             rows_in=facts.get("rows_in"), rows_loaded=0, rows_quarantined=facts.get("rows_quarantined"),
             error=str(error), headers=facts.get("headers"), columns=facts.get("columns"), detection=facts.get("detection"),
         ))
@@ -229,7 +231,14 @@ def load_paths(
     """
     if not 0.0 <= max_quarantine_share <= 1.0:
         raise LoadError(f"The allowed share of bad rows must be between 0 and 1, got {max_quarantine_share}.", hint="Pass e.g. --max-bad-rows-share 0.05.")
-    units = [u for p in paths for u in units_for(p, table=table)]
+    units: list[Unit] = []
+    for path in paths:
+        try:
+            units += units_for(path, table=table)
+        except SolomlError as exc:  # unreadable before it could be staged: still journaled
+            ensure_journal(con)
+            _journal_failure(con, str(path), None, new_load_id(), utcnow(), as_name, {}, exc)
+            raise
     results: list[LoadResult] = []
     options = dict(as_name=as_name, date_order=date_order, max_quarantine_share=max_quarantine_share, detector=detector, router=router)
     if not progress:

@@ -1,0 +1,137 @@
+"""`soloml load` and `soloml tables` through the CLI runner: reports, --json, and corrupt files that change nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from soloml.cli.app import app
+
+runner = CliRunner()
+
+GOOD = "id,Created (UTC),Amount\n" + "".join(f"c{i},2024-01-{i % 28 + 1:02d} 10:00:00,${i}.50\n" for i in range(1, 41))
+
+
+def invoke(ws, *args: str):
+    return runner.invoke(app, [*args, "--workspace", str(ws.root)])
+
+
+def warehouse_state(ws) -> tuple:
+    con = ws.connect(read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN ('raw', 'core', 'features') ORDER BY 1"
+        ).fetchall()
+        counts = tuple((t, con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for (t,) in tables)
+        quarantined = con.execute("SELECT count(*) FROM ops.quarantine").fetchall()[0][0]
+        journal = con.execute("SELECT status, count(*) FROM ops.loads GROUP BY status ORDER BY status").fetchall()
+    finally:
+        con.close()
+    return counts, quarantined, dict(journal)
+
+
+@pytest.fixture
+def good_file(tmp_path) -> Path:
+    path = tmp_path / "payments.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    return path
+
+
+def test_load_reports_format_rows_and_target(ws, good_file):
+    result = invoke(ws, "load", str(good_file))
+    assert result.exit_code == 0, result.output
+    assert "payments.csv (csv) -> raw.payments" in result.output
+    assert "40 in, 40 loaded, 0 quarantined" in result.output
+    assert "not recognised" in result.output
+
+
+def test_load_json_lists_each_load(ws, good_file):
+    result = invoke(ws, "load", str(good_file), "--as", "charges", "--json")
+    assert result.exit_code == 0, result.output
+    (load,) = json.loads(result.stdout)["loads"]
+    assert (load["raw_table"], load["rows_loaded"], load["status"], load["format"]) == ("raw.charges", 40, "loaded", "csv")
+    again = json.loads(invoke(ws, "load", str(good_file), "--as", "charges", "--json").stdout)["loads"][0]
+    assert again["status"] == "unchanged" and again["load_id"] == load["load_id"]
+
+
+def test_reload_says_unchanged(ws, good_file):
+    invoke(ws, "load", str(good_file))
+    result = invoke(ws, "load", str(good_file))
+    assert result.exit_code == 0
+    assert "unchanged (same file loaded as L" in result.output
+
+
+def bad_bytes(tmp_path: Path) -> Path:
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(GOOD.encode() + b"c99,2024-01-01 10:00:00,\x81\x8d\n")
+    return path
+
+
+def ragged(tmp_path: Path) -> Path:
+    path = tmp_path / "ragged.csv"
+    path.write_text(GOOD + "c98,2024-01-01 10:00:00\n" * 5, encoding="utf-8")
+    return path
+
+
+def type_violations(tmp_path: Path) -> Path:
+    path = tmp_path / "dates.csv"
+    path.write_text(GOOD + "c97,31/31/2024,$5.00\n" * 2, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "must_mention"),
+    [
+        (bad_bytes, ["bytes.csv", "row 41", "column 'Amount'", "0x81"]),
+        (ragged, ["ragged.csv", "row 41", "cannot be split"]),
+        (type_violations, ["dates.csv", "row 41", "column 'Created (UTC)'", "'31/31/2024'", "--date-format"]),
+    ],
+)
+def test_a_corrupt_file_fails_naming_file_row_and_column_and_changes_nothing(ws, tmp_path, good_file, make, must_mention):
+    assert invoke(ws, "load", str(good_file)).exit_code == 0
+    counts, quarantined, journal = warehouse_state(ws)
+    result = invoke(ws, "load", str(make(tmp_path)), "--as", "payments", "--max-bad-rows-share", "0.01")
+    assert result.exit_code == 1
+    for text in must_mention:
+        assert text in " ".join(result.output.split()), (text, result.output)
+    after_counts, after_quarantined, after_journal = warehouse_state(ws)
+    assert (after_counts, after_quarantined) == (counts, quarantined)
+    assert after_journal == {**journal, "failed": 1}
+
+
+def test_max_bad_rows_share_flag_lets_a_messy_file_load_with_quarantine(ws, tmp_path):
+    result = invoke(ws, "load", str(type_violations(tmp_path)), "--max-bad-rows-share", "0.10", "--json")
+    assert result.exit_code == 0, result.output
+    load = json.loads(result.stdout)["loads"][0]
+    assert (load["rows_in"], load["rows_loaded"], load["rows_quarantined"]) == (42, 40, 2)
+
+
+def test_date_format_flag_reads_day_first_dates(ws, tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("id,Day\n1,01/02/2024\n2,03/04/2024\n", encoding="utf-8")
+    assert invoke(ws, "load", str(path), "--date-format", "dmy").exit_code == 0
+    con = ws.connect(read_only=True)
+    assert str(con.execute("SELECT day FROM raw.eu ORDER BY id").fetchall()[0][0]) == "2024-02-01"
+    con.close()
+    bad = invoke(ws, "load", str(path), "--date-format", "european")
+    assert bad.exit_code == 1 and "--date-format" in bad.output
+
+
+def test_tables_lists_rows_columns_headers_and_last_load(ws, good_file):
+    invoke(ws, "load", str(good_file))
+    text = invoke(ws, "tables")
+    assert text.exit_code == 0
+    assert "raw.payments: 40 rows, 3 columns" in text.output and "('Created (UTC)')" in text.output
+    data = json.loads(invoke(ws, "tables", "--json").stdout)["tables"]
+    payments = next(t for t in data if t["table"] == "raw.payments")
+    assert payments["rows"] == 40
+    assert {"name": "created_utc", "type": "TIMESTAMP", "header": "Created (UTC)"} in payments["columns"]
+    assert payments["last_load"]["source"].endswith("payments.csv")
+
+
+def test_tables_on_an_empty_warehouse_says_how_to_load(ws):
+    result = invoke(ws, "tables")
+    assert result.exit_code == 0 and "soloml load" in result.output
