@@ -2,49 +2,140 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from canonical.helpers import load_fixture
+from canonical.helpers import load, read, route_as_text, rows
+
+PAYMENTS = [
+    ("stripe:ch_3OZ1a2", "succeeded", "49.00", "0.00", "USD", datetime(2024, 1, 15, 14, 32, 10)),
+    ("stripe:ch_3OZ1a3", "partially_refunded", "1249.50", "250.00", "USD", datetime(2024, 1, 16, 9, 5)),
+    ("stripe:ch_3OZ1a4", "failed", "19.00", "0.00", "USD", datetime(2024, 1, 17, 23, 59, 59)),
+    ("stripe:ch_3OZ1a5", "refunded", "30.00", "30.00", "USD", datetime(2024, 2, 1, 0, 0, 1)),
+    ("stripe:ch_3OZ1a7", "succeeded", "5000.00", "0.00", "JPY", datetime(2024, 2, 3, 8, 0)),
+]
 
 
 def payment(con, payment_id: str) -> dict:
-    cur = con.execute("SELECT * FROM core.payments WHERE payment_id = ?", [payment_id])
-    cols = [d[0] for d in cur.description]
-    row = cur.fetchone()
-    assert row is not None, payment_id
-    return dict(zip(cols, row))
+    found = rows(con, "SELECT * FROM core.payments WHERE payment_id = ?", [payment_id])
+    assert len(found) == 1, payment_id
+    return found[0]
 
 
-@pytest.mark.parametrize(
-    ("payment_id", "status", "amount", "refunded", "currency", "paid_at"),
-    [
-        ("stripe:ch_3OZ1a2", "succeeded", "49.00", "0.00", "USD", datetime(2024, 1, 15, 14, 32, 10)),
-        ("stripe:ch_3OZ1a3", "partially_refunded", "1249.50", "250.00", "USD", datetime(2024, 1, 16, 9, 5)),
-        ("stripe:ch_3OZ1a4", "failed", "19.00", "0.00", "USD", datetime(2024, 1, 17, 23, 59, 59)),
-        ("stripe:ch_3OZ1a5", "refunded", "30.00", "30.00", "USD", datetime(2024, 2, 1, 0, 0, 1)),
-        ("stripe:ch_3OZ1a7", "succeeded", "5000.00", "0.00", "JPY", datetime(2024, 2, 3, 8, 0)),
-    ],
-)
+def as_tuple(row: dict) -> tuple:
+    return (row["kind"], row["status"], row["amount"], row["amount_refunded"], row["currency"], row["paid_at"])
+
+
+@pytest.mark.parametrize(("payment_id", "status", "amount", "refunded", "currency", "paid_at"), PAYMENTS)
 def test_payments_export_lands_exact_values(con, payment_id, status, amount, refunded, currency, paid_at):
-    load_fixture(con, "stripe_payments.csv")
-    row = payment(con, payment_id)
-    assert (row["kind"], row["status"], row["amount"], row["amount_refunded"], row["currency"], row["paid_at"]) == (
-        "charge", status, Decimal(amount), Decimal(refunded), currency, paid_at
-    )
+    load(con, "stripe_payments.csv")
+    assert as_tuple(payment(con, payment_id)) == ("charge", status, Decimal(amount), Decimal(refunded), currency, paid_at)
+
+
+def test_payments_export_loads_the_same_from_untyped_text(con):
+    route_as_text(con, read("stripe_payments.csv"))
+    got = {p[0]: as_tuple(payment(con, p[0])) for p in PAYMENTS}
+    assert got == {p[0]: ("charge", p[1], Decimal(p[2]), Decimal(p[3]), p[4], p[5]) for p in PAYMENTS}
 
 
 def test_payments_export_drops_and_counts_test_mode_rows(con):
-    result = load_fixture(con, "stripe_payments.csv")
-    assert result["_test_mode"] == 1
-    assert result["payments"] == 5
-    assert con.execute("SELECT count(*) FROM core.payments WHERE payment_id = 'stripe:ch_3OZ1a6'").fetchone()[0] == 0
+    result = load(con, "stripe_payments.csv")
+    assert result.core_rows["_test_mode"] == 1
+    assert result.core_rows["payments"] == 5
+    assert rows(con, "SELECT * FROM core.payments WHERE payment_id = 'stripe:ch_3OZ1a6'") == []
 
 
 def test_payments_of_one_stripe_customer_share_a_customer_id(con):
-    load_fixture(con, "stripe_payments.csv")
+    load(con, "stripe_payments.csv")
     ids = {payment(con, p)["customer_id"] for p in ("stripe:ch_3OZ1a2", "stripe:ch_3OZ1a4")}
     assert len(ids) == 1 and None not in ids
     assert payment(con, "stripe:ch_3OZ1a2")["email"] == "jane.doe@example.com"
+
+
+def test_customers_export_creates_customers_with_their_creation_time(con):
+    load(con, "stripe_customers.csv")
+    got = rows(con, """
+        SELECT x.source_id, c.email, c.name, c.country, c.created_at FROM core.customer_identities x
+        JOIN core.customers c USING (customer_id) ORDER BY x.source_id""")
+    assert [tuple(r.values()) for r in got] == [
+        ("cus_PA1", "jane.doe+billing@example.com", "Jane Doe", "US", datetime(2023, 12, 1, 10)),
+        ("cus_PA2", "bob@example.com", "Bob Ray", "GB", datetime(2023, 12, 5, 8, 30)),
+        ("cus_PA5", "erin@example.com", None, None, datetime(2024, 1, 2)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("subscription_id", "status", "plan", "mrr", "currency", "interval", "started_at"),
+    [
+        ("stripe:sub_A", "active", "Pro Monthly", "49.00", "USD", "month", datetime(2024, 1, 10, 12)),
+        ("stripe:sub_B", "active", "Team Yearly", "100.00", "USD", "year", datetime(2024, 1, 12, 9)),  # 2 x 600 / 12
+        ("stripe:sub_C", "canceled", "Pro Monthly", "49.00", "USD", "month", datetime(2024, 1, 5, 8)),
+    ],
+)
+def test_subscriptions_export_current_versions(con, subscription_id, status, plan, mrr, currency, interval, started_at):
+    load(con, "stripe_subscriptions_v1.csv")
+    (row,) = rows(con, "SELECT * FROM core.subscriptions WHERE subscription_id = ? AND is_current", [subscription_id])
+    assert (row["status"], row["plan"], row["mrr"], row["currency"], row["billing_interval"], row["started_at"]) == (
+        status, plan, Decimal(mrr), currency, interval, started_at
+    )
+
+
+def test_api_charges_convert_minor_units_and_unix_times(con):
+    result = load(con, "stripe_api_charges.json")
+    assert result.core_rows["_test_mode"] == 1  # livemode false
+    assert as_tuple(payment(con, "stripe:ch_api_1")) == ("charge", "succeeded", Decimal("49.00"), Decimal("0.00"), "USD", datetime(2024, 1, 15, 14, 32, 10))
+    assert as_tuple(payment(con, "stripe:ch_api_2")) == ("charge", "refunded", Decimal("5000.00"), Decimal("5000.00"), "JPY", datetime(2024, 1, 16, 14, 32, 10))
+    (customer,) = rows(con, "SELECT c.* FROM core.customers c JOIN core.payments p USING (customer_id) WHERE payment_id = 'stripe:ch_api_1'")
+    assert (customer["email"], customer["name"], customer["country"]) == ("api.person@example.com", "Api Person", "US")
+
+
+def test_api_customer_and_subscription_join_one_customer(con):
+    load(con, "stripe_api_customers.json")
+    load(con, "stripe_api_subscriptions.json")
+    (sub,) = rows(con, "SELECT * FROM core.subscriptions")
+    assert (sub["plan"], sub["status"], sub["mrr"], sub["billing_interval"], sub["started_at"]) == (
+        "Annual", "active", Decimal("10.00"), "year", datetime(2024, 1, 1)
+    )
+    (customer,) = rows(con, "SELECT * FROM core.customers")
+    assert sub["customer_id"] == customer["customer_id"] and customer["created_at"] == datetime(2024, 1, 1)
+
+
+def test_reference_api_objects_are_test_mode_and_are_counted_not_loaded(con, reference_data, tmp_path):
+    resources = json.loads((reference_data / "stripe_api" / "fixtures3.json").read_text())["resources"]
+    path = tmp_path / "charges.json"
+    path.write_text(json.dumps([resources["charge"]]))
+    result = load(con, path)
+    assert result.detection.vendor_object == "stripe.api_charge"
+    assert result.core_rows["_test_mode"] == 1
+    assert rows(con, "SELECT * FROM core.payments") == []
+
+
+def test_reference_synced_charges_are_minor_units(con, reference_data):
+    result = load(con, reference_data / "fivetran_stripe" / "charge_data.csv")
+    assert result.core_rows["payments"] == 16
+    got = [as_tuple(payment(con, p)) for p in ("stripe:ch_0IMDAfig6peNXzgDJYQKfT3B", "stripe:ch_0IMDAVig6peNXzgDHlr1zyyW")]
+    assert got == [
+        ("charge", "failed", Decimal("32932.32"), Decimal("0.00"), "USD", datetime(2021, 2, 18, 14, 7, 57)),
+        ("charge", "failed", Decimal("20400.00"), Decimal("0.00"), "USD", datetime(2021, 2, 18, 14, 7, 47)),
+    ]
+
+
+def test_reference_synced_customers_and_subscriptions_load(con, reference_data):
+    customers = load(con, reference_data / "fivetran_stripe" / "customer_data.csv")
+    subs = load(con, reference_data / "fivetran_stripe" / "subscription_data.csv")
+    assert customers.core_rows["customer_identities"] == 11
+    got = rows(con, "SELECT subscription_id, status, started_at, canceled_at FROM core.subscriptions ORDER BY 1")
+    assert [tuple(r.values()) for r in got] == [
+        ("stripe:sdgfs4536", "active", datetime(2021, 2, 18, 14, 16, 37), datetime(2021, 2, 18, 14, 16, 37)),
+        ("stripe:sfjytkyu876", "active", datetime(2021, 2, 18, 14, 16, 37), datetime(2021, 2, 18, 14, 16, 37)),
+    ]
+    assert subs.core_rows["subscriptions"] == 2
+
+
+def test_reference_subscription_history_uses_the_active_version(con, reference_data):
+    result = load(con, reference_data / "fivetran_stripe" / "subscription_history_data.csv")
+    assert result.detection.vendor_object == "stripe.subscription_history"
+    assert rows(con, "SELECT count(*) AS n FROM core.subscriptions WHERE is_current")[0]["n"] == 2

@@ -144,25 +144,38 @@ def _text(column: str, dtype: str) -> str:
 
 
 def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adapter) -> None:
-    """This load's rows as text, with every signature column present (NULL when the file lacks it)."""
+    """This load's rows as text, with every signature column present (NULL when the file lacks it).
+
+    For adapters with a `group` (an order's lines), rows of the same groups from earlier loads are added
+    with `_current` = false: the loader lands only new or changed rows, and an order needs all its lines."""
     described = con.execute(f"DESCRIBE SELECT * FROM {landed.raw_table}").fetchall()
     types = {row[0]: row[1] for row in described}
-    parts = [f"{_text(c, t)} AS {quote_ident(c)}" for c, t in types.items() if c not in ("_load_id", "_source_row")]
+    meta = ("_load_id", "_source_row", "_loaded_at", "_row_hash")
+    parts = [f"{_text(c, t)} AS {quote_ident(c)}" for c, t in types.items() if c not in meta]
     parts += [f"NULL::VARCHAR AS {quote_ident(c)}" for c in sorted(chosen.signature_columns) if c not in types]
     row_number = "CAST(_source_row AS BIGINT)" if "_source_row" in types else "CAST(row_number() OVER () AS BIGINT)"
+    where = "_load_id = ?"
+    group = [c for c in chosen.group if c in types]
+    if group:
+        cols = ", ".join(quote_ident(c) for c in group)
+        where = f"_load_id = ? OR ({cols}) IN (SELECT ({cols}) FROM {landed.raw_table} WHERE _load_id = ?)"
+        if len(group) == 1:
+            where = f"_load_id = ? OR {cols} IN (SELECT {cols} FROM {landed.raw_table} WHERE _load_id = ?)"
+    params = [landed.load_id] * (where.count("?") + 1)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {ROWS} AS
-        SELECT {', '.join(parts)}, {row_number} AS _source_row
-        FROM {landed.raw_table} WHERE _load_id = ?
-    """, [landed.load_id])
+        SELECT {', '.join(parts)}, {row_number} AS _source_row, _load_id = ? AS _current
+        FROM {landed.raw_table} WHERE {where}
+    """, params)
 
 
 def _drop_test_mode(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> int:
     if not chosen.exclude:
         return 0
-    before = _count(con, ROWS)
-    con.execute(f"DELETE FROM {ROWS} WHERE coalesce({chosen.exclude}, false)")
-    return before - _count(con, ROWS)
+    condition = f"coalesce({chosen.exclude}, false)"
+    row = con.execute(f"SELECT count(*) FROM {ROWS} WHERE _current AND {condition}").fetchone()
+    con.execute(f"DELETE FROM {ROWS} WHERE {condition}")
+    return int(row[0]) if row else 0
 
 
 def _resolve(con, chosen: Adapter, staged: dict[str, str], load_id: str, loaded_at: datetime) -> identity.IdentityResult:

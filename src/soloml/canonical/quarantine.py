@@ -73,10 +73,10 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str,
 def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: str) -> int:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_bad AS
-        SELECT _source_row, reason FROM (SELECT _source_row, {reason_sql} AS reason FROM {rows}) WHERE reason <> ''
+        SELECT _source_row, reason FROM (SELECT _source_row, {reason_sql} AS reason FROM {rows} WHERE _current) WHERE reason <> ''
     """)
     count = _insert(con, rows, "_soloml_bad", load_id)
-    con.execute(f"DELETE FROM {rows} WHERE _source_row IN (SELECT _source_row FROM _soloml_bad)")
+    con.execute(f"DELETE FROM {rows} WHERE _current AND _source_row IN (SELECT _source_row FROM _soloml_bad)")
     con.execute("DROP TABLE _soloml_bad")
     return count
 
@@ -84,7 +84,7 @@ def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: s
 def _insert(con: duckdb.DuckDBPyConnection, rows: str, bad: str, load_id: str) -> int:
     con.execute(f"""
         INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason)
-        SELECT ?, b._source_row, to_json(r), b.reason FROM {bad} b JOIN {rows} r USING (_source_row)
+        SELECT ?, b._source_row, to_json(r), b.reason FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)
     """, [load_id])
     row = con.execute(f"SELECT count(*) FROM {bad}").fetchone()
     return int(row[0]) if row else 0

@@ -16,6 +16,7 @@ Each SELECT produces, by name (any subset; missing canonical columns are NULL):
   another system's id for the same person (e.g. a HubSpot contact's `Stripe Customer ID`:
   linked_source='stripe', linked_source_id='cus_123');
 - history tables may add `_changed_at`: when the record last changed, if the vendor says.
+The rows relation has `_current` = false for rows pulled in from earlier loads to complete a `group`.
 A SELECT for 'customers' feeds identity only (one row per vendor customer: `source_customer_id`, `email`,
 `name`, `country`, `created_at`).
 
@@ -84,6 +85,8 @@ class Adapter:
     checks: tuple[Check, ...] = ()
     exclude: str | None = None  # SQL predicate over the rows: test-mode rows to drop and count
     accepts: Callable[[pd.DataFrame], bool] | None = None  # value test when headers alone are ambiguous
+    group: tuple[str, ...] = ()  # raw columns tying rows together (an order's lines): rows of a group seen in
+    #                              this load are mapped together with the group's rows from earlier loads
     description: str = ""
 
     @property

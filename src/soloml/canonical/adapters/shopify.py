@@ -37,29 +37,37 @@ def customer_id(c: str) -> str:
 
 # -- orders export ---------------------------------------------------------------------------------------------------
 
+def _first(expr: str) -> str:
+    """The order-level value: the first non-empty one among the order's lines (Shopify fills only the first)."""
+    return f"arg_min({expr}, _source_row) FILTER (WHERE {expr} IS NOT NULL)"
+
+
 def _orders_export(rows: str) -> dict[str, str]:
+    order = v.text("name")
     lines = f"""
         (SELECT *,
                 first_value({v.text('id')} IGNORE NULLS) OVER o AS _order_ref,
                 first_value({v.ts('created_at')} IGNORE NULLS) OVER o AS _ordered_at,
-                row_number() OVER o AS _line
+                row_number() OVER (PARTITION BY {order} ORDER BY _source_row) AS _line
          FROM {rows}
-         WINDOW o AS (PARTITION BY {v.text('name')} ORDER BY _source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"""
-    order_id = f"'shopify:' || coalesce(_order_ref, {v.text('name')})"
+         WINDOW o AS (PARTITION BY {order} ORDER BY _source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"""
+    order_id = f"'shopify:' || coalesce(_order_ref, {order})"
+    financial, cancelled = _first(v.text("financial_status")), _first(v.text("cancelled_at"))
     return {
         "orders": f"""
         SELECT {order_id} AS order_id, 'shopify' AS source,
-               {v.email('email')} AS email,
+               {_first(v.email('email'))} AS email,
                _ordered_at AS ordered_at,
-               {_status('financial_status', v.text('cancelled_at'))} AS status,
-               {v.money('subtotal')} AS subtotal, {v.money('discount_amount')} AS discount,
-               {v.money('shipping')} AS shipping, {v.money('taxes')} AS tax, {v.money('total')} AS total,
-               {v.currency('currency')} AS currency, {v.text('discount_code')} AS discount_code,
-               CAST(sum({v.integer('lineitem_quantity')}) OVER (PARTITION BY {v.text('name')}) AS INTEGER) AS item_count,
-               coalesce({v.text('billing_name')}, {v.text('shipping_name')}) AS customer_name,
-               coalesce({v.text('billing_country')}, {v.text('shipping_country')}) AS customer_country,
-               _source_row
-        FROM {lines} QUALIFY _line = 1""",
+               {_status(financial, cancelled)} AS status,
+               {_first(v.money('subtotal'))} AS subtotal, {_first(v.money('discount_amount'))} AS discount,
+               {_first(v.money('shipping'))} AS shipping, {_first(v.money('taxes'))} AS tax,
+               {_first(v.money('total'))} AS total,
+               {_first(v.currency('currency'))} AS currency, {_first(v.text('discount_code'))} AS discount_code,
+               CAST(sum({v.integer('lineitem_quantity')}) AS INTEGER) AS item_count,
+               {_first(f"coalesce({v.text('billing_name')}, {v.text('shipping_name')})")} AS customer_name,
+               {_first(f"coalesce({v.text('billing_country')}, {v.text('shipping_country')})")} AS customer_country,
+               coalesce(min(_source_row) FILTER (WHERE _current), min(_source_row)) AS _source_row
+        FROM {lines} GROUP BY {order}, _order_ref, _ordered_at""",
         "order_items": f"""
         SELECT {order_id} || ':' || _line AS order_item_id, {order_id} AS order_id, 'shopify' AS source,
                {v.text('lineitem_name')} AS product, {v.text('lineitem_sku')} AS sku,
@@ -84,7 +92,7 @@ SHOPIFY_ORDERS = Adapter(
         "Id", "Tags", "Risk Level", "Source", "Lineitem discount", "Phone",
     ),
     required=("Name", "Email", "Financial Status", "Currency", "Total", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price"),
-    key=(),
+    key=("name", "lineitem_name", "lineitem_sku"),
     outputs=_orders_export,
     checks=(
         Check("subtotal", "money", v.money),
@@ -99,6 +107,7 @@ SHOPIFY_ORDERS = Adapter(
         Check("cancelled_at", "date", v.ts),
         Check("financial_status", "status", order_status),
     ),
+    group=("name",),
     description="Orders > Export: one row per line item, order columns on each order's first line.",
 )
 

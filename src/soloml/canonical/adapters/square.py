@@ -69,7 +69,7 @@ SQUARE_TRANSACTIONS = Adapter(
         "Location", "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID",
     ),
     required=("Date", "Time", "Time Zone", "Total Collected", "Transaction ID"),
-    key=(),
+    key=("transaction_id", "payment_id", "event_type"),
     outputs=_transactions,
     checks=(
         *(Check(c, "money", v.money) for c in MONEY_COLUMNS),
@@ -103,7 +103,8 @@ SQUARE_ITEMS = Adapter(
         "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID",
     ),
     required=("Date", "Time", "Time Zone", "Item", "Qty", "Transaction ID"),
-    key=(),
+    key=("transaction_id", "item", "price_point_name", "modifiers_applied", "event_type"),
+    group=("transaction_id",),
     outputs=_item_details,
     checks=(
         Check("gross_sales", "money", v.money),

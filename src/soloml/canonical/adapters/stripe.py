@@ -266,7 +266,8 @@ STRIPE_SUBSCRIPTION = Adapter(
 
 
 def _subscription_history_synced(rows: str) -> dict[str, str]:
-    current = f"(SELECT * FROM {rows} WHERE coalesce({v.boolean('fivetran_active')}, true))"
+    current = f"""(SELECT * FROM {rows} QUALIFY row_number() OVER (
+        PARTITION BY {v.text('id')} ORDER BY coalesce({v.boolean('fivetran_active')}, true) DESC, {v.ts('fivetran_synced')} DESC) = 1)"""
     return _subscription_synced(current)
 
 
@@ -278,7 +279,7 @@ STRIPE_SUBSCRIPTION_HISTORY = Adapter(
     outputs=_subscription_history_synced,
     checks=_SUBSCRIPTION_CHECKS,
     exclude=f"{v.boolean('livemode')} = false",
-    description="A synced `subscription_history` table: the active version of each subscription is used.",
+    description="A synced `subscription_history` table: the active (else latest) version of each subscription is used.",
 )
 
 # -- API objects (a JSON file of Stripe objects; nested fields arrive as JSON text) ----------------------------------
