@@ -1,0 +1,38 @@
+"""Helpers for the CRM, email and mapping adapter tests: load files through the real loader and query core.*."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from soloml.canonical.ingest import detect, route
+from soloml.sources import LoadResult, load_paths
+
+CRM = Path(__file__).parent / "fixtures" / "crm"
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | None = None,
+         max_quarantine_share: float = 0.05) -> LoadResult:
+    """Load one file as `soloml load` does (detector + router); a bare name is a file in fixtures/crm."""
+    path = Path(path)
+    if not path.is_absolute():
+        path = CRM / path
+    (result,) = load_paths(con, [path], as_name=as_name, detector=detect, router=route,
+                           max_quarantine_share=max_quarantine_share)
+    assert result.status in ("loaded", "unchanged"), result.message
+    return result
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def record(con: duckdb.DuckDBPyConnection, table: str, key: str, value: str, *, current: bool = True) -> dict:
+    """The one row of core.<table> whose `key` is `value` (the current version for history tables)."""
+    extra = " AND is_current" if current and table in ("contacts", "deals", "subscriptions") else ""
+    cur = con.execute(f"SELECT * FROM core.{table} WHERE {key} = ?{extra}", [value])
+    names = [d[0] for d in cur.description]
+    found = cur.fetchall()
+    assert len(found) == 1, f"{table}.{key}={value}: {len(found)} rows"
+    return dict(zip(names, found[0]))
