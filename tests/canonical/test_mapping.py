@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from canonical.helpers import FIXTURES, load_frame, read
+from canonical.crm_helpers import CRM, load, query
 from soloml.canonical.adapters.mapping import (
     load_mapping,
     mapping_adapter,
@@ -25,7 +25,6 @@ from soloml.canonical.mapping_draft import draft_mapping, read_sample, write_dra
 from soloml.cli.app import app
 from soloml.errors import AdapterError, ConfigError
 
-CRM = FIXTURES / "crm"
 runner = CliRunner()
 
 
@@ -212,25 +211,21 @@ def test_yaml_words_like_yes_and_no_stay_text(tmp_path):
 # --- loading through a mapping ----------------------------------------------------------------------------------
 
 
-def rows(con, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
-
-
 def test_mapped_file_is_detected_by_its_headers_and_lands_exact_values(con, tmp_path):
     register_mappings([write_yaml(tmp_path, VALID)])
-    frame = read(CRM / "pos_2024.csv")
+    frame = pd.read_csv(CRM / "pos_2024.csv", dtype=str)
     detection = detect(list(frame.columns), frame, None)
     assert detection.vendor_object == "legacy_pos.payments"
-    result = load_frame(con, frame)
-    assert result["payments"] == 4
-    assert rows(con, "SELECT payment_id, source, email, kind, status, amount, currency, paid_at FROM core.payments "
+    result = load(con, "pos_2024.csv")
+    assert result.core_rows["payments"] == 4
+    assert query(con, "SELECT payment_id, source, email, kind, status, amount, currency, paid_at FROM core.payments "
                      "ORDER BY payment_id") == [
         ("legacy_pos:T-1001", "legacy_pos", "ann@example.com", "charge", "succeeded", Decimal("12.50"), "USD", datetime(2024, 1, 15, 9, 30)),
         ("legacy_pos:T-1002", "legacy_pos", "bob@example.com", "charge", "failed", Decimal("8.00"), "USD", datetime(2024, 1, 16, 10, 5)),
         ("legacy_pos:T-1003", "legacy_pos", "ann@example.com", "charge", "succeeded", Decimal("1204.99"), "USD", datetime(2024, 1, 17, 18, 45)),
         ("legacy_pos:T-1004", "legacy_pos", "cara@example.org", "charge", "succeeded", Decimal("3.25"), "USD", datetime(2024, 1, 25, 7, 12)),
     ]
-    same_person = rows(con, "SELECT count(DISTINCT customer_id) FROM core.payments WHERE email = 'ann@example.com'")
+    same_person = query(con, "SELECT count(DISTINCT customer_id) FROM core.payments WHERE email = 'ann@example.com'")
     assert same_person == [(1,)]
 
 
@@ -242,11 +237,11 @@ def test_mapping_file_pattern_names_the_mapping_for_a_file(tmp_path):
 
 def test_value_the_mapping_does_not_cover_is_quarantined_with_the_reason(con, tmp_path):
     register_mappings([write_yaml(tmp_path, VALID)])
-    frame = read(CRM / "pos_2024.csv")
-    frame.loc[1, "Result"] = "REVERSED"
-    result = load_frame(con, frame)
-    assert (result["payments"], result["_quarantined"]) == (3, 1)
-    [(row, reason)] = rows(con, "SELECT row_number, reason FROM ops.quarantine")
+    text = (CRM / "pos_2024.csv").read_text(encoding="utf-8").replace("DECLINED", "REVERSED")
+    (tmp_path / "pos_2025.csv").write_text(text, encoding="utf-8")
+    result = load(con, tmp_path / "pos_2025.csv", max_quarantine_share=0.5)
+    assert (result.core_rows["payments"], result.core_rows["_quarantined"]) == (3, 1)
+    [(row, reason)] = query(con, "SELECT row_number, reason FROM ops.quarantine")
     assert row == 2 and "'Result'" in reason and "REVERSED" in reason
 
 
@@ -257,10 +252,11 @@ def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_colla
         "values": {"event_type": {"Delivered": "sent", "Opened": "open", "Bounced": "bounce", "Clicked": "click"}},
     }
     register_mappings([write_yaml(tmp_path, mapping, "newsletter.yaml")])
-    frame = read(CRM / "newsletter_log.csv")  # 6 rows, one an exact duplicate
-    load_frame(con, frame)
-    load_frame(con, frame)
-    got = rows(con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type")
+    load(con, "newsletter_log.csv")  # 6 rows, one an exact duplicate
+    text = (CRM / "newsletter_log.csv").read_text(encoding="utf-8")
+    (tmp_path / "newsletter_log_again.csv").write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # same rows, new file
+    load(con, tmp_path / "newsletter_log_again.csv")
+    got = query(con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type")
     assert got == [
         ("ann.lee@example.com", "sent", datetime(2024, 3, 1, 9, 0)),
         ("bob@example.org", "sent", datetime(2024, 3, 1, 9, 0)),
@@ -268,13 +264,13 @@ def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_colla
         ("ann.lee@example.com", "open", datetime(2024, 3, 1, 10, 15)),
         ("ann.lee@example.com", "click", datetime(2024, 3, 1, 10, 16)),
     ]
-    assert all(eid.startswith("newsletter:") for (eid,) in rows(con, "SELECT event_id FROM core.marketing_events"))
+    assert all(eid.startswith("newsletter:") for (eid,) in query(con, "SELECT event_id FROM core.marketing_events"))
 
 
 def test_local_times_are_converted_to_utc_with_the_mappings_timezone(con, tmp_path):
     register_mappings([write_yaml(tmp_path, with_(timezone="America/New_York"))])
-    load_frame(con, read(CRM / "pos_2024.csv"))
-    assert rows(con, "SELECT paid_at FROM core.payments WHERE payment_id = 'legacy_pos:T-1001'") == [(datetime(2024, 1, 15, 14, 30),)]
+    load(con, "pos_2024.csv")
+    assert query(con, "SELECT paid_at FROM core.payments WHERE payment_id = 'legacy_pos:T-1001'") == [(datetime(2024, 1, 15, 14, 30),)]
 
 
 def test_adapter_requires_the_mapped_columns_and_keys_raw_rows_by_the_id_column():
