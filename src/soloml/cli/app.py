@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "serve",
     "interview",
     "features",
+    "train",
+    "models",
 )
 
 app = typer.Typer(

@@ -11,6 +11,20 @@ from soloml.errors import ModelError
 
 EPS = 1e-15
 
+# metric name -> the words a report uses
+METRIC_NAMES: dict[str, str] = {
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC",
+    "log_loss": "log loss",
+    "brier": "Brier score",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "mape": "MAPE",
+    "multi_logloss": "log loss",
+    "accuracy": "accuracy",
+    "precision_at_capacity": "precision at capacity",
+}
+
 # metric name -> True when higher is better
 HIGHER_IS_BETTER: dict[str, bool] = {
     "roc_auc": True,

@@ -89,7 +89,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
         min_lift_over_rule=spec.done.min_lift_over_rule,
         difference_ci=ci,
         suggestions=suggest(
-            features=ts.features, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
+            project=spec.name, features=ts.features, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
             tuned=tune > 0, top_features=[f.description for f in importance[:1]],
         ),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from soloml.errors import ModelError
-from soloml.modeling.metrics import HIGHER_IS_BETTER
+from soloml.modeling.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 
 Decision = Literal["DONE", "KEEP_GOING", "NOT_WORTH_IT"]
 FIXED_MARGIN = 0.01
@@ -80,12 +80,13 @@ def decide(
         margin = max(MIN_MARGIN, FIXED_MARGIN * abs(best_value))
         meaningful = gain > margin
         margin_words = f"the margin needed is {_fmt(margin, metric)}"
+    name = METRIC_NAMES.get(metric, metric)
     rule = known.get("today_rule")
     lift = None
     if rule is not None and rule != 0:
         lift = (model - rule) / abs(rule) if up else (rule - model) / abs(rule)
     facts = [
-        f"model {metric} {_fmt(model, metric)}",
+        f"model {name} {_fmt(model, metric)}",
         *(f"{BASELINE_WORDS.get(k, k)} {_fmt(v, metric)}" for k, v in known.items()),
         f"done line {_fmt(done_value, metric)}",
     ]
@@ -93,7 +94,7 @@ def decide(
         facts.append(f"lift over today's rule {lift:+.0%} (required {min_lift_over_rule:+.0%})")
     if not meaningful:
         headline = (
-            f"Not worth it yet: the model's {metric} ({_fmt(model, metric)}) is not meaningfully better than "
+            f"Not worth it yet: the model's {name} ({_fmt(model, metric)}) is not meaningfully better than "
             f"{BASELINE_WORDS.get(best, best)} ({_fmt(best_value, metric)}); {margin_words}."
         )
         steps = ("Keep today's way of deciding for now.", *suggestions)
@@ -101,18 +102,18 @@ def decide(
     meets_line = model >= done_value if up else model <= done_value
     meets_lift = lift is None or lift >= min_lift_over_rule
     if meets_line and meets_lift:
-        headline = f"Done: the model's {metric} ({_fmt(model, metric)}) meets the done line ({_fmt(done_value, metric)}) and beats {BASELINE_WORDS.get(best, best)} ({_fmt(best_value, metric)}). Stop here and ship it."
+        headline = f"Done: the model's {name} ({_fmt(model, metric)}) meets the done line ({_fmt(done_value, metric)}) and beats {BASELINE_WORDS.get(best, best)} ({_fmt(best_value, metric)}). Stop here and ship it."
         return Verdict("DONE", headline, tuple(facts), ("Promote it (`soloml promote`) and start an A/B test to prove the impact.",), metric, model, best, best_value, done_value, lift, difference_ci)
     short = []
     if not meets_line:
         short.append(f"the done line is {_fmt(done_value, metric)}")
     if not meets_lift:
         short.append(f"it needs {min_lift_over_rule:+.0%} over today's rule and has {lift:+.0%}")
-    headline = f"Keep going: the model ({_fmt(model, metric)}) beats {BASELINE_WORDS.get(best, best)} ({_fmt(best_value, metric)}) but {' and '.join(short)}."
+    headline = f"Keep going: the model's {name} ({_fmt(model, metric)}) beats {BASELINE_WORDS.get(best, best)} ({_fmt(best_value, metric)}) but {' and '.join(short)}."
     return Verdict("KEEP_GOING", headline, tuple(facts), tuple(suggestions), metric, model, best, best_value, done_value, lift, difference_ci)
 
 
-def suggest(*, features: Sequence[str], recipe: str, n_snapshots: int, n_rows: int, tuned: bool, top_features: Sequence[str]) -> tuple[str, ...]:
+def suggest(*, project: str = "PROJECT", features: Sequence[str], recipe: str, n_snapshots: int, n_rows: int, tuned: bool, top_features: Sequence[str]) -> tuple[str, ...]:
     """What to try next, most promising first: more history, named data gaps, a feature family, tuning."""
     out = []
     if n_snapshots and n_snapshots < 12:
@@ -127,7 +128,7 @@ def suggest(*, features: Sequence[str], recipe: str, n_snapshots: int, n_rows: i
     if top_features:
         out.append(f"Feature family: add more features like '{top_features[0]}' (the strongest signal), e.g. other windows or trends of it, as SQL in features/.")
     if not tuned:
-        out.append("Tuning: try `soloml train PROJECT --tune 30` for a small hyper-parameter search.")
+        out.append(f"Tuning: try `soloml train {project} --tune 30` for a small hyper-parameter search.")
     return tuple(out)
 
 

@@ -163,6 +163,7 @@ def history(con: Any, project: str, alias: str = "production") -> list[dict[str,
 
 def rollback(con: Any, models_dir: Path, project: str, alias: str = "production", *, note: str | None = None) -> AliasChange:
     """Put back the version that was `alias` before the current one."""
+    resolve(models_dir, project, "latest")  # a clear error for an unknown project
     stack: list[str] = []
     for event in history(con, project, alias):
         if event["action"] == "rollback":
