@@ -3,19 +3,29 @@
 from soloml._version import __version__
 from soloml.errors import SolomlError
 from soloml.experiments import ExperimentSpec, analyze_experiment
+from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
 from soloml.monitoring import monitor_project
+from soloml.projects import ProjectSpec, load_spec, spec_from_answers, table_spec
 from soloml.sources import LoadResult, load_paths
 from soloml.workspace import Workspace, find_workspace, init_workspace
 
 __all__ = [
     "ExperimentSpec",
     "LoadResult",
+    "ProjectSpec",
     "SolomlError",
+    "TrainingSet",
     "Workspace",
     "__version__",
     "analyze_experiment",
+    "audit_leakage",
+    "build_scoring_frame",
+    "build_training_set",
     "find_workspace",
     "init_workspace",
     "load_paths",
+    "load_spec",
     "monitor_project",
+    "spec_from_answers",
+    "table_spec",
 ]

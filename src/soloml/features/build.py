@@ -59,7 +59,7 @@ def build_with_outcome(
         meta = cache.read_meta(con, spec.name)
         if meta is not None and meta.fingerprint == fp:
             data, _ = cache.table_names(spec.name)
-            df = con.execute(f"SELECT * FROM {data} ORDER BY cutoff NULLS FIRST, entity_id").fetchdf()
+            df = con.execute(f"SELECT * FROM {data}").fetchdf()  # stored in order; insertion order is preserved
             ts = _training_set(spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes)
             return BuildOutcome(ts, True, tuple(datetime.fromisoformat(c) for c in meta.cutoffs))
     cutoffs = cutoff_schedule(con, spec, as_of=as_of) if spec.recipe != "table" else []
@@ -70,7 +70,7 @@ def build_with_outcome(
                                query.descriptions, load_ids, query.classes, tuple(c.isoformat() for c in cutoffs), 0)
         cache.write(con, spec.name, query.sql, meta)
         data, _ = cache.table_names(spec.name)
-        df = con.execute(f"SELECT * FROM {data} ORDER BY cutoff NULLS FIRST, entity_id").fetchdf()
+        df = con.execute(f"SELECT * FROM {data}").fetchdf()
     else:
         df = con.execute(query.sql).fetchdf()
     ts = _training_set(spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes)
