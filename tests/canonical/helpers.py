@@ -69,3 +69,12 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def warehouse_with(tmp_path_factory, *files: Path | str) -> tuple[duckdb.DuckDBPyConnection, dict[str, LoadResult]]:
+    """A fresh warehouse file with `files` loaded in order (for a module of read-only assertions)."""
+    from soloml.warehouse import connect
+
+    con = connect(tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+    results = {Path(f).name: load(con, f) for f in files}
+    return con, results
