@@ -25,8 +25,8 @@ import pandas as pd
 
 from soloml.deploy.contrib import PathContributions
 from soloml.deploy.models import scoring_dir
-from soloml.deploy.reasons import ReasonWriter
-from soloml.deploy.writeback import COLUMNS, WriteBack, write_back
+from soloml.deploy.reasons import ReasonWriter, model_stats
+from soloml.deploy.writeback import COLUMNS, WriteBack, is_file_target, stage_file, stage_target
 from soloml.errors import DeployError, SolomlError
 
 ReasonMode = Literal["fast", "exact", "none"]
@@ -49,18 +49,6 @@ class ScoreResult:
     outputs: tuple[WriteBack, ...]
     top: tuple[dict[str, Any], ...]
     seconds: float
-
-
-def model_stats(model: Any) -> dict[str, Any]:
-    """Training 'typical' values per feature, wherever the registry keeps them in metadata."""
-    meta = getattr(model, "metadata", None) or {}
-    for key in ("feature_stats", "stats"):
-        if isinstance(meta.get(key), dict):
-            return meta[key]
-    reference = meta.get("reference")
-    if isinstance(reference, dict) and isinstance(reference.get("feature_stats"), dict):
-        return reference["feature_stats"]
-    return {}
 
 
 def score_frame(model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", top: int = 3) -> pd.DataFrame:
@@ -171,7 +159,6 @@ def score_project(
 def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, version: str, run_id: str, started: datetime,
             *, targets: Sequence[str], table: str | None, details: dict[str, Any]) -> list[WriteBack]:
     """ops.predictions + ops.runs in one DuckDB transaction that commits only after every target is written."""
-    finished = datetime.now(timezone.utc).replace(tzinfo=None)
     staged = _stage_features(frame, root, project, run_id, version, details.get("as_of"))
     con.execute("BEGIN TRANSACTION")
     try:
@@ -182,8 +169,9 @@ def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, projec
             "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
         )
         con.unregister("soloml_scored")
-        outputs = [write_back(target, out, table=table, project=project) for target in targets]
+        outputs = _write_targets(out, targets, table, project, staged)
         details = {**details, "decided": int(out["decision"].sum()), "outputs": [{"target": o.target, "table": o.table, "rows": o.rows} for o in outputs]}
+        finished = datetime.now(timezone.utc).replace(tzinfo=None)
         con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
         con.execute(
             "INSERT INTO ops.runs VALUES (?, ?, 'score', ?, ?, ?, 'succeeded', ?, NULL, ?)",
@@ -195,8 +183,38 @@ def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, projec
         for path in staged:
             path.unlink(missing_ok=True)
         raise
-    for path in staged:  # the service's look-up rows follow the committed run
+    for path in staged[:2]:  # the service's look-up rows follow the committed run
         os.replace(path, path.with_name(path.name.split(".tmp-")[0].lstrip(".")))
+    return outputs
+
+
+def _write_targets(out: pd.DataFrame, targets: Sequence[str], table: str | None, project: str, staged: list[Path]) -> list[WriteBack]:
+    """Stage every target first (files beside themselves, tables under a temporary name), then publish them all."""
+    files: list[tuple[Path, Path]] = []
+    tables: list[tuple[WriteBack, Any]] = []
+    try:
+        for target in targets:
+            if is_file_target(target):
+                files.append((Path(target), stage_file(Path(target), out)))
+                staged.append(files[-1][1])
+            else:
+                tables.append(stage_target(target, out, table=table, project=project))
+    except BaseException:
+        for _, pending in tables:
+            pending.discard()
+        raise
+    outputs = []
+    for i, (done, pending) in enumerate(tables):
+        try:
+            pending.publish()
+        except BaseException:
+            for _, rest in tables[i + 1:]:
+                rest.discard()
+            raise
+        outputs.append(done)
+    for path, tmp in files:
+        os.replace(tmp, path)
+        outputs.append(WriteBack(target=str(path.resolve()), table=None, rows=len(out)))
     return outputs
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field, TypeAdapter
 
 from soloml.deploy.contrib import PathContributions
-from soloml.deploy.reasons import ReasonWriter
+from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.schema import RowEncoder, request_model
 from soloml.errors import DeployError, SolomlError
 
@@ -99,7 +99,7 @@ def build_served(project: str, model: Any, root: Path | None) -> ServedModel:
         request=req,
         many=TypeAdapter(_many(req)),
         encoder=RowEncoder(sig),
-        reasons=ReasonWriter(sig),
+        reasons=ReasonWriter(sig, model_stats(model)),
         paths=PathContributions.from_booster(model.booster),
         threshold=None if getattr(model, "threshold", None) is None else float(model.threshold),
         task=str(getattr(model, "task", "binary")),

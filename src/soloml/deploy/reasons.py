@@ -70,6 +70,18 @@ class ReasonWriter:
         return out
 
 
+def model_stats(model: Any) -> dict[str, Any]:
+    """Training 'typical' values per feature, wherever the registry keeps them in metadata."""
+    meta = getattr(model, "metadata", None) or {}
+    for key in ("feature_stats", "stats"):
+        if isinstance(meta.get(key), dict):
+            return meta[key]
+    reference = meta.get("reference")
+    if isinstance(reference, dict) and isinstance(reference.get("feature_stats"), dict):
+        return reference["feature_stats"]
+    return {}
+
+
 def as_json_list(reasons: Sequence[str]) -> str:
     import json
 
