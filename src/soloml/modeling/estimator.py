@@ -56,6 +56,8 @@ class _SolomlBase(BaseEstimator):
 
     def _fit(self, X: Any, y: Any, task: str, label_codes: np.ndarray) -> None:
         frame = self._frame(X, reset=True)
+        if len(frame) < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 samples to learn from; got n_samples = {len(frame)}.")
         features = tuple(str(c) for c in frame.columns)
         frame.columns = list(features)
         data = frame.assign(**{ENTITY_ID: np.arange(len(frame)).astype(str), CUTOFF: pd.NaT, LABEL: label_codes})
@@ -113,6 +115,7 @@ class SolomlClassifier(ClassifierMixin, _SolomlBase):
         return raw
 
     def predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "booster_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 

@@ -38,6 +38,8 @@ MAX_ROUNDS = 2000
 EARLY_STOPPING_ROUNDS = 50
 IMBALANCE_BELOW = 0.2
 SMALL_DATA_ROWS = 20_000
+# improvements smaller than these are noise, not a reason to keep adding trees (scale-free metrics only)
+MIN_DELTA = {"binary_logloss": 1e-3, "multi_logloss": 1e-3, "auc": 1e-4, "average_precision": 1e-4}
 
 EARLY_STOP_METRIC = {
     "roc_auc": "auc",
@@ -135,7 +137,8 @@ def fit(
     if valid is not None:
         vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
         valid_sets = [lgb.Dataset(valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto")]
-        callbacks.append(lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False))
+        min_delta = MIN_DELTA.get(str(params.get("metric")), 0.0)
+        callbacks.append(lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=min_delta))
     try:
         booster = lgb.train(dict(params), train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
     except lgb.basic.LightGBMError as exc:
