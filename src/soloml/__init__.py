@@ -4,8 +4,11 @@ from soloml._version import __version__
 from soloml.errors import SolomlError
 from soloml.experiments import ExperimentSpec, analyze_experiment
 from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
+from soloml.modeling import SolomlClassifier, SolomlRegressor, TrainReport, TrainResult
+from soloml.modeling.workflow import train
 from soloml.monitoring import monitor_project
 from soloml.projects import ProjectSpec, load_spec, spec_from_answers, table_spec
+from soloml.registry import load_model, promote, rollback, save_model
 from soloml.sources import LoadResult, load_paths
 from soloml.workspace import Workspace, find_workspace, init_workspace
 
@@ -13,7 +16,11 @@ __all__ = [
     "ExperimentSpec",
     "LoadResult",
     "ProjectSpec",
+    "SolomlClassifier",
     "SolomlError",
+    "SolomlRegressor",
+    "TrainReport",
+    "TrainResult",
     "TrainingSet",
     "Workspace",
     "__version__",
@@ -23,9 +30,14 @@ __all__ = [
     "build_training_set",
     "find_workspace",
     "init_workspace",
+    "load_model",
     "load_paths",
     "load_spec",
     "monitor_project",
+    "promote",
+    "rollback",
+    "save_model",
     "spec_from_answers",
     "table_spec",
+    "train",
 ]
