@@ -58,7 +58,13 @@ def route_as_text(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> dict[s
     data["_load_id"] = load_id
     data["_source_row"] = range(1, len(data) + 1)
     con.register("_landing", data)
-    con.execute(f"CREATE TABLE raw.{detection.name} AS SELECT * FROM _landing")
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [detection.name]
+    ).fetchone()[0]
+    if exists:
+        con.execute(f"INSERT INTO raw.{detection.name} BY NAME SELECT * FROM _landing")
+    else:
+        con.execute(f"CREATE TABLE raw.{detection.name} AS SELECT * FROM _landing")
     con.unregister("_landing")
     landed = LandedTable(load_id=load_id, source="test", raw_table=f"raw.{detection.name}", detection=detection,
                          headers=tuple(headers), columns=tuple(columns), rows_loaded=len(data))

@@ -24,6 +24,7 @@ import pandas as pd
 from soloml.canonical.schema import TABLES
 
 GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
+SPACES = " \t\n\v\f\r"  # what is trimmed around an email (same set in SQL)
 LOOKUP = "_soloml_identity_lookup"  # (source, source_key, customer_id) for the current load
 
 
@@ -31,7 +32,7 @@ def email_key(email: str | None) -> str | None:
     """The matching key of an email; None when empty."""
     if email is None:
         return None
-    text = str(email).strip().lower()
+    text = str(email).strip(SPACES).lower()
     if not text:
         return None
     local, at, domain = text.rpartition("@")
@@ -46,7 +47,8 @@ def email_key(email: str | None) -> str | None:
 
 def email_key_sql(expr: str) -> str:
     """SQL version of `email_key` (same results; tested against it)."""
-    t = f"NULLIF(lower(trim(CAST({expr} AS VARCHAR))), '')"
+    spaces = " || ".join(f"chr({ord(c)})" for c in SPACES)
+    t = f"NULLIF(lower(trim(CAST({expr} AS VARCHAR), {spaces})), '')"
     local = f"split_part(regexp_extract({t}, '^(.*)@[^@]*$', 1), '+', 1)"
     domain = f"regexp_extract({t}, '@([^@]*)$', 1)"
     gmail = f"{domain} IN ('gmail.com', 'googlemail.com')"
@@ -168,7 +170,10 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str, loade
     for _, _, key in emails:
         email_users[key] = email_users.get(key, 0) + 1
     known_emails = {key for key, _ in by_email}
-    linked_nodes = {(s, i) for s, i, _, _ in links} | {(ls, li) for _, _, ls, li in links}
+    rec_set = set(recs)
+    known_links = {(ls, li) for ls, li, _ in by_link}
+    linked_nodes = {(s, i) for s, i, ls, li in links if (ls, li) in rec_set or (ls, li) in known_links}
+    linked_nodes |= {(ls, li) for _, _, ls, li in links if (ls, li) in rec_set}
 
     rows = []
     for source, source_id in recs:
@@ -187,7 +192,7 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str, loade
         email = key if key is not None else (old[2] if old else None)
         if old is None or (old[0], old[1], old[2]) != (cid, matched_by, email):
             rows.append((source, source_id, email, cid, matched_by))
-    known = set(recs) | {(ls, li) for ls, li, _ in by_link}
+    known = rec_set | known_links
     for _, _, lsource, lid in links:
         if (lsource, lid) not in known:  # remember the other source's id, so its record joins this person later
             rows.append((lsource, lid, None, assigned[("r", lsource, lid)], "linked"))

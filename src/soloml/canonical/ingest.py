@@ -95,7 +95,7 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
     try:
         _land_rows(con, landed, chosen)
         result: dict[str, int] = {}
-        quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers)
+        quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers, source=landed.source)
         test_mode = _drop_test_mode(con, chosen)
         staged = {}
         for name, sql in chosen.outputs(ROWS).items():
@@ -103,7 +103,7 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
             con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {sql}")
             stages.append(stage)
             staged[name] = stage
-        quarantined += quarantine_rows(con, ROWS, staged, landed.load_id)
+        quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
         ident = _resolve(con, chosen, staged, landed.load_id, loaded_at)
         result["customers"] = ident.customers_written
         result["customer_identities"] = ident.identities_written

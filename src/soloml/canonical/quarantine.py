@@ -23,7 +23,9 @@ WHAT = {
 FIX = "Fix the value in the file and load it again."
 
 
-def quarantine_checks(con: duckdb.DuckDBPyConnection, rows: str, adapter: Adapter, load_id: str, headers: dict[str, str]) -> int:
+def quarantine_checks(
+    con: duckdb.DuckDBPyConnection, rows: str, adapter: Adapter, load_id: str, headers: dict[str, str], *, source: str | None = None
+) -> int:
     """Move rows whose checked columns do not parse from `rows` to ops.quarantine; returns how many."""
     if not adapter.checks:
         return 0
@@ -38,10 +40,10 @@ def quarantine_checks(con: duckdb.DuckDBPyConnection, rows: str, adapter: Adapte
         reasons.append(f"CASE WHEN {raw} IS NOT NULL AND ({check.parse(check.column)}) IS NULL THEN {message} END")
     if not reasons:
         return 0
-    return _move(con, rows, f"concat_ws(' ', {', '.join(reasons)})", load_id)
+    return _move(con, rows, f"concat_ws(' ', {', '.join(reasons)})", load_id, source)
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str, str], load_id: str) -> int:
+def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str, str], load_id: str, *, source: str | None = None) -> int:
     """Quarantine source rows whose mapped output leaves a required core column empty; drop them from every stage."""
     bad_parts = []
     for name, stage in staged.items():
@@ -61,7 +63,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str,
         CREATE OR REPLACE TEMP TABLE _soloml_bad AS
         SELECT _source_row, string_agg(DISTINCT reason, ' ') AS reason FROM ({' UNION ALL '.join(bad_parts)}) GROUP BY _source_row
     """)
-    count = _insert(con, rows, "_soloml_bad", load_id)
+    count = _insert(con, rows, "_soloml_bad", load_id, source)
     for name, stage in staged.items():
         present = {d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description}
         if "_source_row" in present:
@@ -70,21 +72,21 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str,
     return count
 
 
-def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: str) -> int:
+def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: str, source: str | None) -> int:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_bad AS
         SELECT _source_row, reason FROM (SELECT _source_row, {reason_sql} AS reason FROM {rows} WHERE _current) WHERE reason <> ''
     """)
-    count = _insert(con, rows, "_soloml_bad", load_id)
+    count = _insert(con, rows, "_soloml_bad", load_id, source)
     con.execute(f"DELETE FROM {rows} WHERE _current AND _source_row IN (SELECT _source_row FROM _soloml_bad)")
     con.execute("DROP TABLE _soloml_bad")
     return count
 
 
-def _insert(con: duckdb.DuckDBPyConnection, rows: str, bad: str, load_id: str) -> int:
+def _insert(con: duckdb.DuckDBPyConnection, rows: str, bad: str, load_id: str, source: str | None) -> int:
     con.execute(f"""
-        INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason)
-        SELECT ?, b._source_row, to_json(r), b.reason FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)
-    """, [load_id])
+        INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source)
+        SELECT ?, b._source_row, to_json(r), b.reason, ? FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)
+    """, [load_id, source])
     row = con.execute(f"SELECT count(*) FROM {bad}").fetchone()
     return int(row[0]) if row else 0
