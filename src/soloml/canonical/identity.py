@@ -49,7 +49,7 @@ def email_key_sql(expr: str) -> str:
     """SQL version of `email_key` (same results; tested against it)."""
     spaces = " || ".join(f"chr({ord(c)})" for c in SPACES)
     t = f"NULLIF(lower(trim(CAST({expr} AS VARCHAR), {spaces})), '')"
-    local = f"split_part(regexp_extract({t}, '^(.*)@[^@]*$', 1), '+', 1)"
+    local = f"split_part(regexp_extract({t}, '^([\\s\\S]*)@[^@]*$', 1), '+', 1)"
     domain = f"regexp_extract({t}, '@([^@]*)$', 1)"
     gmail = f"{domain} IN ('gmail.com', 'googlemail.com')"
     return (
@@ -219,6 +219,8 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str, loade
     con.execute(f"CREATE OR REPLACE TEMP TABLE {LOOKUP} AS SELECT * FROM _soloml_id_lookup_frame")
     con.unregister("_soloml_id_lookup_frame")
     written = _write_customers(con, load_id=load_id, merged=[old for old, _ in merges])
+    for temp in ("_soloml_id_rec", "_soloml_customers_new", "_soloml_customers_changed", "_soloml_merged_customers"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
     return IdentityResult(customers_written=written, identities_written=len(rows), merged=tuple(merges))
 
 

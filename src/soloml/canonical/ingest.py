@@ -89,7 +89,7 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
         return {}
     chosen = adapter(detection.vendor_object)
     create_core_tables(con)
-    loaded_at = _load_time(con, landed.load_id)
+    loaded_at = _load_time(con, landed)
     headers = dict(zip(landed.columns, landed.headers))
     stages: list[str] = []
     try:
@@ -119,8 +119,14 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
             con.execute(f"DROP TABLE IF EXISTS {temp}")
 
 
-def _load_time(con: duckdb.DuckDBPyConnection, load_id: str) -> datetime:
-    row = con.execute("SELECT started_at FROM ops.loads WHERE load_id = ?", [load_id]).fetchone()
+def _load_time(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> datetime:
+    """When this load happened: the raw rows' `_loaded_at`, else the journal, else now (UTC)."""
+    columns = {d[0] for d in con.execute(f"SELECT * FROM {landed.raw_table} LIMIT 0").description}
+    if "_loaded_at" in columns:
+        row = con.execute(f"SELECT max(_loaded_at) FROM {landed.raw_table} WHERE _load_id = ?", [landed.load_id]).fetchone()
+        if row and row[0] is not None:
+            return row[0]
+    row = con.execute("SELECT started_at FROM ops.loads WHERE load_id = ?", [landed.load_id]).fetchone()
     if row and row[0] is not None:
         return row[0]
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
