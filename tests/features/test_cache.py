@@ -41,3 +41,15 @@ def test_use_cache_false_neither_reads_nor_writes(con, shop):  # noqa: F811
     outcome = build_with_outcome(con, spec, use_cache=False)
     assert not outcome.reused
     assert read_meta(con, spec.name) is None
+
+
+def test_read_only_warehouse_builds_without_caching(ws, con, shop):  # noqa: F811
+    con.close()
+    ro = ws.connect(read_only=True)
+    try:
+        outcome = build_with_outcome(ro, spec_for("churn"))
+        assert not outcome.reused
+        assert len(outcome.training_set.frame) == 13
+        assert read_meta(ro, "test_churn") is None
+    finally:
+        ro.close()

@@ -65,13 +65,19 @@ def build_with_outcome(
     cutoffs = cutoff_schedule(con, spec, as_of=as_of) if spec.recipe != "table" else []
     query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
     load_ids = _load_ids(con, query.tables)
+    df = None
     if use_cache:
         meta = cache.CacheMeta(spec.spec_hash(), fp, datetime.now(), query.task, query.features, query.categorical,
                                query.descriptions, load_ids, query.classes, tuple(c.isoformat() for c in cutoffs), 0)
-        cache.write(con, spec.name, query.sql, meta)
-        data, _ = cache.table_names(spec.name)
-        df = con.execute(f"SELECT * FROM {data}").fetchdf()
-    else:
+        try:
+            cache.write(con, spec.name, query.sql, meta)
+        except duckdb.Error as exc:
+            if "read-only" not in str(exc):
+                raise
+        else:
+            data, _ = cache.table_names(spec.name)
+            df = con.execute(f"SELECT * FROM {data}").fetchdf()
+    if df is None:  # no cache asked for, or a read-only warehouse
         df = con.execute(query.sql).fetchdf()
     ts = _training_set(spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes)
     return BuildOutcome(ts, False, tuple(cutoffs))
