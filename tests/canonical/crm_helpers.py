@@ -36,3 +36,29 @@ def record(con: duckdb.DuckDBPyConnection, table: str, key: str, value: str, *, 
     found = cur.fetchall()
     assert len(found) == 1, f"{table}.{key}={value}: {len(found)} rows"
     return dict(zip(names, found[0]))
+
+
+def route_text(con: duckdb.DuckDBPyConnection, path: Path | str) -> dict[str, int]:
+    """Land a CSV with every column as text (no loader typing) and route it; for very wide synced tables."""
+    import uuid
+
+    import pandas as pd
+
+    from soloml.sources.contracts import LandedTable
+    from soloml.warehouse.names import column_names
+
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    headers = [str(h) for h in frame.columns]
+    detection = detect(headers, frame, None)
+    assert detection is not None, f"not detected: {path}"
+    load_id = uuid.uuid4().hex[:12]
+    frame.columns = column_names(headers)
+    frame = frame.astype("string")
+    frame["_load_id"] = load_id
+    frame["_source_row"] = range(1, len(frame) + 1)
+    con.register("_crm_landing", frame)
+    con.execute(f"CREATE TABLE raw.{detection.name} AS SELECT * FROM _crm_landing")
+    con.unregister("_crm_landing")
+    landed = LandedTable(load_id=load_id, source=str(path), raw_table=f"raw.{detection.name}", detection=detection,
+                         headers=tuple(headers), columns=tuple(frame.columns[:-2]), rows_loaded=len(frame))
+    return route(con, landed)

@@ -140,6 +140,8 @@ def _opportunity_history(rows: str) -> dict[str, str]:
         currency=f"upper({opt('currency_iso_code')})", stage=v.text("stage_name"), created=v.ts("created_date"),
         close_date=v.ts(opt("close_date")), closed_flag=v.boolean(opt("is_closed")), won_flag=v.boolean(opt("is_won")),
         changed=v.ts("fivetran_start"),
+        # one version per deal reaches core per load: the latest one, whatever the file's row order
+        where=f"QUALIFY row_number() OVER (PARTITION BY {v.text('id')} ORDER BY {v.ts('fivetran_start')} DESC) = 1",
     )}
 
 
@@ -183,7 +185,7 @@ SALESFORCE_OPPORTUNITIES = Adapter(
     required=("Opportunity ID", "Stage", "Created Date"),
     key=("opportunity_id",),
     outputs=_opportunities_export,
-    checks=(Check("created_date", "date", us_ts),),
+    checks=(Check("created_date", "date", us_ts), Check("amount", "money", sf_money), Check("close_date", "date", us_ts)),
     description="Opportunities report export: amounts '$1,234.50' or 'USD 1,234.50', dates month-first.",
 )
 _SYNCED_DELETED = "lower(coalesce(is_deleted, 'false')) = 'true'"
