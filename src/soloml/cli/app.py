@@ -12,10 +12,12 @@ from soloml._version import __version__
 # One module per command group, in the order `soloml --help` lists them.
 COMMAND_MODULES = (
     "init",
+    "demo",
     "load",
     "tables",
     "schema",
     "map",
+    "identities",
     "experiment",
     "monitor",
     "score",
