@@ -151,7 +151,7 @@ def test_mean_metric_with_missing_values_names_the_fix(con):
     "sql, words",
     [
         ("SELECT unit_id FROM outcome", "lacks \\['value'\\]"),
-        ("SELECT unit_id, 'yes' AS value FROM outcome", "column 'value' is not a number: got 'yes'"),
+        ("SELECT unit_id, 'yes' AS value FROM outcome", "column 'value' = 'yes', which is not a number"),
         ("SELECT unit_id, 2 AS value FROM outcome", "conversion metric but unit"),
         ("SELECT 'cus_1' AS unit_id, 1 AS value FROM outcome", "more than once"),
         ("SELECT * FROM nowhere", "SQL of metric 'retained' failed"),

@@ -171,8 +171,8 @@ def analyze_experiment(
     from soloml.experiments.report import business_lines
 
     exposures = read_exposures(con, spec.name)
-    counts = exposures["variant"].value_counts().to_dict()
-    srm = sample_ratio_check({k: int(v) for k, v in counts.items()}, spec.weights)
+    counts = {str(row["values"]): int(row["counts"]) for row in exposures["variant"].value_counts().to_pylist()}
+    srm = sample_ratio_check(counts, spec.weights)
     today = today or date.today()
     per_arm = min(counts.get(v, 0) for v in spec.variants)
     planned = spec.planned_units_per_arm
@@ -193,6 +193,6 @@ def analyze_experiment(
         )
     headline, details = business_lines(spec, primary, guardrails, final)
     return ExperimentResult(
-        spec.name, spec.description, spec.control_variant, spec.alpha, int(len(exposures)), final, srm, primary, guardrails,
+        spec.name, spec.description, spec.control_variant, spec.alpha, int(exposures.num_rows), final, srm, primary, guardrails,
         decision, headline, tuple(details), tuple(warnings),
     )

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from soloml.errors import ExperimentError
@@ -56,15 +57,18 @@ def assign(spec: ExperimentSpec, unit_id: str) -> str:
 
 
 def assign_many(spec: ExperimentSpec, unit_ids: Iterable[str]) -> dict[str, str]:
-    """unit_id -> variant for every id (duplicates collapse)."""
+    """unit_id -> variant for every id (duplicates collapse); the same answer as `assign`, vectorised."""
+    keys = list(dict.fromkeys(str(u) for u in unit_ids))
+    if not keys:
+        return {}
     edges, names = _edges(spec)
-    last = len(names) - 1
-    out: dict[str, str] = {}
-    for unit in unit_ids:
-        key = str(unit)
-        if key not in out:
-            out[key] = names[min(bisect.bisect_right(edges, bucket(spec.name, spec.salt, key)), last)]
-    return out
+    prefix = f"{spec.name}:{spec.salt}:"
+    sha = hashlib.sha256
+    head = b"".join([sha(f"{prefix}{k}".encode()).digest()[:8] for k in keys])
+    draws = np.frombuffer(head, dtype=">u8").astype(np.float64) / _SCALE
+    index = np.minimum(np.searchsorted(np.asarray(edges), draws, side="right"), len(names) - 1)
+    labels = np.array(names, dtype=object)[index]
+    return dict(zip(keys, labels.tolist()))
 
 
 def log_exposures(

@@ -1,4 +1,8 @@
-"""Reading an experiment's metric: exposures joined to per-unit values, with every bad case named."""
+"""Reading an experiment's metric: exposures joined to per-unit values, with every bad case named.
+
+The metric's rows travel as Arrow and every check and join runs in an in-memory DuckDB, so a
+million units take seconds; only the numbers the statistics need come back as numpy.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +11,32 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from soloml.errors import ExperimentError
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
 
 
-def read_exposures(con: duckdb.DuckDBPyConnection, experiment: str) -> pd.DataFrame:
+def read_exposures(con: duckdb.DuckDBPyConnection, experiment: str) -> pa.Table:
     """unit_id, variant of every unit exposed in `experiment` (first exposure per unit)."""
-    frame = con.execute(
-        """
-        SELECT unit_id, arg_min(variant, exposed_at) AS variant
-        FROM ops.exposures WHERE experiment = ? GROUP BY unit_id ORDER BY unit_id
-        """,
-        [experiment],
-    ).df()
-    if frame.empty:
+    table = con.sql(
+        "SELECT unit_id, arg_min(variant, exposed_at) AS variant FROM ops.exposures WHERE experiment = $experiment GROUP BY unit_id",
+        params={"experiment": experiment},
+    ).to_arrow_table()
+    if table.num_rows == 0:
         raise ExperimentError(f"Experiment '{experiment}' has no exposures in ops.exposures.", hint=f"Assign units first: `soloml experiment assign {experiment} --units ...`.")
-    return frame
+    return table
 
 
-def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Path | None = None) -> pd.DataFrame:
-    """unit_id (str), value (float) and, when given, covariate (float) for every unit the metric lists."""
+def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Path | None = None) -> pa.Table:
+    """The metric's rows as returned: unit_id, value and optionally covariate (checked in `join_metric`)."""
     where = f"metric '{metric.name}'"
     if metric.sql is not None:
         try:
-            frame = con.execute(metric.sql).df()
+            relation = con.sql(metric.sql)
+            if relation is None:
+                raise ExperimentError(f"The SQL of {where} is not a query.", hint="Write a SELECT returning unit_id, value [, covariate].")
+            table = relation.to_arrow_table()
         except duckdb.Error as exc:
             raise ExperimentError(f"The SQL of {where} failed: {exc}.", hint="Fix the query in the experiment YAML; it must return unit_id, value [, covariate].") from exc
         source = f"the SQL of {where}"
@@ -41,58 +46,79 @@ def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Pat
             path = root / path
         if not path.is_file():
             raise ExperimentError(f"The CSV file {path} of {where} does not exist.", hint="Fix 'csv' in the experiment YAML.")
-        frame = pd.read_csv(path, dtype={"unit_id": str})
+        table = pa.Table.from_pandas(pd.read_csv(path, dtype={"unit_id": str}), preserve_index=False)
         source = str(path)
-    missing = [c for c in ("unit_id", "value") if c not in frame.columns]
+    missing = [c for c in ("unit_id", "value") if c not in table.column_names]
     if missing:
-        raise ExperimentError(f"{source} returned columns {list(frame.columns)}; it lacks {missing}.", hint="Return unit_id, value and optionally covariate (e.g. `SELECT customer_id AS unit_id, ... AS value`).")
-    keep = ["unit_id", "value"] + (["covariate"] if "covariate" in frame.columns else [])
-    frame = frame.loc[:, keep].copy()
-    frame["unit_id"] = frame["unit_id"].astype(str)
-    dupes = frame["unit_id"][frame["unit_id"].duplicated()]
-    if len(dupes):
-        raise ExperimentError(f"{source} returns unit '{dupes.iloc[0]}' more than once ({dupes.nunique()} repeated units).", hint="Aggregate to one row per unit (GROUP BY unit_id).")
-    for column in keep[1:]:
-        numeric = pd.to_numeric(frame[column], errors="coerce")
-        bad = numeric.isna() & frame[column].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ExperimentError(f"{source} row {row + 1} column '{column}' is not a number: got {frame[column].iloc[row]!r}.", hint="Return numbers only.")
-        frame[column] = numeric.astype(float)
-    if metric.kind == "conversion":
-        values = frame["value"].dropna()
-        bad = values[~values.isin([0.0, 1.0])]
-        if len(bad):
-            raise ExperimentError(f"{where} is a conversion metric but unit '{frame.loc[bad.index[0], 'unit_id']}' has value {bad.iloc[0]}.", hint="Return 1 (converted) or 0 per unit, or set kind: mean.")
-    return frame
+        raise ExperimentError(f"{source} returned columns {table.column_names}; it lacks {missing}.", hint="Return unit_id, value and optionally covariate (e.g. `SELECT customer_id AS unit_id, ... AS value`).")
+    keep = ["unit_id", "value"] + (["covariate"] if "covariate" in table.column_names else [])
+    return table.select(keep).replace_schema_metadata({"source": source})
 
 
-def join_metric(exposures: pd.DataFrame, metric_frame: pd.DataFrame, spec: ExperimentSpec, metric: MetricSpec) -> pd.DataFrame:
-    """Exposed units with their value; refuses units never assigned and variants without data."""
-    assigned = set(exposures["unit_id"])
-    stray = metric_frame.loc[~metric_frame["unit_id"].isin(assigned), "unit_id"]
-    if len(stray):
-        examples = ", ".join(repr(u) for u in stray.head(3))
-        raise ExperimentError(
-            f"Metric '{metric.name}' of experiment '{spec.name}' returns {len(stray)} unit(s) that were never assigned (e.g. {examples}).",
-            hint=f"Restrict the query to exposed units: `WHERE unit_id IN (SELECT unit_id FROM ops.exposures WHERE experiment = '{spec.name}')`.",
+def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpec, metric: MetricSpec) -> pd.DataFrame:
+    """variant, value [, covariate] for every exposed unit; refuses bad values, strangers and empty variants."""
+    source = (metric_table.schema.metadata or {}).get(b"source", f"metric '{metric.name}'".encode()).decode()
+    has_cov = "covariate" in metric_table.column_names
+    local = duckdb.connect(":memory:")
+    try:
+        local.register("exposed", exposures)
+        local.register("metric_raw", metric_table)
+        local.execute(
+            "CREATE TEMP VIEW metric AS SELECT CAST(unit_id AS VARCHAR) AS unit_id, value, TRY_CAST(value AS DOUBLE) AS num"
+            + (", TRY_CAST(covariate AS DOUBLE) AS cov, covariate" if has_cov else "") + " FROM metric_raw"
         )
-    joined = exposures.merge(metric_frame, on="unit_id", how="left")
-    unknown = sorted(set(joined["variant"]) - set(spec.variants))
-    if unknown:
-        raise ExperimentError(f"ops.exposures lists variant(s) {unknown} that experiment '{spec.name}' does not define (it has {list(spec.variants)}).", hint="Fix the variants in the YAML or remove the stray exposures.")
-    fill = metric.fill_value
-    if joined["value"].isna().any():
+        _check_values(local, source, metric, has_cov)
+        stray_count, examples = local.execute(
+            "SELECT count(*), list(unit_id ORDER BY unit_id)[1:3] FROM metric m WHERE NOT EXISTS (SELECT 1 FROM exposed e WHERE e.unit_id = m.unit_id)"
+        ).fetchone()
+        if stray_count:
+            shown = ", ".join(repr(u) for u in examples)
+            raise ExperimentError(
+                f"Metric '{metric.name}' of experiment '{spec.name}' returns {stray_count} unit(s) that were never assigned (e.g. {shown}).",
+                hint=f"Restrict the query to exposed units: `WHERE unit_id IN (SELECT unit_id FROM ops.exposures WHERE experiment = '{spec.name}')`.",
+            )
+        unknown = sorted(v for (v,) in local.execute("SELECT DISTINCT variant FROM exposed").fetchall() if v not in spec.variants)
+        if unknown:
+            raise ExperimentError(f"ops.exposures lists variant(s) {unknown} that experiment '{spec.name}' does not define (it has {list(spec.variants)}).", hint="Fix the variants in the YAML or remove the stray exposures.")
+        fill = metric.fill_value
         if fill is None:
-            n = int(joined["value"].isna().sum())
-            raise ExperimentError(f"{n} exposed unit(s) have no value for metric '{metric.name}' (e.g. '{joined.loc[joined['value'].isna(), 'unit_id'].iloc[0]}').", hint="Return a value for every exposed unit, or set missing_value for the metric in the YAML.")
-        joined["value"] = joined["value"].fillna(fill)
-    if "covariate" in joined.columns:
-        joined["covariate"] = joined["covariate"].fillna(joined["covariate"].mean())
+            row = local.execute("SELECT count(*), min(e.unit_id) FROM exposed e LEFT JOIN metric m USING (unit_id) WHERE m.num IS NULL").fetchone()
+            if row[0]:
+                raise ExperimentError(f"{row[0]} exposed unit(s) have no value for metric '{metric.name}' (e.g. '{row[1]}').", hint="Return a value for every exposed unit, or set missing_value for the metric in the YAML.")
+        cov = ", m.cov AS covariate" if has_cov else ""
+        names = list(spec.variants)
+        arrays = local.execute(
+            f"SELECT CAST(list_position(?, e.variant) - 1 AS INTEGER) AS code, coalesce(m.num, ?) AS value{cov} FROM exposed e LEFT JOIN metric m USING (unit_id)",
+            [names, fill],
+        ).fetchnumpy()
+    finally:
+        local.close()
+    codes = np.asarray(arrays.pop("code"))
+    joined = pd.DataFrame({k: (v.filled(np.nan) if hasattr(v, "filled") else v) for k, v in arrays.items()})
+    joined.insert(0, "variant", np.array(names, dtype=object)[codes])
+    if has_cov:
+        covariate = pd.Series(arrays["covariate"]).astype(float)
+        joined["covariate"] = covariate.fillna(covariate.mean())
         if joined["covariate"].isna().all():
             joined = joined.drop(columns="covariate")
+    joined["value"] = joined["value"].astype(float)
+    present = set(joined["variant"].unique())
     for variant in spec.variants:
-        n = int((joined["variant"] == variant).sum())
-        if n == 0:
+        if variant not in present:
             raise ExperimentError(f"Variant '{variant}' of experiment '{spec.name}' has no units with data for metric '{metric.name}'.", hint="Assign more units, check the weights, or wait for exposures to be logged.")
     return joined
+
+
+def _check_values(local: duckdb.DuckDBPyConnection, source: str, metric: MetricSpec, has_cov: bool) -> None:
+    dupe = local.execute("SELECT unit_id, count(*) OVER () FROM metric GROUP BY unit_id HAVING count(*) > 1 ORDER BY unit_id LIMIT 1").fetchone()
+    if dupe:
+        raise ExperimentError(f"{source} returns unit '{dupe[0]}' more than once ({dupe[1]} repeated units).", hint="Aggregate to one row per unit (GROUP BY unit_id).")
+    checks = [("value", "num")] + ([("covariate", "cov")] if has_cov else [])
+    for column, cast in checks:
+        bad = local.execute(f"SELECT unit_id, CAST({column} AS VARCHAR) FROM metric WHERE {cast} IS NULL AND {column} IS NOT NULL ORDER BY unit_id LIMIT 1").fetchone()
+        if bad:
+            raise ExperimentError(f"{source}: unit '{bad[0]}' has column '{column}' = {bad[1]!r}, which is not a number.", hint="Return numbers only.")
+    if metric.kind == "conversion":
+        bad = local.execute("SELECT unit_id, num FROM metric WHERE num IS NOT NULL AND num NOT IN (0, 1) ORDER BY unit_id LIMIT 1").fetchone()
+        if bad:
+            raise ExperimentError(f"Metric '{metric.name}' is a conversion metric but unit '{bad[0]}' has value {bad[1]:g}.", hint="Return 1 (converted) or 0 per unit, or set kind: mean.")
