@@ -17,8 +17,8 @@ def small(tmp_path_factory) -> DemoExports:
 
 @pytest.fixture(scope="session")
 def large(tmp_path_factory) -> DemoExports:
-    """3,000 customers: enough churners to measure the planted signal."""
-    return generate_bluebird(tmp_path_factory.mktemp("bluebird_large"), customers=3000, seed=3)
+    """2,000 customers: enough churners to measure the planted signal."""
+    return generate_bluebird(tmp_path_factory.mktemp("bluebird_large"), customers=2000, seed=3)
 
 
 @pytest.fixture(scope="session")

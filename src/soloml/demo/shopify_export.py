@@ -61,6 +61,10 @@ def make_orders(rng: np.random.Generator, people: People, history: History, mont
     lo = np.maximum(month_starts[month], people.join[person])
     width = exposure[person, month]
     created = lo + (rng.random(cell.size) * width).astype(np.int64)
+    # a shop customer's history starts with their first order
+    first_buyers = np.flatnonzero(people.shopper & (people.join < history.churn))
+    person = np.concatenate([first_buyers, person])
+    created = np.concatenate([people.join[first_buyers], created])
     order = np.argsort(created, kind="stable")
     person, created = person[order], created[order]
     return _export(rng, people, person, created, int(month_starts[-1]))

@@ -30,6 +30,8 @@ def random_ids(rng: np.random.Generator, n: int, prefix: str, length: int = 24) 
 def utc_text(seconds: np.ndarray) -> np.ndarray:
     """Epoch seconds -> '2024-01-15 14:32:10' (UTC); NEVER -> ''."""
     seconds = np.asarray(seconds, dtype=np.int64)
+    if seconds.size == 0:
+        return np.array([], dtype="<U19")
     missing = seconds == NEVER
     text = np.datetime_as_string(np.where(missing, 0, seconds).astype("datetime64[s]"), unit="s")
     text = np.char.replace(text, "T", " ")
@@ -38,8 +40,7 @@ def utc_text(seconds: np.ndarray) -> np.ndarray:
 
 def utc_minutes_text(seconds: np.ndarray) -> np.ndarray:
     """Epoch seconds -> '2024-01-15 14:32' (HubSpot's export form); NEVER -> ''."""
-    full = utc_text(seconds)
-    return np.where(full == "", "", np.char.ljust(full, 16).astype("<U16"))
+    return utc_text(seconds).astype("<U16")
 
 
 def local_text(seconds: np.ndarray, tz: str = "America/New_York") -> np.ndarray:

@@ -1,0 +1,114 @@
+"""Demo step 1: load every export into the warehouse, exactly as `soloml load` would.
+
+Each file is recognised (Stripe payments, Shopify orders, ...), landed in `raw.*` and mapped onto the
+canonical tables `core.*`, with people matched across tools. Loading the same files again changes
+nothing, so the demo can run twice into the same folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from soloml.canonical import ingest
+from soloml.canonical.schema import TABLES
+from soloml.demo.context import DemoContext, StepResult
+from soloml.sources import LoadResult, load_paths
+from soloml.warehouse import quote_ident, table_exists
+
+NAME = "load"
+EXPORT_LABELS = {
+    "stripe_subscriptions": "Stripe subscriptions",
+    "stripe_payments": "Stripe payments",
+    "hubspot_contacts": "HubSpot contacts",
+    "shopify_orders": "Shopify orders",
+    "mailchimp_activity": "Mailchimp email activity",
+}
+PLAIN_NAMES = {
+    "customers": "customers",
+    "customer_identities": "ids and emails linked to them",
+    "payments": "payments",
+    "orders": "orders",
+    "order_items": "order lines",
+    "subscriptions": "subscription versions",
+    "contacts": "CRM contacts",
+    "deals": "deals",
+    "marketing_events": "email events",
+}
+
+
+def run(ctx: DemoContext) -> StepResult:
+    settings = ctx.workspace.settings.load
+    con = ctx.connect()
+    try:
+        results = load_paths(
+            con,
+            ctx.exports.paths,
+            date_order=settings.date_order,
+            max_quarantine_share=settings.max_quarantine_share,
+            detector=ingest.detect,
+            router=ingest.route,
+            progress=ctx.progress,
+        )
+        raw_rows = {r.raw_table: _count(con, r.raw_table) for r in results if r.raw_table}
+        core_rows = {t.qualified: _count(con, t.qualified) for t in TABLES.values() if table_exists(con, t.qualified)}
+    finally:
+        con.close()
+    loads = [_load_facts(r) for r in results]
+    return StepResult(
+        name=NAME,
+        lines=_lines(results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}),
+        data={"loads": loads, "raw_rows": raw_rows, "core_rows": core_rows},
+        outputs=(),
+    )
+
+
+def _count(con, qualified: str) -> int:
+    schema, _, name = qualified.partition(".")
+    return int(con.execute(f"SELECT count(*) FROM {quote_ident(schema)}.{quote_ident(name)}").fetchone()[0])
+
+
+def _load_facts(r: LoadResult) -> dict[str, Any]:
+    d = r.detection
+    return {
+        "file": r.source,
+        "status": r.status,
+        "recognised_as": d.vendor_object if d else None,
+        "raw_table": r.raw_table,
+        "rows_in": r.rows_in,
+        "rows_loaded": r.rows_loaded,
+        "rows_quarantined": r.rows_quarantined,
+        "rows_skipped": r.rows_skipped,
+        "core_rows": dict(r.core_rows),
+        "message": r.message,
+    }
+
+
+def _what(r: LoadResult, labels: dict[str, str]) -> str:
+    name = Path(r.source).name
+    return f"{labels[name]} ({name})" if name in labels else name
+
+
+def _lines(results: list[LoadResult], core_rows: dict[str, int], labels: dict[str, str]) -> tuple[str, ...]:
+    fresh = [r for r in results if r.status == "loaded"]
+    same = [r for r in results if r.status == "unchanged"]
+    lines = []
+    if fresh:
+        rows = sum(r.rows_loaded for r in fresh)
+        lines.append(f"Loaded {len(fresh)} export file(s), {rows:,} rows, into the warehouse.")
+    if same:
+        lines.append(f"{len(same)} export file(s) were already loaded and did not change, so they were skipped.")
+    for r in results:
+        detail = f"{r.rows_in:,} rows" if r.status == "loaded" else "unchanged"
+        extras = []
+        if r.rows_quarantined:
+            extras.append(f"{r.rows_quarantined:,} unreadable rows set aside")
+        test_mode = r.core_rows.get("_test_mode", 0)
+        if test_mode:
+            extras.append(f"{test_mode:,} test-mode rows left out")
+        extra = f" ({'; '.join(extras)})" if extras else ""
+        lines.append(f"  {_what(r, labels)}: {detail} -> {r.raw_table}{extra}")
+    if core_rows:
+        held = ", ".join(f"{n:,} {PLAIN_NAMES.get(q.removeprefix('core.'), q)}" for q, n in core_rows.items() if n)
+        lines.append(f"The business now reads as one set of tables: {held}.")
+    return tuple(lines)
