@@ -307,3 +307,19 @@ def test_map_command_with_a_missing_file_exits_1_naming_it(ws):
     result = runner.invoke(app, ["map", str(ws.root / "nope.csv"), "--workspace", str(ws.root)])
     assert result.exit_code == 1
     assert "nope.csv does not exist" in result.output
+
+
+def test_a_confirmed_draft_loads_the_file_it_was_drafted_from(ws):
+    from soloml.canonical.adapters.mapping import register_workspace_mappings
+
+    assert runner.invoke(app, ["map", str(CRM / "signups.csv"), "--workspace", str(ws.root)]).exit_code == 0
+    [adapter] = register_workspace_mappings(ws.mappings_dir)
+    con = ws.connect()
+    try:
+        result = load(con, "signups.csv")
+        assert (adapter.vendor_object, result.detection.vendor_object, result.core_rows["contacts"]) == (
+            "signups.contacts", "signups.contacts", 5)
+        assert query(con, "SELECT contact_id, lifecycle_stage, created_at FROM core.contacts WHERE email = 'ann.lee@example.com'") == [
+            ("signups:M-001", "customer", datetime(2024, 1, 3))]
+    finally:
+        con.close()
