@@ -97,8 +97,7 @@ def recipe_frame_query(
     by_name = {feat.name: expr for feat, expr in selects}
     for feat, expr, needs in library.DERIVED:
         if {f.name for f in families} >= set(needs):
-            a, b = (by_name[n] for n in ("days_since_last_payment", "days_since_last_order"))
-            selects.append((feat, expr.replace("days_since_last_payment", a).replace("days_since_last_order", b)))
+            selects.append((feat, expr.format(**by_name)))
     columns = []
     for feat, expr in selects:
         if feat.name in excluded:
@@ -142,9 +141,7 @@ def table_frame_query(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, with
     unknown = [n for n in excluded if n not in plan.features]
     if unknown:
         raise ConfigError(f"features_exclude names '{unknown[0]}', which is not a column of {spec.source_table}.{did_you_mean(unknown[0], plan.features)}")
-    sql = frame_sql(plan)
-    if not with_label:
-        sql = sql.replace(f" WHERE {quote_ident(plan.target)} IS NOT NULL", "")
+    sql = frame_sql(plan, with_label=with_label)
     keep = [f for f in plan.features if f not in excluded]
     head = "entity_id, cutoff, label, " if with_label else "entity_id, cutoff, "
     sql = f"SELECT {head}{', '.join(quote_ident(f) for f in keep)} FROM ({sql}) ORDER BY cutoff NULLS FIRST, entity_id"

@@ -206,11 +206,11 @@ def tenure_family(key: str) -> Family:
     return Family("tenure", ("customers",), (Feature("tenure_days", "days since they became a customer"),), sql)
 
 
-# Computed from the families above in the final SELECT.
+# Computed from the families above in the final SELECT; {name} stands for that feature's expression.
 DERIVED = (
     (
         Feature("days_since_last_activity", "days since the last payment or order (within a year)"),
-        "least(days_since_last_payment, days_since_last_order)",
+        "least({days_since_last_payment}, {days_since_last_order})",
         ("payments", "orders"),
     ),
 )

@@ -158,8 +158,9 @@ def _infer_task(con: duckdb.DuckDBPyConnection, relation: str, target: str, ctyp
     return "multiclass", None, tuple(sorted(str(v) for v, _ in counts))
 
 
-def frame_sql(plan: TablePlan) -> str:
-    """One query: entity_id, cutoff, label, features — rows with a missing target are left out."""
+def frame_sql(plan: TablePlan, *, with_label: bool = True) -> str:
+    """One query: entity_id, cutoff, label, features. For training (`with_label`) rows with a missing
+    target are left out; for scoring every row is kept and the label column is NULL where missing."""
     q = quote_ident(plan.target)
     entity = f"CAST({quote_ident(plan.entity_column)} AS VARCHAR)" if plan.entity_column else "CAST(row_number() OVER () AS VARCHAR)"
     cutoff = f"CAST({quote_ident(plan.time_column)} AS TIMESTAMP)" if plan.time_column else "CAST(NULL AS TIMESTAMP)"
@@ -172,7 +173,7 @@ def frame_sql(plan: TablePlan) -> str:
     feats = ", ".join(f"{quote_ident(s)} AS {quote_ident(f)}" for f, s in zip(plan.features, plan.source_columns, strict=True))
     return (
         f"SELECT {entity} AS entity_id, {cutoff} AS cutoff, {label} AS label, {feats} "
-        f"FROM {plan.relation} WHERE {q} IS NOT NULL"
+        f"FROM {plan.relation}" + (f" WHERE {q} IS NOT NULL" if with_label else "")
     )
 
 
