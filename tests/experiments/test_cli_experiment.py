@@ -115,3 +115,17 @@ def test_spec_errors_name_the_key(ws):
     result = run("experiment", "analyze", "bad", "-w", ws.root)
     assert result.exit_code == 1
     assert "key 'variants'" in result.stderr and "weight -1" in result.stderr
+
+
+def test_sample_ratio_mismatch_warns_on_stderr_even_with_json(ws):
+    ids = _workspace_with_experiment(ws)
+    run("experiment", "assign", "offer", "--units", ws.root / "units.csv", "-w", ws.root)
+    con = ws.connect()
+    con.execute("DELETE FROM ops.exposures WHERE variant = 'offer' AND hash(unit_id) % 4 = 0")
+    con.register("df", pd.DataFrame({"unit_id": ids, "value": 0}))
+    con.execute("CREATE TABLE outcome AS SELECT * FROM df")
+    con.close()
+    result = run("experiment", "analyze", "offer", "--json", "-w", ws.root)
+    assert result.exit_code == 0
+    assert "SAMPLE RATIO MISMATCH" in result.stderr
+    assert json.loads(result.stdout)["decision"] == "investigate: sample ratio mismatch"

@@ -35,8 +35,6 @@ def _render_assignment(r) -> None:
 
 
 def _render_analysis(r) -> None:
-    for warning in r["warnings"]:
-        err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
     console.print(r["headline"])
     console.print(f"Decision: {r['decision']}.")
     for line in r["details"]:
@@ -137,6 +135,8 @@ def analyze_cmd(
             result = analyze_experiment(con, spec, root=ws.root)
         finally:
             con.close()
+        for warning in result.warnings:  # loud even with --json: a broken split invalidates every number
+            err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
         emit(result.to_dict(), as_json, _render_analysis)
 
 
