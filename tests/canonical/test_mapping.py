@@ -21,7 +21,8 @@ from soloml.canonical.adapters.mapping import (
     unregister_mappings,
 )
 from soloml.canonical.ingest import detect
-from soloml.canonical.mapping_draft import draft_mapping, read_sample, write_draft
+from soloml.canonical.column_profile import read_sample
+from soloml.canonical.mapping_draft import draft_mapping, write_draft
 from soloml.cli.app import app
 from soloml.errors import AdapterError, ConfigError
 
@@ -69,7 +70,7 @@ def test_draft_guesses_the_table_and_which_column_plays_which_role(file, table, 
     ],
 )
 def test_profile_finds_the_date_format_that_parses_every_value(values, role, format_):
-    from soloml.canonical.mapping_draft import profile_column
+    from soloml.canonical.column_profile import profile_column
 
     p = profile_column("When", pd.Series(values))
     assert (p.timestamp, p.timestamp_format) == (1.0, format_)
@@ -84,9 +85,32 @@ def test_profile_finds_the_date_format_that_parses_every_value(values, role, for
     ],
 )
 def test_profile_recognises_emails_money_and_currency_codes_by_value(values, share_attr):
-    from soloml.canonical.mapping_draft import profile_column
+    from soloml.canonical.column_profile import profile_column
 
     assert getattr(profile_column("x", pd.Series(values)), share_attr) == 1.0
+
+
+SAMPLE = pd.DataFrame({"Txn #": ["T1", "T2"], "Customer E-mail": ["ann@example.com", "bob@example.com"], "Total": ["12.50", "8.00"]})
+
+
+@pytest.mark.parametrize(
+    ("suffix", "write"),
+    [
+        (".csv", lambda f, p: f.to_csv(p, index=False, sep=";")),
+        (".tsv", lambda f, p: f.to_csv(p, index=False, sep="\t")),
+        (".csv", lambda f, p: p.write_bytes(f.to_csv(index=False).replace("ann", "änn").encode("cp1252"))),
+        (".xlsx", lambda f, p: f.to_excel(p, index=False)),
+        (".parquet", lambda f, p: f.to_parquet(p, index=False)),
+        (".json", lambda f, p: f.to_json(p, orient="records")),
+    ],
+)
+def test_sample_reads_every_file_kind_as_text(tmp_path, suffix, write):
+    path = tmp_path / f"export{suffix}"
+    write(SAMPLE, path)
+    frame = read_sample(path)
+    assert list(frame.columns) == list(SAMPLE.columns)
+    assert frame["Txn #"].tolist() == ["T1", "T2"] and frame["Total"].tolist() == ["12.50", "8.00"]
+    assert frame["Customer E-mail"].tolist() in (["ann@example.com", "bob@example.com"], ["änn@example.com", "bob@example.com"])
 
 
 def test_draft_maps_status_words_onto_allowed_values_and_marks_unknown_ones():
