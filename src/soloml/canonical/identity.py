@@ -95,15 +95,22 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str, loade
     and leave `_soloml_identity_lookup(source, source_key, customer_id)` for the caller to join on, where
     source_key = source_customer_id, or the email key when the record has no id."""
     ek = email_key_sql("email")
+    # one row per distinct identity hint first: a load of 100k events names only a few thousand people
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_id_rec AS
-        SELECT source, coalesce(NULLIF(trim(source_customer_id), ''), {ek}) AS source_id, {ek} AS email_key,
-               lower(trim(email)) AS email, NULLIF(trim(customer_name), '') AS name,
-               NULLIF(trim(customer_country), '') AS country,
-               NULLIF(trim(linked_source), '') AS linked_source, NULLIF(trim(linked_source_id), '') AS linked_source_id,
-               seen_at
-        FROM {records}
-        WHERE coalesce(NULLIF(trim(source_customer_id), ''), {ek}) IS NOT NULL
+        WITH hints AS (
+            SELECT source, NULLIF(trim(source_customer_id), '') AS sid, email,
+                   NULLIF(trim(linked_source), '') AS linked_source, NULLIF(trim(linked_source_id), '') AS linked_source_id,
+                   arg_min(NULLIF(trim(customer_name), ''), coalesce(seen_at, TIMESTAMP '9999-12-31'))
+                       FILTER (WHERE NULLIF(trim(customer_name), '') IS NOT NULL) AS name,
+                   arg_min(NULLIF(trim(customer_country), ''), coalesce(seen_at, TIMESTAMP '9999-12-31'))
+                       FILTER (WHERE NULLIF(trim(customer_country), '') IS NOT NULL) AS country,
+                   min(seen_at) AS seen_at
+            FROM {records} GROUP BY ALL
+        ), keyed AS (SELECT *, {ek} AS email_key FROM hints)
+        SELECT source, coalesce(sid, email_key) AS source_id, email_key, lower(trim(email)) AS email, name, country,
+               linked_source, linked_source_id, seen_at
+        FROM keyed WHERE coalesce(sid, email_key) IS NOT NULL
     """)
     recs = con.execute("SELECT DISTINCT source, source_id FROM _soloml_id_rec").fetchall()
     emails = con.execute("SELECT DISTINCT source, source_id, email_key FROM _soloml_id_rec WHERE email_key IS NOT NULL").fetchall()
