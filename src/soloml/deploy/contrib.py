@@ -10,6 +10,7 @@ strong features alike; they can differ from SHAP on interactions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import lightgbm as lgb
@@ -19,11 +20,12 @@ import numpy as np
 class PathContributions:
     """contributions(X) -> (n, k + 1): per-feature contributions in raw-score units, then the bias."""
 
-    def __init__(self, table: np.ndarray, offsets: np.ndarray, bias: float, n_features: int) -> None:
+    def __init__(self, table: np.ndarray, offsets: np.ndarray, bias: float, n_features: int, link: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.table = table  # (total leaves, k): contribution of each leaf's path
         self.offsets = offsets  # first row of each tree in `table`
         self.bias = bias
         self.n_features = n_features
+        self.link = link  # raw score -> prediction, when checked against booster.predict
 
     @classmethod
     def from_booster(cls, booster: lgb.Booster) -> PathContributions | None:
@@ -45,17 +47,60 @@ class PathContributions:
             per_tree.append(leaves)
         offsets = np.cumsum([0] + [t.shape[0] for t in per_tree[:-1]]).astype(np.int64)
         table = np.vstack(per_tree) if per_tree else np.zeros((0, k))
-        return cls(table, offsets, bias, k)
+        paths = cls(table, offsets, bias, k)
+        paths.link = _checked_link(booster, paths, str(dump.get("objective", "")))
+        return paths
+
+    def score(self, contrib: np.ndarray) -> np.ndarray:
+        """Predictions from contributions (bias + sum = raw score, then the objective's link). Needs `link`."""
+        assert self.link is not None
+        return self.link(contrib.sum(axis=1))
 
     def contributions(self, booster: lgb.Booster, X: np.ndarray) -> np.ndarray:
-        leaves = booster.predict(X, pred_leaf=True, num_threads=1).astype(np.int64)
-        if leaves.ndim == 1:
-            leaves = leaves.reshape(len(X), -1)
-        rows = leaves + self.offsets[: leaves.shape[1]]
-        out = np.empty((len(X), self.n_features + 1))
-        out[:, : self.n_features] = self.table[rows].sum(axis=1)
+        leaves = np.asarray(booster.predict(X, pred_leaf=True, num_threads=1))
+        return self.from_leaves(leaves.reshape(len(X), -1))
+
+    def from_leaves(self, leaves: np.ndarray) -> np.ndarray:
+        """Contributions from the (rows, trees) leaf indices `pred_leaf` gives."""
+        rows = leaves.astype(np.int64) + self.offsets[: leaves.shape[1]]
+        out = np.empty((len(rows), self.n_features + 1))
+        out[:, self.n_features] = self.bias
+        if len(rows) == 1:
+            out[0, : self.n_features] = self.table[rows[0]].sum(axis=0)
+            return out
+        step = max(1, 4_000_000 // max(1, rows.shape[1] * self.n_features))  # bound the (rows, trees, features) gather
+        for start in range(0, len(rows), step):
+            out[start:start + step, : self.n_features] = self.table[rows[start:start + step]].sum(axis=1)
         out[:, self.n_features] = self.bias
         return out
+
+
+def _link_for(objective: str) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The objective's output transform, as LightGBM applies it in predict()."""
+    name, *args = objective.split()
+    options = dict(a.split(":", 1) for a in args if ":" in a)
+    if name in ("binary", "cross_entropy", "xentropy"):
+        sigmoid = float(options.get("sigmoid", 1.0)) if name == "binary" else 1.0
+        return lambda raw: 1.0 / (1.0 + np.exp(-sigmoid * raw))
+    if name in ("regression", "regression_l1", "huber", "fair", "quantile", "mape"):
+        return lambda raw: raw
+    if name in ("poisson", "gamma", "tweedie"):
+        return np.exp
+    return None
+
+
+def _checked_link(booster: lgb.Booster, paths: PathContributions, objective: str) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The link, only if bias + contributions -> link reproduces booster.predict on varied rows (else None)."""
+    link = _link_for(objective)
+    if link is None:
+        return None
+    rng = np.random.default_rng(0)
+    k = paths.n_features
+    X = np.concatenate([rng.normal(0, 1, (40, k)), rng.normal(0, 50, (40, k)), rng.integers(0, 6, (40, k)).astype(float), np.full((1, k), np.nan)])
+    X[rng.random(X.shape) < 0.1] = np.nan
+    expected = np.asarray(booster.predict(X, num_threads=1))
+    got = link(paths.contributions(booster, X).sum(axis=1))
+    return link if expected.shape == got.shape and np.allclose(got, expected, rtol=1e-9, atol=1e-12) else None
 
 
 def _walk(node: dict[str, Any], path: np.ndarray, leaves: np.ndarray) -> None:

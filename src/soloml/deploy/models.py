@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from soloml.deploy.contrib import PathContributions
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.schema import RowEncoder, request_model
+from soloml.deploy.singlerow import PREDICT_LEAF_INDEX, SingleRow
 from soloml.errors import DeployError, SolomlError
 
 MAX_BATCH = 1000
@@ -46,6 +47,8 @@ class ServedModel:
     encoder: RowEncoder
     reasons: ReasonWriter
     paths: PathContributions | None
+    single: SingleRow | None
+    single_leaf: SingleRow | None
     threshold: float | None
     task: str
     loaded_at: str
@@ -57,17 +60,30 @@ class ServedModel:
         scores = self.model.booster.predict(X, num_threads=1)
         return scores.max(axis=1) if scores.ndim == 2 else scores
 
-    def explain(self, X: np.ndarray, how: str) -> list[list[str]]:
-        """Top reasons per row: 'fast' path contributions, 'exact' TreeSHAP, 'none' skips them."""
+    def predict_explain(self, X: np.ndarray, how: str) -> tuple[np.ndarray, list[list[str]]]:
+        """Scores and top reasons per row: 'fast' path contributions, 'exact' TreeSHAP, 'none' skips them.
+
+        With 'fast' one booster call (pred_leaf) yields both: the contributions add up to the raw score.
+        One row goes through LightGBM's C single-row API when it was verified for this model.
+        """
+        if len(X) == 1:
+            row = X[0]
+            if how == "none" and self.single is not None:
+                out = self.single(row)
+                return np.array([out.max() if len(out) > 1 else out[0]]), [[]]
+            if how == "fast" and self.single_leaf is not None and self.paths is not None and self.paths.link is not None:
+                contrib = self.paths.from_leaves(self.single_leaf(row)[None, :])
+                return self.paths.score(contrib), self.reasons.rows(X, contrib)
         if how == "none":
-            return [[] for _ in range(len(X))]
+            return self.predict(X), [[] for _ in range(len(X))]
         if how == "fast" and self.paths is not None:
             contrib = self.paths.contributions(self.model.booster, X)
-        else:
-            contrib = self.model.booster.predict(X, pred_contrib=True, num_threads=1)
-            if contrib.shape[1] != X.shape[1] + 1:  # multiclass: contributions to the first class's score
-                contrib = contrib[:, : X.shape[1] + 1]
-        return self.reasons.rows(X, contrib)
+            scores = self.paths.score(contrib) if self.paths.link is not None else self.predict(X)
+            return scores, self.reasons.rows(X, contrib)
+        contrib = self.model.booster.predict(X, pred_contrib=True, num_threads=1)
+        if contrib.shape[1] != X.shape[1] + 1:  # multiclass: contributions to the first class's score
+            contrib = contrib[:, : X.shape[1] + 1]
+        return self.predict(X), self.reasons.rows(X, contrib)
 
     def describe(self) -> dict[str, Any]:
         meta = getattr(self.model, "metadata", {}) or {}
@@ -92,6 +108,7 @@ class ServedModel:
 def build_served(project: str, model: Any, root: Path | None) -> ServedModel:
     sig = model.signature
     req = request_model(project, sig)
+    paths = PathContributions.from_booster(model.booster)
     served = ServedModel(
         project=project,
         version=model.version,
@@ -100,7 +117,9 @@ def build_served(project: str, model: Any, root: Path | None) -> ServedModel:
         many=TypeAdapter(_many(req)),
         encoder=RowEncoder(sig),
         reasons=ReasonWriter(sig, model_stats(model)),
-        paths=PathContributions.from_booster(model.booster),
+        paths=paths,
+        single=SingleRow.create(model.booster),
+        single_leaf=SingleRow.create(model.booster, PREDICT_LEAF_INDEX) if paths is not None else None,
         threshold=None if getattr(model, "threshold", None) is None else float(model.threshold),
         task=str(getattr(model, "task", "binary")),
         loaded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -62,10 +62,12 @@ class ReasonWriter:
         """Per row, the features raising the score the most, strongest first (largest |effect| when none raise it)."""
         k = X.shape[1]
         out: list[list[str]] = []
-        for x, c in zip(X, contrib[:, :k]):
-            chosen = [j for j in np.argsort(-c, kind="mergesort")[: self.top] if c[j] > 0]
+        top = self.top
+        orders = np.argsort(-contrib[:, :k], axis=1, kind="mergesort")[:, :top].tolist()
+        for x, c, order in zip(X.tolist(), contrib[:, :k].tolist(), orders):
+            chosen = [j for j in order if c[j] > 0]
             if not chosen:
-                chosen = list(np.argsort(-np.abs(c), kind="mergesort")[: self.top])
+                chosen = sorted(range(k), key=lambda j: -abs(c[j]))[:top]
             out.append([self.phrase(j, x[j]) for j in chosen])
         return out
 

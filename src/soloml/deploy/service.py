@@ -6,8 +6,10 @@
     GET  /health                            the process is up          GET /ready   models are loaded
     GET  /docs, /openapi.json               the request schema of every served project
 
-The hot path validates the body with the pydantic model generated from the feature signature, fills a
-numpy row, calls the booster, and queues the prediction for the log; no pandas, no file I/O, no database.
+The two predict routes are answered by a thin ASGI layer in front of FastAPI (`FastPredict`): it reads
+the body, validates it with the pydantic model generated from the feature signature, fills a numpy row,
+calls the booster once and queues the prediction for the log; no pandas, no file I/O, no database, no
+framework routing on the hot path. Everything else (docs, model info, health) is plain FastAPI.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
-import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -35,22 +37,23 @@ from soloml.errors import DeployError
 
 REASON_MODES = ("fast", "exact", "none")
 JSON = "application/json"
+Answer = tuple[int, bytes]
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False, allow_nan=False), status_code=status, media_type=JSON)
+def _dump(payload: Any, status: int = 200) -> Answer:
+    return status, json.dumps(payload, ensure_ascii=False, allow_nan=False).encode()
 
 
-def _problem(status: int, message: str, **extra: Any) -> Response:
-    return _json({"detail": message, **extra}, status)
+def _problem(status: int, message: str, **extra: Any) -> Answer:
+    return _dump({"detail": message, **extra}, status)
 
 
-def validation_problem(exc: ValidationError, served: ServedModel) -> Response:
+def validation_problem(exc: ValidationError, served: ServedModel) -> Answer:
     """422 naming each field at fault and the type it expects."""
     dtypes = served.model.signature.dtypes
     details = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = [p for p in err["loc"]]
+        loc = list(err["loc"])
         field_name = next((p for p in reversed(loc) if isinstance(p, str) and p in dtypes), None)
         item: dict[str, Any] = {"loc": ["body", *loc], "msg": err["msg"], "type": err["type"]}
         if field_name is not None:
@@ -61,7 +64,109 @@ def validation_problem(exc: ValidationError, served: ServedModel) -> Response:
         f"field '{d['field']}': {d['msg'].lower()} (expected {d['expected']})" if "field" in d else f"{'.'.join(map(str, d['loc'][1:])) or 'body'}: {d['msg'].lower()}"
         for d in details[:10]
     )
-    return _json({"detail": details, "message": f"The request does not match project '{served.project}': {words}."}, 422)
+    return _dump({"detail": details, "message": f"The request does not match project '{served.project}': {words}."}, 422)
+
+
+class Predictor:
+    """The request logic of the predict routes, independent of the web framework."""
+
+    def __init__(self, store: ModelStore, logger: PredictionLogger | None, api_key: str | None, run_id: str) -> None:
+        self.store = store
+        self.logger = logger
+        self.key = api_key.encode() if api_key else None
+        self.run_id = run_id
+
+    def refused(self, given: bytes | None) -> Answer | None:
+        if self.key is None or (given is not None and hmac.compare_digest(given, self.key)):
+            return None
+        return _problem(401, "Missing or wrong API key: send it in the X-API-Key header.")
+
+    def served(self, project: str) -> ServedModel | Answer:
+        try:
+            return self.store.get(project)
+        except DeployError as exc:
+            return _problem(404, str(exc))
+
+    @staticmethod
+    def reason_mode(query: bytes) -> str | Answer:
+        if not query:
+            return "fast"
+        how = parse_qs(query.decode("latin-1")).get("reasons", ["fast"])[-1]
+        if how not in REASON_MODES:
+            return _problem(422, f"Query parameter reasons='{how}' is not one of {', '.join(REASON_MODES)}.")
+        return how
+
+    def predict(self, project: str, entity_id: str | None, key: bytes | None, query: bytes, body: bytes) -> Answer:
+        if (denied := self.refused(key)) is not None:
+            return denied
+        served = self.served(project)
+        if isinstance(served, tuple):
+            return served
+        how = self.reason_mode(query)
+        if isinstance(how, tuple):
+            return how
+        if entity_id is not None:
+            row = served.lookup.get(entity_id)
+            if row is None or served.lookup_matrix is None:
+                why = f"no batch has been scored yet; run `soloml score {project}`" if served.lookup_matrix is None else "it was not in the latest scored population"
+                return _problem(404, f"No features for '{entity_id}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.")
+            return self.answer(served, served.lookup_matrix[row : row + 1], how, True, entity_id)
+        try:
+            if body.lstrip()[:1] == b"[":
+                records = served.many.validate_json(body)
+                single = False
+            else:
+                records = [served.request.model_validate_json(body)]
+                single = True
+        except ValidationError as exc:
+            return validation_problem(exc, served)
+        return self.answer(served, served.encoder.encode(records), how, single)
+
+    def answer(self, served: ServedModel, X: Any, how: str, single: bool, entity_id: str | None = None) -> Answer:
+        scores, reasons = served.predict_explain(X, how)
+        threshold = served.threshold
+        out = []
+        logger = self.logger
+        now = datetime.now(timezone.utc).replace(tzinfo=None) if logger is not None else None
+        for score, why in zip(scores.tolist(), reasons):
+            decision = None if threshold is None else score >= threshold
+            out.append({"score": score, "decision": decision, "reasons": why})
+            if logger is not None:
+                logger.log((self.run_id, served.project, served.version, entity_id, score, decision, None, as_json_list(why), now, "service"))
+        head = {"project": served.project, "model_version": served.version}
+        if single:
+            return _dump({**head, **({"entity_id": entity_id} if entity_id is not None else {}), **out[0]})
+        return _dump({**head, "predictions": out})
+
+
+class FastPredict:
+    """ASGI layer answering POST /v1/{project}/predict[/{entity_id}] directly; everything else goes to FastAPI."""
+
+    def __init__(self, app: FastAPI, predictor: Predictor) -> None:
+        self.app = app
+        self.predictor = predictor
+        self.state = app.state
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            parts = scope["path"].split("/")
+            if len(parts) in (4, 5) and parts[1] == "v1" and parts[3] == "predict" and parts[2] and (len(parts) == 4 or parts[4]):
+                body = b""
+                while True:
+                    message = await receive()
+                    body += message.get("body", b"")
+                    if not message.get("more_body"):
+                        break
+                key = next((v for k, v in scope["headers"] if k == b"x-api-key"), None)
+                try:
+                    status, payload = self.predictor.predict(parts[2], parts[4] if len(parts) == 5 else None, key, scope.get("query_string", b""), body)
+                except Exception as exc:  # noqa: BLE001 - answer, never drop the connection
+                    status, payload = _problem(500, f"Prediction failed: {type(exc).__name__}: {exc}")
+                await send({"type": "http.response.start", "status": status,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+                await send({"type": "http.response.body", "body": payload})
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(
@@ -73,12 +178,12 @@ def create_app(
     projects: tuple[str, ...] | None = None,
     watch_seconds: float = 0.5,
     log_queue: int = 10_000,
-) -> FastAPI:
+) -> FastPredict:
     """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log."""
     store = ModelStore(models_dir, root=root, projects=projects, watch_seconds=watch_seconds)
     logger = PredictionLogger(warehouse, max_queue=log_queue) if warehouse else None
     run_id = f"serve-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    key = api_key.encode() if api_key else None
+    predictor = Predictor(store, logger, api_key, run_id)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202
@@ -97,88 +202,28 @@ def create_app(
     app.state.logger = logger
     app.state.run_id = run_id
 
-    def refused(request: Request) -> Response | None:
-        if key is None:
-            return None
-        given = request.headers.get("x-api-key", "").encode()
-        if hmac.compare_digest(given, key):
-            return None
-        return _problem(401, "Missing or wrong API key: send it in the X-API-Key header.")
+    def reply(answer: Answer) -> Response:
+        return Response(answer[1], status_code=answer[0], media_type=JSON)
 
-    def served_or_404(project: str) -> ServedModel | Response:
-        try:
-            return store.get(project)
-        except DeployError as exc:
-            return _problem(404, str(exc))
+    def key_of(request: Request) -> bytes | None:
+        value = request.headers.get("x-api-key")
+        return None if value is None else value.encode()
 
-    def respond(served: ServedModel, X: np.ndarray, how: str, single: bool, entity_id: str | None = None) -> Response:
-        scores = served.predict(X)
-        reasons = served.explain(X, how)
-        threshold = served.threshold
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        out = []
-        for score, why in zip(scores.tolist(), reasons):
-            decision = None if threshold is None else score >= threshold
-            out.append({"score": score, "decision": decision, "reasons": why})
-            if logger is not None:
-                logger.log((run_id, served.project, served.version, entity_id, score, decision, None, as_json_list(why), now, "service"))
-        head = {"project": served.project, "model_version": served.version}
-        if single:
-            return _json({**head, **({"entity_id": entity_id} if entity_id is not None else {}), **out[0]})
-        return _json({**head, "predictions": out})
-
-    def reason_mode(request: Request) -> str | Response:
-        how = request.query_params.get("reasons", "fast")
-        if how not in REASON_MODES:
-            return _problem(422, f"Query parameter reasons='{how}' is not one of {', '.join(REASON_MODES)}.")
-        return how
-
+    # The same logic through FastAPI, for mounts and tests that bypass FastPredict.
     @app.post("/v1/{project}/predict", include_in_schema=False)
     async def predict(project: str, request: Request) -> Response:
-        if (denied := refused(request)) is not None:
-            return denied
-        served = served_or_404(project)
-        if isinstance(served, Response):
-            return served
-        how = reason_mode(request)
-        if isinstance(how, Response):
-            return how
-        body = await request.body()
-        try:
-            if body.lstrip()[:1] == b"[":
-                records = served.many.validate_json(body)
-                single = False
-            else:
-                records = [served.request.model_validate_json(body)]
-                single = True
-        except ValidationError as exc:
-            return validation_problem(exc, served)
-        return respond(served, served.encoder.encode(records), how, single)
+        return reply(predictor.predict(project, None, key_of(request), request.scope.get("query_string", b""), await request.body()))
 
     @app.post("/v1/{project}/predict/{entity_id}", include_in_schema=False)
     async def predict_entity(project: str, entity_id: str, request: Request) -> Response:
-        if (denied := refused(request)) is not None:
-            return denied
-        served = served_or_404(project)
-        if isinstance(served, Response):
-            return served
-        how = reason_mode(request)
-        if isinstance(how, Response):
-            return how
-        row = served.lookup.get(entity_id)
-        if row is None or served.lookup_matrix is None:
-            why = "no batch has been scored yet; run `soloml score " + project + "`" if served.lookup_matrix is None else "it was not in the latest scored population"
-            return _problem(404, f"No features for '{entity_id}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.")
-        return respond(served, served.lookup_matrix[row : row + 1], how, True, entity_id)
+        return reply(predictor.predict(project, entity_id, key_of(request), request.scope.get("query_string", b""), b""))
 
     @app.get("/v1/{project}/model", include_in_schema=False)
     async def model_info(project: str, request: Request) -> Response:
-        if (denied := refused(request)) is not None:
-            return denied
-        served = served_or_404(project)
-        if isinstance(served, Response):
-            return served
-        return _json(served.describe())
+        if (denied := predictor.refused(key_of(request))) is not None:
+            return reply(denied)
+        served = predictor.served(project)
+        return reply(served if isinstance(served, tuple) else _dump(served.describe()))
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
@@ -195,10 +240,10 @@ def create_app(
             "errors": dict(store.errors),
             "prediction_log": None if stats is None else {"logged": stats.logged, "dropped": stats.dropped, "pending": stats.pending, "failed_writes": stats.failed_writes},
         }
-        return _json(body, 200 if store.served else 503)
+        return reply(_dump(body, 200 if store.served else 503))
 
     app.openapi = lambda: openapi(app, store, api_key is not None)  # type: ignore[method-assign]
-    return app
+    return FastPredict(app, predictor)
 
 
 def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
