@@ -15,7 +15,6 @@ from soloml.features.cutoffs import cutoff_schedule, scoring_time
 from soloml.features.sql import resolve_files
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.spec import ProjectSpec
-from soloml.warehouse.connection import table_exists
 
 
 @dataclass(frozen=True)
@@ -121,14 +120,11 @@ def _training_set(spec: ProjectSpec, df: pd.DataFrame, features, categorical, ta
 
 
 def _load_ids(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> tuple[str, ...]:
-    parts = []
-    for name in tables:
-        qualified = name if "." in name else f"core.{name}"
-        if not table_exists(con, qualified):
-            continue
-        cols = {r[0] for r in con.execute(f"DESCRIBE {qualified}").fetchall()}
-        if "_load_id" in cols:
-            parts.append(f"SELECT DISTINCT _load_id AS id FROM {qualified} WHERE _load_id IS NOT NULL")
+    wanted = {name if "." in name else f"core.{name}" for name in tables}
+    with_load_id = {
+        f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_columns() WHERE column_name = '_load_id'").fetchall()
+    }
+    parts = [f"SELECT DISTINCT _load_id AS id FROM {q} WHERE _load_id IS NOT NULL" for q in sorted(wanted & with_load_id)]
     if not parts:
         return ()
     return tuple(r[0] for r in con.execute(f"SELECT DISTINCT id FROM ({' UNION ALL '.join(parts)}) ORDER BY id").fetchall())

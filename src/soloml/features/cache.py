@@ -18,9 +18,10 @@ import duckdb
 
 from soloml._version import __version__
 from soloml.canonical.schema import TABLES
+from soloml.features.cutoffs import present_tables
 from soloml.projects.recipes.table import relation_sql
 from soloml.projects.spec import ProjectSpec
-from soloml.warehouse.connection import quote_ident, table_exists
+from soloml.warehouse.connection import quote_ident
 
 META_DDL = (
     "(spec_hash VARCHAR, fingerprint VARCHAR, built_at TIMESTAMP, task VARCHAR, features JSON, categorical JSON, "
@@ -59,8 +60,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files
     if spec.recipe == "table" and spec.source_table:
         data["source"] = _table_digest(con, relation_sql(spec.source_table))
     else:
+        present = present_tables(con)
         for name in TABLES:
-            if table_exists(con, f"core.{name}"):
+            if f"core.{name}" in present:
                 data[name] = _table_digest(con, f"core.{name}")
     payload = {
         "spec": spec.spec_hash(),
@@ -74,7 +76,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files
 
 def read_meta(con: duckdb.DuckDBPyConnection, project: str) -> CacheMeta | None:
     data, meta = table_names(project)
-    if not (table_exists(con, f"features.{project}") and table_exists(con, f"features.{project}__meta")):
+    if not {f"features.{project}", f"features.{project}__meta"} <= present_tables(con):
         return None
     row = con.execute(f"SELECT * FROM {meta} LIMIT 1").fetchone()
     if row is None:

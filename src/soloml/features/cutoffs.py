@@ -8,7 +8,6 @@ import duckdb
 
 from soloml.errors import FeatureError
 from soloml.projects.spec import ProjectSpec
-from soloml.warehouse.connection import table_exists
 
 # (table, column) pairs that date business events in core.*
 EVENT_TIMES = (
@@ -23,11 +22,17 @@ EVENT_TIMES = (
 )
 
 
+def present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every 'schema.table' in the warehouse (one catalog query instead of one per table)."""
+    return {f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+
+
 def _bounds(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
+    present = present_tables(con)
     parts = [
         f"SELECT min({col}) AS lo, max({col}) AS hi FROM core.{tbl}"
         for tbl, col in EVENT_TIMES
-        if table_exists(con, f"core.{tbl}")
+        if f"core.{tbl}" in present
     ]
     if not parts:
         return None, None
