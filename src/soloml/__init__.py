@@ -1,6 +1,7 @@
 """soloml: the whole machine-learning cycle for the one data person at a small organization."""
 
 from soloml._version import __version__
+from soloml.deploy import ScoreResult, create_app, score_project, serve
 from soloml.errors import SolomlError
 from soloml.experiments import ExperimentSpec, analyze_experiment
 from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
@@ -16,6 +17,7 @@ __all__ = [
     "ExperimentSpec",
     "LoadResult",
     "ProjectSpec",
+    "ScoreResult",
     "SolomlClassifier",
     "SolomlError",
     "SolomlRegressor",
@@ -28,6 +30,7 @@ __all__ = [
     "audit_leakage",
     "build_scoring_frame",
     "build_training_set",
+    "create_app",
     "find_workspace",
     "init_workspace",
     "load_model",
@@ -37,6 +40,8 @@ __all__ = [
     "promote",
     "rollback",
     "save_model",
+    "score_project",
+    "serve",
     "spec_from_answers",
     "table_spec",
     "train",
