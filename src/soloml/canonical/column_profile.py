@@ -120,6 +120,8 @@ def read_sample(path: Path, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise LoadError(f"File {path} does not exist.", hint="Check the path.")
+    if path.stat().st_size == 0:
+        raise LoadError(f"File {path.name} is empty.", hint="Export it again with its header row and data.")
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):

@@ -317,6 +317,8 @@ def _choose_table(name: str, profiles: list[ColumnProfile]) -> tuple[str, str]:
     reason = f"its columns fit best (score {total:.2f}; next best: {scored[1][1]} {scored[1][0]:.2f})"
     if bonus:
         reason += "; the file name or values point at it"
+    if total < 0.5:
+        reason += "; a weak fit: pass --table if it is another table"
     return table, reason
 
 
