@@ -101,9 +101,9 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str, loade
         WITH hints AS (
             SELECT source, NULLIF(trim(source_customer_id), '') AS sid, email,
                    NULLIF(trim(linked_source), '') AS linked_source, NULLIF(trim(linked_source_id), '') AS linked_source_id,
-                   arg_min(NULLIF(trim(customer_name), ''), coalesce(seen_at, TIMESTAMP '9999-12-31'))
+                   arg_min(NULLIF(trim(customer_name), ''), (coalesce(seen_at, TIMESTAMP '9999-12-31'), trim(customer_name)))
                        FILTER (WHERE NULLIF(trim(customer_name), '') IS NOT NULL) AS name,
-                   arg_min(NULLIF(trim(customer_country), ''), coalesce(seen_at, TIMESTAMP '9999-12-31'))
+                   arg_min(NULLIF(trim(customer_country), ''), (coalesce(seen_at, TIMESTAMP '9999-12-31'), trim(customer_country)))
                        FILTER (WHERE NULLIF(trim(customer_country), '') IS NOT NULL) AS country,
                    min(seen_at) AS seen_at
             FROM {records} GROUP BY ALL
@@ -269,11 +269,11 @@ def _write_customers(con: duckdb.DuckDBPyConnection, *, load_id: str, merged: li
             SELECT *, coalesce(created_at, TIMESTAMP '9999-12-31') AS t FROM seen
         )
         SELECT customer_id,
-               arg_min(email, (rank, t)) FILTER (WHERE email IS NOT NULL) AS email,
-               arg_min(name, (rank, t)) FILTER (WHERE name IS NOT NULL) AS name,
-               arg_min(country, (rank, t)) FILTER (WHERE country IS NOT NULL) AS country,
+               arg_min(email, (rank, t, email)) FILTER (WHERE email IS NOT NULL) AS email,
+               arg_min(name, (rank, t, name)) FILTER (WHERE name IS NOT NULL) AS name,
+               arg_min(country, (rank, t, country)) FILTER (WHERE country IS NOT NULL) AS country,
                min(created_at) AS created_at,
-               arg_min(first_source, t) AS first_source
+               arg_min(first_source, (t, first_source)) AS first_source
         FROM ordered GROUP BY customer_id
     """)
     con.execute("""
