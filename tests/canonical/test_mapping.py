@@ -327,6 +327,13 @@ def test_map_command_refuses_to_overwrite_an_edited_mapping(ws):
     assert "already exists" in again.output and "--force" in again.output
 
 
+def test_map_command_says_a_known_vendor_file_needs_no_mapping(ws):
+    result = runner.invoke(app, ["map", str(CRM / "hubspot_contacts.csv"), "--workspace", str(ws.root)])
+    assert result.exit_code == 1
+    assert "already recognised as hubspot.contacts" in result.output
+    assert not (ws.mappings_dir / "hubspot_contacts.yaml").exists()
+
+
 def test_map_command_with_a_missing_file_exits_1_naming_it(ws):
     result = runner.invoke(app, ["map", str(ws.root / "nope.csv"), "--workspace", str(ws.root)])
     assert result.exit_code == 1

@@ -446,8 +446,25 @@ def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, def
     if target.exists() and not force:
         raise AdapterError(f"{target} already exists; it may hold your edits.", hint="Pass --force to overwrite it, or edit it directly.")
     frame = read_sample(file)
+    if not force:
+        _refuse_known_vendor_file(file, frame)
     pattern = re.sub(r"\d+", "*", file.name) if re.search(r"\d", file.name) else file.name
     draft = draft_mapping(frame, name=name, table=table, default_currency=default_currency, file_pattern=pattern)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(draft.yaml_text, encoding="utf-8")
     return replace(draft, path=target)
+
+
+def _refuse_known_vendor_file(file: Path, frame: pd.DataFrame) -> None:
+    """A file soloml already recognises needs no mapping; say so instead of drafting one."""
+    from soloml.canonical.ingest import detect
+
+    try:
+        found = detect([str(c) for c in frame.columns], frame, None)
+    except AdapterError:  # looks like a vendor file with columns missing: a mapping may well be the answer
+        return
+    if found is not None and found.vendor_object:
+        raise AdapterError(
+            f"{file.name} is already recognised as {found.vendor_object} ({found.reason}); `soloml load` maps it without a mapping.",
+            hint="Pass --force to draft a mapping anyway.",
+        )
