@@ -1,6 +1,7 @@
 """soloml: the whole machine-learning cycle for the one data person at a small organization."""
 
 from soloml._version import __version__
+from soloml.canonical import identity_report
 from soloml.deploy import ScoreResult, create_app, score_project, serve
 from soloml.errors import SolomlError
 from soloml.experiments import ExperimentSpec, analyze_experiment
@@ -32,6 +33,7 @@ __all__ = [
     "build_training_set",
     "create_app",
     "find_workspace",
+    "identity_report",
     "init_workspace",
     "load_model",
     "load_paths",
