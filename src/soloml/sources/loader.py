@@ -27,11 +27,11 @@ from soloml.sources.csvfile import quarantine_rejected
 from soloml.sources.databases import database_unit, is_database_url
 from soloml.sources.files import FORMATS, file_units
 from soloml.sources.units import Staged, Unit
-from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.connection import quote_ident, table_exists
 from soloml.warehouse.journal import JournalEntry, PreviousLoad, ensure_journal, find_same_load, new_load_id, record, utcnow
 from soloml.warehouse.land import land
 from soloml.warehouse.names import table_name
-from soloml.warehouse.stage import TypedStage, drop_typed, quarantine_rows, type_stage
+from soloml.warehouse.stage import TypedStage, drop_typed, meta_sql, quarantine_rows, type_stage
 
 STAGE = "_soloml_stage"
 SAMPLE_ROWS = 1000
@@ -147,16 +147,17 @@ def load_unit(
         detection = detector(list(staged.headers), _sample(con, staged), as_name) if detector else None
         target = _target(unit, detection, as_name)
         facts.update(target=target, detection=asdict(detection) if detection else None)
-        typed = type_stage(con, STAGE, staged.headers, date_order=date_order,
-                           decimal_comma_first=staged.decimal_comma, row_sql=staged.row_sql)
+        new_table = None if table_exists(con, target) else target
+        typed = type_stage(con, STAGE, staged.headers, date_order=date_order, decimal_comma_first=staged.decimal_comma,
+                           row_sql=staged.row_sql, new_table=new_table, meta=meta_sql(load_id, started))
         rows_in = typed.rows + len(staged.rejected)
         bad = typed.bad_rows + len(staged.rejected)
         facts.update(rows_in=rows_in, rows_quarantined=bad)
         if rows_in and bad / rows_in > max_quarantine_share:
             raise _limit_error(unit, typed, staged, rows_in, bad, max_quarantine_share)
-        counts = land(con, typed, target, key=detection.key if detection else (), load_id=load_id, loaded_at=started)
         quarantine_rows(con, typed, STAGE, staged.headers, load_id=load_id, source=unit.source)
         quarantine_rejected(con, list(staged.rejected), load_id=load_id, source=unit.source)
+        counts = land(con, typed, target, key=detection.key if detection else (), load_id=load_id, loaded_at=started)
         drop_typed(con)
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         core_rows: dict[str, int] = {}

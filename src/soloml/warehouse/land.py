@@ -1,9 +1,10 @@
 """Write a typed stage into raw.<name>: create it, widen its columns, then upsert by key or append without duplicates.
 
-Runs inside the caller's transaction. Every raw table carries `_load_id`, `_loaded_at`, `_source_row` and
-`_row_hash` after its data columns. With a key, rows of earlier loads whose key reappears with different
-content are replaced; with or without a key, a row identical to one already there (same `_row_hash`) is
-skipped, so a re-export never duplicates rows.
+Runs inside the caller's transaction. Every raw table carries `_load_id`, `_loaded_at` and `_source_row`
+after its data columns. With a key, rows of earlier loads whose key reappears with different content are
+replaced; with or without a key, a row identical (NULL-safe, in every column the new file has) to one
+already there is skipped, so a re-export never duplicates rows. Comparing typed values in SQL costs an
+anti-join only when the table already exists; a first load pays nothing for it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import duckdb
 
 from soloml.errors import LoadError
 from soloml.warehouse.connection import quote_ident, table_exists
-from soloml.warehouse.stage import TypedStage
+from soloml.warehouse.stage import TypedStage, meta_sql
 
-META_COLUMNS = ("_load_id", "_loaded_at", "_source_row", "_row_hash")
+META_COLUMNS = ("_load_id", "_loaded_at", "_source_row")
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 
 
@@ -78,13 +79,21 @@ def land(
             f"The key column(s) {', '.join(missing)} for {target} are not in the file (it has: {', '.join(n for n, _ in data)}).",
             hint="Load it under another name with --as, or check that the export has its id column.",
         )
-    meta = f"'{load_id}' AS _load_id, TIMESTAMP '{loaded_at.isoformat(sep=' ')}' AS _loaded_at, _source_row, _row_hash"
-    good = f"{typed.table} WHERE NOT _soloml_bad"
+    good_rows = typed.rows - typed.bad_rows
+    if typed.direct:  # type_stage wrote the new table itself: drop its bad rows and helper columns
+        if typed.table != target:
+            raise LoadError(f"Internal: typed rows were written to {typed.table}, not {target}.", hint="Report this as a bug.")
+        if typed.bad_rows:
+            con.execute(f"DELETE FROM {target} WHERE _soloml_bad")
+        for helper in typed.helper_columns:
+            con.execute(f"ALTER TABLE {target} DROP COLUMN {helper}")
+        return LandCounts(inserted=good_rows, skipped=0, replaced=0)
+    meta = meta_sql(load_id, loaded_at)
     if not table_exists(con, target):
         cols = ", ".join(f"{quote_ident(n)}" for n, _ in data)
         sep = ", " if cols else ""
-        con.execute(f"CREATE TABLE {target} AS SELECT {cols}{sep}{meta} FROM {good} ORDER BY _source_row")
-        return LandCounts(inserted=typed.rows - typed.bad_rows, skipped=0, replaced=0)
+        con.execute(f"CREATE TABLE {target} AS SELECT {cols}{sep}{meta} FROM {typed.table} WHERE NOT _soloml_bad")
+        return LandCounts(inserted=good_rows, skipped=0, replaced=0)
 
     existing = _columns(con, target)
     for name, sql_type in data:
@@ -97,20 +106,22 @@ def land(
                 con.execute(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(name)} SET DATA TYPE {wanted}")
                 existing[name] = wanted
 
+    names = [n for n, _ in data]
+    typed_as_table = {n: f"CAST(n.{quote_ident(n)} AS {existing[n]})" for n in names}
+    same_row = " AND ".join(f"t.{quote_ident(c)} IS NOT DISTINCT FROM {typed_as_table[c]}" for c in names) or "true"
     replaced = 0
     if key:
-        match = " AND ".join(f"n.{quote_ident(k)} IS NOT DISTINCT FROM t.{quote_ident(k)}" for k in key)
+        same_key = " AND ".join(f"t.{quote_ident(k)} IS NOT DISTINCT FROM {typed_as_table[k]}" for k in key)
         replaced = int(con.execute(
-            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {good.replace(' WHERE ', ' n WHERE ')} AND {match}) "
-            f"AND t._row_hash NOT IN (SELECT _row_hash FROM {good})"
+            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {typed.table} n WHERE NOT n._soloml_bad AND {same_key}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {typed.table} n WHERE NOT n._soloml_bad AND {same_row})"
         ).fetchall()[0][0])
-    names = [n for n, _ in data]
     insert_cols = ", ".join([*(quote_ident(n) for n in names), *META_COLUMNS])
-    values = ", ".join(f"CAST({quote_ident(n)} AS {existing[n]})" for n in names)
+    values = ", ".join(typed_as_table[n] for n in names)
     sep = ", " if values else ""
+    meta_n = meta_sql(load_id, loaded_at, "n._source_row")
     inserted = int(con.execute(
-        f"INSERT INTO {target} ({insert_cols}) SELECT {values}{sep}{meta} FROM {good} "
-        f"AND _row_hash NOT IN (SELECT _row_hash FROM {target}) ORDER BY _source_row"
+        f"INSERT INTO {target} ({insert_cols}) SELECT {values}{sep}{meta_n} FROM {typed.table} n "
+        f"WHERE NOT n._soloml_bad AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {same_row})"
     ).fetchall()[0][0])
-    good_rows = typed.rows - typed.bad_rows
     return LandCounts(inserted=inserted, skipped=good_rows - inserted, replaced=replaced)

@@ -1,8 +1,7 @@
 """From a staging table of text (or already-typed) columns to a typed table with bad rows marked, in SQL.
 
 The staging table holds one row per source row in source order (its `rowid` is the order); the typed
-table adds `_source_row`, a content hash `_row_hash` (for de-duplicating re-exports), the typed columns,
-and `_soloml_bad` per row. Bad rows never reach raw.*: `quarantine_rows` copies them, with a reason naming
+table adds `_source_row`, the typed columns, and `_soloml_bad` per row. Bad rows never reach raw.*: `quarantine_rows` copies them, with a reason naming
 the column and the value, into ops.quarantine.
 """
 
@@ -10,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 
@@ -39,31 +39,44 @@ class TypedStage:
     bad_by_column: dict[str, int]
     first_bad: tuple[BadRow, ...]
     notes: tuple[str, ...]
+    direct: bool = False  # True: `table` is the new raw table itself, still holding the helper columns
+
+    @property
+    def helper_columns(self) -> tuple[str, ...]:
+        checked = [i for i, p in enumerate(self.plans) if p.checked]
+        return ("_soloml_rowid", *(f"_soloml_bad_{i}" for i in checked), "_soloml_bad")
 
 
-def _row_hash_sql(columns: Sequence[str]) -> str:
-    """md5 over name=value of every non-empty value, in name order: stable across column order and empty columns."""
-    parts = [f"'{c}=' || NULLIF(CAST({quote_ident(c)} AS VARCHAR), '')" for c in sorted(columns)]
-    return f"md5(concat_ws(chr(31), {', '.join(parts)}))" if parts else "md5('')"
+def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row") -> str:
+    """The load metadata columns every raw row carries, in their order."""
+    return f"'{load_id}' AS _load_id, TIMESTAMP '{loaded_at.isoformat(sep=' ')}' AS _loaded_at, {source_row} AS _source_row"
 
 
-def _build(con: duckdb.DuckDBPyConnection, stage: str, plans: Sequence[ColumnPlan], row_sql: str) -> None:
-    cols = [p.name for p in plans]
-    selects = [f"rowid AS _soloml_rowid", f"{row_sql} AS _source_row", f"{_row_hash_sql(cols)} AS _row_hash"]
-    selects += [f"{p.value_sql()} AS {quote_ident(p.name)}" for p in plans]
-    bads = [(i, p.bad_sql()) for i, p in enumerate(plans)]
-    bads = [(i, b) for i, b in bads if b is not None]
-    selects += [f"{b} AS _soloml_bad_{i}" for i, b in bads]
-    any_bad = " OR ".join(f"_soloml_bad_{i}" for i, _ in bads) or "false"
-    con.execute(f"DROP TABLE IF EXISTS {TYPED}")
-    con.execute(f"CREATE TEMP TABLE {TYPED} AS SELECT *, ({any_bad}) AS _soloml_bad FROM (SELECT {', '.join(selects)} FROM {stage})")
+def _build(
+    con: duckdb.DuckDBPyConnection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
+) -> None:
+    """Typed values, and per checked column a flag 'non-empty in the source but no typed value'.
+
+    Three nested projections so each value is trimmed once and parsed once. `into` is a temp table, or (with
+    `meta`) a new raw table written in this one pass, to spare a copy of every row."""
+    q = [quote_ident(p.name) for p in plans]
+    checked = [i for i, p in enumerate(plans) if p.checked]
+    prepared = ", ".join(["rowid AS _soloml_rowid", f"{row_sql} AS _source_row", *(f"{p.prepared_sql()} AS {c}" for p, c in zip(plans, q, strict=True))])
+    typed = ", ".join(["_soloml_rowid", "_source_row", *(f"{p.cast_sql(c)} AS {c}" for p, c in zip(plans, q, strict=True)),
+                       *(f"{q[i]} IS NOT NULL AS _soloml_ne_{i}" for i in checked)])
+    flags = [f"(_soloml_ne_{i} AND {q[i]} IS NULL)" for i in checked]
+    outer = ", ".join([*q, meta or "_source_row", "_soloml_rowid", *(f"{f} AS _soloml_bad_{i}" for f, i in zip(flags, checked, strict=True)),
+                       f"({' OR '.join(flags) or 'false'}) AS _soloml_bad"])
+    con.execute(f"DROP TABLE IF EXISTS {into}")
+    temp = "TEMP " if meta is None else ""
+    con.execute(f"CREATE {temp}TABLE {into} AS SELECT {outer} FROM (SELECT {typed} FROM (SELECT {prepared} FROM {stage}))")
 
 
-def _bad_counts(con: duckdb.DuckDBPyConnection, plans: Sequence[ColumnPlan]) -> dict[str, int]:
-    checked = [(i, p) for i, p in enumerate(plans) if p.bad_sql() is not None]
+def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
+    checked = [(i, p) for i, p in enumerate(plans) if p.checked]
     if not checked:
         return {}
-    row = con.execute(f"SELECT {', '.join(f'count_if(_soloml_bad_{i})' for i, _ in checked)} FROM {TYPED}").fetchall()[0]
+    row = con.execute(f"SELECT {', '.join(f'count_if(_soloml_bad_{i})' for i, _ in checked)} FROM {table}").fetchall()[0]
     return {p.name: int(n) for (_, p), n in zip(checked, row, strict=True) if n}
 
 
@@ -75,31 +88,38 @@ def type_stage(
     date_order: DateOrder = "auto",
     decimal_comma_first: bool = False,
     row_sql: str = "rowid + 1",
+    new_table: str | None = None,
+    meta: str | None = None,
 ) -> TypedStage:
-    """Infer, cast and check every column of `stage` (data columns in the same order as `headers`)."""
+    """Infer, cast and check every column of `stage` (data columns in the same order as `headers`).
+
+    With `new_table` and `meta` (see `meta_sql`), the typed rows are written straight into that new table
+    (inside the caller's transaction); `land` then only removes bad rows and the helper columns."""
+    into = new_table if new_table and meta else TYPED
+    direct = into != TYPED
     plans = infer_plans(con, stage, date_order=date_order, decimal_comma_first=decimal_comma_first)
-    _build(con, stage, plans, row_sql)
-    bad = _bad_counts(con, plans)
+    _build(con, stage, plans, row_sql, into, meta if direct else None)
+    bad = _bad_counts(con, into, plans)
     if bad:  # the sample missed something: decide those columns again over every row
         refined = refine_plans(con, stage, plans, list(bad), date_order=date_order, decimal_comma_first=decimal_comma_first)
         if refined != plans:
             plans = refined
-            _build(con, stage, plans, row_sql)
-            bad = _bad_counts(con, plans)
+            _build(con, stage, plans, row_sql, into, meta if direct else None)
+            bad = _bad_counts(con, into, plans)
     header_of = dict(zip([p.name for p in plans], headers, strict=False))
-    rows, bad_rows = con.execute(f"SELECT count(*), count_if(_soloml_bad) FROM {TYPED}").fetchall()[0]
-    first = _first_bad(con, stage, plans, header_of, limit=5) if bad_rows else ()
+    rows, bad_rows = con.execute(f"SELECT count(*), count_if(_soloml_bad) FROM {into}").fetchall()[0]
+    first = _first_bad(con, into, stage, plans, header_of, limit=5) if bad_rows else ()
     notes = tuple(f"Column '{header_of.get(p.name, p.name)}': {p.note}." for p in plans if p.note)
-    return TypedStage(TYPED, tuple(plans), int(rows), int(bad_rows), bad, first, notes)
+    return TypedStage(into, tuple(plans), int(rows), int(bad_rows), bad, first, notes, direct)
 
 
-def _first_bad(con, stage: str, plans: Sequence[ColumnPlan], header_of: dict[str, str], *, limit: int) -> tuple[BadRow, ...]:
+def _first_bad(con, table: str, stage: str, plans: Sequence[ColumnPlan], header_of: dict[str, str], *, limit: int) -> tuple[BadRow, ...]:
     out: list[BadRow] = []
     for i, p in enumerate(plans):
-        if p.bad_sql() is None or p.candidate is None:
+        if not p.checked or p.candidate is None:
             continue
         rows = con.execute(
-            f"SELECT t._source_row, CAST(s.{quote_ident(p.name)} AS VARCHAR) FROM {TYPED} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
+            f"SELECT t._source_row, CAST(s.{quote_ident(p.name)} AS VARCHAR) FROM {table} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
             f"WHERE t._soloml_bad_{i} ORDER BY t._source_row LIMIT {limit}"
         ).fetchall()
         out += [BadRow(int(r), header_of.get(p.name, p.name), v, p.candidate.label) for r, v in rows]
@@ -117,7 +137,7 @@ def quarantine_rows(
     pairs = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}', s.{quote_ident(n)}" for n, h in zip(names, headers, strict=False))
     reasons = []
     for i, (p, h) in enumerate(zip(typed.plans, headers, strict=False)):
-        if p.bad_sql() is None or p.candidate is None:
+        if not p.checked or p.candidate is None:
             continue
         header = h.replace("'", "''")
         reasons.append(
@@ -127,7 +147,7 @@ def quarantine_rows(
     reason = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "'bad row'"
     return int(con.execute(
         f"INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source) "
-        f"SELECT ?, t._source_row, json_object({pairs}), {reason}, ? FROM {TYPED} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
+        f"SELECT ?, t._source_row, json_object({pairs}), {reason}, ? FROM {typed.table} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
         f"WHERE t._soloml_bad ORDER BY t._source_row",
         [load_id, source],
     ).fetchall()[0][0])

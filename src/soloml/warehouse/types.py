@@ -19,13 +19,13 @@ from soloml.config import DateOrder
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
-SAMPLE_ROWS = 20_000
+SAMPLE_ROWS = 5_000
 
-_SYMBOLS = "[$€£¥\u00a0\\s]"
-_PARENS = r"^\((.+)\)$"
-_NEGATIVE = r"-\1"
+_SYM = "[$€£¥]"
+_SP = "[\\s\u00a0]"
+_STRIP = "[$€£¥()\\s\u00a0]"
 _US_INT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
-_EU_INT = r"[-+]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)"
+_EU_INT = "[-+]?([0-9]{1,3}([.\\s\u00a0][0-9]{3})+|[0-9]+)"
 _US_DEC2 = _US_INT + r"(\.[0-9]{1,2})?|[-+]?\.[0-9]{1,2}"
 _US_DBL = _US_INT + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+([eE][-+]?[0-9]+)?"
 _EU_DEC2 = _EU_INT + "(,[0-9]{1,2})?"
@@ -50,9 +50,26 @@ def _fmt_list(formats: Sequence[str]) -> str:
     return "[" + ", ".join(_lit(f) for f in formats) + "]"
 
 
-def _money(v: str) -> str:
-    """Strip currency symbols and spaces; '(45.00)' accounting negatives become '-45.00'."""
-    return f"regexp_replace(regexp_replace({v}, {_lit(_SYMBOLS)}, '', 'g'), {_lit(_PARENS)}, {_lit(_NEGATIVE)})"
+def _money_shape(number: str) -> str:
+    """`number` with optional currency symbols, spaces and signs around it, or in accounting parentheses."""
+    around = f"{_SYM}?{_SP}?"
+    return f"[-+]?{around}({number}){_SP}?{_SYM}?|[(]{_SP}?{around}({number}){_SP}?{_SYM}?{_SP}?[)]"
+
+
+def _money_value(v: str, sql_type: str, *, comma_decimal: bool) -> str:
+    """Fast path for the common '$1,234.50' / '-45.00' forms (plain replaces); otherwise symbols, spaces and
+    parentheses stripped by one regexp, '(45.00)' being negative. COALESCE only runs the slow path when needed."""
+    if comma_decimal:
+        fast = f"TRY_CAST(replace(replace(replace(replace({v}, '€', ''), ' ', ''), '.', ''), ',', '.') AS {sql_type})"
+    else:
+        fast = f"TRY_CAST(replace(replace({v}, '$', ''), ',', '') AS {sql_type})"
+    bare = f"regexp_replace({v}, {_lit(_STRIP)}, '', 'g')"
+    plain = f"replace(replace({bare}, '.', ''), ',', '.')" if comma_decimal else f"replace({bare}, ',', '')"
+    return f"COALESCE({fast}, TRY_CAST(CASE WHEN starts_with({v}, '(') THEN '-' ELSE '' END || {plain} AS {sql_type}))"
+
+
+def _money(v: str, number: str, sql_type: str, *, comma_decimal: bool = False) -> str:
+    return f"CASE WHEN regexp_full_match({v}, {_lit(_money_shape(number))}) THEN {_money_value(v, sql_type, comma_decimal=comma_decimal)} END"
 
 
 def _strptime(v: str, shape: str, formats: Sequence[str]) -> str:
@@ -87,24 +104,15 @@ class Candidate:
 
 def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candidate, ...]:
     v = "{v}"
-    us_m = eu_m = _money(v)
     us = (
         Candidate("integer", "BIGINT", "a whole number",
                   f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END"),
-        Candidate("decimal", "DECIMAL(18,2)", "an amount",
-                  f"CASE WHEN regexp_full_match({us_m}, {_lit(_US_DEC2)}) "
-                  f"THEN TRY_CAST(replace({us_m}, ',', '') AS DECIMAL(18,2)) END"),
-        Candidate("double", "DOUBLE", "a number",
-                  f"CASE WHEN regexp_full_match({us_m}, {_lit(_US_DBL)}) "
-                  f"THEN TRY_CAST(replace({us_m}, ',', '') AS DOUBLE) END"),
+        Candidate("decimal", "DECIMAL(18,2)", "an amount", _money(v, _US_DEC2, "DECIMAL(18,2)")),
+        Candidate("double", "DOUBLE", "a number", _money(v, _US_DBL, "DOUBLE")),
     )
     eu = (
-        Candidate("decimal_comma", "DECIMAL(18,2)", "an amount (decimal comma)",
-                  f"CASE WHEN regexp_full_match({eu_m}, {_lit(_EU_DEC2)}) "
-                  f"THEN TRY_CAST(replace(replace({eu_m}, '.', ''), ',', '.') AS DECIMAL(18,2)) END"),
-        Candidate("double_comma", "DOUBLE", "a number (decimal comma)",
-                  f"CASE WHEN regexp_full_match({eu_m}, {_lit(_EU_DBL)}) "
-                  f"THEN TRY_CAST(replace(replace({eu_m}, '.', ''), ',', '.') AS DOUBLE) END"),
+        Candidate("decimal_comma", "DECIMAL(18,2)", "an amount (decimal comma)", _money(v, _EU_DEC2, "DECIMAL(18,2)", comma_decimal=True)),
+        Candidate("double_comma", "DOUBLE", "a number (decimal comma)", _money(v, _EU_DBL, "DOUBLE", comma_decimal=True)),
     )
     numbers = (*eu, *us) if decimal_comma_first else (*us, *eu)
     iso_date = Candidate("date_iso", "DATE", "a date",
@@ -148,14 +156,27 @@ class ColumnPlan:
             return self.candidate.sql_type
         return _typed_target(self.source_type)
 
-    def value_sql(self) -> str:
-        """The typed value; text columns keep their text with empty strings as NULL."""
+    @property
+    def checked(self) -> bool:
+        """Whether a value can fail this column's type (text and already-typed columns cannot)."""
+        return self.candidate is not None and self.candidate is not TEXT
+
+    def prepared_sql(self) -> str:
+        """Step 1 of typing: the staged value made ready (text trimmed, empty as NULL) - computed once per value."""
         col = quote_ident(self.name)
         if self.candidate is None:
             return _typed_value(col, self.source_type)
         if self.candidate is TEXT:
             return f"NULLIF({col}, '')"
-        return self.candidate.expr(f"NULLIF(trim({col}), '')")
+        return f"NULLIF(trim({col}), '')"
+
+    def cast_sql(self, prepared: str) -> str:
+        """Step 2: the typed value from the prepared one."""
+        return self.candidate.expr(prepared) if self.checked else prepared  # type: ignore[union-attr]
+
+    def value_sql(self) -> str:
+        """The typed value straight from the staged column (both steps in one expression)."""
+        return self.cast_sql(self.prepared_sql())
 
     def bad_sql(self) -> str | None:
         """True where a non-empty value does not parse as the column's type; None for text and typed columns."""
