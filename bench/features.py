@@ -152,7 +152,7 @@ def write_section(title: str, lines: list[str]) -> None:
     body = f"## {title}\n\n" + "\n".join(lines) + "\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text).rstrip() + "\n"
+        text = pattern.sub(lambda _: body + "\n", text)
     else:
         text = text.rstrip() + "\n\n" + body
     RESULTS.write_text(text, encoding="utf-8")

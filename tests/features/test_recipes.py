@@ -144,3 +144,13 @@ def test_too_little_history_is_explained(con, add):
     add("payments", pay("p1", "A", "2024-05-01"), pay("p2", "A", "2024-05-20"))
     with pytest.raises(FeatureError, match="fully observed 60-day label window"):
         build_training_set(con, spec_for("churn", horizon=60))
+
+
+def test_a_snapshot_stage_known_only_later_does_not_leak_into_conversion(con, add, shop):
+    # one version only (a CRM export taken today): stage 'customer', converted on 05-15
+    add("contacts", {"contact_id": "S1", "email": "s1@x.com", "lifecycle_stage": "customer", "created_at": D("2024-02-01"),
+                     "became_customer_at": D("2024-05-15")})
+    labels = _labels(build_training_set(con, spec_for("conversion")))
+    assert labels == {("S1", "2024-04-01"): 0, ("S1", "2024-05-01"): 1}
+    frame = build_training_set(con, spec_for("conversion")).frame
+    assert frame["lifecycle_stage"].isna().all()

@@ -162,9 +162,11 @@ def email_family(key: str, event_key: str) -> Family:
 
 
 def crm_family(key: str, contact_key: str) -> Family:
+    # a 'customer' stage in a snapshot whose conversion is dated after the cutoff was not known then
+    stage = "CASE WHEN c.became_customer_at >= p.cutoff AND c.lifecycle_stage IN ('customer', 'evangelist') THEN NULL ELSE c.lifecycle_stage END"
     changed = "CASE WHEN c.stage_changed_at IS NOT NULL AND c.stage_changed_at < p.cutoff THEN c.stage_changed_at ELSE c.valid_from END"
     sql = (
-        "SELECT p.entity_id, p.cutoff, arg_max(c.lifecycle_stage, c.created_at) AS lifecycle_stage, "
+        f"SELECT p.entity_id, p.cutoff, arg_max({stage}, c.created_at) AS lifecycle_stage, "
         f"date_diff('day', arg_max({changed}, c.created_at), p.cutoff) AS lifecycle_stage_age_days, "
         "arg_max(c.lead_source, c.created_at) AS lead_source, "
         "date_diff('day', min(c.created_at), p.cutoff) AS contact_age_days "

@@ -1,7 +1,8 @@
 """Conversion: which open leads/contacts become paying customers (or win a deal) within the horizon.
 
 Population at a cutoff: CRM contacts created before it whose stage at the cutoff is not
-customer/evangelist and who had not paid yet. Label (1 = converted): in the horizon the contact
+customer/evangelist (a 'customer' stage whose became_customer_at is after the cutoff was not
+known yet) and who had not paid yet. Label (1 = converted): in the horizon the contact
 became a customer in the CRM, won a deal, or made a first payment.
 """
 
@@ -21,14 +22,14 @@ SELECT ct.contact_id AS entity_id, c.cutoff, ct.customer_id, ct.email
 FROM {{cutoffs}} c
 JOIN core.contacts ct ON ct.created_at < c.cutoff AND ct.valid_from <= c.cutoff AND (ct.valid_to IS NULL OR ct.valid_to > c.cutoff)
 LEFT JOIN ({FIRST_PAID}) fp ON fp.customer_id = ct.customer_id
-WHERE coalesce(ct.lifecycle_stage, '') NOT IN ('customer', 'evangelist')
+WHERE (coalesce(ct.lifecycle_stage, '') NOT IN ('customer', 'evangelist') OR ct.became_customer_at >= c.cutoff)
   AND (ct.became_customer_at IS NULL OR ct.became_customer_at >= c.cutoff)
   AND (fp.first_paid_at IS NULL OR fp.first_paid_at >= c.cutoff)
 """
 
 LABEL = f"""
 WITH became AS (
-    SELECT contact_id, min(coalesce(CASE WHEN lifecycle_stage = 'customer' THEN valid_from END, became_customer_at)) AS at
+    SELECT contact_id, min(coalesce(became_customer_at, CASE WHEN lifecycle_stage = 'customer' THEN valid_from END)) AS at
       FROM core.contacts WHERE lifecycle_stage = 'customer' OR became_customer_at IS NOT NULL GROUP BY contact_id
 ),
 won AS (
