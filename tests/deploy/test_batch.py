@@ -53,6 +53,15 @@ def test_every_account_is_scored_ranked_and_decided_by_the_model_threshold(train
     assert stored(trained_ws, "SELECT kind, status, rows, model_version FROM ops.runs WHERE run_id = 'run-1'") == [("score", "succeeded", 800, "v0001")]
 
 
+@pytest.mark.parametrize(("reasons_for", "all_rows_explained"), [("decided", False), ("all", True)])
+def test_reasons_are_written_for_the_rows_to_act_on_or_for_all(trained_ws, reasons_for: str, all_rows_explained: bool):
+    score_project(trained_ws, "churn", run_id="r", capacity=40, reasons_for=reasons_for)
+    rows = predictions(trained_ws, "r")
+    explained = rows["top_reasons"].map(lambda text: len(json.loads(text)) > 0)
+    assert explained[rows["decision"]].all()
+    assert explained[~rows["decision"]].all() if all_rows_explained else not explained[~rows["decision"]].any()
+
+
 def test_rerunning_the_same_run_id_replaces_instead_of_duplicating(trained_ws):
     score_project(trained_ws, "churn", run_id="weekly-2026-11-02")
     score_project(trained_ws, "churn", run_id="weekly-2026-11-02")
@@ -127,7 +136,7 @@ def test_without_a_production_model_the_run_fails_and_is_recorded(ws):
 
 
 def test_the_service_looks_up_entities_from_the_latest_batch(trained_ws):
-    score_project(trained_ws, "churn", run_id="lookup")
+    score_project(trained_ws, "churn", run_id="lookup", reasons_for="all")
     batch = predictions(trained_ws, "lookup").set_index("entity_id")
     with running(app_for_workspace(trained_ws)) as svc, httpx.Client(base_url=svc.url) as client:
         body = client.post("/v1/churn/predict/acct_0007").json()

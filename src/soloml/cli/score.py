@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         run_id: Annotated[str | None, typer.Option("--run-id", help="Name the run; re-running the same id replaces its rows.")] = None,
         as_of: Annotated[datetime | None, typer.Option("--as-of", help="Score as of this date (default: the latest data).")] = None,
         reasons: Annotated[str, typer.Option(help="Top reasons: fast (path contributions), exact (TreeSHAP) or none.")] = "fast",
+        all_reasons: Annotated[bool, typer.Option("--all-reasons", help="Write reasons for every row, not only the rows to act on.")] = False,
         cron: Annotated[str | None, typer.Option(help="Instead of scoring, print the crontab line and systemd units that run this on the cron schedule, e.g. \"0 6 * * 1\".")] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
@@ -58,6 +59,8 @@ def register(app: typer.Typer) -> None:
                 for flag, value in (("--table", table), ("--capacity", capacity), ("--reasons", None if reasons == "fast" else reasons)):
                     if value is not None:
                         extra += [flag, value]
+                if all_reasons:
+                    extra.append("--all-reasons")
                 plan = schedule(project, cron, workspace=ws.root, executable=executable(), extra_args=tuple(extra))
                 emit(plan, as_json, _render_schedule)
                 return
@@ -66,7 +69,8 @@ def register(app: typer.Typer) -> None:
 
             spec_capacity = find_spec(ws.projects_dir, project).business.capacity if capacity == "spec" else None
             result = score_project(ws, project, to=tuple(to or ()), table=table, run_id=run_id, as_of=as_of,
-                                   capacity=parse_capacity(capacity, spec_capacity), reasons=reasons)  # type: ignore[arg-type]
+                                   capacity=parse_capacity(capacity, spec_capacity), reasons=reasons,  # type: ignore[arg-type]
+                                   reasons_for="all" if all_reasons else "decided")
             emit(result, as_json, _render_result)
 
 

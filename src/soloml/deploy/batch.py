@@ -24,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from soloml.deploy.contrib import PathContributions
+from soloml.deploy.frame import feature_matrix
 from soloml.deploy.models import scoring_dir
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import COLUMNS, WriteBack, is_file_target, stage_file, stage_target
 from soloml.errors import DeployError, SolomlError
 
 ReasonMode = Literal["fast", "exact", "none"]
+ReasonsFor = Literal["decided", "all"]
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,16 @@ class ScoreResult:
     seconds: float
 
 
-def score_frame(model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", top: int = 3) -> pd.DataFrame:
+def score_frame(
+    model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
+) -> pd.DataFrame:
     """entity_id, score, decision, rank (1 = highest score), top_reasons (list of phrases) for every row of `frame`.
 
-    decision: in the top `capacity` when given, else score >= the model's threshold.
+    decision: in the top `capacity` when given, else score >= the model's threshold. Reasons are written
+    for the rows to act on (`reasons_for="decided"`, the list a team works through) or for every row ("all").
     """
-    X = model.signature.matrix(frame)
-    raw = np.asarray(model.booster.predict(X))
-    scores = raw.max(axis=1) if raw.ndim == 2 else raw
+    X = feature_matrix(model.signature, frame)
+    scores = _predict(model.booster, X)
     ids = frame["entity_id"].astype(str).to_numpy()
     order = np.lexsort((ids, -scores))  # highest score first, ties by id
     rank = np.empty(len(scores), dtype=np.int64)
@@ -70,25 +74,33 @@ def score_frame(model: Any, frame: pd.DataFrame, *, capacity: int | None = None,
         decision = scores >= float(threshold)
     else:
         raise DeployError(f"Model {model.version} of '{model.project}' has no decision threshold.", hint="Pass --capacity N to act on the N highest scores.")
-    return pd.DataFrame({
-        "entity_id": ids,
-        "score": scores,
-        "decision": decision,
-        "rank": rank,
-        "top_reasons": explain_rows(model, X, reasons, top),
-    })
+    why: list[list[str]] = [[] for _ in range(len(scores))]
+    rows = np.arange(len(scores)) if reasons_for == "all" else np.flatnonzero(decision)
+    if reasons != "none" and len(rows):
+        _, texts = predict_explain_rows(model, X[rows], reasons, top)
+        for i, text in zip(rows.tolist(), texts):
+            why[i] = text
+    return pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
 
 
-def explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> list[list[str]]:
-    if how == "none" or len(X) == 0:
-        return [[] for _ in range(len(X))]
-    writer = ReasonWriter(model.signature, model_stats(model), top=top)
-    paths = PathContributions.from_booster(model.booster) if how == "fast" else None
+def predict_explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
+    """Scores and reasons for a matrix. 'fast' needs one pass (leaf indices give both); 'exact' adds TreeSHAP."""
+    booster = model.booster
+    paths = PathContributions.from_booster(booster) if how == "fast" and len(X) else None
     if paths is not None:
-        contrib = paths.contributions(model.booster, X)
+        contrib = paths.contributions(booster, X, num_threads=0)
+        scores = paths.score(contrib) if paths.link is not None else _predict(booster, X)
     else:
-        contrib = np.asarray(model.booster.predict(X, pred_contrib=True))[:, : X.shape[1] + 1]
-    return writer.rows(X, contrib)
+        scores = _predict(booster, X)
+        if how == "none" or len(X) == 0:
+            return scores, [[] for _ in range(len(X))]
+        contrib = np.asarray(booster.predict(X, pred_contrib=True))[:, : X.shape[1] + 1]
+    return scores, ReasonWriter(model.signature, model_stats(model), top=top).rows(X, contrib)
+
+
+def _predict(booster: Any, X: np.ndarray) -> np.ndarray:
+    raw = np.asarray(booster.predict(X))
+    return raw.max(axis=1) if raw.ndim == 2 else raw
 
 
 def new_run_id(project: str, clock: Callable[[], datetime]) -> str:
@@ -105,6 +117,7 @@ def score_project(
     as_of: datetime | None = None,
     capacity: int | None = None,
     reasons: ReasonMode = "fast",
+    reasons_for: ReasonsFor = "decided",
     con: Any = None,
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
 ) -> ScoreResult:
@@ -130,7 +143,7 @@ def score_project(
                     f"Project '{project}' has nobody to score: its population is empty" + (f" as of {as_of:%Y-%m-%d}" if as_of else "") + ".",
                     hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
                 )
-            scored = score_frame(model, frame, capacity=capacity, reasons=reasons)
+            scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
             scored_at = clock().replace(tzinfo=None)
             out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
             out["top_reasons"] = [json.dumps(r, ensure_ascii=False) for r in out["top_reasons"]]
@@ -139,7 +152,7 @@ def score_project(
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
             outputs = _commit(con, out, frame, ws.root, project, version, run_id, start_time, targets=to, table=table,
-                              details={"as_of": as_of_text, "decided_by": decided_by, "reasons": reasons})
+                              details={"as_of": as_of_text, "decided_by": decided_by, "reasons": reasons, "reasons_for": reasons_for})
         except SolomlError as exc:
             _record_failure(con, run_id, project, version, start_time, clock, exc)
             raise

@@ -15,6 +15,7 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+from scipy import sparse
 
 
 class PathContributions:
@@ -56,8 +57,9 @@ class PathContributions:
         assert self.link is not None
         return self.link(contrib.sum(axis=1))
 
-    def contributions(self, booster: lgb.Booster, X: np.ndarray) -> np.ndarray:
-        leaves = np.asarray(booster.predict(X, pred_leaf=True, num_threads=1))
+    def contributions(self, booster: lgb.Booster, X: np.ndarray, *, num_threads: int = 1) -> np.ndarray:
+        """Per-row contributions (n, k + 1); num_threads=0 lets LightGBM use every core (batch scoring)."""
+        leaves = np.asarray(booster.predict(X, pred_leaf=True, num_threads=num_threads))
         return self.from_leaves(leaves.reshape(len(X), -1))
 
     def from_leaves(self, leaves: np.ndarray) -> np.ndarray:
@@ -68,6 +70,11 @@ class PathContributions:
         if len(rows) == 1:
             out[0, : self.n_features] = self.table[rows[0]].sum(axis=0)
             return out
+        # many rows: a sparse one-hot (rows x leaves) times the leaf table, without a (rows, trees, features) temporary
+        n, trees = rows.shape
+        onehot = sparse.csr_matrix((np.ones(n * trees), rows.ravel(), np.arange(0, n * trees + 1, trees)), shape=(n, self.table.shape[0]))
+        out[:, : self.n_features] = onehot @ self.table
+        return out
         step = max(1, 4_000_000 // max(1, rows.shape[1] * self.n_features))  # bound the (rows, trees, features) gather
         for start in range(0, len(rows), step):
             out[start:start + step, : self.n_features] = self.table[rows[start:start + step]].sum(axis=1)

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field, TypeAdapter
 
 from soloml.deploy.contrib import PathContributions
+from soloml.deploy.frame import feature_matrix
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.schema import RowEncoder, request_model
 from soloml.deploy.singlerow import PREDICT_LEAF_INDEX, SingleRow
@@ -145,7 +146,7 @@ def attach_lookup(served: ServedModel, root: Path) -> None:
 
     frame = pd.read_parquet(path)
     try:
-        matrix = served.model.signature.matrix(frame)
+        matrix = feature_matrix(served.model.signature, frame)
     except SolomlError:
         return  # the scored rows came from another feature set; look-ups wait for the next `soloml score`
     served.lookup = {str(e): i for i, e in enumerate(frame["entity_id"].astype(str))}

@@ -24,6 +24,7 @@ class ReasonWriter:
         self.kinds = tuple(signature.dtypes.get(n, "float") for n in signature.names)
         self.categories = tuple(list(signature.categories.get(n) or []) for n in signature.names)
         stats = stats or {}
+        self._cache: dict[tuple[int, float], str] = {}
         self.typical = tuple(self._typical(j, (stats.get(n) or {}).get("typical")) for j, n in enumerate(signature.names))
 
     def _typical(self, j: int, value: Any) -> str | None:
@@ -51,6 +52,15 @@ class ReasonWriter:
             return f"{int(value):,}"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
+    def cached_phrase(self, j: int, value: float) -> str:
+        key = (j, value)
+        text = self._cache.get(key)
+        if text is None:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            text = self._cache[key] = self.phrase(j, value)
+        return text
+
     def phrase(self, j: int, value: float) -> str:
         shown = self.value_text(j, value)
         typical = self.typical[j]
@@ -62,14 +72,23 @@ class ReasonWriter:
         """Per row, the features raising the score the most, strongest first (largest |effect| when none raise it)."""
         k = X.shape[1]
         out: list[list[str]] = []
-        top = self.top
-        orders = np.argsort(-contrib[:, :k], axis=1, kind="mergesort")[:, :top].tolist()
-        for x, c, order in zip(X.tolist(), contrib[:, :k].tolist(), orders):
-            chosen = [j for j in order if c[j] > 0]
-            if not chosen:
-                chosen = sorted(range(k), key=lambda j: -abs(c[j]))[:top]
-            out.append([self.phrase(j, x[j]) for j in chosen])
-        return out
+        top = min(self.top, k)
+        if len(X) == 0 or top == 0:
+            return [[] for _ in range(len(X))]
+        C = contrib[:, :k]
+        order = np.argsort(-C, axis=1, kind="stable")[:, :top]
+        chosen_c = np.take_along_axis(C, order, axis=1)
+        weak = ~(chosen_c[:, 0] > 0)  # nothing raises the score: show the largest effects either way
+        if weak.any():
+            order[weak] = np.argsort(-np.abs(C[weak]), axis=1, kind="stable")[:, :top]
+            chosen_c[weak] = np.inf
+        values = np.take_along_axis(X, order, axis=1).tolist()
+        keep = (chosen_c > 0).tolist()
+        phrase = self.cached_phrase
+        return [
+            [phrase(j, v) for j, v, ok in zip(js, vs, oks) if ok]
+            for js, vs, oks in zip(order.tolist(), values, keep)
+        ]
 
 
 def model_stats(model: Any) -> dict[str, Any]:
