@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from soloml.cli.app import app
+from soloml.projects import table_spec
 from soloml.projects.spec import save_spec
 
 from .test_recipes import shop, spec_for  # noqa: F401 - fixture
@@ -49,3 +50,15 @@ def test_unknown_project_exits_1_with_a_suggestion(ws):
     result = runner.invoke(app, ["features", "chrun", "--workspace", str(ws.root)])
     assert result.exit_code == 1
     assert "Did you mean 'churn'" in result.output
+
+
+def test_table_project_summary_marks_categories_and_has_no_cutoffs(ws, tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,plan,seats,churned\n" + "".join(f"a{i},{'pro' if i % 3 else 'basic'},{i % 7},{i % 2}\n" for i in range(30)))
+    save_spec(table_spec(str(path), "churned"), ws.projects_dir)
+    result = runner.invoke(app, ["features", "accounts_churned", "--workspace", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    assert "plan [category]" in result.output
+    assert "(no time): 30 rows, base rate 50.0%" in result.output
+    report = json.loads(runner.invoke(app, ["features", "accounts_churned", "--workspace", str(ws.root), "--json"]).stdout)
+    assert report["reused"] is True and report["cutoffs"] == [{"cutoff": None, "rows": 30, "base_rate": 0.5}]

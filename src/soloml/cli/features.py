@@ -14,19 +14,19 @@ from soloml.projects.spec import find_spec
 
 def _render(r: FeaturesReport) -> None:
     state = "reused from the cache (data and spec unchanged)" if r.reused else "rebuilt"
-    console.print(f"Training set for '{r.project}' ({r.recipe}, {r.task}): {r.rows:,} rows, {r.entities:,} entities, {state}.")
-    console.print(f"Features use {r.feature_window}; the label uses {r.label_window}.")
+    console.print(f"Training set for '{r.project}' ({r.recipe}, {r.task}): {r.rows:,} rows, {r.entities:,} entities, {state}.", markup=False)
+    console.print(f"Features use {r.feature_window}; the label uses {r.label_window}.", markup=False)
     rate_name = "mean label" if r.task == "regression" else "base rate"
     for c in r.cutoffs:
         when = f"{c.cutoff:%Y-%m-%d}" if c.cutoff else "(no time)"
         rate = "" if c.base_rate is None else (f", {rate_name} {c.base_rate:.1%}" if r.task == "binary" else f", {rate_name} {c.base_rate:,.2f}")
-        console.print(f"  {when}: {c.rows:,} rows{rate}")
-    console.print(f"{len(r.features)} features (share missing):")
+        console.print(f"  {when}: {c.rows:,} rows{rate}", markup=False)
+    console.print(f"{len(r.features)} features (share missing):", markup=False)
     for f in r.features:
         kind = " [category]" if f.categorical else ""
-        console.print(f"  {f.name}{kind}: {f.description} — {f.null_share:.0%} missing")
+        console.print(f"  {f.name}{kind}: {f.description} — {f.null_share:.0%} missing", markup=False)
     if r.audit_message:
-        console.print(r.audit_message)
+        console.print(r.audit_message, markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,5 +51,5 @@ def register(app: typer.Typer) -> None:
             emit(report, as_json, _render)
             if report.audit_passed is False:
                 if as_json:
-                    err_console.print(report.audit_message)
+                    err_console.print(report.audit_message, markup=False)
                 raise typer.Exit(1)

@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
             else:
                 answers = _ask(name or "")
                 contract = spec_from_answers(answers)
-                console.print("\n".join(contract.lines))
+                console.print("\n".join(contract.lines), markup=False)
                 if not typer.confirm("Does the stakeholder agree? Write the project file?", default=True):
                     raise typer.Exit(1)
             contract, path = write_project(answers, ws.projects_dir, force=force)
@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
             def render(r: dict) -> None:
                 if answers_file is not None:
-                    console.print("\n".join(r["contract"]))
-                console.print(f"Wrote {r['path']}. Next: `soloml features {r['project']}` to build its training set.")
+                    console.print("\n".join(r["contract"]), markup=False)
+                console.print(f"Wrote {r['path']}. Next: `soloml features {r['project']}` to build its training set.", markup=False)
 
             emit(result, as_json, render)
