@@ -39,5 +39,17 @@ def test_precision_at_k_counts_positives_among_the_top_k():
     assert m.precision_at_k(y, score, 1) == 1.0
 
 
+@pytest.mark.parametrize(
+    ("y", "score", "k", "expected"),
+    [
+        ([1, 0, 1, 0], [0.5, 0.5, 0.5, 0.5], 2, 0.5),  # a constant score (the prior) gets the base rate
+        ([1, 1, 0, 0, 0], [1, 1, 0, 0, 0], 3, 2 / 3),  # a yes/no rule: both yes rows, then a random 'no' row
+        ([1, 0, 0, 1, 0, 0], [1, 0, 0, 0, 0, 0], 3, (1 + 2 * 0.2) / 3),  # 2 of the 5 tied rows at rate 1/5
+    ],
+)
+def test_precision_at_k_counts_tied_rows_at_their_average(y, score, k, expected):
+    assert m.precision_at_k(np.array(y), np.array(score), k) == pytest.approx(expected)
+
+
 def test_auc_is_nan_with_one_class():
     assert np.isnan(m.roc_auc(np.ones(5), np.arange(5)))

@@ -177,28 +177,105 @@ def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> Calibration:
 
 
 def bootstrap_difference(
-    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float | None],
+    metric: str,
+    task: str,
     y: np.ndarray,
-    a_pred: np.ndarray,
-    a_score: np.ndarray,
-    b_pred: np.ndarray,
-    b_score: np.ndarray,
+    a: tuple[np.ndarray, np.ndarray],
+    b: tuple[np.ndarray, np.ndarray],
+    k: int,
     *,
     seed: int,
     rounds: int = BOOTSTRAP_ROUNDS,
 ) -> tuple[float, float] | None:
-    """95% interval of fn(a) - fn(b) over paired resamples of the validation rows (None when it cannot be computed)."""
+    """95% interval of metric(a) - metric(b) over paired bootstrap resamples of the validation rows.
+
+    `a` and `b` are (prediction, score) pairs. Resamples are Poisson(1) row weights (the Poisson
+    bootstrap), which lets each metric be recomputed in one pass over pre-sorted rows.
+    Returns None when the metric cannot be computed on enough resamples.
+    """
     rng = np.random.default_rng(seed)
     n = len(y)
+    fa = weighted_metric(metric, task, y, a[0], a[1], k)
+    fb = weighted_metric(metric, task, y, b[0], b[1], k)
+    if fa is None or fb is None:
+        return None
     diffs = []
     for _ in range(rounds):
-        idx = rng.integers(0, n, n)
-        fa = fn(y[idx], a_pred[idx], a_score[idx])
-        fb = fn(y[idx], b_pred[idx], b_score[idx])
-        if fa is None or fb is None or np.isnan(fa) or np.isnan(fb):
-            continue
-        diffs.append(fa - fb)
+        w = rng.poisson(1.0, n).astype(np.float64)
+        va, vb = fa(w), fb(w)
+        if not (np.isnan(va) or np.isnan(vb)):
+            diffs.append(va - vb)
     if len(diffs) < rounds // 2:
         return None
     low, high = np.quantile(diffs, [0.025, 0.975])
     return float(low), float(high)
+
+
+def weighted_metric(metric: str, task: str, y: np.ndarray, pred: np.ndarray, score: np.ndarray, k: int) -> Callable[[np.ndarray], float] | None:
+    """`metric` as a function of row weights, with the sorting done once up front."""
+    y = np.asarray(y, dtype=np.float64)
+    if metric == "roc_auc" and task == "binary":
+        return _weighted_auc(y, np.asarray(score, dtype=np.float64))
+    if metric == "precision_at_capacity" and task == "binary":
+        return _weighted_precision_at_k(y, np.asarray(score, dtype=np.float64), k)
+    losses = _row_losses(metric, task, y, pred)
+    if losses is not None:
+        values, root = losses
+        return lambda w: _weighted_mean(values, w, root)
+    value = metric_value(metric, task, y, pred, score, k)
+    if value is None:
+        return None
+
+    def resampled(w: np.ndarray) -> float:  # metrics without a one-pass form: expand the weights into rows
+        idx = np.repeat(np.arange(len(y)), w.astype(np.int64))
+        result = metric_value(metric, task, y[idx], pred[idx], score[idx], k)
+        return float("nan") if result is None else float(result)
+
+    return resampled
+
+
+def _weighted_auc(y: np.ndarray, score: np.ndarray) -> Callable[[np.ndarray], float]:
+    _, group = np.unique(score, return_inverse=True)  # groups of tied scores, ascending
+    groups = int(group.max()) + 1 if len(group) else 0
+
+    def auc(w: np.ndarray) -> float:
+        pos = np.bincount(group, weights=w * y, minlength=groups)
+        neg = np.bincount(group, weights=w * (1 - y), minlength=groups)
+        total_pos, total_neg = pos.sum(), neg.sum()
+        if total_pos == 0 or total_neg == 0:
+            return float("nan")
+        below = np.cumsum(neg) - neg
+        return float(np.sum(pos * (below + 0.5 * neg)) / (total_pos * total_neg))
+
+    return auc
+
+
+def _weighted_precision_at_k(y: np.ndarray, score: np.ndarray, k: int) -> Callable[[np.ndarray], float]:
+    return lambda w: m.precision_at_k_weighted(y, score, k, w)
+
+
+def _row_losses(metric: str, task: str, y: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, bool] | None:
+    """Per-row terms whose weighted mean is the metric (and whether to take its square root)."""
+    pred = np.asarray(pred, dtype=np.float64)
+    if task == "binary" and metric == "log_loss":
+        p = np.clip(pred, m.EPS, 1 - m.EPS)
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p)), False
+    if task == "binary" and metric == "brier":
+        return (pred - y) ** 2, False
+    if task == "regression" and metric == "rmse":
+        return (y - pred) ** 2, True
+    if task == "regression" and metric == "mae":
+        return np.abs(y - pred), False
+    if task == "multiclass" and metric == "multi_logloss":
+        return -np.log(np.clip(pred[np.arange(len(y)), y.astype(int)], m.EPS, 1.0)), False
+    if task == "multiclass" and metric == "accuracy":
+        return (pred.argmax(axis=1) == y).astype(np.float64), False
+    return None
+
+
+def _weighted_mean(values: np.ndarray, w: np.ndarray, root: bool) -> float:
+    total = w.sum()
+    if total == 0:
+        return float("nan")
+    mean = float(np.sum(values * w) / total)
+    return float(np.sqrt(mean)) if root else mean

@@ -144,16 +144,14 @@ def fit(
     except lgb.basic.LightGBMError as exc:
         raise ModelError(f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns.") from exc
     used = booster.best_iteration if valid is not None and booster.best_iteration > 0 else booster.current_iteration()
-    if valid is not None:
-        booster = booster if used == booster.current_iteration() else lgb.Booster(model_str=booster.model_to_string(num_iteration=used))
     if weight != 1.0:
-        booster = shift_raw_score(booster, -math.log(weight))
-    return booster, used
+        booster = shift_raw_score(booster, -math.log(weight), num_iteration=used)
+    return booster, used  # after early stopping, predict() uses the best iteration
 
 
-def shift_raw_score(booster: lgb.Booster, delta: float) -> lgb.Booster:
-    """A copy of `booster` whose raw score (log-odds) is `delta` higher for every row: tree 0's leaves move by delta."""
-    text = booster.model_to_string()
+def shift_raw_score(booster: lgb.Booster, delta: float, *, num_iteration: int | None = None) -> lgb.Booster:
+    """A copy of `booster` (its first `num_iteration` rounds) whose raw score is `delta` higher for every row: tree 0's leaves move."""
+    text = booster.model_to_string(num_iteration=num_iteration)
     head, marker, rest = text.partition("Tree=0\n")
     if not marker:
         raise ModelError("The booster has no trees to adjust.")

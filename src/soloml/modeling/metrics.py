@@ -117,11 +117,28 @@ def top_k(score: np.ndarray, k: int) -> np.ndarray:
 
 
 def precision_at_k(y: np.ndarray, score: np.ndarray, k: int) -> float:
-    """Share of positives among the k highest-scored rows."""
-    picked = top_k(score, k)
-    if len(picked) == 0:
+    """Expected share of positives among the k highest-scored rows.
+
+    Rows tied at the cut are taken at random, so they count at their group's average: a constant
+    score (the prior) or a yes/no rule gets the base rate of its tied rows, not an accident of row order.
+    """
+    return precision_at_k_weighted(y, score, k, np.ones(len(y)))
+
+
+def precision_at_k_weighted(y: np.ndarray, score: np.ndarray, k: int, w: np.ndarray) -> float:
+    y = np.asarray(y, dtype=float)
+    if len(y) == 0 or k <= 0:
         return float("nan")
-    return float(np.mean(np.asarray(y, dtype=float)[picked]))
+    _, group = np.unique(-np.asarray(score, dtype=float), return_inverse=True)  # group 0 = highest score
+    weight = np.bincount(group, weights=w)
+    hits = np.bincount(group, weights=w * y)
+    before = np.cumsum(weight) - weight
+    taken = np.clip(k - before, 0.0, weight)
+    total = taken.sum()
+    if total == 0:
+        return float("nan")
+    rate = np.divide(hits, weight, out=np.zeros_like(hits), where=weight > 0)
+    return float(np.sum(taken * rate) / total)
 
 
 def top_k_overlap(y: np.ndarray, pred: np.ndarray, k: int) -> float:

@@ -77,10 +77,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     ci = None
     if best is not None:
         b_pred = next(b for b in baseline_preds if b.name == best)
-        ci = ev.bootstrap_difference(
-            lambda yy, pp, ss: ev.metric_value(done_metric, ts.task, yy, pp, ss, capacity.k),
-            yv, predictions, model_score, b_pred.prediction, b_pred.score, seed=seed,
-        )
+        ci = ev.bootstrap_difference(done_metric, ts.task, yv, (predictions, model_score), (b_pred.prediction, b_pred.score), capacity.k, seed=seed)
     verdict = decide(
         metric=done_metric,
         model=float(model_metrics[done_metric]),
@@ -93,7 +90,6 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
             tuned=tune > 0, top_features=[f.description for f in importance[:1]],
         ),
     )
-    in_sample = np.asarray(booster.predict(X))
     return TrainResult(
         project=ts.project or spec.name,
         recipe=spec.recipe,
@@ -117,7 +113,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
         verdict=verdict,
         importance=importance,
         feature_stats=feature_stats(X, signature),
-        reference=_reference(in_sample, ts.task),
+        reference=_reference(predictions, ts.task),
         training=_training_summary(frame, ts, y, coding.classes, snapshots),
         load_ids=tuple(ts.load_ids),
         tune_trials=tune,
@@ -183,7 +179,7 @@ def _is_text(col: pd.Series) -> bool:
 
 
 def _reference(pred: np.ndarray, task: str) -> dict[str, Any]:
-    """The training predictions' distribution, for drift monitoring of the live scores."""
+    """The out-of-sample validation predictions' distribution, for drift monitoring of the live scores."""
     score = pred.max(axis=1) if task == "multiclass" else pred
     return {
         "prediction_quantiles": [float(q) for q in np.quantile(score, np.linspace(0, 1, 21))],

@@ -73,11 +73,13 @@ def metric_line(s: dict[str, Any]) -> str:
     parts = []
     for base, score in s["baseline_scores"].items():
         if score is not None:
-            parts.append(f"{_num(score)} for {'today' + chr(39) + 's rule' if base == 'today_rule' else 'no model'}")
+            parts.append(f"{_num(score, s['metric'])} for {'today' + chr(39) + 's rule' if base == 'today_rule' else 'no model'}")
     val = s["validation"]
     where = f"{val['rows']:,} rows at the latest cutoff ({val['validation_cutoff']})" if val["kind"] == "time" else f"{val['rows']:,} rows, each judged out of fold"
-    return f"Model {name} {_num(s['model_score'])} vs {', '.join(parts)} (on {where})."
+    return f"Model {name} {_num(s['model_score'], s['metric'])} vs {', '.join(parts)} (on {where})."
 
 
-def _num(x: float) -> str:
+def _num(x: float, metric: str = "") -> str:
+    if metric in ("precision_at_capacity", "accuracy"):
+        return f"{x:.1%}"
     return f"{x:,.3f}" if abs(x) < 1000 else f"{x:,.0f}"
