@@ -32,6 +32,7 @@ EXPORTS_DIR = "exports"
 STEP_MODULES: tuple[str, ...] = (
     "step_load",
     "step_project",
+    "step_train",
     "step_impact",
 )
 
