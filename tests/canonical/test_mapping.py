@@ -208,6 +208,10 @@ def with_(**changes) -> dict:
         ({"timezone": "Mars/Olympus"}, "timezone: 'Mars/Olympus' is not a time-zone name"),
         ({"match": {}}, "give `file`"),
         ({"colums": {}}, "colums: Extra inputs are not permitted"),
+        ({"match": {"headers": ["Txn #", "Customer E-mail", "Total", "When", "Result"]}, "columns__kind": "chrage"},
+         "columns.kind: 'chrage' is neither one of the file's columns (match.headers) nor an allowed value. Did you mean 'charge'?"),
+        ({"match": {"headers": ["Txn #", "Customer E-mail", "Total", "When", "Result"]}, "columns__currency": "Dollars"},
+         "columns.currency: 'Dollars' is neither one of the file's columns nor an ISO code"),
     ],
 )
 def test_invalid_mapping_names_the_key_and_what_is_allowed(tmp_path, changes, message):

@@ -111,6 +111,15 @@ class Mapping(BaseModel):
             if key not in allowed:
                 problems.append(f"columns.{key}: core.{self.table} has no column '{key}'.{did_you_mean(key, allowed)} "
                                 f"Allowed: {', '.join(allowed)}")
+        for key, value in self.columns.items():
+            choices = ALLOWED_VALUES.get((self.table, key))
+            if key in allowed and not self.is_column(key, value):
+                literal = self.literal(value)
+                if choices and literal not in choices:
+                    problems.append(f"columns.{key}: '{value}' is neither one of the file's columns (match.headers) nor an "
+                                    f"allowed value.{did_you_mean(literal, choices)} Allowed: {', '.join(choices)}")
+                elif key == "currency" and not _ISO.match(literal):
+                    problems.append(f"columns.currency: '{value}' is neither one of the file's columns nor an ISO code like USD")
         key_col = table.key[0]
         missing = [c.name for c in table.columns if c.required and c.name not in self.columns
                    and c.name not in FILLED_BY_SOLOML and c.name not in (key_col, "customer_id")]
