@@ -107,7 +107,7 @@ def make_people(rng: np.random.Generator, n: int, month_starts: np.ndarray) -> P
     engagement = rng.beta(2.0, 2.5, size=n)
     discount_only = shopper & (rng.random(n) < 0.16)
     fragile_card = rng.random(n) < 0.12
-    order_rate = np.where(subscriber, rng.gamma(2.0, 0.15, size=n), rng.gamma(3.0, 0.33, size=n))
+    order_rate = np.where(subscriber, rng.gamma(2.0, 0.15, size=n), rng.gamma(8.0, 0.17, size=n))
 
     place = rng.integers(0, len(PLACES), size=n)
     phone_digits = random_codes(rng, n, 7, DIGITS)

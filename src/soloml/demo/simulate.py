@@ -38,7 +38,7 @@ DECLINING_ORDER_FACTOR = 0.2
 FAIL_BASE, FAIL_FRAGILE, FAIL_DECLINING = 0.03, 0.10, 0.20
 RETRY_FAIL, RETRY_FAIL_DECLINING = 0.4, 0.65
 RETRY_DAYS = (3, 8)
-SKIP_HEALTHY, SKIP_DECLINING = 0.04, 0.55  # chance to skip a month's delivery (no charge that month)
+SKIP_HEALTHY, SKIP_DECLINING = 0.03, 0.55  # chance to skip a month's delivery (no charge that month)
 TRIAL_DAYS = 14
 
 
@@ -56,7 +56,7 @@ PLANS = (
     Plan("Roaster's Choice - 3 bags", 4500, "month"),
     Plan("Bluebird Annual - 1 bag", 19800, "year"),
 )
-PLAN_WEIGHTS = [0.36, 0.27, 0.17, 0.14, 0.06]
+PLAN_WEIGHTS = [0.37, 0.28, 0.17, 0.14, 0.04]
 
 
 @dataclass(frozen=True)
