@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canonical.crm_helpers import CRM, load, query, record
 from soloml.canonical.ingest import detect
@@ -139,3 +142,28 @@ def test_activity_export_without_action_fails_naming_the_column():
     frame = pd.read_csv(CRM / "mailchimp_activity.csv", dtype=str).drop(columns=["Action"])
     with pytest.raises(AdapterError, match="'Action'"):
         detect(list(frame.columns), frame, None)
+
+
+_SQL_ONLY = duckdb.connect()  # no tables: only evaluates expressions
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    local=st.from_regex(r"[a-z][a-z0-9.]{0,12}", fullmatch=True),
+    domain=st.sampled_from(["example.com", "gmail.com", "bluebird.coffee"]),
+    campaign=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=20).map(str.strip).filter(bool),
+    upper=st.booleans(),
+    pad=st.sampled_from(["", " ", "  "]),
+)
+def test_event_id_is_the_same_however_the_email_is_cased_or_padded(local, domain, campaign, upper, pad):
+    from soloml.canonical.adapters import values as v
+    from soloml.canonical.adapters.mailchimp import action, event_id
+
+    email = f"{local}@{domain}"
+    written = pad + (email.upper() if upper else email) + pad
+    sql = (f"SELECT {event_id(v.email('e'), v.text('c'), action('a'), v.ts('t'))} "
+           "FROM (SELECT CAST(? AS VARCHAR) AS e, CAST(? AS VARCHAR) AS c, CAST(? AS VARCHAR) AS a, CAST(? AS VARCHAR) AS t)")
+    con = _SQL_ONLY
+    plain = con.execute(sql, [email, campaign, "open", "2024-01-15 14:32:10"]).fetchone()[0]
+    messy = con.execute(sql, [written, f" {campaign} ", "Opened", "2024-01-15 14:32:10"]).fetchone()[0]
+    assert plain == messy
