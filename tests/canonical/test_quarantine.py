@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from soloml.errors import AdapterError
+
 from canonical.helpers import FIXTURES, load, rows, write_csv
 
 
@@ -52,3 +54,16 @@ def test_nothing_is_lost_silently(con, tmp_path):
     result = load(con, path)
     in_core = rows(con, "SELECT count(*) AS n FROM core.payments")[0]["n"]
     assert in_core + result.core_rows["_quarantined"] + result.core_rows["_test_mode"] == result.rows_loaded
+
+
+def test_a_file_where_no_row_maps_fails_the_whole_load(con, tmp_path):
+    text = (FIXTURES / "stripe_payments.csv").read_text()
+    lines = text.splitlines()
+    broken = [lines[0]] + [line.replace("2024-0", "sometime in 0", 1) for line in lines[1:]]
+    from soloml.errors import LoadError
+
+    with pytest.raises((AdapterError, LoadError), match="None of the 6 rows .* could be read as stripe.payments"):
+        load(con, write_csv(tmp_path, "p.csv", "\n".join(broken) + "\n"))
+    written = rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name IN ('raw', 'core') AND estimated_size > 0")
+    assert written == []  # the whole load rolled back
+    assert rows(con, "SELECT count(*) AS n FROM ops.quarantine")[0]["n"] == 0

@@ -54,6 +54,7 @@ def test_minor_units_respect_zero_decimal_currencies(db, amount, currency, expec
         ("2024-01-15", datetime(2024, 1, 15)),
         ("2024-01-15 14:32:10.000000 +0000", datetime(2024, 1, 15, 14, 32, 10)),
         ("31/31/2024", None),
+        ("24-01-15 10:00:00", None),  # not the year 24
         ("", None),
     ],
 )
@@ -79,7 +80,7 @@ def test_local_times_with_zone_names_become_utc(db, day, clock, zone, expected):
     assert one(db, v.local_ts("d", "t", "z"), d=day, t=clock, z=zone) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1705329130", datetime(2024, 1, 15, 14, 32, 10)), ("", None), ("soon", None)])
+@pytest.mark.parametrize(("text", "expected"), [("1705329130", datetime(2024, 1, 15, 14, 32, 10)), ("", None), ("soon", None), ("1e300", None)])
 def test_unix_seconds_become_utc(db, text, expected):
     assert one(db, v.epoch("t"), t=text) == expected
 

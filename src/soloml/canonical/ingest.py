@@ -95,7 +95,9 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
     try:
         _land_rows(con, landed, chosen)
         result: dict[str, int] = {}
+        rows_in = _count(con, f"{ROWS} WHERE _current")
         quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers, source=landed.source)
+        _refuse_if_nothing_maps(con, chosen, landed, rows_in, quarantined)
         test_mode = _drop_test_mode(con, chosen)
         staged = {}
         for name, sql in chosen.outputs(ROWS).items():
@@ -117,6 +119,19 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
     finally:
         for temp in (*stages, ROWS, identity.LOOKUP):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
+
+
+def _refuse_if_nothing_maps(con: duckdb.DuckDBPyConnection, chosen: Adapter, landed: LandedTable, rows_in: int, bad: int) -> None:
+    """Every row unparseable means the wrong adapter (or a broken export), not bad rows: abort the load."""
+    if rows_in == 0 or bad < rows_in:
+        return
+    examples = [r[0] for r in con.execute(
+        "SELECT reason FROM ops.quarantine WHERE load_id = ? ORDER BY row_number LIMIT 2", [landed.load_id]
+    ).fetchall()]
+    raise AdapterError(
+        f"None of the {rows_in} rows of {landed.source} could be read as {chosen.vendor_object}: " + " ".join(examples),
+        hint="Check that the file is that vendor's export (or drop --as to let soloml detect it); nothing was loaded.",
+    )
 
 
 def _load_time(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> datetime:

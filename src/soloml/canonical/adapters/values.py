@@ -149,15 +149,21 @@ def currency(c: str) -> str:
 def ts(c: str) -> str:
     """A UTC TIMESTAMP from text with an offset ('2024-01-15 09:32:10 -0500' -> 14:32:10) or without (taken as UTC)."""
     t = text(c)
-    return (
+    return _plausible(
         f"coalesce(try_strptime({t}, {_list(OFFSET_FORMATS)}) AT TIME ZONE 'UTC', "
         f"try_strptime({t}, {_list(NAIVE_FORMATS)}))"
     )
 
 
+def _plausible(expr: str) -> str:
+    """NULL (so: quarantined) for years a business record cannot have, e.g. '24-01-15' read as year 24."""
+    return f"(CASE WHEN year({expr}) BETWEEN 1900 AND 2200 THEN {expr} END)"
+
+
 def epoch(c: str) -> str:
     """A UTC TIMESTAMP from Unix seconds (the Stripe API's `created`)."""
-    return f"(to_timestamp(TRY_CAST({text(c)} AS DOUBLE)) AT TIME ZONE 'UTC')"
+    seconds = f"TRY_CAST({text(c)} AS DOUBLE)"
+    return _plausible(f"(CASE WHEN {seconds} BETWEEN -2208988800 AND 7258118400 THEN to_timestamp({seconds}) AT TIME ZONE 'UTC' END)")
 
 
 def zone(c: str) -> str:
@@ -170,7 +176,7 @@ def zone(c: str) -> str:
 
 def day(c: str) -> str:
     """A DATE from '2024-01-15' or '01/15/2024'."""
-    return f"CAST(try_strptime({text(c)}, {_list(DATE_FORMATS)}) AS DATE)"
+    return _plausible(f"CAST(try_strptime({text(c)}, {_list(DATE_FORMATS)}) AS DATE)")
 
 
 def clock(c: str) -> str:
