@@ -87,7 +87,7 @@ def time_soloml(path: Path, workdir: Path) -> tuple[float, float, dict]:
 def write_results(section: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"^## Loading\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text, encoding="utf-8")
 
 

@@ -213,23 +213,21 @@ def _typed_value(col: str, source_type: str) -> str:
 def _count_candidates(
     con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str], candidates: Sequence[Candidate]
 ) -> dict[str, tuple[int, int, list[int]]]:
-    """Per column: (non-empty values, values that look like zero-padded ids, parse count per candidate)."""
-    selects = []
-    for col in columns:
-        v = f"NULLIF(trim({quote_ident(col)}), '')"
-        selects.append(f"count({v})")
-        selects.append(f"count_if(regexp_full_match({v}, '[-+]?0[0-9]+'))")
-        selects.extend(f"count({c.expr(v)})" for c in candidates)
+    """Per column: (non-empty values, values that look like zero-padded ids, parse count per candidate).
+
+    The columns are unpivoted to (name, value) first, so the query holds each candidate once, however
+    wide the file: planning a 40-column export stays as cheap as a 4-column one."""
+    empty = (0, 0, [0] * len(candidates))
     if not columns:
         return {}
-    row = con.execute(f"SELECT {', '.join(selects)} FROM {relation}").fetchall()[0]
-    assert row is not None
-    width = 2 + len(candidates)
-    out = {}
-    for i, col in enumerate(columns):
-        chunk = row[i * width:(i + 1) * width]
-        out[col] = (int(chunk[0] or 0), int(chunk[1] or 0), [int(x or 0) for x in chunk[2:]])
-    return out
+    prepared = ", ".join(f"NULLIF(trim({quote_ident(c)}), '') AS {quote_ident(c)}" for c in columns)
+    counts = ", ".join(f"count({c.expr('v')})" for c in candidates)
+    rows = con.execute(
+        f"SELECT name, count(*), count_if(regexp_full_match(v, '[-+]?0[0-9]+')), {counts} "
+        f"FROM (UNPIVOT (SELECT {prepared} FROM {relation}) ON COLUMNS(*) INTO NAME name VALUE v) GROUP BY name"
+    ).fetchall()
+    found = {r[0]: (int(r[1]), int(r[2]), [int(x) for x in r[3:]]) for r in rows}
+    return {c: found.get(c, empty) for c in columns}
 
 
 def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
