@@ -179,6 +179,12 @@ def _name_score(header: str, column: str) -> float:
         return 0.55
     if canonical_words & words:
         return 0.4
+    # abbreviations: 'Tot' for total, 'Disc' for discount, 'Qty' handled above
+    short = [w for w in words if len(w) >= 3 and not w.isdigit()]
+    if hints and any(h.startswith(w) for w in short for h in hints[:1]):
+        return 0.6
+    if any(c.startswith(w) for w in short for c in canonical_words):
+        return 0.5
     return 0.0
 
 
