@@ -37,54 +37,60 @@ def _win(col: str, days: int) -> str:
     return f"{col} >= p.cutoff - INTERVAL {days} DAY"
 
 
+def _age(days: int) -> str:
+    """Within the last `days` before the cutoff, on the precomputed age in seconds (same as _win)."""
+    return f"age <= {days * 86400}"
+
+
 def payments_family(key: str) -> Family:
+    # Row flags and the age are computed once per joined row, then aggregated with cheap filters.
     feats, cols = [], []
-    charge = f"x.kind = 'charge' AND x.status IN {PAID}"
     for w in WINDOWS:
-        cols.append(f"count(*) FILTER (WHERE {charge} AND {_win('x.paid_at', w)}) AS payments_{w}d")
+        cols.append(f"count(*) FILTER (WHERE ok AND {_age(w)}) AS payments_{w}d")
         feats.append(Feature(f"payments_{w}d", f"successful payments in the last {w} days"))
     for w in WINDOWS:
         cols.append(
-            f"coalesce(sum(x.amount) FILTER (WHERE {charge} AND {_win('x.paid_at', w)}), 0)"
-            f" - coalesce(sum(x.amount) FILTER (WHERE x.kind = 'refund' AND {_win('x.paid_at', w)}), 0) AS revenue_{w}d"
+            f"coalesce(sum(amount) FILTER (WHERE ok AND {_age(w)}), 0)"
+            f" - coalesce(sum(amount) FILTER (WHERE refund AND {_age(w)}), 0) AS revenue_{w}d"
         )
         feats.append(Feature(f"revenue_{w}d", f"money paid in the last {w} days, less refunds"))
-    cols.append(f"date_diff('day', max(x.paid_at) FILTER (WHERE {charge}), p.cutoff) AS days_since_last_payment")
+    cols.append("date_diff('day', max(paid_at) FILTER (WHERE ok), cutoff) AS days_since_last_payment")
     feats.append(Feature("days_since_last_payment", "days since the last successful payment (within a year)"))
     for w in (30, 90):
-        cols.append(f"count(*) FILTER (WHERE x.kind = 'charge' AND x.status = 'failed' AND {_win('x.paid_at', w)}) AS failed_payments_{w}d")
+        cols.append(f"count(*) FILTER (WHERE failed AND {_age(w)}) AS failed_payments_{w}d")
         feats.append(Feature(f"failed_payments_{w}d", f"failed payments in the last {w} days"))
     for w in (30, 90):
-        cols.append(f"count(*) FILTER (WHERE x.kind = 'refund' AND {_win('x.paid_at', w)}) AS refunds_{w}d")
+        cols.append(f"count(*) FILTER (WHERE refund AND {_age(w)}) AS refunds_{w}d")
         feats.append(Feature(f"refunds_{w}d", f"refunds in the last {w} days"))
     cols.append(
-        f"count(*) FILTER (WHERE {charge} AND {_win('x.paid_at', 90)})"
-        f" - count(*) FILTER (WHERE {charge} AND x.paid_at < p.cutoff - INTERVAL 90 DAY AND {_win('x.paid_at', 180)}) AS payments_trend_90d"
+        f"count(*) FILTER (WHERE ok AND {_age(90)}) - count(*) FILTER (WHERE ok AND NOT {_age(90)} AND {_age(180)}) AS payments_trend_90d"
     )
     feats.append(Feature("payments_trend_90d", "payments in the last 90 days minus the 90 days before"))
-    sql = (
-        f"SELECT p.entity_id, p.cutoff, {', '.join(cols)} FROM {POPULATION_TABLE} p "
-        f"JOIN core.payments x ON x.customer_id = p.{key} AND x.paid_at < p.cutoff AND {_win('x.paid_at', 365)} "
-        "GROUP BY p.entity_id, p.cutoff"
+    rows = (
+        f"SELECT p.entity_id, p.cutoff, x.paid_at, x.amount, epoch(p.cutoff) - epoch(x.paid_at) AS age, "
+        f"x.kind = 'charge' AND x.status IN {PAID} AS ok, x.kind = 'charge' AND x.status = 'failed' AS failed, "
+        f"x.kind = 'refund' AS refund FROM {POPULATION_TABLE} p "
+        f"JOIN core.payments x ON x.customer_id = p.{key} AND x.paid_at < p.cutoff AND {_win('x.paid_at', 365)}"
     )
+    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) GROUP BY entity_id, cutoff"
     return Family("payments", ("payments",), tuple(feats), sql)
 
 
 def orders_family(key: str) -> Family:
     feats, cols = [], []
     for w in WINDOWS:
-        cols.append(f"count(*) FILTER (WHERE {_win('o.ordered_at', w)}) AS orders_{w}d")
+        cols.append(f"count(*) FILTER (WHERE {_age(w)}) AS orders_{w}d")
         feats.append(Feature(f"orders_{w}d", f"orders in the last {w} days"))
     for w in WINDOWS:
-        cols.append(f"coalesce(sum(o.total) FILTER (WHERE {_win('o.ordered_at', w)}), 0) AS order_value_{w}d")
+        cols.append(f"coalesce(sum(total) FILTER (WHERE {_age(w)}), 0) AS order_value_{w}d")
         feats.append(Feature(f"order_value_{w}d", f"value of orders in the last {w} days"))
     cols += [
-        "date_diff('day', max(o.ordered_at), p.cutoff) AS days_since_last_order",
-        f"count(*) FILTER (WHERE {_win('o.ordered_at', 30)}) - count(*) FILTER (WHERE o.ordered_at < p.cutoff - INTERVAL 30 DAY AND {_win('o.ordered_at', 60)}) AS orders_trend_30d",
-        f"count(*) FILTER (WHERE {_win('o.ordered_at', 90)}) - count(*) FILTER (WHERE o.ordered_at < p.cutoff - INTERVAL 90 DAY AND {_win('o.ordered_at', 180)}) AS orders_trend_90d",
-        "CASE WHEN count(*) > 1 THEN date_diff('hour', min(o.ordered_at), max(o.ordered_at)) / 24.0 / (count(*) - 1) END AS order_gap_mean_days",
-        "CASE WHEN count(*) > 1 THEN date_diff('hour', list_extract(max(o.ordered_at, 2), 2), max(o.ordered_at)) / 24.0 END AS order_gap_last_days",
-        "avg(CASE WHEN coalesce(o.discount, 0) > 0 OR o.discount_code IS NOT NULL THEN 1.0 ELSE 0.0 END) AS discount_share_365d",
+        "date_diff('day', max(ordered_at), cutoff) AS days_since_last_order",
+        f"count(*) FILTER (WHERE {_age(30)}) - count(*) FILTER (WHERE NOT {_age(30)} AND {_age(60)}) AS orders_trend_30d",
+        f"count(*) FILTER (WHERE {_age(90)}) - count(*) FILTER (WHERE NOT {_age(90)} AND {_age(180)}) AS orders_trend_90d",
+        "CASE WHEN count(*) > 1 THEN date_diff('hour', min(ordered_at), max(ordered_at)) / 24.0 / (count(*) - 1) END AS order_gap_mean_days",
+        "CASE WHEN count(*) > 1 THEN date_diff('hour', list_extract(max(ordered_at, 2), 2), max(ordered_at)) / 24.0 END AS order_gap_last_days",
+        "avg(CASE WHEN discounted THEN 1.0 ELSE 0.0 END) AS discount_share_365d",
     ]
     feats += [
         Feature("days_since_last_order", "days since the last order (within a year)"),
@@ -94,11 +100,12 @@ def orders_family(key: str) -> Family:
         Feature("order_gap_last_days", "days between the last two orders"),
         Feature("discount_share_365d", "share of the last year's orders that used a discount"),
     ]
-    sql = (
-        f"SELECT p.entity_id, p.cutoff, {', '.join(cols)} FROM {POPULATION_TABLE} p "
-        f"JOIN core.orders o ON o.customer_id = p.{key} AND o.ordered_at < p.cutoff AND {_win('o.ordered_at', 365)} "
-        "GROUP BY p.entity_id, p.cutoff"
+    rows = (
+        "SELECT p.entity_id, p.cutoff, o.ordered_at, o.total, epoch(p.cutoff) - epoch(o.ordered_at) AS age, "
+        "coalesce(o.discount, 0) > 0 OR o.discount_code IS NOT NULL AS discounted "
+        f"FROM {POPULATION_TABLE} p JOIN core.orders o ON o.customer_id = p.{key} AND o.ordered_at < p.cutoff AND {_win('o.ordered_at', 365)}"
     )
+    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) GROUP BY entity_id, cutoff"
     return Family("orders", ("orders",), tuple(feats), sql)
 
 
@@ -141,23 +148,24 @@ def email_family(key: str, event_key: str) -> Family:
     feats, cols = [], []
     for kind, word in (("open", "opens"), ("click", "clicks")):
         for w in (30, 90, 180):
-            cols.append(f"count(*) FILTER (WHERE e.event_type = '{kind}' AND {_win('e.occurred_at', w)}) AS email_{word}_{w}d")
+            cols.append(f"count(*) FILTER (WHERE event_type = '{kind}' AND {_age(w)}) AS email_{word}_{w}d")
             feats.append(Feature(f"email_{word}_{w}d", f"marketing emails {'opened' if kind == 'open' else 'clicked'} in the last {w} days"))
     cols += [
-        f"count(*) FILTER (WHERE e.event_type = 'sent' AND {_win('e.occurred_at', 90)}) AS emails_sent_90d",
-        "date_diff('day', max(e.occurred_at) FILTER (WHERE e.event_type IN ('open', 'click')), p.cutoff) AS days_since_email_engagement",
-        "CAST(count(*) FILTER (WHERE e.event_type = 'unsubscribe') > 0 AS INTEGER) AS email_unsubscribed",
+        f"count(*) FILTER (WHERE event_type = 'sent' AND {_age(90)}) AS emails_sent_90d",
+        "date_diff('day', max(occurred_at) FILTER (WHERE event_type IN ('open', 'click')), cutoff) AS days_since_email_engagement",
+        "CAST(count(*) FILTER (WHERE event_type = 'unsubscribe') > 0 AS INTEGER) AS email_unsubscribed",
     ]
     feats += [
         Feature("emails_sent_90d", "marketing emails sent in the last 90 days"),
         Feature("days_since_email_engagement", "days since the last email open or click (within a year)"),
         Feature("email_unsubscribed", "1 if they unsubscribed from emails in the last year"),
     ]
-    sql = (
-        f"SELECT p.entity_id, p.cutoff, {', '.join(cols)} FROM {POPULATION_TABLE} p "
-        f"JOIN core.marketing_events e ON e.{event_key} = p.{key} AND e.occurred_at < p.cutoff AND {_win('e.occurred_at', 365)} "
-        "GROUP BY p.entity_id, p.cutoff"
+    rows = (
+        "SELECT p.entity_id, p.cutoff, e.event_type, e.occurred_at, epoch(p.cutoff) - epoch(e.occurred_at) AS age "
+        f"FROM {POPULATION_TABLE} p JOIN core.marketing_events e ON e.{event_key} = p.{key} "
+        f"AND e.occurred_at < p.cutoff AND {_win('e.occurred_at', 365)}"
     )
+    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) GROUP BY entity_id, cutoff"
     return Family("email", ("marketing_events",), tuple(feats), sql)
 
 
