@@ -177,3 +177,18 @@ def test_too_few_rows_is_a_clear_error():
     ts = churn_set(customers=3, cutoffs=2)
     with pytest.raises(ModelError, match="only 6 rows"):
         train(ts, churn_spec())
+
+
+def test_a_table_dated_row_by_row_is_judged_on_its_latest_rows():
+    rng = np.random.default_rng(7)
+    n = 1000
+    frame = pd.DataFrame({"x": rng.normal(size=n), "when": pd.date_range("2024-01-01", periods=n, freq="D")})
+    frame["y"] = rng.random(n) < 1 / (1 + np.exp(-2 * frame["x"]))
+    ts = flat_set(frame.drop(columns=["when"]), "y", "binary")
+    ts = TrainingSet(project="t", frame=ts.frame.assign(cutoff=frame["when"]), features=("x",), task="binary")
+    result = train(ts, table_spec("binary", "roc_auc"))
+    judged = frame["when"].iloc[result.validation.rows]
+    assert result.validation.kind == "time"
+    assert len(judged) == pytest.approx(0.2 * n, abs=2)
+    assert judged.min() > frame["when"].iloc[np.setdiff1d(np.arange(n), result.validation.rows)].max()
+    assert result.business.capacity.k == 50  # one cycle's capacity: rows, not monthly snapshots

@@ -19,6 +19,9 @@ from soloml.errors import ModelError
 from soloml.features.trainingset import CUTOFF, TrainingSet
 
 MIN_TRAIN_ROWS = 30
+MIN_VALID_ROWS = 50
+LATEST_SHARE = 0.2
+MAX_SNAPSHOTS = 120  # more distinct dates than this: rows dated one by one, not snapshots
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,20 @@ def plan_validation(ts: TrainingSet, *, horizon_days: int | None = None, seed: i
 
 def _time_plan(ts: TrainingSet, cutoffs: pd.Series, distinct: np.ndarray, horizon_days: int | None) -> ValidationPlan:
     last = pd.Timestamp(distinct[-1])
+    if ((cutoffs == last).sum() < MIN_VALID_ROWS or len(distinct) > MAX_SNAPSHOTS) and len(distinct) > 2:
+        # rows dated one by one (a table with a time column): judge the latest ~20% of rows
+        values = np.sort(cutoffs.dropna().to_numpy())
+        start = pd.Timestamp(values[int((1 - LATEST_SHARE) * (len(values) - 1))])
+        start = max(start, pd.Timestamp(distinct[1]))
+        valid = np.flatnonzero((cutoffs >= start).to_numpy())
+        train = np.flatnonzero((cutoffs < start).to_numpy())
+        if not _has_classes(ts, train):
+            raise ModelError(
+                f"The rows of '{ts.project}' dated before {start.date()} hold only one label value, so there is nothing to learn from.",
+                hint="Load more history, or check the target column.",
+            )
+        note = f"trained on the rows dated before {start.date()}, judged on the {len(valid)} latest rows ({start.date()} to {last.date()})"
+        return ValidationPlan(kind="time", folds=((train, valid),), description=note, validation_cutoff=str(start.date()))
     valid = np.flatnonzero((cutoffs == last).to_numpy())
     earlier = (cutoffs < last).to_numpy()
     train = np.flatnonzero(earlier)

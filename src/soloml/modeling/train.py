@@ -41,7 +41,8 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     X = signature.prepare(frame)
     metric = metric_for(ts.task, spec.metric)
     over_time = ts.has_time
-    plan = plan_validation(ts, horizon_days=spec.label.horizon_days if over_time else None, seed=seed)
+    snapshots_over_time = over_time and spec.recipe != "table"  # a table's time column dates rows, not snapshots
+    plan = plan_validation(ts, horizon_days=spec.label.horizon_days if snapshots_over_time else None, seed=seed)
     base = ft.task_params(ts.task, n_classes, metric, n_rows=len(frame), seed=seed)
     tuned: dict[str, Any] = {}
     if tune > 0:
@@ -54,7 +55,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     rows = plan.rows
     yv = y[rows]
     model_score = _score(predictions, ts.task)
-    capacity = ev.scale_capacity(spec, len(rows), over_time=plan.kind == "time")
+    capacity = ev.scale_capacity(spec, len(rows), over_time=plan.kind == "time" and snapshots_over_time)
 
     baseline_preds = [bl.prior(y, plan, ts.task, n_classes)]
     if spec.today_rule is not None and ts.task != "multiclass":
@@ -69,7 +70,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     booster, _ = ft.fit(X, y, chosen, categorical=list(signature.categorical), rounds=n_rounds)
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, n_classes, seed=seed)
 
-    snapshots = int(frame[CUTOFF].nunique()) if over_time else 0
+    snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     done_metric = spec.done.metric if spec.done.metric in model_metrics and model_metrics[spec.done.metric] is not None else metric
     done_value = spec.done.value if done_metric == spec.done.metric else _default_done(done_metric, baseline_metrics)
     known = {name: vals.get(done_metric) for name, vals in baseline_metrics.items()}
