@@ -361,3 +361,16 @@ def test_a_confirmed_draft_loads_the_file_it_was_drafted_from(ws):
             ("signups:M-001", "customer", datetime(2024, 1, 3))]
     finally:
         con.close()
+
+
+def test_a_drafted_orders_mapping_lands_utc_times_and_money(con, tmp_path):
+    draft = write_draft(CRM / "till_orders.csv", tmp_path)
+    register_mappings([draft.path])
+    load(con, "till_orders.csv")
+    assert query(con, "SELECT order_id, source, status, subtotal, discount, shipping, tax, total, currency, ordered_at "
+                      "FROM core.orders ORDER BY order_id")[:2] == [
+        ("till_orders:1001", "till_orders", "paid", Decimal("40.00"), Decimal("4.00"), Decimal("5.00"), Decimal("3.20"), Decimal("44.20"),
+         "USD", datetime(2024, 1, 15, 14, 32, 10)),
+        ("till_orders:1002", "till_orders", "refunded", Decimal("18.00"), Decimal("0.00"), Decimal("5.00"), Decimal("1.44"), Decimal("24.44"),
+         "USD", datetime(2024, 1, 16, 15, 0)),
+    ]
