@@ -154,3 +154,12 @@ def test_a_snapshot_stage_known_only_later_does_not_leak_into_conversion(con, ad
     assert labels == {("S1", "2024-04-01"): 0, ("S1", "2024-05-01"): 1}
     frame = build_training_set(con, spec_for("conversion")).frame
     assert frame["lifecycle_stage"].isna().all()
+
+
+@pytest.mark.parametrize("recipe", ["churn", "conversion", "spend"])
+def test_scoring_at_a_cutoff_gives_the_training_rows_features(con, crm, recipe):
+    spec = spec_for(recipe)
+    training = build_training_set(con, spec, use_cache=False)
+    at = training.frame[training.frame["cutoff"] == pd.Timestamp("2024-05-01")].drop(columns="label").reset_index(drop=True)
+    scoring = build_scoring_frame(con, spec, as_of=D("2024-05-01"))
+    pd.testing.assert_frame_equal(scoring, at, check_categorical=False)
