@@ -129,8 +129,8 @@ class Mapping(BaseModel):
         for key, fmt in self.formats.items():
             if key not in self.columns:
                 problems.append(f"formats.{key}: '{key}' is not mapped under columns")
-            elif table.column(key).type != "TIMESTAMP":
-                problems.append(f"formats.{key}: formats are for date/time columns; '{key}' is {table.column(key).type}")
+            elif key in IDENTITY_KEYS or table.column(key).type != "TIMESTAMP":
+                problems.append(f"formats.{key}: formats are for date/time columns; '{key}' is not one")
             elif "%" not in fmt:
                 problems.append(f"formats.{key}: '{fmt}' is not a strptime format such as '%d/%m/%Y %H:%M'")
         for key, mapping in self.values.items():
