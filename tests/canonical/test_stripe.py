@@ -151,3 +151,28 @@ def test_reference_subscription_history_uses_the_active_version(con, reference_d
     result = load(con, reference_data / "fivetran_stripe" / "subscription_history_data.csv")
     assert result.detection.vendor_object == "stripe.subscription_history"
     assert rows(con, "SELECT count(*) AS n FROM core.subscriptions WHERE is_current")[0]["n"] == 2
+
+
+def test_reference_synced_refunds_are_refund_payments_of_the_charges_customer(con, reference_data, tmp_path):
+    load(con, reference_data / "fivetran_stripe" / "charge_data.csv")
+    result = load(con, reference_data / "fivetran_stripe" / "refund_data.csv")
+    assert result.detection.vendor_object == "stripe.refund" and result.core_rows["payments"] == 4
+    refund = payment(con, "stripe:re_0INhCiig6peNXzgDWw7VVan8")
+    assert as_tuple(refund) == ("refund", "succeeded", Decimal("136.50"), Decimal("0.00"), "USD", datetime(2021, 2, 22, 16, 24, 12))
+    # the sample's refunds point at charges outside the sample; one that points at a known charge gets its customer
+    header = (reference_data / "fivetran_stripe" / "refund_data.csv").read_text().splitlines()[0]
+    own = tmp_path / "refund.csv"
+    own.write_text(header + "\nre_own,2021-03-01 00:00:00,50000,txn_1,ch_0IMDAfig6peNXzgDJYQKfT3B,2021-02-28 10:00:00,usd,,,,{},requested_by_customer,,succeeded\n")
+    load(con, own)
+    assert payment(con, "stripe:re_own")["customer_id"] == payment(con, "stripe:ch_0IMDAfig6peNXzgDJYQKfT3B")["customer_id"] is not None
+
+
+def test_api_refund_objects_become_refund_payments(con, reference_data, tmp_path):
+    resources = json.loads((reference_data / "stripe_api" / "fixtures3.json").read_text())["resources"]
+    path = tmp_path / "refunds.json"
+    path.write_text(json.dumps([resources["refund"]]))
+    result = load(con, path)
+    assert result.detection.vendor_object == "stripe.api_refund"
+    assert as_tuple(payment(con, "stripe:re_1Pgc72B7WZ01zgkWqPvrRrPE")) == (
+        "refund", "succeeded", Decimal("1.00"), Decimal("0.00"), "USD", datetime(2009, 2, 13, 23, 31, 30)
+    )

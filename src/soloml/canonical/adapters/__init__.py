@@ -11,7 +11,7 @@ import importlib
 from soloml.canonical.adapters.base import Adapter, Check
 from soloml.errors import AdapterError, did_you_mean
 
-VENDOR_MODULES = ("stripe", "shopify", "square", "hubspot", "salesforce", "mailchimp")
+VENDOR_MODULES = ("stripe", "stripe_synced", "stripe_api", "shopify", "square", "hubspot", "salesforce", "mailchimp")
 
 
 def _load() -> tuple[Adapter, ...]:
