@@ -198,3 +198,15 @@ def test_synced_deals_land_with_their_create_time(con, reference_data):
     assert result.core_rows["deals"] == 44
     row = record(con, "deals", "deal_id", "hubspot:1244495215")
     assert (row["created_at"], row["stage"], row["is_closed"]) == (datetime(2019, 12, 4, 12, 48, 22), "unknown", None)
+
+
+def test_optional_became_a_customer_date_dates_the_customer_stage(con, tmp_path):
+    (tmp_path / "contacts.csv").write_text(
+        "Record ID,First Name,Last Name,Email,Lifecycle Stage,Create Date,Became a Customer Date\n"
+        "201,Hal,Ek,hal@ek.se,Customer,2024-01-02 08:00,2024-02-10 12:30\n", encoding="utf-8")
+    load(con, tmp_path / "contacts.csv")
+    assert query(con, "SELECT lifecycle_stage, became_customer_at, valid_from, valid_to FROM core.contacts "
+                      "WHERE contact_id = 'hubspot:201' ORDER BY valid_from") == [
+        (None, None, datetime(2024, 1, 2, 8), datetime(2024, 2, 10, 12, 30)),
+        ("customer", datetime(2024, 2, 10, 12, 30), datetime(2024, 2, 10, 12, 30), None),
+    ]
