@@ -42,6 +42,7 @@ def test_each_fixture_is_detected_as_its_vendor_object(fixture, vendor_object, r
     ("reference_file", "vendor_object"),
     [
         ("fivetran_stripe/charge_data.csv", "stripe.charge"),
+        ("fivetran_stripe/refund_data.csv", "stripe.refund"),
         ("fivetran_stripe/customer_data.csv", "stripe.customer"),
         ("fivetran_stripe/subscription_data.csv", "stripe.subscription"),
         ("fivetran_stripe/subscription_history_data.csv", "stripe.subscription_history"),
@@ -58,9 +59,9 @@ def test_reference_synced_tables_are_detected(reference_data, reference_file, ve
 
 def test_api_objects_are_told_apart_by_their_object_field():
     charges = read(FIXTURES / "stripe_api_charges.json")
-    relabelled = charges.assign(object="refund")
+    relabelled = charges.assign(object="payout")
     detection = detect(header_of(relabelled), relabelled, None)
-    assert detection is None or detection.vendor_object != "stripe.api_charge"
+    assert detection is not None and detection.vendor_object is None
 
 
 def test_vendor_header_missing_required_columns_fails_listing_them():
@@ -96,6 +97,16 @@ def test_plain_as_name_only_names_the_raw_table_and_still_routes():
     assert (detection.name, detection.vendor_object) == ("shop_orders_2024", "shopify.orders")
 
 
-def test_unrecognised_file_is_not_claimed():
+def test_unrecognised_file_is_not_claimed_and_gets_a_suggestion():
     frame = pd.DataFrame({"sku": ["A"], "warehouse": ["North"], "on_hand": ["3"]})
-    assert detect(header_of(frame), frame, None) is None
+    detection = detect(header_of(frame), frame, None)
+    assert detection is not None
+    assert (detection.name, detection.vendor_object, detection.key) == ("", None, ())
+    assert "soloml map" in (detection.suggestion or "")
+
+
+def test_unrecognised_file_lands_under_its_own_name_and_touches_no_core_table(con, tmp_path):
+    from canonical.helpers import load, write_csv
+
+    result = load(con, write_csv(tmp_path, "stock levels.csv", "sku,warehouse,on_hand\nA,North,3\n"))
+    assert result.raw_table == "raw.stock_levels" and result.core_rows == {}

@@ -30,7 +30,9 @@ SUGGESTION = "Run `soloml map FILE` to map it onto a canonical table."
 
 
 def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None) -> Detection | None:
-    """Recognise a vendor object from its header (and values). None when nothing matches.
+    """Recognise a vendor object from its header (and values).
+
+    Unrecognised: a Detection with no name or vendor_object (the loader names the raw table) and a suggestion.
 
     `as_name` 'vendor.object' forces that adapter; a plain name only names the raw table.
     """
@@ -55,7 +57,9 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None)
         )
     if scored and scored[0][0][0] >= MIN_SCORE:
         _require(scored[0][1], columns)
-    return None
+    closest = f" (closest: {scored[0][1].vendor_object}, {scored[0][0][2]} of {len(scored[0][1].signature_columns)} columns)" if scored and scored[0][0][2] else ""
+    return Detection(name="", vendor_object=None, confidence=0.0, reason=f"header matches no known vendor export{closest}",
+                     suggestion=SUGGESTION)
 
 
 def _score(a: Adapter, columns: set[str]) -> tuple[float, float, int]:

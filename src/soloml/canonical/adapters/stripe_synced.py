@@ -4,9 +4,16 @@ subscription_history tables, amounts in minor units, `livemode` = false rows dro
 
 from __future__ import annotations
 
+import pandas as pd
+
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
 from soloml.canonical.adapters.stripe import charge_status, payment_status, subscription_status
+
+
+def not_api(sample: pd.DataFrame) -> bool:
+    """API objects carry an `object` field; synced tables never do."""
+    return "object" not in sample.columns
 
 def _charge_synced(rows: str) -> dict[str, str]:
     amount, refunded = v.minor_money("amount", "currency"), f"coalesce({v.minor_money('amount_refunded', 'currency')}, 0)"
@@ -23,6 +30,7 @@ def _charge_synced(rows: str) -> dict[str, str]:
 
 STRIPE_CHARGE = Adapter(
     vendor="stripe", object="charge", shape="synced",
+    accepts=not_api,
     signature=(
         "id", "_fivetran_synced", "amount", "amount_refunded", "balance_transaction_id", "captured", "card_id",
         "created", "currency", "customer_id", "description", "failure_code", "failure_message", "invoice_id",
@@ -52,6 +60,7 @@ def _customer_synced(rows: str) -> dict[str, str]:
 
 STRIPE_CUSTOMER = Adapter(
     vendor="stripe", object="customer", shape="synced",
+    accepts=not_api,
     signature=(
         "id", "_fivetran_synced", "account_balance", "address_city", "address_country", "balance", "created",
         "currency", "default_card_id", "delinquent", "description", "email", "invoice_prefix", "is_deleted",
@@ -93,6 +102,7 @@ _SUBSCRIPTION_CHECKS = (
 
 STRIPE_SUBSCRIPTION = Adapter(
     vendor="stripe", object="subscription", shape="synced",
+    accepts=not_api,
     signature=_SUBSCRIPTION_SYNCED,
     required=("id", "customer_id", "status", "created"),
     key=("id",),
@@ -111,6 +121,7 @@ def _subscription_history_synced(rows: str) -> dict[str, str]:
 
 STRIPE_SUBSCRIPTION_HISTORY = Adapter(
     vendor="stripe", object="subscription_history", shape="synced",
+    accepts=not_api,
     signature=(*_SUBSCRIPTION_SYNCED, "_fivetran_active"),
     required=("id", "customer_id", "status", "created", "_fivetran_active"),
     key=("id", "fivetran_synced"),
@@ -137,6 +148,7 @@ def refunds(rows: str, charge: str, created: str) -> dict[str, str]:
 
 STRIPE_REFUND = Adapter(
     vendor="stripe", object="refund", shape="synced",
+    accepts=not_api,
     signature=(
         "id", "_fivetran_synced", "amount", "balance_transaction_id", "charge_id", "created", "currency", "description",
         "failure_balance_transaction_id", "failure_reason", "metadata", "reason", "receipt_number", "status",
