@@ -50,10 +50,19 @@ def test_text_columns_get_the_type_their_values_show(values, sql_type, expected)
     assert out == expected
 
 
-def test_decimal_comma_is_read_when_the_file_uses_semicolons():
-    plan, out = _typed(["1.234,50", "12,5", "3"], decimal_comma_first=True)
+@pytest.mark.parametrize(
+    "values",
+    [["1.234,50", "12,5", "3"], ["1 234,50 €", "12,50 €", "3 €"], ["1\u00a0234,50", "12,5", "3"]],
+)
+def test_decimal_comma_is_read_when_the_file_uses_semicolons(values):
+    plan, out = _typed(values, decimal_comma_first=True)
     assert plan.sql_type == "DECIMAL(18,2)"
     assert out == [Decimal("1234.50"), Decimal("12.50"), Decimal("3.00")]
+
+
+def test_one_zero_padded_id_keeps_the_whole_column_text():
+    plan, out = _typed([str(100 + i) for i in range(99)] + ["00123"])
+    assert plan.sql_type == "VARCHAR" and out[-1] == "00123"
 
 
 def test_ambiguous_dates_follow_the_stated_date_order():

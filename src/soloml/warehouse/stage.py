@@ -76,7 +76,7 @@ def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, plans: Sequence[Colu
     checked = [(i, p) for i, p in enumerate(plans) if p.checked]
     if not checked:
         return {}
-    row = con.execute(f"SELECT {', '.join(f'count_if(_soloml_bad_{i})' for i, _ in checked)} FROM {table}").fetchall()[0]
+    row = con.execute(f"SELECT {', '.join(f'coalesce(count_if(_soloml_bad_{i}), 0)' for i, _ in checked)} FROM {table}").fetchall()[0]
     return {p.name: int(n) for (_, p), n in zip(checked, row, strict=True) if n}
 
 
@@ -107,7 +107,7 @@ def type_stage(
             _build(con, stage, plans, row_sql, into, meta if direct else None)
             bad = _bad_counts(con, into, plans)
     header_of = dict(zip([p.name for p in plans], headers, strict=False))
-    rows, bad_rows = con.execute(f"SELECT count(*), count_if(_soloml_bad) FROM {into}").fetchall()[0]
+    rows, bad_rows = con.execute(f"SELECT count(*), coalesce(count_if(_soloml_bad), 0) FROM {into}").fetchall()[0]
     first = _first_bad(con, into, stage, plans, header_of, limit=5) if bad_rows else ()
     notes = tuple(f"Column '{header_of.get(p.name, p.name)}': {p.note}." for p in plans if p.note)
     return TypedStage(into, tuple(plans), int(rows), int(bad_rows), bad, first, notes, direct)
