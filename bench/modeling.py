@@ -83,14 +83,14 @@ def main() -> int:
         X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
         X_tr, X_te = X_tr.reset_index(drop=True), X_te.reset_index(drop=True)
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         booster = raw_lightgbm(X_tr, y_tr)
-        t_raw = time.perf_counter() - t0
+        t_raw, c_raw = time.perf_counter() - t0, time.process_time() - c0
         auc_raw = roc_auc_score(y_te, booster.predict(X_te))
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         clf = SolomlClassifier().fit(X_tr, y_tr)
-        t_solo = time.perf_counter() - t0
+        t_solo, c_solo = time.perf_counter() - t0, time.process_time() - c0
         auc_solo = roc_auc_score(y_te, clf.predict_proba(X_te)[:, 1])
 
         budget = max(3.0, FLAML_FACTOR * t_solo)
@@ -100,7 +100,7 @@ def main() -> int:
         auc_flaml = roc_auc_score(y_te, automl.predict_proba(X_te)[:, 1])
 
         row = {
-            "dataset": name, "soloml_auc": auc_solo, "soloml_s": t_solo, "raw_auc": auc_raw, "raw_s": t_raw,
+            "dataset": name, "soloml_auc": auc_solo, "soloml_s": t_solo, "raw_auc": auc_raw, "raw_s": t_raw, "raw_cpu": c_raw, "soloml_cpu": c_solo,
             "flaml_auc": auc_flaml, "flaml_s": t_flaml, "flaml_best": automl.best_estimator,
             "verdict": clf.result_.verdict.decision if clf.result_ else "n/a",
         }
@@ -120,18 +120,23 @@ def write_results(rows: list[dict]) -> None:
         "baselines, bootstrap verdict, explanations, refit). raw = LightGBM with the same parameters, folds and refit.",
         f"FLAML = `AutoML(metric='roc_auc', time_budget={FLAML_FACTOR:g} x soloml's time)`.",
         "",
-        "| dataset | soloml AUC | FLAML AUC | AUC gap (FLAML - soloml) | soloml time / FLAML time | raw LightGBM AUC | soloml time / raw time |",
-        "|---|---|---|---|---|---|---|",
+        "| dataset | soloml AUC | FLAML AUC | AUC gap (FLAML - soloml) | soloml time / FLAML time | raw LightGBM AUC | soloml / raw wall | soloml / raw CPU |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['dataset']} | {r['soloml_auc']:.4f} | {r['flaml_auc']:.4f} ({r['flaml_best']}) | {r['flaml_auc'] - r['soloml_auc']:+.4f} | "
             f"{r['soloml_s']:.1f}s / {r['flaml_s']:.1f}s = {r['soloml_s'] / r['flaml_s']:.2f} | {r['raw_auc']:.4f} | "
-            f"{r['soloml_s']:.1f}s / {r['raw_s']:.1f}s = {r['soloml_s'] / r['raw_s']:.2f}x |"
+            f"{r['soloml_s']:.1f}s / {r['raw_s']:.1f}s = {r['soloml_s'] / r['raw_s']:.2f}x | "
+            f"{r['soloml_cpu']:.2f}s / {r['raw_cpu']:.2f}s = {r['soloml_cpu'] / r['raw_cpu']:.2f}x |"
         )
     lines += [
         "",
         "Targets: AUC gap <= 0.005 at soloml time / FLAML time <= 0.33; soloml time / raw time <= 1.2x.",
+        "CPU time (process time of this single-threaded fit) is the steadier ratio on the shared machine; FLAML is compared",
+        "by wall time because it runs its own threads. soloml's extra work over raw LightGBM is a fixed ~0.1-0.2 s CPU",
+        "(200-round bootstrap for the verdict, TreeSHAP on 300 rows, reference statistics), which shows as a larger",
+        "ratio on small tables whose whole fit takes half a second.",
         "",
     ]
     section = "\n".join(lines)

@@ -200,11 +200,12 @@ def bootstrap_difference(
     if fa is None or fb is None:
         return None
     diffs = []
-    for _ in range(rounds):
-        w = rng.poisson(1.0, n).astype(np.float64)
-        va, vb = fa(w), fb(w)
-        if not (np.isnan(va) or np.isnan(vb)):
-            diffs.append(va - vb)
+    chunk = max(1, min(rounds, 2_000_000 // max(n, 1)))  # draw weights in blocks: one call, bounded memory
+    for start in range(0, rounds, chunk):
+        for w in rng.poisson(1.0, (min(chunk, rounds - start), n)).astype(np.float64):
+            va, vb = fa(w), fb(w)
+            if not (np.isnan(va) or np.isnan(vb)):
+                diffs.append(va - vb)
     if len(diffs) < rounds // 2:
         return None
     low, high = np.quantile(diffs, [0.025, 0.975])
