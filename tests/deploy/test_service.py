@@ -56,8 +56,11 @@ def test_a_list_gets_one_prediction_per_record_in_order(service):
     ws, client = service
     response = client.post("/v1/churn/predict", json=RECORDS)
     assert response.status_code == 200, response.text
-    scores = [p["score"] for p in response.json()["predictions"]]
-    np.testing.assert_allclose(scores, registry_scores(ws, RECORDS), atol=1e-12)
+    predictions = response.json()["predictions"]
+    np.testing.assert_allclose([p["score"] for p in predictions], registry_scores(ws, RECORDS), atol=1e-12)
+    singles = [client.post("/v1/churn/predict", json=r).json() for r in RECORDS[:5]]
+    assert [s["reasons"] for s in singles] == [p["reasons"] for p in predictions[:5]], "the one-row fast path words reasons like the list path"
+    assert [s["score"] for s in singles] == pytest.approx([p["score"] for p in predictions[:5]], abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,11 @@ class PathContributions:
         paths.link = _checked_link(booster, paths, str(dump.get("objective", "")))
         return paths
 
+    def one(self, leaves: np.ndarray) -> tuple[np.ndarray, float]:
+        """(k contributions, raw score) of one row from its leaf indices."""
+        c = self.table[leaves.astype(np.int64) + self.offsets[: len(leaves)]].sum(axis=0)
+        return c, self.bias + float(c.sum())
+
     def score(self, contrib: np.ndarray) -> np.ndarray:
         """Predictions from contributions (bias + sum = raw score, then the objective's link). Needs `link`."""
         assert self.link is not None

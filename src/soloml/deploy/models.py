@@ -73,8 +73,8 @@ class ServedModel:
                 out = self.single(row)
                 return np.array([out.max() if len(out) > 1 else out[0]]), [[]]
             if how == "fast" and self.single_leaf is not None and self.paths is not None and self.paths.link is not None:
-                contrib = self.paths.from_leaves(self.single_leaf(row)[None, :])
-                return self.paths.score(contrib), self.reasons.rows(X, contrib)
+                contrib, raw = self.paths.one(self.single_leaf(row))
+                return self.paths.link(np.array([raw])), [self.reasons.one(row, contrib)]
         if how == "none":
             return self.predict(X), [[] for _ in range(len(X))]
         if how == "fast" and self.paths is not None:

@@ -68,6 +68,15 @@ class ReasonWriter:
             return f"{self.labels[j]}: {shown}"
         return f"{self.labels[j]}: {shown} ({typical})"
 
+    def one(self, x: np.ndarray, c: np.ndarray) -> list[str]:
+        """`rows` for a single row (x: k values, c: k contributions): the service's hot path, fewer numpy calls."""
+        order = np.argsort(-c, kind="stable")[: self.top].tolist()
+        values = c.tolist()
+        chosen = [j for j in order if values[j] > 0]
+        if not chosen:
+            chosen = sorted(range(len(values)), key=lambda j: -abs(values[j]))[: self.top]
+        return [self.cached_phrase(j, float(x[j])) for j in chosen]
+
     def rows(self, X: np.ndarray, contrib: np.ndarray) -> list[list[str]]:
         """Per row, the features raising the score the most, strongest first (largest |effect| when none raise it)."""
         k = X.shape[1]
