@@ -39,7 +39,7 @@ def test_saved_files_are_plain_text_with_everything_later_stages_need(tmp_path, 
     folder = tmp_path / "churn" / version
     assert sorted(p.name for p in folder.iterdir()) == ["checksums.json", "metadata.json", "model.txt"]
     assert (folder / "model.txt").read_text().startswith("tree")  # LightGBM text format
-    meta = json.loads((folder / "metadata.json").read_text())
+    meta = json.loads((folder / "metadata.json").read_text(), parse_constant=lambda c: pytest.fail(f"metadata.json holds {c}"))
     for key in ("spec_hash", "training", "load_ids", "signature", "metrics", "baseline_metrics", "verdict", "soloml_version", "created_at", "threshold", "reference", "feature_stats"):
         assert key in meta, key
     assert meta["load_ids"] == ["load-1"]

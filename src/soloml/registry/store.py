@@ -128,7 +128,7 @@ def _write_files(folder: Path, result: TrainResult, version: str) -> None:
     metadata = build_metadata(result, version)
     files = {
         MODEL_FILE: model_text.encode("utf-8"),
-        METADATA_FILE: json.dumps(metadata, indent=2, ensure_ascii=False, default=_json_default).encode("utf-8"),
+        METADATA_FILE: json.dumps(_finite(metadata), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False).encode("utf-8"),
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
@@ -160,6 +160,19 @@ def build_metadata(result: TrainResult, version: str) -> dict[str, Any]:
         "tuned_params": result.tuned_params,
         "seed": result.seed,
     }
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinity (a metric that could not be computed) become null: metadata.json stays strict JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, float | np.floating) and not np.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    return value
 
 
 def _json_default(value: Any) -> Any:
