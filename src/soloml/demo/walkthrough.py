@@ -33,6 +33,7 @@ STEP_MODULES: tuple[str, ...] = (
     "step_load",
     "step_project",
     "step_train",
+    "step_deploy",
     "step_impact",
 )
 
