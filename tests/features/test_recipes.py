@@ -10,9 +10,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from soloml.errors import FeatureError
+from soloml.errors import ConfigError, FeatureError
 from soloml.features import build_scoring_frame, build_training_set
-from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec
+from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec, TodayRule
 
 from .feature_rows import order, pay
 
@@ -163,3 +163,11 @@ def test_scoring_at_a_cutoff_gives_the_training_rows_features(con, crm, recipe):
     at = training.frame[training.frame["cutoff"] == pd.Timestamp("2024-05-01")].drop(columns="label").reset_index(drop=True)
     scoring = build_scoring_frame(con, spec, as_of=D("2024-05-01"))
     pd.testing.assert_frame_equal(scoring, at, check_categorical=False)
+
+
+def test_todays_rule_over_an_unknown_feature_is_named(con, shop):
+    spec = spec_for("churn", today_rule=TodayRule(description="no order", expression="days_since_order >= 60"))
+    with pytest.raises(ConfigError, match=r"key 'today_rule.expression' \('days_since_order >= 60'\) does not run"):
+        build_training_set(con, spec)
+    ok = spec_for("churn", today_rule=TodayRule(description="no order", expression="coalesce(days_since_last_order, 365) >= 60"))
+    assert len(build_training_set(con, ok).frame) == 13

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from soloml.errors import ConfigError
 from soloml.features import cache
 from soloml.features.builder import frame_query, to_frame
 from soloml.features.cutoffs import cutoff_schedule, scoring_time
@@ -79,7 +80,26 @@ def build_with_outcome(
     if df is None:  # no cache asked for, or a read-only warehouse
         df = con.execute(query.sql).fetchdf()
     ts = _training_set(spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes)
+    check_today_rule(spec, ts)
     return BuildOutcome(ts, False, tuple(cutoffs))
+
+
+def check_today_rule(spec: ProjectSpec, ts: TrainingSet) -> None:
+    """today_rule.expression must run as DuckDB SQL over the training set's feature columns."""
+    if spec.today_rule is None:
+        return
+    frame = ts.frame.head(0)  # noqa: F841 - read by DuckDB below
+    scratch = duckdb.connect(":memory:")
+    try:
+        scratch.execute(f"SELECT ({spec.today_rule.expression}) FROM frame")
+    except duckdb.Error as exc:
+        raise ConfigError(
+            f"Project '{spec.name}': key 'today_rule.expression' ({spec.today_rule.expression!r}) does not run over the "
+            f"training set: {str(exc).splitlines()[0]}",
+            hint="Write it over the feature names (docs/projects.md lists them), e.g. coalesce(days_since_last_order, 365) >= 60.",
+        ) from exc
+    finally:
+        scratch.close()
 
 
 def build_scoring_frame(
