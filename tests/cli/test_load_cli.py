@@ -135,3 +135,17 @@ def test_tables_lists_rows_columns_headers_and_last_load(ws, good_file):
 def test_tables_on_an_empty_warehouse_says_how_to_load(ws):
     result = invoke(ws, "tables")
     assert result.exit_code == 0 and "soloml load" in result.output
+
+
+def test_load_shows_the_recognised_vendor_object_and_core_rows(ws, good_file, monkeypatch):
+    from soloml.canonical import ingest
+    from soloml.sources.contracts import Detection
+
+    monkeypatch.setattr(ingest, "detect", lambda headers, sample, as_name: Detection(
+        "stripe_payments", ("id",), "stripe.payments", 0.9, "header matches 3 of 3 columns"))
+    monkeypatch.setattr(ingest, "route", lambda con, landed: {"payments": landed.rows_loaded, "_test_mode": 2})
+    result = invoke(ws, "load", str(good_file))
+    assert result.exit_code == 0, result.output
+    assert "-> raw.stripe_payments" in result.output
+    assert "recognised as stripe.payments (confidence 90%): header matches 3 of 3 columns" in result.output
+    assert "core rows: payments 40" in result.output and "left out of core: 2 test mode" in result.output

@@ -6,7 +6,6 @@ import json
 import sqlite3
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pyarrow as pa

@@ -30,8 +30,12 @@ def _describe(result: LoadResult) -> None:
     )
     if result.rows_quarantined:
         console.print(f"  see the bad rows: SELECT * FROM ops.quarantine WHERE load_id = '{result.load_id}'")
-    if result.core_rows:
-        console.print("  core rows: " + ", ".join(f"{t} {n:,}" for t, n in result.core_rows.items()))
+    tables = {t: n for t, n in result.core_rows.items() if not t.startswith("_")}
+    if tables:
+        console.print("  core rows: " + ", ".join(f"{t} {n:,}" for t, n in tables.items()))
+    dropped = {t.lstrip("_").replace("_", " "): n for t, n in result.core_rows.items() if t.startswith("_") and n}
+    if dropped:
+        console.print("  left out of core: " + ", ".join(f"{n:,} {what}" for what, n in dropped.items()))
     for note in result.notes:
         console.print(f"  note: {note}")
 

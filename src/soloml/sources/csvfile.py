@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
 from soloml.errors import LoadError
 from soloml.sources.encoding import TextFile, read_head
-from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -116,11 +114,3 @@ def quarantine_rejected(con: duckdb.DuckDBPyConnection, rejected: list[RejectedL
         "INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source) VALUES (?, ?, json_object('line', ?), ?, ?)",
         [[load_id, r.row, r.line, r.reason, source] for r in rejected],
     )
-
-
-def stage_name_ok(table: str) -> str:
-    return quote_ident(table)
-
-
-def is_text_suffix(path: Path) -> bool:
-    return path.suffix.lower() in (".csv", ".tsv", ".tab", ".txt")

@@ -178,12 +178,6 @@ class ColumnPlan:
         """The typed value straight from the staged column (both steps in one expression)."""
         return self.cast_sql(self.prepared_sql())
 
-    def bad_sql(self) -> str | None:
-        """True where a non-empty value does not parse as the column's type; None for text and typed columns."""
-        if self.candidate is None or self.candidate is TEXT:
-            return None
-        return f"(NULLIF(trim({quote_ident(self.name)}), '') IS NOT NULL AND ({self.value_sql()}) IS NULL)"
-
 
 def _is_nested(source_type: str) -> bool:
     upper = source_type.upper()
