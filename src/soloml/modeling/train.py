@@ -22,7 +22,7 @@ from soloml.modeling.metrics import HIGHER_IS_BETTER, metric_for
 from soloml.modeling.result import TrainResult, Validation
 from soloml.modeling.signature import build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.verdict import decide, suggest
+from soloml.modeling.verdict import Verdict, decide, suggest
 from soloml.projects.spec import ProjectSpec
 
 
@@ -71,28 +71,13 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, n_classes, seed=seed)
 
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
-    done_metric = spec.done.metric if spec.done.metric in model_metrics and model_metrics[spec.done.metric] is not None else metric
-    done_value = spec.done.value if done_metric == spec.done.metric else _default_done(done_metric, baseline_metrics)
-    known = {name: vals.get(done_metric) for name, vals in baseline_metrics.items()}
-    best = _best_baseline(done_metric, known)
-    ci = None
-    if best is not None:
-        b_pred = next(b for b in baseline_preds if b.name == best)
-        ci = ev.bootstrap_difference(done_metric, ts.task, yv, (predictions, model_score), (b_pred.prediction, b_pred.score), capacity.k, seed=seed)
-    verdict = decide(
-        metric=done_metric,
-        model=float(model_metrics[done_metric]),
-        baselines=known,
-        done_value=done_value,
-        min_lift_over_rule=spec.done.min_lift_over_rule,
-        difference_ci=ci,
-        suggestions=suggest(
-            project=spec.name, features=ts.features, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
-            tuned=tune > 0, top_features=[f.description for f in importance[:1]],
-        ),
+    hints = suggest(
+        project=spec.name, features=ts.features, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
+        tuned=tune > 0, top_features=[f.description for f in importance[:1]],
     )
+    verdict = _judge(spec, ts.task, metric, yv, predictions, model_score, model_metrics, baseline_preds, baseline_metrics, capacity.k, hints, seed)
     return TrainResult(
-        project=ts.project or spec.name,
+        project=spec.name,
         recipe=spec.recipe,
         task=ts.task,
         spec=spec,
@@ -120,6 +105,40 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
         tune_trials=tune,
         seed=seed,
         tuned_params=tuned,
+    )
+
+
+def _judge(
+    spec: ProjectSpec,
+    task: str,
+    metric: str,
+    yv: np.ndarray,
+    predictions: np.ndarray,
+    model_score: np.ndarray,
+    model_metrics: Mapping[str, float | None],
+    baseline_preds: list[bl.BaselinePredictions],
+    baseline_metrics: Mapping[str, Mapping[str, float | None]],
+    k: int,
+    hints: tuple[str, ...],
+    seed: int,
+) -> Verdict:
+    """The verdict on the spec's done metric (the headline metric when it does not apply), with a bootstrap interval."""
+    done_metric = spec.done.metric if model_metrics.get(spec.done.metric) is not None else metric
+    done_value = spec.done.value if done_metric == spec.done.metric else _default_done(done_metric, baseline_metrics)
+    known = {name: vals.get(done_metric) for name, vals in baseline_metrics.items()}
+    best = _best_baseline(done_metric, known)
+    ci = None
+    if best is not None:
+        b = next(b for b in baseline_preds if b.name == best)
+        ci = ev.bootstrap_difference(done_metric, task, yv, (predictions, model_score), (b.prediction, b.score), k, seed=seed)
+    return decide(
+        metric=done_metric,
+        model=float(model_metrics[done_metric]),  # type: ignore[arg-type]
+        baselines=known,
+        done_value=done_value,
+        min_lift_over_rule=spec.done.min_lift_over_rule,
+        difference_ci=ci,
+        suggestions=hints,
     )
 
 
