@@ -33,6 +33,7 @@ TEXT_FILES = {
     "comma.csv": ("utf-8", "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,\"$1,234.50\",Zoë\nA-2,2024-02-03,-$45.00,Çelik\n"),
     "tabs.tsv": ("utf-8", "Order ID\tOrder Date\tTotal\tCustomer\nA-1\t2024-01-15\t1234.50\tZoë\nA-2\t2024-02-03\t-45.00\tÇelik\n"),
     "european.csv": ("utf-8", "Order ID;Order Date;Total;Customer\nA-1;15.01.2024;1.234,50 €;Zoë\nA-2;03.02.2024;-45,00 €;Çelik\n"),
+    "utf16.csv": ("utf-16", "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,1234.50,Zoë\nA-2,2024-02-03,-45.00,Çelik\n"),
     "bom.csv": ("utf-8-sig", "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,1234.50,Zoë\nA-2,2024-02-03,-45.00,Çelik\n"),
     "windows.csv": ("cp1252", "Order ID,Order Date,Total,Customer\r\nA-1,01/15/2024,\"$1,234.50\",Zoë\r\nA-2,02/03/2024,($45.00),Çelik\r\n"),
     "Sales tracker - Orders.csv": ("utf-8", "Order ID,Order Date,Total,Customer\r\nA-1,1/15/2024,\"$1,234.50\",Zoë\r\nA-2,2/3/2024,-$45.00,Çelik\r\n"),
@@ -63,9 +64,9 @@ def test_every_sheet_of_a_workbook_becomes_its_own_table(con, tmp_path):
     book = openpyxl.Workbook()
     orders = book.active
     orders.title = "Orders"
-    orders.append(["Order ID", "Order Date", "Total", "Customer"])
-    orders.append(["A-1", datetime(2024, 1, 15), 1234.5, "Zoë"])
-    orders.append(["A-2", datetime(2024, 2, 3), -45, "Çelik"])
+    orders.append(["Order ID", "Order Date", "Total", "Customer", "Paid At"])
+    orders.append(["A-1", datetime(2024, 1, 15), 1234.5, "Zoë", datetime(2024, 1, 15, 9, 30)])
+    orders.append(["A-2", datetime(2024, 2, 3), -45, "Çelik", None])
     people = book.create_sheet("Customer list")
     people.append(["Name", "Since", "Zip"])
     people.append(["Zoë", "2023-05-01", "02134"])
@@ -78,8 +79,8 @@ def test_every_sheet_of_a_workbook_becomes_its_own_table(con, tmp_path):
     book.save(path)
     results = load_paths(con, [path])
     assert [r.raw_table for r in results] == ["raw.book_orders", "raw.book_customer_list"]
-    assert con.execute("SELECT order_id, order_date, total FROM raw.book_orders ORDER BY _source_row").fetchall() == [
-        ("A-1", datetime(2024, 1, 15), Decimal("1234.50")), ("A-2", datetime(2024, 2, 3), Decimal("-45.00"))]
+    assert rows_of(con, "raw.book_orders") == EXPECTED
+    assert con.execute("SELECT paid_at FROM raw.book_orders ORDER BY _source_row").fetchall() == [(datetime(2024, 1, 15, 9, 30),), (None,)]
     assert con.execute("SELECT zip, since FROM raw.book_customer_list").fetchall() == [("02134", date(2023, 5, 1))]
     assert all(r.status == "unchanged" for r in load_paths(con, [path]))
 
