@@ -14,6 +14,7 @@ def test_second_build_reuses_the_cached_set(con, shop):  # noqa: F811
     first = build_with_outcome(con, spec)
     second = build_with_outcome(con, spec)
     assert (first.reused, second.reused) == (False, True)
+    assert (first.reason, second.reason) == ("built for the first time", "reused from the cache (data and spec unchanged)")
     assert second.training_set.frame.equals(first.training_set.frame)
     assert second.training_set.features == first.training_set.features
     assert second.cutoffs == first.cutoffs
@@ -26,14 +27,14 @@ def test_new_data_rebuilds(con, shop, add):  # noqa: F811
     build_with_outcome(con, spec)
     add("payments", pay("b-late", "B", "2024-05-15"))
     again = build_with_outcome(con, spec)
-    assert not again.reused
+    assert (again.reused, again.reason) == (False, "rebuilt: the data or a SQL feature file changed")
     frame = again.training_set.frame.set_index(["entity_id", "cutoff"])
     assert frame.loc[("B", "2024-05-01"), "label"] == 0  # the new payment un-churns B
 
 
 def test_changed_spec_rebuilds(con, shop):  # noqa: F811
     build_with_outcome(con, spec_for("churn"))
-    assert not build_with_outcome(con, spec_for("churn", horizon=20)).reused
+    assert build_with_outcome(con, spec_for("churn", horizon=20)).reason == "rebuilt: the project spec changed"
 
 
 def test_use_cache_false_neither_reads_nor_writes(con, shop):  # noqa: F811

@@ -13,7 +13,7 @@ from soloml.projects.spec import find_spec
 
 
 def _render(r: FeaturesReport) -> None:
-    state = "reused from the cache (data and spec unchanged)" if r.reused else "rebuilt"
+    state = r.cache or ("reused from the cache" if r.reused else "rebuilt")
     console.print(f"Training set for '{r.project}' ({r.recipe}, {r.task}): {r.rows:,} rows, {r.entities:,} entities, {state}.", markup=False)
     console.print(f"Features use {r.feature_window}; the label uses {r.label_window}.", markup=False)
     rate_name = "mean label" if r.task == "regression" else "base rate"

@@ -25,6 +25,7 @@ class BuildOutcome:
     training_set: TrainingSet
     reused: bool
     cutoffs: tuple[datetime, ...]
+    reason: str = ""  # why it was (re)built or reused, in plain words
 
 
 def build_training_set(
@@ -55,13 +56,21 @@ def build_with_outcome(
     """build_training_set, also saying whether the cache was reused (for `soloml features`)."""
     user_files = resolve_files(features_dir, spec.features_sql) if spec.recipe != "table" else []
     fp = cache.fingerprint(con, spec, user_files=user_files, as_of=as_of) if use_cache else ""
+    reason = "built without the cache"
     if use_cache:
         meta = cache.read_meta(con, spec.name)
+        if meta is None:
+            reason = "built for the first time"
+        elif meta.spec_hash != spec.spec_hash():
+            reason = "rebuilt: the project spec changed"
+        elif meta.fingerprint != fp:
+            reason = "rebuilt: the data or a SQL feature file changed"
         if meta is not None and meta.fingerprint == fp:
             data, _ = cache.table_names(spec.name)
             df = con.execute(f"SELECT * FROM {data}").fetchdf()  # stored in order; insertion order is preserved
             ts = _training_set(spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes)
-            return BuildOutcome(ts, True, tuple(datetime.fromisoformat(c) for c in meta.cutoffs))
+            return BuildOutcome(ts, True, tuple(datetime.fromisoformat(c) for c in meta.cutoffs),
+                                "reused from the cache (data and spec unchanged)")
     cutoffs = cutoff_schedule(con, spec, as_of=as_of) if spec.recipe != "table" else []
     query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
     load_ids = _load_ids(con, query.tables)
@@ -81,7 +90,7 @@ def build_with_outcome(
         df = con.execute(query.sql).fetchdf()
     ts = _training_set(spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes)
     check_today_rule(spec, ts)
-    return BuildOutcome(ts, False, tuple(cutoffs))
+    return BuildOutcome(ts, False, tuple(cutoffs), reason)
 
 
 def check_today_rule(spec: ProjectSpec, ts: TrainingSet) -> None:

@@ -40,6 +40,7 @@ class FeaturesReport:
     label_window: str
     cutoffs: tuple[CutoffSummary, ...]
     features: tuple[FeatureSummary, ...]
+    cache: str = ""  # why it was rebuilt or reused
     audit_passed: bool | None = None
     audit_message: str | None = None
 
@@ -76,4 +77,4 @@ def summarise_features(
         result = audit_leakage(con, spec, features_dir=features_dir)
         passed, message = result.passed, (result.note or result.message())
     return FeaturesReport(spec.name, spec.recipe, ts.task, len(frame), int(frame["entity_id"].nunique()), outcome.reused,
-                          feature_window, label_window, tuple(per_cutoff), feats, passed, message)
+                          feature_window, label_window, tuple(per_cutoff), feats, outcome.reason, passed, message)
