@@ -61,3 +61,15 @@ def test_bad_answer_exits_1_naming_the_key(ws, tmp_path):
     result = runner.invoke(app, ["interview", "--answers", str(answers), "--workspace", str(ws.root)])
     assert result.exit_code == 1
     assert "key 'capacity'" in result.output
+
+
+def test_table_recipe_prompts_for_the_table_and_target(ws):
+    typed = "\n".join([
+        "table", "raw.accounts", "churned", "", "call them", "Sales lead", "Dana", "50", "monthly", "500", "20", "0.5", "", "30", "2026-12-31", "y",
+    ]) + "\n"
+    result = runner.invoke(app, ["interview", "accounts", "--workspace", str(ws.root)], input=typed)
+    assert result.exit_code == 0, result.output
+    spec = load_spec(ws.projects_dir / "accounts.yaml")
+    assert (spec.recipe, spec.source_table, spec.label.target, spec.cutoffs.time_column) == ("table", "raw.accounts", "churned", None)
+    assert spec.done.value == 0.08  # 20 / (500 x 0.5)
+    assert str(spec.deadline) == "2026-12-31"

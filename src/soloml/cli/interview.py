@@ -13,7 +13,8 @@ from soloml.projects.interview import QUESTIONS, InterviewAnswers, load_answers,
 NUMBERS: dict[str, type] = {"capacity": int, "horizon_days": int, "value_per_success": float, "cost_per_action": float,
                             "success_rate": float, "acceptable_error": float}
 EXTRA: dict[str, tuple[tuple[str, str], ...]] = {
-    "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?")),
+    "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?"),
+              ("time_column", "Which column holds each row's date (blank for none)?")),
     "spend": (("acceptable_error", "What average error (in money) is still useful?"),),
     "forecast": (("acceptable_error", "What average error (as a share, e.g. 0.15) is still useful?"),),
 }
