@@ -2,6 +2,7 @@
 
 from soloml._version import __version__
 from soloml.canonical import identity_report
+from soloml.demo import generate_bluebird, run_demo
 from soloml.deploy import ScoreResult, create_app, score_project, serve
 from soloml.errors import SolomlError
 from soloml.experiments import ExperimentSpec, analyze_experiment
@@ -33,6 +34,7 @@ __all__ = [
     "build_training_set",
     "create_app",
     "find_workspace",
+    "generate_bluebird",
     "identity_report",
     "init_workspace",
     "load_model",
@@ -41,6 +43,7 @@ __all__ = [
     "monitor_project",
     "promote",
     "rollback",
+    "run_demo",
     "save_model",
     "score_project",
     "serve",

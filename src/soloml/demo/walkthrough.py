@@ -4,6 +4,8 @@ It makes a workspace, writes two years of Bluebird's exports into `<dir>/exports
 owner downloads from Stripe, Shopify, HubSpot and Mailchimp), then runs the steps in STEP_MODULES
 in order, each a module `soloml/demo/step_<area>.py` with `run(ctx: DemoContext) -> StepResult`.
 To add a step, add its module name to STEP_MODULES (one line) after the steps it builds on.
+Step modules import from soloml's subpackages (`soloml.modeling...`), never `from soloml import ...`:
+`soloml/__init__.py` imports this module, so that would be a circular import.
 
 >>> summary = run_demo("demo-workspace", customers=300)      # doctest: +SKIP
 >>> summary.steps[0].lines[0]                                # doctest: +SKIP
