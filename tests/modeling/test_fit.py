@@ -1,0 +1,42 @@
+"""Class weighting for rare positives, and the shift that keeps probabilities calibrated."""
+
+from __future__ import annotations
+
+import math
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import pytest
+
+from soloml.modeling import fit as ft
+
+
+@pytest.mark.parametrize(("rate", "expected"), [(0.5, 1.0), (0.25, 1.0), (0.1, 3.0), (0.01, math.sqrt(99))])
+def test_rare_positives_get_a_damped_weight(rate, expected):
+    n = 1000
+    y = np.zeros(n)
+    y[: int(rate * n)] = 1
+    assert ft.positive_weight("binary", y) == pytest.approx(expected)
+
+
+def test_shifting_the_first_tree_moves_every_raw_score_and_keeps_contributions_additive():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    y = (X["a"] + rng.normal(size=500) > 0).astype(float)
+    booster = lgb.train({"objective": "binary", "verbosity": -1, "num_leaves": 7}, lgb.Dataset(X, y), num_boost_round=20)
+    shifted = ft.shift_raw_score(booster, -0.7)
+    np.testing.assert_allclose(shifted.predict(X, raw_score=True), booster.predict(X, raw_score=True) - 0.7)
+    np.testing.assert_allclose(shifted.predict(X, pred_contrib=True).sum(axis=1), shifted.predict(X, raw_score=True))
+    reloaded = lgb.Booster(model_str=shifted.model_to_string())  # the edited text file is a valid model
+    np.testing.assert_allclose(reloaded.predict(X), shifted.predict(X))
+
+
+def test_weighted_fit_still_predicts_the_base_rate_on_average():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=4000)})
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(-3 + X["a"])))).astype(float)
+    params = ft.task_params("binary", 2, "roc_auc", n_rows=4000, seed=0)
+    booster, _ = ft.fit(X.iloc[:3000], y[:3000], params, categorical=[], valid=(X.iloc[3000:], y[3000:]))
+    assert ft.positive_weight("binary", y) > 1
+    assert booster.predict(X).mean() == pytest.approx(y.mean(), abs=0.02)
