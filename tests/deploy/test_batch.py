@@ -156,3 +156,25 @@ def test_score_command_prints_json_and_fails_with_exit_1(trained_ws, tmp_path):
     assert body["top"][0]["rank"] == 1
     bad = runner.invoke(app, ["score", "churn", "--to", str(tmp_path / "s.xlsx"), "-w", str(trained_ws.root)])
     assert bad.exit_code == 1 and "must end in .csv or .parquet" in bad.output
+
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(1.0)
+con.close()
+"""
+
+
+def test_scoring_waits_out_a_short_lock_held_by_another_process(trained_ws):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, trained_ws.warehouse_url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = score_project(trained_ws, "churn", run_id="after-lock")
+    finally:
+        holder.wait(10)
+    assert result.rows == 800

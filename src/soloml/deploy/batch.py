@@ -28,7 +28,7 @@ from soloml.deploy.frame import feature_matrix
 from soloml.deploy.models import scoring_dir
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import COLUMNS, WriteBack, is_file_target, stage_file, stage_target
-from soloml.errors import DeployError, SolomlError
+from soloml.errors import DeployError, SolomlError, WarehouseError
 
 ReasonMode = Literal["fast", "exact", "none"]
 ReasonsFor = Literal["decided", "all"]
@@ -103,6 +103,18 @@ def _predict(booster: Any, X: np.ndarray) -> np.ndarray:
     return raw.max(axis=1) if raw.ndim == 2 else raw
 
 
+def connect_patiently(ws: Any, *, timeout: float = 15.0) -> Any:
+    """Open the warehouse, waiting out short locks (a running `soloml serve` writes its log in brief batches)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return ws.connect()
+        except WarehouseError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def new_run_id(project: str, clock: Callable[[], datetime]) -> str:
     return f"score-{project}-{clock():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
 
@@ -130,7 +142,7 @@ def score_project(
     start_time = clock()
     run_id = run_id or new_run_id(project, clock)
     own = con is None
-    con = ws.connect() if own else con
+    con = connect_patiently(ws) if own else con
     version: str | None = None
     try:
         try:
