@@ -83,31 +83,11 @@ def recipe_frame_query(
             f"features_exclude names '{unknown[0]}', which is not a built-in feature of the {spec.recipe} recipe.{did_you_mean(unknown[0], catalog)}",
             hint="See docs/projects.md for the built-in feature names.",
         )
-    excluded = set(spec.features_exclude)
-    ctes, joins, selects = [], [], []
-    features, categorical, descriptions, sources = [], [], {}, {}
-    for i, fam in enumerate(families):
-        alias = f"f{i}"
-        ctes.append(f"{alias} AS ({fam.sql})")
-        joins.append(f"LEFT JOIN {alias} ON {alias}.entity_id = p.entity_id AND {alias}.cutoff = p.cutoff")
-        for feat in fam.features:
-            col = f"{alias}.{feat.name}"
-            expr = col if feat.name.startswith(NULLABLE_PREFIXES) else f"coalesce({col}, 0)"
-            selects.append((feat, expr))
-    by_name = {feat.name: expr for feat, expr in selects}
-    for feat, expr, needs in library.DERIVED:
-        if {f.name for f in families} >= set(needs):
-            selects.append((feat, expr.format(**by_name)))
-    columns = []
-    for feat, expr in selects:
-        if feat.name in excluded:
-            continue
-        columns.append(f"{expr} AS {feat.name}")
-        features.append(feat.name)
-        descriptions[feat.name] = feat.description
-        sources[feat.name] = "built-in"
-        if feat.categorical:
-            categorical.append(feat.name)
+    ctes, joins, columns, built_in = _built_in(families, set(spec.features_exclude))
+    features = [f.name for f in built_in]
+    categorical = [f.name for f in built_in if f.categorical]
+    descriptions = {f.name: f.description for f in built_in}
+    sources = dict.fromkeys(features, "built-in")
     for j, path in enumerate(resolve_files(features_dir, spec.features_sql)):
         user = materialise(con, path, cutoffs, taken=set(features))
         alias = f"u{j}"
@@ -129,6 +109,24 @@ def recipe_frame_query(
     )
     tables = tuple(sorted({t for fam in families for t in fam.tables} | {"customers", "payments", "orders", "subscriptions", "contacts", "deals"}))
     return FrameQuery(sql, tuple(features), tuple(categorical), recipe.task, descriptions, sources, (), tables)
+
+
+def _built_in(families: tuple[library.Family, ...], excluded: set[str]) -> tuple[list[str], list[str], list[str], list[library.Feature]]:
+    """One CTE and LEFT JOIN per family, and the select expressions of the kept features (counts: 0 when absent)."""
+    ctes, joins, selects = [], [], []
+    for i, fam in enumerate(families):
+        alias = f"f{i}"
+        ctes.append(f"{alias} AS ({fam.sql})")
+        joins.append(f"LEFT JOIN {alias} ON {alias}.entity_id = p.entity_id AND {alias}.cutoff = p.cutoff")
+        for feat in fam.features:
+            col = f"{alias}.{feat.name}"
+            selects.append((feat, col if feat.name.startswith(NULLABLE_PREFIXES) else f"coalesce({col}, 0)"))
+    by_name = {feat.name: expr for feat, expr in selects}
+    for feat, expr, needs in library.DERIVED:
+        if {f.name for f in families} >= set(needs):
+            selects.append((feat, expr.format(**by_name)))
+    kept = [(feat, expr) for feat, expr in selects if feat.name not in excluded]
+    return ctes, joins, [f"{expr} AS {feat.name}" for feat, expr in kept], [feat for feat, _ in kept]
 
 
 def table_frame_query(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, with_label: bool = True) -> FrameQuery:
