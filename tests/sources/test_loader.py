@@ -175,3 +175,18 @@ def test_as_name_names_the_raw_table(con, tmp_path):
 def test_a_missing_file_names_the_path(con, tmp_path):
     with pytest.raises(LoadError, match="nope.csv"):
         load_paths(con, [tmp_path / "nope.csv"])
+
+
+def test_types_are_rechecked_over_every_row_when_the_sample_missed_something(con, tmp_path):
+    """20,000 rows: the inference sample cannot see everything, yet no late row is quarantined or misread."""
+    lines = ["id,Day,Price"]
+    for i in range(20_000):
+        day = f"{(i % 12) + 1:02d}/{(i % 12) + 1:02d}/2024" if i < 19_990 else "25/12/2024"  # day-first shows late
+        price = f"{i}.50" if i < 19_990 else f"{i}.125"
+        lines.append(f"{i},{day},{price}")
+    (result,) = load_paths(con, [write(tmp_path, "late.csv", "\n".join(lines) + "\n")])
+    assert (result.rows_loaded, result.rows_quarantined) == (20_000, 0)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'late'").fetchall())
+    assert (types["day"], types["price"]) == ("DATE", "DOUBLE")
+    assert str(con.execute("SELECT day FROM raw.late WHERE id = 19999").fetchall()[0][0]) == "2024-12-25"
+    assert con.execute("SELECT price FROM raw.late WHERE id = 19999").fetchall()[0][0] == 19999.125
