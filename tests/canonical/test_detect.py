@@ -110,3 +110,21 @@ def test_unrecognised_file_lands_under_its_own_name_and_touches_no_core_table(co
 
     result = load(con, write_csv(tmp_path, "stock levels.csv", "sku,warehouse,on_hand\nA,North,3\n"))
     assert result.raw_table == "raw.stock_levels" and result.core_rows == {}
+
+
+def test_newer_header_spellings_are_read_as_the_columns_they_stand_for(con, tmp_path):
+    from canonical.helpers import load, rows, write_csv
+
+    text = (FIXTURES / "stripe_payments.csv").read_text().replace("Created (UTC)", "Created date (UTC)", 1)
+    result = load(con, write_csv(tmp_path, "unified_payments.csv", text))
+    assert result.detection.vendor_object == "stripe.payments"
+    assert result.core_rows["payments"] == 5
+    (p,) = rows(con, "SELECT paid_at FROM core.payments WHERE payment_id = 'stripe:ch_3OZ1a2'")
+    assert str(p["paid_at"]) == "2024-01-15 14:32:10"
+
+
+def test_an_alias_counts_as_the_required_column():
+    frame = read(FIXTURES / "stripe_payments.csv").rename(columns={"Created (UTC)": "Created date (UTC)"}).drop(columns=["Status"])
+    with pytest.raises(AdapterError) as err:
+        detect(header_of(frame), frame, None)
+    assert "'Status'" in str(err.value) and "Created" not in str(err.value)

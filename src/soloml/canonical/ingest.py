@@ -63,7 +63,7 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None)
 
 
 def _score(a: Adapter, columns: set[str]) -> tuple[float, float, int]:
-    hits = len(a.signature_columns & columns)
+    hits = len(a.signature_columns & a.known(columns))
     return hits / len(a.signature_columns), hits / max(len(columns), 1), hits
 
 
@@ -95,6 +95,8 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
     create_core_tables(con)
     loaded_at = _load_time(con, landed)
     headers = dict(zip(landed.columns, landed.headers))
+    for column, alias in chosen.renames(set(landed.columns)).items():
+        headers.setdefault(column, headers.get(alias, alias))
     stages: list[str] = []
     try:
         _land_rows(con, landed, chosen)
@@ -177,7 +179,9 @@ def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adap
     types = {row[0]: row[1] for row in described}
     meta = ("_load_id", "_source_row", "_loaded_at", "_row_hash")
     parts = [f"{_text(c, t)} AS {quote_ident(c)}" for c, t in types.items() if c not in meta]
-    parts += [f"NULL::VARCHAR AS {quote_ident(c)}" for c in sorted(chosen.signature_columns) if c not in types]
+    renames = chosen.renames(set(types))
+    parts += [f"{_text(renames[c], types[renames[c]])} AS {quote_ident(c)}" for c in sorted(renames)]
+    parts += [f"NULL::VARCHAR AS {quote_ident(c)}" for c in sorted(chosen.signature_columns) if c not in types and c not in renames]
     row_number = "CAST(_source_row AS BIGINT)" if "_source_row" in types else "CAST(row_number() OVER () AS BIGINT)"
     where = "_load_id = ?"
     group = [c for c in chosen.group if c in types]

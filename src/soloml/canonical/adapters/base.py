@@ -43,7 +43,7 @@ Example (a minimal payments export with columns id, amount, currency, created):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
@@ -85,6 +85,7 @@ class Adapter:
     checks: tuple[Check, ...] = ()
     exclude: str | None = None  # SQL predicate over the rows: test-mode rows to drop and count
     accepts: Callable[[pd.DataFrame], bool] | None = None  # value test when headers alone are ambiguous
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # header -> other spellings vendors use
     group: tuple[str, ...] = ()  # raw columns tying rows together (an order's lines): rows of a group seen in
     #                              this load are mapped together with the group's rows from earlier loads
     description: str = ""
@@ -107,6 +108,23 @@ class Adapter:
     def required_columns(self) -> tuple[str, ...]:
         return tuple(column_name(h) for h in self.required)
 
+    def renames(self, columns: set[str] | frozenset[str]) -> dict[str, str]:
+        """{signature column: the alias column the file has instead}, for signature columns given under another name."""
+        found = {}
+        for header, others in self.aliases.items():
+            name = column_name(header)
+            if name not in columns:
+                for other in others:
+                    if column_name(other) in columns:
+                        found[name] = column_name(other)
+                        break
+        return found
+
+    def known(self, columns: set[str] | frozenset[str]) -> set[str]:
+        """`columns` with aliases read as the signature names they stand for."""
+        return set(columns) | set(self.renames(columns))
+
     def missing(self, columns: set[str] | frozenset[str]) -> list[str]:
-        """The required headers (original spelling) absent from `columns` (snake_case)."""
-        return [h for h in self.required if column_name(h) not in columns]
+        """The required headers (original spelling) absent from `columns` (snake_case), aliases allowed."""
+        have = self.known(columns)
+        return [h for h in self.required if column_name(h) not in have]

@@ -132,6 +132,7 @@ SHOPIFY_CUSTOMERS = Adapter(
     required=("Customer ID", "Email"),
     key=("customer_id",),
     outputs=_customers_export,
+    aliases={"Default Address Country Code": ("Country Code",), "Accepts Email Marketing": ("Accepts Marketing",)},
     description="Customers > Export: one row per customer (no creation time in this export).",
 )
 

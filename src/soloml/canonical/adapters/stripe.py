@@ -100,6 +100,7 @@ STRIPE_PAYMENTS = Adapter(
         Check("status", "status", payment_status),
     ),
     exclude="lower(trim(mode)) = 'test'",
+    aliases={"Created (UTC)": ("Created date (UTC)",), "Amount Refunded": ("Refunded Amount",)},
     description="Payments > Export: one row per charge, amounts in major units, Mode Live/Test.",
 )
 
@@ -123,6 +124,7 @@ STRIPE_CUSTOMERS = Adapter(
     key=("id",),
     outputs=_customers_export,
     checks=(Check("created_utc", "date", v.ts),),
+    aliases={"Created (UTC)": ("Created date (UTC)",), "Address Country": ("Country",)},
     description="Customers > Export: one row per customer.",
 )
 
@@ -156,6 +158,10 @@ STRIPE_SUBSCRIPTIONS = Adapter(
     required=("id", "Customer ID", "Status", "Created (UTC)"),
     key=("id",),
     outputs=_subscriptions_export,
+    aliases={
+        "Created (UTC)": ("Created date (UTC)",), "Start (UTC)": ("Start date (UTC)",),
+        "Canceled At (UTC)": ("Canceled at date (UTC)",), "Ended At (UTC)": ("Ended at date (UTC)",),
+    },
     checks=(
         Check("amount", "money", v.money),
         Check("created_utc", "date", v.ts),
