@@ -17,6 +17,8 @@ Each SELECT produces, by name (any subset; missing canonical columns are NULL):
   linked_source='stripe', linked_source_id='cus_123');
 - history tables may add `_changed_at`: when the record last changed, if the vendor says.
 The rows relation has `_current` = false for rows pulled in from earlier loads to complete a `group`.
+Columns a vendor sometimes names differently are listed in `aliases` ({'Created (UTC)': ('Created date (UTC)',)});
+the SELECTs always see the signature name. SELECTs may only use signature columns (missing ones are NULL).
 A SELECT for 'customers' feeds identity only (one row per vendor customer: `source_customer_id`, `email`,
 `name`, `country`, `created_at`).
 
