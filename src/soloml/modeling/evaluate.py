@@ -189,8 +189,8 @@ def bootstrap_difference(
 ) -> tuple[float, float] | None:
     """95% interval of metric(a) - metric(b) over paired bootstrap resamples of the validation rows.
 
-    `a` and `b` are (prediction, score) pairs. Resamples are Poisson(1) row weights (the Poisson
-    bootstrap), which lets each metric be recomputed in one pass over pre-sorted rows.
+    `a` and `b` are (prediction, score) pairs. Each resample is expressed as row weights (how often
+    each row was drawn), which lets each metric be recomputed in one pass over pre-sorted rows.
     Returns None when the metric cannot be computed on enough resamples.
     """
     rng = np.random.default_rng(seed)
@@ -200,12 +200,11 @@ def bootstrap_difference(
     if fa is None or fb is None:
         return None
     diffs = []
-    chunk = max(1, min(rounds, 2_000_000 // max(n, 1)))  # draw weights in blocks: one call, bounded memory
-    for start in range(0, rounds, chunk):
-        for w in rng.poisson(1.0, (min(chunk, rounds - start), n)).astype(np.float64):
-            va, vb = fa(w), fb(w)
-            if not (np.isnan(va) or np.isnan(vb)):
-                diffs.append(va - vb)
+    for _ in range(rounds):
+        w = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)  # how often each row is drawn
+        va, vb = fa(w), fb(w)
+        if not (np.isnan(va) or np.isnan(vb)):
+            diffs.append(va - vb)
     if len(diffs) < rounds // 2:
         return None
     low, high = np.quantile(diffs, [0.025, 0.975])

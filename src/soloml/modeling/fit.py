@@ -76,10 +76,13 @@ class LabelCoding:
     def encode(self, y: pd.Series) -> np.ndarray:
         if self.task == "regression":
             return pd.to_numeric(y, errors="raise").to_numpy(dtype=np.float64)
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        if not all(_plain(v) in lookup for v in y) and pd.api.types.is_integer_dtype(y):
-            return y.to_numpy(dtype=np.float64)  # labels already coded as positions in `classes`
-        return np.array([lookup[_plain(v)] for v in y], dtype=np.float64)
+        codes = pd.Series(y).map({c: i for i, c in enumerate(self.classes)})
+        if codes.isna().any():
+            if pd.api.types.is_integer_dtype(y):
+                return pd.Series(y).to_numpy(dtype=np.float64)  # labels already coded as positions in `classes`
+            unknown = pd.Series(y)[codes.isna()].iloc[0]
+            raise ModelError(f"Label value {unknown!r} is not one of the classes {list(self.classes)[:10]}.", hint="Check the target column.")
+        return codes.to_numpy(dtype=np.float64)
 
 
 def _plain(value: Any) -> Any:
