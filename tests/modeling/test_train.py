@@ -192,3 +192,12 @@ def test_a_table_dated_row_by_row_is_judged_on_its_latest_rows():
     assert len(judged) == pytest.approx(0.2 * n, abs=2)
     assert judged.min() > frame["when"].iloc[np.setdiff1d(np.arange(n), result.validation.rows)].max()
     assert result.business.capacity.k == 50  # one cycle's capacity: rows, not monthly snapshots
+
+
+def test_rows_without_a_label_are_left_out_of_training_and_judging():
+    ts = churn_set(customers=200, cutoffs=4, seed=8, signal=1.5)
+    frame = ts.frame.astype({"label": object})
+    frame.loc[frame.index[:50], "label"] = None
+    result = train(TrainingSet(project="churn", frame=frame, features=ts.features, task="binary", categorical=ts.categorical), churn_spec())
+    assert result.training["rows"] == len(frame) - 50
+    assert result.validation.rows.max() < len(frame) - 50

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     `tune` > 0 runs that many Optuna trials over a small search space first; `params` overrides defaults.
     """
     frame = _checked_frame(ts)
+    ts = replace(ts, frame=frame)  # every row position below refers to this frame
     y_raw = frame[LABEL]
     coding = ft.LabelCoding(ts.task, tuple(ts.classes)) if getattr(ts, "classes", ()) and ts.task != "regression" else ft.LabelCoding.learn(ts.task, y_raw)
     y = coding.encode(y_raw)
@@ -186,7 +188,7 @@ def _checked_frame(ts: TrainingSet) -> pd.DataFrame:
         raise ModelError(f"Training set '{ts.project}' has no feature columns.", hint="Check the project's features (soloml features PROJECT).")
     if CUTOFF not in frame.columns:
         frame = frame.assign(**{CUTOFF: pd.NaT})
-    unlabeled = frame[LABEL].isna()
+    unlabeled = frame[LABEL].isna()  # e.g. rows whose outcome is not known yet: not trained on, not judged
     if unlabeled.all():
         raise ModelError(f"Every row of '{ts.project}' lacks a label.", hint="Check the target column / label definition.")
     if unlabeled.any():
