@@ -43,8 +43,7 @@ class TypedStage:
 
     @property
     def helper_columns(self) -> tuple[str, ...]:
-        checked = [i for i, p in enumerate(self.plans) if p.checked]
-        return ("_soloml_rowid", *(f"_soloml_bad_{i}" for i in checked), "_soloml_bad")
+        return ("_soloml_rowid", "_soloml_bad")
 
 
 def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row") -> str:
@@ -55,7 +54,7 @@ def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row")
 def _build(
     con: duckdb.DuckDBPyConnection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
 ) -> None:
-    """Typed values, and per checked column a flag 'non-empty in the source but no typed value'.
+    """Typed values, and a row flag `_soloml_bad`: some value was non-empty in the source but has no typed value.
 
     Three nested projections so each value is trimmed once and parsed once. `into` is a temp table, or (with
     `meta`) a new raw table written in this one pass, to spare a copy of every row."""
@@ -65,21 +64,29 @@ def _build(
     typed = ", ".join(["_soloml_rowid", "_source_row", *(f"{p.cast_sql(c)} AS {c}" for p, c in zip(plans, q, strict=True)),
                        *(f"{q[i]} IS NOT NULL AS _soloml_ne_{i}" for i in checked)])
     flags = [f"(_soloml_ne_{i} AND {q[i]} IS NULL)" for i in checked]
-    outer = ", ".join([*q, meta or "_source_row", "_soloml_rowid", *(f"{f} AS _soloml_bad_{i}" for f, i in zip(flags, checked, strict=True)),
-                       f"({' OR '.join(flags) or 'false'}) AS _soloml_bad"])
+    outer = ", ".join([*q, meta or "_source_row", "_soloml_rowid", f"({' OR '.join(flags) or 'false'}) AS _soloml_bad"])
     con.execute(f"DROP TABLE IF EXISTS {into}")
     temp = "TEMP " if meta is None else ""
     con.execute(f"CREATE {temp}TABLE {into} AS SELECT {outer} FROM (SELECT {typed} FROM (SELECT {prepared} FROM {stage}))")
 
 
-def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
-    checked = [(i, p) for i, p in enumerate(plans) if p.checked]
+def _column_bad_sql(plan: ColumnPlan) -> str:
+    """For a bad row (typed table `t` joined to the stage `s`): did this column cause it?"""
+    col = quote_ident(plan.name)
+    return f"(NULLIF(trim(s.{col}), '') IS NOT NULL AND t.{col} IS NULL)"
+
+
+def _bad_join(table: str, stage: str) -> str:
+    return f"{table} t JOIN {stage} s ON s.rowid = t._soloml_rowid WHERE t._soloml_bad"
+
+
+def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, stage: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
+    """Bad values per column, looking only at the (few) bad rows."""
+    checked = [p for p in plans if p.checked]
     if not checked:
         return {}
-    row = con.execute(f"SELECT {', '.join(f'coalesce(count_if(_soloml_bad_{i}), 0)' for i, _ in checked)} FROM {table}").fetchall()[0]
-    return {p.name: int(n) for (_, p), n in zip(checked, row, strict=True) if n}
-
-
+    counts = ", ".join(f"coalesce(count_if({_column_bad_sql(p)}), 0)" for p in checked)
+    row = con.execute(f"SELECT {counts} FROM {_bad_join(table, stage)}").fetchall()[0]
 def type_stage(
     con: duckdb.DuckDBPyConnection,
     stage: str,
@@ -99,13 +106,13 @@ def type_stage(
     direct = into != TYPED
     plans = infer_plans(con, stage, date_order=date_order, decimal_comma_first=decimal_comma_first)
     _build(con, stage, plans, row_sql, into, meta if direct else None)
-    bad = _bad_counts(con, into, plans)
+    bad = _bad_counts(con, into, stage, plans)
     if bad:  # the sample missed something: decide those columns again over every row
         refined = refine_plans(con, stage, plans, list(bad), date_order=date_order, decimal_comma_first=decimal_comma_first)
         if refined != plans:
             plans = refined
             _build(con, stage, plans, row_sql, into, meta if direct else None)
-            bad = _bad_counts(con, into, plans)
+            bad = _bad_counts(con, into, stage, plans)
     header_of = dict(zip([p.name for p in plans], headers, strict=False))
     rows, bad_rows = con.execute(f"SELECT count(*), coalesce(count_if(_soloml_bad), 0) FROM {into}").fetchall()[0]
     first = _first_bad(con, into, stage, plans, header_of, limit=5) if bad_rows else ()
@@ -115,12 +122,12 @@ def type_stage(
 
 def _first_bad(con, table: str, stage: str, plans: Sequence[ColumnPlan], header_of: dict[str, str], *, limit: int) -> tuple[BadRow, ...]:
     out: list[BadRow] = []
-    for i, p in enumerate(plans):
+    for p in plans:
         if not p.checked or p.candidate is None:
             continue
         rows = con.execute(
-            f"SELECT t._source_row, CAST(s.{quote_ident(p.name)} AS VARCHAR) FROM {table} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
-            f"WHERE t._soloml_bad_{i} ORDER BY t._source_row LIMIT {limit}"
+            f"SELECT t._source_row, CAST(s.{quote_ident(p.name)} AS VARCHAR) FROM {_bad_join(table, stage)} "
+            f"AND {_column_bad_sql(p)} ORDER BY t._source_row LIMIT {limit}"
         ).fetchall()
         out += [BadRow(int(r), header_of.get(p.name, p.name), v, p.candidate.label) for r, v in rows]
     out.sort(key=lambda b: b.row)
@@ -136,12 +143,12 @@ def quarantine_rows(
     names = [p.name for p in typed.plans]
     pairs = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}', s.{quote_ident(n)}" for n, h in zip(names, headers, strict=False))
     reasons = []
-    for i, (p, h) in enumerate(zip(typed.plans, headers, strict=False)):
+    for p, h in zip(typed.plans, headers, strict=False):
         if not p.checked or p.candidate is None:
             continue
         header = h.replace("'", "''")
         reasons.append(
-            f"CASE WHEN t._soloml_bad_{i} THEN 'column ''{header}'' is not {p.candidate.label}: got ''' || "
+            f"CASE WHEN {_column_bad_sql(p)} THEN 'column ''{header}'' is not {p.candidate.label}: got ''' || "
             f"CAST(s.{quote_ident(p.name)} AS VARCHAR) || '''' END"
         )
     reason = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "'bad row'"
