@@ -67,3 +67,20 @@ def test_a_file_where_no_row_maps_fails_the_whole_load(con, tmp_path):
     written = rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name IN ('raw', 'core') AND estimated_size > 0")
     assert written == []  # the whole load rolled back
     assert rows(con, "SELECT count(*) AS n FROM ops.quarantine")[0]["n"] == 0
+
+
+def test_an_unknown_billing_interval_is_quarantined_not_left_without_mrr(con, tmp_path):
+    path = write_csv(tmp_path, "subs.csv", with_changes("stripe_subscriptions_v1.csv", {2: (",usd,year,", ",usd,fortnightly,")}))
+    result = load(con, path)
+    (q,) = rows(con, "SELECT row_number, reason FROM ops.quarantine")
+    assert q["row_number"] == 2 and q["reason"].startswith("Column 'Interval' on row 2 has a value soloml cannot map: got 'fortnightly'.")
+    assert result.core_rows["subscriptions"] == 3  # sub_A, and sub_C's two versions
+
+
+def test_duplicate_rows_of_one_payment_keep_the_last(con, tmp_path):
+    lines = (FIXTURES / "stripe_payments.csv").read_text().splitlines()
+    again = lines[1].replace(",Paid,", ",Refunded,").replace(",49.00,0.00,usd,", ",49.00,49.00,usd,")
+    result = load(con, write_csv(tmp_path, "p.csv", "\n".join([*lines, again]) + "\n"))
+    assert result.core_rows["payments"] == 5
+    (p,) = rows(con, "SELECT status, amount_refunded FROM core.payments WHERE payment_id = 'stripe:ch_3OZ1a2'")
+    assert (p["status"], str(p["amount_refunded"])) == ("refunded", "49.00")

@@ -19,6 +19,7 @@ WHAT = {
     "number": "is not a number",
     "status": "is a status soloml cannot map",
     "zone": "is a time zone soloml does not know",
+    "value": "has a value soloml cannot map",
 }
 FIX = "Fix the value in the file and load it again."
 

@@ -53,7 +53,7 @@ import pandas as pd
 from soloml.warehouse.names import column_name
 
 Shape = Literal["export", "synced", "api"]
-CheckKind = Literal["money", "date", "number", "status", "zone"]
+CheckKind = Literal["money", "date", "number", "status", "zone", "value"]
 
 # Columns an output SELECT may add beside the canonical ones.
 IDENTITY_COLUMNS = ("source_customer_id", "email", "customer_name", "customer_country", "linked_source", "linked_source_id")

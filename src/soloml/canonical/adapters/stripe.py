@@ -164,6 +164,8 @@ STRIPE_SUBSCRIPTIONS = Adapter(
     },
     checks=(
         Check("amount", "money", v.money),
+        Check("quantity", "number", v.integer),
+        Check("interval", "value", v.interval),
         Check("created_utc", "date", v.ts),
         Check("start_utc", "date", v.ts),
         Check("canceled_at_utc", "date", v.ts),
