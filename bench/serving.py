@@ -2,7 +2,7 @@
 
     python bench/serving.py            (about 2 minutes; appends figures under `## Serving` in bench/RESULTS.md)
 
-1. A churn-like model (20 features incl. 2 categories, trained by soloml on 20,000 synthetic rows) is saved
+1. A churn-like model (20 features incl. 2 categories, trained by soloml on 10,000 synthetic rows) is saved
    and promoted in a temporary workspace; `soloml serve` runs it in its own process on 127.0.0.1.
 2. Single-record predictions over HTTP with a persistent connection: 10,000 sequential requests, then
    4 concurrent clients; p50/p99 latency and throughput, with the default fast reasons and without reasons.
@@ -65,7 +65,7 @@ def build_workspace(root: Path):
         "business": {"value_per_success": 100, "cost_per_action": 5, "capacity": 500}, "done": {"metric": "roc_auc", "value": 0.6},
     })
     save_spec(spec, ws.projects_dir)
-    frame = synthetic(20_000, 1).assign(cutoff=pd.NaT)
+    frame = synthetic(10_000, 1).assign(cutoff=pd.NaT)
     ts = TrainingSet(project="churn", frame=frame.loc[:, ["entity_id", "cutoff", "label", *FEATURES]], features=FEATURES, task="binary", categorical=("plan", "region"))
     result = train(ts, spec)
     con = ws.connect()
@@ -198,6 +198,7 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         ws = build_workspace(Path(tmp) / "bench")
+        print(f"trained in {time.perf_counter() - started:.0f} s", flush=True)
         model = load_model(ws.models_dir, "churn")
         trees = model.booster.num_trees()
         bodies = records(SEQUENTIAL)
@@ -210,6 +211,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
+        print(f"HTTP done at {time.perf_counter() - started:.0f} s", flush=True)
         direct = direct_predict(model, bodies)
         b = batch(model)
     rate = lambda seconds: BATCH_ROWS / seconds  # noqa: E731

@@ -2,7 +2,7 @@
 
 A request only calls `PredictionLogger.log` (a `put_nowait`): it never waits on the database, and when
 the queue is full the row is dropped and counted, never blocking. A background thread drains the queue
-every `flush_seconds` and appends the batch to ops.predictions.
+every `flush_seconds` (2 s) and appends the batch to ops.predictions.
 
 DuckDB lets one process hold a database file for writing at a time. So the writer opens the
 warehouse for each batch and closes it straight after, which leaves the file free for the CLI
@@ -44,7 +44,7 @@ class LogStats:
 class PredictionLogger:
     """Bounded queue + one writer thread appending to ops.predictions of the DuckDB file at `warehouse`."""
 
-    def __init__(self, warehouse: str | Path, *, max_queue: int = 10_000, batch_rows: int = 5_000, flush_seconds: float = 0.5) -> None:
+    def __init__(self, warehouse: str | Path, *, max_queue: int = 10_000, batch_rows: int = 5_000, flush_seconds: float = 2.0) -> None:
         self.warehouse = str(warehouse)
         self.batch_rows = batch_rows
         self.flush_seconds = flush_seconds
@@ -56,6 +56,7 @@ class PredictionLogger:
         self._dropped = 0
         self._failed = 0
         self._last_error: str | None = None
+        self._schemas_ready = False
 
     def log(self, row: Row) -> bool:
         """Queue one prediction; False (and counted as dropped) when the queue is full. Never blocks."""
@@ -114,11 +115,16 @@ class PredictionLogger:
                 pass
 
     def _write(self, rows: list[Row]) -> None:
-        from soloml.warehouse import connect
+        import duckdb
+
+        from soloml.warehouse.connection import DUCKDB_CONFIG, connect
 
         columns = list(zip(*rows))
         table = pa.table({name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES)})
-        con = connect(self.warehouse)
+        if not self._schemas_ready:  # once: create ops.* if this is a fresh file; later batches only insert
+            connect(self.warehouse).close()
+            self._schemas_ready = True
+        con = duckdb.connect(self.warehouse, config=dict(DUCKDB_CONFIG))
         try:
             con.register("soloml_prediction_batch", table)
             con.execute(
