@@ -100,3 +100,16 @@ def test_reference_synced_orders_lines_and_customers_load(con, reference_data):
     )
     customer_of = {r["order_id"]: r["customer_id"] for r in rows(con, "SELECT order_id, customer_id FROM core.orders")}
     assert customer_of["shopify:2674098602081"] is not None
+
+
+def test_a_line_quarantined_earlier_stays_out_when_its_order_changes(con, tmp_path):
+    text = (FIXTURES / "shopify_orders.csv").read_text()
+    bad = text.replace("1,Tea Tin,20.00,", "1,Tea Tin,twenty,")
+    first = load(con, write_csv(tmp_path, "v1.csv", bad))
+    assert first.core_rows["_quarantined"] == 1
+    changed = bad.replace("2,Blue Mug,20.00,,MUG-BLU", "4,Blue Mug,20.00,,MUG-BLU")
+    (tmp_path / "v2").mkdir()
+    second = load(con, write_csv(tmp_path / "v2", "v1.csv", changed))
+    assert second.core_rows["_quarantined"] == 0  # the bad line was not in this load (identical, skipped)
+    got = rows(con, "SELECT product, quantity, unit_price FROM core.order_items WHERE order_id = 'shopify:5501001'")
+    assert [tuple(r.values()) for r in got] == [("Blue Mug", 4, Decimal("20.00"))]

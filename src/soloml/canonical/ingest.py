@@ -187,9 +187,12 @@ def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adap
     group = [c for c in chosen.group if c in types]
     if group:
         cols = ", ".join(quote_ident(c) for c in group)
-        where = f"_load_id = ? OR ({cols}) IN (SELECT ({cols}) FROM {landed.raw_table} WHERE _load_id = ?)"
-        if len(group) == 1:
-            where = f"_load_id = ? OR {cols} IN (SELECT {cols} FROM {landed.raw_table} WHERE _load_id = ?)"
+        tuple_cols = cols if len(group) == 1 else f"({cols})"
+        # earlier rows of the same groups, except those quarantined back then (they never reached core)
+        where = (
+            f"_load_id = ? OR ({tuple_cols} IN (SELECT {tuple_cols} FROM {landed.raw_table} WHERE _load_id = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM ops.quarantine q WHERE q.load_id = _load_id AND q.row_number = _source_row))"
+        )
     params = [landed.load_id] * (where.count("?") + 1)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {ROWS} AS
