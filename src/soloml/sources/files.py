@@ -35,6 +35,7 @@ def file_units(path: Path) -> list[Unit]:
     """The load units in one file, by its extension."""
     if not path.is_file():
         raise LoadError(f"File not found: {path} (looked at {path.resolve()}).", hint="Check the path, or quote it if it has spaces.")
+    path = path.resolve()  # the journal records where the file was, whatever the current folder
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(FORMATS))
