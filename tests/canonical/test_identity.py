@@ -28,7 +28,7 @@ def resolve(con, *records) -> dict[tuple[str, str], str]:
     con.register("_records", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE _records_t AS SELECT * FROM _records")
     con.unregister("_records")
-    identity.resolve(con, "_records_t", load_id="test", loaded_at=datetime(2024, 6, 1))
+    identity.resolve(con, "_records_t", load_id="test")
     return {(s, k): c for s, k, c in con.execute(f"SELECT * FROM {identity.LOOKUP}").fetchall()}
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 import duckdb
 import pandas as pd
@@ -89,7 +88,7 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str, loaded_at: datetime) -> IdentityResult:
+def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str) -> IdentityResult:
     """Resolve `records` (source, source_customer_id, email, customer_name, customer_country, linked_source,
     linked_source_id, seen_at) to customers; write the crosswalk and core.customers for the affected people,
     and leave `_soloml_identity_lookup(source, source_key, customer_id)` for the caller to join on, where

@@ -112,7 +112,7 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
             stages.append(stage)
             staged[name] = stage
         quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
-        ident = _resolve(con, chosen, staged, landed.load_id, loaded_at)
+        ident = _resolve(con, chosen, staged, landed.load_id)
         result["customers"] = ident.customers_written
         result["customer_identities"] = ident.identities_written
         for name, stage in staged.items():
@@ -210,7 +210,7 @@ def _drop_test_mode(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> int:
     return int(row[0]) if row else 0
 
 
-def _resolve(con, chosen: Adapter, staged: dict[str, str], load_id: str, loaded_at: datetime) -> identity.IdentityResult:
+def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, str], load_id: str) -> identity.IdentityResult:
     """Collect identity hints from every staged output, resolve them, and fill customer_id in the stages."""
     parts = []
     for name, stage in staged.items():
@@ -236,7 +236,7 @@ def _resolve(con, chosen: Adapter, staged: dict[str, str], load_id: str, loaded_
         return identity.IdentityResult(0, 0, ())
     con.execute("CREATE OR REPLACE TEMP TABLE _soloml_id_input AS " + " UNION ALL ".join(parts))
     try:
-        result = identity.resolve(con, "_soloml_id_input", load_id=load_id, loaded_at=loaded_at)
+        result = identity.resolve(con, "_soloml_id_input", load_id=load_id)
     finally:
         con.execute("DROP TABLE IF EXISTS _soloml_id_input")
     key = identity.email_key_sql("s.email")
