@@ -40,6 +40,7 @@ def _typed(values: list[str | None], *, date_order: str = "auto", decimal_comma_
          [datetime(2024, 1, 15, 14, 30), datetime(2024, 1, 15, 14, 30), datetime(2024, 12, 31, 23, 59, 59)]),
         (["true", "false", "Yes", "no"], "BOOLEAN", [True, False, True, False]),
         (["02134", "10001", "94105"], "VARCHAR", ["02134", "10001", "94105"]),
+        (["4242424242424242", "12345678901234567890123", "1"], "VARCHAR", ["4242424242424242", "12345678901234567890123", "1"]),
         (["12%", "3%"], "VARCHAR", ["12%", "3%"]),
         (["", "", None], "VARCHAR", [None, None, None]),
     ],

@@ -207,7 +207,7 @@ def _typed_value(col: str, source_type: str) -> str:
 def _count_candidates(
     con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str], candidates: Sequence[Candidate]
 ) -> dict[str, tuple[int, int, list[int]]]:
-    """Per column: (non-empty values, values that look like zero-padded ids, parse count per candidate).
+    """Per column: (non-empty values, values that look like ids - zero-padded or 16+ digits, parse count per candidate).
 
     The columns are unpivoted to (name, value) first, so the query holds each candidate once, however
     wide the file: planning a 40-column export stays as cheap as a 4-column one."""
@@ -217,7 +217,7 @@ def _count_candidates(
     prepared = ", ".join(f"NULLIF(trim({quote_ident(c)}), '') AS {quote_ident(c)}" for c in columns)
     counts = ", ".join(f"count({c.expr('v')})" for c in candidates)
     rows = con.execute(
-        f"SELECT name, count(*), count_if(regexp_full_match(v, '[-+]?0[0-9]+')), {counts} "
+        f"SELECT name, count(*), count_if(regexp_full_match(v, '[-+]?0[0-9]+|[0-9]{{16,}}')), {counts} "
         f"FROM (UNPIVOT (SELECT {prepared} FROM {relation}) ON COLUMNS(*) INTO NAME name VALUE v) GROUP BY name"
     ).fetchall()
     found = {r[0]: (int(r[1]), int(r[2]), [int(x) for x in r[3:]]) for r in rows}
@@ -225,13 +225,13 @@ def _count_candidates(
 
 
 def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
-    nonempty, zero_padded, parsed = counts
+    nonempty, id_like, parsed = counts
     if nonempty == 0:
         return TEXT, ""
     best_i = -1
     for i, (cand, n) in enumerate(zip(candidates, parsed, strict=True)):
-        if zero_padded and cand.sql_type in ("BIGINT", "DOUBLE") or zero_padded and cand.sql_type.startswith("DECIMAL"):
-            continue  # ids like 00123 keep their zeros
+        if id_like and (cand.sql_type in ("BIGINT", "DOUBLE") or cand.sql_type.startswith("DECIMAL")):
+            continue  # ids like 00123 keep their zeros, long ids like 4242424242424242 every digit
         if n > (parsed[best_i] if best_i >= 0 else 0):
             best_i = i
     if best_i < 0 or parsed[best_i] < MIN_PARSEABLE_SHARE * nonempty:
