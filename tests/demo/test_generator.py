@@ -113,6 +113,11 @@ def test_shopify_order_columns_only_on_an_orders_first_line(frames):
     assert (orders.loc[first, "Financial Status"] != "").all()
 
 
+def test_an_order_lists_each_product_once_apart_from_pasted_repeats(frames):
+    lines = frames["shopify_orders"].drop_duplicates()
+    assert not lines.duplicated(["Name", "Lineitem sku"]).any()
+
+
 def test_shopify_totals_add_up(frames):
     o = frames["shopify_orders"]
     o = o[o["Financial Status"] != ""]

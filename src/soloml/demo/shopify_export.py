@@ -77,6 +77,11 @@ def _export(rng: np.random.Generator, people: People, person: np.ndarray, create
     first = np.r_[True, owner[1:] != owner[:-1]] if owner.size else np.array([], dtype=bool)
     weights = np.array([p[6] for p in PRODUCTS])
     product = rng.choice(len(PRODUCTS), size=owner.size, p=weights / weights.sum())
+    while True:  # a product appears once per order (more units are a quantity)
+        again = pd.DataFrame({"o": owner, "p": product}).duplicated().to_numpy()
+        if not again.any():
+            break
+        product[again] = rng.choice(len(PRODUCTS), size=int(again.sum()), p=weights / weights.sum())
     qty = np.where(rng.random(owner.size) < 0.15, 2, 1)
     price = np.array([p[2] for p in PRODUCTS])[product]
     taxable = np.array([p[4] for p in PRODUCTS])[product]
