@@ -136,7 +136,9 @@ def write_results(rows: list[dict]) -> None:
         "CPU time (process time of this single-threaded fit) is the steadier ratio on the shared machine; FLAML is compared",
         "by wall time because it runs its own threads. soloml's extra work over raw LightGBM is a fixed ~0.1-0.2 s CPU",
         "(200-round bootstrap for the verdict, TreeSHAP on 300 rows, reference statistics), which shows as a larger",
-        "ratio on small tables whose whole fit takes half a second.",
+        "ratio on small tables whose whole fit takes half a second. FLAML's outcome depends on how far its search gets",
+        "within the budget, which moves with machine load: rerun to see the spread (its random forest has beaten soloml",
+        "on randhie by about 0.01 AUC when a busy machine stretched soloml's time and so FLAML's budget).",
         "",
     ]
     section = "\n".join(lines)
