@@ -190,3 +190,14 @@ def test_types_are_rechecked_over_every_row_when_the_sample_missed_something(con
     assert (types["day"], types["price"]) == ("DATE", "DOUBLE")
     assert str(con.execute("SELECT day FROM raw.late WHERE id = 19999").fetchall()[0][0]) == "2024-12-25"
     assert con.execute("SELECT price FROM raw.late WHERE id = 19999").fetchall()[0][0] == 19999.125
+
+
+def test_a_reexport_with_junk_in_a_typed_column_quarantines_it_instead_of_turning_the_column_to_text(con, tmp_path):
+    load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
+    junk = "id,Created (UTC),Amount,Status\n" + "".join(f"n{i},2024-02-0{i} 10:00:00,n/a,Paid\n" for i in range(1, 4)) + "n9,2024-02-09 10:00:00,$9.00,Paid\n"
+    with pytest.raises(QuarantineLimitError, match="Amount"):
+        load_paths(con, [write(tmp_path, "junk.csv", junk)], as_name="payments")
+    (result,) = load_paths(con, [write(tmp_path, "junk.csv", junk)], as_name="payments", max_quarantine_share=0.8)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 3)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'payments'").fetchall())
+    assert types["amount"] == "DECIMAL(18,2)"

@@ -29,7 +29,7 @@ from soloml.sources.files import FORMATS, file_units
 from soloml.sources.units import Staged, Unit
 from soloml.warehouse.connection import quote_ident, table_exists
 from soloml.warehouse.journal import JournalEntry, PreviousLoad, ensure_journal, find_same_load, new_load_id, record, utcnow
-from soloml.warehouse.land import land
+from soloml.warehouse.land import column_types, land
 from soloml.warehouse.names import table_name
 from soloml.warehouse.stage import TypedStage, drop_typed, meta_sql, quarantine_rows, type_stage
 
@@ -147,9 +147,10 @@ def load_unit(
         detection = detector(list(staged.headers), _sample(con, staged), as_name) if detector else None
         target = _target(unit, detection, as_name)
         facts.update(target=target, detection=asdict(detection) if detection else None)
-        new_table = None if table_exists(con, target) else target
+        exists = table_exists(con, target)
         typed = type_stage(con, STAGE, staged.headers, date_order=date_order, decimal_comma_first=staged.decimal_comma,
-                           row_sql=staged.row_sql, new_table=new_table, meta=meta_sql(load_id, started))
+                           row_sql=staged.row_sql, new_table=None if exists else target, meta=meta_sql(load_id, started),
+                           keep=column_types(con, target) if exists else None)
         rows_in = typed.rows + len(staged.rejected)
         bad = typed.bad_rows + len(staged.rejected)
         facts.update(rows_in=rows_in, rows_quarantined=bad)

@@ -53,7 +53,7 @@ def common_type(old: str, new: str) -> str:
     return "VARCHAR"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
+def column_types(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
     schema, _, name = qualified.partition(".")
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
@@ -95,7 +95,7 @@ def land(
         con.execute(f"CREATE TABLE {target} AS SELECT {cols}{sep}{meta} FROM {typed.table} WHERE NOT _soloml_bad")
         return LandCounts(inserted=good_rows, skipped=0, replaced=0)
 
-    existing = _columns(con, target)
+    existing = column_types(con, target)
     for name, sql_type in data:
         if name not in existing:
             con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(name)} {sql_type}")

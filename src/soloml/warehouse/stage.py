@@ -7,7 +7,7 @@ the column and the value, into ops.quarantine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,6 +97,7 @@ def type_stage(
     row_sql: str = "rowid + 1",
     new_table: str | None = None,
     meta: str | None = None,
+    keep: Mapping[str, str] | None = None,
 ) -> TypedStage:
     """Infer, cast and check every column of `stage` (data columns in the same order as `headers`).
 
@@ -104,11 +105,11 @@ def type_stage(
     (inside the caller's transaction); `land` then only removes bad rows and the helper columns."""
     into = new_table if new_table and meta else TYPED
     direct = into != TYPED
-    plans = infer_plans(con, stage, date_order=date_order, decimal_comma_first=decimal_comma_first)
+    plans = infer_plans(con, stage, date_order=date_order, decimal_comma_first=decimal_comma_first, keep=keep)
     _build(con, stage, plans, row_sql, into, meta if direct else None)
     bad = _bad_counts(con, into, stage, plans)
     if bad:  # the sample missed something: decide those columns again over every row
-        refined = refine_plans(con, stage, plans, list(bad), date_order=date_order, decimal_comma_first=decimal_comma_first)
+        refined = refine_plans(con, stage, plans, list(bad), date_order=date_order, decimal_comma_first=decimal_comma_first, keep=keep)
         if refined != plans:
             plans = refined
             _build(con, stage, plans, row_sql, into, meta if direct else None)

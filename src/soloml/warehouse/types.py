@@ -10,7 +10,7 @@ its row as bad (the row is quarantined, never silently set to NULL).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -224,7 +224,30 @@ def _count_candidates(
     return {c: found.get(c, empty) for c in columns}
 
 
-def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
+def _family(sql_type: str) -> str:
+    upper = sql_type.upper()
+    if upper in ("DATE", "TIMESTAMP"):
+        return "time"
+    if upper.startswith("DECIMAL") or upper in ("BIGINT", "INTEGER", "DOUBLE", "SMALLINT", "TINYINT", "HUGEINT", "FLOAT", "REAL"):
+        return "number"
+    return upper
+
+
+def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate], keep: str | None = None) -> tuple[Candidate, str]:
+    """The candidate parsing the most values (>= 95%), else text - unless the table already holds this column
+    typed (`keep`): then the best parse of that kind, so bad values are quarantined, not the column turned to text."""
+    chosen, note = _choose_free(counts, candidates)
+    if chosen is not TEXT or keep is None or _family(keep) == "VARCHAR" or counts[0] == 0:
+        return chosen, note
+    parsed = counts[2]
+    same = [i for i, c in enumerate(candidates) if _family(c.sql_type) == _family(keep) and parsed[i] > 0]
+    if not same:
+        return TEXT, ""
+    best = max(same, key=lambda i: parsed[i])
+    return candidates[best], f"kept as {candidates[best].sql_type} like earlier loads; values that do not fit are quarantined"
+
+
+def _choose_free(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
     nonempty, id_like, parsed = counts
     if nonempty == 0:
         return TEXT, ""
@@ -252,8 +275,12 @@ def infer_plans(
     date_order: DateOrder = "auto",
     decimal_comma_first: bool = False,
     sample_rows: int = SAMPLE_ROWS,
+    keep: Mapping[str, str] | None = None,
 ) -> list[ColumnPlan]:
-    """A ColumnPlan per column of `stage` (a table whose text columns are VARCHAR), from a repeatable sample."""
+    """A ColumnPlan per column of `stage` (a table whose text columns are VARCHAR), from a repeatable sample.
+
+    `keep` maps columns to the types they already have in the target table (for re-exports)."""
+    keep = keep or {}
     described = con.execute(f"DESCRIBE {stage}").fetchall()
     columns = [(r[0], r[1]) for r in described if not r[0].startswith("_soloml")]
     text_cols = [c for c, t in columns if t == "VARCHAR"]
@@ -266,7 +293,7 @@ def infer_plans(
         if typ != "VARCHAR":
             plans.append(ColumnPlan(col, typ, None))
             continue
-        cand, note = _choose(counts[col], candidates)
+        cand, note = _choose(counts[col], candidates, keep.get(col))
         plans.append(ColumnPlan(col, typ, cand, note))
     return plans
 
@@ -279,14 +306,16 @@ def refine_plans(
     *,
     date_order: DateOrder = "auto",
     decimal_comma_first: bool = False,
+    keep: Mapping[str, str] | None = None,
 ) -> list[ColumnPlan]:
     """Re-decide `suspects` (columns with bad values in the full pass) over every row instead of a sample."""
+    keep = keep or {}
     candidates = _candidates(date_order, decimal_comma_first)
     counts = _count_candidates(con, stage, list(suspects), candidates)
     out = []
     for plan in plans:
         if plan.name in counts:
-            cand, note = _choose(counts[plan.name], candidates)
+            cand, note = _choose(counts[plan.name], candidates, keep.get(plan.name))
             out.append(ColumnPlan(plan.name, plan.source_type, cand, note))
         else:
             out.append(plan)
