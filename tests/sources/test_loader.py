@@ -201,3 +201,12 @@ def test_a_reexport_with_junk_in_a_typed_column_quarantines_it_instead_of_turnin
     assert (result.rows_loaded, result.rows_quarantined) == (1, 3)
     types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'payments'").fetchall())
     assert types["amount"] == "DECIMAL(18,2)"
+
+
+def test_row_numbers_count_every_line_after_the_header_even_skipped_ones(con, tmp_path):
+    text = "id,Amount\n1,1.00\n\n3,3.00\n4,4.00,extra\n5,oops\n" + "".join(f"{i},{i}.00\n" for i in range(6, 60))
+    (result,) = load_paths(con, [write(tmp_path, "gaps.csv", text)], max_quarantine_share=0.1)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (58, 56, 2)
+    rows = dict(con.execute("SELECT id, _source_row FROM raw.gaps").fetchall())
+    assert (rows[1], rows[3], rows[6], rows[59]) == (1, 3, 6, 59)
+    assert con.execute("SELECT row_number FROM ops.quarantine ORDER BY 1").fetchall() == [(4,), (5,)]

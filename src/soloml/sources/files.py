@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from soloml.errors import LoadError, did_you_mean
-from soloml.sources.csvfile import sniff_dialect, source_row_sql, stage_csv
+from soloml.sources.csvfile import blank_lines, sniff_dialect, source_row_sql, stage_csv
 from soloml.sources.encoding import open_text, sha256_of
 from soloml.sources.units import Staged, Unit
 from soloml.warehouse.connection import quote_ident
@@ -58,7 +58,7 @@ def _csv_unit(path: Path, kind: str) -> Unit:
     def stage(con: duckdb.DuckDBPyConnection, table: str) -> Staged:
         dialect = sniff_dialect(text, suffix=path.suffix.lower())
         columns, rejected = stage_csv(con, text, table, dialect)
-        return Staged(dialect.headers, tuple(columns), tuple(rejected), dialect.delimiter == ";", source_row_sql(rejected))
+        return Staged(dialect.headers, tuple(columns), tuple(rejected), dialect.delimiter == ";", source_row_sql(rejected, blank_lines(text.path)))
 
     return Unit(str(path), kind, table_name(path.stem), text.sha256, stage, text.cleanup)
 
