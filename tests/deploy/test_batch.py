@@ -178,3 +178,15 @@ def test_scoring_waits_out_a_short_lock_held_by_another_process(trained_ws):
     finally:
         holder.wait(10)
     assert result.rows == 800
+
+
+def test_a_disk_error_mid_run_is_a_clear_error_and_keeps_the_previous_run(trained_ws):
+    score_project(trained_ws, "churn", run_id="first")
+    import shutil
+
+    shutil.rmtree(trained_ws.root / "scoring")
+    (trained_ws.root / "scoring").write_text("not a folder")  # the run cannot keep its look-up rows
+    with pytest.raises(DeployError, match="previous predictions stay in force"):
+        score_project(trained_ws, "churn", run_id="second")
+    assert stored(trained_ws, "SELECT run_id, count(*) FROM ops.predictions GROUP BY ALL") == [("first", 800)]
+    assert dict(stored(trained_ws, "SELECT run_id, status FROM ops.runs")) == {"first": "succeeded", "second": "failed"}

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -168,6 +169,10 @@ def score_project(
         except SolomlError as exc:
             _record_failure(con, run_id, project, version, start_time, clock, exc)
             raise
+        except (duckdb.Error, OSError) as exc:
+            error = DeployError(f"Scoring '{project}' (run {run_id}) failed: {exc}.", hint="Nothing was replaced: the previous predictions stay in force. Fix the cause and re-run.")
+            _record_failure(con, run_id, project, version, start_time, clock, error)
+            raise error from exc
     finally:
         if own:
             con.close()

@@ -95,7 +95,7 @@ class ServedModel:
             "task": self.task,
             "threshold": self.threshold,
             "created_at": meta.get("created_at"),
-            "verdict": meta.get("verdict") if isinstance(meta.get("verdict"), str | None) else (meta.get("verdict") or {}).get("verdict"),
+            "verdict": meta.get("verdict"),
             "loaded_at": self.loaded_at,
             "features": [
                 {"name": n, "type": sig.dtypes.get(n), "description": sig.describe(n), **({"categories": sig.categories[n]} if n in sig.categories else {})}
