@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from soloml.features.trainingset import TrainingSet
-from soloml.projects.spec import ProjectSpec, save_spec
+from soloml.projects.spec import ProjectSpec
 from soloml.workspace import Workspace
 
 ROWS = 800
