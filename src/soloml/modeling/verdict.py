@@ -21,7 +21,7 @@ from soloml.modeling.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 Decision = Literal["DONE", "KEEP_GOING", "NOT_WORTH_IT"]
 FIXED_MARGIN = 0.01
 MIN_MARGIN = 0.005
-BASELINE_WORDS = {"prior": "no model (the base rate)", "today_rule": "today's rule"}
+BASELINE_WORDS = {"prior": "no model", "today_rule": "today's rule"}
 
 # feature families a churn / conversion / spend model usually draws on: name -> (words in feature names, the gap in words)
 FAMILIES: dict[str, tuple[tuple[str, ...], str]] = {
