@@ -81,3 +81,20 @@ def test_routing_every_load_again_rewrites_nothing(con):
         assert {k: v for k, v in again.items() if not k.startswith("_")} == dict.fromkeys(
             [k for k in again if not k.startswith("_")], 0
         ), (target, again)
+
+
+def test_a_failing_statement_surfaces_its_own_error(con, monkeypatch):
+    """A broken adapter SELECT inside the load's transaction reports the SQL error, not a cleanup error."""
+    import dataclasses
+
+    import duckdb
+
+    from soloml.canonical import adapters
+
+    broken = dataclasses.replace(adapters.adapter("stripe.payments"), outputs=lambda rows: {"payments": f"SELECT no_such_column FROM {rows}"})
+    monkeypatch.setitem(adapters.BY_NAME, "stripe.payments", broken)
+    frame = read("stripe_payments.csv")
+    con.begin()
+    with pytest.raises(duckdb.BinderException, match="no_such_column"):
+        route_as_text(con, frame)
+    con.rollback()

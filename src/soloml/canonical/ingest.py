@@ -123,8 +123,17 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
         result["_test_mode"] = test_mode
         return result
     finally:
-        for temp in (*stages, ROWS, identity.LOOKUP):
+        _drop(con, (*stages, ROWS, identity.LOOKUP))
+
+
+def _drop(con: duckdb.DuckDBPyConnection, temps: tuple[str, ...]) -> None:
+    """Remove this load's temp tables; after a failed statement the transaction is aborted and the rollback
+    removes them, so a failure here must not hide the error that caused it."""
+    for temp in temps:
+        try:
             con.execute(f"DROP TABLE IF EXISTS {temp}")
+        except duckdb.Error:
+            return
 
 
 def _refuse_if_nothing_maps(con: duckdb.DuckDBPyConnection, chosen: Adapter, landed: LandedTable, rows_in: int, bad: int) -> None:
