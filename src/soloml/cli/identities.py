@@ -15,7 +15,7 @@ def _render(report: IdentityReport) -> None:
         console.print("No customers yet. Load a customer, payment or order export with `soloml load FILE`.")
         return
     sources = ", ".join(f"{s} {n:,}" for s, n in report.by_source.items())
-    console.print(f"{report.customers:,} customers from {report.identities:,} source records ({sources}).")
+    console.print(f"{report.customers:,} customers from {report.identities:,} source records; customers per source: {sources}.")
     for p in report.pairs:
         console.print(f"  {p.rate:6.1%} of {p.source}'s {p.customers:,} customers are also in {p.other} ({p.also_in_other:,})")
     if report.unmatched_total:
