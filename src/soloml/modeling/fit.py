@@ -111,6 +111,15 @@ def task_params(task: str, n_classes: int, metric: str, *, n_rows: int, seed: in
     return params
 
 
+def refit_rounds(best_rounds: list[int], train_rows: int, all_rows: int) -> int:
+    """Rounds for the final fit on every row: the validated mean, scaled by sqrt(all rows / rows per fold).
+
+    More data supports more boosting rounds before overfitting; the square root keeps the step modest.
+    """
+    scale = math.sqrt(all_rows / train_rows) if train_rows else 1.0
+    return max(1, int(round(float(np.mean(best_rounds)) * scale)))
+
+
 def positive_weight(task: str, y: np.ndarray) -> float:
     """The damped up-weight of the positive class (1.0 when classes are balanced enough)."""
     if task != "binary" or len(y) == 0:

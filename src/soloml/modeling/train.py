@@ -68,7 +68,7 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
     business = ev.business(spec, ts.task, yv, model_score, None if rule is None else rule.score, None if rule is None else rule.description, capacity)
     calibration = ev.calibration(yv, predictions) if ts.task == "binary" else None
 
-    n_rounds = max(1, int(round(float(np.mean(rounds)))))
+    n_rounds = ft.refit_rounds(rounds, int(np.mean([len(t) for t, _ in plan.folds])), len(frame))
     booster, _ = ft.fit(X, y, chosen, categorical=list(signature.categorical), rounds=n_rounds)
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, n_classes, seed=seed)
 
