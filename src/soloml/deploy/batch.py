@@ -57,7 +57,7 @@ class ScoreResult:
 def score_frame(
     model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
 ) -> pd.DataFrame:
-    """entity_id, score, decision, rank (1 = highest score), top_reasons (list of phrases) for every row of `frame`.
+    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`.
 
     decision: in the top `capacity` when given, else score >= the model's threshold. Reasons are written
     for the rows to act on (`reasons_for="decided"`, the list a team works through) or for every row ("all").
@@ -75,12 +75,11 @@ def score_frame(
         decision = scores >= float(threshold)
     else:
         raise DeployError(f"Model {model.version} of '{model.project}' has no decision threshold.", hint="Pass --capacity N to act on the N highest scores.")
-    why: list[list[str]] = [[] for _ in range(len(scores))]
+    why = np.full(len(scores), "[]", dtype=object)
     rows = np.arange(len(scores)) if reasons_for == "all" else np.flatnonzero(decision)
     if reasons != "none" and len(rows):
         _, texts = predict_explain_rows(model, X[rows], reasons, top)
-        for i, text in zip(rows.tolist(), texts):
-            why[i] = text
+        why[rows] = [json.dumps(text, ensure_ascii=False) for text in texts]
     return pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
 
 
@@ -158,9 +157,7 @@ def score_project(
                 )
             scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
             scored_at = clock().replace(tzinfo=None)
-            out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
-            out["top_reasons"] = [json.dumps(r, ensure_ascii=False) for r in out["top_reasons"]]
-            out = out.loc[:, list(COLUMNS)]
+            out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at).loc[:, list(COLUMNS)]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"

@@ -49,5 +49,4 @@ def _all_text(col: pd.Series) -> bool:
         return True
     if col.dtype != object:
         return False
-    present = col.dropna()
-    return bool(present.map(type).eq(str).all()) if len(present) else True
+    return pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")
