@@ -107,6 +107,14 @@ def test_malformed_bodies_are_422_not_500(service, body: bytes):
     assert response.status_code == 422
 
 
+def test_too_many_records_or_bytes_are_refused(service):
+    _, client = service
+    too_many = client.post("/v1/churn/predict", json=[RECORDS[0]] * 1001)
+    assert too_many.status_code == 422 and "at most 1000 items" in too_many.json()["message"]
+    huge = client.post("/v1/churn/predict", content=b"[" + b" " * (5 * 1024 * 1024) + b"]", headers={"content-type": "application/json"})
+    assert huge.status_code == 413
+
+
 def test_unknown_project_is_404_with_a_suggestion(service):
     _, client = service
     response = client.post("/v1/chrun/predict", json=RECORDS[0])

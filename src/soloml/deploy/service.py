@@ -36,6 +36,7 @@ from soloml.deploy.schema import expected_type
 from soloml.errors import DeployError
 
 REASON_MODES = ("fast", "exact", "none")
+MAX_BODY = 4 * 1024 * 1024  # bytes: 1,000 records of a few hundred features fit well within it
 JSON = "application/json"
 Answer = tuple[int, bytes]
 
@@ -155,13 +156,16 @@ class FastPredict:
                 while True:
                     message = await receive()
                     body += message.get("body", b"")
-                    if not message.get("more_body"):
+                    if not message.get("more_body") or len(body) > MAX_BODY:
                         break
                 key = next((v for k, v in scope["headers"] if k == b"x-api-key"), None)
-                try:
-                    status, payload = self.predictor.predict(parts[2], parts[4] if len(parts) == 5 else None, key, scope.get("query_string", b""), body)
-                except Exception as exc:  # noqa: BLE001 - answer, never drop the connection
-                    status, payload = _problem(500, f"Prediction failed: {type(exc).__name__}: {exc}")
+                if len(body) > MAX_BODY:
+                    status, payload = _problem(413, f"The request body is larger than {MAX_BODY // (1024 * 1024)} MB; send at most {MAX_BATCH:,} records per call.")
+                else:
+                    try:
+                        status, payload = self.predictor.predict(parts[2], parts[4] if len(parts) == 5 else None, key, scope.get("query_string", b""), body)
+                    except Exception as exc:  # noqa: BLE001 - answer, never drop the connection
+                        status, payload = _problem(500, f"Prediction failed: {type(exc).__name__}: {exc}")
                 await send({"type": "http.response.start", "status": status,
                             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
                 await send({"type": "http.response.body", "body": payload})
