@@ -127,10 +127,19 @@ def text(c: str) -> str:
 
 
 def money(c: str) -> str:
-    """Major units from '$1,234.50', '-$45.00', '($45.00)', '1234.5', '€12' -> DECIMAL(18,2)."""
+    """Major units from '$1,234.50', '-$45.00', '($45.00)', '1234.5', '€12', '64,80', '1.234,50' -> DECIMAL(18,2).
+
+    A comma is a thousands separator only before groups of three digits and a decimal comma only before one or
+    two final digits; anything else ('12,3456') is not read as money, so the row is quarantined, not misread."""
     t = text(c)
     sign = f"CASE WHEN {t} LIKE '(%)' THEN -1 ELSE 1 END"
-    digits = f"regexp_replace({t}, '[()$€£¥,\\s]', '', 'g')"
+    bare = f"regexp_replace({t}, '[()$€£¥\\s]', '', 'g')"
+    digits = (
+        f"(CASE WHEN NOT contains({bare}, ',') THEN {bare} "
+        f"WHEN regexp_full_match({bare}, '[-+]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') THEN replace({bare}, ',', '') "
+        f"WHEN regexp_full_match({bare}, '[-+]?\\d{{1,3}}(\\.\\d{{3}})+,\\d{{1,2}}') THEN replace(replace({bare}, '.', ''), ',', '.') "
+        f"WHEN regexp_full_match({bare}, '[-+]?\\d+,\\d{{1,2}}') THEN replace({bare}, ',', '.') END)"
+    )
     return f"CAST({sign} * TRY_CAST({digits} AS DECIMAL(18,4)) AS DECIMAL(18,2))"
 
 
