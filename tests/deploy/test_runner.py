@@ -66,3 +66,35 @@ def test_score_cron_prints_crontab_and_systemd_units(ws):
 def test_score_cron_with_a_bad_expression_exits_1_with_the_field(ws):
     result = CliRunner().invoke(app, ["score", "churn", "--cron", "0 25 * * *", "-w", str(ws.root)])
     assert result.exit_code == 1 and "hour field has '25'" in result.output
+
+
+def test_serve_command_starts_a_real_server_that_answers(trained_ws):
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("soloml")
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "-w", str(trained_ws.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode() if proc.poll() is not None else "timeout"
+                time.sleep(0.1)
+        assert ready.json()["models"] == {"churn": "v0001"}
+        model = httpx.get(f"http://127.0.0.1:{port}/v1/churn/model", timeout=5).json()
+        assert model["model_version"] == "v0001"
+    finally:
+        proc.terminate()
+        proc.wait(15)
+    assert f"on http://127.0.0.1:{port}" in proc.stdout.read().decode()
