@@ -94,7 +94,7 @@ def write_results(section: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     data = HERE / "_data" / f"orders_{args.rows}.csv"
     if not data.exists():
