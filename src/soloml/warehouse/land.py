@@ -17,7 +17,7 @@ import duckdb
 
 from soloml.errors import LoadError
 from soloml.warehouse.connection import quote_ident, table_exists
-from soloml.warehouse.stage import TypedStage, meta_sql
+from soloml.warehouse.stage import HELPER_COLUMNS, TypedStage, meta_sql
 
 META_COLUMNS = ("_load_id", "_loaded_at", "_source_row")
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
@@ -85,7 +85,7 @@ def land(
             raise LoadError(f"Internal: typed rows were written to {typed.table}, not {target}.", hint="Report this as a bug.")
         if typed.bad_rows:
             con.execute(f"DELETE FROM {target} WHERE _soloml_bad")
-        for helper in typed.helper_columns:
+        for helper in HELPER_COLUMNS:
             con.execute(f"ALTER TABLE {target} DROP COLUMN {helper}")
         return LandCounts(inserted=good_rows, skipped=0, replaced=0)
     meta = meta_sql(load_id, loaded_at)

@@ -1,8 +1,9 @@
 """From a staging table of text (or already-typed) columns to a typed table with bad rows marked, in SQL.
 
 The staging table holds one row per source row in source order (its `rowid` is the order); the typed
-table adds `_source_row`, the typed columns, and `_soloml_bad` per row. Bad rows never reach raw.*: `quarantine_rows` copies them, with a reason naming
-the column and the value, into ops.quarantine.
+table holds the typed columns, `_source_row`, and the helper columns `_soloml_rowid` (back to the stage)
+and `_soloml_bad`. Bad rows never reach raw.*: `quarantine_rows` copies them, with a reason naming the
+column and the value, into ops.quarantine.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.types import ColumnPlan, infer_plans, refine_plans
 
 TYPED = "_soloml_typed"
+HELPER_COLUMNS = ("_soloml_rowid", "_soloml_bad")
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,7 @@ class TypedStage:
     bad_by_column: dict[str, int]
     first_bad: tuple[BadRow, ...]
     notes: tuple[str, ...]
-    direct: bool = False  # True: `table` is the new raw table itself, still holding the helper columns
-
-    @property
-    def helper_columns(self) -> tuple[str, ...]:
-        return ("_soloml_rowid", "_soloml_bad")
+    direct: bool = False  # True: `table` is the new raw table itself, still holding the HELPER_COLUMNS
 
 
 def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row") -> str:
