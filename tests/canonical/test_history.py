@@ -91,3 +91,31 @@ def test_the_same_rows_routed_again_write_nothing(con):
     assert route_as_text(con, frame)["subscriptions"] == 4
     assert route_as_text(con, frame)["subscriptions"] == 0
     assert rows(con, "SELECT count(*) AS n FROM core.subscriptions")[0]["n"] == 4
+
+
+SUBS_HEADER = (
+    "id,Customer ID,Customer Description,Customer Email,Plan,Product,Quantity,Currency,Interval,Amount,Status,"
+    "Created (UTC),Start (UTC),Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End (UTC),"
+    "Canceled At (UTC),Cancel At Period End,Ended At (UTC),Coupon"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "trial_end", "canceled_at", "expected"),
+    [
+        ("active", "2024-01-15 00:00:00", "", [("trialing", "2024-01-01", "2024-01-15"), ("active", "2024-01-15", None)]),
+        ("canceled", "2024-01-15 00:00:00", "2024-03-01 00:00:00",
+         [("trialing", "2024-01-01", "2024-01-15"), ("active", "2024-01-15", "2024-03-01"), ("canceled", "2024-03-01", None)]),
+        ("canceled", "2024-01-15 00:00:00", "2024-01-10 00:00:00", [("trialing", "2024-01-01", "2024-01-10"), ("canceled", "2024-01-10", None)]),
+        ("trialing", "2099-01-15 00:00:00", "", [("trialing", "2024-01-01", None)]),
+        ("active", "", "", [("active", "2024-01-01", None)]),
+    ],
+)
+def test_first_export_rebuilds_trials_before_the_current_status(con, tmp_path, status, trial_end, canceled_at, expected):
+    line = (f"sub_T,cus_T,,t@example.com,Pro,Pro,1,usd,month,10.00,{status},2024-01-01 00:00:00,2024-01-01 00:00:00,,,"
+            f"2024-01-01 00:00:00,{trial_end},{canceled_at},false,{canceled_at},")
+    load(con, write_csv(tmp_path, "subs.csv", SUBS_HEADER + "\n" + line + "\n"))
+    as_dates = [
+        (s, f.strftime("%Y-%m-%d"), t.strftime("%Y-%m-%d") if t else None) for s, f, t, _ in versions(con, "stripe:sub_T")
+    ]
+    assert as_dates == expected

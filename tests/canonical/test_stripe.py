@@ -139,12 +139,18 @@ def test_reference_synced_customers_and_subscriptions_load(con, reference_data):
     customers = load(con, reference_data / "fivetran_stripe" / "customer_data.csv")
     subs = load(con, reference_data / "fivetran_stripe" / "subscription_data.csv")
     assert customers.core_rows["customer_identities"] == 11
-    got = rows(con, "SELECT subscription_id, status, started_at, canceled_at FROM core.subscriptions ORDER BY 1")
+    got = rows(con, "SELECT subscription_id, status, started_at, canceled_at FROM core.subscriptions WHERE is_current ORDER BY 1")
     assert [tuple(r.values()) for r in got] == [
         ("stripe:sdgfs4536", "active", datetime(2021, 2, 18, 14, 16, 37), datetime(2021, 2, 18, 14, 16, 37)),
         ("stripe:sfjytkyu876", "active", datetime(2021, 2, 18, 14, 16, 37), datetime(2021, 2, 18, 14, 16, 37)),
     ]
-    assert subs.core_rows["subscriptions"] == 2
+    # each had a one-day trial (trial_end 2021-02-19 14:16:37) before it became active
+    versions = rows(con, "SELECT status, valid_from, valid_to FROM core.subscriptions WHERE subscription_id = 'stripe:sdgfs4536' ORDER BY valid_from")
+    assert [tuple(r.values()) for r in versions] == [
+        ("trialing", datetime(2021, 2, 18, 14, 16, 37), datetime(2021, 2, 19, 14, 16, 37)),
+        ("active", datetime(2021, 2, 19, 14, 16, 37), None),
+    ]
+    assert subs.core_rows["subscriptions"] == 4
 
 
 def test_reference_subscription_history_uses_the_active_version(con, reference_data):

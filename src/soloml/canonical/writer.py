@@ -12,7 +12,7 @@ from datetime import datetime
 
 import duckdb
 
-from soloml.canonical.history import write_versions
+from soloml.canonical.history import HINTS, write_versions
 from soloml.canonical.schema import Table
 from soloml.warehouse.connection import quote_ident
 
@@ -36,7 +36,9 @@ def conform(con: duckdb.DuckDBPyConnection, table: Table, stage: str, target: st
         f"CAST({quote_ident(c.name) if c.name in present else 'NULL'} AS {c.type}) AS {quote_ident(c.name)}"
         for c in table.columns
     )
-    changed = ", CAST(_changed_at AS TIMESTAMP) AS _changed_at" if "_changed_at" in present else ", NULL::TIMESTAMP AS _changed_at"
+    changed = "".join(
+        f", CAST({hint} AS TIMESTAMP) AS {hint}" if hint in present else f", NULL::TIMESTAMP AS {hint}" for hint in HINTS
+    )
     order = "_source_row DESC NULLS LAST" if "_source_row" in present else "1"
     keys = ", ".join(quote_ident(k) for k in table.key)
     con.execute(f"""

@@ -15,7 +15,8 @@ Each SELECT produces, by name (any subset; missing canonical columns are NULL):
   `customer_name`, `customer_country`, and `linked_source` / `linked_source_id` when the record carries
   another system's id for the same person (e.g. a HubSpot contact's `Stripe Customer ID`:
   linked_source='stripe', linked_source_id='cus_123');
-- history tables may add `_changed_at`: when the record last changed, if the vendor says.
+- history tables may add `_changed_at` (when the record last changed, if the vendor says) and subscriptions
+  `_trial_end` (so a first load can rebuild the trial that came before the current status).
 The rows relation has `_current` = false for rows pulled in from earlier loads to complete a `group`.
 Columns a vendor sometimes names differently are listed in `aliases` ({'Created (UTC)': ('Created date (UTC)',)});
 the SELECTs always see the signature name. SELECTs may only use signature columns (missing ones are NULL).
@@ -57,7 +58,7 @@ CheckKind = Literal["money", "date", "number", "status", "zone", "value"]
 
 # Columns an output SELECT may add beside the canonical ones.
 IDENTITY_COLUMNS = ("source_customer_id", "email", "customer_name", "customer_country", "linked_source", "linked_source_id")
-CONTROL_COLUMNS = ("_source_row", "_changed_at")
+CONTROL_COLUMNS = ("_source_row", "_changed_at", "_trial_end")
 
 
 @dataclass(frozen=True)

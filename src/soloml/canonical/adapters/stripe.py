@@ -143,6 +143,7 @@ def _subscriptions_export(rows: str) -> dict[str, str]:
                {v.monthly(amount, 'interval')} AS mrr,
                {v.currency('currency')} AS currency,
                {v.interval('interval')} AS billing_interval,
+               {v.ts('trial_end_utc')} AS _trial_end,
                _source_row
         FROM {rows}"""}
 
@@ -170,6 +171,7 @@ STRIPE_SUBSCRIPTIONS = Adapter(
         Check("start_utc", "date", v.ts),
         Check("canceled_at_utc", "date", v.ts),
         Check("ended_at_utc", "date", v.ts),
+        Check("trial_end_utc", "date", v.ts),
         Check("status", "status", subscription_status),
     ),
     description="Subscriptions > Export: one row per subscription, amounts in major units per interval.",

@@ -87,7 +87,7 @@ def _subscription_api(rows: str) -> dict[str, str]:
                {v.epoch('canceled_at')} AS canceled_at, {v.epoch('ended_at')} AS ended_at,
                {v.monthly(f'{price_amount} * {quantity}', interval, count)} AS mrr,
                {v.currency('currency')} AS currency, {v.interval(interval)} AS billing_interval,
-               _source_row
+               {v.epoch('trial_end')} AS _trial_end, _source_row
         FROM {rows}"""}
 
 

@@ -82,7 +82,7 @@ def _subscription_synced(rows: str) -> dict[str, str]:
                {subscription_status('status')} AS status,
                coalesce({v.ts('start_date')}, {v.ts('created')}) AS started_at,
                {v.ts('canceled_at')} AS canceled_at, {v.ts('ended_at')} AS ended_at,
-               _source_row
+               {v.ts('trial_end')} AS _trial_end, _source_row
         FROM {rows}"""}
 
 
