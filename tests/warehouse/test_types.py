@@ -84,3 +84,11 @@ def test_a_column_under_95_percent_parseable_stays_text():
     plan, out = _typed([str(i) for i in range(90)] + ["n/a"] * 10)
     assert plan.sql_type == "VARCHAR"
     assert out[-1] == "n/a"
+
+
+@pytest.mark.parametrize("name", ["phone", "phone_number", "billing_zip", "lineitem_sku", "postal_code"])
+def test_label_columns_stay_text_even_when_all_digits(name):
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE stage AS SELECT * FROM (VALUES ('5551234567'), ('5559876543')) v({name})")
+    (plan,) = infer_plans(con, "stage")
+    assert plan.sql_type == "VARCHAR"

@@ -10,6 +10,7 @@ its row as bad (the row is quarantined, never silently set to NULL).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from soloml.config import DateOrder
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
+# digits that are labels, not quantities: kept as text whatever they look like ('+1 555...', '02134', SKUs)
+TEXT_NAMES = re.compile(r"(^|_)(phone|mobile|fax|tel|zip|zipcode|postal|postcode|sku|ean|upc|isbn|gtin)(_|$)")
 SAMPLE_ROWS = 5_000
 
 _SYM = "[$€£¥]"
@@ -283,7 +286,7 @@ def infer_plans(
     keep = keep or {}
     described = con.execute(f"DESCRIBE {stage}").fetchall()
     columns = [(r[0], r[1]) for r in described if not r[0].startswith("_soloml")]
-    text_cols = [c for c, t in columns if t == "VARCHAR"]
+    text_cols = [c for c, t in columns if t == "VARCHAR" and not TEXT_NAMES.search(c)]
     candidates = _candidates(date_order, decimal_comma_first)
     total = con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0]
     relation = stage if total <= sample_rows else f"(SELECT * FROM {stage} USING SAMPLE reservoir({sample_rows} ROWS) REPEATABLE (7))"
@@ -292,6 +295,9 @@ def infer_plans(
     for col, typ in columns:
         if typ != "VARCHAR":
             plans.append(ColumnPlan(col, typ, None))
+            continue
+        if TEXT_NAMES.search(col):
+            plans.append(ColumnPlan(col, typ, TEXT))
             continue
         cand, note = _choose(counts[col], candidates, keep.get(col))
         plans.append(ColumnPlan(col, typ, cand, note))
