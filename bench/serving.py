@@ -209,6 +209,7 @@ def main() -> None:
     from soloml.registry import load_model
 
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         ws = build_workspace(Path(tmp) / "bench")
         print(f"trained in {time.perf_counter() - started:.0f} s", flush=True)
@@ -240,7 +241,8 @@ def main() -> None:
         f"`python bench/serving.py` on {date.today().isoformat()}: a soloml-trained LightGBM model ({len(FEATURES)} features, 2 categorical, "
         f"{trees} trees) served by `soloml serve` (uvicorn + httptools + uvloop, one process) on 127.0.0.1; clients use one persistent "
         f"http.client connection each (concurrent clients are separate processes); {SEQUENTIAL:,} single-record requests sequentially, then {CONCURRENT_CLIENTS} x {CONCURRENT_EACH:,} concurrently. "
-        "The machine is shared (2 cores, other jobs running), so absolute figures are noisy.",
+        f"The machine is shared (2 cores; 1-minute load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end), so absolute "
+        "figures are noisy: under a load average near 10 earlier the same day, sequential p99 was 8-13 ms at 600-900 req/s.",
         "",
         "| single record | p50 ms | p99 ms | requests/s | p50 vs direct |",
         "|---|---:|---:|---:|---:|",
