@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from soloml.deploy.contrib import PathContributions
+from soloml.deploy.contrib import PathContributions, predicted_class_contributions
 from soloml.deploy.frame import feature_matrix
 from soloml.deploy.models import scoring_dir
 from soloml.deploy.reasons import ReasonWriter, model_stats
@@ -94,7 +94,9 @@ def predict_explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 
         scores = _predict(booster, X)
         if how == "none" or len(X) == 0:
             return scores, [[] for _ in range(len(X))]
-        contrib = np.asarray(booster.predict(X, pred_contrib=True))[:, : X.shape[1] + 1]
+        contrib = np.asarray(booster.predict(X, pred_contrib=True))
+        if getattr(model, "task", "") == "multiclass":
+            contrib = predicted_class_contributions(contrib, np.asarray(booster.predict(X)).reshape(len(X), -1))
     return scores, ReasonWriter(model.signature, model_stats(model), top=top).rows(X, contrib)
 
 

@@ -87,6 +87,13 @@ class PathContributions:
         return out
 
 
+def predicted_class_contributions(contrib: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """From multiclass `pred_contrib` (n x K*(k+1)), each row's block for its predicted class (n x (k+1))."""
+    n, classes = probs.shape
+    blocks = np.asarray(contrib).reshape(n, classes, -1)
+    return blocks[np.arange(n), probs.argmax(axis=1)]
+
+
 def _link_for(objective: str) -> Callable[[np.ndarray], np.ndarray] | None:
     """The objective's output transform, as LightGBM applies it in predict()."""
     name, *args = objective.split()

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, TypeAdapter
 
-from soloml.deploy.contrib import PathContributions
+from soloml.deploy.contrib import PathContributions, predicted_class_contributions
 from soloml.deploy.frame import feature_matrix
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.schema import RowEncoder, request_model
@@ -61,12 +61,26 @@ class ServedModel:
         scores = self.model.booster.predict(X, num_threads=1)
         return scores.max(axis=1) if scores.ndim == 2 else scores
 
+    def classes_of(self, X: np.ndarray) -> tuple[np.ndarray, list[Any], np.ndarray]:
+        """Multiclass: (probability of the predicted class, the class, n x K probabilities)."""
+        probs = np.asarray(self.model.booster.predict(X, num_threads=1)).reshape(len(X), -1)
+        best = probs.argmax(axis=1)
+        names = list(getattr(self.model, "classes", None) or range(probs.shape[1]))
+        return probs[np.arange(len(X)), best], [names[i] for i in best.tolist()], probs
+
     def predict_explain(self, X: np.ndarray, how: str) -> tuple[np.ndarray, list[list[str]]]:
         """Scores and top reasons per row: 'fast' path contributions, 'exact' TreeSHAP, 'none' skips them.
 
         With 'fast' one booster call (pred_leaf) yields both: the contributions add up to the raw score.
         One row goes through LightGBM's C single-row API when it was verified for this model.
+        Multiclass: the score is the predicted class's probability and the reasons explain that class.
         """
+        if self.task == "multiclass":
+            scores, _, probs = self.classes_of(X)
+            if how == "none":
+                return scores, [[] for _ in range(len(X))]
+            contrib = predicted_class_contributions(self.model.booster.predict(X, pred_contrib=True, num_threads=1), probs)
+            return scores, self.reasons.rows(X, contrib)
         if len(X) == 1:
             row = X[0]
             if how == "none" and self.single is not None:
@@ -82,8 +96,6 @@ class ServedModel:
             scores = self.paths.score(contrib) if self.paths.link is not None else self.predict(X)
             return scores, self.reasons.rows(X, contrib)
         contrib = self.model.booster.predict(X, pred_contrib=True, num_threads=1)
-        if contrib.shape[1] != X.shape[1] + 1:  # multiclass: contributions to the first class's score
-            contrib = contrib[:, : X.shape[1] + 1]
         return self.predict(X), self.reasons.rows(X, contrib)
 
     def describe(self) -> dict[str, Any]:

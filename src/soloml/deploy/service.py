@@ -125,13 +125,14 @@ class Predictor:
 
     def answer(self, served: ServedModel, X: Any, how: str, single: bool, entity_id: str | None = None) -> Answer:
         scores, reasons = served.predict_explain(X, how)
+        labels = served.classes_of(X)[1] if served.task == "multiclass" else None
         threshold = served.threshold
         out = []
         logger = self.logger
         now = datetime.now(timezone.utc).replace(tzinfo=None) if logger is not None else None
-        for score, why in zip(scores.tolist(), reasons):
+        for i, (score, why) in enumerate(zip(scores.tolist(), reasons)):
             decision = None if threshold is None else score >= threshold
-            out.append({"score": score, "decision": decision, "reasons": why})
+            out.append({"score": score, "decision": decision, "reasons": why, **({"class": labels[i]} if labels is not None else {})})
             if logger is not None:
                 logger.log((self.run_id, served.project, served.version, entity_id, score, decision, None, as_json_list(why), now, "service"))
         head = {"project": served.project, "model_version": served.version}
