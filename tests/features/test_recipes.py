@@ -171,3 +171,19 @@ def test_todays_rule_over_an_unknown_feature_is_named(con, shop):
         build_training_set(con, spec)
     ok = spec_for("churn", today_rule=TodayRule(description="no order", expression="coalesce(days_since_last_order, 365) >= 60"))
     assert len(build_training_set(con, ok).frame) == 13
+
+
+def test_churn_leaves_out_customers_who_had_already_left(con, add, shop):
+    add("customers", {"customer_id": "G", "email": "g@x.com", "created_at": D("2023-12-01")},
+        {"customer_id": "H", "email": "h@x.com", "created_at": D("2023-12-01")})
+    # G paid until February, canceled on March 1st and bought nothing since: gone before April.
+    add("payments", *[pay(f"g{m}", "G", f"2024-{m:02d}-25") for m in (1, 2)])
+    add("subscriptions", {"subscription_id": "s-G", "customer_id": "G", "plan": "monthly", "status": "canceled",
+                          "started_at": D("2024-01-01"), "canceled_at": D("2024-03-01"), "ended_at": D("2024-03-01"), "mrr": 20})
+    # H pays once a year and the plan keeps running: not churned in a month without a payment.
+    add("payments", pay("h1", "H", "2024-01-10"))
+    add("subscriptions", {"subscription_id": "s-H", "customer_id": "H", "plan": "yearly", "status": "active",
+                          "started_at": D("2024-01-10"), "mrr": 15})
+    labels = _labels(build_training_set(con, spec_for("churn")))
+    assert not [key for key in labels if key[0] == "G"]
+    assert {k: v for k, v in labels.items() if k[0] == "H"} == {("H", "2024-04-01"): 0, ("H", "2024-05-01"): 0, ("H", "2024-06-01"): 0}

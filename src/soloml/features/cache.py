@@ -19,6 +19,7 @@ import duckdb
 from soloml._version import __version__
 from soloml.canonical.schema import TABLES
 from soloml.features.cutoffs import present_tables
+from soloml.projects.recipes import EVENT_RECIPES
 from soloml.projects.recipes.table import relation_sql
 from soloml.projects.spec import ProjectSpec
 from soloml.warehouse.connection import quote_ident
@@ -54,8 +55,15 @@ def _table_digest(con: duckdb.DuckDBPyConnection, relation: str) -> list:
     return [int(count), str(digest)]
 
 
+def _recipe_digest(name: str) -> str | None:
+    recipe = EVENT_RECIPES.get(name)
+    if recipe is None:
+        return None
+    return hashlib.sha256((recipe.population_sql + recipe.label_sql).encode()).hexdigest()
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files: list[Path], as_of: datetime | None) -> str:
-    """Changes whenever the data, the spec, a user SQL file, `as_of` or the soloml version changes."""
+    """Changes whenever the data, the spec, the recipe's SQL, a user SQL file, `as_of` or the soloml version changes."""
     data: dict[str, list] = {}
     if spec.recipe == "table" and spec.source_table:
         data["source"] = _table_digest(con, relation_sql(spec.source_table))
@@ -69,6 +77,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files
         "data": data,
         "sql": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in user_files},
         "as_of": as_of.isoformat() if as_of else None,
+        "recipe": _recipe_digest(spec.recipe),
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
