@@ -14,7 +14,7 @@ def test_demo_project_step_specifies_churn_and_builds_sensible_base_rates(tmp_pa
     step = next(s for s in summary.steps if s.name == "project")
     spec = load_spec(tmp_path / "demo" / "projects" / "churn.yaml")
     assert spec.done.value == pytest.approx(12 / (180 * 0.3), abs=1e-4)
-    assert spec.today_rule.expression == "coalesce(days_since_last_order, 365) >= 60"
+    assert spec.today_rule.expression == "coalesce(days_since_last_activity, 365) >= 60"
     rates = step.data["base_rate_by_cutoff"]
     assert len(rates) == 18
     assert all(0.03 < r < 0.6 for r in rates.values()), rates

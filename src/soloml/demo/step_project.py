@@ -1,7 +1,7 @@
 """Demo step: agree the churn project with Bluebird's CEO, then build its training set.
 
 The CEO's answers go through the same code path as `soloml interview --answers FILE`: the
-break-even precision becomes the done line, "no order in 60 days" becomes today's rule. Then
+break-even precision becomes the done line, "no purchase in 60 days" becomes today's rule. Then
 the point-in-time training set is built (monthly snapshots over the last 18 months).
 """
 
@@ -28,7 +28,7 @@ cycle: weekly
 value_per_success: 180   # a saved subscriber is worth about $180 in margin
 cost_per_action: 12      # an offer (bag + shipping) costs $12
 success_rate: 0.3        # of those about to cancel, about 3 in 10 stay thanks to the offer
-today_rule: today we contact anyone with no order in 60 days
+today_rule: today we contact anyone with no purchase in 60 days
 horizon_days: 60
 min_lift_over_rule: 0.1
 """

@@ -1,7 +1,7 @@
 """Demo step: train Bluebird's churn model, save it, make it the production model, and give the verdict.
 
 The model is judged on the latest monthly snapshot against no model (the base rate) and the CEO's
-current rule ("no order in 60 days"), in the money the CEO agreed: a saved subscriber is worth $180,
+current rule ("no purchase in 60 days"), in the money the CEO agreed: a saved subscriber is worth $180,
 an offer costs $12, 100 offers a week.
 """
 
