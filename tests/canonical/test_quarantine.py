@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from soloml.errors import AdapterError
+from soloml.errors import AdapterError, QuarantineLimitError
 
 from canonical.helpers import FIXTURES, load, rows, write_csv
 
@@ -84,3 +84,19 @@ def test_duplicate_rows_of_one_payment_keep_the_last(con, tmp_path):
     assert result.core_rows["payments"] == 5
     (p,) = rows(con, "SELECT status, amount_refunded FROM core.payments WHERE payment_id = 'stripe:ch_3OZ1a2'")
     assert (p["status"], str(p["amount_refunded"])) == ("refunded", "49.00")
+
+
+def test_rows_the_adapter_cannot_map_count_against_the_load_limit(con, tmp_path):
+    path = write_csv(tmp_path, "p.csv", with_changes("stripe_payments.csv", {2: ('"1,249.50"', "12x.50")}))
+    with pytest.raises(QuarantineLimitError) as info:
+        load(con, path, max_quarantine_share=0.05)
+    assert "p.csv" in str(info.value) and "12x.50" in str(info.value)
+    assert rows(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema IN ('raw', 'core')")[0]["n"] == 0
+    (journal,) = rows(con, "SELECT status, rows_quarantined FROM ops.loads")
+    assert journal == {"status": "failed", "rows_quarantined": 1}
+
+
+def test_rows_the_adapter_cannot_map_are_counted_in_the_load_report(con, tmp_path):
+    path = write_csv(tmp_path, "p.csv", with_changes("stripe_payments.csv", {2: ('"1,249.50"', "12x.50")}))
+    result = load(con, path)
+    assert result.rows_quarantined == 1

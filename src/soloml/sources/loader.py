@@ -105,6 +105,17 @@ def _limit_error(unit: Unit, typed: TypedStage, staged: Staged, rows_in: int, ba
     )
 
 
+def _routed_limit_error(con, unit: Unit, load_id: str, rows_in: int, bad: int, share: float) -> QuarantineLimitError:
+    name = Path(unit.source).name if "://" not in unit.source else unit.source
+    reasons = [r[0] for r in con.execute(
+        "SELECT reason FROM ops.quarantine WHERE load_id = ? ORDER BY row_number LIMIT 3", [load_id]).fetchall()]
+    return QuarantineLimitError(
+        f"{name}: {bad} of {rows_in} rows ({bad / rows_in:.1%}) could not be mapped, more than the {share:.0%} allowed. "
+        f"First problems: {'; '.join(reasons) or 'see ops.quarantine'}. Nothing was loaded.",
+        hint="Fix those rows, or allow more with --max-bad-rows-share.",
+    )
+
+
 def _unchanged(unit: Unit, sha: str, prev: PreviousLoad) -> LoadResult:
     when = f"{prev.finished_at:%Y-%m-%d %H:%M} UTC" if prev.finished_at else "earlier"
     return LoadResult(
@@ -165,6 +176,11 @@ def load_unit(
         if router is not None:
             landed = LandedTable(load_id, unit.source, target, detection, tuple(staged.headers), tuple(staged.columns), counts.inserted)
             core_rows = dict(router(con, landed))
+            # rows the router could not map (bad money, dates...) count against the same limit
+            bad += int(core_rows.get("_quarantined", 0) or 0)
+            facts.update(rows_quarantined=bad)
+            if rows_in and bad / rows_in > max_quarantine_share:
+                raise _routed_limit_error(con, unit, load_id, rows_in, bad, max_quarantine_share)
         notes = list(typed.notes)
         record(con, JournalEntry(
             load_id=load_id, source=unit.source, sha256=sha, target_table=target, detected_format=unit.format,
