@@ -1,53 +1,79 @@
-"""soloml: the whole machine-learning cycle for the one data person at a small organization."""
+"""soloml: the whole machine-learning cycle for the one data person at a small organization.
+
+The public API is what `__all__` lists. Names are imported on first use, so `import soloml`
+(and the `soloml` command) start fast and only pay for the stages they touch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from soloml._version import __version__
-from soloml.canonical import identity_report
-from soloml.demo import generate_bluebird, run_demo
-from soloml.deploy import ScoreResult, create_app, score_project, serve
 from soloml.errors import SolomlError
-from soloml.experiments import ExperimentSpec, analyze_experiment
-from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
-from soloml.modeling import SolomlClassifier, SolomlRegressor, TrainReport, TrainResult
-from soloml.modeling.workflow import train
-from soloml.monitoring import monitor_project
-from soloml.projects import ProjectSpec, load_spec, spec_from_answers, table_spec
-from soloml.registry import load_model, promote, rollback, save_model
-from soloml.sources import LoadResult, load_paths
-from soloml.workspace import Workspace, find_workspace, init_workspace
 
-__all__ = [
-    "ExperimentSpec",
-    "LoadResult",
-    "ProjectSpec",
-    "ScoreResult",
-    "SolomlClassifier",
-    "SolomlError",
-    "SolomlRegressor",
-    "TrainReport",
-    "TrainResult",
-    "TrainingSet",
-    "Workspace",
-    "__version__",
-    "analyze_experiment",
-    "audit_leakage",
-    "build_scoring_frame",
-    "build_training_set",
-    "create_app",
-    "find_workspace",
-    "generate_bluebird",
-    "identity_report",
-    "init_workspace",
-    "load_model",
-    "load_paths",
-    "load_spec",
-    "monitor_project",
-    "promote",
-    "rollback",
-    "run_demo",
-    "save_model",
-    "score_project",
-    "serve",
-    "spec_from_answers",
-    "table_spec",
-    "train",
-]
+# public name -> module that defines it
+_EXPORTS = {
+    "Workspace": "soloml.workspace",
+    "find_workspace": "soloml.workspace",
+    "init_workspace": "soloml.workspace",
+    "LoadResult": "soloml.sources",
+    "load_paths": "soloml.sources",
+    "identity_report": "soloml.canonical",
+    "ProjectSpec": "soloml.projects",
+    "load_spec": "soloml.projects",
+    "spec_from_answers": "soloml.projects",
+    "table_spec": "soloml.projects",
+    "TrainingSet": "soloml.features",
+    "audit_leakage": "soloml.features",
+    "build_scoring_frame": "soloml.features",
+    "build_training_set": "soloml.features",
+    "SolomlClassifier": "soloml.modeling",
+    "SolomlRegressor": "soloml.modeling",
+    "TrainReport": "soloml.modeling",
+    "TrainResult": "soloml.modeling",
+    "train": "soloml.modeling.workflow",
+    "load_model": "soloml.registry",
+    "promote": "soloml.registry",
+    "rollback": "soloml.registry",
+    "save_model": "soloml.registry",
+    "ScoreResult": "soloml.deploy",
+    "create_app": "soloml.deploy",
+    "score_project": "soloml.deploy",
+    "serve": "soloml.deploy",
+    "ExperimentSpec": "soloml.experiments",
+    "analyze_experiment": "soloml.experiments",
+    "monitor_project": "soloml.monitoring",
+    "generate_bluebird": "soloml.demo",
+    "run_demo": "soloml.demo",
+}
+
+__all__ = sorted(["SolomlError", "__version__", *_EXPORTS])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'soloml' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs
+    from soloml.canonical import identity_report
+    from soloml.demo import generate_bluebird, run_demo
+    from soloml.deploy import ScoreResult, create_app, score_project, serve
+    from soloml.experiments import ExperimentSpec, analyze_experiment
+    from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
+    from soloml.modeling import SolomlClassifier, SolomlRegressor, TrainReport, TrainResult
+    from soloml.modeling.workflow import train
+    from soloml.monitoring import monitor_project
+    from soloml.projects import ProjectSpec, load_spec, spec_from_answers, table_spec
+    from soloml.registry import load_model, promote, rollback, save_model
+    from soloml.sources import LoadResult, load_paths
+    from soloml.workspace import Workspace, find_workspace, init_workspace
