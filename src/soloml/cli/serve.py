@@ -20,10 +20,13 @@ def register(app: typer.Typer) -> None:
         project: Annotated[list[str] | None, typer.Option("--project", help="Serve only this project (repeatable; default: all with a production model).")] = None,
         ws_dir: WorkspaceOption = None,
     ) -> None:
-        """Serve predictions over HTTP (FastAPI): POST /v1/PROJECT/predict, docs at /docs. Picks up promotions without a restart."""
+        """Serve predictions over HTTP (FastAPI): POST /v1/PROJECT/predict and /v1/experiments/NAME/assign, docs at /docs. Picks up promotions without a restart."""
         with handled():
             from soloml.deploy import serve
+            from soloml.experiments.http import experiment_router
 
             ws = workspace(ws_dir)
+            warehouse = None if "://" in ws.warehouse_url else ws.warehouse_url
             console.print(f"Serving soloml models from {ws.models_dir} on http://{host}:{port} (docs at /docs). Ctrl+C stops.")
-            serve(ws, host=host, port=port, api_key_env=api_key_env, projects=tuple(project) if project else None)
+            serve(ws, host=host, port=port, api_key_env=api_key_env, projects=tuple(project) if project else None,
+                  routers=(experiment_router(ws.experiments_dir, warehouse),))

@@ -92,19 +92,32 @@ def running(app: Any, *, host: str = "127.0.0.1", port: int = 0, timeout: float 
         thread.join(timeout)
 
 
-def app_for_workspace(ws: Any, *, api_key: str | None = None, projects: tuple[str, ...] | None = None, watch_seconds: float = 0.5) -> Any:
+def app_for_workspace(
+    ws: Any, *, api_key: str | None = None, projects: tuple[str, ...] | None = None, watch_seconds: float = 0.5, routers: tuple[Any, ...] = ()
+) -> Any:
     """The service app over a workspace: its models/, its latest scored rows, and its warehouse for the log."""
     from soloml.deploy.service import create_app
 
     url = ws.warehouse_url
     warehouse = None if "://" in url and not url.startswith("duckdb:") else url
-    return create_app(ws.models_dir, root=ws.root, warehouse=warehouse, api_key=api_key, projects=projects, watch_seconds=watch_seconds)
+    return create_app(
+        ws.models_dir, root=ws.root, warehouse=warehouse, api_key=api_key, projects=projects, watch_seconds=watch_seconds, routers=routers
+    )
 
 
-def serve(ws: Any, *, host: str = "127.0.0.1", port: int = 8000, api_key_env: str = DEFAULT_KEY_ENV, projects: tuple[str, ...] | None = None, env: dict[str, str] | None = None) -> None:
+def serve(
+    ws: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    api_key_env: str = DEFAULT_KEY_ENV,
+    projects: tuple[str, ...] | None = None,
+    env: dict[str, str] | None = None,
+    routers: tuple[Any, ...] = (),
+) -> None:
     """Serve the workspace's production models until interrupted (blocking). Refuses a public bind without a key."""
     import uvicorn
 
     key = api_key_for(host, api_key_env, env)
-    app = app_for_workspace(ws, api_key=key, projects=projects)
+    app = app_for_workspace(ws, api_key=key, projects=projects, routers=routers)
     uvicorn.run(app, host=host, port=port, **uvicorn_options())

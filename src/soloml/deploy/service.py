@@ -3,6 +3,7 @@
     POST /v1/{project}/predict              one record (JSON object) or a list of up to 1,000
     POST /v1/{project}/predict/{entity_id}  the features of that id from the latest `soloml score` run
     GET  /v1/{project}/model                version, threshold, feature signature
+    POST /v1/experiments/{name}/assign      (mounted by `soloml serve` from experiments/http.py)
     GET  /health                            the process is up          GET /ready   models are loaded
     GET  /docs, /openapi.json               the request schema of every served project
 
@@ -183,8 +184,13 @@ def create_app(
     projects: tuple[str, ...] | None = None,
     watch_seconds: float = 0.5,
     log_queue: int = 10_000,
+    routers: tuple[Any, ...] = (),
 ) -> FastPredict:
-    """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log."""
+    """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log.
+
+    `routers` are extra FastAPI routers mounted beside the predict routes (e.g. experiment assignment);
+    they find the API key in `app.state.api_key`.
+    """
     store = ModelStore(models_dir, root=root, projects=projects, watch_seconds=watch_seconds)
     logger = PredictionLogger(warehouse, max_queue=log_queue) if warehouse else None
     run_id = f"serve-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -206,6 +212,9 @@ def create_app(
     app.state.store = store
     app.state.logger = logger
     app.state.run_id = run_id
+    app.state.api_key = api_key
+    for router in routers:
+        app.include_router(router)
 
     def reply(answer: Answer) -> Response:
         return Response(answer[1], status_code=answer[0], media_type=JSON)
