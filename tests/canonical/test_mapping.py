@@ -374,3 +374,24 @@ def test_a_drafted_orders_mapping_lands_utc_times_and_money(con, tmp_path):
         ("till_orders:1002", "till_orders", "refunded", Decimal("18.00"), Decimal("0.00"), Decimal("5.00"), Decimal("1.44"), Decimal("24.44"),
          "USD", datetime(2024, 1, 16, 15, 0)),
     ]
+
+
+def test_soloml_load_uses_the_workspaces_mappings(ws, tmp_path):
+    """`soloml map FILE` then `soloml load FILE` lands the rows in core, with no Python in between."""
+    import json
+    import shutil
+
+    from soloml.canonical.adapters.mapping import unregister_mappings
+
+    copy = tmp_path / "signups.csv"
+    shutil.copy(CRM / "signups.csv", copy)
+    try:
+        assert runner.invoke(app, ["map", str(copy), "--workspace", str(ws.root)]).exit_code == 0
+        unregister_mappings()  # the load command must find the mapping itself
+        result = runner.invoke(app, ["load", str(copy), "--workspace", str(ws.root), "--json"])
+        assert result.exit_code == 0, result.output
+        (loaded,) = json.loads(result.stdout)["loads"]
+        assert loaded["detection"]["vendor_object"] == "signups.contacts"
+        assert loaded["core_rows"]["contacts"] == 5
+    finally:
+        unregister_mappings()

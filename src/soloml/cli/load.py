@@ -40,6 +40,20 @@ def _describe(result: LoadResult) -> None:
         console.print(f"  note: {note}")
 
 
+def _by_mapping(paths: list[str], as_name: str | None) -> list[tuple[str | None, list[str]]]:
+    """Group paths by the mapping whose `match.file` pattern names them (an explicit --as wins), keeping order."""
+    from soloml.canonical.adapters.mapping import mapping_for_file
+
+    groups: list[tuple[str | None, list[str]]] = []
+    for path in paths:
+        target = as_name or (None if "://" in path else mapping_for_file(path))
+        if groups and groups[-1][0] == target:
+            groups[-1][1].append(path)
+        else:
+            groups.append((target, [path]))
+    return groups
+
+
 def register(app: typer.Typer) -> None:
     @app.command("load")
     def load_cmd(
@@ -57,6 +71,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load files or a database table into raw.* (typed, all-or-nothing, re-loads are no-ops) and route them into core.*."""
         from soloml.canonical import ingest
+        from soloml.canonical.adapters.mapping import register_workspace_mappings
         from soloml.errors import ConfigError
 
         with handled():
@@ -64,13 +79,17 @@ def register(app: typer.Typer) -> None:
             order = date_format or ws.settings.load.date_order
             if order not in DateOrder.__args__:  # type: ignore[attr-defined]
                 raise ConfigError(f"--date-format must be one of auto, mdy, dmy, ymd; got '{order}'.", hint="For 31/01/2024 pass --date-format dmy.")
+            # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
+            register_workspace_mappings(ws.mappings_dir)
             con = ws.connect()
             try:
-                results = load_paths(
-                    con, paths, as_name=as_name, table=table, date_order=order,  # type: ignore[arg-type]
-                    max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
-                    detector=ingest.detect, router=ingest.route, progress=progress_enabled() and not as_json,
-                )
+                results = []
+                for group_as, group in _by_mapping(paths, as_name):
+                    results += load_paths(
+                        con, group, as_name=group_as, table=table, date_order=order,  # type: ignore[arg-type]
+                        max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
+                        detector=ingest.detect, router=ingest.route, progress=progress_enabled() and not as_json,
+                    )
             finally:
                 con.close()
             emit({"loads": results}, as_json, lambda r: [_describe(x) for x in r["loads"]])
