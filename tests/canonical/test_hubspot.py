@@ -168,7 +168,7 @@ def test_unreadable_create_date_is_quarantined_and_the_rest_loads(con, tmp_path)
     text = (CRM / "hubspot_contacts.csv").read_text(encoding="utf-8").replace("2024-02-03 09:05", "sometime in February")
     (tmp_path / "contacts.csv").write_text(text, encoding="utf-8")
     result = load(con, tmp_path / "contacts.csv", max_quarantine_share=0.5)
-    assert result.core_rows["contacts"] == 6 and result.core_rows["_quarantined"] + result.rows_quarantined == 1
+    assert result.core_rows["contacts"] == 6 and result.rows_quarantined == 1  # counted whether the loader or the adapter caught it
     [(reason,)] = query(con, "SELECT reason FROM ops.quarantine")
     assert "Create Date" in reason and "sometime in February" in reason
 

@@ -395,3 +395,30 @@ def test_soloml_load_uses_the_workspaces_mappings(ws, tmp_path):
         assert loaded["core_rows"]["contacts"] == 5
     finally:
         unregister_mappings()
+
+
+def test_a_file_loaded_before_it_was_mapped_reaches_core_when_loaded_again(ws, tmp_path):
+    import json
+    import shutil
+
+    from soloml.canonical.adapters.mapping import unregister_mappings
+
+    copy = tmp_path / "signups.csv"
+    shutil.copy(CRM / "signups.csv", copy)
+    load_args = ["load", str(copy), "--workspace", str(ws.root), "--json"]
+    try:
+        first = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
+        assert first["detection"]["vendor_object"] is None and "contacts" not in first["core_rows"]
+        again = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
+        assert again["status"] == "unchanged"  # nothing new to say about it yet
+        assert runner.invoke(app, ["map", str(copy), "--workspace", str(ws.root)]).exit_code == 0
+        mapped = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
+        assert mapped["status"] == "loaded" and mapped["core_rows"]["contacts"] == 5
+        con = ws.connect()
+        try:
+            assert con.execute(f"SELECT count(*) FROM {mapped['raw_table']}").fetchone()[0] == 5
+        finally:
+            con.close()
+        assert json.loads(runner.invoke(app, load_args).stdout)["loads"][0]["status"] == "unchanged"
+    finally:
+        unregister_mappings()

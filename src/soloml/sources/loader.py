@@ -150,13 +150,20 @@ def load_unit(
         staged = unit.stage(con, STAGE)
         sha = unit.sha256 or staged.sha256
         facts.update(sha256=sha, headers=list(staged.headers), columns=list(staged.columns))
-        if unit.sha256 is None and sha and (prev := find_same_load(con, sha, as_name)):
+        detection = detector(list(staged.headers), _sample(con, staged), as_name) if detector else None
+        prev = find_same_load(con, sha, as_name) if unit.sha256 is None and sha else None
+        # The same file again is a no-op, unless it was not recognised then and is now (a mapping was
+        # written since): then it is loaded again so its rows reach core.
+        rerouted = prev is not None and prev.vendor_object is None and detection is not None and detection.vendor_object is not None
+        if prev is not None and not rerouted:
             con.execute(f"DROP TABLE IF EXISTS {STAGE}")
             return _unchanged(unit, sha, prev)
         con.begin()
         in_transaction = True
-        detection = detector(list(staged.headers), _sample(con, staged), as_name) if detector else None
         target = _target(unit, detection, as_name)
+        if rerouted and prev.target_table == target and table_exists(con, target):
+            # re-land the earlier rows under this load, so the router sees them as this load's
+            con.execute(f"DELETE FROM {target} WHERE _load_id = ?", [prev.load_id])
         facts.update(target=target, detection=asdict(detection) if detection else None)
         exists = table_exists(con, target)
         typed = type_stage(con, STAGE, staged.headers, date_order=date_order, decimal_comma_first=staged.decimal_comma,

@@ -45,13 +45,14 @@ class PreviousLoad:
     target_table: str | None
     finished_at: datetime | None
     rows_loaded: int | None
+    vendor_object: str | None = None  # what the file was recognised as then (None: landed in raw only)
 
 
 def find_same_load(con: duckdb.DuckDBPyConnection, sha256: str, requested_as: str | None) -> PreviousLoad | None:
     """The last successful load of the same content (same sha256, same --as), if any."""
     rows = con.execute(
         """
-        SELECT load_id, target_table, finished_at, rows_loaded FROM ops.loads
+        SELECT load_id, target_table, finished_at, rows_loaded, json_extract_string(detection, '$.vendor_object') FROM ops.loads
         WHERE sha256 = ? AND status = 'loaded' AND requested_as IS NOT DISTINCT FROM ?
         ORDER BY finished_at DESC LIMIT 1
         """,
@@ -59,8 +60,8 @@ def find_same_load(con: duckdb.DuckDBPyConnection, sha256: str, requested_as: st
     ).fetchall()
     if not rows:
         return None
-    load_id, target, finished, loaded = rows[0]
-    return PreviousLoad(load_id, target, finished, loaded)
+    load_id, target, finished, loaded, vendor_object = rows[0]
+    return PreviousLoad(load_id, target, finished, loaded, vendor_object)
 
 
 @dataclass(frozen=True)
