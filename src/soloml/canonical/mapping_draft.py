@@ -24,11 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from soloml.canonical.column_profile import ColumnProfile, day_month_ambiguous, profile_column, read_sample
-from soloml.canonical.schema import EVENT_TYPES, ORDER_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TABLES, Column
+from soloml.canonical.schema import MAPPABLE_TABLES, EVENT_TYPES, ORDER_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TABLES, Column
 from soloml.errors import AdapterError, did_you_mean
 
 # Tables a mapping may fill; customers and the identity crosswalk are built by identity resolution.
-MAPPABLE_TABLES = ("payments", "orders", "order_items", "subscriptions", "contacts", "deals", "marketing_events")
 AUTOMATIC = {"source", "customer_id", "valid_from", "valid_to", "is_current", "_load_id"}
 
 # Words in a column name that point at a canonical column (matched against the header's words).

@@ -258,6 +258,8 @@ PAYMENT_STATUSES = ("succeeded", "failed", "pending", "refunded", "partially_ref
 ORDER_STATUSES = ("paid", "pending", "refunded", "partially_refunded", "voided", "canceled")
 SUBSCRIPTION_STATUSES = ("trialing", "active", "past_due", "unpaid", "canceled", "incomplete")
 EVENT_TYPES = ("sent", "open", "click", "bounce", "unsubscribe")
+# the tables a mapping file (mappings/*.yaml) may fill; customers and identities are derived
+MAPPABLE_TABLES = ("payments", "orders", "order_items", "subscriptions", "contacts", "deals", "marketing_events")
 
 
 def table(name: str) -> Table:

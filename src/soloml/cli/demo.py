@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from soloml.cli.output import JsonOption, console, handled, print_json, progress_enabled
-from soloml.demo import run_demo
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +20,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Make a demo business (Bluebird Coffee) with two years of messy exports, and run soloml on it end to end."""
         with handled():
+            from soloml.demo import run_demo
             summary = run_demo(directory, customers=customers, seed=seed, console=console, json=as_json, progress=progress_enabled())
             if as_json:
                 print_json(summary)

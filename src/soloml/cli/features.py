@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, err_console, handled, workspace
-from soloml.features.summary import FeaturesReport, summarise_features
 from soloml.projects.spec import find_spec
+
+if TYPE_CHECKING:
+    from soloml.features.summary import FeaturesReport
 
 
 def _render(r: FeaturesReport) -> None:
@@ -41,6 +43,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build the training set of PROJECT: rows and base rate per cutoff, each feature's missing share."""
         with handled():
+            from soloml.features.summary import summarise_features
+
             ws = workspace(ws_dir)
             spec = find_spec(ws.projects_dir, project)
             con = ws.connect()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from soloml.canonical.identity_report import IdentityReport, identity_report
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+
+if TYPE_CHECKING:
+    from soloml.canonical.identity_report import IdentityReport
 
 
 def _render(report: IdentityReport) -> None:
@@ -33,6 +35,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Report customer match rates per source pair and list the records only one source knows."""
         with handled():
+            from soloml.canonical.identity_report import identity_report
             con = workspace(ws_dir).connect()
             try:
                 report = identity_report(con, top=top)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
 from soloml.config import DateOrder
-from soloml.sources import LoadResult, load_paths
+
+if TYPE_CHECKING:
+    from soloml.sources import LoadResult
 
 
 def _describe(result: LoadResult) -> None:
@@ -75,6 +77,8 @@ def register(app: typer.Typer) -> None:
         from soloml.errors import ConfigError
 
         with handled():
+            from soloml.sources import load_paths
+
             ws = workspace(ws_dir)
             order = date_format or ws.settings.load.date_order
             if order not in DateOrder.__args__:  # type: ignore[attr-defined]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from soloml.canonical.mapping_draft import MAPPABLE_TABLES, MappingDraft, write_draft
+from soloml.canonical.schema import MAPPABLE_TABLES
+
+if TYPE_CHECKING:
+    from soloml.canonical.mapping_draft import MappingDraft
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
 
 
@@ -54,6 +57,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draft mappings/<name>.yaml for a file soloml does not recognise: a guess per column, with why and how sure."""
         with handled():
+            from soloml.canonical.mapping_draft import write_draft
+
             ws = workspace(ws_path)
             draft = write_draft(file, ws.mappings_dir, table=table, default_currency=ws.settings.currency, force=force)
             emit(_summary(draft), as_json, _render)

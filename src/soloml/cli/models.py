@@ -7,8 +7,6 @@ from typing import Annotated, Any
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.registry import list_versions, promote, rollback
-from soloml.registry.store import projects
 
 
 def _render_models(rows: list[dict[str, Any]]) -> None:
@@ -36,6 +34,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List saved model versions with their verdict, score and aliases (production, candidate)."""
         with handled():
+            from soloml.registry import list_versions, promote, rollback
+            from soloml.registry.store import projects
+
             ws = workspace(ws_dir)
             names = [project] if project else projects(ws.models_dir)
             rows = [
@@ -55,6 +56,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Make VERSION the production model of PROJECT (verified first; recorded in ops.model_events)."""
         with handled():
+            from soloml.registry import list_versions, promote, rollback
+            from soloml.registry.store import projects
+
             ws = workspace(ws_dir)
             con = ws.connect()
             try:
@@ -72,6 +76,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Put back the model PROJECT served before the current production one."""
         with handled():
+            from soloml.registry import list_versions, promote, rollback
+            from soloml.registry.store import projects
+
             ws = workspace(ws_dir)
             con = ws.connect()
             try:

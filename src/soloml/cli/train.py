@@ -8,10 +8,10 @@ import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
 from soloml.errors import ConfigError
-from soloml.modeling.words import verdict_lines
 
 
 def _render(s: dict[str, Any]) -> None:
+    from soloml.modeling.words import verdict_lines
     for line in verdict_lines(s):
         console.print(line, markup=False)
     if s.get("version"):
