@@ -29,7 +29,7 @@ from soloml.deploy.frame import feature_matrix
 from soloml.deploy.models import scoring_dir
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import COLUMNS, WriteBack, is_file_target, stage_file, stage_target
-from soloml.errors import DeployError, SolomlError, WarehouseError
+from soloml.errors import DeployError, SolomlError
 
 ReasonMode = Literal["fast", "exact", "none"]
 ReasonsFor = Literal["decided", "all"]
@@ -107,14 +107,9 @@ def _predict(booster: Any, X: np.ndarray) -> np.ndarray:
 
 def connect_patiently(ws: Any, *, timeout: float = 15.0) -> Any:
     """Open the warehouse, waiting out short locks (a running `soloml serve` writes its log in brief batches)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return ws.connect()
-        except WarehouseError as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    from soloml.warehouse import connect
+
+    return connect(ws.warehouse_url, lock_timeout=timeout)
 
 
 def new_run_id(project: str, clock: Callable[[], datetime]) -> str:

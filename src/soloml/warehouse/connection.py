@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -116,8 +117,11 @@ OPS_DDL = (
 )
 
 
-def connect(target: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(target: str | Path = ":memory:", *, read_only: bool = False, lock_timeout: float = 15.0) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to `target` (a file path or ':memory:') with soloml's schemas and journals.
+
+    DuckDB lets one process write a file at a time; a lock held by another process is waited out
+    for up to `lock_timeout` seconds before giving up with a WarehouseError.
 
     >>> con = connect(":memory:")
     >>> con.execute("select count(*) from ops.loads").fetchone()
@@ -133,10 +137,17 @@ def connect(target: str | Path = ":memory:", *, read_only: bool = False) -> duck
         )
     if text != ":memory:":
         Path(text).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(text, read_only=read_only, config=dict(DUCKDB_CONFIG))
-    except duckdb.Error as exc:
-        raise WarehouseError(f"Cannot open the warehouse at {text}: {exc}.", hint="Is another soloml process writing to it? Close it and retry.") from exc
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            con = duckdb.connect(text, read_only=read_only, config=dict(DUCKDB_CONFIG))
+            break
+        except duckdb.Error as exc:
+            # another process (e.g. `soloml serve` writing its log) holds the file briefly: wait it out
+            if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            raise WarehouseError(f"Cannot open the warehouse at {text}: {exc}.", hint="Is another soloml process writing to it? Close it and retry.") from exc
     if not read_only:
         ensure_schemas(con)
     return con
