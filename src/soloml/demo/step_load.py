@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from soloml.canonical import ingest
+from soloml.canonical.identity_report import IdentityReport, identity_report
 from soloml.canonical.schema import TABLES
 from soloml.demo.context import DemoContext, StepResult
 from soloml.sources import LoadResult, load_paths
@@ -52,15 +53,26 @@ def run(ctx: DemoContext) -> StepResult:
         )
         raw_rows = {r.raw_table: _count(con, r.raw_table) for r in results if r.raw_table}
         core_rows = {t.qualified: _count(con, t.qualified) for t in TABLES.values() if table_exists(con, t.qualified)}
+        identities = identity_report(con, top=0)
     finally:
         con.close()
     loads = [_load_facts(r) for r in results]
+    match_rates = {f"{p.source}->{p.other}": p.rate for p in identities.pairs}
     return StepResult(
         name=NAME,
-        lines=_lines(results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}),
-        data={"loads": loads, "raw_rows": raw_rows, "core_rows": core_rows},
+        lines=_lines(results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}) + _identity_lines(identities),
+        data={"loads": loads, "raw_rows": raw_rows, "core_rows": core_rows, "identity_match_rates": match_rates},
         outputs=(),
     )
+
+
+def _identity_lines(report: IdentityReport) -> tuple[str, ...]:
+    """How well the tools agree on who is who, for the pairs a CEO would ask about."""
+    if not report.pairs:
+        return ()
+    rates = ", ".join(f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs if p.source == "stripe")
+    rates = rates or ", ".join(f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs[:3])
+    return (f"Matched people across tools ({report.customers:,} customers from {report.identities:,} records): {rates}.",)
 
 
 def _count(con, qualified: str) -> int:
