@@ -24,20 +24,30 @@ from soloml.warehouse.connection import quote_ident, table_exists
 
 
 def reference_frame(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> tuple[pd.DataFrame, tuple[str, ...] | None]:
-    """The training rows and their feature list (from the cache's meta row when present)."""
+    """The training rows of the latest cutoff and the feature list (from the cache's meta row when present).
+
+    Only the latest snapshot is the reference: the whole training set spans many months, and
+    features that grow with time (tenure, ages) would always look shifted against it.
+    """
     name = spec.name
     if not table_exists(con, f"features.{name}"):
         from soloml.features import build_training_set
 
         ts = build_training_set(con, spec, features_dir=features_dir)
-        return ts.frame, tuple(ts.features)
-    frame = con.execute(f"SELECT * FROM features.{quote_ident(name)}").df()
+        return _latest_cutoff(ts.frame), tuple(ts.features)
+    frame = _latest_cutoff(con.execute(f"SELECT * FROM features.{quote_ident(name)}").df())
     features = None
     if table_exists(con, f"features.{name}__meta"):
         row = con.execute(f"SELECT features FROM features.{quote_ident(name + '__meta')} LIMIT 1").fetchone()
         if row and row[0]:
             features = tuple(json.loads(row[0]) if isinstance(row[0], str) else row[0])
     return frame, features
+
+
+def _latest_cutoff(frame: pd.DataFrame) -> pd.DataFrame:
+    if "cutoff" not in frame or frame["cutoff"].isna().all():
+        return frame
+    return frame[frame["cutoff"] == frame["cutoff"].max()].reset_index(drop=True)
 
 
 def current_frame(con: duckdb.DuckDBPyConnection, spec: Any, root, *, features_dir=None) -> pd.DataFrame:
