@@ -28,6 +28,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/soloml schema --markdown > docs/canonical-model.md
+	$(BIN)/python -m soloml.canonical.adapters.catalog > docs/canonical-adapters.md
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache
