@@ -92,3 +92,18 @@ def test_label_columns_stay_text_even_when_all_digits(name):
     con.execute(f"CREATE TABLE stage AS SELECT * FROM (VALUES ('5551234567'), ('5559876543')) v({name})")
     (plan,) = infer_plans(con, "stage")
     assert plan.sql_type == "VARCHAR"
+
+
+def test_a_column_the_sample_misjudged_is_decided_again_over_every_row(con, tmp_path):
+    """Whole amounts with a rare one in cents: the 5,000-row sample sees only whole numbers, the full pass
+    finds the cents, and the column is decided again (DECIMAL) instead of quarantining those rows."""
+    from soloml.sources import load_paths
+
+    rows = [f"{i},{10 + i % 90}" for i in range(200_000)]
+    for k in range(1, 20):
+        rows[k * 10_000 + 1] = f"{k * 10_000 + 1},12.{k:02d}"
+    path = tmp_path / "amounts.csv"
+    path.write_text("id,amount\n" + "\n".join(rows) + "\n")
+    (result,) = load_paths(con, [path])
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 200_000, 0)
+    assert float(con.execute("SELECT sum(amount) FROM raw.amounts WHERE amount < 13 AND amount > 12").fetchone()[0]) == pytest.approx(sum(12 + k / 100 for k in range(1, 20)))

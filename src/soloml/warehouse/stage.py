@@ -85,6 +85,9 @@ def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, stage: str, plans: S
         return {}
     counts = ", ".join(f"coalesce(count_if({_column_bad_sql(p)}), 0)" for p in checked)
     row = con.execute(f"SELECT {counts} FROM {_bad_join(table, stage)}").fetchall()[0]
+    return {p.name: int(n) for p, n in zip(checked, row, strict=True) if n}
+
+
 def type_stage(
     con: duckdb.DuckDBPyConnection,
     stage: str,
