@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from soloml.errors import ConfigError
+from soloml.errors import ConfigError, SolomlError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 DateOrder = Literal["auto", "ymd", "mdy", "dmy"]
 
@@ -56,6 +58,35 @@ def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {format_validation_error(exc)}") from exc
+
+
+def load_yaml_model(
+    path: Path | str,
+    model: type[ModelT],
+    *,
+    kind: str,
+    missing: type[SolomlError] = ConfigError,
+    missing_hint: str | None = None,
+    docs: str,
+) -> ModelT:
+    """Read a YAML file of settings (a project, an experiment) into `model`; name defaults to the file stem.
+
+    Every problem is a ConfigError naming the file and key (a missing file raises `missing`).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise missing(f"{kind.capitalize()} file {path} does not exist.", hint=missing_hint)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of {kind} settings.")
+    raw.setdefault("name", path.stem)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {format_validation_error(exc)}", hint=f"See {docs} for every key and its allowed values.") from exc
 
 
 def format_validation_error(exc: ValidationError) -> str:

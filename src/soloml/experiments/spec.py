@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from soloml.config import format_validation_error
-from soloml.errors import ConfigError, ExperimentError, did_you_mean
+from soloml.config import load_yaml_model
+from soloml.errors import ExperimentError, did_you_mean
 
 MetricKind = Literal["conversion", "mean"]
 Direction = Literal["increase", "decrease"]
@@ -125,20 +125,10 @@ class ExperimentSpec(BaseModel):
 
 def load_experiment(path: Path | str) -> ExperimentSpec:
     """Read and validate an experiment YAML; errors name the key."""
-    path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"Experiment file {path} does not exist.", hint="Write experiments/<name>.yaml (see docs/experiments.md).")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}.") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path} must hold a mapping of experiment settings.")
-    raw.setdefault("name", path.stem)
-    try:
-        return ExperimentSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {format_validation_error(exc)}", hint="See docs/experiments.md for every key.") from exc
+    return load_yaml_model(
+        path, ExperimentSpec, kind="experiment", missing=ExperimentError,
+        missing_hint="Write experiments/<name>.yaml (see docs/experiments.md).", docs="docs/experiments.md",
+    )
 
 
 def find_experiment(experiments_dir: Path, name: str) -> ExperimentSpec:

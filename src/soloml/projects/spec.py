@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from soloml.config import format_validation_error
+from soloml.config import load_yaml_model
 from soloml.errors import ConfigError, did_you_mean
 
 Recipe = Literal["churn", "conversion", "spend", "forecast", "table"]
@@ -115,20 +115,9 @@ class ProjectSpec(BaseModel):
 
 def load_spec(path: Path | str) -> ProjectSpec:
     """Read and validate a project YAML; errors name the key and what is allowed."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"Project file {path} does not exist.", hint="Run `soloml interview NAME` to write one, or check the name.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}.") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path} must hold a mapping of project settings.")
-    raw.setdefault("name", path.stem)
-    try:
-        return ProjectSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {format_validation_error(exc)}", hint="See docs/project-spec.md for every key and its allowed values.") from exc
+    return load_yaml_model(
+        path, ProjectSpec, kind="project", missing_hint="Run `soloml interview NAME` to write one, or check the name.", docs="docs/projects.md"
+    )
 
 
 def save_spec(spec: ProjectSpec, projects_dir: Path) -> Path:
