@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from soloml.cli.app import app

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List saved model versions with their verdict, score and aliases (production, candidate)."""
         with handled():
-            from soloml.registry import list_versions, promote, rollback
+            from soloml.registry import list_versions
             from soloml.registry.store import projects
 
             ws = workspace(ws_dir)
@@ -56,8 +56,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Make VERSION the production model of PROJECT (verified first; recorded in ops.model_events)."""
         with handled():
-            from soloml.registry import list_versions, promote, rollback
-            from soloml.registry.store import projects
+            from soloml.registry import promote
 
             ws = workspace(ws_dir)
             con = ws.connect()
@@ -76,8 +75,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Put back the model PROJECT served before the current production one."""
         with handled():
-            from soloml.registry import list_versions, promote, rollback
-            from soloml.registry.store import projects
+            from soloml.registry import rollback
 
             ws = workspace(ws_dir)
             con = ws.connect()
