@@ -287,7 +287,7 @@ def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_colla
     text = (CRM / "newsletter_log.csv").read_text(encoding="utf-8")
     (tmp_path / "newsletter_log_again.csv").write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # same rows, new file
     load(con, tmp_path / "newsletter_log_again.csv")
-    got = query(con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type")
+    got = query(con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type, email")
     assert got == [
         ("ann.lee@example.com", "sent", datetime(2024, 3, 1, 9, 0)),
         ("bob@example.org", "sent", datetime(2024, 3, 1, 9, 0)),
