@@ -16,7 +16,6 @@ confirm and edit. Nothing here writes to the warehouse.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from soloml.canonical.column_profile import ColumnProfile, day_month_ambiguous, profile_column, read_sample
-from soloml.canonical.schema import MAPPABLE_TABLES, EVENT_TYPES, ORDER_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TABLES, Column
+from soloml.canonical.mapping_yaml import render_yaml
+from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES, TABLES, Column
 from soloml.errors import AdapterError, did_you_mean
 
 # Tables a mapping may fill; customers and the identity crosswalk are built by identity resolution.
@@ -85,17 +85,6 @@ TABLE_WORDS: dict[str, tuple[str, ...]] = {
     "contacts": ("contact", "contacts", "lead", "leads", "crm", "people", "signup", "signups"),
     "deals": ("deal", "deals", "opportunity", "opportunities", "pipeline"),
     "marketing_events": ("campaign", "email", "newsletter", "activity", "events", "mail"),
-}
-ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("payments", "status"): PAYMENT_STATUSES,
-    ("payments", "kind"): ("charge", "refund"),
-    ("orders", "status"): ORDER_STATUSES,
-    ("subscriptions", "status"): SUBSCRIPTION_STATUSES,
-    ("subscriptions", "billing_interval"): ("day", "week", "month", "year"),
-    ("marketing_events", "event_type"): EVENT_TYPES,
-    ("contacts", "lifecycle_stage"): (
-        "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other",
-    ),
 }
 # Source words that commonly mean a canonical value (lower-case, punctuation stripped).
 VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -395,49 +384,7 @@ def draft_mapping(frame: pd.DataFrame, *, name: str, table: str | None = None, d
     draft = MappingDraft(name=name, table=table, table_reason=table_reason, guesses=tuple(guesses), formats=formats,
                          values=values, match_headers=headers, unused=unused, missing=missing, yaml_text="",
                          notes=tuple(notes))
-    return _with_yaml(draft, file_pattern)
-
-
-def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _with_yaml(d: MappingDraft, file_pattern: str | None) -> MappingDraft:
-    lines = [
-        "# Draft mapping written by `soloml map`: check every guess, edit, then `soloml load` the file again.",
-        f"# Each line says which column of the file fills which column of core.{d.table}, why, and how sure.",
-        f"table: {d.table}    # {d.table_reason}",
-        f"source: {d.name}    # recorded as `source` in core.{d.table}; ids become '{d.name}:<id>'",
-        "match:",
-    ]
-    if file_pattern:
-        lines.append(f"  file: {_q(file_pattern)}")
-    lines.append("  headers: [" + ", ".join(_q(h) for h in d.match_headers) + "]")
-    lines.append("columns:")
-    for g in d.guesses:
-        value = _q(g.source) if g.source is not None else _q(g.literal or "")
-        kind = "" if g.source is not None else "literal value; "
-        lines.append(f"  {g.column}: {value}    # {kind}{g.reason} (sure: {g.confidence})")
-    for m in d.missing:
-        lines.append(f"  # {m}: ???    # required, no column found: name the column that holds it")
-    if d.formats:
-        lines.append("formats:")
-        for col, fmt in d.formats.items():
-            lines.append(f"  {col}: {_q(fmt)}")
-    if d.values:
-        lines.append("values:")
-        for col, mapping in d.values.items():
-            allowed = ", ".join(ALLOWED_VALUES[(d.table, col)])
-            lines.append(f"  {col}:    # allowed: {allowed}")
-            for raw, canon in mapping.items():
-                note = "    # not recognised: replace ? with an allowed value" if canon == "?" else ""
-                lines.append(f"    {_q(raw)}: {_q(canon)}{note}")
-    for n in d.notes:
-        lines.append(f"# note: {n}")
-    if d.unused:
-        lines.append("# columns not used: " + ", ".join(d.unused))
-    return replace(d, yaml_text="\n".join(lines) + "\n")
+    return replace(draft, yaml_text=render_yaml(draft, file_pattern))
 
 
 def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, default_currency: str = "USD",

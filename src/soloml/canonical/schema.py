@@ -258,6 +258,18 @@ PAYMENT_STATUSES = ("succeeded", "failed", "pending", "refunded", "partially_ref
 ORDER_STATUSES = ("paid", "pending", "refunded", "partially_refunded", "voided", "canceled")
 SUBSCRIPTION_STATUSES = ("trialing", "active", "past_due", "unpaid", "canceled", "incomplete")
 EVENT_TYPES = ("sent", "open", "click", "bounce", "unsubscribe")
+# the values a canonical column may hold, where the set is closed
+ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("payments", "status"): PAYMENT_STATUSES,
+    ("payments", "kind"): ("charge", "refund"),
+    ("orders", "status"): ORDER_STATUSES,
+    ("subscriptions", "status"): SUBSCRIPTION_STATUSES,
+    ("subscriptions", "billing_interval"): ("day", "week", "month", "year"),
+    ("marketing_events", "event_type"): EVENT_TYPES,
+    ("contacts", "lifecycle_stage"): (
+        "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other",
+    ),
+}
 # the tables a mapping file (mappings/*.yaml) may fill; customers and identities are derived
 MAPPABLE_TABLES = ("payments", "orders", "order_items", "subscriptions", "contacts", "deals", "marketing_events")
 

@@ -80,7 +80,6 @@ class ReasonWriter:
     def rows(self, X: np.ndarray, contrib: np.ndarray) -> list[list[str]]:
         """Per row, the features raising the score the most, strongest first (largest |effect| when none raise it)."""
         k = X.shape[1]
-        out: list[list[str]] = []
         top = min(self.top, k)
         if len(X) == 0 or top == 0:
             return [[] for _ in range(len(X))]

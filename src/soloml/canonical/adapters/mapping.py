@@ -38,7 +38,7 @@ from soloml.canonical.adapters import ADAPTERS, BY_NAME
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
 from soloml.canonical.adapters.crm import hashed_id, sql_list
-from soloml.canonical.mapping_draft import ALLOWED_VALUES, MAPPABLE_TABLES
+from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES
 from soloml.canonical.schema import TABLES
 from soloml.errors import ConfigError, did_you_mean
 from soloml.warehouse.names import column_name
