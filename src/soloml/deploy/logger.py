@@ -122,7 +122,7 @@ class PredictionLogger:
         columns = list(zip(*rows))
         table = pa.table({name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES)})
         if not self._schemas_ready:  # once: create ops.* if this is a fresh file; later batches only insert
-            connect(self.warehouse).close()
+            connect(self.warehouse, lock_timeout=0).close()  # busy: fail now, the next round retries
             self._schemas_ready = True
         con = duckdb.connect(self.warehouse, config=dict(DUCKDB_CONFIG))
         try:

@@ -68,7 +68,7 @@ class ExposureLog:
         for experiment, unit, variant in batch:
             by_experiment.setdefault(experiment, {}).setdefault(unit, variant)
         try:
-            con = connect(self.warehouse)
+            con = connect(self.warehouse, lock_timeout=0)
         except Exception:  # noqa: BLE001 - another process holds the file: keep the rows for the next round
             for row in batch:
                 try:
