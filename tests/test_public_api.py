@@ -4,6 +4,13 @@ EXPECTED = {"identity_report", "LoadResult", "load_paths", "SolomlError", "Works
 
 
 def test_public_api_is_exactly_what_all_lists():
-    assert EXPECTED <= set(soloml.__all__)
+    assert set(soloml.__all__) == EXPECTED
     for name in soloml.__all__:
         assert hasattr(soloml, name), name
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    import pytest
+
+    with pytest.raises(AttributeError):
+        soloml.not_a_public_name  # noqa: B018
