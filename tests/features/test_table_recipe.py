@@ -115,3 +115,15 @@ def test_constant_target_is_refused(con):
     con.execute("CREATE TABLE raw.same AS SELECT range AS x, 1 AS y FROM range(10)")
     with pytest.raises(FeatureError, match="nothing to predict"):
         table_spec("raw.same", "y", con=con)
+
+
+def test_load_metadata_and_free_text_are_not_features(con):
+    """A loaded raw table carries _load_id/_loaded_at/_source_row, and names are unique-ish text: neither says anything."""
+    n = 400
+    df = _accounts(n).assign(
+        contact_name=[f"person {i % 390}" for i in range(n)],  # nearly one value per row, not unique
+        _load_id="L1", _source_row=range(1, n + 1),
+    )
+    con.execute("CREATE TABLE raw.loaded_accounts AS SELECT * FROM df")
+    ts = build_training_set(con, table_spec("raw.loaded_accounts", "churned", con=con))
+    assert ts.features == ("region", "seats", "monthly_fee")

@@ -106,6 +106,9 @@ def plan_table(con: duckdb.DuckDBPyConnection, source: str, target: str, time_co
         if col in (target, time_column):
             continue
         ctype = types[col]
+        if col.startswith("_"):  # load metadata (_load_id, _loaded_at, _source_row): how the row arrived, not what it says
+            excluded.append(col)
+            continue
         id_like = col.lower() == "id" or col.lower().endswith("_id") or col.lower().endswith(" id")
         unique_text = ctype == "VARCHAR" and n_rows > 1 and distinct[col] == n_rows
         if id_like or unique_text:
@@ -115,6 +118,9 @@ def plan_table(con: duckdb.DuckDBPyConnection, source: str, target: str, time_co
                 excluded.append(col)
             continue
         if ctype.startswith(("DATE", "TIMESTAMP", "TIME", "INTERVAL")) or ctype.startswith(("STRUCT", "MAP", "LIST")) or ctype.endswith("[]"):
+            excluded.append(col)
+            continue
+        if ctype == "VARCHAR" and distinct[col] > max(100, n_rows // 2):  # names, free text: a category per row teaches nothing
             excluded.append(col)
             continue
         name = column_name(col)
