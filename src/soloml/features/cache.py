@@ -8,6 +8,7 @@ the training reference distribution.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -62,6 +63,16 @@ def _recipe_digest(name: str) -> str | None:
     return hashlib.sha256((recipe.population_sql + recipe.label_sql).encode()).hexdigest()
 
 
+@functools.cache
+def _code_digest() -> str:
+    """The training-set code itself (features/ and the recipes): a change to how features are built rebuilds the cache."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*(root / "features").glob("*.py"), *(root / "projects" / "recipes").glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files: list[Path], as_of: datetime | None) -> str:
     """Changes whenever the data, the spec, the recipe's SQL, a user SQL file, `as_of` or the soloml version changes."""
     data: dict[str, list] = {}
@@ -78,6 +89,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files
         "sql": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in user_files},
         "as_of": as_of.isoformat() if as_of else None,
         "recipe": _recipe_digest(spec.recipe),
+        "code": _code_digest(),
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
