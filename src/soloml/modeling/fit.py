@@ -139,8 +139,13 @@ def fit(
     categorical: list[str],
     rounds: int = MAX_ROUNDS,
     valid: tuple[pd.DataFrame, np.ndarray] | None = None,
+    adjust: bool = True,
 ) -> tuple[lgb.Booster, int]:
-    """Train one booster; with `valid`, stop when the validation metric stops improving. Returns (booster, rounds used)."""
+    """Train one booster; with `valid`, stop when the validation metric stops improving. Returns (booster, rounds used).
+
+    With `adjust=False` the up-weighting of rare positives is left in the booster (cheaper: no model
+    rebuild); the caller then corrects its probabilities with `unweight` (validation folds do this).
+    """
     weight = positive_weight(params.get("objective", ""), y)
     w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
     train_set = lgb.Dataset(X, label=y, weight=w, categorical_feature=categorical or "auto", free_raw_data=True)
@@ -156,9 +161,20 @@ def fit(
     except lgb.basic.LightGBMError as exc:
         raise ModelError(f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns.") from exc
     used = booster.best_iteration if valid is not None and booster.best_iteration > 0 else booster.current_iteration()
-    if weight != 1.0:
+    if weight != 1.0 and adjust:
         booster = shift_raw_score(booster, -math.log(weight), num_iteration=used)
     return booster, used  # after early stopping, predict() uses the best iteration
+
+
+def unweight(probability: np.ndarray, weight: float) -> np.ndarray:
+    """Probabilities of a booster trained with positives weighted `weight`, as if trained unweighted.
+
+    The same correction `shift_raw_score` bakes into the saved model: the raw score moves by -log(weight).
+    """
+    if weight == 1.0:
+        return probability
+    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-15, 1 - 1e-15)
+    return 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) - math.log(weight))))
 
 
 def shift_raw_score(booster: lgb.Booster, delta: float, *, num_iteration: int | None = None) -> lgb.Booster:

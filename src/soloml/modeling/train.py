@@ -148,8 +148,9 @@ def _validate(X: pd.DataFrame, y: np.ndarray, plan: ValidationPlan, params: Mapp
     """Out-of-sample predictions for `plan.rows` (in that order) and each fold's best number of rounds."""
     parts, rounds = [], []
     for train_rows, valid_rows in plan.folds:
-        booster, used = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=categorical, valid=(X.iloc[valid_rows], y[valid_rows]))
-        parts.append(np.asarray(booster.predict(X.iloc[valid_rows])))
+        booster, used = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=categorical, valid=(X.iloc[valid_rows], y[valid_rows]), adjust=False)
+        weight = ft.positive_weight(str(params.get("objective", "")), y[train_rows])
+        parts.append(ft.unweight(np.asarray(booster.predict(X.iloc[valid_rows], num_iteration=used)), weight))
         rounds.append(used)
     stacked = np.concatenate(parts, axis=0)
     return stacked[bl.validation_order(plan)], rounds

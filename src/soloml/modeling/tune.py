@@ -40,7 +40,8 @@ def search(
         }
         scores = []
         for train_rows, valid_rows in folds:
-            booster, _ = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=categorical, valid=(X.iloc[valid_rows], y[valid_rows]))
+            # AUC, multiclass log loss and RMSE need no re-weighting correction (weights apply to binary only; AUC is rank-based)
+            booster, _ = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=categorical, valid=(X.iloc[valid_rows], y[valid_rows]), adjust=False)
             pred = np.asarray(booster.predict(X.iloc[valid_rows]))
             yv = y[valid_rows]
             if objective_name == "binary":
