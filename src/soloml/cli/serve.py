@@ -25,7 +25,10 @@ def register(app: typer.Typer) -> None:
             from soloml.deploy import serve
             from soloml.experiments.http import experiment_router
 
+            from soloml.deploy.runner import api_key_for
+
             ws = workspace(ws_dir)
+            api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
             warehouse = None if "://" in ws.warehouse_url else ws.warehouse_url
             console.print(f"Serving soloml models from {ws.models_dir} on http://{host}:{port} (docs at /docs). Ctrl+C stops.")
             serve(ws, host=host, port=port, api_key_env=api_key_env, projects=tuple(project) if project else None,
