@@ -149,3 +149,18 @@ def test_load_shows_the_recognised_vendor_object_and_core_rows(ws, good_file, mo
     assert "-> raw.stripe_payments" in result.output
     assert "recognised as stripe.payments (confidence 90%): header matches 3 of 3 columns" in result.output
     assert "core rows: payments 40" in result.output and "left out of core: 2 test mode" in result.output
+
+
+def test_a_bad_file_among_several_fails_alone_and_the_others_load(ws, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("id,amount\n1,5.00\n2,7.50\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,amount\n1,5.00\n2,\xff\xfe\x00bad\n")
+    other = tmp_path / "other.csv"
+    other.write_text("id,name\n1,a\n")
+    result = CliRunner().invoke(app, ["load", str(good), str(bad), str(other), "--workspace", str(ws.root), "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert [Path(r["source"]).name for r in payload["loads"]] == ["good.csv", "other.csv"]
+    assert [Path(f["source"]).name for f in payload["failed"]] == ["bad.csv"]
+    assert "1 of 3 loads failed" in result.stderr and "bad.csv" in result.stderr

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, err_console, handled, progress_enabled, workspace
 from soloml.config import DateOrder
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         """Load files or a database table into raw.* (typed, all-or-nothing, re-loads are no-ops) and route them into core.*."""
         from soloml.canonical import ingest
         from soloml.canonical.adapters.mapping import register_workspace_mappings
-        from soloml.errors import ConfigError
+        from soloml.errors import ConfigError, LoadError, SolomlError
 
         with handled():
             from soloml.sources import load_paths
@@ -86,14 +86,30 @@ def register(app: typer.Typer) -> None:
             # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
             register_workspace_mappings(ws.mappings_dir)
             con = ws.connect()
+            results, failures = [], []
             try:
-                results = []
+                # each file is its own all-or-nothing load: a bad file does not stop the others
                 for group_as, group in _by_mapping(paths, as_name):
-                    results += load_paths(
-                        con, group, as_name=group_as, table=table, date_order=order,  # type: ignore[arg-type]
-                        max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
-                        detector=ingest.detect, router=ingest.route, progress=progress_enabled() and not as_json,
-                    )
+                    for path in group:
+                        try:
+                            results += load_paths(
+                                con, [path], as_name=group_as, table=table, date_order=order,  # type: ignore[arg-type]
+                                max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
+                                detector=ingest.detect, router=ingest.route, progress=progress_enabled() and not as_json,
+                            )
+                        except SolomlError as exc:
+                            failures.append((path, exc))
             finally:
                 con.close()
-            emit({"loads": results}, as_json, lambda r: [_describe(x) for x in r["loads"]])
+            emit({"loads": results, "failed": [{"source": p, "error": str(e)} for p, e in failures]}, as_json,
+                 lambda r: [_describe(x) for x in r["loads"]])
+            if len(failures) == 1 and not results:
+                raise failures[0][1]
+            if failures:
+                for path, exc in failures:
+                    err_console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+                raise LoadError(
+                    f"{len(failures)} of {len(failures) + len(results)} loads failed and changed nothing: "
+                    + ", ".join(Path(p).name if "://" not in p else p for p, _ in failures) + ".",
+                    hint="The others are loaded. Fix the failed files and run `soloml load` on them again.",
+                )
