@@ -102,8 +102,7 @@ def assign_cmd(
         spec = find_experiment(ws.experiments_dir, name)
         if (units is None) == (top_k is None):
             raise ExperimentError("Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.", hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.")
-        con = ws.connect()
-        try:
+        with ws.connect() as con:
             if top_k is not None:
                 ids = top_k_units(con, top_k[0], int(top_k[1]))
             elif Path(units).suffix.lower() in {".csv", ".txt"} or Path(units).is_file():  # type: ignore[arg-type]
@@ -112,8 +111,6 @@ def assign_cmd(
             else:
                 ids = units_from_sql(con, units)  # type: ignore[arg-type]
             result = assign_units(con, spec, ids)
-        finally:
-            con.close()
         emit(result, as_json, _render_assignment)
 
 

@@ -47,11 +47,8 @@ def register(app: typer.Typer) -> None:
 
             ws = workspace(ws_dir)
             spec = find_spec(ws.projects_dir, project)
-            con = ws.connect()
-            try:
+            with ws.connect() as con:
                 report = summarise_features(con, spec, features_dir=ws.features_dir, audit=audit, as_of=as_of, use_cache=not no_cache)
-            finally:
-                con.close()
             emit(report, as_json, _render)
             if report.audit_passed is False:
                 if as_json:

@@ -59,11 +59,8 @@ def register(app: typer.Typer) -> None:
             from soloml.registry import promote
 
             ws = workspace(ws_dir)
-            con = ws.connect()
-            try:
+            with ws.connect() as con:
                 change = promote(con, ws.models_dir, project, version, alias)
-            finally:
-                con.close()
             emit(change, as_json, lambda c: _render_change(vars(c)))
 
     @app.command("rollback")
@@ -78,9 +75,6 @@ def register(app: typer.Typer) -> None:
             from soloml.registry import rollback
 
             ws = workspace(ws_dir)
-            con = ws.connect()
-            try:
+            with ws.connect() as con:
                 change = rollback(con, ws.models_dir, project, alias)
-            finally:
-                con.close()
             emit(change, as_json, lambda c: _render_change(vars(c)))

@@ -34,9 +34,6 @@ def register(app: typer.Typer) -> None:
         """List every table in the warehouse with its row count, columns (and original headers) and last load."""
         with handled():
             ws = workspace(ws_dir)
-            con = ws.connect()
-            try:
+            with ws.connect() as con:
                 tables = list_tables(con, schemas=(*DATA_SCHEMAS, "ops") if include_ops else DATA_SCHEMAS)
-            finally:
-                con.close()
             emit({"tables": tables}, as_json, lambda r: _describe(r["tables"]))
