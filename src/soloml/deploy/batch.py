@@ -105,13 +105,6 @@ def _predict(booster: Any, X: np.ndarray) -> np.ndarray:
     return raw.max(axis=1) if raw.ndim == 2 else raw
 
 
-def connect_patiently(ws: Any, *, timeout: float = 15.0) -> Any:
-    """Open the warehouse, waiting out short locks (a running `soloml serve` writes its log in brief batches)."""
-    from soloml.warehouse import connect
-
-    return connect(ws.warehouse_url, lock_timeout=timeout)
-
-
 def new_run_id(project: str, clock: Callable[[], datetime]) -> str:
     return f"score-{project}-{clock():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
 
@@ -139,7 +132,7 @@ def score_project(
     start_time = clock()
     run_id = run_id or new_run_id(project, clock)
     own = con is None
-    con = connect_patiently(ws) if own else con
+    con = ws.connect() if own else con  # waits out a brief lock held by a running `soloml serve`
     version: str | None = None
     try:
         try:
