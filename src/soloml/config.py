@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from soloml.errors import ConfigError, SolomlError
+from soloml.errors import ConfigError, SolomlError, did_you_mean
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -58,6 +58,16 @@ def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {format_validation_error(exc)}") from exc
+
+
+def find_named_yaml(folder: Path, name: str, *, kind: str, plural: str, error: type[SolomlError], hint: str) -> Path:
+    """`folder/<name>.yaml`, or `error` with 'did you mean' and the list of what exists."""
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in folder.glob("*.yaml"))
+        listing = f" {plural.capitalize()} here: {', '.join(known)}." if known else f" There are no {plural} yet."
+        raise error(f"No {kind} '{name}' in {folder}.{did_you_mean(name, known)}{listing}", hint=hint)
+    return path
 
 
 def load_yaml_model(

@@ -127,11 +127,8 @@ def analyze_cmd(
     with handled():
         ws = workspace(ws_path)
         spec = find_experiment(ws.experiments_dir, name)
-        con = ws.connect(read_only=True)
-        try:
+        with ws.connect(read_only=True) as con:
             result = analyze_experiment(con, spec, root=ws.root)
-        finally:
-            con.close()
         for warning in result.warnings:  # loud even with --json: a broken split invalidates every number
             err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
         emit(result.to_dict(), as_json, _render_analysis)

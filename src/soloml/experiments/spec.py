@@ -27,7 +27,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from soloml.config import load_yaml_model
+from soloml.config import find_named_yaml, load_yaml_model
 from soloml.errors import ExperimentError, did_you_mean
 
 MetricKind = Literal["conversion", "mean"]
@@ -133,11 +133,8 @@ def load_experiment(path: Path | str) -> ExperimentSpec:
 
 def find_experiment(experiments_dir: Path, name: str) -> ExperimentSpec:
     """Load experiments/<name>.yaml, with 'did you mean' over the experiments that exist."""
-    path = experiments_dir / f"{name}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in experiments_dir.glob("*.yaml"))
-        listing = f" Experiments here: {', '.join(known)}." if known else " There are no experiments yet."
-        raise ExperimentError(f"No experiment '{name}' in {experiments_dir}.{did_you_mean(name, known)}{listing}", hint="Write experiments/<name>.yaml (see docs/experiments.md).")
+    path = find_named_yaml(experiments_dir, name, kind="experiment", plural="experiments", error=ExperimentError,
+                           hint="Write experiments/<name>.yaml (see docs/experiments.md).")
     return load_experiment(path)
 
 

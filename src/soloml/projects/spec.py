@@ -15,8 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from soloml.config import load_yaml_model
-from soloml.errors import ConfigError, did_you_mean
+from soloml.config import find_named_yaml, load_yaml_model
+from soloml.errors import ConfigError
 
 Recipe = Literal["churn", "conversion", "spend", "forecast", "table"]
 Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy"]
@@ -129,9 +129,6 @@ def save_spec(spec: ProjectSpec, projects_dir: Path) -> Path:
 
 def find_spec(projects_dir: Path, name: str) -> ProjectSpec:
     """Load projects/<name>.yaml, with 'did you mean' over the projects that exist."""
-    path = projects_dir / f"{name}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in projects_dir.glob("*.yaml"))
-        listing = f" Projects here: {', '.join(known)}." if known else " There are no projects yet."
-        raise ConfigError(f"No project '{name}' in {projects_dir}.{did_you_mean(name, known)}{listing}", hint="Run `soloml interview NAME` to create it.")
+    path = find_named_yaml(projects_dir, name, kind="project", plural="projects", error=ConfigError,
+                           hint="Run `soloml interview NAME` to create it.")
     return load_spec(path)
