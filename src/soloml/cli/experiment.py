@@ -31,7 +31,9 @@ def _render_design(d) -> None:
 
 def _render_assignment(r) -> None:
     split = ", ".join(f"{v}: {n:,}" for v, n in r.counts.items())
-    console.print(f"Assigned {r.units:,} units in experiment '{r.experiment}' ({split}); {r.new_exposures:,} new exposures logged to ops.exposures.")
+    how = "by soloml's salted hash" if r.arms_from == "hash" else f"as given in column '{r.arms_from}'"
+    replaced = f" (replaced {r.replaced:,} earlier exposures)" if r.replaced else ""
+    console.print(f"Assigned {r.units:,} units in experiment '{r.experiment}' {how} ({split}); {r.new_exposures:,} new exposures logged to ops.exposures{replaced}.")
 
 
 def _render_analysis(r) -> None:
@@ -88,13 +90,15 @@ def design_cmd(
 @experiment_app.command("assign")
 def assign_cmd(
     name: Annotated[str, typer.Argument(help="The experiment (experiments/<name>.yaml).")],
-    units: Annotated[str | None, typer.Option(help="A CSV file with unit_id, or a SQL query returning unit_id.")] = None,
+    units: Annotated[str | None, typer.Option(help="A CSV file with unit_id, or a SQL query returning unit_id (and the arm, if it already has one).")] = None,
     top_k: Annotated[tuple[str, int] | None, typer.Option(help="PROJECT K: the K highest-scored entities of the project's latest scoring run.")] = None,
+    arm: Annotated[str | None, typer.Option(help="The column of --units that already holds each unit's arm (found by itself when named variant/arm/group).")] = None,
+    reassign: Annotated[bool, typer.Option(help="Delete the experiment's recorded exposures and start over.")] = False,
     ws_path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Split units into variants (deterministic salted hash) and log their exposures."""
-    from soloml.experiments.assignment import assign_units, top_k_units, units_from_file, units_from_sql
+    """Split units into variants (deterministic salted hash, or the arms the units already have) and log their exposures."""
+    from soloml.experiments.assignment import Units, assign_units, top_k_units, units_from_file, units_from_sql
     from soloml.experiments.spec import find_experiment
 
     with handled():
@@ -103,14 +107,15 @@ def assign_cmd(
         if (units is None) == (top_k is None):
             raise ExperimentError("Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.", hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.")
         with ws.connect() as con:
+            batch: Units
             if top_k is not None:
-                ids = top_k_units(con, top_k[0], int(top_k[1]))
+                batch = Units(tuple(top_k_units(con, top_k[0], int(top_k[1]))))
             elif Path(units).suffix.lower() in {".csv", ".txt"} or Path(units).is_file():  # type: ignore[arg-type]
                 path = Path(units)  # type: ignore[arg-type]
-                ids = units_from_file(path if path.is_absolute() or path.is_file() else ws.root / path)
+                batch = units_from_file(path if path.is_absolute() or path.is_file() else ws.root / path, arm=arm)
             else:
-                ids = units_from_sql(con, units)  # type: ignore[arg-type]
-            result = assign_units(con, spec, ids)
+                batch = units_from_sql(con, units, arm=arm)  # type: ignore[arg-type]
+            result = assign_units(con, spec, batch, reassign=reassign)
         emit(result, as_json, _render_assignment)
 
 
