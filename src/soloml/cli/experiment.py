@@ -38,9 +38,10 @@ def _render_assignment(r) -> None:
 
 def _render_analysis(r) -> None:
     console.print(r["headline"])
-    console.print(f"Decision: {r['decision']}.")
+    console.print(f"Decision: {r['decision_words']} ({r['decision']}).")
     for line in r["details"]:
         console.print(f"  {line}")
+    console.print(f"In plain words: {r['paragraph']}")
 
 
 @experiment_app.command("design")

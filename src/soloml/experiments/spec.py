@@ -133,8 +133,8 @@ class ExperimentSpec(BaseModel):
         if variant in self.labels:
             return self.labels[variant]
         if variant != self.control_variant and len(self.variants) == 2 and self.description:
-            return self.description
-        return f"the control group ('{variant}')" if variant == self.control_variant else f"variant '{variant}'"
+            return self.description[:1].lower() + self.description[1:] if self.description[1:2].islower() else self.description
+        return "the control group" if variant == self.control_variant else f"variant '{variant}'"
 
     @property
     def unit_plural(self) -> str:
