@@ -88,12 +88,14 @@ def log_exposures(
     exposed_at: datetime | None = None,
     origin: str = "batch",
     replace: bool = False,
+    times: Mapping[str, datetime] | None = None,
 ) -> int:
     """Record (unit_id, variant) exposures of `experiment` in ops.exposures; returns how many were new.
 
     Units already exposed in this experiment are skipped, so re-running a batch assignment or a
     service that logs every request adds nothing twice. `replace` first deletes the experiment's
-    exposures (a deliberate re-assignment). One transaction: all or nothing.
+    exposures (a deliberate re-assignment); `times` gives units their own exposure time.
+    One transaction: all or nothing.
     """
     pairs = list(assignments.items()) if isinstance(assignments, Mapping) else [(str(u), str(v)) for u, v in assignments]
     if not pairs:
@@ -101,6 +103,7 @@ def log_exposures(
     when = (exposed_at or datetime.now(timezone.utc)).replace(tzinfo=None)
     frame = pd.DataFrame(pairs, columns=["unit_id", "variant"]).drop_duplicates("unit_id", keep="first")
     frame["unit_id"] = frame["unit_id"].astype(str)
+    frame["exposed_at"] = [(times or {}).get(u, when) for u in frame["unit_id"]]
     con.register("_soloml_new_exposures", frame)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -110,10 +113,10 @@ def log_exposures(
         con.execute(
             """
             INSERT INTO ops.exposures (experiment, unit_id, variant, exposed_at, origin)
-            SELECT ?, n.unit_id, n.variant, ?, ? FROM _soloml_new_exposures n
+            SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM _soloml_new_exposures n
             WHERE NOT EXISTS (SELECT 1 FROM ops.exposures e WHERE e.experiment = ? AND e.unit_id = n.unit_id)
             """,
-            [experiment, when, origin, experiment],
+            [experiment, origin, experiment],
         )
         after = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
         con.execute("COMMIT")
@@ -196,6 +199,7 @@ def assign_units(
     origin: str = "batch",
     exposed_at: datetime | None = None,
     reassign: bool = False,
+    times: Mapping[str, datetime] | None = None,
 ) -> AssignmentResult:
     """Assign a batch of units and log their exposures.
 
@@ -213,7 +217,7 @@ def assign_units(
     recorded = recorded_arms(con, spec.name)
     if not reassign:
         _check_no_change(spec, recorded, mapping)
-    new = log_exposures(con, spec.name, mapping, exposed_at=exposed_at, origin=origin, replace=reassign)
+    new = log_exposures(con, spec.name, mapping, exposed_at=exposed_at, origin=origin, replace=reassign, times=times)
     counts = Counter(mapping.values())
     arms_from = units.arm_column if units.arms is not None else "hash"
     return AssignmentResult(spec.name, len(mapping), new, {v: counts.get(v, 0) for v in spec.variants}, arms_from, len(recorded) if reassign else 0)
