@@ -32,7 +32,10 @@ def _tested(f: Mapping[str, Any]) -> str:
 
 
 def _who(f: Mapping[str, Any]) -> str:
-    arms = ", ".join(f"{v['units']:,} got {v['label']}" for v in sorted(f["variants"], key=lambda v: v["variant"] == f["control"]))
+    def arm(v: Mapping[str, Any]) -> str:
+        return f"{v['units']:,} were in the control group" if v["label"] == "the control group" else f"{v['units']:,} got {v['label']}"
+
+    arms = ", ".join(arm(v) for v in sorted(f["variants"], key=lambda v: v["variant"] == f["control"]))
     return f"on {f['units']:,} {f['unit_plural']} ({arms})"
 
 
