@@ -138,3 +138,18 @@ def test_window_filters_exposures_and_before_the_end_is_an_early_look(ws):
     assert data["decision_ci_low"] == data["comparisons"][0]["sequential_ci_low"]
     assert data["headline"].startswith(f"Early look (the experiment runs until {end})")
     assert "early look" in data["paragraph"]
+
+
+def test_column_options_without_from_are_refused_not_ignored(ws):
+    (ws.experiments_dir / "subject.yaml").write_text("name: subject\nsplit_by: Mailchimp\nvariants: {A: 1, B: 1}\nprimary: {name: clicks, column: clicked}\n")
+    result = run("experiment", "analyze", "subject", "--arm", "group", "-w", ws.root)
+    assert result.exit_code == 1 and "--arm only apply with --from" in result.stderr
+
+
+def test_an_experiment_split_elsewhere_never_gets_arms_drawn(ws):
+    _mailchimp(ws)
+    (ws.experiments_dir / "subject.yaml").write_text("name: subject\nsplit_by: Mailchimp\nvariants: {A: 1, B: 1}\nprimary: {name: clicks, column: clicked}\n")
+    pd.DataFrame({"unit_id": ["x1", "x2"]}).to_csv(ws.root / "more.csv", index=False)
+    result = run("experiment", "assign", "subject", "--units", ws.root / "more.csv", "-w", ws.root)
+    assert result.exit_code == 1 and "was split by Mailchimp" in result.stderr
+    assert exposures(ws, "subject") == 0
