@@ -87,4 +87,4 @@ def test_top_k_without_predictions_says_to_score_first(con):
 def test_units_file_reads_unit_id_column(tmp_path):
     path = tmp_path / "units.csv"
     path.write_text("email,unit_id\na@x.com, u1\nb@x.com,u2\nc@x.com,u1\n")
-    assert units_from_file(path) == ["u1", "u2"]
+    assert units_from_file(path).ids == ("u1", "u2")

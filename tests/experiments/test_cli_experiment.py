@@ -82,8 +82,8 @@ def test_assign_from_a_file_then_analyze_in_business_words(ws):
     con.close()
     human = run("experiment", "analyze", "offer", "-w", ws.root)
     assert human.exit_code == 0, human.output
-    assert human.stdout.startswith("The retention offer to high-risk customers (offer,")
-    assert "Decision: ship offer." in human.stdout
+    assert human.stdout.startswith("The retention offer to high-risk customers kept ")
+    assert "Decision: roll out the retention offer to high-risk customers (ship offer)." in human.stdout
     data = json.loads(run("experiment", "analyze", "offer", "--json", "-w", ws.root).stdout)
     assert data["decision"] == "ship offer" and data["ci_low"] < data["absolute_lift"] < data["ci_high"]
 
@@ -129,3 +129,76 @@ def test_sample_ratio_mismatch_warns_on_stderr_even_with_json(ws):
     assert result.exit_code == 0
     assert "SAMPLE RATIO MISMATCH" in result.stderr
     assert json.loads(result.stdout)["decision"] == "investigate: sample ratio mismatch"
+
+
+def _given_arms(ws, ids, column="variant"):
+    """Arms drawn somewhere else (not soloml's hash): every third unit is 'offer'."""
+    arms = ["offer" if i % 3 == 0 else "control" for i in range(len(ids))]
+    con = ws.connect()
+    con.register("df", pd.DataFrame({"unit_id": ids, column: arms}))
+    con.execute("CREATE TABLE given AS SELECT * FROM df")
+    con.close()
+    return dict(zip(ids, arms))
+
+
+def _recorded(ws):
+    con = ws.connect()
+    rows = dict(con.execute("SELECT unit_id, variant FROM ops.exposures WHERE experiment = 'offer'").fetchall())
+    con.close()
+    return rows
+
+
+@pytest.mark.parametrize("column, extra", [("variant", []), ("arm", []), ("grp", ["--arm", "grp"])])
+def test_assign_keeps_the_arms_a_query_already_holds(ws, column, extra):
+    ids = _workspace_with_experiment(ws)[:600]
+    given = _given_arms(ws, ids, column)
+    result = run("experiment", "assign", "offer", "--units", f"SELECT unit_id, {column} FROM given", *extra, "--json", "-w", ws.root)
+    assert result.exit_code == 0, result.output
+    assert _recorded(ws) == given
+    assert json.loads(result.stdout)["counts"] == {"control": 400, "offer": 200}
+
+
+def test_assign_refuses_an_arm_the_experiment_does_not_define(ws):
+    ids = _workspace_with_experiment(ws)[:10]
+    _given_arms(ws, ids)
+    result = run("experiment", "assign", "offer", "--units", "SELECT unit_id, CASE WHEN variant = 'offer' THEN 'ofer' ELSE variant END AS variant FROM given", "-w", ws.root)
+    assert result.exit_code == 1
+    assert "'ofer'" in result.stderr and "row 1" in result.stderr and "Did you mean 'offer'?" in result.stderr
+    assert _recorded(ws) == {}
+
+
+def test_assign_refuses_to_change_recorded_arms_until_told_to_reassign(ws):
+    ids = _workspace_with_experiment(ws)[:600]
+    assert run("experiment", "assign", "offer", "--units", ws.root / "units.csv", "-w", ws.root).exit_code == 0
+    given = _given_arms(ws, ids)
+    before = _recorded(ws)
+    refused = run("experiment", "assign", "offer", "--units", "SELECT unit_id, variant FROM given", "-w", ws.root)
+    assert refused.exit_code == 1
+    assert "Experiment 'offer' already has 3,000 exposed units" in refused.stderr and "--reassign" in refused.stderr
+    assert _recorded(ws) == before
+    redone = run("experiment", "assign", "offer", "--units", "SELECT unit_id, variant FROM given", "--reassign", "--json", "-w", ws.root)
+    assert redone.exit_code == 0, redone.output
+    assert _recorded(ws) == given
+
+
+def test_assign_after_a_salt_change_is_refused(ws):
+    _workspace_with_experiment(ws)
+    assert run("experiment", "assign", "offer", "--units", ws.root / "units.csv", "-w", ws.root).exit_code == 0
+    save_experiment(ExperimentSpec.model_validate({**SPEC, "salt": "december"}), ws.experiments_dir)
+    result = run("experiment", "assign", "offer", "--units", ws.root / "units.csv", "-w", ws.root)
+    assert result.exit_code == 1
+    assert "would get a different arm" in result.stderr
+
+
+def test_analyze_json_has_the_relative_effect_and_its_interval_at_the_top(ws):
+    ids = _workspace_with_experiment(ws)
+    run("experiment", "assign", "offer", "--units", ws.root / "units.csv", "-w", ws.root)
+    variants = assign_many(ExperimentSpec.model_validate(SPEC), ids)
+    rng = np.random.default_rng(0)
+    con = ws.connect()
+    con.register("df", pd.DataFrame({"unit_id": ids, "value": [int(rng.random() < (0.35 if variants[u] == "offer" else 0.28)) for u in ids]}))
+    con.execute("CREATE TABLE outcome AS SELECT * FROM df")
+    con.close()
+    data = json.loads(run("experiment", "analyze", "offer", "--json", "-w", ws.root).stdout)
+    assert data["relative_ci_low"] < data["relative_lift"] < data["relative_ci_high"]
+    assert data["relative_lift"] == pytest.approx(data["comparisons"][0]["relative_lift"])

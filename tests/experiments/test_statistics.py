@@ -5,7 +5,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import integrate, stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.stats.proportion import proportions_ztest
 
 from soloml.experiments.bayes import beta_binomial, normal_difference, prob_beta_greater
 from soloml.experiments.cuped import cuped_adjust
@@ -13,21 +13,10 @@ from soloml.experiments.frequentist import holm, sample_ratio_check, two_proport
 
 
 @pytest.mark.parametrize("x_t, n_t, x_c, n_c", [(312, 1000, 275, 1000), (45, 520, 61, 480), (3, 40, 0, 38), (5000, 50000, 4900, 50000)])
-def test_two_proportion_z_test_matches_statsmodels(x_t, n_t, x_c, n_c):
+def test_two_proportion_test_is_statsmodels_pooled_z_test(x_t, n_t, x_c, n_c):
     got = two_proportions(x_t, n_t, x_c, n_c)
     z, p = proportions_ztest([x_t, x_c], [n_t, n_c])
-    low, high = confint_proportions_2indep(x_t, n_t, x_c, n_c, method="wald", compare="diff")
     assert (got.statistic, got.p_value) == pytest.approx((z, p), abs=1e-9)
-    assert (got.ci_low, got.ci_high) == pytest.approx((low, high), abs=1e-9)
-
-
-def test_relative_lift_interval_is_the_delta_method():
-    got = two_proportions(312, 1000, 275, 1000)
-    p_t, p_c = 0.312, 0.275
-    var_t, var_c = p_t * (1 - p_t) / 1000, p_c * (1 - p_c) / 1000
-    se = np.sqrt(var_t / p_c**2 + p_t**2 * var_c / p_c**4)
-    assert got.relative == pytest.approx(p_t / p_c - 1, abs=1e-12)
-    assert got.relative_ci_high - got.relative == pytest.approx(1.959963984540054 * se, abs=1e-9)
 
 
 def test_relative_lift_interval_covers_truth_in_simulation():

@@ -31,14 +31,17 @@ def _render_design(d) -> None:
 
 def _render_assignment(r) -> None:
     split = ", ".join(f"{v}: {n:,}" for v, n in r.counts.items())
-    console.print(f"Assigned {r.units:,} units in experiment '{r.experiment}' ({split}); {r.new_exposures:,} new exposures logged to ops.exposures.")
+    how = "by soloml's salted hash" if r.arms_from == "hash" else f"as given in column '{r.arms_from}'"
+    replaced = f" (replaced {r.replaced:,} earlier exposures)" if r.replaced else ""
+    console.print(f"Assigned {r.units:,} units in experiment '{r.experiment}' {how} ({split}); {r.new_exposures:,} new exposures logged to ops.exposures{replaced}.")
 
 
 def _render_analysis(r) -> None:
     console.print(r["headline"])
-    console.print(f"Decision: {r['decision']}.")
+    console.print(f"Decision: {r['decision_words']} ({r['decision']}).")
     for line in r["details"]:
         console.print(f"  {line}")
+    console.print(f"In plain words: {r['paragraph']}")
 
 
 @experiment_app.command("design")
@@ -88,13 +91,15 @@ def design_cmd(
 @experiment_app.command("assign")
 def assign_cmd(
     name: Annotated[str, typer.Argument(help="The experiment (experiments/<name>.yaml).")],
-    units: Annotated[str | None, typer.Option(help="A CSV file with unit_id, or a SQL query returning unit_id.")] = None,
+    units: Annotated[str | None, typer.Option(help="A CSV file with unit_id, or a SQL query returning unit_id (and the arm, if it already has one).")] = None,
     top_k: Annotated[tuple[str, int] | None, typer.Option(help="PROJECT K: the K highest-scored entities of the project's latest scoring run.")] = None,
+    arm: Annotated[str | None, typer.Option(help="The column of --units that already holds each unit's arm (found by itself when named variant/arm/group).")] = None,
+    reassign: Annotated[bool, typer.Option(help="Delete the experiment's recorded exposures and start over.")] = False,
     ws_path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Split units into variants (deterministic salted hash) and log their exposures."""
-    from soloml.experiments.assignment import assign_units, top_k_units, units_from_file, units_from_sql
+    """Split units into variants (deterministic salted hash, or the arms the units already have) and log their exposures."""
+    from soloml.experiments.assignment import Units, assign_units, top_k_units, units_from_file, units_from_sql
     from soloml.experiments.spec import find_experiment
 
     with handled():
@@ -103,20 +108,30 @@ def assign_cmd(
         if (units is None) == (top_k is None):
             raise ExperimentError("Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.", hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.")
         with ws.connect() as con:
+            batch: Units
             if top_k is not None:
-                ids = top_k_units(con, top_k[0], int(top_k[1]))
+                batch = Units(tuple(top_k_units(con, top_k[0], int(top_k[1]))))
             elif Path(units).suffix.lower() in {".csv", ".txt"} or Path(units).is_file():  # type: ignore[arg-type]
                 path = Path(units)  # type: ignore[arg-type]
-                ids = units_from_file(path if path.is_absolute() or path.is_file() else ws.root / path)
+                batch = units_from_file(path if path.is_absolute() or path.is_file() else ws.root / path, arm=arm)
             else:
-                ids = units_from_sql(con, units)  # type: ignore[arg-type]
-            result = assign_units(con, spec, ids)
+                batch = units_from_sql(con, units, arm=arm)  # type: ignore[arg-type]
+            result = assign_units(con, spec, batch, reassign=reassign)
         emit(result, as_json, _render_assignment)
 
 
 @experiment_app.command("analyze")
 def analyze_cmd(
-    name: Annotated[str, typer.Argument(help="The experiment (experiments/<name>.yaml).")],
+    name: Annotated[str, typer.Argument(help="The experiment (experiments/<name>.yaml; optional with --from or --counts).")],
+    from_: Annotated[str | None, typer.Option("--from", help="An experiment split elsewhere: a CSV/Excel file, a warehouse table or a SQL query, one row per unit.")] = None,
+    counts: Annotated[str | None, typer.Option(help='Only the numbers: "control=120/1500,treatment=151/1500" (successes/units) or ARM=UNITS/SUM/SUM_OF_SQUARES.')] = None,
+    unit: Annotated[str | None, typer.Option(help="--from: the unit id column (found when obvious).")] = None,
+    arm: Annotated[str | None, typer.Option(help="--from: the arm column (found when named variant/arm/group).")] = None,
+    outcome: Annotated[str | None, typer.Option(help="--from: the outcome column; yes/no, true/false, 1/0 are conversions.")] = None,
+    control: Annotated[str | None, typer.Option(help="The control arm (found when named control/A/0).")] = None,
+    covariate: Annotated[str | None, typer.Option(help="--from: a pre-period column for CUPED.")] = None,
+    exposed_at: Annotated[str | None, typer.Option(help="--from: the exposure time column (found when named exposed_at/sent_at).")] = None,
+    reassign: Annotated[bool, typer.Option(help="--from: replace arms already recorded for this experiment.")] = False,
     ws_path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -125,13 +140,35 @@ def analyze_cmd(
     from soloml.experiments.spec import find_experiment
 
     with handled():
+        if from_ is not None and counts is not None:
+            raise ExperimentError("Give --from (one row per unit) or --counts (summary numbers), not both.")
+        column_options = {"--unit": unit, "--arm": arm, "--outcome": outcome, "--covariate": covariate, "--exposed-at": exposed_at, "--reassign": reassign or None}
+        unused = [k for k, v in column_options.items() if v is not None] + (["--control"] if control and from_ is None and counts is None else [])
+        if from_ is None and unused:
+            raise ExperimentError(f"{', '.join(unused)} only apply with --from{' or --counts' if unused == ['--control'] else ''}.", hint=f"E.g. `soloml experiment analyze {name} --from export.csv --arm group --outcome converted`.")
         ws = workspace(ws_path)
-        spec = find_experiment(ws.experiments_dir, name)
-        with ws.connect(read_only=True) as con:
-            result = analyze_experiment(con, spec, root=ws.root)
+        has_yaml = (ws.experiments_dir / f"{name}.yaml").is_file()
+        spec = find_experiment(ws.experiments_dir, name) if has_yaml or (from_ is None and counts is None) else None
+        if counts is not None:
+            from soloml.experiments.counts import analyze_counts, parse_counts, spec_for_counts
+
+            kind, arms = parse_counts(counts)
+            result = analyze_counts(spec_for_counts(name, kind, arms, control=control, base=spec), arms)
+        elif from_ is not None:
+            from soloml.experiments.imported import analyze_from
+
+            with ws.connect() as con:
+                result = analyze_from(
+                    con, name, from_, base=spec, root=ws.root, unit=unit, arm=arm, outcome=outcome, control=control,
+                    covariate=covariate, exposed_at=exposed_at, reassign=reassign,
+                )
+        else:
+            assert spec is not None
+            with ws.connect(read_only=True) as con:
+                result = analyze_experiment(con, spec, root=ws.root)
         for warning in result.warnings:  # loud even with --json: a broken split invalidates every number
             err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
-        emit(result.to_dict(), as_json, _render_analysis)
+        emit(result.to_facts(), as_json, _render_analysis)
 
 
 def register(app: typer.Typer) -> None:

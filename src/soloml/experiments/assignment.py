@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from soloml.errors import ExperimentError
+from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec
 from soloml.warehouse.connection import table_exists
 
@@ -36,6 +36,15 @@ def bucket(experiment: str, salt: str, unit_id: str) -> float:
     """The unit's uniform draw in [0, 1): the first 8 bytes of sha256(f"{experiment}:{salt}:{unit_id}")."""
     digest = hashlib.sha256(f"{experiment}:{salt}:{unit_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / _SCALE
+
+
+def _salt(spec: ExperimentSpec) -> str:
+    if spec.salt is None:
+        raise ExperimentError(
+            f"Experiment '{spec.name}' was split by {spec.split_by}, so soloml does not draw arms for it.",
+            hint="Give the units with their arm (a column named variant or arm, or --arm COLUMN).",
+        )
+    return spec.salt
 
 
 def _edges(spec: ExperimentSpec) -> tuple[list[float], list[str]]:
@@ -52,7 +61,7 @@ def _edges(spec: ExperimentSpec) -> tuple[list[float], list[str]]:
 def assign(spec: ExperimentSpec, unit_id: str) -> str:
     """The variant `unit_id` gets in experiment `spec`; pure and stable (no I/O). Used by the HTTP service."""
     edges, names = _edges(spec)
-    u = bucket(spec.name, spec.salt, str(unit_id))
+    u = bucket(spec.name, _salt(spec), str(unit_id))
     return names[min(bisect.bisect_right(edges, u), len(names) - 1)]
 
 
@@ -62,7 +71,7 @@ def assign_many(spec: ExperimentSpec, unit_ids: Iterable[str]) -> dict[str, str]
     if not keys:
         return {}
     edges, names = _edges(spec)
-    prefix = f"{spec.name}:{spec.salt}:"
+    prefix = f"{spec.name}:{_salt(spec)}:"
     sha = hashlib.sha256
     head = b"".join([sha(f"{prefix}{k}".encode()).digest()[:8] for k in keys])
     draws = np.frombuffer(head, dtype=">u8").astype(np.float64) / _SCALE
@@ -78,11 +87,15 @@ def log_exposures(
     *,
     exposed_at: datetime | None = None,
     origin: str = "batch",
+    replace: bool = False,
+    times: Mapping[str, datetime] | None = None,
 ) -> int:
     """Record (unit_id, variant) exposures of `experiment` in ops.exposures; returns how many were new.
 
     Units already exposed in this experiment are skipped, so re-running a batch assignment or a
-    service that logs every request adds nothing twice. One transaction: all or nothing.
+    service that logs every request adds nothing twice. `replace` first deletes the experiment's
+    exposures (a deliberate re-assignment); `times` gives units their own exposure time.
+    One transaction: all or nothing.
     """
     pairs = list(assignments.items()) if isinstance(assignments, Mapping) else [(str(u), str(v)) for u, v in assignments]
     if not pairs:
@@ -90,17 +103,20 @@ def log_exposures(
     when = (exposed_at or datetime.now(timezone.utc)).replace(tzinfo=None)
     frame = pd.DataFrame(pairs, columns=["unit_id", "variant"]).drop_duplicates("unit_id", keep="first")
     frame["unit_id"] = frame["unit_id"].astype(str)
+    frame["exposed_at"] = [(times or {}).get(u, when) for u in frame["unit_id"]]
     con.register("_soloml_new_exposures", frame)
     try:
         con.execute("BEGIN TRANSACTION")
+        if replace:
+            con.execute("DELETE FROM ops.exposures WHERE experiment = ?", [experiment])
         before = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
         con.execute(
             """
             INSERT INTO ops.exposures (experiment, unit_id, variant, exposed_at, origin)
-            SELECT ?, n.unit_id, n.variant, ?, ? FROM _soloml_new_exposures n
+            SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM _soloml_new_exposures n
             WHERE NOT EXISTS (SELECT 1 FROM ops.exposures e WHERE e.experiment = ? AND e.unit_id = n.unit_id)
             """,
-            [experiment, when, origin, experiment],
+            [experiment, origin, experiment],
         )
         after = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
         con.execute("COMMIT")
@@ -118,49 +134,139 @@ class AssignmentResult:
     units: int
     new_exposures: int
     counts: dict[str, int]  # units per variant in this batch
+    arms_from: str  # "hash" (soloml drew them) or the column that already held them
+    replaced: int = 0  # exposures deleted first (--reassign)
+
+
+@dataclass(frozen=True)
+class Units:
+    """Unit ids from a query or file, with the arm each one already has when the source holds one."""
+
+    ids: tuple[str, ...]
+    arms: tuple[str, ...] | None = None
+    arm_column: str | None = None
+    rows: tuple[int, ...] = ()  # the source row of each id (1-based), for error messages
+    where: str = "the units"
+
+
+ARM_COLUMNS = ("variant", "arm", "group", "treatment", "bucket", "cohort")
+
+
+def recorded_arms(con: duckdb.DuckDBPyConnection, experiment: str) -> dict[str, str]:
+    """unit_id -> the arm of its first exposure in `experiment`."""
+    rows = con.execute(
+        "SELECT unit_id, arg_min(variant, exposed_at) FROM ops.exposures WHERE experiment = ? GROUP BY unit_id", [experiment]
+    ).fetchall()
+    return {str(u): str(v) for u, v in rows}
+
+
+def _given_mapping(spec: ExperimentSpec, units: Units) -> dict[str, str]:
+    assert units.arms is not None
+    mapping: dict[str, str] = {}
+    for i, (unit, arm) in enumerate(zip(units.ids, units.arms)):
+        row = units.rows[i] if units.rows else i + 1
+        if arm not in spec.variants:
+            raise ExperimentError(
+                f"{units.where}, row {row}: column '{units.arm_column}' = {arm!r} (unit '{unit}') is not a variant of experiment '{spec.name}' "
+                f"(it has {list(spec.variants)}).{did_you_mean(arm, spec.variants)}",
+                hint="Fix the value, or add the variant to the experiment YAML.",
+            )
+        if mapping.setdefault(unit, arm) != arm:
+            raise ExperimentError(
+                f"{units.where}, row {row}: unit '{unit}' is listed in arm '{mapping[unit]}' and again in arm '{arm}'.",
+                hint="A unit belongs to one arm; remove the duplicate row.",
+            )
+    return mapping
+
+
+def _check_no_change(spec: ExperimentSpec, recorded: dict[str, str], mapping: dict[str, str]) -> None:
+    changed = [u for u, arm in mapping.items() if u in recorded and recorded[u] != arm]
+    if changed:
+        u = changed[0]
+        raise ExperimentError(
+            f"Experiment '{spec.name}' already has {len(recorded):,} exposed units, and {len(changed):,} of the units given "
+            f"would get a different arm (e.g. '{u}': recorded {recorded[u]!r}, now {mapping[u]!r}).",
+            hint=f"soloml never changes a recorded arm. Pass --reassign to delete the {len(recorded):,} exposures of '{spec.name}' and start over, "
+            "or use a new experiment name.",
+        )
 
 
 def assign_units(
     con: duckdb.DuckDBPyConnection,
     spec: ExperimentSpec,
-    unit_ids: Sequence[str],
+    unit_ids: Sequence[str] | Units,
     *,
     origin: str = "batch",
     exposed_at: datetime | None = None,
+    reassign: bool = False,
+    times: Mapping[str, datetime] | None = None,
 ) -> AssignmentResult:
-    """Assign a batch of units and log their exposures."""
-    if not unit_ids:
+    """Assign a batch of units and log their exposures.
+
+    Arms a source already holds are kept as given; otherwise the salted hash draws them. A batch
+    that would change an arm already recorded is refused unless `reassign` (which deletes the
+    experiment's exposures first).
+    """
+    units = unit_ids if isinstance(unit_ids, Units) else Units(tuple(str(u) for u in unit_ids))
+    if not units.ids:
         raise ExperimentError(f"No units to assign to experiment '{spec.name}'.", hint="Check the --units query or file, or that the project has been scored.")
-    mapping = assign_many(spec, unit_ids)
-    new = log_exposures(con, spec.name, mapping, exposed_at=exposed_at, origin=origin)
+    if units.arms is not None:
+        mapping = _given_mapping(spec, units)
+    else:
+        mapping = assign_many(spec, units.ids)
+    recorded = recorded_arms(con, spec.name)
+    if not reassign:
+        _check_no_change(spec, recorded, mapping)
+    new = log_exposures(con, spec.name, mapping, exposed_at=exposed_at, origin=origin, replace=reassign, times=times)
     counts = Counter(mapping.values())
-    return AssignmentResult(spec.name, len(mapping), new, {v: counts.get(v, 0) for v in spec.variants})
+    arms_from = units.arm_column if units.arms is not None else "hash"
+    return AssignmentResult(spec.name, len(mapping), new, {v: counts.get(v, 0) for v in spec.variants}, arms_from, len(recorded) if reassign else 0)
 
 
-def units_from_sql(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
-    """Unit ids from a query: its `unit_id` column, else its first column."""
+def units_from_sql(con: duckdb.DuckDBPyConnection, sql: str, *, arm: str | None = None) -> Units:
+    """Unit ids from a query: its `unit_id` column, else its first column; and its arm column if it has one."""
     try:
         frame = con.execute(sql).df()
     except duckdb.Error as exc:
         raise ExperimentError(f"The units query failed: {exc}.", hint="Run it in `duckdb warehouse.duckdb` to fix it; it must return unit_id.") from exc
-    return _ids(frame, "the units query")
+    return _units(frame, "the units query", arm=arm, first_row=1)
 
 
-def units_from_file(path: Path | str) -> list[str]:
-    """Unit ids from a CSV file: its `unit_id` column, else its first column."""
+def units_from_file(path: Path | str, *, arm: str | None = None) -> Units:
+    """Unit ids from a CSV file: its `unit_id` column, else its first column; and its arm column if it has one."""
     path = Path(path)
     if not path.is_file():
         raise ExperimentError(f"Units file {path} does not exist.", hint="Pass a CSV with a unit_id column, or a SQL query.")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return _ids(frame, str(path))
+    return _units(frame, str(path), arm=arm, first_row=2)
 
 
-def _ids(frame: pd.DataFrame, where: str) -> list[str]:
+def _arm_column(frame: pd.DataFrame, id_column: str, arm: str | None, where: str) -> str | None:
+    if arm is not None:
+        if arm not in frame.columns:
+            raise ExperimentError(f"{where} has no column '{arm}' (it has {list(frame.columns)}).{did_you_mean(arm, frame.columns)}", hint="Fix --arm.")
+        return arm
+    by_name = [c for c in frame.columns if c != id_column and str(c).strip().lower() in ARM_COLUMNS]
+    return by_name[0] if by_name else None
+
+
+def _units(frame: pd.DataFrame, where: str, *, arm: str | None, first_row: int) -> Units:
     if frame.shape[1] == 0:
         raise ExperimentError(f"{where} has no columns.", hint="Return a unit_id column.")
     column = "unit_id" if "unit_id" in frame.columns else frame.columns[0]
-    values = frame[column].dropna().astype(str).str.strip()
-    return [v for v in dict.fromkeys(values) if v]
+    arm_column = _arm_column(frame, column, arm, where)
+    ids = frame[column].astype("string").str.strip()
+    keep = ids.notna() & (ids != "")
+    rows = tuple(int(i) + first_row for i in np.flatnonzero(keep.to_numpy()))
+    kept_ids = tuple(str(v) for v in ids[keep])
+    if arm_column is None:
+        return Units(tuple(dict.fromkeys(kept_ids)), where=where)
+    arms = frame[arm_column].astype("string").str.strip()[keep]
+    missing = arms.isna() | (arms == "")
+    if missing.any():
+        at = int(np.flatnonzero(missing.to_numpy())[0])
+        raise ExperimentError(f"{where}, row {rows[at]}: unit '{kept_ids[at]}' has no value in column '{arm_column}'.", hint="Every unit needs its arm; fill it or drop the row.")
+    return Units(kept_ids, tuple(str(a) for a in arms), str(arm_column), rows, where)
 
 
 def top_k_units(con: duckdb.DuckDBPyConnection, project: str, k: int) -> list[str]:

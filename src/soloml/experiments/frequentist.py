@@ -1,4 +1,4 @@
-"""Fixed-horizon tests: two-proportion z-test, Welch's t-test, delta-method relative lift, SRM, Holm.
+"""Fixed-horizon tests: two-proportion score test, Welch's t-test, relative lift from the same test, SRM, Holm.
 
 Each function takes summary numbers (counts, means, variances) so it is checked directly
 against statsmodels / scipy on fixed inputs.
@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from soloml.errors import ExperimentError
+from soloml.experiments.intervals import fieller, score_diff_interval, score_diff_statistic, score_ratio_interval
 
 
 @dataclass(frozen=True)
@@ -32,18 +33,14 @@ class Lift:
     df: float | None = None  # Welch degrees of freedom; None for the z-test
 
 
-def _relative(t: float, c: float, var_t: float, var_c: float, alpha: float) -> tuple[float | None, float | None, float | None]:
-    """Delta method for t/c - 1: Var ≈ var_t / c² + t² var_c / c⁴."""
-    if c == 0:
-        return None, None, None
-    ratio = t / c
-    se = math.sqrt(var_t / c**2 + t**2 * var_c / c**4)
-    z = stats.norm.isf(alpha / 2)
-    return ratio - 1.0, ratio - 1.0 - z * se, ratio - 1.0 + z * se
-
-
 def two_proportions(x_t: int, n_t: int, x_c: int, n_c: int, *, alpha: float = 0.05) -> Lift:
-    """Two-proportion z-test (pooled variance, as statsmodels' proportions_ztest) with a Wald interval (unpooled)."""
+    """The score test of two proportions and the intervals that invert it (see `intervals`).
+
+    p is statsmodels' proportions_ztest (pooled variance); the difference and ratio intervals are
+    confint_proportions_2indep(method="score", correction=False), so p < alpha exactly when both
+    intervals exclude "no difference". `se` is the unpooled standard error, for the always-valid
+    interval and the Bayesian read-out.
+    """
     for name, x, n in (("treatment", x_t, n_t), ("control", x_c, n_c)):
         if n <= 0:
             raise ExperimentError(f"The {name} group has no units, so its conversion rate is undefined.", hint="Check the exposures and the metric query.")
@@ -51,19 +48,26 @@ def two_proportions(x_t: int, n_t: int, x_c: int, n_c: int, *, alpha: float = 0.
             raise ExperimentError(f"The {name} group has {x} successes out of {n} units; a conversion metric must be 0 or 1 per unit.", hint="Use kind: mean for counts or amounts.")
     p_t, p_c = x_t / n_t, x_c / n_c
     diff = p_t - p_c
-    pooled = (x_t + x_c) / (n_t + n_c)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_t + 1 / n_c))
-    z = diff / se0 if se0 > 0 else 0.0
-    p = float(2 * stats.norm.sf(abs(z))) if se0 > 0 else 1.0
-    var_t, var_c = p_t * (1 - p_t) / n_t, p_c * (1 - p_c) / n_c
-    se = math.sqrt(var_t + var_c)
+    z = score_diff_statistic(x_t, n_t, x_c, n_c, 0.0)
+    p = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else 0.0
     q = stats.norm.isf(alpha / 2)
-    rel, rel_lo, rel_hi = _relative(p_t, p_c, var_t, var_c, alpha)
-    return Lift(diff, diff - q * se, diff + q * se, se, z, p, rel, rel_lo, rel_hi)
+    low, high = score_diff_interval(x_t, n_t, x_c, n_c, q)
+    r_low, r_high = score_ratio_interval(x_t, n_t, x_c, n_c, q)
+    rel = None if p_c == 0 else p_t / p_c - 1.0
+    se = math.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
+    return Lift(diff, low, high, se, z, p, rel, None if r_low is None else r_low - 1.0, None if r_high is None else r_high - 1.0)
+
+
+def relative_interval(mean_t: float, var_t: float, mean_c: float, var_c: float, q: float) -> tuple[float | None, float | None, float | None]:
+    """Relative lift mean_t / mean_c - 1 and Fieller's interval with the quantile `q` of the absolute test."""
+    if mean_c == 0:
+        return None, None, None
+    low, high = fieller(mean_t, var_t, mean_c, var_c, q)
+    return mean_t / mean_c - 1.0, None if low is None else low - 1.0, None if high is None else high - 1.0
 
 
 def welch(mean_t: float, var_t: float, n_t: int, mean_c: float, var_c: float, n_c: int, *, alpha: float = 0.05) -> Lift:
-    """Welch's unequal-variance t-test and interval (scipy's ttest_ind(equal_var=False)); relative lift by the delta method."""
+    """Welch's unequal-variance t-test and interval (scipy's ttest_ind(equal_var=False)); relative lift by Fieller."""
     for name, n in (("treatment", n_t), ("control", n_c)):
         if n < 2:
             raise ExperimentError(f"The {name} group has {n} unit(s) with a value; a mean needs at least 2.", hint="Wait for more data or check the metric query.")
@@ -76,7 +80,7 @@ def welch(mean_t: float, var_t: float, n_t: int, mean_c: float, var_c: float, n_
     t = diff / se
     p = float(2 * stats.t.sf(abs(t), df))
     q = stats.t.isf(alpha / 2, df)
-    rel, rel_lo, rel_hi = _relative(mean_t, mean_c, a, b, alpha)
+    rel, rel_lo, rel_hi = relative_interval(mean_t, a, mean_c, b, q)
     return Lift(diff, diff - q * se, diff + q * se, se, t, p, rel, rel_lo, rel_hi, df)
 
 

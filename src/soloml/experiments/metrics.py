@@ -6,6 +6,8 @@ million units take seconds; only the numbers the statistics need come back as nu
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -13,46 +15,103 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from soloml.errors import ExperimentError
+from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
 
 
-def read_exposures(con: duckdb.DuckDBPyConnection, experiment: str) -> pa.Table:
-    """unit_id, variant of every unit exposed in `experiment` (first exposure per unit)."""
+Window = tuple[date | None, date | None]
+
+
+def _window_sql(column: str, window: Window) -> tuple[str, dict[str, datetime]]:
+    """A filter keeping whole days from start to end, with its named parameters."""
+    start, end = window
+    parts, params = [], {}
+    if start is not None:
+        parts.append(f"{column} >= $window_start")
+        params["window_start"] = datetime.combine(start, time.min)
+    if end is not None:
+        parts.append(f"{column} < $window_end")
+        params["window_end"] = datetime.combine(end + timedelta(days=1), time.min)
+    return (" AND ".join(parts) or "TRUE"), params
+
+
+def read_exposures(con: duckdb.DuckDBPyConnection, experiment: str, window: Window = (None, None)) -> pa.Table:
+    """unit_id, variant, exposed_at of every unit first exposed in `experiment` within the window (whole days)."""
+    where, params = _window_sql("exposed_at", window)
     table = con.sql(
-        "SELECT unit_id, arg_min(variant, exposed_at) AS variant FROM ops.exposures WHERE experiment = $experiment GROUP BY unit_id",
-        params={"experiment": experiment},
+        "SELECT unit_id, variant, exposed_at FROM (SELECT unit_id, arg_min(variant, exposed_at) AS variant, min(exposed_at) AS exposed_at "
+        f"FROM ops.exposures WHERE experiment = $experiment GROUP BY unit_id) WHERE {where}",
+        params={"experiment": experiment, **params},
     ).to_arrow_table()
     if table.num_rows == 0:
-        raise ExperimentError(f"Experiment '{experiment}' has no exposures in ops.exposures.", hint=f"Assign units first: `soloml experiment assign {experiment} --units ...`.")
+        shown = "" if window == (None, None) else f" between {window[0] or 'the start'} and {window[1] or 'now'}"
+        raise ExperimentError(f"Experiment '{experiment}' has no exposures in ops.exposures{shown}.", hint=f"Assign units first: `soloml experiment assign {experiment} --units ...`, or check the start and end dates.")
     return table
 
 
-def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Path | None = None) -> pa.Table:
-    """The metric's rows as returned: unit_id, value and optionally covariate (checked in `join_metric`)."""
+def _sql_params(metric: MetricSpec, window: Window) -> dict[str, date]:
+    """$start / $end, when the metric's SQL uses them."""
+    used = set(re.findall(r"\$(start|end)\b", metric.sql or ""))
+    params = {}
+    for name, value in zip(("start", "end"), window):
+        if name in used:
+            if value is None:
+                raise ExperimentError(f"The SQL of metric '{metric.name}' uses ${name} but the experiment has no {name} date.", hint=f"Set '{name}:' in the experiment YAML.")
+            params[name] = value
+    return params
+
+
+def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Path | None = None, window: Window = (None, None), source: pa.Table | None = None) -> pa.Table:
+    """The metric's rows as returned: unit_id, value and optionally covariate (checked in `join_metric`).
+
+    Rows with an `observed_at` outside the window are dropped, so an outcome after the end counts as none.
+    """
     where = f"metric '{metric.name}'"
+    if metric.column is not None:
+        if source is None:
+            raise ExperimentError(f"Metric '{metric.name}' reads column '{metric.column}' of the --from source, and no --from was given.", hint="Run `soloml experiment analyze NAME --from SOURCE`.")
+        keep = [metric.column] + ([metric.covariate] if metric.covariate else [])
+        lacking = [c for c in keep if c not in source.column_names]
+        if lacking:
+            raise ExperimentError(f"The --from source has no column {lacking[0]!r} for {where} (it has {source.column_names}).{did_you_mean(lacking[0], source.column_names)}", hint="Fix the column name in the YAML.")
+        table = source.select(["unit_id", *keep]).rename_columns(["unit_id", "value"] + (["covariate"] if metric.covariate else []))
+        return table.replace_schema_metadata({"source": f"column '{metric.column}' of the --from source"})
     if metric.sql is not None:
         try:
-            relation = con.sql(metric.sql)
+            relation = con.sql(metric.sql, params=_sql_params(metric, window) or None)
             if relation is None:
                 raise ExperimentError(f"The SQL of {where} is not a query.", hint="Write a SELECT returning unit_id, value [, covariate].")
             table = relation.to_arrow_table()
         except duckdb.Error as exc:
             raise ExperimentError(f"The SQL of {where} failed: {exc}.", hint="Fix the query in the experiment YAML; it must return unit_id, value [, covariate].") from exc
-        source = f"the SQL of {where}"
-    else:
-        path = Path(metric.csv)  # type: ignore[arg-type]
+        source_name = f"the SQL of {where}"
+    elif metric.csv is not None:
+        path = Path(metric.csv)
         if not path.is_absolute() and root is not None:
             path = root / path
         if not path.is_file():
             raise ExperimentError(f"The CSV file {path} of {where} does not exist.", hint="Fix 'csv' in the experiment YAML.")
         table = pa.Table.from_pandas(pd.read_csv(path, dtype={"unit_id": str}), preserve_index=False)
-        source = str(path)
+        source_name = str(path)
+    else:
+        raise ExperimentError(f"Metric '{metric.name}' has no sql, csv or column to read it from.", hint="Give one in the YAML, or analyse with --from SOURCE or --counts.")
     missing = [c for c in ("unit_id", "value") if c not in table.column_names]
     if missing:
-        raise ExperimentError(f"{source} returned columns {table.column_names}; it lacks {missing}.", hint="Return unit_id, value and optionally covariate (e.g. `SELECT customer_id AS unit_id, ... AS value`).")
+        raise ExperimentError(f"{source_name} returned columns {table.column_names}; it lacks {missing}.", hint="Return unit_id, value and optionally covariate (e.g. `SELECT customer_id AS unit_id, ... AS value`).")
+    if "observed_at" in table.column_names and window != (None, None):
+        table = _in_window(table, window)
     keep = ["unit_id", "value"] + (["covariate"] if "covariate" in table.column_names else [])
-    return table.select(keep).replace_schema_metadata({"source": source})
+    return table.select(keep).replace_schema_metadata({"source": source_name})
+
+
+def _in_window(table: pa.Table, window: Window) -> pa.Table:
+    local = duckdb.connect(":memory:")
+    try:
+        local.register("rows", table)
+        where, params = _window_sql("CAST(observed_at AS TIMESTAMP)", window)
+        return local.sql(f"SELECT * FROM rows WHERE observed_at IS NULL OR ({where})", params=params).to_arrow_table()
+    finally:
+        local.close()
 
 
 def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpec, metric: MetricSpec) -> pd.DataFrame:

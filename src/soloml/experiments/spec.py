@@ -41,21 +41,35 @@ class MetricSpec(BaseModel):
 
     name: str
     kind: MetricKind = "conversion"
-    sql: str | None = Field(None, description="SQL over core/ops tables returning unit_id, value and optionally covariate (pre-period).")
-    csv: str | None = Field(None, description="A CSV file (relative to the workspace) with unit_id, value [, covariate].")
+    sql: str | None = Field(
+        None, description="SQL over core/ops tables returning unit_id, value and optionally covariate (pre-period) and observed_at; may use $start and $end."
+    )
+    csv: str | None = Field(None, description="A CSV file (relative to the workspace) with unit_id, value [, covariate] [, observed_at].")
+    column: str | None = Field(None, description="A column of the `analyze --from` source (an experiment split elsewhere).")
+    covariate: str | None = Field(None, description="With `column`: the source's pre-period column for CUPED.")
     missing_value: float | None = Field(
         None, description="Value for exposed units the metric does not list; default 0 for conversion, none (an error) for mean."
     )
     unit_words: str | None = Field(None, description="What one unit of the metric is, in plain words, e.g. 'customers'.")
     verb: str = Field("gave", description="The verb of the business sentence: 'kept' -> 'kept 37 more customers'.")
     value_per_unit: float | None = Field(None, description="What one more unit of the metric is worth, in the currency.")
+    currency: str | None = Field(None, description="The metric is an amount of money in this currency (USD, EUR, GBP ...): 'spent $2.45 more'.")
     good_direction: Direction = Field("increase", description="Which way is better; guardrails alert on a significant move the other way.")
 
     @model_validator(mode="after")
     def _one_source(self) -> MetricSpec:
-        if (self.sql is None) == (self.csv is None):
-            raise ValueError("give exactly one of 'sql' or 'csv'")
+        given = [k for k in ("sql", "csv", "column") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of 'sql', 'csv' or 'column', not {' and '.join(given)}")
+        if self.covariate is not None and self.column is None:
+            raise ValueError("'covariate' names a column of the --from source, so it goes with 'column'; an sql or csv metric returns a covariate column")
+        if self.currency is not None and self.value_per_unit is not None:
+            raise ValueError("a money metric (currency) is already in money; drop value_per_unit so one amount is not priced twice")
         return self
+
+    @property
+    def has_source(self) -> bool:
+        return self.sql is not None or self.csv is not None
 
     @property
     def fill_value(self) -> float | None:
@@ -72,9 +86,12 @@ class ExperimentSpec(BaseModel):
     name: str = Field(..., pattern=r"^[a-z][a-z0-9_\-]*$", description="Lower-case name used in files and ops.exposures.")
     description: str | None = Field(None, description="The treatment in plain words, e.g. 'The retention offer to high-risk customers'.")
     unit: str = Field("customer", description="What is randomised: customer, contact, account ...")
-    salt: str = Field(..., min_length=1, description="Mixed into the hash so experiments split independently.")
+    salt: str | None = Field(None, min_length=1, description="Mixed into the hash so experiments split independently (not needed with split_by).")
+    split_by: str | None = Field(None, description="Who split the units when it was not soloml, e.g. 'Mailchimp'; soloml then never draws arms for it.")
     variants: dict[str, float] = Field(..., description="Variant name -> weight (weights are normalised).")
+    planned_split: bool = Field(True, description="False when the weights are not the planned split (unknown): the sample-ratio check is skipped.")
     control: str | None = Field(None, description="The control variant; default the first variant.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Plain words for variants, e.g. {offer: the 10% retention offer, control: no offer}.")
     primary: MetricSpec
     guardrails: list[MetricSpec] = Field(default_factory=list)
     start: date | None = None
@@ -104,7 +121,24 @@ class ExperimentSpec(BaseModel):
             raise ValueError(f"control '{self.control}' is not one of the variants {list(self.variants)}.{did_you_mean(self.control, self.variants)}")
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.salt is None and self.split_by is None:
+            raise ValueError("give a 'salt' (soloml splits the units) or 'split_by' (the tool that split them)")
+        stray = [k for k in self.labels if k not in self.variants]
+        if stray:
+            raise ValueError(f"labels name {stray}, which are not variants {list(self.variants)}.{did_you_mean(stray[0], self.variants)}")
         return self
+
+    def label(self, variant: str) -> str:
+        """The variant in plain words: its label, else the description for the only treatment, else its name quoted."""
+        if variant in self.labels:
+            return self.labels[variant]
+        if variant != self.control_variant and len(self.variants) == 2 and self.description:
+            return self.description[:1].lower() + self.description[1:] if self.description[1:2].islower() else self.description
+        return "the control group" if variant == self.control_variant else f"variant '{variant}'"
+
+    @property
+    def unit_plural(self) -> str:
+        return self.unit if self.unit.endswith("s") else f"{self.unit}s"
 
     @property
     def control_variant(self) -> str:
