@@ -14,7 +14,7 @@ from typing import Any
 from soloml.tracker import words as w
 from soloml.tracker.events import Event
 from soloml.tracker.priorities import Priority, priority_of
-from soloml.tracker.stages import Situation, Stage, Status, last_event_day, next_step, stage_of, status_of
+from soloml.tracker.stages import Situation, Stage, Status, findings, last_event_day, next_step, stage_of, status_of
 
 EFFORT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:d|days?)?\s*$", re.IGNORECASE)
 
@@ -26,6 +26,7 @@ class Proposal:
     project: str
     stage: Stage
     status: Status
+    findings: tuple[Status, ...]
     priority: Priority
     values: dict[str, str]
     conflicts: dict[str, tuple[str, str, bool]] = field(default_factory=dict)  # key -> (person's, soloml's, kept)
@@ -75,9 +76,10 @@ def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], las
     values["due"] = cells.resolve("due", str(c.get("deadline") or ""))
     due, due_problem = _parse_due(values["due"])
     situation = Situation(tuple(events), stage, due, today, stakeholder or "the stakeholder")
-    status = status_of(situation)
-    if due_problem and status.colour in ("green", "grey"):
-        status = Status("amber", due_problem, "Write the due date as YYYY-MM-DD")
+    status, found = status_of(situation), findings(situation)
+    if due_problem and stage != "parked":
+        found += (Status("amber", due_problem, "Write the due date as YYYY-MM-DD"),)
+        status = status if status.colour in ("red", "amber") else found[-1]
     values["status"], values["status_reason"] = status.colour, status.reason
     values["metric"] = cells.resolve("metric", w.metric_label(c.get("metric")) if c else "")
     values["done_line"] = cells.resolve("done_line", w.done_line(c["metric"], c["done_value"], c.get("higher_is_better", True)) if c else "")
@@ -91,7 +93,7 @@ def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], las
     priority = priority_of(name, events, effort_days=effort, parked=stage == "parked")
     if effort_problem:
         priority = replace(priority, sentence=f"{name}: {effort_problem}")
-    return Proposal(name, stage, status, priority, values, cells.conflicts, frozenset(cells.kept))
+    return Proposal(name, stage, status, found, priority, values, cells.conflicts, frozenset(cells.kept))
 
 
 def _parse_due(text: str) -> tuple[date | None, str | None]:

@@ -40,7 +40,7 @@ def _loads(events: Sequence[Event]) -> list[str]:
     if ok:
         rows = sum(int(e.facts.get("rows") or 0) for e in ok)
         names = sorted({e.subject for e in ok})
-        shown = ", ".join(names[:3]) + (f" and {w.plural(len(names) - 3, 'more')}" if len(names) > 3 else "")
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
         bad = sum(int(e.facts.get("quarantined") or 0) for e in ok)
         aside = f"; {w.plural(bad, 'row')} set aside as unreadable" if bad else ""
         lines.append(f"Loaded {w.plural(len(ok), 'file')} ({w.plural(rows, 'row')}) into the warehouse: {shown}{aside}.")
@@ -66,7 +66,8 @@ def _group_line(project: str | None, kind: str, events: Sequence[Event], log: Ev
         rows = sum(int(e.facts.get("rows") or 0) for e in events)
         return f"{project}: scored {rows:,} {one if rows == 1 else many} in {w.plural(len(events), 'run')} (latest {w.day(events[-1].at.date())})."
     checks = sum(int(e.facts.get("checks") or 0) for e in events)
-    return f"{project}: monitoring ran {w.plural(len(events), 'time')} ({w.plural(checks, 'check')}) with no alert."
+    times = "once" if len(events) == 1 else f"{len(events):,} times"
+    return f"{project}: monitoring ran {times} ({w.plural(checks, 'check')}) with no alert."
 
 
 def _trained(e: Event, log: EventLog) -> str:

@@ -173,15 +173,21 @@ def _stalled(s: Situation) -> Status | None:
 RULES: tuple[Rule, ...] = (_contract, _scoring, _monitoring, _experiment, _verdict, _training, _dates, _stalled)
 
 
+def findings(s: Situation) -> tuple[Status, ...]:
+    """Everything the rules find wrong, red before amber, each colour in rule order (empty when all is well)."""
+    if s.stage == "parked":
+        return ()
+    found = [status for rule in RULES if (status := rule(s)) is not None]
+    return tuple(f for colour in ("red", "amber") for f in found if f.colour == colour)
+
+
 def status_of(s: Situation) -> Status:
-    """The worst colour any rule finds (the first such rule's reason), else green with what is going well."""
+    """The worst finding (the first rule of the worst colour), else green with what is going well."""
     if s.stage == "parked":
         return Status("grey", "Parked by a person")
-    found = [status for rule in RULES if (status := rule(s)) is not None]
-    for colour in ("red", "amber"):
-        hits = [f for f in found if f.colour == colour]
-        if hits:
-            return hits[0]
+    found = findings(s)
+    if found:
+        return found[0]
     decision = f"{s.stakeholder} to agree putting the model live" if s.stage == "trained" else None
     return Status("green", _good_news(s), None, decision)
 

@@ -102,16 +102,21 @@ def _done_when(row: BoardRow, today: date) -> str:
 
 
 def _risks(rows: tuple[BoardRow, ...], window: EventLog) -> tuple[str, ...]:
-    found = [(0 if r.values["status"] == "red" else 1, f"{r.values['project']} ({r.values['status']}): {r.values['status_reason']}.")
-             for r in rows if r.values["status"] in ("red", "amber")]
+    """Every red finding before every amber one, the week's failed loads among the red; the first TOP_RISKS."""
+    found = [(0 if f.colour == "red" else 1, f"{r.values['project']} ({f.colour}): {f.reason}.") for r in rows for f in r.proposal.findings]
     failed = [e for e in window.events if e.kind == "load_failed"]
     if failed:
-        found.append((0, f"{w.plural(len(failed), 'load')} failed this week ({', '.join(sorted({e.subject for e in failed}))}): the data behind the models may be stale."))
+        names = ", ".join(sorted({e.subject for e in failed}))
+        found.append((0, f"{w.plural(len(failed), 'load')} failed this week ({names}): the data behind the models may be stale."))
     return tuple(text for _, text in sorted(found, key=lambda t: t[0])[:TOP_RISKS])
 
 
 def _decisions(rows: tuple[BoardRow, ...]) -> tuple[str, ...]:
-    return tuple(f"{r.values['project']}: {r.proposal.status.decision}." for r in rows if r.proposal.status.decision)
+    out = []
+    for r in rows:
+        for decision in dict.fromkeys(f.decision for f in (*r.proposal.findings, r.proposal.status) if f.decision):
+            out.append(f"{r.values['project']}: {decision}.")
+    return tuple(out)
 
 
 def write_update(ws: Workspace, *, since: date | None = None, today: date | None = None, send: bool = False,

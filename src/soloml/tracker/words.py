@@ -36,7 +36,7 @@ def money(amount: float, currency: str = "USD") -> str:
     return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
 
 
-def share(value: float) -> str:
+def share(value: float, digits: int = 0) -> str:
     """A share between 0 and 1 as a bounded percentage: never '100%' for 0.9996, never '0%' for 0.0004."""
     if value <= 0:
         return "0%"
@@ -46,8 +46,7 @@ def share(value: float) -> str:
         return "under 0.1%"
     if value > 0.999:
         return "over 99.9%"
-    text = f"{value:.0%}" if 0.01 <= value <= 0.99 else f"{value:.1%}"
-    return text
+    return f"{value:.{digits}%}" if 0.01 <= value <= 0.99 else f"{value:.{max(digits, 1)}%}"
 
 
 def metric_label(metric: str | None) -> str:
@@ -58,7 +57,7 @@ def metric_value(metric: str | None, value: float | None) -> str:
     if value is None:
         return "not measured"
     if metric in PERCENT_METRICS:
-        return share(value)
+        return share(value, 1)
     text = f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
     return "0" if text.strip("-0.,") == "" else text
 
