@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from soloml.projects.spec import ProjectSpec
 from soloml.tracker.events import Event, EventLog
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,6 +25,15 @@ def contract(**overrides: Any) -> dict[str, Any]:
             "value_per_success": 300.0, "cost_per_action": 5.0, "capacity": 100, "cycle": "weekly", "success_rate": 0.3,
             "currency": "USD", "deadline": None, "spec_hash": "h1"}
     return {**base, **overrides}
+
+
+def spec(name: str = "churn", **extra: Any) -> ProjectSpec:
+    """A valid churn contract (Dana, Sam, 100 a week, done line 35% hit rate)."""
+    return ProjectSpec.model_validate({
+        "name": name, "question": "Which subscribers are about to cancel?", "decision": "call the top 100", "stakeholder": "Dana",
+        "owner": "Sam", "recipe": "churn", "label": {"definition": "no payment in 60 days"},
+        "business": {"value_per_success": 300, "capacity": 100}, "done": {"metric": "precision_at_capacity", "value": 0.35}, **extra,
+    })
 
 
 def fixed_log() -> EventLog:

@@ -12,23 +12,15 @@ from typer.testing import CliRunner
 
 from soloml.cli.app import app
 from soloml.errors import ConfigError, TrackerError
-from soloml.projects.spec import ProjectSpec, save_spec
+from soloml.projects.spec import save_spec
 from soloml.reports.wording import wording_problems
 from soloml.tracker.board import refresh_board
 from soloml.tracker.events import make_log
 from soloml.tracker.sheet import neutralise, read_sheet, restore
 
-from tracker.helpers import START, contract, event, fixed_log
+from tracker.helpers import START, contract, event, fixed_log, spec
 
 TODAY = date(2026, 12, 1)
-
-
-def _spec(name: str = "churn", **extra) -> ProjectSpec:
-    return ProjectSpec.model_validate({
-        "name": name, "question": "Which subscribers are about to cancel?", "decision": "call the top 100", "stakeholder": "Dana",
-        "owner": "Sam", "recipe": "churn", "label": {"definition": "no payment in 60 days"},
-        "business": {"value_per_success": 300, "capacity": 100}, "done": {"metric": "precision_at_capacity", "value": 0.35}, **extra,
-    })
 
 
 def _rows(ws) -> list[dict[str, str]]:
@@ -56,7 +48,7 @@ TRAINED = event("model_trained", 10, subject="v0001", verdict="DONE", spec_hash=
 
 
 def test_the_board_has_a_row_per_project_from_the_workspace_files(ws):
-    save_spec(_spec(), ws.projects_dir)
+    save_spec(spec(), ws.projects_dir)
     (ws.projects_dir / "broken.yaml").write_text("question: [unclosed\n", encoding="utf-8")
     board = refresh_board(ws, today=TODAY)
     rows = {r["Project"]: r for r in _rows(ws)}
@@ -220,7 +212,7 @@ def test_every_word_on_the_board_follows_the_wording_rules(ws):
 
 
 def test_soloml_board_json_prints_the_rows_and_writes_the_files(ws):
-    save_spec(_spec(), ws.projects_dir)
+    save_spec(spec(), ws.projects_dir)
     result = CliRunner().invoke(app, ["board", "--workspace", str(ws.root), "--json", "--xlsx"])
     assert result.exit_code == 0, result.output
     facts = json.loads(result.stdout)

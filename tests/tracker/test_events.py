@@ -104,3 +104,19 @@ def test_a_workspace_without_a_warehouse_file_still_gives_its_file_events(ws):
     (ws.root / "warehouse.duckdb").unlink()
     log = gather_events(ws)
     assert [e.kind for e in log.events] == ["project_agreed"]
+
+
+def test_event_times_are_on_the_business_clock_from_soloml_yaml(ws, con):
+    con.execute("INSERT INTO ops.runs VALUES ('score-1', 'churn', 'score', 'v0001', ?, ?, 'succeeded', 40, NULL, '{}')",
+                [datetime(2026, 11, 20, 3, 0), datetime(2026, 11, 20, 3, 0)])
+    con.close()
+    (ws.root / "soloml.yaml").write_text("name: x\ntimezone: America/New_York\n", encoding="utf-8")
+    from soloml.workspace import open_workspace
+
+    log = gather_events(open_workspace(ws.root), now=datetime(2026, 11, 20, 4, 0))
+    assert [e.at for e in log.events] == [datetime(2026, 11, 19, 22, 0)] and log.gathered_at == datetime(2026, 11, 19, 23, 0)
+    (ws.root / "soloml.yaml").write_text("name: x\ntimezone: Mars/Olympus\n", encoding="utf-8")
+    from soloml.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="timezone 'Mars/Olympus' is not a time zone name"):
+        gather_events(open_workspace(ws.root))

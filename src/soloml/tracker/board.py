@@ -17,13 +17,13 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from soloml.errors import ConfigError, TrackerError, did_you_mean
 from soloml.tracker.cells import Proposal, propose_row
-from soloml.tracker.events import EventLog, gather_events
+from soloml.tracker.events import EventLog, gather_events, local_now
 from soloml.tracker.priorities import rank_priorities
 from soloml.tracker.sheet import Sheet, read_sheet, write_csv, write_xlsx
 from soloml.workspace import BOARD_COLUMNS, Workspace
@@ -113,7 +113,7 @@ def person_columns(ws: Workspace) -> frozenset[str]:
 def refresh_board(ws: Workspace, *, log: EventLog | None = None, today: date | None = None, xlsx: bool = False) -> Board:
     """Rebuild board.csv from the workspace's events, keeping every cell a person owns; optionally board.xlsx too."""
     log = log or gather_events(ws)
-    today = today or datetime.now(timezone.utc).date()
+    today = today or local_now(ws).date()
     sheet = read_sheet(ws.board_path) if ws.board_path.is_file() else Sheet(ws.board_path, (), (), ())
     memory = _read_memory(ws.root / MEMORY_FILE)
     board, memory = build_board(sheet, log, memory, today=today, person=person_columns(ws))

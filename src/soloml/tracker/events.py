@@ -19,19 +19,21 @@ Where each kind comes from (this module is the only reader of ops.* in the track
     experiment_decided / _unreadable    the analysis of an experiment whose result is final (or why it cannot be read)
     monitoring_alert / monitoring_clear one ops.monitoring run, with or without an alert
 
-Times are naive UTC, the warehouse's convention. `facts` hold the numbers each kind carries (see FACTS).
+Times are naive, on the business's clock (soloml.yaml `timezone`; the sources record UTC). `facts` hold
+the numbers each kind carries (see the readers below and docs/board-and-update.md).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from soloml.errors import SolomlError, TrackerError
+from soloml.errors import ConfigError, SolomlError, TrackerError
 from soloml.workspace import Workspace
 
 EventKind = Literal[
@@ -100,7 +102,11 @@ def make_log(events: Iterable[Event], gathered_at: datetime) -> EventLog:
 
 
 def gather_events(ws: Workspace, *, con: Any = None, now: datetime | None = None) -> EventLog:
-    """Every event the workspace holds: its project and experiment files, its registry and its ops.* journals."""
+    """Every event the workspace holds: its project and experiment files, its registry and its ops.* journals.
+
+    Sources record UTC; the log is on the business's clock (soloml.yaml `timezone`). `now` is UTC.
+    """
+    zone = _zone(ws)
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     events = [*_contract_events(ws), *_model_events(ws)]
     own = con is None and Path(ws.warehouse_url).is_file()
@@ -113,7 +119,7 @@ def gather_events(ws: Workspace, *, con: Any = None, now: datetime | None = None
     finally:
         if own:
             con.close()
-    return make_log(events, now)
+    return make_log((replace(e, at=_to_local(e.at, zone)) for e in events), _to_local(now, zone))
 
 
 def _mtime(path: Path) -> datetime:
@@ -322,6 +328,18 @@ def _decision(ws: Workspace, con: Any, spec: Any, base: dict[str, Any], last: da
     return [Event("experiment_decided", min(at, now), spec.project, spec.name, facts)]
 
 
-def week_start(day: date) -> date:
-    """The Monday on or before `day`."""
-    return day - timedelta(days=day.weekday())
+def local_now(ws: Workspace) -> datetime:
+    """Now on the business's clock (soloml.yaml `timezone`), naive like every event time."""
+    return _to_local(datetime.now(timezone.utc).replace(tzinfo=None), _zone(ws))
+
+
+def _zone(ws: Workspace) -> ZoneInfo:
+    try:
+        return ZoneInfo(ws.settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"soloml.yaml timezone {ws.settings.timezone!r} is not a time zone name.",
+                          hint="Use a name like UTC, Europe/Berlin or America/New_York.") from exc
+
+
+def _to_local(at: datetime, zone: ZoneInfo) -> datetime:
+    return at.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)

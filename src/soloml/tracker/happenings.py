@@ -30,7 +30,7 @@ def happened(window: EventLog, everything: EventLog) -> tuple[str, ...]:
             continue
         line = LINES.get(e.kind, lambda e, log: None)(e, everything)
         if line:
-            lines.append(f"{e.project}: {line}" if e.project else line)
+            lines.append(f"{e.project}: {line}" if e.project else line[0].upper() + line[1:])
     return tuple(lines)
 
 

@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from soloml.errors import TrackerError
 from soloml.tracker import words as w
 from soloml.tracker.board import Board, BoardRow, refresh_board
-from soloml.tracker.events import EventLog, gather_events
+from soloml.tracker.events import EventLog, gather_events, local_now
 from soloml.tracker.happenings import happened
 from soloml.workspace import Workspace
 
@@ -122,7 +122,7 @@ def _decisions(rows: tuple[BoardRow, ...]) -> tuple[str, ...]:
 def write_update(ws: Workspace, *, since: date | None = None, today: date | None = None, send: bool = False,
                  env: dict[str, str] | None = None, log: EventLog | None = None) -> WeeklyUpdate:
     """Refresh the board, compose the update, write reports/update-<today>.md and .txt, and e-mail it when `send`."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or local_now(ws).date()
     since = since or today - timedelta(days=7)
     log = log or gather_events(ws)
     board = refresh_board(ws, log=log, today=today)
