@@ -160,6 +160,7 @@ def test_the_file_is_utf8_with_a_bom_crlf_rows_rfc4180_quoting_and_iso_dates(ws)
         ("Id,Project\r\nP001,churn,stray\r\n", "row 2 has 3 cells but the header has 2 columns (extra value 'stray')"),
         ("Id,Project,Project\r\n", "two columns named 'Project' (columns 2 and 3)"),
         ("Id,,Notes\r\n", "column 2 has no header name"),
+        ("Id,Project,Next step,next_step\r\n", "two columns that both mean Next step: 'Next step' and 'next_step'"),
     ],
 )
 def test_a_board_a_person_broke_gets_an_error_naming_the_row_and_nothing_is_written(ws, content, message):
@@ -168,6 +169,14 @@ def test_a_board_a_person_broke_gets_an_error_naming_the_row_and_nothing_is_writ
         refresh_board(ws, log=_log(AGREED), today=TODAY)
     assert message in str(info.value)
     assert ws.board_path.read_bytes() == content.encode("utf-8")
+
+
+def test_the_header_of_an_older_workspace_is_read_and_completed(ws):
+    ws.board_path.write_bytes(b"project,stage,status,owner,stakeholder,next_step,due,updated_at\n")
+    refresh_board(ws, log=_log(AGREED), today=TODAY)
+    header = list(_rows(ws)[0])
+    assert header[:8] == ["project", "stage", "status", "owner", "stakeholder", "next_step", "due", "updated_at"]
+    assert {"Id", "Why", "Priority", "Notes"} <= set(header) and _rows(ws)[0]["updated_at"] == "2026-11-01"
 
 
 def test_a_board_saved_in_a_legacy_encoding_is_refused_with_what_to_do(ws):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
 
@@ -16,7 +17,7 @@ def _render(facts: dict[str, Any]) -> None:
         console.print("No projects yet: write one with `soloml interview NAME`, or type an idea in the board's Project column.")
     for r in facts["rows"]:
         colour = COLOURS.get(r["status"], "white")
-        console.print(f"{r['id']} [bold]{r['project']}[/]: {r['stage']}, [{colour}]{r['status']}[/] - {r['status_reason']}", highlight=False)
+        console.print(f"{escape(r['id'])} [bold]{escape(r['project'])}[/]: {r['stage']}, [{colour}]{r['status']}[/] - {escape(r['status_reason'])}", highlight=False)
         console.print(f"     next: {r['next_step'] or '-'}; priority: {r['priority_reason']}", markup=False)
     for line in facts["edits"]:
         console.print(line, markup=False)

@@ -137,7 +137,7 @@ def build_board(sheet: Sheet, log: EventLog, memory: dict[str, Any], *, today: d
     ids: dict[str, str] = dict(memory.get("ids", {}))
     written: dict[str, dict[str, str]] = dict(memory.get("cells", {}))
     names = list(previous) + sorted(p for p in log.projects() if p not in previous)
-    header = _header(sheet.header)
+    header = _header(sheet.header, sheet.path)
     proposals, edits, rows_values = [], [], []
     for name in names:
         prev = previous.get(name, {})
@@ -166,9 +166,16 @@ def ranked_cells(priority: Any) -> dict[str, str]:
     return {"priority": "" if priority.rank is None else str(priority.rank), "priority_reason": priority.sentence}
 
 
-def _header(existing: Sequence[str]) -> tuple[str, ...]:
+def _header(existing: Sequence[str], path: Path) -> tuple[str, ...]:
     """The person's header order, with any missing standard column added at the end."""
-    present = {_key(h) for h in existing}
+    seen: dict[str, str] = {}
+    for h in existing:
+        key = _key(h)
+        if key in seen:
+            raise TrackerError(f"{path} has two columns that both mean {LABELS[key]}: '{seen[key]}' and '{h}'.", hint="Delete or rename one of them.")
+        if key:
+            seen[key] = h
+    present = set(seen)
     return tuple(existing) + tuple(label for key, label in BOARD_COLUMNS if key not in present)
 
 
