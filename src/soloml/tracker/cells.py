@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from soloml.tracker import words as w
-from soloml.tracker.events import Event
+from soloml.tracker.events import Event, latest
 from soloml.tracker.priorities import Priority, priority_of
 from soloml.tracker.stages import Situation, Stage, Status, findings, last_event_day, next_step, stage_of, status_of
 
@@ -35,10 +35,6 @@ class Proposal:
     def with_priority(self, priority: Priority) -> Proposal:
         return replace(self, priority=priority)
 
-
-def _latest(events: Sequence[Event], *kinds: str) -> Event | None:
-    found = [e for e in events if e.kind in kinds]
-    return found[-1] if found else None
 
 
 class _Cells:
@@ -64,7 +60,7 @@ class _Cells:
 
 def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], last: Mapping[str, str], *,
                 person: frozenset[str], today: date) -> Proposal:
-    agreed = _latest(events, "project_agreed")
+    agreed = latest(events, "project_agreed")
     c: Mapping[str, Any] = agreed.facts if agreed else {}
     cells = _Cells(prev, last, person)
     parked = prev.get("stage", "").lower() == "parked"
@@ -117,8 +113,8 @@ def _parse_effort(text: str) -> tuple[float | None, str | None]:
 
 def latest_result(events: Sequence[Event]) -> str:
     """The newest result in a sentence: an experiment's decision, else the latest model against its done line."""
-    decided = _latest(events, "experiment_decided")
-    model = _latest(events, "model_trained")
+    decided = latest(events, "experiment_decided")
+    model = latest(events, "model_trained")
     if decided and (model is None or decided.at >= model.at):
         return str(decided.facts.get("headline") or f"Experiment {decided.subject}: {decided.facts.get('decision')}")
     if model is None:

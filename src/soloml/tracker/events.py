@@ -86,8 +86,7 @@ class EventLog:
         return tuple(dict.fromkeys(e.project for e in self.events if e.project))
 
     def latest(self, project: str | None, *kinds: str) -> Event | None:
-        found = [e for e in self.events if e.project == project and e.kind in kinds]
-        return found[-1] if found else None
+        return latest([e for e in self.events if e.project == project], *kinds)
 
     def to_facts(self) -> dict[str, Any]:
         return {"gathered_at": self.gathered_at.isoformat(timespec="seconds"), "events": [e.to_facts() for e in self.events]}
@@ -95,6 +94,12 @@ class EventLog:
     @classmethod
     def from_facts(cls, data: Mapping[str, Any]) -> EventLog:
         return make_log((Event.from_facts(e) for e in data.get("events", [])), datetime.fromisoformat(str(data["gathered_at"])))
+
+
+def latest(events: Iterable[Event], *kinds: str) -> Event | None:
+    """The last of `events` (oldest first) whose kind is one of `kinds`."""
+    found = [e for e in events if e.kind in kinds]
+    return found[-1] if found else None
 
 
 def make_log(events: Iterable[Event], gathered_at: datetime) -> EventLog:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from soloml.tracker import words as w
-from soloml.tracker.events import Event
+from soloml.tracker.events import Event, latest
 
 READINESS = {"check_passed": 1.0, "none": 0.7, "check_failed": 0.4}
 VERDICT_CONFIDENCE = {"DONE": 1.0, "KEEP_GOING": 0.6, "NOT_WORTH_IT": 0.2, None: 0.5}
@@ -45,16 +45,16 @@ class Priority:
 
 def priority_of(project: str, events: Sequence[Event], *, effort_days: float | None, parked: bool = False) -> Priority:
     """One project's priority, before ranking (rank None; `rank_priorities` fills it)."""
-    agreed = _latest(events, "project_agreed")
+    agreed = latest(events, "project_agreed")
     if parked:
         return Priority(project, None, False, None, effort_days, None, None, f"{project} is parked")
     if agreed is None:
         return Priority(project, None, False, None, effort_days, None, None, f"{project} has no contract yet, so no value to rank it by")
     c = agreed.facts
-    model = _latest(events, "model_trained")
+    model = latest(events, "model_trained")
     verdict = model.facts.get("verdict") if model else None
     stake, upper = at_stake(c, model.facts if model else None)
-    check = _latest(events, "check_passed", "check_failed")
+    check = latest(events, "check_passed", "check_failed")
     confidence = READINESS[check.kind if check else "none"] * VERDICT_CONFIDENCE.get(verdict, 0.5)
     money = f"{'up to' if upper else 'about'} {w.money(stake, c.get('currency') or 'USD')} {w.per_cycle(c.get('cycle'))}"
     words = f"{money} at stake" if stake >= 0 else f"each cycle costs more than it brings back ({money})"
@@ -86,10 +86,6 @@ def rank_priorities(priorities: Sequence[Priority]) -> tuple[Priority, ...]:
         out.append(p)
     return tuple(out)
 
-
-def _latest(events: Sequence[Event], *kinds: str) -> Event | None:
-    found = [e for e in events if e.kind in kinds]
-    return found[-1] if found else None
 
 
 def _days(n: float) -> str:

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Literal
 
 from soloml.tracker import words as w
-from soloml.tracker.events import Event
+from soloml.tracker.events import Event, latest
 
 Stage = Literal["idea", "agreed", "data ready", "trained", "deployed", "proving", "proven", "parked"]
 STAGES: tuple[Stage, ...] = ("idea", "agreed", "data ready", "trained", "deployed", "proving", "proven", "parked")
@@ -73,8 +73,7 @@ class Situation:
     stakeholder: str = "the stakeholder"
 
     def latest(self, *kinds: str) -> Event | None:
-        found = [e for e in self.events if e.kind in kinds]
-        return found[-1] if found else None
+        return latest(self.events, *kinds)
 
     def after(self, event: Event | None, *kinds: str) -> bool:
         """Whether an event of `kinds` came after `event` (or exists at all when `event` is None)."""
