@@ -70,7 +70,7 @@ def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], las
     stakeholder = cells.resolve("stakeholder", str(c.get("stakeholder") or ""))
     values["stakeholder"] = stakeholder
     values["due"] = cells.resolve("due", str(c.get("deadline") or ""))
-    due, due_problem = _parse_due(values["due"])
+    due, due_problem = parse_due(values["due"])
     situation = Situation(tuple(events), stage, due, today, stakeholder or "the stakeholder")
     status, found = status_of(situation), findings(situation)
     if due_problem and stage != "parked":
@@ -92,7 +92,7 @@ def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], las
     return Proposal(name, stage, status, found, priority, values, cells.conflicts, frozenset(cells.kept))
 
 
-def _parse_due(text: str) -> tuple[date | None, str | None]:
+def parse_due(text: str) -> tuple[date | None, str | None]:
     if not text.strip():
         return None, None
     try:

@@ -16,6 +16,7 @@ from typing import Any
 from soloml.errors import TrackerError
 from soloml.tracker import words as w
 from soloml.tracker.board import Board, BoardRow, refresh_board
+from soloml.tracker.cells import parse_due
 from soloml.tracker.events import EventLog, gather_events, local_now
 from soloml.tracker.happenings import happened
 from soloml.workspace import Workspace
@@ -72,9 +73,9 @@ def compose_update(log: EventLog, board: Board, *, since: date, until: date, bus
     window = log.between(datetime.combine(since, time()), datetime.combine(until + timedelta(days=1), time()))
     rows = board.rows
     sections = {
-        "status": tuple(f"{r.values['project']}: {r.values['status']}. {r.values['status_reason']}." for r in rows) or ("No projects yet.",),
+        "status": tuple(f"{r.values['project']}: {r.values['status']}. {_end(r.values['status_reason'])}" for r in rows) or ("No projects yet.",),
         "happened": happened(window, log) or (f"Nothing was recorded between {w.day(since)} and {w.day(until)}.",),
-        "planned": tuple(f"{r.values['project']}: {r.values['next_step']}." for r in rows if r.values["next_step"]) or ("Nothing planned yet.",),
+        "planned": tuple(f"{r.values['project']}: {_end(r.values['next_step'])}" for r in rows if r.values["next_step"]) or ("Nothing planned yet.",),
         "done_when": tuple(_done_when(r, until) for r in rows) or ("No projects yet.",),
         "risks": _risks(rows, window) or ("No risk stands out this week.",),
         "decisions": _decisions(rows) or ("No decision is needed this week.",),
@@ -83,17 +84,20 @@ def compose_update(log: EventLog, board: Board, *, since: date, until: date, bus
     return WeeklyUpdate(business, since, until, sections, colours=colours)
 
 
+def _end(text: str) -> str:
+    """`text` as a sentence: a full stop unless it already ends with one."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _done_when(row: BoardRow, today: date) -> str:
     v, name, stage = row.values, row.values["project"], row.values["stage"]
     if stage == "proven":
-        return f"{name}: done, proven ({v['latest_result'] or 'see the board'})".rstrip(".") + "."
+        reason = v["status_reason"]
+        return f"{name}: done, {_end(reason[:1].lower() + reason[1:])}"
     if stage == "parked":
         return f"{name}: parked, no date."
-    due_text = v["due"].strip()
-    try:
-        due = date.fromisoformat(due_text[:10]) if due_text else None
-    except ValueError:
-        due = None
+    due, _ = parse_due(v["due"])
     if due is None:
         return f"{name}: no due date yet, now at stage {stage}; type one in the board's Due column."
     if due < today:
@@ -103,7 +107,7 @@ def _done_when(row: BoardRow, today: date) -> str:
 
 def _risks(rows: tuple[BoardRow, ...], window: EventLog) -> tuple[str, ...]:
     """Every red finding before every amber one, the week's failed loads among the red; the first TOP_RISKS."""
-    found = [(0 if f.colour == "red" else 1, f"{r.values['project']} ({f.colour}): {f.reason}.") for r in rows for f in r.proposal.findings]
+    found = [(0 if f.colour == "red" else 1, f"{r.values['project']} ({f.colour}): {_end(f.reason)}") for r in rows for f in r.proposal.findings]
     failed = [e for e in window.events if e.kind == "load_failed"]
     if failed:
         names = ", ".join(sorted({e.subject for e in failed}))
