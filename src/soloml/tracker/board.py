@@ -184,7 +184,7 @@ def _previous_rows(sheet: Sheet) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     where: dict[str, int] = {}
     ids: dict[str, int] = {}
-    for number, row in zip(sheet.row_numbers, sheet.rows):
+    for number, row in zip(sheet.row_numbers, sheet.rows, strict=True):
         cells = {(_key(h) or h): v.strip() if _key(h) in ("id", "project", "stage") else v for h, v in row.items()}
         name, row_id = cells.get("project", ""), cells.get("id", "")
         if not name:

@@ -201,7 +201,7 @@ def _json(text: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-RUN_KINDS = {("score", True): "scoring_run", ("score", False): "scoring_failed", ("train", False): "training_failed"}
+RUN_KINDS: dict[tuple[str, bool], EventKind] = {("score", True): "scoring_run", ("score", False): "scoring_failed", ("train", False): "training_failed"}
 
 
 def _runs(con: Any) -> list[Event]:
@@ -216,10 +216,10 @@ def _runs(con: Any) -> list[Event]:
         facts = {"run_id": run_id, "version": version, "rows": n, "error": error}
         if kind == "check":
             outcome = _json(details).get("outcome")
-            kind_name = "check_passed" if ok and outcome == "ready" else "check_failed"
+            kind_name: EventKind = "check_passed" if ok and outcome == "ready" else "check_failed"
             out.append(Event(kind_name, at, project, run_id, {**facts, "outcome": outcome, "summary": _json(details).get("summary")}))
         elif (kind, ok) in RUN_KINDS and at is not None:
-            out.append(Event(RUN_KINDS[(kind, ok)], at, project, run_id, facts))  # type: ignore[arg-type]
+            out.append(Event(RUN_KINDS[(kind, ok)], at, project, run_id, facts))
     return out
 
 

@@ -72,7 +72,7 @@ def read_sheet(path: Path) -> Sheet:
             raise TrackerError(f"{path} row {number} has {len(record)} cells but the header has {len(header)} columns "
                                f"(extra value {record[len(header)]!r}).", hint="Give the extra column a header name, or delete the stray cells.")
         cells = [restore(c) for c in record] + [""] * (len(header) - len(record))
-        rows.append(dict(zip(header, cells)))
+        rows.append(dict(zip(header, cells, strict=False)))  # empty cells past the header were allowed above
         numbers.append(number)
     return Sheet(path, header, tuple(rows), tuple(numbers))
 
@@ -110,7 +110,7 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
-        for c, (name, text) in enumerate(zip(header, row), start=1):
+        for c, (name, text) in enumerate(zip(header, row, strict=True), start=1):
             cell = sheet.cell(row=r, column=c)
             if name in date_columns and _iso_date(text):
                 cell.value, cell.number_format = date.fromisoformat(text), "yyyy-mm-dd"
