@@ -23,6 +23,32 @@ class LoadSettings(BaseModel):
     date_order: DateOrder = Field("auto", description="How to read ambiguous dates like 03/04/2024.")
 
 
+# --- the board and the weekly update's e-mail (soloml.tracker) ---
+SmtpSecurity = Literal["starttls", "tls", "none"]
+BOARD_PERSON_COLUMNS = ("owner", "stakeholder", "next_step", "due", "effort_days", "notes")
+
+
+class SmtpSettings(BaseModel):
+    """Where `soloml update --send` delivers; the password is read only from $SOLOML_SMTP_PASSWORD."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    host: str | None = Field(None, description="Mail server, e.g. smtp.example.com.")
+    port: int = Field(587, ge=1, le=65535)
+    security: SmtpSecurity = Field("starttls", description="starttls (port 587), tls (port 465) or none (a local relay only).")
+    user: str | None = Field(None, description="Login name; leave out for a server that needs none.")
+    sender: str | None = Field(None, alias="from", description="The From address.")
+    to: list[str] = Field(default_factory=list, description="Who gets the weekly update.")
+
+
+class BoardSettings(BaseModel):
+    """Columns of board.csv a person owns: soloml fills a blank cell, and never overwrites one a person typed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_columns: list[str] = Field(default_factory=lambda: list(BOARD_PERSON_COLUMNS))
+
+
 class Settings(BaseModel):
     """Everything soloml.yaml may hold."""
 
@@ -34,6 +60,8 @@ class Settings(BaseModel):
     currency: str = Field("USD", description="The business's home currency.")
     load: LoadSettings = LoadSettings()
     sources: list[dict[str, Any]] = Field(default_factory=list, description="Files or databases to load, for re-runs.")
+    smtp: SmtpSettings = SmtpSettings()
+    board: BoardSettings = BoardSettings()
 
 
 def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
@@ -54,10 +82,28 @@ def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
         load["date_order"] = env["SOLOML_DATE_ORDER"]
     if load:
         raw["load"] = load
+    _apply_smtp_env(raw, env, path)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {format_validation_error(exc)}") from exc
+
+
+SMTP_ENV = {"SOLOML_SMTP_HOST": "host", "SOLOML_SMTP_PORT": "port", "SOLOML_SMTP_SECURITY": "security",
+            "SOLOML_SMTP_USER": "user", "SOLOML_SMTP_FROM": "from", "SOLOML_SMTP_TO": "to"}
+
+
+def _apply_smtp_env(raw: dict[str, Any], env: dict[str, str], path: Path) -> None:
+    """SOLOML_SMTP_* override soloml.yaml's smtp block; a password in the file is refused (env only)."""
+    smtp = dict(raw.get("smtp") or {})
+    if "password" in smtp:
+        raise ConfigError(f"{path}: key 'smtp.password' is not allowed: a password never goes in soloml.yaml.",
+                          hint="Remove it and set the SOLOML_SMTP_PASSWORD environment variable instead.")
+    for var, key in SMTP_ENV.items():
+        if env.get(var):
+            smtp[key] = [a.strip() for a in env[var].split(",") if a.strip()] if key == "to" else env[var]
+    if smtp:
+        raw["smtp"] = smtp
 
 
 def find_named_yaml(folder: Path, name: str, *, kind: str, plural: str, error: type[SolomlError], hint: str) -> Path:

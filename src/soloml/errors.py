@@ -12,7 +12,8 @@
     ├── RegistryError         model store: missing versions, tampered files
     ├── DeployError           scoring and serving
     ├── ExperimentError       design, assignment, analysis
-    └── MonitorError          drift, freshness, live performance
+    ├── MonitorError          drift, freshness, live performance
+    └── TrackerError          the board, the weekly update and its e-mail (names the file, row, column, value)
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ class ExperimentError(SolomlError):
 
 
 class MonitorError(SolomlError):
+    pass
+
+
+class TrackerError(SolomlError):
     pass
 
 

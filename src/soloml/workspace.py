@@ -18,7 +18,14 @@ from soloml.errors import WorkspaceError
 
 CONFIG_FILE = "soloml.yaml"
 FOLDERS = ("projects", "features", "mappings", "experiments", "models", "reports")
-BOARD_HEADER = "project,stage,status,owner,stakeholder,next_step,due,updated_at\n"
+# board.csv's columns: (key used in --json and soloml.yaml, the header a person reads). soloml.tracker fills them.
+BOARD_COLUMNS = (
+    ("id", "Id"), ("project", "Project"), ("stage", "Stage"), ("status", "Status"), ("status_reason", "Why"),
+    ("owner", "Owner"), ("stakeholder", "Stakeholder"), ("metric", "Metric"), ("done_line", "Done line"),
+    ("latest_result", "Latest result"), ("next_step", "Next step"), ("due", "Due"), ("effort_days", "Effort (days)"),
+    ("priority", "Priority"), ("priority_reason", "Why this priority"), ("notes", "Notes"), ("last_event", "Last event"),
+)
+BOARD_HEADER = ",".join(label for _, label in BOARD_COLUMNS) + "\r\n"
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,7 @@ def init_workspace(directory: Path | str, *, name: str | None = None, warehouse:
         )
     board = root / "board.csv"
     if not board.exists():
-        board.write_text(BOARD_HEADER, encoding="utf-8")
+        board.write_text("\ufeff" + BOARD_HEADER, encoding="utf-8", newline="")
     ws = open_workspace(root)
     ws.connect().close()  # creates warehouse.duckdb with its schemas
     return ws

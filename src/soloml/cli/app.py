@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "features",
     "train",
     "models",
+    "board",
+    "update",
 )
 
 app = typer.Typer(

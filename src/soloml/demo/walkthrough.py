@@ -25,7 +25,7 @@ from rich.console import Console
 from soloml.demo.context import DemoContext, Step, StepResult
 from soloml.demo.generator import END_DATE, generate_bluebird
 from soloml.errors import SolomlError, WorkspaceError
-from soloml.workspace import init_workspace
+from soloml.workspace import Workspace, init_workspace
 
 BUSINESS = "Bluebird Coffee"
 EXPORTS_DIR = "exports"
@@ -111,7 +111,7 @@ def run_demo(
         seed=seed,
         end_date=end_date,
         steps=tuple(ctx.results.values()),
-        lines=_closing(ws.root, ws.warehouse_url, exports.directory, tuple(ctx.results.values())),
+        lines=_closing(ws.root, ws.warehouse_url, exports.directory, tuple(ctx.results.values())) + _board_and_update(ws),
         seconds=round(time.perf_counter() - started, 2),
     )
     if out is not None:
@@ -134,6 +134,18 @@ def _closing(root: Path, warehouse: str, exports: Path, results: tuple[StepResul
             lines.append(f"  wrote {path}")
     lines.append(f"Next: `cd {root}` and try `soloml tables`, or read docs/demo.md for the tour.")
     return tuple(lines)
+
+
+def _board_and_update(ws: Workspace) -> tuple[str, ...]:
+    """The people layer closes the demo: the board and the weekly update, and where they are."""
+    from soloml.tracker import write_update
+
+    try:
+        update = write_update(ws)
+    except SolomlError as exc:
+        return (f"The board and the weekly update could not be written: {exc.message}",)
+    return (f"The project board: {update.board_path} (open it in a spreadsheet; `soloml board` refreshes it).",
+            f"This week's update: {update.markdown_path} (the e-mail text: {update.text_path}; `soloml update --send` mails it).")
 
 
 def _stopped(exc: SolomlError, prefix: str, root: Path) -> SolomlError:
