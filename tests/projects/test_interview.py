@@ -65,7 +65,7 @@ def test_spend_needs_an_acceptable_error_and_uses_it_as_the_done_line():
 def test_answers_errors_name_the_key():
     with pytest.raises(ConfigError, match=r"key 'capacity'.*greater than or equal to 1 \(got 0\)"):
         spec_from_answers({**BASE, "capacity": 0})
-    with pytest.raises(ConfigError, match=r"key 'recipe'.*'churn', 'conversion', 'spend', 'forecast' or 'table' \(got 'chrun'\)"):
+    with pytest.raises(ConfigError, match=r"key 'recipe'.*'churn', 'conversion', 'spend', 'forecast', 'table' or 'buy_again' \(got 'chrun'\)"):
         spec_from_answers({**BASE, "recipe": "chrun"})
 
 

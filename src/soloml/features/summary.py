@@ -10,6 +10,7 @@ import duckdb
 
 from soloml.features.audit import audit_leakage
 from soloml.features.build import build_with_outcome
+from soloml.features.cutoffs import FEATURE_WINDOW, label_window_words
 from soloml.projects.spec import ProjectSpec
 
 
@@ -70,8 +71,7 @@ def summarise_features(
     if spec.recipe == "table":
         feature_window, label_window = "the table's own columns", f"the target column '{spec.label.target}'"
     else:
-        feature_window = "data strictly before each cutoff, up to 365 days back (history tables: the version valid at the cutoff)"
-        label_window = f"data strictly after each cutoff, up to {spec.label.horizon_days} days later"
+        feature_window, label_window = FEATURE_WINDOW, label_window_words(spec.label.horizon_days)
     passed = message = None
     if audit:
         result = audit_leakage(con, spec, features_dir=features_dir)

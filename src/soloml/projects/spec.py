@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from soloml.config import find_named_yaml, load_yaml_model
 from soloml.errors import ConfigError
 
-Recipe = Literal["churn", "conversion", "spend", "forecast", "table"]
+Recipe = Literal["churn", "conversion", "spend", "forecast", "table", "buy_again"]
 Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy"]
 Entity = Literal["customer", "contact", "row", "series"]
 Cadence = Literal["daily", "weekly", "monthly"]
@@ -42,6 +42,20 @@ class Cutoffs(BaseModel):
     every: Cadence = "monthly"
     lookback_months: int = Field(18, ge=1, le=120)
     time_column: str | None = Field(None, description="table recipe: the column holding each row's date, if any.")
+
+
+class ActiveWithin(BaseModel):
+    """Population: customers who bought (a payment or an order) in the N days before each cutoff."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active_within_days: int = Field(..., ge=1, le=3650, description="Days before the cutoff a purchase makes a customer active.")
+
+
+# `population: all_customers` (everyone who ever bought before the cutoff, lapsed included) or
+# `population: {active_within_days: N}`; unset means the recipe's default (churn 90, buy_again/spend 365).
+Population = Literal["all_customers"] | ActiveWithin
+CUSTOMER_RECIPES = ("churn", "buy_again", "spend")
 
 
 class BusinessValue(BaseModel):
@@ -98,6 +112,13 @@ class ProjectSpec(BaseModel):
     source_table: str | None = Field(None, description="table recipe: the warehouse table or file with the rows.")
     features_sql: list[str] = Field(default_factory=list, description="User SQL feature files (features/*.sql) to include.")
     features_exclude: list[str] = Field(default_factory=list, description="Built-in features to leave out.")
+    population: Population | None = Field(None, description="churn/buy_again/spend: who is scored at each cutoff (default: the recipe's).")
+
+    @model_validator(mode="after")
+    def _population_fits_recipe(self) -> ProjectSpec:
+        if self.population is not None and self.recipe not in CUSTOMER_RECIPES:
+            raise ValueError(f"population applies to the customer recipes ({', '.join(CUSTOMER_RECIPES)}), not to '{self.recipe}'; remove it")
+        return self
 
     @field_validator("source_table")
     @classmethod
