@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from soloml.config import find_named_yaml, load_yaml_model
 from soloml.errors import ConfigError
@@ -44,17 +44,37 @@ class Cutoffs(BaseModel):
     time_column: str | None = Field(None, description="table recipe: the column holding each row's date, if any.")
 
 
-class ActiveWithin(BaseModel):
-    """Population: customers who bought (a payment or an order) in the N days before each cutoff."""
+class Population(BaseModel):
+    """Who is scored at each cutoff (churn, buy_again, spend). In YAML one of two forms:
+    `population: all_customers` (everyone who bought before the cutoff, lapsed customers included) or
+    `population: {active_within_days: N}` (who bought in the N days before it). Unset: the recipe's
+    default (churn 90 days, buy_again and spend 365)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    active_within_days: int = Field(..., ge=1, le=3650, description="Days before the cutoff a purchase makes a customer active.")
+    active_within_days: int | None = Field(None, ge=1, le=3650, description="Days before the cutoff a purchase makes a customer active.")
+    all_customers: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, v: object) -> object:
+        if v == "all_customers":
+            return {"all_customers": True}
+        if not isinstance(v, dict | Population):
+            raise ValueError(f"Input should be 'all_customers' or a mapping {{active_within_days: N}} (got {v!r})")
+        return v
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Population:
+        if self.all_customers == (self.active_within_days is not None):
+            raise ValueError("give either 'all_customers' or {active_within_days: N}")
+        return self
+
+    @model_serializer
+    def _dump(self) -> str | dict[str, int]:
+        return "all_customers" if self.all_customers else {"active_within_days": int(self.active_within_days or 0)}
 
 
-# `population: all_customers` (everyone who ever bought before the cutoff, lapsed included) or
-# `population: {active_within_days: N}`; unset means the recipe's default (churn 90, buy_again/spend 365).
-Population = Literal["all_customers"] | ActiveWithin
 CUSTOMER_RECIPES = ("churn", "buy_again", "spend")
 
 

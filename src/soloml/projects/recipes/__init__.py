@@ -22,7 +22,7 @@ def active_within_days(spec: ProjectSpec, recipe: RecipeSQL) -> int | None:
     """The spec's population as days (None: every customer who ever bought); the recipe's default when unset."""
     if spec.population is None:
         return recipe.active_within_days
-    return None if spec.population == "all_customers" else spec.population.active_within_days
+    return None if spec.population.all_customers else spec.population.active_within_days
 
 
 def population_words(spec: ProjectSpec) -> str:
