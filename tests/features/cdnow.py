@@ -52,13 +52,20 @@ def cdnow_log() -> pd.DataFrame:
     return log.assign(line=range(1, len(log) + 1)).loc[:, ["line", "customer", "sample_id", "date", "cds", "dollars"]]
 
 
-def load_cdnow(ws: Workspace) -> pd.DataFrame:
-    """Write the CSV and the mapping into `ws`, load it through the CLI; returns the log with `at` (a Timestamp)."""
+def load_cdnow(ws: Workspace, *, emails: bool = False) -> pd.DataFrame:
+    """Write the CSV and the mapping into `ws`, load it through the CLI; returns the log with `at` (a Timestamp).
+
+    `emails` adds a made-up address per customer number (the real log has none), mapped as the email.
+    """
     log = cdnow_log()
+    mapping = MAPPING
+    if emails:
+        log["email"] = "buyer" + log["customer"] + "@cdnow.example"
+        mapping = MAPPING.replace("  currency: USD\n", "  currency: USD\n  email: email\n")
     path = ws.root / "cdnow_sample.csv"
     log.to_csv(path, index=False)
     ws.mappings_dir.mkdir(parents=True, exist_ok=True)
-    (ws.mappings_dir / "cdnow.yaml").write_text(MAPPING, encoding="utf-8")
+    (ws.mappings_dir / "cdnow.yaml").write_text(mapping, encoding="utf-8")
     try:
         result = CliRunner().invoke(app, ["load", str(path), "--workspace", str(ws.root)])
     finally:

@@ -58,6 +58,7 @@ def business_ids(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, entity_ids: 
     finally:
         con.unregister(WANTED)
     found["entity_id"] = found["entity_id"].astype(str)
+    found = found.drop_duplicates("entity_id")
     out = wanted.merge(found, on="entity_id", how="left")
     return out.loc[:, ["entity_id", *BUSINESS_ID_COLUMNS]].astype(object).where(out.notna(), None)
 
