@@ -29,6 +29,7 @@ def test_features_summarises_cutoffs_and_says_when_it_reused_the_cache(ws, con, 
     second = runner.invoke(app, ["features", "churn", "--workspace", str(ws.root)])
     assert "reused from the cache" in second.output
     assert "2024-05-01: 4 rows, base rate 50.0%" in second.output
+    assert "Population: customers who bought in the 90 days before the cutoff, or with a running subscription" in second.output
 
 
 def test_audit_flag_reports_the_windows_and_fails_on_a_leak(ws, con, shop):  # noqa: F811
