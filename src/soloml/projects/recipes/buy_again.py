@@ -10,13 +10,7 @@ a purchase in [cutoff, cutoff + horizon).
 from __future__ import annotations
 
 from soloml.projects.recipes.base import RecipeSQL, in_label_window
-from soloml.projects.recipes.purchases import BOUGHT
-
-POPULATION = """
-SELECT a.customer_id AS entity_id, a.cutoff, a.customer_id, cu.email
-FROM ({buyers}) a
-LEFT JOIN core.customers cu ON cu.customer_id = a.customer_id
-"""
+from soloml.projects.recipes.purchases import BOUGHT, BUYERS_POPULATION
 
 LABEL = f"""
 WITH again AS (
@@ -34,7 +28,7 @@ RECIPE = RecipeSQL(
     task="binary",
     label_definition="a payment or order within the horizon",
     population_description="customers who bought in the {active} before the cutoff",
-    population_sql=POPULATION,
+    population_sql=BUYERS_POPULATION,
     label_sql=LABEL,
     today_rule_description="expect the most recent buyers to buy again first",
     today_rule_expression="365 - coalesce(days_since_last_activity, 365)",

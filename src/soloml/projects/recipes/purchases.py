@@ -26,6 +26,14 @@ BOUGHT = f"""
 FIRST_BOUGHT = f"SELECT b.customer_id, min(b.at) AS first_at FROM ({BOUGHT}) b GROUP BY b.customer_id"
 
 
+# The population of buy_again and spend: the buyers at each cutoff ({buyers}, see `buyers`) with their email.
+BUYERS_POPULATION = """
+SELECT a.customer_id AS entity_id, a.cutoff, a.customer_id, cu.email
+FROM ({buyers}) a
+LEFT JOIN core.customers cu ON cu.customer_id = a.customer_id
+"""
+
+
 def buyers(active_within_days: int | None) -> str:
     """(cutoff, customer_id) for every customer who bought before each cutoff: within the
     `active_within_days` before it, or at any time before it when None (`population: all_customers`)."""

@@ -9,13 +9,7 @@ refunded, plus orders not already paid through a recorded payment.
 from __future__ import annotations
 
 from soloml.projects.recipes.base import RecipeSQL, in_label_window
-from soloml.projects.recipes.purchases import PAID, PAYMENT_NET
-
-POPULATION = """
-SELECT a.customer_id AS entity_id, a.cutoff, a.customer_id, cu.email
-FROM ({buyers}) a
-LEFT JOIN core.customers cu ON cu.customer_id = a.customer_id
-"""
+from soloml.projects.recipes.purchases import BUYERS_POPULATION, PAID, PAYMENT_NET
 
 LABEL = f"""
 WITH pay AS (
@@ -45,7 +39,7 @@ RECIPE = RecipeSQL(
     task="regression",
     label_definition="money paid within the horizon",
     population_description="customers who bought in the {active} before the cutoff",
-    population_sql=POPULATION,
+    population_sql=BUYERS_POPULATION,
     label_sql=LABEL,
     today_rule_description="expect last year's biggest spenders to spend most",
     today_rule_expression="coalesce(revenue_365d, 0) + coalesce(order_value_365d, 0)",
