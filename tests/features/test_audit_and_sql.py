@@ -18,7 +18,8 @@ def test_every_built_in_feature_passes_the_leakage_audit(con, crm, recipe):  # n
     assert result.passed, result.message()
     assert len(result.cutoffs_checked) == 3
     assert result.features_checked > 10
-    assert "strictly after the cutoff, up to 30 days later" in result.label_window
+    assert result.label_window == "[cutoff, cutoff + 30 days): from the cutoff itself (a date on the cutoff day counts) to just before 30 days later"
+    assert result.feature_window.startswith("[cutoff - 365 days, cutoff): before the cutoff")
 
 
 def test_audit_leaves_the_warehouse_unchanged(con, crm):  # noqa: F811

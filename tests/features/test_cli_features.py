@@ -23,12 +23,13 @@ def test_features_summarises_cutoffs_and_says_when_it_reused_the_cache(ws, con, 
     report = json.loads(first.stdout)
     assert report["reused"] is False
     assert [(c["cutoff"][:10], c["rows"], c["base_rate"]) for c in report["cutoffs"]] == [
-        ("2024-04-01", 4, 0.0), ("2024-05-01", 4, 0.75), ("2024-06-01", 5, 0.6)]
+        ("2024-04-01", 4, 0.25), ("2024-05-01", 4, 0.5), ("2024-06-01", 5, 0.6)]  # E paid at 05-01 00:00: inside [05-01, 05-31)
     nulls = {f["name"]: f["null_share"] for f in report["features"]}
     assert nulls["payments_30d"] == 0.0 and 0 < nulls["days_since_last_order"] < 1
     second = runner.invoke(app, ["features", "churn", "--workspace", str(ws.root)])
     assert "reused from the cache" in second.output
-    assert "2024-05-01: 4 rows, base rate 75.0%" in second.output
+    assert "2024-05-01: 4 rows, base rate 50.0%" in second.output
+    assert "Population: customers who bought in the 90 days before the cutoff, or with a running subscription" in second.output
 
 
 def test_audit_flag_reports_the_windows_and_fails_on_a_leak(ws, con, shop):  # noqa: F811
@@ -39,7 +40,7 @@ def test_audit_flag_reports_the_windows_and_fails_on_a_leak(ws, con, shop):  # n
     con.close()
     clean = runner.invoke(app, ["features", "churn", "--audit", "--workspace", str(ws.root)])
     assert clean.exit_code == 0, clean.output
-    assert "Leakage audit passed" in clean.output and "up to 30 days later" in clean.output
+    assert "Leakage audit passed" in clean.output and "[cutoff, cutoff + 30 days)" in clean.output
     leaky = runner.invoke(app, ["features", "leaky", "--audit", "--workspace", str(ws.root)])
     assert leaky.exit_code == 1
     assert "feature 'all_payments'" in leaky.output and "leaky.sql" in leaky.output

@@ -49,7 +49,7 @@ CHURN_LABELS = {
     ("B", "2024-04-01"): 0, ("B", "2024-05-01"): 1, ("B", "2024-06-01"): 1,  # stopped paying after April
     ("C", "2024-04-01"): 0, ("C", "2024-05-01"): 1, ("C", "2024-06-01"): 1,  # canceled 05-15, paid a last time 05-20
     ("D", "2024-06-01"): 0,  # first paid 05-20: not active before
-    ("E", "2024-04-01"): 0, ("E", "2024-05-01"): 1, ("E", "2024-06-01"): 1,  # paid exactly at 05-01 00:00
+    ("E", "2024-04-01"): 1, ("E", "2024-05-01"): 0, ("E", "2024-06-01"): 1,  # paid exactly at 05-01 00:00: in [05-01, 05-31)
 }
 
 
@@ -87,7 +87,8 @@ def test_spend_label_is_money_paid_in_the_horizon(con, shop):
     assert labels[("A", "2024-05-01")] == pytest.approx(20.0)
     assert labels[("B", "2024-05-01")] == 0.0
     assert labels[("C", "2024-05-01")] == pytest.approx(20.0)
-    assert labels[("E", "2024-04-01")] == pytest.approx(20.0)  # 05-01 00:00 is inside (04-01, 05-01]
+    assert labels[("E", "2024-04-01")] == 0.0  # 05-01 00:00 is the end of [04-01, 05-01), so not inside it
+    assert labels[("E", "2024-05-01")] == pytest.approx(20.0)  # ... but the start of [05-01, 05-31)
     assert ("F", "2024-05-01") not in labels  # failed payments are not spending
 
 

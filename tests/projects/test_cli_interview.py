@@ -46,13 +46,15 @@ def test_json_output_and_refusal_to_overwrite_a_different_spec(ws, tmp_path):
 
 def test_prompts_ask_about_the_decision_and_write_the_spec(ws):
     typed = "\n".join([
-        "churn", "offer a free bag", "CEO", "Dana", "100", "weekly", "180", "12", "0.25", "no order in 60 days", "60", "", "y",
+        "churn", "all", "weekly", "24", "offer a free bag", "CEO", "Dana", "100", "weekly", "180", "12", "0.25", "no order in 60 days",
+        "60", "", "y",
     ]) + "\n"
     result = runner.invoke(app, ["interview", "retention", "--workspace", str(ws.root)], input=typed)
     assert result.exit_code == 0, result.output
-    assert "What will you do differently" in result.output
+    assert "What will you do differently" in result.output and "Who is scored at each snapshot" in result.output
     spec = load_spec(ws.projects_dir / "retention.yaml")
     assert (spec.business.capacity, spec.done.value, spec.stakeholder) == (100, 0.2667, "CEO")
+    assert (spec.population.all_customers, spec.cutoffs.every, spec.cutoffs.lookback_months) == (True, "weekly", 24)
 
 
 def test_bad_answer_exits_1_naming_the_key(ws, tmp_path):

@@ -65,7 +65,7 @@ def test_spend_needs_an_acceptable_error_and_uses_it_as_the_done_line():
 def test_answers_errors_name_the_key():
     with pytest.raises(ConfigError, match=r"key 'capacity'.*greater than or equal to 1 \(got 0\)"):
         spec_from_answers({**BASE, "capacity": 0})
-    with pytest.raises(ConfigError, match=r"key 'recipe'.*'churn', 'conversion', 'spend', 'forecast' or 'table' \(got 'chrun'\)"):
+    with pytest.raises(ConfigError, match=r"key 'recipe'.*'churn', 'conversion', 'spend', 'forecast', 'table' or 'buy_again' \(got 'chrun'\)"):
         spec_from_answers({**BASE, "recipe": "chrun"})
 
 
@@ -78,3 +78,48 @@ def test_contract_says_the_break_even_in_plain_words():
     assert "Today's rule to beat: 'no order in 60 days'; the model must do at least 10% better" in text
     assert contract.spec.label.definition.endswith("within 60 days after the snapshot")
     assert break_even_precision(12, 180, 0.25) == pytest.approx(0.26667, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("answers", "population", "every", "months"),
+    [
+        ({}, None, "monthly", 18),  # unset: the recipe's default population and schedule
+        ({"population": "all"}, "all_customers", "monthly", 18),
+        ({"population": "all_customers", "cutoff_every": "weekly", "lookback_months": 6}, "all_customers", "weekly", 6),
+        ({"population": 30}, {"active_within_days": 30}, "monthly", 18),
+        ({"population": "45"}, {"active_within_days": 45}, "monthly", 18),  # typed at the prompt
+        ({"population": {"active_within_days": 120}}, {"active_within_days": 120}, "monthly", 18),  # the spec's own form
+    ],
+)
+def test_population_and_cutoff_schedule_come_from_the_answers(answers, population, every, months):
+    spec = spec_from_answers({**BASE, **answers}).spec
+    assert (spec.population.model_dump() if spec.population else None, spec.cutoffs.every, spec.cutoffs.lookback_months) == (
+        population, every, months)
+
+
+def test_buy_again_answers_give_a_yes_no_spec_with_the_recency_rule():
+    contract = spec_from_answers({**BASE, "name": "again", "recipe": "buy_again", "population": "all", "horizon_days": 30})
+    spec = contract.spec
+    assert (spec.recipe, spec.entity, spec.metric) == ("buy_again", "customer", "precision_at_capacity")
+    assert spec.today_rule.expression == "365 - coalesce(days_since_last_activity, 365)"
+    assert spec.label.definition == "a payment or order within 30 days after the snapshot"
+    assert "Who is scored: customers who bought at any time before the cutoff (all customers)." in "\n".join(contract.lines)
+
+
+def test_contract_says_who_is_scored_and_how_snapshots_are_taken():
+    text = "\n".join(spec_from_answers({**BASE, "population": 30, "cutoff_every": "weekly", "lookback_months": 6}).lines)
+    assert ("Who is scored: customers who bought in the 30 days before the cutoff, or with a running subscription, who had not "
+            "already left. Trained on snapshots taken every week over the last 6 months.") in text
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"population": "most"}, r"key 'population'.*'all_customers' or a mapping \{active_within_days: N\}"),
+        ({"recipe": "conversion", "population": "all"}, r"population applies to the customer recipes"),
+        ({"lookback_months": 0}, r"key 'lookback_months'.*greater than or equal to 1"),
+    ],
+)
+def test_bad_population_or_schedule_answers_name_the_key(answers, message):
+    with pytest.raises(ConfigError, match=message):
+        spec_from_answers({**BASE, **answers})

@@ -41,3 +41,35 @@ def test_written_spec_reads_back_identically(tmp_path):
     file.write_text(GOOD.to_yaml(), encoding="utf-8")
     assert load_spec(file) == GOOD
     assert load_spec(file).spec_hash() == GOOD.spec_hash()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("everyone", r"key 'population'.*'all_customers'"),
+        ({"active_within_days": 0}, r"key 'population\.active_within_days': Input should be greater than or equal to 1"),
+        ({"days": 30}, r"Extra inputs are not permitted"),
+    ],
+)
+def test_bad_population_names_the_key_and_the_two_forms(tmp_path, value, message):
+    file = tmp_path / "churn.yaml"
+    file.write_text(yaml.safe_dump({**GOOD.model_dump(mode="json", exclude_none=True), "population": value}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_spec(file)
+
+
+def test_population_is_refused_for_a_recipe_it_does_not_apply_to(tmp_path):
+    raw = {**GOOD.model_dump(mode="json", exclude_none=True), "recipe": "conversion", "entity": "contact", "population": "all_customers"}
+    file = tmp_path / "leads.yaml"
+    file.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"population applies to the customer recipes \(churn, buy_again, spend\), not to 'conversion'"):
+        load_spec(file)
+
+
+@pytest.mark.parametrize("population", ["all_customers", {"active_within_days": 30}])
+def test_population_reads_back_in_the_form_it_was_written(tmp_path, population):
+    spec = type(GOOD).model_validate({**GOOD.model_dump(), "population": population})
+    file = tmp_path / "churn.yaml"
+    file.write_text(spec.to_yaml(), encoding="utf-8")
+    assert yaml.safe_load(file.read_text(encoding="utf-8"))["population"] == population
+    assert load_spec(file) == spec

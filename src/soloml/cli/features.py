@@ -18,6 +18,8 @@ def _render(r: FeaturesReport) -> None:
     state = r.cache or ("reused from the cache" if r.reused else "rebuilt")
     console.print(f"Training set for '{r.project}' ({r.recipe}, {r.task}): {r.rows:,} rows, {r.entities:,} entities, {state}.", markup=False)
     console.print(f"Features use {r.feature_window}; the label uses {r.label_window}.", markup=False)
+    if r.population:
+        console.print(f"Population: {r.population}.", markup=False)
     rate_name = "mean label" if r.task == "regression" else "base rate"
     for c in r.cutoffs:
         when = f"{c.cutoff:%Y-%m-%d}" if c.cutoff else "(no time)"

@@ -8,16 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.projects.interview import QUESTIONS, InterviewAnswers, load_answers, spec_from_answers, write_project
+from soloml.projects.interview import QUESTIONS, InterviewAnswers, load_answers, recipe_questions, spec_from_answers, write_project
 
 NUMBERS: dict[str, type] = {"capacity": int, "horizon_days": int, "value_per_success": float, "cost_per_action": float,
                             "success_rate": float, "acceptable_error": float}
-EXTRA: dict[str, tuple[tuple[str, str], ...]] = {
-    "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?"),
-              ("time_column", "Which column holds each row's date (blank for none)?")),
-    "spend": (("acceptable_error", "What average error (in money) is still useful?"),),
-    "forecast": (("acceptable_error", "What average error (as a share, e.g. 0.15) is still useful?"),),
-}
 
 
 def _ask(name: str) -> dict[str, Any]:
@@ -33,7 +27,7 @@ def _ask(name: str) -> dict[str, Any]:
         if value != "":
             answers[key] = value
         if key == "recipe":
-            questions[i + 1:i + 1] = list(EXTRA.get(str(value), ()))
+            questions[i + 1:i + 1] = list(recipe_questions(str(value)))
         i += 1
     return answers
 

@@ -79,7 +79,8 @@ def _render_result(r) -> None:  # noqa: ANN001
     console.print(f"{r.decided:,} to act on ({r.decided_by}).")
     for t in r.top[:3]:
         why = "; ".join(t["reasons"]) or "no strong reason"
-        console.print(f"  #{t['rank']} {t['entity_id']}: {t['score']:.3f} — {why}")
+        own = ", ".join(str(v) for v in (t.get("source_id") and f"{t.get('source_system')} {t['source_id']}", t.get("email")) if v)
+        console.print(f"  #{t['rank']} {t['entity_id']}" + (f" ({own})" if own else "") + f": {t['score']:.3f} — {why}", markup=False)
     for o in r.outputs:
         console.print(f"Wrote {o.rows:,} rows to {o.target}" + (f" (table {o.table})" if o.table else "") + ".")
     console.print("Saved in ops.predictions.")

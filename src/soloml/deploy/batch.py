@@ -125,6 +125,7 @@ def score_project(
 ) -> ScoreResult:
     """Score the project's current population with its production model and write every output atomically."""
     from soloml.features import build_scoring_frame
+    from soloml.features.ids import business_ids
     from soloml.projects.spec import find_spec
     from soloml.registry import load_model
 
@@ -146,8 +147,10 @@ def score_project(
                     hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
                 )
             scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
+            ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
-            out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at).loc[:, list(COLUMNS)]
+            out = pd.concat([scored, ids], axis=1).assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
+            out = out.loc[:, list(COLUMNS)]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
@@ -168,7 +171,8 @@ def score_project(
         run_id=run_id, project=project, model_version=version, rows=len(out), decided=int(out["decision"].sum()),
         decided_by=decided_by, threshold=getattr(model, "threshold", None), capacity=capacity, as_of=as_of_text,
         scored_at=scored_at.isoformat(timespec="seconds"), outputs=tuple(outputs),
-        top=tuple({"entity_id": r.entity_id, "score": float(r.score), "rank": int(r.rank), "reasons": json.loads(r.top_reasons)} for r in best.itertuples()),
+        top=tuple({"entity_id": r.entity_id, "source_system": r.source_system, "source_id": r.source_id, "email": r.email, "score": float(r.score),
+                   "rank": int(r.rank), "reasons": json.loads(r.top_reasons)} for r in best.itertuples()),
         seconds=time.perf_counter() - started,
     )
 
@@ -182,8 +186,9 @@ def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, projec
         con.execute("DELETE FROM ops.predictions WHERE run_id = ?", [run_id])
         con.register("soloml_scored", out)
         con.execute(
-            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, decision, rank, top_reasons, scored_at, origin) "
-            "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
+            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, source_system, source_id, email, score, decision, rank, "
+            "top_reasons, scored_at, origin) SELECT run_id, project, model_version, entity_id, source_system, source_id, email, score, decision, "
+            "rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
         )
         con.unregister("soloml_scored")
         outputs = _write_targets(out, targets, table, project, staged)

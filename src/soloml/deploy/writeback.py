@@ -23,8 +23,10 @@ import pandas as pd
 
 from soloml.errors import DeployError
 
-# The write-back table: the columns a CRM needs, in this order.
-COLUMNS = ("run_id", "project", "model_version", "entity_id", "score", "decision", "rank", "top_reasons", "scored_at")
+# The write-back table: the columns a CRM needs, in this order. After soloml's entity_id, the business's
+# own ids (features/ids.py): the source system, its id for the entity and the email.
+COLUMNS = ("run_id", "project", "model_version", "entity_id", "source_system", "source_id", "email", "score", "decision", "rank",
+           "top_reasons", "scored_at")
 _TABLE_NAME = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]{0,40}\.)?[A-Za-z_][A-Za-z0-9_]{0,40}$")
 
 
@@ -258,7 +260,8 @@ def stage_duckdb_table(url: str, table: str, frame: pd.DataFrame) -> StagedDuckT
         con.register("soloml_writeback", frame)
         con.execute(
             f"CREATE TABLE {staged._q(staged.staging_name)} AS SELECT run_id::VARCHAR AS run_id, project::VARCHAR AS project, "
-            "model_version::VARCHAR AS model_version, entity_id::VARCHAR AS entity_id, score::DOUBLE AS score, decision::BOOLEAN AS decision, "
+            "model_version::VARCHAR AS model_version, entity_id::VARCHAR AS entity_id, source_system::VARCHAR AS source_system, "
+            "source_id::VARCHAR AS source_id, email::VARCHAR AS email, score::DOUBLE AS score, decision::BOOLEAN AS decision, "
             "rank::INTEGER AS rank, top_reasons::VARCHAR AS top_reasons, scored_at::TIMESTAMP AS scored_at FROM soloml_writeback"
         )
     except duckdb.Error as exc:
@@ -285,6 +288,9 @@ def _sql_columns(sa):  # noqa: ANN001, ANN202 - sqlalchemy module passed in to k
         sa.Column("project", sa.String(64), nullable=False),
         sa.Column("model_version", sa.String(32), nullable=False),
         sa.Column("entity_id", sa.String(255)),
+        sa.Column("source_system", sa.String(255)),
+        sa.Column("source_id", sa.String(255)),
+        sa.Column("email", sa.String(320)),
         sa.Column("score", sa.Float(53)),
         sa.Column("decision", sa.Boolean),
         sa.Column("rank", sa.Integer),

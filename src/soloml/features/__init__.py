@@ -1,4 +1,4 @@
-"""Point-in-time training sets: entity x cutoff -> features (strictly before) and label (strictly after)."""
+"""Point-in-time training sets: entity x cutoff -> features from [.., cutoff), label from [cutoff, cutoff + horizon)."""
 
 from soloml.features.audit import AuditResult, audit_leakage
 from soloml.features.build import build_scoring_frame, build_training_set

@@ -18,7 +18,7 @@ import pandas as pd
 
 from soloml.errors import FeatureError
 from soloml.features.builder import frame_query
-from soloml.features.cutoffs import cutoff_schedule
+from soloml.features.cutoffs import FEATURE_WINDOW, cutoff_schedule, label_window_words
 from soloml.projects.spec import ProjectSpec
 
 
@@ -140,8 +140,8 @@ def audit_leakage(
     Leaves the warehouse untouched: the added records live in a transaction that is rolled back.
     """
     horizon = spec.label.horizon_days
-    label_window = f"data strictly after the cutoff, up to {horizon} days later"
-    feature_window = "data strictly before the cutoff, up to 365 days back (history tables: the version valid at the cutoff)"
+    label_window = label_window_words(horizon)
+    feature_window = FEATURE_WINDOW
     if spec.recipe == "table":
         return AuditResult(spec.name, True, (), 0, "the table's own columns", "the target column", (), (),
                            note="table recipe: rows are used as given; no point-in-time check applies.")

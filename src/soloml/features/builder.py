@@ -1,5 +1,5 @@
 """Point-in-time training sets: for every cutoff, the population at that moment, features from data
-strictly before it and the label from data strictly after it (within the horizon).
+before it `[.., cutoff)` and the label from `[cutoff, cutoff + horizon)`: every event in exactly one window.
 
 Everything runs as set-based DuckDB SQL over all cutoffs at once: a cutoffs temp table, the
 recipe's population joined to it, one CTE per feature family, one final join.
@@ -19,7 +19,7 @@ from soloml.errors import ConfigError, FeatureError, did_you_mean
 from soloml.features import library
 from soloml.features.sql import materialise, resolve_files
 from soloml.features.trainingset import Task
-from soloml.projects.recipes import get_recipe
+from soloml.projects.recipes import get_recipe, population_sql
 from soloml.projects.recipes.base import CUTOFFS_TABLE, POPULATION_TABLE, RecipeSQL
 from soloml.projects.recipes.forecast import refuse
 from soloml.projects.recipes.table import frame_sql, plan_table
@@ -73,7 +73,7 @@ def recipe_frame_query(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {CUTOFFS_TABLE} AS SELECT * FROM (VALUES {_timestamps(cutoffs)}) t(cutoff)")
     _run(con, recipe, "population",
          f"CREATE OR REPLACE TEMP TABLE {POPULATION_TABLE} AS SELECT CAST(entity_id AS VARCHAR) AS entity_id, cutoff, "
-         f"any_value(customer_id) AS customer_id, any_value(email) AS email FROM ({recipe.population(spec.label.horizon_days)}) "
+         f"any_value(customer_id) AS customer_id, any_value(email) AS email FROM ({population_sql(spec)}) "
          "WHERE entity_id IS NOT NULL GROUP BY ALL")
     families = library.families_for(recipe.entity)
     catalog = library.catalog(recipe.entity)

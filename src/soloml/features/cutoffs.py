@@ -22,6 +22,15 @@ EVENT_TIMES = (
 )
 
 
+FEATURE_WINDOW = "[cutoff - 365 days, cutoff): before the cutoff, up to a year back (history tables: the version valid at the cutoff)"
+
+
+def label_window_words(horizon_days: int) -> str:
+    """The label window in words: every event at or after a cutoff is in it or after it, never in neither."""
+    return (f"[cutoff, cutoff + {horizon_days} days): from the cutoff itself (a date on the cutoff day counts) "
+            f"to just before {horizon_days} days later")
+
+
 def present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every 'schema.table' in the warehouse (one catalog query instead of one per table)."""
     return {f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}

@@ -1,7 +1,7 @@
 """Built-in features on core.*, as set-based SQL over every (entity, cutoff) of a population.
 
 Each family is one CTE: the population joined to one core table, restricted to rows dated
-strictly before the cutoff (history tables: the version valid at the cutoff), grouped by
+before the cutoff, `[cutoff - window, cutoff)` (history tables: the version valid at the cutoff), grouped by
 (entity_id, cutoff). Names are a contract: `today_rule.expression` in specs refers to them,
 and docs/projects.md lists them.
 """

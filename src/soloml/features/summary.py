@@ -10,6 +10,8 @@ import duckdb
 
 from soloml.features.audit import audit_leakage
 from soloml.features.build import build_with_outcome
+from soloml.features.cutoffs import FEATURE_WINDOW, label_window_words
+from soloml.projects.recipes import EVENT_RECIPES, population_words
 from soloml.projects.spec import ProjectSpec
 
 
@@ -43,6 +45,7 @@ class FeaturesReport:
     cache: str = ""  # why it was rebuilt or reused
     audit_passed: bool | None = None
     audit_message: str | None = None
+    population: str = ""  # who is in the training set at each cutoff, in words
 
 
 def summarise_features(
@@ -70,11 +73,11 @@ def summarise_features(
     if spec.recipe == "table":
         feature_window, label_window = "the table's own columns", f"the target column '{spec.label.target}'"
     else:
-        feature_window = "data strictly before each cutoff, up to 365 days back (history tables: the version valid at the cutoff)"
-        label_window = f"data strictly after each cutoff, up to {spec.label.horizon_days} days later"
+        feature_window, label_window = FEATURE_WINDOW, label_window_words(spec.label.horizon_days)
     passed = message = None
     if audit:
         result = audit_leakage(con, spec, features_dir=features_dir)
         passed, message = result.passed, (result.note or result.message())
+    population = population_words(spec) if spec.recipe in EVENT_RECIPES else "every row of the table with a target"
     return FeaturesReport(spec.name, spec.recipe, ts.task, len(frame), int(frame["entity_id"].nunique()), outcome.reused,
-                          feature_window, label_window, tuple(per_cutoff), feats, outcome.reason, passed, message)
+                          feature_window, label_window, tuple(per_cutoff), feats, outcome.reason, passed, message, population)

@@ -120,7 +120,7 @@ def suggest(*, project: str = "PROJECT", features: Sequence[str], recipe: str, n
         out.append(f"More history: the model learnt from {n_snapshots} snapshot(s) ({n_rows} rows); load older exports to give it more.")
     elif n_rows < 1000:
         out.append(f"More rows: only {n_rows} rows to learn from.")
-    if recipe in ("churn", "conversion", "spend"):
+    if recipe in ("churn", "buy_again", "conversion", "spend"):
         lowered = [f.lower() for f in features]
         for words, gap in FAMILIES.values():
             if not any(w in name for name in lowered for w in words):

@@ -19,17 +19,19 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from soloml.config import format_validation_error
 from soloml.errors import ConfigError
-from soloml.projects.recipes import EVENT_RECIPES
+from soloml.projects.recipes import EVENT_RECIPES, population_words
 from soloml.projects.spec import (
+    CUSTOMER_RECIPES,
     BusinessValue,
     Cadence,
     Cutoffs,
     DoneThreshold,
     Label,
+    Population,
     ProjectSpec,
     Recipe,
     TodayRule,
@@ -64,11 +66,25 @@ class InterviewAnswers(BaseModel):
     source_table: str | None = None
     target: str | None = None
     time_column: str | None = None
+    population: Population | None = Field(None, description="churn/buy_again/spend: 'all_customers', or N: who bought in the last N days.")
+    cutoff_every: Cadence | None = Field(None, description="Training snapshots every day, week or month (default month).")
+    lookback_months: int | None = Field(None, ge=1, le=120, description="How many months of history to take snapshots over (default 18).")
+
+    @field_validator("population", mode="before")
+    @classmethod
+    def _population_words(cls, v: object) -> object:
+        """'all' / 'all customers' -> all_customers; a number N -> active within N days."""
+        text = str(v).strip().lower() if isinstance(v, str | int) and not isinstance(v, bool) else None
+        if text is None or text == "":
+            return None if text == "" else v
+        if text.replace(" ", "_") in ("all", "all_customers"):
+            return "all_customers"
+        return {"active_within_days": int(text)} if text.isdigit() else v
 
 
 # (key, question) in the order the interactive interview asks them.
 QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("recipe", "Which pattern is this: churn, conversion, spend, table or forecast?"),
+    ("recipe", "Which pattern is this: churn, buy_again, conversion, spend, table or forecast?"),
     ("decision", "What will you do differently for the people the model picks?"),
     ("stakeholder", "Who decides whether this is worth doing (name or role)?"),
     ("owner", "Who builds and runs it?"),
@@ -81,6 +97,31 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("horizon_days", "Within how many days must the outcome happen to count?"),
     ("deadline", "By when do you need it (YYYY-MM-DD, blank for none)?"),
 )
+
+# Asked right after the recipe, for the recipes they apply to (population: churn, buy_again, spend).
+POPULATION_QUESTION = ("population", "Who is scored at each snapshot: customers who bought in the last N days (type N), or all customers (type all)? "
+                                     "Blank: the recipe's default ({default} days).")
+SCHEDULE_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("cutoff_every", "Take a training snapshot every day, week or month? Blank: month."),
+    ("lookback_months", "Over how many months of history? Blank: 18."),
+)
+OWN_QUESTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?"),
+              ("time_column", "Which column holds each row's date (blank for none)?")),
+    "spend": (("acceptable_error", "What average error (in money) is still useful?"),),
+    "forecast": (("acceptable_error", "What average error (as a share, e.g. 0.15) is still useful?"),),
+}
+
+
+def recipe_questions(recipe: str) -> tuple[tuple[str, str], ...]:
+    """The (key, question) pairs asked after the recipe is chosen: its own, then who is scored and the snapshots."""
+    own = OWN_QUESTIONS.get(recipe, ())
+    if recipe not in EVENT_RECIPES:
+        return own
+    who = ()
+    if recipe in CUSTOMER_RECIPES:
+        who = ((POPULATION_QUESTION[0], POPULATION_QUESTION[1].format(default=EVENT_RECIPES[recipe].active_within_days)),)
+    return (*own, *who, *SCHEDULE_QUESTIONS)
 
 RULE_WORDS = {
     "order": "days_since_last_order",
@@ -183,7 +224,7 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
             recipe=a.recipe,
             entity={"conversion": "contact", "table": "row", "forecast": "series"}.get(a.recipe, "customer"),
             label=Label(definition=definition, horizon_days=a.horizon_days, target=a.target),
-            cutoffs=Cutoffs(time_column=a.time_column),
+            cutoffs=Cutoffs(time_column=a.time_column, **_schedule(a)),
             metric=metric,
             business=BusinessValue(value_per_success=a.value_per_success, cost_per_action=a.cost_per_action,
                                    capacity=a.capacity, cycle=a.cycle, success_rate=a.success_rate, currency=a.currency),
@@ -191,15 +232,22 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
             done=done,
             deadline=a.deadline,
             source_table=a.source_table,
+            population=a.population,
         )
     except ValidationError as exc:
         raise ConfigError(f"Interview answers: {format_validation_error(exc)}") from exc
     return Contract(spec, break_even, tuple(contract_lines(spec, break_even)))
 
 
+def _schedule(a: InterviewAnswers) -> dict:
+    """The cutoff schedule answers that were given (the rest keep the spec's defaults)."""
+    return {k: v for k, v in (("every", a.cutoff_every), ("lookback_months", a.lookback_months)) if v is not None}
+
+
 def _question(a: InterviewAnswers) -> str:
     return {
         "churn": "Which customers are about to stop buying or cancel?",
+        "buy_again": "Which customers will buy again soon?",
         "conversion": "Which leads will become paying customers?",
         "spend": "How much will each customer spend?",
         "forecast": "What will the series be in the coming periods?",
@@ -235,6 +283,10 @@ def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
         )
     if spec.deadline:
         lines.append(f"Needed by {spec.deadline:%d %B %Y}.")
+    if spec.recipe in EVENT_RECIPES:
+        every = {"daily": "day", "weekly": "week", "monthly": "month"}[spec.cutoffs.every]
+        lines.append(f"Who is scored: {population_words(spec)}. Trained on snapshots taken every {every} "
+                     f"over the last {spec.cutoffs.lookback_months} months.")
     lines.append(f"Stakeholder: {spec.stakeholder}; owner: {spec.owner}.")
     return lines
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from soloml.config import find_named_yaml, load_yaml_model
 from soloml.errors import ConfigError
 
-Recipe = Literal["churn", "conversion", "spend", "forecast", "table"]
+Recipe = Literal["churn", "conversion", "spend", "forecast", "table", "buy_again"]
 Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy"]
 Entity = Literal["customer", "contact", "row", "series"]
 Cadence = Literal["daily", "weekly", "monthly"]
@@ -42,6 +42,40 @@ class Cutoffs(BaseModel):
     every: Cadence = "monthly"
     lookback_months: int = Field(18, ge=1, le=120)
     time_column: str | None = Field(None, description="table recipe: the column holding each row's date, if any.")
+
+
+class Population(BaseModel):
+    """Who is scored at each cutoff (churn, buy_again, spend). In YAML one of two forms:
+    `population: all_customers` (everyone who bought before the cutoff, lapsed customers included) or
+    `population: {active_within_days: N}` (who bought in the N days before it). Unset: the recipe's
+    default (churn 90 days, buy_again and spend 365)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    active_within_days: int | None = Field(None, ge=1, le=3650, description="Days before the cutoff a purchase makes a customer active.")
+    all_customers: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, v: object) -> object:
+        if v == "all_customers":
+            return {"all_customers": True}
+        if not isinstance(v, dict | Population):
+            raise ValueError(f"Input should be 'all_customers' or a mapping {{active_within_days: N}} (got {v!r})")
+        return v
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Population:
+        if self.all_customers == (self.active_within_days is not None):
+            raise ValueError("give either 'all_customers' or {active_within_days: N}")
+        return self
+
+    @model_serializer
+    def _dump(self) -> str | dict[str, int]:
+        return "all_customers" if self.all_customers else {"active_within_days": int(self.active_within_days or 0)}
+
+
+CUSTOMER_RECIPES = ("churn", "buy_again", "spend")
 
 
 class BusinessValue(BaseModel):
@@ -98,6 +132,13 @@ class ProjectSpec(BaseModel):
     source_table: str | None = Field(None, description="table recipe: the warehouse table or file with the rows.")
     features_sql: list[str] = Field(default_factory=list, description="User SQL feature files (features/*.sql) to include.")
     features_exclude: list[str] = Field(default_factory=list, description="Built-in features to leave out.")
+    population: Population | None = Field(None, description="churn/buy_again/spend: who is scored at each cutoff (default: the recipe's).")
+
+    @model_validator(mode="after")
+    def _population_fits_recipe(self) -> ProjectSpec:
+        if self.population is not None and self.recipe not in CUSTOMER_RECIPES:
+            raise ValueError(f"population applies to the customer recipes ({', '.join(CUSTOMER_RECIPES)}), not to '{self.recipe}'; remove it")
+        return self
 
     @field_validator("source_table")
     @classmethod

@@ -74,9 +74,16 @@ OPS_DDL = (
         rank INTEGER,
         top_reasons JSON,
         scored_at TIMESTAMP NOT NULL,
-        origin VARCHAR
+        origin VARCHAR,
+        source_system VARCHAR,
+        source_id VARCHAR,
+        email VARCHAR
     )
     """,
+    # the business's own ids next to entity_id (batch scoring); added to warehouses made before them
+    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS source_system VARCHAR",
+    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS source_id VARCHAR",
+    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS email VARCHAR",
     # alias history of the model registry (promote / rollback / register)
     """
     CREATE TABLE IF NOT EXISTS ops.model_events (

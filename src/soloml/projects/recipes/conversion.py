@@ -2,15 +2,14 @@
 
 Population at a cutoff: CRM contacts created before it whose stage at the cutoff is not
 customer/evangelist (a 'customer' stage whose became_customer_at is after the cutoff was not
-known yet) and who had not paid yet. Label (1 = converted): in the horizon the contact
-became a customer in the CRM, won a deal, or made a first payment.
+known yet) and who had not paid yet. Label (1 = converted): in [cutoff, cutoff + horizon) the
+contact became a customer in the CRM, won a deal, or made a first payment.
 """
 
 from __future__ import annotations
 
-from soloml.projects.recipes.base import RecipeSQL
-
-PAID = "('succeeded', 'refunded', 'partially_refunded')"
+from soloml.projects.recipes.base import RecipeSQL, in_label_window
+from soloml.projects.recipes.purchases import PAID
 
 FIRST_PAID = f"""
 SELECT customer_id, min(paid_at) AS first_paid_at FROM core.payments
@@ -35,11 +34,10 @@ WITH became AS (
 won AS (
     SELECT DISTINCT p.entity_id, p.cutoff FROM {{population}} p JOIN core.deals d
       ON d.is_current AND d.won AND (d.contact_id = p.entity_id OR (p.customer_id IS NOT NULL AND d.customer_id = p.customer_id))
-     AND d.closed_at > p.cutoff AND d.closed_at <= p.cutoff + INTERVAL {{horizon}} DAY
+     AND {in_label_window("d.closed_at")}
 )
 SELECT p.entity_id, p.cutoff,
-       CASE WHEN (b.at > p.cutoff AND b.at <= p.cutoff + INTERVAL {{horizon}} DAY)
-              OR (fp.first_paid_at > p.cutoff AND fp.first_paid_at <= p.cutoff + INTERVAL {{horizon}} DAY)
+       CASE WHEN {in_label_window("b.at")} OR {in_label_window("fp.first_paid_at")}
               OR w.entity_id IS NOT NULL THEN 1 ELSE 0 END AS label
 FROM {{population}} p
 LEFT JOIN became b ON b.contact_id = p.entity_id

@@ -1,42 +1,28 @@
 """Spend: how much each customer will pay within the horizon (a regression target).
 
-Population at a cutoff: customers with a payment or order in the 365 days before it.
-Label: money received in the horizon after the cutoff — successful charges net of the amount
+Population at a cutoff: customers who bought in the `population.active_within_days` (default 365)
+before it, or every customer who ever bought (`population: all_customers`).
+Label: money received in [cutoff, cutoff + horizon) — successful charges net of the amount
 refunded, plus orders not already paid through a recorded payment.
 """
 
 from __future__ import annotations
 
-from soloml.projects.recipes.base import RecipeSQL
-
-PAID = "('succeeded', 'refunded', 'partially_refunded')"
-
-POPULATION = f"""
-SELECT a.customer_id AS entity_id, a.cutoff, a.customer_id, cu.email
-FROM (
-    SELECT c.cutoff, x.customer_id FROM {{cutoffs}} c JOIN core.payments x
-      ON x.paid_at < c.cutoff AND x.paid_at >= c.cutoff - INTERVAL 365 DAY
-     WHERE x.kind = 'charge' AND x.status IN {PAID} AND x.customer_id IS NOT NULL
-    UNION
-    SELECT c.cutoff, o.customer_id FROM {{cutoffs}} c JOIN core.orders o
-      ON o.ordered_at < c.cutoff AND o.ordered_at >= c.cutoff - INTERVAL 365 DAY
-     WHERE o.customer_id IS NOT NULL
-) a
-LEFT JOIN core.customers cu ON cu.customer_id = a.customer_id
-"""
+from soloml.projects.recipes.base import RecipeSQL, in_label_window
+from soloml.projects.recipes.purchases import BUYERS_POPULATION, PAID, PAYMENT_NET
 
 LABEL = f"""
 WITH pay AS (
-    SELECT p.entity_id, p.cutoff, sum(x.amount - coalesce(x.amount_refunded, 0)) AS amount
+    SELECT p.entity_id, p.cutoff, sum({PAYMENT_NET}) AS amount
       FROM {{population}} p JOIN core.payments x
-        ON x.customer_id = p.customer_id AND x.paid_at > p.cutoff AND x.paid_at <= p.cutoff + INTERVAL {{horizon}} DAY
+        ON x.customer_id = p.customer_id AND {in_label_window("x.paid_at")}
      WHERE x.kind = 'charge' AND x.status IN {PAID}
      GROUP BY p.entity_id, p.cutoff
 ),
 ord AS (
     SELECT p.entity_id, p.cutoff, sum(o.total) AS amount
       FROM {{population}} p JOIN core.orders o
-        ON o.customer_id = p.customer_id AND o.ordered_at > p.cutoff AND o.ordered_at <= p.cutoff + INTERVAL {{horizon}} DAY
+        ON o.customer_id = p.customer_id AND {in_label_window("o.ordered_at")}
      WHERE o.status IN ('paid', 'partially_refunded')
        AND o.order_id NOT IN (SELECT order_id FROM core.payments WHERE order_id IS NOT NULL)
      GROUP BY p.entity_id, p.cutoff
@@ -52,11 +38,12 @@ RECIPE = RecipeSQL(
     entity="customer",
     task="regression",
     label_definition="money paid within the horizon",
-    population_description="customers with a payment or order in the 365 days before the cutoff",
-    population_sql=POPULATION,
+    population_description="customers who bought in the {active} before the cutoff",
+    population_sql=BUYERS_POPULATION,
     label_sql=LABEL,
     today_rule_description="expect last year's biggest spenders to spend most",
     today_rule_expression="coalesce(revenue_365d, 0) + coalesce(order_value_365d, 0)",
     metric="rmse",
     feature_families=("tenure", "payments", "orders", "products", "subscriptions", "email", "crm", "deals"),
+    active_within_days=365,
 )
