@@ -210,3 +210,24 @@ def test_row_numbers_count_every_line_after_the_header_even_skipped_ones(con, tm
     rows = dict(con.execute("SELECT id, _source_row FROM raw.gaps").fetchall())
     assert (rows[1], rows[3], rows[6], rows[59]) == (1, 3, 6, 59)
     assert con.execute("SELECT row_number FROM ops.quarantine ORDER BY 1").fetchall() == [(4,), (5,)]
+
+
+def test_a_file_whose_content_was_loaded_for_another_table_is_loaded_into_the_table_asked_for(con, tmp_path):
+    (first,) = load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
+    (copy,) = load_paths(con, [write(tmp_path, "charges.csv", PAYMENTS)])
+    assert (copy.status, copy.raw_table, copy.rows_loaded) == ("loaded", "raw.charges", 3)
+    (named,) = load_paths(con, [tmp_path / "payments.csv"], as_name="ledger")
+    assert (named.status, named.raw_table) == ("loaded", "raw.ledger")
+    again = [load_paths(con, [tmp_path / name])[0] for name in ("payments.csv", "charges.csv")]
+    assert [(r.status, r.load_id) for r in again] == [("unchanged", first.load_id), ("unchanged", copy.load_id)]
+    assert load_paths(con, [tmp_path / "payments.csv"], as_name="ledger")[0].status == "unchanged"
+
+
+def test_an_unexpected_database_error_is_reported_in_one_short_line(con, tmp_path, monkeypatch):
+    def verbose(*args, **kwargs):
+        raise RuntimeError("Binder Error: " + "candidate binding " * 300 + "\nLINE 1: SELECT ...")
+
+    monkeypatch.setattr("soloml.sources.loader.land", verbose)
+    with pytest.raises(LoadError) as info:
+        load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
+    assert len(str(info.value)) < 600 and "LINE 1" not in str(info.value) and "payments.csv" in str(info.value)
