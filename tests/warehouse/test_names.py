@@ -15,7 +15,7 @@ from soloml.warehouse.names import column_names
         (["Email", "email", "EMAIL"], ["email", "email_2", "email_3"]),
         (["x", "x_2", "x_3", "x", "x"], ["x", "x_2", "x_3", "x_4", "x_5"]),
         (["Created (UTC)", "Amount"], ["created_utc", "amount"]),
-        (["", "", "column_1"], ["column_1_2", "column_2", "column_1"]),
+        (["", "", "column_1"], ["column_1", "column_2", "column_1_2"]),
     ],
 )
 def test_every_header_gets_its_own_column_name_even_when_a_suffix_is_already_taken(headers, expected):
@@ -28,4 +28,4 @@ def test_a_header_never_becomes_a_name_duckdb_or_the_loader_reserves(header, nam
 
 
 def test_a_reserved_name_that_collides_after_renaming_is_still_unique():
-    assert column_names(["rowid", "row_id"]) == ["row_id_2", "row_id"]
+    assert column_names(["rowid", "row_id"]) == ["row_id", "row_id_2"]
