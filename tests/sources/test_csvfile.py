@@ -37,7 +37,7 @@ def test_a_quoted_value_running_over_hundreds_of_lines_fails_instead_of_swallowi
 
 
 def test_a_row_whose_bad_quote_spans_lines_counts_every_line_and_keeps_later_row_numbers(con, tmp_path):
-    text = "id,name\n1,a\n2,\"b\n3,c\n4,\"d\" x\n5,e\n" + "".join(f"{i},n\n" for i in range(6, 101))
+    text = "id,name\n1,ann\n2,\"bo\n3,cy\n4,\"di\" x\n5,ed\n" + "".join(f"{i},name {i}\n" for i in range(6, 101))
     (result,) = load_paths(con, [write(tmp_path, "spans.csv", text)], max_quarantine_share=0.1)
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (100, 97, 3)
     assert dict(con.execute("SELECT id, _source_row FROM raw.spans WHERE id IN (1, 5, 100)").fetchall()) == {1: 1, 5: 5, 100: 100}
@@ -79,3 +79,10 @@ def test_a_column_named_rowid_loads_and_source_rows_come_from_the_file_not_the_c
     (result,) = load_paths(con, [path])
     assert result.rows_loaded == 2
     assert con.execute("SELECT row_id, name, _source_row FROM raw.export ORDER BY 3").fetchall() == [(100, "a", 1), (200, "b", 2)]
+
+
+def test_a_windows_file_with_a_last_line_appended_in_unix_line_endings_loads_whole(con, tmp_path):
+    path = write(tmp_path, "appended.csv", "id,name\r\n1,ann\r\n2,bo\r\n3,cy\n")
+    (result,) = load_paths(con, [path])
+    assert (result.rows_in, result.rows_loaded) == (3, 3)
+    assert any("line endings" in note for note in result.notes)

@@ -28,7 +28,7 @@ def lone_surrogate() -> bytes:
 def test_malformed_utf16_fails_naming_file_and_byte_offset_and_leaves_no_temp_file(con, tmp_path, make):
     data = make()
     bad = write(tmp_path, "export.csv", data)
-    good = write(tmp_path, "good.csv", TEXT)
+    good = write(tmp_path, "good.csv", TEXT, encoding="cp1252")  # transcoded through the scratch folder too
     scratch = tmp_path / "scratch"
     summary = load_all(con, [LoadRequest(str(bad)), LoadRequest(str(good))], temp_dir=scratch)
     failed, loaded = summary.results

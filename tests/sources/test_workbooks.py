@@ -17,7 +17,8 @@ from .samples import journal, snapshot, write
 
 ORDERS = [["Order ID", "Placed", "Total"], *[[f"A-{i}", datetime(2024, 1, i), i * 1.5] for i in range(1, 21)]]
 CUSTOMERS = [["Email", "Name"], ["a@x.com", "Ann"], ["b@x.com", "Bob"]]
-BAD_REFUNDS = [["Refund ID", "Refunded On"], *[[f"R-{i}", "31/31/2024" if i % 2 else "2024-01-05"] for i in range(1, 21)]]
+# every amount a formula nobody ever calculated (the workbook was written by a script): no row can be read
+BAD_REFUNDS = [["Refund ID", "Amount"], *[[f"R-{i}", f"=C{i + 1}*2"] for i in range(1, 21)]]
 
 
 def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
