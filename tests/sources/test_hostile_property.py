@@ -45,8 +45,9 @@ def tables(draw, headers=HEADERS) -> tuple[list[str], list[list[str]]]:
 
 
 def _cut(draw, data: bytes) -> tuple[bytes, bool]:
+    """Now and then the file as an interrupted download leaves it (the cut drawn as a share: XLSX bytes vary by run)."""
     if len(data) > 2 and draw(st.integers(0, 4)) == 0:
-        return data[: draw(st.integers(1, len(data) - 1))], True
+        return data[: max(1, len(data) * draw(st.integers(1, 999)) // 1000)], True
     return data, False
 
 
@@ -119,7 +120,7 @@ def _state(con) -> tuple:
     return tables_, con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0]
 
 
-@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=st.one_of(csv_files(), json_files(), xlsx_files()), share=st.sampled_from([0.0, 0.05, 1.0]))
 def test_any_file_loads_whole_or_changes_nothing_but_a_failed_journal_row(case, share):
     with tempfile.TemporaryDirectory() as tmp:
