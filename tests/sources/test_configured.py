@@ -8,6 +8,7 @@ import pytest
 
 from soloml.config import SourceSettings, load_settings
 from soloml.errors import ConfigError
+from soloml.sources import load_all
 from soloml.sources.configured import requests_for
 
 
@@ -37,7 +38,7 @@ sources:
     assert shown == [
         ("a.csv", None, None),
         ("exports", "everything", None),
-        ("a.csv", None, None), ("b.csv", None, None),
+        ("*.csv", None, None),
         ("postgresql://app@db:5432/shop", None, "public.orders"), ("postgresql://app@db:5432/shop", None, "public.customers"),
         ("app.db", None, "customers"),
     ]
@@ -66,8 +67,12 @@ def test_a_malformed_source_entry_is_refused_naming_the_key(tmp_path, entry, com
         settings_with(tmp_path, "sources:\n" + entry)
 
 
-def test_a_glob_that_matches_nothing_is_an_error_naming_the_pattern(tmp_path):
-    (source,) = settings_with(tmp_path, "sources:\n  - path: 'exports/*.csv'\n").sources
-    assert isinstance(source, SourceSettings)
-    with pytest.raises(ConfigError, match=r"exports/\*\.csv"):
-        requests_for([source], root=tmp_path, env={})
+def test_a_glob_source_loads_every_matching_file_and_one_matching_nothing_fails_alone(con, tmp_path):
+    (tmp_path / "exports").mkdir()
+    for name in ("b.csv", "a.csv", "notes.md"):
+        (tmp_path / "exports" / name).write_text("id\n1\n")
+    settings = settings_with(tmp_path, "sources:\n  - path: 'exports/*.csv'\n  - path: 'missing/*.csv'\n")
+    assert all(isinstance(s, SourceSettings) for s in settings.sources)
+    summary = load_all(con, requests_for(settings.sources, root=tmp_path, env={}))
+    assert [(Path(r.source).name, r.status) for r in summary.results] == [("a.csv", "loaded"), ("b.csv", "loaded"), ("*.csv", "failed")]
+    assert "missing/*.csv' matches no file" in summary.results[2].message
