@@ -12,11 +12,15 @@ from .samples import snapshot, write
 ROWS = "".join(f"{i},name {i},{i}.50\n" for i in range(1, 1001))
 
 
-@pytest.mark.parametrize("quote_row", [990, 3, 500], ids=["near the end", "near the start", "in the middle"])
-def test_an_unterminated_quote_fails_the_load_naming_the_line_where_it_opened(con, tmp_path, quote_row):
+@pytest.mark.parametrize(
+    ("quote_row", "tail"), [(990, ""), (3, ""), (500, ""), (995, "\n\n")],
+    ids=["near the end", "near the start", "in the middle", "with empty lines after it"],
+)
+def test_an_unterminated_quote_fails_the_load_naming_the_line_where_it_opened(con, tmp_path, quote_row, tail):
     lines = ["id,name,amount", *ROWS.splitlines()]
     lines[quote_row] = f'{quote_row},"name {quote_row},{quote_row}.50'  # the closing quote is missing
-    path = write(tmp_path, "customers.csv", "\n".join(lines) + "\n")
+    lines[quote_row + 2] = ""
+    path = write(tmp_path, "customers.csv", "\n".join(lines) + "\n" + tail)
     before = snapshot(con)
     with pytest.raises(LoadError) as info:
         load_paths(con, [path], max_quarantine_share=0.5)

@@ -168,7 +168,8 @@ def stage_csv(con: duckdb.DuckDBPyConnection, text: TextFile, table: str, dialec
 
 def _rejected_rows(text: TextFile, dialect: Dialect, row: int, csv_line: str, etype: str, message: str, width: int) -> list[RejectedLine]:
     """One rejected row per physical line of a rejected record (a broken quote can swallow several lines)."""
-    parts = csv_line.rstrip("\r\n").split("\n")
+    body = csv_line[:-1] if csv_line.endswith("\n") else csv_line  # the record's own line end, not an empty line
+    parts = body.removesuffix("\r").split("\n")
     line = row + dialect.header_line
     if etype == "LINE SIZE OVER MAXIMUM" or (len(csv_line) >= CSV_LINE_LIMIT and len(parts) > 1) or len(parts) > MAX_QUOTED_LINES:
         raise _open_quote(text, line, f"runs over {len(parts):,}+ lines")
@@ -185,7 +186,8 @@ def _refuse_open_quote(text: TextFile, dialect: Dialect, rejected: dict[int, lis
         return
     last = max(rejected)
     record = rejected[last]
-    total = staged + sum(len(v) for v in rejected.values()) + sum(1 for n in blank if n > dialect.header_line)
+    inside = {r.row for rows in rejected.values() for r in rows}  # a broken record may hold empty lines itself
+    total = staged + len(inside) + sum(1 for n in blank if n > dialect.header_line and n - dialect.header_line not in inside)
     if "unterminated quote" in record[0].reason.lower() and record[-1].row >= total:
         raise _open_quote(text, last + dialect.header_line, "is never closed: it runs to the end of the file")
 
@@ -200,17 +202,16 @@ def _open_quote(text: TextFile, line: int, what: str) -> LoadError:
 
 
 def line_facts(path: Path) -> tuple[int, list[int]]:
-    """(physical lines, line numbers of empty lines), in one fast pass over the bytes."""
-    count, last, found = 0, b"", False
-    tail = b""
+    """(physical lines, line numbers of empty lines), in one fast pass over the bytes (a second only if some are empty)."""
+    count, found, tail, last = 0, False, b"", b""
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             count += chunk.count(b"\n")
-            data = tail + chunk
-            found = found or b"\n\n" in data or b"\n\r\n" in data
-            tail, last = data[-2:], chunk[-1:]
-    lines = count + (1 if last not in (b"", b"\n") else 0)
-    return lines, (blank_lines(path) if found else [])
+            if not found:
+                edge = tail + chunk[:2]
+                found = b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in edge or b"\n\r\n" in edge
+            tail, last = chunk[-2:], chunk[-1:]
+    return count + (1 if last not in (b"", b"\n") else 0), (blank_lines(path) if found else [])
 
 
 def blank_lines(path: Path) -> list[int]:
@@ -227,11 +228,16 @@ def refuse_long_values(con: duckdb.DuckDBPyConnection, table: str, columns: list
                        rejected: int, row_sql: str, lines: int, blank: list[int]) -> None:
     """Fail when a staged row holds a value running over MAX_QUOTED_LINES lines (a quote closed rows later).
 
-    Costs a scan only when the file has more lines than rows: when some value holds line breaks."""
+    Free unless the file's values hold at least that many line breaks in all (lines beyond one per row); then
+    one scan of the values that hold any."""
     staged = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
-    if lines <= dialect.header_line + staged + rejected + sum(1 for n in blank if n > dialect.header_line) or not columns:
+    extra = lines - (dialect.header_line + staged + rejected + sum(1 for n in blank if n > dialect.header_line))
+    if extra < MAX_QUOTED_LINES or not columns:
         return
-    breaks = " + ".join(f"coalesce(strlen({quote_ident(c)}) - strlen(replace({quote_ident(c)}, chr(10), '')), 0)" for c in columns)
+    breaks = " + ".join(f"CASE WHEN contains({quote_ident(c)}, chr(10)) THEN strlen({quote_ident(c)}) - strlen(replace({quote_ident(c)}, chr(10), '')) "
+                        f"ELSE 0 END" for c in columns)
+    if (con.execute(f"SELECT max({breaks}) FROM {table}").fetchone()[0] or 0) < MAX_QUOTED_LINES:  # type: ignore[index]
+        return
     found = con.execute(
         f"SELECT r, before FROM (SELECT {row_sql} AS r, n, coalesce(sum(n) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
         f"AND 1 PRECEDING), 0) AS before FROM (SELECT rowid, {breaks} AS n FROM {table})) WHERE n >= {MAX_QUOTED_LINES} ORDER BY r LIMIT 1"
