@@ -12,27 +12,13 @@ from soloml.sources import load_paths
 from soloml.sources.contracts import Detection
 from soloml.warehouse import land as land_module
 
+from .samples import snapshot, write
+
 PAYMENTS = """id,Created (UTC),Amount,Status
 ch_1,2024-01-15 14:32:10,"$1,234.50",Paid
 ch_2,2024-01-16 10:00:00,-$45.00,Failed
 ch_3,2024-01-17 09:00:00,$3.00,Paid
 """
-
-
-def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def snapshot(con) -> dict[str, int]:
-    """Every data table and its row count, plus the quarantine: what must not change after a failed load."""
-    tables = con.execute(
-        "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN ('raw', 'core', 'features') ORDER BY 1"
-    ).fetchall()
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for (t,) in tables}
-    counts["ops.quarantine"] = con.execute("SELECT count(*) FROM ops.quarantine").fetchall()[0][0]
-    return counts
 
 
 def test_a_csv_lands_typed_with_load_metadata(con, tmp_path):
