@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from soloml.errors import LoadError
-from soloml.sources import LoadRequest, load_all, load_paths
+from soloml.sources import load_paths
 
 from .samples import journal, snapshot, write
 
@@ -26,6 +26,8 @@ def lone_surrogate() -> bytes:
 
 @pytest.mark.parametrize("make", [odd_byte_count, lone_surrogate], ids=["odd byte count", "lone surrogate"])
 def test_malformed_utf16_fails_naming_file_and_byte_offset_and_leaves_no_temp_file(con, tmp_path, make):
+    from soloml.sources import LoadRequest, load_all
+
     data = make()
     bad = write(tmp_path, "export.csv", data)
     good = write(tmp_path, "good.csv", TEXT, encoding="cp1252")  # transcoded through the scratch folder too

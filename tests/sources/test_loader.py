@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -43,7 +42,7 @@ def test_reload_of_same_file_adds_no_rows(con, tmp_path):
 
 
 def test_changed_export_upserts_by_key_without_duplicating(con, tmp_path):
-    detector = lambda headers, sample, as_name: Detection("payments", key=("id",), vendor_object="test.payments", confidence=1.0)  # noqa: E731
+    detector = lambda headers, sample, as_name: Detection("payments", key=("id",), vendor_object="test.payments", confidence=1.0)
     load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)], detector=detector)
     changed = PAYMENTS.replace("ch_2,2024-01-16 10:00:00,-$45.00,Failed", "ch_2,2024-01-16 10:00:00,$45.00,Paid") + "ch_4,2024-01-18 08:00:00,$7.00,Paid\n"
     (result,) = load_paths(con, [write(tmp_path, "payments_v2.csv", changed)], detector=detector)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from soloml.errors import LoadError, QuarantineLimitError
-from soloml.sources import LoadRequest, load_all, load_paths
+from soloml.sources import load_paths
 
 from .samples import journal, snapshot, write
 
@@ -45,6 +45,8 @@ def test_a_workbook_with_one_bad_sheet_loads_none_of_its_sheets(con, tmp_path):
 
 
 def test_each_file_of_several_stands_alone_and_the_summary_lists_every_outcome(con, tmp_path):
+    from soloml.sources import LoadRequest, load_all
+
     good = write(tmp_path, "good.csv", "id,amount\n1,5.00\n")
     book = workbook(tmp_path / "book.xlsx", {"Orders": ORDERS, "Refunds": BAD_REFUNDS})
     other = write(tmp_path, "other.csv", "id,name\n1,a\n")

@@ -130,3 +130,4 @@ def test_european_thousands_separators_in_a_semicolon_file_read_as_whole_numbers
     path.write_text("sku_name;units\nMug;1.250\nTee;12\nCap;3.000\n", encoding="utf-8")
     load_paths(con, [path])
     assert con.execute("SELECT units FROM raw.stock ORDER BY sku_name").fetchall() == [(3000,), (1250,), (12,)]
+    assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'stock' AND column_name = 'units'").fetchone()[0] == "BIGINT"

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, err_console, handled, progress_enabled, workspace
+from soloml.cli.output import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    emit,
+    err_console,
+    handled,
+    progress_enabled,
+    workspace,
+)
 from soloml.config import DateOrder
 
 if TYPE_CHECKING:
@@ -95,7 +104,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load files or database tables into raw.* (typed, all-or-nothing per file, re-loads are no-ops) and route them into core.*."""
         from soloml.canonical import ingest
-        from soloml.canonical.adapters.mapping import mapping_for_file, register_workspace_mappings
+        from soloml.canonical.adapters.mapping import (
+            mapping_for_file,
+            register_workspace_mappings,
+        )
         from soloml.errors import ConfigError
 
         with handled():

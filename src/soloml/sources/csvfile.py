@@ -168,7 +168,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, text: TextFile, table: str, dialec
 
 def _rejected_rows(text: TextFile, dialect: Dialect, row: int, csv_line: str, etype: str, message: str, width: int) -> list[RejectedLine]:
     """One rejected row per physical line of a rejected record (a broken quote can swallow several lines)."""
-    body = csv_line[:-1] if csv_line.endswith("\n") else csv_line  # the record's own line end, not an empty line
+    body = csv_line.removesuffix("\n")  # the record's own line end, not an empty line
     parts = body.removesuffix("\r").split("\n")
     line = row + dialect.header_line
     if etype == "LINE SIZE OVER MAXIMUM" or (len(csv_line) >= CSV_LINE_LIMIT and len(parts) > 1) or len(parts) > MAX_QUOTED_LINES:
