@@ -82,3 +82,8 @@ def test_json_that_holds_no_records_is_refused_and_changes_nothing(con, tmp_path
 def test_an_empty_api_list_is_refused_as_holding_no_records(con, tmp_path):
     with pytest.raises(LoadError, match="no records"):
         load_paths(con, [write(tmp_path, "empty.json", '{"data": [], "has_more": false}')])
+
+
+def test_an_empty_json_file_is_refused_as_empty(con, tmp_path):
+    with pytest.raises(LoadError, match=r"empty\.json is empty"):
+        load_paths(con, [write(tmp_path, "empty.json", "\n")])

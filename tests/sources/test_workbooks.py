@@ -121,3 +121,25 @@ def test_title_rows_above_a_sheets_header_are_skipped_and_the_report_says_which_
     (result,) = load_paths(con, [workbook(tmp_path / "report.xlsx", {"Sales": rows})])
     assert con.execute("SELECT product, units, _source_row FROM raw.report ORDER BY 3").fetchall() == [("Mug", 3, 1), ("Tee", 1, 2)]
     assert any("row 4" in n for n in result.notes), result.notes
+
+
+def test_a_warehouse_that_stops_taking_writes_ends_the_run_and_the_rest_are_not_attempted(con, tmp_path, monkeypatch):
+    import duckdb
+
+    from soloml.sources import LoadRequest, load_all
+    from soloml.sources import batch
+
+    real_start, calls = batch.start, []
+
+    def disk_full_on_the_second_file(connection, entries):
+        calls.append(entries)
+        if len(calls) == 2:
+            raise duckdb.IOException("IO Error: could not write file: No space left on device")
+        real_start(connection, entries)
+
+    monkeypatch.setattr(batch, "start", disk_full_on_the_second_file)
+    paths = [write(tmp_path, f"{name}.csv", "id\n1\n") for name in ("first", "second", "third")]
+    summary = load_all(con, [LoadRequest(str(p)) for p in paths])
+    assert [(Path(r.source).name, r.status) for r in summary.results] == [
+        ("first.csv", "loaded"), ("second.csv", "failed"), ("third.csv", "not_attempted")]
+    assert "stopped accepting writes" in summary.results[1].message and "No space left" in summary.results[1].message

@@ -16,7 +16,7 @@ import glob
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -98,16 +98,23 @@ def group_for(target: str, table: str | None, scratch: Scratch) -> UnitGroup:
     return file_group(path, scratch)
 
 
-def _journal_failures(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry], *, started: bool) -> None:
-    """Record failures after a rollback; a warehouse that cannot take even that ends the run."""
+@contextmanager
+def _writes() -> Iterator[None]:
+    """Journal writes outside a load's transaction: a warehouse that cannot take them ends the run."""
     try:
+        yield
+    except duckdb.Error as exc:
+        raise WarehouseError(f"The warehouse stopped accepting writes: {str(exc).splitlines()[0]}.",
+                             hint="Check the disk and the warehouse file, then run the load again.") from exc
+
+
+def _journal_failures(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry], *, started: bool) -> None:
+    """Record failures after a rollback."""
+    with _writes():
         con.begin()
         for entry in entries:
             (finish if started else record)(con, entry)
         con.commit()
-    except duckdb.Error as exc:
-        raise WarehouseError(f"The warehouse stopped accepting writes: {str(exc).splitlines()[0]}.",
-                             hint="Check the disk and the warehouse file, then run the load again.") from exc
 
 
 def _failure_entry(load_id: str, source: str, fmt: str | None, started, as_name: str | None, facts: dict[str, Any], error: str) -> JournalEntry:
@@ -134,8 +141,9 @@ def load_group(con: duckdb.DuckDBPyConnection, group: UnitGroup, options: LoadOp
     started = utcnow()
     ids = {i: new_load_id(started) for i in pending}
     facts: dict[int, dict[str, Any]] = {i: {"sha256": group.units[i].sha256} for i in pending}
-    start(con, [JournalEntry(ids[i], group.units[i].source, group.units[i].sha256, None, group.units[i].format, started, "running",
-                             options.as_name) for i in pending])
+    with _writes():
+        start(con, [JournalEntry(ids[i], group.units[i].source, group.units[i].sha256, None, group.units[i].format, started,
+                                 "running", options.as_name) for i in pending])
     current, in_transaction = None, False
     prepared: list[tuple[int, Prepared]] = []
     try:
@@ -156,17 +164,19 @@ def load_group(con: duckdb.DuckDBPyConnection, group: UnitGroup, options: LoadOp
         in_transaction = False
     except BaseException as exc:
         if in_transaction:
-            con.rollback()
+            with _writes():
+                con.rollback()
         error = as_load_error(exc, group.units[current].source if current is not None else group.source)
         _fail_group(con, group, options, pending, current, ids, facts, started, error, results)
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         return [results[i] for i in range(len(group.units)) if i in results], error
     finally:
-        for n in range(len(pending)):
-            con.execute(f"DROP TABLE IF EXISTS {STAGE}_{n}")
         for unit in group.units:
             unit.cleanup()
+        with suppress(duckdb.Error):  # temp tables: gone with the connection anyway
+            for n in range(len(pending)):
+                con.execute(f"DROP TABLE IF EXISTS {STAGE}_{n}")
     return [results[i] for i in range(len(group.units))], None
 
 
@@ -266,9 +276,10 @@ def load_all(
                     raise problem
                 try:
                     group = group_for(target, request.table, scratch)
-                except SolomlError as exc:
-                    results.append(_failed_before_start(con, target, as_name, exc))
-                    errors.append(exc)
+                except Exception as exc:  # noqa: BLE001 - a file that cannot be opened, for any reason, fails alone
+                    failure = as_load_error(exc, target)
+                    results.append(_failed_before_start(con, target, as_name, failure))
+                    errors.append(failure)
                     continue
                 outcomes, error = load_group(con, group, replace(base, as_name=as_name))
                 results += outcomes

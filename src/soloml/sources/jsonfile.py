@@ -55,6 +55,8 @@ def _invalid(path: Path) -> LoadError:
     """Where a JSON document stops being valid: a cut-off download, or a broken byte in the middle."""
     data = path.read_bytes()
     text = data.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        return LoadError(f"{path.name} is empty.", hint="Export it again with its records.")
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
@@ -134,7 +136,7 @@ def json_unit(path: Path, scratch: Scratch) -> Unit:
     shape = "ndjson" if path.suffix.lower() in (".ndjson", ".jsonl") else json_shape(path)
 
     def stage(con: duckdb.DuckDBPyConnection, table: str) -> Staged:
-        target, fmt = path, "newline_delimited" if shape == "ndjson" else "array"
+        target = path
         made: list[Path] = []
         try:
             records = _document_records(path) if shape == "document" else None
