@@ -117,3 +117,15 @@ def test_a_postgres_numeric_holding_infinity_is_read_as_double_and_the_report_na
     values = dict(con.execute(f"SELECT id, ratio FROM raw.{name}").fetchall())
     assert values[1] == float("inf") and values[2] == 0.25 and values[3] == float("-inf") and values[4] != values[4]
     assert any("'ratio'" in note and "DOUBLE" in note for note in result.notes), result.notes
+
+
+def test_a_reload_with_larger_amounts_keeps_every_digit(con, make_table):
+    url, name = make_table("id INTEGER, total NUMERIC(12, 2)", "(1, 12.50), (2, -4.00)")
+    load_paths(con, [url], table=name)
+    engine = sa.create_engine(url)
+    with engine.begin() as db:
+        db.execute(sa.text(f"INSERT INTO {name} VALUES (3, 1234567.89)"))
+    engine.dispose()
+    (result,) = load_paths(con, [url], table=name)
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    assert con.execute(f"SELECT total FROM raw.{name} WHERE id = 3").fetchone()[0] == Decimal("1234567.89")
