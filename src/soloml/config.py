@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from soloml.errors import ConfigError, SolomlError, did_you_mean
 
@@ -49,6 +49,26 @@ class BoardSettings(BaseModel):
     person_columns: list[str] = Field(default_factory=lambda: list(BOARD_PERSON_COLUMNS))
 
 
+class SourceSettings(BaseModel):
+    """One entry of `sources:`: a file, a folder of exports or a glob (relative to the workspace), or database tables."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    path: str | None = Field(None, description="A file, a folder (every export in it) or a glob like exports/*.csv.")
+    url: str | None = Field(None, description="A database URL; ${VAR} is read from the environment (for passwords).")
+    table: str | None = Field(None, description="The table to read (for a database URL or a .db file).")
+    tables: list[str] = Field(default_factory=list, description="Several tables of the same database.")
+    as_name: str | None = Field(None, alias="as", description="Raw table name or vendor object, like `soloml load --as`.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SourceSettings:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("give exactly one of 'path' or 'url'")
+        if self.url is not None and not (self.table or self.tables):
+            raise ValueError("a database source needs 'table' or 'tables'")
+        return self
+
+
 class Settings(BaseModel):
     """Everything soloml.yaml may hold."""
 
@@ -59,7 +79,7 @@ class Settings(BaseModel):
     timezone: str = Field("UTC", description="The business's home time zone, for reports.")
     currency: str = Field("USD", description="The business's home currency.")
     load: LoadSettings = LoadSettings()
-    sources: list[dict[str, Any]] = Field(default_factory=list, description="Files or databases to load, for re-runs.")
+    sources: list[SourceSettings] = Field(default_factory=list, description="What `soloml load` with no arguments loads.")
     smtp: SmtpSettings = SmtpSettings()
     board: BoardSettings = BoardSettings()
 

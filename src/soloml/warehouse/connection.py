@@ -35,7 +35,8 @@ OPS_DDL = (
         columns JSON,
         detection JSON,
         core_rows JSON,
-        notes JSON
+        notes JSON,
+        run_by VARCHAR
     )
     """,
     """

@@ -31,6 +31,7 @@ _US_INT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
 _EU_INT = "[-+]?([0-9]{1,3}([.\\s\u00a0][0-9]{3})+|[0-9]+)"
 _US_DEC2 = _US_INT + r"(\.[0-9]{1,2})?|[-+]?\.[0-9]{1,2}"
 _US_DBL = _US_INT + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+([eE][-+]?[0-9]+)?"
+_EU_SEP = "[.\\s\u00a0]"
 _EU_DEC2 = _EU_INT + "(,[0-9]{1,2})?"
 _EU_DBL = _EU_INT + "(,[0-9]+)?"
 _ISO_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
@@ -107,9 +108,11 @@ class Candidate:
 
 def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candidate, ...]:
     v = "{v}"
+    us_int = Candidate("integer", "BIGINT", "a whole number",
+                       f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END")
+    eu_int = Candidate("integer_eu", "BIGINT", "a whole number",
+                       f"CASE WHEN regexp_full_match({v}, {_lit(_EU_INT)}) THEN TRY_CAST(regexp_replace({v}, {_lit(_EU_SEP)}, '', 'g') AS BIGINT) END")
     us = (
-        Candidate("integer", "BIGINT", "a whole number",
-                  f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END"),
         Candidate("decimal", "DECIMAL(18,2)", "an amount", _money(v, _US_DEC2, "DECIMAL(18,2)")),
         Candidate("double", "DOUBLE", "a number", _money(v, _US_DBL, "DOUBLE")),
     )
@@ -117,7 +120,8 @@ def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candi
         Candidate("decimal_comma", "DECIMAL(18,2)", "an amount (decimal comma)", _money(v, _EU_DEC2, "DECIMAL(18,2)", comma_decimal=True)),
         Candidate("double_comma", "DOUBLE", "a number (decimal comma)", _money(v, _EU_DBL, "DOUBLE", comma_decimal=True)),
     )
-    numbers = (*eu, *us) if decimal_comma_first else (*us, *eu)
+    # whole numbers first whatever the notation (ties go to the earlier candidate): ids stay BIGINT in ';' files
+    numbers = (eu_int, *eu, us_int, *us) if decimal_comma_first else (us_int, *us, eu_int, *eu)
     iso_date = Candidate("date_iso", "DATE", "a date",
                          f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE)}) THEN TRY_CAST({v} AS DATE) "
                          f"WHEN regexp_full_match({v}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') THEN try_strptime({v}, '%Y/%m/%d')::DATE END")
