@@ -37,7 +37,7 @@ from soloml.modeling.signature import FeatureSignature
 MODEL_FILE = "model.txt"
 METADATA_FILE = "metadata.json"
 CHECKSUMS_FILE = "checksums.json"
-VERSION_RE = re.compile(r"^v(\d{4,})$")
+VERSION_RE = re.compile(r"v(\d{4,})")  # use fullmatch
 FORMAT = 1
 
 
@@ -75,6 +75,9 @@ class LoadedModel:
 
 
 def project_dir(models_dir: Path, project: str) -> Path:
+    """models/<project>; a name that would step outside models/ ('..', 'a/b') is refused."""
+    if not project or project in (".", "..") or any(c in project for c in "/\\\0"):
+        raise RegistryError(f"'{project}' is not a project name: it would point outside {models_dir}.", hint="Use the project's name, e.g. churn.")
     return Path(models_dir) / project
 
 
@@ -83,7 +86,7 @@ def versions(models_dir: Path, project: str) -> list[str]:
     folder = project_dir(models_dir, project)
     if not folder.is_dir():
         return []
-    found = [p.name for p in folder.iterdir() if p.is_dir() and VERSION_RE.match(p.name)]
+    found = [p.name for p in folder.iterdir() if p.is_dir() and VERSION_RE.fullmatch(p.name)]
     return sorted(found, key=lambda v: int(v[1:]))
 
 
