@@ -30,6 +30,7 @@ import pandas as pd
 
 from soloml._version import __version__
 from soloml.errors import RegistryError
+from soloml.registry.consistency import check_metadata
 from soloml.modeling.explain import reasons as explain_reasons
 from soloml.modeling.result import TrainResult
 from soloml.modeling.signature import FeatureSignature
@@ -50,7 +51,7 @@ class LoadedModel:
     booster: lgb.Booster
     signature: FeatureSignature
     task: str
-    threshold: float
+    threshold: float | None
     metadata: dict[str, Any]
     path: Path
 
@@ -195,19 +196,25 @@ def load_model(models_dir: Path, project: str, ref: str = "production") -> Loade
     version = resolve(models_dir, project, ref)
     folder = project_dir(models_dir, project) / version
     verify(folder)
-    metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    where = f"{project} {version} ({folder / METADATA_FILE})"
     try:
-        booster = lgb.Booster(model_str=(folder / MODEL_FILE).read_text(encoding="utf-8"))
+        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        model_text = (folder / MODEL_FILE).read_text(encoding="utf-8")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"Model {where} cannot be used: {exc}.", hint="Train a new version (`soloml train PROJECT`) or promote another.") from exc
+    check_metadata(metadata, model_text, where=where)
+    try:
+        booster = lgb.Booster(model_str=model_text)
     except lgb.basic.LightGBMError as exc:
         raise RegistryError(f"{folder / MODEL_FILE} is not a readable LightGBM model: {exc}.", hint="Train a new version.") from exc
-    signature = FeatureSignature.from_dict(metadata["signature"])
+    threshold = metadata["threshold"]
     return LoadedModel(
         project=project,
         version=version,
         booster=booster,
-        signature=signature,
+        signature=FeatureSignature.from_dict(metadata["signature"]),
         task=metadata["task"],
-        threshold=float(metadata["threshold"]),
+        threshold=None if threshold is None else float(threshold),
         metadata=metadata,
         path=folder,
     )
