@@ -167,7 +167,7 @@ def create_app(
     api_key: str | None = None,
     projects: tuple[str, ...] | None = None,
     watch_seconds: float = 0.5,
-    log_queue: int = 10_000,
+    log_queue: int = 50_000,
     routers: tuple[Any, ...] = (),
 ) -> FastPredict:
     """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log.
