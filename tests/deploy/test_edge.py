@@ -16,9 +16,22 @@ UNICODE_KEY = "clé-secrète-ünïcode-0123456789"
 SPEC = "salt: s1\nvariants: {control: 1, offer: 1}\nprimary: {name: kept, sql: select 1}\n"
 
 
-@pytest.fixture
-def client(trained_ws):
-    with running(app_for_workspace(trained_ws)) as svc, httpx.Client(base_url=svc.url, timeout=10) as c:
+def copy_of(template, tmp_path_factory):  # noqa: ANN001, ANN201
+    import shutil
+
+    from soloml.workspace import open_workspace
+
+    root = tmp_path_factory.mktemp("edge") / "acme"
+    shutil.copytree(template, root)
+    ws = open_workspace(root)
+    (ws.experiments_dir / "retention.yaml").write_text(SPEC)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def client(trained_template, tmp_path_factory):
+    ws = copy_of(trained_template, tmp_path_factory)
+    with running(app_for_workspace(ws)) as svc, httpx.Client(base_url=svc.url, timeout=10) as c:
         yield c
 
 
@@ -100,11 +113,11 @@ def test_ready_and_error_bodies_show_workspace_relative_paths_only(trained_ws):
     assert "experiments" in answers[2].json()["detail"]
 
 
-@pytest.fixture
-def keyed(trained_ws):
-    (trained_ws.experiments_dir / "retention.yaml").write_text(SPEC)
-    routers = (experiment_router(trained_ws.experiments_dir, None),)
-    with running(app_for_workspace(trained_ws, api_key=UNICODE_KEY, routers=routers)) as svc, httpx.Client(base_url=svc.url) as c:
+@pytest.fixture(scope="module")
+def keyed(trained_template, tmp_path_factory):
+    ws = copy_of(trained_template, tmp_path_factory)
+    routers = (experiment_router(ws.experiments_dir, None),)
+    with running(app_for_workspace(ws, api_key=UNICODE_KEY, routers=routers)) as svc, httpx.Client(base_url=svc.url) as c:
         yield c
 
 
