@@ -4,21 +4,15 @@ and leaves no staging table behind. Real processes, a real kill, the real Postgr
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from deploy_helpers import killed_at
 from test_writeback import drop, read_table, tables_named_like
 from typer.testing import CliRunner
 
 from soloml.cli.app import app
 from soloml.deploy import score_project
-
-SOLOML = str(Path(sys.executable).with_name("soloml"))
 
 
 @pytest.fixture
@@ -30,19 +24,8 @@ def crm(postgres_url: str):
         drop(url, leftover)
 
 
-def killed_at(point: str, ws, url: str, table: str, run_id: str) -> None:
-    """Run `soloml score` in its own process, stop it at `point`, and SIGKILL it there."""
-    env = {**os.environ, "SOLOML_PAUSE_AT": point}
-    cmd = [SOLOML, "score", "churn", "--to", url, "--table", table, "--run-id", run_id, "-w", str(ws.root)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stderr.readline()
-        assert line.strip() == f"soloml paused at {point}", f"the run never paused at {point}: {line}{proc.stderr.read()[-1500:]}"
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(30) == -signal.SIGKILL
-    finally:
-        proc.kill()
-        proc.stderr.close()
+def score_args(ws, url: str, table: str, run_id: str) -> tuple[str, ...]:
+    return ("score", "churn", "--to", url, "--table", table, "--run-id", run_id, "-w", str(ws.root))
 
 
 def runs(ws) -> dict[str, tuple[str, int]]:
@@ -58,7 +41,7 @@ def runs(ws) -> dict[str, tuple[str, int]]:
 def test_a_run_killed_after_the_swap_is_recorded_by_the_next_run(trained_ws, crm):
     url, table = crm
     score_project(trained_ws, "churn", to=[url], table=table, run_id="first")
-    killed_at("score.published", trained_ws, url, table, "crashed")
+    killed_at("score.published", *score_args(trained_ws, url, table, "crashed"))
     assert set(read_table(url, table)["run_id"]) == {"crashed"}, "the CRM table holds the killed run"
     assert runs(trained_ws)["crashed"] == ("publishing", 0), "the warehouse never recorded it"
 
@@ -75,7 +58,7 @@ def test_a_run_killed_after_the_swap_is_recorded_by_the_next_run(trained_ws, crm
 def test_a_run_killed_before_the_swap_is_recorded_as_failed_and_its_staging_table_dropped(trained_ws, crm):
     url, table = crm
     score_project(trained_ws, "churn", to=[url], table=table, run_id="first")
-    killed_at("score.staged", trained_ws, url, table, "crashed")
+    killed_at("score.staged", *score_args(trained_ws, url, table, "crashed"))
     assert set(read_table(url, table)["run_id"]) == {"first"}, "nothing was swapped"
     assert len(tables_named_like(url, table)) == 2, "the killed run's staging table is there"
 

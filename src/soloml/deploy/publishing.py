@@ -33,7 +33,7 @@ from soloml.deploy.writeback import COLUMNS, WriteBack, plan_target
 from soloml.errors import DeployError, SolomlError
 
 PUBLISHING = "publishing"
-TMP_MARK = ".tmp-"  # hidden files under scoring/<project>/ named `.<file>.tmp-<token>` are a run's staged files
+TMP_MARK = ".tmp-"  # hidden files under scoring/<project>/ named `.<file>.tmp-<pid>-<token>` are a run's staged files
 
 
 class UnsettledRun(DeployError):
@@ -85,7 +85,7 @@ def publish_run(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, *,
 def _stage_local(out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, run_id: str, version: str, as_of: str | None) -> dict[str, Path]:
     folder = scoring_dir(root, project)
     folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(3)
+    token = f"{os.getpid()}-{secrets.token_hex(3)}"
     local = {name: folder / f".{name}{TMP_MARK}{token}" for name in ("features.parquet", "run.json", "predictions.parquet")}
     try:
         frame.to_parquet(local["features.parquet"], index=False)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
 from soloml.registry.store import VERSION_RE, project_dir, projects, read_metadata, verify, versions
 
@@ -147,9 +148,10 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
     try:
         con.execute(
             "INSERT INTO ops.model_events (project, action, alias, version, previous_version, happened_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [project, action, alias, version, previous, _next_time(con, project), note],
+            [project, action, alias, version, previous, next_time(con, project), note],
         )
         _write_aliases(models_dir, project, {**aliases, alias: version})
+        pause_at("registry.aliases_written")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -157,7 +159,7 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
     return change
 
 
-def _next_time(con: Any, project: str) -> datetime:
+def next_time(con: Any, project: str) -> datetime:
     """Now (UTC), nudged past the project's last event so the history has a strict order."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     last = con.execute("SELECT max(happened_at) FROM ops.model_events WHERE project = ?", [project]).fetchone()[0]

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from soloml._version import __version__
+from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError
 from soloml.registry.consistency import check_metadata
 from soloml.modeling.explain import reasons as explain_reasons
@@ -104,7 +105,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
 
     folder = project_dir(models_dir, result.project)
     folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / f".staging-{uuid.uuid4().hex}"
+    staging = folder / f".staging-{os.getpid()}-{uuid.uuid4().hex}"  # the pid tells recovery whether its writer is gone
     staging.mkdir()
     try:
         for attempt in range(100):
@@ -112,6 +113,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
             number = int(existing[-1][1:]) + 1 if existing else 1
             version = f"v{number:04d}"
             _write_files(staging, result, version)
+            pause_at("train.staged")
             try:
                 os.rename(staging, folder / version)  # atomic; fails if another process took the number
                 break
@@ -123,6 +125,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    pause_at("train.saved")
     set_alias(con, models_dir, result.project, "candidate", version, action="register", note=note or f"trained: {result.verdict.decision}")
     return version
 
