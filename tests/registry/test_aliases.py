@@ -7,15 +7,7 @@ import json
 import pytest
 
 from soloml.errors import RegistryError
-from soloml.modeling import train
 from soloml.registry import history, load_model, promote, resolve, rollback, save_model
-
-from modeling.synthetic import churn_set, churn_spec
-
-
-@pytest.fixture(scope="module")
-def result():
-    return train(churn_set(customers=120, cutoffs=3, seed=6), churn_spec())
 
 
 @pytest.fixture

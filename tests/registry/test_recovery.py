@@ -13,18 +13,10 @@ import uuid
 
 import pytest
 
-from soloml.modeling import train
 from soloml.registry import history, promote, resolve, rollback, save_model
 from soloml.registry.recovery import recover_registry
 
-from modeling.synthetic import churn_set, churn_spec
-
 GONE = 999_999_999  # a pid no process has (Linux pids stop at 4,194,304)
-
-
-@pytest.fixture(scope="module")
-def result():
-    return train(churn_set(customers=120, cutoffs=3, seed=6), churn_spec())
 
 
 @pytest.fixture
