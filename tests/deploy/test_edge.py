@@ -138,3 +138,10 @@ def test_a_non_ascii_api_key_is_compared_the_same_way_on_every_route(keyed, rout
     assert right.status_code in (200, 404), right.text  # 404: no batch scored yet for the look-up by id
     assert right.status_code != 401
     assert wrong.status_code == 401 and latin.status_code == 401
+
+
+@pytest.mark.parametrize(("route", "body"), [("predict", b"[" + b" " * (5 * 1024 * 1024) + b"]"), ("predict", b"{"), ("assign", b"x" * (5 * 1024 * 1024))])
+def test_without_the_key_a_body_is_refused_before_it_is_read_or_validated(keyed, route: str, body: bytes):
+    _, path, _ = ROUTES[route]
+    response = keyed.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 401 and len(response.content) < 200
