@@ -31,6 +31,7 @@ from soloml.deploy.models import scoring_dir
 from soloml.deploy.staging import Staged, StagedTable, from_record
 from soloml.deploy.writeback import COLUMNS, WriteBack, plan_target
 from soloml.errors import DeployError, SolomlError
+from soloml.warehouse.connection import quote_ident
 
 PUBLISHING = "publishing"
 TMP_MARK = ".tmp-"  # hidden files under scoring/<project>/ named `.<file>.tmp-<pid>-<token>` are a run's staged files
@@ -42,13 +43,12 @@ class UnsettledRun(DeployError):
 
 def insert_predictions(con: Any, frame: pd.DataFrame) -> None:
     """The run's rows into ops.predictions (origin 'batch'), replacing any rows of the same run_id."""
+    names = [str(c) for c in frame.columns]  # the write-back COLUMNS: every one is a column of ops.predictions too
+    values = ", ".join(f"{quote_ident(c)}::JSON" if c == "top_reasons" else quote_ident(c) for c in names)
     con.register("soloml_scored", frame)
     try:
         con.execute("DELETE FROM ops.predictions WHERE run_id IN (SELECT DISTINCT run_id FROM soloml_scored)")
-        con.execute(
-            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, decision, rank, top_reasons, scored_at, origin) "
-            "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
-        )
+        con.execute(f"INSERT INTO ops.predictions ({', '.join(map(quote_ident, names))}, origin) SELECT {values}, 'batch' FROM soloml_scored")
     finally:
         con.unregister("soloml_scored")
 

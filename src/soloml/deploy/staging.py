@@ -81,7 +81,7 @@ class StagedTable:
         """Create the staging table and insert every row; nothing live changes yet."""
         import sqlalchemy as sa
 
-        staging = sa.Table(self.staging_name, sa.MetaData(schema=self.schema), *_sql_columns(sa))
+        staging = sa.Table(self.staging_name, sa.MetaData(schema=self.schema), *_sql_columns(sa, frame.columns))
         try:
             staging.create(self.engine)
         except sa.exc.SQLAlchemyError as exc:
@@ -211,11 +211,8 @@ class StagedDuckTable:
             if self.schema:
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
             con.register("soloml_writeback", frame)
-            con.execute(
-                f"CREATE TABLE {self._q(self.staging_name)} AS SELECT run_id::VARCHAR AS run_id, project::VARCHAR AS project, "
-                "model_version::VARCHAR AS model_version, entity_id::VARCHAR AS entity_id, score::DOUBLE AS score, decision::BOOLEAN AS decision, "
-                "rank::INTEGER AS rank, top_reasons::VARCHAR AS top_reasons, scored_at::TIMESTAMP AS scored_at FROM soloml_writeback"
-            )
+            columns = ", ".join(f"{quote_ident(c)}::{_DUCK_TYPES.get(c, 'VARCHAR')} AS {quote_ident(c)}" for c in frame.columns)
+            con.execute(f"CREATE TABLE {self._q(self.staging_name)} AS SELECT {columns} FROM soloml_writeback")
         except duckdb.Error as exc:
             raise DeployError(f"Writing predictions to table '{self.table}' in {self.path} failed: {exc}.", hint=f"Nothing was replaced: the previous '{self.table}' is unchanged.") from exc
         finally:
@@ -309,17 +306,16 @@ def from_record(record: dict[str, Any], urls: Sequence[str] = ()) -> Staged | No
     return None if url is None else StagedTable(url, record["table"], staging_name=record["staging"])
 
 
-def _sql_columns(sa):  # noqa: ANN001, ANN202 - sqlalchemy module passed in to keep the import lazy
-    return (
-        sa.Column("run_id", sa.String(64), nullable=False),
-        sa.Column("project", sa.String(64), nullable=False),
-        sa.Column("model_version", sa.String(32), nullable=False),
-        sa.Column("entity_id", sa.String(255)),
-        sa.Column("score", sa.Float(53)),
-        sa.Column("decision", sa.Boolean),
-        sa.Column("rank", sa.Integer),
-        sa.Column("top_reasons", sa.Text),
-        sa.Column("scored_at", sa.DateTime),
+_DUCK_TYPES = {"score": "DOUBLE", "decision": "BOOLEAN", "rank": "INTEGER", "scored_at": "TIMESTAMP"}  # any other column: VARCHAR
+
+
+def _sql_columns(sa, names):  # noqa: ANN001, ANN202 - sqlalchemy module passed in to keep the import lazy
+    """The write-back table's columns, in the frame's order (any column not named here is text)."""
+    required = {"run_id": sa.String(64), "project": sa.String(64), "model_version": sa.String(32)}
+    kinds = {"email": sa.String(320), "score": sa.Float(53), "decision": sa.Boolean, "rank": sa.Integer, "top_reasons": sa.Text, "scored_at": sa.DateTime}
+    return tuple(
+        sa.Column(name, required[name], nullable=False) if name in required else sa.Column(name, kinds.get(name, sa.String(255)))
+        for name in names
     )
 
 
