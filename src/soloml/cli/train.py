@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
+from soloml.cli.recover import recovered
 from soloml.errors import ConfigError
 
 
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
             if table is not None and not target:
                 raise ConfigError(f"--table {table} needs --target: the column to predict.")
             ws = workspace(ws_dir)
+            recovered(ws)
             with _progress("Training"):
                 if project is not None:
                     report = train_project(ws, project, tune=tune, seed=seed, save=not no_save)
