@@ -180,15 +180,17 @@ def load_unit(
         drop_typed(con)
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         core_rows: dict[str, int] = {}
+        notes = list(typed.notes)
         if router is not None:
             landed = LandedTable(load_id, unit.source, target, detection, tuple(staged.headers), tuple(staged.columns), counts.inserted)
-            core_rows = dict(router(con, landed))
+            routed = router(con, landed)
+            core_rows = dict(routed)
+            notes += getattr(routed, "notes", ())  # a router may explain what it did (duplicates, time zones)
             # rows the router could not map (bad money, dates...) count against the same limit
             bad += int(core_rows.get("_quarantined", 0) or 0)
             facts.update(rows_quarantined=bad)
             if rows_in and bad / rows_in > max_quarantine_share:
                 raise _routed_limit_error(con, unit, load_id, rows_in, bad, max_quarantine_share)
-        notes = list(typed.notes)
         record(con, JournalEntry(
             load_id=load_id, source=unit.source, sha256=sha, target_table=target, detected_format=unit.format,
             started_at=started, status="loaded", requested_as=as_name, rows_in=rows_in, rows_loaded=counts.inserted,
