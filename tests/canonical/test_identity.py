@@ -147,3 +147,61 @@ def test_exports_from_two_vendors_resolve_people_by_normalised_email(con):
     assert people[("stripe", "cus_PA1")] != people[("shopify", "7012345678901")]
     assert people[("shopify", "7012345678902")] == people[("shopify", "frank@example.co.uk")]
     assert rows(con, "SELECT count(*) AS n FROM core.customers")[0]["n"] == 5
+
+
+# -- issue 11: resolution is a function of the data, not of the load order --------------------------------------
+
+def _resolved(files: dict, order) -> dict[str, list]:
+    """Load the exports in `order` into a fresh warehouse; what identity resolution made of them."""
+    from functools import partial
+
+    from canonical.constants_world import CRM_ZONE
+    from soloml.canonical.ingest import detect, route
+    from soloml.sources import load_paths
+    from soloml.warehouse import connect
+
+    con = connect(":memory:")
+    for name in order:
+        load_paths(con, [files[name]], detector=detect, router=partial(route, crm_timezone=CRM_ZONE))
+    out = {
+        "customers": con.execute("SELECT * EXCLUDE (_load_id) FROM core.customers ORDER BY ALL").fetchall(),
+        "links": con.execute("SELECT * EXCLUDE (_load_id) FROM core.customer_identities ORDER BY ALL").fetchall(),
+        "paid_by": con.execute("SELECT payment_id, customer_id FROM core.payments UNION ALL "
+                               "SELECT order_id, customer_id FROM core.orders UNION ALL "
+                               "SELECT DISTINCT contact_id, customer_id FROM core.contacts ORDER BY ALL").fetchall(),
+    }
+    con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def world_files(tmp_path_factory):
+    from canonical.constants_world import write_world
+
+    files = write_world(tmp_path_factory.mktemp("world")).files
+    return files, _resolved(files, list(files))
+
+
+WORLD_FILES = ["stripe_customers.csv", "stripe_payments.csv", "shopify_orders.csv", "square_transactions.csv", "hubspot_contacts.csv"]
+
+
+@settings(max_examples=5, deadline=None)
+@given(order=st.permutations(WORLD_FILES))
+def test_loading_the_same_exports_in_any_order_gives_the_same_customers_and_links(world_files, order):
+    files, reference = world_files
+    assert _resolved(files, order) == reference
+
+
+@pytest.mark.parametrize("stripe_first", [True, False])
+def test_a_changed_email_under_one_stripe_id_joins_both_addresses_whatever_the_order(tmp_path, stripe_first):
+    """Issue 11, item 2: the crosswalk kept one email per Stripe customer, so the other address was forgotten."""
+    from soloml.warehouse import connect
+
+    con = connect(tmp_path / "w.duckdb")
+    stripe = [record("stripe", "cus_1", "old@x.com", seen="2024-01-01"), record("stripe", "cus_1", "new@x.com", seen="2024-03-01")]
+    shop = [record("shopify", None, "new@x.com", seen="2024-04-01")]
+    crm = [record("hubspot", "101", "old@x.com", seen="2023-12-01")]
+    for batch in ([stripe, shop, crm] if stripe_first else [shop, crm, stripe]):
+        resolve(con, *batch)
+    assert customers(con) == 1
+    con.close()

@@ -35,24 +35,22 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless: bool) -> tuple[int, str | None]:
     """(rows collapsed into another row with the same key, a note) for one staged table of this load.
 
-    `keyless`: the file has no id column, so ids are hashes of each row's values; identical rows are then
-    separate events (two identical purchases on one day) and are kept, numbered '#2', '#3'..."""
+    `keyless`: the file has no id column, so ids are hashes of each row's values. Identical money rows (two
+    identical purchases on one day) are separate events and arrive numbered '#2', '#3'...; other identical
+    rows share one id and collapse."""
     cols = [d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description]
-    content = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id")) or "1"
     keys = ", ".join(quote_ident(k) for k in table.key)
     rows = _count(con, f"SELECT count(*) FROM {stage}")
     collapsed = rows - _count(con, f"SELECT count(DISTINCT ({keys})) FROM {stage}")
-    if keyless:
-        key = set(table.key)
-        values = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id", *key)) or "1"
+    if keyless and not collapsed:
+        values = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id", *table.key)) or "1"
         kept = rows - _count(con, f"SELECT count(DISTINCT ({values})) FROM {stage}")
-        if kept:
-            return collapsed, (f"{kept} row(s) of core.{table.name} are identical to another row of the file; with no id "
-                               f"column to tell them apart each was kept as its own {table.name.rstrip('s')} "
-                               "(ids end in #2, #3, ...). Delete true duplicates from the file if they are mistakes.")
-        return collapsed, None
+        return 0, (f"{kept} row(s) of core.{table.name} are identical to another row of the file; with no id column to "
+                   f"tell them apart each was kept as its own row (ids end in #2, #3, ...). Delete true duplicates from "
+                   "the file if they are mistakes.") if kept else None
     if not collapsed:
         return 0, None
+    content = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id")) or "1"
     exact = rows - _count(con, f"SELECT count(DISTINCT ({content})) FROM {stage}")
     differing = collapsed - exact
     what = []
@@ -60,8 +58,9 @@ def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless
         what.append(f"{exact} exact cop{'y' if exact == 1 else 'ies'} dropped")
     if differing:
         what.append(f"{differing} with other values, of which the last row in the file was kept")
+    why = " (the file has no id column, so identical rows get the same id)" if keyless else ""
     return collapsed, (f"{collapsed} row(s) repeat the id of another row of this file in core.{table.name} "
-                       f"({table.key[0]}): {'; '.join(what)}.")
+                       f"({table.key[0]}){why}: {'; '.join(what)}.")
 
 
 def missing_customers(con: duckdb.DuckDBPyConnection, name: str, stage: str) -> tuple[int, str | None]:
