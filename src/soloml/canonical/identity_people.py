@@ -14,20 +14,11 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from soloml.canonical.schema import TABLES
+from soloml.canonical.schema import FIRST_PURCHASES, TABLES
 
 ASSIGNED = "_soloml_id_assigned"
-# When a customer first paid: a charge that went through, a paid (or later refunded) order, a subscription past its trial.
-PURCHASES = """
-    SELECT customer_id, min(paid) AS first_purchase_at FROM (
-        SELECT customer_id, paid_at AS paid FROM core.payments
-         WHERE kind = 'charge' AND status IN ('succeeded', 'refunded', 'partially_refunded', 'charged_back')
-        UNION ALL
-        SELECT customer_id, ordered_at FROM core.orders WHERE status IN ('paid', 'refunded', 'partially_refunded')
-        UNION ALL
-        SELECT customer_id, valid_from FROM core.subscriptions WHERE status IN ('active', 'past_due', 'unpaid')
-    ) WHERE customer_id IN (SELECT customer_id FROM {ids}) GROUP BY customer_id
-"""
+# When the customers in {ids} first paid (schema.FIRST_PURCHASES, for those customers only).
+PURCHASES = FIRST_PURCHASES.replace("WHERE customer_id IS NOT NULL", "WHERE customer_id IN (SELECT customer_id FROM {ids})")
 _LATEST = "-epoch(coalesce(e.last_seen, TIMESTAMP '1900-01-01'))"
 _EARLIEST = "coalesce(e.first_seen, TIMESTAMP '9999-12-31')"
 

@@ -284,6 +284,20 @@ TABLES: dict[str, Table] = {
     for t in (CUSTOMERS, CUSTOMER_IDENTITIES, PAYMENTS, ORDERS, ORDER_ITEMS, SUBSCRIPTIONS, CONTACTS, DEALS, MARKETING_EVENTS)
 }
 
+# When each customer first paid: a charge that went through, a paid (or later refunded) order, a subscription
+# version past its trial. core.customers.first_purchase_at holds it; recipes read it through this same SQL, so
+# core rows written by hand (or by another tool) work too. A relation of (customer_id, first_purchase_at).
+FIRST_PURCHASES = """
+    SELECT customer_id, min(paid) AS first_purchase_at FROM (
+        SELECT customer_id, paid_at AS paid FROM core.payments
+         WHERE kind = 'charge' AND status IN ('succeeded', 'refunded', 'partially_refunded', 'charged_back')
+        UNION ALL
+        SELECT customer_id, ordered_at FROM core.orders WHERE status IN ('paid', 'refunded', 'partially_refunded')
+        UNION ALL
+        SELECT customer_id, valid_from FROM core.subscriptions WHERE status IN ('active', 'past_due', 'unpaid')
+    ) WHERE customer_id IS NOT NULL GROUP BY customer_id
+"""
+
 # Identity resolution's own tables: what every load said about who is who, and the links you decided on.
 IDENTITY_EVIDENCE = Table(
     "identity_evidence",

@@ -12,6 +12,7 @@ from soloml.config import DateOrder
 
 if TYPE_CHECKING:
     from soloml.sources import LoadResult
+    from soloml.workspace import Workspace
 
 
 def _describe(result: LoadResult) -> None:
@@ -39,7 +40,10 @@ def _describe(result: LoadResult) -> None:
     if dropped:
         console.print("  left out of core: " + ", ".join(f"{n:,} {what}" for what, n in dropped.items()))
     for note in result.notes:
-        console.print(f"  note: {note}")
+        if note.startswith("WARNING: "):
+            console.print(f"  [bold yellow]warning:[/] {note.removeprefix('WARNING: ')}", markup=True)
+        else:
+            console.print(f"  note: {note}")
 
 
 def _by_mapping(paths: list[str], as_name: str | None) -> list[tuple[str | None, list[str]]]:
@@ -54,6 +58,43 @@ def _by_mapping(paths: list[str], as_name: str | None) -> list[tuple[str | None,
         else:
             groups.append((target, [path]))
     return groups
+
+
+def _interactive() -> bool:
+    """A person at a terminal who can answer a question (never in pipes, cron, tests or with --json)."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _router(ws: Workspace, *, ask: bool):
+    """The canonical router with the workspace's CRM time zone; asks for it once (and remembers it) when unset."""
+    from functools import partial
+
+    from soloml.canonical import ingest
+    from soloml.config import remember_crm_timezone
+    from soloml.errors import ConfigError
+    from soloml.workspace import CONFIG_FILE
+
+    zone = ws.settings.crm.timezone
+    if zone or not ask:
+        return partial(ingest.route, crm_timezone=zone)
+    answer: dict[str, str] = {}
+
+    def ask_zone(vendor: str) -> str:
+        label = "HubSpot" if vendor == "hubspot" else vendor.title()
+        while "zone" not in answer:
+            typed = typer.prompt(f"{label} exports write times in your account's time zone, without saying which. "
+                                 "Which zone is your account set to (e.g. America/Chicago)?", default="UTC")
+            try:
+                remember_crm_timezone(ws.root / CONFIG_FILE, typed.strip())
+                answer["zone"] = typed.strip()
+                console.print(f"Saved crm.timezone: {answer['zone']} in {CONFIG_FILE}.")
+            except (ConfigError, ValueError) as exc:
+                console.print(f"{exc}", markup=False)
+        return answer["zone"]
+
+    return partial(ingest.route, crm_timezone=None, ask_crm_timezone=ask_zone)
 
 
 def register(app: typer.Typer) -> None:
@@ -85,6 +126,8 @@ def register(app: typer.Typer) -> None:
                 raise ConfigError(f"--date-format must be one of auto, mdy, dmy, ymd; got '{order}'.", hint="For 31/01/2024 pass --date-format dmy.")
             # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
             register_workspace_mappings(ws.mappings_dir)
+            ask = _interactive() and not as_json and ws.settings.crm.timezone is None
+            router = _router(ws, ask=ask)
             con = ws.connect()
             results, failures = [], []
             try:
@@ -95,7 +138,7 @@ def register(app: typer.Typer) -> None:
                             results += load_paths(
                                 con, [path], as_name=group_as, table=table, date_order=order,  # type: ignore[arg-type]
                                 max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
-                                detector=ingest.detect, router=ingest.route, progress=progress_enabled() and not as_json,
+                                detector=ingest.detect, router=router, progress=progress_enabled() and not as_json and not ask,
                             )
                         except SolomlError as exc:
                             failures.append((path, exc))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from soloml.projects.recipes.base import RecipeSQL
 
-PAID = "('succeeded', 'refunded', 'partially_refunded')"
+PAID = "('succeeded', 'refunded', 'partially_refunded', 'charged_back')"
 
 # Running at the cutoff. A 'canceled' status whose cancellation is dated after the cutoff was not known yet.
 ACTIVE_SUBSCRIPTION_AT = (

@@ -1,15 +1,16 @@
 """Spend: how much each customer will pay within the horizon (a regression target).
 
 Population at a cutoff: customers with a payment or order in the 365 days before it.
-Label: money received in the horizon after the cutoff — successful charges net of the amount
-refunded, plus orders not already paid through a recorded payment.
+Label: money received in the horizon after the cutoff, in the settlement currency — charges net of
+refunds and lost chargebacks (core.payments.net_settled), plus orders not already paid through a
+recorded payment, net of their refunds.
 """
 
 from __future__ import annotations
 
 from soloml.projects.recipes.base import RecipeSQL
 
-PAID = "('succeeded', 'refunded', 'partially_refunded')"
+PAID = "('succeeded', 'refunded', 'partially_refunded', 'charged_back')"
 
 POPULATION = f"""
 SELECT a.customer_id AS entity_id, a.cutoff, a.customer_id, cu.email
@@ -27,14 +28,14 @@ LEFT JOIN core.customers cu ON cu.customer_id = a.customer_id
 
 LABEL = f"""
 WITH pay AS (
-    SELECT p.entity_id, p.cutoff, sum(x.amount - coalesce(x.amount_refunded, 0)) AS amount
+    SELECT p.entity_id, p.cutoff, sum(coalesce(x.net_settled, x.amount - coalesce(x.amount_refunded, 0))) AS amount
       FROM {{population}} p JOIN core.payments x
         ON x.customer_id = p.customer_id AND x.paid_at > p.cutoff AND x.paid_at <= p.cutoff + INTERVAL {{horizon}} DAY
      WHERE x.kind = 'charge' AND x.status IN {PAID}
      GROUP BY p.entity_id, p.cutoff
 ),
 ord AS (
-    SELECT p.entity_id, p.cutoff, sum(o.total) AS amount
+    SELECT p.entity_id, p.cutoff, sum(o.total - coalesce(o.amount_refunded, 0)) AS amount
       FROM {{population}} p JOIN core.orders o
         ON o.customer_id = p.customer_id AND o.ordered_at > p.cutoff AND o.ordered_at <= p.cutoff + INTERVAL {{horizon}} DAY
      WHERE o.status IN ('paid', 'partially_refunded')
