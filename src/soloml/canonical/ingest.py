@@ -119,7 +119,7 @@ def route(
     con.execute(f"SET VARIABLE {v.LOCAL_ZONE_VARIABLE} = ?", [zone or "UTC"])
     try:
         _land_rows(con, landed, chosen)
-        stages += _lookups(con, chosen)
+        stages += create_lookups(con, chosen)
         result: dict[str, int] = {}
         rows_in = _count(con, f"{ROWS} WHERE _current")
         quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers, source=landed.source)
@@ -157,7 +157,7 @@ def route(
             pass
 
 
-def _lookups(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> list[str]:
+def create_lookups(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> list[str]:
     """`_soloml_lookup_<name>` for each raw table the adapter may join: its rows as text, or empty when not loaded."""
     made = []
     for name, (raw, columns) in chosen.lookups.items():

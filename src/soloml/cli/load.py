@@ -77,8 +77,10 @@ def _router(ws: Workspace, *, ask: bool):
     from soloml.workspace import CONFIG_FILE
 
     zone = ws.settings.crm.timezone
-    if zone or not ask:
+    if zone:
         return partial(ingest.route, crm_timezone=zone)
+    if not ask:
+        return ingest.route
     answer: dict[str, str] = {}
 
     def ask_zone(vendor: str) -> str:
