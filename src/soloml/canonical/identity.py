@@ -31,7 +31,7 @@ __all__ = ["LOOKUP", "IdentityResult", "email_key", "email_key_sql", "new_custom
 
 LOOKUP = "_soloml_identity_lookup"  # (source, source_key, customer_id) for the current load
 # the hint columns a records relation may have beyond the required ones (missing ones are NULL)
-OPTIONAL_HINTS = ("customer_phone", "customer_zip", "reference_id", "name_rank")
+OPTIONAL_HINTS = ("customer_phone", "customer_zip", "reference_id", "kind")
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,12 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str) -> Id
     caller to join on.
 
     `records` has source, source_customer_id, email, customer_name, customer_country, linked_source,
-    linked_source_id, seen_at, and optionally customer_phone, customer_zip, reference_id and name_rank (0 CRM
-    contact, 1 customer record, 2 payment/order; default 2). source_key = source_customer_id, or the email key when
-    the record has no id."""
+    linked_source_id, seen_at, and optionally customer_phone, customer_zip, reference_id and kind (the core table
+    the hint came with: 'contacts', 'customers', 'payments'...; default 'payments'). source_key =
+    source_customer_id, or the email key when the record has no id."""
     present = {d[0] for d in con.execute(f"SELECT * FROM {records} LIMIT 0").description}
     extra = ", ".join(
-        f"{'2' if c == 'name_rank' else 'NULL::VARCHAR'} AS {c}" for c in OPTIONAL_HINTS if c not in present
+        f"NULL::VARCHAR AS {c}" for c in OPTIONAL_HINTS if c not in present
     )
     relation = f"(SELECT *{', ' + extra if extra else ''} FROM {records})"
     record_evidence(con, relation, load_id=load_id)

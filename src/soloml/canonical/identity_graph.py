@@ -27,6 +27,10 @@ _ALL_NODES = (
     f"SELECT link_source, link_id FROM {EVIDENCE} WHERE link_source <> '{ANY}')"
 )
 RULES = ("source_id", "reference_id", "email", "accepted")  # strongest first; a record with none is 'new'
+# Which record a customer's id hangs on: a customer record, then a purchase, then a CRM contact, then the rest
+# (earliest first among equals), so loading a CRM or an email tool later never changes a buyer's id.
+ANCHOR_RANK = ("CASE kind WHEN 'customers' THEN 0 WHEN 'payments' THEN 1 WHEN 'orders' THEN 1 WHEN 'subscriptions' THEN 1 "
+               "WHEN 'contacts' THEN 2 ELSE 3 END")
 
 
 @dataclass(frozen=True)
@@ -41,18 +45,22 @@ def record_evidence(con: duckdb.DuckDBPyConnection, records: str, *, load_id: st
     """Add a load's hints to core.identity_evidence (one row per distinct fact; sightings widen first/last_seen),
     and leave `_soloml_id_seeds(source, source_id)`: the records this load names."""
     key = email_key_sql("email")
-    fields = "source, source_id, email, email_key, link_source, link_id, name, name_rank, phone, zip, country"
+    fields = "source, source_id, email, email_key, link_source, link_id, name, kind, phone, zip, country"
     hint_id = "md5(concat_ws(chr(31), " + ", ".join(f"coalesce(CAST({f.strip()} AS VARCHAR), chr(0))" for f in fields.split(",")) + "))"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_id_hints AS
-        WITH base AS (
+        WITH raw AS (  -- distinct values first: 100k email events name a few thousand people
+            SELECT source, source_customer_id, email, customer_name, kind, customer_phone, customer_zip, customer_country,
+                   linked_source, linked_source_id, reference_id, min(seen_at) AS seen_first, max(seen_at) AS seen_last
+            FROM {records} GROUP BY ALL
+        ), base AS (
             SELECT source, NULLIF(trim(source_customer_id), '') AS sid, lower(trim(email)) AS email, {key} AS email_key,
-                   NULLIF(trim(customer_name), '') AS name, CAST(coalesce(name_rank, 2) AS INTEGER) AS name_rank,
+                   NULLIF(trim(customer_name), '') AS name, coalesce(kind, 'payments') AS kind,
                    {phone_key_sql('customer_phone')} AS phone, {zip_key_sql('customer_zip')} AS zip,
                    NULLIF(trim(customer_country), '') AS country,
                    NULLIF(trim(linked_source), '') AS linked_source, NULLIF(trim(linked_source_id), '') AS linked_id,
-                   NULLIF(trim(CAST(reference_id AS VARCHAR)), '') AS reference_id, seen_at
-            FROM {records}
+                   NULLIF(trim(CAST(reference_id AS VARCHAR)), '') AS reference_id, seen_first, seen_last
+            FROM raw
         ), keyed AS (
             SELECT *, coalesce(sid, email_key) AS source_id FROM base WHERE coalesce(sid, email_key) IS NOT NULL
         ), linked AS (
@@ -61,7 +69,7 @@ def record_evidence(con: duckdb.DuckDBPyConnection, records: str, *, load_id: st
             UNION ALL
             SELECT *, '{ANY}', reference_id FROM keyed WHERE reference_id IS NOT NULL
         )
-        SELECT {fields}, min(seen_at) AS first_seen, max(seen_at) AS last_seen
+        SELECT {fields}, min(seen_first) AS first_seen, max(seen_last) AS last_seen
         FROM linked
         WHERE NOT coalesce(link_source = source AND link_id = source_id, false)
         GROUP BY ALL
@@ -145,8 +153,9 @@ def _edges(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
 
 def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
     """Split the closure into people: records joined by shared hubs or direct links; each with its anchor and rules."""
-    records = {("r", s, i): t for s, i, t in con.execute(f"""
-        SELECT source, source_id, min(first_seen) FROM {EVIDENCE} JOIN {NODES} USING (source, source_id) GROUP BY ALL""").fetchall()}
+    records = {("r", s, i): (rank, t) for s, i, rank, t in con.execute(f"""
+        SELECT source, source_id, min({ANCHOR_RANK}), min(first_seen) FROM {EVIDENCE} JOIN {NODES} USING (source, source_id)
+        GROUP BY ALL""").fetchall()}
     hubs, pairs = _edges(con)
     uf = _UnionFind()
     for node in records:
@@ -173,7 +182,7 @@ def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
         groups.setdefault(uf.find(node), []).append(node)
     found = []
     for members in groups.values():
-        anchor = min(members, key=lambda n: (records[n] is None, records[n] or 0, n[1], n[2]))
+        anchor = min(members, key=lambda n: (records[n][0], records[n][1] is None, records[n][1] or 0, n[1], n[2]))
         customer_id = new_customer_id(f"{anchor[1]}:{anchor[2]}")
         found.append(Person(customer_id, tuple(
             (n[1], n[2], next((r for r in RULES if r in rules.get(n, ())), "new")) for n in sorted(members)

@@ -20,6 +20,8 @@ ASSIGNED = "_soloml_id_assigned"
 # When the customers in {ids} first paid (schema.FIRST_PURCHASES, for those customers only).
 PURCHASES = FIRST_PURCHASES.replace("WHERE customer_id IS NOT NULL", "WHERE customer_id IN (SELECT customer_id FROM {ids})")
 _LATEST = "-epoch(coalesce(e.last_seen, TIMESTAMP '1900-01-01'))"
+# whose name (email, country) names a person: a CRM contact, then a customer record, then a payment or order
+_RANK = "CASE e.kind WHEN 'contacts' THEN 0 WHEN 'customers' THEN 1 ELSE 2 END"
 _EARLIEST = "coalesce(e.first_seen, TIMESTAMP '9999-12-31')"
 
 
@@ -96,9 +98,9 @@ def _write_customers(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[str,
         WITH ev AS (SELECT a.customer_id, e.* FROM {ASSIGNED} a JOIN core.identity_evidence e USING (source, source_id)),
         people AS (
             SELECT customer_id,
-                   arg_min(email, (name_rank, {_LATEST}, email)) FILTER (WHERE email IS NOT NULL) AS email,
-                   arg_min(name, (name_rank, {_LATEST}, name)) FILTER (WHERE name IS NOT NULL) AS name,
-                   arg_min(country, (name_rank, {_LATEST}, country)) FILTER (WHERE country IS NOT NULL) AS country,
+                   arg_min(email, ({_RANK}, {_LATEST}, email)) FILTER (WHERE email IS NOT NULL) AS email,
+                   arg_min(name, ({_RANK}, {_LATEST}, name)) FILTER (WHERE name IS NOT NULL) AS name,
+                   arg_min(country, ({_RANK}, {_LATEST}, country)) FILTER (WHERE country IS NOT NULL) AS country,
                    min(first_seen) AS created_at,
                    arg_min(source, ({_EARLIEST}, source)) AS first_source
             FROM ev e GROUP BY customer_id

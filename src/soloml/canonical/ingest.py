@@ -133,6 +133,9 @@ def route(
             staged[name] = stage
         quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
         ident = _resolve(con, chosen, staged, landed.load_id)
+        if ident.merged:
+            notes.append(f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
+                         "records belong to a person known under another id (or holds that person's earliest record).")
         duplicates = unlinked = 0
         for name, stage in staged.items():
             if name == "customers":
@@ -272,9 +275,6 @@ def _drop_test_mode(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> int:
     return int(row[0]) if row else 0
 
 
-NAME_RANKS = {"contacts": 0, "customers": 1}  # whose name names a person: a CRM contact, then a customer record
-
-
 def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, str], load_id: str) -> identity.IdentityResult:
     """Collect identity hints from every staged output, resolve them, and fill customer_id in the stages."""
     parts = []
@@ -296,7 +296,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, 
             f"SELECT {source} AS source, {pick('source_customer_id')} AS source_customer_id, {pick('email')} AS email, "
             + "".join(f"{sql} AS {h}, " for h, sql in hints.items())
             + f"{pick('linked_source')} AS linked_source, {pick('linked_source_id')} AS linked_source_id, "
-            f"{pick('reference_id')} AS reference_id, {NAME_RANKS.get(name, 2)} AS name_rank, {seen_sql} AS seen_at FROM {stage}"
+            f"{pick('reference_id')} AS reference_id, '{name}' AS kind, {seen_sql} AS seen_at FROM {stage}"
         )
     if not parts:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {identity.LOOKUP} (source VARCHAR, source_key VARCHAR, customer_id VARCHAR)")

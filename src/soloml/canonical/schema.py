@@ -312,8 +312,9 @@ IDENTITY_EVIDENCE = Table(
         Column("link_source", "VARCHAR", "The source whose id the record carries ('*' = a reference id of any source)."),
         Column("link_id", "VARCHAR", "That id."),
         Column("name", "VARCHAR", "Name given with the record."),
-        Column("name_rank", "INTEGER", "Where the name comes from: 0 a CRM contact, 1 a customer record, 2 a payment or "
-               "order (a card or billing name); the lowest rank names the customer."),
+        Column("kind", "VARCHAR", "The core table the fact came with ('customers' for a customer record, 'payments', "
+               "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's) and the record a customer's id "
+               "is anchored to."),
         Column("phone", "VARCHAR", "Phone digits (last 10), for suggestions only."),
         Column("zip", "VARCHAR", "Postal code (upper case, no spaces), for suggestions only."),
         Column("country", "VARCHAR", "Country given with the record."),
