@@ -153,16 +153,13 @@ def test_exports_from_two_vendors_resolve_people_by_normalised_email(con):
 
 def _resolved(files: dict, order) -> dict[str, list]:
     """Load the exports in `order` into a fresh warehouse; what identity resolution made of them."""
-    from functools import partial
-
-    from canonical.constants_world import CRM_ZONE
     from soloml.canonical.ingest import detect, route
     from soloml.sources import load_paths
     from soloml.warehouse import connect
 
     con = connect(":memory:")
     for name in order:
-        load_paths(con, [files[name]], detector=detect, router=partial(route, crm_timezone=CRM_ZONE))
+        load_paths(con, [files[name]], detector=detect, router=route)
     out = {
         "customers": con.execute("SELECT * EXCLUDE (_load_id) FROM core.customers ORDER BY ALL").fetchall(),
         "links": con.execute("SELECT * EXCLUDE (_load_id) FROM core.customer_identities ORDER BY ALL").fetchall(),
