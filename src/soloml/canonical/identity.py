@@ -10,9 +10,9 @@ two records; name + phone or postal code is only suggested.
 
 After each load the people the load touched are rebuilt from all the evidence (identity_graph.py), so the
 result is a function of the data, not of the order files arrive in. A customer's id is 'cus_' + a hash of
-its earliest record ('source:source_id', earliest first sighting, ties by name), so it stays put as new data
-arrives; when records of two customers turn out to be one person, the id of the earlier one is kept and the
-other is rewritten everywhere in core.*.
+the smallest email key among its records (or of its smallest 'source:source_id' when it has no email), so it
+stays put as purchases and sources arrive; when records of two customers turn out to be one person, one id is
+kept and the other is rewritten everywhere in core.*.
 
 >>> email_key("  Jane.Doe+news@GoogleMail.com ")
 'janedoe@gmail.com'

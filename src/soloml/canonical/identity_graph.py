@@ -27,10 +27,6 @@ _ALL_NODES = (
     f"SELECT link_source, link_id FROM {EVIDENCE} WHERE link_source <> '{ANY}')"
 )
 RULES = ("source_id", "reference_id", "email", "accepted")  # strongest first; a record with none is 'new'
-# Which record a customer's id hangs on: a customer record, then a purchase, then a CRM contact, then the rest
-# (earliest first among equals), so loading a CRM or an email tool later never changes a buyer's id.
-ANCHOR_RANK = ("CASE kind WHEN 'customers' THEN 0 WHEN 'payments' THEN 1 WHEN 'orders' THEN 1 WHEN 'subscriptions' THEN 1 "
-               "WHEN 'contacts' THEN 2 ELSE 3 END")
 
 
 @dataclass(frozen=True)
@@ -153,9 +149,7 @@ def _edges(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
 
 def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
     """Split the closure into people: records joined by shared hubs or direct links; each with its anchor and rules."""
-    records = {("r", s, i): (rank, t) for s, i, rank, t in con.execute(f"""
-        SELECT source, source_id, min({ANCHOR_RANK}), min(first_seen) FROM {EVIDENCE} JOIN {NODES} USING (source, source_id)
-        GROUP BY ALL""").fetchall()}
+    records = {("r", s, i) for s, i in con.execute(f"SELECT DISTINCT source, source_id FROM {EVIDENCE} JOIN {NODES} USING (source, source_id)").fetchall()}
     hubs, pairs = _edges(con)
     uf = _UnionFind()
     for node in records:
@@ -164,8 +158,11 @@ def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
         uf.union(a, b)
     # a record's rule: the strongest edge to another record, directly or through a hub that another record shares
     hub_members: dict[tuple, set[tuple]] = {}
-    for record, hub, _ in hubs:
+    emails: dict[tuple, list[str]] = {}
+    for record, hub, rule in hubs:
         hub_members.setdefault(hub, set()).add(record)
+        if rule == "email":
+            emails.setdefault(record, []).append(hub[1])
     rules: dict[tuple, set[str]] = {}
     for record, hub, rule in hubs:
         others = hub_members[hub] - {record} | ({hub} if hub in records else set())
@@ -182,8 +179,9 @@ def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
         groups.setdefault(uf.find(node), []).append(node)
     found = []
     for members in groups.values():
-        anchor = min(members, key=lambda n: (records[n][0], records[n][1] is None, records[n][1] or 0, n[1], n[2]))
-        customer_id = new_customer_id(f"{anchor[1]}:{anchor[2]}")
+        # the id hangs on the person's smallest email key (their smallest 'source:id' when they have no email)
+        keys = [e for n in members for e in emails.get(n, ())]
+        customer_id = new_customer_id(min(keys) if keys else min(f"{n[1]}:{n[2]}" for n in members))
         found.append(Person(customer_id, tuple(
             (n[1], n[2], next((r for r in RULES if r in rules.get(n, ())), "new")) for n in sorted(members)
         )))

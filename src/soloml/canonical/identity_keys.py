@@ -44,7 +44,7 @@ def email_key_sql(expr: str) -> str:
 
 
 def new_customer_id(anchor: str) -> str:
-    """The customer id for a person whose earliest record is `anchor` ('source:source_id')."""
+    """The customer id of the person whose smallest email key (or, without email, smallest 'source:id') is `anchor`."""
     return "cus_" + hashlib.sha256(anchor.encode()).hexdigest()[:16]
 
 

@@ -135,7 +135,7 @@ def route(
         ident = _resolve(con, chosen, staged, landed.load_id)
         if ident.merged:
             notes.append(f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
-                         "records belong to a person known under another id (or holds that person's earliest record).")
+                         "records belong to a person known under another id.")
         duplicates = unlinked = 0
         for name, stage in staged.items():
             if name == "customers":

@@ -313,8 +313,7 @@ IDENTITY_EVIDENCE = Table(
         Column("link_id", "VARCHAR", "That id."),
         Column("name", "VARCHAR", "Name given with the record."),
         Column("kind", "VARCHAR", "The core table the fact came with ('customers' for a customer record, 'payments', "
-               "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's) and the record a customer's id "
-               "is anchored to."),
+               "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's)."),
         Column("phone", "VARCHAR", "Phone digits (last 10), for suggestions only."),
         Column("zip", "VARCHAR", "Postal code (upper case, no spaces), for suggestions only."),
         Column("country", "VARCHAR", "Country given with the record."),

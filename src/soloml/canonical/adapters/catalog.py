@@ -55,8 +55,8 @@ phone or postal code is *suggested*, for you to accept or reject. Every load add
 `core.identity_evidence` and the people it touches are rebuilt from all of it, so the result depends on the data,
 never on the order files arrive in. `core.customer_identities` holds every (source, source_id) with its
 `customer_id` and the rule that links it ('source_id', 'reference_id', 'email', 'accepted' or 'new'). A customer's
-id is 'cus_' + a hash of their earliest record; when records of two customers turn out to be one person, the
-earlier one's id is kept and rewritten everywhere in core.*.
+id is 'cus_' + a hash of their smallest email key (or smallest 'source:id' without email); when records of two
+customers turn out to be one person, one id is kept and the other is rewritten everywhere in core.*.
 
     soloml identities [--top 20] [--accept ID]... [--reject ID]... [--json]
 
