@@ -88,8 +88,8 @@ def closure(con: duckdb.DuckDBPyConnection, seeds: str) -> None:
     """`_soloml_id_nodes(source, source_id)`: every node connected to `seeds` through the evidence and accepted links."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT DISTINCT source, source_id FROM {seeds}")
     while True:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _soloml_id_more AS
+        added = con.execute(f"""
+            INSERT INTO {NODES}
             WITH ev AS (SELECT e.* FROM {EVIDENCE} e WHERE (e.source, e.source_id) IN (SELECT (source, source_id) FROM {NODES}))
             SELECT e.source, e.source_id FROM {EVIDENCE} e
              WHERE e.email_key IN (SELECT email_key FROM ev WHERE email_key IS NOT NULL)
@@ -103,12 +103,9 @@ def closure(con: duckdb.DuckDBPyConnection, seeds: str) -> None:
             UNION SELECT d.source_a, d.source_id_a FROM core.identity_decisions d JOIN {NODES} c
                ON d.decision = 'accepted' AND d.source_b = c.source AND d.source_id_b = c.source_id
             EXCEPT SELECT source, source_id FROM {NODES}
-        """)
-        added = con.execute("SELECT count(*) FROM _soloml_id_more").fetchone()
+        """).fetchone()
         if not added or not added[0]:
             break
-        con.execute(f"INSERT INTO {NODES} SELECT * FROM _soloml_id_more")
-    con.execute("DROP TABLE IF EXISTS _soloml_id_more")
 
 
 class _UnionFind:

@@ -27,11 +27,6 @@ class Routed(dict[str, int]):
         self.notes: tuple[str, ...] = tuple(notes)
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
 def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless: bool) -> tuple[int, str | None]:
     """(rows collapsed into another row with the same key, a note) for one staged table of this load.
 
@@ -40,18 +35,20 @@ def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless
     rows share one id and collapse."""
     cols = [d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description]
     keys = ", ".join(quote_ident(k) for k in table.key)
-    rows = _count(con, f"SELECT count(*) FROM {stage}")
-    collapsed = rows - _count(con, f"SELECT count(DISTINCT ({keys})) FROM {stage}")
+    content = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id")) or "1"
+    values = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id", *table.key)) or "1"
+    rows, distinct_keys, distinct_rows, distinct_values = con.execute(
+        f"SELECT count(*), count(DISTINCT ({keys})), count(DISTINCT ({content})), count(DISTINCT ({values})) FROM {stage}"
+    ).fetchone() or (0, 0, 0, 0)
+    collapsed = rows - distinct_keys
     if keyless and not collapsed:
-        values = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id", *table.key)) or "1"
-        kept = rows - _count(con, f"SELECT count(DISTINCT ({values})) FROM {stage}")
+        kept = rows - distinct_values
         return 0, (f"{kept} row(s) of core.{table.name} are identical to another row of the file; with no id column to "
                    f"tell them apart each was kept as its own row (ids end in #2, #3, ...). Delete true duplicates from "
                    "the file if they are mistakes.") if kept else None
     if not collapsed:
         return 0, None
-    content = ", ".join(quote_ident(c) for c in cols if c not in ("_source_row", "customer_id")) or "1"
-    exact = rows - _count(con, f"SELECT count(DISTINCT ({content})) FROM {stage}")
+    exact = rows - distinct_rows
     differing = collapsed - exact
     what = []
     if exact:
@@ -68,8 +65,8 @@ def missing_customers(con: duckdb.DuckDBPyConnection, name: str, stage: str) -> 
     if name not in CUSTOMER_TABLES:
         return 0, None
     cols = {d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description}
-    rows = _count(con, f"SELECT count(*) FROM {stage}")
-    linked = _count(con, f"SELECT count(customer_id) FROM {stage}") if "customer_id" in cols else 0
+    linked_sql = "count(customer_id)" if "customer_id" in cols else "0"
+    rows, linked = con.execute(f"SELECT count(*), {linked_sql} FROM {stage}").fetchone() or (0, 0)
     if rows == 0 or linked:
         return 0, None
     return rows, (
