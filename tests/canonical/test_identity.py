@@ -201,3 +201,17 @@ def test_a_changed_email_under_one_stripe_id_joins_both_addresses_whatever_the_o
         resolve(con, *batch)
     assert customers(con) == 1
     con.close()
+
+
+def test_a_warehouse_resolved_before_the_evidence_table_keeps_its_people(con):
+    """An older warehouse has a crosswalk but no core.identity_evidence: its people are carried over, not forgotten."""
+    create_core_tables(con)
+    con.execute("INSERT INTO core.customers (customer_id, email, name, created_at, first_source) VALUES ('cus_old', 'ann@x.com', 'Ann Lee', '2023-05-01', 'stripe')")
+    con.execute("INSERT INTO core.customer_identities VALUES ('stripe', 'cus_1', 'ann@x.com', 'cus_old', 'new', 'old'), "
+                "('shopify', 'ann@x.com', 'ann@x.com', 'cus_old', 'email', 'old')")
+    ids = resolve(con, record("stripe", "cus_1", "ann.lee@work.com", seen="2024-06-01"))
+    (row,) = rows(con, "SELECT customer_id, name, created_at FROM core.customers")
+    assert ids[("stripe", "cus_1")] == row["customer_id"] == identity.new_customer_id("ann.lee@work.com")
+    assert (row["name"], row["created_at"]) == ("Ann Lee", datetime(2023, 5, 1))
+    people = {r["source"]: r["customer_id"] for r in rows(con, "SELECT * FROM core.customer_identities")}
+    assert people["shopify"] == people["stripe"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from soloml.canonical.identity_graph import rebuild, record_evidence
+from soloml.canonical.identity_graph import backfill_evidence, rebuild, record_evidence
 from soloml.canonical.identity_keys import email_key, email_key_sql, new_customer_id
 
 __all__ = ["LOOKUP", "IdentityResult", "email_key", "email_key_sql", "new_customer_id", "resolve"]
@@ -55,6 +55,7 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str) -> Id
         f"NULL::VARCHAR AS {c}" for c in OPTIONAL_HINTS if c not in present
     )
     relation = f"(SELECT *{', ' + extra if extra else ''} FROM {records})"
+    backfill_evidence(con, load_id=load_id)
     record_evidence(con, relation, load_id=load_id)
     try:
         outcome = rebuild(con, "_soloml_id_seeds", load_id=load_id)

@@ -84,6 +84,24 @@ def record_evidence(con: duckdb.DuckDBPyConnection, records: str, *, load_id: st
     con.execute("DROP TABLE _soloml_id_hints")
 
 
+def backfill_evidence(con: duckdb.DuckDBPyConnection, *, load_id: str) -> None:
+    """A warehouse resolved before the evidence table existed: turn its crosswalk into evidence once (each record's
+    email, and its customer's name, country and first sighting), so the people it knew are rebuilt, not forgotten."""
+    row = con.execute(f"SELECT (SELECT count(*) FROM {EVIDENCE}), (SELECT count(*) FROM core.customer_identities)").fetchone()
+    if not row or row[0] or not row[1]:
+        return
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _soloml_id_old AS
+        SELECT x.source, x.source_id AS source_customer_id, x.email, c.name AS customer_name, c.country AS customer_country,
+               NULL::VARCHAR AS customer_phone, NULL::VARCHAR AS customer_zip, NULL::VARCHAR AS linked_source,
+               NULL::VARCHAR AS linked_source_id, NULL::VARCHAR AS reference_id, 'customers' AS kind, c.created_at AS seen_at
+        FROM core.customer_identities x LEFT JOIN core.customers c USING (customer_id)
+    """)
+    record_evidence(con, "_soloml_id_old", load_id=load_id)
+    con.execute("DROP TABLE _soloml_id_old")
+    con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
+
+
 def closure(con: duckdb.DuckDBPyConnection, seeds: str) -> None:
     """`_soloml_id_nodes(source, source_id)`: every node connected to `seeds` through the evidence and accepted links."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT DISTINCT source, source_id FROM {seeds}")
