@@ -2,9 +2,9 @@
 the identity rules of issue 11 cost against the routing of a base revision (default: main), and how well identity
 resolution finds the real people.
 
-    python bench/canonical.py [--customers 3000] [--base main] [--scale 1000000]
+    python bench/canonical.py [--customers 3000] [--base main] [--scale 1000000] [--rounds 3]
 
-The same files go through two copies of soloml in separate processes, one after the other in the same run:
+The same files go through two copies of soloml in separate processes, alternating for `--rounds` rounds (medians):
 `base` (the base revision's src/, exported with `git archive`) and `current` (this working tree). Each loads:
   raw only   load_paths(files) with detection but no routing             (reference for its own ratios)
   routed     load_paths(files, router=route)                             (raw.* + adapters, identity, history, core.*)
@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -36,7 +37,7 @@ RESULTS = HERE / "RESULTS.md"
 
 # -- the worker: runs inside one copy of soloml (PYTHONPATH picks which) ------------------------------------------
 
-def _load(paths: list[str], db: Path, *, routed: bool, zone: str | None = None) -> tuple[float, dict[str, float], object]:
+def _load(paths: list[str], db: Path, *, routed: bool, zone: str | None = None) -> tuple[dict, dict[str, float], object]:
     import inspect
     from functools import partial
 
@@ -48,12 +49,12 @@ def _load(paths: list[str], db: Path, *, routed: bool, zone: str | None = None) 
     router = None
     if routed:
         router = partial(route, crm_timezone=zone) if zone and "crm_timezone" in inspect.signature(route).parameters else route
-    per_file, start = {}, time.perf_counter()
+    per_file, start, cpu = {}, time.perf_counter(), time.process_time()
     for path in paths:
         t = time.perf_counter()
         load_paths(con, [path], detector=detect, router=router, max_quarantine_share=0.2)
         per_file[Path(path).name] = time.perf_counter() - t
-    return time.perf_counter() - start, per_file, con
+    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}, per_file, con
 
 
 def _demo_scores(con, truth: str) -> dict[str, int]:
@@ -106,8 +107,8 @@ def _world_scores(con, truth: dict) -> dict:
             "fingerprint": str(hash((tuple(map(str, links)), tuple(map(str, customers)))))}
 
 
-def _scale(folder: Path, rows: int) -> float:
-    """Route `rows` synthetic Stripe payment rows (text, as landed) for rows/20 customers in one load; seconds."""
+def _scale(folder: Path, rows: int) -> dict:
+    """Route `rows` synthetic Stripe payment rows (text, as landed) for rows/20 customers in one load: wall and CPU s."""
     import pandas as pd
 
     from soloml.canonical.ingest import detect, route
@@ -128,11 +129,11 @@ def _scale(folder: Path, rows: int) -> float:
     select = ", ".join(f"{v} AS {k}" for k, v in values.items())
     con.execute(f"CREATE TABLE raw.stripe_payments AS SELECT {select}, 'L1' AS _load_id, i AS _source_row FROM range({rows}) t(i)")
     detection = detect(header, pd.DataFrame(columns=header), None)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     con.begin()
     route(con, LandedTable("L1", "bench", "raw.stripe_payments", detection, tuple(header), tuple(cols), rows))
     con.commit()
-    seconds = time.perf_counter() - start
+    seconds = {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
     con.close()
     return seconds
 
@@ -145,18 +146,18 @@ def worker(job: dict) -> dict:
     raw_s, raw_files, con = _load(job["demo_files"], folder / "bench_raw_only.duckdb", routed=False)
     con.close()
     routed_s, routed_files, con = _load(job["demo_files"], folder / "bench_routed.duckdb", routed=True)
-    out.update(raw_s=raw_s, raw_files=raw_files, routed_s=routed_s, routed_files=routed_files,
+    out.update(raw=raw_s, raw_files=raw_files, routed=routed_s, routed_files=routed_files,
                demo=_demo_scores(con, job["demo_truth"]),
                core={t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for (t,) in con.execute(
                    "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY 1").fetchall()})
     con.close()
     truth = json.loads(Path(job["world_truth"]).read_text())
     for name, order in (("world", job["world_files"]), ("world_reversed", job["world_files"][::-1])):
-        seconds, _, con = _load(order, folder / f"bench_{name}.duckdb", routed=True, zone=truth["crm_timezone"])
-        out[name] = {**_world_scores(con, truth), "seconds": seconds}
+        _, _, con = _load(order, folder / f"bench_{name}.duckdb", routed=True, zone=truth["crm_timezone"])
+        out[name] = _world_scores(con, truth)
         con.close()
     if job["scale"]:
-        out["scale_s"] = _scale(folder, job["scale"])
+        out["scale"] = _scale(folder, job["scale"])
     return out
 
 
@@ -196,28 +197,50 @@ def _identity_rows(name: str, b: dict, c: dict) -> list[str]:
     ]
 
 
-def report(args, base: dict, cur: dict, rows: int, files: int) -> list[str]:
-    same = {k: v["world"]["fingerprint"] == v["world_reversed"]["fingerprint"] for k, v in (("base", base), ("current", cur))}
+def _median(runs: list[dict], *path: str) -> float:
+    values = []
+    for run in runs:
+        value = run
+        for key in path:
+            value = value[key]
+        values.append(value)
+    return statistics.median(values)
+
+
+def _row(what: str, base: list[dict], cur: list[dict], *path: str) -> str:
+    b, c = _median(base, *path, "wall"), _median(cur, *path, "wall")
+    bc, cc = _median(base, *path, "cpu"), _median(cur, *path, "cpu")
+    return f"| {what} | {b:.2f} | {c:.2f} | {c / b:.2f}x | {bc:.2f} | {cc:.2f} | {cc / bc:.2f}x |"
+
+
+def report(args, base: list[dict], cur: list[dict], rows: int, files: int) -> list[str]:
+    last_b, last_c = base[-1], cur[-1]
+    same = {k: v["world"]["fingerprint"] == v["world_reversed"]["fingerprint"] for k, v in (("base", last_b), ("current", last_c))}
+    routing = [{"routing": {k: r["routed"][k] - r["raw"][k] for k in ("wall", "cpu")}} for r in base]
+    routing_c = [{"routing": {k: r["routed"][k] - r["raw"][k] for k in ("wall", "cpu")}} for r in cur]
     lines = [
         "## Canonical", "",
-        f"`python bench/canonical.py --customers {args.customers} --base {args.base} --scale {args.scale}` on {date.today():%Y-%m-%d}: "
-        f"Bluebird demo exports ({files} files, {rows:,} rows) and the constants world (tests/canonical/constants_world.py), "
-        f"through `{args.base}` and this tree in separate processes, one after the other. Core tables after (current): "
-        + ", ".join(f"{k} {v:,}" for k, v in cur["core"].items() if v) + ".", "",
-        f"| what | {args.base} s | current s | current vs {args.base} |", "|---|---:|---:|---:|",
-        f"| load every Bluebird file into raw.* only (reference) | {base['raw_s']:.2f} | {cur['raw_s']:.2f} | {cur['raw_s'] / base['raw_s']:.2f}x |",
-        f"| load + route into core.* | {base['routed_s']:.2f} | {cur['routed_s']:.2f} | {cur['routed_s'] / base['routed_s']:.2f}x |",
-        f"| routing alone (routed minus raw only) | {base['routed_s'] - base['raw_s']:.2f} | {cur['routed_s'] - cur['raw_s']:.2f} | "
-        f"{(cur['routed_s'] - cur['raw_s']) / max(base['routed_s'] - base['raw_s'], 1e-9):.2f}x |",
+        f"`python bench/canonical.py --customers {args.customers} --base {args.base} --scale {args.scale} --rounds {args.rounds}` on "
+        f"{date.today():%Y-%m-%d}: Bluebird demo exports ({files} files, {rows:,} rows) and the constants world "
+        f"(tests/canonical/constants_world.py), through `{args.base}` and this tree in separate processes, alternating, "
+        f"{args.rounds} rounds; medians. CPU is the process's own (all DuckDB threads), steadier than wall time on this "
+        "shared machine. Core tables after (current): " + ", ".join(f"{k} {v:,}" for k, v in last_c["core"].items() if v) + ".", "",
+        f"| what | {args.base} wall s | current wall s | wall ratio | {args.base} CPU s | current CPU s | CPU ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        _row("load every Bluebird file into raw.* only (reference)", base, cur, "raw"),
+        _row("load + route into core.*", base, cur, "routed"),
+        _row("routing alone (routed minus raw only)", routing, routing_c, "routing"),
     ]
     if args.scale:
-        lines.append(f"| route {args.scale:,} Stripe payment rows ({args.scale // 20:,} customers) in one load | {base['scale_s']:.1f} | "
-                     f"{cur['scale_s']:.1f} | {cur['scale_s'] / base['scale_s']:.2f}x |")
-    lines += ["", "| file | raw only (current) s | routed base s | routed current s | current vs base |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {n} | {cur['raw_files'][n]:.2f} | {base['routed_files'][n]:.2f} | {cur['routed_files'][n]:.2f} | "
-              f"{cur['routed_files'][n] / base['routed_files'][n]:.2f}x |" for n in cur["routed_files"]]
+        lines.append(_row(f"route {args.scale:,} Stripe payment rows ({args.scale // 20:,} customers) in one load", base, cur, "scale"))
+    names = list(last_c["routed_files"])
+    lines += ["", f"| file (wall s, median) | routed {args.base} | routed current | ratio |", "|---|---:|---:|---:|"]
+    for n in names:
+        b = statistics.median(r["routed_files"][n] for r in base)
+        c = statistics.median(r["routed_files"][n] for r in cur)
+        lines.append(f"| {n} | {b:.2f} | {c:.2f} | {c / b:.2f}x |")
     lines += ["", f"| identity against the truth files | {args.base} | current |", "|---|---:|---:|"]
-    lines += _identity_rows("Bluebird", base["demo"], cur["demo"]) + _identity_rows("constants world", base["world"], cur["world"])
+    lines += _identity_rows("Bluebird", last_b["demo"], last_c["demo"]) + _identity_rows("constants world", last_b["world"], last_c["world"])
     lines.append(f"| constants world loaded in reverse order: same customers and links | {'yes' if same['base'] else 'no'} | "
                  f"{'yes' if same['current'] else 'no'} |")
     return lines + [""]
@@ -228,6 +251,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=3000)
     parser.add_argument("--base", default="main")
     parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker")
     args = parser.parse_args()
     if args.worker:
@@ -239,18 +263,20 @@ def main() -> None:
     from soloml.demo.generator import generate_bluebird
 
     exports = generate_bluebird(HERE / "_data" / f"bluebird_{args.customers}", customers=args.customers, seed=7)
+    runs: dict[str, list[dict]] = {"base": [], "current": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         world = write_world(folder / "world")
         job = {"demo_files": [str(p) for p in exports.paths], "demo_truth": str(exports.truth),
                "world_files": [str(p) for p in world.files.values()], "world_truth": str(world.truth), "scale": args.scale}
-        results = {}
-        for name, src in (("base", export_base(args.base, folder)), ("current", ROOT / "src")):
-            work = folder / f"run_{name}"
-            work.mkdir()
-            results[name] = run_worker(src, {**job, "folder": str(work)})
-            print(f"{name}: soloml from {results[name]['soloml']}", file=sys.stderr)
-    lines = report(args, results["base"], results["current"], sum(exports.rows.values()), len(exports.paths))
+        sources = {"base": export_base(args.base, folder), "current": ROOT / "src"}
+        for i in range(args.rounds):
+            for name in ("base", "current") if i % 2 == 0 else ("current", "base"):  # alternate who goes first
+                work = folder / f"run_{name}_{i}"
+                work.mkdir()
+                runs[name].append(run_worker(sources[name], {**job, "folder": str(work)}))
+                print(f"round {i + 1}: {name} from {runs[name][-1]['soloml']}", file=sys.stderr)
+    lines = report(args, runs["base"], runs["current"], sum(exports.rows.values()), len(exports.paths))
     write_results("\n".join(lines) + "\n")
     print("\n".join(lines))
 

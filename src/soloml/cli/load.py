@@ -36,7 +36,9 @@ def _describe(result: LoadResult) -> None:
     tables = {t: n for t, n in result.core_rows.items() if not t.startswith("_")}
     if tables:
         console.print("  core rows: " + ", ".join(f"{t} {n:,}" for t, n in tables.items()))
-    dropped = {t.lstrip("_").replace("_", " "): n for t, n in result.core_rows.items() if t.startswith("_") and n}
+    # '_without_customer' rows are in core (a warning note says why they matter), not left out
+    dropped = {t.lstrip("_").replace("_", " "): n for t, n in result.core_rows.items()
+               if t.startswith("_") and t != "_without_customer" and n}
     if dropped:
         console.print("  left out of core: " + ", ".join(f"{n:,} {what}" for what, n in dropped.items()))
     for note in result.notes:
