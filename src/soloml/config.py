@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from soloml.errors import ConfigError, SolomlError, did_you_mean
 
@@ -69,6 +70,35 @@ class SourceSettings(BaseModel):
         return self
 
 
+class CrmSettings(BaseModel):
+    """The CRM's own time zone: HubSpot and Salesforce exports write times in the portal's / org's zone, without an
+    offset. Asked once, on the first CRM export `soloml load` meets on a terminal, and remembered here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str | None = Field(None, description="IANA zone of HubSpot/Salesforce export times, e.g. America/Chicago; unset: UTC.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"'{value}' is not a time-zone name; use an IANA name such as 'America/Chicago'") from None
+        return value
+
+
+def remember_crm_timezone(config: Path, zone: str) -> None:
+    """Write `crm: {timezone: zone}` into soloml.yaml, keeping every other setting (and the header comment)."""
+    CrmSettings(timezone=zone)  # refuses unknown zones before anything is written
+    text = config.read_text(encoding="utf-8")
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    data = yaml.safe_load(text) or {}
+    data.setdefault("crm", {})["timezone"] = zone
+    config.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
 class Settings(BaseModel):
     """Everything soloml.yaml may hold."""
 
@@ -82,6 +112,7 @@ class Settings(BaseModel):
     sources: list[SourceSettings] = Field(default_factory=list, description="What `soloml load` with no arguments loads.")
     smtp: SmtpSettings = SmtpSettings()
     board: BoardSettings = BoardSettings()
+    crm: CrmSettings = CrmSettings()
 
 
 def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:

@@ -24,6 +24,7 @@ from soloml.config import DateOrder
 
 if TYPE_CHECKING:
     from soloml.sources import LoadResult, LoadSummary
+    from soloml.workspace import Workspace
 
 NOTHING_TO_LOAD_HINT = (
     "Pass files or folders (`soloml load exports/`), or list them in soloml.yaml so `soloml load` alone loads them:\n"
@@ -54,11 +55,16 @@ def _describe(result: LoadResult) -> None:
     tables = {t: n for t, n in result.core_rows.items() if not t.startswith("_")}
     if tables:
         console.print("  core rows: " + ", ".join(f"{t} {n:,}" for t, n in tables.items()))
-    dropped = {t.lstrip("_").replace("_", " "): n for t, n in result.core_rows.items() if t.startswith("_") and n}
+    # '_without_customer' rows are in core (a warning note says why they matter), not left out
+    dropped = {t.lstrip("_").replace("_", " "): n for t, n in result.core_rows.items()
+               if t.startswith("_") and t != "_without_customer" and n}
     if dropped:
         console.print("  left out of core: " + ", ".join(f"{n:,} {what}" for what, n in dropped.items()))
     for note in result.notes:
-        console.print(f"  note: {note}")
+        if note.startswith("WARNING: "):
+            console.print(f"  [bold yellow]warning:[/] {note.removeprefix('WARNING: ')}", markup=True)
+        else:
+            console.print(f"  note: {note}")
 
 
 def _render(summary: LoadSummary) -> None:
@@ -83,6 +89,45 @@ def _raise_failures(summary: LoadSummary) -> None:
         f"{len(summary.errors)} of {summary.files} files failed and changed nothing: {', '.join(names)}.",
         hint="The others are loaded. Fix the failed files and run `soloml load` on them again.",
     )
+
+
+def _interactive() -> bool:
+    """A person at a terminal who can answer a question (never in pipes, cron, tests or with --json)."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _router(ws: Workspace, *, ask: bool):
+    """The canonical router with the workspace's CRM time zone; asks for it once (and remembers it) when unset."""
+    from functools import partial
+
+    from soloml.canonical import ingest
+    from soloml.config import remember_crm_timezone
+    from soloml.errors import ConfigError
+    from soloml.workspace import CONFIG_FILE
+
+    zone = ws.settings.crm.timezone
+    if zone:
+        return partial(ingest.route, crm_timezone=zone)
+    if not ask:
+        return ingest.route
+    answer: dict[str, str] = {}
+
+    def ask_zone(vendor: str) -> str:
+        label = "HubSpot" if vendor == "hubspot" else vendor.title()
+        while "zone" not in answer:
+            typed = typer.prompt(f"{label} exports write times in your account's time zone, without saying which. "
+                                 "Which zone is your account set to (e.g. America/Chicago)?", default="UTC")
+            try:
+                remember_crm_timezone(ws.root / CONFIG_FILE, typed.strip())
+                answer["zone"] = typed.strip()
+                console.print(f"Saved crm.timezone: {answer['zone']} in {CONFIG_FILE}.")
+            except (ConfigError, ValueError) as exc:
+                console.print(f"{exc}", markup=False)
+        return answer["zone"]
+
+    return partial(ingest.route, crm_timezone=None, ask_crm_timezone=ask_zone)
 
 
 def register(app: typer.Typer) -> None:
@@ -128,12 +173,14 @@ def register(app: typer.Typer) -> None:
                 raise ConfigError(f"Nothing to load: no PATH was given and {ws.root / 'soloml.yaml'} lists no sources.", hint=NOTHING_TO_LOAD_HINT)
             # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
             register_workspace_mappings(ws.mappings_dir)
+            ask = _interactive() and not as_json and ws.settings.crm.timezone is None
+            router = _router(ws, ask=ask)
             with ws.connect() as con:
                 summary = load_all(
                     con, requests, date_order=order,  # type: ignore[arg-type]
                     max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
-                    detector=ingest.detect, router=ingest.route, temp_dir=ws.root / ".soloml" / "tmp", as_for=mapping_for_file,
-                    progress=progress_enabled() and not as_json,
+                    detector=ingest.detect, router=router, temp_dir=ws.root / ".soloml" / "tmp", as_for=mapping_for_file,
+                    progress=progress_enabled() and not as_json and not ask,
                 )
             emit(summary.to_facts(), as_json, lambda _: _render(summary))
             _raise_failures(summary)

@@ -159,15 +159,18 @@ def land_unit(con: duckdb.DuckDBPyConnection, p: Prepared, options: LoadOptions,
     drop_typed(con)
     con.execute(f"DROP TABLE IF EXISTS {p.stage}")
     core_rows: dict[str, int] = {}
+    router_notes: tuple[str, ...] = ()
     if options.router is not None:
         landed = LandedTable(load_id, unit.source, target, p.detection, tuple(staged.headers), tuple(staged.columns), counts.inserted)
-        core_rows = dict(options.router(con, landed))
+        routed = options.router(con, landed)
+        core_rows = dict(routed)
+        router_notes = tuple(getattr(routed, "notes", ()))  # a router may explain what it did (duplicates, time zones)
         # rows the router could not map (bad money, dates...) count against the same limit
         bad += int(core_rows.get("_quarantined", 0) or 0)
         facts.update(rows_quarantined=bad)
         if rows_in and bad / rows_in > share:
             raise _routed_limit_error(con, unit, load_id, rows_in, bad, share)
-    all_notes = [*notes, *staged.notes, *typed.notes]
+    all_notes = [*notes, *staged.notes, *typed.notes, *router_notes]
     finish(con, JournalEntry(
         load_id=load_id, source=unit.source, sha256=p.sha256, target_table=target, detected_format=unit.format,
         started_at=p.started, status="loaded", requested_as=options.as_name, rows_in=rows_in, rows_loaded=counts.inserted,
