@@ -57,7 +57,8 @@ class ScoreResult:
 def score_frame(
     model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
 ) -> pd.DataFrame:
-    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`.
+    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`,
+    and for a multiclass model predicted_class (the score is that class's probability).
 
     decision: in the top `capacity` when given, else score >= the model's threshold. Reasons are written
     for the rows to act on (`reasons_for="decided"`, the list a team works through) or for every row ("all").
@@ -80,7 +81,12 @@ def score_frame(
     if reasons != "none" and len(rows):
         _, texts = predict_explain_rows(model, X[rows], reasons, top)
         why[rows] = [json.dumps(text, ensure_ascii=False) for text in texts]
-    return pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
+    out = pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
+    if getattr(model, "task", "") == "multiclass":
+        names = list(getattr(model, "classes", None) or [])
+        best = np.asarray(model.booster.predict(X)).reshape(len(X), -1).argmax(axis=1)
+        out["predicted_class"] = [str(names[i]) if i < len(names) else str(i) for i in best]
+    return out
 
 
 def predict_explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
@@ -147,7 +153,8 @@ def score_project(
                 )
             scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
             scored_at = clock().replace(tzinfo=None)
-            out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at).loc[:, list(COLUMNS)]
+            columns = [*COLUMNS, *(["predicted_class"] if "predicted_class" in scored else [])]
+            out = scored.assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at).loc[:, columns]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
@@ -181,9 +188,10 @@ def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, projec
     try:
         con.execute("DELETE FROM ops.predictions WHERE run_id = ?", [run_id])
         con.register("soloml_scored", out)
+        predicted = "predicted_class" if "predicted_class" in out else "NULL"
         con.execute(
-            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, decision, rank, top_reasons, scored_at, origin) "
-            "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
+            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, decision, rank, top_reasons, scored_at, origin, predicted_class) "
+            f"SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, 'batch', {predicted} FROM soloml_scored"
         )
         con.unregister("soloml_scored")
         outputs = _write_targets(out, targets, table, project, staged)

@@ -77,6 +77,8 @@ OPS_DDL = (
         origin VARCHAR
     )
     """,
+    # multiclass: the class predicted (score is its probability); added after the first release, hence the ALTER
+    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS predicted_class VARCHAR",
     # alias history of the model registry (promote / rollback / register)
     """
     CREATE TABLE IF NOT EXISTS ops.model_events (
