@@ -38,11 +38,11 @@ MAX_ROUNDS = 2000
 EARLY_STOPPING_ROUNDS = 50
 IMBALANCE_BELOW = 0.2
 SMALL_DATA_ROWS = 20_000
-FEW_FEATURES = 20  # below this, every tree sees every column: sampling few columns makes results swing with the seed
+FEW_FEATURES = 50  # below this, every tree sees every column: sampling few columns makes results swing with the seed
 # improvements smaller than these are noise, not a reason to keep adding trees: absolute for scale-free metrics,
 # a share of the label's spread (standard deviation) for errors in the label's units
 MIN_DELTA = {"binary_logloss": 1e-3, "multi_logloss": 1e-3, "auc": 1e-4, "average_precision": 1e-4, "mape": 1e-4, "multi_error": 1e-4}
-RELATIVE_MIN_DELTA = {"rmse": 1e-3, "l1": 1e-3}
+RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 
 EARLY_STOP_METRIC = {
     "roc_auc": "auc",
