@@ -59,6 +59,7 @@ class TrainResult:
     tune_trials: int = 0
     seed: int = 0
     tuned_params: dict[str, Any] = field(default_factory=dict)
+    tuned_on: dict[str, Any] | None = None  # {"metric": the spec's metric, "value": the best trial's, on an inner split}
     left_out: tuple[LeftOut, ...] = ()  # columns not learnt from, with the reason
     notes: tuple[str, ...] = ()  # what a reader must know to read the numbers (split, warnings, seed spread)
     seed_spread: dict[str, Any] | None = None
@@ -147,6 +148,7 @@ class TrainResult:
             "training": self.training,
             "n_rounds": self.n_rounds,
             "tune_trials": self.tune_trials,
+            "tuned_on": self.tuned_on,
             "top_features": self.top_features(),
             "left_out": [{"column": f.column, "kind": f.kind, "reason": f.reason} for f in self.left_out],
             "notes": list(self.notes),

@@ -72,6 +72,7 @@ def train(
     capacity = ev.scale_capacity(spec, len(rows), over_time=plan.kind == "time" and snapshots_over_time, snapshots=plan.judged_snapshots)
     base = {**ft.task_params(ts.task, max(2, len(coding.classes)), metric, n_rows=len(frame), seed=seed, n_features=len(screened.kept)), **dict(params or {})}
     fold_params, chosen, tuned = _parameters(X, y, plan, base, metric, ts.task, capacity.k / max(1, len(rows)), cats, tune, seed)
+    tuned_params = {} if tuned is None else tuned.params
 
     oos = cross_validate(X, y, plan, fold_params, categorical=cats)
     n_rounds = oos.final_rounds(len(frame))
@@ -114,7 +115,8 @@ def train(
         load_ids=tuple(ts.load_ids),
         tune_trials=tune,
         seed=seed,
-        tuned_params=tuned,
+        tuned_params=tuned_params,
+        tuned_on=None if tuned is None else {"metric": tuned.metric, "value": tuned.value},
         left_out=all_left_out,
         notes=(*notes, *_plan_notes(plan, all_left_out), *(() if variation is None or not variation.material else (variation.words,))),
         seed_spread=None if variation is None else variation.to_facts(),
@@ -124,18 +126,18 @@ def train(
 def _parameters(
     X: pd.DataFrame, y: np.ndarray, plan: ValidationPlan, base: dict[str, Any], metric: str, task: str, k_share: float,
     categorical: list[str], tune: int, seed: int,
-) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
-    """(parameters per fold, parameters of the saved model, what tuning changed); tuning never sees judged rows."""
+) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
+    """(parameters per fold, parameters of the saved model, its tuning outcome or None); tuning never sees judged rows."""
     if tune <= 0:
-        return [base] * len(plan.folds), base, {}
+        return [base] * len(plan.folds), base, None
     from soloml.modeling.tune import search
 
-    def tuned_on(rows: np.ndarray) -> dict[str, Any]:
+    def tuned_on(rows: np.ndarray) -> Any:
         return search(X, y, rows, plan, base, metric=metric, task=task, k_share=k_share, categorical=categorical, trials=tune, seed=seed)
 
-    per_fold = [{**base, **tuned_on(train_rows)} for train_rows, _ in plan.folds]
+    per_fold = [{**base, **tuned_on(train_rows).params} for train_rows, _ in plan.folds]
     final = tuned_on(np.arange(len(X)))
-    return per_fold, {**base, **final}, final
+    return per_fold, {**base, **final.params}, final
 
 
 def _plan_notes(plan: ValidationPlan, left_out: Sequence[LeftOut]) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ procedure) and once over every row for the saved model.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,15 @@ from soloml.modeling import fit as ft
 from soloml.modeling.evaluate import metric_value
 from soloml.modeling.metrics import HIGHER_IS_BETTER
 from soloml.modeling.split import ValidationPlan
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """The best parameters found, and their value of the metric tuned on (on the inner split)."""
+
+    params: dict[str, Any]
+    metric: str
+    value: float
 
 
 def search(
@@ -33,7 +43,7 @@ def search(
     categorical: list[str],
     trials: int,
     seed: int,
-) -> dict[str, Any]:
+) -> Tuned:
     """The best parameters in `trials` trials, judged by `metric` on the inner split of `rows`.
 
     `k_share` is the share of rows acted on (capacity / judged rows), for precision at capacity.
@@ -67,4 +77,4 @@ def search(
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.optimize(loss, n_trials=trials)
-    return dict(study.best_params)
+    return Tuned(dict(study.best_params), metric, sign * float(study.best_value))
