@@ -111,7 +111,7 @@ def _time_plan(ts: TrainingSet, cutoffs: pd.Series, distinct: np.ndarray, horizo
     train = np.flatnonzero((cutoffs < start).to_numpy())
     judged_cutoffs = np.unique(cutoffs.iloc[valid])
     if snapshots:
-        note = f"trained on {len(np.unique(cutoffs.iloc[train]))} earlier cutoff(s), judged on " + (
+        note = f"trained on {len(np.unique(cutoffs.iloc[train]))} earlier cutoff(s), judged on the {len(valid):,} rows of " + (
             f"the latest ({last.date()})" if len(judged_cutoffs) == 1 else f"the {len(judged_cutoffs)} cutoffs from {start.date()} to {last.date()}")
         train, note = _embargo(ts, cutoffs, train, pd.Timestamp(judged_cutoffs[0]), horizon_days, note)
     else:
@@ -133,7 +133,7 @@ def _embargo(ts: TrainingSet, cutoffs: pd.Series, train: np.ndarray, first_judge
     if len(embargoed) >= MIN_TRAIN_ROWS and _has_classes(ts, embargoed):
         dropped = len(train) - len(embargoed)
         if dropped:
-            note += f"; {dropped} rows whose {horizon_days}-day label window overlaps the judged period were left out"
+            note += f"; {dropped:,} rows whose {horizon_days}-day label window overlaps the judged period were left out"
         return embargoed, note
     return train, note + f"; too little history to leave out label windows overlapping the judged period ({horizon_days} days), so they were kept"
 
