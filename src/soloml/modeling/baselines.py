@@ -92,16 +92,20 @@ def _named_class(value: str, named: dict[str, int], prior_shares: np.ndarray) ->
 
 def _rule_values(frame: pd.DataFrame, expression: str) -> np.ndarray:
     """The rule's value for every row as text (missing -> '')."""
+    return np.asarray(_evaluate(frame, f"coalesce(CAST(({expression}) AS VARCHAR), '')", expression), dtype=object).astype(str)
+
+
+def _evaluate(frame: pd.DataFrame, sql: str, expression: str) -> np.ndarray:
+    """`sql` (built around the rule `expression`) for every row of `frame`, in DuckDB."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         con.register("training_rows", frame)
         try:
-            values = con.execute(f"SELECT coalesce(CAST(({expression}) AS VARCHAR), '') AS s FROM training_rows").fetchnumpy()["s"]
+            return con.execute(f"SELECT {sql} AS s FROM training_rows").fetchnumpy()["s"]
         except duckdb.Error as exc:
             raise _rule_error(expression, exc, frame.columns) from exc
     finally:
         con.close()
-    return np.asarray(values, dtype=object).astype(str)
 
 
 def _rule_error(expression: str, exc: duckdb.Error, columns: pd.Index) -> ModelError:
@@ -124,15 +128,7 @@ def today_rule(frame: pd.DataFrame, expression: str, description: str, y: np.nda
 
 def rule_scores(frame: pd.DataFrame, expression: str) -> np.ndarray:
     """The rule's value for every row of `frame` via DuckDB (true -> 1, false -> 0, missing -> lowest priority)."""
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    try:
-        con.register("training_rows", frame)
-        try:
-            values = con.execute(f"SELECT CAST(({expression}) AS DOUBLE) AS s FROM training_rows").fetchnumpy()["s"]
-        except duckdb.Error as exc:
-            raise _rule_error(expression, exc, frame.columns) from exc
-    finally:
-        con.close()
+    values = _evaluate(frame, f"CAST(({expression}) AS DOUBLE)", expression)
     scores = np.asarray(np.ma.filled(np.ma.masked_invalid(np.ma.asarray(values, dtype=float)), np.nan), dtype=float)
     if np.isnan(scores).all():
         raise ModelError(f"Today's rule `{expression}` is missing for every row.", hint="Check the columns it uses are filled.")
