@@ -334,9 +334,15 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     started, t0 = machine_state(), time.perf_counter()
     rows = []
-    for ds in datasets(args.only):
-        scores = bench(ds)
-        rows.append((ds, scores, judge(ds, scores)))
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)  # CatBoost (inside FLAML and AutoGluon) writes training logs into the working folder
+        try:
+            for ds in datasets(args.only):
+                scores = bench(ds)
+                rows.append((ds, scores, judge(ds, scores)))
+        finally:
+            os.chdir(here)
     if not args.no_write:
         write_results(rows, started, machine_state(), time.perf_counter() - t0)
     return 0
