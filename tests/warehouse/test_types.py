@@ -94,6 +94,23 @@ def test_label_columns_stay_text_even_when_all_digits(name):
     assert plan.sql_type == "VARCHAR"
 
 
+@pytest.mark.parametrize(
+    ("name", "values", "sql_type"),
+    [
+        ("phone_service", ["0", "1", "1", "0"], "BIGINT"),  # a yes/no flag about phones is a number, not a phone number
+        ("has_phone", ["yes", "no", "yes", "no"], "BOOLEAN"),
+        ("phone_calls", ["3", "12", "0", "7"], "BIGINT"),
+        ("phone", ["555-123-4567", "(555) 987 6543", "5551112222", "555 000 1111"], "VARCHAR"),
+        ("mobile", ["+44 7700 900123", "07700900456", "447700900789", "7700900111"], "VARCHAR"),
+    ],
+)
+def test_phone_named_columns_are_typed_by_their_values_unless_they_hold_phone_numbers(name, values, sql_type):
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE stage AS SELECT * FROM (VALUES {', '.join(f'({v!r})' for v in values)}) v({name})")
+    (plan,) = infer_plans(con, "stage")
+    assert plan.sql_type == sql_type
+
+
 def test_a_column_the_sample_misjudged_is_decided_again_over_every_row(con, tmp_path):
     """Whole amounts with a rare one in cents: the 5,000-row sample sees only whole numbers, the full pass
     finds the cents, and the column is decided again (DECIMAL) instead of quarantining those rows."""

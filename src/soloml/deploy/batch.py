@@ -59,7 +59,8 @@ class ScoreResult:
 def score_frame(
     model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
 ) -> pd.DataFrame:
-    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`.
+    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`,
+    and for a multiclass model predicted_class (the score is that class's probability).
 
     decision: in the top `capacity` when given, else score >= the model's threshold. Reasons are written
     for the rows to act on (`reasons_for="decided"`, the list a team works through) or for every row ("all").
@@ -82,7 +83,12 @@ def score_frame(
     if reasons != "none" and len(rows):
         _, texts = predict_explain_rows(model, X[rows], reasons, top)
         why[rows] = [json.dumps(text, ensure_ascii=False) for text in texts]
-    return pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
+    out = pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
+    if getattr(model, "task", "") == "multiclass":
+        names = list(getattr(model, "classes", None) or [])
+        best = np.asarray(model.booster.predict(X)).reshape(len(X), -1).argmax(axis=1)
+        out["predicted_class"] = [str(names[i]) if i < len(names) else str(i) for i in best]
+    return out
 
 
 def predict_explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
@@ -152,8 +158,9 @@ def score_project(
             scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
             ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
+            columns = [*COLUMNS, *(["predicted_class"] if "predicted_class" in scored else [])]
             out = pd.concat([scored, ids], axis=1).assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
-            out = out.loc[:, list(COLUMNS)]
+            out = out.loc[:, columns]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
