@@ -29,7 +29,7 @@ from soloml.deploy.contrib import PathContributions, predicted_class_contributio
 from soloml.deploy.frame import feature_matrix
 from soloml.deploy.publishing import UnsettledRun, publish_run, reconcile
 from soloml.deploy.reasons import ReasonWriter, model_stats
-from soloml.deploy.writeback import COLUMNS, WriteBack
+from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
 
 ReasonMode = Literal["fast", "exact", "none"]
@@ -158,9 +158,8 @@ def score_project(
             scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
             ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
-            columns = [*COLUMNS, *(["predicted_class"] if "predicted_class" in scored else [])]
             out = pd.concat([scored, ids], axis=1).assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
-            out = out.loc[:, columns]
+            out = out.loc[:, row_columns(out)]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"

@@ -29,7 +29,7 @@ import pandas as pd
 from soloml.crashpoints import pause_at
 from soloml.deploy.models import scoring_dir
 from soloml.deploy.staging import Staged, StagedTable, from_record
-from soloml.deploy.writeback import COLUMNS, WriteBack, plan_target
+from soloml.deploy.writeback import WriteBack, plan_target, row_columns
 from soloml.errors import DeployError, SolomlError
 from soloml.warehouse.connection import quote_ident
 
@@ -62,7 +62,7 @@ def publish_run(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, *,
     try:
         record = {**details, "targets": [s.record() for s in staged], "staged": {k: str(p.relative_to(root)) for k, p in local.items()}}
         _record(con, run_id, project, version, started, len(out), record)
-        rows = out.loc[:, list(COLUMNS)]
+        rows = out.loc[:, row_columns(out)]
         for target in staged:
             target.stage(rows)
     except BaseException:
@@ -90,7 +90,7 @@ def _stage_local(out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: st
     try:
         frame.to_parquet(local["features.parquet"], index=False)
         local["run.json"].write_text(json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": len(frame)}), encoding="utf-8")
-        out.loc[:, list(COLUMNS)].to_parquet(local["predictions.parquet"], index=False)
+        out.loc[:, row_columns(out)].to_parquet(local["predictions.parquet"], index=False)
     except BaseException:
         _settle_local(local, publish_lookup=False)
         raise
@@ -125,7 +125,7 @@ def _publish(staged: list[Staged], local: dict[str, Path], run_id: str) -> None:
 def _record_succeeded(con: Any, run_id: str, out: pd.DataFrame, details: dict[str, Any]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
-        insert_predictions(con, out.loc[:, list(COLUMNS)])
+        insert_predictions(con, out.loc[:, row_columns(out)])
         con.execute("UPDATE ops.runs SET status = 'succeeded', finished_at = ?, details = ? WHERE run_id = ?", [_now(), json.dumps(details), run_id])
         con.execute("COMMIT")
     except BaseException:

@@ -19,7 +19,9 @@ from soloml.deploy.staging import Staged, StagedDuckTable, StagedFile, StagedTab
 # own ids (features/ids.py): the source system, its id for the entity and the email.
 COLUMNS = ("run_id", "project", "model_version", "entity_id", "source_system", "source_id", "email", "score", "decision", "rank",
            "top_reasons", "scored_at")
-__all__ = ["COLUMNS", "WriteBack", "check_table_name", "default_table", "plan_target", "safe_url", "stage_target", "write_back", "write_file"]
+# Written only by models that make them: a multiclass model's predicted class (its score is that class's probability).
+OPTIONAL_COLUMNS = ("predicted_class",)
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "row_columns", "WriteBack", "check_table_name", "default_table", "plan_target", "safe_url", "stage_target", "write_back", "write_file"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class WriteBack:
     target: str
     table: str | None
     rows: int
+
+
+def row_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of a scored frame every target gets: COLUMNS, then the optional ones it has."""
+    return [*COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in frame.columns)]
 
 
 def default_table(project: str) -> str:
@@ -79,7 +86,7 @@ def plan_target(target: str, *, table: str | None = None, project: str = "", row
 
 def stage_target(target: str, frame: pd.DataFrame, *, table: str | None = None, project: str = "", chunk_rows: int = 5_000) -> tuple[WriteBack, Staged]:
     """Stage `frame` for `target` without touching the live table or file; `.publish()` swaps it in."""
-    frame = frame.loc[:, list(COLUMNS)]
+    frame = frame.loc[:, row_columns(frame)]
     done, staged = plan_target(target, table=table, project=project, rows=len(frame))
     if isinstance(staged, StagedTable):
         staged.stage(frame, chunk_rows=chunk_rows)
