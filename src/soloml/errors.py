@@ -9,6 +9,7 @@
     ├── AdapterError          a vendor file is missing columns / has values an adapter cannot map
     ├── FeatureError          training-set building, user SQL features, leakage
     ├── ModelError            training, evaluation, verdict
+    │   └── ForecastError     series, backtests, forecasts (names the table, column, period, value)
     ├── RegistryError         model store: missing versions, tampered files
     ├── DeployError           scoring and serving
     ├── ExperimentError       design, assignment, analysis
@@ -61,6 +62,10 @@ class FeatureError(SolomlError):
 
 
 class ModelError(SolomlError):
+    pass
+
+
+class ForecastError(ModelError):
     pass
 
 

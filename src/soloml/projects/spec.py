@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from soloml.config import find_named_yaml, load_yaml_model
 from soloml.errors import ConfigError
 
 Recipe = Literal["churn", "conversion", "spend", "forecast", "table"]
-Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy"]
+Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy", "mase", "wape", "miss_cost"]
 Entity = Literal["customer", "contact", "row", "series"]
 Cadence = Literal["daily", "weekly", "monthly"]
 
@@ -76,6 +76,31 @@ class DoneThreshold(BaseModel):
     min_lift_over_rule: float = Field(0.0, ge=0, description="Required relative improvement over today's rule (0.1 = 10%).")
 
 
+FORECAST_METRICS = ("mase", "wape", "mape", "miss_cost")
+FORECAST_ONLY_METRICS = ("mase", "wape", "miss_cost")
+
+
+class ForecastSettings(BaseModel):
+    """recipe: forecast. What series, at which frequency, how far ahead; the done line stays in `done`
+    (metric mase / wape / mape / miss_cost, judged on the backtest against seasonal naive)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    series: Literal["revenue", "orders", "new_customers", "units", "table"] = "revenue"
+    by: list[str] = Field(default_factory=list, description="One series per value of these columns (product, channel; any columns of a table).")
+    table: str | None = Field(None, description="series: table — the warehouse table or file holding the rows.")
+    date_column: str | None = None
+    value_column: str | None = None
+    agg: Literal["sum", "mean"] = Field("sum", description="How rows in one period combine (table series).")
+    frequency: Literal["day", "week", "month", "quarter"] | None = Field(None, description="Default: month for core series, inferred for tables.")
+    horizon: int | None = Field(None, ge=1, le=400, description="Periods ahead; default: label.horizon_days in periods.")
+    level: float = Field(0.8, ge=0.5, le=0.99, description="Coverage of the prediction intervals.")
+    miss_tolerance: float = Field(0.1, gt=0, lt=10, description="miss_cost: a period is a miss when off by more than this share.")
+    miss_cost: float | None = Field(None, ge=0, description="miss_cost: what one missed period costs, in the business's currency.")
+    models: list[str] = Field(default_factory=list, description="Candidates to consider (default: soloml's choice; 'prophet' needs soloml[prophet]).")
+    holidays: list[date] = Field(default_factory=list, description="Dates the LightGBM global model sees as a calendar feature.")
+
+
 class ProjectSpec(BaseModel):
     """One ML project, as agreed with its stakeholder."""
 
@@ -98,6 +123,17 @@ class ProjectSpec(BaseModel):
     source_table: str | None = Field(None, description="table recipe: the warehouse table or file with the rows.")
     features_sql: list[str] = Field(default_factory=list, description="User SQL feature files (features/*.sql) to include.")
     features_exclude: list[str] = Field(default_factory=list, description="Built-in features to leave out.")
+    forecast: ForecastSettings | None = Field(None, description="recipe forecast: the series and its horizon (defaults: monthly revenue).")
+
+    @model_validator(mode="after")
+    def _forecast_metric(self) -> ProjectSpec:
+        forecast = self.recipe == "forecast"
+        if (forecast and self.done.metric not in FORECAST_METRICS) or (not forecast and self.done.metric in FORECAST_ONLY_METRICS):
+            need = "one of " + ", ".join(FORECAST_METRICS) if forecast else "a metric of a model, not mase, wape or miss_cost"
+            raise ValueError(f"done.metric '{self.done.metric}' does not fit recipe '{self.recipe}': it must be {need}")
+        if self.recipe == "forecast" and self.done.metric == "miss_cost" and (self.forecast is None or self.forecast.miss_cost is None):
+            raise ValueError("done.metric 'miss_cost' needs forecast.miss_cost: what one period missed by more than forecast.miss_tolerance costs")
+        return self
 
     @field_validator("source_table")
     @classmethod
