@@ -29,9 +29,6 @@ from soloml.forecasting.metrics import seasonal_scale
 from soloml.forecasting.models import DEFAULT_MODELS, LOCAL_MODELS, Tier, check_models, tier
 from soloml.forecasting.series import SeriesSet
 
-ARIMA_MAX_SERIES = 100  # ARIMA is the slowest candidate; past this many series it is left out unless asked for
-
-
 @dataclass(frozen=True)
 class SeriesChoice:
     """What forecasts one series: the model (or ensemble members), its interval calibration, and why."""
@@ -128,21 +125,25 @@ BACKTEST_COLUMNS = ["unique_id", "offset", "origin", "ds", "step", "actual", "fo
 
 
 def resolve_models(models: Sequence[str] | None, n_series: int, non_negative: bool) -> tuple[tuple[str, ...], list[str]]:
-    """The candidates for this run, and a note for each default left out."""
+    """The candidates for this run: the defaults, the defaults plus '+name' entries, or exactly the names given."""
     notes = []
-    if models:
-        check_models(models)
-        if "prophet" in models:
-            from soloml.forecasting.prophet import require_prophet
+    names = [m.strip() for m in (models or ()) if m.strip()]
+    plus = [m[1:] for m in names if m.startswith("+")]
+    exact = [m for m in names if not m.startswith("+")]
+    if plus and exact:
+        raise ForecastError(f"models mixes additions ({', '.join('+' + m for m in plus)}) and a list ({', '.join(exact)}).",
+                            hint="Either add to soloml's choice ('+ets,+arima') or name every candidate ('theta,ets,ensemble').")
+    check_models(plus or exact)
+    allowed = list(exact) if exact else [*DEFAULT_MODELS, *(m for m in plus if m not in DEFAULT_MODELS)]
+    if "prophet" in allowed:
+        from soloml.forecasting.prophet import require_prophet
 
-            require_prophet()
-        return tuple(models), notes
-    allowed = list(DEFAULT_MODELS)
-    if n_series > ARIMA_MAX_SERIES:
-        allowed.remove("arima")
-        notes.append(f"ARIMA was left out: with {n_series} series (more than {ARIMA_MAX_SERIES}) it is the slowest candidate; ask for it with --models.")
-    if n_series < MIN_SERIES or not non_negative:
+        require_prophet()
+    if "lightgbm" in allowed and (n_series < MIN_SERIES or not non_negative):
         allowed.remove("lightgbm")
+        if "lightgbm" in exact or "lightgbm" in plus:
+            why = f"it needs at least {MIN_SERIES} related series (there are {n_series})" if n_series < MIN_SERIES else "it needs values that are never negative"
+            notes.append(f"The LightGBM global model was left out: {why}.")
     return tuple(allowed), notes
 
 

@@ -19,6 +19,7 @@ from soloml.forecasting.intervals import coverage
 from soloml.modeling.verdict import Decision
 
 MARGIN = 0.05
+NOT_CHOSEN_ON = "periods it was not chosen on"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Accuracy:
     level: float
     misses: int | None = None
     baseline_misses: int | None = None
+    chosen_share: float = 0.0  # share of judged periods whose model was chosen by earlier windows (0: all by default)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def accuracy(backtest: pd.DataFrame, metric: str, *, series_total: int, level: f
     return Accuracy(
         metric, _finite(values[metric]("forecast")), _finite(values[metric]("baseline")), _finite(metrics.wape(a, f)), _finite(metrics.wape(a, b)),
         len(a), backtest["offset"].nunique(), backtest["unique_id"].nunique(), series_total, cov, len(covered), level, misses, base_misses,
+        float((backtest["chosen_by"] > 0).mean()),
     )
 
 
@@ -83,13 +86,21 @@ def _finite(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
 
 
-def decide(acc: Accuracy, threshold: float | None, *, span: str, baseline_words: str, needed: str) -> ForecastVerdict:
-    """The verdict from the judged accuracy; `span` ('the last 12 months') and `baseline_words` go into the words."""
+def decide(acc: Accuracy, threshold: float | None, *, span: str, baseline_words: str, needed: str, chosen: str) -> ForecastVerdict:
+    """The verdict from the judged accuracy; `span` ('the last 12 months'), `baseline_words` and `chosen` (the final models) go into the words."""
     name = metrics.METRIC_WORDS[acc.metric]
+    more = ("Load older exports so the backtest has a window to choose on before the ones it judges.",)
     if acc.value is None or acc.baseline is None:
         return ForecastVerdict(
             "KEEP_GOING", f"Keep going: there is too little history to test a forecast honestly ({needed}).",
-            (), ("Load older exports so the backtest has a window to judge on.",), acc.metric, acc.value, acc.baseline, threshold,
+            (), more, acc.metric, acc.value, acc.baseline, threshold,
+        )
+    if acc.chosen_share == 0:
+        return ForecastVerdict(
+            "KEEP_GOING",
+            f"Keep going: there is not yet enough history to test a model choice against {baseline_words} on {NOT_CHOSEN_ON}; "
+            f"{baseline_words} missed by {fmt(acc.baseline_wape, 'wape')} over {span}. The forecast uses {chosen}, chosen on {span}.",
+            (), more, acc.metric, acc.value, acc.baseline, threshold,
         )
     ours, theirs = fmt(acc.value, acc.metric), fmt(acc.baseline, acc.metric)
     better = acc.value <= acc.baseline * (1 - MARGIN) if acc.baseline > 0 else False

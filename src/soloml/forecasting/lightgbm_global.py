@@ -16,15 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from soloml.forecasting.calendar import Frequency, future_periods, next_start
+from soloml.forecasting.calendar import PANDAS_FREQ, Frequency, future_periods
 
 LAGS: dict[str, tuple[int, ...]] = {"day": (1, 2, 3, 4, 5, 6, 7, 14), "week": (1, 2, 3, 4, 8, 13, 52), "month": (1, 2, 3, 6, 12), "quarter": (1, 2, 3, 4)}
 LEVEL_WINDOW: dict[str, int] = {"day": 7, "week": 8, "month": 12, "quarter": 4}
 MIN_SERIES = 5
 MIN_ROWS = 100
-ROUNDS = 200
+ROUNDS = 100
 PARAMS: dict[str, Any] = {
-    "objective": "l2", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20, "lambda_l2": 1.0,
+    "objective": "l2", "learning_rate": 0.1, "num_leaves": 15, "min_data_in_leaf": 20, "lambda_l2": 1.0,
     "deterministic": True, "force_row_wise": True, "num_threads": 1, "seed": 0, "verbose": -1,
 }
 TINY = 1e-9
@@ -72,13 +72,15 @@ class GlobalModel:
 def _calendar(spec: GlobalSpec, starts: pd.DatetimeIndex) -> np.ndarray:
     """Period of the year and the number of holidays in each period."""
     f = spec.frequency
-    period = {"day": starts.dayofweek, "week": starts.isocalendar().week.to_numpy(), "month": starts.month, "quarter": starts.quarter}[f]
-    holidays = pd.DatetimeIndex(pd.to_datetime(list(spec.holidays))) if spec.holidays else pd.DatetimeIndex([])
-    if len(holidays):
-        ends = pd.DatetimeIndex([next_start(s, f) for s in starts])
-        count = np.array([((holidays >= s) & (holidays < e)).sum() for s, e in zip(starts, ends, strict=True)], dtype=float)
+    if f == "week":
+        period = starts.isocalendar().week.to_numpy()
     else:
-        count = np.zeros(len(starts))
+        period = {"day": starts.dayofweek, "month": starts.month, "quarter": starts.quarter}[f]
+    count = np.zeros(len(starts))
+    if spec.holidays:
+        holidays = pd.DatetimeIndex(pd.to_datetime(list(spec.holidays))).to_period(PANDAS_FREQ[f])
+        periods = starts.to_period(PANDAS_FREQ[f])
+        count = np.array([(holidays == p).sum() for p in periods], dtype=float)
     return np.column_stack([np.asarray(period, dtype=float), count])
 
 
@@ -88,7 +90,8 @@ def _rows(spec: GlobalSpec, y: np.ndarray, starts: pd.DatetimeIndex) -> tuple[np
     if len(y) <= reach:
         return np.empty((0, len(spec.lags) + 2)), np.empty(0)
     t = np.arange(reach, len(y))
-    level = np.array([y[i - spec.window:i].mean() for i in t])
+    sums = np.concatenate([[0.0], np.cumsum(y)])
+    level = (sums[t] - sums[t - spec.window]) / spec.window
     keep = level > TINY
     t, level = t[keep], level[keep]
     lags = np.column_stack([y[t - k] for k in spec.lags]) / level[:, None]

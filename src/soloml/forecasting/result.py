@@ -83,7 +83,8 @@ def forecast_result(
     backtest = forecaster.backtest_
     base, periods = _baseline_model(backtest), _judged_periods(backtest)
     needed = f"the longest series has {int(series.frame.groupby('unique_id').size().max())} {NOUN[series.frequency]}s; a backtest needs at least {forecaster.horizon + 3}"
-    verdict = decide(acc, threshold, span=words.span_words(periods, series.frequency), baseline_words=words.baseline_words(base, series.frequency), needed=needed)
+    verdict = decide(acc, threshold, span=words.span_words(periods, series.frequency), baseline_words=words.baseline_words(base, series.frequency),
+                     needed=needed, chosen=_chosen_words(forecaster))
     notes = (*series.notes, *forecaster.notes_, *_choice_notes(forecaster))
     return ForecastResult(name, series, forecaster.horizon, forecaster.level, metric, threshold, forecaster.forecast_, backtest, forecaster.choices_, acc, verdict, notes)
 
@@ -97,12 +98,18 @@ def _judged_periods(backtest: pd.DataFrame) -> int:
     return int(backtest.groupby("unique_id").size().max()) if len(backtest) else 0
 
 
-def _choice_notes(forecaster: Forecaster) -> list[str]:
+def _chosen_words(forecaster: Forecaster) -> str:
     counts: dict[str, int] = {}
     for c in forecaster.choices_.values():
         counts[c.model] = counts.get(c.model, 0) + 1
-    chosen = ", ".join(f"{MODEL_WORDS.get(m, m)} for {n} series" if len(forecaster.choices_) > 1 else MODEL_WORDS.get(m, m) for m, n in counts.items())
-    out = [f"Chosen by backtest: {chosen}."]
+    def name(m: str) -> str:
+        return words.baseline_words(m, forecaster.series_.frequency) if m in ("seasonal_naive", "naive") else MODEL_WORDS.get(m, m)
+
+    return ", ".join(f"{name(m)} for {n} series" if len(forecaster.choices_) > 1 else name(m) for m, n in counts.items())
+
+
+def _choice_notes(forecaster: Forecaster) -> list[str]:
+    out = [f"Chosen by backtest: {_chosen_words(forecaster)}."]
     uncalibrated = [uid for uid, c in forecaster.choices_.items() if c.q is None]
     if uncalibrated:
         out.append(f"{len(uncalibrated)} series have no range: too little history to calibrate one ({', '.join(uncalibrated[:3])}).")

@@ -67,6 +67,8 @@ def accuracy_lines(facts: dict[str, Any]) -> list[str]:
         return []
     span = span_words(facts["judged_periods"], frequency)
     base = baseline_words(facts["baseline_model"], frequency)
+    if acc["chosen_share"] == 0:
+        return [f"Over {span} {base} missed by {acc['baseline_wape']:.0%} on average (too little history before then to test another model)."]
     who = "our forecasts" if acc["series_total"] == 1 else f"our forecasts for {acc['series_judged']} series"
     out = [f"Over {span} {who} missed by {acc['wape']:.0%} on average, vs {acc['baseline_wape']:.0%} for {base}."]
     if acc["metric"] != "wape":

@@ -62,7 +62,7 @@ class ForecastRun:
 class Settings:
     horizon: int | None = None
     level: float = 0.8
-    metric: str = "mase"
+    metric: str = "wape"
     threshold: float | None = None
     miss_tolerance: float = 0.1
     miss_cost: float | None = None
