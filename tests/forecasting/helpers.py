@@ -23,13 +23,15 @@ def monthly(n: int, *, series: int = 1, start: str = "2018-01-01", level: float 
 
 
 def insert(con, table: str, rows: list[dict]) -> None:
-    """Rows into core.<table>; columns left out are NULL, `source` defaults to 'test'."""
+    """Rows into core.<table> in one statement; columns left out are NULL, `source` defaults to 'test'."""
     create_core_tables(con)
     spec = TABLES[table]
-    for row in rows:
-        row = {"source": "test", **row} if "source" in spec.column_names else dict(row)
-        if spec.history:
-            row.setdefault("valid_from", datetime(2020, 1, 1))
-            row.setdefault("is_current", True)
-        cols = list(row)
-        con.execute(f"INSERT INTO core.{table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+    frame = pd.DataFrame(rows)
+    if "source" in spec.column_names and "source" not in frame:
+        frame["source"] = "test"
+    if spec.history:
+        frame["valid_from"], frame["is_current"] = datetime(2020, 1, 1), True
+    cols = ", ".join(frame.columns)
+    con.register("_rows", frame)
+    con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM _rows")
+    con.unregister("_rows")

@@ -11,6 +11,7 @@ Each may be split `by` channel (the source system: shopify, square, stripe ...);
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
@@ -54,12 +55,27 @@ SELECT coalesce(i.ordered_at, o.ordered_at) AS t, CAST(i.quantity AS DOUBLE) AS 
  WHERE o.order_id IS NULL OR {ORDER_LIVE}
 """
 
-RECIPES: dict[str, tuple[str, Unit, tuple[str, ...], str]] = {
-    # name -> (rows SQL, unit, columns it may be split by, the tables it reads)
-    "revenue": (REVENUE, "money", ("channel",), "core.payments + core.orders"),
-    "orders": (ORDERS, "count", ("channel",), "core.orders"),
-    "new_customers": (NEW_CUSTOMERS, "count", ("channel",), "core.payments + core.orders"),
-    "units": (UNITS, "count", ("channel", "product", "sku"), "core.order_items"),
+ACTIVITY = f"""
+SELECT paid_at AS t FROM core.payments WHERE kind = 'charge' AND status IN {PAID}
+UNION ALL SELECT ordered_at FROM core.orders WHERE status IN {ORDER_PAID}
+"""
+
+
+@dataclass(frozen=True)
+class CoreRecipe:
+    sql: str  # one row per event: t (timestamp), v (amount), channel and the other split columns
+    unit: Unit
+    splits: tuple[str, ...]
+    source: str
+    span: str | None = None  # rows whose first and last t bound the data (default: the recipe's own rows)
+
+
+RECIPES: dict[str, CoreRecipe] = {
+    "revenue": CoreRecipe(REVENUE, "money", ("channel",), "core.payments + core.orders"),
+    "orders": CoreRecipe(ORDERS, "count", ("channel",), "core.orders"),
+    # a first purchase dates the customer; the data still runs to the last purchase of anyone
+    "new_customers": CoreRecipe(NEW_CUSTOMERS, "count", ("channel",), "core.payments + core.orders", span=ACTIVITY),
+    "units": CoreRecipe(UNITS, "count", ("channel", "product", "sku"), "core.order_items"),
 }
 ALIASES = {"source": "channel"}
 
@@ -70,7 +86,8 @@ def core_series(
     """One of the business's series per period from core.*; `by` splits it (e.g. ('channel',))."""
     if kind not in RECIPES:
         raise ForecastError(f"There is no core series '{kind}'.{did_you_mean(kind, RECIPES)}", hint=f"Use one of: {', '.join(RECIPES)}, or series: table.")
-    sql, unit, allowed, source = RECIPES[kind]
+    recipe = RECIPES[kind]
+    sql, unit, allowed, source = recipe.sql, recipe.unit, recipe.splits, recipe.source
     by = tuple(ALIASES.get(b, b) for b in by)
     for column in by:
         if column not in allowed:
@@ -92,7 +109,7 @@ def core_series(
         f"SELECT {keys + ', ' if keys else ''}date_trunc('{frequency}', t) AS ds, sum(v) AS y FROM ({sql}) r "
         f"WHERE t IS NOT NULL {where} GROUP BY ALL"
     ).df()
-    span = con.execute(f"SELECT min(t), max(t) FROM ({sql}) r WHERE t IS NOT NULL {where}").fetchone()
+    span = con.execute(f"SELECT min(t), max(t) FROM ({recipe.span or sql}) r WHERE t IS NOT NULL {'' if recipe.span else where}").fetchone()
     if rows.empty or span is None or span[0] is None:
         raise ForecastError(f"There is nothing to forecast: {source} hold no rows for {kind}.", hint="Load the exports that hold them (`soloml load`).")
     rows["unique_id"] = rows[list(by)].fillna("(none)").astype(str).agg(" / ".join, axis=1) if by else kind
