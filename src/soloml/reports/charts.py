@@ -18,17 +18,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 HISTORY, BACKTEST, FORECAST = "#444444", "#d08c2b", "#1f6fb2"
-SVG_METADATA = {"Date": None}  # no timestamp: the same chart gives the same file
+SVG_METADATA = {"Date": None}  # no timestamp in the file
+SVG_RC = {"svg.hashsalt": "soloml"}  # ids from the drawing, not from a random salt
 
 
 def svg(fig: Figure) -> str:
     """The figure as an inline `<svg>` element (no XML prolog)."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
+    with rc_context(SVG_RC):
+        fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
@@ -38,7 +41,8 @@ def save(fig: Figure, stem: Path | str) -> tuple[Path, Path]:
     stem = Path(stem)
     png, vector = stem.with_suffix(".png"), stem.with_suffix(".svg")
     fig.savefig(png, format="png", dpi=110)
-    fig.savefig(vector, format="svg", metadata=SVG_METADATA)
+    with rc_context(SVG_RC):
+        fig.savefig(vector, format="svg", metadata=SVG_METADATA)
     return png, vector
 
 
