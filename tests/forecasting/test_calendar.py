@@ -35,8 +35,8 @@ def test_frequency_is_inferred_from_one_row_per_period(dates, expected):
     ],
 )
 def test_partial_first_and_last_periods_are_left_out_and_said(start, end, frequency, first, last, cut):
-    f, l, notes = complete_range(Coverage(pd.Timestamp(start), pd.Timestamp(end), has_time=True), frequency)
-    assert (f, l) == (pd.Timestamp(first), pd.Timestamp(last))
+    got_first, got_last, notes = complete_range(Coverage(pd.Timestamp(start), pd.Timestamp(end), has_time=True), frequency)
+    assert (got_first, got_last) == (pd.Timestamp(first), pd.Timestamp(last))
     assert len(notes) == cut and all("partial" in n and "left out" in n for n in notes)
 
 

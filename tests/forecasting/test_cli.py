@@ -28,7 +28,7 @@ def sales(ws):
     days = pd.date_range("2020-01-01", "2023-12-15", freq="D")
     t = np.arange(len(days))
     base = 100 * (1 + 0.3 * np.sin(2 * np.pi * days.dayofyear / 365.25)) * (1 + t / 2000)
-    rows = pd.DataFrame({"sold_on": np.repeat(days, 2), "shop": ["north", "south"] * len(days),
+    rows = pd.DataFrame({"sold_on": np.repeat(days, 2), "shop": ["north", "south"] * len(days),  # noqa: F841 - read by name in the SQL below
                          "amount": np.repeat(base, 2) * np.tile([1.0, 0.6], len(days)) + rng.normal(0, 5, 2 * len(days))})
     with ws.connect() as con:
         con.execute("CREATE TABLE raw.sales AS SELECT * FROM rows")

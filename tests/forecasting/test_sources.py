@@ -81,7 +81,7 @@ def test_an_empty_warehouse_says_what_to_load(con):
 
 @pytest.fixture
 def sales(con):
-    rows = pd.DataFrame({"day": pd.date_range("2023-01-01", periods=400, freq="D"), "amount": 10.0, "shop": ["north", "south"] * 200})
+    rows = pd.DataFrame({"day": pd.date_range("2023-01-01", periods=400, freq="D"), "amount": 10.0, "shop": ["north", "south"] * 200})  # noqa: F841 - read by name in the SQL below
     con.execute("CREATE TABLE raw.sales AS SELECT day, CAST(amount AS VARCHAR) AS amount, shop, row_number() OVER () AS _source_row FROM rows")
     return con
 
@@ -94,7 +94,7 @@ def test_a_table_of_events_is_summed_per_period_by_its_series_columns(sales):
 
 
 def test_a_table_of_one_row_per_month_keeps_its_frequency_and_cannot_be_split_finer(con):
-    rows = pd.DataFrame({"month": pd.date_range("2020-01-01", periods=36, freq="MS"), "total": range(36)})
+    rows = pd.DataFrame({"month": pd.date_range("2020-01-01", periods=36, freq="MS"), "total": range(36)})  # noqa: F841 - read by name in the SQL below
     con.execute("CREATE TABLE raw.monthly AS SELECT * FROM rows")
     s = table_series(con, "raw.monthly", "month", "total")
     assert s.frequency == "month" and len(s.frame) == 36

@@ -23,11 +23,30 @@ from soloml.errors import ForecastError
 from soloml.forecasting import intervals
 from soloml.forecasting.backtest import Choice, WindowRun, choose, combine, plan
 from soloml.forecasting.calendar import SEASON, future_periods
-from soloml.forecasting.grid import GridSettings, SeriesTask, global_runs, local_finals, local_runs, with_global
-from soloml.forecasting.lightgbm_global import MIN_SERIES, GlobalModel, GlobalSpec, predict_global
+from soloml.forecasting.grid import (
+    GridSettings,
+    SeriesTask,
+    global_runs,
+    local_finals,
+    local_runs,
+    with_global,
+)
+from soloml.forecasting.lightgbm_global import (
+    MIN_SERIES,
+    GlobalModel,
+    GlobalSpec,
+    predict_global,
+)
 from soloml.forecasting.metrics import seasonal_scale
-from soloml.forecasting.models import DEFAULT_MODELS, LOCAL_MODELS, Tier, check_models, tier
+from soloml.forecasting.models import (
+    DEFAULT_MODELS,
+    LOCAL_MODELS,
+    Tier,
+    check_models,
+    tier,
+)
 from soloml.forecasting.series import SeriesSet
+
 
 @dataclass(frozen=True)
 class SeriesChoice:

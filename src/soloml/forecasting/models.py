@@ -40,6 +40,7 @@ MIN_SHORT = 3  # below: only the last value
 MIN_MODELS = 6  # below: last value and average only
 INTERMITTENT_ZEROS = 0.3  # share of zero periods from which a series is intermittent
 MAX_SMOOTHING_SEASON = 24  # ETS and ARIMA with a longer season (52 weeks) run without one
+HISTORY_SEASONS, MIN_HISTORY = 15, 180  # older history rarely helps a per-series model and costs time
 
 TierName = Literal["too_short", "short", "intermittent", "no_season", "seasonal"]
 
@@ -88,6 +89,11 @@ def _keep(names: tuple[str, ...], allowed: Collection[str], baseline: str) -> tu
     return tuple(dict.fromkeys(m for m in names if m in allowed or m == baseline))
 
 
+def recent(n: int, season: int) -> int:
+    """How many of the latest periods a per-series model is fitted on: fifteen seasons (at least 180 periods)."""
+    return min(n, max(HISTORY_SEASONS * season, MIN_HISTORY))
+
+
 def model_season(name: str, n: int, season: int) -> int:
     """The season a model uses on `n` periods: none before two full seasons (one for seasonal naive)."""
     if name == "seasonal_naive":
@@ -123,7 +129,8 @@ def forecast_local(name: str, y: np.ndarray, horizon: int, season: int, *, dates
 
 def fit_local(name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """Fit `name` on `y` and forecast `horizon` periods; also what was fitted, as JSON (its form and parameters)."""
-    y = np.asarray(y, dtype=float)
+    keep = recent(len(y), season)
+    y, dates = np.asarray(y, dtype=float)[-keep:], dates[-keep:] if dates is not None else None
     m = model_season(name, len(y), season)
     if name == "prophet":
         from soloml.forecasting.prophet import fit_prophet

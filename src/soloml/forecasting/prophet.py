@@ -14,6 +14,7 @@ import pandas as pd
 
 from soloml.errors import ForecastError
 
+
 def require_prophet() -> None:
     try:
         import prophet  # noqa: F401

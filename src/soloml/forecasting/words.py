@@ -37,7 +37,7 @@ def span_words(periods: int, frequency: str) -> str:
 def lines(facts: dict[str, Any]) -> list[str]:
     """Next period per series (the biggest few), the total ahead, past accuracy beside the baseline, and the ranges' record."""
     s = facts["series"]
-    unit, currency, frequency, noun = s["unit"], s["currency"], s["frequency"], NOUN[s["frequency"]]
+    unit, currency, noun = s["unit"], s["currency"], NOUN[s["frequency"]]
     name = NAMES.get(s["name"], s["name"])
     out = []
     by_series: dict[str, list[dict]] = {}
