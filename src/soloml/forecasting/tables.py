@@ -7,15 +7,13 @@ one chosen from how much history there is.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
 from soloml.errors import ForecastError, did_you_mean
 from soloml.forecasting.calendar import FREQUENCIES, NOUN, Coverage, Frequency, events_frequency, infer_frequency
 from soloml.forecasting.series import SeriesSet, shape_buckets
-from soloml.projects.recipes.table import is_file_path, relation_sql
+from soloml.projects.recipes.table import describe, relation_sql
 from soloml.warehouse.connection import quote_ident
 
 DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
@@ -33,7 +31,7 @@ def table_series(
 ) -> SeriesSet:
     """`value_column` per period of `date_column` (one series per value of the `by` columns)."""
     relation = relation_sql(table)
-    columns = _columns(con, table, relation)
+    columns = _columns(con, table)
     for role, column in (("date", date_column), ("value", value_column), *(("by", b) for b in by)):
         if column not in columns:
             raise ForecastError(
@@ -77,17 +75,8 @@ def table_series(
                          name=value_column, unit="value", source=table, by=tuple(by), notes=notes, additive=agg == "sum")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> dict[str, str]:
-    if is_file_path(table) and not Path(table).is_file():
-        raise ForecastError(f"The file {table} does not exist.", hint="Check the path, or name a warehouse table (see `soloml tables`).")
-    try:
-        return {name: str(kind).upper() for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-    except duckdb.Error as exc:
-        known = [f"{s}.{t}" for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()]
-        raise ForecastError(
-            f"Cannot read table '{table}': {str(exc).splitlines()[0]}.{did_you_mean(table, known)}",
-            hint="Name a warehouse table (see `soloml tables`) or a CSV/Parquet file.",
-        ) from exc
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return dict(describe(con, table, what="table", error=ForecastError))
 
 
 def _when(kind: str, date: str) -> str:
