@@ -100,3 +100,12 @@ def test_the_global_model_needs_several_related_series():
     assert "lightgbm" not in few.allowed_ and any("at least 5 related series" in n for n in few.notes_)
     many = Forecaster(3).fit(series_from_frame(monthly(40, series=6), "month"))
     assert many.global_ is not None and "lightgbm" in many.allowed_
+
+
+def test_a_series_that_just_reached_two_seasons_is_forecast_in_the_forms_its_backtest_tested():
+    """25 months: every backtest window had fewer than two seasons, so the forecast must not switch to untested seasonal forms."""
+    f = Forecaster(3, models=("seasonal_naive", "theta", "dotm", "ensemble")).fit(series_from_frame(monthly(25), "month"))
+    choice = f.choices_["s0"]
+    assert (choice.tier, choice.form_length) == ("no_season", 22)
+    assert all(fit["season"] == 1 for m, fit in choice.fitted.items() if m != "seasonal_naive")
+    assert choice.q is not None and choice.windows > 0  # chosen and calibrated on windows of the same tier

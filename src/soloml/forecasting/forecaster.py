@@ -62,6 +62,7 @@ class SeriesChoice:
     n_scores: int
     scale: float
     fitted: dict[str, Any] = field(default_factory=dict)  # member -> its fitted form and parameters
+    form_length: int | None = None  # fit the forms a series this long gets (its latest backtested tier); None: its own length
 
 
 class Forecaster:
@@ -106,10 +107,17 @@ class Forecaster:
         return GridSettings(self.horizon, self.season_, tuple(self.allowed_), self.series_.non_negative)
 
     def _final_choice(self, task: SeriesTask, runs: dict[int, WindowRun]) -> SeriesChoice:
-        t = tier(task.y, self.season_, allowed=self.allowed_, non_negative=self.series_.non_negative)
+        """The choice for the forecast. A series that has just grown into a new tier (e.g. reached two seasons) has
+        no backtest of that tier's forms yet: it keeps the tier and forms of its latest backtest window, so what is
+        judged is what forecasts."""
+        t, form_length = tier(task.y, self.season_, allowed=self.allowed_, non_negative=self.series_.non_negative), None
+        tested = sorted(o for o, r in runs.items() if len(r.actual))
+        if tested and not any(runs[o].tier.name == t.name for o in tested):
+            t, form_length = runs[tested[0]].tier, len(task.y) - tested[0]
         available = [m for m in t.candidates if m in LOCAL_MODELS or (m == "lightgbm" and self._global_reaches(task))]
         c = choose(runs, 0, t, self.horizon, self.level, available)
-        return SeriesChoice(c.model, c.members, t.name, t.reason, c.windows, dict(c.scores), c.q, c.n_scores, seasonal_scale(task.y, self.season_))
+        return SeriesChoice(c.model, c.members, t.name, t.reason, c.windows, dict(c.scores), c.q, c.n_scores, seasonal_scale(task.y, self.season_),
+                            form_length=form_length)
 
     def _global_reaches(self, task: SeriesTask) -> bool:
         return self.global_ is not None and len(task.y) >= self.global_.spec.reach
@@ -117,7 +125,7 @@ class Forecaster:
     def forecast(self, *, _record: bool = False) -> pd.DataFrame:
         """The forecast of every series: refit the chosen models on the stored history (deterministic), with intervals."""
         tasks = _tasks(self.series_)
-        items = [(t, self.choices_[t.uid].members) for t in tasks]
+        items = [(t, self.choices_[t.uid].members, self.choices_[t.uid].form_length) for t in tasks]
         finals = local_finals(items, self._settings(), n_jobs=self.n_jobs, progress=self.progress)
         shared = predict_global(self.global_, {t.uid: (t.dates, t.y) for t in tasks}, self.horizon) if self.global_ else {}
         frames = []

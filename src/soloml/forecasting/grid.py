@@ -59,12 +59,12 @@ def series_runs(task: SeriesTask, windows: Sequence[Window], settings: GridSetti
     return runs
 
 
-def final_fits(task: SeriesTask, members: tuple[str, ...], settings: GridSettings) -> dict[str, tuple[np.ndarray, dict]]:
-    """The chosen local models fitted on the whole series: forecasts and what was fitted."""
+def final_fits(task: SeriesTask, members: tuple[str, ...], form_length: int | None, settings: GridSettings) -> dict[str, tuple[np.ndarray, dict]]:
+    """The chosen local models fitted on the whole series (in the form they were backtested in): forecasts and what was fitted."""
     out = {}
     for m in members:
         if m in LOCAL_MODELS:
-            point, fitted = fit_local(m, task.y, settings.horizon, settings.season, dates=task.dates)
+            point, fitted = fit_local(m, task.y, settings.horizon, settings.season, dates=task.dates, form_length=form_length)
             out[m] = (clip(point, settings.non_negative), fitted)
     return out
 
@@ -76,7 +76,7 @@ def _runs_chunk(args):
 
 def _final_chunk(args):
     items, settings = args
-    return [final_fits(t, members, settings) for t, members in items]
+    return [final_fits(t, members, form_length, settings) for t, members, form_length in items]
 
 
 def map_series(function: Callable, items: list, extra: tuple, *, n_jobs: int, progress: Progress | None, done: int = 0, total: int | None = None) -> list:
@@ -106,7 +106,7 @@ def local_runs(tasks: list[SeriesTask], windows: Sequence[Window], settings: Gri
     return {t.uid: runs for t, runs in zip(tasks, out, strict=True)}
 
 
-def local_finals(items: list[tuple[SeriesTask, tuple[str, ...]]], settings: GridSettings, *, n_jobs: int, progress: Progress | None) -> list[dict]:
+def local_finals(items: list[tuple[SeriesTask, tuple[str, ...], int | None]], settings: GridSettings, *, n_jobs: int, progress: Progress | None) -> list[dict]:
     return map_series(_final_chunk, items, (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items))
 
 

@@ -127,11 +127,16 @@ def forecast_local(name: str, y: np.ndarray, horizon: int, season: int, *, dates
     return fit_local(name, y, horizon, season, dates=dates)[0]
 
 
-def fit_local(name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None) -> tuple[np.ndarray, dict[str, Any]]:
-    """Fit `name` on `y` and forecast `horizon` periods; also what was fitted, as JSON (its form and parameters)."""
+def fit_local(
+    name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None, form_length: int | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Fit `name` on `y` and forecast `horizon` periods; also what was fitted, as JSON (its form and parameters).
+
+    `form_length` fits the form (seasonal or not) a series of that length gets, when it must match a backtested one.
+    """
     keep = recent(len(y), season)
     y, dates = np.asarray(y, dtype=float)[-keep:], dates[-keep:] if dates is not None else None
-    m = model_season(name, len(y), season)
+    m = model_season(name, min(form_length or len(y), len(y)), season)
     if name == "prophet":
         from soloml.forecasting.prophet import fit_prophet
 

@@ -116,7 +116,8 @@ def _rebuild(folder: Path, meta: dict[str, Any]) -> Forecaster:
 
 
 def _choice(c: dict[str, Any]) -> SeriesChoice:
-    return SeriesChoice(c["model"], tuple(c["members"]), c["tier"], c["reason"], c["windows"], c["scores"], c["q"], c["n_scores"], c["scale"], c["fitted"])
+    return SeriesChoice(c["model"], tuple(c["members"]), c["tier"], c["reason"], c["windows"], c["scores"], c["q"], c["n_scores"], c["scale"],
+                        c["fitted"], c["form_length"])
 
 
 def _swap(tmp: Path, folder: Path) -> None:
