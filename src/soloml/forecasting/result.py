@@ -68,7 +68,7 @@ class ForecastResult:
             panels.append({
                 "name": uid if len(volume) > 1 else self.series.name, "unit": self.series.unit, "currency": self.series.currency, "level": self.level,
                 "history": {"dates": list(h["ds"]), "values": list(h["y"])},
-                "backtest": {"dates": list(b["ds"]), "forecast": list(b["forecast"]), "lower": list(b["lower"]), "upper": list(b["upper"])},
+                "backtest": {"dates": list(b["ds"]), "windows": list(b["offset"]), "forecast": list(b["forecast"]), "lower": list(b["lower"]), "upper": list(b["upper"])},
                 "forecast": {"dates": list(f["ds"]), "forecast": list(f["forecast"]), "lower": list(f["lower"]), "upper": list(f["upper"])},
             })
         return panels

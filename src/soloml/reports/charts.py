@@ -5,7 +5,7 @@
 forecasts and the forecast with its range, one panel per series, from plain dicts:
 
     {"name": "revenue", "unit": "money", "history": {"dates": [...], "values": [...]},
-     "backtest": {"dates": [...], "forecast": [...], "lower": [...], "upper": [...]},
+     "backtest": {"dates": [...], "windows": [...], "forecast": [...], "lower": [...], "upper": [...]},  # windows: which backtest window
      "forecast": {"dates": [...], "forecast": [...], "lower": [...], "upper": [...]}, "level": 0.8}
 """
 
@@ -62,10 +62,13 @@ def _panel(ax: Any, p: dict[str, Any]) -> None:
     h, b, f = p["history"], p.get("backtest") or {}, p["forecast"]
     level = f"{p.get('level', 0.8):.0%}"
     ax.plot(_dates(h["dates"]), h["values"], color=HISTORY, lw=1.4, label="actual")
-    if b.get("dates"):
-        dates = _dates(b["dates"])
-        _band(ax, dates, b.get("lower"), b.get("upper"), BACKTEST)
-        ax.plot(dates, b["forecast"], color=BACKTEST, lw=1.2, ls="--", label="backtest forecast")
+    windows = b.get("windows") or [0] * len(b.get("dates", []))
+    for i, window in enumerate(dict.fromkeys(windows)):  # each backtest window on its own: they start from different origins
+        keep = [k for k, w in enumerate(windows) if w == window]
+        dates = _dates([b["dates"][k] for k in keep])
+        lower, upper = ([b[key][k] for k in keep] if b.get(key) else None for key in ("lower", "upper"))
+        _band(ax, dates, lower, upper, BACKTEST)
+        ax.plot(dates, [b["forecast"][k] for k in keep], color=BACKTEST, lw=1.2, ls="--", label="backtest forecast" if i == 0 else None)
     dates = _dates(f["dates"])
     _band(ax, dates, f.get("lower"), f.get("upper"), FORECAST, label=f"{level} range")
     ax.plot(dates, f["forecast"], color=FORECAST, lw=1.8, label="forecast")
