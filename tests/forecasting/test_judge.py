@@ -17,8 +17,8 @@ def acc(value, baseline, metric="wape", chosen=1.0):
     [
         (0.04, 0.11, 0.10, "DONE", "within the done line of 10.0%"),
         (0.04, 0.11, None, "DONE", "no done line was given"),
-        (0.12, 0.20, 0.10, "KEEP_GOING", "but miss the done line of 10.0%"),
-        (0.105, 0.11, 0.20, "NOT_WORTH_IT", "not meaningfully better than 'same month last year'"),
+        (0.12, 0.20, 0.10, "KEEP_GOING", "but short of the done line of 10.0%"),
+        (0.105, 0.11, 0.20, "NOT_WORTH_IT", "not meaningfully better than 11.0% for 'same month last year'"),
         (0.15, 0.11, 0.20, "NOT_WORTH_IT", "not meaningfully better"),
     ],
 )

@@ -104,22 +104,22 @@ def decide(acc: Accuracy, threshold: float | None, *, span: str, baseline_words:
         )
     ours, theirs = fmt(acc.value, acc.metric), fmt(acc.baseline, acc.metric)
     better = acc.value <= acc.baseline * (1 - MARGIN) if acc.baseline > 0 else False
-    reasons = (f"{name} {ours} vs {theirs} for {baseline_words}, over {span}",)
+    reasons = (f"{name}: {ours} against {theirs} for {baseline_words}, over {span}",)
     line = f"the done line of {fmt(threshold, acc.metric)}" if threshold is not None else None
     if not better:
         return ForecastVerdict(
             "NOT_WORTH_IT",
-            f"Not worth it: over {span} the forecasts ({name} {ours}) were not meaningfully better than {baseline_words} ({theirs}).",
+            f"Not worth it: over {span} the forecasts' {name} was {ours}, not meaningfully better than {theirs} for {baseline_words}.",
             reasons, (f"Plan with {baseline_words} for now.", *_steps(acc)), acc.metric, acc.value, acc.baseline, threshold,
         )
     if threshold is None or acc.value <= threshold:
-        within = f" and {'are within ' + line if line else 'no done line was given'}"
+        within = f", and within {line}" if line else " (no done line was given)"
         return ForecastVerdict(
-            "DONE", f"Done: over {span} the forecasts ({name} {ours}) beat {baseline_words} ({theirs}){within}. Use them.",
+            "DONE", f"Done: over {span} the forecasts' {name} was {ours}, better than {theirs} for {baseline_words}{within}. Use them.",
             reasons, ("Save and schedule it; compare the forecasts with the actuals as they arrive.",), acc.metric, acc.value, acc.baseline, threshold,
         )
     return ForecastVerdict(
-        "KEEP_GOING", f"Keep going: over {span} the forecasts ({name} {ours}) beat {baseline_words} ({theirs}) but miss {line}.",
+        "KEEP_GOING", f"Keep going: over {span} the forecasts' {name} was {ours}, better than {theirs} for {baseline_words}, but short of {line}.",
         reasons, _steps(acc), acc.metric, acc.value, acc.baseline, threshold,
     )
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-METRIC_WORDS = {"mase": "MASE", "wape": "WAPE", "mape": "MAPE", "smape": "sMAPE", "miss_cost": "cost of misses"}
+METRIC_WORDS = {
+    "mase": "error against seasonal naive's own (MASE)", "wape": "average miss (WAPE)", "mape": "average percentage miss (MAPE)",
+    "smape": "symmetric percentage miss (sMAPE)", "miss_cost": "cost of misses a period",
+}
 TINY = 1e-9
 
 

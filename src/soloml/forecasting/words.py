@@ -72,8 +72,8 @@ def accuracy_lines(facts: dict[str, Any]) -> list[str]:
     who = "our forecasts" if acc["series_total"] == 1 else f"our forecasts for {acc['series_judged']} series"
     out = [f"Over {span} {who} missed by {acc['wape']:.0%} on average, vs {acc['baseline_wape']:.0%} for {base}."]
     if acc["metric"] != "wape":
-        out.append(f"  ({facts['metric_name']} {fmt(acc['value'], acc['metric'])} vs {fmt(acc['baseline'], acc['metric'])}; done line {fmt(facts['threshold'], acc['metric'])}.)"
-                   if facts["threshold"] is not None else f"  ({facts['metric_name']} {fmt(acc['value'], acc['metric'])} vs {fmt(acc['baseline'], acc['metric'])}.)")
+        line = f"; done line {fmt(facts['threshold'], acc['metric'])}" if facts["threshold"] is not None else ""
+        out.append(f"  The {facts['metric_name']}: {fmt(acc['value'], acc['metric'])} against {fmt(acc['baseline'], acc['metric'])}{line}.")
     if acc["coverage"] is not None:
         out.append(f"The {acc['level']:.0%} ranges held the actual value in {acc['coverage']:.0%} of {acc['covered_periods']} judged {NOUN[frequency]}s.")
     return out

@@ -1,1 +1,1 @@
-"""Reports: facts in, rendered out. charts.py holds the chart helpers every report and the dashboard share."""
+"""Reports a person reads: facts first, then rendered; the wording rules (wording.py) every text is checked against."""
