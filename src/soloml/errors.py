@@ -10,6 +10,7 @@
     │   └── IdentityError     an unknown or already decided identity suggestion
     ├── FeatureError          training-set building, user SQL features, leakage
     ├── ModelError            training, evaluation, verdict
+    │   └── ForecastError     series, backtests, forecasts (names the table, column, period, value)
     ├── RegistryError         model store: missing versions, tampered files
     ├── DeployError           scoring and serving
     ├── ExperimentError       design, assignment, analysis
@@ -67,6 +68,10 @@ class FeatureError(SolomlError):
 
 
 class ModelError(SolomlError):
+    pass
+
+
+class ForecastError(ModelError):
     pass
 
 

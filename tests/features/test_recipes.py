@@ -19,12 +19,12 @@ from .feature_rows import order, pay
 D = datetime.fromisoformat
 
 
-def spec_for(recipe: str, horizon: int = 30, months: int = 3, **extra) -> ProjectSpec:
+def spec_for(recipe: str, horizon: int = 30, months: int = 3, done: DoneThreshold | None = None, **extra) -> ProjectSpec:
     return ProjectSpec(
         name=f"test_{recipe}", question="q", decision="d", stakeholder="s", owner="o", recipe=recipe,
         entity="contact" if recipe == "conversion" else "customer",
         label=Label(definition="x", horizon_days=horizon), cutoffs=Cutoffs(lookback_months=months),
-        business=BusinessValue(value_per_success=100, capacity=10), done=DoneThreshold(value=0.3), **extra,
+        business=BusinessValue(value_per_success=100, capacity=10), done=done or DoneThreshold(value=0.3), **extra,
     )
 
 
@@ -136,9 +136,9 @@ def test_scoring_frame_is_the_population_after_the_last_data_day(con, shop):
     assert list(frame.columns) == ["entity_id", "cutoff", *training.features]
 
 
-def test_forecast_recipe_refuses_with_a_clear_message(con, shop):
-    with pytest.raises(FeatureError, match="forecasting is not built yet"):
-        build_training_set(con, spec_for("forecast"))
+def test_forecast_recipe_has_no_training_set_and_points_to_soloml_forecast(con, shop):
+    with pytest.raises(FeatureError, match="no training set.*soloml forecast test_forecast"):
+        build_training_set(con, spec_for("forecast", done=DoneThreshold(metric="wape", value=0.1)))
 
 
 def test_too_little_history_is_explained(con, add):

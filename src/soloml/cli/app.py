@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "interview",
     "features",
     "train",
+    "forecast",
     "models",
     "board",
     "update",

@@ -19,7 +19,7 @@ from soloml.config import find_named_yaml, load_yaml_model
 from soloml.errors import ConfigError
 
 Recipe = Literal["churn", "conversion", "spend", "forecast", "table", "buy_again"]
-Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy"]
+Metric = Literal["roc_auc", "pr_auc", "log_loss", "precision_at_capacity", "rmse", "mae", "mape", "multi_logloss", "accuracy", "mase", "wape", "miss_cost"]
 Entity = Literal["customer", "contact", "row", "series"]
 Cadence = Literal["daily", "weekly", "monthly"]
 
@@ -112,6 +112,31 @@ class DoneThreshold(BaseModel):
     min_lift_over_rule: float = Field(0.0, ge=0, description="Required relative improvement over today's rule (0.1 = 10%).")
 
 
+FORECAST_METRICS = ("mase", "wape", "mape", "miss_cost")
+FORECAST_ONLY_METRICS = ("mase", "wape", "miss_cost")
+
+
+class ForecastSettings(BaseModel):
+    """recipe: forecast. What series, at which frequency, how far ahead; the done line stays in `done`
+    (metric mase / wape / mape / miss_cost, judged on the backtest against seasonal naive)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    series: Literal["revenue", "orders", "new_customers", "units", "table"] = "revenue"
+    by: list[str] = Field(default_factory=list, description="One series per value of these columns (product, channel; any columns of a table).")
+    table: str | None = Field(None, description="series: table — the warehouse table or file holding the rows.")
+    date_column: str | None = None
+    value_column: str | None = None
+    agg: Literal["sum", "mean"] = Field("sum", description="How rows in one period combine (table series).")
+    frequency: Literal["day", "week", "month", "quarter"] | None = Field(None, description="Default: month for core series, inferred for tables.")
+    horizon: int | None = Field(None, ge=1, le=400, description="Periods ahead; default: label.horizon_days in periods.")
+    level: float = Field(0.8, ge=0.5, le=0.99, description="Coverage of the prediction intervals.")
+    miss_tolerance: float = Field(0.1, gt=0, lt=10, description="miss_cost: a period is a miss when off by more than this share.")
+    miss_cost: float | None = Field(None, ge=0, description="miss_cost: what one missed period costs, in the business's currency.")
+    models: list[str] = Field(default_factory=list, description="Candidates to consider (default: soloml's choice; 'prophet' needs soloml[prophet]).")
+    holidays: list[date] = Field(default_factory=list, description="Dates the LightGBM global model sees as a calendar feature.")
+
+
 class ProjectSpec(BaseModel):
     """One ML project, as agreed with its stakeholder."""
 
@@ -137,6 +162,17 @@ class ProjectSpec(BaseModel):
     population: Population | None = Field(None, description="churn/buy_again/spend: who is scored at each cutoff (default: the recipe's).")
     # validation (modeling)
     test_from: date | None = Field(None, description="Judge on rows / cutoffs from this date on, train on the earlier ones (default: the latest).")
+    forecast: ForecastSettings | None = Field(None, description="recipe forecast: the series and its horizon (defaults: monthly revenue).")
+
+    @model_validator(mode="after")
+    def _forecast_metric(self) -> ProjectSpec:
+        forecast = self.recipe == "forecast"
+        if (forecast and self.done.metric not in FORECAST_METRICS) or (not forecast and self.done.metric in FORECAST_ONLY_METRICS):
+            need = "one of " + ", ".join(FORECAST_METRICS) if forecast else "a metric of a model, not mase, wape or miss_cost"
+            raise ValueError(f"done.metric '{self.done.metric}' does not fit recipe '{self.recipe}': it must be {need}")
+        if self.recipe == "forecast" and self.done.metric == "miss_cost" and (self.forecast is None or self.forecast.miss_cost is None):
+            raise ValueError("done.metric 'miss_cost' needs forecast.miss_cost: what one period missed by more than forecast.miss_tolerance costs")
+        return self
 
     @model_validator(mode="after")
     def _population_fits_recipe(self) -> ProjectSpec:

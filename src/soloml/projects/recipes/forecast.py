@@ -1,4 +1,8 @@
-"""Forecast recipe: a spec can name it and is validated, but building a training set for it is not built yet."""
+"""Forecast recipe: a project whose answer is a series per period, not a prediction per customer.
+
+It has no training set: `soloml forecast PROJECT` builds its series from the core tables (or the table
+in `forecast.table`), backtests and forecasts it (soloml.forecasting). Asking for a training set says so.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from soloml.projects.spec import ProjectSpec
 
 
 def refuse(spec: ProjectSpec) -> FeatureError:
-    """The error raised when someone asks for a forecast training set."""
+    """The error raised when someone asks for a training set (or `soloml train`) on a forecast project."""
     return FeatureError(
-        f"Project '{spec.name}' uses the 'forecast' recipe: forecasting is not built yet in this version of soloml, "
-        "so no training set can be made for it.",
-        hint="Use recipe 'spend' to predict each customer's revenue over a horizon, or 'table' with a target column you prepare yourself.",
+        f"Project '{spec.name}' uses the 'forecast' recipe: it has no training set of customers or rows; "
+        "its series are backtested and forecast by `soloml forecast`.",
+        hint=f"Run `soloml forecast {spec.name}`.",
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from soloml.errors import ConfigError, FeatureError, did_you_mean
+from soloml.errors import ConfigError, FeatureError, SolomlError, did_you_mean
 from soloml.projects.recipes.base import Task
 from soloml.projects.spec import (
     BusinessValue,
@@ -94,16 +94,16 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def describe(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple[str, str]]:
-    """(column, type) of the source, with a clear error when it does not exist."""
+def describe(con: duckdb.DuckDBPyConnection, source: str, *, what: str = "source_table", error: type[SolomlError] = FeatureError) -> list[tuple[str, str]]:
+    """(column, type) of the source, with a clear error (naming it as `what`) when it does not exist."""
     if is_file_path(source) and not Path(source).is_file():
-        raise FeatureError(f"The table recipe's source file {source} does not exist.", hint="Check the path in source_table.")
+        raise error(f"The {what} file {source} does not exist.", hint=f"Check the path given as {what}.")
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {relation_sql(source)}").fetchall()
     except duckdb.Error as exc:
         known = [f"{s}.{t}" for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()]
-        raise FeatureError(
-            f"Cannot read source_table '{source}': {str(exc).splitlines()[0]}.{did_you_mean(source, known)}",
+        raise error(
+            f"Cannot read {what} '{source}': {str(exc).splitlines()[0]}.{did_you_mean(source, known)}",
             hint="Name a warehouse table (see `soloml tables`) or a CSV/Parquet file path.",
         ) from exc
     return [(r[0], str(r[1]).upper()) for r in rows]

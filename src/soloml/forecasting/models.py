@@ -1,0 +1,178 @@
+"""The candidate models, and which of them a series of a given length and shape may use.
+
+    seasonal_naive  the same period one season ago (the baseline, always there once a season is seen)
+    naive           the last value; mean: the average so far
+    croston         Croston's method (SBA) for intermittent demand: sizes and intervals apart
+    ets, theta, arima   statsforecast's AutoETS, AutoTheta, AutoARIMA (each picks its own form on the training data)
+    lightgbm        one gradient-boosted model over lags and calendar features for many related series (global.py)
+    ensemble        the average of the best few by backtest
+    prophet         only when asked for, with the optional extra `soloml[prophet]`
+
+Fallbacks: fewer than two seasons of history -> no seasonal models (ETS, Theta and ARIMA run without
+a season); very short series -> naive and mean; intermittent series (many zero periods) -> naive,
+mean and Croston.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from soloml.errors import ForecastError, did_you_mean
+
+LOCAL_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "ets", "arima", "prophet")
+ALL_MODELS = (*LOCAL_MODELS, "lightgbm", "ensemble")
+# ETS and ARIMA are 10-100x slower than the rest and did not add accuracy in bench/forecasting.py: asked for, not default
+DEFAULT_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "lightgbm", "ensemble")
+STATISTICAL = ("theta", "dotm", "ces", "ets", "arima")
+MODEL_WORDS = {
+    "seasonal_naive": "same period last season", "naive": "last value", "mean": "average so far", "croston": "Croston (intermittent demand)",
+    "ets": "exponential smoothing (ETS)", "theta": "Theta", "dotm": "dynamic optimised Theta", "ces": "complex exponential smoothing", "arima": "ARIMA", "lightgbm": "LightGBM over lags and calendar",
+    "ensemble": "average of the best models", "prophet": "Prophet",
+}
+MIN_SHORT = 3  # below: only the last value
+MIN_MODELS = 6  # below: last value and average only
+INTERMITTENT_ZEROS = 0.3  # share of zero periods from which a series is intermittent
+MAX_SMOOTHING_SEASON = 24  # ETS and ARIMA with a longer season (52 weeks) run without one
+HISTORY_SEASONS, MIN_HISTORY = 15, 180  # older history rarely helps a per-series model and costs time
+
+TierName = Literal["too_short", "short", "intermittent", "no_season", "seasonal"]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """What a training stretch of `n` periods may use: candidates, the baseline, and the choice when nothing can be compared."""
+
+    name: TierName
+    candidates: tuple[str, ...]
+    baseline: str
+    default: tuple[str, ...]  # with no comparable window to choose by: the baseline (Croston for intermittent series)
+    reason: str
+
+
+def check_models(models: Collection[str]) -> None:
+    unknown = [m for m in models if m not in ALL_MODELS]
+    if unknown:
+        raise ForecastError(f"There is no forecasting model '{unknown[0]}'.{did_you_mean(unknown[0], ALL_MODELS)}", hint=f"Models: {', '.join(ALL_MODELS)}.")
+
+
+def tier(y: np.ndarray, season: int, *, allowed: Collection[str], non_negative: bool) -> Tier:
+    """The models a series may use after `len(y)` periods, by the fallback rules in this module's docstring."""
+    n = len(y)
+    has_season = n >= season and season > 1
+    baseline = "seasonal_naive" if has_season else "naive"
+    if n < MIN_SHORT:
+        return Tier("too_short", ("naive",), "naive", ("naive",), f"only {n} periods: the last value")
+    if n < MIN_MODELS:
+        cands = _keep(("naive", "mean", *(("seasonal_naive",) if has_season else ())), allowed, baseline)
+        return Tier("short", cands, baseline, (baseline,), f"only {n} periods: simple methods only")
+    zeros = float(np.mean(np.asarray(y) == 0))
+    if non_negative and zeros >= INTERMITTENT_ZEROS:
+        cands = _keep(("naive", "mean", "croston", *(("seasonal_naive",) if has_season else ())), allowed, baseline)
+        return Tier("intermittent", cands, baseline, ("croston",) if "croston" in cands else (baseline,), f"{zeros:.0%} of periods are zero: intermittent methods")
+    seasonal = n >= 2 * season and season > 1
+    cands = _keep((baseline, "naive", *STATISTICAL, "lightgbm", "prophet", "ensemble"), allowed, baseline)
+    if seasonal:
+        return Tier("seasonal", cands, baseline, (baseline,), f"{n} periods: every model, with the season of {season}")
+    why = f"{n} periods, fewer than two seasons of {season}: no seasonal models" if season > 1 else f"{n} periods"
+    return Tier("no_season", cands, baseline, (baseline,), why)
+
+
+def _keep(names: tuple[str, ...], allowed: Collection[str], baseline: str) -> tuple[str, ...]:
+    """The candidates the user allowed, always with the baseline."""
+    return tuple(dict.fromkeys(m for m in names if m in allowed or m == baseline))
+
+
+def recent(n: int, season: int) -> int:
+    """How many of the latest periods a per-series model is fitted on: fifteen seasons (at least 180 periods)."""
+    return min(n, max(HISTORY_SEASONS * season, MIN_HISTORY))
+
+
+def model_season(name: str, n: int, season: int) -> int:
+    """The season a model uses on `n` periods: none before two full seasons (one for seasonal naive)."""
+    if name == "seasonal_naive":
+        return season if n >= season else 1
+    if n < 2 * season:
+        return 1
+    if name in ("ets", "arima") and season > MAX_SMOOTHING_SEASON:
+        return 1
+    return season
+
+
+def _statsforecast(name: str, season: int):
+    from statsforecast import models as sf
+
+    makers = {
+        "seasonal_naive": lambda: sf.SeasonalNaive(season_length=season) if season > 1 else sf.Naive(),
+        "naive": sf.Naive,
+        "mean": sf.HistoricAverage,
+        "croston": sf.CrostonSBA,
+        "ets": lambda: sf.AutoETS(season_length=season),
+        "theta": lambda: sf.Theta(season_length=season),
+        "dotm": lambda: sf.DynamicOptimizedTheta(season_length=season),
+        "ces": lambda: sf.AutoCES(season_length=season),
+        "arima": lambda: sf.AutoARIMA(season_length=season),
+    }
+    return makers[name]()
+
+
+def forecast_local(name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+    """Point forecasts of `name` fitted on `y` (a backtest window: nothing else kept)."""
+    return fit_local(name, y, horizon, season, dates=dates)[0]
+
+
+def fit_local(
+    name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None, form_length: int | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Fit `name` on `y` and forecast `horizon` periods; also what was fitted, as JSON (its form and parameters).
+
+    `form_length` fits the form (seasonal or not) a series of that length gets, when it must match a backtested one.
+    """
+    keep = recent(len(y), season)
+    y, dates = np.asarray(y, dtype=float)[-keep:], dates[-keep:] if dates is not None else None
+    m = model_season(name, min(form_length or len(y), len(y)), season)
+    if name == "prophet":
+        from soloml.forecasting.prophet import fit_prophet
+
+        return fit_prophet(y, dates, horizon, m)
+    model = _statsforecast(name, m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # optimiser noise on flat or tiny series; the backtest judges the result
+        fitted = model.fit(y)
+        point = np.asarray(fitted.predict(h=horizon)["mean"], dtype=float)
+    if not np.all(np.isfinite(point)):
+        point = np.full(horizon, float(y[-1]))  # a failed fit falls back to the last value; the backtest shows it
+    return point, {"season": m, **_describe(name, getattr(fitted, "model_", None))}
+
+
+def _describe(name: str, state: Any) -> dict[str, Any]:
+    """The chosen form and fitted parameters of a statsforecast model, as plain JSON values."""
+    if not isinstance(state, dict):
+        return {}
+    if name == "ets":
+        return {"form": str(state.get("method", state.get("components"))), "parameters": _plain(state.get("par"))}
+    if name == "arima":
+        p, q, sp, sq, s, d, sd = (int(v) for v in state["arma"])
+        return {"form": f"ARIMA({p},{d},{q})({sp},{sd},{sq})[{s}]", "parameters": _plain(state.get("coef"))}
+    if name in ("theta", "dotm"):
+        return {"form": str(state.get("modeltype")), "parameters": _plain(state.get("par"))}
+    if name == "ces":
+        return {"form": f"CES({state.get('seasontype', '')})", "parameters": _plain(state.get("par"))}
+    return {}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic | float | int):
+        number = float(value)
+        return None if math.isnan(number) or math.isinf(number) else number
+    return str(value)

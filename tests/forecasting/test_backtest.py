@@ -1,0 +1,56 @@
+"""Rolling-origin windows never look ahead: by construction, and by the procedure's own output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from soloml.forecasting import Forecaster, series_from_frame
+from soloml.forecasting.backtest import MIN_TRAIN, earlier, judged_count, plan, split
+
+from .helpers import monthly
+
+CHEAP = ("seasonal_naive", "naive", "theta", "ensemble")
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 200), horizon=st.integers(1, 24), season=st.sampled_from([1, 4, 7, 12, 52]))
+def test_every_window_trains_only_on_periods_before_its_test_periods(n, horizon, season):
+    windows = plan(horizon, season)
+    assert sum(w.judged for w in windows) == judged_count(horizon, season)
+    for w in windows:
+        bounds = split(n, w, horizon)
+        if bounds is None:
+            assert n - w.offset < MIN_TRAIN
+            continue
+        train_end, test_end = bounds
+        assert MIN_TRAIN <= train_end < test_end <= n
+        assert test_end - train_end == horizon
+        for o in earlier([v.offset for v in windows], w.offset, horizon):
+            # a window the choice at w may learn from has all its test periods before w's first test period
+            assert n - o + horizon <= train_end
+
+
+@settings(max_examples=5, deadline=None)
+@given(n=st.integers(30, 48), seed=st.integers(0, 10_000), shock=st.one_of(st.floats(-50, -1), st.floats(1, 500)))
+def test_judged_forecasts_do_not_change_when_later_data_changes(n, seed, shock):
+    data = monthly(n, seed=seed)
+    first = Forecaster(6, models=CHEAP).fit(series_from_frame(data, "month")).backtest_
+    origin = first["origin"].min()
+    changed = data.assign(y=np.where(data["ds"] >= origin, data["y"] + shock, data["y"]))
+    second = Forecaster(6, models=CHEAP).fit(series_from_frame(changed, "month")).backtest_
+    earliest = first[first["origin"] == origin].reset_index(drop=True)
+    again = second[second["origin"] == origin].reset_index(drop=True)
+    cols = ["ds", "forecast", "lower", "upper", "model", "baseline"]
+    pd.testing.assert_frame_equal(earliest[cols], again[cols])
+    assert not np.allclose(earliest["actual"], again["actual"])  # the data judged on did change
+
+
+def test_judged_windows_cover_at_least_one_season_and_selection_windows_lie_before_them():
+    windows = plan(3, 12)
+    judged = [w.offset for w in windows if w.judged]
+    chosen_by = [w.offset for w in windows if not w.judged]
+    assert judged == [3, 6, 9, 12] and chosen_by == [15, 18]
+    assert earlier([w.offset for w in windows], 12, 3) == [15, 18]

@@ -1,0 +1,111 @@
+"""Fallbacks: what a series of a given length and shape may use, and that the Forecaster keeps to it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from soloml.errors import ForecastError
+from soloml.forecasting import Forecaster, series_from_frame
+from soloml.forecasting.models import DEFAULT_MODELS, model_season, tier
+
+from .helpers import monthly
+
+SEASONAL = ("theta", "dotm", "ces")
+
+
+@pytest.mark.parametrize(
+    ("n", "zeros", "name", "baseline", "must_have", "must_not_have"),
+    [
+        (2, False, "too_short", "naive", ("naive",), ("seasonal_naive", "theta", "croston")),
+        (5, False, "short", "naive", ("naive", "mean"), ("theta", "ces", "croston")),
+        (18, False, "no_season", "seasonal_naive", ("seasonal_naive", "theta", "dotm", "ces"), ("croston",)),
+        (10, False, "no_season", "naive", ("naive", "theta"), ("seasonal_naive",)),
+        (30, False, "seasonal", "seasonal_naive", ("seasonal_naive", "theta", "dotm", "ces", "lightgbm", "ensemble"), ("croston",)),
+        (30, True, "intermittent", "seasonal_naive", ("croston", "naive", "mean"), ("theta", "ces", "lightgbm")),
+    ],
+)
+def test_tier_by_length_and_shape(n, zeros, name, baseline, must_have, must_not_have):
+    y = np.where(np.arange(n) % 2 == 0, 0.0, 5.0) if zeros else np.linspace(10, 20, n)
+    t = tier(y, 12, allowed=DEFAULT_MODELS, non_negative=True)
+    assert (t.name, t.baseline) == (name, baseline)
+    assert set(must_have) <= set(t.candidates)
+    assert not set(must_not_have) & set(t.candidates)
+
+
+@pytest.mark.parametrize(
+    ("n", "model", "season", "used"),
+    [(23, "theta", 12, 1), (24, "theta", 12, 12), (11, "seasonal_naive", 12, 1), (12, "seasonal_naive", 12, 12),
+     (200, "ets", 52, 1), (200, "theta", 52, 52)],  # ETS and ARIMA run without a 52-week season
+)
+def test_fewer_than_two_seasons_means_no_seasonal_model(n, model, season, used):
+    assert model_season(model, n, season) == used
+
+
+def test_a_short_series_gets_no_seasonal_form_in_its_fit():
+    f = Forecaster(3).fit(series_from_frame(monthly(20), "month"))
+    choice = f.choices_["s0"]
+    assert choice.tier == "no_season"
+    assert all(fit.get("season", 1) == 1 or m == "seasonal_naive" for m, fit in choice.fitted.items())
+
+
+def test_a_very_short_series_is_forecast_with_the_last_value():
+    data = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=2, freq="MS"), "y": [10.0, 14.0]})
+    f = Forecaster(3).fit(series_from_frame(data, "month"))
+    assert f.choices_["value"].model == "naive"
+    assert list(f.forecast_["forecast"]) == [14.0, 14.0, 14.0]
+    assert f.backtest_.empty  # nothing to judge on
+
+
+def test_an_intermittent_series_is_forecast_with_croston_style_methods():
+    rng = np.random.default_rng(3)
+    y = np.where(rng.random(40) < 0.6, 0.0, rng.integers(1, 6, 40).astype(float))
+    data = pd.DataFrame({"ds": pd.date_range("2021-01-01", periods=40, freq="MS"), "y": y})
+    f = Forecaster(4).fit(series_from_frame(data, "month"))
+    choice = f.choices_["value"]
+    assert choice.tier == "intermittent"
+    assert set(choice.members) <= {"croston", "naive", "mean", "seasonal_naive"}
+    assert (f.forecast_["forecast"] >= 0).all()
+
+
+def test_counts_and_money_are_never_forecast_below_zero():
+    t = np.arange(40)
+    data = pd.DataFrame({"ds": pd.date_range("2021-01-01", periods=40, freq="MS"), "y": np.maximum(400 - 12 * t, 0) + 1.0})
+    f = Forecaster(12).fit(series_from_frame(data, "month"))
+    assert f.series_.non_negative
+    assert (f.forecast_[["forecast", "lower", "upper"]].fillna(0) >= 0).all().all()
+
+
+def test_a_series_that_can_go_negative_is_not_cut_at_zero():
+    t = np.arange(40)
+    data = pd.DataFrame({"ds": pd.date_range("2021-01-01", periods=40, freq="MS"), "y": 100 - 8.0 * t})
+    f = Forecaster(6, models=("naive", "theta")).fit(series_from_frame(data, "month"))
+    assert not f.series_.non_negative
+    assert f.forecast_["forecast"].min() < 0
+
+
+def test_models_can_be_added_to_the_defaults_or_named_exactly():
+    s = series_from_frame(monthly(30), "month")
+    assert "ets" in Forecaster(3, models=("+ets",)).fit(s).allowed_
+    assert Forecaster(3, models=("theta",)).fit(s).allowed_ == ("theta",)
+    with pytest.raises(ForecastError, match="no forecasting model 'thetta'.*Did you mean 'theta'"):
+        Forecaster(3, models=("thetta",)).fit(s)
+    with pytest.raises(ForecastError, match="mixes additions"):
+        Forecaster(3, models=("+ets", "theta")).fit(s)
+
+
+def test_the_global_model_needs_several_related_series():
+    few = Forecaster(3, models=("theta", "lightgbm")).fit(series_from_frame(monthly(40, series=2), "month"))
+    assert "lightgbm" not in few.allowed_ and any("at least 5 related series" in n for n in few.notes_)
+    many = Forecaster(3).fit(series_from_frame(monthly(40, series=6), "month"))
+    assert many.global_ is not None and "lightgbm" in many.allowed_
+
+
+def test_a_series_that_just_reached_two_seasons_is_forecast_in_the_forms_its_backtest_tested():
+    """25 months: every backtest window had fewer than two seasons, so the forecast must not switch to untested seasonal forms."""
+    f = Forecaster(3, models=("seasonal_naive", "theta", "dotm", "ensemble")).fit(series_from_frame(monthly(25), "month"))
+    choice = f.choices_["s0"]
+    assert (choice.tier, choice.form_length) == ("no_season", 22)
+    assert all(fit["season"] == 1 for m, fit in choice.fitted.items() if m != "seasonal_naive")
+    assert choice.q is not None and choice.windows > 0  # chosen and calibrated on windows of the same tier
