@@ -19,6 +19,7 @@ import duckdb
 from soloml.errors import ConfigError, SolomlError
 from soloml.features.build import build_training_set
 from soloml.features.trainingset import TrainingSet
+from soloml.projects.recipes.table import is_file_path
 from soloml.projects.spec import ProjectSpec
 from soloml.readiness.columns import check_columns
 from soloml.readiness.enough import check_enough_data
@@ -72,8 +73,10 @@ def workspace_findings(con: duckdb.DuckDBPyConnection, *, now: datetime, used_ta
 def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit: Toolkit, now: datetime,
                   features_dir: Path | None = None) -> ReadinessReport:
     """The project's checks, after the workspace checks on the tables it reads."""
-    only = spec.source_table if spec.recipe == "table" and spec.source_table and "." in spec.source_table else None
-    findings, profiles = workspace_findings(con, now=now, only=only)
+    if spec.recipe == "table" and spec.source_table and is_file_path(spec.source_table):
+        findings, profiles = (), ()  # a file read directly: no warehouse table of it to check
+    else:
+        findings, profiles = workspace_findings(con, now=now, only=spec.source_table if spec.recipe == "table" else None)
     out = list(findings)
     if spec.recipe == "forecast":
         out += check_seasons(con, spec, now=now)

@@ -7,7 +7,7 @@ kept as text with a share above that is kept on purpose (zip codes, phone number
 
 from __future__ import annotations
 
-from soloml.readiness.findings import Finding, Fix
+from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.profile import DATE_SHAPE, NUMBER_SHAPE, ColumnStats, TableProfile
 from soloml.readiness.sources import RawSource
 from soloml.warehouse.connection import quote_ident
@@ -29,7 +29,7 @@ def check_columns(con, profiles: tuple[TableProfile, ...], sources: dict[str, Ra
         out += [f for f in (_text_typed(con, profile, col, source) for col in profile.columns) if f is not None]
     if out or not checked:
         return tuple(out)
-    return (Finding("columns", "ok", "raw tables", f"All {checked} columns of the loaded files hold usable values.", figures={"columns": checked}),)
+    return (Finding("columns", "ok", "raw tables", f"All {plural(checked, 'column')} of the loaded files hold usable values.", figures={"columns": checked}),)
 
 
 def _empty_and_constant(profile: TableProfile, source: RawSource | None) -> list[Finding]:

@@ -109,6 +109,11 @@ def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: SEVERITIES.index(f.severity)))
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 row', '2 rows', '1,034 customers'."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def _about(amount: float) -> str:
     """Round a count the way a person says it: 1,834 -> '1,800', 47 -> '47'."""
     n = max(1, round(amount))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from statistics import median
 
 import duckdb
 
-from soloml.readiness.findings import Finding, Fix
+from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import RawSource
 from soloml.warehouse.freshness import (
     DEFAULT_MAX_AGE,
@@ -47,19 +48,25 @@ def check_freshness(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource
     cadence = usual_cadence(con)
     limits = {s: max(MIN_MAX_AGE, gap * LATE_AFTER) for s, gap in cadence.items()}
     found = source_freshness(con, now=now, max_age=limits or DEFAULT_MAX_AGE)
-    problems = tuple(_late(f, sources.get(f.source), cadence.get(f.source)) for f in found if f.alert)
+    files = last_files(con)
+    problems = tuple(_late(f, sources.get(f.source), cadence.get(f.source), files.get(f.source, f.source)) for f in found if f.alert)
     if problems or not found:
         return problems
     ages = [f.age_hours or 0.0 for f in found]
-    return (Finding("freshness", "ok", "sources", f"All {len(found)} sources are loaded on time (the oldest load is {_age(max(ages))} old).",
+    return (Finding("freshness", "ok", "sources", f"Every source ({plural(len(found), 'source')}) is loaded on time (the oldest load is {_age(max(ages))} old).",
                     figures={"sources": len(found), "oldest_load_hours": round(max(ages), 1)}),)
 
 
-def _late(f: SourceFreshness, source: RawSource | None, gap: timedelta | None) -> Finding:
+def last_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Source (as source_freshness names it) -> the file or URL of its latest load attempt."""
+    rows = con.execute("SELECT coalesce(target_table, source), arg_max(source, coalesce(finished_at, started_at)) FROM ops.loads GROUP BY 1").fetchall()
+    return {str(k): str(v) for k, v in rows}
+
+
+def _late(f: SourceFreshness, source: RawSource | None, gap: timedelta | None, file: str) -> Finding:
     expected = f"it usually arrives every {_age(gap.total_seconds() / 3600)}" if gap else \
         f"its usual cadence is not known yet, so a load is expected at least every {_age(f.max_age_hours)}"
-    file = source.file if source else f.source
-    name = source.file_name if source else f.source
+    name = Path(file).name if "://" not in file else file
     figures = {"age_hours": None if f.age_hours is None else round(f.age_hours, 1), "max_age_hours": round(f.max_age_hours, 1),
                "usual_gap_hours": None if gap is None else round(gap.total_seconds() / 3600, 1), "last_status": f.last_status}
     if f.last_success is None:

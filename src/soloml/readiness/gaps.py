@@ -11,7 +11,7 @@ from datetime import date
 
 import duckdb
 
-from soloml.readiness.findings import Finding, Fix
+from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import VENDOR_WORDS, RawSource
 from soloml.warehouse.connection import table_exists
 
@@ -40,7 +40,7 @@ def check_gaps(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource]) ->
                 out.append(_finding(table, what, source, missing, counts, sources))
     if out or not series:
         return tuple(out)
-    return (Finding("history_gaps", "ok", "history", f"No month is missing from the history of any of the {series} sources of events.",
+    return (Finding("history_gaps", "ok", "history", f"No month is missing from the history of the events ({plural(series, 'source')}).",
                     figures={"series": series}),)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import duckdb
 
 from soloml.canonical.schema import TABLES
-from soloml.readiness.findings import Finding, Fix
+from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import RawSource
 from soloml.warehouse.connection import quote_ident, table_exists
 
@@ -38,7 +38,7 @@ def check_keys(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource]) ->
                 out.append(_core_finding(spec.qualified, spec.key, *found))
     if out or not checked:
         return tuple(out)
-    return (Finding("duplicate_keys", "ok", "keys", f"No id repeats in the {checked} tables that have one.", figures={"tables": checked}),)
+    return (Finding("duplicate_keys", "ok", "keys", f"No id names two different records ({plural(checked, 'table')} with ids checked).", figures={"tables": checked}),)
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str], where: str) -> tuple[int, str] | None:
@@ -71,14 +71,14 @@ def _lineage(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _repeats_finding(source: RawSource, repeats: int) -> Finding:
-    words = f"{repeats:,} rows of {source.file_name} repeat another row exactly; soloml keeps each record once."
+    words = f"{plural(repeats, 'row')} of {source.file_name} repeat{'s' if repeats == 1 else ''} another row exactly; soloml keeps each record once."
     fix = Fix("Nothing to do (an export listed some records twice).", file=source.file_name)
     return Finding("repeated_rows", "note", source.table, words, fix, figures={"repeated_rows": repeats})
 
 
 def _raw_finding(source: RawSource, repeats: int, example: str) -> Finding:
     header = " + ".join(f"'{source.header(k)}'" for k in source.key)
-    words = (f"{repeats:,} ids in column {header} of {source.file_name} name more than one different record (for example {example!r}): "
+    words = (f"{plural(repeats, 'id')} in column {header} of {source.file_name} name{'s' if repeats == 1 else ''} more than one different record (for example {example!r}): "
              "soloml cannot tell which one is right.")
     fix = Fix(f"Keep one row per id in {source.file_name} (or export it again), then load it again.",
               command=f"soloml load {source.file}", file=source.file_name, column=" + ".join(source.header(k) for k in source.key))
@@ -86,7 +86,7 @@ def _raw_finding(source: RawSource, repeats: int, example: str) -> Finding:
 
 
 def _core_finding(table: str, key: Sequence[str], repeats: int, example: str) -> Finding:
-    words = f"{repeats:,} values of {', '.join(key)} name more than one different record in {table} (for example {example!r})."
+    words = f"{plural(repeats, 'value')} of {', '.join(key)} name{'s' if repeats == 1 else ''} more than one different record in {table} (for example {example!r})."
     fix = Fix("Two sources wrote records under the same id: check which files hold it and load each file once, under its own vendor.",
               command="soloml tables", column=", ".join(key))
     return Finding("duplicate_keys", "fix", table, words, fix, figures={"repeated_ids": repeats, "example": example})

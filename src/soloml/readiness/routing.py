@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from soloml.readiness.findings import Finding, Fix
+from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import RawSource
 
 
@@ -21,5 +21,5 @@ def check_routing(sources: dict[str, RawSource], *, used: Collection[str] = ()) 
     )
     if out or not sources:
         return out
-    return (Finding("routing", "ok", "sources", f"Every loaded table ({len(sources)}) reaches the business tables or a project reads it.",
+    return (Finding("routing", "ok", "sources", f"Every loaded table ({plural(len(sources), 'table')}) reaches the business tables or a project reads it.",
                     figures={"tables": len(sources)}),)
