@@ -102,5 +102,5 @@ def test_each_planted_problem_gets_its_finding_and_fix(report, check, severity, 
 
 def test_the_planted_workspace_is_fix_first_with_every_fix_in_the_summary(report):
     assert report.outcome == "fix_first" and report.exit_code == 1
-    fixes = [line for line in report.summary() if line.startswith("Fix: ")]
+    fixes = [line for line in report.summary() if line.startswith("To fix: ")]
     assert len(fixes) == sum(p[1] == "fix" for p in PLANTED)

@@ -11,6 +11,7 @@ and the power of the A/B test. Nothing is written but the project's training-set
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -92,10 +93,12 @@ def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit:
     labels = check_labels(ts, spec, now=now)
     out += labels
     pool, _, _ = curve_rows(ts, spec)
-    out += check_screen(ts, spec, toolkit.screen, pool)
+    issues = toolkit.screen(ts, pool)  # a leak is judged on training rows only, never the held-out ones
+    out += check_screen(ts, spec, issues)
     out += check_rule(ts, spec)
     if all(f.severity == "ok" for f in labels):
-        enough, _ = check_enough_data(ts, spec, toolkit.score, now=now)
+        kept = replace(ts, features=tuple(f for f in ts.features if f not in {i.column for i in issues}))  # as training will fit it
+        enough, _ = check_enough_data(kept, spec, toolkit.score, now=now)
         out += enough
         out += check_power(ts, spec, toolkit.design, now=now)
     return ReadinessReport(spec.name, now, ordered(out), profiles)

@@ -7,6 +7,10 @@ as collecting it did, and a gain below that rarely changes who gets acted on: st
 soloml says how many more rows the curve needs before it flattens, and when they arrive at today's pace.
 The curve is measured up to MAX_CURVE_ROWS and extrapolated beyond; a ceiling "with unlimited data" is
 not said, as five points cannot support it.
+
+The Riley et al. minimum is for regression-sized models; for boosted trees it is a cross-check. When
+the curve measured on this data is flat, a shortfall against it is a note, not a reason to wait.
+Both are measured on the features training keeps (the columns the screen leaves out do not count).
 """
 
 from __future__ import annotations
@@ -28,16 +32,19 @@ from soloml.readiness.toolkit import Scorer
 
 TOLERANCE = 0.02
 RELATIVE_TOLERANCE = 0.03  # for error metrics in the label's units
-METRIC_WORDS = {"roc_auc": "ranking quality (AUC, where 0.5 is guessing and 1 is perfect)", "accuracy": "accuracy",
+SCALE_WORDS = {"roc_auc": " (0.5 is guessing, 1 is perfect)"}
+METRIC_WORDS = {"roc_auc": "ranking quality (AUC)", "accuracy": "accuracy",
                 "rmse": "typical error (root mean squared error, RMSE)"}
 SHORT_WORDS = {"roc_auc": "AUC", "accuracy": "accuracy", "rmse": "RMSE"}
 
 
 def check_enough_data(ts: TrainingSet, spec: ProjectSpec, score: Scorer, *, now: datetime) -> tuple[tuple[Finding, ...], LearningCurve | None]:
+    """The learning-curve finding and, for binary outcomes, the minimum sample size, for `ts` with the features training keeps."""
     curve = learning_curve(ts, spec, score)
-    out = [_curve_finding(curve, ts, spec, now)]
+    found = _curve_finding(curve, ts, spec, now)
+    out = [found]
     if ts.task == "binary":
-        out.append(_sample_size_finding(curve, ts, spec, now))
+        out.append(_sample_size_finding(curve, ts, spec, now, curve_is_flat=found.severity == "ok"))
     return tuple(out), curve
 
 
@@ -61,7 +68,7 @@ def _curve_finding(curve: LearningCurve | None, ts: TrainingSet, spec: ProjectSp
     sign = 1 if curve.higher_is_better else -1
     measured = f"measured on {curve.sizes[0]:,} to {curve.sizes[-1]:,} of the {n:,} {unit}" if curve.sizes[-1] < n else \
         f"measured on {curve.sizes[0]:,} to {n:,} {unit}"
-    gains = (f"Learning curve of the model's {name}, {measured}: {curve.current:.3f} on {curve.valid_rows:,} held-out rows; "
+    gains = (f"Learning curve of the model's {name}, {measured}: {curve.current:.3f}{SCALE_WORDS.get(metric, '')} on {curve.valid_rows:,} held-out rows; "
              f"twice as many rows would change it by about {sign * doubled:+.3f}")
     if doubled < tolerance(curve):
         return Finding("learning_curve", "ok", spec.name, f"{gains}. You have enough to stop collecting and start using it.", figures=figures)
@@ -72,7 +79,7 @@ def _curve_finding(curve: LearningCurve | None, ts: TrainingSet, spec: ProjectSp
     return Finding("learning_curve", "wait", spec.name, words, fix, needed, figures)
 
 
-def _sample_size_finding(curve: LearningCurve | None, ts: TrainingSet, spec: ProjectSpec, now: datetime) -> Finding:
+def _sample_size_finding(curve: LearningCurve | None, ts: TrainingSet, spec: ProjectSpec, now: datetime, *, curve_is_flat: bool) -> Finding:
     labelled = ts.frame[ts.frame[LABEL].notna()]
     have = len(labelled)
     prevalence = float(labelled[LABEL].astype(float).mean())
@@ -92,6 +99,10 @@ def _sample_size_finding(curve: LearningCurve | None, ts: TrainingSet, spec: Pro
         needed = Needed(size.rows - have, unit, have, per_month(ts, spec), now.date())
         words = (f"A model of these {size.parameters:,} candidate parameters needs at least {size.rows:,} {unit} by the minimum sample size "
                  f"of Riley et al. (2019) ({criteria}; {basis}); you have {have:,}: {needed.words()} are needed.")
+        if curve_is_flat:
+            words += " The learning curve measured on this data is already flat, so soloml goes by the measurement."
+            fix = Fix("Nothing to do now; the figure is a cross-check for regression-sized models.", command=f"soloml check {spec.name}")
+            return Finding("sample_size", "note", spec.name, words, fix, needed, figures)
         fix = Fix("Keep loading new exports, or use fewer features (features_exclude in the project file).", command=f"soloml check {spec.name}",
                   file=f"projects/{spec.name}.yaml", column="features_exclude")
         return Finding("sample_size", "wait", spec.name, words, fix, needed, figures)

@@ -23,6 +23,7 @@ WEEKS_OK = 26
 HORIZON_WEEKS = 8
 LOWER_IS_BETTER = ("churn",)
 CYCLE_NOUN = {"daily": "day", "weekly": "week", "monthly": "month"}
+ENTITY_PLURAL = {"customer": "customers", "contact": "contacts", "row": "rows"}
 
 
 def check_power(ts: TrainingSet, spec: ProjectSpec, design: Callable[..., Any], *, now) -> tuple[Finding, ...]:
@@ -30,7 +31,7 @@ def check_power(ts: TrainingSet, spec: ProjectSpec, design: Callable[..., Any], 
         return ()
     b = spec.business
     per_day = b.capacity / CYCLE_DAYS[b.cycle]
-    pace = f"{b.capacity:,} a {CYCLE_NOUN[b.cycle]}"
+    pace = f"{b.capacity:,} {ENTITY_PLURAL.get(spec.entity, 'units')} a {CYCLE_NOUN[b.cycle]}"
     picked = rule_hit_rate(ts, spec)
     if picked is not None and 0 < picked[0] < 1:
         base, where = picked[0], "among those today's rule picks first"

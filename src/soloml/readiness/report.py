@@ -44,11 +44,12 @@ class ReadinessReport:
         return {s: len(self.of(s)) for s in SEVERITIES}
 
     def summary(self) -> tuple[str, ...]:
-        """Plain words, verdict first: what to fix (and how), what is still short (and when it will be there), what is good."""
+        """Plain words a CEO reads, verdict first: what must be fixed, what is still short (and when it will be there), what is
+        good, in figures. The fixes themselves (file, column, command) are in each finding, for the data person."""
         what = f"the {self.project} project" if self.project else "the workspace"
         lines = [self._headline(what)]
         for f in self.of("fix"):
-            lines.append(f"Fix: {f.words} {f.fix.words if f.fix else ''}".rstrip())
+            lines.append(f"To fix: {f.words}")
         for f in self.of("wait"):
             lines.append(f"Not enough yet: {f.words}")
         good = [f for f in self.of("ok") if f.check in KEY_CHECKS] or list(self.of("ok"))[:3]

@@ -4,20 +4,17 @@ text; and features missing for most rows. The screen itself comes in through the
 
 from __future__ import annotations
 
-import numpy as np
-
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.spec import ProjectSpec
 from soloml.readiness.findings import Finding, Fix
-from soloml.readiness.toolkit import ColumnIssue, Screener
+from soloml.readiness.toolkit import ColumnIssue
 
 MOSTLY_MISSING = 0.8
 KIND_CHECKS = {"id": "id_column", "leak": "leak", "constant": "constant", "all_missing": "all_missing", "free_text": "free_text"}
 
 
-def check_screen(ts: TrainingSet, spec: ProjectSpec, screen: Screener, rows: np.ndarray) -> tuple[Finding, ...]:
-    """Findings for the columns training would leave out, or that are mostly empty. `rows`: the rows a leak may be judged on."""
-    issues = screen(ts, rows)
+def check_screen(ts: TrainingSet, spec: ProjectSpec, issues: tuple[ColumnIssue, ...]) -> tuple[Finding, ...]:
+    """Findings for the columns training would leave out (`issues`, from the screen), or that are mostly empty."""
     flagged = {i.column for i in issues}
     out = [_issue_finding(i, spec) for i in issues]
     for name in ts.features:
