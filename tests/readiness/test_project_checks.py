@@ -107,6 +107,29 @@ def test_too_little_history_for_the_horizon_says_how_many_months_more_and_when(w
     assert finding.needed.by is not None and finding.needed.by > NOW.date()
 
 
+LEAKY_SQL = "SELECT customer_id AS entity_id, count(*) AS payments_all_time FROM core.payments GROUP BY customer_id"
+
+
+def test_a_sql_feature_that_reads_after_the_outcome_is_a_leak_to_fix(ws):
+    from helpers import project_spec
+
+    (ws.features_dir / "leaky.sql").write_text(LEAKY_SQL, encoding="utf-8")
+    with ws.connect() as con:
+        create_core_tables(con)
+        for customer in range(8):
+            for month in range(1, 8 - customer % 3):
+                con.execute("INSERT INTO core.payments (payment_id, source, customer_id, kind, status, amount, currency, paid_at) "
+                            "VALUES (?, 'stripe', ?, 'charge', 'succeeded', 20, 'USD', ?)",
+                            [f"p{customer}-{month}", f"c{customer}", datetime(2024, month, 10)])
+        spec = project_spec("churn", recipe="churn", features_sql=["leaky.sql"], cutoffs={"lookback_months": 3},
+                            label={"definition": "no purchase in 30 days", "horizon_days": 30, "target": None})
+        report = check_project(con, spec, toolkit=toolkit(), now=NOW, features_dir=ws.features_dir)
+    finding = _one(report.findings, "after_outcome")
+    assert finding.severity == "fix" and report.outcome == "fix_first"
+    assert "Feature 'payments_all_time' (from features/leaky.sql) changes at the" in finding.words
+    assert finding.fix.file == "features/leaky.sql" and finding.fix.command == "soloml features churn --audit"
+
+
 def _one(findings: tuple[Finding, ...], check: str) -> Finding:
     found = [f for f in findings if f.check == check]
     assert len(found) == 1, [(f.check, f.severity, f.words) for f in findings]

@@ -4,8 +4,8 @@
     report = check_project(con, spec, toolkit=toolkit, now=now)     # the workspace checks it depends on, then the project's
 
 A project check runs the workspace checks on the tables it reads (a table project: its table only), then
-history, the training set, labels, the column screen, today's rule, the learning curve and sample size,
-and the power of the A/B test. Nothing is written but the project's training-set cache (as `soloml features`).
+history, the training set, labels, the column screen, today's rule, SQL features that read after the outcome,
+the learning curve and sample size, and the power of the A/B test. Nothing is written but the project's training-set cache (as `soloml features`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from soloml.features.build import build_training_set
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.recipes.table import is_file_path
 from soloml.projects.spec import ProjectSpec
+from soloml.readiness.after_outcome import check_after_outcome
 from soloml.readiness.columns import check_columns
 from soloml.readiness.enough import check_enough_data
 from soloml.readiness.enough_data import curve_rows
@@ -96,6 +97,7 @@ def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit:
     issues = toolkit.screen(ts, pool)  # a leak is judged on training rows only, never the held-out ones
     out += check_screen(ts, spec, issues)
     out += check_rule(ts, spec)
+    out += check_after_outcome(con, spec, features_dir)
     if all(f.severity == "ok" for f in labels):
         kept = replace(ts, features=tuple(f for f in ts.features if f not in {i.column for i in issues}))  # as training will fit it
         enough, _ = check_enough_data(kept, spec, toolkit.score, now=now)
