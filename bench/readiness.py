@@ -100,8 +100,9 @@ def time_reference(path: Path) -> dict | None:
     python = ydata_python()
     if python is None:
         return None
-    version = subprocess.run([str(python), "-c", "import ydata_profiling; print(ydata_profiling.__version__)"], capture_output=True, text=True)
-    done = subprocess.run([str(python), "-c", YDATA, str(path)], capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    version = subprocess.run([str(python), "-c", "import ydata_profiling; print(ydata_profiling.__version__)"], capture_output=True, text=True, check=False)
+    done = subprocess.run([str(python), "-c", YDATA, str(path)], capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                          check=False)
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
         return None
@@ -112,7 +113,7 @@ def time_reference(path: Path) -> dict | None:
 def write_section(lines: list[str]) -> None:
     section = "\n".join(["## Readiness", "", *lines]) + "\n"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Readiness\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(r"^## Readiness\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
@@ -129,9 +130,9 @@ def main() -> int:
         ours = time_check(path, Path(tmp))
     ref = None if args.no_reference else time_reference(path)
     load = os.getloadavg()[0]
-    lines = [f"`python bench/readiness.py` on {date.today().isoformat()}: {args.rows:,} rows x {ours['columns']} columns "
-             f"({path.stat().st_size / 1e6:,.0f} MB Parquet), loaded with `soloml load` first ({ours['load_s']:.1f} s, not counted); "
-             f"1-minute load average {load:.1f} on 2 cores at the end.", "",
+    lines = [(f"`python bench/readiness.py` on {date.today().isoformat()}: {args.rows:,} rows x {ours['columns']} columns "
+              f"({path.stat().st_size / 1e6:,.0f} MB Parquet), loaded with `soloml load` first ({ours['load_s']:.1f} s, not counted); "
+              f"1-minute load average {load:.1f} on 2 cores at the end."), "",
              "| what | wall s | CPU s (this process) | wall vs reference | report size |", "|---|---:|---:|---:|---:|"]
     ref_wall = ref["wall"] if ref else None
     if ref:
