@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -46,37 +45,26 @@ def raw_sources(con: duckdb.DuckDBPyConnection) -> dict[str, RawSource]:
     """Every raw table with a successful load, by table name, from its latest load (routed: from any load)."""
     rows = con.execute(
         """
-        SELECT target_table, load_id, source, finished_at, rows_in, rows_quarantined, headers, columns, detection, core_rows
+        SELECT target_table, load_id, source, finished_at, rows_in, rows_quarantined,
+               CAST(headers AS VARCHAR[]), CAST(columns AS VARCHAR[]),
+               json_extract_string(detection, '$.vendor_object'), CAST(json_extract(detection, '$.key') AS VARCHAR[]), core_rows
         FROM ops.loads WHERE status = 'loaded' AND target_table IS NOT NULL ORDER BY target_table, finished_at
         """
     ).fetchall()
     out: dict[str, RawSource] = {}
     routed: dict[str, bool] = {}
-    for table, load_id, source, finished, rows_in, bad, headers, columns, detection, core_rows in rows:
-        routed[table] = routed.get(table, False) or _reached_core(core_rows)
-        found = _json(detection)
-        header_of = dict(zip(_list(columns), _list(headers), strict=False))
-        out[table] = RawSource(table, str(source), load_id, finished, found.get("vendor_object"), tuple(found.get("key") or ()),
-                               header_of, routed[table], rows_in, bad)
+    for table, load_id, source, finished, rows_in, bad, headers, columns, vendor, key, core_rows in rows:
+        routed[table] = routed.get(table, False) or reached_core(core_rows)
+        header_of = dict(zip(columns or [], headers or [], strict=False))
+        out[table] = RawSource(table, str(source), load_id, finished, vendor, tuple(key or ()), header_of, routed[table], rows_in, bad)
     return out
 
 
-def _reached_core(core_rows: Any) -> bool:
-    counts = _json(core_rows)
-    return any(int(v or 0) > 0 for k, v in counts.items() if not str(k).startswith("_") and isinstance(v, int | float))
-
-
-def _json(text: Any) -> dict[str, Any]:
+def reached_core(core_rows: str | None) -> bool:
+    """Whether a load's core_rows journal ({"payments": 30, "_quarantined": 0, ...}) counts any row written to core.*."""
     try:
-        value = json.loads(text) if isinstance(text, str) else (text or {})
+        counts = json.loads(core_rows) if core_rows else {}
     except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _list(text: Any) -> list[str]:
-    try:
-        value = json.loads(text) if isinstance(text, str) else (text or [])
-    except json.JSONDecodeError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+        return False
+    return isinstance(counts, dict) and any(
+        isinstance(n, int | float) and n > 0 for name, n in counts.items() if not str(name).startswith("_"))
