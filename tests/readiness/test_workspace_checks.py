@@ -104,3 +104,11 @@ def test_the_planted_workspace_is_fix_first_with_every_fix_in_the_summary(report
     assert report.outcome == "fix_first" and report.exit_code == 1
     fixes = [line for line in report.summary() if line.startswith("To fix: ")]
     assert len(fixes) == sum(p[1] == "fix" for p in PLANTED)
+
+
+def test_an_empty_warehouse_is_not_ready_and_says_to_load(ws):
+    with ws.connect() as con:
+        report = check_workspace(con, now=NOW)
+    assert report.outcome == "fix_first"
+    (finding,) = report.of("fix")
+    assert finding.words == "The warehouse holds no data yet: nothing has been loaded." and finding.fix.command == "soloml load FILE"

@@ -67,6 +67,10 @@ def workspace_findings(con: duckdb.DuckDBPyConnection, *, now: datetime, used_ta
                 *check_quarantine(con, sources), *check_time_zones(profiles, sources)]
     if only is None:
         findings += [*check_routing(sources, used=used_tables), *check_identity(con), *check_currencies(con), *check_gaps(con, sources)]
+        if not sources and not any(p.rows for p in profiles):
+            findings.append(Finding("sources", "fix", "warehouse", "The warehouse holds no data yet: nothing has been loaded.",
+                                    Fix("Load the exports of your tools (Stripe, Shopify, HubSpot ...) or a table of your database.",
+                                        command="soloml load FILE")))
     else:
         findings = [f for f in findings if f.subject.startswith(only) or f.severity == "ok"]
     return tuple(findings), profiles
@@ -75,11 +79,12 @@ def workspace_findings(con: duckdb.DuckDBPyConnection, *, now: datetime, used_ta
 def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit: Toolkit, now: datetime,
                   features_dir: Path | None = None) -> ReadinessReport:
     """The project's checks, after the workspace checks on the tables it reads."""
-    if spec.recipe == "table" and spec.source_table and is_file_path(spec.source_table):
-        findings, profiles = (), ()  # a file read directly: no warehouse table of it to check
-    else:
+    findings: tuple[Finding, ...] = ()
+    profiles: tuple[TableProfile, ...] = ()
+    reads_a_file = spec.recipe == "table" and bool(spec.source_table) and is_file_path(str(spec.source_table))
+    if not reads_a_file:  # a file read directly has no warehouse table to check
         findings, profiles = workspace_findings(con, now=now, only=spec.source_table if spec.recipe == "table" else None)
-    out = list(findings)
+    out: list[Finding] = list(findings)
     if spec.recipe == "forecast":
         out += check_seasons(con, spec, now=now)
         return ReadinessReport(spec.name, now, ordered(out), profiles)

@@ -7,6 +7,8 @@ kept as text with a share above that is kept on purpose (zip codes, phone number
 
 from __future__ import annotations
 
+import duckdb
+
 from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.profile import DATE_SHAPE, NUMBER_SHAPE, ColumnStats, TableProfile
 from soloml.readiness.sources import RawSource
@@ -16,7 +18,7 @@ MOSTLY = 0.5
 LOADER_TYPES_AT = 0.95
 
 
-def check_columns(con, profiles: tuple[TableProfile, ...], sources: dict[str, RawSource]) -> tuple[Finding, ...]:
+def check_columns(con: duckdb.DuckDBPyConnection, profiles: tuple[TableProfile, ...], sources: dict[str, RawSource]) -> tuple[Finding, ...]:
     """Per raw table: one note for its empty columns, one for its constant ones, and a fix for each text column of numbers or dates."""
     out: list[Finding] = []
     checked = 0
@@ -55,7 +57,7 @@ def _empty_and_constant(profile: TableProfile, source: RawSource | None) -> list
     return out
 
 
-def _text_typed(con, profile: TableProfile, col: ColumnStats, source: RawSource | None) -> Finding | None:
+def _text_typed(con: duckdb.DuckDBPyConnection, profile: TableProfile, col: ColumnStats, source: RawSource | None) -> Finding | None:
     file = source.file_name if source else profile.table
     header = source.header(col.name) if source else col.name
     for share, what, shape in ((col.numbers_share, "numbers", NUMBER_SHAPE), (col.dates_share, "dates", DATE_SHAPE)):
@@ -74,13 +76,13 @@ def _count(columns: list[ColumnStats]) -> str:
     return "1 column" if len(columns) == 1 else f"{len(columns)} columns"
 
 
-def _first_misfit(con, table: str, column: str, shape: str) -> tuple[int | None, str | None]:
+def _first_misfit(con: duckdb.DuckDBPyConnection, table: str, column: str, shape: str) -> tuple[int | None, str | None]:
     """The first data row whose value does not have `shape`, and the value."""
     schema, _, name = table.partition(".")
     col = quote_ident(column)
     has_row = bool(con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = '_source_row'", [schema, name]
-    ).fetchone()[0])
+    ).fetchall()[0][0])
     order = "_source_row" if has_row else "1"
     row = con.execute(
         f"SELECT {'_source_row' if has_row else 'NULL'}, {col} FROM {quote_ident(schema)}.{quote_ident(name)} "

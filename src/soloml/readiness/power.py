@@ -11,6 +11,7 @@ The sample size is the experiment design's (soloml.experiments.design), handed i
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from soloml.errors import SolomlError
@@ -26,7 +27,7 @@ CYCLE_NOUN = {"daily": "day", "weekly": "week", "monthly": "month"}
 ENTITY_PLURAL = {"customer": "customers", "contact": "contacts", "row": "rows"}
 
 
-def check_power(ts: TrainingSet, spec: ProjectSpec, design: Callable[..., Any], *, now) -> tuple[Finding, ...]:
+def check_power(ts: TrainingSet, spec: ProjectSpec, design: Callable[..., Any], *, now: datetime) -> tuple[Finding, ...]:
     if ts.task != "binary":
         return ()
     b = spec.business
