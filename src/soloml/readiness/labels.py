@@ -61,7 +61,7 @@ def check_labels(ts: TrainingSet, spec: ProjectSpec, *, now: datetime) -> tuple[
         return (Finding("labels", "wait", spec.name, words, _more_fix(spec),
                         Needed(1, "snapshot with both outcomes", 0, None, now.date()), figures),)
     rate = figures.get("positive_rate")
-    share = f" ({rate:.1%} of them positive)" if rate is not None else ""
+    share = f" ({rate:.1%} of them had the outcome: {spec.label.definition.rstrip('.')})" if rate is not None else ""
     words = f"{len(y):,} {unit} with a known outcome{share}; the rarest outcome has {smallest:,} rows (at least {MIN_PER_CLASS} are needed)."
     return (Finding("labels", "ok", spec.name, words, figures=figures),)
 
