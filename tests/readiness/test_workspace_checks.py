@@ -52,9 +52,10 @@ def _plant_states(con) -> None:
                     [load_id, source, table, finished, status, "not a CSV" if status == "failed" else None])
     # Shopify knows 30 customers, 10 of them also in Square: a low match rate
     for i in range(30):
-        con.execute("INSERT INTO core.customer_identities VALUES ('shopify', ?, NULL, ?, 'new', NULL)", [f"s{i}", f"c{i}"])
+        identity = "INSERT INTO core.customer_identities (source, source_id, customer_id, matched_by) VALUES (?, ?, ?, ?)"
+        con.execute(identity, ["shopify", f"s{i}", f"c{i}", "new"])
         if i < 10:
-            con.execute("INSERT INTO core.customer_identities VALUES ('square', ?, NULL, ?, 'email', NULL)", [f"q{i}", f"c{i}"])
+            con.execute(identity, ["square", f"q{i}", f"c{i}", "email"])
     # Square orders: about 20 a month from 2025-01 to 2025-06, none at all in 2025-03; a quarter of them in EUR
     for month in (1, 2, 4, 5, 6):
         for day in range(1, 21):

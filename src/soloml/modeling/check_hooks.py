@@ -5,7 +5,9 @@ earlier four fifths of the fit rows (in the order given: time order for snapshot
 found by early stopping on the latest fifth, and only then predicts the judged rows, which nothing
 else saw. One thread: a learning curve is many small fits, where OpenMP threads cost more than they save.
 
-`screen_columns` is the column screen training uses: ids, constants, all-missing, free text, leak suspects.
+`screen_columns` finds the columns training should leave out: ids, constants, all-missing, leak suspects. It is
+the one place `soloml check` calls a column detector: training's own screen (soloml.modeling.columns) replaces its
+temporary body when that lands on main.
 
     >>> scored = fit_and_judge(ts, train_rows, valid_rows)   # doctest: +SKIP
     >>> scored.metric, round(scored.value, 3)                # doctest: +SKIP
