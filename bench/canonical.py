@@ -1,68 +1,67 @@
-"""Canonical stage benchmark: what mapping vendor exports into core.* costs on top of landing them in raw.*,
-and how well identity resolution finds the real people.
+"""Canonical stage benchmark: what mapping vendor exports into core.* costs on top of landing them in raw.*, what
+the identity rules of issue 11 cost against the routing of a base revision (default: main), and how well identity
+resolution finds the real people.
 
-    python bench/canonical.py [--customers 3000]
+    python bench/canonical.py [--customers 3000] [--base main] [--scale 1000000] [--rounds 3]
 
-Generates the Bluebird demo exports (Stripe subscriptions + payments, HubSpot contacts, Shopify orders, Mailchimp
-activity) once, then, on fresh DuckDB files in the same run:
-  reference  load_paths(files) with detection but no routing        (raw.* only)
-  soloml     load_paths(files, router=route)                         (raw.* + adapters, identity, history, core.*)
-  re-route   the same rows routed again (nothing may change)
-Identity is scored against the generator's truth file: people split over several customer ids, and customer ids
-holding several people. Figures go to bench/RESULTS.md under '## Canonical'.
+The same files go through two copies of soloml in separate processes, alternating for `--rounds` rounds (medians):
+`base` (the base revision's src/, exported with `git archive`) and `current` (this working tree). Each loads:
+  raw only   load_paths(files) with detection but no routing             (reference for its own ratios)
+  routed     load_paths(files, router=route)                             (raw.* + adapters, identity, history, core.*)
+  at scale   `--scale` synthetic Stripe payment rows routed in one load  (identity included)
+Identity is scored against two truth files: the Bluebird demo's (3,000 people through five tools) and the
+constants world's (tests/canonical/constants_world.py: planted traps, loaded in two orders). A person is split
+when their records sit under several customer ids; a customer id is merged wrongly when it holds several people.
+Figures go to bench/RESULTS.md under '## Canonical'.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
+import statistics
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
-from soloml.canonical.identity import email_key
-from soloml.canonical.ingest import detect, route
-from soloml.demo.generator import generate_bluebird
-from soloml.sources import load_paths
-from soloml.warehouse import connect
-
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 RESULTS = HERE / "RESULTS.md"
 
 
-def timed_load(paths: list[Path], folder: Path, *, routed: bool) -> tuple[float, dict[str, float], object]:
-    con = connect(folder / ("bench_routed.duckdb" if routed else "bench_raw_only.duckdb"))
-    per_file = {}
-    start = time.perf_counter()
+# -- the worker: runs inside one copy of soloml (PYTHONPATH picks which) ------------------------------------------
+
+def _load(paths: list[str], db: Path, *, routed: bool, zone: str | None = None) -> tuple[dict, dict[str, float], object]:
+    import inspect
+    from functools import partial
+
+    from soloml.canonical.ingest import detect, route
+    from soloml.sources import load_paths
+    from soloml.warehouse import connect
+
+    con = connect(db)
+    router = None
+    if routed:
+        router = partial(route, crm_timezone=zone) if zone and "crm_timezone" in inspect.signature(route).parameters else route
+    per_file, start, cpu = {}, time.perf_counter(), time.process_time()
     for path in paths:
         t = time.perf_counter()
-        load_paths(con, [path], detector=detect, router=route if routed else None, max_quarantine_share=0.2)
-        per_file[path.name] = time.perf_counter() - t
-    return time.perf_counter() - start, per_file, con
+        load_paths(con, [path], detector=detect, router=router, max_quarantine_share=0.2)
+        per_file[Path(path).name] = time.perf_counter() - t
+    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}, per_file, con
 
 
-def reroute_seconds(con) -> tuple[float, int]:
-    """Route every raw table's rows again as one load; returns seconds and core rows written (should be 0)."""
-    from soloml.sources.contracts import LandedTable
+def _demo_scores(con, truth: str) -> dict[str, int]:
+    import pandas as pd
 
-    loads = con.execute("SELECT load_id, target_table, detection FROM ops.loads WHERE status = 'loaded' ORDER BY started_at").fetchall()
-    start, written = time.perf_counter(), 0
-    import json
+    from soloml.canonical.identity import email_key
 
-    from soloml.sources.contracts import Detection
-
-    for load_id, target, detection in loads:
-        d = json.loads(detection) if isinstance(detection, str) else detection
-        landed = LandedTable(load_id, "bench", target, Detection(**{k: tuple(v) if k == "key" else v for k, v in d.items()}), (), (), 0)
-        result = route(con, landed)
-        written += sum(v for k, v in result.items() if not k.startswith("_"))
-    return time.perf_counter() - start, written
-
-
-def identity_scores(con, truth: Path) -> dict[str, int]:
     people = pd.read_csv(truth)
     crosswalk = con.execute("SELECT source, source_id, email, customer_id FROM core.customer_identities").fetchall()
     by_email: dict[str, set[str]] = {}
@@ -77,29 +76,47 @@ def identity_scores(con, truth: Path) -> dict[str, int]:
         ids: set[str] = set()
         for address in str(person.emails).split(";"):
             ids |= by_email.get(email_key(address) or "", set())
-        if isinstance(person.stripe_customer_id, str):
-            ids |= {by_stripe[person.stripe_customer_id]} if person.stripe_customer_id in by_stripe else set()
+        if isinstance(person.stripe_customer_id, str) and person.stripe_customer_id in by_stripe:
+            ids.add(by_stripe[person.stripe_customer_id])
         split += len(ids) > 1
         for cid in ids:
             holders.setdefault(cid, set()).add(person.person_id)
     return {
-        "people": len(people),
-        "people_found": sum(1 for p in people.itertuples() if any(p.person_id in h for h in holders.values())),
-        "split": split,
-        "merged": sum(1 for h in holders.values() if len(h) > 1),
+        "people": len(people), "found": sum(1 for p in people.itertuples() if any(p.person_id in h for h in holders.values())),
+        "split": split, "merged": sum(1 for h in holders.values() if len(h) > 1),
         "customers": con.execute("SELECT count(*) FROM core.customers").fetchone()[0],
     }
 
 
-def scale(folder: Path, rows: int) -> tuple[float, float]:
-    """Route `rows` synthetic Stripe payment rows (text, as landed) for rows/20 customers; reference: copying the
-    same rows into a table. Returns (route seconds, copy seconds)."""
+def _world_scores(con, truth: dict) -> dict:
+    crosswalk = dict(((s, i), c) for s, i, c in con.execute("SELECT source, source_id, customer_id FROM core.customer_identities").fetchall())
+    holders: dict[str, set[str]] = {}
+    found = split = waiting = 0
+    for person in truth["people"]:
+        ids = {crosswalk.get(tuple(r)) for r in person["records"]}
+        found += None not in ids
+        if len(ids - {None}) > 1:
+            split += 1
+            waiting += person["needs_decision"]
+        for cid in ids - {None}:
+            holders.setdefault(cid, set()).add(person["person"])
+    links = con.execute("SELECT * EXCLUDE (_load_id) FROM core.customer_identities ORDER BY ALL").fetchall()
+    customers = con.execute("SELECT customer_id, email, name, country, created_at, first_source FROM core.customers ORDER BY ALL").fetchall()
+    return {"people": len(truth["people"]), "found": found, "split": split, "split_awaiting_decision": waiting,
+            "merged": sum(1 for h in holders.values() if len(h) > 1), "customers": len(customers),
+            "fingerprint": str(hash((tuple(map(str, links)), tuple(map(str, customers)))))}
+
+
+def _scale(folder: Path, rows: int) -> dict:
+    """Route `rows` synthetic Stripe payment rows (text, as landed) for rows/20 customers in one load: wall and CPU s."""
     import pandas as pd
 
+    from soloml.canonical.ingest import detect, route
     from soloml.sources.contracts import LandedTable
+    from soloml.warehouse import connect
     from soloml.warehouse.names import column_names
 
-    header = (HERE.parent / "tests" / "canonical" / "fixtures" / "stripe_payments.csv").read_text().splitlines()[0].split(",")
+    header = (ROOT / "tests" / "canonical" / "fixtures" / "stripe_payments.csv").read_text().splitlines()[0].split(",")
     cols = column_names(header)
     values = dict.fromkeys(cols, "NULL::VARCHAR")
     values.update({
@@ -111,17 +128,56 @@ def scale(folder: Path, rows: int) -> tuple[float, float]:
     con = connect(folder / "bench_scale.duckdb")
     select = ", ".join(f"{v} AS {k}" for k, v in values.items())
     con.execute(f"CREATE TABLE raw.stripe_payments AS SELECT {select}, 'L1' AS _load_id, i AS _source_row FROM range({rows}) t(i)")
-    start = time.perf_counter()
-    con.execute("CREATE TABLE main.copy AS SELECT * FROM raw.stripe_payments")
-    copy_s = time.perf_counter() - start
     detection = detect(header, pd.DataFrame(columns=header), None)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     con.begin()
     route(con, LandedTable("L1", "bench", "raw.stripe_payments", detection, tuple(header), tuple(cols), rows))
     con.commit()
-    route_s = time.perf_counter() - start
+    seconds = {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
     con.close()
-    return route_s, copy_s
+    return seconds
+
+
+def worker(job: dict) -> dict:
+    import soloml
+
+    folder = Path(job["folder"])
+    out: dict = {"soloml": str(Path(soloml.__file__).parent)}
+    raw_s, raw_files, con = _load(job["demo_files"], folder / "bench_raw_only.duckdb", routed=False)
+    con.close()
+    routed_s, routed_files, con = _load(job["demo_files"], folder / "bench_routed.duckdb", routed=True)
+    out.update(raw=raw_s, raw_files=raw_files, routed=routed_s, routed_files=routed_files,
+               demo=_demo_scores(con, job["demo_truth"]),
+               core={t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for (t,) in con.execute(
+                   "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY 1").fetchall()})
+    con.close()
+    truth = json.loads(Path(job["world_truth"]).read_text())
+    for name, order in (("world", job["world_files"]), ("world_reversed", job["world_files"][::-1])):
+        _, _, con = _load(order, folder / f"bench_{name}.duckdb", routed=True, zone=truth["crm_timezone"])
+        out[name] = _world_scores(con, truth)
+        con.close()
+    if job["scale"]:
+        out["scale"] = _scale(folder, job["scale"])
+    return out
+
+
+# -- the driver ----------------------------------------------------------------------------------------------------
+
+def export_base(ref: str, into: Path) -> Path:
+    """The base revision's src/ (git archive), to import instead of this working tree's."""
+    archive = into / "base.tar"
+    subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "-o", str(archive), ref, "src"], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into / "base_tree", filter="data")
+    return into / "base_tree" / "src"
+
+
+def run_worker(src: Path, job: dict) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = subprocess.run([sys.executable, __file__, "--worker", json.dumps(job)], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the worker for {src} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def write_results(section: str) -> None:
@@ -131,52 +187,96 @@ def write_results(section: str) -> None:
     RESULTS.write_text(text, encoding="utf-8")
 
 
+def _identity_rows(name: str, b: dict, c: dict) -> list[str]:
+    awaiting = f" ({c['split_awaiting_decision']} awaiting a suggested link)" if c.get("split_awaiting_decision") else ""
+    return [
+        f"| {name}: people found | {b['found']:,} of {b['people']:,} | {c['found']:,} of {c['people']:,} |",
+        f"| {name}: people split over several customer ids | {b['split']} | {c['split']}{awaiting} |",
+        f"| {name}: customer ids holding more than one person | {b['merged']} | {c['merged']} |",
+        f"| {name}: customers | {b['customers']:,} | {c['customers']:,} |",
+    ]
+
+
+def _median(runs: list[dict], *path: str) -> float:
+    values = []
+    for run in runs:
+        value = run
+        for key in path:
+            value = value[key]
+        values.append(value)
+    return statistics.median(values)
+
+
+def _row(what: str, base: list[dict], cur: list[dict], *path: str) -> str:
+    b, c = _median(base, *path, "wall"), _median(cur, *path, "wall")
+    bc, cc = _median(base, *path, "cpu"), _median(cur, *path, "cpu")
+    return f"| {what} | {b:.2f} | {c:.2f} | {c / b:.2f}x | {bc:.2f} | {cc:.2f} | {cc / bc:.2f}x |"
+
+
+def report(args, base: list[dict], cur: list[dict], rows: int, files: int) -> list[str]:
+    last_b, last_c = base[-1], cur[-1]
+    same = {k: v["world"]["fingerprint"] == v["world_reversed"]["fingerprint"] for k, v in (("base", last_b), ("current", last_c))}
+    routing = [{"routing": {k: r["routed"][k] - r["raw"][k] for k in ("wall", "cpu")}} for r in base]
+    routing_c = [{"routing": {k: r["routed"][k] - r["raw"][k] for k in ("wall", "cpu")}} for r in cur]
+    lines = [
+        "## Canonical", "",
+        f"`python bench/canonical.py --customers {args.customers} --base {args.base} --scale {args.scale} --rounds {args.rounds}` on "
+        f"{date.today():%Y-%m-%d}: Bluebird demo exports ({files} files, {rows:,} rows) and the constants world "
+        f"(tests/canonical/constants_world.py), through `{args.base}` and this tree in separate processes, alternating, "
+        f"{args.rounds} rounds; medians. CPU is the process's own (all DuckDB threads), steadier than wall time on this "
+        "shared machine. Core tables after (current): " + ", ".join(f"{k} {v:,}" for k, v in last_c["core"].items() if v) + ".", "",
+        f"| what | {args.base} wall s | current wall s | wall ratio | {args.base} CPU s | current CPU s | CPU ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        _row("load every Bluebird file into raw.* only (reference)", base, cur, "raw"),
+        _row("load + route into core.*", base, cur, "routed"),
+        _row("routing alone (routed minus raw only)", routing, routing_c, "routing"),
+    ]
+    if args.scale:
+        lines.append(_row(f"route {args.scale:,} Stripe payment rows ({args.scale // 20:,} customers) in one load", base, cur, "scale"))
+    names = list(last_c["routed_files"])
+    lines += ["", f"| file (wall s, median) | routed {args.base} | routed current | ratio |", "|---|---:|---:|---:|"]
+    for n in names:
+        b = statistics.median(r["routed_files"][n] for r in base)
+        c = statistics.median(r["routed_files"][n] for r in cur)
+        lines.append(f"| {n} | {b:.2f} | {c:.2f} | {c / b:.2f}x |")
+    lines += ["", f"| identity against the truth files | {args.base} | current |", "|---|---:|---:|"]
+    lines += _identity_rows("Bluebird", last_b["demo"], last_c["demo"]) + _identity_rows("constants world", last_b["world"], last_c["world"])
+    lines.append(f"| constants world loaded in reverse order: same customers and links | {'yes' if same['base'] else 'no'} | "
+                 f"{'yes' if same['current'] else 'no'} |")
+    return lines + [""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=3000)
+    parser.add_argument("--base", default="main")
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--worker")
     args = parser.parse_args()
-    data = HERE / "_data" / f"bluebird_{args.customers}"
-    exports = generate_bluebird(data, customers=args.customers, seed=7)
-    rows = sum(exports.rows.values())
+    if args.worker:
+        print(json.dumps(worker(json.loads(args.worker))))
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    from canonical.constants_world import write_world
+
+    from soloml.demo.generator import generate_bluebird
+
+    exports = generate_bluebird(HERE / "_data" / f"bluebird_{args.customers}", customers=args.customers, seed=7)
+    runs: dict[str, list[dict]] = {"base": [], "current": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        raw_s, raw_files, raw_con = timed_load(exports.paths, folder, routed=False)
-        raw_con.close()
-        routed_s, routed_files, con = timed_load(exports.paths, folder, routed=True)
-        again_s, again_written = reroute_seconds(con)
-        scores = identity_scores(con, exports.truth)
-        core = dict(con.execute("""
-            SELECT table_name, 0 FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY table_name""").fetchall())
-        core = {t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for t in core}
-        con.close()
-        scale_rows = 1_000_000
-        route_s, copy_s = scale(folder, scale_rows)
-    lines = [
-        "## Canonical",
-        "",
-        f"`python bench/canonical.py --customers {args.customers}` on {date.today():%Y-%m-%d}: Bluebird demo exports, "
-        f"{len(exports.paths)} files, {rows:,} rows; core tables after: "
-        + ", ".join(f"{k} {v:,}" for k, v in core.items() if v) + ".",
-        "",
-        "| what | seconds | vs raw-only load |",
-        "|---|---:|---:|",
-        f"| load every file into raw.* only (reference) | {raw_s:.2f} | 1.00x |",
-        f"| load + route into core.* (adapters, quarantine, identity, history) | {routed_s:.2f} | {routed_s / raw_s:.2f}x |",
-        f"| route every load again (no changes; {again_written} core rows written) | {again_s:.2f} | {again_s / raw_s:.2f}x |",
-        "",
-        f"At scale: routing {scale_rows:,} Stripe payment rows ({scale_rows // 20:,} customers) into core.payments, identity "
-        f"included, took {route_s:.1f} s; DuckDB copying the same rows into a table took {copy_s:.1f} s "
-        f"({route_s / copy_s:.0f}x).",
-        "",
-        "| file | raw only (s) | with routing (s) | ratio |",
-        "|---|---:|---:|---:|",
-        *(f"| {name} | {raw_files[name]:.2f} | {routed_files[name]:.2f} | {routed_files[name] / raw_files[name]:.2f}x |" for name in raw_files),
-        "",
-        f"Identity vs the generator's truth: {scores['people_found']:,} of {scores['people']:,} people found, "
-        f"{scores['split']} split over several customer ids, {scores['merged']} customer ids holding more than one person; "
-        f"{scores['customers']:,} customers in total (the rest are leads and newsletter-only contacts).",
-        "",
-    ]
+        world = write_world(folder / "world")
+        job = {"demo_files": [str(p) for p in exports.paths], "demo_truth": str(exports.truth),
+               "world_files": [str(p) for p in world.files.values()], "world_truth": str(world.truth), "scale": args.scale}
+        sources = {"base": export_base(args.base, folder), "current": ROOT / "src"}
+        for i in range(args.rounds):
+            for name in ("base", "current") if i % 2 == 0 else ("current", "base"):  # alternate who goes first
+                work = folder / f"run_{name}_{i}"
+                work.mkdir()
+                runs[name].append(run_worker(sources[name], {**job, "folder": str(work)}))
+                print(f"round {i + 1}: {name} from {runs[name][-1]['soloml']}", file=sys.stderr)
+    lines = report(args, runs["base"], runs["current"], sum(exports.rows.values()), len(exports.paths))
     write_results("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from soloml.errors import ConfigError, SolomlError, did_you_mean
 
@@ -49,6 +50,55 @@ class BoardSettings(BaseModel):
     person_columns: list[str] = Field(default_factory=lambda: list(BOARD_PERSON_COLUMNS))
 
 
+class SourceSettings(BaseModel):
+    """One entry of `sources:`: a file, a folder of exports or a glob (relative to the workspace), or database tables."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    path: str | None = Field(None, description="A file, a folder (every export in it) or a glob like exports/*.csv.")
+    url: str | None = Field(None, description="A database URL; ${VAR} is read from the environment (for passwords).")
+    table: str | None = Field(None, description="The table to read (for a database URL or a .db file).")
+    tables: list[str] = Field(default_factory=list, description="Several tables of the same database.")
+    as_name: str | None = Field(None, alias="as", description="Raw table name or vendor object, like `soloml load --as`.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SourceSettings:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("give exactly one of 'path' or 'url'")
+        if self.url is not None and not (self.table or self.tables):
+            raise ValueError("a database source needs 'table' or 'tables'")
+        return self
+
+
+class CrmSettings(BaseModel):
+    """The CRM's own time zone: HubSpot and Salesforce exports write times in the portal's / org's zone, without an
+    offset. Asked once, on the first CRM export `soloml load` meets on a terminal, and remembered here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str | None = Field(None, description="IANA zone of HubSpot/Salesforce export times, e.g. America/Chicago; unset: UTC.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"'{value}' is not a time-zone name; use an IANA name such as 'America/Chicago'") from None
+        return value
+
+
+def remember_crm_timezone(config: Path, zone: str) -> None:
+    """Write `crm: {timezone: zone}` into soloml.yaml, keeping every other setting (and the header comment)."""
+    CrmSettings(timezone=zone)  # refuses unknown zones before anything is written
+    text = config.read_text(encoding="utf-8")
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    data = yaml.safe_load(text) or {}
+    data.setdefault("crm", {})["timezone"] = zone
+    config.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
 class Settings(BaseModel):
     """Everything soloml.yaml may hold."""
 
@@ -59,9 +109,10 @@ class Settings(BaseModel):
     timezone: str = Field("UTC", description="The business's home time zone, for reports.")
     currency: str = Field("USD", description="The business's home currency.")
     load: LoadSettings = LoadSettings()
-    sources: list[dict[str, Any]] = Field(default_factory=list, description="Files or databases to load, for re-runs.")
+    sources: list[SourceSettings] = Field(default_factory=list, description="What `soloml load` with no arguments loads.")
     smtp: SmtpSettings = SmtpSettings()
     board: BoardSettings = BoardSettings()
+    crm: CrmSettings = CrmSettings()
 
 
 def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:

@@ -7,6 +7,7 @@
     ├── LoadError             a file or table could not be loaded (names file, row, column, value)
     │   └── QuarantineLimitError  too many rows could not be parsed
     ├── AdapterError          a vendor file is missing columns / has values an adapter cannot map
+    │   └── IdentityError     an unknown or already decided identity suggestion
     ├── FeatureError          training-set building, user SQL features, leakage
     ├── ModelError            training, evaluation, verdict
     ├── RegistryError         model store: missing versions, tampered files
@@ -54,6 +55,10 @@ class QuarantineLimitError(LoadError):
 
 
 class AdapterError(SolomlError):
+    pass
+
+
+class IdentityError(AdapterError):
     pass
 
 

@@ -24,6 +24,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | Non
     return result
 
 
+def load_in_zone(con: duckdb.DuckDBPyConnection, path: Path, zone: str | None) -> LoadResult:
+    """Load as `soloml load` does in a workspace whose settings say crm.timezone = `zone` (None: not set)."""
+    from functools import partial
+
+    (result,) = load_paths(con, [path], detector=detect, router=partial(route, crm_timezone=zone))
+    return result
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 

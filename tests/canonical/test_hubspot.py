@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from canonical.crm_helpers import CRM, load, query, record
+from canonical.crm_helpers import CRM, load, load_in_zone, query, record
 from soloml.canonical.adapters.crm import lifecycle
 from soloml.canonical.ingest import detect
 from soloml.errors import AdapterError
@@ -210,3 +210,55 @@ def test_optional_became_a_customer_date_dates_the_customer_stage(con, tmp_path)
         (None, None, datetime(2024, 1, 2, 8), datetime(2024, 2, 10, 12, 30)),
         ("customer", datetime(2024, 2, 10, 12, 30), datetime(2024, 2, 10, 12, 30), None),
     ]
+
+
+# --- issue 11: companies, portal time zones, pipeline stage labels ------------------------------------------------
+
+def test_associated_company_of_a_real_contacts_export_is_the_contacts_company(con, tmp_path):
+    (tmp_path / "contacts.csv").write_text(
+        "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Create Date,Associated Company\n"
+        "301,Ann,Lee,ann@lee.co,555-0100,Customer,2024-01-02 08:00,Lee Roasters\n"
+        "302,Dan,Ng,dan@ng.io,,Lead,2024-01-03 08:00,Ng Ltd (8123)\n", encoding="utf-8")
+    load(con, tmp_path / "contacts.csv")
+    assert query(con, "SELECT contact_id, company FROM core.contacts ORDER BY 1") == [
+        ("hubspot:301", "Lee Roasters"), ("hubspot:302", "Ng Ltd")]
+
+
+@pytest.mark.parametrize(
+    ("zone", "created", "says"),
+    [
+        ("America/Chicago", datetime(2024, 1, 15, 20, 32), "read in America/Chicago"),  # 14:32 CST = 20:32 UTC
+        ("Europe/Berlin", datetime(2024, 1, 15, 13, 32), "read in Europe/Berlin"),
+        (None, datetime(2024, 1, 15, 14, 32), "crm.timezone is not set, so they were read as UTC"),
+    ],
+)
+def test_export_times_are_read_in_the_portals_time_zone_and_the_report_says_which(con, zone, created, says):
+    result = load_in_zone(con, CRM / "hubspot_contacts.csv", zone)
+    assert record(con, "contacts", "contact_id", "hubspot:101")["created_at"] == created
+    assert any(says in note for note in result.notes), result.notes
+
+
+STAGES = (
+    "_fivetran_deleted,_fivetran_synced,active,closed_won,is_closed,display_order,probability,stage_id,label,pipeline_id,created_at,updated_at\n"
+    "false,2024-01-01 00:00:00,true,false,false,1,0.2,101,Discovery call,p1,2024-01-01 00:00:00,2024-01-01 00:00:00\n"
+    "false,2024-01-01 00:00:00,true,true,true,2,1.0,102,Signed,p1,2024-01-01 00:00:00,2024-01-01 00:00:00\n"
+)
+DEALS = (
+    "deal_id,is_deleted,deal_pipeline_id,deal_pipeline_stage_id,owner_id,portal_id,property_dealname,property_amount,property_closedate,property_createdate\n"
+    "7001,false,p1,101,,1,Kiosk,500,2024-03-01 00:00:00,2024-01-10 09:00:00\n"
+    "7002,false,p1,102,,1,Cafe,900,2024-02-01 00:00:00,2024-01-11 09:00:00\n"
+)
+
+
+@pytest.mark.parametrize("stages_first", [True, False])
+def test_synced_deals_get_their_pipeline_stage_labels_whichever_table_loads_first(con, tmp_path, stages_first):
+    (tmp_path / "deal_pipeline_stage.csv").write_text(STAGES, encoding="utf-8")
+    (tmp_path / "deal.csv").write_text(DEALS, encoding="utf-8")
+    order = ["deal_pipeline_stage.csv", "deal.csv"] if stages_first else ["deal.csv", "deal_pipeline_stage.csv"]
+    for name in order:
+        load(con, tmp_path / name)
+    assert query(con, "SELECT deal_id, stage FROM core.deals WHERE is_current ORDER BY 1") == [
+        ("hubspot:7001", "Discovery call"), ("hubspot:7002", "Signed")]
+    if stages_first:  # the stage table says which custom stages close and win a deal
+        assert query(con, "SELECT is_closed, won, closed_at FROM core.deals WHERE deal_id = 'hubspot:7002' AND is_current") == [
+            (True, True, datetime(2024, 2, 1))]

@@ -34,3 +34,32 @@ def test_vendor_file_missing_required_columns_fails_listing_them_and_writes_noth
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name IN ('raw', 'core')").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_the_crm_time_zone_is_asked_once_remembered_and_used(ws, monkeypatch):
+    """Issue 11, item 11: HubSpot writes times in the portal's zone; soloml asks for it on the first CRM export."""
+    import soloml.cli.load as load_cli
+    from canonical.crm_helpers import CRM
+    from soloml.workspace import open_workspace
+
+    monkeypatch.setattr(load_cli, "_interactive", lambda: True)
+    first = runner.invoke(app, ["load", str(CRM / "hubspot_contacts.csv"), "-w", str(ws.root)], input="Mars/Base\nAmerica/Chicago\n")
+    assert first.exit_code == 0, first.output
+    assert "'Mars/Base' is not a time-zone name" in first.output and "read in America/Chicago" in first.output
+    assert open_workspace(ws.root).settings.crm.timezone == "America/Chicago"
+    second = runner.invoke(app, ["load", str(CRM / "hubspot_deals.csv"), "-w", str(ws.root)], input="")
+    assert second.exit_code == 0 and "Which zone" not in second.output and "read in America/Chicago" in second.output
+    con = ws.connect()
+    try:
+        assert con.execute("SELECT created_at FROM core.contacts WHERE contact_id = 'hubspot:101'").fetchone()[0].hour == 20  # 14:32 CST
+    finally:
+        con.close()
+
+
+def test_without_a_terminal_the_crm_zone_is_not_asked_and_the_report_says_utc_was_used(ws):
+    from canonical.crm_helpers import CRM
+
+    result = runner.invoke(app, ["load", str(CRM / "hubspot_contacts.csv"), "-w", str(ws.root), "--json"])
+    assert result.exit_code == 0, result.output
+    (loaded,) = json.loads(result.stdout)["loads"]
+    assert any("crm.timezone is not set, so they were read as UTC" in n for n in loaded["notes"])

@@ -422,3 +422,53 @@ def test_a_file_loaded_before_it_was_mapped_reaches_core_when_loaded_again(ws, t
         assert json.loads(runner.invoke(app, load_args).stdout)["loads"][0]["status"] == "unchanged"
     finally:
         unregister_mappings()
+
+
+# --- issue 11: the customer of a plain purchase log, and purchases that repeat (items 8 and 9) ----------------
+
+PURCHASES = "customer_id,order_date,quantity,amount\nC1,2024-01-01,1,10.00\nC2,2024-01-02,2,20.00\nC3,2024-01-03,1,5.00\nC4,2024-01-05,3,30.00\n"
+
+
+@pytest.mark.parametrize("name", ["purchases", "transactions", "data"])
+def test_draft_maps_the_files_customer_id_as_the_customer_never_as_the_rows_id(name):
+    frame = pd.read_csv(pd.io.common.StringIO(PURCHASES), dtype=str)
+    draft = draft_mapping(frame, name=name)
+    assert draft.columns["customer_id"] == "customer_id"
+    own_id = {"payments": "payment_id", "orders": "order_id", "subscriptions": "subscription_id"}.get(draft.table)
+    assert own_id not in draft.columns and draft.missing == ()
+
+
+def test_draft_warns_when_no_column_names_the_customer():
+    frame = pd.DataFrame({"Txn": ["A1", "A2"], "Total": ["$5.00", "$7.50"], "When": ["2024-01-15 10:00", "2024-01-16 11:30"]})
+    draft = draft_mapping(frame, name="pos")
+    assert any("without a customer" in n for n in draft.notes)
+
+
+def test_a_load_that_reaches_core_with_no_customer_says_so_loudly(con, tmp_path):
+    register_mappings([write_yaml(tmp_path, {
+        "table": "orders", "source": "log", "match": {"headers": ["order_date", "amount"]},
+        "columns": {"ordered_at": "order_date", "total": "amount", "status": "paid", "currency": "USD"},
+    }, "log.yaml")])
+    path = tmp_path / "log.csv"
+    path.write_text("order_date,amount\n2024-01-01,10.00\n2024-01-02,20.00\n", encoding="utf-8")
+    result = load(con, path)
+    assert result.core_rows["orders"] == 2 and result.core_rows["_without_customer"] == 2
+    assert any(n.startswith("WARNING: none of the 2 rows routed into core.orders is linked to a customer") for n in result.notes)
+
+
+def test_identical_purchases_in_a_file_without_ids_are_kept_and_counted(con, tmp_path):
+    register_mappings([write_yaml(tmp_path, {
+        "table": "orders", "source": "log", "match": {"headers": ["customer_id", "order_date", "quantity", "amount"]},
+        "columns": {"customer_id": "customer_id", "ordered_at": "order_date", "item_count": "quantity", "total": "amount",
+                    "status": "paid", "currency": "USD"},
+    }, "log.yaml")])
+    path = tmp_path / "log.csv"
+    path.write_text(PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\n", encoding="utf-8")  # C1 bought it 3 times that day
+    result = load(con, path)
+    assert result.core_rows["orders"] == 6 and result.core_rows["_duplicate_rows"] == 0
+    assert any("2 row(s) of core.orders are identical to another row" in n for n in result.notes), result.notes
+    assert query(con, "SELECT count(*), sum(total) FROM core.orders WHERE customer_id IS NOT NULL "
+                      "AND ordered_at = '2024-01-01'") == [(3, Decimal("30.00"))]
+    path.write_text(PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\nC9,2024-02-01,1,1.00\n", encoding="utf-8")
+    again = load(con, path)  # the same export with one new row: the repeats are not added twice
+    assert again.core_rows["orders"] == 1 and query(con, "SELECT count(*) FROM core.orders") == [(7,)]

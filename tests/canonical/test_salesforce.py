@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from canonical.crm_helpers import CRM, load, query, record, route_text
+from canonical.crm_helpers import CRM, load, load_in_zone, query, record, route_text
 from soloml.canonical.ingest import detect
 from soloml.errors import AdapterError
 
@@ -163,3 +163,19 @@ def test_opportunity_history_lands_the_latest_version_whatever_the_row_order(con
     load(con, path)
     assert query(con, "SELECT stage, is_current FROM core.deals WHERE deal_id = 'salesforce:006q000000HdOhuAAF'") == [
         ("9RN9J3tlxr89gDctReax5w==", True)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "created", "converted"),
+    [
+        ("America/Los_Angeles", datetime(2024, 2, 20, 8), datetime(2024, 3, 1, 8)),  # midnight PST = 08:00 UTC
+        ("Asia/Tokyo", datetime(2024, 2, 19, 15), datetime(2024, 2, 29, 15)),
+        (None, datetime(2024, 2, 20), datetime(2024, 3, 1)),
+    ],
+)
+def test_report_dates_are_read_in_the_orgs_time_zone(con, zone, created, converted):
+    """Issue 11, item 11: Salesforce writes report times in the org's (user's) zone, not UTC."""
+    result = load_in_zone(con, CRM / "salesforce_leads.csv", zone)
+    row = record(con, "contacts", "contact_id", "salesforce:00Q5g00000Xx002")
+    assert (row["created_at"], row["stage_changed_at"]) == (created, converted)
+    assert any((f"read in {zone}" if zone else "read as UTC") in n for n in result.notes), result.notes

@@ -113,3 +113,25 @@ def test_a_line_quarantined_earlier_stays_out_when_its_order_changes(con, tmp_pa
     assert second.core_rows["_quarantined"] == 0  # the bad line was not in this load (identical, skipped)
     got = rows(con, "SELECT product, quantity, unit_price FROM core.order_items WHERE order_id = 'shopify:5501001'")
     assert [tuple(r.values()) for r in got] == [("Blue Mug", 4, Decimal("20.00"))]
+
+
+def test_orders_keep_what_staff_see_the_number_the_cancellation_and_the_refund(con, tmp_path):
+    """Issue 11, item 5: a refunded order that was also cancelled keeps its number, cancellation time and refund."""
+    line = ("#1175,ana@example.com,refunded,,,,,USD,40.00,0.00,0.00,40.00,,0.00,,2024-05-02 10:00:00 -0400,1,Kettle,40.00,,"
+            "KTL,,,,Ana Ruiz,Austin,78701,US,,,,,,2024-05-03 09:30:00 -0400,Shopify Payments,40.00,,5501175,,,,0.00,")
+    partial = ("#1176,ana@example.com,partially_refunded,,,,,USD,30.00,0.00,0.00,30.00,,0.00,,2024-05-04 10:00:00 -0400,1,Mug,30.00,,"
+               "MUG,,,,Ana Ruiz,Austin,78701,US,,,,,,,Shopify Payments,12.50,,5501176,,,,0.00,")
+    load(con, write_csv(tmp_path, "orders.csv", ORDERS_HEADER + "\n" + line + "\n" + partial + "\n"))
+    got = {r["order_id"]: r for r in rows(con, "SELECT * FROM core.orders")}
+    refunded, part = got["shopify:5501175"], got["shopify:5501176"]
+    assert (refunded["order_number"], refunded["status"], refunded["canceled_at"], refunded["amount_refunded"]) == (
+        "#1175", "refunded", datetime(2024, 5, 3, 13, 30), Decimal("40.00")
+    )
+    assert (part["order_number"], part["status"], part["canceled_at"], part["amount_refunded"]) == (
+        "#1176", "partially_refunded", None, Decimal("12.50")
+    )
+
+
+def test_a_cancelled_unpaid_order_keeps_its_cancellation_time(shop):
+    (o,) = rows(shop, "SELECT order_number, status, canceled_at FROM core.orders WHERE order_id = 'shopify:5501003'")
+    assert (o["order_number"], o["status"], o["canceled_at"]) == ("#1003", "canceled", datetime(2024, 2, 2, 16))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from canonical.helpers import load, read, route_as_text, rows, warehouse_with
+from canonical.helpers import FIXTURES, load, read, route_as_text, rows, warehouse_with, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +182,82 @@ def test_api_refund_objects_become_refund_payments(con, reference_data, tmp_path
     assert as_tuple(payment(con, "stripe:re_1Pgc72B7WZ01zgkWqPvrRrPE")) == (
         "refund", "succeeded", Decimal("1.00"), Decimal("0.00"), "USD", datetime(2009, 2, 13, 23, 31, 30)
     )
+
+
+# -- money the business received, refunds and chargebacks (issue 11, items 3, 4 and 12) ---------------------------
+
+HEADER = (FIXTURES / "stripe_payments.csv").read_text().splitlines()[0] + ",Card Address Zip,Disputed Amount,Dispute Status,Dispute Reason,Dispute Date (UTC)"
+
+
+def charge(cid: str, amount: str, currency: str, converted: str, status: str = "Paid", *, refunded: str = "0.00",
+           converted_refunded: str = "0.00", disputed: str = "", dispute: str = "") -> str:
+    """One payments-export row: charged `amount` `currency`, received `converted` USD."""
+    return (f"{cid},Order,Payment complete.,2024-03-01 10:00:00,{amount},{refunded},{currency},{converted},{converted_refunded},"
+            f"0.50,0.00,usd,Live,{status},ACME,cus_M1,Mia,mia@example.com,true,card_9,4242,Visa,credit,1,2027,MIA B,US,US,,,pi_9,"
+            f"02139,{disputed},{dispute},{'fraudulent' if dispute else ''},{'2024-03-20 00:00:00' if dispute else ''}")
+
+
+MONEY = [
+    # (id, row, status, amount_settled, settlement_currency, amount_refunded_settled, net_settled)
+    ("ch_eur", charge("ch_eur", "100.00", "eur", "108.50"), "succeeded", "108.50", "USD", "0.00", "108.50"),
+    ("ch_part", charge("ch_part", "80.00", "gbp", "100.00", refunded="20.00", converted_refunded="25.00"), "partially_refunded", "100.00", "USD", "25.00", "75.00"),
+    ("ch_lost", charge("ch_lost", "50.00", "usd", "50.00", disputed="50.00", dispute="lost"), "charged_back", "50.00", "USD", "0.00", "0.00"),
+    ("ch_won", charge("ch_won", "40.00", "usd", "40.00", disputed="40.00", dispute="won"), "succeeded", "40.00", "USD", "0.00", "40.00"),
+    ("ch_full", charge("ch_full", "30.00", "usd", "30.00", "Refunded", refunded="30.00", converted_refunded="30.00"), "refunded", "30.00", "USD", "30.00", "0.00"),
+    ("ch_fail", charge("ch_fail", "9.00", "usd", "9.00", "Failed"), "failed", "9.00", "USD", "0.00", "0.00"),
+]
+
+
+@pytest.fixture(scope="module")
+def settled(tmp_path_factory):
+    from soloml.warehouse import connect
+
+    folder = tmp_path_factory.mktemp("settled")
+    lines = [row for _, row, *_ in MONEY] + [MONEY[0][1]]  # the first charge twice: an exact duplicate row
+    path = write_csv(folder, "payments.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    con = connect(folder / "warehouse.duckdb")
+    yield con, load(con, path)
+    con.close()
+
+
+@pytest.mark.parametrize(("payment_id", "row", "status", "settled_amount", "settlement", "refunded", "net"), MONEY)
+def test_payments_keep_the_charged_and_the_settled_amount_and_net_out_refunds_and_lost_disputes(
+    settled, payment_id, row, status, settled_amount, settlement, refunded, net
+):
+    con, _ = settled
+    p = payment(con, f"stripe:{payment_id}")
+    assert (p["status"], p["amount_settled"], p["settlement_currency"], p["amount_refunded_settled"], p["net_settled"]) == (
+        status, Decimal(settled_amount), settlement, Decimal(refunded), Decimal(net)
+    )
+
+
+def test_a_charge_keeps_its_own_currency_beside_the_settled_one(settled):
+    con, _ = settled
+    p = payment(con, "stripe:ch_eur")
+    assert (p["amount"], p["currency"], p["amount_settled"], p["settlement_currency"]) == (Decimal("100.00"), "EUR", Decimal("108.50"), "USD")
+
+
+def test_disputes_keep_their_amount_and_outcome(settled):
+    con, _ = settled
+    got = {r["payment_id"]: (r["amount_disputed"], r["dispute_status"]) for r in rows(con, "SELECT * FROM core.payments")}
+    assert got["stripe:ch_lost"] == (Decimal("50.00"), "lost") and got["stripe:ch_won"] == (Decimal("40.00"), "won")
+    assert got["stripe:ch_eur"] == (None, None)
+
+
+def test_the_load_report_says_how_many_exact_duplicate_rows_were_collapsed(settled):
+    _, result = settled
+    assert result.core_rows["_duplicate_rows"] == 1
+    assert any("1 row(s) repeat the id of another row" in n and "1 exact copy dropped" in n for n in result.notes), result.notes
+
+
+@pytest.mark.parametrize(
+    ("payment_id", "settled_amount", "settlement"),
+    [
+        ("stripe:ch_3OZ1a7", "33.50", "USD"),  # an export: 5000 JPY charged, Converted Amount 33.50 USD received
+        ("stripe:ch_api_2", "5000.00", "JPY"),  # an API charge says nothing of conversion: settled as charged
+    ],
+)
+def test_the_settled_amount_is_the_converted_one_or_else_the_charged_one(stripe, payment_id, settled_amount, settlement):
+    con, _ = stripe
+    p = payment(con, payment_id)
+    assert (p["amount_settled"], p["settlement_currency"]) == (Decimal(settled_amount), settlement)

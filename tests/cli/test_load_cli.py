@@ -161,6 +161,73 @@ def test_a_bad_file_among_several_fails_alone_and_the_others_load(ws, tmp_path):
     result = CliRunner().invoke(app, ["load", str(good), str(bad), str(other), "--workspace", str(ws.root), "--json"])
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert [Path(r["source"]).name for r in payload["loads"]] == ["good.csv", "other.csv"]
+    assert [(Path(r["source"]).name, r["status"]) for r in payload["loads"]] == [("good.csv", "loaded"), ("bad.csv", "failed"), ("other.csv", "loaded")]
     assert [Path(f["source"]).name for f in payload["failed"]] == ["bad.csv"]
-    assert "1 of 3 loads failed" in result.stderr and "bad.csv" in result.stderr
+    assert "1 of 3 files failed" in result.stderr and "bad.csv" in result.stderr
+
+
+def _with_sources(ws, text: str) -> None:
+    config = ws.root / "soloml.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_load_without_arguments_reruns_every_source_listed_in_soloml_yaml(ws, tmp_path):
+    import sqlite3
+
+    exports = ws.root / "exports"
+    (exports / "shop").mkdir(parents=True)
+    (exports / "payments.csv").write_text(GOOD, encoding="utf-8")
+    (exports / "shop" / "orders.csv").write_text("id,total\n1,5.00\n", encoding="utf-8")
+    (exports / "shop" / "refunds.json").write_text('[{"id": "r1", "amount": 2}]', encoding="utf-8")
+    with sqlite3.connect(ws.root / "app.db") as lite:
+        lite.execute("CREATE TABLE customers (id INTEGER, email TEXT)")
+        lite.execute("INSERT INTO customers VALUES (1, 'a@x.com')")
+    _with_sources(ws, "sources:\n  - path: exports/payments.csv\n  - path: exports/shop\n  - path: app.db\n    table: customers\n")
+    first = runner.invoke(app, ["load", "--workspace", str(ws.root), "--json"])
+    assert first.exit_code == 0, first.output
+    loads = json.loads(first.stdout)["loads"]
+    assert [(r["raw_table"], r["status"]) for r in loads] == [
+        ("raw.payments", "loaded"), ("raw.orders", "loaded"), ("raw.refunds", "loaded"), ("raw.customers", "loaded")]
+    again = runner.invoke(app, ["load", "--workspace", str(ws.root)])
+    assert again.exit_code == 0 and again.output.count("unchanged") == 4, again.output
+
+
+def test_a_configured_source_that_fails_fails_alone_and_the_command_exits_1(ws):
+    (ws.root / "payments.csv").write_text(GOOD, encoding="utf-8")
+    _with_sources(ws, "sources:\n  - path: missing.csv\n  - path: payments.csv\n")
+    result = runner.invoke(app, ["load", "--workspace", str(ws.root), "--json"])
+    assert result.exit_code == 1
+    loads = json.loads(result.stdout)["loads"]
+    assert [(Path(r["source"]).name, r["status"]) for r in loads] == [("missing.csv", "failed"), ("payments.csv", "loaded")]
+    assert "missing.csv" in result.stderr
+
+
+def test_load_without_arguments_or_configured_sources_says_how_to_list_them(ws):
+    result = runner.invoke(app, ["load", "--workspace", str(ws.root)])
+    assert result.exit_code == 1
+    assert "sources:" in result.output and "soloml.yaml" in result.output
+
+
+def test_the_summary_lists_every_sheet_and_file_as_loaded_failed_or_not_attempted(ws, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Orders"
+    for row in [["id", "placed"], *[[i, "2024-01-05"] for i in range(20)]]:
+        book.active.append(row)
+    bad = book.create_sheet("Refunds")
+    for row in [["id", "amount"], *[[i, f"=C{i + 2}*2"] for i in range(20)]]:  # formulas never calculated
+        bad.append(row)
+    book.create_sheet("Notes").append(["id", "note"])
+    book["Notes"].append([1, "hello"])
+    book.save(tmp_path / "book.xlsx")
+    (tmp_path / "good.csv").write_text("id\n1\n", encoding="utf-8")
+    result = runner.invoke(app, ["load", str(tmp_path / "good.csv"), str(tmp_path / "book.xlsx"), "--workspace", str(ws.root), "--json"])
+    assert result.exit_code == 1
+    loads = json.loads(result.stdout)["loads"]
+    assert [(Path(r["source"]).name, r["status"]) for r in loads] == [
+        ("good.csv", "loaded"), ("book.xlsx [Orders]", "failed"), ("book.xlsx [Refunds]", "failed"), ("book.xlsx [Notes]", "not_attempted")]
+    text = runner.invoke(app, ["load", str(tmp_path / "book.xlsx"), "--workspace", str(ws.root)])
+    assert text.exit_code == 1
+    flat = " ".join(text.output.split())
+    assert "book.xlsx [Orders]: failed" in flat and "book.xlsx [Notes]: not attempted" in flat

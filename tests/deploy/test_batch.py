@@ -190,3 +190,12 @@ def test_a_disk_error_mid_run_is_a_clear_error_and_keeps_the_previous_run(traine
         score_project(trained_ws, "churn", run_id="second")
     assert stored(trained_ws, "SELECT run_id, count(*) FROM ops.predictions GROUP BY ALL") == [("first", 800)]
     assert dict(stored(trained_ws, "SELECT run_id, status FROM ops.runs")) == {"first": "succeeded", "second": "failed"}
+
+
+def test_scoring_a_forged_version_is_a_clear_error_without_a_traceback(trained_ws):
+    from registry.forgery import forge
+
+    forge(trained_ws.models_dir / "churn" / "v0001", lambda meta: meta.__setitem__("threshold", "abc"))
+    result = CliRunner().invoke(app, ["score", "churn", "-w", str(trained_ws.root)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "threshold is 'abc', not a number" in result.output

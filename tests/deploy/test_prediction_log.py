@@ -40,7 +40,7 @@ def test_logged_predictions_land_in_ops_predictions(ws):
     assert stored == ("cus_4", 0.04, True, "a reason", "service")
 
 
-def test_a_full_queue_drops_and_counts_instead_of_blocking(ws):
+def test_a_full_queue_that_nothing_drains_drops_and_counts_instead_of_blocking(ws):
     logger = PredictionLogger(ws.warehouse_url, max_queue=10)  # writer not started: nothing drains the queue
     started = time.perf_counter()
     accepted = [logger.log(row(i)) for i in range(25)]
@@ -84,3 +84,33 @@ def test_batches_of_any_size_are_written_whole(ws, rows: int):
     logger.start()
     logger.stop()
     assert count(ws) == rows
+
+
+def test_the_log_keeps_up_with_rows_arriving_faster_than_one_batch_per_tick(ws):
+    """The service answers ~2,800 req/s; one 5,000-row batch per 2 s tick (2,500 rows/s) dropped ~2% of them."""
+    logger = PredictionLogger(ws.warehouse_url, max_queue=2_000, batch_rows=500, flush_seconds=2.0)
+    logger.start()
+    accepted = sum(logger.log(row(i)) for i in range(30_000))  # as fast as one thread can: far above 250 rows/s
+    logger.stop()
+    assert logger.stats.dropped == 0 and accepted == 30_000
+    assert logger.stats.logged == 30_000 and count(ws) == 30_000
+
+
+def test_while_another_process_holds_the_warehouse_rows_beyond_the_queue_are_dropped_and_counted(ws):
+    ws.connect().close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, ws.warehouse_url, "1.0"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        logger = PredictionLogger(ws.warehouse_url, max_queue=50, batch_rows=10, flush_seconds=0.05, max_wait=30.0)
+        logger.start()
+        before = 0
+        while logger.stats.failed_writes == 0:
+            before += logger.log(row(0))
+            time.sleep(0.01)
+        accepted = [logger.log(row(i)) for i in range(1, 201)]  # waiting would not help: the writer cannot write
+        holder.wait(10)
+        logger.stop(timeout=10)
+    finally:
+        holder.kill()
+    assert logger.stats.dropped == accepted.count(False) > 0
+    assert count(ws) == logger.stats.logged == before + accepted.count(True)

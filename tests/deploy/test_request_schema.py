@@ -38,9 +38,9 @@ def test_a_complete_record_validates_and_encodes_in_model_order():
 @pytest.mark.parametrize(
     ("change", "field", "error_type"),
     [
-        ({"orders_30d": "many"}, "orders_30d", "int_parsing"),
-        ({"revenue_90d": "lots"}, "revenue_90d", "float_parsing"),
-        ({"has_failed_payment": "perhaps"}, "has_failed_payment", "bool_parsing"),
+        ({"orders_30d": "many"}, "orders_30d", "int_type"),
+        ({"revenue_90d": "lots"}, "revenue_90d", "float_type"),
+        ({"has_failed_payment": "perhaps"}, "has_failed_payment", "bool_type"),
         ({"plan": 3}, "plan", "string_type"),
         ({"orders_30d": 2**60}, "orders_30d", "less_than_equal"),
         ({"coupon": "X"}, "coupon", "extra_forbidden"),

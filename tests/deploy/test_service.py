@@ -198,3 +198,27 @@ def test_without_a_production_model_the_service_is_alive_but_not_ready(ws):
         assert client.get("/ready").status_code == 503
         response = client.post("/v1/churn/predict", json={})
     assert response.status_code == 404 and "No project has a production model yet" in response.json()["detail"]
+
+
+FORGED = {
+    "threshold 'abc'": lambda meta: meta.__setitem__("threshold", "abc"),
+    "10 names for a 6-feature booster": lambda meta: meta["signature"].__setitem__("names", [f"f{i}" for i in range(10)]),
+}
+
+
+@pytest.mark.parametrize("forgery", list(FORGED), ids=list(FORGED))
+def test_a_forged_version_is_refused_alone_and_every_other_project_is_served(trained_ws, forgery: str):
+    import shutil
+
+    from registry.forgery import forge
+
+    shutil.copytree(trained_ws.models_dir / "churn", trained_ws.models_dir / "upsell")
+    forge(trained_ws.models_dir / "upsell" / "v0001", FORGED[forgery])
+    with running(app_for_workspace(trained_ws)) as svc, httpx.Client(base_url=svc.url) as client:
+        ready = client.get("/ready")
+        good = client.post("/v1/churn/predict", json=RECORDS[0])
+        bad = client.post("/v1/upsell/predict", json=RECORDS[0])
+    assert ready.status_code == 200 and ready.json()["models"] == {"churn": "v0001"}
+    assert "upsell v0001" in ready.json()["errors"]["upsell"] and "cannot be used" in ready.json()["errors"]["upsell"]
+    assert good.status_code == 200
+    assert bad.status_code == 404 and "cannot be used" in bad.json()["detail"]

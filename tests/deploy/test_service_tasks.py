@@ -71,3 +71,18 @@ def test_other_tasks_score_in_batch(ws, task: str):
     workspace_with(task, ws)
     result = score_project(ws, "churn", run_id="r", capacity=30)
     assert result.rows == 300 and result.decided == 30 and result.top[0]["reasons"]
+
+
+def test_multiclass_batch_scoring_stores_the_predicted_class(ws, tmp_path):
+    frame = workspace_with("multiclass", ws)
+    score_project(ws, "churn", run_id="r", capacity=30, to=(str(tmp_path / "scored.csv"),))
+    model = load_model(ws.models_dir, "churn")
+    expected = dict(zip(frame["entity_id"], (model.classes[i] for i in model.predict(frame.loc[:, list(FEATURES)]).argmax(axis=1)), strict=True))
+    con = ws.connect()
+    try:
+        stored = dict(con.execute("SELECT entity_id, predicted_class FROM ops.predictions WHERE run_id = 'r'").fetchall())
+    finally:
+        con.close()
+    assert stored == expected
+    written = pd.read_csv(tmp_path / "scored.csv", dtype={"entity_id": str})
+    assert dict(zip(written["entity_id"], written["predicted_class"], strict=True)) == expected

@@ -65,3 +65,68 @@ def test_a_missing_unit_id_is_a_422_naming_the_field(ws, experiment):
         reply = httpx.post(f"{service.url}/v1/experiments/retention/assign", json={"unit": "cus_1"})
     assert reply.status_code == 422
     assert "unit_id" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("x" * 256, 422),
+        ("é" * 200, 422),
+        ("retention.yaml", 404),
+        (".hidden", 422),
+        ("name with spaces", 422),
+        ("retention%00", 422),
+        ("r" * 100, 404),
+    ],
+)
+def test_experiment_names_are_checked_before_the_file_system_and_the_connection_stays_usable(served, name: str, status: int):
+    client = served["open"]
+    reply = client.post(f"/v1/experiments/{name}/assign", json={"unit_id": "cus_1"})
+    after = client.post("/v1/experiments/retention/assign", json={"unit_id": "cus_1"})
+    assert reply.status_code == status, reply.text
+    assert len(reply.content) < 1000
+    assert after.status_code == 200, "the same keep-alive connection answers the next request"
+
+
+KEY = "assign-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Two services over one workspace with the retention experiment: without and with an API key."""
+    from contextlib import ExitStack
+
+    from soloml.workspace import init_workspace
+
+    ws = init_workspace(tmp_path_factory.mktemp("assign") / "ws")
+    (ws.experiments_dir / "retention.yaml").write_text(SPEC)
+    with ExitStack() as stack:
+        clients = {}
+        for label, key in (("open", None), ("keyed", KEY)):
+            service = stack.enter_context(running(_app(ws, key=key)[0]))
+            clients[label] = stack.enter_context(httpx.Client(base_url=service.url, timeout=30))
+        yield clients
+FIVE_MB = b'{"unit_id": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        ({}, FIVE_MB, 401),
+        ({}, b'{"unit_id": 5', 401),
+        ({"X-API-Key": KEY}, FIVE_MB, 413),
+        ({"X-API-Key": KEY}, b'{"unit_id": "' + b"y" * 100_000 + b'"}', 422),
+        ({"X-API-Key": KEY}, b'{"' + b"k" * 100_000 + b'": 1}', 422),
+        ({"X-API-Key": KEY}, b"[" * 50_000, 422),
+    ],
+    ids=["5MB without key", "bad body without key", "5MB with key", "long unit id", "long unknown key", "deep nesting"],
+)
+def test_the_key_is_checked_first_bodies_are_capped_and_errors_never_echo_the_input(served, headers: dict, body: bytes, status: int):
+    reply = served["keyed"].post("/v1/experiments/retention/assign", content=body, headers={"content-type": "application/json", **headers})
+    assert reply.status_code == status, reply.text[:300]
+    assert len(reply.content) < 2000, f"{len(reply.content):,} bytes back"
+
+
+def test_a_non_json_body_is_a_415(served):
+    reply = served["open"].post("/v1/experiments/retention/assign", content=b'{"unit_id": "cus_1"}', headers={"content-type": "text/plain"})
+    assert reply.status_code == 415

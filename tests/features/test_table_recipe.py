@@ -39,8 +39,15 @@ def test_warehouse_table_becomes_binary_training_set_with_id_as_entity(con, acco
     assert list(ts.frame.columns[:3]) == ["entity_id", "cutoff", "label"]
     assert ts.frame["entity_id"].tolist() == sorted(accounts["account_id"])
     assert ts.frame["label"].sum() == 10  # 'yes' is the positive class
-    assert ts.frame["cutoff"].isna().all() and not ts.has_time
+    assert ts.classes == ("no", "yes")  # (the other value, the positive class)
     assert str(ts.frame["region"].dtype) == "category"
+
+
+def test_the_quick_path_dates_rows_by_their_date_column_unless_told_to_split_at_random(con, accounts):
+    dated = build_training_set(con, table_spec("raw.accounts", "churned", con=con))
+    assert dated.has_time and dated.frame["cutoff"].min() == pd.Timestamp("2024-01-01")
+    undated = build_training_set(con, table_spec("raw.accounts", "churned", con=con, random_split=True))
+    assert undated.frame["cutoff"].isna().all() and not undated.has_time
 
 
 @pytest.mark.parametrize(
@@ -68,12 +75,12 @@ def test_task_is_inferred_from_the_target(con, tmp_path, values, task, positives
         assert sorted(ts.frame["label"].unique()) == list(range(len(ts.classes)))
 
 
-def test_quick_spec_uses_a_tenth_of_rows_as_capacity_and_a_done_line_from_the_prior(con, accounts):
+def test_quick_spec_ranks_a_tenth_of_rows_sets_no_money_and_a_default_done_line_on_the_metric(con, accounts):
     spec = table_spec("raw.accounts", "churned", con=con)
     assert spec.name == "accounts_churned"
     assert spec.business.capacity == 4
-    assert spec.done.metric == "precision_at_capacity"
-    assert spec.done.value == pytest.approx(1.5 * 10 / 40)
+    assert spec.business.value_per_success is None  # no money figures until `soloml interview`
+    assert (spec.done.metric, spec.done.value) == ("roc_auc", 0.7)
 
 
 def test_time_column_becomes_the_cutoff(con, accounts):
@@ -117,8 +124,9 @@ def test_constant_target_is_refused(con):
         table_spec("raw.same", "y", con=con)
 
 
-def test_load_metadata_and_free_text_are_not_features(con):
-    """A loaded raw table carries _load_id/_loaded_at/_source_row, and names are unique-ish text: neither says anything."""
+def test_load_metadata_is_not_a_feature_and_free_text_is_left_to_the_training_screen(con):
+    """A loaded raw table carries _load_id/_loaded_at/_source_row: how a row arrived says nothing about it. Names are
+    unique-ish text: training leaves them out (soloml.modeling.columns), so the recipe keeps them in the training set."""
     n = 400
     df = _accounts(n).assign(
         contact_name=[f"person {i % 390}" for i in range(n)],  # nearly one value per row, not unique
@@ -126,4 +134,4 @@ def test_load_metadata_and_free_text_are_not_features(con):
     )
     con.execute("CREATE TABLE raw.loaded_accounts AS SELECT * FROM df")
     ts = build_training_set(con, table_spec("raw.loaded_accounts", "churned", con=con))
-    assert ts.features == ("region", "seats", "monthly_fee")
+    assert ts.features == ("region", "seats", "monthly_fee", "contact_name")

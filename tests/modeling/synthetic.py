@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 
 from soloml.features.trainingset import TrainingSet
-from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec, TodayRule
+from soloml.projects.spec import (
+    BusinessValue,
+    Cutoffs,
+    DoneThreshold,
+    Label,
+    ProjectSpec,
+    TodayRule,
+)
 
 DESCRIPTIONS = {
     "orders_30d": "orders in the last 30 days",

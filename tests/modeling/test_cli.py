@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -35,12 +36,18 @@ def test_train_quick_path_prints_the_contract_keys_as_json(ws, accounts):
         con.close()
 
 
-def test_train_speaks_in_business_words(ws, accounts):
-    result = run(ws, "train", "--table", str(accounts), "--target", "churned")
+def test_train_with_agreed_business_values_speaks_in_money_and_prints_auc_beside_precision(ws, accounts):
+    assert run(ws, "train", "--table", str(accounts), "--target", "churned", "--no-save").exit_code == 0
+    path = ws.projects_dir / "accounts_churned.yaml"
+    agreed = path.read_text().replace("business:\n", "business:\n  value_per_success: 50\n").replace("cost_per_action: 0.0", "cost_per_action: 5.0")
+    path.write_text(agreed.replace("metric: roc_auc\nbusiness", "metric: precision_at_capacity\nbusiness"))  # headline: precision, as the interview writes
+    result = run(ws, "train", "accounts_churned")
     assert result.exit_code == 0, result.output
-    assert "If we act on the 60 rows the model ranks highest each week" in result.stdout
-    assert "Expected value: $" in result.stdout
-    assert "soloml promote" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "If we act on the 60 rows the model ranks highest each week" in text
+    assert "Expected value: $" in text
+    assert re.search(r"Model: precision at capacity \d+\.\d% \(vs \d+\.\d% no model\); ROC AUC 0\.\d{3} \(vs 0\.\d{3} no model\)", text)
+    assert "soloml promote" in text
 
 
 def test_models_promote_rollback_round_trip(ws, accounts):

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from soloml.demo import run_demo
-from soloml.demo import step_load, step_project, step_train
+from soloml.demo import run_demo, step_load, step_project, step_train
 
 
 @pytest.mark.slow

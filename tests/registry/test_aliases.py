@@ -7,15 +7,7 @@ import json
 import pytest
 
 from soloml.errors import RegistryError
-from soloml.modeling import train
 from soloml.registry import history, load_model, promote, resolve, rollback, save_model
-
-from modeling.synthetic import churn_set, churn_spec
-
-
-@pytest.fixture(scope="module")
-def result():
-    return train(churn_set(customers=120, cutoffs=3, seed=6), churn_spec())
 
 
 @pytest.fixture
@@ -75,3 +67,30 @@ def test_a_tampered_version_cannot_be_promoted_and_production_stays(models, con)
         promote(con, models, "churn", "v0002")
     assert resolve(models, "churn", "production") == "v0001"
     assert con.execute("SELECT count(*) FROM ops.model_events WHERE alias = 'production'").fetchone()[0] == 1
+
+
+def write_aliases(models, aliases: dict) -> None:
+    (models / "churn" / "aliases.json").write_text(json.dumps(aliases))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["../../../elsewhere/model", "../../../../elsewhere/model", "../other/v0001", "/tmp/v0001", "v0001/../../elsewhere/model", "v0001/", "", "V0001", 3, None],
+)
+def test_an_alias_that_is_not_a_version_name_is_refused_and_nothing_outside_models_is_loaded(models, tmp_path, value):
+    import shutil
+
+    elsewhere = tmp_path / "elsewhere" / "model"
+    shutil.copytree(models / "churn" / "v0001", elsewhere)  # a complete, verifiable model outside models/
+    write_aliases(models, {"production": value, "candidate": "v0003"})
+    with pytest.raises(RegistryError, match=r"aliases\.json.*'production'.*not a version name") as caught:
+        load_model(models, "churn", "production")
+    assert "v0001, v0002, v0003" in str(caught.value)
+    assert resolve(models, "churn", "candidate") == "v0003", "the other aliases still resolve"
+
+
+def test_an_alias_naming_a_missing_version_is_not_found_rather_than_unverifiable(models):
+    write_aliases(models, {"production": "v0007"})
+    with pytest.raises(RegistryError, match=r"'production'.*v0007.*not found.*v0001, v0002, v0003") as caught:
+        load_model(models, "churn", "production")
+    assert "cannot be verified" not in str(caught.value)

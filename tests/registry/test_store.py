@@ -112,6 +112,7 @@ def test_versions_count_up_and_each_new_one_is_the_candidate(tmp_path, trained):
         ("churn", "v0009", "has no version v0009"),
         ("churn", "candiate", "Did you mean 'candidate'"),
         ("chrun", "production", "No saved models for project 'chrun'.*Did you mean 'churn'"),
+        ("../models/churn", "production", "not a project name: it would point outside"),
     ],
 )
 def test_unknown_references_get_a_clear_error(tmp_path, trained, project, ref, message):

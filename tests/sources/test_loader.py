@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,27 +11,13 @@ from soloml.sources import load_paths
 from soloml.sources.contracts import Detection
 from soloml.warehouse import land as land_module
 
+from .samples import snapshot, write
+
 PAYMENTS = """id,Created (UTC),Amount,Status
 ch_1,2024-01-15 14:32:10,"$1,234.50",Paid
 ch_2,2024-01-16 10:00:00,-$45.00,Failed
 ch_3,2024-01-17 09:00:00,$3.00,Paid
 """
-
-
-def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def snapshot(con) -> dict[str, int]:
-    """Every data table and its row count, plus the quarantine: what must not change after a failed load."""
-    tables = con.execute(
-        "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN ('raw', 'core', 'features') ORDER BY 1"
-    ).fetchall()
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for (t,) in tables}
-    counts["ops.quarantine"] = con.execute("SELECT count(*) FROM ops.quarantine").fetchall()[0][0]
-    return counts
 
 
 def test_a_csv_lands_typed_with_load_metadata(con, tmp_path):
@@ -57,7 +42,7 @@ def test_reload_of_same_file_adds_no_rows(con, tmp_path):
 
 
 def test_changed_export_upserts_by_key_without_duplicating(con, tmp_path):
-    detector = lambda headers, sample, as_name: Detection("payments", key=("id",), vendor_object="test.payments", confidence=1.0)  # noqa: E731
+    detector = lambda headers, sample, as_name: Detection("payments", key=("id",), vendor_object="test.payments", confidence=1.0)
     load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)], detector=detector)
     changed = PAYMENTS.replace("ch_2,2024-01-16 10:00:00,-$45.00,Failed", "ch_2,2024-01-16 10:00:00,$45.00,Paid") + "ch_4,2024-01-18 08:00:00,$7.00,Paid\n"
     (result,) = load_paths(con, [write(tmp_path, "payments_v2.csv", changed)], detector=detector)
@@ -210,3 +195,24 @@ def test_row_numbers_count_every_line_after_the_header_even_skipped_ones(con, tm
     rows = dict(con.execute("SELECT id, _source_row FROM raw.gaps").fetchall())
     assert (rows[1], rows[3], rows[6], rows[59]) == (1, 3, 6, 59)
     assert con.execute("SELECT row_number FROM ops.quarantine ORDER BY 1").fetchall() == [(4,), (5,)]
+
+
+def test_a_file_whose_content_was_loaded_for_another_table_is_loaded_into_the_table_asked_for(con, tmp_path):
+    (first,) = load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
+    (copy,) = load_paths(con, [write(tmp_path, "charges.csv", PAYMENTS)])
+    assert (copy.status, copy.raw_table, copy.rows_loaded) == ("loaded", "raw.charges", 3)
+    (named,) = load_paths(con, [tmp_path / "payments.csv"], as_name="ledger")
+    assert (named.status, named.raw_table) == ("loaded", "raw.ledger")
+    again = [load_paths(con, [tmp_path / name])[0] for name in ("payments.csv", "charges.csv")]
+    assert [(r.status, r.load_id) for r in again] == [("unchanged", first.load_id), ("unchanged", copy.load_id)]
+    assert load_paths(con, [tmp_path / "payments.csv"], as_name="ledger")[0].status == "unchanged"
+
+
+def test_an_unexpected_database_error_is_reported_in_one_short_line(con, tmp_path, monkeypatch):
+    def verbose(*args, **kwargs):
+        raise RuntimeError("Binder Error: " + "candidate binding " * 300 + "\nLINE 1: SELECT ...")
+
+    monkeypatch.setattr("soloml.sources.loader.land", verbose)
+    with pytest.raises(LoadError) as info:
+        load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
+    assert len(str(info.value)) < 600 and "LINE 1" not in str(info.value) and "payments.csv" in str(info.value)

@@ -94,6 +94,23 @@ def test_label_columns_stay_text_even_when_all_digits(name):
     assert plan.sql_type == "VARCHAR"
 
 
+@pytest.mark.parametrize(
+    ("name", "values", "sql_type"),
+    [
+        ("phone_service", ["0", "1", "1", "0"], "BIGINT"),  # a yes/no flag about phones is a number, not a phone number
+        ("has_phone", ["yes", "no", "yes", "no"], "BOOLEAN"),
+        ("phone_calls", ["3", "12", "0", "7"], "BIGINT"),
+        ("phone", ["555-123-4567", "(555) 987 6543", "5551112222", "555 000 1111"], "VARCHAR"),
+        ("mobile", ["+44 7700 900123", "07700900456", "447700900789", "7700900111"], "VARCHAR"),
+    ],
+)
+def test_phone_named_columns_are_typed_by_their_values_unless_they_hold_phone_numbers(name, values, sql_type):
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE stage AS SELECT * FROM (VALUES {', '.join(f'({v!r})' for v in values)}) v({name})")
+    (plan,) = infer_plans(con, "stage")
+    assert plan.sql_type == sql_type
+
+
 def test_a_column_the_sample_misjudged_is_decided_again_over_every_row(con, tmp_path):
     """Whole amounts with a rare one in cents: the 5,000-row sample sees only whole numbers, the full pass
     finds the cents, and the column is decided again (DECIMAL) instead of quarantining those rows."""
@@ -107,3 +124,27 @@ def test_a_column_the_sample_misjudged_is_decided_again_over_every_row(con, tmp_
     (result,) = load_paths(con, [path])
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 200_000, 0)
     assert float(con.execute("SELECT sum(amount) FROM raw.amounts WHERE amount < 13 AND amount > 12").fetchone()[0]) == pytest.approx(sum(12 + k / 100 for k in range(1, 20)))
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_whole_number_ids_are_bigint_whatever_the_delimiter(con, tmp_path, delimiter):
+    from soloml.sources import load_paths
+
+    amounts = ["5.00", "7.50", "1234.00"] if delimiter == "," else ["5,00", "7,50", "1.234,00"]
+    rows = [f"{i}{delimiter}{i * 10}{delimiter}{a}" for i, a in zip((1, 2, 3), amounts, strict=True)]
+    path = tmp_path / "orders.csv"
+    path.write_text(f"id{delimiter}qty{delimiter}amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    load_paths(con, [path])
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'").fetchall())
+    assert (types["id"], types["qty"], types["amount"]) == ("BIGINT", "BIGINT", "DECIMAL(18,2)")
+    assert con.execute("SELECT id, amount FROM raw.orders ORDER BY id").fetchall()[2] == (3, 1234)
+
+
+def test_european_thousands_separators_in_a_semicolon_file_read_as_whole_numbers(con, tmp_path):
+    from soloml.sources import load_paths
+
+    path = tmp_path / "stock.csv"
+    path.write_text("sku_name;units\nMug;1.250\nTee;12\nCap;3.000\n", encoding="utf-8")
+    load_paths(con, [path])
+    assert con.execute("SELECT units FROM raw.stock ORDER BY sku_name").fetchall() == [(3000,), (1250,), (12,)]
+    assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'stock' AND column_name = 'units'").fetchone()[0] == "BIGINT"

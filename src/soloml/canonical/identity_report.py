@@ -1,5 +1,6 @@
 """How well sources line up: for each pair of sources, the share of one's customers also found in the other,
-and the customers only one source knows (the ones to check by hand).
+how many people each rule linked (email, source id, reference id, accepted suggestion), the customers only one
+source knows (the ones to check by hand), and the suggested links waiting for a decision.
 
 >>> from soloml.warehouse import connect
 >>> identity_report(connect(":memory:")).customers
@@ -12,7 +13,28 @@ from dataclasses import dataclass
 
 import duckdb
 
+from soloml.canonical.identity_suggest import SuggestedLink, suggestions
 from soloml.canonical.schema import create_core_tables
+
+# People linked by each rule, per pair of sources: one row per (source, other source, rule, customer).
+LINKS = """
+WITH x AS (SELECT source, source_id, customer_id FROM core.customer_identities),
+e AS (SELECT DISTINCT source, source_id, email_key, link_source, link_id FROM core.identity_evidence),
+edges AS (
+    SELECT a.source AS s1, b.source AS s2, xa.customer_id, 'email' AS rule
+    FROM e a JOIN e b ON a.email_key = b.email_key AND (a.source, a.source_id) < (b.source, b.source_id)
+    JOIN x xa ON xa.source = a.source AND xa.source_id = a.source_id
+    UNION ALL
+    SELECT a.source, t.source, xa.customer_id, CASE WHEN a.link_source = '*' THEN 'reference_id' ELSE 'source_id' END
+    FROM e a JOIN x t ON t.source_id = a.link_id AND (t.source = a.link_source OR (a.link_source = '*' AND t.source <> a.source))
+    JOIN x xa ON xa.source = a.source AND xa.source_id = a.source_id
+    UNION ALL
+    SELECT d.source_a, d.source_b, xa.customer_id, 'accepted' FROM core.identity_decisions d
+    JOIN x xa ON xa.source = d.source_a AND xa.source_id = d.source_id_a WHERE d.decision = 'accepted'
+)
+SELECT least(s1, s2) AS source, greatest(s1, s2) AS other, rule, count(DISTINCT customer_id) AS people
+FROM edges GROUP BY ALL ORDER BY source, other, rule
+"""
 
 
 @dataclass(frozen=True)
@@ -33,14 +55,24 @@ class Unmatched:
 
 
 @dataclass(frozen=True)
+class LinkCount:
+    source: str
+    other: str  # the same source when one source's records are linked to each other
+    rule: str  # 'email' | 'source_id' | 'reference_id' | 'accepted'
+    people: int
+
+
+@dataclass(frozen=True)
 class IdentityReport:
     customers: int
     identities: int
     by_source: dict[str, int]  # customers per source
-    by_method: dict[str, int]  # identities per matched_by ('new', 'email', 'source_id')
+    by_method: dict[str, int]  # identities per matched_by ('new', 'email', 'source_id', 'reference_id', 'accepted')
     pairs: tuple[PairRate, ...]
     unmatched_total: int  # identities whose customer only one source knows (0 with a single source)
     unmatched: tuple[Unmatched, ...]  # the first `top` of them
+    links: tuple[LinkCount, ...] = ()  # people linked per source pair and rule
+    suggestions: tuple[SuggestedLink, ...] = ()  # links waiting for your decision (`soloml identities --accept ID`)
 
 
 def identity_report(con: duckdb.DuckDBPyConnection, *, top: int = 20) -> IdentityReport:
@@ -81,4 +113,6 @@ def identity_report(con: duckdb.DuckDBPyConnection, *, top: int = 20) -> Identit
         pairs=pairs,
         unmatched_total=int(total[0]) if total else 0,
         unmatched=unmatched,
+        links=tuple(LinkCount(*row) for row in con.execute(LINKS).fetchall()),
+        suggestions=suggestions(con),
     )

@@ -8,6 +8,7 @@ touched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import duckdb
@@ -15,7 +16,10 @@ import pandas as pd
 
 from soloml.canonical import identity
 from soloml.canonical.adapters import BY_NAME, Adapter, adapter
+from soloml.canonical.adapters import values as v
+from soloml.canonical.identity_people import refresh_purchases
 from soloml.canonical.quarantine import quarantine_checks, quarantine_rows
+from soloml.canonical.route_report import Routed, missing_customers, repeats, zone_note
 from soloml.canonical.schema import create_core_tables, table
 from soloml.canonical.writer import staged_columns, write
 from soloml.errors import AdapterError
@@ -85,21 +89,37 @@ def _require(a: Adapter, columns: set[str]) -> None:
         )
 
 
-def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]:
+def route(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedTable,
+    *,
+    crm_timezone: str | None = None,
+    ask_crm_timezone: Callable[[str], str | None] | None = None,
+) -> Routed:
     """Apply a landed raw table to core.* (only the keys this load touched). Returns rows written per core
-    table, plus '_quarantined' (rows with unparseable values, in ops.quarantine) and '_test_mode' (dropped)."""
+    table, plus '_quarantined' (rows with unparseable values, in ops.quarantine), '_test_mode' (dropped),
+    '_duplicate_rows' (collapsed into another row with the same id) and '_without_customer', with notes.
+
+    `crm_timezone`: the zone HubSpot/Salesforce exports write their times in; when it is None and the file is
+    such an export, `ask_crm_timezone(vendor)` is asked once (it may return None: UTC is used and the notes say so)."""
     detection = landed.detection
     if detection is None or detection.vendor_object is None:
-        return {}
+        return Routed({})
     chosen = adapter(detection.vendor_object)
     create_core_tables(con)
+    zone = crm_timezone
+    if chosen.local_times and zone is None and ask_crm_timezone is not None:
+        zone = ask_crm_timezone(chosen.vendor)
     loaded_at = _load_time(con, landed)
     headers = dict(zip(landed.columns, landed.headers))
     for column, alias in chosen.renames(set(landed.columns)).items():
         headers.setdefault(column, headers.get(alias, alias))
     stages: list[str] = []
+    notes = [n for n in (zone_note(chosen, zone),) if n]
+    con.execute(f"SET VARIABLE {v.LOCAL_ZONE_VARIABLE} = ?", [zone or "UTC"])
     try:
         _land_rows(con, landed, chosen)
+        stages += create_lookups(con, chosen)
         result: dict[str, int] = {}
         rows_in = _count(con, f"{ROWS} WHERE _current")
         quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers, source=landed.source)
@@ -113,17 +133,53 @@ def route(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> dict[str, int]
             staged[name] = stage
         quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
         ident = _resolve(con, chosen, staged, landed.load_id)
-        result["customers"] = ident.customers_written
-        result["customer_identities"] = ident.identities_written
+        if ident.merged:
+            notes.append(f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
+                         "records belong to a person known under another id.")
+        duplicates = unlinked = 0
         for name, stage in staged.items():
-            if name != "customers":
-                result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
-                                     complete_parents=chosen.shape == "export")
-        result["_quarantined"] = quarantined
-        result["_test_mode"] = test_mode
-        return result
+            if name == "customers":
+                continue
+            collapsed, note = repeats(con, table(name), stage, keyless=not chosen.key)
+            missing, warning = missing_customers(con, name, stage)
+            duplicates, unlinked = duplicates + collapsed, unlinked + missing
+            notes += [n for n in (note, warning) if n]
+            result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
+                                 complete_parents=chosen.shape == "export")
+        for statement in chosen.after(ROWS) if chosen.after else ():
+            con.execute(statement)
+        refreshed = refresh_purchases(con, identity.LOOKUP, load_id=landed.load_id)
+        result = {"customers": len(set(ident.written) | refreshed), "customer_identities": ident.identities_written, **result}
+        result.update(_quarantined=quarantined, _test_mode=test_mode, _duplicate_rows=duplicates, _without_customer=unlinked)
+        return Routed(result, notes)
     finally:
         _drop(con, (*stages, ROWS, identity.LOOKUP))
+        try:
+            con.execute(f"RESET VARIABLE {v.LOCAL_ZONE_VARIABLE}")
+        except duckdb.Error:  # an aborted transaction: the error that caused it is the one to see
+            pass
+
+
+def create_lookups(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> list[str]:
+    """`_soloml_lookup_<name>` for each raw table the adapter may join: its rows as text, or empty when not loaded."""
+    made = []
+    for name, (raw, columns) in chosen.lookups.items():
+        temp = f"_soloml_lookup_{name}"
+        have = set(column_names_of(con, raw))
+        cols = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" if c in have else f"NULL::VARCHAR AS {quote_ident(c)}"
+                         for c in columns)
+        source = raw if have else "(SELECT 1) WHERE false"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT {cols} FROM {source}")
+        made.append(temp)
+    return made
+
+
+def column_names_of(con: duckdb.DuckDBPyConnection, qualified: str) -> list[str]:
+    """The columns of a table, or [] when it does not exist."""
+    schema, _, name = qualified.partition(".")
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, name]).fetchall()]
 
 
 def _drop(con: duckdb.DuckDBPyConnection, temps: tuple[str, ...]) -> None:
@@ -224,7 +280,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, 
     parts = []
     for name, stage in staged.items():
         cols = set(staged_columns(con, stage))
-        if not cols & {"source_customer_id", "email", "linked_source_id"}:
+        if not cols & {"source_customer_id", "email", "linked_source_id", "reference_id"}:
             continue
 
         def pick(c: str, cols: set[str] = cols) -> str:
@@ -233,12 +289,14 @@ def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, 
         source = pick("source") if "source" in cols else f"'{chosen.vendor}'"
         seen = table(name).time_column if name != "customers" else "created_at"
         seen_sql = f"CAST({quote_ident(seen)} AS TIMESTAMP)" if seen and seen in cols else "NULL::TIMESTAMP"
-        name_sql = pick("name") if name == "customers" else pick("customer_name")
-        country_sql = pick("country") if name == "customers" else pick("customer_country")
+        own = name == "customers"  # a customers SELECT names its hints name/country/phone/zip
+        hints = {h: pick(h.removeprefix("customer_") if own else h)
+                 for h in ("customer_name", "customer_country", "customer_phone", "customer_zip")}
         parts.append(
             f"SELECT {source} AS source, {pick('source_customer_id')} AS source_customer_id, {pick('email')} AS email, "
-            f"{name_sql} AS customer_name, {country_sql} AS customer_country, {pick('linked_source')} AS linked_source, "
-            f"{pick('linked_source_id')} AS linked_source_id, {seen_sql} AS seen_at FROM {stage}"
+            + "".join(f"{sql} AS {h}, " for h, sql in hints.items())
+            + f"{pick('linked_source')} AS linked_source, {pick('linked_source_id')} AS linked_source_id, "
+            f"{pick('reference_id')} AS reference_id, '{name}' AS kind, {seen_sql} AS seen_at FROM {stage}"
         )
     if not parts:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {identity.LOOKUP} (source VARCHAR, source_key VARCHAR, customer_id VARCHAR)")

@@ -77,6 +77,9 @@ NAME_HINTS: dict[str, tuple[str, ...]] = {
     "won": ("won", "win"),
 }
 ID_WORDS = ("id", "#", "no", "number", "ref", "reference", "txn", "transaction", "key", "code")
+# Words naming the person a row belongs to: such a column is the customer's id, never the row's own id.
+CUSTOMER_WORDS = ("customer", "client", "cust", "buyer", "member", "user", "account", "patron", "shopper")
+CUSTOMER_KEY = Column("customer_id", "VARCHAR", "The file's own id for the customer (identity resolution links it).")
 TABLE_WORDS: dict[str, tuple[str, ...]] = {
     "payments": ("payment", "payments", "charge", "charges", "transaction", "transactions", "txn", "pos", "sales"),
     "orders": ("order", "orders", "sale", "sales", "purchase", "purchases", "shop"),
@@ -177,6 +180,8 @@ def _name_score(header: str, column: str) -> float:
 
 
 def _role(table: str, col: Column) -> str:
+    if col is CUSTOMER_KEY:
+        return "customer"
     if col.name == f"{table.rstrip('s')}_id" or col.name == TABLES[table].key[0]:
         return "key"
     if col.name == "email":
@@ -220,7 +225,7 @@ def _value_score(role: str, p: ColumnProfile, fit: float | None = None) -> tuple
         if p.unique and p.email < 0.5 and p.timestamp < 0.5 and p.money_symbols < 0.5:
             return 0.9, f"every one of {p.filled} values is unique"
         return 0.0, "values repeat, so it cannot identify a row"
-    if role == "ref":
+    if role in ("ref", "customer"):
         ok = p.email < 0.5 and p.timestamp < 0.5 and p.money_symbols < 0.5
         return (0.5 if ok else 0.0), "values look like ids"
     if role == "currency":
@@ -250,16 +255,25 @@ def _confidence(score: float) -> str:
 def _assign(table: str, profiles: list[ColumnProfile]) -> tuple[list[Guess], float]:
     """Greedy best-pair assignment of source columns to canonical columns; returns guesses and a fit (0..1)."""
     t = TABLES[table]
-    targets = [c for c in t.columns if c.name not in AUTOMATIC]
+    targets = [c for c in t.columns if c.name not in AUTOMATIC] + [CUSTOMER_KEY]
     pairs = []
     for col in targets:
         role = _role(table, col)
         for p in profiles:
+            words = _words(p.header)
+            names_customer = bool(words & set(CUSTOMER_WORDS))
+            customer_key = names_customer and bool(words & set(ID_WORDS))
+            if role == "customer" and (not names_customer or table == "contacts"):
+                continue  # a contact's own id is the person's id
+            if role != "customer" and customer_key and not (table == "contacts" and role == "key"):
+                continue  # 'customer_id' is the customer's id, never the row's own id nor an amount
             fit = _value_fit(table, col.name, p) if role == "enumerated" else None
             value, why = _value_score(role, p, fit)
             name = named = _name_score(p.header, col.name)
             if fit:  # values in the canonical vocabulary say as much as a fitting name
                 name = max(name, 0.8 * fit)
+            if role == "customer":
+                name = 0.95 if _words(p.header) & set(ID_WORDS) else 0.7
             if value <= 0 or (role in ("text", "ref", "integer", "boolean", "category") and name == 0):
                 continue
             score = 0.55 * value + 0.45 * name
@@ -372,11 +386,18 @@ def draft_mapping(frame: pd.DataFrame, *, name: str, table: str | None = None, d
         literals.append(Guess("kind", None, "charge", "no column says charge or refund; every row is taken as a charge", "medium"))
     if table == "payments" and "status" not in guessed:
         literals.append(Guess("status", None, "succeeded", "no status column; every row is taken as a succeeded payment", "low"))
+    if table == "orders" and "status" not in guessed:
+        literals.append(Guess("status", None, "paid", "no status column; every row is taken as a paid order", "low"))
     guesses = guesses + literals
     guessed |= {g.column for g in literals}
     key = t.key[0]
     if key not in guessed:
-        notes.append(f"{key}: no column is unique, so soloml will make an id by hashing each row's mapped values.")
+        kept = "identical rows stay separate rows" if table in ("payments", "orders", "order_items") else "identical rows collapse"
+        notes.append(f"{key}: no column is unique, so soloml will make an id by hashing each row's mapped values ({kept}).")
+    if table != "contacts" and "customer_id" in t.column_names and CUSTOMER_KEY.name not in guessed and "email" not in guessed:
+        notes.append("customer_id: no column names the customer (an id or an email), so these rows will reach "
+                     f"core.{table} without a customer and customer recipes will not see them. Add `customer_id:` "
+                     "(the file's customer column) or `email:` if the file has one.")
     missing = tuple(c.name for c in t.columns if c.required and c.name not in guessed and c.name not in AUTOMATIC and c.name != key)
     used = {g.source for g in guesses if g.source}
     unused = tuple(p.header for p in profiles if p.header not in used)

@@ -26,6 +26,7 @@ class Column:
     type: str
     description: str
     required: bool = False
+    default: str | None = None  # SQL over the row's other columns, used when the source gives no value
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ HISTORY_COLUMNS = (
 LINEAGE_COLUMNS = (Column("_load_id", "VARCHAR", "The load (ops.loads) that last wrote this row."),)
 
 MONEY = "DECIMAL(18,2)"
+# what a charge left the business with, in its settlement currency (refunds and lost chargebacks taken off)
+_LOST = "CASE WHEN dispute_status = 'lost' THEN coalesce(amount_disputed, amount) ELSE 0 END"
+_NET_SETTLED = (
+    "CASE WHEN kind <> 'charge' THEN NULL WHEN status IN ('failed', 'pending') THEN 0 "
+    "ELSE greatest(amount_settled - coalesce(amount_refunded_settled, 0) - CASE WHEN amount = 0 THEN 0 "
+    f"ELSE CAST(({_LOST}) * amount_settled / amount AS DECIMAL(18,2)) END, 0) END"
+)
 
 CUSTOMERS = Table(
     "customers",
@@ -84,6 +92,10 @@ CUSTOMERS = Table(
         Column("country", "VARCHAR", "Country code or name, when known."),
         Column("created_at", "TIMESTAMP", "First time any source saw this customer (UTC)."),
         Column("first_source", "VARCHAR", "The source the customer was first seen in."),
+        Column("has_purchased", "BOOLEAN", "True once any source shows money paid: a charge that went through, a paid order or a "
+               "subscription past its trial. False for CRM leads and newsletter-only contacts.", required=True),
+        Column("first_purchase_at", "TIMESTAMP", "When they first paid (UTC); NULL while they have not. Recipes compare it with "
+               "the cutoff (`first_purchase_at < cutoff`), never `has_purchased`, which knows the future."),
     ),
     key=("customer_id",),
     time_column="created_at",
@@ -97,7 +109,9 @@ CUSTOMER_IDENTITIES = Table(
         Column("source_id", "VARCHAR", "The vendor's own customer/contact id (or the email when it has none).", required=True),
         Column("email", "VARCHAR", "Normalised email seen with this id."),
         Column("customer_id", "VARCHAR", "The resolved customer.", required=True),
-        Column("matched_by", "VARCHAR", "How it was linked: 'email', 'source_id' or 'new'."),
+        Column("matched_by", "VARCHAR", "The strongest rule linking this record to another of the same person: 'source_id' "
+               "(one names the other's id), 'reference_id' (a reference id equal to another source's id), 'email', "
+               "'accepted' (a suggestion you accepted) or 'new' (no other record). Recomputed from all the data on every load."),
     ),
     key=("source", "source_id"),
 )
@@ -111,10 +125,23 @@ PAYMENTS = Table(
         Column("customer_id", "VARCHAR", "The resolved customer (NULL when the payment names nobody)."),
         Column("email", "VARCHAR", "Normalised email on the payment."),
         Column("kind", "VARCHAR", "'charge' or 'refund'.", required=True),
-        Column("status", "VARCHAR", "'succeeded', 'failed', 'pending', 'refunded' or 'partially_refunded'.", required=True),
+        Column("status", "VARCHAR", "'succeeded', 'failed', 'pending', 'refunded', 'partially_refunded' or 'charged_back' "
+               "(a chargeback the business lost).", required=True),
         Column("amount", MONEY, "Amount in major units; refunds are positive amounts of kind 'refund'.", required=True),
         Column("amount_refunded", MONEY, "Part of a charge later refunded, in major units."),
         Column("currency", "VARCHAR", "ISO 4217 code, upper case.", required=True),
+        Column("amount_settled", MONEY, "What the business received for it, in `settlement_currency` (Stripe's Converted "
+               "Amount); the charged amount when the source gives none. Revenue features use this.", default="amount"),
+        Column("settlement_currency", "VARCHAR", "The business's own currency the payment settled in.", default="currency"),
+        Column("amount_refunded_settled", MONEY, "`amount_refunded` in the settlement currency (at the charge's own rate "
+               "when the source does not say).",
+               default="CASE WHEN amount_refunded IS NULL THEN NULL WHEN amount = 0 THEN amount_refunded "
+                       "ELSE CAST(amount_refunded * amount_settled / amount AS DECIMAL(18,2)) END"),
+        Column("amount_disputed", MONEY, "Amount under a chargeback (dispute), in `currency`; NULL when never disputed."),
+        Column("dispute_status", "VARCHAR", "'open', 'won' or 'lost'; a lost dispute makes the charge 'charged_back'."),
+        Column("net_settled", MONEY, "For a charge: what the business kept, in the settlement currency: `amount_settled` less "
+               "refunds and lost chargebacks; 0 for failed or pending charges. NULL for refund rows (their charge carries "
+               "the refund already). Net revenue is the sum over charges.", default=_NET_SETTLED),
         Column("paid_at", "TIMESTAMP", "When it happened (UTC).", required=True),
         Column("description", "VARCHAR", "Free text from the source."),
         Column("subscription_id", "VARCHAR", "Source-prefixed subscription the payment belongs to, when known."),
@@ -128,17 +155,20 @@ ORDERS = Table(
     "orders",
     "Orders placed in a shop or point of sale.",
     (
-        Column("order_id", "VARCHAR", "Source-prefixed id, e.g. 'shopify:#1001'.", required=True),
+        Column("order_id", "VARCHAR", "Source-prefixed id, e.g. 'shopify:5501001'.", required=True),
         Column("source", "VARCHAR", "Vendor.", required=True),
         Column("customer_id", "VARCHAR", "The resolved customer."),
         Column("email", "VARCHAR", "Normalised email on the order."),
+        Column("order_number", "VARCHAR", "The number staff and customers see, e.g. '#1175'."),
         Column("ordered_at", "TIMESTAMP", "When the order was placed (UTC).", required=True),
+        Column("canceled_at", "TIMESTAMP", "When the order was cancelled (UTC), whatever happened to the money."),
         Column("status", "VARCHAR", "'paid', 'pending', 'refunded', 'partially_refunded', 'voided' or 'canceled'.", required=True),
         Column("subtotal", MONEY, "Items before discounts, shipping and tax."),
         Column("discount", MONEY, "Total discount, as a positive amount."),
         Column("shipping", MONEY, "Shipping charged."),
         Column("tax", MONEY, "Tax charged."),
         Column("total", MONEY, "What the customer paid.", required=True),
+        Column("amount_refunded", MONEY, "Part of the total refunded, as a positive amount."),
         Column("currency", "VARCHAR", "ISO 4217 code.", required=True),
         Column("discount_code", "VARCHAR", "Discount code used, if any."),
         Column("item_count", "INTEGER", "Number of units in the order."),
@@ -254,7 +284,62 @@ TABLES: dict[str, Table] = {
     for t in (CUSTOMERS, CUSTOMER_IDENTITIES, PAYMENTS, ORDERS, ORDER_ITEMS, SUBSCRIPTIONS, CONTACTS, DEALS, MARKETING_EVENTS)
 }
 
-PAYMENT_STATUSES = ("succeeded", "failed", "pending", "refunded", "partially_refunded")
+# When each customer first paid: a charge that went through, a paid (or later refunded) order, a subscription
+# version past its trial. core.customers.first_purchase_at holds it; recipes read it through this same SQL, so
+# core rows written by hand (or by another tool) work too. A relation of (customer_id, first_purchase_at).
+FIRST_PURCHASES = """
+    SELECT customer_id, min(paid) AS first_purchase_at FROM (
+        SELECT customer_id, paid_at AS paid FROM core.payments
+         WHERE kind = 'charge' AND status IN ('succeeded', 'refunded', 'partially_refunded', 'charged_back')
+        UNION ALL
+        SELECT customer_id, ordered_at FROM core.orders WHERE status IN ('paid', 'refunded', 'partially_refunded')
+        UNION ALL
+        SELECT customer_id, valid_from FROM core.subscriptions WHERE status IN ('active', 'past_due', 'unpaid')
+    ) WHERE customer_id IS NOT NULL GROUP BY customer_id
+"""
+
+# Identity resolution's own tables: what every load said about who is who, and the links you decided on.
+IDENTITY_EVIDENCE = Table(
+    "identity_evidence",
+    "Every identity fact any load brought: one row per distinct (record, email, link, name, phone, zip, country). "
+    "Customers are rebuilt from it, so they depend on the data, never on the order files arrived in.",
+    (
+        Column("hint_id", "VARCHAR", "Hash of the fact's fields (its key).", required=True),
+        Column("source", "VARCHAR", "Vendor of the record.", required=True),
+        Column("source_id", "VARCHAR", "The record: the vendor's customer id, or the email key when it has none.", required=True),
+        Column("email", "VARCHAR", "Email as given (trimmed, lower-case)."),
+        Column("email_key", "VARCHAR", "The matching key of the email ('+tag' removed, gmail dots ignored)."),
+        Column("link_source", "VARCHAR", "The source whose id the record carries ('*' = a reference id of any source)."),
+        Column("link_id", "VARCHAR", "That id."),
+        Column("name", "VARCHAR", "Name given with the record."),
+        Column("kind", "VARCHAR", "The core table the fact came with ('customers' for a customer record, 'payments', "
+               "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's)."),
+        Column("phone", "VARCHAR", "Phone digits (last 10), for suggestions only."),
+        Column("zip", "VARCHAR", "Postal code (upper case, no spaces), for suggestions only."),
+        Column("country", "VARCHAR", "Country given with the record."),
+        Column("first_seen", "TIMESTAMP", "Earliest time the data shows this fact (UTC)."),
+        Column("last_seen", "TIMESTAMP", "Latest time the data shows this fact (UTC)."),
+    ),
+    key=("hint_id",),
+)
+IDENTITY_DECISIONS = Table(
+    "identity_decisions",
+    "Suggested links (same name and phone or postal code) you accepted or rejected with `soloml identities`.",
+    (
+        Column("suggestion_id", "VARCHAR", "The suggestion's id as `soloml identities` lists it.", required=True),
+        Column("source_a", "VARCHAR", "One record's source.", required=True),
+        Column("source_id_a", "VARCHAR", "... and id.", required=True),
+        Column("source_b", "VARCHAR", "The other record's source.", required=True),
+        Column("source_id_b", "VARCHAR", "... and id.", required=True),
+        Column("decision", "VARCHAR", "'accepted' (one person) or 'rejected' (two people).", required=True),
+        Column("reason", "VARCHAR", "Why it was suggested."),
+        Column("decided_at", "TIMESTAMP", "When (UTC).", required=True),
+    ),
+    key=("suggestion_id",),
+)
+IDENTITY_TABLES: dict[str, Table] = {t.name: t for t in (IDENTITY_EVIDENCE, IDENTITY_DECISIONS)}
+
+PAYMENT_STATUSES = ("succeeded", "failed", "pending", "refunded", "partially_refunded", "charged_back")
 ORDER_STATUSES = ("paid", "pending", "refunded", "partially_refunded", "voided", "canceled")
 SUBSCRIPTION_STATUSES = ("trialing", "active", "past_due", "unpaid", "canceled", "incomplete")
 EVENT_TYPES = ("sent", "open", "click", "bounce", "unsubscribe")
@@ -262,6 +347,7 @@ EVENT_TYPES = ("sent", "open", "click", "bounce", "unsubscribe")
 ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("payments", "status"): PAYMENT_STATUSES,
     ("payments", "kind"): ("charge", "refund"),
+    ("payments", "dispute_status"): ("open", "won", "lost"),
     ("orders", "status"): ORDER_STATUSES,
     ("subscriptions", "status"): SUBSCRIPTION_STATUSES,
     ("subscriptions", "billing_interval"): ("day", "week", "month", "year"),
@@ -283,7 +369,17 @@ def table(name: str) -> Table:
 
 
 def create_core_tables(con) -> None:
-    """Create every core.* table that does not exist yet."""
+    """Create every core.* table that does not exist yet, and add columns a newer soloml defines to older tables."""
     con.execute("CREATE SCHEMA IF NOT EXISTS core")
-    for t in TABLES.values():
-        con.execute(t.ddl())
+    existing: dict[str, set[str]] = {}
+    for name, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'core'"
+    ).fetchall():
+        existing.setdefault(name, set()).add(column)
+    for t in (*TABLES.values(), *IDENTITY_TABLES.values()):
+        if t.name not in existing:
+            con.execute(t.ddl())
+            continue
+        for c in t.all_columns:
+            if c.name not in existing[t.name]:
+                con.execute(f"ALTER TABLE core.{t.name} ADD COLUMN {c.name} {c.type}")

@@ -46,6 +46,16 @@ def conform(con: duckdb.DuckDBPyConnection, table: Table, stage: str, target: st
         SELECT {select}{changed} FROM {stage}
         QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order}) = 1
     """)
+    for c in table.columns:  # in column order, so a default may use an earlier column's default
+        if c.default:
+            con.execute(f"UPDATE {target} SET {quote_ident(c.name)} = CAST(({c.default}) AS {c.type}) WHERE {quote_ident(c.name)} IS NULL")
+
+
+def duplicate_rows(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> int:
+    """Rows of `stage` that repeat another row's key (identical content or not): all but one per key are collapsed."""
+    keys = ", ".join(quote_ident(k) for k in table.key)
+    row = con.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def write(

@@ -1,7 +1,9 @@
-"""`soloml identities [--top N] [--json]`: how well customers line up across sources, and who is unmatched."""
+"""`soloml identities [--top N] [--accept ID]... [--reject ID]... [--json]`: how customers line up across sources,
+which rule linked them, who is unmatched, and the suggested links waiting for your decision."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,9 +12,14 @@ from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handle
 
 if TYPE_CHECKING:
     from soloml.canonical.identity_report import IdentityReport
+    from soloml.canonical.identity_suggest import Decision
+
+RULES = {"email": "email", "source_id": "source id", "reference_id": "reference id", "accepted": "accepted suggestion"}
 
 
-def _render(report: IdentityReport) -> None:
+def _render(report: IdentityReport, decisions: list[Decision]) -> None:
+    for d in decisions:
+        console.print(f"{d.suggestion_id}: {d.decision}" + (f"; now one customer, {d.customer_id}" if d.customer_id else "."))
     if not report.identities:
         console.print("No customers yet. Load a customer, payment or order export with `soloml load FILE`.")
         return
@@ -20,25 +27,47 @@ def _render(report: IdentityReport) -> None:
     console.print(f"{report.customers:,} customers from {report.identities:,} source records; customers per source: {sources}.")
     for p in report.pairs:
         console.print(f"  {p.rate:6.1%} of {p.source}'s {p.customers:,} customers are also in {p.other} ({p.also_in_other:,})")
+    if report.links:
+        console.print("Linked by:")
+        for link in report.links:
+            pair = f"{link.source} <-> {link.other}" if link.source != link.other else f"within {link.source}"
+            console.print(f"  {pair}: {link.people:,} by {RULES.get(link.rule, link.rule)}")
     if report.unmatched_total:
         console.print(f"{report.unmatched_total:,} records are known to one source only; the first {len(report.unmatched)}:")
         for u in report.unmatched:
             console.print(f"  {u.source} {u.source_id} {u.email or '(no email)'} -> {u.customer_id}")
+    if report.suggestions:
+        console.print(f"{len(report.suggestions)} suggested link(s) wait for your decision (one person, or two?):")
+        for s in report.suggestions:
+            console.print(f"  {s.suggestion_id}  {s.a.source} {s.a.source_id} <-> {s.b.source} {s.b.source_id}: {s.reason}", markup=False)
+        console.print("  Accept with `soloml identities --accept ID`, reject with `--reject ID`.")
 
 
 def register(app: typer.Typer) -> None:
     @app.command("identities")
     def identities_cmd(
         top: Annotated[int, typer.Option("--top", min=0, help="How many unmatched records to list.")] = 20,
+        accept: Annotated[list[str] | None, typer.Option("--accept", help="A suggested link to accept: they are one person.")] = None,
+        reject: Annotated[list[str] | None, typer.Option("--reject", help="A suggested link to reject: they are two people.")] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Report customer match rates per source pair and list the records only one source knows."""
+        """Report customer match rates and links per source pair and rule, the unmatched, and suggested links to decide."""
         with handled():
             from soloml.canonical.identity_report import identity_report
-            con = workspace(ws_dir).connect()
-            try:
+            from soloml.canonical.identity_suggest import decide
+
+            with workspace(ws_dir).connect() as con:
+                decisions = []
+                if accept or reject:
+                    con.begin()
+                    try:
+                        decisions = [decide(con, sid, accept=True) for sid in accept or []]
+                        decisions += [decide(con, sid, accept=False) for sid in reject or []]
+                        con.commit()
+                    except BaseException:
+                        con.rollback()
+                        raise
                 report = identity_report(con, top=top)
-            finally:
-                con.close()
-            emit(report, as_json, _render)
+            # the report's own facts at the top level (as before), plus what --accept / --reject did
+            emit({**asdict(report), "decisions": decisions}, as_json, lambda _: _render(report, decisions))

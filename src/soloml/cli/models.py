@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+from soloml.cli.recover import recovered
 
 
 def _render_models(rows: list[dict[str, Any]]) -> None:
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
             from soloml.registry.store import projects
 
             ws = workspace(ws_dir)
+            recovered(ws)
             names = [project] if project else projects(ws.models_dir)
             rows = [
                 {"project": i.project, "version": i.version, "aliases": list(i.aliases), "verdict": i.verdict, "metric": i.metric,
@@ -60,6 +62,7 @@ def register(app: typer.Typer) -> None:
 
             ws = workspace(ws_dir)
             with ws.connect() as con:
+                recovered(ws, con)
                 change = promote(con, ws.models_dir, project, version, alias)
             emit(change, as_json, lambda c: _render_change(vars(c)))
 
@@ -76,5 +79,6 @@ def register(app: typer.Typer) -> None:
 
             ws = workspace(ws_dir)
             with ws.connect() as con:
+                recovered(ws, con)
                 change = rollback(con, ws.models_dir, project, alias)
             emit(change, as_json, lambda c: _render_change(vars(c)))

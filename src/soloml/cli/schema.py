@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from soloml.canonical.schema import TABLES, Table
+from soloml.canonical.schema import IDENTITY_TABLES, TABLES, Table
 from soloml.cli.output import JsonOption, console, handled, print_json
 
 DOC_TITLE = "# The canonical business model"
@@ -39,7 +39,8 @@ def describe_table(t: Table) -> dict[str, Any]:
 
 def describe_model() -> dict[str, Any]:
     """The whole canonical model as plain values."""
-    return {"tables": [describe_table(t) for t in TABLES.values()]}
+    return {"tables": [describe_table(t) for t in TABLES.values()],
+            "identity_tables": [describe_table(t) for t in IDENTITY_TABLES.values()]}
 
 
 def render_markdown(model: dict[str, Any]) -> str:
@@ -48,7 +49,11 @@ def render_markdown(model: dict[str, Any]) -> str:
     for t in model["tables"]:
         lines.append(f"| [`{t['qualified']}`](#{t['name']}) | {t['description']} | "
                      f"{', '.join(t['key'])} | {'yes' if t['history'] else 'no'} |")
-    for t in model["tables"]:
+    identity = model.get("identity_tables", [])
+    if identity:
+        lines += ["", "Identity resolution keeps its own evidence and your decisions beside them: "
+                  + ", ".join(f"[`{t['qualified']}`](#{t['name']})" for t in identity) + "."]
+    for t in [*model["tables"], *identity]:
         lines += ["", f"## {t['name']}", "", t["description"], ""]
         facts = [f"Key: `{', '.join(t['key'])}`."]
         if t["time_column"]:

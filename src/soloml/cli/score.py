@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+from soloml.cli.recover import recovered
 from soloml.errors import DeployError
 
 
@@ -64,14 +65,18 @@ def register(app: typer.Typer) -> None:
                 plan = schedule(project, cron, workspace=ws.root, executable=executable(), extra_args=tuple(extra))
                 emit(plan, as_json, _render_schedule)
                 return
+            from dataclasses import replace
+
             from soloml.deploy import score_project
             from soloml.projects.spec import find_spec
 
             spec_capacity = find_spec(ws.projects_dir, project).business.capacity if capacity == "spec" else None
-            result = score_project(ws, project, to=tuple(to or ()), table=table, run_id=run_id, as_of=as_of,
-                                   capacity=parse_capacity(capacity, spec_capacity), reasons=reasons,  # type: ignore[arg-type]
-                                   reasons_for="all" if all_reasons else "decided")
-            emit(result, as_json, _render_result)
+            with ws.connect() as con:  # waits out a brief lock held by a running `soloml serve`
+                settled = recovered(ws, con, targets=tuple(to or ()))
+                result = score_project(ws, project, to=tuple(to or ()), table=table, run_id=run_id, as_of=as_of,
+                                       capacity=parse_capacity(capacity, spec_capacity), reasons=reasons,  # type: ignore[arg-type]
+                                       reasons_for="all" if all_reasons else "decided", con=con)
+            emit(replace(result, recovered=(*settled, *result.recovered)), as_json, _render_result)
 
 
 def _render_result(r) -> None:  # noqa: ANN001

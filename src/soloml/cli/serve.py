@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from soloml.cli.output import WorkspaceOption, console, handled, workspace
+from soloml.cli.recover import recovered
 
 DEFAULT_KEY_ENV = "SOLOML_API_KEY"  # soloml.deploy.runner.DEFAULT_KEY_ENV, not imported to keep `soloml --help` fast
 
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
 
             ws = workspace(ws_dir)
             api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
+            recovered(ws, lock_timeout=2.0)  # a busy warehouse must not keep the service from starting
             warehouse = None if "://" in ws.warehouse_url else ws.warehouse_url
             console.print(f"Serving soloml models from {ws.models_dir} on http://{host}:{port} (docs at /docs). Ctrl+C stops.")
             serve(ws, host=host, port=port, api_key_env=api_key_env, projects=tuple(project) if project else None,

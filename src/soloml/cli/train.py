@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
+from soloml.cli.recover import recovered
 from soloml.errors import ConfigError
 
 
@@ -24,7 +26,11 @@ def register(app: typer.Typer) -> None:
         project: Annotated[str | None, typer.Argument(help="Project name (projects/NAME.yaml).")] = None,
         table: Annotated[str | None, typer.Option("--table", help="Quick path: a warehouse table (raw.accounts) or a CSV/Parquet file.")] = None,
         target: Annotated[str | None, typer.Option("--target", help="Quick path: the column to predict.")] = None,
-        time_column: Annotated[str | None, typer.Option("--time-column", help="Quick path: the column dating each row, for time-ordered validation.")] = None,
+        time_column: Annotated[str | None, typer.Option("--time-column", help="Quick path: the column dating each row, for time-ordered validation (default: the table's date column).")] = None,
+        random_split: Annotated[bool, typer.Option("--random-split", help="Quick path: split dated rows at random anyway (the score is then likely optimistic).")] = False,
+        positive: Annotated[str | None, typer.Option("--positive", help="Quick path: the target value that counts as the event (e.g. bad); another value than the two makes it one-vs-rest.")] = None,
+        test_from: Annotated[datetime | None, typer.Option("--test-from", formats=["%Y-%m-%d"], help="Judge on rows dated from this day on (YYYY-MM-DD), train on the earlier ones.")] = None,
+        replace: Annotated[bool, typer.Option("--replace", help="Quick path: overwrite an existing project file whose settings differ from the ones typed.")] = False,
         tune: Annotated[int, typer.Option("--tune", min=0, help="Run a small hyper-parameter search with this many trials (default: off).")] = 0,
         seed: Annotated[int, typer.Option("--seed", help="Random seed, for reproducible models.")] = 0,
         no_save: Annotated[bool, typer.Option("--no-save", help="Train and judge only; do not save to the registry.")] = False,
@@ -39,12 +45,20 @@ def register(app: typer.Typer) -> None:
                 raise ConfigError("Give either a PROJECT or --table with --target.", hint="e.g. `soloml train churn` or `soloml train --table raw.accounts --target churned`.")
             if table is not None and not target:
                 raise ConfigError(f"--table {table} needs --target: the column to predict.")
+            quick = {"--time-column": time_column, "--random-split": random_split or None, "--positive": positive, "--replace": replace or None}
+            if project is not None and any(v is not None for v in quick.values()):
+                typed = ", ".join(k for k, v in quick.items() if v is not None)
+                raise ConfigError(f"{typed} belong(s) to the quick path (--table/--target); project '{project}' takes them from its file.",
+                                  hint=f"Edit projects/{project}.yaml (cutoffs.time_column, label.positive), or use --table with --target.")
+            day = None if test_from is None else test_from.date()
             ws = workspace(ws_dir)
+            recovered(ws)
             with _progress("Training"):
                 if project is not None:
-                    report = train_project(ws, project, tune=tune, seed=seed, save=not no_save)
+                    report = train_project(ws, project, tune=tune, seed=seed, save=not no_save, test_from=day)
                 else:
-                    report = train_table(ws, table, target, time_column=time_column, tune=tune, seed=seed, save=not no_save)  # type: ignore[arg-type]
+                    report = train_table(ws, table, target, time_column=time_column, positive=positive, test_from=day,  # type: ignore[arg-type]
+                                         random_split=random_split, replace=replace, tune=tune, seed=seed, save=not no_save)
             summary = report.summary()
             if report.spec_path is not None:
                 summary["spec_path"] = str(report.spec_path)

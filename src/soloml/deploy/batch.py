@@ -3,15 +3,16 @@
     score_project(ws, "churn", to=("crm.csv", "postgresql+psycopg://app@db/crm"))
 
 One run writes ops.predictions (replacing any rows of the same run_id, so a re-run never duplicates),
-the CSV/database targets (each swapped in whole, see writeback.py), and one ops.runs row. The DuckDB
-transaction commits only after every target is written; on any failure it rolls back, the run is recorded
-as failed, and the previous predictions stay in force everywhere.
+the CSV/database targets (each swapped in whole, see writeback.py), and one ops.runs row. The run is
+recorded as 'publishing' before any target is touched and as 'succeeded' (with its predictions, in one
+transaction) after every target is swapped; on a failure before any swap it is recorded as failed and
+the previous predictions stay in force everywhere. A run killed in between is settled by the next one
+(publishing.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -26,9 +27,9 @@ import pandas as pd
 
 from soloml.deploy.contrib import PathContributions, predicted_class_contributions
 from soloml.deploy.frame import feature_matrix
-from soloml.deploy.models import scoring_dir
+from soloml.deploy.publishing import UnsettledRun, publish_run, reconcile
 from soloml.deploy.reasons import ReasonWriter, model_stats
-from soloml.deploy.writeback import COLUMNS, WriteBack, is_file_target, stage_file, stage_target
+from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
 
 ReasonMode = Literal["fast", "exact", "none"]
@@ -52,12 +53,14 @@ class ScoreResult:
     outputs: tuple[WriteBack, ...]
     top: tuple[dict[str, Any], ...]
     seconds: float
+    recovered: tuple[str, ...] = ()  # earlier interrupted runs of this project this run settled first
 
 
 def score_frame(
     model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
 ) -> pd.DataFrame:
-    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`.
+    """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`,
+    and for a multiclass model predicted_class (the score is that class's probability).
 
     decision: in the top `capacity` when given, else score >= the model's threshold. Reasons are written
     for the rows to act on (`reasons_for="decided"`, the list a team works through) or for every row ("all").
@@ -80,7 +83,12 @@ def score_frame(
     if reasons != "none" and len(rows):
         _, texts = predict_explain_rows(model, X[rows], reasons, top)
         why[rows] = [json.dumps(text, ensure_ascii=False) for text in texts]
-    return pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
+    out = pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
+    if getattr(model, "task", "") == "multiclass":
+        names = list(getattr(model, "classes", None) or [])
+        best = np.asarray(model.booster.predict(X)).reshape(len(X), -1).argmax(axis=1)
+        out["predicted_class"] = [str(names[i]) if i < len(names) else str(i) for i in best]
+    return out
 
 
 def predict_explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
@@ -136,6 +144,7 @@ def score_project(
     con = ws.connect() if own else con  # waits out a brief lock held by a running `soloml serve`
     version: str | None = None
     try:
+        recovered = tuple(reconcile(con, ws.root, project=project, urls=to))
         try:
             spec = find_spec(ws.projects_dir, project)
             model = load_model(ws.models_dir, project, "production")
@@ -150,7 +159,7 @@ def score_project(
             ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
             out = pd.concat([scored, ids], axis=1).assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
-            out = out.loc[:, list(COLUMNS)]
+            out = out.loc[:, row_columns(out)]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
@@ -173,85 +182,19 @@ def score_project(
         scored_at=scored_at.isoformat(timespec="seconds"), outputs=tuple(outputs),
         top=tuple({"entity_id": r.entity_id, "source_system": r.source_system, "source_id": r.source_id, "email": r.email, "score": float(r.score),
                    "rank": int(r.rank), "reasons": json.loads(r.top_reasons)} for r in best.itertuples()),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, recovered=recovered,
     )
 
 
 def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, version: str, run_id: str, started: datetime,
             *, targets: Sequence[str], table: str | None, details: dict[str, Any]) -> list[WriteBack]:
-    """ops.predictions + ops.runs in one DuckDB transaction that commits only after every target is written."""
-    staged = _stage_features(frame, root, project, run_id, version, details.get("as_of"))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM ops.predictions WHERE run_id = ?", [run_id])
-        con.register("soloml_scored", out)
-        con.execute(
-            "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, source_system, source_id, email, score, decision, rank, "
-            "top_reasons, scored_at, origin) SELECT run_id, project, model_version, entity_id, source_system, source_id, email, score, decision, "
-            "rank, top_reasons::JSON, scored_at, 'batch' FROM soloml_scored"
-        )
-        con.unregister("soloml_scored")
-        outputs = _write_targets(out, targets, table, project, staged)
-        details = {**details, "decided": int(out["decision"].sum()), "outputs": [{"target": o.target, "table": o.table, "rows": o.rows} for o in outputs]}
-        finished = datetime.now(timezone.utc).replace(tzinfo=None)
-        con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
-        con.execute(
-            "INSERT INTO ops.runs VALUES (?, ?, 'score', ?, ?, ?, 'succeeded', ?, NULL, ?)",
-            [run_id, project, version, started.replace(tzinfo=None), finished, len(out), json.dumps(details)],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        for path in staged:
-            path.unlink(missing_ok=True)
-        raise
-    for path in staged[:2]:  # the service's look-up rows follow the committed run
-        os.replace(path, path.with_name(path.name.split(".tmp-")[0].lstrip(".")))
-    return outputs
-
-
-def _write_targets(out: pd.DataFrame, targets: Sequence[str], table: str | None, project: str, staged: list[Path]) -> list[WriteBack]:
-    """Stage every target first (files beside themselves, tables under a temporary name), then publish them all."""
-    files: list[tuple[Path, Path]] = []
-    tables: list[tuple[WriteBack, Any]] = []
-    try:
-        for target in targets:
-            if is_file_target(target):
-                files.append((Path(target), stage_file(Path(target), out)))
-                staged.append(files[-1][1])
-            else:
-                tables.append(stage_target(target, out, table=table, project=project))
-    except BaseException:
-        for _, pending in tables:
-            pending.discard()
-        raise
-    outputs = []
-    for i, (done, pending) in enumerate(tables):
-        try:
-            pending.publish()
-        except BaseException:
-            for _, rest in tables[i + 1:]:
-                rest.discard()
-            raise
-        outputs.append(done)
-    for path, tmp in files:
-        os.replace(tmp, path)
-        outputs.append(WriteBack(target=str(path.resolve()), table=None, rows=len(out)))
-    return outputs
-
-
-def _stage_features(frame: pd.DataFrame, root: Path, project: str, run_id: str, version: str, as_of: str | None) -> list[Path]:
-    folder = scoring_dir(root, project)
-    folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(3)
-    features = folder / f".features.parquet.tmp-{token}"
-    run = folder / f".run.json.tmp-{token}"
-    frame.to_parquet(features, index=False)
-    run.write_text(json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": len(frame)}), encoding="utf-8")
-    return [features, run]  # features first: run.json changing is what the service watches
+    """Every target, then ops.predictions + ops.runs, recorded as 'publishing' first (see publishing.py)."""
+    return publish_run(con, out, frame, root, run_id=run_id, project=project, version=version, started=started, targets=targets, table=table, details=details)
 
 
 def _record_failure(con: Any, run_id: str, project: str, version: str | None, started: datetime, clock: Callable[[], datetime], exc: SolomlError) -> None:
+    if isinstance(exc, UnsettledRun):
+        return  # a target holds the run: it stays 'publishing' for the next run to settle
     try:
         con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
         con.execute(

@@ -1,13 +1,16 @@
 """The prediction log of the service: a bounded queue on the request path, batched writes off it.
 
-A request only calls `PredictionLogger.log` (a `put_nowait`): it never waits on the database, and when
-the queue is full the row is dropped and counted, never blocking. A background thread drains the queue
-every `flush_seconds` (2 s) and appends the batch to ops.predictions.
+A request calls `PredictionLogger.log`. The writer thread keeps up with the service: it writes as soon as
+`batch_rows` rows are queued (and at least every `flush_seconds` otherwise), each write taking everything
+queued (up to `max_batch`), so the batch grows with the request rate and the log's throughput stays above
+the service's. If the queue is full anyway, the request waits up to `max_wait` for room (back-pressure:
+the service slows down rather than loses rows); only when waiting cannot help (the writer is not running
+or cannot write, e.g. another process holds the warehouse) is the row dropped at once, and counted.
 
-DuckDB lets one process hold a database file for writing at a time. So the writer opens the
-warehouse for each batch and closes it straight after, which leaves the file free for the CLI
-(`soloml score`, `soloml promote`) in between. If another process holds the file, the batch is kept and
-retried on the next tick; rows keep queueing (and drop with a count once the queue is full).
+DuckDB lets one process hold a database file for writing at a time. So the writer opens the warehouse
+for each batch and closes it straight after, and leaves at least `gap_seconds` between writes, which
+keeps the file free for the CLI (`soloml score`, `soloml promote`) in between. If another process holds
+the file, the batch is kept and retried; rows keep queueing (and drop with a count once the queue is full).
 """
 
 from __future__ import annotations
@@ -44,14 +47,29 @@ class LogStats:
 class PredictionLogger:
     """Bounded queue + one writer thread appending to ops.predictions of the DuckDB file at `warehouse`."""
 
-    def __init__(self, warehouse: str | Path, *, max_queue: int = 10_000, batch_rows: int = 5_000, flush_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        warehouse: str | Path,
+        *,
+        max_queue: int = 50_000,
+        batch_rows: int = 2_000,
+        max_batch: int = 50_000,
+        flush_seconds: float = 2.0,
+        gap_seconds: float = 0.05,
+        max_wait: float = 1.0,
+    ) -> None:
         self.warehouse = str(warehouse)
         self.batch_rows = batch_rows
+        self.max_batch = max(max_batch, batch_rows)
         self.flush_seconds = flush_seconds
+        self.gap_seconds = gap_seconds
+        self.max_wait = max_wait
         self._queue: queue.Queue[Row] = queue.Queue(maxsize=max_queue)
         self._carry: list[Row] = []
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._writing = False  # the writer runs and its last write succeeded: waiting for room helps
         self._logged = 0
         self._dropped = 0
         self._failed = 0
@@ -59,17 +77,26 @@ class PredictionLogger:
         self._schemas_ready = False
 
     def log(self, row: Row) -> bool:
-        """Queue one prediction; False (and counted as dropped) when the queue is full. Never blocks."""
+        """Queue one prediction; waits (at most `max_wait`) for room while the writer is writing; False if dropped."""
         try:
             self._queue.put_nowait(row)
         except queue.Full:
-            self._dropped += 1
-            return False
+            self._wake.set()
+            try:
+                if not self._writing:
+                    raise
+                self._queue.put(row, timeout=self.max_wait)
+            except queue.Full:
+                self._dropped += 1
+                return False
+        if self._queue.qsize() >= self.batch_rows:
+            self._wake.set()
         return True
 
     def start(self) -> None:
         if self._thread is None:
             self._stop.clear()
+            self._writing = True
             self._thread = threading.Thread(target=self._run, name="soloml-prediction-log", daemon=True)
             self._thread.start()
 
@@ -78,8 +105,10 @@ class PredictionLogger:
         if self._thread is None:
             return
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout)
         self._thread = None
+        self._writing = False
         deadline = time.monotonic() + timeout
         while (self._carry or not self._queue.empty()) and time.monotonic() < deadline:
             if not self.flush():
@@ -90,8 +119,8 @@ class PredictionLogger:
         return LogStats(self._logged, self._dropped, self._queue.qsize() + len(self._carry), self._failed, self._last_error)
 
     def flush(self) -> bool:
-        """Write what is queued now; False when the warehouse could not be written (rows are kept)."""
-        while len(self._carry) < self.batch_rows:
+        """Write what is queued now (up to `max_batch` rows); False when the warehouse could not be written (rows are kept)."""
+        while len(self._carry) < self.max_batch:
             try:
                 self._carry.append(self._queue.get_nowait())
             except queue.Empty:
@@ -110,9 +139,11 @@ class PredictionLogger:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._stop.wait(self.flush_seconds)
-            while self.flush() and self._queue.qsize() >= self.batch_rows:
-                pass
+            if self._queue.qsize() < self.batch_rows:
+                self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            self._writing = self.flush()
+            self._stop.wait(self.gap_seconds if self._writing else self.flush_seconds)
 
     def _write(self, rows: list[Row]) -> None:
         import duckdb

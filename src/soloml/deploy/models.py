@@ -219,8 +219,8 @@ class ModelStore:
                     changed.append(project)
                 self.errors.pop(project, None)
                 self._seen[project] = stamp
-            except SolomlError as exc:  # no production model yet, or a half-written promotion: keep serving the old one
-                self.errors[project] = str(exc)
+            except Exception as exc:  # noqa: BLE001 - no production model yet, a refused version, a bad file: that project only
+                self.errors[project] = str(exc) if isinstance(exc, SolomlError) else f"{project} could not be loaded: {type(exc).__name__}: {exc}"
                 if current is None:
                     self._seen.pop(project, None)
         return changed

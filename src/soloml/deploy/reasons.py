@@ -14,6 +14,8 @@ import numpy as np
 
 from soloml.modeling.signature import FeatureSignature
 
+LARGE = 1e15  # from here on values are worded in scientific notation (3 significant digits)
+
 
 class ReasonWriter:
     """Turns (encoded row, contribution row) into the top-N reasons for one model."""
@@ -48,6 +50,8 @@ class ReasonWriter:
             return cats[code] if 0 <= code < len(cats) else "other"
         if kind == "bool":
             return "yes" if value else "no"
+        if abs(value) >= LARGE:
+            return f"{value:.3g}"  # 1e+308, not 309 digits
         if float(value).is_integer():
             return f"{int(value):,}"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

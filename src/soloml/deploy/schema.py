@@ -1,7 +1,8 @@
 """HTTP request models generated from a model's feature signature, and the fast payload -> numpy row encoder.
 
 The service validates a JSON body with the pydantic model built here (every feature required but nullable,
-unknown fields refused), then `RowEncoder` turns the validated records into the float matrix LightGBM reads:
+unknown fields refused, values strictly of the JSON type the schema publishes: an integer feature takes
+3, not "3", 3.0 or true; a number takes 3 or 3.5; a boolean only true/false; a category only text), then `RowEncoder` turns the validated records into the float matrix LightGBM reads:
 numbers as they are, booleans as 0/1, categories as their index in the training categories (unknown -> NaN,
 which LightGBM treats as missing). No pandas on this path.
 """
@@ -57,11 +58,11 @@ def request_model(project: str, signature: FeatureSignatureLike) -> type[BaseMod
         dtype = signature.dtypes.get(name, "float")
         py_type = _TYPES.get(dtype, float)
         description = signature.descriptions.get(name) or name
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = {"strict": True}  # as the schema says: no "12" or true for an integer, no 1 for a boolean
         if dtype == "int":
-            extra = {"ge": -MAX_SAFE_INT, "le": MAX_SAFE_INT}
+            extra.update(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)
         elif dtype == "float":
-            extra = {"allow_inf_nan": False}
+            extra.update(allow_inf_nan=False)
         cats = list(signature.categories.get(name) or [])
         if cats:
             description += f" (known values: {', '.join(map(str, cats[:20]))}{', ...' if len(cats) > 20 else ''}; others count as missing)"

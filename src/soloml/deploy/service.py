@@ -7,16 +7,14 @@
     GET  /health                            the process is up          GET /ready   models are loaded
     GET  /docs, /openapi.json               the request schema of every served project
 
-The two predict routes are answered by a thin ASGI layer in front of FastAPI (`FastPredict`): it reads
-the body, validates it with the pydantic model generated from the feature signature, fills a numpy row,
-calls the booster once and queues the prediction for the log; no pandas, no file I/O, no database, no
-framework routing on the hot path. Everything else (docs, model info, health) is plain FastAPI.
+The two predict routes are answered by a thin ASGI layer in front of FastAPI (`FastPredict`): it checks
+the key, then the body's type and size (deploy/edge.py), validates the body with the pydantic model
+generated from the feature signature, fills a numpy row, calls the booster once and queues the
+prediction for the log; no pandas, no file I/O, no database, no framework routing on the hot path. Everything else (docs, model info, health) is plain FastAPI.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import secrets
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -30,6 +28,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from soloml._version import __version__
+from soloml.deploy.edge import JSON, Answer, Edge, Receive, clipped, dump, header, problem, validation_errors
 from soloml.deploy.logger import PredictionLogger
 from soloml.deploy.models import MAX_BATCH, ModelStore, ServedModel
 from soloml.deploy.reasons import as_json_list
@@ -37,70 +36,68 @@ from soloml.deploy.schema import expected_type
 from soloml.errors import DeployError
 
 REASON_MODES = ("fast", "exact", "none")
-MAX_BODY = 4 * 1024 * 1024  # bytes: 1,000 records of a few hundred features fit well within it
-JSON = "application/json"
-Answer = tuple[int, bytes]
-
-
-def _dump(payload: Any, status: int = 200) -> Answer:
-    return status, json.dumps(payload, ensure_ascii=False, allow_nan=False).encode()
-
-
-def _problem(status: int, message: str, **extra: Any) -> Answer:
-    return _dump({"detail": message, **extra}, status)
+MAX_ERRORS = 20  # validation errors listed in a 422 (the message names the first 10)
 
 
 def validation_problem(exc: ValidationError, served: ServedModel) -> Answer:
-    """422 naming each field at fault and the type it expects."""
+    """422 naming each field at fault and the type it expects (never echoing the input; long keys clipped)."""
     dtypes = served.model.signature.dtypes
-    details = []
-    for err in exc.errors(include_url=False, include_input=False):
-        loc = list(err["loc"])
-        field_name = next((p for p in reversed(loc) if isinstance(p, str) and p in dtypes), None)
-        item: dict[str, Any] = {"loc": ["body", *loc], "msg": err["msg"], "type": err["type"]}
+    details = validation_errors(exc, MAX_ERRORS)
+    for item in details:
+        field_name = next((p for p in reversed(item["loc"][1:]) if isinstance(p, str) and p in dtypes), None)
         if field_name is not None:
             item["field"] = field_name
             item["expected"] = expected_type(dtypes[field_name]) + " or null"
-        details.append(item)
     words = "; ".join(
         f"field '{d['field']}': {d['msg'].lower()} (expected {d['expected']})" if "field" in d else f"{'.'.join(map(str, d['loc'][1:])) or 'body'}: {d['msg'].lower()}"
         for d in details[:10]
     )
-    return _dump({"detail": details, "message": f"The request does not match project '{served.project}': {words}."}, 422)
+    more = f" ({exc.error_count():,} problems in all)" if exc.error_count() > len(details) else ""
+    return dump({"detail": details, "message": f"The request does not match project '{served.project}': {words}.{more}"}, 422)
 
 
 class Predictor:
     """The request logic of the predict routes, independent of the web framework."""
 
-    def __init__(self, store: ModelStore, logger: PredictionLogger | None, api_key: str | None, run_id: str) -> None:
+    def __init__(self, store: ModelStore, logger: PredictionLogger | None, edge: Edge, run_id: str) -> None:
         self.store = store
         self.logger = logger
-        self.key = api_key.encode() if api_key else None
+        self.edge = edge
         self.run_id = run_id
-
-    def refused(self, given: bytes | None) -> Answer | None:
-        if self.key is None or (given is not None and hmac.compare_digest(given, self.key)):
-            return None
-        return _problem(401, "Missing or wrong API key: send it in the X-API-Key header.")
 
     def served(self, project: str) -> ServedModel | Answer:
         try:
             return self.store.get(project)
         except DeployError as exc:
-            return _problem(404, str(exc))
+            return problem(404, self.edge.shown(str(exc)))
 
     @staticmethod
     def reason_mode(query: bytes) -> str | Answer:
         if not query:
             return "fast"
-        how = parse_qs(query.decode("latin-1")).get("reasons", ["fast"])[-1]
+        given = parse_qs(query.decode("latin-1"), keep_blank_values=True).get("reasons")
+        how = "fast" if given is None else given[-1]
         if how not in REASON_MODES:
-            return _problem(422, f"Query parameter reasons='{how}' is not one of {', '.join(REASON_MODES)}.")
+            return problem(422, f"Query parameter reasons='{clipped(how, 40)}' is not one of {', '.join(REASON_MODES)}.")
         return how
 
-    def predict(self, project: str, entity_id: str | None, key: bytes | None, query: bytes, body: bytes) -> Answer:
-        if (denied := self.refused(key)) is not None:
+    async def handle(self, scope: dict[str, Any], receive: Receive, project: str, entity_id: str | None) -> Answer:
+        """Key first, then the body's type and size, then the prediction; any failure is answered, never raised."""
+        headers = scope["headers"]
+        denied = self.edge.refused(header(headers, b"x-api-key"))
+        if denied is None and entity_id is None:
+            denied = self.edge.unsupported(header(headers, b"content-type"))
+        if denied is not None:
             return denied
+        body = b"" if entity_id is not None else await self.edge.body(receive, header(headers, b"content-length"))
+        if isinstance(body, tuple):
+            return body
+        try:
+            return self.predict(project, entity_id, scope.get("query_string", b""), body)
+        except Exception as exc:  # noqa: BLE001 - answer, never drop the connection
+            return problem(500, self.edge.shown(f"Prediction failed: {type(exc).__name__}: {exc}"))
+
+    def predict(self, project: str, entity_id: str | None, query: bytes, body: bytes) -> Answer:
         served = self.served(project)
         if isinstance(served, tuple):
             return served
@@ -111,7 +108,7 @@ class Predictor:
             row = served.lookup.get(entity_id)
             if row is None or served.lookup_matrix is None:
                 why = f"no batch has been scored yet; run `soloml score {project}`" if served.lookup_matrix is None else "it was not in the latest scored population"
-                return _problem(404, f"No features for '{entity_id}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.")
+                return problem(404, f"No features for '{clipped(entity_id, 80)}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.")
             return self.answer(served, served.lookup_matrix[row : row + 1], how, True, entity_id)
         try:
             if body.lstrip()[:1] == b"[":
@@ -138,8 +135,8 @@ class Predictor:
                 logger.log((self.run_id, served.project, served.version, entity_id, score, decision, None, as_json_list(why), now, "service"))
         head = {"project": served.project, "model_version": served.version}
         if single:
-            return _dump({**head, **({"entity_id": entity_id} if entity_id is not None else {}), **out[0]})
-        return _dump({**head, "predictions": out})
+            return dump({**head, **({"entity_id": entity_id} if entity_id is not None else {}), **out[0]})
+        return dump({**head, "predictions": out})
 
 
 class FastPredict:
@@ -154,20 +151,7 @@ class FastPredict:
         if scope["type"] == "http" and scope["method"] == "POST":
             parts = scope["path"].split("/")
             if len(parts) in (4, 5) and parts[1] == "v1" and parts[3] == "predict" and parts[2] and (len(parts) == 4 or parts[4]):
-                body = b""
-                while True:
-                    message = await receive()
-                    body += message.get("body", b"")
-                    if not message.get("more_body") or len(body) > MAX_BODY:
-                        break
-                key = next((v for k, v in scope["headers"] if k == b"x-api-key"), None)
-                if len(body) > MAX_BODY:
-                    status, payload = _problem(413, f"The request body is larger than {MAX_BODY // (1024 * 1024)} MB; send at most {MAX_BATCH:,} records per call.")
-                else:
-                    try:
-                        status, payload = self.predictor.predict(parts[2], parts[4] if len(parts) == 5 else None, key, scope.get("query_string", b""), body)
-                    except Exception as exc:  # noqa: BLE001 - answer, never drop the connection
-                        status, payload = _problem(500, f"Prediction failed: {type(exc).__name__}: {exc}")
+                status, payload = await self.predictor.handle(scope, receive, parts[2], parts[4] if len(parts) == 5 else None)
                 await send({"type": "http.response.start", "status": status,
                             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
                 await send({"type": "http.response.body", "body": payload})
@@ -183,18 +167,19 @@ def create_app(
     api_key: str | None = None,
     projects: tuple[str, ...] | None = None,
     watch_seconds: float = 0.5,
-    log_queue: int = 10_000,
+    log_queue: int = 50_000,
     routers: tuple[Any, ...] = (),
 ) -> FastPredict:
     """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log.
 
     `routers` are extra FastAPI routers mounted beside the predict routes (e.g. experiment assignment);
-    they find the API key in `app.state.api_key`.
+    they check keys, bodies and paths through `app.state.edge` (deploy/edge.py), as the predict routes do.
     """
     store = ModelStore(models_dir, root=root, projects=projects, watch_seconds=watch_seconds)
     logger = PredictionLogger(warehouse, max_queue=log_queue) if warehouse else None
     run_id = f"serve-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    predictor = Predictor(store, logger, api_key, run_id)
+    edge = Edge(api_key, base=Path(root) if root is not None else Path(models_dir).parent)
+    predictor = Predictor(store, logger, edge, run_id)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # noqa: ANN202
@@ -213,31 +198,28 @@ def create_app(
     app.state.logger = logger
     app.state.run_id = run_id
     app.state.api_key = api_key
+    app.state.edge = edge  # routers check the key, body and paths the same way
     for router in routers:
         app.include_router(router)
 
     def reply(answer: Answer) -> Response:
         return Response(answer[1], status_code=answer[0], media_type=JSON)
 
-    def key_of(request: Request) -> bytes | None:
-        value = request.headers.get("x-api-key")
-        return None if value is None else value.encode()
-
     # The same logic through FastAPI, for mounts and tests that bypass FastPredict.
     @app.post("/v1/{project}/predict", include_in_schema=False)
     async def predict(project: str, request: Request) -> Response:
-        return reply(predictor.predict(project, None, key_of(request), request.scope.get("query_string", b""), await request.body()))
+        return reply(await predictor.handle(request.scope, request.receive, project, None))
 
     @app.post("/v1/{project}/predict/{entity_id}", include_in_schema=False)
     async def predict_entity(project: str, entity_id: str, request: Request) -> Response:
-        return reply(predictor.predict(project, entity_id, key_of(request), request.scope.get("query_string", b""), b""))
+        return reply(await predictor.handle(request.scope, request.receive, project, entity_id))
 
     @app.get("/v1/{project}/model", include_in_schema=False)
     async def model_info(project: str, request: Request) -> Response:
-        if (denied := predictor.refused(key_of(request))) is not None:
+        if (denied := edge.refused(header(request.scope["headers"], b"x-api-key"))) is not None:
             return reply(denied)
         served = predictor.served(project)
-        return reply(served if isinstance(served, tuple) else _dump(served.describe()))
+        return reply(served if isinstance(served, tuple) else dump(served.describe()))
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
@@ -251,10 +233,10 @@ def create_app(
         body = {
             "ready": bool(store.served),
             "models": {p: s.version for p, s in sorted(store.served.items())},
-            "errors": dict(store.errors),
+            "errors": {p: edge.shown(e) for p, e in store.errors.items()},
             "prediction_log": None if stats is None else {"logged": stats.logged, "dropped": stats.dropped, "pending": stats.pending, "failed_writes": stats.failed_writes},
         }
-        return reply(_dump(body, 200 if store.served else 503))
+        return reply(dump(body, 200 if store.served else 503))
 
     app.openapi = lambda: openapi(app, store, api_key is not None)  # type: ignore[method-assign]
     return FastPredict(app, predictor)
@@ -292,4 +274,8 @@ def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
             "summary": f"The production model of {project}", "operationId": f"model_{project}", "tags": [project], "security": security,
             "responses": {"200": {"description": "Version, threshold and feature signature.", "content": {JSON: {"schema": {"type": "object"}}}}, **errors},
         }}
+    for path, operations in doc["paths"].items():  # mounted routers (experiment assignment) need the key too
+        if path.startswith("/v1/"):
+            for operation in operations.values():
+                operation.setdefault("security", security)
     return doc

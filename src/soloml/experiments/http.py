@@ -4,23 +4,33 @@ The service (deploy/) knows nothing of experiments; `soloml serve` mounts this r
 predict routes. Assignment is the same pure hash as `soloml experiment assign`, so a unit gets the
 same variant from the batch job and from the service. Exposures are written off the request path:
 a bounded queue drained by one background thread that opens the warehouse only to write a batch.
+
+A request is checked in the predict routes' order (deploy/edge.py): the API key first, then the name
+(letters, digits, `_ . -`, at most 100 characters: nothing else reaches the file system), then the body
+(JSON, at most 4 MB); error bodies never echo the input.
 """
 
 from __future__ import annotations
 
-import hmac
 import queue
+import re
 import threading
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, ValidationError
 
-from soloml.errors import ExperimentError
+from soloml.deploy.edge import JSON, Answer, Edge, clipped, dump, header, problem, validation_errors
+from soloml.errors import ExperimentError, SolomlError
 from soloml.experiments.assignment import assign, log_exposures
 from soloml.experiments.spec import ExperimentSpec, find_experiment
 from soloml.warehouse.connection import connect
+
+
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+NAME_PATTERN = f"^{NAME.pattern}$"
 
 
 class AssignRequest(BaseModel):
@@ -101,25 +111,63 @@ def experiment_router(experiments_dir: Path, warehouse: str | Path | None) -> AP
             cache[name] = (mtime, find_experiment(experiments_dir, name))
         return cache[name][1]
 
-    @router.post(
-        "/v1/experiments/{name}/assign",
-        response_model=AssignResponse,
-        responses={401: {"description": "Missing or wrong API key."}, 404: {"description": "No such experiment."}},
-    )
-    async def assign_unit(name: str, body: AssignRequest, request: Request) -> AssignResponse | JSONResponse:
-        """The variant this unit gets in experiment NAME (stable: same answer as `soloml experiment assign`); logged as an exposure."""
-        expected = getattr(request.app.state, "api_key", None)
-        given = request.headers.get("x-api-key")
-        if expected and not (given and hmac.compare_digest(given.encode(), expected.encode())):
-            return JSONResponse({"detail": "Missing or wrong API key: send it in the X-API-Key header."}, status_code=401)
+    async def answer(request: Request) -> Answer:
+        edge = _edge(request)
+        headers = request.scope["headers"]
+        denied = edge.refused(header(headers, b"x-api-key")) or edge.unsupported(header(headers, b"content-type"))
+        if denied is not None:
+            return denied
+        name = request.path_params["name"]
+        if not NAME.fullmatch(name):
+            return problem(422, f"'{clipped(name, 40)}' is not an experiment name: use letters, digits, '_', '.' or '-' (at most 100 characters).")
+        body = await edge.body(request.receive, header(headers, b"content-length"))
+        if isinstance(body, tuple):
+            return body
+        try:
+            unit = AssignRequest.model_validate_json(body).unit_id
+        except ValidationError as exc:
+            return dump({"detail": validation_errors(exc)}, 422)
         try:
             spec = spec_for(name)
         except ExperimentError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=404)
-        variant = assign(spec, body.unit_id)
+            return problem(404, edge.shown(str(exc)))
+        except SolomlError as exc:  # the experiment's YAML is broken: the service's problem, said plainly
+            return problem(503, edge.shown(f"Experiment '{name}' cannot be used: {exc}"))
+        variant = assign(spec, unit)
         if log is not None:
-            log.log(spec.name, body.unit_id, variant)
-        return AssignResponse(experiment=spec.name, unit_id=body.unit_id, variant=variant)
+            log.log(spec.name, unit, variant)
+        return dump(AssignResponse(experiment=spec.name, unit_id=unit, variant=variant).model_dump())
+
+    @router.post(
+        "/v1/experiments/{name}/assign",
+        response_model=AssignResponse,
+        responses={401: {"description": "Missing or wrong API key."}, 404: {"description": "No such experiment."},
+                   413: {"description": "The body is larger than 4 MB."}, 415: {"description": "The body is not JSON."},
+                   422: {"description": "The name or the body is not valid; says which."}},
+        openapi_extra=_openapi_extra(),
+    )
+    async def assign_unit(request: Request) -> Response:
+        """The variant this unit gets in experiment NAME (stable: same answer as `soloml experiment assign`); logged as an exposure."""
+        try:
+            status, payload = await answer(request)
+        except Exception as exc:  # noqa: BLE001 - answer, never drop the connection
+            status, payload = problem(500, _edge(request).shown(f"Assignment failed: {type(exc).__name__}: {exc}"))
+        return Response(payload, status_code=status, media_type=JSON)
 
     router.exposure_log = log  # type: ignore[attr-defined]  # for tests and shutdown flushes
     return router
+
+
+def _edge(request: Request) -> Edge:
+    """The service's own checks (key, body, paths); a bare FastAPI app gets them from its api_key."""
+    edge = getattr(request.app.state, "edge", None)
+    return edge if isinstance(edge, Edge) else Edge(getattr(request.app.state, "api_key", None))
+
+
+def _openapi_extra() -> dict[str, Any]:
+    """The name parameter and the body as the route checks them (they are read by hand, after the key)."""
+    return {
+        "parameters": [{"name": "name", "in": "path", "required": True, "description": "The experiment (experiments/NAME.yaml).",
+                        "schema": {"type": "string", "pattern": NAME_PATTERN, "maxLength": 100}}],
+        "requestBody": {"required": True, "content": {JSON: {"schema": AssignRequest.model_json_schema()}}},
+    }

@@ -134,7 +134,7 @@ def table_frame_query(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, with
     if not spec.source_table or not spec.label.target:
         missing = "source_table" if not spec.source_table else "label.target"
         raise ConfigError(f"Project '{spec.name}' uses the 'table' recipe but '{missing}' is not set.", hint="Set source_table and label.target in the project file.")
-    plan = plan_table(con, spec.source_table, spec.label.target, spec.cutoffs.time_column)
+    plan = plan_table(con, spec.source_table, spec.label.target, spec.cutoffs.time_column, spec.label.positive)
     excluded = set(spec.features_exclude)
     unknown = [n for n in excluded if n not in plan.features]
     if unknown:

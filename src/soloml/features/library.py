@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from soloml.canonical.schema import FIRST_PURCHASES
 from soloml.projects.recipes.base import POPULATION_TABLE
 
 WINDOWS = (30, 90, 180, 365)
-PAID = "('succeeded', 'refunded', 'partially_refunded')"  # charges that went through (refund status learned later)
+PAID = "('succeeded', 'refunded', 'partially_refunded', 'charged_back')"  # charges that went through (refunds, chargebacks learned later)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def payments_family(key: str) -> Family:
             f"coalesce(sum(amount) FILTER (WHERE ok AND {_age(w)}), 0)"
             f" - coalesce(sum(amount) FILTER (WHERE refund AND {_age(w)}), 0) AS revenue_{w}d"
         )
-        feats.append(Feature(f"revenue_{w}d", f"money paid in the last {w} days, less refunds"))
+        feats.append(Feature(f"revenue_{w}d", f"money received in the last {w} days (in the settlement currency), less refunds"))
     cols.append("date_diff('day', max(paid_at) FILTER (WHERE ok), cutoff) AS days_since_last_payment")
     feats.append(Feature("days_since_last_payment", "days since the last successful payment (within a year)"))
     for w in (30, 90):
@@ -67,7 +68,7 @@ def payments_family(key: str) -> Family:
     )
     feats.append(Feature("payments_trend_90d", "payments in the last 90 days minus the 90 days before"))
     rows = (
-        f"SELECT p.entity_id, p.cutoff, x.paid_at, x.amount, epoch(p.cutoff) - epoch(x.paid_at) AS age, "
+        f"SELECT p.entity_id, p.cutoff, x.paid_at, coalesce(x.amount_settled, x.amount) AS amount, epoch(p.cutoff) - epoch(x.paid_at) AS age, "
         f"x.kind = 'charge' AND x.status IN {PAID} AS ok, x.kind = 'charge' AND x.status = 'failed' AS failed, "
         f"x.kind = 'refund' AS refund FROM {POPULATION_TABLE} p "
         f"JOIN core.payments x ON x.customer_id = p.{key} AND x.paid_at < p.cutoff AND {_win('x.paid_at', 365)}"
@@ -209,11 +210,11 @@ def deals_family(key: str, deal_key: str) -> Family:
 
 def tenure_family(key: str) -> Family:
     sql = (
-        "SELECT p.entity_id, p.cutoff, date_diff('day', min(c.created_at), p.cutoff) AS tenure_days "
-        f"FROM {POPULATION_TABLE} p JOIN core.customers c ON c.customer_id = p.{key} AND c.created_at < p.cutoff "
+        "SELECT p.entity_id, p.cutoff, date_diff('day', min(c.first_purchase_at), p.cutoff) AS tenure_days "
+        f"FROM {POPULATION_TABLE} p JOIN ({FIRST_PURCHASES}) c ON c.customer_id = p.{key} AND c.first_purchase_at < p.cutoff "
         "GROUP BY p.entity_id, p.cutoff"
     )
-    return Family("tenure", ("customers",), (Feature("tenure_days", "days since they became a customer"),), sql)
+    return Family("tenure", ("payments", "orders", "subscriptions"), (Feature("tenure_days", "days since their first purchase"),), sql)
 
 
 # Computed from the families above in the final SELECT; {name} stands for that feature's expression.

@@ -2,10 +2,15 @@
 
 - `prior`: no model at all — the base rate (binary), class shares (multiclass) or mean (regression)
   of the rows trained on.
+- `median` (regression): the naive rule "everyone gets the median of the rows trained on" (the best
+  single guess for the absolute error).
 - `today_rule`: the spec's SQL expression over the feature columns (higher/true = act first). Its raw
   value ranks rows (ROC AUC, precision at capacity); for metrics that need a probability or an amount
   (log loss, RMSE) it is turned into one by the label's average per rule band, learnt on the training
-  rows of the same fold — a fair, honest reading of "how good is the rule".
+  rows of the same fold — a fair, honest reading of "how good is the rule". For a multiclass project the
+  rule names a class per row (e.g. `CASE WHEN tenure < 12 THEN 'basic' ELSE 'premium' END`); it is read
+  as the class shares among the training rows given each rule value, so its top class is usually the
+  class it names, and its confidence ranks rows.
 """
 
 from __future__ import annotations
@@ -51,6 +56,66 @@ def _prior_words(task: str) -> str:
     return {"binary": "everyone gets the base rate (no model)", "multiclass": "always the most common class (no model)"}.get(task, "everyone gets the average (no model)")
 
 
+def median(y: np.ndarray, plan: ValidationPlan) -> BaselinePredictions:
+    """Regression's naive rule: the median of each fold's training rows."""
+    prediction = _in_plan_order(plan, [np.full(len(valid), float(np.median(y[train]))) for train, valid in plan.folds])
+    return BaselinePredictions("median", "everyone gets the median (a naive rule)", score=prediction, prediction=prediction)
+
+
+def today_rule_classes(frame: pd.DataFrame, expression: str, description: str, y: np.ndarray, plan: ValidationPlan, classes: tuple) -> BaselinePredictions:
+    """A multiclass rule: its value per row, read as the class shares of the training rows with that value."""
+    values = _rule_values(frame, expression)
+    named = {str(c): i for i, c in enumerate(classes)}
+    k = len(classes)
+    preds = []
+    for train, valid in plan.folds:
+        prior_shares = np.bincount(y[train].astype(int), minlength=k) / len(train)
+        table: dict[str, np.ndarray] = {}
+        for value in np.unique(values[train]):
+            rows = train[values[train] == value]
+            counts = np.bincount(y[rows].astype(int), minlength=k).astype(float)
+            table[value] = (counts + prior_shares) / (counts.sum() + 1.0)  # one pseudo-row of the prior
+        fallback = {v: _named_class(v, named, prior_shares) for v in np.unique(values[valid]) if v not in table}
+        preds.append(np.vstack([table.get(v, fallback.get(v)) for v in values[valid]]) if len(valid) else np.empty((0, k)))
+    prediction = _in_plan_order(plan, preds)
+    return BaselinePredictions("today_rule", description, score=prediction.max(axis=1), prediction=prediction)
+
+
+def _named_class(value: str, named: dict[str, int], prior_shares: np.ndarray) -> np.ndarray:
+    """A rule value never seen in training: the class it names (when it names one), else the prior."""
+    if value not in named:
+        return prior_shares
+    out = prior_shares * 0.5
+    out[named[value]] += 0.5
+    return out
+
+
+def _rule_values(frame: pd.DataFrame, expression: str) -> np.ndarray:
+    """The rule's value for every row as text (missing -> '')."""
+    return np.asarray(_evaluate(frame, f"coalesce(CAST(({expression}) AS VARCHAR), '')", expression), dtype=object).astype(str)
+
+
+def _evaluate(frame: pd.DataFrame, sql: str, expression: str) -> np.ndarray:
+    """`sql` (built around the rule `expression`) for every row of `frame`, in DuckDB."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.register("training_rows", frame)
+        try:
+            return con.execute(f"SELECT {sql} AS s FROM training_rows").fetchnumpy()["s"]
+        except duckdb.Error as exc:
+            raise _rule_error(expression, exc, frame.columns) from exc
+    finally:
+        con.close()
+
+
+def _rule_error(expression: str, exc: duckdb.Error, columns: pd.Index) -> ModelError:
+    message = str(exc).split("\n")[0]
+    return ModelError(
+        f"Today's rule `{expression}` cannot be evaluated on the training set: {message}.{_suggest_column(message, columns)}",
+        hint="Fix today_rule.expression in the project file; it is SQL over the feature columns (see `soloml features PROJECT`).",
+    )
+
+
 def today_rule(frame: pd.DataFrame, expression: str, description: str, y: np.ndarray, plan: ValidationPlan) -> BaselinePredictions:
     """Evaluate the rule over every row, then read it as a prediction per fold (see the module docstring)."""
     raw = rule_scores(frame, expression)
@@ -63,20 +128,7 @@ def today_rule(frame: pd.DataFrame, expression: str, description: str, y: np.nda
 
 def rule_scores(frame: pd.DataFrame, expression: str) -> np.ndarray:
     """The rule's value for every row of `frame` via DuckDB (true -> 1, false -> 0, missing -> lowest priority)."""
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    try:
-        con.register("training_rows", frame)
-        try:
-            values = con.execute(f"SELECT CAST(({expression}) AS DOUBLE) AS s FROM training_rows").fetchnumpy()["s"]
-        except duckdb.Error as exc:
-            message = str(exc).split("\n")[0]
-            suggestion = _suggest_column(message, frame.columns)
-            raise ModelError(
-                f"Today's rule `{expression}` cannot be evaluated on the training set: {message}.{suggestion}",
-                hint="Fix today_rule.expression in the project file; it is SQL over the feature columns (see `soloml features PROJECT`).",
-            ) from exc
-    finally:
-        con.close()
+    values = _evaluate(frame, f"CAST(({expression}) AS DOUBLE)", expression)
     scores = np.asarray(np.ma.filled(np.ma.masked_invalid(np.ma.asarray(values, dtype=float)), np.nan), dtype=float)
     if np.isnan(scores).all():
         raise ModelError(f"Today's rule `{expression}` is missing for every row.", hint="Check the columns it uses are filled.")

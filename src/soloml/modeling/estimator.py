@@ -60,6 +60,7 @@ class _SolomlBase(BaseEstimator):
             raise ValueError(f"{type(self).__name__} needs at least 2 samples to learn from; got n_samples = {len(frame)}.")
         features = tuple(str(c) for c in frame.columns)
         frame.columns = list(features)
+        self.columns_ = features
         data = frame.assign(**{ENTITY_ID: np.arange(len(frame)).astype(str), CUTOFF: pd.NaT, LABEL: label_codes})
         ts = TrainingSet(project="estimator", frame=data, features=features, task=task)  # type: ignore[arg-type]
         small = len(frame) < SMALL_ROWS or (task != "regression" and np.bincount(label_codes.astype(int)).min() < 2)
@@ -67,7 +68,8 @@ class _SolomlBase(BaseEstimator):
             self._fit_small(data, features, task, label_codes)
             return
         try:
-            result = train(ts, _spec(task, len(frame)), tune=self.tune, seed=self.seed, params=self.params)
+            # the caller chose X: no leak screening of their columns, and no seed repeats (a fit should cost one fit)
+            result = train(ts, _spec(task, len(frame)), tune=self.tune, seed=self.seed, params=self.params, leak_check=False, spread=False)
         except ModelError:
             self._fit_small(data, features, task, label_codes)
             return
@@ -80,7 +82,7 @@ class _SolomlBase(BaseEstimator):
 
         signature = build_signature(data, features, (), {})
         n_classes = max(2, int(y.max()) + 1) if task != "regression" else 2
-        params = {**ft.task_params(task, n_classes, "", n_rows=len(data), seed=self.seed), **dict(self.params or {})}
+        params = {**ft.task_params(task, n_classes, "", n_rows=len(data), seed=self.seed, n_features=len(features)), **dict(self.params or {})}
         params["metric"] = "None"
         self.booster_, _ = ft.fit(signature.prepare(data), y.astype(np.float64), params, categorical=[], rounds=SMALL_ROUNDS)
         self.signature_ = signature
@@ -89,7 +91,7 @@ class _SolomlBase(BaseEstimator):
     def _raw_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "booster_")
         frame = self._frame(X, reset=False)
-        frame.columns = list(self.signature_.names)
+        frame.columns = list(self.columns_)  # the signature may read fewer (training leaves out constant and id columns)
         return np.asarray(self.booster_.predict(self.signature_.prepare(frame)))
 
 

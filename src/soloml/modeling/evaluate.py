@@ -10,7 +10,11 @@ one snapshot acted on for one cycle: k = capacity. k never exceeds the rows judg
 
 Expected value per cycle = value_per_success x success_rate x hits - cost_per_action x actions;
 acting on nobody is worth 0. The decision threshold acts only where the expected gain is positive
-(probability >= cost / (value x success_rate)) and never on more than capacity per snapshot.
+(probability >= cost / (value x success_rate)) and never on more than capacity per snapshot. Without
+business inputs (`value_per_success` not set, as on the quick path) there are no money figures at all.
+
+Multiclass: a hit is a row whose predicted class is right, ranked by the predicted class's probability
+(acting on the rows the model is surest of, with the action for the class it predicts).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from soloml.projects.spec import ProjectSpec
 
 CYCLE_DAYS = {"daily": 1.0, "weekly": 7.0, "monthly": 365.25 / 12}
 BOOTSTRAP_ROUNDS = 200
+TOP_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -77,16 +82,26 @@ class Business:
     breakeven_probability: float | None
 
 
-def scale_capacity(spec: ProjectSpec, n_rows: int, *, over_time: bool) -> Capacity:
+def scale_capacity(spec: ProjectSpec, n_rows: int, *, over_time: bool, snapshots: int = 1) -> Capacity:
+    """The validation rows acted on; with several judged snapshots, each gets its share of the capacity.
+
+    Without business inputs (no value agreed, e.g. the quick path) there is no agreed capacity either:
+    the top TOP_SHARE of the judged rows.
+    """
     capacity = spec.business.capacity
     cycle = spec.business.cycle
+    if spec.business.value_per_success is None:
+        k = max(1, round(TOP_SHARE * n_rows))
+        return Capacity(k, cycle, 1.0, k, k, f"top {k} of {n_rows} validation rows (the top {TOP_SHARE:.0%}: no capacity agreed)")
     if over_time:
         cycles = max(1.0, CYCLE_DAYS[spec.cutoffs.every] / CYCLE_DAYS[cycle])
         words = f"{capacity} per {_cycle_noun(cycle)} x {cycles:.2f} {_cycle_noun(cycle)}s between {spec.cutoffs.every} snapshots"
+        if snapshots > 1:
+            words += f", over {snapshots} judged snapshots"
     else:
         cycles = 1.0
         words = f"{capacity} per {_cycle_noun(cycle)}, the table read as one snapshot"
-    k = int(min(n_rows, max(1, round(capacity * cycles))))
+    k = int(min(n_rows, max(1, round(capacity * cycles * max(1, snapshots)))))
     return Capacity(capacity, cycle, cycles, k, int(min(n_rows, capacity)), f"top {k} of {n_rows} validation rows ({words})")
 
 
@@ -101,7 +116,7 @@ def metric_value(name: str, task: str, y: np.ndarray, pred: np.ndarray, score: n
             return m.precision_at_k(y, score, k)
         if task == "regression":
             return m.top_k_overlap(y, score, k)
-        return None
+        return m.precision_at_k(m.correct_class(y, pred), score, k)
     if name in ("roc_auc", "pr_auc"):
         return getattr(m, name)(y, score) if task == "binary" else None
     fn = m.TASK_METRICS[task].get(name)
@@ -109,7 +124,7 @@ def metric_value(name: str, task: str, y: np.ndarray, pred: np.ndarray, score: n
 
 
 def all_metrics(task: str, y: np.ndarray, pred: np.ndarray, score: np.ndarray, k: int) -> dict[str, float | None]:
-    names = [*m.TASK_METRICS[task], *([] if task == "multiclass" else ["precision_at_capacity"])]
+    names = [*m.TASK_METRICS[task], "precision_at_capacity"]
     return {name: metric_value(name, task, y, pred, score, k) for name in names}
 
 
@@ -117,47 +132,56 @@ def business(
     spec: ProjectSpec,
     task: str,
     y: np.ndarray,
-    model_score: np.ndarray,
-    rule_score: np.ndarray | None,
+    model: tuple[np.ndarray, np.ndarray],
+    rule: tuple[np.ndarray, np.ndarray] | None,
     rule_description: str | None,
     capacity: Capacity,
+    prior: np.ndarray | None = None,
 ) -> Business:
+    """Acting on the top `capacity.k` by each ranking. `model` and `rule` are (prediction, score) pairs;
+    multiclass needs the `prior` (class shares) for a random pick's hit rate."""
     b = spec.business
     n = len(y)
-    worth = b.value_per_success * b.success_rate
+    worth = None if b.value_per_success is None else b.value_per_success * b.success_rate
     actions = capacity.k / capacity.cycles_per_snapshot
     base = float(np.mean(y)) if task == "binary" else None
-    random_precision = base if task == "binary" else capacity.k / max(n, 1)
+    if task == "binary":
+        random_precision: float | None = base
+    elif task == "multiclass":
+        random_precision = None if prior is None else float(m.accuracy(y, prior))
+    else:
+        random_precision = capacity.k / max(n, 1)
 
     def policy(name: str, description: str, precision: float | None) -> Policy:
-        if precision is None or task == "multiclass":
+        if precision is None:
             return Policy(name, description, actions, None, None, None, None)
         hits = precision * actions
         lift = precision / random_precision if random_precision else None
-        return Policy(name, description, actions, precision, hits, lift, worth * hits - b.cost_per_action * actions)
+        value = None if worth is None else worth * hits - b.cost_per_action * actions
+        return Policy(name, description, actions, precision, hits, lift, value)
 
-    model_precision = metric_value("precision_at_capacity", task, y, model_score, model_score, capacity.k)
-    rule = None
-    if rule_score is not None:
-        rule = policy("today_rule", rule_description or "today's rule", metric_value("precision_at_capacity", task, y, rule_score, rule_score, capacity.k))
+    def precision(pair: tuple[np.ndarray, np.ndarray]) -> float | None:
+        return metric_value("precision_at_capacity", task, y, pair[0], pair[1], capacity.k)
+
+    rule_policy = None if rule is None else policy("today_rule", rule_description or "today's rule", precision(rule))
     breakeven = None
-    if task == "binary":
+    if task == "binary" and worth is not None:
         breakeven = b.cost_per_action / worth if worth > 0 else 1.0
     return Business(
         capacity=capacity,
         currency=b.currency,
         base_rate=base,
-        model=policy("model", "the model's top-ranked", model_precision),
-        today_rule=rule,
-        random=policy("random", "a random pick", random_precision if task != "multiclass" else None),
-        threshold=decision_threshold(task, model_score, capacity.threshold_rank, breakeven),
+        model=policy("model", "the model's top-ranked", precision(model)),
+        today_rule=rule_policy,
+        random=policy("random", "a random pick", random_precision),
+        threshold=decision_threshold(task, model[1], capacity.threshold_rank, breakeven),
         breakeven_probability=breakeven,
     )
 
 
 def decision_threshold(task: str, score: np.ndarray, rank: int, breakeven: float | None) -> float:
     """Act when the score is at least this: the capacity cut, raised to the break-even probability (binary)."""
-    if task == "multiclass" or len(score) == 0:
+    if len(score) == 0:
         return 0.0
     ordered = np.sort(np.asarray(score, dtype=float))[::-1]
     cut = float(ordered[min(max(rank, 1), len(ordered)) - 1])
@@ -172,7 +196,7 @@ def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> Calibration:
     table = []
     for chunk in np.array_split(order, min(bins, max(1, len(p)))):
         if len(chunk):
-            table.append(ReliabilityBin(float(p[chunk].mean()), float(y[chunk].mean()), int(len(chunk))))
+            table.append(ReliabilityBin(float(p[chunk].mean()), float(y[chunk].mean()), len(chunk)))
     return Calibration(m.brier(y, p), float(p.mean()), float(y.mean()), tuple(table))
 
 
@@ -218,6 +242,8 @@ def weighted_metric(metric: str, task: str, y: np.ndarray, pred: np.ndarray, sco
         return _weighted_auc(y, np.asarray(score, dtype=np.float64))
     if metric == "precision_at_capacity" and task == "binary":
         return _weighted_precision_at_k(y, np.asarray(score, dtype=np.float64), k)
+    if metric == "precision_at_capacity" and task == "multiclass":
+        return _weighted_precision_at_k(m.correct_class(y, pred), np.asarray(score, dtype=np.float64), k)
     losses = _row_losses(metric, task, y, pred)
     if losses is not None:
         values, root = losses

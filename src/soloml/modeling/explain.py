@@ -7,9 +7,8 @@ the typical value in training — "orders in the last 30 days: 1 (typical: 4)".
 
 from __future__ import annotations
 
-import warnings
-
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

@@ -38,8 +38,11 @@ MAX_ROUNDS = 2000
 EARLY_STOPPING_ROUNDS = 50
 IMBALANCE_BELOW = 0.2
 SMALL_DATA_ROWS = 20_000
-# improvements smaller than these are noise, not a reason to keep adding trees (scale-free metrics only)
-MIN_DELTA = {"binary_logloss": 1e-3, "multi_logloss": 1e-3, "auc": 1e-4, "average_precision": 1e-4}
+FEW_FEATURES = 50  # below this, every tree sees every column: sampling few columns makes results swing with the seed
+# improvements smaller than these are noise, not a reason to keep adding trees: absolute for scale-free metrics,
+# a share of the label's spread (standard deviation) for errors in the label's units
+MIN_DELTA = {"binary_logloss": 1e-3, "multi_logloss": 1e-3, "auc": 1e-4, "average_precision": 1e-4, "mape": 1e-4, "multi_error": 1e-4}
+RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 
 EARLY_STOP_METRIC = {
     "roc_auc": "auc",
@@ -78,8 +81,9 @@ class LabelCoding:
             return pd.to_numeric(y, errors="raise").to_numpy(dtype=np.float64)
         codes = pd.Series(y).map({c: i for i, c in enumerate(self.classes)})
         if codes.isna().any():
-            if pd.api.types.is_integer_dtype(y):
-                return pd.Series(y).to_numpy(dtype=np.float64)  # labels already coded as positions in `classes`
+            values = pd.Series(y)
+            if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) and values.isin(range(len(self.classes))).all():
+                return values.to_numpy(dtype=np.float64)  # labels already coded as positions in `classes`
             unknown = pd.Series(y)[codes.isna()].iloc[0]
             raise ModelError(f"Label value {unknown!r} is not one of the classes {list(self.classes)[:10]}.", hint="Check the target column.")
         return codes.to_numpy(dtype=np.float64)
@@ -93,10 +97,13 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (0, float(value)) if isinstance(value, int | float | bool | np.number | np.bool_) else (1, str(value))
 
 
-def task_params(task: str, n_classes: int, metric: str, *, n_rows: int, seed: int) -> dict[str, Any]:
-    """Defaults for this task; leaves are allowed to be smaller on small data so it can still learn."""
+def task_params(task: str, n_classes: int, metric: str, *, n_rows: int, seed: int, n_features: int = FEW_FEATURES) -> dict[str, Any]:
+    """Defaults for this task; leaves are allowed to be smaller on small data so it can still learn, and
+    fewer than FEW_FEATURES columns are all used by every tree."""
     params = dict(DEFAULT_PARAMS)
     params["min_data_in_leaf"] = max(2, min(DEFAULT_PARAMS["min_data_in_leaf"], n_rows // 25))
+    if n_features < FEW_FEATURES:
+        params["feature_fraction"] = 1.0
     params["seed"] = seed
     # OpenMP threads cost more than they save on small data (and on a busy machine)
     params["num_threads"] = 1 if n_rows < SMALL_DATA_ROWS else 0
@@ -111,13 +118,21 @@ def task_params(task: str, n_classes: int, metric: str, *, n_rows: int, seed: in
     return params
 
 
-def refit_rounds(best_rounds: list[int], train_rows: int, all_rows: int) -> int:
-    """Rounds for the final fit on every row: the validated mean, scaled by sqrt(all rows / rows per fold).
+def scaled_rounds(rounds: float, chosen_on_rows: int, fit_rows: int) -> int:
+    """Rounds for a fit on `fit_rows` rows, from `rounds` found best when training on `chosen_on_rows`.
 
     More data supports more boosting rounds before overfitting; the square root keeps the step modest.
     """
-    scale = math.sqrt(all_rows / train_rows) if train_rows else 1.0
-    return max(1, int(round(float(np.mean(best_rounds)) * scale)))
+    scale = math.sqrt(fit_rows / chosen_on_rows) if chosen_on_rows else 1.0
+    return max(1, round(float(rounds) * scale))
+
+
+def min_delta(metric: str, y: np.ndarray) -> float:
+    """The smallest improvement of the early-stopping metric that counts (see MIN_DELTA)."""
+    if metric in RELATIVE_MIN_DELTA:
+        spread = float(np.std(y)) if len(y) > 1 else 0.0
+        return RELATIVE_MIN_DELTA[metric] * spread
+    return MIN_DELTA.get(metric, 0.0)
 
 
 def positive_weight(task: str, y: np.ndarray) -> float:
@@ -154,8 +169,8 @@ def fit(
     if valid is not None:
         vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
         valid_sets = [lgb.Dataset(valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto")]
-        min_delta = MIN_DELTA.get(str(params.get("metric")), 0.0)
-        callbacks.append(lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=min_delta))
+        delta = min_delta(str(params.get("metric")), y)
+        callbacks.append(lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=delta))
     try:
         booster = lgb.train(dict(params), train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
     except lgb.basic.LightGBMError as exc:

@@ -110,6 +110,11 @@ def accuracy(y: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean(np.asarray(y) == pred))
 
 
+def correct_class(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """1.0 where the most probable class (n x K `proba`) is the true class code, else 0.0."""
+    return (np.asarray(proba).argmax(axis=1) == np.asarray(y, dtype=int)).astype(np.float64)
+
+
 def top_k(score: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest scores; ties broken by position so results are reproducible."""
     order = np.argsort(-np.asarray(score, dtype=float), kind="mergesort")

@@ -9,6 +9,7 @@ import lightgbm as lgb
 import numpy as np
 
 from soloml.features.trainingset import Task
+from soloml.modeling.columns import LeftOut
 from soloml.modeling.evaluate import Business, Calibration
 from soloml.modeling.explain import FeatureImportance
 from soloml.modeling.signature import FeatureSignature
@@ -58,6 +59,10 @@ class TrainResult:
     tune_trials: int = 0
     seed: int = 0
     tuned_params: dict[str, Any] = field(default_factory=dict)
+    tuned_on: dict[str, Any] | None = None  # {"metric": the spec's metric, "value": the best trial's, on an inner split}
+    left_out: tuple[LeftOut, ...] = ()  # columns not learnt from, with the reason
+    notes: tuple[str, ...] = ()  # what a reader must know to read the numbers (split, warnings, seed spread)
+    seed_spread: dict[str, Any] | None = None
 
     @property
     def baseline_scores(self) -> dict[str, float | None]:
@@ -73,6 +78,7 @@ class TrainResult:
     def business_summary(self) -> dict[str, Any]:
         b = self.business
         return {
+            "agreed": self.spec.business.value_per_success is not None,  # money figures exist only with business inputs
             "capacity": b.capacity.per_cycle,
             "cycle": b.capacity.cycle,
             "currency": b.currency,
@@ -136,11 +142,15 @@ class TrainResult:
                 "kind": self.validation.kind,
                 "description": self.validation.description,
                 "validation_cutoff": self.validation.validation_cutoff,
-                "rows": int(len(self.validation.rows)),
+                "rows": len(self.validation.rows),
                 "train_rows": self.validation.train_rows,
             },
             "training": self.training,
             "n_rounds": self.n_rounds,
             "tune_trials": self.tune_trials,
+            "tuned_on": self.tuned_on,
             "top_features": self.top_features(),
+            "left_out": [{"column": f.column, "kind": f.kind, "reason": f.reason} for f in self.left_out],
+            "notes": list(self.notes),
+            "seed_spread": self.seed_spread,
         }

@@ -1,12 +1,13 @@
-"""Train a model for a project: validate honestly, compare with baselines, refit, explain, decide.
+"""Train a model for a project: screen columns, validate honestly, compare with baselines, refit, explain, decide.
 
-    validate (time-ordered or k-fold, early stopping) -> baselines on the same rows -> business figures
-    -> verdict -> refit on every row with the validated number of rounds -> explanations and reference stats
+    screen (ids, constants, all-missing, free text, leak suspects out) -> validate (time-ordered or
+    k-fold; rounds and tuning chosen inside each fold's training rows) -> baselines on the same rows
+    -> business figures -> verdict -> refit on every row -> explanations and reference stats
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,69 +16,77 @@ import pandas as pd
 
 from soloml.errors import ModelError, did_you_mean
 from soloml.features.trainingset import CUTOFF, LABEL, TrainingSet
-from soloml.modeling import baselines as bl
 from soloml.modeling import evaluate as ev
 from soloml.modeling import fit as ft
+from soloml.modeling.columns import LeftOut, screen
 from soloml.modeling.explain import feature_stats, global_importance
-from soloml.modeling.metrics import HIGHER_IS_BETTER, metric_for
+from soloml.modeling.judge import judge
+from soloml.modeling.metrics import metric_for
 from soloml.modeling.result import TrainResult, Validation
 from soloml.modeling.signature import build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.verdict import Verdict, decide, suggest
+from soloml.modeling.spread import seed_spread
+from soloml.modeling.validate import cross_validate
+from soloml.modeling.verdict import suggest
 from soloml.projects.spec import ProjectSpec
 
 
-def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, params: Mapping[str, Any] | None = None) -> TrainResult:
+def train(
+    ts: TrainingSet,
+    spec: ProjectSpec,
+    *,
+    tune: int = 0,
+    seed: int = 0,
+    params: Mapping[str, Any] | None = None,
+    left_out: Sequence[LeftOut] = (),
+    notes: Sequence[str] = (),
+    leak_check: bool = True,
+    spread: bool = True,
+) -> TrainResult:
     """Train, validate and judge a LightGBM model for `spec` on `ts`.
 
-    `tune` > 0 runs that many Optuna trials over a small search space first; `params` overrides defaults.
+    `tune` > 0 runs that many Optuna trials (inside each fold, then over every row); `params` overrides
+    defaults. `left_out` and `notes` come from the stage that built `ts` (e.g. the table recipe's date
+    columns) and are reported with the columns training itself leaves out. `leak_check` and `spread`
+    turn off the leak-suspect screen and, on small data, the seed repeats.
     """
     frame = _checked_frame(ts)
     ts = replace(ts, frame=frame)  # every row position below refers to this frame
-    y_raw = frame[LABEL]
-    coding = ft.LabelCoding(ts.task, tuple(ts.classes)) if getattr(ts, "classes", ()) and ts.task != "regression" else ft.LabelCoding.learn(ts.task, y_raw)
-    y = coding.encode(y_raw)
-    n_classes = max(2, len(coding.classes))
-    categorical = tuple(dict.fromkeys((*ts.categorical, *(f for f in ts.features if _is_text(frame[f])))))
-    signature = build_signature(frame, ts.features, categorical, ts.descriptions)
-    X = signature.prepare(frame)
+    coding = ft.LabelCoding(ts.task, tuple(ts.classes)) if ts.classes and ts.task != "regression" else ft.LabelCoding.learn(ts.task, frame[LABEL])
+    y = coding.encode(frame[LABEL])
     metric = metric_for(ts.task, spec.metric)
-    over_time = ts.has_time
-    snapshots_over_time = over_time and spec.recipe != "table"  # a table's time column dates rows, not snapshots
-    plan = plan_validation(ts, horizon_days=spec.label.horizon_days if snapshots_over_time else None, seed=seed)
-    base = ft.task_params(ts.task, n_classes, metric, n_rows=len(frame), seed=seed)
-    tuned: dict[str, Any] = {}
-    if tune > 0:
-        from soloml.modeling.tune import search
-
-        tuned = search(X, y, plan, base, categorical=list(signature.categorical), trials=tune, seed=seed)
-    chosen = {**base, **tuned, **dict(params or {})}
-
-    predictions, rounds = _validate(X, y, plan, chosen, list(signature.categorical))
+    snapshots_over_time = ts.has_time and spec.recipe != "table"  # a table's time column dates rows, not snapshots
+    plan = plan_validation(ts, horizon_days=spec.label.horizon_days if snapshots_over_time else None, seed=seed,
+                           test_from=spec.test_from, time_words=spec.cutoffs.time_column or "")
+    screened = screen(frame, ts.features, label=y if leak_check else None, task=ts.task, rows=plan.folds[0][0], target=_target_words(spec))
+    if not screened.kept:
+        raise ModelError(
+            f"Every feature of '{ts.project}' was left out: " + "; ".join(f"{f.column} ({f.reason})" for f in screened.left_out[:5]) + ".",
+            hint="Add columns that describe each row before its outcome is known.",
+        )
+    categorical = tuple(c for c in dict.fromkeys((*ts.categorical, *(f for f in screened.kept if _is_text(frame[f])))) if c in screened.kept)
+    signature = build_signature(frame, screened.kept, categorical, ts.descriptions)
+    X = signature.prepare(frame)
+    cats = list(signature.categorical)
     rows = plan.rows
-    yv = y[rows]
-    model_score = _score(predictions, ts.task)
-    capacity = ev.scale_capacity(spec, len(rows), over_time=plan.kind == "time" and snapshots_over_time)
+    capacity = ev.scale_capacity(spec, len(rows), over_time=plan.kind == "time" and snapshots_over_time, snapshots=plan.judged_snapshots)
+    base = {**ft.task_params(ts.task, max(2, len(coding.classes)), metric, n_rows=len(frame), seed=seed, n_features=len(screened.kept)), **dict(params or {})}
+    fold_params, chosen, tuned = _parameters(X, y, plan, base, metric, ts.task, capacity.k / max(1, len(rows)), cats, tune, seed)
+    tuned_params = {} if tuned is None else tuned.params
 
-    baseline_preds = [bl.prior(y, plan, ts.task, n_classes)]
-    if spec.today_rule is not None and ts.task != "multiclass":
-        baseline_preds.append(bl.today_rule(frame, spec.today_rule.expression, spec.today_rule.description, y, plan))
-    model_metrics = ev.all_metrics(ts.task, yv, predictions, model_score, capacity.k)
-    baseline_metrics = {b.name: ev.all_metrics(ts.task, yv, b.prediction, b.score, capacity.k) for b in baseline_preds}
-    rule = next((b for b in baseline_preds if b.name == "today_rule"), None)
-    business = ev.business(spec, ts.task, yv, model_score, None if rule is None else rule.score, None if rule is None else rule.description, capacity)
-    calibration = ev.calibration(yv, predictions) if ts.task == "binary" else None
-
-    n_rounds = ft.refit_rounds(rounds, int(np.mean([len(t) for t, _ in plan.folds])), len(frame))
-    booster, _ = ft.fit(X, y, chosen, categorical=list(signature.categorical), rounds=n_rounds)
-    importance = global_importance(booster, X.iloc[rows], signature, ts.task, n_classes, seed=seed)
-
+    oos = cross_validate(X, y, plan, fold_params, categorical=cats)
+    n_rounds = oos.final_rounds(len(frame))
+    booster, _ = ft.fit(X, y, chosen, categorical=cats, rounds=n_rounds)
+    importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     hints = suggest(
-        project=spec.name, features=ts.features, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
+        project=spec.name, features=screened.kept, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
         tuned=tune > 0, top_features=[f.description for f in importance[:1]],
     )
-    verdict = _judge(spec, ts.task, metric, yv, predictions, model_score, model_metrics, baseline_preds, baseline_metrics, capacity.k, hints, seed)
+    judged = judge(spec, ts.task, frame, y, plan, oos.predictions, capacity, classes=coding.classes, headline=metric, hints=hints, seed=seed)
+    variation = None if tune or not spread else seed_spread(X, y, ts, plan, chosen, cats, metric, judged.metrics[metric], k=capacity.k, seed=seed,
+                                           horizon_days=spec.label.horizon_days if snapshots_over_time else None, test_from=spec.test_from)
+    all_left_out = (*left_out, *screened.left_out)
     return TrainResult(
         project=spec.name,
         recipe=spec.recipe,
@@ -89,92 +98,58 @@ def train(ts: TrainingSet, spec: ProjectSpec, *, tune: int = 0, seed: int = 0, p
         classes=coding.classes,
         params={k: v for k, v in chosen.items() if k not in ("verbosity",)},
         n_rounds=n_rounds,
-        validation=Validation(plan.kind, plan.description, plan.validation_cutoff, rows, int(sum(len(t) for t, _ in plan.folds) / len(plan.folds)), predictions),
+        validation=Validation(plan.kind, plan.description, plan.validation_cutoff, rows, int(np.mean([len(t) for t, _ in plan.folds])), oos.predictions),
         metric=metric,
-        model_score=float(model_metrics[metric]),
-        metrics=model_metrics,
-        baseline_metrics=baseline_metrics,
-        baseline_descriptions={b.name: b.description for b in baseline_preds},
-        business=business,
-        calibration=calibration,
-        threshold=business.threshold,
-        verdict=verdict,
+        model_score=float(judged.metrics[metric]),  # type: ignore[arg-type]
+        metrics=judged.metrics,
+        baseline_metrics=judged.baseline_metrics,
+        baseline_descriptions={b.name: b.description for b in judged.baselines},
+        business=judged.business,
+        calibration=judged.calibration,
+        threshold=judged.business.threshold,
+        verdict=judged.verdict,
         importance=importance,
         feature_stats=feature_stats(X, signature),
-        reference=_reference(predictions, ts.task),
+        reference=_reference(oos.predictions, ts.task),
         training=_training_summary(frame, ts, y, coding.classes, snapshots),
         load_ids=tuple(ts.load_ids),
         tune_trials=tune,
         seed=seed,
-        tuned_params=tuned,
+        tuned_params=tuned_params,
+        tuned_on=None if tuned is None else {"metric": tuned.metric, "value": tuned.value},
+        left_out=all_left_out,
+        notes=(*notes, *_plan_notes(plan, all_left_out), *(() if variation is None or not variation.material else (variation.words,))),
+        seed_spread=None if variation is None else variation.to_facts(),
     )
 
 
-def _judge(
-    spec: ProjectSpec,
-    task: str,
-    metric: str,
-    yv: np.ndarray,
-    predictions: np.ndarray,
-    model_score: np.ndarray,
-    model_metrics: Mapping[str, float | None],
-    baseline_preds: list[bl.BaselinePredictions],
-    baseline_metrics: Mapping[str, Mapping[str, float | None]],
-    k: int,
-    hints: tuple[str, ...],
-    seed: int,
-) -> Verdict:
-    """The verdict on the spec's done metric (the headline metric when it does not apply), with a bootstrap interval."""
-    done_metric = spec.done.metric if model_metrics.get(spec.done.metric) is not None else metric
-    done_value = spec.done.value if done_metric == spec.done.metric else _default_done(done_metric, baseline_metrics)
-    known = {name: vals.get(done_metric) for name, vals in baseline_metrics.items()}
-    best = _best_baseline(done_metric, known)
-    ci = None
-    if best is not None:
-        b = next(b for b in baseline_preds if b.name == best)
-        ci = ev.bootstrap_difference(done_metric, task, yv, (predictions, model_score), (b.prediction, b.score), k, seed=seed)
-    return decide(
-        metric=done_metric,
-        model=float(model_metrics[done_metric]),  # type: ignore[arg-type]
-        baselines=known,
-        done_value=done_value,
-        min_lift_over_rule=spec.done.min_lift_over_rule,
-        difference_ci=ci,
-        suggestions=hints,
-    )
+def _parameters(
+    X: pd.DataFrame, y: np.ndarray, plan: ValidationPlan, base: dict[str, Any], metric: str, task: str, k_share: float,
+    categorical: list[str], tune: int, seed: int,
+) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
+    """(parameters per fold, parameters of the saved model, its tuning outcome or None); tuning never sees judged rows."""
+    if tune <= 0:
+        return [base] * len(plan.folds), base, None
+    from soloml.modeling.tune import search
+
+    def tuned_on(rows: np.ndarray) -> Any:
+        return search(X, y, rows, plan, base, metric=metric, task=task, k_share=k_share, categorical=categorical, trials=tune, seed=seed)
+
+    per_fold = [{**base, **tuned_on(train_rows).params} for train_rows, _ in plan.folds]
+    final = tuned_on(np.arange(len(X)))
+    return per_fold, {**base, **final.params}, final
 
 
-def _validate(X: pd.DataFrame, y: np.ndarray, plan: ValidationPlan, params: Mapping[str, Any], categorical: list[str]) -> tuple[np.ndarray, list[int]]:
-    """Out-of-sample predictions for `plan.rows` (in that order) and each fold's best number of rounds."""
-    parts, rounds = [], []
-    for train_rows, valid_rows in plan.folds:
-        booster, used = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=categorical, valid=(X.iloc[valid_rows], y[valid_rows]), adjust=False)
-        weight = ft.positive_weight(str(params.get("objective", "")), y[train_rows])
-        parts.append(ft.unweight(np.asarray(booster.predict(X.iloc[valid_rows], num_iteration=used)), weight))
-        rounds.append(used)
-    stacked = np.concatenate(parts, axis=0)
-    return stacked[bl.validation_order(plan)], rounds
+def _plan_notes(plan: ValidationPlan, left_out: Sequence[LeftOut]) -> tuple[str, ...]:
+    dates = [f.column for f in left_out if f.kind == "date"]
+    if plan.kind == "kfold" and dates:
+        return ((f"Warning: the rows carry dates ({', '.join(dates[:3])}) but were split at random, so the score is likely optimistic: "
+                 "a model is used on rows later than the ones it learnt from. Name the date with --time-column (cutoffs.time_column) for a time-ordered check."),)
+    return ()
 
 
-def _score(predictions: np.ndarray, task: str) -> np.ndarray:
-    """The ranking score: the probability (binary), the value (regression), the top class's probability."""
-    return predictions.max(axis=1) if task == "multiclass" else predictions
-
-
-def _best_baseline(metric: str, known: Mapping[str, float | None]) -> str | None:
-    values = {k: v for k, v in known.items() if v is not None and not np.isnan(v)}
-    if not values:
-        return None
-    up = HIGHER_IS_BETTER[metric]
-    return max(values, key=lambda k: values[k] if up else -values[k])
-
-
-def _default_done(metric: str, baselines: Mapping[str, Mapping[str, float | None]]) -> float:
-    """When the spec's done metric does not apply to this task: 10% better than the best baseline."""
-    values = [v[metric] for v in baselines.values() if v.get(metric) is not None]
-    if not values:
-        return 0.0
-    return max(values) * 1.1 if HIGHER_IS_BETTER[metric] else min(values) * 0.9
+def _target_words(spec: ProjectSpec) -> str:
+    return f"'{spec.label.target}'" if spec.label.target else "the label"
 
 
 def _checked_frame(ts: TrainingSet) -> pd.DataFrame:
@@ -208,12 +183,12 @@ def _reference(pred: np.ndarray, task: str) -> dict[str, Any]:
         "prediction_quantiles": [float(q) for q in np.quantile(score, np.linspace(0, 1, 21))],
         "prediction_mean": float(np.mean(score)),
         "prediction_sd": float(np.std(score)),
-        "rows": int(len(score)),
+        "rows": len(score),
     }
 
 
 def _training_summary(frame: pd.DataFrame, ts: TrainingSet, y: np.ndarray, classes: tuple[Any, ...], snapshots: int) -> dict[str, Any]:
-    summary: dict[str, Any] = {"rows": int(len(frame)), "features": len(ts.features), "snapshots": snapshots}
+    summary: dict[str, Any] = {"rows": len(frame), "features": len(ts.features), "snapshots": snapshots}
     if snapshots:
         cutoffs = pd.to_datetime(frame[CUTOFF])
         summary["first_cutoff"] = str(cutoffs.min().date())
@@ -221,6 +196,7 @@ def _training_summary(frame: pd.DataFrame, ts: TrainingSet, y: np.ndarray, class
     if ts.task == "binary":
         summary["base_rate"] = float(np.mean(y))
         summary["positive_class"] = classes[1]
+        summary["negative_class"] = classes[0]
     elif ts.task == "multiclass":
         summary["classes"] = {str(c): int(np.sum(y == i)) for i, c in enumerate(classes)}
     else:

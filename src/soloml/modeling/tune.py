@@ -1,8 +1,14 @@
-"""An optional small hyper-parameter search (Optuna, TPE), judged by the same validation plan as training."""
+"""An optional small hyper-parameter search (Optuna, TPE) on the project's own metric, inside training rows only.
+
+`search` tunes on the inner split of the rows it is given (`ValidationPlan.inner`), never on judged
+rows: training runs it once inside each validation fold (so the judged score is of the whole tuning
+procedure) and once over every row for the saved model.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,23 +16,47 @@ import pandas as pd
 
 from soloml.errors import ModelError
 from soloml.modeling import fit as ft
-from soloml.modeling.metrics import roc_auc, rmse, multi_logloss
+from soloml.modeling.evaluate import metric_value
+from soloml.modeling.metrics import HIGHER_IS_BETTER
 from soloml.modeling.split import ValidationPlan
 
-MAX_FOLDS = 3
+
+@dataclass(frozen=True)
+class Tuned:
+    """The best parameters found, and their value of the metric tuned on (on the inner split)."""
+
+    params: dict[str, Any]
+    metric: str
+    value: float
 
 
 def search(
-    X: pd.DataFrame, y: np.ndarray, plan: ValidationPlan, base: Mapping[str, Any], *, categorical: list[str], trials: int, seed: int
-) -> dict[str, Any]:
-    """The best parameters found in `trials` trials over leaves, leaf size, sampling, regularisation and learning rate."""
+    X: pd.DataFrame,
+    y: np.ndarray,
+    rows: np.ndarray,
+    plan: ValidationPlan,
+    base: Mapping[str, Any],
+    *,
+    metric: str,
+    task: str,
+    k_share: float,
+    categorical: list[str],
+    trials: int,
+    seed: int,
+) -> Tuned:
+    """The best parameters in `trials` trials, judged by `metric` on the inner split of `rows`.
+
+    `k_share` is the share of rows acted on (capacity / judged rows), for precision at capacity.
+    """
     try:
         import optuna
     except ImportError as exc:  # optional extra
         raise ModelError("Tuning needs Optuna, which is not installed.", hint='Install it with `pip install "soloml[tune]"` or train without --tune.') from exc
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    folds = plan.folds[:MAX_FOLDS]
-    objective_name = base.get("objective")
+    inner_train, inner_valid = plan.inner(rows)
+    yv = y[inner_valid]
+    k = max(1, round(k_share * len(inner_valid)))
+    sign = -1.0 if HIGHER_IS_BETTER[metric] else 1.0
 
     def loss(trial: Any) -> float:
         params = {
@@ -38,20 +68,13 @@ def search(
             "lambda_l2": trial.suggest_float("lambda_l2", 1e-3, 30.0, log=True),
             "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
         }
-        scores = []
-        for train_rows, valid_rows in folds:
-            # AUC, multiclass log loss and RMSE need no re-weighting correction (weights apply to binary only; AUC is rank-based)
-            booster, _ = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=categorical, valid=(X.iloc[valid_rows], y[valid_rows]), adjust=False)
-            pred = np.asarray(booster.predict(X.iloc[valid_rows]))
-            yv = y[valid_rows]
-            if objective_name == "binary":
-                scores.append(-roc_auc(yv, pred))
-            elif objective_name == "multiclass":
-                scores.append(multi_logloss(yv, pred))
-            else:
-                scores.append(rmse(yv, pred))
-        return float(np.nanmean(scores))
+        booster, _ = ft.fit(X.iloc[inner_train], y[inner_train], params, categorical=categorical, valid=(X.iloc[inner_valid], yv), adjust=False)
+        weight = ft.positive_weight(str(params.get("objective", "")), y[inner_train])
+        pred = ft.unweight(np.asarray(booster.predict(X.iloc[inner_valid])), weight)
+        score = pred.max(axis=1) if pred.ndim == 2 else pred
+        value = metric_value(metric, task, yv, pred, score, k)
+        return float("inf") if value is None or np.isnan(value) else sign * float(value)
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.optimize(loss, n_trials=trials)
-    return dict(study.best_params)
+    return Tuned(dict(study.best_params), metric, sign * float(study.best_value))

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from soloml.errors import ModelError, SolomlError
+from soloml.errors import ConfigError, ModelError, SolomlError
 from soloml.features.trainingset import TrainingSet
+from soloml.modeling.columns import LeftOut
 from soloml.modeling.result import TrainResult
 from soloml.modeling.train import train as train_model
 from soloml.projects.spec import ProjectSpec, find_spec, save_spec
@@ -70,33 +71,91 @@ def _workspace(workspace: Workspace | Path | str | None) -> Workspace:
     return workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
 
 
-def train_project(ws: Workspace, name: str, *, tune: int = 0, seed: int = 0, save: bool = True) -> TrainReport:
-    """Build `name`'s training set from the warehouse, train, and save the model as the new candidate."""
+def train_project(ws: Workspace, name: str, *, tune: int = 0, seed: int = 0, save: bool = True, test_from: date | None = None) -> TrainReport:
+    """Build `name`'s training set from the warehouse, train, and save the model as the new candidate.
+
+    `test_from` (judge from that date on) replaces the project file's for this run, and the run says so.
+    """
     spec = find_spec(ws.projects_dir, name)
-    return _run(ws, spec, tune=tune, seed=seed, save=save)
+    notes: tuple[str, ...] = ()
+    if test_from is not None and test_from != spec.test_from:
+        notes = (f"Judged from {test_from} on as asked (--test-from); the project file says {spec.test_from or 'the latest rows'}.",)
+        spec = spec.model_copy(update={"test_from": test_from})
+    return _run(ws, spec, tune=tune, seed=seed, save=save, notes=notes)
+
+
+QUICK_SETTINGS = (("source_table", "--table"), ("label.target", "--target"), ("cutoffs.time_column", "--time-column / --random-split"),
+                  ("label.positive", "--positive"), ("test_from", "--test-from"))
 
 
 def train_table(
-    ws: Workspace, table: str, target: str, *, time_column: str | None = None, tune: int = 0, seed: int = 0, save: bool = True
+    ws: Workspace,
+    table: str,
+    target: str,
+    *,
+    time_column: str | None = None,
+    positive: str | None = None,
+    test_from: date | None = None,
+    random_split: bool = False,
+    replace: bool = False,
+    tune: int = 0,
+    seed: int = 0,
+    save: bool = True,
 ) -> TrainReport:
-    """The quick path: a table (warehouse table or file) and a target column. Writes projects/<table>_<target>.yaml if new."""
+    """The quick path: a table (warehouse table or file) and a target column; writes projects/<table>_<target>.yaml.
+
+    An existing project file is used only when it holds the settings typed now (table, target, time
+    column, positive class, test_from); otherwise this refuses, naming each difference, unless
+    `replace` (which overwrites the file with the settings typed).
+    """
     from soloml.projects import table_spec
 
-    con = ws.connect()
-    try:
-        spec = table_spec(table, target, time_column, con=con)
-    finally:
-        con.close()
+    with ws.connect() as con:
+        spec = table_spec(table, target, time_column, con=con, positive=positive, test_from=test_from, random_split=random_split)
     path = ws.projects_dir / f"{spec.name}.yaml"
-    if path.is_file():
-        spec = find_spec(ws.projects_dir, spec.name)
+    if path.is_file() and not replace:
+        existing = find_spec(ws.projects_dir, spec.name)
+        differences = quick_differences(existing, spec)
+        if differences:
+            raise ConfigError(
+                f"{path} already exists with other settings than the ones typed: " + "; ".join(differences) + ".",
+                hint=f"Pass --replace to overwrite it with the settings typed, train it as it is with `soloml train {spec.name}`, or edit the file.",
+            )
+        spec = existing
     else:
         path = save_spec(spec, ws.projects_dir)
-    report = _run(ws, spec, tune=tune, seed=seed, save=save)
+    notes = []
+    if spec.label.target != target:
+        notes.append(f"--target {target} is the column {spec.label.target} (loading writes headers in snake_case).")
+    if time_column is None and spec.cutoffs.time_column and not random_split:
+        notes.append(f"Dated rows: validated in time order on {spec.cutoffs.time_column}, the table's date column "
+                     "(name another with --time-column, or pass --random-split to split at random).")
+    report = _run(ws, spec, tune=tune, seed=seed, save=save, notes=tuple(notes))
     return TrainReport(report.result, report.version, path)
 
 
-def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool) -> TrainReport:
+def quick_differences(existing: ProjectSpec, typed: ProjectSpec) -> list[str]:
+    """The quick-path settings in which the project file differs from what was typed, in words."""
+    out = []
+    for key, flag in QUICK_SETTINGS:
+        had, now = _setting(existing, key), _setting(typed, key)
+        if had != now:
+            out.append(f"{key} is {_shown(had)} in the file but {_shown(now)} as typed ({flag})")
+    return out
+
+
+def _setting(spec: ProjectSpec, key: str) -> Any:
+    value: Any = spec
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _shown(value: Any) -> str:
+    return "not set" if value is None else repr(str(value))
+
+
+def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool, notes: tuple[str, ...] = ()) -> TrainReport:
     from soloml.features import build_training_set
     from soloml.registry import save_model
 
@@ -106,7 +165,8 @@ def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool) 
     try:
         try:
             ts = build_training_set(con, spec, features_dir=ws.features_dir)
-            result = train_model(ts, spec, tune=tune, seed=seed)
+            left_out, recipe_notes = _recipe_findings(con, spec)
+            result = train_model(ts, spec, tune=tune, seed=seed, left_out=left_out, notes=(*notes, *recipe_notes))
             version = save_model(ws.models_dir, result, con=con) if save else None
         except SolomlError as exc:
             _log_run(con, run_id, spec.name, None, started, "failed", None, str(exc), {})
@@ -116,6 +176,16 @@ def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool) 
     finally:
         con.close()
     return TrainReport(result, version)
+
+
+def _recipe_findings(con: Any, spec: ProjectSpec) -> tuple[tuple[LeftOut, ...], tuple[str, ...]]:
+    """The table recipe's own left-out columns (dates, metadata, nested) and name matches, for the left-out block."""
+    if spec.recipe != "table" or not spec.source_table or not spec.label.target:
+        return (), ()
+    from soloml.projects.recipes.table import plan_table
+
+    plan = plan_table(con, spec.source_table, spec.label.target, spec.cutoffs.time_column, spec.label.positive)
+    return tuple(LeftOut(c, kind, reason) for c, kind, reason in plan.left_out), plan.notes  # type: ignore[arg-type]
 
 
 def _log_run(con: Any, run_id: str, project: str, version: str | None, started: datetime, status: str, rows: int | None, error: str | None, details: dict[str, Any]) -> None:

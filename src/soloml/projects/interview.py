@@ -130,7 +130,7 @@ RULE_WORDS = {
     "payment": "days_since_last_payment",
     "visit": "days_since_last_activity",
 }
-NO_X_IN_N_DAYS = re.compile(r"no (order|purchase|activity|payment|visit)s? (?:in|for|within) (?:the last |the past )?(\d+) days", re.I)
+NO_X_IN_N_DAYS = re.compile(r"no (order|purchase|activity|payment|visit)s? (?:in|for|within) (?:the last |the past )?(\d+) days", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

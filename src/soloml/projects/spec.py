@@ -32,6 +32,7 @@ class Label(BaseModel):
     definition: str = Field(..., description="Plain words, e.g. 'no payment or order in the next 60 days'.")
     horizon_days: int = Field(60, ge=1, le=3650, description="Days after the cutoff the label looks at.")
     target: str | None = Field(None, description="table recipe: the target column.")
+    positive: str | None = Field(None, description="table recipe, two-valued target: the value that counts as the event (e.g. 'bad').")
 
 
 class Cutoffs(BaseModel):
@@ -83,7 +84,8 @@ class BusinessValue(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    value_per_success: float = Field(..., ge=0, description="What one correct action is worth (e.g. a saved customer's margin).")
+    value_per_success: float | None = Field(
+        None, ge=0, description="What one correct action is worth (e.g. a saved customer's margin); unset: no money figures (`soloml interview` asks).")
     cost_per_action: float = Field(0.0, ge=0, description="What one action costs (a call, a discount).")
     capacity: int = Field(..., ge=1, description="How many entities can be acted on per cycle.")
     cycle: Cadence = Field("weekly", description="How often the capacity renews.")
@@ -133,6 +135,8 @@ class ProjectSpec(BaseModel):
     features_sql: list[str] = Field(default_factory=list, description="User SQL feature files (features/*.sql) to include.")
     features_exclude: list[str] = Field(default_factory=list, description="Built-in features to leave out.")
     population: Population | None = Field(None, description="churn/buy_again/spend: who is scored at each cutoff (default: the recipe's).")
+    # validation (modeling)
+    test_from: date | None = Field(None, description="Judge on rows / cutoffs from this date on, train on the earlier ones (default: the latest).")
 
     @model_validator(mode="after")
     def _population_fits_recipe(self) -> ProjectSpec:

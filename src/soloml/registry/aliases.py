@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
 from soloml.registry.store import VERSION_RE, project_dir, projects, read_metadata, verify, versions
 
@@ -44,15 +45,37 @@ class ModelInfo:
     path: Path
 
 
-def read_aliases(models_dir: Path, project: str) -> dict[str, str]:
+def read_aliases(models_dir: Path, project: str) -> dict[str, Any]:
+    """aliases.json as written; values are checked when an alias is resolved (`version_of`)."""
     path = project_dir(models_dir, project) / ALIASES_FILE
     if not path.is_file():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path} is not valid JSON.", hint="Fix it by hand or re-run `soloml promote PROJECT VERSION`.") from exc
-    return {str(k): str(v) for k, v in data.items()}
+    if not isinstance(data, dict):
+        raise RegistryError(f"{path} should map aliases to versions ({{\"production\": \"v0002\"}}), got {type(data).__name__}.",
+                            hint="Fix it by hand or re-run `soloml promote PROJECT VERSION`.")
+    return {str(k): v for k, v in data.items()}
+
+
+def version_of(models_dir: Path, project: str, alias: str, value: Any, known: list[str]) -> str:
+    """The version an alias names, refused unless it is a version name ('v0003') saved in the project's folder."""
+    path = project_dir(models_dir, project) / ALIASES_FILE
+    listing = ", ".join(known) or "none"
+    if not isinstance(value, str) or not VERSION_RE.fullmatch(value):
+        raise RegistryError(
+            f"{path} maps '{alias}' to {json.dumps(value)}, which is not a version name like v0003 (versions of '{project}': {listing}); "
+            "soloml only loads models from the project's own folder.",
+            hint=f"Point it at a version with `soloml promote {project} VERSION`.",
+        )
+    if value not in known:
+        raise RegistryError(
+            f"'{alias}' of project '{project}' names version {value}, which is not found in {path.parent} (versions: {listing}).",
+            hint=f"Point it at a saved version with `soloml promote {project} VERSION`.",
+        )
+    return value
 
 
 def _write_aliases(models_dir: Path, project: str, aliases: dict[str, str]) -> None:
@@ -72,7 +95,7 @@ def resolve(models_dir: Path, project: str, ref: str = "production") -> str:
             f"No saved models for project '{project}' in {models_dir}.{did_you_mean(project, others)}{listing}",
             hint=f"Run `soloml train {project}` first.",
         )
-    if VERSION_RE.match(ref):
+    if VERSION_RE.fullmatch(ref):
         if ref not in known:
             raise RegistryError(f"Project '{project}' has no version {ref}; it has {', '.join(known)}.", hint=f"See `soloml models {project}`.")
         return ref
@@ -87,7 +110,7 @@ def resolve(models_dir: Path, project: str, ref: str = "production") -> str:
                 hint=f"Promote one: `soloml promote {project} {known[-1]}`.",
             )
         raise RegistryError(f"Project '{project}' has no version or alias '{ref}'.{did_you_mean(ref, names)} Aliases: {', '.join(names)}.")
-    return aliases[ref]
+    return version_of(models_dir, project, ref, aliases[ref], known)
 
 
 def list_versions(models_dir: Path, project: str) -> list[ModelInfo]:
@@ -125,9 +148,10 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
     try:
         con.execute(
             "INSERT INTO ops.model_events (project, action, alias, version, previous_version, happened_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [project, action, alias, version, previous, _next_time(con, project), note],
+            [project, action, alias, version, previous, next_time(con, project), note],
         )
         _write_aliases(models_dir, project, {**aliases, alias: version})
+        pause_at("registry.aliases_written")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -135,7 +159,7 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
     return change
 
 
-def _next_time(con: Any, project: str) -> datetime:
+def next_time(con: Any, project: str) -> datetime:
     """Now (UTC), nudged past the project's last event so the history has a strict order."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     last = con.execute("SELECT max(happened_at) FROM ops.model_events WHERE project = ?", [project]).fetchone()[0]

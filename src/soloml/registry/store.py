@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from soloml._version import __version__
+from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError
+from soloml.registry.consistency import check_metadata
 from soloml.modeling.explain import reasons as explain_reasons
 from soloml.modeling.result import TrainResult
 from soloml.modeling.signature import FeatureSignature
@@ -37,7 +39,7 @@ from soloml.modeling.signature import FeatureSignature
 MODEL_FILE = "model.txt"
 METADATA_FILE = "metadata.json"
 CHECKSUMS_FILE = "checksums.json"
-VERSION_RE = re.compile(r"^v(\d{4,})$")
+VERSION_RE = re.compile(r"v(\d{4,})")  # use fullmatch
 FORMAT = 1
 
 
@@ -50,7 +52,7 @@ class LoadedModel:
     booster: lgb.Booster
     signature: FeatureSignature
     task: str
-    threshold: float
+    threshold: float | None
     metadata: dict[str, Any]
     path: Path
 
@@ -75,6 +77,9 @@ class LoadedModel:
 
 
 def project_dir(models_dir: Path, project: str) -> Path:
+    """models/<project>; a name that would step outside models/ ('..', 'a/b') is refused."""
+    if not project or project in (".", "..") or any(c in project for c in "/\\\0"):
+        raise RegistryError(f"'{project}' is not a project name: it would point outside {models_dir}.", hint="Use the project's name, e.g. churn.")
     return Path(models_dir) / project
 
 
@@ -83,7 +88,7 @@ def versions(models_dir: Path, project: str) -> list[str]:
     folder = project_dir(models_dir, project)
     if not folder.is_dir():
         return []
-    found = [p.name for p in folder.iterdir() if p.is_dir() and VERSION_RE.match(p.name)]
+    found = [p.name for p in folder.iterdir() if p.is_dir() and VERSION_RE.fullmatch(p.name)]
     return sorted(found, key=lambda v: int(v[1:]))
 
 
@@ -100,7 +105,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
 
     folder = project_dir(models_dir, result.project)
     folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / f".staging-{uuid.uuid4().hex}"
+    staging = folder / f".staging-{os.getpid()}-{uuid.uuid4().hex}"  # the pid tells recovery whether its writer is gone
     staging.mkdir()
     try:
         for attempt in range(100):
@@ -108,6 +113,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
             number = int(existing[-1][1:]) + 1 if existing else 1
             version = f"v{number:04d}"
             _write_files(staging, result, version)
+            pause_at("train.staged")
             try:
                 os.rename(staging, folder / version)  # atomic; fails if another process took the number
                 break
@@ -119,6 +125,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    pause_at("train.saved")
     set_alias(con, models_dir, result.project, "candidate", version, action="register", note=note or f"trained: {result.verdict.decision}")
     return version
 
@@ -192,19 +199,25 @@ def load_model(models_dir: Path, project: str, ref: str = "production") -> Loade
     version = resolve(models_dir, project, ref)
     folder = project_dir(models_dir, project) / version
     verify(folder)
-    metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    where = f"{project} {version} ({folder / METADATA_FILE})"
     try:
-        booster = lgb.Booster(model_str=(folder / MODEL_FILE).read_text(encoding="utf-8"))
+        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        model_text = (folder / MODEL_FILE).read_text(encoding="utf-8")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"Model {where} cannot be used: {exc}.", hint="Train a new version (`soloml train PROJECT`) or promote another.") from exc
+    check_metadata(metadata, model_text, where=where)
+    try:
+        booster = lgb.Booster(model_str=model_text)
     except lgb.basic.LightGBMError as exc:
         raise RegistryError(f"{folder / MODEL_FILE} is not a readable LightGBM model: {exc}.", hint="Train a new version.") from exc
-    signature = FeatureSignature.from_dict(metadata["signature"])
+    threshold = metadata["threshold"]
     return LoadedModel(
         project=project,
         version=version,
         booster=booster,
-        signature=signature,
+        signature=FeatureSignature.from_dict(metadata["signature"]),
         task=metadata["task"],
-        threshold=float(metadata["threshold"]),
+        threshold=None if threshold is None else float(threshold),
         metadata=metadata,
         path=folder,
     )

@@ -1,5 +1,6 @@
 """Sources: read files and databases and land them in raw.* (atomic, idempotent, typed)."""
 
-from soloml.sources.loader import LoadResult, load_paths
+from soloml.sources.batch import LoadRequest, load_all, load_paths
+from soloml.sources.results import LoadResult, LoadSummary
 
-__all__ = ["LoadResult", "load_paths"]
+__all__ = ["LoadRequest", "LoadResult", "LoadSummary", "load_all", "load_paths"]

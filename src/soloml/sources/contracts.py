@@ -42,5 +42,6 @@ class LandedTable:
 
 # headers as in the file, a sample of up to 1,000 rows as strings (columns = original headers), the --as value
 Detector = Callable[[list[str], pd.DataFrame, "str | None"], Detection | None]
-# runs inside the load's transaction; returns core table -> rows written; raises SolomlError to abort the load
+# runs inside the load's transaction; returns core table -> rows written (a dict that may carry `.notes`, sentences
+# for the load report); raises SolomlError to abort the load
 Router = Callable[[duckdb.DuckDBPyConnection, LandedTable], dict[str, int]]

@@ -42,14 +42,59 @@ def _engine_url(url: str) -> str:
     return f"{driver}://{rest}"
 
 
-def _arrow_column(values: list) -> pa.Array:
-    """pyarrow's own inference, with mixed-scale decimals and odd objects falling back to text."""
+MAX_DECIMAL_DIGITS = 38  # the widest DECIMAL DuckDB holds
+
+
+def _decimal_shape(values: list[Decimal]) -> tuple[int, int]:
+    """(precision, scale) wide enough for every finite value."""
+    whole, scale = 1, 0
+    for d in values:
+        _, digits, exponent = d.as_tuple()
+        places = max(-int(exponent), 0)
+        scale = max(scale, places)
+        whole = max(whole, len(digits) + int(exponent) if int(exponent) >= 0 else len(digits) - places)
+    return whole + scale, scale
+
+
+def _arrow_column(name: str, values: list) -> tuple[pa.Array, str | None]:
+    """The column as Arrow, and a note when it could not keep the database's type.
+
+    Decimals keep their scale up to 38 digits; wider ones, or ones holding Infinity/NaN (Postgres numeric),
+    become DOUBLE. Anything pyarrow cannot infer falls back to text."""
+    decimals = [v for v in values if v is not None]
+    if decimals and all(isinstance(v, Decimal) for v in decimals):
+        if all(d.is_finite() for d in decimals):
+            precision, scale = _decimal_shape(decimals)
+            if precision <= MAX_DECIMAL_DIGITS:  # room to grow: a later load's larger amounts still fit
+                return pa.array(values, pa.decimal128(18 if precision <= 18 else MAX_DECIMAL_DIGITS, scale)), None
+            why = f"holds numbers of {precision} digits, wider than the {MAX_DECIMAL_DIGITS} a warehouse decimal keeps"
+        else:
+            why = "holds Infinity or NaN, which a decimal cannot"
+        doubles = pa.array([None if v is None else float(v) for v in values], pa.float64())
+        return doubles, f"column '{name}' {why}: read as DOUBLE (about 15 significant digits)"
     try:
-        return pa.array(values)
+        return pa.array(values), None
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         if all(v is None or isinstance(v, Decimal | int | float) for v in values):
-            return pa.array([None if v is None else float(v) for v in values], pa.float64())
-        return pa.array([None if v is None else str(v) for v in values], pa.string())
+            return pa.array([None if v is None else float(v) for v in values], pa.float64()), f"column '{name}' mixes number types: read as DOUBLE"
+        return pa.array([None if v is None else str(v) for v in values], pa.string()), f"column '{name}' mixes value types: read as text"
+
+
+def _arrow_table(headers: list[str], columns: list[str], rows: list, shown: str, table: str) -> tuple[pa.Table, tuple[str, ...]]:
+    arrays, notes = {}, []
+    for i, (header, column) in enumerate(zip(headers, columns, strict=True)):
+        values = [r[i] for r in rows]
+        try:
+            arrays[column], note = _arrow_column(header, values)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+            kinds = sorted({type(v).__name__ for v in values if v is not None})
+            raise LoadError(
+                f"Cannot read column '{header}' of table '{table}' from {shown}: its values ({', '.join(kinds)}) do not fit one type: {exc}.",
+                hint=f"Cast '{header}' to text or a plain number in a view and load the view instead.",
+            ) from exc
+        if note:
+            notes.append(note)
+    return (pa.table(arrays) if arrays else pa.table({})), tuple(notes)
 
 
 def database_unit(url: str, table: str | None) -> Unit:
@@ -79,7 +124,7 @@ def database_unit(url: str, table: str | None) -> Unit:
         finally:
             engine.dispose()
         columns = column_names(headers)
-        arrow = pa.table({c: _arrow_column([r[i] for r in rows]) for i, c in enumerate(columns)}) if columns else pa.table({})
+        arrow, notes = _arrow_table(headers, columns, rows, shown, table)
         con.register("_soloml_db", arrow)
         try:
             con.execute(f"CREATE TEMP TABLE {stage_table} AS SELECT * FROM _soloml_db")
@@ -91,6 +136,6 @@ def database_unit(url: str, table: str | None) -> Unit:
             f"FROM (SELECT md5(concat_ws(chr(31), {cols})) AS h FROM {stage_table})",
             [table + ":"],
         ).fetchall()[0][0]
-        return Staged(tuple(headers), tuple(columns), sha256=f"content-md5:{sha}")
+        return Staged(tuple(headers), tuple(columns), sha256=f"content-md5:{sha}", notes=notes)
 
     return Unit(f"{shown}#{table}", fmt, table_name(table.rpartition(".")[2]), None, stage)

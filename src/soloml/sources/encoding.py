@@ -1,30 +1,44 @@
-"""Text files in any encoding small businesses meet: UTF-8 (with or without BOM), UTF-16, cp1252/Latin-1.
+"""Text files in any encoding small businesses meet: UTF-8 (with or without BOM), UTF-16, cp1252/Latin-1, and
+files mixing UTF-8 rows with Windows-1252 ones (a spreadsheet edited on two machines).
 
-One streaming pass computes the sha256 and checks that the bytes decode; non-UTF-8 files are transcoded to a
-temporary UTF-8 file that DuckDB then reads. Undecodable bytes raise a LoadError naming the line.
+`open_text` decides the encoding from every byte, in one streaming pass that also computes the sha256 (a
+second pass, line by line, only for files that are not UTF-8). `utf8_copy` then gives DuckDB a UTF-8 file:
+the original, or a copy transcoded into the load's scratch folder, removed by the caller. Undecodable
+bytes raise a LoadError naming the byte, line and column.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from soloml.errors import LoadError
+from soloml.sources.scratch import Scratch
 
 CHUNK = 1 << 20
+Encoding = Literal["utf-8", "utf-8-sig", "utf-16", "cp1252", "mixed"]
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """What a text file is, decided before any copy is made."""
+
+    path: Path
+    encoding: Encoding
+    sha256: str
+    foreign_lines: tuple[int, ...] = ()  # 'mixed': the physical lines that are Windows-1252, not UTF-8
 
 
 @dataclass(frozen=True)
 class TextFile:
-    """A text file ready for DuckDB: `path` is UTF-8 (the original, or a temporary transcoded copy)."""
+    """A text file ready for DuckDB: `path` is UTF-8 (the original, or a transcoded copy in the scratch folder)."""
 
     original: Path
     path: Path
-    encoding: str
-    sha256: str
+    encoding: Encoding
     temporary: bool
 
     def cleanup(self) -> None:
@@ -63,15 +77,17 @@ def _check(path: Path, encoding: str, skip: int) -> tuple[str, UnicodeDecodeErro
                     f"{path.name} looks like a binary file, not text: it holds NUL bytes on line {line}.",
                     hint="Export it again as CSV (or load the original .xlsx / .parquet file).",
                 )
+            pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
             try:
                 decoder.decode(data)
             except UnicodeDecodeError as exc:
-                error, error_at = exc, base + exc.start
+                error, error_at = exc, base - pending + exc.start
         if error is None:
+            pending = len(decoder.getstate()[0])
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as exc:
-                error, error_at = exc, offset - 1
+                error, error_at = exc, offset - pending + exc.start
     return digest.hexdigest(), error, error_at
 
 
@@ -88,25 +104,52 @@ def _position(path: Path, at: int) -> tuple[int, int, str]:
     return line, line - 1, column
 
 
-def open_text(path: Path) -> TextFile:
-    """Decide the encoding of `path` and give DuckDB a UTF-8 file to read."""
+def open_text(path: Path) -> TextSource:
+    """Decide the encoding of `path` from every byte (and its sha256)."""
     with path.open("rb") as fh:
         head = fh.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        sha, error, _ = _check(path, "utf-8", 3)
-        if error is None:
-            return TextFile(path, path, "utf-8-sig", sha, False)
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _transcode(path, "utf-16", sha256_of(path))
-    else:
-        sha, error, _ = _check(path, "utf-8", 0)
-        if error is None:
-            return TextFile(path, path, "utf-8", sha, False)
-    _, error, at = _check(path, "cp1252", 0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        sha, error, at = _check(path, "utf-16", 0)
+        if error is not None:
+            raise LoadError(
+                f"{path.name} is UTF-16 text (it starts with a UTF-16 byte-order mark), but byte {at:,} breaks it: "
+                f"{error.reason}. Nothing was loaded.",
+                hint="The file is damaged or cut off: export it again (as CSV UTF-8 if the tool offers it).",
+            )
+        return TextSource(path, "utf-16", sha)
+    bom = head.startswith(codecs.BOM_UTF8)
+    sha, error, _ = _check(path, "utf-8", 3 if bom else 0)
     if error is None:
-        return _transcode(path, "cp1252", sha)
+        return TextSource(path, "utf-8-sig" if bom else "utf-8", sha)
+    utf8_lines, foreign = _foreign_lines(path)
+    return TextSource(path, "mixed" if utf8_lines else "cp1252", sha, foreign if utf8_lines else ())
+
+
+def _foreign_lines(path: Path) -> tuple[int, tuple[int, ...]]:
+    """(lines holding UTF-8 text beyond ASCII, lines that are not UTF-8); every line must then be UTF-8 or Windows-1252."""
+    utf8_lines, foreign = 0, []
+    offset = 0
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.isascii():
+                try:
+                    line.decode("utf-8")
+                    utf8_lines += 1
+                except UnicodeDecodeError:
+                    foreign.append(number)
+                    try:
+                        line.decode("cp1252")
+                    except UnicodeDecodeError as exc:
+                        _undecodable(path, offset + exc.start)
+            offset += len(line)
+    return utf8_lines, tuple(foreign)
+
+
+def _undecodable(path: Path, at: int) -> None:
     line, row, column = _position(path, at)
-    bad = error.object[error.start:error.start + 1].hex()
+    with path.open("rb") as fh:
+        fh.seek(at)
+        bad = fh.read(1).hex()
     raise LoadError(
         f"{path.name} row {row} (line {line}), column '{column}' has a byte that is neither UTF-8 nor Windows-1252 text: "
         f"got 0x{bad}. Nothing was loaded.",
@@ -114,13 +157,41 @@ def open_text(path: Path) -> TextFile:
     )
 
 
-def _transcode(path: Path, encoding: str, sha: str) -> TextFile:
-    fd, name = tempfile.mkstemp(prefix="soloml-", suffix=".csv")
-    target = Path(name)
-    with path.open("r", encoding=encoding, newline="") as src, open(fd, "w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(CHUNK):
-            dst.write(chunk)
-    return TextFile(path, target, encoding, sha, True)
+def encoding_note(source: TextSource, header_line: int = 1) -> str | None:
+    """What the report should say about how the file was decoded (nothing for plain UTF-8 or UTF-16)."""
+    if source.encoding == "cp1252":
+        return "the file is not UTF-8: it was read as Windows-1252 (Latin-1)"
+    if source.encoding != "mixed":
+        return None
+    lines = source.foreign_lines
+    shown = ", ".join(str(n - header_line) for n in lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+    where = ", ".join(str(n) for n in lines[:10])
+    return (f"rows {shown} (lines {where}{'...' if len(lines) > 10 else ''}) were not UTF-8 and were read as Windows-1252; "
+            "the rest of the file is UTF-8")
+
+
+def utf8_copy(source: TextSource, scratch: Scratch) -> TextFile:
+    """The file as UTF-8 for DuckDB: the original when it already is, else a copy in `scratch` (removed on error)."""
+    if source.encoding in ("utf-8", "utf-8-sig"):
+        return TextFile(source.path, source.path, source.encoding, False)
+    target = scratch.file(".csv")
+    try:
+        with target.open("w", encoding="utf-8", newline="") as dst:
+            if source.encoding == "mixed":
+                with source.path.open("rb") as src:
+                    for line in src:
+                        try:
+                            dst.write(line.decode("utf-8"))
+                        except UnicodeDecodeError:
+                            dst.write(line.decode("cp1252"))
+            else:
+                with source.path.open("r", encoding=source.encoding, newline="") as text:
+                    while chunk := text.read(CHUNK):
+                        dst.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return TextFile(source.path, target, source.encoding, True)
 
 
 def read_head(text: TextFile, size: int = 1 << 16) -> str:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from soloml.sources.csvfile import RejectedLine
+
+@dataclass(frozen=True)
+class RejectedLine:
+    """A source row that could not be staged (split into the header's columns, or read at all)."""
+
+    row: int  # data row (line - header line)
+    line: str  # the row as it was in the file
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class Staged:
     decimal_comma: bool = False
     row_sql: str = "rowid + 1"
     sha256: str | None = None  # for sources whose fingerprint is known only after reading (databases)
+    notes: tuple[str, ...] = ()  # what the report should say about how the source was read
 
 
 @dataclass(frozen=True)
@@ -33,3 +41,12 @@ class Unit:
     stage: Callable[[duckdb.DuckDBPyConnection, str], Staged]
     cleanup: Callable[[], None] = field(default=lambda: None)
     suffix: str = ""  # appended to an --as name ('_orders' for one sheet of a multi-sheet workbook)
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    """What one file (every sheet of a workbook) or one database table holds: loaded in one transaction."""
+
+    source: str
+    units: tuple[Unit, ...]
+    notes: tuple[str, ...] = ()  # about the file as a whole (e.g. empty sheets skipped)

@@ -35,7 +35,8 @@ OPS_DDL = (
         columns JSON,
         detection JSON,
         core_rows JSON,
-        notes JSON
+        notes JSON,
+        run_by VARCHAR
     )
     """,
     """
@@ -84,6 +85,8 @@ OPS_DDL = (
     "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS source_system VARCHAR",
     "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS source_id VARCHAR",
     "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS email VARCHAR",
+    # multiclass: the class predicted (score is its probability); added after the first release, hence the ALTER
+    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS predicted_class VARCHAR",
     # alias history of the model registry (promote / rollback / register)
     """
     CREATE TABLE IF NOT EXISTS ops.model_events (

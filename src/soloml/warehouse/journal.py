@@ -1,14 +1,30 @@
-"""The load journal `ops.loads`: one row per load attempt, written in the load's transaction (or after its rollback)."""
+"""The load journal `ops.loads`: one row per load attempt.
+
+A load writes its row as `running` (committed) before it reads anything, and turns it into `loaded` inside
+the load's own transaction, or into `failed` after a rollback. A row still `running` from another process is
+a load that was killed: the next load marks it `interrupted` (DuckDB lets one process write a warehouse file
+at a time, so that process is gone or no longer loading).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 import duckdb
+
+# This process, as `ops.loads.run_by` records it; the token tells apart processes that reuse a pid (containers).
+PROCESS_TOKEN = secrets.token_hex(4)
+PROCESS = f"{socket.gethostname()}:{os.getpid()}:{PROCESS_TOKEN}"
+INTERRUPTED = (
+    "interrupted: the process running this load stopped (killed or crashed) before it finished; "
+    "nothing of it was written. Run the load again."
+)
 
 # Columns added to ops.loads / ops.quarantine after the first release; older warehouses get them on first load.
 _EXTRA_COLUMNS = (
@@ -19,6 +35,7 @@ _EXTRA_COLUMNS = (
     ("ops.loads", "detection", "JSON"),
     ("ops.loads", "core_rows", "JSON"),
     ("ops.loads", "notes", "JSON"),
+    ("ops.loads", "run_by", "VARCHAR"),
     ("ops.quarantine", "source", "VARCHAR"),
 )
 
@@ -46,22 +63,21 @@ class PreviousLoad:
     finished_at: datetime | None
     rows_loaded: int | None
     vendor_object: str | None = None  # what the file was recognised as then (None: landed in raw only)
+    detected_name: str | None = None  # the raw table the detector chose (None: named after the file or --as)
 
 
-def find_same_load(con: duckdb.DuckDBPyConnection, sha256: str, requested_as: str | None) -> PreviousLoad | None:
-    """The last successful load of the same content (same sha256, same --as), if any."""
+def same_loads(con: duckdb.DuckDBPyConnection, sha256: str, requested_as: str | None) -> list[PreviousLoad]:
+    """Earlier successful loads of the same content (same sha256, same --as), newest first."""
     rows = con.execute(
         """
-        SELECT load_id, target_table, finished_at, rows_loaded, json_extract_string(detection, '$.vendor_object') FROM ops.loads
-        WHERE sha256 = ? AND status = 'loaded' AND requested_as IS NOT DISTINCT FROM ?
-        ORDER BY finished_at DESC LIMIT 1
+        SELECT load_id, target_table, finished_at, rows_loaded, json_extract_string(detection, '$.vendor_object'),
+               nullif(json_extract_string(detection, '$.name'), '')
+        FROM ops.loads WHERE sha256 = ? AND status = 'loaded' AND requested_as IS NOT DISTINCT FROM ?
+        ORDER BY finished_at DESC
         """,
         [sha256, requested_as],
     ).fetchall()
-    if not rows:
-        return None
-    load_id, target, finished, loaded, vendor_object = rows[0]
-    return PreviousLoad(load_id, target, finished, loaded, vendor_object)
+    return [PreviousLoad(*row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -90,19 +106,72 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+_COLUMNS = (
+    "source", "sha256", "target_table", "detected_format", "rows_in", "rows_loaded", "rows_quarantined", "started_at",
+    "finished_at", "status", "error", "requested_as", "rows_skipped", "headers", "columns", "detection", "core_rows", "notes",
+)
+
+
+def _values(entry: JournalEntry) -> list[Any]:
+    return [
+        entry.source, entry.sha256, entry.target_table, entry.detected_format, entry.rows_in, entry.rows_loaded,
+        entry.rows_quarantined, entry.started_at, utcnow(), entry.status, entry.error, entry.requested_as,
+        entry.rows_skipped, _json(entry.headers), _json(entry.columns), _json(entry.detection), _json(entry.core_rows),
+        _json(entry.notes or None),
+    ]
+
+
 def record(con: duckdb.DuckDBPyConnection, entry: JournalEntry) -> None:
-    """Insert one journal row (the caller owns the transaction)."""
+    """Insert one finished journal row (the caller owns the transaction)."""
     con.execute(
-        """
-        INSERT INTO ops.loads (load_id, source, sha256, target_table, detected_format, rows_in, rows_loaded,
-            rows_quarantined, started_at, finished_at, status, error, requested_as, rows_skipped, headers, columns,
-            detection, core_rows, notes)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        [
-            entry.load_id, entry.source, entry.sha256, entry.target_table, entry.detected_format, entry.rows_in,
-            entry.rows_loaded, entry.rows_quarantined, entry.started_at, utcnow(), entry.status, entry.error,
-            entry.requested_as, entry.rows_skipped, _json(entry.headers), _json(entry.columns),
-            _json(entry.detection), _json(entry.core_rows), _json(entry.notes or None),
-        ],
+        f"INSERT INTO ops.loads (load_id, {', '.join(_COLUMNS)}, run_by) VALUES (?, {', '.join('?' for _ in _COLUMNS)}, ?)",
+        [entry.load_id, *_values(entry), PROCESS],
     )
+
+
+def start(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry]) -> None:
+    """Write `running` rows for loads about to begin, committed at once so a killed load leaves its trace."""
+    con.begin()
+    for entry in entries:
+        con.execute(
+            "INSERT INTO ops.loads (load_id, source, sha256, detected_format, started_at, status, requested_as, run_by) "
+            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+            [entry.load_id, entry.source, entry.sha256, entry.detected_format, entry.started_at, entry.requested_as, PROCESS],
+        )
+    con.commit()
+
+
+def finish(con: duckdb.DuckDBPyConnection, entry: JournalEntry) -> None:
+    """Turn a `running` row into its outcome (the caller owns the transaction)."""
+    con.execute(
+        f"UPDATE ops.loads SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE load_id = ?",
+        [*_values(entry), entry.load_id],
+    )
+
+
+def forget(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
+    """Drop the `running` row of a load that turned out to be a no-op (the same data again)."""
+    con.execute("DELETE FROM ops.loads WHERE load_id = ? AND status = 'running'", [load_id])
+
+
+@dataclass(frozen=True)
+class InterruptedLoad:
+    load_id: str
+    source: str
+    started_at: datetime | None
+    run_by: str | None
+
+
+def mark_interrupted(con: duckdb.DuckDBPyConnection) -> tuple[InterruptedLoad, ...]:
+    """Mark every `running` row of another process as `interrupted` (nothing of it was committed) and list them."""
+    ensure_journal(con)
+    rows = con.execute(
+        "SELECT load_id, source, started_at, run_by FROM ops.loads WHERE status = 'running' AND run_by IS DISTINCT FROM ? ORDER BY started_at",
+        [PROCESS],
+    ).fetchall()
+    if rows:
+        con.execute(
+            "UPDATE ops.loads SET status = 'interrupted', error = ?, finished_at = ? WHERE status = 'running' AND run_by IS DISTINCT FROM ?",
+            [INTERRUPTED, utcnow(), PROCESS],
+        )
+    return tuple(InterruptedLoad(*row) for row in rows)

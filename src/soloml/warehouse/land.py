@@ -9,6 +9,7 @@ anti-join only when the table already exists; a first load pays nothing for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,12 +46,22 @@ def common_type(old: str, new: str) -> str:
     """The narrowest type holding both: numbers widen, a date widens to a timestamp, anything else becomes text."""
     if old.upper() == new.upper():
         return old
+    if old.upper().startswith("DECIMAL") and new.upper().startswith("DECIMAL"):
+        return _wider_decimal(old, new)
     a, b = _rank(old), _rank(new)
     if a is not None and b is not None:
         return old if a >= b else new
     if {old.upper(), new.upper()} == {"DATE", "TIMESTAMP"}:
         return "TIMESTAMP"
     return "VARCHAR"
+
+
+def _wider_decimal(old: str, new: str) -> str:
+    """A DECIMAL with the integer digits and the scale of both (DOUBLE past DuckDB's 38 digits)."""
+    (p1, s1), (p2, s2) = (tuple(int(x) for x in re.findall(r"\d+", t)[:2]) or (18, 3) for t in (old, new))
+    scale = max(s1, s2)
+    precision = max(p1 - s1, p2 - s2) + scale
+    return f"DECIMAL({precision},{scale})" if precision <= 38 else "DOUBLE"
 
 
 def column_types(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:

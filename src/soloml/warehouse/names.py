@@ -21,17 +21,28 @@ def column_name(header: str, position: int = 0) -> str:
     return text
 
 
+# Names a header must not take: DuckDB's row-number pseudo-column (a user column named so hides it
+# from the loader's staging SQL). Any header that snake_cases to one of these gets the value here.
+RESERVED = {"rowid": "row_id"}
+
+
 def column_names(headers: list[str]) -> list[str]:
-    """snake_case every header, de-duplicating repeats with _2, _3, ..."""
-    seen: dict[str, int] = {}
+    """snake_case every header; repeats get the first free _2, _3, ... suffix, never a name another header has.
+
+    >>> column_names(["a", "a_2", "a"])
+    ['a', 'a_2', 'a_3']
+    """
+    bases = [column_name(h, i) for i, h in enumerate(headers)]
+    bases = [RESERVED.get(b, b) for b in bases]
+    wanted = set(bases)
+    taken: set[str] = set()
     out = []
-    for i, h in enumerate(headers):
-        name = column_name(h, i)
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        else:
-            seen[name] = 1
+    for base in bases:
+        name, n = base, 1
+        while name in taken or (n > 1 and name in wanted):
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
         out.append(name)
     return out
 

@@ -20,8 +20,11 @@ from soloml.config import DateOrder
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
-# digits that are labels, not quantities: kept as text whatever they look like ('+1 555...', '02134', SKUs)
-TEXT_NAMES = re.compile(r"(^|_)(phone|mobile|fax|tel|zip|zipcode|postal|postcode|sku|ean|upc|isbn|gtin)(_|$)")
+# digits that are labels, not quantities: kept as text whatever they look like ('02134', SKUs)
+TEXT_NAMES = re.compile(r"(^|_)(zip|zipcode|postal|postcode|sku|ean|upc|isbn|gtin)(_|$)")
+# phone columns stay text when they hold phone numbers ('+1 555...'); a 0/1 'phone_service' flag is typed by its values
+PHONE_NAMES = re.compile(r"(^|_)(phone|mobile|fax|tel)(_|$)")
+PHONE_NUMBER = r"[+(]?[0-9][0-9 ().-]{5,}[0-9]"  # seven or more digits and phone punctuation
 SAMPLE_ROWS = 5_000
 
 _SYM = "[$€£¥]"
@@ -31,6 +34,7 @@ _US_INT = r"[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
 _EU_INT = "[-+]?([0-9]{1,3}([.\\s\u00a0][0-9]{3})+|[0-9]+)"
 _US_DEC2 = _US_INT + r"(\.[0-9]{1,2})?|[-+]?\.[0-9]{1,2}"
 _US_DBL = _US_INT + r"(\.[0-9]+)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+([eE][-+]?[0-9]+)?"
+_EU_SEP = "[.\\s\u00a0]"
 _EU_DEC2 = _EU_INT + "(,[0-9]{1,2})?"
 _EU_DBL = _EU_INT + "(,[0-9]+)?"
 _ISO_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
@@ -107,9 +111,11 @@ class Candidate:
 
 def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candidate, ...]:
     v = "{v}"
+    us_int = Candidate("integer", "BIGINT", "a whole number",
+                       f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END")
+    eu_int = Candidate("integer_eu", "BIGINT", "a whole number",
+                       f"CASE WHEN regexp_full_match({v}, {_lit(_EU_INT)}) THEN TRY_CAST(regexp_replace({v}, {_lit(_EU_SEP)}, '', 'g') AS BIGINT) END")
     us = (
-        Candidate("integer", "BIGINT", "a whole number",
-                  f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END"),
         Candidate("decimal", "DECIMAL(18,2)", "an amount", _money(v, _US_DEC2, "DECIMAL(18,2)")),
         Candidate("double", "DOUBLE", "a number", _money(v, _US_DBL, "DOUBLE")),
     )
@@ -117,7 +123,8 @@ def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candi
         Candidate("decimal_comma", "DECIMAL(18,2)", "an amount (decimal comma)", _money(v, _EU_DEC2, "DECIMAL(18,2)", comma_decimal=True)),
         Candidate("double_comma", "DOUBLE", "a number (decimal comma)", _money(v, _EU_DBL, "DOUBLE", comma_decimal=True)),
     )
-    numbers = (*eu, *us) if decimal_comma_first else (*us, *eu)
+    # whole numbers first whatever the notation (ties go to the earlier candidate): ids stay BIGINT in ';' files
+    numbers = (eu_int, *eu, us_int, *us) if decimal_comma_first else (us_int, *us, eu_int, *eu)
     iso_date = Candidate("date_iso", "DATE", "a date",
                          f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE)}) THEN TRY_CAST({v} AS DATE) "
                          f"WHEN regexp_full_match({v}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') THEN try_strptime({v}, '%Y/%m/%d')::DATE END")
@@ -286,22 +293,32 @@ def infer_plans(
     keep = keep or {}
     described = con.execute(f"DESCRIBE {stage}").fetchall()
     columns = [(r[0], r[1]) for r in described if not r[0].startswith("_soloml")]
-    text_cols = [c for c, t in columns if t == "VARCHAR" and not TEXT_NAMES.search(c)]
     candidates = _candidates(date_order, decimal_comma_first)
     total = con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0]
     relation = stage if total <= sample_rows else f"(SELECT * FROM {stage} USING SAMPLE reservoir({sample_rows} ROWS) REPEATABLE (7))"
+    labels = {c for c, t in columns if t == "VARCHAR" and TEXT_NAMES.search(c)} | _phone_numbers(con, relation, [c for c, t in columns if t == "VARCHAR" and PHONE_NAMES.search(c)])
+    text_cols = [c for c, t in columns if t == "VARCHAR" and c not in labels]
     counts = _count_candidates(con, relation, text_cols, candidates)
     plans = []
     for col, typ in columns:
         if typ != "VARCHAR":
             plans.append(ColumnPlan(col, typ, None))
             continue
-        if TEXT_NAMES.search(col):
+        if col in labels:
             plans.append(ColumnPlan(col, typ, TEXT))
             continue
         cand, note = _choose(counts[col], candidates, keep.get(col))
         plans.append(ColumnPlan(col, typ, cand, note))
     return plans
+
+
+def _phone_numbers(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str]) -> set[str]:
+    """The phone-named columns holding at least one value shaped like a phone number."""
+    if not columns:
+        return set()
+    checks = ", ".join(f"bool_or(regexp_full_match(trim({quote_ident(c)}), {_lit(PHONE_NUMBER)}))" for c in columns)
+    found = con.execute(f"SELECT {checks} FROM {relation}").fetchone()
+    return {c for c, hit in zip(columns, found, strict=True) if hit}
 
 
 def refine_plans(

@@ -12,16 +12,21 @@ Each SELECT produces, by name (any subset; missing canonical columns are NULL):
   which the framework fills;
 - `_source_row`: the raw row number; when several rows give the same key, the last one wins;
 - identity hints: `source_customer_id` (the vendor's own customer id), `email` (any case/spacing),
-  `customer_name`, `customer_country`, and `linked_source` / `linked_source_id` when the record carries
-  another system's id for the same person (e.g. a HubSpot contact's `Stripe Customer ID`:
-  linked_source='stripe', linked_source_id='cus_123');
+  `customer_name`, `customer_country`, `customer_phone` / `customer_zip` (only ever suggest a link), and
+  `linked_source` / `linked_source_id` when the record carries another system's id for the same person (e.g. a
+  HubSpot contact's `Stripe Customer ID`: linked_source='stripe', linked_source_id='cus_123'), or
+  `reference_id` when it carries an id of a system it does not name (Square's 'Customer Reference ID');
 - history tables may add `_changed_at` (when the record last changed, if the vendor says) and subscriptions
   `_trial_end` (so a first load can rebuild the trial that came before the current status).
 The rows relation has `_current` = false for rows pulled in from earlier loads to complete a `group`.
 Columns a vendor sometimes names differently are listed in `aliases` ({'Created (UTC)': ('Created date (UTC)',)});
 the SELECTs always see the signature name. SELECTs may only use signature columns (missing ones are NULL).
 A SELECT for 'customers' feeds identity only (one row per vendor customer: `source_customer_id`, `email`,
-`name`, `country`, `created_at`).
+`name`, `country`, `phone`, `zip`, `created_at`, and any link columns).
+Exports that write local times without an offset (CRM exports) set `local_times` and parse with
+`values.crm_ts`, which reads them in the workspace's CRM time zone. `lookups` names raw tables an output
+may LEFT JOIN when they are loaded (as `_soloml_lookup_<name>`, empty otherwise); `after` gives statements run
+once this load's rows are in core (e.g. relabelling deals when their pipeline stages arrive).
 
 Example (a minimal payments export with columns id, amount, currency, created):
 
@@ -57,7 +62,10 @@ Shape = Literal["export", "synced", "api"]
 CheckKind = Literal["money", "date", "number", "status", "zone", "value"]
 
 # Columns an output SELECT may add beside the canonical ones.
-IDENTITY_COLUMNS = ("source_customer_id", "email", "customer_name", "customer_country", "linked_source", "linked_source_id")
+IDENTITY_COLUMNS = (
+    "source_customer_id", "email", "customer_name", "customer_country", "customer_phone", "customer_zip",
+    "linked_source", "linked_source_id", "reference_id",
+)
 CONTROL_COLUMNS = ("_source_row", "_changed_at", "_trial_end")
 
 
@@ -92,6 +100,9 @@ class Adapter:
     group: tuple[str, ...] = ()  # raw columns tying rows together (an order's lines): rows of a group seen in
     #                              this load are mapped together with the group's rows from earlier loads
     description: str = ""
+    local_times: bool = False  # times without an offset are in the CRM's zone (settings crm.timezone), not UTC
+    lookups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # name -> (raw table, its columns)
+    after: Callable[[str], tuple[str, ...]] | None = None  # rows relation -> SQL run after core is written
 
     @property
     def name(self) -> str:

@@ -67,9 +67,10 @@ US_FORMATS = ("%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d
 
 
 def us_ts(c: str) -> str:
-    """A UTC TIMESTAMP from a US-format report date ('1/15/2024', '1/15/2024 2:32 PM') or an ISO one."""
+    """A UTC TIMESTAMP from a US-format report date ('1/15/2024', '1/15/2024 2:32 PM') or an ISO one, written in the
+    org's time zone (settings crm.timezone; see values.crm_ts)."""
     t = v.text(c)
-    return f"coalesce(try_strptime({t}, {sql_list(US_FORMATS)}), {v.ts(c)})"
+    return f"coalesce({v.in_local_zone(f'try_strptime({t}, {sql_list(US_FORMATS)})')}, {v.crm_ts(c)})"
 
 
 def sf_money(c: str) -> str:

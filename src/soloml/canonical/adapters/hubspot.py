@@ -10,10 +10,11 @@ deal_contact, deal_pipeline_stage, email_campaign, email_event and its open/clic
   company is not a buyer of its own, so it does not become a customer.
 - Synced email events -> core.marketing_events (SENT, OPEN, CLICK, BOUNCE and unsubscribes); other
   event kinds (DELIVERED, PROCESSED, DEFERRED, ...) and events HubSpot filtered as bots stay in raw only.
-  Synced deals carry pipeline stage ids; stage labels, deal-contact links and campaign names stay in
-  their raw tables (raw.hubspot_deal_pipeline_stage, ...) for features to join.
-Export timestamps ('2024-01-15 14:32') are taken as UTC; deleted records of synced tables are dropped
-and counted.
+  Synced deals carry pipeline stage ids: with raw.hubspot_deal_pipeline_stage loaded (before or after) they
+  get its labels; deal-contact links and campaign names stay in their raw tables for features to join.
+Export timestamps ('2024-01-15 14:32') are in the portal's time zone (settings crm.timezone; UTC when it
+is not set, and the load report says so); synced tables are UTC. Deleted records of synced tables are
+dropped and counted.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def _id(expr: str) -> str:
     return f"'{SOURCE}:' || {expr}"
 
 
+def _company(expr: str) -> str:
+    """'Lee Roasters (8123)' -> 'Lee Roasters': an Associated Company may carry the company's record id."""
+    return f"NULLIF(trim(regexp_replace({expr}, '\\s*\\([0-9]+\\)\\s*$', '')), '')"
+
+
 def _contacts_export(rows: str) -> dict[str, str]:
     stripe_id = opt("stripe_customer_id")
     return {
@@ -40,14 +46,16 @@ def _contacts_export(rows: str) -> dict[str, str]:
                '{SOURCE}' AS source,
                {v.email(opt('email'))} AS email,
                {full_name(opt('first_name'), opt('last_name'))} AS name,
-               {opt('company_name')} AS company,
+               {first(opt('company_name'), _company(opt('associated_company')))} AS company,
                {lifecycle(opt('lifecycle_stage'))} AS lifecycle_stage,
                {opt('lead_status')} AS lead_status,
                {opt('original_source')} AS lead_source,
-               {v.ts('create_date')} AS created_at,
-               {v.ts(opt('became_a_customer_date'))} AS became_customer_at,
+               {v.crm_ts('create_date')} AS created_at,
+               {v.crm_ts(opt('became_a_customer_date'))} AS became_customer_at,
                {v.text('record_id')} AS source_customer_id,
                {full_name(opt('first_name'), opt('last_name'))} AS customer_name,
+               {first(opt('phone_number'), opt('mobile_phone_number'))} AS customer_phone,
+               {first(opt('postal_code'), opt('zip'))} AS customer_zip,
                CASE WHEN {stripe_id} IS NOT NULL THEN 'stripe' END AS linked_source,
                {stripe_id} AS linked_source_id,
                _source_row
@@ -84,13 +92,13 @@ def _deals_export(rows: str) -> dict[str, str]:
                upper({first(opt('currency'), opt('deal_currency_code'))}) AS currency,
                {v.text('deal_stage')} AS stage,
                {opt('pipeline')} AS pipeline,
-               {v.ts('create_date')} AS created_at,
-               CASE WHEN {is_closed} THEN {v.ts(opt('close_date'))} END AS closed_at,
+               {v.crm_ts('create_date')} AS created_at,
+               CASE WHEN {is_closed} THEN {v.crm_ts(opt('close_date'))} END AS closed_at,
                {is_closed} AS is_closed,
                {won} AS won,
                {assoc_id} AS source_customer_id,
                lower(NULLIF(regexp_extract({assoc}, '[^\\s(<;]+@[^\\s)>;]+'), '')) AS email,
-               {v.ts(opt('last_modified_date'))} AS _changed_at,
+               {v.crm_ts(opt('last_modified_date'))} AS _changed_at,
                _source_row
         FROM {rows_with_optional(rows)}
         """
@@ -122,26 +130,40 @@ def _contact_synced(rows: str) -> dict[str, str]:
     }
 
 
+STAGES = "_soloml_lookup_deal_stages"  # raw.hubspot_deal_pipeline_stage when loaded (see `lookups`)
+
+
 def _deal_synced(rows: str) -> dict[str, str]:
     stage = first(opt("deal_pipeline_stage_id"), opt("property_dealstage"))
-    is_closed, won = _deal_flags(stage)
+    named_closed, named_won = _deal_flags(stage)
+    # the pipeline-stage table knows custom stages: its label, and whether the stage closes (and wins) the deal
+    is_closed = f"coalesce({v.boolean('s.is_closed')}, {named_closed})"
+    won = f"(CASE WHEN {v.boolean('s.is_closed')} THEN {v.boolean('s.closed_won')} ELSE {named_won} END)"
     return {
         "deals": f"""
-        SELECT {_id(v.text('deal_id'))} AS deal_id,
+        SELECT {_id(v.text('r.deal_id'))} AS deal_id,
                '{SOURCE}' AS source,
                {opt('property_dealname')} AS name,
                {v.money(opt('property_amount'))} AS amount,
                upper({opt('property_deal_currency_code')}) AS currency,
-               coalesce({stage}, 'unknown') AS stage,
+               coalesce({v.text('s.label')}, {stage}, 'unknown') AS stage,
                {opt('deal_pipeline_id')} AS pipeline,
-               {v.ts('property_createdate')} AS created_at,
+               {v.ts('r.property_createdate')} AS created_at,
                CASE WHEN {is_closed} THEN {v.ts(opt('property_closedate'))} END AS closed_at,
                {is_closed} AS is_closed,
                {won} AS won,
-               _source_row
-        FROM {rows_with_optional(rows)}
+               r._source_row
+        FROM {rows_with_optional(rows)} r LEFT JOIN {STAGES} s ON s.stage_id = {stage}
         """
     }
+
+
+def _relabel_deals(rows: str) -> tuple[str, ...]:
+    """Deals loaded before their pipeline stages carry stage ids: give every version its stage's label."""
+    return (f"""
+        UPDATE core.deals d SET stage = {v.text('r.label')}
+        FROM {rows} r WHERE d.source = '{SOURCE}' AND d.stage = {v.text('r.stage_id')} AND {v.text('r.label')} IS NOT NULL
+        """,)
 
 
 def _email_event_synced(rows: str) -> dict[str, str]:
@@ -173,12 +195,14 @@ HUBSPOT_CONTACTS = Adapter(
     vendor=SOURCE, object="contacts", shape="export",
     signature=("Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Lead Status",
                "Contact owner", "Create Date", "Last Activity Date", "Company Name", "Original Source",
-               "Stripe Customer ID"),
+               "Stripe Customer ID", "Associated Company"),
     required=("Record ID", "Email", "Create Date"),
     key=("record_id",),
     outputs=_contacts_export,
-    checks=(Check("create_date", "date", v.ts),),
-    description="Contacts export (Contacts > Export): one row per contact, lifecycle stage as display names.",
+    checks=(Check("create_date", "date", v.crm_ts),),
+    local_times=True,
+    description="Contacts export (Contacts > Export): one row per contact, lifecycle stage as display names, "
+    "times in the portal's zone.",
 )
 HUBSPOT_COMPANIES = Adapter(
     vendor=SOURCE, object="companies", shape="export",
@@ -187,6 +211,7 @@ HUBSPOT_COMPANIES = Adapter(
     required=("Record ID", "Company name"),
     key=("record_id",),
     outputs=_raw_only,
+    local_times=True,
     accepts=lambda sample: "Company Domain Name" in sample.columns or "Email" not in sample.columns,
     description="Companies export: kept in raw.hubspot_companies (contacts carry their company name).",
 )
@@ -197,8 +222,9 @@ HUBSPOT_DEALS = Adapter(
     required=("Record ID", "Deal Stage", "Amount", "Create Date"),
     key=("record_id",),
     outputs=_deals_export,
-    checks=(Check("amount", "money", v.money), Check("create_date", "date", v.ts)),
-    description="Deals export: one row per deal; Closed Won / Closed Lost close it.",
+    checks=(Check("amount", "money", v.money), Check("create_date", "date", v.crm_ts)),
+    local_times=True,
+    description="Deals export: one row per deal; Closed Won / Closed Lost close it; times in the portal's zone.",
 )
 HUBSPOT_CONTACT = Adapter(
     vendor=SOURCE, object="contact", shape="synced",
@@ -219,7 +245,9 @@ HUBSPOT_DEAL = Adapter(
     outputs=_deal_synced,
     checks=(Check("property_createdate", "date", v.ts),),
     exclude="lower(coalesce(is_deleted, 'false')) = 'true'",
-    description="Synced deal table; stage is HubSpot's pipeline stage id.",
+    lookups={"deal_stages": ("raw.hubspot_deal_pipeline_stage", ("stage_id", "label", "is_closed", "closed_won"))},
+    description="Synced deal table; stage ids become the pipeline-stage table's labels (and closed / won flags) "
+    "when that table is loaded.",
 )
 HUBSPOT_DEAL_CONTACT = Adapter(
     vendor=SOURCE, object="deal_contact", shape="synced",
@@ -236,7 +264,8 @@ HUBSPOT_DEAL_PIPELINE_STAGE = Adapter(
     required=("stage_id", "label", "pipeline_id"),
     key=("stage_id",),
     outputs=_raw_only,
-    description="Synced pipeline stages: labels for deal stage ids (raw only).",
+    after=_relabel_deals,
+    description="Synced pipeline stages: labels for deal stage ids; deals already loaded get their stage's label.",
 )
 HUBSPOT_EMAIL_CAMPAIGN = Adapter(
     vendor=SOURCE, object="email_campaign", shape="synced",

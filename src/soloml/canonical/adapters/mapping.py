@@ -14,11 +14,13 @@
     formats: {paid_at: "%d/%m/%Y %H:%M"}            # strptime formats for dates
     values: {status: {OK: succeeded, DECLINED: failed}}
     timezone: Europe/London         # optional: the zone of times written without an offset (default UTC)
+    links: {"CRM ID": hubspot}      # optional: columns holding another system's id for the person ('any': any source's)
 
 A value is the file's column when `match.headers` lists it (or, without headers, unless it is a literal
 as above). Besides the table's columns, `customer_id` names the file's own customer id, and
 `customer_name` / `customer_country` help identity resolution. When the table's id column is not mapped,
-the id is a hash of the row's mapped values. `mapping_adapter` turns a mapping into an `Adapter`, so the
+the id is a hash of the row's mapped values: identical payments, orders and order lines are kept apart as '#2',
+'#3', ...; other identical rows collapse (the load report counts both). `mapping_adapter` turns a mapping into an `Adapter`, so the
 file flows through the same detection, quarantine, identity and history as every vendor export;
 `register_mappings` makes a workspace's mappings known to detection and routing.
 """
@@ -43,7 +45,14 @@ from soloml.canonical.schema import TABLES
 from soloml.errors import ConfigError, did_you_mean
 from soloml.warehouse.names import column_name
 
-IDENTITY_KEYS = {"customer_id": "source_customer_id", "customer_name": "customer_name", "customer_country": "customer_country"}
+IDENTITY_KEYS = {
+    "customer_id": "source_customer_id", "customer_name": "customer_name", "customer_country": "customer_country",
+    "customer_phone": "customer_phone", "customer_zip": "customer_zip",
+}
+ANY_SOURCE = "any"  # a `links` target: the id may be any source's
+# Without an id column, identical rows of these tables are separate events (two identical purchases on one day);
+# identical rows of the other tables (the same email open twice) collapse, and the load report says how many.
+KEEP_REPEATS = ("payments", "orders", "order_items")
 FILLED_BY_SOLOML = ("source", "valid_from", "valid_to", "is_current", "_load_id")
 _SOURCE = re.compile(r"^[a-z][a-z0-9_]*$")
 _ISO = re.compile(r"^[A-Z]{3}$")
@@ -75,6 +84,7 @@ class Mapping(BaseModel):
     formats: dict[str, str] = {}
     values: dict[str, dict[str, str]] = {}
     timezone: str = "UTC"
+    links: dict[str, str] = {}  # the file's column -> the source whose id it holds ('hubspot', 'stripe', ... or 'any')
 
     @field_validator("table")
     @classmethod
@@ -142,6 +152,11 @@ class Mapping(BaseModel):
                 if choices and target not in choices:
                     problems.append(f"values.{key}.{raw}: '{target}' is not allowed.{did_you_mean(target, choices)} "
                                     f"Allowed: {', '.join(choices)}")
+        for column, target in self.links.items():
+            if self.match.headers and column not in self.match.headers:
+                problems.append(f"links.{column}: '{column}' is not one of the file's columns (match.headers)")
+            if not _SOURCE.match(target):
+                problems.append(f"links.{column}: '{target}' must be a source name such as 'hubspot' or 'stripe', or 'any'")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -245,11 +260,37 @@ def _literal_sql(m: Mapping, key: str, value: str) -> str:
     return f"CAST({text} AS {col.type})"
 
 
+def _link_value(column: str) -> str:
+    return v.text(column_name(column))
+
+
+def _record_key(m: Mapping, exprs: dict[str, str]) -> str:
+    """The record a row belongs to: its customer id, else its email, else (with links) the first id it links to."""
+    own = exprs.get("source_customer_id", "NULL")
+    email = exprs.get("email", "NULL")
+    linked = "coalesce(" + ", ".join(_link_value(c) for c in m.links) + ")"
+    return f"coalesce({own}, CASE WHEN {email} IS NULL THEN 'link:' || {linked} END)"
+
+
+def _link_rows(m: Mapping, exprs: dict[str, str], rows: str) -> str:
+    """Identity rows (the 'customers' output feeds identity only): one per declared link of each row."""
+    parts = []
+    for column, target in m.links.items():
+        value = _link_value(column)
+        if target == ANY_SOURCE:
+            link = f"NULL::VARCHAR AS linked_source, NULL::VARCHAR AS linked_source_id, {value} AS reference_id"
+        else:
+            link = f"{v.lit(target)} AS linked_source, {value} AS linked_source_id, NULL::VARCHAR AS reference_id"
+        parts.append(f"SELECT {v.lit(m.source)} AS source, {exprs['source_customer_id']} AS source_customer_id, "
+                     f"{exprs.get('email', 'NULL::VARCHAR')} AS email, {link}, _source_row FROM {rows} WHERE {value} IS NOT NULL")
+    return " UNION ALL ".join(parts)
+
+
 def mapping_adapter(m: Mapping) -> Adapter:
     """The Adapter a mapping describes (raw table '<source>_<table>', vendor object '<source>.<table>')."""
     table = TABLES[m.table]
     columns = {k: column_name(val) for k, val in m.columns.items() if m.is_column(k, val)}
-    headers = [val for k, val in m.columns.items() if m.is_column(k, val)]
+    headers = [val for k, val in m.columns.items() if m.is_column(k, val)] + [c for c in m.links if c not in m.columns.values()]
     key_col = table.key[0]
 
     def outputs(rows: str) -> dict[str, str]:
@@ -258,11 +299,18 @@ def mapping_adapter(m: Mapping) -> Adapter:
             exprs[IDENTITY_KEYS.get(key, key)] = _parse(m, key, columns[key]) if key in columns else _literal_sql(m, key, value)
         if key_col in columns:
             exprs[key_col] = f"{v.lit(m.source + ':')} || {v.text(columns[key_col])}"
-        else:  # no id in the file: the same row always hashes to the same id, so re-loads and duplicates collapse
-            exprs[key_col] = hashed_id(m.source + ":", *(v.text(c) for _, c in sorted(columns.items())))
+        else:  # no id in the file: a hash of the row's values; identical money rows stay apart (#2, #3, ...)
+            hashed = hashed_id(m.source + ":", *(v.text(c) for _, c in sorted(columns.items())))
+            nth = f"row_number() OVER (PARTITION BY {hashed} ORDER BY _source_row)"
+            keep = m.table in KEEP_REPEATS
+            exprs[key_col] = f"{hashed} || CASE WHEN {nth} > 1 THEN '#' || {nth} ELSE '' END" if keep else hashed
         exprs["source"] = v.lit(m.source)
+        out = {}
+        if m.links:
+            exprs["source_customer_id"] = _record_key(m, exprs)
+            out["customers"] = _link_rows(m, exprs, rows)
         select = ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
-        return {m.table: f"SELECT {select}, _source_row FROM {rows}"}
+        return {m.table: f"SELECT {select}, _source_row FROM {rows}", **out}
 
     checks = []
     for key, raw in columns.items():

@@ -11,8 +11,9 @@ lands (account, contact, lead, opportunity, opportunity history).
   core.deals versions, each dated by when Salesforce recorded it.
 - Accounts land in raw.salesforce_accounts only: contacts and opportunities carry the account name, and
   an account is not a person who buys.
-Report dates are US month-first ('1/15/2024', '1/15/2024 2:32 PM') and taken as UTC; deleted records of
-synced tables are dropped and counted.
+Report dates are US month-first ('1/15/2024', '1/15/2024 2:32 PM') in the org's time zone (settings
+crm.timezone; UTC when it is not set, and the load report says so); synced tables are UTC. Deleted records
+of synced tables are dropped and counted.
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ SALESFORCE_ACCOUNTS = Adapter(
     key=("account_id",),
     outputs=_raw_only,
     accepts=lambda sample: "Opportunity ID" not in sample.columns and "Contact ID" not in sample.columns,
+    local_times=True,
     description="Accounts report export: kept in raw.salesforce_accounts (contacts and deals carry the account name).",
 )
 SALESFORCE_CONTACTS = Adapter(
@@ -166,6 +168,7 @@ SALESFORCE_CONTACTS = Adapter(
     key=("contact_id",),
     outputs=_contacts_export,
     checks=(Check("created_date", "date", us_ts),),
+    local_times=True,
     description="Contacts report export; dates month-first.",
 )
 SALESFORCE_LEADS = Adapter(
@@ -176,6 +179,7 @@ SALESFORCE_LEADS = Adapter(
     key=("lead_id",),
     outputs=_leads_export,
     checks=(Check("created_date", "date", us_ts),),
+    local_times=True,
     description="Leads report export; converted leads become sales-qualified.",
 )
 SALESFORCE_OPPORTUNITIES = Adapter(
@@ -186,6 +190,7 @@ SALESFORCE_OPPORTUNITIES = Adapter(
     key=("opportunity_id",),
     outputs=_opportunities_export,
     checks=(Check("created_date", "date", us_ts), Check("amount", "money", sf_money), Check("close_date", "date", us_ts)),
+    local_times=True,
     description="Opportunities report export: amounts '$1,234.50' or 'USD 1,234.50', dates month-first.",
 )
 _SYNCED_DELETED = "lower(coalesce(is_deleted, 'false')) = 'true'"

@@ -57,15 +57,20 @@ def _orders_export(rows: str) -> dict[str, str]:
         "orders": f"""
         SELECT {order_id} AS order_id, 'shopify' AS source,
                {_first(v.email('email'))} AS email,
+               {order} AS order_number,
                _ordered_at AS ordered_at,
+               {_first(v.ts('cancelled_at'))} AS canceled_at,
                {_status(financial, cancelled)} AS status,
                {_first(v.money('subtotal'))} AS subtotal, {_first(v.money('discount_amount'))} AS discount,
                {_first(v.money('shipping'))} AS shipping, {_first(v.money('taxes'))} AS tax,
                {_first(v.money('total'))} AS total,
+               coalesce({_first(v.money('refunded_amount'))}, 0) AS amount_refunded,
                {_first(v.currency('currency'))} AS currency, {_first(v.text('discount_code'))} AS discount_code,
                CAST(sum({v.integer('lineitem_quantity')}) AS INTEGER) AS item_count,
                {_first(f"coalesce({v.text('billing_name')}, {v.text('shipping_name')})")} AS customer_name,
                {_first(f"coalesce({v.text('billing_country')}, {v.text('shipping_country')})")} AS customer_country,
+               {_first(f"coalesce({v.text('billing_zip')}, {v.text('shipping_zip')})")} AS customer_zip,
+               {_first(v.text('phone'))} AS customer_phone,
                coalesce(min(_source_row) FILTER (WHERE _current), min(_source_row)) AS _source_row
         FROM {lines} GROUP BY {order}, _order_ref, _ordered_at""",
         "order_items": f"""
@@ -100,6 +105,7 @@ SHOPIFY_ORDERS = Adapter(
         Check("taxes", "money", v.money),
         Check("total", "money", v.money),
         Check("discount_amount", "money", v.money),
+        Check("refunded_amount", "money", v.money),
         Check("lineitem_price", "money", v.money),
         Check("lineitem_discount", "money", v.money),
         Check("lineitem_quantity", "number", v.integer),
@@ -108,7 +114,8 @@ SHOPIFY_ORDERS = Adapter(
         Check("financial_status", "status", order_status),
     ),
     group=("name",),
-    description="Orders > Export: one row per line item, order columns on each order's first line.",
+    description="Orders > Export: one row per line item, order columns on each order's first line; the order number "
+    "(Name), cancellation time and refunded amount are kept.",
 )
 
 
@@ -117,6 +124,7 @@ def _customers_export(rows: str) -> dict[str, str]:
     return {"customers": f"""
         SELECT {customer_id('customer_id')} AS source_customer_id, 'shopify' AS source, {v.email('email')} AS email,
                {name} AS name, {v.text('default_address_country_code')} AS country,
+               coalesce({v.text('phone')}, {v.text('default_address_phone')}) AS phone, {v.text('default_address_zip')} AS zip,
                NULL::TIMESTAMP AS created_at, _source_row
         FROM {rows}"""}
 
@@ -143,7 +151,8 @@ def _order_synced(rows: str) -> dict[str, str]:
     return {"orders": f"""
         SELECT 'shopify:' || {v.text('id')} AS order_id, 'shopify' AS source,
                {v.email('email')} AS email, {customer_id('customer_id')} AS source_customer_id,
-               {v.ts('created_at')} AS ordered_at,
+               {v.text('name')} AS order_number,
+               {v.ts('created_at')} AS ordered_at, {v.ts('cancelled_at')} AS canceled_at,
                {_status('financial_status', v.text('cancelled_at'))} AS status,
                {v.money('subtotal_price')} AS subtotal, {v.money('total_discounts')} AS discount,
                {v.money('total_tax')} AS tax, {v.money('total_price')} AS total,

@@ -4,7 +4,8 @@ Square writes local times as separate `Date`, `Time` and `Time Zone` columns wit
 'Eastern Time (US & Canada)'; they are mapped to IANA zones and converted to UTC. Money is text such as
 '$1,234.50' or '-$45.00'; the currency comes from the symbol ('$' is read as USD, '£' GBP, '€' EUR, '¥' JPY).
 A transaction is both an order (core.orders) and a money movement (core.payments); refund events become
-payments of kind 'refund'.
+payments of kind 'refund'. The export has no email: `Customer Reference ID` (where businesses keep their CRM's
+id for the person) links the Square customer to the record of any source with that id.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ def _is_refund() -> str:
     return f"lower(coalesce({v.text('event_type')}, 'payment')) = 'refund'"
 
 
+def _customer() -> str:
+    """Square's customer id; a row that names only a Customer Reference ID is that reference's record."""
+    return f"coalesce({v.text('customer_id')}, 'ref:' || {v.text('customer_reference_id')})"
+
+
 def _transactions(rows: str) -> dict[str, str]:
     payment = f"coalesce({v.text('payment_id')}, {v.text('transaction_id')})"
     refunded = f"coalesce({_abs(v.money('partial_refunds'))}, 0)"
@@ -42,7 +48,8 @@ def _transactions(rows: str) -> dict[str, str]:
                {total} AS amount, {refunded} AS amount_refunded, {_currency('total_collected')} AS currency,
                {WHEN} AS paid_at, coalesce({v.text('description')}, {v.text('details')}) AS description,
                'square:' || {v.text('transaction_id')} AS order_id,
-               {v.text('customer_id')} AS source_customer_id, {v.text('customer_name')} AS customer_name,
+               {_customer()} AS source_customer_id, {v.text('customer_name')} AS customer_name,
+               {v.text('customer_reference_id')} AS reference_id,
                _source_row
         FROM {rows}""",
         "orders": f"""
@@ -51,7 +58,8 @@ def _transactions(rows: str) -> dict[str, str]:
                     ELSE 'paid' END AS status,
                {v.money('gross_sales')} AS subtotal, {_abs(v.money('discounts'))} AS discount, {v.money('tax')} AS tax,
                {total} AS total, {_currency('total_collected')} AS currency,
-               {v.text('customer_id')} AS source_customer_id, {v.text('customer_name')} AS customer_name,
+               {_customer()} AS source_customer_id, {v.text('customer_name')} AS customer_name,
+               {v.text('customer_reference_id')} AS reference_id,
                _source_row
         FROM {rows} WHERE NOT {_is_refund()}""",
     }

@@ -164,6 +164,25 @@ def ts(c: str) -> str:
     )
 
 
+LOCAL_ZONE_VARIABLE = "soloml_local_zone"  # set by the router for exports that write local times (CRM exports)
+LOCAL_ZONE = f"coalesce(getvariable('{LOCAL_ZONE_VARIABLE}'), 'UTC')"
+
+
+def in_local_zone(naive_expr: str) -> str:
+    """A naive local time, read in the load's local zone (the CRM's, see settings crm.timezone), as naive UTC."""
+    return f"(timezone({LOCAL_ZONE}, {naive_expr}) AT TIME ZONE 'UTC')"
+
+
+def crm_ts(c: str) -> str:
+    """Like `ts`, but a value without an offset is a local time in the load's zone (HubSpot and Salesforce exports
+    write the portal's / org's time zone): '2024-01-15 09:00' in America/Chicago -> 15:00 UTC."""
+    t = text(c)
+    return _plausible(
+        f"coalesce(try_strptime({t}, {_list(OFFSET_FORMATS)}) AT TIME ZONE 'UTC', "
+        f"{in_local_zone(f'try_strptime({t}, {_list(NAIVE_FORMATS)})')})"
+    )
+
+
 def _plausible(expr: str) -> str:
     """NULL (so: quarantined) for years a business record cannot have, e.g. '24-01-15' read as year 24."""
     return f"(CASE WHEN year({expr}) BETWEEN 1900 AND 2200 THEN {expr} END)"

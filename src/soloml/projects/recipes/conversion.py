@@ -8,13 +8,11 @@ contact became a customer in the CRM, won a deal, or made a first payment.
 
 from __future__ import annotations
 
+from soloml.canonical.schema import FIRST_PURCHASES
 from soloml.projects.recipes.base import RecipeSQL, in_label_window
-from soloml.projects.recipes.purchases import PAID
 
-FIRST_PAID = f"""
-SELECT customer_id, min(paid_at) AS first_paid_at FROM core.payments
- WHERE kind = 'charge' AND status IN {PAID} AND customer_id IS NOT NULL GROUP BY customer_id
-"""
+# When each person first paid anywhere: a charge, an order or a subscription past its trial (core.customers.first_purchase_at).
+FIRST_PAID = f"SELECT customer_id, first_purchase_at AS first_paid_at FROM ({FIRST_PURCHASES})"
 
 POPULATION = f"""
 SELECT ct.contact_id AS entity_id, c.cutoff, ct.customer_id, ct.email

@@ -1,6 +1,6 @@
 """What a purchase is, in one place: the customer recipes (churn, buy_again, spend) all read these.
 
-A purchase is a charge that went through (succeeded, later refunded or partly refunded) or an order.
+A purchase is a charge that went through (succeeded, later refunded, partly refunded or charged back) or an order.
 Column names that another table may later provide (a customer's first purchase, a payment's amount
 in the business's currency) are named once here so switching them is a one-line change.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from soloml.projects.recipes.base import CUTOFFS_TABLE
 
-PAID = "('succeeded', 'refunded', 'partially_refunded')"
+PAID = "('succeeded', 'refunded', 'partially_refunded', 'charged_back')"
 
-# Money a charge brought in, net of what was refunded later (alias x = core.payments).
-PAYMENT_NET = "x.amount - coalesce(x.amount_refunded, 0)"
+# Money a charge brought in, in the business's own currency, net of refunds and lost chargebacks (alias x = core.payments).
+PAYMENT_NET = "coalesce(x.net_settled, x.amount - coalesce(x.amount_refunded, 0))"
 
 # Every purchase as (customer_id, at).
 BOUGHT = f"""

@@ -2,8 +2,9 @@
 
 Population at a cutoff: customers who bought in the `population.active_within_days` (default 365)
 before it, or every customer who ever bought (`population: all_customers`).
-Label: money received in [cutoff, cutoff + horizon) — successful charges net of the amount
-refunded, plus orders not already paid through a recorded payment.
+Label: money received in [cutoff, cutoff + horizon), in the settlement currency — charges net of
+refunds and lost chargebacks (core.payments.net_settled), plus orders not already paid through a
+recorded payment, net of their refunds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ WITH pay AS (
      GROUP BY p.entity_id, p.cutoff
 ),
 ord AS (
-    SELECT p.entity_id, p.cutoff, sum(o.total) AS amount
+    SELECT p.entity_id, p.cutoff, sum(o.total - coalesce(o.amount_refunded, 0)) AS amount
       FROM {{population}} p JOIN core.orders o
         ON o.customer_id = p.customer_id AND {in_label_window("o.ordered_at")}
      WHERE o.status IN ('paid', 'partially_refunded')

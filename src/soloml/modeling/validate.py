@@ -1,0 +1,79 @@
+"""Out-of-sample predictions in which every choice is made on training rows only.
+
+For each fold of the plan: the number of boosting rounds is found by early stopping on the fold's
+inner split (`ValidationPlan.inner`: the latest training rows for a time split, a stratified fifth
+otherwise); the fold's model is then fit on all of the fold's training rows with that many rounds,
+scaled by sqrt(rows / inner rows), and only then predicts the judged rows. The final model's rounds
+are the folds' chosen rounds scaled the same way to every row.
+
+    >>> oos = cross_validate(X, y, plan, params, categorical=[])   # doctest: +SKIP
+    >>> oos.predictions.shape, oos.final_rounds(len(X))            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from soloml.modeling import fit as ft
+from soloml.modeling.baselines import validation_order
+from soloml.modeling.split import ValidationPlan
+
+
+@dataclass(frozen=True)
+class FoldFit:
+    """One fold: the rounds early stopping found on the inner split, and the rounds its model was fit with."""
+
+    best_inner_rounds: int
+    inner_rows: int
+    train_rows: int
+    rounds: int
+
+
+@dataclass(frozen=True)
+class OutOfSample:
+    """The model's predictions for `plan.rows` (in that order, n or n x K) and how each fold was fit."""
+
+    predictions: np.ndarray
+    folds: tuple[FoldFit, ...]
+
+    def final_rounds(self, n_rows: int) -> int:
+        """Rounds for the model fit on all `n_rows`: the folds' inner choices, scaled up to every row."""
+        best = float(np.mean([f.best_inner_rounds for f in self.folds]))
+        inner = float(np.mean([f.inner_rows for f in self.folds]))
+        return ft.scaled_rounds(best, int(inner), n_rows)
+
+
+def choose_rounds(
+    X: pd.DataFrame, y: np.ndarray, rows: np.ndarray, plan: ValidationPlan, params: Mapping[str, Any], categorical: list[str]
+) -> tuple[int, int]:
+    """(best rounds, inner training rows): early stopping on the inner split of `rows`, nothing else seen."""
+    inner_train, inner_valid = plan.inner(rows)
+    _, best = ft.fit(X.iloc[inner_train], y[inner_train], params, categorical=categorical, valid=(X.iloc[inner_valid], y[inner_valid]), adjust=False)
+    return best, len(inner_train)
+
+
+def cross_validate(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    plan: ValidationPlan,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    categorical: list[str],
+) -> OutOfSample:
+    """Out-of-sample predictions for `plan.rows`; `params` is one set, or one per fold (tuned inside each fold)."""
+    per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
+    parts, fits = [], []
+    for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
+        best, inner_rows = choose_rounds(X, y, train_rows, plan, fold_params, categorical)
+        rounds = ft.scaled_rounds(best, inner_rows, len(train_rows))
+        booster, _ = ft.fit(X.iloc[train_rows], y[train_rows], fold_params, categorical=categorical, rounds=rounds, adjust=False)
+        weight = ft.positive_weight(str(fold_params.get("objective", "")), y[train_rows])
+        parts.append(ft.unweight(np.asarray(booster.predict(X.iloc[valid_rows])), weight))
+        fits.append(FoldFit(best, inner_rows, len(train_rows), rounds))
+    stacked = np.concatenate(parts, axis=0)
+    return OutOfSample(stacked[validation_order(plan)], tuple(fits))

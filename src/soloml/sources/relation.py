@@ -1,0 +1,23 @@
+"""Staging from a relation DuckDB reads itself (Parquet, JSON): columns renamed to snake_case, types kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.names import column_names
+
+
+def sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def stage_relation(con: duckdb.DuckDBPyConnection, relation: str, table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Create temp `table` from `relation`; returns (headers as in the source, staged column names)."""
+    headers = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    columns = column_names(headers)
+    select = ", ".join(f"{quote_ident(h)} AS {quote_ident(c)}" for h, c in zip(headers, columns, strict=True))
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT {select} FROM {relation}")
+    return tuple(headers), tuple(columns)

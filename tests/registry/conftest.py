@@ -1,0 +1,14 @@
+"""A small trained churn model, trained once per session for the registry tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from soloml.modeling import train
+
+from modeling.synthetic import churn_set, churn_spec
+
+
+@pytest.fixture(scope="session")
+def result():
+    return train(churn_set(customers=120, cutoffs=3, seed=6), churn_spec())
