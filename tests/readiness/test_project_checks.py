@@ -134,3 +134,24 @@ def _one(findings: tuple[Finding, ...], check: str) -> Finding:
     found = [f for f in findings if f.check == check]
     assert len(found) == 1, [(f.check, f.severity, f.words) for f in findings]
     return found[0]
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_a_category_the_label_does_not_depend_on_is_no_leak_suspect(task):
+    """Two plans with exactly the same outcomes: a leave-one-out plan mean ranks every row against its own label
+    (inverted), which must not read as a near-perfect predictor (the screen the check and training share)."""
+    from soloml.modeling.columns import leak_reason
+
+    rng = np.random.default_rng(0)
+    half = np.where(np.arange(120) % 10 < 3, 1.0, 0.0) if task == "binary" else rng.normal(size=120)
+    label = np.concatenate([half, half])
+    order = rng.permutation(240)
+    plan = pd.Series(pd.Categorical(np.repeat(["free", "pro"], 120)[order]))
+    assert leak_reason(plan, label[order], task) is None
+
+
+def test_a_category_that_is_the_outcome_is_still_a_leak_suspect():
+    from soloml.modeling.columns import leak_reason
+
+    label = np.where(np.arange(240) % 10 < 3, 1.0, 0.0)
+    assert leak_reason(pd.Series(pd.Categorical(np.where(label == 1, "refunded", "kept"))), label, "binary") is not None
