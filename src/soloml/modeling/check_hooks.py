@@ -5,9 +5,8 @@ earlier four fifths of the fit rows (in the order given: time order for snapshot
 found by early stopping on the latest fifth, and only then predicts the judged rows, which nothing
 else saw. One thread: a learning curve is many small fits, where OpenMP threads cost more than they save.
 
-`screen_columns` finds the columns training should leave out: ids, constants, all-missing, leak suspects. It is
-the one place `soloml check` calls a column detector: training's own screen (soloml.modeling.columns) replaces its
-temporary body when that lands on main.
+`screen_columns` is training's own column screen (soloml.modeling.columns): ids, constants, all-missing, free
+text and leak suspects, so the check and training say the same thing about every column.
 
     >>> scored = fit_and_judge(ts, train_rows, valid_rows)   # doctest: +SKIP
     >>> scored.metric, round(scored.value, 3)                # doctest: +SKIP
@@ -16,13 +15,12 @@ temporary body when that lands on main.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from soloml.features.trainingset import LABEL, TrainingSet
 from soloml.modeling import fit as ft
+from soloml.modeling.columns import screen
 from soloml.modeling.metrics import accuracy, rmse, roc_auc
 from soloml.modeling.signature import build_signature
 from soloml.readiness.toolkit import ColumnIssue, Scored
@@ -59,60 +57,11 @@ def fit_and_judge(ts: TrainingSet, train_rows: np.ndarray, valid_rows: np.ndarra
     return Scored(name, rmse(truth, pred), higher, pred)
 
 
-# --- the column screen. TEMPORARY: training's own screen (soloml.modeling.columns, branch t10a) replaces the
-# fallback below when it lands on main; until then this is the one place the detector is called.
-ID_NAMES = re.compile(r"^(id|uuid|guid|index|key|row_?(id|num|number)?)$|_(id|uuid|key|number|no)$")
-LEAK_AUC = 0.995
-MIN_ROWS = 20
-
-
 def screen_columns(ts: TrainingSet, rows: np.ndarray) -> tuple[ColumnIssue, ...]:
-    """The feature columns of `ts` training would leave out, and why; a leak is judged on `rows` only."""
-    y = ts.frame[LABEL].to_numpy()
-    out = []
-    for name in ts.features:
-        col = ts.frame[name]
-        reason = _label_free_reason(col, name)
-        if reason is not None:
-            out.append(ColumnIssue(name, *reason))
-        elif ts.task == "binary" and len(rows) >= 100:
-            auc = _alone_auc(col.iloc[rows], y[rows])
-            if auc is not None and auc >= LEAK_AUC:
-                out.append(ColumnIssue(name, "leak", f"a leak suspect: alone it predicts the label almost perfectly (ROC AUC {auc:.3f} on the "
-                                                     "training rows), so it is probably recorded after the outcome"))
-    return tuple(out)
-
-
-def _label_free_reason(col: pd.Series, name: str) -> tuple[str, str] | None:
-    if len(col) and col.isna().all():
-        return "all_missing", "missing in every row"
-    if len(col) > 1 and not col.isna().any() and col.nunique() == 1:
-        value = col.iloc[0]
-        value = value.item() if hasattr(value, "item") else value
-        return "constant", f"the same value ({value!r}) in every row"
-    if len(col) < MIN_ROWS:
-        return None
-    distinct = int(col.nunique(dropna=True))
-    if _is_text(col) and distinct == len(col):
-        return "id", "an identifier (a different value in every row)"
-    whole = pd.api.types.is_integer_dtype(col) or (pd.api.types.is_float_dtype(col) and bool(np.all(col.dropna() == np.round(col.dropna()))))
-    if whole and not pd.api.types.is_bool_dtype(col) and distinct == len(col):
-        values = col.to_numpy(dtype=float)
-        if bool(np.all(np.diff(values) > 0) or np.all(np.diff(values) < 0)) or values.max() - values.min() + 1 <= 2 * len(col):
-            return "id", f"a row id (a different whole number in every row, {values.min():,.0f} to {values.max():,.0f})"
-    if ID_NAMES.search(name.lower()) and distinct > max(100, len(col) // 10):
-        return "id", f"an identifier, by its name ({distinct:,} distinct values in {len(col):,} rows)"
-    return None
-
-
-def _alone_auc(col: pd.Series, y: np.ndarray) -> float | None:
-    if _is_text(col) or pd.api.types.is_bool_dtype(col):
-        return None
-    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-    if np.isnan(values).all() or min(y.sum(), len(y) - y.sum()) < 10:
-        return None
-    auc = roc_auc(y.astype(float), np.where(np.isnan(values), np.nanmin(values) - 1.0, values))
-    return max(auc, 1.0 - auc)
+    """The feature columns of `ts` training leaves out, and why (training's own screen); a leak is judged on `rows` only."""
+    label = pd.to_numeric(ts.frame[LABEL], errors="coerce").to_numpy(dtype=np.float64) if ts.task != "multiclass" else None
+    screened = screen(ts.frame, ts.features, label=label, task=ts.task if label is not None else None, rows=rows)
+    return tuple(ColumnIssue(f.column, f.kind, f.reason) for f in screened.left_out)
 
 
 def _is_text(col: pd.Series) -> bool:
