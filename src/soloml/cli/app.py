@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "schema",
     "map",
     "identities",
+    "check",
     "experiment",
     "monitor",
     "score",

@@ -34,6 +34,7 @@ EXPORTS_DIR = "exports"
 STEP_MODULES: tuple[str, ...] = (
     "step_load",
     "step_project",
+    "step_check",
     "step_train",
     "step_deploy",
     "step_impact",

@@ -148,18 +148,22 @@ def leak_reason(col: pd.Series, label: np.ndarray, task: str, *, target: str = "
     score = _as_score(col, label)
     if score is None:
         return None
+    # a leave-one-out category mean ranks each row against its own label, inverted (categories unrelated to the
+    # label come out near-perfectly backwards), so for categories only the direct reading counts
+    loo = _is_text(col) or pd.api.types.is_bool_dtype(col)
     if task == "binary":
         y = np.asarray(label, dtype=float)
         if min(y.sum(), len(y) - y.sum()) < 10:
             return None
         auc = roc_auc(y, score)
-        strength = max(auc, 1.0 - auc)
+        strength = auc if loo else max(auc, 1.0 - auc)
         words = f"ROC AUC {strength:.3f}"
     else:
         y = np.asarray(label, dtype=float)
         if np.std(score) == 0 or np.std(y) == 0:
             return None
-        strength = abs(float(np.corrcoef(rankdata(score), rankdata(y))[0, 1]))
+        rho = float(np.corrcoef(rankdata(score), rankdata(y))[0, 1])
+        strength = rho if loo else abs(rho)
         words = f"rank correlation {strength:.3f}"
     if strength < LEAK_AUC:
         return None
