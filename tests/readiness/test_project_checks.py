@@ -40,7 +40,10 @@ def _monthly_sales(months: int, *, skip: tuple[int, ...] = (), every: str = "MS"
     return build
 
 
-FORECAST = {"recipe": "forecast", "label": {"definition": "sales", "target": "label"}, "metric": "rmse", "done": {"metric": "rmse", "value": 10}}
+def _forecast_of(path):
+    """A forecast project of the monthly table at `path` (its `label` column per `day`)."""
+    return {"recipe": "forecast", "label": {"definition": "sales"}, "metric": "wape", "done": {"metric": "wape", "value": 0.1},
+            "forecast": {"series": "table", "table": str(path), "date_column": "day", "value_column": "label"}}
 
 # name, the table, spec changes, the check, its severity, words of the finding, words of the fix (or the number needed)
 PLANTED = [
@@ -53,9 +56,9 @@ PLANTED = [
     ("rare", _few_positives, {}, "labels", "wait", "Only 4 of 300 labelled rows are labelled '1'", "about 6 more labelled rows labelled '1'"),
     ("rule", signal_frame, {"today_rule": {"description": "many tickets", "expression": "coalesce(no_such_column, 0) > 1"}},
      "today_rule", "fix", "does not run over the training set", "Write it over the feature names"),
-    ("seasonal", _monthly_sales(14), {**FORECAST, "cutoffs": {"every": "monthly", "time_column": "day"}},
+    ("seasonal", _monthly_sales(14), _forecast_of,
      "seasons", "wait", "covers 14 months, 1.2 years", "about 10 more months of history"),
-    ("gappy", _monthly_sales(30, skip=(7, 8)), {**FORECAST, "cutoffs": {"every": "monthly", "time_column": "day"}},
+    ("gappy", _monthly_sales(30, skip=(7, 8)), _forecast_of,
      "frequency", "fix", "2 of its 30 months have no data (2025-08-01, 2025-09-01)", "add them with a value of 0"),
 ]
 
@@ -70,6 +73,8 @@ def folder(tmp_path_factory):
 @pytest.mark.parametrize(("name", "build", "changes", "check", "severity", "words", "fix"), PLANTED, ids=[p[0] for p in PLANTED])
 def test_each_planted_project_problem_gets_its_finding(folder, name, build, changes, check, severity, words, fix):
     frame = build(300, np.random.default_rng(0)) if build is not signal_frame else signal_frame(300)
+    if callable(changes):  # a forecast project: its settings name the table's file
+        changes = changes(folder.root / f"{name}.csv")
     spec = table_project(folder.root, frame, name, **changes)
     with folder.connect() as con:
         report = check_project(con, spec, toolkit=toolkit(), now=NOW)

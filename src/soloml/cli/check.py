@@ -36,9 +36,10 @@ MARKS = {"fix": "FIX", "wait": "NOT ENOUGH", "note": "note", "ok": "ok"}
 def toolkit() -> Toolkit:
     """Modeling's honest fit and column screen, and the experiment design, for a project check."""
     from soloml.experiments.design import plan
+    from soloml.forecasting.workflow import spec_series
     from soloml.modeling.check_hooks import fit_and_judge, screen_columns
 
-    return Toolkit(score=fit_and_judge, screen=screen_columns, design=plan)
+    return Toolkit(score=fit_and_judge, screen=screen_columns, design=plan, series=spec_series)
 
 
 def run_check(ws: Workspace, project: str | None = None, *, now: datetime | None = None, record: bool = True) -> ReadinessReport:

@@ -32,6 +32,9 @@ class SeriesSet:
     non_negative: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
     additive: bool = True  # periods add up to a total (sums); False for averages
+    # periods that had no rows and were filled (counted as zero for events, interpolated for one-row-per-period tables)
+    filled: tuple[pd.Timestamp, ...] = ()
+    filled_by: Literal["zero", "interpolate"] = "zero"
 
     @property
     def ids(self) -> list[str]:
@@ -82,7 +85,8 @@ def shape_buckets(
                 f"{source} covers less than one whole {NOUN[frequency]} ({coverage.start:%Y-%m-%d} to {coverage.end:%Y-%m-%d}).",
                 hint="Load more history or pass a finer --frequency (week or day).",
             )
-    frame, filled = regularize(buckets, frequency, fill="zero" if events else "interpolate", first=first, last=last)
+    fill: Literal["zero", "interpolate"] = "zero" if events else "interpolate"
+    frame, filled = regularize(buckets, frequency, fill=fill, first=first, last=last)
     notes += filled
     lengths = frame.groupby("unique_id").size()
     short = lengths[lengths < MIN_PERIODS]
@@ -93,7 +97,15 @@ def shape_buckets(
         raise ForecastError(f"Every {name} series from {source} is shorter than {MIN_PERIODS} {NOUN[frequency]}s.", hint="Load more history or a finer frequency.")
     frame = frame.sort_values(["unique_id", "ds"], ignore_index=True)
     non_negative = unit in ("money", "count") or bool((frame["y"] >= 0).all())
-    return SeriesSet(frame, frequency, name, unit, currency, source, tuple(by), non_negative, tuple(notes), additive)
+    return SeriesSet(frame, frequency, name, unit, currency, source, tuple(by), non_negative, tuple(notes), additive,
+                     _filled(frame, buckets), fill)
+
+
+def _filled(frame: pd.DataFrame, buckets: pd.DataFrame) -> tuple[pd.Timestamp, ...]:
+    """The periods of `frame` that no bucket had a value for, oldest first."""
+    had = buckets.assign(unique_id=buckets["unique_id"].astype(str))[["unique_id", "ds"]].drop_duplicates()
+    joined = frame[["unique_id", "ds"]].merge(had, on=["unique_id", "ds"], how="left", indicator=True)
+    return tuple(sorted({pd.Timestamp(ts) for ts in joined.loc[joined["_merge"] == "left_only", "ds"]}))
 
 
 def series_from_frame(

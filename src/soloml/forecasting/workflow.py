@@ -95,6 +95,11 @@ def forecast_project(ws: Workspace, project: str, *, n_jobs: int = 1, progress: 
     return run
 
 
+def spec_series(con: Any, spec: ProjectSpec) -> SeriesSet:
+    """The series a forecast project's forecast uses (what `soloml check` judges before any forecast is made)."""
+    return project_series(con, spec, spec.forecast or ForecastSettings(), currency=spec.business.currency)
+
+
 def project_series(con: Any, spec: ProjectSpec, block: ForecastSettings, *, currency: str) -> SeriesSet:
     if block.series != "table":
         return core_series(con, block.series, frequency=block.frequency or "month", by=tuple(block.by), currency=currency)

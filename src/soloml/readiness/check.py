@@ -86,7 +86,9 @@ def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit:
         findings, profiles = workspace_findings(con, now=now, only=spec.source_table if spec.recipe == "table" else None)
     out: list[Finding] = list(findings)
     if spec.recipe == "forecast":
-        out += check_seasons(con, spec, now=now)
+        if toolkit.series is None:
+            raise ValueError("a forecast project's check needs toolkit.series (soloml.forecasting's series of the project)")
+        out += check_seasons(con, spec, toolkit.series, now=now)
         return ReadinessReport(spec.name, now, ordered(out), profiles)
     if spec.recipe != "table":
         history = check_history(con, spec, now=now)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from soloml.features.trainingset import TrainingSet
 
@@ -35,6 +36,18 @@ class ColumnIssue:
     reason: str
 
 
+class SeriesLike(Protocol):
+    """What readiness reads of a forecast's series (soloml.forecasting.series.SeriesSet)."""
+
+    frame: pd.DataFrame  # unique_id, ds (period start), y
+    frequency: str  # day, week, month, quarter
+    source: str
+    filled: tuple[Any, ...]  # periods that had no rows
+    filled_by: str  # 'zero' (events) or 'interpolate' (one row per period)
+
+
+# (warehouse connection, a forecast project's spec) -> the series its forecast will use
+SeriesMaker = Callable[[Any, Any], SeriesLike]
 # (training set, rows to fit on, rows to judge) -> the fit judged
 Scorer = Callable[[TrainingSet, np.ndarray, np.ndarray], Scored]
 # (training set, rows the leak judgement may look at) -> the columns training leaves out
@@ -46,3 +59,4 @@ class Toolkit:
     score: Scorer
     screen: Screener
     design: Callable[..., Any]  # soloml.experiments.design.plan: (metric, baseline_rate=, mde=, units_per_day=, ...) -> Design
+    series: SeriesMaker | None = None  # soloml.forecasting: the series of a forecast project
