@@ -20,6 +20,11 @@ from soloml.tracker.events import Event, EventLog, latest
 from soloml.workspace import Workspace
 
 MAX_FILES = 8
+READINESS_WORDS = {
+    "ready": "ready to train on",
+    "fix_first": "problems to fix first; the data check lists each one and how to fix it",
+    "not_enough_yet": "not enough data yet; the data check says how much more is needed and roughly when",
+}
 
 
 def data_section(log: EventLog, events: Sequence[Event], meta: Mapping[str, Any], spec: ProjectSpec) -> dict[str, Any]:
@@ -53,8 +58,8 @@ def data_section(log: EventLog, events: Sequence[Event], meta: Mapping[str, Any]
     else:
         ok = check.kind == "check_passed"
         summary = str(check.facts.get("summary") or "").strip()
-        said = "ready" if ok else "problems to fix first"
-        lines.append(f"Readiness, checked on {w.day(check.at.date())}: {said}" + (f". {summary}" if summary and not ok else "."))
+        said = READINESS_WORDS.get(str(check.facts.get("outcome")), "the check did not finish")
+        lines.append(f"Readiness, checked on {w.day(check.at.date())}: {said}.")
         readiness = {"checked_on": check.at.date(), "ready": ok, "outcome": check.facts.get("outcome"), "summary": summary}
     return {"files": files, "from_model": bool(used), "readiness": readiness, "lines": lines}
 

@@ -14,6 +14,8 @@ from soloml.projects.spec import ProjectSpec
 from soloml.tracker import words as w
 
 ENTITY_PLURAL = {"customer": "customers", "contact": "contacts", "row": "rows", "series": "series"}
+ALTERNATIVES = {"prior": "picking at random (no model)", "today_rule": "today's rule", "random": "picking at random",
+                "median": "always guessing the middle value"}
 RECIPE_WORDS = {
     "churn": "who is about to leave", "buy_again": "who will buy again", "conversion": "which leads will convert",
     "spend": "how much each customer will spend", "forecast": "what the coming periods will bring", "table": "an outcome in a table",
@@ -105,9 +107,10 @@ def model_section(spec: ProjectSpec, meta: Mapping[str, Any], version: str | Non
             if agreed and value is not None:
                 text += f", worth {_signed_money(value, cur)} {cycle} after the cost of acting"
             lines.append(text + ".")
-        judged = (meta.get("validation") or {}).get("description")
-        if judged:
-            lines.append(f"How it was judged: {_sentence(judged)}")
+        v = meta.get("validation") or {}
+        if v.get("rows"):
+            when = f" of the latest snapshot ({str(v['validation_cutoff'])[:10]})" if v.get("validation_cutoff") else ""
+            lines.append(f"Judged on {int(v['rows']):,} {who}{when} that the model never saw while learning.")
     else:
         lines += _metric_lines(meta)
     return {"trained": True, "version": version, "trained_at": trained, "training_rows": t.get("rows"), "comparison": comparison,
@@ -140,13 +143,16 @@ def verdict_section(spec: ProjectSpec, meta: Mapping[str, Any], forecast: Mappin
     label = w.metric_label(metric)
     words = w.VERDICT_WORDS.get(str(code), "not judged")
     model, done, best = d.get("model_value"), d.get("done_value"), d.get("best_baseline_value")
-    baseline = w.BASELINE_WORDS.get(str(d.get("best_baseline")), "the best simple rule")
+    baseline = ALTERNATIVES.get(str(d.get("best_baseline")), "the best simple rule")
     lines = [f"Verdict: {words}. The model's {label} is {w.metric_value(metric, model)} against the done line of "
              f"{w.metric_value(metric, done)}; the best simple alternative, {baseline}, reaches {w.metric_value(metric, best)}."]
     ci = d.get("difference_ci")
     if ci and None not in ci:
-        lines.append(f"The model's edge over {baseline}: between {_difference(metric, ci[0])} and {_difference(metric, ci[1])} "
-                     "(95% interval).")
+        low, high = _difference(metric, ci[0]), _difference(metric, ci[1])
+        if low == high:
+            lines.append(f"The model shows no edge over {baseline}: the 95% interval of the difference is {low}.")
+        else:
+            lines.append(f"The model's edge over {baseline}: between {low} and {high} (95% interval).")
     if code != "DONE":
         lines.append("Until it is done, keep deciding the way you do today." if code == "NOT_WORTH_IT"
                      else "Not ready to rely on yet: more data or better inputs are needed first.")
@@ -157,7 +163,7 @@ def verdict_section(spec: ProjectSpec, meta: Mapping[str, Any], forecast: Mappin
 def drivers_section(meta: Mapping[str, Any], forecast: Mapping[str, Any] | None, top: int = 5) -> dict[str, Any]:
     if forecast is not None:
         return {"features": [], "lines": list(forecast.get("driver_lines") or [])}
-    found = [f for f in (meta.get("importance") or []) if f.get("gain_share")][:top]
+    found = sorted((f for f in (meta.get("importance") or []) if f.get("gain_share")), key=lambda f: -float(f["gain_share"]))[:top]
     if not found:
         return {"features": [], "lines": ["Nothing to show yet: the model has not been trained." if not meta
                                           else "The model did not record what it leans on."]}
@@ -173,7 +179,7 @@ def limitations_section(spec: ProjectSpec, meta: Mapping[str, Any], forecast: Ma
     if spec.recipe == "forecast":
         lines.append("It forecasts totals for the coming periods; it says nothing about single orders or single customers.")
     else:
-        lines.append(f"It predicts '{spec.label.definition}' within {spec.label.horizon_days:,} days, for {who} like the ones it learnt from.")
+        lines.append(f"It predicts '{spec.label.definition}', for {who} like the ones it learnt from.")
     t = meta.get("training") or {}
     if t.get("first_cutoff"):
         lines.append(f"It learnt from {t['first_cutoff']} to {t['last_cutoff']}; a change in prices, products or customers since "
