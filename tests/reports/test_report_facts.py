@@ -82,7 +82,7 @@ def test_a_project_not_trained_yet_says_so_in_every_section_that_needs_a_model(w
     assert f.deployment["live"] is None and f.deployment["lines"][0].startswith("Not deployed yet")
     assert f.experiment["lines"] == ["No experiment yet: nothing has proven the model's impact with a fair test."]
     assert f.monitoring["lines"][0].startswith("Not monitored yet")
-    assert f.data["lines"][0] == "No data has been loaded yet."
+    assert f.data["lines"][0] == "No load is recorded in the workspace yet."
     assert any("never agreed" in line for line in f.contract["lines"])  # no value_per_success: no money shown as fact
     assert not any("$" in line for line in f.lines())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from soloml.errors import SolomlError
+from soloml.forecasting.calendar import NOUN
 from soloml.projects.spec import ForecastSettings, ProjectSpec
 from soloml.tracker import words as w
 from soloml.workspace import Workspace
@@ -36,12 +37,19 @@ def forecast_section(ws: Workspace, spec: ProjectSpec) -> dict[str, Any]:
     from datetime import datetime
 
     made_on = datetime.fromtimestamp(saved).date()
+    noun = NOUN.get(str(facts["frequency"]), "period")
+    frame = result.series.frame
+    periods = int(frame.groupby("unique_id").size().max()) if len(frame) else 0
+    first, last = (frame["ds"].min().date(), frame["ds"].max().date()) if len(frame) else (None, None)
+    history = (f"The forecast learnt from {w.plural(periods, noun)} of history, {w.day(first)} to {w.day(last)}"
+               + (f", {w.plural(len(result.series.ids), 'series', 'series')}." if len(result.series.ids) > 1 else ".")) if first else "The forecast had no history."
     return {
         "made": True, "made_on": made_on, "verdict": verdict.decision, "verdict_words": w.VERDICT_WORDS.get(verdict.decision, "not judged"),
         "horizon": result.horizon, "frequency": facts["frequency"], "level": result.level, "series": len(result.series.ids),
         "forecasts": facts["forecasts"], "accuracy": facts["accuracy"], "panels": result.chart_panels(),
-        "lines": [f"Forecast made on {w.day(made_on)}, {result.horizon:,} periods ahead, with a range that should hold "
-                  f"{w.share(result.level)} of the time.", *facts["words"]],
+        "lines": [f"Forecast made on {w.day(made_on)}, {w.plural(result.horizon, noun)} ahead, with a range that should hold "
+                  f"{w.share(result.level)} of the time.", *(line.strip() for line in facts["words"])],
+        "data_lines": [history],
         "model_lines": [f"The forecast is compared with {_baseline(facts)} on the periods it could have forecast in the past."],
         "verdict_lines": [verdict.headline],
         "driver_lines": ["A forecast follows the series' own trend and seasons; it has no customer-level inputs to rank."],
@@ -56,5 +64,5 @@ def _baseline(facts: dict[str, Any]) -> str:
 
 
 def _missing(reason: str) -> dict[str, Any]:
-    return {"made": False, "panels": [], "lines": [reason], "model_lines": [reason], "verdict_lines": [f"No verdict yet. {reason}"],
+    return {"made": False, "panels": [], "lines": [reason], "data_lines": [], "model_lines": [reason], "verdict_lines": [f"No verdict yet. {reason}"],
             "driver_lines": [], "deployment_lines": ["Not deployed yet: there is no saved forecast."]}

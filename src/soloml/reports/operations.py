@@ -27,7 +27,8 @@ READINESS_WORDS = {
 }
 
 
-def data_section(log: EventLog, events: Sequence[Event], meta: Mapping[str, Any], spec: ProjectSpec) -> dict[str, Any]:
+def data_section(log: EventLog, events: Sequence[Event], meta: Mapping[str, Any], spec: ProjectSpec,
+                 forecast: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The files the model learnt from (its load ids, else every file loaded) and the latest readiness check."""
     used = set(meta.get("load_ids") or [])
     loads = [e for e in log.events if e.kind == "data_loaded" and (not used or e.facts.get("load_id") in used)]
@@ -46,11 +47,13 @@ def data_section(log: EventLog, events: Sequence[Event], meta: Mapping[str, Any]
         if len(files) > MAX_FILES:
             lines.append(f"... and {w.plural(len(files) - MAX_FILES, 'more file')}.")
     else:
-        lines.append("No data has been loaded yet.")
+        lines.append("No load is recorded in the workspace yet.")
     t = meta.get("training") or {}
     if t.get("rows"):
         snapshots = f" from {w.plural(int(t['snapshots']), 'snapshot')}" if t.get("snapshots") else ""
         lines.append(f"The training set: {w.plural(int(t['rows']), 'example')}{snapshots}, {w.plural(int(t.get('features') or 0), 'fact')} about each.")
+    if forecast is not None:
+        lines += list(forecast.get("data_lines") or [])
     check = latest(events, "check_passed", "check_failed")
     if check is None:
         lines.append("Readiness: the data has not been checked yet.")

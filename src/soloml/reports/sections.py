@@ -51,17 +51,24 @@ def contract_section(spec: ProjectSpec) -> dict[str, Any]:
     from soloml.modeling.metrics import HIGHER_IS_BETTER
 
     b, d = spec.business, spec.done
-    higher = HIGHER_IS_BETTER.get(d.metric, True)
-    agreed = b.value_per_success is not None
+    forecast = spec.recipe == "forecast"
+    higher = False if forecast else HIGHER_IS_BETTER.get(d.metric, True)
+    agreed = b.value_per_success is not None and not forecast  # a forecast's business block is not a value per right call
     who = plural_of(spec)
-    lines = [f"Done when the {w.metric_label(d.metric)} is {w.done_line(d.metric, d.value, higher)}"
-             + (f" and at least {w.share(d.min_lift_over_rule)} better than today's rule." if d.min_lift_over_rule else ".")]
-    if spec.recipe != "forecast":
+    if forecast:
+        from soloml.forecasting.judge import fmt
+        from soloml.forecasting.metrics import METRIC_WORDS
+
+        lines = [f"Done when the forecasts' {METRIC_WORDS.get(d.metric, 'error')} over past periods is at most {fmt(d.value, d.metric)}, "
+                 "and clearly better than simply repeating the same period last year."]
+    else:
+        lines = [f"Done when the {w.metric_label(d.metric)} is {w.done_line(d.metric, d.value, higher)}"
+                 + (f" and at least {w.share(d.min_lift_over_rule)} better than today's rule." if d.min_lift_over_rule else ".")]
         lines.append(f"We can act on {w.plural(b.capacity, who[:-1] if who.endswith('s') else who, who)} {w.per_cycle(b.cycle)}.")
     if agreed:
         lines.append(f"A right call is worth {w.money(float(b.value_per_success or 0), b.currency)}; each action costs "
                      f"{w.money(b.cost_per_action, b.currency)}; about {w.share(b.success_rate)} of the right calls turn out as hoped.")
-    elif spec.recipe != "forecast":
+    elif not forecast:
         lines.append("What a right call is worth was never agreed, so this report shows no money figures.")
     if spec.today_rule:
         lines.append(f"Today's rule: {_sentence(spec.today_rule.description)}")
@@ -184,10 +191,14 @@ def limitations_section(spec: ProjectSpec, meta: Mapping[str, Any], forecast: Ma
     if t.get("first_cutoff"):
         lines.append(f"It learnt from {t['first_cutoff']} to {t['last_cutoff']}; a change in prices, products or customers since "
                      "then can make it wrong without warning, which is what the monitoring is for.")
-    must_not = [f"any decision other than the one above (it was judged only on that)",
-                f"judging a single person: a score ranks {who} for attention, it is not a fact about anyone"]
-    if spec.recipe != "forecast":
-        must_not.append(f"{who} with no history in the data (new ones): it has seen nothing about them")
+    must_not = ["any decision other than the one above (it was judged only on that)"]
+    if spec.recipe == "forecast":
+        must_not += ["planning further ahead than the forecast reaches, or a single day, product or customer: it forecasts totals per period"]
+        level = spec.forecast.level if spec.forecast else 0.8
+        lines.append(f"It is not a promise: the actual figure should fall outside the range about {w.share(1 - level)} of the time.")
+    else:
+        must_not += [f"judging a single person: a score ranks {who} for attention, it is not a fact about anyone",
+                     f"{who} with no history in the data (new ones): it has seen nothing about them"]
     if meta and meta.get("verdict") != "DONE":
         must_not.insert(0, "acting on its own: it has not reached the done line")
     if not spec.business.value_per_success and spec.recipe != "forecast":
