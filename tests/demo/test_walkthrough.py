@@ -61,6 +61,20 @@ def test_load_step_lands_every_export_and_fills_the_core_tables(demo_run):
     assert load["core_rows"]["core.payments"] == core["payments"]
 
 
+def test_load_step_counts_buyers_and_leads_apart_as_a_ceo_counts_customers(demo_run):
+    folder, summary = demo_run
+    con = open_workspace(folder).connect(read_only=True)
+    try:
+        buyers, leads = con.execute("SELECT count(*) FILTER (has_purchased), count(*) FILTER (NOT has_purchased) FROM core.customers").fetchone()
+    finally:
+        con.close()
+    assert leads > 0  # CRM contacts who never bought: the demo's HubSpot holds prospects
+    text = " ".join(summary["steps"][0]["lines"])
+    assert f"{buyers:,} customers who bought and {leads:,} leads who have not yet" in text
+    assert f"{buyers + leads:,} customers" not in text  # leads are not counted as customers
+    assert summary["steps"][0]["data"]["customers"] == {"bought": buyers, "leads": leads}
+
+
 def test_test_mode_payments_never_reach_the_core_tables(demo_run):
     folder, _ = demo_run
     test_ids = read(folder / "exports" / "stripe_payments.csv").query("Mode == 'Test'")["id"]

@@ -48,6 +48,8 @@ def test_train_with_agreed_business_values_speaks_in_money_and_prints_auc_beside
     assert "Expected value: $" in text
     assert re.search(r"Model: precision at capacity \d+\.\d% \(vs \d+\.\d% no model\); ROC AUC 0\.\d{3} \(vs 0\.\d{3} no model\)", text)
     assert "soloml promote" in text
+    first = result.stdout.splitlines()[0]  # the verdict, said once in words: not "DONE: Done: ..."
+    assert not re.match(r"(DONE|KEEP_GOING|NOT_WORTH_IT):", first) and re.match(r"(Done|Keep going|Not worth it)", first), first
 
 
 def test_models_promote_rollback_round_trip(ws, accounts):

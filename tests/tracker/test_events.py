@@ -81,6 +81,7 @@ def test_gather_reads_every_source_into_typed_dated_events(ws, con, trained):
     started, decided = log.latest("churn", "experiment_started"), log.latest("churn", "experiment_decided")
     assert started.facts["units"] == 400 and sum(started.facts["variants"].values()) == 400
     assert decided.facts["shipped"] is True and decided.facts["decision"] == "ship offer"
+    assert decided.facts["decision_words"] == "roll out the retention offer"  # what the update prints, not the code
     assert stage_of(log.for_project("churn")) == "proven"
     assert log.latest("broken", "contract_invalid").facts["error"].startswith(str(ws.projects_dir / "broken.yaml"))
 
@@ -120,3 +121,12 @@ def test_event_times_are_on_the_business_clock_from_soloml_yaml(ws, con):
 
     with pytest.raises(ConfigError, match="timezone 'Mars/Olympus' is not a time zone name"):
         gather_events(open_workspace(ws.root))
+
+
+def test_a_decided_experiment_is_told_in_the_experiments_own_decision_words_not_its_code():
+    from soloml.tracker.happenings import LINES
+
+    e = Event("experiment_decided", T, "churn", "offer", {"headline": "The offer kept 64 more customers.", "decision": "ship offer",
+                                                           "decision_words": "roll out the retention offer", "shipped": True})
+    line = LINES["experiment_decided"](e, make_log([e], T))
+    assert line.endswith("Decision: roll out the retention offer.") and "ship offer" not in line

@@ -13,7 +13,7 @@ from soloml.errors import ConfigError
 
 
 def _render(s: dict[str, Any]) -> None:
-    console.print(f"{s['verdict']}: {s['verdict_detail']['headline']}", markup=False)
+    console.print(s["verdict_detail"]["headline"], markup=False)  # says the verdict in words; the code is in --json
     for line in s["words"]:
         console.print(line, markup=False)
     for note in s["notes"]:

@@ -54,14 +54,16 @@ def run(ctx: DemoContext) -> StepResult:
         raw_rows = {r.raw_table: _count(con, r.raw_table) for r in results if r.raw_table}
         core_rows = {t.qualified: _count(con, t.qualified) for t in TABLES.values() if table_exists(con, t.qualified)}
         identities = identity_report(con, top=0)
+        people = _people(con)
     finally:
         con.close()
     loads = [_load_facts(r) for r in results]
     match_rates = {f"{p.source}->{p.other}": p.rate for p in identities.pairs}
     return StepResult(
         name=NAME,
-        lines=_lines(results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}) + _identity_lines(identities),
-        data={"loads": loads, "raw_rows": raw_rows, "core_rows": core_rows, "identity_match_rates": match_rates},
+        lines=_lines(results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}, people)
+        + _identity_lines(identities),
+        data={"loads": loads, "raw_rows": raw_rows, "core_rows": core_rows, "customers": people, "identity_match_rates": match_rates},
         outputs=(),
     )
 
@@ -72,7 +74,17 @@ def _identity_lines(report: IdentityReport) -> tuple[str, ...]:
         return ()
     rates = ", ".join(f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs if p.source == "stripe")
     rates = rates or ", ".join(f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs[:3])
-    return (f"Matched people across tools ({report.customers:,} customers from {report.identities:,} records): {rates}.",)
+    return (f"Matched people across tools ({report.customers:,} people from {report.identities:,} records): {rates}.",)
+
+
+def _people(con) -> dict[str, int]:
+    """Customers as a CEO counts them (someone who bought) apart from leads (CRM contacts who never bought)."""
+    if not table_exists(con, "core.customers"):
+        return {"bought": 0, "leads": 0}
+    bought, leads = con.execute(
+        "SELECT count(*) FILTER (WHERE has_purchased), count(*) FILTER (WHERE NOT has_purchased) FROM core.customers"
+    ).fetchone()
+    return {"bought": int(bought), "leads": int(leads)}
 
 
 def _count(con, qualified: str) -> int:
@@ -101,7 +113,7 @@ def _what(r: LoadResult, labels: dict[str, str]) -> str:
     return f"{labels[name]} ({name})" if name in labels else name
 
 
-def _lines(results: list[LoadResult], core_rows: dict[str, int], labels: dict[str, str]) -> tuple[str, ...]:
+def _lines(results: list[LoadResult], core_rows: dict[str, int], labels: dict[str, str], people: dict[str, int]) -> tuple[str, ...]:
     fresh = [r for r in results if r.status == "loaded"]
     same = [r for r in results if r.status == "unchanged"]
     lines = []
@@ -121,6 +133,13 @@ def _lines(results: list[LoadResult], core_rows: dict[str, int], labels: dict[st
         extra = f" ({'; '.join(extras)})" if extras else ""
         lines.append(f"  {_what(r, labels)}: {detail} -> {r.raw_table}{extra}")
     if core_rows:
-        held = ", ".join(f"{n:,} {PLAIN_NAMES.get(q.removeprefix('core.'), q)}" for q, n in core_rows.items() if n)
+        held = ", ".join(_held(q, n, people) for q, n in core_rows.items() if n)
         lines.append(f"The business now reads as one set of tables: {held}.")
     return tuple(lines)
+
+
+def _held(qualified: str, rows: int, people: dict[str, int]) -> str:
+    name = qualified.removeprefix("core.")
+    if name == "customers" and people["leads"]:
+        return f"{people['bought']:,} customers who bought and {people['leads']:,} leads who have not yet"
+    return f"{rows:,} {PLAIN_NAMES.get(name, qualified)}"

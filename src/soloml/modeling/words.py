@@ -31,7 +31,7 @@ def money(amount: float | None, currency: str) -> str:
 def verdict_lines(s: dict[str, Any]) -> list[str]:
     """Verdict first, what is predicted, what acting on the model means, the model numbers, then caveats and next steps."""
     v = s["verdict_detail"]
-    lines = [f"{s['verdict']}: {v['headline']}", predicting_line(s)]
+    lines = [v["headline"], predicting_line(s)]  # the headline says the verdict in words ("Done: ..."); the code is in --json
     lines += business_lines(s)
     lines.append(metric_line(s))
     lines.append(f"How it was judged: {s['validation']['description']}.")

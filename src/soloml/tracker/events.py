@@ -329,7 +329,8 @@ def _decision(ws: Workspace, con: Any, spec: Any, base: dict[str, Any], last: da
     if not result.final:
         return []
     at = max(last, datetime.combine(spec.end + timedelta(days=1), time())) if spec.end else last
-    facts = {**base, "decision": result.decision, "shipped": result.decision.startswith("ship "), "headline": result.headline}
+    facts = {**base, "decision": result.decision, "shipped": result.decision.startswith("ship "), "headline": result.headline,
+             "decision_words": result.verdict.words(spec)}
     return [Event("experiment_decided", min(at, now), spec.project, spec.name, facts)]
 
 

@@ -88,7 +88,9 @@ def _started(e: Event, log: EventLog) -> str:
 
 
 def _decided(e: Event, log: EventLog) -> str:
-    return f"experiment {e.subject} is decided: {e.facts.get('headline')} Decision: {e.facts.get('decision')}."
+    # the experiment's own words ("roll out the retention offer"), not its code ("ship offer"); older logs lack them
+    words = e.facts.get("decision_words") or str(e.facts.get("decision") or "").replace("ship ", "roll out ", 1)
+    return f"experiment {e.subject} is decided: {e.facts.get('headline')} Decision: {words}."
 
 
 LINES: dict[str, Callable[[Event, EventLog], str | None]] = {
