@@ -80,3 +80,19 @@ def test_soloml_report_refuses_an_unknown_project_and_writes_nothing(demo_ws, tm
     assert result.exit_code == 1
     assert "churn" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_soloml_report_open_hands_the_file_to_the_browser(demo_ws, tmp_path, monkeypatch):
+    """--open goes through webbrowser, which honours $BROWSER: here a script that notes the address it was given."""
+    import sys
+    import webbrowser
+
+    noted = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(f"#!{sys.executable}\nimport pathlib, sys\npathlib.Path({str(noted)!r}).write_text(sys.argv[1])\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(script))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read $BROWSER again
+    result = CliRunner().invoke(app, ["report", "churn", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "out"), "--open"])
+    assert result.exit_code == 0, result.output
+    assert noted.read_text() == (tmp_path / "out" / "churn.html").resolve().as_uri()
