@@ -81,9 +81,20 @@ SECTION_ORDER = ("question", "contract", "data", "model", "verdict", "drivers", 
 def project_facts(ws: Workspace, project: str, *, now: datetime | None = None, con: Any = None) -> ProjectFacts:
     """The report's facts for `project`. An unknown project raises ConfigError (with 'did you mean');
     a project with a contract but no model yet gets a report that says so in every section that needs one."""
+    spec = find_spec(ws.projects_dir, project)
+    own = con is None and Path(ws.warehouse_url).is_file()
+    connection = ws.connect(read_only=True) if own else con
+    try:
+        return _facts(ws, spec, connection, now)
+    finally:
+        if own:
+            connection.close()
+
+
+def _facts(ws: Workspace, spec: Any, con: Any, now: datetime | None) -> ProjectFacts:
+    """One read-only connection for the event log and the experiments' analysis."""
     from soloml.tracker.events import gather_events
 
-    spec = find_spec(ws.projects_dir, project)
     log = gather_events(ws, con=con, now=now)
     events = log.for_project(spec.name)
     meta, version, aliases = sections.model_metadata(ws.models_dir, spec.name)
