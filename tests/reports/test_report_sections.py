@@ -68,3 +68,11 @@ def test_the_report_of_a_project_with_no_model_follows_the_wording_rules(ws, tmp
     for text in (visible_text(written.html.read_text(encoding="utf-8")), written.markdown.read_text(encoding="utf-8")):
         assert "Not trained yet" in text and "Not deployed yet" in text
         assert [p.words() for p in wording_problems(text)] == []
+
+
+def test_a_regression_model_is_set_against_guessing_the_average():
+    meta = {"task": "regression", "verdict": "DONE", "metric": "mae", "metrics": {"mae": 12.5}, "baseline_metrics": {"prior": {"mae": 20.0}},
+            "verdict_detail": {"metric": "mae", "model_value": 12.5, "done_value": 15.0, "best_baseline": "prior", "best_baseline_value": 20.0}}
+    v = verdict_section(spec(), meta, None)
+    assert "always guessing the average (no model), reaches 20.000" in v["lines"][0]
+    assert [p.words() for p in wording_problems(" ".join(v["lines"]))] == []

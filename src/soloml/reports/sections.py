@@ -16,6 +16,7 @@ from soloml.tracker import words as w
 ENTITY_PLURAL = {"customer": "customers", "contact": "contacts", "row": "rows", "series": "series"}
 ALTERNATIVES = {"prior": "picking at random (no model)", "today_rule": "today's rule", "random": "picking at random",
                 "median": "always guessing the middle value"}
+PRIOR_BY_TASK = {"regression": "always guessing the average (no model)", "multiclass": "always guessing the most common answer (no model)"}
 RECIPE_WORDS = {
     "churn": "who is about to leave", "buy_again": "who will buy again", "conversion": "which leads will convert",
     "spend": "how much each customer will spend", "forecast": "what the coming periods will bring", "table": "an outcome in a table",
@@ -134,7 +135,8 @@ def _metric_lines(meta: Mapping[str, Any]) -> list[str]:
         out.append(f"The model's {w.metric_label(metric)}: {w.metric_value(metric, model)}.")
     for name, values in (meta.get("baseline_metrics") or {}).items():
         if values.get(metric) is not None:
-            out.append(f"{w.BASELINE_WORDS.get(name, 'a simple rule').capitalize()}: {w.metric_value(metric, values[metric])}.")
+            way = _alternative(name, meta)
+            out.append(f"{way[:1].upper()}{way[1:]}: {w.metric_value(metric, values[metric])}.")
     return out
 
 
@@ -150,7 +152,7 @@ def verdict_section(spec: ProjectSpec, meta: Mapping[str, Any], forecast: Mappin
     label = w.metric_label(metric)
     words = w.VERDICT_WORDS.get(str(code), "not judged")
     model, done, best = d.get("model_value"), d.get("done_value"), d.get("best_baseline_value")
-    baseline = ALTERNATIVES.get(str(d.get("best_baseline")), "the best simple rule")
+    baseline = _alternative(str(d.get("best_baseline")), meta)
     lines = [f"Verdict: {words}. The model's {label} is {w.metric_value(metric, model)} against the done line of "
              f"{w.metric_value(metric, done)}; the best simple alternative, {baseline}, reaches {w.metric_value(metric, best)}."]
     ci = d.get("difference_ci")
@@ -209,6 +211,13 @@ def limitations_section(spec: ProjectSpec, meta: Mapping[str, Any], forecast: Ma
                      "that would reveal the answer).")
     lines += [f"Must not be used for {item}." for item in must_not]
     return {"must_not": must_not, "left_out": len(left), "lines": lines}
+
+
+def _alternative(name: str, meta: Mapping[str, Any]) -> str:
+    """A baseline by what it does: the prior of a regression guesses the average, of a binary model picks at random."""
+    if name == "prior" and meta.get("task") in PRIOR_BY_TASK:
+        return PRIOR_BY_TASK[str(meta["task"])]
+    return ALTERNATIVES.get(name, "the best simple rule")
 
 
 def _difference(metric: str | None, value: float) -> str:
