@@ -76,3 +76,11 @@ def test_a_regression_model_is_set_against_guessing_the_average():
     v = verdict_section(spec(), meta, None)
     assert "always guessing the average (no model), reaches 20.000" in v["lines"][0]
     assert [p.words() for p in wording_problems(" ".join(v["lines"]))] == []
+
+
+def test_a_saved_model_whose_description_cannot_be_read_is_said_so_not_called_untrained():
+    from soloml.reports.sections import model_section
+
+    m = model_section(spec(), {}, "v0003", None)
+    assert m["trained"] is False and m["version"] == "v0003"
+    assert m["lines"][0].startswith("Model v0003 is saved but its description cannot be read")

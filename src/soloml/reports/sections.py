@@ -84,8 +84,10 @@ def model_section(spec: ProjectSpec, meta: Mapping[str, Any], version: str | Non
     if forecast is not None:
         return {"trained": forecast.get("made", False), "version": None, "comparison": [], "lines": list(forecast.get("model_lines") or [])}
     if not meta:
-        return {"trained": False, "version": None, "comparison": [],
-                "lines": ["Not trained yet: no model has been saved for this project, so there is nothing to compare."]}
+        said = (f"Model {version} is saved but its description cannot be read (its metadata.json is missing or damaged); "
+                "train it again to report on it." if version else
+                "Not trained yet: no model has been saved for this project, so there is nothing to compare.")
+        return {"trained": False, "version": version, "comparison": [], "lines": [said]}
     b = meta.get("business") or {}
     t = meta.get("training") or {}
     who = ENTITY_PLURAL.get(str(meta.get("entity") or spec.entity), "rows")
