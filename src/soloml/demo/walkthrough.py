@@ -112,7 +112,7 @@ def run_demo(
         seed=seed,
         end_date=end_date,
         steps=tuple(ctx.results.values()),
-        lines=_closing(ws.root, ws.warehouse_url, exports.directory, tuple(ctx.results.values())) + _board_and_update(ws),
+        lines=_closing(ws.root, ws.warehouse_url, exports.directory, tuple(ctx.results.values())) + _board_and_update(ws) + _reports(ws),
         seconds=round(time.perf_counter() - started, 2),
     )
     if out is not None:
@@ -147,6 +147,22 @@ def _board_and_update(ws: Workspace) -> tuple[str, ...]:
         return (f"The board and the weekly update could not be written: {exc.message}",)
     return (f"The project board: {update.board_path} (open it in a spreadsheet; `soloml board` refreshes it).",
             f"This week's update: {update.markdown_path} (the e-mail text: {update.text_path}; `soloml update --send` mails it).")
+
+
+def _reports(ws: Workspace) -> tuple[str, ...]:
+    """And the project report for each of the demo's projects: the file a CEO opens."""
+    from soloml.reports.project_report import write_report
+
+    lines = []
+    for path in sorted(ws.projects_dir.glob("*.yaml")):
+        try:
+            written = write_report(ws, path.stem)
+        except SolomlError as exc:
+            lines.append(f"The {path.stem} report could not be written: {exc.message}")
+            continue
+        lines.append(f"The {path.stem} report for the CEO: {written.html} (self-contained, opens in any browser; "
+                     f"the same in Markdown: {written.markdown}; `soloml report {path.stem}` rewrites it).")
+    return tuple(lines)
 
 
 def _stopped(exc: SolomlError, prefix: str, root: Path) -> SolomlError:
