@@ -30,8 +30,9 @@ def _ask(name: str) -> dict[str, Any]:
         key, text = questions[i]
         field = InterviewAnswers.model_fields[key]
         default = None if field.is_required() or field.default is None else field.default
+        optional = default is None and not field.is_required()  # blank skips it; a number typed is read by InterviewAnswers
         value = typer.prompt(text, default="" if default is None else str(default), show_default=default is not None,
-                             type=NUMBERS.get(key, str))
+                             type=str if optional else NUMBERS.get(key, str))
         if value != "":
             answers[key] = value
         if key == "recipe":
