@@ -153,13 +153,10 @@ def forecast_report(con: duckdb.DuckDBPyConnection, spec: Any, *, now: datetime,
     import secrets
 
     from soloml.forecasting.actuals import check_actuals
-    from soloml.forecasting.journal import ensure_table
+    from soloml.forecasting.journal import project_forecasts
     from soloml.forecasting.workflow import spec_series
 
-    ensure_table(con)
-    forecasts = con.execute(
-        "SELECT run_id, series_id, period, forecast, lower, upper, made_at FROM ops.forecasts WHERE project = ? ORDER BY made_at, series_id, period", [spec.name]
-    ).df()
+    forecasts = project_forecasts(con, spec.name)
     block = spec.forecast
     checked = check_actuals(forecasts, spec_series(con, spec), metric=spec.done.metric, threshold=spec.done.value,
                             tolerance=block.miss_tolerance if block else 0.1, miss_cost=block.miss_cost if block else None)
