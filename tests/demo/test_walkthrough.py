@@ -187,3 +187,22 @@ def test_a_dir_that_is_a_file_is_refused_with_what_to_do(tmp_path):
     assert result.exit_code == 1
     assert "is a file" in result.output and "--dir" in result.output
     assert target.read_text() == "not a folder"
+
+
+def test_forecast_step_agrees_a_revenue_forecast_and_writes_its_verdict_chart_and_forecaster(demo_run):
+    from soloml.projects import load_spec
+    from soloml.registry.forecasters import load_forecaster_version
+
+    folder, summary = demo_run
+    step = next(s for s in summary["steps"] if s["name"] == "forecast")
+    data, lines = step["data"], step["lines"]
+    spec = load_spec(folder / "projects" / "revenue.yaml")
+    assert (spec.recipe, spec.forecast.series, spec.forecast.frequency, spec.forecast.horizon) == ("forecast", "revenue", "month", 3)
+    assert (spec.done.metric, spec.done.value) == ("miss_cost", 500.0)  # $2,000 a missed month x one month in four
+    assert data["verdict"] in ("DONE", "KEEP_GOING", "NOT_WORTH_IT") and lines[0].startswith(f"{data['verdict']}: ")
+    assert any(line.strip().startswith("Next quarter's revenue: $") and "most likely $" in line for line in lines)
+    assert Path(data["chart"]).is_file() and Path(data["chart"]).suffix == ".png" and Path(data["csv"]).is_file()
+    models = open_workspace(folder).models_dir
+    saved = load_forecaster_version(models, "revenue", data["version"])
+    assert saved.metadata["verdict"] == data["verdict"] and saved.metadata["kind"] == "forecaster"
+    assert load_forecaster_version(models, "revenue", "production").metadata["kind"] == "forecaster"  # a later test re-runs the demo

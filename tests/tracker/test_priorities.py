@@ -68,3 +68,10 @@ def test_a_project_without_what_ranking_needs_says_what_is_missing(events, effor
     assert sentence in p.sentence
     if effort is None or parked or not events:
         assert p.rank is None and p.score is None
+
+
+def test_a_contract_without_a_value_per_success_is_not_ranked_and_does_not_crash_the_board():
+    """A forecast project's contract has no money per action: the board says so instead of failing."""
+    p = priority_of("revenue", _events("revenue", value_per_success=None), effort_days=2)
+    assert (p.at_stake, p.score) == (None, None)
+    assert p.sentence == "revenue has no value per success in its contract, so it is not ranked by money at stake"

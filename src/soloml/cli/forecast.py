@@ -22,6 +22,12 @@ def _render(s: dict[str, Any]) -> None:
         console.print("What to try next:", markup=False)
         for step in s["verdict_detail"]["next_steps"]:
             console.print(f"  - {step}", markup=False)
+    if s.get("model_version"):
+        how = "re-forecast with" if s.get("reused") else "registered as"
+        console.print(f"Forecaster {how} {s['project']} {s['model_version']}" + ("" if s.get("reused") else
+                      f" (candidate; make it the one served and scheduled: `soloml promote {s['project']} {s['model_version']}`)") + ".", markup=False)
+    for o in s.get("outputs") or []:
+        console.print(f"Wrote {o['rows']:,} rows to {o['target']}" + (f" (table {o['table']})" if o["table"] else "") + ".", markup=False)
     files = s.get("files") or {}
     if files:
         console.print(f"Wrote {files['csv']}, {files.get('chart_png')} and the saved forecaster in {files['forecaster']}.", markup=False)
@@ -44,6 +50,12 @@ def register(app: typer.Typer) -> None:
         models: Annotated[str | None, typer.Option("--models", help="Comma-separated candidates, e.g. ets,theta,prophet (default: soloml's choice).")] = None,
         jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes for many series.")] = 1,
         no_save: Annotated[bool, typer.Option("--no-save", help="Forecast and judge only; write nothing.")] = False,
+        use: Annotated[str | None, typer.Option("--use", help="PROJECT only: re-forecast with this registered version or alias (e.g. production) "
+                                                "on the newest data, instead of choosing and registering a new one.")] = None,
+        to: Annotated[list[str] | None, typer.Option("--to", help="PROJECT only: also write the forecasts to a .csv/.parquet file or a database URL "
+                                                     "(table soloml_<project>_forecasts). Repeatable; adds to forecast.write_to.")] = None,
+        cron: Annotated[str | None, typer.Option("--cron", help="PROJECT only: instead of forecasting, print the crontab line and systemd units that run "
+                                                 "`soloml forecast PROJECT --use production` on this schedule, e.g. \"0 6 1 * *\".")] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -55,13 +67,18 @@ def register(app: typer.Typer) -> None:
                 raise ConfigError("Give either a PROJECT or --table with --date and --value.", hint="e.g. `soloml forecast revenue` or `soloml forecast --table raw.sales --date day --value amount`.")
             if table is not None and not (date and value):
                 raise ConfigError(f"--table {table} needs --date (the column dating each row) and --value (the column to forecast).")
+            if project is None and (use or to or cron):
+                raise ConfigError("--use, --to and --cron work with a PROJECT, not with --table.", hint="Make a forecast project (`soloml interview`) to ship it.")
             _check_choice("--frequency", frequency, ("day", "week", "month", "quarter"))
             _check_choice("--agg", agg, ("sum", "mean"))
             _check_choice("--metric", metric, ("mase", "wape", "mape"))
             ws = workspace(ws_dir)
+            if cron is not None:
+                emit(_schedule(ws, project, cron, use or "production", to or []), as_json, _render_schedule)  # type: ignore[arg-type]
+                return
             with _progress() as progress:
                 if project is not None:
-                    run = forecast_project(ws, project, n_jobs=jobs, progress=progress, save=not no_save)
+                    run = forecast_project(ws, project, use=use, to=tuple(to or ()), n_jobs=jobs, progress=progress, save=not no_save)
                 else:
                     settings = Settings(horizon, level, metric, threshold, models=tuple(m.strip() for m in (models or "").split(",") if m.strip()))
                     run = forecast_table(ws, table, date, value, by=tuple(by or ()), frequency=frequency, agg=agg,  # type: ignore[arg-type]
@@ -72,13 +89,29 @@ def register(app: typer.Typer) -> None:
             emit(facts, as_json, _render)
 
 
-def _chart(run: Any) -> dict[str, str]:
-    from soloml.reports.charts import forecast_chart, save
+def _schedule(ws: Any, project: str, cron: str, use: str, to: list[str]) -> Any:
+    """The scheduled job re-forecasts with the promoted forecaster (choosing models again is a person's decision)."""
+    from soloml.cli.score import executable
+    from soloml.deploy.schedule import schedule
+    from soloml.projects.spec import find_spec
 
-    result = run.result
-    fig = forecast_chart(result.chart_panels(), title=f"{result.name}: {result.verdict.decision}")
-    png, svg = save(fig, run.folder / "forecast")
-    return {"chart_png": str(png), "chart_svg": str(svg)}
+    find_spec(ws.projects_dir, project)  # a clear error for an unknown project, now rather than at 6 a.m.
+    extra = ["--use", use]
+    for target in to:
+        extra += ["--to", target]
+    return schedule(project, cron, workspace=ws.root, executable=executable(), extra_args=tuple(extra), verb="forecast")
+
+
+def _render_schedule(s: Any) -> None:
+    from soloml.cli.score import _render_schedule as render
+
+    render(s)
+
+
+def _chart(run: Any) -> dict[str, str]:
+    from soloml.forecasting.workflow import write_chart
+
+    return write_chart(run)
 
 
 def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:

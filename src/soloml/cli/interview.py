@@ -8,10 +8,18 @@ from typing import Annotated, Any
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.projects.interview import QUESTIONS, InterviewAnswers, load_answers, recipe_questions, spec_from_answers, write_project
+from soloml.projects.interview import (
+    NOT_FOR_FORECAST,
+    QUESTIONS,
+    InterviewAnswers,
+    load_answers,
+    recipe_questions,
+    spec_from_answers,
+    write_project,
+)
 
 NUMBERS: dict[str, type] = {"capacity": int, "horizon_days": int, "value_per_success": float, "cost_per_action": float,
-                            "success_rate": float, "acceptable_error": float}
+                            "success_rate": float, "acceptable_error": float, "plan_ahead": int, "miss_tolerance": float, "miss_cost": float}
 
 
 def _ask(name: str) -> dict[str, Any]:
@@ -22,12 +30,14 @@ def _ask(name: str) -> dict[str, Any]:
         key, text = questions[i]
         field = InterviewAnswers.model_fields[key]
         default = None if field.is_required() or field.default is None else field.default
+        optional = default is None and not field.is_required()  # blank skips it; a number typed is read by InterviewAnswers
         value = typer.prompt(text, default="" if default is None else str(default), show_default=default is not None,
-                             type=NUMBERS.get(key, str))
+                             type=str if optional else NUMBERS.get(key, str))
         if value != "":
             answers[key] = value
         if key == "recipe":
-            questions[i + 1:i + 1] = list(recipe_questions(str(value)))
+            rest = [q for q in questions[i + 1:] if str(value) != "forecast" or q[0] not in NOT_FOR_FORECAST]
+            questions[i + 1:] = [*recipe_questions(str(value)), *rest]
         i += 1
     return answers
 

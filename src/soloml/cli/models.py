@@ -17,7 +17,8 @@ def _render_models(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         aliases = f" [{', '.join(r['aliases'])}]" if r["aliases"] else ""
         score = "n/a" if r["model_score"] is None else f"{r['model_score']:.3f}"
-        console.print(f"{r['project']} {r['version']}{aliases}: {r['verdict']}, {r['metric']} {score}, saved {r['created_at']}", markup=False)
+        kind = " (forecaster)" if r.get("kind") == "forecaster" else ""
+        console.print(f"{r['project']} {r['version']}{kind}{aliases}: {r['verdict']}, {r['metric']} {score}, saved {r['created_at']}", markup=False)
 
 
 def _render_change(r: dict[str, Any]) -> None:
@@ -42,7 +43,7 @@ def register(app: typer.Typer) -> None:
             recovered(ws)
             names = [project] if project else projects(ws.models_dir)
             rows = [
-                {"project": i.project, "version": i.version, "aliases": list(i.aliases), "verdict": i.verdict, "metric": i.metric,
+                {"project": i.project, "version": i.version, "kind": i.kind, "aliases": list(i.aliases), "verdict": i.verdict, "metric": i.metric,
                  "model_score": i.model_score, "threshold": i.threshold, "created_at": i.created_at, "path": str(i.path)}
                 for name in names for i in list_versions(ws.models_dir, name)
             ]

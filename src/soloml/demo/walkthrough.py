@@ -38,6 +38,7 @@ STEP_MODULES: tuple[str, ...] = (
     "step_train",
     "step_deploy",
     "step_impact",
+    "step_forecast",
 )
 
 

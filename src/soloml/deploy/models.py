@@ -184,6 +184,7 @@ class ModelStore:
         self.only = projects
         self.watch_seconds = watch_seconds
         self.served: dict[str, ServedModel] = {}
+        self.forecasters: dict[str, str] = {}  # project -> production version of a forecaster (served at GET /v1/{project}/forecast)
         self.errors: dict[str, str] = {}
         self._seen: dict[str, tuple[Any, Any]] = {}
         self._stop = threading.Event()
@@ -198,6 +199,7 @@ class ModelStore:
     def refresh(self) -> list[str]:
         """Reload what changed on disk; returns the projects whose model or look-up rows were swapped."""
         from soloml.registry import load_model, resolve
+        from soloml.registry.store import KIND_FORECASTER, kind_of, read_metadata
 
         changed = []
         for project in self.project_names():
@@ -209,6 +211,15 @@ class ModelStore:
             current = self.served.get(project)
             try:
                 version = resolve(self.models_dir, project, ALIAS)
+                if kind_of(read_metadata(self.models_dir, project, version)) == KIND_FORECASTER:
+                    # a forecaster has no rows to score: its forecast route reads it per request
+                    self.served.pop(project, None)
+                    self.forecasters[project] = version
+                    self.errors.pop(project, None)
+                    self._seen[project] = stamp
+                    changed.append(project)
+                    continue
+                self.forecasters.pop(project, None)
                 if current is not None and current.version == version:
                     if features != self._seen.get(project, (None, None))[1] and self.root is not None:
                         fresh = build_served(project, current.model, self.root)

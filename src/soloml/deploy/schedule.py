@@ -112,19 +112,21 @@ def on_calendar(expression: str) -> tuple[str, ...]:
     return (f"{prefix}{date(dom)} {time}",)
 
 
-def schedule(project: str, cron: str, *, workspace: Path | str, executable: str = "soloml", extra_args: tuple[str, ...] = ()) -> Schedule:
-    """The crontab line and the systemd units that run `soloml score PROJECT` on `cron`."""
+def schedule(project: str, cron: str, *, workspace: Path | str, executable: str = "soloml", extra_args: tuple[str, ...] = (),
+             verb: str = "score") -> Schedule:
+    """The crontab line and the systemd units that run `soloml COMMAND PROJECT` (score, or forecast) on `cron`."""
     calendars = on_calendar(cron)
     workspace = str(Path(workspace).resolve())
-    args = [executable, "score", project, "--workspace", workspace, *extra_args]
+    what = {"score": "score project {p} and write its predictions", "forecast": "forecast project {p} and write its forecasts"}[verb]
+    args = [executable, verb, project, "--workspace", workspace, *extra_args]
     command = " ".join(shlex.quote(a) for a in args)
     crontab_expr = " ".join(_MACROS.get(cron.strip().lower(), cron.strip()).split())
-    log = shlex.quote(str(Path(workspace) / "reports" / f"score-{project}.log"))
+    log = shlex.quote(str(Path(workspace) / "reports" / f"{verb}-{project}.log"))
     crontab = f"{crontab_expr} cd {shlex.quote(workspace)} && {command} >> {log} 2>&1"
-    name = f"soloml-score-{project}"
+    name = f"soloml-{verb}-{project}"
     service = (
         "[Unit]\n"
-        f"Description=soloml: score project {project} and write its predictions\n"
+        f"Description=soloml: {what.format(p=project)}\n"
         "After=network-online.target\n\n"
         "[Service]\n"
         "Type=oneshot\n"

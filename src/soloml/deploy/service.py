@@ -3,6 +3,7 @@
     POST /v1/{project}/predict              one record (JSON object) or a list of up to 1,000
     POST /v1/{project}/predict/{entity_id}  the features of that id from the latest `soloml score` run
     GET  /v1/{project}/model                version, threshold, feature signature
+    GET  /v1/{project}/forecast             a forecast project: the production forecaster's latest forecast
     POST /v1/experiments/{name}/assign      (mounted by `soloml serve` from experiments/http.py)
     GET  /health                            the process is up          GET /ready   models are loaded
     GET  /docs, /openapi.json               the request schema of every served project
@@ -221,6 +222,19 @@ def create_app(
         served = predictor.served(project)
         return reply(served if isinstance(served, tuple) else dump(served.describe()))
 
+    @app.get("/v1/{project}/forecast", include_in_schema=False)
+    async def forecast(project: str, request: Request) -> Response:
+        """The production forecaster's latest forecast: periods, point forecast, interval, series ids (same key rule)."""
+        if (denied := edge.refused(header(request.scope["headers"], b"x-api-key"))) is not None:
+            return reply(denied)
+        from soloml.errors import SolomlError
+        from soloml.forecasting.shipping import served_forecast
+
+        try:
+            return reply(dump(served_forecast(Path(models_dir), Path(root) if root is not None else None, project)))
+        except SolomlError as exc:
+            return reply(problem(404, edge.shown(str(exc))))
+
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
         """The process is up (liveness)."""
@@ -231,12 +245,13 @@ def create_app(
         """Ready when at least one production model is loaded; lists them and the prediction-log counters."""
         stats = logger.stats if logger is not None else None
         body = {
-            "ready": bool(store.served),
+            "ready": bool(store.served or store.forecasters),
             "models": {p: s.version for p, s in sorted(store.served.items())},
+            "forecasters": dict(sorted(store.forecasters.items())),
             "errors": {p: edge.shown(e) for p, e in store.errors.items()},
             "prediction_log": None if stats is None else {"logged": stats.logged, "dropped": stats.dropped, "pending": stats.pending, "failed_writes": stats.failed_writes},
         }
-        return reply(dump(body, 200 if store.served else 503))
+        return reply(dump(body, 200 if store.served or store.forecasters else 503))
 
     app.openapi = lambda: openapi(app, store, api_key is not None)  # type: ignore[method-assign]
     return FastPredict(app, predictor)
@@ -273,6 +288,13 @@ def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
         doc["paths"][f"/v1/{project}/model"] = {"get": {
             "summary": f"The production model of {project}", "operationId": f"model_{project}", "tags": [project], "security": security,
             "responses": {"200": {"description": "Version, threshold and feature signature.", "content": {JSON: {"schema": {"type": "object"}}}}, **errors},
+        }}
+    for project, version in sorted(store.forecasters.items()):
+        doc["paths"][f"/v1/{project}/forecast"] = {"get": {
+            "summary": f"The latest forecast of {project} ({version} in production)", "operationId": f"forecast_{project}", "tags": [project],
+            "security": security,
+            "responses": {"200": {"description": "Periods, point forecasts, interval bounds and series ids.", "content": {JSON: {"schema": {"type": "object"}}}},
+                          "401": errors["401"], "404": errors["404"]},
         }}
     for path, operations in doc["paths"].items():  # mounted routers (experiment assignment) need the key too
         if path.startswith("/v1/"):

@@ -306,13 +306,17 @@ def from_record(record: dict[str, Any], urls: Sequence[str] = ()) -> Staged | No
     return None if url is None else StagedTable(url, record["table"], staging_name=record["staging"])
 
 
-_DUCK_TYPES = {"score": "DOUBLE", "decision": "BOOLEAN", "rank": "INTEGER", "scored_at": "TIMESTAMP"}  # any other column: VARCHAR
+_DUCK_TYPES = {"score": "DOUBLE", "decision": "BOOLEAN", "rank": "INTEGER", "scored_at": "TIMESTAMP",  # any other column: VARCHAR
+               # a forecast's write-back rows (forecasting/shipping.py)
+               "period": "DATE", "step": "INTEGER", "forecast": "DOUBLE", "lower": "DOUBLE", "upper": "DOUBLE", "level": "DOUBLE", "made_at": "TIMESTAMP"}
 
 
 def _sql_columns(sa, names):  # noqa: ANN001, ANN202 - sqlalchemy module passed in to keep the import lazy
     """The write-back table's columns, in the frame's order (any column not named here is text)."""
     required = {"run_id": sa.String(64), "project": sa.String(64), "model_version": sa.String(32)}
-    kinds = {"email": sa.String(320), "score": sa.Float(53), "decision": sa.Boolean, "rank": sa.Integer, "top_reasons": sa.Text, "scored_at": sa.DateTime}
+    kinds = {"email": sa.String(320), "score": sa.Float(53), "decision": sa.Boolean, "rank": sa.Integer, "top_reasons": sa.Text, "scored_at": sa.DateTime,
+             "period": sa.Date, "step": sa.Integer, "forecast": sa.Float(53), "lower": sa.Float(53), "upper": sa.Float(53), "level": sa.Float(53),
+             "made_at": sa.DateTime}
     return tuple(
         sa.Column(name, required[name], nullable=False) if name in required else sa.Column(name, kinds.get(name, sa.String(255)))
         for name in names

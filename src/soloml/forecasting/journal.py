@@ -61,3 +61,9 @@ def read_forecasts(con: duckdb.DuckDBPyConnection, project: str, run_id: str | N
             return pd.DataFrame(columns=list(COLUMNS))
         run_id = latest[0]
     return con.execute(f"SELECT {', '.join(COLUMNS)} FROM ops.forecasts WHERE project = ? AND run_id = ? ORDER BY series_id, period", [project, run_id]).df()
+
+
+def project_forecasts(con: duckdb.DuckDBPyConnection, project: str) -> pd.DataFrame:
+    """Every stored forecast row of `project`, every run, oldest first (monitoring sets actuals beside them)."""
+    ensure_table(con)
+    return con.execute(f"SELECT {', '.join(COLUMNS)} FROM ops.forecasts WHERE project = ? ORDER BY made_at, series_id, period", [project]).df()

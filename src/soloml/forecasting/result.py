@@ -15,6 +15,7 @@ from soloml.forecasting.judge import Accuracy, ForecastVerdict, accuracy, decide
 from soloml.forecasting.metrics import METRIC_WORDS
 from soloml.forecasting.models import MODEL_WORDS
 from soloml.forecasting.series import SeriesSet
+from soloml.forecasting.totals import Total, horizon_totals
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,16 @@ class ForecastResult:
             "forecasts": _rows(self.forecasts, f, ("step", "forecast", "lower", "upper", "model")),
             "backtest": _rows(self.backtest, f, ("origin", "actual", "forecast", "lower", "upper", "model", "baseline")),
             "notes": list(self.notes),
+            "totals": [_plain(asdict(t)) for t in self.totals()] if self.series.additive else [],
         }
         facts["words"] = words.lines(facts)
         return facts
 
+
+    def totals(self) -> list[Total]:
+        """Each series' total over the horizon with its simulated range (totals.py), not the sum of the periods' bounds."""
+        scales = {uid: c.scale for uid, c in self.choices.items()}
+        return horizon_totals(self.forecasts, self.backtest, scales, level=self.level, non_negative=self.series.non_negative)
 
     def chart_panels(self, max_series: int = 4, max_history: int = 120) -> list[dict[str, Any]]:
         """Plain data for reports.charts.forecast_chart: the biggest few series, their history, backtest and forecast."""

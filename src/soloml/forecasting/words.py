@@ -40,6 +40,7 @@ def lines(facts: dict[str, Any]) -> list[str]:
     unit, currency, noun = s["unit"], s["currency"], NOUN[s["frequency"]]
     name = NAMES.get(s["name"], s["name"])
     out = []
+    totals = {t["series"]: t for t in facts.get("totals") or []}
     by_series: dict[str, list[dict]] = {}
     for row in facts["forecasts"]:
         by_series.setdefault(row["series"], []).append(row)
@@ -53,12 +54,33 @@ def lines(facts: dict[str, Any]) -> list[str]:
                        f"most likely {amount(first['forecast'], unit, currency)} ({first['period']}).")
         else:
             out.append(f"Next {noun}'s {who}: most likely {amount(first['forecast'], unit, currency)} ({first['period']}; too little history for a range).")
-        if len(rows) > 1 and s["additive"]:
-            out.append(f"  The next {len(rows)} {noun}s: about {amount(sum(r['forecast'] for r in rows), unit, currency)} in total.")
+        total = totals.get(key)
+        if len(rows) > 1 and total is not None:
+            out.append("  " + total_words(total, who, s["frequency"], unit, currency))
     if len(by_series) > MAX_SERIES_LINES:
         out.append(f"... and {len(by_series) - MAX_SERIES_LINES} more series (see the CSV).")
     out += accuracy_lines(facts)
     return out
+
+
+SPANS = {("month", 3): "next quarter", ("month", 12): "next year", ("week", 13): "next quarter", ("week", 52): "next year",
+         ("quarter", 4): "next year", ("day", 7): "next week"}
+
+
+def horizon_words(periods: int, frequency: str) -> str:
+    """'next quarter', 'next year', or 'the next 6 months'."""
+    return SPANS.get((frequency, periods)) or f"the next {periods} {NOUN[frequency]}s"
+
+
+def total_words(total: dict[str, Any], who: str, frequency: str, unit: str, currency: str | None) -> str:
+    """The horizon's total as a range: "next quarter's revenue: $182k to $205k, most likely $194k"."""
+    span = horizon_words(total["periods"], frequency)
+    owner = f"{span}'s" if not span.endswith("s") else f"{span}'"
+    owner = owner[0].upper() + owner[1:]
+    most = amount(total["point"], unit, currency)
+    if total["lower"] is None:
+        return f"{owner} {who}: most likely {most} in total (too few past misses to put a range on the total)."
+    return f"{owner} {who}: {amount(total['lower'], unit, currency)} to {amount(total['upper'], unit, currency)}, most likely {most} in total."
 
 
 def accuracy_lines(facts: dict[str, Any]) -> list[str]:

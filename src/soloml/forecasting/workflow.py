@@ -3,6 +3,10 @@
     forecasts/NAME/forecast.csv    one row per series and period: forecast, lower, upper, model
     forecasts/NAME/backtest.csv    the judged windows: actual, forecast, interval, seasonal naive
     forecasts/NAME/forecaster/     the saved forecaster (store.py)
+    forecasts/NAME/latest.json     the newest forecast and the registry version that made it (shipping.py)
+
+A project's forecaster is also registered as the project's next version in models/ (registry/forecasters.py);
+`use="production"` re-forecasts with the promoted version instead of choosing again (shipping.reforecast).
 
 This is what `soloml forecast PROJECT` and `soloml forecast --table ...` call.
 """
@@ -46,6 +50,9 @@ class ForecastRun:
     result: ForecastResult
     run_id: str
     folder: Path | None
+    model_version: str | None = None  # the registry version that made it (projects only)
+    reused: bool = False  # re-forecast from a registered version (--use), not chosen afresh
+    outputs: tuple[Any, ...] = ()  # write-back targets (deploy/writeback.WriteBack)
 
     @property
     def csv(self) -> Path | None:
@@ -54,6 +61,9 @@ class ForecastRun:
     def to_facts(self) -> dict[str, Any]:
         out = self.result.to_facts()
         out["run_id"] = self.run_id
+        out["model_version"] = self.model_version
+        out["reused"] = self.reused
+        out["outputs"] = [{"target": o.target, "table": o.table, "rows": o.rows} for o in self.outputs]
         out["files"] = {"folder": str(self.folder), "csv": str(self.csv), "backtest": str(self.folder / "backtest.csv"), "forecaster": str(self.folder / "forecaster")} if self.folder else {}
         return out
 
@@ -82,8 +92,16 @@ def forecast_table(
     return _run(ws, name, series, settings, n_jobs=n_jobs, progress=progress, save=save)
 
 
-def forecast_project(ws: Workspace, project: str, *, n_jobs: int = 1, progress: Callable[[int, int], None] | None = None, save: bool = True) -> ForecastRun:
-    """A `recipe: forecast` project: its series, horizon and done line come from projects/PROJECT.yaml."""
+def forecast_project(
+    ws: Workspace, project: str, *, use: str | None = None, to: Sequence[str] = (), n_jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None, save: bool = True,
+) -> ForecastRun:
+    """A `recipe: forecast` project: its series, horizon and done line come from projects/PROJECT.yaml.
+
+    Without `use`, models are chosen and judged afresh and the forecaster is registered as the next version
+    ('candidate'). With `use` (an alias such as 'production' or a version), that version's chosen models are
+    refitted on the newest data. Either way the forecast goes to ops.forecasts, forecast.csv, latest.json and
+    every write-back target (forecast.write_to, then `to`)."""
     spec = find_spec(ws.projects_dir, project)
     if spec.recipe != "forecast":
         raise ConfigError(f"Project '{spec.name}' uses recipe '{spec.recipe}', not 'forecast'.", hint=f"Use `soloml train {spec.name}` for it.")
@@ -91,7 +109,8 @@ def forecast_project(ws: Workspace, project: str, *, n_jobs: int = 1, progress: 
     with ws.connect() as con:
         series = project_series(con, spec, block, currency=spec.business.currency)
     settings, notes = project_settings(spec, block, series.frequency)
-    run = _run(ws, spec.name, series, settings, n_jobs=n_jobs, progress=progress, save=save, extra_notes=notes)
+    targets = (*block.write_to, *to) if save else ()
+    run = _run(ws, spec.name, series, settings, n_jobs=n_jobs, progress=progress, save=save, extra_notes=notes, spec=spec, use=use, targets=targets)
     return run
 
 
@@ -120,26 +139,61 @@ def project_settings(spec: ProjectSpec, block: ForecastSettings, frequency: Freq
     return Settings(horizon, block.level, spec.done.metric, spec.done.value, block.miss_tolerance, block.miss_cost, tuple(block.models), tuple(block.holidays)), notes
 
 
-def _run(ws: Workspace, name: str, series: SeriesSet, settings: Settings, *, n_jobs: int, progress, save: bool, extra_notes: Sequence[str] = ()) -> ForecastRun:
+def _run(
+    ws: Workspace, name: str, series: SeriesSet, settings: Settings, *, n_jobs: int, progress, save: bool, extra_notes: Sequence[str] = (),
+    spec: ProjectSpec | None = None, use: str | None = None, targets: Sequence[str] = (),
+) -> ForecastRun:
+    from soloml.forecasting import shipping
+
     run_id = f"forecast-{uuid.uuid4().hex[:12]}"
     started = _now()
     horizon = settings.horizon or DEFAULT_HORIZON[series.frequency]
+    version: str | None = None
+    outputs: list[Any] = []
     try:
-        forecaster = Forecaster(horizon, level=settings.level, models=settings.models or None, holidays=settings.holidays, n_jobs=n_jobs, progress=progress)
-        forecaster.fit(series)
+        if use is not None:
+            forecaster, version, reuse_notes = _reuse(ws, name, series, use, spec, n_jobs=n_jobs, progress=progress)
+        else:
+            forecaster = Forecaster(horizon, level=settings.level, models=settings.models or None, holidays=settings.holidays, n_jobs=n_jobs, progress=progress)
+            forecaster.fit(series)
+            reuse_notes = []
         result = forecast_result(forecaster, name=name, metric=settings.metric, threshold=settings.threshold,
                                  miss_tolerance=settings.miss_tolerance, miss_cost=settings.miss_cost)
-        result = _with_notes(result, [*extra_notes, *_holiday_note(settings, forecaster)])
+        result = _with_notes(result, [*reuse_notes, *extra_notes, *_holiday_note(settings, forecaster)])
         folder = _write(ws, name, forecaster, result) if save else None
+        if save and spec is not None and use is None:
+            from soloml.registry.forecasters import save_forecaster_version
+
+            with ws.connect() as con:
+                version = save_forecaster_version(ws.models_dir, name, forecaster, shipping.summary(result, spec, run_id), con=con)
+        if targets:
+            outputs = shipping.write_targets(targets, shipping.writeback_frame(result, run_id=run_id, project=name, version=version, made_at=started), project=name)
     except SolomlError as exc:
         if save:
-            _log(ws, run_id, name, started, "failed", None, str(exc), {})
+            _log(ws, run_id, name, started, "failed", None, str(exc), {}, version=version)
         raise
     if save:
         details = {"verdict": result.verdict.decision, "metric": result.metric, "value": result.accuracy.value, "baseline": result.accuracy.baseline,
-                   "horizon": horizon, "frequency": series.frequency, "series": len(series.ids), "last_period": label(series.last, series.frequency)}
-        _log(ws, run_id, name, started, "succeeded", len(result.forecasts), None, details, result)
-    return ForecastRun(result, run_id, folder)
+                   "horizon": result.horizon, "frequency": series.frequency, "series": len(series.ids), "last_period": label(series.last, series.frequency),
+                   "reused": use is not None, "outputs": [o.target for o in outputs]}
+        _log(ws, run_id, name, started, "succeeded", len(result.forecasts), None, details, result, version=version)
+        if folder is not None:
+            shipping.write_latest(folder, result, run_id=run_id, version=version, made_at=started)
+    return ForecastRun(result, run_id, folder, version, use is not None, tuple(outputs))
+
+
+def _reuse(ws: Workspace, name: str, series: SeriesSet, use: str, spec: ProjectSpec | None, *, n_jobs: int, progress) -> tuple[Forecaster, str, list[str]]:
+    """The registered forecaster `use` of project `name`, refitted on `series` (its choices and calibration kept)."""
+    from soloml.forecasting.shipping import reforecast
+    from soloml.registry.forecasters import load_forecaster_version
+
+    v = load_forecaster_version(ws.models_dir, name, use)
+    forecaster = v.forecaster()
+    forecaster.n_jobs, forecaster.progress = n_jobs, progress
+    notes = [f"Forecast with {name} {v.version} (its models were chosen and judged on {v.metadata.get('created_at', 'its save date')})."]
+    if spec is not None and v.metadata.get("spec_hash") not in (None, spec.spec_hash()):
+        notes.append(f"projects/{name}.yaml changed since {v.version} was made; its horizon and models are {v.version}'s. Forecast without --use to apply the new spec.")
+    return forecaster, v.version, notes + reforecast(forecaster, series)
 
 
 def _holiday_note(settings: Settings, forecaster: Forecaster) -> list[str]:
@@ -176,14 +230,14 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _log(ws: Workspace, run_id: str, project: str, started: datetime, status: str, rows: int | None, error: str | None,
-         details: dict[str, Any], result: ForecastResult | None = None) -> None:
+         details: dict[str, Any], result: ForecastResult | None = None, *, version: str | None = None) -> None:
     """ops.runs (and, for a success, ops.forecasts) in one transaction."""
     with ws.connect() as con:
         con.execute("BEGIN")
         con.execute(
             "INSERT INTO ops.runs (run_id, project, kind, model_version, started_at, finished_at, status, rows, error, details) "
-            "VALUES (?, ?, 'forecast', NULL, ?, ?, ?, ?, ?, ?)",
-            [run_id, project, started, _now(), status, rows, error, json.dumps(details, default=str)],
+            "VALUES (?, ?, 'forecast', ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, project, version, started, _now(), status, rows, error, json.dumps(details, default=str)],
         )
         if result is not None:
             write_forecasts(con, result.forecasts, run_id=run_id, project=project, frequency=result.series.frequency, level=result.level, made_at=started)
@@ -192,3 +246,15 @@ def _log(ws: Workspace, run_id: str, project: str, started: datetime, status: st
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def write_chart(run: ForecastRun) -> dict[str, str]:
+    """forecasts/NAME/forecast.png and .svg: history, backtest, forecast and its range (reports/charts.py)."""
+    from soloml.reports.charts import forecast_chart, save
+
+    if run.folder is None:
+        return {}
+    result = run.result
+    fig = forecast_chart(result.chart_panels(), title=f"{result.name}: {result.verdict.decision}")
+    png, svg = save(fig, run.folder / "forecast")
+    return {"chart_png": str(png), "chart_svg": str(svg)}

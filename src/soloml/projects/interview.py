@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,6 +31,7 @@ from soloml.projects.spec import (
     Cadence,
     Cutoffs,
     DoneThreshold,
+    ForecastSettings,
     Label,
     Population,
     ProjectSpec,
@@ -50,9 +52,9 @@ class InterviewAnswers(BaseModel):
     decision: str = Field(..., description="What will you do differently for the people the model picks?")
     stakeholder: str = "(not set)"
     owner: str = "(not set)"
-    capacity: int = Field(..., ge=1, description="How many can you act on per cycle?")
+    capacity: int | None = Field(None, ge=1, description="How many can you act on per cycle? (not asked for a forecast)")
     cycle: Cadence = "weekly"
-    value_per_success: float = Field(..., ge=0, description="What is one success worth (margin, in money)?")
+    value_per_success: float | None = Field(None, ge=0, description="What is one success worth (margin, in money)? (not asked for a forecast)")
     cost_per_action: float = Field(0.0, ge=0, description="What does one action cost?")
     success_rate: float = Field(1.0, gt=0, le=1, description="Of the right people acted on, what share does the action win?")
     today_rule: str | None = Field(None, description="How do you decide today?")
@@ -69,6 +71,22 @@ class InterviewAnswers(BaseModel):
     population: Population | None = Field(None, description="churn/buy_again/spend: 'all_customers', or N: who bought in the last N days.")
     cutoff_every: Cadence | None = Field(None, description="Training snapshots every day, week or month (default month).")
     lookback_months: int | None = Field(None, ge=1, le=120, description="How many months of history to take snapshots over (default 18).")
+    # forecast: what, by what, how the plan is made, what a miss costs (-> the spec's forecast: block and done line)
+    forecast_what: Literal["revenue", "orders", "new_customers", "units"] | None = Field(None, description="forecast: what to forecast.")
+    forecast_by: list[str] | None = Field(None, description="forecast: one series per value of these (product, channel, location).")
+    plan_every: Literal["month", "week"] | None = Field(None, description="forecast: how often you plan (the forecast's frequency).")
+    plan_ahead: int | None = Field(None, ge=1, le=104, description="forecast: how many of those periods ahead you plan (default: a quarter).")
+    miss_tolerance: float | None = Field(None, gt=0, lt=10, description="forecast: a miss of more than this share hurts the plan (e.g. 0.1).")
+    miss_cost: float | None = Field(None, ge=0, description="forecast: what one such missed period costs, in money.")
+    misses_ok: float | None = Field(None, ge=0, le=1, description="forecast: share of periods that may miss and the plan still works (default 0.2).")
+
+    @field_validator("forecast_by", mode="before")
+    @classmethod
+    def _by_words(cls, v: object) -> object:
+        """'product, channel' -> ['product', 'channel']; blank -> none."""
+        if isinstance(v, str):
+            return [p.strip() for p in v.split(",") if p.strip()] or None
+        return v
 
     @field_validator("population", mode="before")
     @classmethod
@@ -109,8 +127,19 @@ OWN_QUESTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?"),
               ("time_column", "Which column holds each row's date (blank for none)?")),
     "spend": (("acceptable_error", "What average error (in money) is still useful?"),),
-    "forecast": (("acceptable_error", "What average error (as a share, e.g. 0.15) is still useful?"),),
+    "forecast": (
+        ("forecast_what", "What do you want to forecast: revenue, orders, new_customers or units?"),
+        ("forecast_by", "Split by what (e.g. product, channel; blank for one total)?"),
+        ("plan_every", "How often do you plan: month or week?"),
+        ("plan_ahead", "How many of those periods ahead do you plan (blank: a quarter, 3 months or 13 weeks)?"),
+        ("miss_tolerance", "A forecast off by more than what share hurts the plan (e.g. 0.1 for 10%)?"),
+        ("miss_cost", "What does one period missed by more than that cost you, in money (blank: judge by the average miss)?"),
+    ),
 }
+# Asked of every recipe but a forecast (a forecast acts on no ranked list).
+NOT_FOR_FORECAST = ("capacity", "cycle", "value_per_success", "cost_per_action", "success_rate", "today_rule", "horizon_days")
+QUARTER = {"month": 3, "week": 13}
+MISSES_OK = 0.2
 
 
 def recipe_questions(recipe: str) -> tuple[tuple[str, str], ...]:
@@ -182,7 +211,16 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
         raise ConfigError("Interview answers: the table recipe needs 'source_table' and 'target'.", hint="Add both keys to the answers.")
     regression = a.recipe in ("spend", "forecast")
     break_even = None
-    if regression:
+    forecast = None
+    if a.recipe != "forecast" and (a.capacity is None or a.value_per_success is None):
+        missing = "capacity" if a.capacity is None else "value_per_success"
+        raise ConfigError(f"Interview answers: key '{missing}' is required for the {a.recipe} recipe "
+                          f"({'how many you can act on per cycle' if missing == 'capacity' else 'what one success is worth, in money'}).",
+                          hint=f"Add e.g. {missing}: {100 if missing == 'capacity' else 180}.")
+    if a.recipe == "forecast" and _forecast_answered(a):
+        forecast, done = _forecast_block(a)
+        metric = done.metric
+    elif regression:
         if a.acceptable_error is None:
             raise ConfigError(
                 f"Interview answers: key 'acceptable_error' is required for the {a.recipe} recipe: the average error "
@@ -227,16 +265,35 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
             cutoffs=Cutoffs(time_column=a.time_column, **_schedule(a)),
             metric=metric,
             business=BusinessValue(value_per_success=a.value_per_success, cost_per_action=a.cost_per_action,
-                                   capacity=a.capacity, cycle=a.cycle, success_rate=a.success_rate, currency=a.currency),
+                                   capacity=a.capacity or 1, cycle=a.cycle, success_rate=a.success_rate, currency=a.currency),
             today_rule=today,
             done=done,
             deadline=a.deadline,
             source_table=a.source_table,
             population=a.population,
+            forecast=forecast,
         )
     except ValidationError as exc:
         raise ConfigError(f"Interview answers: {format_validation_error(exc)}") from exc
     return Contract(spec, break_even, tuple(contract_lines(spec, break_even)))
+
+
+def _forecast_answered(a: InterviewAnswers) -> bool:
+    return any(v is not None for v in (a.forecast_what, a.forecast_by, a.plan_every, a.plan_ahead, a.miss_tolerance, a.miss_cost))
+
+
+def _forecast_block(a: InterviewAnswers) -> tuple[ForecastSettings, DoneThreshold]:
+    """The forecast: block and its done line. A miss with a cost -> metric miss_cost, done at `misses_ok` of periods
+    missed (cost per period); without a cost -> WAPE, done at the miss the plan tolerates (or acceptable_error)."""
+    frequency = a.plan_every or "month"
+    tolerance = a.miss_tolerance if a.miss_tolerance is not None else 0.1
+    block = ForecastSettings(series=a.forecast_what or "revenue", by=a.forecast_by or [], frequency=frequency,
+                             horizon=a.plan_ahead or QUARTER[frequency], miss_tolerance=tolerance, miss_cost=a.miss_cost)
+    if a.miss_cost is not None:
+        share = a.misses_ok if a.misses_ok is not None else MISSES_OK
+        return block, DoneThreshold(metric="miss_cost", value=round(a.miss_cost * share, 2), min_lift_over_rule=a.min_lift_over_rule)
+    line = a.acceptable_error if a.acceptable_error is not None else tolerance
+    return block, DoneThreshold(metric="wape", value=line, min_lift_over_rule=a.min_lift_over_rule)
 
 
 def _schedule(a: InterviewAnswers) -> dict:
@@ -274,6 +331,8 @@ def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
             f" {break_even:.1%} of those we act on are right ({b.cost_per_action:g} / ({b.value_per_success:g} x {b.success_rate:g}))."
         )
         lines.append(f"Done means: of the {b.capacity} picked each {per}, at least {spec.done.value:.1%} are right (precision at capacity).")
+    elif spec.recipe == "forecast" and spec.forecast is not None:
+        lines.extend(forecast_lines(spec))
     else:
         lines.append(f"Done means: {spec.done.metric} at most {spec.done.value:g} on recent data held back from training.")
     if spec.today_rule is not None:
@@ -289,6 +348,21 @@ def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
                      f"over the last {spec.cutoffs.lookback_months} months.")
     lines.append(f"Stakeholder: {spec.stakeholder}; owner: {spec.owner}.")
     return lines
+
+
+def forecast_lines(spec: ProjectSpec) -> list[str]:
+    """A forecast's agreement: what, how often and how far ahead, and the done line in the business's terms."""
+    f, b = spec.forecast, spec.business
+    assert f is not None
+    split = f" by {', '.join(f.by)}" if f.by else ""
+    out = [f"We forecast {f.series.replace('_', ' ')}{split} per {f.frequency}, {f.horizon} {f.frequency}s ahead, with {f.level:.0%} ranges."]
+    if spec.done.metric == "miss_cost":
+        out.append(f"A {f.frequency} off by more than {f.miss_tolerance:.0%} costs {_money(f.miss_cost or 0, b.currency)}. Done means: misses cost at most "
+                   f"{_money(spec.done.value, b.currency)} a {f.frequency} on average over the backtest, and clearly less than 'same {f.frequency} last year'.")
+    else:
+        out.append(f"Done means: over the backtest the forecasts miss by at most {spec.done.value:.0%} on average (WAPE), "
+                   f"and clearly less than 'same {f.frequency} last year'.")
+    return out
 
 
 def load_answers(path: Path) -> dict:

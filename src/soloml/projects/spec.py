@@ -135,6 +135,8 @@ class ForecastSettings(BaseModel):
     miss_cost: float | None = Field(None, ge=0, description="miss_cost: what one missed period costs, in the business's currency.")
     models: list[str] = Field(default_factory=list, description="Candidates to consider (default: soloml's choice; 'prophet' needs soloml[prophet]).")
     holidays: list[date] = Field(default_factory=list, description="Dates the LightGBM global model sees as a calendar feature.")
+    write_to: list[str] = Field(default_factory=list, description="Write-back targets of every forecast: .csv/.parquet files or database URLs "
+                                "(table soloml_<project>_forecasts), as `soloml score --to`.")
 
 
 class ProjectSpec(BaseModel):

@@ -17,7 +17,7 @@ from typing import Any
 
 from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
-from soloml.registry.store import VERSION_RE, project_dir, projects, read_metadata, verify, versions
+from soloml.registry.store import VERSION_RE, kind_of, project_dir, projects, read_metadata, verify, versions
 
 ALIASES_FILE = "aliases.json"
 SPECIAL_REFS = ("latest",)
@@ -43,6 +43,7 @@ class ModelInfo:
     threshold: float | None
     aliases: tuple[str, ...]
     path: Path
+    kind: str = "lightgbm"  # or "forecaster"; an entry without the field is a LightGBM model
 
 
 def read_aliases(models_dir: Path, project: str) -> dict[str, Any]:
@@ -131,6 +132,7 @@ def list_versions(models_dir: Path, project: str) -> list[ModelInfo]:
                 threshold=meta.get("threshold"),
                 aliases=tuple(sorted(a for a, v in aliases.items() if v == version)),
                 path=project_dir(models_dir, project) / version,
+                kind=kind_of(meta),
             )
         )
     return out

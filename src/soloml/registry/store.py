@@ -5,6 +5,11 @@
       v0001/model.txt              LightGBM text format (never a pickle)
       v0001/metadata.json          spec hash, training summary, load ids, signature, metrics, verdict, ...
       v0001/checksums.json         SHA-256 of model.txt and metadata.json
+      v0004/forecaster/...         a forecaster's files (forecasting/store.py), when metadata.json says kind: forecaster
+
+Every version has a *kind* in metadata.json: `lightgbm` (a booster in model.txt; an entry without the
+field is one, as every version written before kinds existed) or `forecaster` (registry/forecasters.py).
+Whatever loads a booster checks the kind first and refuses a forecaster with a clear error.
 
 A version folder is written under a temporary name and renamed into place, so a crash never leaves a
 half-written version. A file whose SHA-256 no longer matches is refused with a RegistryError.
@@ -18,7 +23,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +46,14 @@ METADATA_FILE = "metadata.json"
 CHECKSUMS_FILE = "checksums.json"
 VERSION_RE = re.compile(r"v(\d{4,})")  # use fullmatch
 FORMAT = 1
+KIND_LIGHTGBM = "lightgbm"
+KIND_FORECASTER = "forecaster"
+KINDS = (KIND_LIGHTGBM, KIND_FORECASTER)
+
+
+def kind_of(metadata: Mapping[str, Any]) -> str:
+    """The version's kind; an entry written before kinds existed is a LightGBM model."""
+    return str(metadata.get("kind") or KIND_LIGHTGBM)
 
 
 @dataclass(frozen=True)
@@ -101,18 +114,25 @@ def projects(models_dir: Path) -> list[str]:
 
 def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: str | None = None) -> str:
     """Write `result` as the next version of its project, register it as 'candidate', and return the version."""
+    return save_version(models_dir, result.project, lambda folder, version: _write_files(folder, result, version), con=con,
+                        note=note or f"trained: {result.verdict.decision}")
+
+
+def save_version(models_dir: Path, project: str, write: Callable[[Path, str], None], *, con: Any = None, note: str | None = None) -> str:
+    """The next version number of `project`: `write(folder, version)` fills a staging folder, which is renamed into place
+    (atomic) and registered as 'candidate'. Shared by every model kind."""
     from soloml.registry.aliases import set_alias
 
-    folder = project_dir(models_dir, result.project)
+    folder = project_dir(models_dir, project)
     folder.mkdir(parents=True, exist_ok=True)
     staging = folder / f".staging-{os.getpid()}-{uuid.uuid4().hex}"  # the pid tells recovery whether its writer is gone
     staging.mkdir()
     try:
         for attempt in range(100):
-            existing = versions(models_dir, result.project)
+            existing = versions(models_dir, project)
             number = int(existing[-1][1:]) + 1 if existing else 1
             version = f"v{number:04d}"
-            _write_files(staging, result, version)
+            write(staging, version)
             pause_at("train.staged")
             try:
                 os.rename(staging, folder / version)  # atomic; fails if another process took the number
@@ -126,7 +146,7 @@ def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: 
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     pause_at("train.saved")
-    set_alias(con, models_dir, result.project, "candidate", version, action="register", note=note or f"trained: {result.verdict.decision}")
+    set_alias(con, models_dir, project, "candidate", version, action="register", note=note)
     return version
 
 
@@ -148,6 +168,7 @@ def build_metadata(result: TrainResult, version: str) -> dict[str, Any]:
     summary = result.summary(version)
     return {
         "format": FORMAT,
+        "kind": KIND_LIGHTGBM,
         **summary,
         "created_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
         "soloml_version": __version__,
@@ -202,9 +223,14 @@ def load_model(models_dir: Path, project: str, ref: str = "production") -> Loade
     where = f"{project} {version} ({folder / METADATA_FILE})"
     try:
         metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-        model_text = (folder / MODEL_FILE).read_text(encoding="utf-8")
+        model_text = (folder / MODEL_FILE).read_text(encoding="utf-8") if kind_of(metadata) == KIND_LIGHTGBM else ""
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RegistryError(f"Model {where} cannot be used: {exc}.", hint="Train a new version (`soloml train PROJECT`) or promote another.") from exc
+    if kind_of(metadata) != KIND_LIGHTGBM:
+        raise RegistryError(
+            f"{project} {version} is a {kind_of(metadata)}, not a LightGBM model, so it cannot score rows.",
+            hint=f"Forecast with it: `soloml forecast {project} --use {ref}`; serve its forecast at GET /v1/{project}/forecast.",
+        )
     check_metadata(metadata, model_text, where=where)
     try:
         booster = lgb.Booster(model_str=model_text)
@@ -224,7 +250,10 @@ def load_model(models_dir: Path, project: str, ref: str = "production") -> Loade
 
 
 def verify(folder: Path) -> None:
-    """Refuse a version whose files changed since they were saved (or are missing)."""
+    """Refuse a version whose files changed since they were saved (or are missing).
+
+    metadata.json is checked first; its kind says which files must be there: model.txt for a LightGBM
+    model, every file checksums.json lists (and at least one besides metadata.json) for a forecaster."""
     sums_path = folder / CHECKSUMS_FILE
     if not sums_path.is_file():
         raise RegistryError(f"{sums_path} is missing, so {folder} cannot be verified; refusing to load it.", hint="Train and save a new version.")
@@ -232,17 +261,36 @@ def verify(folder: Path) -> None:
         recorded: Mapping[str, str] = json.loads(sums_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise RegistryError(f"{sums_path} is not valid JSON; refusing to load {folder}.", hint="Train and save a new version.") from exc
-    for name in (MODEL_FILE, METADATA_FILE):
-        path = folder / name
-        if not path.is_file():
-            raise RegistryError(f"{path} is missing; refusing to load {folder.name}.", hint="Train and save a new version.")
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
-        if recorded.get(name) != actual:
-            raise RegistryError(
-                f"{path} does not match its recorded SHA-256 (expected {str(recorded.get(name))[:12]}..., found {actual[:12]}...): "
-                "it changed after it was saved, so soloml refuses to load it.",
-                hint="Restore the original file, or train a new version (`soloml train PROJECT`) and promote it.",
-            )
+    if not isinstance(recorded, dict):
+        raise RegistryError(f"{sums_path} should map file names to SHA-256 digests; refusing to load {folder}.", hint="Train and save a new version.")
+    _check_file(folder, METADATA_FILE, recorded)
+    try:
+        kind = kind_of(json.loads((folder / METADATA_FILE).read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        kind = KIND_LIGHTGBM  # load_model names what is wrong with the metadata
+    if kind not in KINDS:
+        raise RegistryError(f"{folder / METADATA_FILE} says kind '{kind}', which this soloml does not know (it knows {', '.join(KINDS)}).",
+                            hint="Upgrade soloml, or promote another version.")
+    names = [MODEL_FILE] if kind == KIND_LIGHTGBM else sorted(n for n in recorded if n != METADATA_FILE)
+    if not names:
+        raise RegistryError(f"{sums_path} lists no files of the {kind} besides metadata.json; refusing to load {folder.name}.", hint="Forecast again to save a new version.")
+    for name in names:
+        _check_file(folder, name, recorded)
+
+
+def _check_file(folder: Path, name: str, recorded: Mapping[str, str]) -> None:
+    path = folder / name
+    if ".." in Path(name).parts or Path(name).is_absolute():
+        raise RegistryError(f"{folder / CHECKSUMS_FILE} names '{name}', outside the version folder; refusing to load {folder.name}.", hint="Train and save a new version.")
+    if not path.is_file():
+        raise RegistryError(f"{path} is missing; refusing to load {folder.name}.", hint="Train and save a new version.")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if recorded.get(name) != actual:
+        raise RegistryError(
+            f"{path} does not match its recorded SHA-256 (expected {str(recorded.get(name))[:12]}..., found {actual[:12]}...): "
+            "it changed after it was saved, so soloml refuses to load it.",
+            hint="Restore the original file, or train a new version (`soloml train PROJECT`) and promote it.",
+        )
 
 
 def read_metadata(models_dir: Path, project: str, version: str) -> dict[str, Any]:

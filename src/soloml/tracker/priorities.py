@@ -51,6 +51,9 @@ def priority_of(project: str, events: Sequence[Event], *, effort_days: float | N
     if agreed is None:
         return Priority(project, None, False, None, effort_days, None, None, f"{project} has no contract yet, so no value to rank it by")
     c = agreed.facts
+    if c.get("value_per_success") is None or c.get("capacity") is None:  # e.g. a forecast: no ranked list, no money per action
+        return Priority(project, None, False, None, effort_days, None, None,
+                        f"{project} has no value per success in its contract, so it is not ranked by money at stake")
     model = latest(events, "model_trained")
     verdict = model.facts.get("verdict") if model else None
     stake, upper = at_stake(c, model.facts if model else None)
