@@ -67,12 +67,16 @@ def test_old_workspace_is_version_zero_and_migrates_on_open(old_workspace):
 
 def test_old_workspace_trains_and_scores_after_migrating(old_workspace):
     root, counts = old_workspace
-    run_demo(root, customers=300, json=True, steps=(step_load.run, step_project.run, step_train.run, step_deploy.run))
+    # another seed: the old ops.loads names files of seed 7 whose raw tables this fixture does not carry
+    run_demo(root, customers=300, seed=8, json=True, steps=(step_load.run, step_project.run, step_train.run, step_deploy.run))
     con = connect(root / "warehouse.duckdb", read_only=True)
     kinds = [r[0] for r in con.execute("SELECT kind FROM ops.runs ORDER BY started_at").fetchall()]
     assert kinds[:3] == ["check", "train", "score"] and kinds.count("train") == 2 and kinds.count("score") == 2
-    scored = con.execute("SELECT count(DISTINCT run_id), count(*) FROM ops.predictions").fetchone()
-    assert scored[0] == 2 and scored[1] > counts["predictions"]
+    old = {r[0] for r in duckdb.execute(f"SELECT DISTINCT run_id FROM read_csv('{FIXTURE / 'ops' / 'predictions.csv'}')").fetchall()}
+    per_run = dict(con.execute("SELECT run_id, count(*) FROM ops.predictions GROUP BY run_id").fetchall())
+    assert sum(per_run[r] for r in old) == counts["predictions"]  # the old release's predictions are all still there
+    new = {r: n for r, n in per_run.items() if r not in old}
+    assert new and all(n > 0 for n in new.values())  # and the migrated workspace scored again
     assert current_version(con) == LATEST
     con.close()
 

@@ -120,6 +120,18 @@ def checked(name: str, columns: Iterable[str]) -> tuple[Table, tuple[str, ...]]:
     return spec, cols
 
 
+def _q(name: str) -> str:
+    return f'"{name}"'  # schema names are plain words (checked against SCHEMA before they reach SQL)
+
+
+def _names(cols: Sequence[str]) -> str:
+    return ", ".join(map(_q, cols))
+
+
+def _equal(cols: Sequence[str]) -> str:
+    return " AND ".join(f"{_q(c)} = ?" for c in cols)
+
+
 def _json(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else json.dumps(value, default=str)
 
@@ -134,21 +146,26 @@ def insert(con: Connection, name: str, **values: Any) -> None:
     insert_many(con, name, [values])
 
 
-def insert_many(con: Connection, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows that all name the same columns, in one executemany."""
+def insert_many(con: Connection, name: str, rows: Sequence[Mapping[str, Any]], *, exprs: Mapping[str, str] | None = None) -> None:
+    """Insert rows that all name the same columns, in one executemany.
+
+    `exprs` wraps a column's parameter in SQL, e.g. {"raw_row": "json_object('line', ?)"} (one `?` each).
+    """
     if not rows:
         return
     spec, cols = checked(name, rows[0].keys())
+    marks = ", ".join((exprs or {}).get(c, "?") for c in cols)
     con.executemany(
-        f"INSERT INTO {spec.qualified} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        f"INSERT INTO {spec.qualified} ({_names(cols)}) VALUES ({marks})",
         [_prepared(spec, cols, row) for row in rows],
     )
 
 
-def insert_select(con: Connection, name: str, columns: Sequence[str], select_sql: str, params: Sequence[Any] = ()) -> None:
-    """INSERT INTO ops.`name` (`columns`) `select_sql`: one set-based statement, columns checked by name."""
+def insert_select(con: Connection, name: str, columns: Sequence[str], select_sql: str, params: Sequence[Any] = ()) -> int:
+    """INSERT INTO ops.`name` (`columns`) `select_sql`: one set-based statement, columns checked by name; returns its rows."""
     spec, cols = checked(name, columns)
-    con.execute(f"INSERT INTO {spec.qualified} ({', '.join(cols)}) {select_sql}", list(params))
+    row = con.execute(f"INSERT INTO {spec.qualified} ({_names(cols)}) {select_sql}", list(params)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def insert_frame(con: Connection, name: str, frame: pd.DataFrame | Any, *, exprs: Mapping[str, str] | None = None) -> int:
@@ -158,13 +175,14 @@ def insert_frame(con: Connection, name: str, frame: pd.DataFrame | Any, *, exprs
     constant `'batch'` for a column the frame does not hold).
     """
     exprs = dict(exprs or {})
-    cols = [str(c) for c in frame.columns if str(c) not in exprs] + list(exprs)
+    names = frame.column_names if hasattr(frame, "column_names") else frame.columns  # Arrow or pandas
+    cols = [str(c) for c in names if str(c) not in exprs] + list(exprs)
     spec, cols_t = checked(name, cols)
     view = f"_soloml_ops_{spec.name}_rows"
-    select = ", ".join(exprs.get(c, f'"{c}"') for c in cols_t)
+    select = ", ".join(exprs.get(c, _q(c)) for c in cols_t)
     con.register(view, frame)
     try:
-        con.execute(f"INSERT INTO {spec.qualified} ({', '.join(cols_t)}) SELECT {select} FROM {view}")
+        con.execute(f"INSERT INTO {spec.qualified} ({_names(cols_t)}) SELECT {select} FROM {view}")
     finally:
         con.unregister(view)
     return len(frame)
@@ -175,7 +193,7 @@ def update(con: Connection, name: str, where: Mapping[str, Any], **values: Any) 
     spec, set_cols = checked(name, values)
     _, where_cols = checked(name, where)
     con.execute(
-        f"UPDATE {spec.qualified} SET {', '.join(f'{c} = ?' for c in set_cols)} WHERE {' AND '.join(f'{c} = ?' for c in where_cols)}",
+        f"UPDATE {spec.qualified} SET {', '.join(f'{_q(c)} = ?' for c in set_cols)} WHERE {_equal(where_cols)}",
         [*_prepared(spec, set_cols, values), *[where[c] for c in where_cols]],
     )
 
@@ -183,7 +201,7 @@ def update(con: Connection, name: str, where: Mapping[str, Any], **values: Any) 
 def delete(con: Connection, name: str, **where: Any) -> None:
     """DELETE FROM ops.`name` WHERE each column equals its value."""
     spec, cols = checked(name, where)
-    con.execute(f"DELETE FROM {spec.qualified} WHERE {' AND '.join(f'{c} = ?' for c in cols)}", [where[c] for c in cols])
+    con.execute(f"DELETE FROM {spec.qualified} WHERE {_equal(cols)}", [where[c] for c in cols])
 
 
 def select(con: Connection, name: str, columns: Sequence[str] | None = None, *, order_by: str | None = None, **where: Any) -> list[dict[str, Any]]:
@@ -192,9 +210,9 @@ def select(con: Connection, name: str, columns: Sequence[str] | None = None, *, 
     _, where_cols = checked(name, where)
     if order_by is not None:
         checked(name, [order_by.split()[0]])
-    sql = f"SELECT {', '.join(cols)} FROM {spec.qualified}"
+    sql = f"SELECT {_names(cols)} FROM {spec.qualified}"
     if where_cols:
-        sql += " WHERE " + " AND ".join(f"{c} = ?" for c in where_cols)
+        sql += " WHERE " + _equal(where_cols)
     if order_by:
         sql += f" ORDER BY {order_by}"
     return [dict(zip(cols, row)) for row in con.execute(sql, [where[c] for c in where_cols]).fetchall()]

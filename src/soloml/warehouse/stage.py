@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 
 from soloml.config import DateOrder
+from soloml.warehouse import ops
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.types import ColumnPlan, infer_plans, refine_plans
 
@@ -154,12 +155,12 @@ def quarantine_rows(
             f"CAST(s.{quote_ident(p.name)} AS VARCHAR) || '''' END"
         )
     reason = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "'bad row'"
-    return int(con.execute(
-        f"INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source) "
+    return ops.insert_select(
+        con, "quarantine", ["load_id", "row_number", "raw_row", "reason", "source"],
         f"SELECT ?, t._source_row, json_object({pairs}), {reason}, ? FROM {typed.table} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
         f"WHERE t._soloml_bad ORDER BY t._source_row",
         [load_id, source],
-    ).fetchall()[0][0])
+    )
 
 
 def drop_typed(con: duckdb.DuckDBPyConnection) -> None:
