@@ -56,7 +56,7 @@ class DuckDBWarehouse:
         return self.con.execute(sql, list(params)).df()
 
     def query_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
-        return self.con.execute(sql, list(params)).fetch_arrow_table()
+        return self.con.sql(sql, params=list(params) or None).to_arrow_table()  # the relation API: no extra copy
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(sql, list(params))
@@ -104,9 +104,9 @@ class DuckDBWarehouse:
 
     def table_exists(self, qualified: str) -> bool:
         schema, name = split_name(qualified)
-        row = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
-        return bool(row and row[0])
+        rows = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchall()
+        return bool(rows and rows[0][0])
 
     def close(self) -> None:
         self.con.close()

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-import duckdb
-
 from soloml.warehouse import ops
 from soloml.warehouse.base import Connection
 from soloml.warehouse.migrations import converge
@@ -58,7 +56,7 @@ class PreviousLoad:
     detected_name: str | None = None  # the raw table the detector chose (None: named after the file or --as)
 
 
-def same_loads(con: duckdb.DuckDBPyConnection, sha256: str, requested_as: str | None) -> list[PreviousLoad]:
+def same_loads(con: Connection, sha256: str, requested_as: str | None) -> list[PreviousLoad]:
     """Earlier successful loads of the same content (same sha256, same --as), newest first."""
     rows = con.execute(
         """
@@ -114,12 +112,12 @@ def _values(entry: JournalEntry) -> dict[str, Any]:
     ], strict=True))
 
 
-def record(con: duckdb.DuckDBPyConnection, entry: JournalEntry) -> None:
+def record(con: Connection, entry: JournalEntry) -> None:
     """Insert one finished journal row (the caller owns the transaction)."""
     ops.insert(con, "loads", load_id=entry.load_id, **_values(entry), run_by=PROCESS)
 
 
-def start(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry]) -> None:
+def start(con: Connection, entries: list[JournalEntry]) -> None:
     """Write `running` rows for loads about to begin, committed at once so a killed load leaves its trace."""
     con.begin()
     for entry in entries:
@@ -128,12 +126,12 @@ def start(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry]) -> None:
     con.commit()
 
 
-def finish(con: duckdb.DuckDBPyConnection, entry: JournalEntry) -> None:
+def finish(con: Connection, entry: JournalEntry) -> None:
     """Turn a `running` row into its outcome (the caller owns the transaction)."""
     ops.update(con, "loads", {"load_id": entry.load_id}, **_values(entry))
 
 
-def forget(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
+def forget(con: Connection, load_id: str) -> None:
     """Drop the `running` row of a load that turned out to be a no-op (the same data again)."""
     ops.delete(con, "loads", load_id=load_id, status="running")
 
@@ -146,7 +144,7 @@ class InterruptedLoad:
     run_by: str | None
 
 
-def mark_interrupted(con: duckdb.DuckDBPyConnection) -> tuple[InterruptedLoad, ...]:
+def mark_interrupted(con: Connection) -> tuple[InterruptedLoad, ...]:
     """Mark every `running` row of another process as `interrupted` (nothing of it was committed) and list them."""
     ensure_journal(con)
     rows = con.execute(

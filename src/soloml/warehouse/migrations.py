@@ -51,12 +51,13 @@ LATEST = max(m.version for m in MIGRATIONS)
 
 def current_version(con: Connection) -> int:
     """The workspace's schema version: 0 when it predates `ops.schema_version`."""
+    # fetchall, never fetchone: DuckDB 2 refuses the caller's next statement while a result is unfinished
     has = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'schema_version'").fetchone()
-    if not has or not has[0]:
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'schema_version'").fetchall()
+    if not has or not has[0][0]:
         return 0
-    row = con.execute("SELECT max(version) FROM ops.schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = con.execute("SELECT max(version) FROM ops.schema_version").fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def converge(con: Connection) -> list[str]:

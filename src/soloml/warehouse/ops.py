@@ -164,8 +164,8 @@ def insert_many(con: Connection, name: str, rows: Sequence[Mapping[str, Any]], *
 def insert_select(con: Connection, name: str, columns: Sequence[str], select_sql: str, params: Sequence[Any] = ()) -> int:
     """INSERT INTO ops.`name` (`columns`) `select_sql`: one set-based statement, columns checked by name; returns its rows."""
     spec, cols = checked(name, columns)
-    row = con.execute(f"INSERT INTO {spec.qualified} ({_names(cols)}) {select_sql}", list(params)).fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute(f"INSERT INTO {spec.qualified} ({_names(cols)}) {select_sql}", list(params)).fetchall()
+    return int(rows[0][0]) if rows else 0  # fetchall, not fetchone: DuckDB 2 refuses new work while a result is unfinished
 
 
 def insert_frame(con: Connection, name: str, frame: pd.DataFrame | Any, *, exprs: Mapping[str, str] | None = None) -> int:

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
-
 from soloml.config import DateOrder
 from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.types import ColumnPlan, infer_plans, refine_plans
 
@@ -51,7 +50,7 @@ def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row")
 
 
 def _build(
-    con: duckdb.DuckDBPyConnection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
+    con: Connection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
 ) -> None:
     """Typed values, and a row flag `_soloml_bad`: some value was non-empty in the source but has no typed value.
 
@@ -79,7 +78,7 @@ def _bad_join(table: str, stage: str) -> str:
     return f"{table} t JOIN {stage} s ON s.rowid = t._soloml_rowid WHERE t._soloml_bad"
 
 
-def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, stage: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
+def _bad_counts(con: Connection, table: str, stage: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
     """Bad values per column, looking only at the (few) bad rows."""
     checked = [p for p in plans if p.checked]
     if not checked:
@@ -90,7 +89,7 @@ def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, stage: str, plans: S
 
 
 def type_stage(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     stage: str,
     headers: Sequence[str],
     *,
@@ -138,7 +137,7 @@ def _first_bad(con, table: str, stage: str, plans: Sequence[ColumnPlan], header_
 
 
 def quarantine_rows(
-    con: duckdb.DuckDBPyConnection, typed: TypedStage, stage: str, headers: Sequence[str], *, load_id: str, source: str
+    con: Connection, typed: TypedStage, stage: str, headers: Sequence[str], *, load_id: str, source: str
 ) -> int:
     """Copy the bad rows, as they were in the source, into ops.quarantine with a reason per row."""
     if not typed.bad_rows:
@@ -163,5 +162,5 @@ def quarantine_rows(
     )
 
 
-def drop_typed(con: duckdb.DuckDBPyConnection) -> None:
+def drop_typed(con: Connection) -> None:
     con.execute(f"DROP TABLE IF EXISTS {TYPED}")
