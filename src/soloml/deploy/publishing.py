@@ -148,12 +148,9 @@ def _shown(staged: Staged) -> str:
 
 def reconcile(con: Any, root: Path, *, project: str | None = None, urls: Sequence[str] = ()) -> list[str]:
     """Settle every score run left 'publishing' (of `project`, or all); returns what was done, in words."""
-    sql = "SELECT run_id, project, started_at, details FROM ops.runs WHERE kind = 'score' AND status = ?"
-    params: list[Any] = [PUBLISHING]
-    if project is not None:
-        sql += " AND project = ?"
-        params.append(project)
-    return [note for row in con.execute(sql + " ORDER BY started_at", params).fetchall() if (note := _settle(con, root, *row, urls=urls))]
+    where = {"kind": "score", "status": PUBLISHING} | ({} if project is None else {"project": project})
+    rows = ops.select(con, "runs", ["run_id", "project", "started_at", "details"], order_by="started_at", **where)
+    return [note for r in rows if (note := _settle(con, root, r["run_id"], r["project"], r["started_at"], r["details"], urls=urls))]
 
 
 def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, details_text: Any, *, urls: Sequence[str]) -> str | None:
@@ -192,8 +189,8 @@ def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, 
 
 def staged_files(con: Any) -> set[str]:
     """Workspace-relative paths of local files that runs still 'publishing' need."""
-    rows = con.execute("SELECT details FROM ops.runs WHERE kind = 'score' AND status = ?", [PUBLISHING]).fetchall()
-    return {p for (text,) in rows for p in (json.loads(text) if isinstance(text, str) else {}).get("staged", {}).values()}
+    rows = ops.select(con, "runs", ["details"], kind="score", status=PUBLISHING)
+    return {p for r in rows for p in (json.loads(r["details"]) if isinstance(r["details"], str) else {}).get("staged", {}).values()}
 
 
 def _now() -> datetime:

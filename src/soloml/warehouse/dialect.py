@@ -16,15 +16,24 @@ import re
 from dataclasses import dataclass
 
 import sqlglot
-from sqlglot.errors import ErrorLevel
+from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
 
 SOURCE = "duckdb"
 TARGETS = ("postgres", "bigquery", "snowflake")
 
 
 def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
-    """`sql` (DuckDB's dialect) written in dialect `to`; raises sqlglot's error where it cannot be expressed."""
-    return sqlglot.transpile(sql, read=read, write=to, unsupported_level=ErrorLevel.RAISE, error_level=ErrorLevel.RAISE)
+    """`sql` (DuckDB's dialect) written in dialect `to`; raises a sqlglot error where it cannot be expressed.
+
+    sqlglot itself sometimes crashes on valid SQL (an AttributeError deep in a generator): that is reported as
+    an UnsupportedError too, so a caller has one error to handle.
+    """
+    try:
+        return sqlglot.transpile(sql, read=read, write=to, unsupported_level=ErrorLevel.RAISE, error_level=ErrorLevel.RAISE)
+    except SqlglotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug inside sqlglot is still "cannot transpile"
+        raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct("QUALIFY", r"\bQUALIFY\b", ("canonical/adapters/salesforce.py", "canonical/adapters/stripe_synced.py", "canonical/writer.py"),
               "A subquery computing the window function, filtered in the outer WHERE (BigQuery and Snowflake have QUALIFY)."),
     Construct("SELECT * EXCLUDE (...)", r"\*\s*EXCLUDE\s*\(", ("canonical/quarantine.py", "readiness/keys.py"),
-              "List the columns (Postgres has no star-except); BigQuery: * EXCEPT (...); Snowflake: * EXCLUDE (...)."),
+              "List the columns (Postgres has no star-except); BigQuery: * EXCEPT (...); Snowflake: * EXCLUDE (...).",
+              fails=("postgres",)),
     Construct(":: casts", r"::\s*(JSON|VARCHAR|DOUBLE|BIGINT|INTEGER|INT|DATE|TIMESTAMP|BOOLEAN|FLOAT|HUGEINT|TEXT|DECIMAL)\b",
               ("canonical/adapters/mapping.py", "canonical/adapters/shopify.py", "canonical/identity.py", "canonical/identity_graph.py",
                "canonical/ingest.py", "canonical/writer.py", "deploy/logger.py", "deploy/publishing.py", "sources/csvfile.py",
@@ -112,6 +122,24 @@ CONSTRUCTS: tuple[Construct, ...] = (
               ("canonical/identity_people.py", "deploy/staging.py", "experiments/assignment.py", "experiments/metrics.py", "features/ids.py",
                "modeling/baselines.py", "sources/databases.py", "sources/xlsxfile.py", "warehouse/duckdb.py", "warehouse/ops.py"),
               "Write the frame to a temporary table (Warehouse.write_frame) and query that."),
+    Construct("max(x, n) / min(x, n): the n largest or smallest as a list", r"\b(max|min)\(\s*[a-z_.]+\s*,\s*\d+\s*\)", ("features/library.py",),
+              "row_number() over the group in a subquery, keeping rank <= n (no target has a top-n aggregate).",
+              fails=("postgres", "bigquery", "snowflake")),
+    Construct("regexp_replace(..., 'g') options", r"regexp_replace\([^;]*?'g'\)", ("canonical/adapters/values.py",),
+              "Postgres keeps the 'g' flag; BigQuery REGEXP_REPLACE replaces every match and takes no options; Snowflake: REGEXP_REPLACE(s, re, r, 1, 0).",
+              fails=("bigquery",)),
+    Construct("any_value / IGNORE NULLS", r"\bIGNORE NULLS\b|\bany_value\s*\(", ("canonical/adapters/shopify.py", "features/builder.py", "features/ids.py"),
+              "Postgres: min()/max() for any_value, and a last-non-null trick (count() over the window as a group key) for IGNORE NULLS.",
+              fails=("postgres",)),
+    Construct("a named WINDOW clause", r"\bWINDOW\s+\w+\s+AS\s*\(", ("canonical/adapters/shopify.py",),
+              "Repeat the window inline in each OVER (...) (sqlglot crashes writing a named window with IGNORE NULLS for BigQuery).",
+              fails=("bigquery",)),
+    Construct("list(x ORDER BY ...)[i:j]: an ordered aggregate sliced", r"\blist\s*\([^()]*ORDER BY[^()]*\)\s*\[", ("experiments/metrics.py",),
+              "array_agg(x ORDER BY x) with a slice (Postgres [1:3]); BigQuery ARRAY_AGG(x ORDER BY x LIMIT 3); Snowflake ARRAY_SLICE.",
+              fails=("bigquery",)),
+    Construct("UNPIVOT ... ON COLUMNS(*)", r"\bUNPIVOT\b", ("warehouse/types.py",),
+              "One SELECT per column joined by UNION ALL (Postgres has no UNPIVOT); BigQuery and Snowflake have UNPIVOT with named columns.",
+              fails=("postgres",)),
 )
 
 
