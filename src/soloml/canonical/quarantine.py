@@ -11,6 +11,7 @@ import duckdb
 from soloml.canonical.adapters import Adapter
 from soloml.canonical.adapters import values as v
 from soloml.canonical.schema import table
+from soloml.warehouse import ops
 from soloml.warehouse.connection import quote_ident
 
 WHAT = {
@@ -85,9 +86,10 @@ def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: s
 
 
 def _insert(con: duckdb.DuckDBPyConnection, rows: str, bad: str, load_id: str, source: str | None) -> int:
-    con.execute(f"""
-        INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source)
-        SELECT ?, b._source_row, to_json(r), b.reason, ? FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)
-    """, [load_id, source])
+    ops.insert_select(
+        con, "quarantine", ["load_id", "row_number", "raw_row", "reason", "source"],
+        f"SELECT ?, b._source_row, to_json(r), b.reason, ? FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)",
+        [load_id, source],
+    )
     row = con.execute(f"SELECT count(*) FROM {bad}").fetchone()
     return int(row[0]) if row else 0

@@ -31,6 +31,7 @@ from soloml.deploy.publishing import UnsettledRun, publish_run, reconcile
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
+from soloml.warehouse import ops
 
 ReasonMode = Literal["fast", "exact", "none"]
 ReasonsFor = Literal["decided", "all"]
@@ -196,10 +197,7 @@ def _record_failure(con: Any, run_id: str, project: str, version: str | None, st
     if isinstance(exc, UnsettledRun):
         return  # a target holds the run: it stays 'publishing' for the next run to settle
     try:
-        con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
-        con.execute(
-            "INSERT INTO ops.runs VALUES (?, ?, 'score', ?, ?, ?, 'failed', 0, ?, NULL)",
-            [run_id, project, version, started.replace(tzinfo=None), clock().replace(tzinfo=None), str(exc)],
-        )
+        ops.record_run(con, run_id=run_id, project=project, kind="score", model_version=version, started_at=started.replace(tzinfo=None),
+                       finished_at=clock().replace(tzinfo=None), status="failed", rows=0, error=str(exc), replace=True)
     except Exception:  # noqa: BLE001 - recording the failure must not hide it
         pass

@@ -148,6 +148,7 @@ class PredictionLogger:
     def _write(self, rows: list[Row]) -> None:
         import duckdb
 
+        from soloml.warehouse import ops
         from soloml.warehouse.connection import DUCKDB_CONFIG, connect
 
         columns = list(zip(*rows))
@@ -157,11 +158,6 @@ class PredictionLogger:
             self._schemas_ready = True
         con = duckdb.connect(self.warehouse, config=dict(DUCKDB_CONFIG))
         try:
-            con.register("soloml_prediction_batch", table)
-            con.execute(
-                "INSERT INTO ops.predictions (" + ", ".join(COLUMNS) + ") "
-                "SELECT run_id, project, model_version, entity_id, score, decision, rank, top_reasons::JSON, scored_at, origin "
-                "FROM soloml_prediction_batch"
-            )
+            ops.insert_frame(con, "predictions", table, exprs={"top_reasons": '"top_reasons"::JSON'})  # one statement a batch
         finally:
             con.close()

@@ -31,7 +31,7 @@ from soloml.deploy.models import scoring_dir
 from soloml.deploy.staging import Staged, StagedTable, from_record
 from soloml.deploy.writeback import WriteBack, plan_target, row_columns
 from soloml.errors import DeployError, SolomlError
-from soloml.warehouse.connection import quote_ident
+from soloml.warehouse import ops
 
 PUBLISHING = "publishing"
 TMP_MARK = ".tmp-"  # hidden files under scoring/<project>/ named `.<file>.tmp-<pid>-<token>` are a run's staged files
@@ -43,14 +43,11 @@ class UnsettledRun(DeployError):
 
 def insert_predictions(con: Any, frame: pd.DataFrame) -> None:
     """The run's rows into ops.predictions (origin 'batch'), replacing any rows of the same run_id."""
-    names = [str(c) for c in frame.columns]  # the write-back COLUMNS: every one is a column of ops.predictions too
-    values = ", ".join(f"{quote_ident(c)}::JSON" if c == "top_reasons" else quote_ident(c) for c in names)
-    con.register("soloml_scored", frame)
-    try:
-        con.execute("DELETE FROM ops.predictions WHERE run_id IN (SELECT DISTINCT run_id FROM soloml_scored)")
-        con.execute(f"INSERT INTO ops.predictions ({', '.join(map(quote_ident, names))}, origin) SELECT {values}, 'batch' FROM soloml_scored")
-    finally:
-        con.unregister("soloml_scored")
+    # the write-back COLUMNS: every one is a column of ops.predictions too (ops.insert_frame checks)
+    for run_id in frame["run_id"].drop_duplicates():
+        ops.delete(con, "predictions", run_id=run_id)
+    exprs = {"origin": "'batch'"} | ({"top_reasons": '"top_reasons"::JSON'} if "top_reasons" in frame.columns else {})
+    ops.insert_frame(con, "predictions", frame, exprs=exprs)
 
 
 def publish_run(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, *, run_id: str, project: str, version: str,
@@ -98,12 +95,8 @@ def _stage_local(out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: st
 
 
 def _record(con: Any, run_id: str, project: str, version: str, started: datetime, rows: int, details: dict[str, Any]) -> None:
-    con.execute("DELETE FROM ops.runs WHERE run_id = ?", [run_id])
-    con.execute(
-        "INSERT INTO ops.runs (run_id, project, kind, model_version, started_at, finished_at, status, rows, error, details) "
-        "VALUES (?, ?, 'score', ?, ?, NULL, ?, ?, NULL, ?)",
-        [run_id, project, version, started.replace(tzinfo=None), PUBLISHING, rows, json.dumps(details)],
-    )
+    ops.record_run(con, run_id=run_id, project=project, kind="score", model_version=version, started_at=started.replace(tzinfo=None),
+                   status=PUBLISHING, rows=rows, details=details, replace=True)
 
 
 def _publish(staged: list[Staged], local: dict[str, Path], run_id: str) -> None:
@@ -126,7 +119,7 @@ def _record_succeeded(con: Any, run_id: str, out: pd.DataFrame, details: dict[st
     con.execute("BEGIN TRANSACTION")
     try:
         insert_predictions(con, out.loc[:, row_columns(out)])
-        con.execute("UPDATE ops.runs SET status = 'succeeded', finished_at = ?, details = ? WHERE run_id = ?", [_now(), json.dumps(details), run_id])
+        ops.finish_run(con, run_id, status="succeeded", finished_at=_now(), details=details)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -155,12 +148,9 @@ def _shown(staged: Staged) -> str:
 
 def reconcile(con: Any, root: Path, *, project: str | None = None, urls: Sequence[str] = ()) -> list[str]:
     """Settle every score run left 'publishing' (of `project`, or all); returns what was done, in words."""
-    sql = "SELECT run_id, project, started_at, details FROM ops.runs WHERE kind = 'score' AND status = ?"
-    params: list[Any] = [PUBLISHING]
-    if project is not None:
-        sql += " AND project = ?"
-        params.append(project)
-    return [note for row in con.execute(sql + " ORDER BY started_at", params).fetchall() if (note := _settle(con, root, *row, urls=urls))]
+    where = {"kind": "score", "status": PUBLISHING} | ({} if project is None else {"project": project})
+    rows = ops.select(con, "runs", ["run_id", "project", "started_at", "details"], order_by="started_at", **where)
+    return [note for r in rows if (note := _settle(con, root, r["run_id"], r["project"], r["started_at"], r["details"], urls=urls))]
 
 
 def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, details_text: Any, *, urls: Sequence[str]) -> str | None:
@@ -192,15 +182,15 @@ def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, 
     why = "it replaced nothing" if not holds else f"its staged copy {copy} is gone, so {', '.join(holds)} holds rows the warehouse cannot record"
     note = (f"Score run {run_id} of '{project}' was interrupted before it finished publishing ({why}): recorded it as failed"
             + ("; the previous predictions stayed in force." if not holds else "; re-run `soloml score` to bring them in line."))
-    con.execute("UPDATE ops.runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?", [_now(), note, run_id])
+    ops.finish_run(con, run_id, status="failed", finished_at=_now(), error=note)
     _settle_local(local, publish_lookup=False)
     return note
 
 
 def staged_files(con: Any) -> set[str]:
     """Workspace-relative paths of local files that runs still 'publishing' need."""
-    rows = con.execute("SELECT details FROM ops.runs WHERE kind = 'score' AND status = ?", [PUBLISHING]).fetchall()
-    return {p for (text,) in rows for p in (json.loads(text) if isinstance(text, str) else {}).get("staged", {}).values()}
+    rows = ops.select(con, "runs", ["details"], kind="score", status=PUBLISHING)
+    return {p for r in rows for p in (json.loads(r["details"]) if isinstance(r["details"], str) else {}).get("staged", {}).values()}
 
 
 def _now() -> datetime:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec
+from soloml.warehouse import ops
 from soloml.warehouse.connection import table_exists
 
 _SCALE = float(2**64)
@@ -108,14 +109,12 @@ def log_exposures(
     try:
         con.execute("BEGIN TRANSACTION")
         if replace:
-            con.execute("DELETE FROM ops.exposures WHERE experiment = ?", [experiment])
+            ops.delete(con, "exposures", experiment=experiment)
         before = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
-        con.execute(
-            """
-            INSERT INTO ops.exposures (experiment, unit_id, variant, exposed_at, origin)
-            SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM _soloml_new_exposures n
-            WHERE NOT EXISTS (SELECT 1 FROM ops.exposures e WHERE e.experiment = ? AND e.unit_id = n.unit_id)
-            """,
+        ops.insert_select(
+            con, "exposures", ["experiment", "unit_id", "variant", "exposed_at", "origin"],
+            "SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM _soloml_new_exposures n "
+            "WHERE NOT EXISTS (SELECT 1 FROM ops.exposures e WHERE e.experiment = ? AND e.unit_id = n.unit_id)",
             [experiment, origin, experiment],
         )
         after = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]

@@ -1,6 +1,6 @@
 """`ops.forecasts`: every forecast made, one row per series and period, so monitoring can set actuals beside them.
 
-This module is the one owner of the table: it creates it and writes it, by column name.
+Its schema lives in warehouse/ops.py with every other ops table; this module writes and reads it, by column name.
 """
 
 from __future__ import annotations
@@ -10,28 +10,15 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-DDL = """
-CREATE TABLE IF NOT EXISTS ops.forecasts (
-    run_id VARCHAR NOT NULL,
-    project VARCHAR NOT NULL,
-    series_id VARCHAR NOT NULL,
-    period DATE NOT NULL,
-    frequency VARCHAR NOT NULL,
-    step INTEGER NOT NULL,
-    forecast DOUBLE,
-    lower DOUBLE,
-    upper DOUBLE,
-    level DOUBLE,
-    model VARCHAR,
-    made_at TIMESTAMP NOT NULL
-)
-"""
-COLUMNS = ("run_id", "project", "series_id", "period", "frequency", "step", "forecast", "lower", "upper", "level", "model", "made_at")
+from soloml.warehouse import ops
+
+COLUMNS = ops.table("forecasts").names  # the schema is warehouse/ops.py's, with every other ops table
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """For a connection not opened by `warehouse.connect` (which creates every ops table)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS ops")
-    con.execute(DDL)
+    con.execute(ops.table("forecasts").ddl())
 
 
 def write_forecasts(
@@ -44,12 +31,7 @@ def write_forecasts(
         "frequency": frequency, "step": forecasts["step"].astype(int), "forecast": forecasts["forecast"], "lower": forecasts["lower"],
         "upper": forecasts["upper"], "level": level, "model": forecasts["model"], "made_at": made_at,
     })
-    con.register("_soloml_forecast_rows", rows)
-    try:
-        con.execute(f"INSERT INTO ops.forecasts ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM _soloml_forecast_rows")
-    finally:
-        con.unregister("_soloml_forecast_rows")
-    return len(rows)
+    return ops.insert_frame(con, "forecasts", rows)
 
 
 def read_forecasts(con: duckdb.DuckDBPyConnection, project: str, run_id: str | None = None) -> pd.DataFrame:

@@ -13,7 +13,6 @@ This is what `soloml forecast PROJECT` and `soloml forecast --table ...` call.
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Callable, Sequence
@@ -36,6 +35,7 @@ from soloml.forecasting.tables import table_series
 from soloml.projects.recipes.table import is_file_path
 from soloml.projects.spec import ForecastSettings, ProjectSpec, find_spec
 from soloml.warehouse.names import table_name
+from soloml.warehouse import ops
 from soloml.workspace import Workspace
 
 DEFAULT_HORIZON: dict[str, int] = {"day": 28, "week": 13, "month": 12, "quarter": 4}
@@ -234,11 +234,8 @@ def _log(ws: Workspace, run_id: str, project: str, started: datetime, status: st
     """ops.runs (and, for a success, ops.forecasts) in one transaction."""
     with ws.connect() as con:
         con.execute("BEGIN")
-        con.execute(
-            "INSERT INTO ops.runs (run_id, project, kind, model_version, started_at, finished_at, status, rows, error, details) "
-            "VALUES (?, ?, 'forecast', ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, project, version, started, _now(), status, rows, error, json.dumps(details, default=str)],
-        )
+        ops.record_run(con, run_id=run_id, project=project, kind="forecast", model_version=version, status=status, started_at=started,
+                       finished_at=_now(), rows=rows, error=error, details=details)
         if result is not None:
             write_forecasts(con, result.forecasts, run_id=run_id, project=project, frequency=result.series.frequency, level=result.level, made_at=started)
         con.execute("COMMIT")

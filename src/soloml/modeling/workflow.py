@@ -5,7 +5,6 @@ This is what `soloml train` and `soloml.train("churn")` call.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -18,6 +17,7 @@ from soloml.modeling.columns import LeftOut
 from soloml.modeling.result import TrainResult
 from soloml.modeling.train import train as train_model
 from soloml.projects.spec import ProjectSpec, find_spec, save_spec
+from soloml.warehouse import ops
 from soloml.workspace import Workspace, find_workspace
 
 
@@ -189,11 +189,8 @@ def _recipe_findings(con: Any, spec: ProjectSpec) -> tuple[tuple[LeftOut, ...], 
 
 
 def _log_run(con: Any, run_id: str, project: str, version: str | None, started: datetime, status: str, rows: int | None, error: str | None, details: dict[str, Any]) -> None:
-    con.execute(
-        "INSERT INTO ops.runs (run_id, project, kind, model_version, started_at, finished_at, status, rows, error, details) "
-        "VALUES (?, ?, 'train', ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, project, version, started, _now(), status, rows, error, json.dumps(details, default=str)],
-    )
+    ops.record_run(con, run_id=run_id, project=project, kind="train", model_version=version, started_at=started,
+                   finished_at=_now(), status=status, rows=rows, error=error, details=details)
 
 
 def _now() -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from soloml.errors import MonitorError
 from soloml.monitoring.drift import FeatureDrift, feature_drift, numeric_drift
 from soloml.monitoring.freshness import SourceFreshness
 from soloml.monitoring.performance import LivePerformance
+from soloml.warehouse import ops
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,11 @@ def record(con: duckdb.DuckDBPyConnection, report: MonitorReport) -> int:
         rows.append(("performance", perf.metric, perf.value, perf.threshold, perf.alert, {"matched": perf.matched, "scoring_run": perf.run_id, "words": perf.words}))
     try:
         con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM ops.monitoring WHERE run_id = ?", [report.run_id])
-        con.executemany(
-            "INSERT INTO ops.monitoring (run_id, project, model_version, checked_at, check_name, subject, statistic, threshold, alert, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[report.run_id, report.project, report.model_version, when, name, subject, stat, threshold, alert, json.dumps(details)] for name, subject, stat, threshold, alert, details in rows],
-        )
+        ops.delete(con, "monitoring", run_id=report.run_id)
+        ops.insert_many(con, "monitoring", [
+            {"run_id": report.run_id, "project": report.project, "model_version": report.model_version, "checked_at": when, "check_name": name,
+             "subject": subject, "statistic": stat, "threshold": threshold, "alert": alert, "details": details}
+            for name, subject, stat, threshold, alert, details in rows])
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")

@@ -3,21 +3,17 @@ kind 'check', the project, status 'succeeded' (the check ran), details.outcome (
 
 from __future__ import annotations
 
-import json
 import uuid
 
-import duckdb
-
 from soloml.readiness.report import ReadinessReport
+from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 
 
-def record_check(con: duckdb.DuckDBPyConnection, report: ReadinessReport) -> str:
+def record_check(con: Connection, report: ReadinessReport) -> str:
     """Write one ops.runs row for `report` (a project's check); returns its run id."""
     run_id = f"check-{uuid.uuid4().hex[:12]}"
     details = {"outcome": report.outcome, "summary": report.short(), "counts": report.counts(), "exit_code": report.exit_code}
-    con.execute(
-        "INSERT INTO ops.runs (run_id, project, kind, model_version, started_at, finished_at, status, rows, error, details) "
-        "VALUES (?, ?, 'check', NULL, ?, ?, 'succeeded', NULL, NULL, ?)",
-        [run_id, report.project, report.checked_at, report.checked_at, json.dumps(details)],
-    )
+    ops.record_run(con, run_id=run_id, project=report.project, kind="check", status="succeeded",
+                   started_at=report.checked_at, finished_at=report.checked_at, details=details)
     return run_id

@@ -18,6 +18,7 @@ from typing import Any
 from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
 from soloml.registry.store import VERSION_RE, kind_of, project_dir, projects, read_metadata, verify, versions
+from soloml.warehouse import ops
 
 ALIASES_FILE = "aliases.json"
 SPECIAL_REFS = ("latest",)
@@ -148,10 +149,8 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
         return change
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            "INSERT INTO ops.model_events (project, action, alias, version, previous_version, happened_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [project, action, alias, version, previous, next_time(con, project), note],
-        )
+        ops.record_model_event(con, project=project, action=action, alias=alias, version=version, previous_version=previous,
+                               happened_at=next_time(con, project), note=note)
         _write_aliases(models_dir, project, {**aliases, alias: version})
         pause_at("registry.aliases_written")
         con.execute("COMMIT")

@@ -26,6 +26,7 @@ from typing import Any
 from soloml.errors import RegistryError
 from soloml.registry.aliases import ALIASES_FILE, next_time, read_aliases, set_alias
 from soloml.registry.store import VERSION_RE, verify, versions
+from soloml.warehouse import ops
 
 STALE_SECONDS = 3600.0
 _STAGING = re.compile(r"\.staging-(?:(\d+)-)?[0-9a-f]{32}")
@@ -105,10 +106,8 @@ def _record_aliases(con: Any, root: Path, project: str) -> list[str]:
         last = _last_event(con, project, alias)
         if last == version:
             continue
-        con.execute(
-            "INSERT INTO ops.model_events (project, action, alias, version, previous_version, happened_at, note) VALUES (?, 'recover', ?, ?, ?, ?, ?)",
-            [project, alias, version, last, next_time(con, project), f"recovered: aliases.json said {alias}={version}, no event did"],
-        )
+        ops.record_model_event(con, project=project, action="recover", alias=alias, version=version, previous_version=last,
+                               happened_at=next_time(con, project), note=f"recovered: aliases.json said {alias}={version}, no event did")
         notes.append(
             f"Recorded in ops.model_events that {project} {alias} is {version}: aliases.json (what services read) said so, "
             f"but the last event said {last or 'nothing'} (a promotion interrupted before it was recorded)."
@@ -133,9 +132,7 @@ def _register_orphans(con: Any, root: Path, project: str) -> list[str]:
             set_alias(con, root, project, "candidate", version, action="register", note="recovered: saved by an interrupted train")
             notes.append(f"Registered {project} {version} as the candidate: a `soloml train` saved it completely but was interrupted before registering it.")
         else:
-            con.execute(
-                "INSERT INTO ops.model_events (project, action, alias, version, previous_version, happened_at, note) VALUES (?, 'register', NULL, ?, NULL, ?, ?)",
-                [project, version, next_time(con, project), "recovered: saved by an interrupted train"],
-            )
+            ops.record_model_event(con, project=project, action="register", version=version, happened_at=next_time(con, project),
+                                   note="recovered: saved by an interrupted train")
             notes.append(f"Recorded {project} {version} in ops.model_events: an interrupted `soloml train` saved it without registering it.")
     return notes

@@ -27,6 +27,7 @@ from soloml.sources.encoding import (
 from soloml.sources.header import header_index
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import RejectedLine, Staged
+from soloml.warehouse import ops
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names
 
@@ -262,7 +263,5 @@ def source_row_sql(rejected: list[RejectedLine], blank: list[int] = (), header_l
 def quarantine_rejected(con: duckdb.DuckDBPyConnection, rejected: list[RejectedLine], *, load_id: str, source: str) -> None:
     if not rejected:
         return
-    con.executemany(
-        "INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source) VALUES (?, ?, json_object('line', ?), ?, ?)",
-        [[load_id, r.row, r.line, r.reason, source] for r in rejected],
-    )
+    ops.insert_many(con, "quarantine", [{"load_id": load_id, "row_number": r.row, "raw_row": r.line, "reason": r.reason, "source": source}
+                                        for r in rejected], exprs={"raw_row": "json_object('line', ?)"})

@@ -2,175 +2,75 @@
 
 from __future__ import annotations
 
-import time
+import importlib
 from pathlib import Path
 
-import duckdb
-
 from soloml.errors import WarehouseError
+from soloml.warehouse.base import Connection, Warehouse
+from soloml.warehouse.duckdb import DUCKDB_CONFIG, open_connection
+from soloml.warehouse.migrations import SCHEMAS, migrate
 
-SCHEMAS = ("raw", "core", "features", "ops")
-
-# DuckDB ships parquet/json/icu built in; never download an extension at run time.
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-
-OPS_DDL = (
-    """
-    CREATE TABLE IF NOT EXISTS ops.loads (
-        load_id VARCHAR PRIMARY KEY,
-        source VARCHAR NOT NULL,
-        sha256 VARCHAR,
-        target_table VARCHAR,
-        detected_format VARCHAR,
-        rows_in BIGINT,
-        rows_loaded BIGINT,
-        rows_quarantined BIGINT,
-        started_at TIMESTAMP,
-        finished_at TIMESTAMP,
-        status VARCHAR NOT NULL,
-        error VARCHAR,
-        requested_as VARCHAR,
-        rows_skipped BIGINT,
-        headers JSON,
-        columns JSON,
-        detection JSON,
-        core_rows JSON,
-        notes JSON,
-        run_by VARCHAR
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS ops.quarantine (
-        load_id VARCHAR NOT NULL,
-        row_number BIGINT,
-        raw_row JSON,
-        reason VARCHAR,
-        source VARCHAR
-    )
-    """,
-    # one row per run of train / score / monitor / assign
-    """
-    CREATE TABLE IF NOT EXISTS ops.runs (
-        run_id VARCHAR PRIMARY KEY,
-        project VARCHAR,
-        kind VARCHAR NOT NULL,
-        model_version VARCHAR,
-        started_at TIMESTAMP,
-        finished_at TIMESTAMP,
-        status VARCHAR NOT NULL,
-        rows BIGINT,
-        error VARCHAR,
-        details JSON
-    )
-    """,
-    # every prediction made, by batch scoring or the service
-    """
-    CREATE TABLE IF NOT EXISTS ops.predictions (
-        run_id VARCHAR NOT NULL,
-        project VARCHAR NOT NULL,
-        model_version VARCHAR NOT NULL,
-        entity_id VARCHAR,
-        score DOUBLE,
-        decision BOOLEAN,
-        rank INTEGER,
-        top_reasons JSON,
-        scored_at TIMESTAMP NOT NULL,
-        origin VARCHAR,
-        source_system VARCHAR,
-        source_id VARCHAR,
-        email VARCHAR
-    )
-    """,
-    # the business's own ids next to entity_id (batch scoring); added to warehouses made before them
-    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS source_system VARCHAR",
-    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS source_id VARCHAR",
-    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS email VARCHAR",
-    # multiclass: the class predicted (score is its probability); added after the first release, hence the ALTER
-    "ALTER TABLE ops.predictions ADD COLUMN IF NOT EXISTS predicted_class VARCHAR",
-    # alias history of the model registry (promote / rollback / register)
-    """
-    CREATE TABLE IF NOT EXISTS ops.model_events (
-        project VARCHAR NOT NULL,
-        action VARCHAR NOT NULL,
-        alias VARCHAR,
-        version VARCHAR,
-        previous_version VARCHAR,
-        happened_at TIMESTAMP NOT NULL,
-        note VARCHAR
-    )
-    """,
-    # who saw which variant of which experiment
-    """
-    CREATE TABLE IF NOT EXISTS ops.exposures (
-        experiment VARCHAR NOT NULL,
-        unit_id VARCHAR NOT NULL,
-        variant VARCHAR NOT NULL,
-        exposed_at TIMESTAMP NOT NULL,
-        origin VARCHAR
-    )
-    """,
-    # one row per monitoring check
-    """
-    CREATE TABLE IF NOT EXISTS ops.monitoring (
-        run_id VARCHAR NOT NULL,
-        project VARCHAR NOT NULL,
-        model_version VARCHAR,
-        checked_at TIMESTAMP NOT NULL,
-        check_name VARCHAR NOT NULL,
-        subject VARCHAR,
-        statistic DOUBLE,
-        threshold DOUBLE,
-        alert BOOLEAN NOT NULL,
-        details JSON
-    )
-    """,
-)
+# Warehouse URL schemes and the module that opens each. The Postgres warehouse (issue 18) will be one more line
+# here and one new file, warehouse/postgres.py, with an `open_warehouse(url)` returning a `base.Warehouse`.
+BACKENDS = {"duckdb": "soloml.warehouse.duckdb"}
+NOT_YET = {
+    "postgresql": "the Postgres warehouse is issue 18's (scale-out) and not built yet",
+    "postgres": "the Postgres warehouse is issue 18's (scale-out) and not built yet",
+}
 
 
-def connect(target: str | Path = ":memory:", *, read_only: bool = False, lock_timeout: float = 15.0) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to `target` (a file path or ':memory:') with soloml's schemas and journals.
+def scheme_of(target: str | Path) -> str:
+    """'duckdb' for a path, ':memory:' or duckdb:///...; the URL scheme otherwise."""
+    text = str(target)
+    if "://" not in text or text.startswith("duckdb:///"):
+        return "duckdb"
+    return text.split("://", 1)[0].split("+", 1)[0].lower()
+
+
+def _refuse(target: str | Path, scheme: str) -> WarehouseError:
+    why = NOT_YET.get(scheme, f"'{scheme}' is not a warehouse soloml knows")
+    return WarehouseError(
+        f"Warehouse URL '{target}' cannot be opened as the warehouse: {why}.",
+        hint="Meanwhile keep the warehouse a DuckDB file in soloml.yaml (warehouse: warehouse.duckdb); "
+             "Postgres already works as a load source (`soloml load postgresql://...`) and a write-back target (`soloml score --to ...`).",
+    )
+
+
+def connect(target: str | Path = ":memory:", *, read_only: bool = False, lock_timeout: float = 15.0) -> Connection:
+    """A DuckDB connection to `target` (a file path, ':memory:' or duckdb:///path) with soloml's schemas, migrated.
 
     DuckDB lets one process write a file at a time; a lock held by another process is waited out
-    for up to `lock_timeout` seconds before giving up with a WarehouseError.
+    for up to `lock_timeout` seconds before giving up with a WarehouseError. A workspace made by an older
+    release is brought up to date here (warehouse/migrations.py) unless opened read-only.
 
     >>> con = connect(":memory:")
     >>> con.execute("select count(*) from ops.loads").fetchone()
     (0,)
     """
-    text = str(target)
-    if text.startswith("duckdb:///"):
-        text = text[len("duckdb:///"):] or ":memory:"
-    elif "://" in text:
-        raise WarehouseError(
-            f"Warehouse URL '{target}' is not supported as the embedded warehouse yet.",
-            hint="Use a DuckDB file path in soloml.yaml (warehouse: warehouse.duckdb); Postgres is supported as a load source and write-back target.",
-        )
-    if text != ":memory:":
-        Path(text).parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + lock_timeout
-    while True:
-        try:
-            con = duckdb.connect(text, read_only=read_only, config=dict(DUCKDB_CONFIG))
-            break
-        except duckdb.Error as exc:
-            # another process (e.g. `soloml serve` writing its log) holds the file briefly: wait it out
-            if "lock" in str(exc).lower() and time.monotonic() < deadline:
-                time.sleep(0.05)
-                continue
-            raise WarehouseError(f"Cannot open the warehouse at {text}: {exc}.", hint="Is another soloml process writing to it? Close it and retry.") from exc
+    scheme = scheme_of(target)
+    if scheme not in BACKENDS:
+        raise _refuse(target, scheme)
+    con = open_connection(str(target), read_only=read_only, lock_timeout=lock_timeout)
     if not read_only:
         ensure_schemas(con)
     return con
 
 
-def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    for schema in SCHEMAS:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in OPS_DDL:
-        con.execute(ddl)
+def open_warehouse(target: str | Path = ":memory:", *, read_only: bool = False) -> Warehouse:
+    """The warehouse at `target` behind the `base.Warehouse` interface (schemas ensured as by `connect`)."""
+    scheme = scheme_of(target)
+    if scheme not in BACKENDS:
+        raise _refuse(target, scheme)
+    module = importlib.import_module(BACKENDS[scheme])
+    return module.DuckDBWarehouse(connect(target, read_only=read_only), str(target))
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def ensure_schemas(con: Connection) -> None:
+    """Create soloml's schemas and bring ops.* to the current schema version."""
+    migrate(con)
+
+
+def table_exists(con: Connection, qualified: str) -> bool:
     schema, _, name = qualified.rpartition(".")
     row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import duckdb
+from soloml.warehouse.base import Connection
 
 DEFAULT_MAX_AGE = timedelta(days=7)
 SUCCESS = ("loaded", "unchanged")
@@ -35,7 +35,7 @@ class SourceFreshness:
 
 
 def source_freshness(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     *,
     now: datetime,
     max_age: timedelta | dict[str, timedelta] = DEFAULT_MAX_AGE,

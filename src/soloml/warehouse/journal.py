@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-import duckdb
+from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
+from soloml.warehouse.migrations import converge
 
 # This process, as `ops.loads.run_by` records it; the token tells apart processes that reuse a pid (containers).
 PROCESS_TOKEN = secrets.token_hex(4)
@@ -26,18 +28,6 @@ INTERRUPTED = (
     "nothing of it was written. Run the load again."
 )
 
-# Columns added to ops.loads / ops.quarantine after the first release; older warehouses get them on first load.
-_EXTRA_COLUMNS = (
-    ("ops.loads", "requested_as", "VARCHAR"),
-    ("ops.loads", "rows_skipped", "BIGINT"),
-    ("ops.loads", "headers", "JSON"),
-    ("ops.loads", "columns", "JSON"),
-    ("ops.loads", "detection", "JSON"),
-    ("ops.loads", "core_rows", "JSON"),
-    ("ops.loads", "notes", "JSON"),
-    ("ops.loads", "run_by", "VARCHAR"),
-    ("ops.quarantine", "source", "VARCHAR"),
-)
 
 
 def utcnow() -> datetime:
@@ -51,9 +41,9 @@ def new_load_id(now: datetime | None = None) -> str:
     return f"L{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
-def ensure_journal(con: duckdb.DuckDBPyConnection) -> None:
-    for table, column, sql_type in _EXTRA_COLUMNS:
-        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+def ensure_journal(con: Connection) -> None:
+    """Columns added to ops.loads / ops.quarantine after the first release: ops.SCHEMA declares them, converge adds them."""
+    converge(con)
 
 
 @dataclass(frozen=True)
@@ -66,7 +56,7 @@ class PreviousLoad:
     detected_name: str | None = None  # the raw table the detector chose (None: named after the file or --as)
 
 
-def same_loads(con: duckdb.DuckDBPyConnection, sha256: str, requested_as: str | None) -> list[PreviousLoad]:
+def same_loads(con: Connection, sha256: str, requested_as: str | None) -> list[PreviousLoad]:
     """Earlier successful loads of the same content (same sha256, same --as), newest first."""
     rows = con.execute(
         """
@@ -112,46 +102,38 @@ _COLUMNS = (
 )
 
 
-def _values(entry: JournalEntry) -> list[Any]:
-    return [
+def _values(entry: JournalEntry) -> dict[str, Any]:
+    """The outcome columns of `entry`, by name (JSON already text: non-ASCII headers stay readable in the table)."""
+    return dict(zip(_COLUMNS, [
         entry.source, entry.sha256, entry.target_table, entry.detected_format, entry.rows_in, entry.rows_loaded,
         entry.rows_quarantined, entry.started_at, utcnow(), entry.status, entry.error, entry.requested_as,
         entry.rows_skipped, _json(entry.headers), _json(entry.columns), _json(entry.detection), _json(entry.core_rows),
         _json(entry.notes or None),
-    ]
+    ], strict=True))
 
 
-def record(con: duckdb.DuckDBPyConnection, entry: JournalEntry) -> None:
+def record(con: Connection, entry: JournalEntry) -> None:
     """Insert one finished journal row (the caller owns the transaction)."""
-    con.execute(
-        f"INSERT INTO ops.loads (load_id, {', '.join(_COLUMNS)}, run_by) VALUES (?, {', '.join('?' for _ in _COLUMNS)}, ?)",
-        [entry.load_id, *_values(entry), PROCESS],
-    )
+    ops.insert(con, "loads", load_id=entry.load_id, **_values(entry), run_by=PROCESS)
 
 
-def start(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry]) -> None:
+def start(con: Connection, entries: list[JournalEntry]) -> None:
     """Write `running` rows for loads about to begin, committed at once so a killed load leaves its trace."""
     con.begin()
     for entry in entries:
-        con.execute(
-            "INSERT INTO ops.loads (load_id, source, sha256, detected_format, started_at, status, requested_as, run_by) "
-            "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-            [entry.load_id, entry.source, entry.sha256, entry.detected_format, entry.started_at, entry.requested_as, PROCESS],
-        )
+        ops.insert(con, "loads", load_id=entry.load_id, source=entry.source, sha256=entry.sha256, detected_format=entry.detected_format,
+                   started_at=entry.started_at, status="running", requested_as=entry.requested_as, run_by=PROCESS)
     con.commit()
 
 
-def finish(con: duckdb.DuckDBPyConnection, entry: JournalEntry) -> None:
+def finish(con: Connection, entry: JournalEntry) -> None:
     """Turn a `running` row into its outcome (the caller owns the transaction)."""
-    con.execute(
-        f"UPDATE ops.loads SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE load_id = ?",
-        [*_values(entry), entry.load_id],
-    )
+    ops.update(con, "loads", {"load_id": entry.load_id}, **_values(entry))
 
 
-def forget(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
+def forget(con: Connection, load_id: str) -> None:
     """Drop the `running` row of a load that turned out to be a no-op (the same data again)."""
-    con.execute("DELETE FROM ops.loads WHERE load_id = ? AND status = 'running'", [load_id])
+    ops.delete(con, "loads", load_id=load_id, status="running")
 
 
 @dataclass(frozen=True)
@@ -162,16 +144,14 @@ class InterruptedLoad:
     run_by: str | None
 
 
-def mark_interrupted(con: duckdb.DuckDBPyConnection) -> tuple[InterruptedLoad, ...]:
+def mark_interrupted(con: Connection) -> tuple[InterruptedLoad, ...]:
     """Mark every `running` row of another process as `interrupted` (nothing of it was committed) and list them."""
     ensure_journal(con)
     rows = con.execute(
         "SELECT load_id, source, started_at, run_by FROM ops.loads WHERE status = 'running' AND run_by IS DISTINCT FROM ? ORDER BY started_at",
         [PROCESS],
     ).fetchall()
-    if rows:
-        con.execute(
-            "UPDATE ops.loads SET status = 'interrupted', error = ?, finished_at = ? WHERE status = 'running' AND run_by IS DISTINCT FROM ?",
-            [INTERRUPTED, utcnow(), PROCESS],
-        )
+    now = utcnow()
+    for row in rows:  # the rows just read: one process writes the file at a time, so none can change between
+        ops.update(con, "loads", {"load_id": row[0], "status": "running"}, status="interrupted", error=INTERRUPTED, finished_at=now)
     return tuple(InterruptedLoad(*row) for row in rows)

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
-
 from soloml.errors import LoadError
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident, table_exists
 from soloml.warehouse.stage import HELPER_COLUMNS, TypedStage, meta_sql
 
@@ -64,7 +63,7 @@ def _wider_decimal(old: str, new: str) -> str:
     return f"DECIMAL({precision},{scale})" if precision <= 38 else "DOUBLE"
 
 
-def column_types(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
+def column_types(con: Connection, qualified: str) -> dict[str, str]:
     schema, _, name = qualified.partition(".")
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
@@ -74,7 +73,7 @@ def column_types(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, st
 
 
 def land(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     typed: TypedStage,
     target: str,
     *,

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
-
 from soloml.config import DateOrder
+from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.types import ColumnPlan, infer_plans, refine_plans
 
@@ -50,7 +50,7 @@ def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row")
 
 
 def _build(
-    con: duckdb.DuckDBPyConnection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
+    con: Connection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
 ) -> None:
     """Typed values, and a row flag `_soloml_bad`: some value was non-empty in the source but has no typed value.
 
@@ -78,7 +78,7 @@ def _bad_join(table: str, stage: str) -> str:
     return f"{table} t JOIN {stage} s ON s.rowid = t._soloml_rowid WHERE t._soloml_bad"
 
 
-def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, stage: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
+def _bad_counts(con: Connection, table: str, stage: str, plans: Sequence[ColumnPlan]) -> dict[str, int]:
     """Bad values per column, looking only at the (few) bad rows."""
     checked = [p for p in plans if p.checked]
     if not checked:
@@ -89,7 +89,7 @@ def _bad_counts(con: duckdb.DuckDBPyConnection, table: str, stage: str, plans: S
 
 
 def type_stage(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     stage: str,
     headers: Sequence[str],
     *,
@@ -137,7 +137,7 @@ def _first_bad(con, table: str, stage: str, plans: Sequence[ColumnPlan], header_
 
 
 def quarantine_rows(
-    con: duckdb.DuckDBPyConnection, typed: TypedStage, stage: str, headers: Sequence[str], *, load_id: str, source: str
+    con: Connection, typed: TypedStage, stage: str, headers: Sequence[str], *, load_id: str, source: str
 ) -> int:
     """Copy the bad rows, as they were in the source, into ops.quarantine with a reason per row."""
     if not typed.bad_rows:
@@ -154,13 +154,13 @@ def quarantine_rows(
             f"CAST(s.{quote_ident(p.name)} AS VARCHAR) || '''' END"
         )
     reason = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "'bad row'"
-    return int(con.execute(
-        f"INSERT INTO ops.quarantine (load_id, row_number, raw_row, reason, source) "
+    return ops.insert_select(
+        con, "quarantine", ["load_id", "row_number", "raw_row", "reason", "source"],
         f"SELECT ?, t._source_row, json_object({pairs}), {reason}, ? FROM {typed.table} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
         f"WHERE t._soloml_bad ORDER BY t._source_row",
         [load_id, source],
-    ).fetchall()[0][0])
+    )
 
 
-def drop_typed(con: duckdb.DuckDBPyConnection) -> None:
+def drop_typed(con: Connection) -> None:
     con.execute(f"DROP TABLE IF EXISTS {TYPED}")

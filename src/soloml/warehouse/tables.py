@@ -6,8 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
-
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 DATA_SCHEMAS = ("raw", "core", "features")
@@ -37,7 +36,7 @@ class TableInfo:
     last_load: LastLoad | None
 
 
-def _journal_has(con: duckdb.DuckDBPyConnection, column: str) -> bool:
+def _journal_has(con: Connection, column: str) -> bool:
     rows = con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = 'loads' AND column_name = ?",
         [column],
@@ -45,7 +44,7 @@ def _journal_has(con: duckdb.DuckDBPyConnection, column: str) -> bool:
     return bool(rows[0][0])
 
 
-def list_tables(con: duckdb.DuckDBPyConnection, *, schemas: tuple[str, ...] = DATA_SCHEMAS) -> list[TableInfo]:
+def list_tables(con: Connection, *, schemas: tuple[str, ...] = DATA_SCHEMAS) -> list[TableInfo]:
     """Tables of `schemas` (raw, core, features by default), in schema then name order."""
     placeholders = ", ".join("?" for _ in schemas)
     names = con.execute(

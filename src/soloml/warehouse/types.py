@@ -14,9 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import duckdb
-
 from soloml.config import DateOrder
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
@@ -215,7 +214,7 @@ def _typed_value(col: str, source_type: str) -> str:
 
 
 def _count_candidates(
-    con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str], candidates: Sequence[Candidate]
+    con: Connection, relation: str, columns: Sequence[str], candidates: Sequence[Candidate]
 ) -> dict[str, tuple[int, int, list[int]]]:
     """Per column: (non-empty values, values that look like ids - zero-padded or 16+ digits, parse count per candidate).
 
@@ -279,7 +278,7 @@ def _choose_free(counts: tuple[int, int, list[int]], candidates: Sequence[Candid
 
 
 def infer_plans(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     stage: str,
     *,
     date_order: DateOrder = "auto",
@@ -312,7 +311,7 @@ def infer_plans(
     return plans
 
 
-def _phone_numbers(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str]) -> set[str]:
+def _phone_numbers(con: Connection, relation: str, columns: Sequence[str]) -> set[str]:
     """The phone-named columns holding at least one value shaped like a phone number."""
     if not columns:
         return set()
@@ -322,7 +321,7 @@ def _phone_numbers(con: duckdb.DuckDBPyConnection, relation: str, columns: Seque
 
 
 def refine_plans(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     stage: str,
     plans: list[ColumnPlan],
     suspects: Sequence[str],

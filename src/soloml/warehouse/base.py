@@ -1,0 +1,69 @@
+"""What a stage needs from a warehouse, named once, so a second warehouse is one new file and not a rewrite.
+
+Today every stage talks to a DuckDB connection directly (`con.execute(...).df()`, `con.register(...)`). Stage code
+annotates that connection as `Connection` (below), never as `duckdb.DuckDBPyConnection`: when the Postgres
+warehouse (issue 18) arrives, the alias is where the two meet. `Warehouse` is the interface such a second
+implementation provides; `warehouse/duckdb.py` is today's, a thin layer over the DuckDB connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+# The connection stage code is handed. One name to change when a stage can run on more than DuckDB.
+Connection: TypeAlias = duckdb.DuckDBPyConnection
+
+WriteMode = Literal["replace", "append", "create"]
+
+
+@runtime_checkable
+class Warehouse(Protocol):
+    """Where soloml keeps raw.*, core.*, features.* and ops.*. SQL handed in is DuckDB's dialect (dialect.py)."""
+
+    url: str
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a SELECT."""
+
+    def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """A SELECT as a pandas DataFrame."""
+
+    def query_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """A SELECT as an Arrow table."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A statement whose result is not read (DDL, INSERT, UPDATE...)."""
+
+    def read_frame(self, table: str) -> pd.DataFrame:
+        """A whole table (schema-qualified) as a DataFrame."""
+
+    def write_frame(self, frame: pd.DataFrame | pa.Table, table: str, *, mode: WriteMode = "append") -> int:
+        """Write a frame to a schema-qualified table: replace it, append to it, or create it (must not exist)."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """All or nothing: commits when the block ends, rolls back when it raises."""
+
+    def schemas(self) -> list[str]:
+        """The schemas that hold tables."""
+
+    def tables(self, schema: str | None = None) -> list[str]:
+        """Schema-qualified table names, sorted; only `schema`'s when given."""
+
+    def table_exists(self, qualified: str) -> bool:
+        """Whether `schema.table` exists."""
+
+    def close(self) -> None:
+        """Release the connection."""
+
+
+def split_name(qualified: str) -> tuple[str, str]:
+    """'schema.table' -> (schema, table); a bare name is in `main`."""
+    schema, _, name = qualified.rpartition(".")
+    return schema or "main", name
+

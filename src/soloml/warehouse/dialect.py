@@ -1,0 +1,148 @@
+"""soloml writes its SQL in one dialect, DuckDB's; this is where it is translated and where its DuckDB-only parts are listed.
+
+`transpile(sql, to=...)` hands a statement to sqlglot (read as DuckDB, written as Postgres, BigQuery,
+Snowflake...), raising on anything sqlglot knows it cannot express. `CONSTRUCTS` is the one list of the
+DuckDB-specific SQL soloml uses: what it is, a pattern that finds it, the modules that use it and its portable form,
+so whoever builds the Postgres warehouse (issue 18) starts from a list and not from a grep. `fails` names the
+target dialects where sqlglot raises on it (tests/warehouse/test_dialect.py keeps that exact: every statement
+of a demo-sized cycle that fails to transpile is explained by a construct here, and every `fails` entry still
+fails). A construct with no `fails` transpiles without error; that is not proof the result runs or means the same
+(e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
+
+SOURCE = "duckdb"
+TARGETS = ("postgres", "bigquery", "snowflake")
+
+
+def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
+    """`sql` (DuckDB's dialect) written in dialect `to`; raises a sqlglot error where it cannot be expressed.
+
+    sqlglot itself sometimes crashes on valid SQL (an AttributeError deep in a generator): that is reported as
+    an UnsupportedError too, so a caller has one error to handle.
+    """
+    try:
+        return sqlglot.transpile(sql, read=read, write=to, unsupported_level=ErrorLevel.RAISE, error_level=ErrorLevel.RAISE)
+    except SqlglotError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug inside sqlglot is still "cannot transpile"
+        raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Construct:
+    name: str
+    pattern: str  # a regular expression that finds it in SQL text (and in the modules listed)
+    where: tuple[str, ...]  # modules under src/soloml/ that use it
+    portable: str  # how to write it for Postgres / BigQuery / Snowflake
+    fails: tuple[str, ...] = ()  # target dialects where sqlglot raises on it
+    flags: int = 0
+
+    def found_in(self, text: str) -> bool:
+        return re.search(self.pattern, text, self.flags) is not None
+
+
+CONSTRUCTS: tuple[Construct, ...] = (
+    Construct("read_csv / read_parquet / read_json table functions", r"\bread_(csv|csv_auto|parquet|json|json_auto|json_objects)\s*\(",
+              ("canonical/column_profile.py", "deploy/models.py", "deploy/publishing.py", "deploy/staging.py", "experiments/assignment.py",
+               "experiments/imported.py", "experiments/metrics.py", "forecasting/store.py", "monitoring/gather.py", "projects/recipes/table.py",
+               "sources/csvfile.py", "sources/files.py", "sources/jsonfile.py"),
+              "Read the file in Python (pyarrow/pandas) and write it with Warehouse.write_frame; Postgres COPY FROM STDIN for bulk."),
+    Construct("QUALIFY", r"\bQUALIFY\b", ("canonical/adapters/salesforce.py", "canonical/adapters/stripe_synced.py", "canonical/writer.py"),
+              "A subquery computing the window function, filtered in the outer WHERE (BigQuery and Snowflake have QUALIFY)."),
+    Construct("SELECT * EXCLUDE (...)", r"\*\s*EXCLUDE\s*\(", ("canonical/quarantine.py", "readiness/keys.py"),
+              "List the columns (Postgres has no star-except); BigQuery: * EXCEPT (...); Snowflake: * EXCLUDE (...).",
+              fails=("postgres",)),
+    Construct(":: casts", r"::\s*(JSON|VARCHAR|DOUBLE|BIGINT|INTEGER|INT|DATE|TIMESTAMP|BOOLEAN|FLOAT|HUGEINT|TEXT|DECIMAL)\b",
+              ("canonical/adapters/mapping.py", "canonical/adapters/shopify.py", "canonical/identity.py", "canonical/identity_graph.py",
+               "canonical/ingest.py", "canonical/writer.py", "deploy/logger.py", "deploy/publishing.py", "sources/csvfile.py",
+               "warehouse/ops.py", "warehouse/types.py"),
+              "CAST(x AS type); sqlglot rewrites it, but DuckDB type names (HUGEINT, JSON) need a mapping (NUMERIC, JSONB).", flags=re.I),
+    Construct("strftime / strptime / try_strptime", r"\b(strftime|strptime|try_strptime)\s*\(",
+              ("canonical/adapters/crm.py", "canonical/adapters/mailchimp.py", "canonical/adapters/mapping.py", "canonical/adapters/values.py",
+               "canonical/ingest.py", "warehouse/types.py"),
+              "Postgres to_char / to_timestamp (no try_: wrap in a CASE on a regex); BigQuery FORMAT_/SAFE.PARSE_TIMESTAMP; Snowflake TRY_TO_TIMESTAMP."),
+    Construct("epoch() / epoch_ms()", r"\bepoch(_ms|_us|_ns)?\s*\(",
+              ("canonical/adapters/stripe_api.py", "canonical/adapters/values.py", "canonical/identity_people.py", "features/library.py"),
+              "EXTRACT(EPOCH FROM ts) (Postgres), UNIX_SECONDS (BigQuery), DATE_PART(epoch_second, ts) (Snowflake)."),
+    Construct("arg_max / arg_min", r"\barg_(max|min)\s*\(",
+              ("canonical/adapters/shopify.py", "canonical/identity_people.py", "canonical/identity_suggest.py", "experiments/assignment.py",
+               "experiments/metrics.py", "features/library.py", "forecasting/recipes.py", "readiness/freshness.py", "warehouse/freshness.py"),
+              "Postgres: DISTINCT ON or row_number() in a subquery; BigQuery: ARRAY_AGG(x ORDER BY y DESC LIMIT 1)[OFFSET(0)]; Snowflake: MAX_BY."),
+    Construct("CREATE OR REPLACE TABLE / VIEW", r"CREATE OR REPLACE (TEMP |TEMPORARY )?(TABLE|VIEW)\b",
+              ("canonical/history.py", "canonical/identity.py", "canonical/identity_graph.py", "canonical/identity_people.py",
+               "canonical/identity_suggest.py", "canonical/ingest.py", "canonical/quarantine.py", "canonical/writer.py", "features/builder.py",
+               "features/cache.py", "features/sql.py", "warehouse/duckdb.py"),
+              "Postgres: DROP TABLE IF EXISTS + CREATE TABLE in one transaction (CREATE OR REPLACE VIEW exists); BigQuery and Snowflake have it."),
+    Construct("INSERT INTO ... BY NAME", r"\bBY NAME\b", ("warehouse/duckdb.py",),
+              "An explicit column list (warehouse/ops.py writes every ops table that way)."),
+    Construct("json_extract / json_extract_string", r"\bjson_extract(_string)?\s*\(",
+              ("canonical/adapters/stripe_api.py", "canonical/adapters/values.py", "monitoring/gather.py", "readiness/sources.py",
+               "tracker/events.py", "warehouse/journal.py"),
+              "Postgres col->>'key' / jsonb_path_query; BigQuery JSON_VALUE; Snowflake GET_PATH / col:key::string."),
+    Construct("USING SAMPLE", r"USING SAMPLE\b", ("readiness/profile.py", "warehouse/types.py"),
+              "TABLESAMPLE SYSTEM (n PERCENT) / ORDER BY random() LIMIT n."),
+    Construct("TRY_CAST", r"\bTRY_CAST\s*\(",
+              ("canonical/adapters/stripe_api.py", "canonical/adapters/values.py", "experiments/metrics.py", "forecasting/tables.py", "warehouse/types.py"),
+              "Postgres has none: a CASE on a regex before CAST, or a small SQL function; BigQuery SAFE_CAST; Snowflake TRY_CAST.", flags=re.I),
+    Construct("regexp_matches / regexp_full_match / regexp_extract", r"\bregexp_(matches|full_match|extract)\s*\(",
+              ("canonical/adapters/crm.py", "canonical/adapters/hubspot.py", "canonical/adapters/values.py", "canonical/identity_keys.py",
+               "readiness/columns.py", "readiness/profile.py", "warehouse/types.py"),
+              "Postgres ~ and substring(x from re); BigQuery REGEXP_CONTAINS / REGEXP_EXTRACT; Snowflake REGEXP_LIKE / REGEXP_SUBSTR."),
+    Construct("list_* / struct_* functions", r"\b(list_[a-z_]+|struct_pack|struct_extract)\s*\(",
+              ("canonical/identity_suggest.py", "cli/models.py", "cli/tables.py", "experiments/metrics.py", "features/library.py",
+               "registry/aliases.py", "warehouse/tables.py"),
+              "Arrays and JSON: array_agg / unnest / jsonb_build_object (Postgres), ARRAY/STRUCT (BigQuery), ARRAY_AGG/OBJECT_CONSTRUCT (Snowflake)."),
+    Construct("DESCRIBE", r"\bDESCRIBE\s",
+              ("canonical/ingest.py", "features/ids.py", "features/sql.py", "projects/recipes/table.py", "sources/relation.py", "warehouse/types.py"),
+              "information_schema.columns for a table; for a query, run it with LIMIT 0 and read the cursor's description."),
+    Construct("duckdb_tables() / duckdb_columns() catalog functions", r"\bduckdb_(tables|columns|views|constraints|settings|schemas|types)\s*\(",
+              ("features/build.py", "features/cutoffs.py"),
+              "information_schema.tables / columns (Warehouse.tables(), table_exists())."),
+    Construct("to_json / json_object", r"\b(to_json|json_object)\s*\(",
+              ("canonical/adapters/crm.py", "canonical/ingest.py", "canonical/quarantine.py", "forecasting/lightgbm_global.py", "forecasting/store.py",
+               "sources/csvfile.py", "warehouse/stage.py", "warehouse/types.py"),
+              "Postgres to_jsonb / json_build_object; BigQuery TO_JSON / JSON_OBJECT; Snowflake OBJECT_CONSTRUCT."),
+    Construct("COLUMNS(...) star expressions", r"\bCOLUMNS\s*\(", ("warehouse/types.py",),
+              "Generate the column list in Python from the table's columns."),
+    Construct("count_if", r"\bcount_if\s*\(", ("readiness/profile.py", "warehouse/stage.py", "warehouse/types.py"),
+              "count(*) FILTER (WHERE ...) (Postgres), COUNTIF (BigQuery), COUNT_IF (Snowflake)."),
+    Construct("rowid", r"\browid\b", ("sources/csvfile.py", "sources/loader.py", "sources/units.py", "warehouse/names.py", "warehouse/stage.py"),
+              "A row-number column written when the rows are staged (soloml's _source_row); no warehouse keeps a stable row id."),
+    Construct("hash() of a row", r"\bhash\s*\(", ("canonical/adapters/mailchimp.py", "features/cache.py"),
+              "md5(row::text) (Postgres), FARM_FINGERPRINT (BigQuery), HASH (Snowflake): the numbers differ, so a fingerprint is per warehouse."),
+    Construct("a Python frame queried by name (con.register)", r"\.register\(\s*[\"'fA-Za-z_]",
+              ("canonical/identity_people.py", "deploy/staging.py", "experiments/assignment.py", "experiments/metrics.py", "features/ids.py",
+               "modeling/baselines.py", "sources/databases.py", "sources/xlsxfile.py", "warehouse/duckdb.py", "warehouse/ops.py"),
+              "Write the frame to a temporary table (Warehouse.write_frame) and query that."),
+    Construct("max(x, n) / min(x, n): the n largest or smallest as a list", r"\b(max|min)\(\s*[a-z_.]+\s*,\s*\d+\s*\)", ("features/library.py",),
+              "row_number() over the group in a subquery, keeping rank <= n (no target has a top-n aggregate).",
+              fails=("postgres", "bigquery", "snowflake")),
+    Construct("regexp_replace(..., 'g') options", r"regexp_replace\([^;]*?'g'\)", ("canonical/adapters/values.py",),
+              "Postgres keeps the 'g' flag; BigQuery REGEXP_REPLACE replaces every match and takes no options; Snowflake: REGEXP_REPLACE(s, re, r, 1, 0).",
+              fails=("bigquery",)),
+    Construct("any_value / IGNORE NULLS", r"\bIGNORE NULLS\b|\bany_value\s*\(", ("canonical/adapters/shopify.py", "features/builder.py", "features/ids.py"),
+              "Postgres: min()/max() for any_value, and a last-non-null trick (count() over the window as a group key) for IGNORE NULLS.",
+              fails=("postgres",)),
+    Construct("a named WINDOW clause", r"\bWINDOW\s+\w+\s+AS\s*\(", ("canonical/adapters/shopify.py",),
+              "Repeat the window inline in each OVER (...) (sqlglot crashes writing a named window with IGNORE NULLS for BigQuery).",
+              fails=("bigquery",)),
+    Construct("list(x ORDER BY ...)[i:j]: an ordered aggregate sliced", r"\blist\s*\([^()]*ORDER BY[^()]*\)\s*\[", ("experiments/metrics.py",),
+              "array_agg(x ORDER BY x) with a slice (Postgres [1:3]); BigQuery ARRAY_AGG(x ORDER BY x LIMIT 3); Snowflake ARRAY_SLICE.",
+              fails=("bigquery",)),
+    Construct("UNPIVOT ... ON COLUMNS(*)", r"\bUNPIVOT\b", ("warehouse/types.py",),
+              "One SELECT per column joined by UNION ALL (Postgres has no UNPIVOT); BigQuery and Snowflake have UNPIVOT with named columns.",
+              fails=("postgres",)),
+)
+
+
+def constructs_in(sql: str) -> list[Construct]:
+    """The DuckDB-only constructs a statement uses."""
+    return [c for c in CONSTRUCTS if c.found_in(sql)]
