@@ -9,14 +9,15 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
 
 from soloml.canonical import identity
-from soloml.canonical.adapters import BY_NAME, Adapter, adapter
+from soloml.canonical.adapters import Adapter
 from soloml.canonical.adapters import values as v
+from soloml.canonical.adapters.adapter_catalog import BUILT_IN, AdapterCatalog
 from soloml.canonical.identity_people import refresh_purchases
 from soloml.canonical.quarantine import quarantine_checks, quarantine_rows
 from soloml.canonical.route_report import Routed, missing_customers, repeats, zone_note
@@ -33,8 +34,9 @@ ROWS = "_soloml_rows"
 SUGGESTION = "Run `soloml map FILE` to map it onto a canonical table."
 
 
-def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None) -> Detection | None:
-    """Recognise a vendor object from its header (and values).
+def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None, *,
+           catalog: AdapterCatalog = BUILT_IN) -> Detection | None:
+    """Recognise a vendor object from its header (and values), among the adapters `catalog` knows.
 
     Unrecognised: a Detection with no name or vendor_object (the loader names the raw table) and a suggestion.
 
@@ -42,12 +44,12 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None)
     """
     columns = set(column_names(list(headers)))
     if as_name and "." in as_name:
-        forced = adapter(as_name)
+        forced = catalog.adapter(as_name)
         _require(forced, columns)
         return Detection(name=forced.name, key=forced.key, vendor_object=forced.vendor_object, confidence=1.0,
                          reason=f"--as {as_name}")
     scored = sorted(
-        ((_score(a, columns), a) for a in BY_NAME.values() if a.accepts is None or _accepts(a, sample)),
+        ((_score(a, columns), a) for a in catalog if a.accepts is None or _accepts(a, sample)),
         key=lambda pair: pair[0],
         reverse=True,
     )
@@ -95,23 +97,25 @@ def route(
     *,
     crm_timezone: str | None = None,
     ask_crm_timezone: Callable[[str], str | None] | None = None,
+    catalog: AdapterCatalog = BUILT_IN,
 ) -> Routed:
     """Apply a landed raw table to core.* (only the keys this load touched). Returns rows written per core
     table, plus '_quarantined' (rows with unparseable values, in ops.quarantine), '_test_mode' (dropped),
     '_duplicate_rows' (collapsed into another row with the same id) and '_without_customer', with notes.
 
     `crm_timezone`: the zone HubSpot/Salesforce exports write their times in; when it is None and the file is
-    such an export, `ask_crm_timezone(vendor)` is asked once (it may return None: UTC is used and the notes say so)."""
+    such an export, `ask_crm_timezone(vendor)` is asked once (it may return None: UTC is used and the notes say so).
+    `catalog`: the adapters of the workspace the file was detected in (the one `detect` was given)."""
     detection = landed.detection
     if detection is None or detection.vendor_object is None:
         return Routed({})
-    chosen = adapter(detection.vendor_object)
+    chosen = catalog.adapter(detection.vendor_object)
     create_core_tables(con)
     zone = crm_timezone
     if chosen.local_times and zone is None and ask_crm_timezone is not None:
         zone = ask_crm_timezone(chosen.vendor)
     loaded_at = _load_time(con, landed)
-    headers = dict(zip(landed.columns, landed.headers))
+    headers = dict(zip(landed.columns, landed.headers, strict=False))
     for column, alias in chosen.renames(set(landed.columns)).items():
         headers.setdefault(column, headers.get(alias, alias))
     stages: list[str] = []
@@ -215,7 +219,7 @@ def _load_time(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> datetime:
     row = con.execute("SELECT started_at FROM ops.loads WHERE load_id = ?", [landed.load_id]).fetchone()
     if row and row[0] is not None:
         return row[0]
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _text(column: str, dtype: str) -> str:

@@ -420,7 +420,7 @@ def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, def
         raise AdapterError(f"{target} already exists; it may hold your edits.", hint="Pass --force to overwrite it, or edit it directly.")
     frame = read_sample(file)
     if not force:
-        _refuse_known_vendor_file(file, frame)
+        _refuse_known_vendor_file(file, frame, mappings_dir)
     pattern = re.sub(r"\d+", "*", file.name) if re.search(r"\d", file.name) else file.name
     draft = draft_mapping(frame, name=name, table=table, default_currency=default_currency, file_pattern=pattern)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -428,12 +428,13 @@ def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, def
     return replace(draft, path=target)
 
 
-def _refuse_known_vendor_file(file: Path, frame: pd.DataFrame) -> None:
-    """A file soloml already recognises needs no mapping; say so instead of drafting one."""
+def _refuse_known_vendor_file(file: Path, frame: pd.DataFrame, mappings_dir: Path) -> None:
+    """A file soloml (or one of this workspace's mappings) already recognises needs no mapping; say so instead."""
+    from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
     from soloml.canonical.ingest import detect
 
     try:
-        found = detect([str(c) for c in frame.columns], frame, None)
+        found = detect([str(c) for c in frame.columns], frame, None, catalog=AdapterCatalog.from_folder(mappings_dir))
     except AdapterError:  # looks like a vendor file with columns missing: a mapping may well be the answer
         return
     if found is not None and found.vendor_object:

@@ -20,7 +20,7 @@ import json
 import os
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from soloml.deploy.models import scoring_dir
 from soloml.deploy.staging import Staged, StagedTable, from_record
 from soloml.deploy.writeback import WriteBack, plan_target, row_columns
 from soloml.errors import DeployError, SolomlError
+from soloml.temp_names import registered
 from soloml.warehouse.connection import quote_ident
 
 PUBLISHING = "publishing"
@@ -45,12 +46,9 @@ def insert_predictions(con: Any, frame: pd.DataFrame) -> None:
     """The run's rows into ops.predictions (origin 'batch'), replacing any rows of the same run_id."""
     names = [str(c) for c in frame.columns]  # the write-back COLUMNS: every one is a column of ops.predictions too
     values = ", ".join(f"{quote_ident(c)}::JSON" if c == "top_reasons" else quote_ident(c) for c in names)
-    con.register("soloml_scored", frame)
-    try:
-        con.execute("DELETE FROM ops.predictions WHERE run_id IN (SELECT DISTINCT run_id FROM soloml_scored)")
-        con.execute(f"INSERT INTO ops.predictions ({', '.join(map(quote_ident, names))}, origin) SELECT {values}, 'batch' FROM soloml_scored")
-    finally:
-        con.unregister("soloml_scored")
+    with registered(con, frame, "scored") as scored:
+        con.execute(f"DELETE FROM ops.predictions WHERE run_id IN (SELECT DISTINCT run_id FROM {scored})")
+        con.execute(f"INSERT INTO ops.predictions ({', '.join(map(quote_ident, names))}, origin) SELECT {values}, 'batch' FROM {scored}")
 
 
 def publish_run(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, *, run_id: str, project: str, version: str,
@@ -204,4 +202,4 @@ def staged_files(con: Any) -> set[str]:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -19,6 +19,7 @@ import pandas as pd
 from soloml.projects.recipes import get_recipe
 from soloml.projects.recipes.table import plan_table
 from soloml.projects.spec import ProjectSpec
+from soloml.temp_names import registered
 from soloml.warehouse.connection import quote_ident
 
 BUSINESS_ID_COLUMNS = ("source_system", "source_id", "email")
@@ -51,12 +52,9 @@ GROUP BY w.entity_id
 def business_ids(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, entity_ids: Sequence[str]) -> pd.DataFrame:
     """entity_id plus BUSINESS_ID_COLUMNS for every id in `entity_ids` (NULL where the data has none), in the given order."""
     wanted = pd.DataFrame({"entity_id": pd.Series(list(entity_ids), dtype=object).astype(str)})
-    con.register(WANTED, wanted)
-    try:
+    with registered(con, wanted, "business_ids") as name:
         sql = _table_sql(con, spec) if spec.recipe == "table" else (CONTACTS if get_recipe(spec.recipe).entity == "contact" else CUSTOMERS)
-        found = con.execute(sql).fetchdf()
-    finally:
-        con.unregister(WANTED)
+        found = con.execute(sql.replace(WANTED, name)).fetchdf()  # WANTED is a placeholder in the SQL above
     found["entity_id"] = found["entity_id"].astype(str)
     found = found.drop_duplicates("entity_id")
     out = wanted.merge(found, on="entity_id", how="left")

@@ -10,6 +10,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from soloml.temp_names import registered
+
 DDL = """
 CREATE TABLE IF NOT EXISTS ops.forecasts (
     run_id VARCHAR NOT NULL,
@@ -44,11 +46,8 @@ def write_forecasts(
         "frequency": frequency, "step": forecasts["step"].astype(int), "forecast": forecasts["forecast"], "lower": forecasts["lower"],
         "upper": forecasts["upper"], "level": level, "model": forecasts["model"], "made_at": made_at,
     })
-    con.register("_soloml_forecast_rows", rows)
-    try:
-        con.execute(f"INSERT INTO ops.forecasts ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM _soloml_forecast_rows")
-    finally:
-        con.unregister("_soloml_forecast_rows")
+    with registered(con, rows, "forecast_rows") as frame:
+        con.execute(f"INSERT INTO ops.forecasts ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM {frame}")
     return len(rows)
 
 

@@ -79,10 +79,6 @@ def _money(v: str, number: str, sql_type: str, *, comma_decimal: bool = False) -
     return f"CASE WHEN regexp_full_match({v}, {_lit(_money_shape(number))}) THEN {_money_value(v, sql_type, comma_decimal=comma_decimal)} END"
 
 
-def _strptime(v: str, shape: str, formats: Sequence[str]) -> str:
-    return f"CASE WHEN regexp_full_match({v}, {_lit(shape)}) THEN try_strptime({v}, {_fmt_list(formats)}) END"
-
-
 def _slash_dates(v: str, order: str, with_time: bool) -> str:
     parts = {"mdy": ("%m", "%d"), "dmy": ("%d", "%m")}[order]
     sep_forms = [f"{parts[0]}{s}{parts[1]}{s}" for s in "/.-"]
