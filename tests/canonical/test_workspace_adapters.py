@@ -169,3 +169,14 @@ def test_the_built_in_adapter_table_cannot_be_changed_in_place():
         adapters_package.BY_NAME["pos.payments"] = adapters_package.adapter("stripe.payments")  # type: ignore[index]
     assert not [name for name, value in vars(adapters_package).items()
                 if not name.startswith("__") and type(value) in (dict, list, set, bytearray)]
+
+
+def test_soloml_map_knows_the_files_this_workspace_already_maps_and_only_those(two_workspaces, tmp_path):
+    from soloml.canonical.mapping_draft import write_draft
+
+    ws_a, ws_b = two_workspaces
+    path = tmp_path / "till_a1.csv"
+    path.write_text(FILE_A, encoding="utf-8")
+    with pytest.raises(AdapterError, match="already recognised as pos.payments"):
+        write_draft(path, ws_a.mappings_dir)
+    assert write_draft(path, ws_b.mappings_dir).table == "payments"  # B's pos mapping has other columns: a draft is due

@@ -124,32 +124,17 @@ def route(
     try:
         _land_rows(con, landed, chosen)
         stages += create_lookups(con, chosen)
-        result: dict[str, int] = {}
         rows_in = _count(con, f"{ROWS} WHERE _current")
         quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers, source=landed.source)
         _refuse_if_nothing_maps(con, chosen, landed, rows_in, quarantined)
         test_mode = _drop_test_mode(con, chosen)
-        staged = {}
-        for name, sql in chosen.outputs(ROWS).items():
-            stage = f"_soloml_stage_{name}"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {sql}")
-            stages.append(stage)
-            staged[name] = stage
+        staged = _stage_outputs(con, chosen, stages)
         quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
         ident = _resolve(con, chosen, staged, landed.load_id)
         if ident.merged:
             notes.append(f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
                          "records belong to a person known under another id.")
-        duplicates = unlinked = 0
-        for name, stage in staged.items():
-            if name == "customers":
-                continue
-            collapsed, note = repeats(con, table(name), stage, keyless=not chosen.key)
-            missing, warning = missing_customers(con, name, stage)
-            duplicates, unlinked = duplicates + collapsed, unlinked + missing
-            notes += [n for n in (note, warning) if n]
-            result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
-                                 complete_parents=chosen.shape == "export")
+        result, duplicates, unlinked = _write_staged(con, chosen, staged, landed, loaded_at, notes)
         for statement in chosen.after(ROWS) if chosen.after else ():
             con.execute(statement)
         refreshed = refresh_purchases(con, identity.LOOKUP, load_id=landed.load_id)
@@ -162,6 +147,35 @@ def route(
             con.execute(f"RESET VARIABLE {v.LOCAL_ZONE_VARIABLE}")
         except duckdb.Error:  # an aborted transaction: the error that caused it is the one to see
             pass
+
+
+def _stage_outputs(con: duckdb.DuckDBPyConnection, chosen: Adapter, stages: list[str]) -> dict[str, str]:
+    """Each adapter output into temp `_soloml_stage_<table>`; names go into `stages` as they are made (for the drop)."""
+    staged = {}
+    for name, sql in chosen.outputs(ROWS).items():
+        stage = f"_soloml_stage_{name}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {sql}")
+        stages.append(stage)
+        staged[name] = stage
+    return staged
+
+
+def _write_staged(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, str], landed: LandedTable,
+                  loaded_at: datetime, notes: list[str]) -> tuple[dict[str, int], int, int]:
+    """Upsert every staged core table (customers feed identity only): rows written per table, collapsed repeats,
+    rows without a customer; the notes about repeats and missing customers are added to `notes`."""
+    result: dict[str, int] = {}
+    duplicates = unlinked = 0
+    for name, stage in staged.items():
+        if name == "customers":
+            continue
+        collapsed, note = repeats(con, table(name), stage, keyless=not chosen.key)
+        missing, warning = missing_customers(con, name, stage)
+        duplicates, unlinked = duplicates + collapsed, unlinked + missing
+        notes += [n for n in (note, warning) if n]
+        result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
+                             complete_parents=chosen.shape == "export")
+    return result, duplicates, unlinked
 
 
 def create_lookups(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from soloml.errors import WarehouseError
+from soloml.sql_quoting import quote_ident as quote_ident  # re-exported: stages import it from here too
 
 SCHEMAS = ("raw", "core", "features", "ops")
 
@@ -180,6 +181,3 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     return bool(row and row[0])
 
 
-def quote_ident(name: str) -> str:
-    """Quote an identifier for DuckDB/Postgres SQL."""
-    return '"' + name.replace('"', '""') + '"'

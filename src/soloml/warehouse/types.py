@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from soloml.config import DateOrder
+from soloml.sql_quoting import quote_literal as _lit
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
@@ -48,9 +49,6 @@ _CLOCK = r" [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?( ?[AaPp][Mm])?"
 _TIMES = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p")
 _TEXT_DATES = ("%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y", "%a, %d %b %Y")
 
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _fmt_list(formats: Sequence[str]) -> str:
