@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import duckdb
 
+from soloml.canonical.adapters.adapter_catalog import BUILT_IN, AdapterCatalog
 from soloml.canonical.ingest import detect, route
 from soloml.sources import LoadResult, load_paths
 
@@ -13,12 +15,13 @@ CRM = Path(__file__).parent / "fixtures" / "crm"
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | None = None,
-         max_quarantine_share: float = 0.05) -> LoadResult:
-    """Load one file as `soloml load` does (detector + router); a bare name is a file in fixtures/crm."""
+         max_quarantine_share: float = 0.05, catalog: AdapterCatalog = BUILT_IN) -> LoadResult:
+    """Load one file as `soloml load` does (detector + router of `catalog`); a bare name is a file in fixtures/crm."""
     path = Path(path)
     if not path.is_absolute():
         path = CRM / path
-    (result,) = load_paths(con, [path], as_name=as_name, detector=detect, router=route,
+    (result,) = load_paths(con, [path], as_name=as_name, detector=partial(detect, catalog=catalog),
+                           router=partial(route, catalog=catalog),
                            max_quarantine_share=max_quarantine_share)
     assert result.status in ("loaded", "unchanged"), result.message
     return result
@@ -43,7 +46,7 @@ def record(con: duckdb.DuckDBPyConnection, table: str, key: str, value: str, *, 
     names = [d[0] for d in cur.description]
     found = cur.fetchall()
     assert len(found) == 1, f"{table}.{key}={value}: {len(found)} rows"
-    return dict(zip(names, found[0]))
+    return dict(zip(names, found[0], strict=True))
 
 
 def route_text(con: duckdb.DuckDBPyConnection, path: Path | str) -> dict[str, int]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from soloml.canonical.adapters.adapter_catalog import BUILT_IN, AdapterCatalog
 from soloml.canonical.ingest import detect, route
 from soloml.sources import LoadResult, load_paths
 from soloml.sources.contracts import LandedTable
@@ -18,7 +20,8 @@ from soloml.warehouse.names import column_names
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | None = None, max_quarantine_share: float = 1.0) -> LoadResult:
+def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | None = None, max_quarantine_share: float = 1.0,
+         catalog: AdapterCatalog = BUILT_IN) -> LoadResult:
     """Load one file through the real loader with canonical routing; a bare name is a fixture.
 
     The fixtures are a handful of rows, so one bad row is far above the default 5% limit; these tests
@@ -27,7 +30,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | Non
     path = Path(path)
     if not path.is_absolute() and not path.exists():
         path = FIXTURES / path
-    (result,) = load_paths(con, [path], as_name=as_name, detector=detect, router=route, max_quarantine_share=max_quarantine_share)
+    (result,) = load_paths(con, [path], as_name=as_name, detector=partial(detect, catalog=catalog), router=partial(route, catalog=catalog),
+                           max_quarantine_share=max_quarantine_share)
     return result
 
 
@@ -49,10 +53,10 @@ def read(path: Path | str) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").replace("", None)
 
 
-def route_as_text(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> dict[str, int]:
+def route_as_text(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, catalog: AdapterCatalog = BUILT_IN) -> dict[str, int]:
     """Land `frame` with every column VARCHAR (as a loader that types nothing would) and route it."""
     headers = [str(h) for h in frame.columns]
-    detection = detect(headers, frame.head(1000), None)
+    detection = detect(headers, frame.head(1000), None, catalog=catalog)
     assert detection is not None, f"not detected: {headers}"
     load_id = uuid.uuid4().hex[:12]
     columns = column_names(headers)
@@ -72,13 +76,13 @@ def route_as_text(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> dict[s
     con.unregister("_landing")
     landed = LandedTable(load_id=load_id, source="test", raw_table=f"raw.{detection.name}", detection=detection,
                          headers=tuple(headers), columns=tuple(columns), rows_loaded=len(data))
-    return route(con, landed)
+    return route(con, landed, catalog=catalog)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def warehouse_with(tmp_path_factory, *files: Path | str) -> tuple[duckdb.DuckDBPyConnection, dict[str, LoadResult]]:

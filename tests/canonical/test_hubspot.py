@@ -15,6 +15,7 @@ from soloml.canonical.adapters.crm import lifecycle
 from soloml.canonical.ingest import detect
 from soloml.errors import AdapterError
 
+
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     """One warehouse with the contacts and deals exports loaded, for the tests that only read it."""

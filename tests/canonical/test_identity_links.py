@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from canonical.helpers import FIXTURES, load, rows, write_csv
-from soloml.canonical.adapters.mapping import register_mappings, unregister_mappings
+from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
 
 SQUARE_HEADER = (FIXTURES / "square_transactions.csv").read_text().splitlines()[0]
 STRIPE_CUSTOMERS = (FIXTURES / "stripe_customers.csv").read_text().splitlines()[0]
@@ -71,16 +71,14 @@ def pos_mapping(tmp_path):
     }
     path = tmp_path / "till.yaml"
     path.write_text(yaml.safe_dump(mapping), encoding="utf-8")
-    register_mappings([path])
-    yield
-    unregister_mappings()
+    return AdapterCatalog.from_files([path])
 
 
 def test_a_mapping_declares_a_column_that_holds_another_systems_id(con, tmp_path, pos_mapping):
     write_csv(tmp_path, "contacts.csv", HUBSPOT + "5005,Sam,Otieno,sam@otieno.io,Customer,2024-01-02 08:00,\n")
     till = write_csv(tmp_path, "till.csv", "Txn,Total,When,CRM ID\nA1,5.00,2024-02-01 10:00:00,5005\nA2,7.00,2024-02-02 10:00:00,\n")
-    load(con, till)
-    load(con, tmp_path / "contacts.csv")
+    load(con, till, catalog=pos_mapping)
+    load(con, tmp_path / "contacts.csv", catalog=pos_mapping)
     (contact,) = rows(con, "SELECT customer_id FROM core.contacts")
     assert customer_of(con, "till:A1") == contact["customer_id"] is not None
     assert customer_of(con, "till:A2") is None  # no id on the row: nobody to link it to

@@ -83,18 +83,19 @@ def test_routing_every_load_again_rewrites_nothing(con):
         ), (target, again)
 
 
-def test_a_failing_statement_surfaces_its_own_error(con, monkeypatch):
+def test_a_failing_statement_surfaces_its_own_error(con):
     """A broken adapter SELECT inside the load's transaction reports the SQL error, not a cleanup error."""
     import dataclasses
 
     import duckdb
 
     from soloml.canonical import adapters
+    from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
 
     broken = dataclasses.replace(adapters.adapter("stripe.payments"), outputs=lambda rows: {"payments": f"SELECT no_such_column FROM {rows}"})
-    monkeypatch.setitem(adapters.BY_NAME, "stripe.payments", broken)
+    catalog = AdapterCatalog(built_in=tuple(broken if a.vendor_object == "stripe.payments" else a for a in adapters.ADAPTERS))
     frame = read("stripe_payments.csv")
     con.begin()
     with pytest.raises(duckdb.BinderException, match="no_such_column"):
-        route_as_text(con, frame)
+        route_as_text(con, frame, catalog)
     con.rollback()

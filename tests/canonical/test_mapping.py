@@ -13,26 +13,18 @@ import yaml
 from typer.testing import CliRunner
 
 from canonical.crm_helpers import CRM, load, query
+from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
 from soloml.canonical.adapters.mapping import (
     load_mapping,
     mapping_adapter,
-    mapping_for_file,
-    register_mappings,
-    unregister_mappings,
 )
-from soloml.canonical.ingest import detect
 from soloml.canonical.column_profile import read_sample
+from soloml.canonical.ingest import detect
 from soloml.canonical.mapping_draft import draft_mapping, write_draft
 from soloml.cli.app import app
 from soloml.errors import AdapterError, ConfigError
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _forget_mappings():
-    yield
-    unregister_mappings()
 
 
 def draft_of(name: str, **kw):
@@ -118,7 +110,7 @@ def test_sample_reads_every_file_kind_as_text(tmp_path, suffix, write):
 
 def test_draft_maps_status_words_onto_allowed_values_and_marks_unknown_ones():
     frame = pd.DataFrame({"Ref": ["1", "2", "3", "4"], "Mail": ["a@x.com"] * 4, "Total": ["$1.00"] * 4,
-                          "Date": ["2024-01-0%d" % i for i in range(1, 5)], "Result": ["OK", "DECLINED", "Voided?", "OK"]})
+                          "Date": [f"2024-01-0{i}" for i in range(1, 5)], "Result": ["OK", "DECLINED", "Voided?", "OK"]})
     draft = draft_mapping(frame, name="till", table="payments")
     assert draft.values["status"] == {"OK": "succeeded", "DECLINED": "failed", "Voided?": "?"}
     assert '"Voided?": "?"    # not recognised' in draft.yaml_text
@@ -227,7 +219,7 @@ def test_invalid_mapping_names_the_key_and_what_is_allowed(tmp_path, changes, me
 
 def test_mapping_may_not_take_a_built_in_vendor_name(tmp_path):
     with pytest.raises(ConfigError, match="one of soloml's own vendors"):
-        register_mappings([write_yaml(tmp_path, with_(source="stripe"))])
+        AdapterCatalog.from_files([write_yaml(tmp_path, with_(source="stripe"))])
 
 
 def test_yaml_words_like_yes_and_no_stay_text(tmp_path):
@@ -243,11 +235,11 @@ def test_yaml_words_like_yes_and_no_stay_text(tmp_path):
 
 
 def test_mapped_file_is_detected_by_its_headers_and_lands_exact_values(con, tmp_path):
-    register_mappings([write_yaml(tmp_path, VALID)])
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, VALID)])
     frame = pd.read_csv(CRM / "pos_2024.csv", dtype=str)
-    detection = detect(list(frame.columns), frame, None)
+    detection = detect(list(frame.columns), frame, None, catalog=catalog)
     assert detection.vendor_object == "legacy_pos.payments"
-    result = load(con, "pos_2024.csv")
+    result = load(con, "pos_2024.csv", catalog=catalog)
     assert result.core_rows["payments"] == 4
     assert query(con, "SELECT payment_id, source, email, kind, status, amount, currency, paid_at FROM core.payments "
                      "ORDER BY payment_id") == [
@@ -261,16 +253,16 @@ def test_mapped_file_is_detected_by_its_headers_and_lands_exact_values(con, tmp_
 
 
 def test_mapping_file_pattern_names_the_mapping_for_a_file(tmp_path):
-    register_mappings([write_yaml(tmp_path, VALID)])
-    assert mapping_for_file("exports/pos_2025.csv") == "legacy_pos.payments"
-    assert mapping_for_file("orders.csv") is None
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, VALID)])
+    assert catalog.mapping_for_file("exports/pos_2025.csv") == "legacy_pos.payments"
+    assert catalog.mapping_for_file("orders.csv") is None
 
 
 def test_value_the_mapping_does_not_cover_is_quarantined_with_the_reason(con, tmp_path):
-    register_mappings([write_yaml(tmp_path, VALID)])
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, VALID)])
     text = (CRM / "pos_2024.csv").read_text(encoding="utf-8").replace("DECLINED", "REVERSED")
     (tmp_path / "pos_2025.csv").write_text(text, encoding="utf-8")
-    result = load(con, tmp_path / "pos_2025.csv", max_quarantine_share=0.5)
+    result = load(con, tmp_path / "pos_2025.csv", max_quarantine_share=0.5, catalog=catalog)
     assert (result.core_rows["payments"], result.core_rows["_quarantined"]) == (3, 1)
     [(row, reason)] = query(con, "SELECT row_number, reason FROM ops.quarantine")
     assert row == 2 and "'Result'" in reason and "REVERSED" in reason
@@ -282,11 +274,11 @@ def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_colla
         "columns": {"email": "Recipient", "campaign": "Newsletter", "event_type": "What happened", "occurred_at": "At"},
         "values": {"event_type": {"Delivered": "sent", "Opened": "open", "Bounced": "bounce", "Clicked": "click"}},
     }
-    register_mappings([write_yaml(tmp_path, mapping, "newsletter.yaml")])
-    load(con, "newsletter_log.csv")  # 6 rows, one an exact duplicate
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, mapping, "newsletter.yaml")])
+    load(con, "newsletter_log.csv", catalog=catalog)  # 6 rows, one an exact duplicate
     text = (CRM / "newsletter_log.csv").read_text(encoding="utf-8")
     (tmp_path / "newsletter_log_again.csv").write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # same rows, new file
-    load(con, tmp_path / "newsletter_log_again.csv")
+    load(con, tmp_path / "newsletter_log_again.csv", catalog=catalog)
     got = query(con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type, email")
     assert got == [
         ("ann.lee@example.com", "sent", datetime(2024, 3, 1, 9, 0)),
@@ -299,8 +291,8 @@ def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_colla
 
 
 def test_local_times_are_converted_to_utc_with_the_mappings_timezone(con, tmp_path):
-    register_mappings([write_yaml(tmp_path, with_(timezone="America/New_York"))])
-    load(con, "pos_2024.csv")
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, with_(timezone="America/New_York"))])
+    load(con, "pos_2024.csv", catalog=catalog)
     assert query(con, "SELECT paid_at FROM core.payments WHERE payment_id = 'legacy_pos:T-1001'") == [(datetime(2024, 1, 15, 14, 30),)]
 
 
@@ -348,13 +340,12 @@ def test_map_command_with_a_missing_file_exits_1_naming_it(ws):
 
 
 def test_a_confirmed_draft_loads_the_file_it_was_drafted_from(ws):
-    from soloml.canonical.adapters.mapping import register_workspace_mappings
-
     assert runner.invoke(app, ["map", str(CRM / "signups.csv"), "--workspace", str(ws.root)]).exit_code == 0
-    [adapter] = register_workspace_mappings(ws.mappings_dir)
+    catalog = AdapterCatalog.from_folder(ws.mappings_dir)
+    [adapter] = catalog.mapping_adapters
     con = ws.connect()
     try:
-        result = load(con, "signups.csv")
+        result = load(con, "signups.csv", catalog=catalog)
         assert (adapter.vendor_object, result.detection.vendor_object, result.core_rows["contacts"]) == (
             "signups.contacts", "signups.contacts", 5)
         assert query(con, "SELECT contact_id, lifecycle_stage, created_at FROM core.contacts WHERE email = 'ann.lee@example.com'") == [
@@ -365,8 +356,8 @@ def test_a_confirmed_draft_loads_the_file_it_was_drafted_from(ws):
 
 def test_a_drafted_orders_mapping_lands_utc_times_and_money(con, tmp_path):
     draft = write_draft(CRM / "till_orders.csv", tmp_path)
-    register_mappings([draft.path])
-    load(con, "till_orders.csv")
+    catalog = AdapterCatalog.from_files([draft.path])
+    load(con, "till_orders.csv", catalog=catalog)
     assert query(con, "SELECT order_id, source, status, subtotal, discount, shipping, tax, total, currency, ordered_at "
                       "FROM core.orders ORDER BY order_id")[:2] == [
         ("till_orders:1001", "till_orders", "paid", Decimal("40.00"), Decimal("4.00"), Decimal("5.00"), Decimal("3.20"), Decimal("44.20"),
@@ -381,47 +372,36 @@ def test_soloml_load_uses_the_workspaces_mappings(ws, tmp_path):
     import json
     import shutil
 
-    from soloml.canonical.adapters.mapping import unregister_mappings
-
     copy = tmp_path / "signups.csv"
     shutil.copy(CRM / "signups.csv", copy)
-    try:
-        assert runner.invoke(app, ["map", str(copy), "--workspace", str(ws.root)]).exit_code == 0
-        unregister_mappings()  # the load command must find the mapping itself
-        result = runner.invoke(app, ["load", str(copy), "--workspace", str(ws.root), "--json"])
-        assert result.exit_code == 0, result.output
-        (loaded,) = json.loads(result.stdout)["loads"]
-        assert loaded["detection"]["vendor_object"] == "signups.contacts"
-        assert loaded["core_rows"]["contacts"] == 5
-    finally:
-        unregister_mappings()
+    assert runner.invoke(app, ["map", str(copy), "--workspace", str(ws.root)]).exit_code == 0
+    result = runner.invoke(app, ["load", str(copy), "--workspace", str(ws.root), "--json"])  # finds the mapping itself
+    assert result.exit_code == 0, result.output
+    (loaded,) = json.loads(result.stdout)["loads"]
+    assert loaded["detection"]["vendor_object"] == "signups.contacts"
+    assert loaded["core_rows"]["contacts"] == 5
 
 
 def test_a_file_loaded_before_it_was_mapped_reaches_core_when_loaded_again(ws, tmp_path):
     import json
     import shutil
 
-    from soloml.canonical.adapters.mapping import unregister_mappings
-
     copy = tmp_path / "signups.csv"
     shutil.copy(CRM / "signups.csv", copy)
     load_args = ["load", str(copy), "--workspace", str(ws.root), "--json"]
+    first = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
+    assert first["detection"]["vendor_object"] is None and "contacts" not in first["core_rows"]
+    again = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
+    assert again["status"] == "unchanged"  # nothing new to say about it yet
+    assert runner.invoke(app, ["map", str(copy), "--workspace", str(ws.root)]).exit_code == 0
+    mapped = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
+    assert mapped["status"] == "loaded" and mapped["core_rows"]["contacts"] == 5
+    con = ws.connect()
     try:
-        first = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
-        assert first["detection"]["vendor_object"] is None and "contacts" not in first["core_rows"]
-        again = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
-        assert again["status"] == "unchanged"  # nothing new to say about it yet
-        assert runner.invoke(app, ["map", str(copy), "--workspace", str(ws.root)]).exit_code == 0
-        mapped = json.loads(runner.invoke(app, load_args).stdout)["loads"][0]
-        assert mapped["status"] == "loaded" and mapped["core_rows"]["contacts"] == 5
-        con = ws.connect()
-        try:
-            assert con.execute(f"SELECT count(*) FROM {mapped['raw_table']}").fetchone()[0] == 5
-        finally:
-            con.close()
-        assert json.loads(runner.invoke(app, load_args).stdout)["loads"][0]["status"] == "unchanged"
+        assert con.execute(f"SELECT count(*) FROM {mapped['raw_table']}").fetchone()[0] == 5
     finally:
-        unregister_mappings()
+        con.close()
+    assert json.loads(runner.invoke(app, load_args).stdout)["loads"][0]["status"] == "unchanged"
 
 
 # --- issue 11: the customer of a plain purchase log, and purchases that repeat (items 8 and 9) ----------------
@@ -445,30 +425,30 @@ def test_draft_warns_when_no_column_names_the_customer():
 
 
 def test_a_load_that_reaches_core_with_no_customer_says_so_loudly(con, tmp_path):
-    register_mappings([write_yaml(tmp_path, {
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, {
         "table": "orders", "source": "log", "match": {"headers": ["order_date", "amount"]},
         "columns": {"ordered_at": "order_date", "total": "amount", "status": "paid", "currency": "USD"},
     }, "log.yaml")])
     path = tmp_path / "log.csv"
     path.write_text("order_date,amount\n2024-01-01,10.00\n2024-01-02,20.00\n", encoding="utf-8")
-    result = load(con, path)
+    result = load(con, path, catalog=catalog)
     assert result.core_rows["orders"] == 2 and result.core_rows["_without_customer"] == 2
     assert any(n.startswith("WARNING: none of the 2 rows routed into core.orders is linked to a customer") for n in result.notes)
 
 
 def test_identical_purchases_in_a_file_without_ids_are_kept_and_counted(con, tmp_path):
-    register_mappings([write_yaml(tmp_path, {
+    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, {
         "table": "orders", "source": "log", "match": {"headers": ["customer_id", "order_date", "quantity", "amount"]},
         "columns": {"customer_id": "customer_id", "ordered_at": "order_date", "item_count": "quantity", "total": "amount",
                     "status": "paid", "currency": "USD"},
     }, "log.yaml")])
     path = tmp_path / "log.csv"
     path.write_text(PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\n", encoding="utf-8")  # C1 bought it 3 times that day
-    result = load(con, path)
+    result = load(con, path, catalog=catalog)
     assert result.core_rows["orders"] == 6 and result.core_rows["_duplicate_rows"] == 0
     assert any("2 row(s) of core.orders are identical to another row" in n for n in result.notes), result.notes
     assert query(con, "SELECT count(*), sum(total) FROM core.orders WHERE customer_id IS NOT NULL "
                       "AND ordered_at = '2024-01-01'") == [(3, Decimal("30.00"))]
     path.write_text(PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\nC9,2024-02-01,1,1.00\n", encoding="utf-8")
-    again = load(con, path)  # the same export with one new row: the repeats are not added twice
+    again = load(con, path, catalog=catalog)  # the same export with one new row: the repeats are not added twice
     assert again.core_rows["orders"] == 1 and query(con, "SELECT count(*) FROM core.orders") == [(7,)]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from soloml.errors import AdapterError, QuarantineLimitError
-
 from canonical.helpers import FIXTURES, load, rows, write_csv
+from soloml.errors import AdapterError, QuarantineLimitError
 
 
 def with_changes(name: str, changes: dict[int, tuple[str, str]]) -> str:

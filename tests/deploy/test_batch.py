@@ -44,7 +44,7 @@ def test_every_account_is_scored_ranked_and_decided_by_the_model_threshold(train
     assert rows["rank"].tolist() == list(range(1, 801))
     assert rows["score"].is_monotonic_decreasing
     accounts = pd.DataFrame(frame, columns=["account_id", "plan", "orders_90d", "failed_payments_30d", "email_opens_30d", "revenue_90d", "auto_renew", "churned"])
-    expected = dict(zip(accounts["account_id"], model.predict(accounts)))
+    expected = dict(zip(accounts["account_id"], model.predict(accounts), strict=False))
     np.testing.assert_allclose(rows["score"], [expected[e] for e in rows["entity_id"]], atol=1e-12)
     assert (rows["decision"] == (rows["score"] >= model.threshold)).all()
     assert result.decided == int(rows["decision"].sum()) and set(rows["model_version"]) == {"v0001"} and set(rows["origin"]) == {"batch"}

@@ -4,7 +4,15 @@ import pytest
 from scipy import stats
 
 from soloml.errors import ExperimentError
-from soloml.experiments.assignment import assign, assign_many, assign_units, bucket, log_exposures, top_k_units, units_from_file
+from soloml.experiments.assignment import (
+    assign,
+    assign_many,
+    assign_units,
+    bucket,
+    log_exposures,
+    top_k_units,
+    units_from_file,
+)
 from soloml.experiments.spec import ExperimentSpec
 
 

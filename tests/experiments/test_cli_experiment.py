@@ -138,7 +138,7 @@ def _given_arms(ws, ids, column="variant"):
     con.register("df", pd.DataFrame({"unit_id": ids, column: arms}))
     con.execute("CREATE TABLE given AS SELECT * FROM df")
     con.close()
-    return dict(zip(ids, arms))
+    return dict(zip(ids, arms, strict=False))
 
 
 def _recorded(ws):

@@ -24,6 +24,6 @@ def test_batch_and_single_assignment_agree_for_any_ids_and_weights(variants, sal
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
 def test_holm_never_lowers_a_p_value_and_keeps_the_order(p_values):
     adjusted = holm(p_values)
-    assert all(a >= p - 1e-15 and a <= 1.0 for a, p in zip(adjusted, p_values))
+    assert all(a >= p - 1e-15 and a <= 1.0 for a, p in zip(adjusted, p_values, strict=False))
     order = sorted(range(len(p_values)), key=lambda i: p_values[i])
     assert all(adjusted[order[i]] <= adjusted[order[i + 1]] for i in range(len(order) - 1))

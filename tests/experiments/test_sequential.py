@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from soloml.experiments.sequential import always_valid_p, confidence_sequence, half_width, mixture_tau2, optimal_mixing_ratio
+from soloml.experiments.sequential import (
+    always_valid_p,
+    confidence_sequence,
+    half_width,
+    mixture_tau2,
+    optimal_mixing_ratio,
+)
 
 ALPHA = 0.05
 

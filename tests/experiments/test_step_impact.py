@@ -32,8 +32,8 @@ def _live_performance_uses_labels_matured_since_an_old_scoring_run(root):
     """A scoring run 90 days before the data ends has matured 60-day labels: the monitor scores it."""
     from datetime import timedelta
 
-    from soloml.features.builder import frame_query
     from soloml.features.cutoffs import data_end
+    from soloml.features.frame_sql import frame_query
     from soloml.monitoring.gather import matured_performance
     from soloml.projects.spec import find_spec
     from soloml.workspace import open_workspace
@@ -46,7 +46,7 @@ def _live_performance_uses_labels_matured_since_an_old_scoring_run(root):
         labels = con.execute(frame_query(con, spec, [cutoff], with_label=True).sql).df()
         con.execute(
             "INSERT INTO ops.runs (run_id, project, kind, started_at, status, details) VALUES ('old', 'churn', 'score', ?, 'succeeded', ?)",
-            [cutoff, '{"as_of": "%s"}' % cutoff.isoformat()],
+            [cutoff, f'{{"as_of": "{cutoff.isoformat()}"}}'],
         )
         # a perfect ranking: the true label plus a little noise
         con.register("lab", labels.assign(score=labels["label"].astype(float) * 0.5 + 0.25))

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from soloml.canonical.adapters.mapping import unregister_mappings
 from soloml.cli.app import app
 from soloml.workspace import Workspace
 
@@ -66,9 +65,6 @@ def load_cdnow(ws: Workspace, *, emails: bool = False) -> pd.DataFrame:
     log.to_csv(path, index=False)
     ws.mappings_dir.mkdir(parents=True, exist_ok=True)
     (ws.mappings_dir / "cdnow.yaml").write_text(mapping, encoding="utf-8")
-    try:
-        result = CliRunner().invoke(app, ["load", str(path), "--workspace", str(ws.root)])
-    finally:
-        unregister_mappings()  # the CLI registers the workspace's mappings process-wide; leave no trace for other tests
+    result = CliRunner().invoke(app, ["load", str(path), "--workspace", str(ws.root)])
     assert result.exit_code == 0, result.output
     return log.assign(at=pd.to_datetime(log["date"], format="%Y%m%d"))

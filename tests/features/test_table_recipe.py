@@ -128,7 +128,7 @@ def test_load_metadata_is_not_a_feature_and_free_text_is_left_to_the_training_sc
     """A loaded raw table carries _load_id/_loaded_at/_source_row: how a row arrived says nothing about it. Names are
     unique-ish text: training leaves them out (soloml.modeling.columns), so the recipe keeps them in the training set."""
     n = 400
-    df = _accounts(n).assign(
+    df = _accounts(n).assign(  # noqa: F841 - DuckDB reads the local frame `df` by name
         contact_name=[f"person {i % 390}" for i in range(n)],  # nearly one value per row, not unique
         _load_id="L1", _source_row=range(1, n + 1),
     )

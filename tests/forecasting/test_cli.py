@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,8 +49,8 @@ def test_quick_path_prints_point_forecasts_and_intervals_per_period_as_json(sale
     assert out["accuracy"]["baseline_wape"] is not None and out["backtest"]
     files = out["files"]
     for key in ("csv", "backtest", "chart_png", "chart_svg"):
-        assert open(files[key], "rb").read(4)
-    assert open(files["chart_svg"], encoding="utf-8").read().lstrip().startswith("<?xml")
+        assert Path(files[key]).read_bytes()[:4]
+    assert Path(files["chart_svg"]).read_text(encoding="utf-8").lstrip().startswith("<?xml")
     csv = pd.read_csv(files["csv"])
     assert list(csv.columns) == ["series", "period", "step", "forecast", "lower", "upper", "level", "model"] and len(csv) == 12
     with sales.connect() as con:

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from soloml.cli.app import app
 from soloml.monitoring import check, monitor_project, record
 
-NOW = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 SPEC = (
     "question: who will leave?\ndecision: call them\nstakeholder: CEO\nowner: me\nrecipe: churn\n"
     "label: {definition: no order in 60 days, horizon_days: 60}\nbusiness: {value_per_success: 300, capacity: 100, cycle: weekly}\n"

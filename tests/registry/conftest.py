@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from soloml.modeling import train
-
 from modeling.synthetic import churn_set, churn_spec
+from soloml.modeling import train
 
 
 @pytest.fixture(scope="session")

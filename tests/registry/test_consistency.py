@@ -10,12 +10,11 @@ from collections.abc import Callable
 
 import pytest
 
+from modeling.synthetic import churn_set, churn_spec
+from registry.forgery import forge
 from soloml.errors import RegistryError
 from soloml.modeling import train
 from soloml.registry import load_model, save_model
-
-from modeling.synthetic import churn_set, churn_spec
-from registry.forgery import forge
 
 
 @pytest.fixture(scope="module")

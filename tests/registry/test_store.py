@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from modeling.synthetic import churn_set, churn_spec
 from soloml.errors import RegistryError
 from soloml.modeling import train
 from soloml.registry import list_versions, load_model, resolve, save_model
-
-from modeling.synthetic import churn_set, churn_spec
 
 
 @pytest.fixture(scope="module")

@@ -126,8 +126,7 @@ def test_title_rows_above_a_sheets_header_are_skipped_and_the_report_says_which_
 def test_a_warehouse_that_stops_taking_writes_ends_the_run_and_the_rest_are_not_attempted(con, tmp_path, monkeypatch):
     import duckdb
 
-    from soloml.sources import LoadRequest, load_all
-    from soloml.sources import batch
+    from soloml.sources import LoadRequest, batch, load_all
 
     real_start, calls = batch.start, []
 

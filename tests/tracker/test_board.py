@@ -17,7 +17,6 @@ from soloml.reports.wording import wording_problems
 from soloml.tracker.board import refresh_board
 from soloml.tracker.events import make_log
 from soloml.tracker.sheet import neutralise, read_sheet, restore
-
 from tracker.helpers import START, contract, event, fixed_log, spec
 
 TODAY = date(2026, 12, 1)

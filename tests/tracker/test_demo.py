@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from soloml.demo import DemoContext, StepResult, run_demo
 from soloml.projects.spec import save_spec
-
 from tracker.helpers import spec
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from modeling.synthetic import churn_set, churn_spec
 from soloml.experiments.assignment import assign_units
 from soloml.experiments.spec import ExperimentSpec, save_experiment
 from soloml.modeling import train
@@ -14,8 +15,6 @@ from soloml.projects.spec import save_spec
 from soloml.registry import promote, save_model
 from soloml.tracker.events import EVENT_KINDS, Event, EventLog, gather_events, make_log
 from soloml.tracker.stages import stage_of
-
-from modeling.synthetic import churn_set, churn_spec
 
 T = datetime(2026, 11, 20, 8, 0)
 

@@ -12,7 +12,6 @@ import pytest
 from soloml.tracker.board import refresh_board
 from soloml.tracker.events import make_log
 from soloml.tracker.sheet import read_sheet, write_csv
-
 from tracker.helpers import START, contract, event
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

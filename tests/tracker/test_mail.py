@@ -16,7 +16,6 @@ from soloml.config import SmtpSettings, load_settings
 from soloml.errors import ConfigError, TrackerError
 from soloml.tracker.mail import send_mail
 from soloml.tracker.update import write_update
-
 from tracker.helpers import fixed_log
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the test extra: pip install -e '.[test]'")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from soloml.tracker.priorities import at_stake, priority_of, rank_priorities
-
 from tracker.helpers import contract, event
 
 

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from soloml.tracker.stages import Situation, next_step, stage_of, status_of
-
 from tracker.helpers import contract, event
 
 AGREED = event("project_agreed", 0, **contract())

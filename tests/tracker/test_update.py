@@ -16,7 +16,6 @@ from soloml.reports.wording import wording_problems
 from soloml.tracker.board import build_board
 from soloml.tracker.sheet import read_sheet
 from soloml.tracker.update import compose_update, write_update
-
 from tracker.helpers import FIXTURES, fixed_log
 
 GOLDEN = FIXTURES / "golden"

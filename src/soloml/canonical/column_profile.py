@@ -30,7 +30,7 @@ TIMESTAMP_FORMATS = (
     "%d %b %Y", "%b %d, %Y", "%d-%b-%Y",
 )
 CURRENCY_CODES = frozenset(
-    "USD EUR GBP CAD AUD NZD JPY CHF SEK NOK DKK PLN CZK HUF MXN BRL INR CNY HKD SGD ZAR KRW ILS TRY AED".split()
+    ["USD", "EUR", "GBP", "CAD", "AUD", "NZD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "MXN", "BRL", "INR", "CNY", "HKD", "SGD", "ZAR", "KRW", "ILS", "TRY", "AED"]
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MONEY = re.compile(r"^\(?-?\s*[$€£¥]?\s*-?\d{1,3}(?:[,' ]?\d{3})*(?:[.,]\d{1,2})?\)?(?:\s?[A-Z]{3})?$")

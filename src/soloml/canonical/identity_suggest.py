@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -99,7 +99,7 @@ def decide(con: duckdb.DuckDBPyConnection, sid: str, *, accept: bool, now: datet
         raise IdentityError(f"There is no suggested link '{sid}'.{did_you_mean(sid, pending)}",
                             hint="Run `soloml identities` to list the suggestions waiting for a decision.")
     s = pending[sid]
-    when = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    when = (now or datetime.now(UTC)).replace(tzinfo=None)
     verdict = "accepted" if accept else "rejected"
     con.execute("INSERT INTO core.identity_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sid, s.a.source, s.a.source_id, s.b.source, s.b.source_id, verdict, s.reason, when, f"decision:{sid}"])

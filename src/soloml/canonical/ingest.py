@@ -9,14 +9,15 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
 
 from soloml.canonical import identity
-from soloml.canonical.adapters import BY_NAME, Adapter, adapter
+from soloml.canonical.adapters import Adapter
 from soloml.canonical.adapters import values as v
+from soloml.canonical.adapters.adapter_catalog import BUILT_IN, AdapterCatalog
 from soloml.canonical.identity_people import refresh_purchases
 from soloml.canonical.quarantine import quarantine_checks, quarantine_rows
 from soloml.canonical.route_report import Routed, missing_customers, repeats, zone_note
@@ -33,8 +34,9 @@ ROWS = "_soloml_rows"
 SUGGESTION = "Run `soloml map FILE` to map it onto a canonical table."
 
 
-def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None) -> Detection | None:
-    """Recognise a vendor object from its header (and values).
+def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None, *,
+           catalog: AdapterCatalog = BUILT_IN) -> Detection | None:
+    """Recognise a vendor object from its header (and values), among the adapters `catalog` knows.
 
     Unrecognised: a Detection with no name or vendor_object (the loader names the raw table) and a suggestion.
 
@@ -42,12 +44,12 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None)
     """
     columns = set(column_names(list(headers)))
     if as_name and "." in as_name:
-        forced = adapter(as_name)
+        forced = catalog.adapter(as_name)
         _require(forced, columns)
         return Detection(name=forced.name, key=forced.key, vendor_object=forced.vendor_object, confidence=1.0,
                          reason=f"--as {as_name}")
     scored = sorted(
-        ((_score(a, columns), a) for a in BY_NAME.values() if a.accepts is None or _accepts(a, sample)),
+        ((_score(a, columns), a) for a in catalog if a.accepts is None or _accepts(a, sample)),
         key=lambda pair: pair[0],
         reverse=True,
     )
@@ -95,23 +97,25 @@ def route(
     *,
     crm_timezone: str | None = None,
     ask_crm_timezone: Callable[[str], str | None] | None = None,
+    catalog: AdapterCatalog = BUILT_IN,
 ) -> Routed:
     """Apply a landed raw table to core.* (only the keys this load touched). Returns rows written per core
     table, plus '_quarantined' (rows with unparseable values, in ops.quarantine), '_test_mode' (dropped),
     '_duplicate_rows' (collapsed into another row with the same id) and '_without_customer', with notes.
 
     `crm_timezone`: the zone HubSpot/Salesforce exports write their times in; when it is None and the file is
-    such an export, `ask_crm_timezone(vendor)` is asked once (it may return None: UTC is used and the notes say so)."""
+    such an export, `ask_crm_timezone(vendor)` is asked once (it may return None: UTC is used and the notes say so).
+    `catalog`: the adapters of the workspace the file was detected in (the one `detect` was given)."""
     detection = landed.detection
     if detection is None or detection.vendor_object is None:
         return Routed({})
-    chosen = adapter(detection.vendor_object)
+    chosen = catalog.adapter(detection.vendor_object)
     create_core_tables(con)
     zone = crm_timezone
     if chosen.local_times and zone is None and ask_crm_timezone is not None:
         zone = ask_crm_timezone(chosen.vendor)
     loaded_at = _load_time(con, landed)
-    headers = dict(zip(landed.columns, landed.headers))
+    headers = dict(zip(landed.columns, landed.headers, strict=False))
     for column, alias in chosen.renames(set(landed.columns)).items():
         headers.setdefault(column, headers.get(alias, alias))
     stages: list[str] = []
@@ -120,32 +124,17 @@ def route(
     try:
         _land_rows(con, landed, chosen)
         stages += create_lookups(con, chosen)
-        result: dict[str, int] = {}
         rows_in = _count(con, f"{ROWS} WHERE _current")
         quarantined = quarantine_checks(con, ROWS, chosen, landed.load_id, headers, source=landed.source)
         _refuse_if_nothing_maps(con, chosen, landed, rows_in, quarantined)
         test_mode = _drop_test_mode(con, chosen)
-        staged = {}
-        for name, sql in chosen.outputs(ROWS).items():
-            stage = f"_soloml_stage_{name}"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {sql}")
-            stages.append(stage)
-            staged[name] = stage
+        staged = _stage_outputs(con, chosen, stages)
         quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
         ident = _resolve(con, chosen, staged, landed.load_id)
         if ident.merged:
             notes.append(f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
                          "records belong to a person known under another id.")
-        duplicates = unlinked = 0
-        for name, stage in staged.items():
-            if name == "customers":
-                continue
-            collapsed, note = repeats(con, table(name), stage, keyless=not chosen.key)
-            missing, warning = missing_customers(con, name, stage)
-            duplicates, unlinked = duplicates + collapsed, unlinked + missing
-            notes += [n for n in (note, warning) if n]
-            result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
-                                 complete_parents=chosen.shape == "export")
+        result, duplicates, unlinked = _write_staged(con, chosen, staged, landed, loaded_at, notes)
         for statement in chosen.after(ROWS) if chosen.after else ():
             con.execute(statement)
         refreshed = refresh_purchases(con, identity.LOOKUP, load_id=landed.load_id)
@@ -158,6 +147,35 @@ def route(
             con.execute(f"RESET VARIABLE {v.LOCAL_ZONE_VARIABLE}")
         except duckdb.Error:  # an aborted transaction: the error that caused it is the one to see
             pass
+
+
+def _stage_outputs(con: duckdb.DuckDBPyConnection, chosen: Adapter, stages: list[str]) -> dict[str, str]:
+    """Each adapter output into temp `_soloml_stage_<table>`; names go into `stages` as they are made (for the drop)."""
+    staged = {}
+    for name, sql in chosen.outputs(ROWS).items():
+        stage = f"_soloml_stage_{name}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS {sql}")
+        stages.append(stage)
+        staged[name] = stage
+    return staged
+
+
+def _write_staged(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, str], landed: LandedTable,
+                  loaded_at: datetime, notes: list[str]) -> tuple[dict[str, int], int, int]:
+    """Upsert every staged core table (customers feed identity only): rows written per table, collapsed repeats,
+    rows without a customer; the notes about repeats and missing customers are added to `notes`."""
+    result: dict[str, int] = {}
+    duplicates = unlinked = 0
+    for name, stage in staged.items():
+        if name == "customers":
+            continue
+        collapsed, note = repeats(con, table(name), stage, keyless=not chosen.key)
+        missing, warning = missing_customers(con, name, stage)
+        duplicates, unlinked = duplicates + collapsed, unlinked + missing
+        notes += [n for n in (note, warning) if n]
+        result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
+                             complete_parents=chosen.shape == "export")
+    return result, duplicates, unlinked
 
 
 def create_lookups(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> list[str]:
@@ -215,7 +233,7 @@ def _load_time(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> datetime:
     row = con.execute("SELECT started_at FROM ops.loads WHERE load_id = ?", [landed.load_id]).fetchone()
     if row and row[0] is not None:
         return row[0]
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _text(column: str, dtype: str) -> str:

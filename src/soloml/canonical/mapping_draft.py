@@ -25,7 +25,7 @@ import pandas as pd
 from soloml.canonical.column_profile import ColumnProfile, day_month_ambiguous, profile_column, read_sample
 from soloml.canonical.mapping_yaml import render_yaml
 from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES, TABLES, Column
-from soloml.errors import AdapterError, did_you_mean
+from soloml.errors import AdapterError, ConfigError, did_you_mean
 
 # Tables a mapping may fill; customers and the identity crosswalk are built by identity resolution.
 AUTOMATIC = {"source", "customer_id", "valid_from", "valid_to", "is_current", "_load_id"}
@@ -420,7 +420,7 @@ def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, def
         raise AdapterError(f"{target} already exists; it may hold your edits.", hint="Pass --force to overwrite it, or edit it directly.")
     frame = read_sample(file)
     if not force:
-        _refuse_known_vendor_file(file, frame)
+        _refuse_known_vendor_file(file, frame, mappings_dir)
     pattern = re.sub(r"\d+", "*", file.name) if re.search(r"\d", file.name) else file.name
     draft = draft_mapping(frame, name=name, table=table, default_currency=default_currency, file_pattern=pattern)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -428,12 +428,17 @@ def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, def
     return replace(draft, path=target)
 
 
-def _refuse_known_vendor_file(file: Path, frame: pd.DataFrame) -> None:
-    """A file soloml already recognises needs no mapping; say so instead of drafting one."""
+def _refuse_known_vendor_file(file: Path, frame: pd.DataFrame, mappings_dir: Path) -> None:
+    """A file soloml (or one of this workspace's mappings) already recognises needs no mapping; say so instead."""
+    from soloml.canonical.adapters.adapter_catalog import BUILT_IN, AdapterCatalog
     from soloml.canonical.ingest import detect
 
     try:
-        found = detect([str(c) for c in frame.columns], frame, None)
+        catalog = AdapterCatalog.from_folder(mappings_dir)
+    except ConfigError:  # another mapping there is broken: its own load says so; drafting this one is still useful
+        catalog = BUILT_IN
+    try:
+        found = detect([str(c) for c in frame.columns], frame, None, catalog=catalog)
     except AdapterError:  # looks like a vendor file with columns missing: a mapping may well be the answer
         return
     if found is not None and found.vendor_object:

@@ -66,7 +66,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str,
         SELECT _source_row, string_agg(DISTINCT reason, ' ') AS reason FROM ({' UNION ALL '.join(bad_parts)}) GROUP BY _source_row
     """)
     count = _insert(con, rows, "_soloml_bad", load_id, source)
-    for name, stage in staged.items():
+    for stage in staged.values():
         present = {d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description}
         if "_source_row" in present:
             con.execute(f"DELETE FROM {stage} WHERE _source_row IN (SELECT _source_row FROM _soloml_bad)")

@@ -148,11 +148,10 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Load files or database tables into raw.* (typed, all-or-nothing per file, re-loads are no-ops) and route them into core.*."""
+        from functools import partial
+
         from soloml.canonical import ingest
-        from soloml.canonical.adapters.mapping import (
-            mapping_for_file,
-            register_workspace_mappings,
-        )
+        from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
         from soloml.errors import ConfigError
 
         with handled():
@@ -172,14 +171,15 @@ def register(app: typer.Typer) -> None:
             if not requests:
                 raise ConfigError(f"Nothing to load: no PATH was given and {ws.root / 'soloml.yaml'} lists no sources.", hint=NOTHING_TO_LOAD_HINT)
             # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
-            register_workspace_mappings(ws.mappings_dir)
+            catalog = AdapterCatalog.from_folder(ws.mappings_dir)
             ask = _interactive() and not as_json and ws.settings.crm.timezone is None
-            router = _router(ws, ask=ask)
+            router = partial(_router(ws, ask=ask), catalog=catalog)
             with ws.connect() as con:
                 summary = load_all(
                     con, requests, date_order=order,  # type: ignore[arg-type]
                     max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
-                    detector=ingest.detect, router=router, temp_dir=ws.root / ".soloml" / "tmp", as_for=mapping_for_file,
+                    detector=partial(ingest.detect, catalog=catalog), router=router, temp_dir=ws.root / ".soloml" / "tmp",
+                    as_for=catalog.mapping_for_file,
                     progress=progress_enabled() and not as_json and not ask,
                 )
             emit(summary.to_facts(), as_json, lambda _: _render(summary))

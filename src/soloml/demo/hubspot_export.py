@@ -17,10 +17,7 @@ from soloml.demo.people import FIRST, LAST, PERSONAL_DOMAINS, TWO_EMAILS, People
 from soloml.demo.simulate import History
 from soloml.demo.text import NEVER, choice, messy_emails, utc_minutes_text
 
-HEADER = (
-    "Record ID,First Name,Last Name,Email,Phone Number,Lifecycle Stage,Lead Status,Contact owner,Create Date,"
-    "Last Activity Date,Company Name,Original Source,Stripe Customer ID"
-).split(",")
+HEADER = ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Lead Status", "Contact owner", "Create Date", "Last Activity Date", "Company Name", "Original Source", "Stripe Customer ID"]
 SOURCES = ("Organic Search", "Paid Social", "Direct Traffic", "Email Marketing", "Referrals", "Offline Sources", "Social Media")
 SOURCE_WEIGHTS = [0.3, 0.2, 0.18, 0.1, 0.1, 0.05, 0.07]
 OWNERS = ("Maya Chen", "Sam Ortiz", "")

@@ -8,7 +8,7 @@ monitor compares recent scoring rows with the training data and checks every sou
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -99,7 +99,7 @@ def run(ctx: DemoContext) -> StepResult:
     save_experiment(spec, ws.experiments_dir)
     con = ctx.connect()
     try:
-        assigned = assign_units(con, spec, ids, origin="demo", exposed_at=datetime.now(timezone.utc))
+        assigned = assign_units(con, spec, ids, origin="demo", exposed_at=datetime.now(UTC))
     finally:
         con.close()
     # Simulate what happened: each customer stays with their own chance, plus TRUE_LIFT with the offer.

@@ -15,17 +15,8 @@ from soloml.demo.people import People
 from soloml.demo.simulate import PLANS, History
 from soloml.demo.text import DIGITS, NEVER, choice, messy_emails, money_text, random_codes, random_ids, utc_text
 
-PAYMENTS_HEADER = (
-    "id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,Converted Amount Refunded,"
-    "Fee,Tax,Converted Currency,Mode,Status,Statement Descriptor,Customer ID,Customer Description,Customer Email,Captured,"
-    "Card ID,Card Last4,Card Brand,Card Funding,Card Exp Month,Card Exp Year,Card Name,Card Address Country,"
-    "Card Issue Country,Invoice ID,Invoice Number,PaymentIntent ID"
-).split(",")
-SUBSCRIPTIONS_HEADER = (
-    "id,Customer ID,Customer Description,Customer Email,Plan,Product,Quantity,Currency,Interval,Amount,Status,"
-    "Created (UTC),Start (UTC),Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End (UTC),"
-    "Canceled At (UTC),Cancel At Period End,Ended At (UTC),Coupon"
-).split(",")
+PAYMENTS_HEADER = ["id", "Description", "Seller Message", "Created (UTC)", "Amount", "Amount Refunded", "Currency", "Converted Amount", "Converted Amount Refunded", "Fee", "Tax", "Converted Currency", "Mode", "Status", "Statement Descriptor", "Customer ID", "Customer Description", "Customer Email", "Captured", "Card ID", "Card Last4", "Card Brand", "Card Funding", "Card Exp Month", "Card Exp Year", "Card Name", "Card Address Country", "Card Issue Country", "Invoice ID", "Invoice Number", "PaymentIntent ID"]
+SUBSCRIPTIONS_HEADER = ["id", "Customer ID", "Customer Description", "Customer Email", "Plan", "Product", "Quantity", "Currency", "Interval", "Amount", "Status", "Created (UTC)", "Start (UTC)", "Current Period Start (UTC)", "Current Period End (UTC)", "Trial Start (UTC)", "Trial End (UTC)", "Canceled At (UTC)", "Cancel At Period End", "Ended At (UTC)", "Coupon"]
 DECLINES = (
     "The bank did not approve the payment.",
     "Your card has insufficient funds.",

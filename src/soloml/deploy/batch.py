@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -130,7 +130,7 @@ def score_project(
     reasons: ReasonMode = "fast",
     reasons_for: ReasonsFor = "decided",
     con: Any = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ScoreResult:
     """Score the project's current population with its production model and write every output atomically."""
     from soloml.features import build_scoring_frame

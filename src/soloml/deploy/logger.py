@@ -151,8 +151,8 @@ class PredictionLogger:
         from soloml.warehouse import ops
         from soloml.warehouse.connection import DUCKDB_CONFIG, connect
 
-        columns = list(zip(*rows))
-        table = pa.table({name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES)})
+        columns = list(zip(*rows, strict=False))
+        table = pa.table({name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES, strict=False)})
         if not self._schemas_ready:  # once: create ops.* if this is a fresh file; later batches only insert
             connect(self.warehouse, lock_timeout=0).close()  # busy: fail now, the next round retries
             self._schemas_ready = True

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ def build_served(project: str, model: Any, root: Path | None) -> ServedModel:
         single_leaf=SingleRow.create(model.booster, PREDICT_LEAF_INDEX) if paths is not None else None,
         threshold=None if getattr(model, "threshold", None) is None else float(model.threshold),
         task=str(getattr(model, "task", "binary")),
-        loaded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     if root is not None:
         attach_lookup(served, root)

@@ -98,8 +98,8 @@ class ReasonWriter:
         keep = (chosen_c > 0).tolist()
         phrase = self.cached_phrase
         return [
-            [phrase(j, v) for j, v, ok in zip(js, vs, oks) if ok]
-            for js, vs, oks in zip(order.tolist(), values, keep)
+            [phrase(j, v) for j, v, ok in zip(js, vs, oks, strict=False) if ok]
+            for js, vs, oks in zip(order.tolist(), values, keep, strict=False)
         ]
 
 

@@ -47,7 +47,7 @@ def parse_cron(expression: str) -> list[list[int] | None]:
             f"'{expression}' is not a cron schedule: it has {len(parts)} field(s), cron needs 5 (minute hour day-of-month month day-of-week).",
             hint="Example: --cron \"0 6 * * 1\" runs every Monday at 06:00.",
         )
-    return [_parse_field(part, *spec, expression=expression) for part, spec in zip(parts, _FIELDS)]
+    return [_parse_field(part, *spec, expression=expression) for part, spec in zip(parts, _FIELDS, strict=False)]
 
 
 def _parse_field(text: str, label: str, low: int, high: int, *, expression: str) -> list[int] | None:

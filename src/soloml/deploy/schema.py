@@ -109,4 +109,4 @@ class RowEncoder:
     def values(self, record: BaseModel) -> dict[str, Any]:
         """The record as {feature name: value}, for the plain-words reasons."""
         data = record.__dict__
-        return {name: data[key] for name, key in zip(self.names, self.keys)}
+        return {name: data[key] for name, key in zip(self.names, self.keys, strict=True)}

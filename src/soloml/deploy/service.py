@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -128,8 +128,8 @@ class Predictor:
         threshold = served.threshold
         out = []
         logger = self.logger
-        now = datetime.now(timezone.utc).replace(tzinfo=None) if logger is not None else None
-        for i, (score, why) in enumerate(zip(scores.tolist(), reasons)):
+        now = datetime.now(UTC).replace(tzinfo=None) if logger is not None else None
+        for i, (score, why) in enumerate(zip(scores.tolist(), reasons, strict=False)):
             decision = None if threshold is None else score >= threshold
             out.append({"score": score, "decision": decision, "reasons": why, **({"class": labels[i]} if labels is not None else {})})
             if logger is not None:
@@ -178,7 +178,7 @@ def create_app(
     """
     store = ModelStore(models_dir, root=root, projects=projects, watch_seconds=watch_seconds)
     logger = PredictionLogger(warehouse, max_queue=log_queue) if warehouse else None
-    run_id = f"serve-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    run_id = f"serve-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     edge = Edge(api_key, base=Path(root) if root is not None else Path(models_dir).parent)
     predictor = Predictor(store, logger, edge, run_id)
 

@@ -62,16 +62,6 @@ def write_file(path: Path, frame: pd.DataFrame) -> None:
     StagedFile(path).stage(frame).publish()
 
 
-def write_sql_table(url: str, table: str, frame: pd.DataFrame, *, chunk_rows: int = 5_000) -> None:
-    """Staging table, then an atomic swap. Raises DeployError; the old table stays."""
-    StagedTable(url, table).stage(frame, chunk_rows=chunk_rows).publish()
-
-
-def write_duckdb_table(url: str, table: str, frame: pd.DataFrame) -> None:
-    """The same staging + swap in a DuckDB file (`duckdb:///path/to/file.duckdb`)."""
-    StagedDuckTable(_duckdb_path(url), table).stage(frame).publish()
-
-
 def plan_target(target: str, *, table: str | None = None, project: str = "", rows: int = 0) -> tuple[WriteBack, Staged]:
     """Where `target` (a file, a .duckdb file or a database URL) will be written, and its staging name; no I/O yet."""
     if is_file_target(target):

@@ -121,7 +121,7 @@ def analyze_summaries(
             t, control, lift, unadjusted, adj, bayes.chance_to_beat_control, bayes.expected_loss, seq,
             None if cuped is None else cuped.theta, None if cuped is None else cuped.variance_reduction, bool(sign * lift.estimate > 0),
         )
-        for (t, lift, unadjusted, bayes, seq), adj in zip(pending, adjusted_p)
+        for (t, lift, unadjusted, bayes, seq), adj in zip(pending, adjusted_p, strict=False)
     )
     return MetricResult(metric.name, metric.kind, metric.good_direction, per_variant, comparisons)
 

@@ -18,7 +18,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -28,6 +28,7 @@ import pandas as pd
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec
 from soloml.warehouse import ops
+from soloml.temp_names import unique_name
 from soloml.warehouse.connection import table_exists
 
 _SCALE = float(2**64)
@@ -78,7 +79,7 @@ def assign_many(spec: ExperimentSpec, unit_ids: Iterable[str]) -> dict[str, str]
     draws = np.frombuffer(head, dtype=">u8").astype(np.float64) / _SCALE
     index = np.minimum(np.searchsorted(np.asarray(edges), draws, side="right"), len(names) - 1)
     labels = np.array(names, dtype=object)[index]
-    return dict(zip(keys, labels.tolist()))
+    return dict(zip(keys, labels.tolist(), strict=False))
 
 
 def log_exposures(
@@ -101,11 +102,12 @@ def log_exposures(
     pairs = list(assignments.items()) if isinstance(assignments, Mapping) else [(str(u), str(v)) for u, v in assignments]
     if not pairs:
         return 0
-    when = (exposed_at or datetime.now(timezone.utc)).replace(tzinfo=None)
+    when = (exposed_at or datetime.now(UTC)).replace(tzinfo=None)
     frame = pd.DataFrame(pairs, columns=["unit_id", "variant"]).drop_duplicates("unit_id", keep="first")
     frame["unit_id"] = frame["unit_id"].astype(str)
     frame["exposed_at"] = [(times or {}).get(u, when) for u in frame["unit_id"]]
-    con.register("_soloml_new_exposures", frame)
+    new = unique_name("new_exposures")
+    con.register(new, frame)
     try:
         con.execute("BEGIN TRANSACTION")
         if replace:
@@ -113,7 +115,7 @@ def log_exposures(
         before = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
         ops.insert_select(
             con, "exposures", ["experiment", "unit_id", "variant", "exposed_at", "origin"],
-            "SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM _soloml_new_exposures n "
+            "SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM " + new + " n "
             "WHERE NOT EXISTS (SELECT 1 FROM ops.exposures e WHERE e.experiment = ? AND e.unit_id = n.unit_id)",
             [experiment, origin, experiment],
         )
@@ -123,7 +125,7 @@ def log_exposures(
         con.execute("ROLLBACK")
         raise ExperimentError(f"Could not record exposures for experiment '{experiment}': {exc}.", hint="Check the warehouse is writable and retry.") from exc
     finally:
-        con.unregister("_soloml_new_exposures")
+        con.unregister(new)
     return int(after - before)
 
 
@@ -162,7 +164,7 @@ def recorded_arms(con: duckdb.DuckDBPyConnection, experiment: str) -> dict[str, 
 def _given_mapping(spec: ExperimentSpec, units: Units) -> dict[str, str]:
     assert units.arms is not None
     mapping: dict[str, str] = {}
-    for i, (unit, arm) in enumerate(zip(units.ids, units.arms)):
+    for i, (unit, arm) in enumerate(zip(units.ids, units.arms, strict=True)):
         row = units.rows[i] if units.rows else i + 1
         if arm not in spec.variants:
             raise ExperimentError(

@@ -108,7 +108,7 @@ def sample_ratio_check(counts: dict[str, int], weights: dict[str, float], *, thr
     share = np.array([weights[n] for n in names], dtype=float)
     expected = total * share / share.sum()
     stat, p = stats.chisquare(observed, expected)
-    return SampleRatio({n: int(o) for n, o in zip(names, observed)}, {n: float(e) for n, e in zip(names, expected)}, float(stat), float(p), bool(p < threshold))
+    return SampleRatio({n: int(o) for n, o in zip(names, observed, strict=True)}, {n: float(e) for n, e in zip(names, expected, strict=True)}, float(stat), float(p), bool(p < threshold))
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

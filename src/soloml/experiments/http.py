@@ -28,7 +28,6 @@ from soloml.experiments.assignment import assign, log_exposures
 from soloml.experiments.spec import ExperimentSpec, find_experiment
 from soloml.warehouse.connection import connect
 
-
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 NAME_PATTERN = f"^{NAME.pattern}$"
 

@@ -219,7 +219,7 @@ def analyze_from(
     units = Units(tuple(str(u) for u in ids), tuple(str(a) for a in arms), cols.arm, rows, src.where)
     fallback = datetime.combine(spec.start, time.min) if spec.start else datetime.now()
     times = _exposure_times(src, cols.exposed_at, fallback)
-    assign_units(con, spec, units, origin="imported", exposed_at=fallback, reassign=reassign, times=dict(zip(units.ids, times)))
+    assign_units(con, spec, units, origin="imported", exposed_at=fallback, reassign=reassign, times=dict(zip(units.ids, times, strict=False)))
     table = table.filter(pa.array(_in_window(times, spec).to_numpy()))
     return analyze_experiment(con, spec, root=root, today=today, source=table, source_words=src.where)
 

@@ -18,7 +18,6 @@ import pyarrow as pa
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
 
-
 Window = tuple[date | None, date | None]
 
 
@@ -53,7 +52,7 @@ def _sql_params(metric: MetricSpec, window: Window) -> dict[str, date]:
     """$start / $end, when the metric's SQL uses them."""
     used = set(re.findall(r"\$(start|end)\b", metric.sql or ""))
     params = {}
-    for name, value in zip(("start", "end"), window):
+    for name, value in zip(("start", "end"), window, strict=True):
         if name in used:
             if value is None:
                 raise ExperimentError(f"The SQL of metric '{metric.name}' uses ${name} but the experiment has no {name} date.", hint=f"Set '{name}:' in the experiment YAML.")

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from soloml.experiments.design import pace_from_capacity
-from soloml.warehouse.connection import quote_ident, table_exists
 
 if TYPE_CHECKING:
     from soloml.projects.spec import ProjectSpec
@@ -22,14 +21,7 @@ def project_pace(spec: ProjectSpec) -> tuple[float, str]:
 
 
 def project_base_rate(con: duckdb.DuckDBPyConnection, project: str) -> float | None:
-    """The label rate of the project's cached training set (features.<project>), if it exists and is binary."""
-    table = f"features.{project}"
-    if not table_exists(con, table):
-        return None
-    try:
-        row = con.execute(f"SELECT avg(CAST(label AS DOUBLE)), count(DISTINCT label) FROM features.{quote_ident(project)} WHERE label IS NOT NULL").fetchone()
-    except duckdb.Error:
-        return None
-    if not row or row[0] is None or row[1] > 2:
-        return None
-    return float(row[0])
+    """The label rate of the project's cached training set, if it exists and is binary."""
+    from soloml.features.cache import label_rate
+
+    return label_rate(con, project)

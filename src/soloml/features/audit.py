@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 
 from soloml.errors import FeatureError
-from soloml.features.builder import frame_query
 from soloml.features.cutoffs import FEATURE_WINDOW, cutoff_schedule, label_window_words
+from soloml.features.frame_sql import frame_query
 from soloml.projects.spec import ProjectSpec
 
 

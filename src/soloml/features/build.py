@@ -11,8 +11,8 @@ import pandas as pd
 
 from soloml.errors import ConfigError
 from soloml.features import cache
-from soloml.features.builder import frame_query, to_frame
 from soloml.features.cutoffs import cutoff_schedule, scoring_time
+from soloml.features.frame_sql import frame_query, to_frame
 from soloml.features.sql import resolve_files
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.spec import ProjectSpec
@@ -132,7 +132,7 @@ def build_scoring_frame(
 
 
 def _training_set(spec: ProjectSpec, df: pd.DataFrame, features, categorical, task, descriptions, load_ids, classes) -> TrainingSet:
-    from soloml.features.builder import FrameQuery
+    from soloml.features.frame_sql import FrameQuery
 
     frame = to_frame(df, FrameQuery("", tuple(features), tuple(categorical), task, dict(descriptions)))
     return TrainingSet(

@@ -2,8 +2,9 @@
 
 The meta row holds the spec hash and a fingerprint of the data (row count and an order-free
 hash of every row of each table read) and of the user SQL files, so a cached set is reused only
-when neither the data nor the spec changed. The monitoring stage reads `features.<project>` as
-the training reference distribution.
+when neither the data nor the spec changed. This module is the only one that names those tables: monitoring
+(the training reference distribution) and experiments (the base rate) read them through `read_rows`,
+`read_features` and `label_rate`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from soloml._version import __version__
 from soloml.canonical.schema import TABLES
@@ -105,6 +107,44 @@ def read_meta(con: duckdb.DuckDBPyConnection, project: str) -> CacheMeta | None:
     spec_hash, fp, built_at, task, feats, cats, desc, loads, classes, cutoffs, rows = row
     return CacheMeta(spec_hash, fp, built_at, task, tuple(json.loads(feats)), tuple(json.loads(cats)), json.loads(desc),
                      tuple(json.loads(loads)), tuple(json.loads(classes)), tuple(json.loads(cutoffs)), int(rows))
+
+
+def is_cached(con: duckdb.DuckDBPyConnection, project: str) -> bool:
+    """True when `features.<project>` (the cached training set) exists."""
+    return f"features.{project}" in present_tables(con)
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, project: str) -> pd.DataFrame | None:
+    """Every cached training row of `project` (None when the set was never built)."""
+    if not is_cached(con, project):
+        return None
+    data, _ = table_names(project)
+    return con.execute(f"SELECT * FROM {data}").df()
+
+
+def read_features(con: duckdb.DuckDBPyConnection, project: str) -> tuple[str, ...] | None:
+    """The feature columns the cached set was built with, from its meta row (None without one)."""
+    if f"features.{project}__meta" not in present_tables(con):
+        return None
+    _, meta = table_names(project)
+    row = con.execute(f"SELECT features FROM {meta} LIMIT 1").fetchone()
+    if not row or not row[0]:
+        return None
+    return tuple(json.loads(row[0]) if isinstance(row[0], str) else row[0])
+
+
+def label_rate(con: duckdb.DuckDBPyConnection, project: str) -> float | None:
+    """The share of positive labels in the cached set, when it exists and its label is binary (None otherwise)."""
+    if not is_cached(con, project):
+        return None
+    data, _ = table_names(project)
+    try:
+        row = con.execute(f"SELECT avg(CAST(label AS DOUBLE)), count(DISTINCT label) FROM {data} WHERE label IS NOT NULL").fetchone()
+    except duckdb.Error:  # no label column, or a label that is not a number: no rate to speak of
+        return None
+    if not row or row[0] is None or row[1] > 2:
+        return None
+    return float(row[0])
 
 
 def write(con: duckdb.DuckDBPyConnection, project: str, select_sql: str, meta: CacheMeta) -> None:

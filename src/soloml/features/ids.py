@@ -19,6 +19,8 @@ import pandas as pd
 from soloml.projects.recipes import get_recipe
 from soloml.projects.recipes.table import plan_table
 from soloml.projects.spec import ProjectSpec
+from soloml.sql_quoting import quote_literal
+from soloml.temp_names import registered
 from soloml.warehouse.connection import quote_ident
 
 BUSINESS_ID_COLUMNS = ("source_system", "source_id", "email")
@@ -51,12 +53,9 @@ GROUP BY w.entity_id
 def business_ids(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, entity_ids: Sequence[str]) -> pd.DataFrame:
     """entity_id plus BUSINESS_ID_COLUMNS for every id in `entity_ids` (NULL where the data has none), in the given order."""
     wanted = pd.DataFrame({"entity_id": pd.Series(list(entity_ids), dtype=object).astype(str)})
-    con.register(WANTED, wanted)
-    try:
+    with registered(con, wanted, "business_ids") as name:
         sql = _table_sql(con, spec) if spec.recipe == "table" else (CONTACTS if get_recipe(spec.recipe).entity == "contact" else CUSTOMERS)
-        found = con.execute(sql).fetchdf()
-    finally:
-        con.unregister(WANTED)
+        found = con.execute(sql.replace(WANTED, name)).fetchdf()  # WANTED is a placeholder in the SQL above
     found["entity_id"] = found["entity_id"].astype(str)
     found = found.drop_duplicates("entity_id")
     out = wanted.merge(found, on="entity_id", how="left")
@@ -71,13 +70,11 @@ def _table_sql(con: duckdb.DuckDBPyConnection, spec: ProjectSpec) -> str:
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {plan.relation}").fetchall()]
     email = next((c for c in columns if c.strip().lower().replace("-", "").replace(" ", "_") in EMAIL_NAMES), None)
     if email is None:
-        return f"SELECT entity_id, {_literal(source)} AS source_system, entity_id AS source_id, NULL AS email FROM {WANTED}"
+        return f"SELECT entity_id, {quote_literal(source)} AS source_system, entity_id AS source_id, NULL AS email FROM {WANTED}"
     return (
-        f"SELECT w.entity_id, {_literal(source)} AS source_system, w.entity_id AS source_id, "
+        f"SELECT w.entity_id, {quote_literal(source)} AS source_system, w.entity_id AS source_id, "
         f"any_value(CAST(t.{quote_ident(email)} AS VARCHAR)) AS email FROM {WANTED} w "
         f"LEFT JOIN {plan.relation} t ON CAST(t.{quote_ident(plan.entity_column)} AS VARCHAR) = w.entity_id GROUP BY w.entity_id"
     )
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

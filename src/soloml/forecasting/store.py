@@ -18,7 +18,7 @@ import json
 import shutil
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,7 @@ def _metadata(f: Forecaster) -> dict[str, Any]:
     s = f.series_
     return {
         "format": FORMAT,
-        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
         "settings": {"horizon": f.horizon, "level": f.level, "models": list(f.models or []), "allowed": list(f.allowed_),
                      "holidays": [str(h) for h in f.holidays]},

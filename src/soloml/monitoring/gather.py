@@ -10,17 +10,13 @@ labels    = for the latest scoring run whose horizon has passed in the data, the
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from soloml.monitoring.freshness import DEFAULT_MAX_AGE, source_freshness
-from soloml.monitoring.monitor import MonitorReport, check, record
 from soloml.monitoring.performance import LivePerformance, live_performance
-from soloml.warehouse.connection import quote_ident, table_exists
 
 
 def reference_frame(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> tuple[pd.DataFrame, tuple[str, ...] | None]:
@@ -29,19 +25,15 @@ def reference_frame(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=N
     Only the latest snapshot is the reference: the whole training set spans many months, and
     features that grow with time (tenure, ages) would always look shifted against it.
     """
-    name = spec.name
-    if not table_exists(con, f"features.{name}"):
+    from soloml.features import cache
+
+    cached = cache.read_rows(con, spec.name)
+    if cached is None:
         from soloml.features import build_training_set
 
         ts = build_training_set(con, spec, features_dir=features_dir)
         return _latest_cutoff(ts.frame), tuple(ts.features)
-    frame = _latest_cutoff(con.execute(f"SELECT * FROM features.{quote_ident(name)}").df())
-    features = None
-    if table_exists(con, f"features.{name}__meta"):
-        row = con.execute(f"SELECT features FROM features.{quote_ident(name + '__meta')} LIMIT 1").fetchone()
-        if row and row[0]:
-            features = tuple(json.loads(row[0]) if isinstance(row[0], str) else row[0])
-    return frame, features
+    return _latest_cutoff(cached), cache.read_features(con, spec.name)
 
 
 def _latest_cutoff(frame: pd.DataFrame) -> pd.DataFrame:
@@ -80,8 +72,8 @@ def matured_performance(con: duckdb.DuckDBPyConnection, spec: Any, *, features_d
     """Live performance of the latest scoring run whose label horizon has fully passed in the data."""
     if spec.recipe in ("table", "forecast"):
         return None
-    from soloml.features.builder import frame_query
     from soloml.features.cutoffs import data_end
+    from soloml.features.frame_sql import frame_query
 
     end = data_end(con)
     if end is None:
@@ -103,81 +95,3 @@ def matured_performance(con: duckdb.DuckDBPyConnection, spec: Any, *, features_d
         predictions = con.execute("SELECT entity_id, score, decision FROM ops.predictions WHERE run_id = ?", [run_id]).df()
         return live_performance(predictions, labels, metric=spec.done.metric, threshold=spec.done.value, capacity=spec.business.capacity, run_id=run_id)
     return None
-
-
-def monitor_project(
-    ws: Any,
-    project: str,
-    *,
-    now: datetime | None = None,
-    max_age: timedelta | dict[str, timedelta] = DEFAULT_MAX_AGE,
-    con: duckdb.DuckDBPyConnection | None = None,
-    save: bool = True,
-) -> MonitorReport:
-    """Run every check for `project` in workspace `ws` and record it in ops.monitoring."""
-    from soloml.projects.spec import find_spec
-
-    spec = find_spec(ws.projects_dir, project)
-    now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
-    own = con is None
-    con = ws.connect() if own else con
-    try:
-        if spec.recipe == "forecast":
-            report = forecast_report(con, spec, now=now, max_age=max_age)
-            if save:
-                record(con, report)
-            return report
-        reference, features = reference_frame(con, spec, features_dir=ws.features_dir)
-        current = current_frame(con, spec, ws.root, features_dir=ws.features_dir)
-        if features is not None:
-            features = tuple(f for f in features if f in reference.columns)
-        ref_scores, cur_scores, version = score_frames(con, project)
-        report = check(
-            project, reference, current, checked_at=now, features=features,
-            reference_scores=ref_scores, current_scores=cur_scores,
-            freshness=source_freshness(con, now=now, max_age=max_age),
-            performance=matured_performance(con, spec, features_dir=ws.features_dir),
-            model_version=version,
-        )
-        if save:
-            record(con, report)
-        return report
-    finally:
-        if own:
-            con.close()
-
-
-def forecast_report(con: duckdb.DuckDBPyConnection, spec: Any, *, now: datetime, max_age: timedelta | dict[str, timedelta] = DEFAULT_MAX_AGE) -> MonitorReport:
-    """A forecast project has no feature rows to drift: its stored forecasts are judged on the actuals that arrived
-    since (forecasting/actuals.py), against the done line, beside source freshness."""
-    import secrets
-
-    from soloml.forecasting.actuals import check_actuals
-    from soloml.forecasting.journal import project_forecasts
-    from soloml.forecasting.workflow import spec_series
-
-    forecasts = project_forecasts(con, spec.name)
-    block = spec.forecast
-    checked = check_actuals(forecasts, spec_series(con, spec), metric=spec.done.metric, threshold=spec.done.value,
-                            tolerance=block.miss_tolerance if block else 0.1, miss_cost=block.miss_cost if block else None)
-    version = None
-    if checked.run_id is not None:
-        row = con.execute("SELECT model_version FROM ops.runs WHERE run_id = ?", [checked.run_id]).fetchone()
-        version = row[0] if row else None
-    performance = None
-    if checked.value is not None:
-        performance = LivePerformance(checked.metric, checked.value, float(checked.threshold) if checked.threshold is not None else float("nan"),
-                                      checked.matched, checked.run_id, checked.alert, checked.words)
-    freshness = source_freshness(con, now=now, max_age=max_age)
-    alerts = [f"Source {f.words}." for f in freshness if f.alert]
-    if checked.alert:
-        alerts.append(checked.words)
-    lines = [checked.words]
-    if freshness:
-        stale = sum(f.alert for f in freshness)
-        lines.append(f"Freshness: {len(freshness) - stale} of {len(freshness)} sources are fresh.")
-        lines += [f"  {f.words}" for f in freshness]
-    else:
-        lines.append("Freshness: no loads recorded in ops.loads.")
-    run_id = f"monitor-{spec.name}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
-    return MonitorReport(spec.name, run_id, version, now, (), None, tuple(freshness), performance, tuple(alerts), tuple(lines))

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import duckdb
 
 from soloml.errors import WarehouseError, did_you_mean
+from soloml.sql_quoting import quote_literal
 from soloml.warehouse.connection import quote_ident
 
 Kind = Literal["number", "text", "date", "boolean", "other"]
@@ -159,8 +160,8 @@ def _text_shares(con: duckdb.DuckDBPyConnection, relation: str, columns: list[st
     parts = ["count(*)"]
     for column in columns:
         v = f"NULLIF(trim({quote_ident(column)}), '')"
-        parts += [f"count({v})", f"count_if(regexp_matches({v}, {_literal(NUMBER_SHAPE)}))",
-                  f"count_if(regexp_matches({v}, {_literal(DATE_SHAPE)}))"]
+        parts += [f"count({v})", f"count_if(regexp_matches({v}, {quote_literal(NUMBER_SHAPE)}))",
+                  f"count_if(regexp_matches({v}, {quote_literal(DATE_SHAPE)}))"]
     sample = f"(SELECT * FROM {relation} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (7))"
     row = con.execute(f"SELECT {', '.join(parts)} FROM {sample}").fetchone()
     assert row is not None
@@ -169,10 +170,6 @@ def _text_shares(con: duckdb.DuckDBPyConnection, relation: str, columns: list[st
         filled, numbers, dates = row[1 + 3 * i: 4 + 3 * i]
         out[column] = (numbers / filled, dates / filled) if filled else (None, None)
     return out, int(row[0])
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _value(value: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +162,7 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
 
 def next_time(con: Any, project: str) -> datetime:
     """Now (UTC), nudged past the project's last event so the history has a strict order."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     last = con.execute("SELECT max(happened_at) FROM ops.model_events WHERE project = ?", [project]).fetchone()[0]
     if last is not None and now <= last:
         now = last + timedelta(microseconds=1)

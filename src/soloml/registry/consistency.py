@@ -88,7 +88,7 @@ def _signature(meta: dict[str, Any], header: Mapping[str, str]) -> str | None:
     booster_names = header.get("feature_names", "").split()
     if len(names) != len(booster_names):
         return f"signature names {len(names)} features but the model reads {len(booster_names)}"
-    for name, theirs in zip(names, booster_names):
+    for name, theirs in zip(names, booster_names, strict=False):
         if not isinstance(name, str) or re.sub(r"\s", "_", name) != theirs:
             return f"signature feature {_shown(name)} is '{theirs}' in the booster (names must match in order)"
     infos = header.get("feature_infos", "").split()

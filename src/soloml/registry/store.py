@@ -25,7 +25,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,10 @@ import pandas as pd
 from soloml._version import __version__
 from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError
-from soloml.registry.consistency import check_metadata
 from soloml.modeling.explain import reasons as explain_reasons
 from soloml.modeling.result import TrainResult
 from soloml.modeling.signature import FeatureSignature
+from soloml.registry.consistency import check_metadata
 
 MODEL_FILE = "model.txt"
 METADATA_FILE = "metadata.json"
@@ -170,7 +170,7 @@ def build_metadata(result: TrainResult, version: str) -> dict[str, Any]:
         "format": FORMAT,
         "kind": KIND_LIGHTGBM,
         **summary,
-        "created_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
         "soloml_version": __version__,
         "lightgbm_version": lgb.__version__,
         "spec_hash": result.spec_hash,

@@ -28,6 +28,7 @@ from soloml.sources.header import header_index
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import RejectedLine, Staged
 from soloml.warehouse import ops
+from soloml.sql_quoting import quote_literal
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names
 
@@ -139,14 +140,13 @@ def stage_csv(con: duckdb.DuckDBPyConnection, text: TextFile, table: str, dialec
     """Read every row as text into temp `table` (columns = snake_case headers). Returns columns and rejected lines."""
     columns = column_names(list(dialect.headers))
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-    path = str(text.path).replace("'", "''")
-    delim = dialect.delimiter.replace("'", "''")
+    path, delim = quote_literal(str(text.path)), quote_literal(dialect.delimiter)
     con.execute(f"DROP TABLE IF EXISTS {REJECTS}")
     con.execute(f"DROP TABLE IF EXISTS {REJECT_SCANS}")
     try:
         con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv('{path}', auto_detect=false, header=true, "
-            f"skip={dialect.header_line - 1}, delim='{delim}', quote='\"', escape='\"', columns={spec}, store_rejects=true, "
+            f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({path}, auto_detect=false, header=true, "
+            f"skip={dialect.header_line - 1}, delim={delim}, quote='\"', escape='\"', columns={spec}, store_rejects=true, "
             f"rejects_table='{REJECTS}', rejects_scan='{REJECT_SCANS}', max_line_size=16777216)"
         )
     except duckdb.Error as exc:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from soloml.errors import LoadError
 from soloml.sources.units import Staged, Unit
+from soloml.temp_names import registered
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names, table_name
 
@@ -125,11 +126,8 @@ def database_unit(url: str, table: str | None) -> Unit:
             engine.dispose()
         columns = column_names(headers)
         arrow, notes = _arrow_table(headers, columns, rows, shown, table)
-        con.register("_soloml_db", arrow)
-        try:
-            con.execute(f"CREATE TEMP TABLE {stage_table} AS SELECT * FROM _soloml_db")
-        finally:
-            con.unregister("_soloml_db")
+        with registered(con, arrow, "db_rows") as rows_view:
+            con.execute(f"CREATE TEMP TABLE {stage_table} AS SELECT * FROM {rows_view}")
         cols = ", ".join(f"'{c}=' || coalesce(CAST({quote_ident(c)} AS VARCHAR), '')" for c in columns) or "''"
         sha = con.execute(
             f"SELECT md5(? || coalesce(string_agg(h, ',' ORDER BY h), '')) "

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import duckdb
 
+from soloml.sql_quoting import quote_literal
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names
 
 
 def sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+    return quote_literal(str(path))
 
 
 def stage_relation(con: duckdb.DuckDBPyConnection, relation: str, table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

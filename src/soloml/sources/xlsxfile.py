@@ -23,6 +23,7 @@ from soloml.errors import LoadError
 from soloml.sources.encoding import sha256_of
 from soloml.sources.header import header_index
 from soloml.sources.units import RejectedLine, Staged, Unit, UnitGroup
+from soloml.temp_names import registered
 from soloml.warehouse.names import column_names, table_name
 
 HEADER_SCAN_ROWS = 40
@@ -191,11 +192,8 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, table: str, path: Path, sheet: s
         for i in range(width):
             cols[i].append(_cell_text(cells[i]))
     arrow = pa.table({**{c: pa.array(v, pa.string()) for c, v in zip(columns, cols, strict=True)}, ROW: pa.array(numbers, pa.int64())})
-    con.register("_soloml_sheet", arrow)
-    try:
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _soloml_sheet")
-    finally:
-        con.unregister("_soloml_sheet")
+    with registered(con, arrow, "sheet") as sheet_rows:
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {sheet_rows}")
     return Staged(headers, tuple(columns), tuple(rejected), row_sql=ROW, notes=_notes(sheet, header_row, header_width, columns, beyond))
 
 

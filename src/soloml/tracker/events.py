@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -112,7 +112,7 @@ def gather_events(ws: Workspace, *, con: Any = None, now: datetime | None = None
     Sources record UTC; the log is on the business's clock (soloml.yaml `timezone`). `now` is UTC.
     """
     zone = _zone(ws)
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     events = [*_contract_events(ws), *_model_events(ws)]
     own = con is None and Path(ws.warehouse_url).is_file()
     con = ws.connect(read_only=True) if own else con
@@ -128,7 +128,7 @@ def gather_events(ws: Workspace, *, con: Any = None, now: datetime | None = None
 
 
 def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
 def _contract_events(ws: Workspace) -> list[Event]:
@@ -336,7 +336,7 @@ def _decision(ws: Workspace, con: Any, spec: Any, base: dict[str, Any], last: da
 
 def local_now(ws: Workspace) -> datetime:
     """Now on the business's clock (soloml.yaml `timezone`), naive like every event time."""
-    return _to_local(datetime.now(timezone.utc).replace(tzinfo=None), _zone(ws))
+    return _to_local(datetime.now(UTC).replace(tzinfo=None), _zone(ws))
 
 
 def _zone(ws: Workspace) -> ZoneInfo:
@@ -348,4 +348,4 @@ def _zone(ws: Workspace) -> ZoneInfo:
 
 
 def _to_local(at: datetime, zone: ZoneInfo) -> datetime:
-    return at.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+    return at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)

@@ -9,6 +9,7 @@ from soloml.errors import WarehouseError
 from soloml.warehouse.base import Connection, Warehouse
 from soloml.warehouse.duckdb import DUCKDB_CONFIG, open_connection
 from soloml.warehouse.migrations import SCHEMAS, migrate
+from soloml.sql_quoting import quote_ident as quote_ident  # re-exported: stages import it from here too
 
 # Warehouse URL schemes and the module that opens each. The Postgres warehouse (issue 18) will be one more line
 # here and one new file, warehouse/postgres.py, with an `open_warehouse(url)` returning a `base.Warehouse`.
@@ -80,6 +81,3 @@ def table_exists(con: Connection, qualified: str) -> bool:
     return bool(row and row[0])
 
 
-def quote_ident(name: str) -> str:
-    """Quote an identifier for DuckDB/Postgres SQL."""
-    return '"' + name.replace('"', '""') + '"'

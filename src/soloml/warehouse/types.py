@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from soloml.config import DateOrder
 from soloml.warehouse.base import Connection
+from soloml.sql_quoting import quote_literal as _lit
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
@@ -48,9 +49,6 @@ _TIMES = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p
 _TEXT_DATES = ("%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y", "%a, %d %b %Y")
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 def _fmt_list(formats: Sequence[str]) -> str:
     return "[" + ", ".join(_lit(f) for f in formats) + "]"
@@ -76,10 +74,6 @@ def _money_value(v: str, sql_type: str, *, comma_decimal: bool) -> str:
 
 def _money(v: str, number: str, sql_type: str, *, comma_decimal: bool = False) -> str:
     return f"CASE WHEN regexp_full_match({v}, {_lit(_money_shape(number))}) THEN {_money_value(v, sql_type, comma_decimal=comma_decimal)} END"
-
-
-def _strptime(v: str, shape: str, formats: Sequence[str]) -> str:
-    return f"CASE WHEN regexp_full_match({v}, {_lit(shape)}) THEN try_strptime({v}, {_fmt_list(formats)}) END"
 
 
 def _slash_dates(v: str, order: str, with_time: bool) -> str:

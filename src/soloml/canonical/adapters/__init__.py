@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+from types import MappingProxyType
 
 from soloml.canonical.adapters.base import Adapter, Check
 from soloml.errors import AdapterError, did_you_mean
@@ -33,11 +34,14 @@ def _load() -> tuple[Adapter, ...]:
 
 
 ADAPTERS: tuple[Adapter, ...] = _load()
-BY_NAME: dict[str, Adapter] = {a.vendor_object: a for a in ADAPTERS}
+BY_NAME: MappingProxyType[str, Adapter] = MappingProxyType({a.vendor_object: a for a in ADAPTERS})
+"""Read-only: a workspace's mappings join these in its `AdapterCatalog` (adapter_catalog.py), never here."""
 
 
 def adapter(vendor_object: str) -> Adapter:
-    """The adapter for 'vendor.object' (e.g. 'stripe.payments'); AdapterError with did-you-mean otherwise."""
+    """The built-in adapter for 'vendor.object' (e.g. 'stripe.payments'); AdapterError with did-you-mean otherwise.
+
+    A workspace's mappings are only known to its `AdapterCatalog.adapter`."""
     if vendor_object in BY_NAME:
         return BY_NAME[vendor_object]
     raise AdapterError(

@@ -46,12 +46,6 @@ def lifecycle(expr: str) -> str:
     )
 
 
-def mapped(expr: str, mapping: dict[str, str]) -> str:
-    """The canonical value for a vendor value (trimmed, case-insensitive); NULL when not in `mapping`."""
-    whens = " ".join(f"WHEN {v.lit(k)} THEN {v.lit(val)}" for k, val in mapping.items())
-    return f"(CASE lower(trim({expr})) {whens} END)"
-
-
 def hashed_id(prefix: str, *parts: str) -> str:
     """A stable id from normalised parts when the source has none: prefix || md5(part1 | part2 | ...)."""
     joined = " || '|' || ".join(f"coalesce(CAST({p} AS VARCHAR), '')" for p in parts)

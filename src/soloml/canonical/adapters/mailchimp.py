@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
-from soloml.canonical.adapters.crm import first, full_name, hashed_id, mapped, opt, rows_with_optional
+from soloml.canonical.adapters.crm import first, full_name, hashed_id, opt, rows_with_optional
 
 SOURCE = "mailchimp"
 ACTIONS = {
@@ -34,7 +34,7 @@ AUDIENCE_SIGNATURE = (
 
 
 def action(c: str) -> str:
-    return mapped(v.text(c), ACTIONS)
+    return v.mapped(c, ACTIONS)  # 'Hard Bounce' -> 'hard_bounce': both spellings are keys
 
 
 def event_id(email: str, campaign: str, event_type: str, occurred_at: str) -> str:

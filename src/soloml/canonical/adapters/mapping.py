@@ -22,33 +22,31 @@ as above). Besides the table's columns, `customer_id` names the file's own custo
 the id is a hash of the row's mapped values: identical payments, orders and order lines are kept apart as '#2',
 '#3', ...; other identical rows collapse (the load report counts both). `mapping_adapter` turns a mapping into an `Adapter`, so the
 file flows through the same detection, quarantine, identity and history as every vendor export;
-`register_mappings` makes a workspace's mappings known to detection and routing.
+`AdapterCatalog` (adapter_catalog.py) holds one workspace's mappings for detection and routing.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
-from collections.abc import Iterable
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from soloml.canonical.adapters import ADAPTERS, BY_NAME
+from soloml.canonical.adapters import ADAPTERS
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
 from soloml.canonical.adapters.crm import hashed_id, sql_list
-from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES
-from soloml.canonical.schema import TABLES
+from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES, TABLES
 from soloml.errors import ConfigError, did_you_mean
 from soloml.warehouse.names import column_name
 
-IDENTITY_KEYS = {
+IDENTITY_KEYS = MappingProxyType({
     "customer_id": "source_customer_id", "customer_name": "customer_name", "customer_country": "customer_country",
     "customer_phone": "customer_phone", "customer_zip": "customer_zip",
-}
+})
 ANY_SOURCE = "any"  # a `links` target: the id may be any source's
 # Without an id column, identical rows of these tables are separate events (two identical purchases on one day);
 # identical rows of the other tables (the same email open twice) collapse, and the load report says how many.
@@ -330,53 +328,3 @@ def mapping_adapter(m: Mapping) -> Adapter:
         checks=tuple(checks),
         description=f"Mapping onto core.{m.table}" + (f" for files like {m.match.file}" if m.match.file else ""),
     )
-
-
-_MAPPINGS: dict[str, tuple[Mapping, Adapter]] = {}
-
-
-def register_mappings(paths: Iterable[Path | str]) -> list[Adapter]:
-    """Validate mapping files and make them known to detection and `--as source.table` (replacing earlier ones).
-
-    A mapping may not take the name of a built-in vendor object (e.g. source 'stripe', table 'payments').
-    """
-    found = []
-    for path in paths:
-        m = load_mapping(path)
-        if m.source in BUILT_IN_VENDORS:
-            raise ConfigError(f"Mapping {Path(path).name} uses source '{m.source}', which is one of soloml's own vendors.",
-                              hint=f"Choose another `source` name, e.g. 'my_{m.source}', or load the file with `--as {m.source}.<object>`.")
-        a = mapping_adapter(m)
-        BY_NAME[a.vendor_object] = a
-        _MAPPINGS[a.vendor_object] = (m, a)
-        found.append(a)
-    return found
-
-
-def register_workspace_mappings(mappings_dir: Path | str) -> list[Adapter]:
-    """Register every `*.yaml` / `*.yml` in a workspace's mappings/ folder."""
-    folder = Path(mappings_dir)
-    if not folder.is_dir():
-        return []
-    return register_mappings(sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]))
-
-
-def registered() -> tuple[Adapter, ...]:
-    """The adapters made from mappings so far."""
-    return tuple(a for _, a in _MAPPINGS.values())
-
-
-def mapping_for_file(path: Path | str) -> str | None:
-    """The 'source.table' of the registered mapping whose `match.file` pattern fits this file name, if any."""
-    name = Path(path).name
-    for vendor_object, (m, _) in _MAPPINGS.items():
-        if m.match.file and fnmatch.fnmatch(name, m.match.file):
-            return vendor_object
-    return None
-
-
-def unregister_mappings() -> None:
-    """Forget every registered mapping (a new workspace, or a test)."""
-    for vendor_object in list(_MAPPINGS):
-        BY_NAME.pop(vendor_object, None)
-    _MAPPINGS.clear()

@@ -21,7 +21,13 @@ from __future__ import annotations
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
 from soloml.canonical.adapters.crm import (
-    currency_prefix, first, full_name, opt, rows_with_optional, sf_money, us_ts,
+    currency_prefix,
+    first,
+    full_name,
+    opt,
+    rows_with_optional,
+    sf_money,
+    us_ts,
 )
 
 SOURCE = "salesforce"

@@ -9,6 +9,7 @@ from soloml.canonical.adapters.base import Adapter, Check
 from soloml.canonical.adapters.stripe import charge_status, object_is, payment_status, subscription_status
 from soloml.canonical.adapters.stripe_synced import refund_status, refunds
 
+
 def _charge_api(rows: str) -> dict[str, str]:
     amount, refunded = v.minor_money("amount", "currency"), f"coalesce({v.minor_money('amount_refunded', 'currency')}, 0)"
     return {"payments": f"""

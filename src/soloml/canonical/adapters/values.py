@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from soloml.warehouse.connection import quote_ident
+from soloml.sql_quoting import quote_ident, quote_literal
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -114,7 +114,8 @@ def col(name_or_expr: str) -> str:
 
 
 def lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """A SQL string literal (the adapters' short name for `quote_literal`)."""
+    return quote_literal(value)
 
 
 def _list(values: tuple[str, ...]) -> str:

@@ -30,6 +30,7 @@ from soloml.projects.spec import (
     Label,
     ProjectSpec,
 )
+from soloml.sql_quoting import quote_literal
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
 
@@ -74,11 +75,11 @@ def relation_sql(source: str) -> str:
     """FROM-clause text for a warehouse table name or a CSV/Parquet/JSON file path."""
     lowered = source.lower()
     if lowered.endswith((".csv", ".tsv", ".txt", ".csv.gz")):
-        return f"read_csv_auto({_literal(source)}, header=true)"
+        return f"read_csv_auto({quote_literal(source)}, header=true)"
     if lowered.endswith(".parquet"):
-        return f"read_parquet({_literal(source)})"
+        return f"read_parquet({quote_literal(source)})"
     if lowered.endswith((".json", ".jsonl", ".ndjson")):
-        return f"read_json_auto({_literal(source)})"
+        return f"read_json_auto({quote_literal(source)})"
     parts = source.split(".")
     return ".".join(quote_ident(p) for p in parts)
 
@@ -88,10 +89,6 @@ FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".parquet", ".json", ".jsonl
 
 def is_file_path(source: str) -> bool:
     return source.lower().endswith(FILE_SUFFIXES)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def describe(con: duckdb.DuckDBPyConnection, source: str, *, what: str = "source_table", error: type[SolomlError] = FeatureError) -> list[tuple[str, str]]:
@@ -256,9 +253,9 @@ def frame_sql(plan: TablePlan, *, with_label: bool = True) -> str:
     entity = f"CAST({quote_ident(plan.entity_column)} AS VARCHAR)" if plan.entity_column else "CAST(row_number() OVER () AS VARCHAR)"
     cutoff = f"CAST({quote_ident(plan.time_column)} AS TIMESTAMP)" if plan.time_column else "CAST(NULL AS TIMESTAMP)"
     if plan.task == "binary":
-        label = f"CASE WHEN {q} IS NULL THEN NULL WHEN CAST({q} AS VARCHAR) = {_literal(plan.positive or '')} THEN 1 ELSE 0 END"
+        label = f"CASE WHEN {q} IS NULL THEN NULL WHEN CAST({q} AS VARCHAR) = {quote_literal(plan.positive or '')} THEN 1 ELSE 0 END"
     elif plan.task == "multiclass":
-        label = "CASE " + " ".join(f"WHEN CAST({q} AS VARCHAR) = {_literal(c)} THEN {i}" for i, c in enumerate(plan.classes)) + " END"
+        label = "CASE " + " ".join(f"WHEN CAST({q} AS VARCHAR) = {quote_literal(c)} THEN {i}" for i, c in enumerate(plan.classes)) + " END"
     else:
         label = f"CAST({q} AS DOUBLE)"
     feats = ", ".join(f"{quote_ident(s)} AS {quote_ident(f)}" for f, s in zip(plan.features, plan.source_columns, strict=True))
