@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/soloml demo --dir ./demo-workspace
 
 test: $(STAMP)
+	$(BIN)/python -m mypy -p soloml.app -m soloml.facts
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

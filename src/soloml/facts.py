@@ -53,6 +53,8 @@ def jsonable(value: object) -> JSON:
 
 def _scalar(value: object) -> JSON:
     """Dates, decimals, paths, enums and numpy/pandas values; anything else as its text."""
+    if value.__class__.__name__ in ("NAType", "NaTType"):  # pandas' missing values (NaT is a datetime)
+        return None
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -69,8 +71,6 @@ def _scalar(value: object) -> JSON:
     item = getattr(value, "item", None)
     if callable(item):
         return jsonable(item())
-    if value.__class__.__name__ in ("NAType", "NaTType"):  # pandas' missing values
-        return None
     return str(value)
 
 

@@ -168,7 +168,7 @@ def analyze_cmd(
                 result = analyze_experiment(con, spec, root=ws.root)
         for warning in result.warnings:  # loud even with --json: a broken split invalidates every number
             err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
-        emit(result.to_facts(), as_json, _render_analysis)
+        emit(result, as_json, lambda r: _render_analysis(r.to_facts()))
 
 
 def register(app: typer.Typer) -> None:

@@ -31,6 +31,7 @@ from soloml.deploy.publishing import UnsettledRun, publish_run, reconcile
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
+from soloml.facts import JSON, field_facts
 
 ReasonMode = Literal["fast", "exact", "none"]
 ReasonsFor = Literal["decided", "all"]
@@ -54,6 +55,10 @@ class ScoreResult:
     top: tuple[dict[str, Any], ...]
     seconds: float
     recovered: tuple[str, ...] = ()  # earlier interrupted runs of this project this run settled first
+
+    def to_facts(self) -> dict[str, JSON]:
+        """What a scoring run wrote (`soloml score --json`)."""
+        return field_facts(self)
 
 
 def score_frame(

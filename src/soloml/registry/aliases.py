@@ -17,6 +17,7 @@ from typing import Any
 
 from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
+from soloml.facts import JSON, field_facts
 from soloml.registry.store import VERSION_RE, project_dir, projects, read_metadata, verify, versions
 
 ALIASES_FILE = "aliases.json"
@@ -31,6 +32,10 @@ class AliasChange:
     version: str
     previous_version: str | None
 
+    def to_facts(self) -> dict[str, JSON]:
+        """Which version an alias moved from and to (`soloml promote/rollback --json`)."""
+        return field_facts(self)
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -43,6 +48,11 @@ class ModelInfo:
     threshold: float | None
     aliases: tuple[str, ...]
     path: Path
+
+    def to_facts(self) -> dict[str, JSON]:
+        """One saved version as listed by `soloml models --json`."""
+        return {"project": self.project, "version": self.version, "aliases": list(self.aliases), "verdict": self.verdict, "metric": self.metric,
+                "model_score": self.model_score, "threshold": self.threshold, "created_at": self.created_at, "path": str(self.path)}
 
 
 def read_aliases(models_dir: Path, project: str) -> dict[str, Any]:
