@@ -100,3 +100,20 @@ def test_soloml_load_with_no_paths_and_no_sources_refuses_like_the_command(ws):
 
     with pytest.raises(ConfigError, match="Nothing to load"):
         soloml.load(ws)
+
+
+def test_the_public_use_cases_take_the_workspace_first_as_a_workspace_or_its_folder(ws):
+    """One calling convention: fn(workspace, what, *, options); a folder (str or Path) works as well as a Workspace."""
+    import inspect
+    import typing
+
+    for name in ("load", "check", "forecast", "score_project", "monitor_project", "serve"):
+        fn = getattr(soloml, name)
+        first = next(iter(inspect.signature(fn).parameters.values()))
+        assert first.name == "workspace", (name, first.name)
+        hints = typing.get_type_hints(fn)
+        allowed = set(typing.get_args(hints["workspace"])) - {type(None)}
+        assert allowed == {soloml.Workspace, str, Path}, (name, hints["workspace"])
+    by_folder = soloml.check(str(ws.root), record=False)
+    by_path = soloml.check(ws.root, record=False)
+    assert by_folder.outcome == by_path.outcome == soloml.check(ws, record=False).outcome

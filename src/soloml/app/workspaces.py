@@ -1,23 +1,14 @@
-"""How a use case accepts its workspace: a `Workspace`, or its folder as text or a path (searched upward)."""
+"""How a use case accepts its workspace (a `Workspace`, or its folder as text or a path: soloml.workspace.as_workspace), and `soloml init`'s."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
 
 from soloml.facts import JSON
-from soloml.workspace import Workspace, find_workspace
+from soloml.workspace import Workspace, WorkspaceLike, as_workspace
 
-WorkspaceLike: TypeAlias = "Workspace | str | Path"
-
-
-def as_workspace(workspace: WorkspaceLike | None) -> Workspace:
-    """The workspace itself, or the one found at (or above) the folder given; None: $SOLOML_WORKSPACE, then the current folder."""
-    if isinstance(workspace, Workspace):
-        return workspace
-    return find_workspace(None if workspace is None else Path(workspace))
-
+__all__ = ["CreatedWorkspace", "WorkspaceLike", "as_workspace", "create"]
 
 @dataclass(frozen=True)
 class CreatedWorkspace:

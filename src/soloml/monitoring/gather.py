@@ -21,6 +21,7 @@ from soloml.monitoring.freshness import DEFAULT_MAX_AGE, source_freshness
 from soloml.monitoring.monitor import MonitorReport, check, record
 from soloml.monitoring.performance import LivePerformance, live_performance
 from soloml.warehouse.connection import quote_ident, table_exists
+from soloml.workspace import WorkspaceLike, as_workspace
 
 
 def reference_frame(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> tuple[pd.DataFrame, tuple[str, ...] | None]:
@@ -106,7 +107,7 @@ def matured_performance(con: duckdb.DuckDBPyConnection, spec: Any, *, features_d
 
 
 def monitor_project(
-    ws: Any,
+    workspace: WorkspaceLike,
     project: str,
     *,
     now: datetime | None = None,
@@ -114,9 +115,10 @@ def monitor_project(
     con: duckdb.DuckDBPyConnection | None = None,
     save: bool = True,
 ) -> MonitorReport:
-    """Run every check for `project` in workspace `ws` and record it in ops.monitoring."""
+    """Run every check for `project` in `workspace` (a Workspace or its folder) and record it in ops.monitoring."""
     from soloml.projects.spec import find_spec
 
+    ws = as_workspace(workspace)
     spec = find_spec(ws.projects_dir, project)
     now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
     own = con is None
