@@ -6,8 +6,9 @@ elsewhere (`from_`: a file, table or query, one row per unit), or only the summa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from soloml.app.workspaces import WorkspaceLike, as_workspace
 from soloml.errors import ExperimentError
@@ -18,23 +19,30 @@ if TYPE_CHECKING:
     from soloml.experiments.assignment import AssignmentResult
 
 
+@dataclass(frozen=True)
+class ImportedColumns:
+    """The columns of an experiment split elsewhere (`analyze(from_=...)`); each is found by itself when obvious."""
+
+    unit: str | None = None  # the unit id
+    arm: str | None = None  # named variant/arm/group
+    outcome: str | None = None  # yes/no, true/false, 1/0 are conversions
+    control: str | None = None  # the control arm's value (control/A/0); also for `counts`
+    covariate: str | None = None  # a pre-period column for CUPED
+    exposed_at: str | None = None  # the exposure time (exposed_at/sent_at)
+
+
 def design(
     workspace: WorkspaceLike | None = None,
     project: str | None = None,
     *,
     metric: MetricKind = "conversion",
     baseline_rate: float | None = None,
-    mean: float | None = None,
-    sd: float | None = None,
-    mde: float | None = None,
-    mde_relative: float | None = None,
-    alpha: float = 0.05,
-    power: float = 0.8,
-    allocation: float = 1.0,
     traffic: float | None = None,
+    **effect: Any,
 ) -> Design:
     """Units per arm for the effect asked; with `project`, how long it takes at its capacity (and its cached base rate).
 
+    `effect` is soloml.experiments.design.plan's own: mean, sd, mde, mde_relative, alpha, power, allocation.
     The workspace is only opened for a project; `traffic` (units a day) overrides the project's pace.
     """
     from soloml.experiments.design import plan
@@ -56,10 +64,7 @@ def design(
                 con.close()
             if baseline_rate is None:
                 raise ExperimentError(f"Project '{project}' has no cached training set to take the base rate from.", hint=f"Pass --baseline-rate, or run `soloml features {project}` first.")
-    return plan(
-        metric, baseline_rate=baseline_rate, mean=mean, sd=sd, mde=mde, mde_relative=mde_relative,
-        alpha=alpha, power=power, allocation=allocation, units_per_day=pace, pace_source=source,
-    )
+    return plan(metric, baseline_rate=baseline_rate, units_per_day=pace, pace_source=source, **effect)
 
 
 def assign(
@@ -98,12 +103,7 @@ def analyze(
     *,
     from_: str | None = None,
     counts: str | None = None,
-    unit: str | None = None,
-    arm: str | None = None,
-    outcome: str | None = None,
-    control: str | None = None,
-    covariate: str | None = None,
-    exposed_at: str | None = None,
+    columns: ImportedColumns = ImportedColumns(),
     reassign: bool = False,
 ) -> ExperimentResult:
     """The experiment's result: lift with intervals, chance to beat control, CUPED, SRM and the decision.
@@ -116,8 +116,9 @@ def analyze(
 
     if from_ is not None and counts is not None:
         raise ExperimentError("Give --from (one row per unit) or --counts (summary numbers), not both.")
-    column_options = {"--unit": unit, "--arm": arm, "--outcome": outcome, "--covariate": covariate, "--exposed-at": exposed_at, "--reassign": reassign or None}
-    unused = [k for k, v in column_options.items() if v is not None] + (["--control"] if control and from_ is None and counts is None else [])
+    c = columns
+    column_options = {"--unit": c.unit, "--arm": c.arm, "--outcome": c.outcome, "--covariate": c.covariate, "--exposed-at": c.exposed_at, "--reassign": reassign or None}
+    unused = [k for k, v in column_options.items() if v is not None] + (["--control"] if c.control and from_ is None and counts is None else [])
     if from_ is None and unused:
         raise ExperimentError(f"{', '.join(unused)} only apply with --from{' or --counts' if unused == ['--control'] else ''}.", hint=f"E.g. `soloml experiment analyze {name} --from export.csv --arm group --outcome converted`.")
     ws = as_workspace(workspace)
@@ -127,14 +128,14 @@ def analyze(
         from soloml.experiments.counts import analyze_counts, parse_counts, spec_for_counts
 
         kind, arms = parse_counts(counts)
-        return analyze_counts(spec_for_counts(name, kind, arms, control=control, base=spec), arms)
+        return analyze_counts(spec_for_counts(name, kind, arms, control=c.control, base=spec), arms)
     if from_ is not None:
         from soloml.experiments.imported import analyze_from
 
         with ws.connect() as con:
             return analyze_from(
-                con, name, from_, base=spec, root=ws.root, unit=unit, arm=arm, outcome=outcome, control=control,
-                covariate=covariate, exposed_at=exposed_at, reassign=reassign,
+                con, name, from_, base=spec, root=ws.root, unit=c.unit, arm=c.arm, outcome=c.outcome, control=c.control,
+                covariate=c.covariate, exposed_at=c.exposed_at, reassign=reassign,
             )
     assert spec is not None
     with ws.connect(read_only=True) as con:

@@ -101,11 +101,11 @@ def analyze_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The result in business words, then lift with intervals, chance to beat control, CUPED, SRM and the decision."""
-    from soloml.app.experiment import analyze
+    from soloml.app.experiment import ImportedColumns, analyze
 
     with handled():
-        result = analyze(ws_path, name, from_=from_, counts=counts, unit=unit, arm=arm, outcome=outcome, control=control,
-                         covariate=covariate, exposed_at=exposed_at, reassign=reassign)
+        columns = ImportedColumns(unit=unit, arm=arm, outcome=outcome, control=control, covariate=covariate, exposed_at=exposed_at)
+        result = analyze(ws_path, name, from_=from_, counts=counts, columns=columns, reassign=reassign)
         for warning in result.warnings:  # loud even with --json: a broken split invalidates every number
             err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
         emit(result, as_json, lambda r: _render_analysis(r.to_facts()))
