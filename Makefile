@@ -22,6 +22,7 @@ demo: $(STAMP)
 # ruff first (lint only; --exit-zero until cli/ and warehouse/ are fixed, see pyproject's [tool.ruff]), then the tests
 test: $(STAMP)
 	$(BIN)/ruff check --exit-zero src tests
+	$(BIN)/python -m mypy -p soloml.app -m soloml.facts
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

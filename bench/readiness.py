@@ -66,7 +66,7 @@ def time_check(path: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
     from soloml.cli.app import app
-    from soloml.cli.check import run_check
+    from soloml.app.check import run_check
     from soloml.workspace import init_workspace
 
     ws = init_workspace(workdir / "ws")

@@ -2,6 +2,10 @@
 
 The public API is what `__all__` lists. Names are imported on first use, so `import soloml`
 (and the `soloml` command) start fast and only pay for the stages they touch.
+
+The use cases are the commands' own (soloml.app): `soloml.load(ws, paths)`, `soloml.check(ws, project)`,
+`soloml.forecast(ws, project)` take the workspace (a Workspace, or its folder) first, then what they act
+on, then keyword options, and return a result whose `to_facts()` is what `--json` prints.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ from typing import TYPE_CHECKING, Any
 from soloml._version import __version__
 from soloml.errors import SolomlError
 
-# public name -> module that defines it
+# public name -> module that defines it ("module:attribute" when the module calls it otherwise)
 _EXPORTS = {
+    "load": "soloml.app.load",
+    "LoadSummary": "soloml.sources",
+    "check": "soloml.app.check:run_check",
+    "ReadinessReport": "soloml.readiness",
+    "forecast": "soloml.app.forecast",
+    "ForecastOutcome": "soloml.app.forecast",
+    "Facts": "soloml.facts",
     "Workspace": "soloml.workspace",
     "find_workspace": "soloml.workspace",
     "init_workspace": "soloml.workspace",
@@ -30,9 +41,9 @@ _EXPORTS = {
     "build_training_set": "soloml.features",
     "SolomlClassifier": "soloml.modeling",
     "SolomlRegressor": "soloml.modeling",
-    "TrainReport": "soloml.modeling",
+    "TrainReport": "soloml.app.train",
     "TrainResult": "soloml.modeling",
-    "train": "soloml.modeling.workflow",
+    "train": "soloml.app.train",
     "load_model": "soloml.registry",
     "promote": "soloml.registry",
     "rollback": "soloml.registry",
@@ -52,10 +63,11 @@ __all__ = sorted(["SolomlError", "__version__", *_EXPORTS])
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    where = _EXPORTS.get(name)
+    if where is None:
         raise AttributeError(f"module 'soloml' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attribute = where.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
     globals()[name] = value
     return value
 
@@ -65,15 +77,20 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs
+    from soloml.app.check import run_check as check
+    from soloml.app.forecast import ForecastOutcome, forecast
+    from soloml.app.load import load
+    from soloml.facts import Facts
+    from soloml.readiness import ReadinessReport
     from soloml.canonical import identity_report
     from soloml.demo import generate_bluebird, run_demo
     from soloml.deploy import ScoreResult, create_app, score_project, serve
     from soloml.experiments import ExperimentSpec, analyze_experiment
     from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
-    from soloml.modeling import SolomlClassifier, SolomlRegressor, TrainReport, TrainResult
-    from soloml.modeling.workflow import train
+    from soloml.modeling import SolomlClassifier, SolomlRegressor, TrainResult
+    from soloml.app.train import TrainReport, train
     from soloml.monitoring import monitor_project
     from soloml.projects import ProjectSpec, load_spec, spec_from_answers, table_spec
     from soloml.registry import load_model, promote, rollback, save_model
-    from soloml.sources import LoadResult, load_paths
+    from soloml.sources import LoadResult, LoadSummary, load_paths
     from soloml.workspace import Workspace, find_workspace, init_workspace

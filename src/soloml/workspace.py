@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import yaml
 
@@ -136,3 +137,17 @@ def find_workspace(explicit: Path | str | None = None, *, cwd: Path | None = Non
         "No soloml workspace found. Looked at: " + "; ".join(looked) + ".",
         hint="Run `soloml init DIR` to create one, then run commands inside it or pass --workspace DIR.",
     )
+
+
+WorkspaceLike: TypeAlias = Workspace | str | Path
+
+
+def as_workspace(workspace: WorkspaceLike | None) -> Workspace:
+    """The workspace itself, or the one found at the folder given; None: $SOLOML_WORKSPACE, then the current folder upward.
+
+    Every public entry point that takes a workspace accepts all three, so `soloml.score_project("shop/", "churn")`
+    and `soloml.score_project(ws, "churn")` are the same call.
+    """
+    if isinstance(workspace, Workspace):
+        return workspace
+    return find_workspace(None if workspace is None else Path(workspace))

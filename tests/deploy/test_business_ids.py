@@ -10,7 +10,7 @@ import pytest
 from features.cdnow import load_cdnow
 from soloml.deploy import score_project
 from soloml.deploy.writeback import COLUMNS
-from soloml.modeling.workflow import train_project
+from soloml.app.train import train_project
 from soloml.projects.spec import ProjectSpec, save_spec
 from soloml.registry import promote
 from soloml.workspace import init_workspace

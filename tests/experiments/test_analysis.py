@@ -58,7 +58,7 @@ def test_conversion_result_agrees_with_statsmodels_and_reads_in_business_words(c
     x = [int(frame.value[treated].sum()), int(frame.value[~treated].sum())]
     n = [int(treated.sum()), int((~treated).sum())]
     _, p = proportions_ztest(x, n)
-    data = result.to_dict()
+    data = result.to_facts()
     assert data["p_value"] == pytest.approx(p, abs=1e-9)
     assert data["absolute_lift"] == pytest.approx(x[0] / n[0] - x[1] / n[1], abs=1e-12)
     for key in ("variants", "absolute_lift", "relative_lift", "ci_low", "ci_high", "p_value", "chance_to_beat_control", "srm_p_value", "decision"):

@@ -42,7 +42,7 @@ def test_the_exit_code_says_the_verdict(folder, project, code, outcome, words):
 
 
 def test_json_prints_exactly_the_reports_facts(folder):
-    from soloml.cli.check import run_check
+    from soloml.app.check import run_check
 
     report = run_check(folder, "rare", record=False)
     printed = json.loads(_check(folder, "rare", "--json").stdout)

@@ -11,7 +11,7 @@ import pytest
 from helpers import NOW, signal_frame, table_project
 
 from soloml.canonical.schema import create_core_tables
-from soloml.cli.check import toolkit
+from soloml.app.check import toolkit
 from soloml.readiness import check_project
 from soloml.readiness.findings import Finding
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -145,6 +146,24 @@ class MappingDraft:
     @property
     def columns(self) -> dict[str, str]:
         return {g.column: (g.source if g.source is not None else g.literal or "") for g in self.guesses}
+
+    def to_facts(self) -> dict[str, Any]:
+        """The draft as `soloml map --json` prints it: every guess with where it came from, why and how sure."""
+        return {
+            "mapping": str(self.path) if self.path else None,
+            "table": self.table,
+            "table_reason": self.table_reason,
+            "source": self.name,
+            "columns": [
+                {"column": g.column, "from": g.source, "literal": g.literal, "confidence": g.confidence, "reason": g.reason}
+                for g in self.guesses
+            ],
+            "formats": self.formats,
+            "values": self.values,
+            "missing_required": list(self.missing),
+            "unused_file_columns": list(self.unused),
+            "notes": list(self.notes),
+        }
 
 
 def _words(header: str) -> set[str]:

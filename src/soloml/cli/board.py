@@ -36,4 +36,4 @@ def register(app: typer.Typer) -> None:
             from soloml.tracker import refresh_board
 
             board = refresh_board(workspace(ws_dir), xlsx=xlsx)
-            emit(board.to_facts(), as_json, _render)
+            emit(board, as_json, lambda b: _render(b.to_facts()))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, err_console, handled, workspace
-from soloml.errors import ExperimentError
 
 experiment_app = typer.Typer(help="Design, assign and analyse A/B experiments (experiments/<name>.yaml).", no_args_is_help=True)
 
@@ -61,30 +59,11 @@ def design_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Sample size per arm, and how long it takes at the project's capacity or the given traffic."""
-    from soloml.experiments.design import plan
+    from soloml.app.experiment import design
 
     with handled():
-        pace, source = traffic, None
-        if project is not None:
-            from soloml.experiments.planning import project_base_rate, project_pace
-            from soloml.projects.spec import find_spec
-
-            ws = workspace(ws_path)
-            spec = find_spec(ws.projects_dir, project)
-            if pace is None:
-                pace, source = project_pace(spec)
-            if metric == "conversion" and baseline_rate is None:
-                con = ws.connect(read_only=True)
-                try:
-                    baseline_rate = project_base_rate(con, project)
-                finally:
-                    con.close()
-                if baseline_rate is None:
-                    raise ExperimentError(f"Project '{project}' has no cached training set to take the base rate from.", hint=f"Pass --baseline-rate, or run `soloml features {project}` first.")
-        result = plan(
-            metric, baseline_rate=baseline_rate, mean=mean, sd=sd, mde=mde, mde_relative=mde_relative,  # type: ignore[arg-type]
-            alpha=alpha, power=power, allocation=allocation, units_per_day=pace, pace_source=source,
-        )
+        result = design(ws_path, project, metric=metric, baseline_rate=baseline_rate, mean=mean, sd=sd, mde=mde,  # type: ignore[arg-type]
+                        mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation, traffic=traffic)
         emit(result, as_json, _render_design)
 
 
@@ -99,24 +78,10 @@ def assign_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Split units into variants (deterministic salted hash, or the arms the units already have) and log their exposures."""
-    from soloml.experiments.assignment import Units, assign_units, top_k_units, units_from_file, units_from_sql
-    from soloml.experiments.spec import find_experiment
+    from soloml.app.experiment import assign
 
     with handled():
-        ws = workspace(ws_path)
-        spec = find_experiment(ws.experiments_dir, name)
-        if (units is None) == (top_k is None):
-            raise ExperimentError("Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.", hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.")
-        with ws.connect() as con:
-            batch: Units
-            if top_k is not None:
-                batch = Units(tuple(top_k_units(con, top_k[0], int(top_k[1]))))
-            elif Path(units).suffix.lower() in {".csv", ".txt"} or Path(units).is_file():  # type: ignore[arg-type]
-                path = Path(units)  # type: ignore[arg-type]
-                batch = units_from_file(path if path.is_absolute() or path.is_file() else ws.root / path, arm=arm)
-            else:
-                batch = units_from_sql(con, units, arm=arm)  # type: ignore[arg-type]
-            result = assign_units(con, spec, batch, reassign=reassign)
+        result = assign(workspace(ws_path), name, units=units, top_k=top_k, arm=arm, reassign=reassign)
         emit(result, as_json, _render_assignment)
 
 
@@ -136,39 +101,14 @@ def analyze_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The result in business words, then lift with intervals, chance to beat control, CUPED, SRM and the decision."""
-    from soloml.experiments.analysis import analyze_experiment
-    from soloml.experiments.spec import find_experiment
+    from soloml.app.experiment import ImportedColumns, analyze
 
     with handled():
-        if from_ is not None and counts is not None:
-            raise ExperimentError("Give --from (one row per unit) or --counts (summary numbers), not both.")
-        column_options = {"--unit": unit, "--arm": arm, "--outcome": outcome, "--covariate": covariate, "--exposed-at": exposed_at, "--reassign": reassign or None}
-        unused = [k for k, v in column_options.items() if v is not None] + (["--control"] if control and from_ is None and counts is None else [])
-        if from_ is None and unused:
-            raise ExperimentError(f"{', '.join(unused)} only apply with --from{' or --counts' if unused == ['--control'] else ''}.", hint=f"E.g. `soloml experiment analyze {name} --from export.csv --arm group --outcome converted`.")
-        ws = workspace(ws_path)
-        has_yaml = (ws.experiments_dir / f"{name}.yaml").is_file()
-        spec = find_experiment(ws.experiments_dir, name) if has_yaml or (from_ is None and counts is None) else None
-        if counts is not None:
-            from soloml.experiments.counts import analyze_counts, parse_counts, spec_for_counts
-
-            kind, arms = parse_counts(counts)
-            result = analyze_counts(spec_for_counts(name, kind, arms, control=control, base=spec), arms)
-        elif from_ is not None:
-            from soloml.experiments.imported import analyze_from
-
-            with ws.connect() as con:
-                result = analyze_from(
-                    con, name, from_, base=spec, root=ws.root, unit=unit, arm=arm, outcome=outcome, control=control,
-                    covariate=covariate, exposed_at=exposed_at, reassign=reassign,
-                )
-        else:
-            assert spec is not None
-            with ws.connect(read_only=True) as con:
-                result = analyze_experiment(con, spec, root=ws.root)
+        columns = ImportedColumns(unit=unit, arm=arm, outcome=outcome, control=control, covariate=covariate, exposed_at=exposed_at)
+        result = analyze(ws_path, name, from_=from_, counts=counts, columns=columns, reassign=reassign)
         for warning in result.warnings:  # loud even with --json: a broken split invalidates every number
             err_console.print(f"[bold red]WARNING:[/] {warning}", markup=True, highlight=False)
-        emit(result.to_facts(), as_json, _render_analysis)
+        emit(result, as_json, lambda r: _render_analysis(r.to_facts()))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, err_console, handled, workspace
-from soloml.projects.spec import find_spec
 
 if TYPE_CHECKING:
     from soloml.features.summary import FeaturesReport
@@ -45,12 +44,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build the training set of PROJECT: rows and base rate per cutoff, each feature's missing share."""
         with handled():
-            from soloml.features.summary import summarise_features
+            from soloml.app.features import features
 
-            ws = workspace(ws_dir)
-            spec = find_spec(ws.projects_dir, project)
-            with ws.connect() as con:
-                report = summarise_features(con, spec, features_dir=ws.features_dir, audit=audit, as_of=as_of, use_cache=not no_cache)
+            report = features(workspace(ws_dir), project, audit=audit, as_of=as_of, use_cache=not no_cache)
             emit(report, as_json, _render)
             if report.audit_passed is False:
                 if as_json:

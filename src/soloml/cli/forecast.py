@@ -1,4 +1,7 @@
-"""`soloml forecast PROJECT` / `soloml forecast --table T --date D --value V`: backtest, choose, forecast, judge, chart."""
+"""`soloml forecast PROJECT` / `soloml forecast --table T --date D --value V`: backtest, choose, forecast, judge, chart.
+
+The use case is soloml.app.forecast; this module shows a progress bar and prints.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
-from soloml.errors import ConfigError
+from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled
 
 
 def _render(s: dict[str, Any]) -> None:
@@ -60,65 +62,22 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Forecast PROJECT (or a table) against seasonal naive: the verdict, the ranges, forecast.csv and a chart."""
-        from soloml.forecasting.workflow import Settings, forecast_project, forecast_table
+        from soloml.app.forecast import forecast, schedule_forecast
+        from soloml.errors import ConfigError
 
         with handled():
-            if (project is None) == (table is None):
-                raise ConfigError("Give either a PROJECT or --table with --date and --value.", hint="e.g. `soloml forecast revenue` or `soloml forecast --table raw.sales --date day --value amount`.")
-            if table is not None and not (date and value):
-                raise ConfigError(f"--table {table} needs --date (the column dating each row) and --value (the column to forecast).")
-            if project is None and (use or to or cron):
-                raise ConfigError("--use, --to and --cron work with a PROJECT, not with --table.", hint="Make a forecast project (`soloml interview`) to ship it.")
-            _check_choice("--frequency", frequency, ("day", "week", "month", "quarter"))
-            _check_choice("--agg", agg, ("sum", "mean"))
-            _check_choice("--metric", metric, ("mase", "wape", "mape"))
-            ws = workspace(ws_dir)
             if cron is not None:
-                emit(_schedule(ws, project, cron, use or "production", to or []), as_json, _render_schedule)  # type: ignore[arg-type]
+                if project is None:
+                    raise ConfigError("--use, --to and --cron work with a PROJECT, not with --table.", hint="Make a forecast project (`soloml interview`) to ship it.")
+                from soloml.cli.score import _render_schedule, executable
+
+                emit(schedule_forecast(ws_dir, project, cron, executable=executable(), use=use or "production", to=to or ()), as_json, _render_schedule)
                 return
             with _progress() as progress:
-                if project is not None:
-                    run = forecast_project(ws, project, use=use, to=tuple(to or ()), n_jobs=jobs, progress=progress, save=not no_save)
-                else:
-                    settings = Settings(horizon, level, metric, threshold, models=tuple(m.strip() for m in (models or "").split(",") if m.strip()))
-                    run = forecast_table(ws, table, date, value, by=tuple(by or ()), frequency=frequency, agg=agg,  # type: ignore[arg-type]
-                                         settings=settings, n_jobs=jobs, progress=progress, save=not no_save)
-            facts = run.to_facts()
-            if run.folder is not None:
-                facts["files"].update(_chart(run))
-            emit(facts, as_json, _render)
-
-
-def _schedule(ws: Any, project: str, cron: str, use: str, to: list[str]) -> Any:
-    """The scheduled job re-forecasts with the promoted forecaster (choosing models again is a person's decision)."""
-    from soloml.cli.score import executable
-    from soloml.deploy.schedule import schedule
-    from soloml.projects.spec import find_spec
-
-    find_spec(ws.projects_dir, project)  # a clear error for an unknown project, now rather than at 6 a.m.
-    extra = ["--use", use]
-    for target in to:
-        extra += ["--to", target]
-    return schedule(project, cron, workspace=ws.root, executable=executable(), extra_args=tuple(extra), verb="forecast")
-
-
-def _render_schedule(s: Any) -> None:
-    from soloml.cli.score import _render_schedule as render
-
-    render(s)
-
-
-def _chart(run: Any) -> dict[str, str]:
-    from soloml.forecasting.workflow import write_chart
-
-    return write_chart(run)
-
-
-def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
-    from soloml.errors import did_you_mean
-
-    if value is not None and value not in allowed:
-        raise ConfigError(f"{option} must be one of {', '.join(allowed)} (got {value!r}).{did_you_mean(value, allowed)}")
+                outcome = forecast(ws_dir, project, table=table, date=date, value=value, by=tuple(by or ()), horizon=horizon, frequency=frequency,
+                                   agg=agg, level=level, metric=metric, threshold=threshold, jobs=jobs, save=not no_save, progress=progress,
+                                   models=tuple(m.strip() for m in (models or "").split(",") if m.strip()), use=use, to=tuple(to or ()))
+            emit(outcome, as_json, lambda o: _render(o.to_facts()))
 
 
 @contextmanager

@@ -3,7 +3,6 @@ which rule linked them, who is unmatched, and the suggested links waiting for yo
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -53,21 +52,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Report customer match rates and links per source pair and rule, the unmatched, and suggested links to decide."""
-        with handled():
-            from soloml.canonical.identity_report import identity_report
-            from soloml.canonical.identity_suggest import decide
+        from soloml.app.identities import identities
 
-            with workspace(ws_dir).connect() as con:
-                decisions = []
-                if accept or reject:
-                    con.begin()
-                    try:
-                        decisions = [decide(con, sid, accept=True) for sid in accept or []]
-                        decisions += [decide(con, sid, accept=False) for sid in reject or []]
-                        con.commit()
-                    except BaseException:
-                        con.rollback()
-                        raise
-                report = identity_report(con, top=top)
-            # the report's own facts at the top level (as before), plus what --accept / --reject did
-            emit({**asdict(report), "decisions": decisions}, as_json, lambda _: _render(report, decisions))
+        with handled():
+            result = identities(workspace(ws_dir), top=top, accept=accept or (), reject=reject or ())
+            emit(result, as_json, lambda r: _render(r.report, list(r.decisions)))

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from soloml.app.workspaces import CreatedWorkspace, create
 from soloml.cli.output import JsonOption, console, emit, handled
-from soloml.workspace import init_workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -20,11 +20,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a workspace: soloml.yaml, warehouse.duckdb, projects/, features/, models/, reports/, board.csv."""
         with handled():
-            ws = init_workspace(directory, name=name)
-            result = {"workspace": str(ws.root), "warehouse": ws.warehouse_url}
+            result = create(directory, name=name)
 
-            def render(r: dict) -> None:
-                console.print(f"Workspace ready at {r['workspace']}.")
-                console.print(f"Next: `soloml load FILE` to bring in your data (run it inside {r['workspace']} or pass --workspace).")
+            def render(r: CreatedWorkspace) -> None:
+                root = r.workspace.root
+                console.print(f"Workspace ready at {root}.")
+                console.print(f"Next: `soloml load FILE` to bring in your data (run it inside {root} or pass --workspace).")
 
             emit(result, as_json, render)

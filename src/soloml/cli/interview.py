@@ -7,16 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
+from soloml.app.interview import ProjectWritten, write_interview
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.projects.interview import (
-    NOT_FOR_FORECAST,
-    QUESTIONS,
-    InterviewAnswers,
-    load_answers,
-    recipe_questions,
-    spec_from_answers,
-    write_project,
-)
+from soloml.projects.interview import NOT_FOR_FORECAST, QUESTIONS, InterviewAnswers, load_answers, recipe_questions, spec_from_answers
 
 NUMBERS: dict[str, type] = {"capacity": int, "horizon_days": int, "value_per_success": float, "cost_per_action": float,
                             "success_rate": float, "acceptable_error": float, "plan_ahead": int, "miss_tolerance": float, "miss_cost": float}
@@ -64,13 +57,11 @@ def register(app: typer.Typer) -> None:
                 console.print("\n".join(contract.lines), markup=False)
                 if not typer.confirm("Does the stakeholder agree? Write the project file?", default=True):
                     raise typer.Exit(1)
-            contract, path = write_project(answers, ws.projects_dir, force=force)
-            result = {"project": contract.spec.name, "path": str(path), "break_even_precision": contract.break_even,
-                      "contract": list(contract.lines), "spec": contract.spec}
+            result = write_interview(ws, answers, force=force)
 
-            def render(r: dict) -> None:
+            def render(r: ProjectWritten) -> None:
                 if answers_file is not None:
-                    console.print("\n".join(r["contract"]), markup=False)
-                console.print(f"Wrote {r['path']}. Next: `soloml features {r['project']}` to build its training set.", markup=False)
+                    console.print("\n".join(r.contract.lines), markup=False)
+                console.print(f"Wrote {r.path}. Next: `soloml features {r.contract.spec.name}` to build its training set.", markup=False)
 
             emit(result, as_json, render)

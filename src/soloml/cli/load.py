@@ -1,11 +1,14 @@
 """`soloml load [PATH...] [--as NAME] [--table T] [--date-format mdy] [--json]`: files and tables into the warehouse.
 
+What a load means (mappings, detection, routing, the per-file failure rule) is soloml.app.load; this module
+asks for the CRM time zone at a terminal and prints.
+
 With no PATH, the sources listed in soloml.yaml are loaded again (one cron line keeps the warehouse fresh).
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,16 +23,10 @@ from soloml.cli.output import (
     progress_enabled,
     workspace,
 )
-from soloml.config import DateOrder
 
 if TYPE_CHECKING:
     from soloml.sources import LoadResult, LoadSummary
     from soloml.workspace import Workspace
-
-NOTHING_TO_LOAD_HINT = (
-    "Pass files or folders (`soloml load exports/`), or list them in soloml.yaml so `soloml load` alone loads them:\n"
-    "sources:\n  - path: exports/\n  - url: postgresql://app@db:5432/shop\n    table: public.orders\n(see docs/loading.md)."
-)
 
 
 def _describe(result: LoadResult) -> None:
@@ -75,20 +72,16 @@ def _render(summary: LoadSummary) -> None:
 
 
 def _raise_failures(summary: LoadSummary) -> None:
-    from soloml.errors import LoadError
-    from soloml.sources.results import shown
+    """The app's failure rule; with several failed files, each one's error is printed before the total."""
+    from soloml.app.load import failure
 
-    if summary.ok:
+    error = failure(summary)
+    if error is None:
         return
-    if len(summary.errors) == 1 and summary.files == 1:
-        raise summary.errors[0]
-    for error in summary.errors:
-        err_console.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
-    names = sorted({shown(r.source).split(" [")[0] for r in summary.failed})
-    raise LoadError(
-        f"{len(summary.errors)} of {summary.files} files failed and changed nothing: {', '.join(names)}.",
-        hint="The others are loaded. Fix the failed files and run `soloml load` on them again.",
-    )
+    if error not in summary.errors:
+        for each in summary.errors:
+            err_console.print(f"[bold red]Error:[/] {each}", markup=True, highlight=False)
+    raise error
 
 
 def _interactive() -> bool:
@@ -98,20 +91,12 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _router(ws: Workspace, *, ask: bool):
-    """The canonical router with the workspace's CRM time zone; asks for it once (and remembers it) when unset."""
-    from functools import partial
-
-    from soloml.canonical import ingest
+def _ask_timezone(ws: Workspace) -> Callable[[str], str]:
+    """Asks for the CRM account's time zone once, at the terminal, and saves it as crm.timezone in soloml.yaml."""
     from soloml.config import remember_crm_timezone
     from soloml.errors import ConfigError
     from soloml.workspace import CONFIG_FILE
 
-    zone = ws.settings.crm.timezone
-    if zone:
-        return partial(ingest.route, crm_timezone=zone)
-    if not ask:
-        return ingest.route
     answer: dict[str, str] = {}
 
     def ask_zone(vendor: str) -> str:
@@ -127,7 +112,7 @@ def _router(ws: Workspace, *, ask: bool):
                 console.print(f"{exc}", markup=False)
         return answer["zone"]
 
-    return partial(ingest.route, crm_timezone=None, ask_crm_timezone=ask_zone)
+    return ask_zone
 
 
 def register(app: typer.Typer) -> None:
@@ -148,39 +133,12 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Load files or database tables into raw.* (typed, all-or-nothing per file, re-loads are no-ops) and route them into core.*."""
-        from functools import partial
-
-        from soloml.canonical import ingest
-        from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
-        from soloml.errors import ConfigError
+        from soloml.app.load import load
 
         with handled():
-            from soloml.sources import LoadRequest, load_all
-            from soloml.sources.configured import requests_for
-
             ws = workspace(ws_dir)
-            order = date_format or ws.settings.load.date_order
-            if order not in DateOrder.__args__:  # type: ignore[attr-defined]
-                raise ConfigError(f"--date-format must be one of auto, mdy, dmy, ymd; got '{order}'.", hint="For 31/01/2024 pass --date-format dmy.")
-            if paths:
-                requests = [LoadRequest(p, as_name, table) for p in paths]
-            elif as_name or table:
-                raise ConfigError("--as and --table apply to the files given: pass PATH too.", hint="e.g. `soloml load orders.csv --as orders`.")
-            else:
-                requests = requests_for(ws.settings.sources, root=ws.root, env=os.environ)
-            if not requests:
-                raise ConfigError(f"Nothing to load: no PATH was given and {ws.root / 'soloml.yaml'} lists no sources.", hint=NOTHING_TO_LOAD_HINT)
-            # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
-            catalog = AdapterCatalog.from_folder(ws.mappings_dir)
             ask = _interactive() and not as_json and ws.settings.crm.timezone is None
-            router = partial(_router(ws, ask=ask), catalog=catalog)
-            with ws.connect() as con:
-                summary = load_all(
-                    con, requests, date_order=order,  # type: ignore[arg-type]
-                    max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad is None else max_bad,
-                    detector=partial(ingest.detect, catalog=catalog), router=router, temp_dir=ws.root / ".soloml" / "tmp",
-                    as_for=catalog.mapping_for_file,
-                    progress=progress_enabled() and not as_json and not ask,
-                )
-            emit(summary.to_facts(), as_json, lambda _: _render(summary))
+            summary = load(ws, paths or (), as_name=as_name, table=table, date_format=date_format, max_bad_rows_share=max_bad,
+                           ask_timezone=_ask_timezone(ws) if ask else None, progress=progress_enabled() and not as_json and not ask, check=False)
+            emit(summary, as_json, _render)
             _raise_failures(summary)

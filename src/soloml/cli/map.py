@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from soloml.canonical.schema import MAPPABLE_TABLES
 
-if TYPE_CHECKING:
-    from soloml.canonical.mapping_draft import MappingDraft
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-
-
-def _summary(d: MappingDraft) -> dict[str, Any]:
-    return {
-        "mapping": str(d.path) if d.path else None,
-        "table": d.table,
-        "table_reason": d.table_reason,
-        "source": d.name,
-        "columns": [
-            {"column": g.column, "from": g.source, "literal": g.literal, "confidence": g.confidence, "reason": g.reason}
-            for g in d.guesses
-        ],
-        "formats": d.formats,
-        "values": d.values,
-        "missing_required": list(d.missing),
-        "unused_file_columns": list(d.unused),
-        "notes": list(d.notes),
-    }
 
 
 def _render(r: dict[str, Any]) -> None:
@@ -61,4 +41,4 @@ def register(app: typer.Typer) -> None:
 
             ws = workspace(ws_path)
             draft = write_draft(file, ws.mappings_dir, table=table, default_currency=ws.settings.currency, force=force)
-            emit(_summary(draft), as_json, _render)
+            emit(draft, as_json, lambda d: _render(d.to_facts()))

@@ -42,12 +42,8 @@ def register(app: typer.Typer) -> None:
             ws = workspace(ws_dir)
             recovered(ws)
             names = [project] if project else projects(ws.models_dir)
-            rows = [
-                {"project": i.project, "version": i.version, "kind": i.kind, "aliases": list(i.aliases), "verdict": i.verdict, "metric": i.metric,
-                 "model_score": i.model_score, "threshold": i.threshold, "created_at": i.created_at, "path": str(i.path)}
-                for name in names for i in list_versions(ws.models_dir, name)
-            ]
-            emit(rows, as_json, _render_models)
+            listed = [info for name in names for info in list_versions(ws.models_dir, name)]
+            emit(listed, as_json, lambda infos: _render_models([i.to_facts() for i in infos]))
 
     @app.command("promote")
     def promote_cmd(
@@ -65,7 +61,7 @@ def register(app: typer.Typer) -> None:
             with ws.connect() as con:
                 recovered(ws, con)
                 change = promote(con, ws.models_dir, project, version, alias)
-            emit(change, as_json, lambda c: _render_change(vars(c)))
+            emit(change, as_json, lambda c: _render_change(c.to_facts()))
 
     @app.command("rollback")
     def rollback_cmd(
@@ -82,4 +78,4 @@ def register(app: typer.Typer) -> None:
             with ws.connect() as con:
                 recovered(ws, con)
                 change = rollback(con, ws.models_dir, project, alias)
-            emit(change, as_json, lambda c: _render_change(vars(c)))
+            emit(change, as_json, lambda c: _render_change(c.to_facts()))

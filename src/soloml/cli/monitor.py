@@ -37,6 +37,6 @@ def register(app: typer.Typer) -> None:
 
         with handled():
             report = monitor_project(workspace(ws_path), project, max_age=timedelta(days=max_age_days))
-            emit(report.to_dict(), as_json, _render)
+            emit(report, as_json, lambda r: _render(r.to_facts()))
         if report.alert:
             raise typer.Exit(ALERT_EXIT_CODE)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +13,7 @@ import typer
 from rich.console import Console
 
 from soloml.errors import SolomlError
+from soloml.facts import Facts, facts, jsonable
 from soloml.workspace import Workspace, find_workspace
 
 console = Console(stderr=False, highlight=False, soft_wrap=True)
@@ -32,31 +30,9 @@ def workspace(explicit: Path | None) -> Workspace:
     return find_workspace(explicit)
 
 
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses, pydantic models, dates, decimals and paths, as plain JSON values."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(asdict(value))
-    if hasattr(value, "model_dump"):
-        return to_jsonable(value.model_dump(mode="json"))
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return value.item()
-    if isinstance(value, float) and value != value:  # NaN is not JSON
-        return None
-    return value
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
+def print_json(value: object) -> None:
+    """`value` as JSON on stdout (soloml.facts.jsonable decides how each value is written)."""
+    sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
@@ -70,10 +46,10 @@ def handled() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
-def emit(result: Any, as_json: bool, render: Callable[[Any], None]) -> None:
-    """Print `result` as JSON when asked, else through its human renderer."""
+def emit(result: Facts | Sequence[Facts], as_json: bool, render: Callable[[Any], None]) -> None:
+    """Print `result.to_facts()` (a list of them for a listing) as JSON when asked, else hand `result` to its renderer."""
     if as_json:
-        print_json(result)
+        print_json([facts(r) for r in result] if isinstance(result, Sequence) else facts(result))
     else:
         render(result)
 

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
             from soloml.reports.project_report import write_report
 
             written = write_report(workspace(ws_dir), project, out_dir=out)
-            emit(written.to_facts(), as_json, _render)
+            emit(written, as_json, lambda w: _render(w.to_facts()))
             if open_it:
                 import webbrowser
 

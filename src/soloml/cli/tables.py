@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.warehouse.tables import DATA_SCHEMAS, TableInfo, list_tables
+from soloml.warehouse.tables import TableInfo
 
 
 def _describe(tables: list[TableInfo]) -> None:
@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """List every table in the warehouse with its row count, columns (and original headers) and last load."""
+        from soloml.app.tables import tables
+
         with handled():
-            ws = workspace(ws_dir)
-            with ws.connect() as con:
-                tables = list_tables(con, schemas=(*DATA_SCHEMAS, "ops") if include_ops else DATA_SCHEMAS)
-            emit({"tables": tables}, as_json, lambda r: _describe(r["tables"]))
+            listing = tables(workspace(ws_dir), include_ops=include_ops)
+            emit(listing, as_json, lambda r: _describe(list(r.tables)))

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Train a LightGBM model for PROJECT against the prior and today's rule; save it as the candidate and print the verdict."""
-        from soloml.modeling.workflow import train_project, train_table
+        from soloml.app.train import train_project, train_table
 
         with handled():
             if (project is None) == (table is None):
@@ -59,10 +59,7 @@ def register(app: typer.Typer) -> None:
                 else:
                     report = train_table(ws, table, target, time_column=time_column, positive=positive, test_from=day,  # type: ignore[arg-type]
                                          random_split=random_split, replace=replace, tune=tune, seed=seed, save=not no_save)
-            summary = report.summary()
-            if report.spec_path is not None:
-                summary["spec_path"] = str(report.spec_path)
-            emit(summary, as_json, _render)
+            emit(report, as_json, lambda r: _render(r.to_facts()))
 
 
 class _progress:

@@ -40,4 +40,4 @@ def register(app: typer.Typer) -> None:
             from soloml.tracker import write_update
 
             update = write_update(workspace(ws_dir), since=_since(since), send=send)
-            emit(update.to_facts(), as_json, _render)
+            emit(update, as_json, lambda u: _render(u.to_facts()))

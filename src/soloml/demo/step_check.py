@@ -8,7 +8,7 @@ recorded for the board; the demo trains either way, so a reader sees what the ch
 
 from __future__ import annotations
 
-from soloml.cli.check import run_check
+from soloml.app.check import run_check
 from soloml.demo.context import DemoContext, StepResult
 
 NAME = "check"

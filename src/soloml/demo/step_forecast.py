@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from soloml.demo.context import DemoContext, StepResult
-from soloml.forecasting.workflow import forecast_project, write_chart
+from soloml.app.forecast import draw_chart
+from soloml.forecasting.workflow import forecast_project
 from soloml.projects.interview import load_answers, write_project
 from soloml.registry import promote
 
@@ -42,7 +43,7 @@ def run(ctx: DemoContext) -> StepResult:
     contract, spec_path = write_project(load_answers(answers_path), ctx.workspace.projects_dir, force=True)
     ctx.say("Forecasting monthly revenue a quarter ahead, backtested against 'same month last year'...")
     run_ = forecast_project(ctx.workspace, PROJECT)
-    charts = write_chart(run_)
+    charts = draw_chart(run_)
     con = ctx.connect()
     try:
         change = promote(con, ctx.workspace.models_dir, PROJECT, run_.model_version or "candidate", note="demo: promoted after forecasting")

@@ -135,7 +135,7 @@ def run(ctx: DemoContext) -> StepResult:
     return StepResult(
         NAME,
         tuple(lines),
-        {"experiment": result.to_dict(), "truth": truth, "covered": covered, "design": {"n_per_arm": plan.n_per_arm, "days": plan.days}, "monitor": monitor_data},
+        {"experiment": result.to_facts(), "truth": truth, "covered": covered, "design": {"n_per_arm": plan.n_per_arm, "days": plan.days}, "monitor": monitor_data},
         (ws.experiments_dir / f"{EXPERIMENT}.yaml", path),
     )
 
@@ -157,4 +157,4 @@ def _monitor(ctx: DemoContext, lines: list[str]) -> dict | None:
     else:
         lines.append("Monitoring: no drift, every source fresh, no alert.")
     lines += [f"  {line}" for line in report.lines[:1]]
-    return report.to_dict()
+    return report.to_facts()

@@ -1,4 +1,4 @@
-"""Demo step 1: load every export into the warehouse, exactly as `soloml load` would.
+"""Demo step 1: load every export into the warehouse through `soloml load`'s own use case (soloml.app.load).
 
 Each file is recognised (Stripe payments, Shopify orders, ...), landed in `raw.*` and mapped onto the
 canonical tables `core.*`, with people matched across tools. Loading the same files again changes
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from soloml.canonical import ingest
+from soloml.app.load import load
 from soloml.canonical.identity_report import IdentityReport, identity_report
 from soloml.canonical.schema import TABLES
 from soloml.demo.context import DemoContext, StepResult
-from soloml.sources import LoadResult, load_paths
+from soloml.sources import LoadResult
 from soloml.warehouse import quote_ident, table_exists
 
 NAME = "load"
@@ -39,18 +39,9 @@ PLAIN_NAMES = {
 
 
 def run(ctx: DemoContext) -> StepResult:
-    settings = ctx.workspace.settings.load
+    results = list(load(ctx.workspace, ctx.exports.paths, progress=ctx.progress).results)
     con = ctx.connect()
     try:
-        results = load_paths(
-            con,
-            ctx.exports.paths,
-            date_order=settings.date_order,
-            max_quarantine_share=settings.max_quarantine_share,
-            detector=ingest.detect,
-            router=ingest.route,
-            progress=ctx.progress,
-        )
         raw_rows = {r.raw_table: _count(con, r.raw_table) for r in results if r.raw_table}
         core_rows = {t.qualified: _count(con, t.qualified) for t in TABLES.values() if table_exists(con, t.qualified)}
         identities = identity_report(con, top=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from soloml.demo.context import DemoContext, StepResult
 from soloml.modeling.words import verdict_lines
-from soloml.modeling.workflow import train_project
+from soloml.app.train import train_project
 from soloml.registry import promote
 
 NAME = "train"

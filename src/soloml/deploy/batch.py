@@ -32,6 +32,8 @@ from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
 from soloml.warehouse import ops
+from soloml.facts import JSON, field_facts
+from soloml.workspace import WorkspaceLike, as_workspace
 
 ReasonMode = Literal["fast", "exact", "none"]
 ReasonsFor = Literal["decided", "all"]
@@ -55,6 +57,10 @@ class ScoreResult:
     top: tuple[dict[str, Any], ...]
     seconds: float
     recovered: tuple[str, ...] = ()  # earlier interrupted runs of this project this run settled first
+
+    def to_facts(self) -> dict[str, JSON]:
+        """What a scoring run wrote (`soloml score --json`)."""
+        return field_facts(self)
 
 
 def score_frame(
@@ -119,7 +125,7 @@ def new_run_id(project: str, clock: Callable[[], datetime]) -> str:
 
 
 def score_project(
-    ws: Any,
+    workspace: WorkspaceLike,
     project: str,
     *,
     to: Sequence[str] = (),
@@ -132,12 +138,16 @@ def score_project(
     con: Any = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ScoreResult:
-    """Score the project's current population with its production model and write every output atomically."""
+    """Score the project's current population with its production model and write every output atomically.
+
+    `workspace` is a Workspace or its folder.
+    """
     from soloml.features import build_scoring_frame
     from soloml.features.ids import business_ids
     from soloml.projects.spec import find_spec
     from soloml.registry import load_model
 
+    ws = as_workspace(workspace)
     started = time.perf_counter()
     start_time = clock()
     run_id = run_id or new_run_id(project, clock)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soloml.errors import DeployError
+from soloml.workspace import WorkspaceLike, as_workspace
 
 DEFAULT_KEY_ENV = "SOLOML_API_KEY"
 
@@ -106,7 +107,7 @@ def app_for_workspace(
 
 
 def serve(
-    ws: Any,
+    workspace: WorkspaceLike,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -115,9 +116,10 @@ def serve(
     env: dict[str, str] | None = None,
     routers: tuple[Any, ...] = (),
 ) -> None:
-    """Serve the workspace's production models until interrupted (blocking). Refuses a public bind without a key."""
+    """Serve the workspace's (a Workspace or its folder) production models until interrupted (blocking). Refuses a public bind without a key."""
     import uvicorn
 
+    ws = as_workspace(workspace)
     key = api_key_for(host, api_key_env, env)
     app = app_for_workspace(ws, api_key=key, projects=projects, routers=routers)
     uvicorn.run(app, host=host, port=port, **uvicorn_options())

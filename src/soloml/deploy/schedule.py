@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from soloml.errors import DeployError
+from soloml.facts import JSON, field_facts
 
 _FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -36,6 +37,10 @@ class Schedule:
     service_name: str
     service_unit: str
     timer_unit: str
+
+    def to_facts(self) -> dict[str, JSON]:
+        """The scheduled scoring run (`soloml score --schedule --json`)."""
+        return field_facts(self)
 
 
 def parse_cron(expression: str) -> list[list[int] | None]:

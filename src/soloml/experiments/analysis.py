@@ -183,7 +183,6 @@ class ExperimentResult:
 
         return result_facts(self)
 
-    to_dict = to_facts
 
 
 def basis_for(spec: ExperimentSpec, per_arm: int, today: date) -> Basis:

@@ -29,6 +29,7 @@ from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec
 from soloml.warehouse import ops
 from soloml.temp_names import unique_name
+from soloml.facts import JSON, field_facts
 from soloml.warehouse.connection import table_exists
 
 _SCALE = float(2**64)
@@ -137,6 +138,10 @@ class AssignmentResult:
     counts: dict[str, int]  # units per variant in this batch
     arms_from: str  # "hash" (soloml drew them) or the column that already held them
     replaced: int = 0  # exposures deleted first (--reassign)
+
+    def to_facts(self) -> dict[str, JSON]:
+        """What the assignment logged (`soloml experiment assign --json`)."""
+        return field_facts(self)
 
 
 @dataclass(frozen=True)

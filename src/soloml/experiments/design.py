@@ -18,6 +18,7 @@ from typing import Literal
 from scipy import optimize, special, stats
 
 from soloml.errors import ExperimentError
+from soloml.facts import JSON, field_facts
 
 MetricKind = Literal["conversion", "mean"]
 
@@ -47,6 +48,10 @@ class Design:
     @property
     def n_per_arm(self) -> int:
         return max(self.n_control, self.n_treatment)
+
+    def to_facts(self) -> dict[str, JSON]:
+        """The sample-size plan (`soloml experiment design --json`)."""
+        return field_facts(self)
 
 
 def cohens_h(rate_a: float, rate_b: float) -> float:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from soloml.facts import JSON, field_facts
 from soloml.features.audit import audit_leakage
 from soloml.features.build import build_with_outcome
 from soloml.features.cutoffs import FEATURE_WINDOW, label_window_words
@@ -46,6 +47,10 @@ class FeaturesReport:
     audit_passed: bool | None = None
     audit_message: str | None = None
     population: str = ""  # who is in the training set at each cutoff, in words
+
+    def to_facts(self) -> dict[str, JSON]:
+        """The training set in numbers (`soloml features --json`)."""
+        return field_facts(self)
 
 
 def summarise_features(

@@ -243,15 +243,3 @@ def _log(ws: Workspace, run_id: str, project: str, started: datetime, status: st
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def write_chart(run: ForecastRun) -> dict[str, str]:
-    """forecasts/NAME/forecast.png and .svg: history, backtest, forecast and its range (reports/charts.py)."""
-    from soloml.reports.charts import forecast_chart, save
-
-    if run.folder is None:
-        return {}
-    result = run.result
-    fig = forecast_chart(result.chart_panels(), title=f"{result.name}: {result.verdict.decision}")
-    png, svg = save(fig, run.folder / "forecast")
-    return {"chart_png": str(png), "chart_svg": str(svg)}

@@ -5,17 +5,13 @@ from soloml.modeling.result import TrainResult
 from soloml.modeling.signature import FeatureSignature
 from soloml.modeling.train import train
 from soloml.modeling.verdict import Verdict, decide
-from soloml.modeling.workflow import TrainReport, train_project, train_table
 
 __all__ = [
     "FeatureSignature",
     "SolomlClassifier",
     "SolomlRegressor",
-    "TrainReport",
     "TrainResult",
     "Verdict",
     "decide",
     "train",
-    "train_project",
-    "train_table",
 ]

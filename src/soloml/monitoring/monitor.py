@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
 from soloml.errors import MonitorError
+from soloml.facts import JSON, field_facts
 from soloml.monitoring.drift import FeatureDrift, feature_drift, numeric_drift
 from soloml.monitoring.freshness import SourceFreshness
 from soloml.monitoring.performance import LivePerformance
@@ -33,8 +34,9 @@ class MonitorReport:
     def alert(self) -> bool:
         return bool(self.alerts)
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
+    def to_facts(self) -> dict[str, JSON]:
+        """Every check's numbers, the alerts and `alert` (`soloml monitor --json`, the board, the update)."""
+        data = field_facts(self)
         data["alert"] = self.alert
         return data
 

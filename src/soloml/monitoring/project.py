@@ -6,7 +6,6 @@ The inputs come from gather.py (reference, current, scores, matured labels); the
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import duckdb
 
@@ -14,10 +13,11 @@ from soloml.monitoring.forecasts import forecast_report
 from soloml.monitoring.freshness import DEFAULT_MAX_AGE, source_freshness
 from soloml.monitoring.gather import current_frame, matured_performance, reference_frame, score_frames
 from soloml.monitoring.monitor import MonitorReport, check, record
+from soloml.workspace import WorkspaceLike, as_workspace
 
 
 def monitor_project(
-    ws: Any,
+    workspace: WorkspaceLike,
     project: str,
     *,
     now: datetime | None = None,
@@ -25,9 +25,10 @@ def monitor_project(
     con: duckdb.DuckDBPyConnection | None = None,
     save: bool = True,
 ) -> MonitorReport:
-    """Run every check for `project` in workspace `ws` and record it in ops.monitoring."""
+    """Run every check for `project` in `workspace` (a Workspace or its folder) and record it in ops.monitoring."""
     from soloml.projects.spec import find_spec
 
+    ws = as_workspace(workspace)
     spec = find_spec(ws.projects_dir, project)
     now = (now or datetime.now(UTC)).replace(tzinfo=None)
     own = con is None

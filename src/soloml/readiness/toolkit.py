@@ -39,11 +39,17 @@ class ColumnIssue:
 class SeriesLike(Protocol):
     """What readiness reads of a forecast's series (soloml.forecasting.series.SeriesSet)."""
 
-    frame: pd.DataFrame  # unique_id, ds (period start), y
-    frequency: str  # day, week, month, quarter
-    source: str
-    filled: tuple[Any, ...]  # periods that had no rows
-    filled_by: str  # 'zero' (events) or 'interpolate' (one row per period)
+    # read-only members, so a frozen dataclass (SeriesSet) matches
+    @property
+    def frame(self) -> pd.DataFrame: ...  # unique_id, ds (period start), y
+    @property
+    def frequency(self) -> str: ...  # day, week, month, quarter
+    @property
+    def source(self) -> str: ...
+    @property
+    def filled(self) -> tuple[Any, ...]: ...  # periods that had no rows
+    @property
+    def filled_by(self) -> str: ...  # 'zero' (events) or 'interpolate' (one row per period)
 
 
 # (warehouse connection, a forecast project's spec) -> the series its forecast will use

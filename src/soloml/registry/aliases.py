@@ -19,6 +19,7 @@ from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
 from soloml.registry.store import VERSION_RE, kind_of, project_dir, projects, read_metadata, verify, versions
 from soloml.warehouse import ops
+from soloml.facts import JSON, field_facts
 
 ALIASES_FILE = "aliases.json"
 SPECIAL_REFS = ("latest",)
@@ -31,6 +32,10 @@ class AliasChange:
     alias: str
     version: str
     previous_version: str | None
+
+    def to_facts(self) -> dict[str, JSON]:
+        """Which version an alias moved from and to (`soloml promote/rollback --json`)."""
+        return field_facts(self)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,11 @@ class ModelInfo:
     aliases: tuple[str, ...]
     path: Path
     kind: str = "lightgbm"  # or "forecaster"; an entry without the field is a LightGBM model
+
+    def to_facts(self) -> dict[str, JSON]:
+        """One saved version as listed by `soloml models --json`."""
+        return {"project": self.project, "version": self.version, "kind": self.kind, "aliases": list(self.aliases), "verdict": self.verdict, "metric": self.metric,
+                "model_score": self.model_score, "threshold": self.threshold, "created_at": self.created_at, "path": str(self.path)}
 
 
 def read_aliases(models_dir: Path, project: str) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from soloml.errors import SolomlError
+from soloml.facts import field_facts
 from soloml.sources.contracts import Detection
 
 LoadStatus = Literal["loaded", "unchanged", "failed", "not_attempted"]
@@ -69,7 +70,7 @@ class LoadSummary:
 
     def to_facts(self) -> dict[str, Any]:
         return {
-            "loads": [asdict(r) for r in self.results],
+            "loads": [field_facts(r) for r in self.results],
             "failed": [{"source": r.source, "error": r.message} for r in self.failed],
             "cleaned": list(self.cleaned),
         }

@@ -1,6 +1,7 @@
-"""Train a workspace's project end to end: spec -> training set -> model -> registry, logged in ops.runs.
+"""`soloml train`'s use case: spec -> training set -> model -> registry, logged in ops.runs.
 
-This is what `soloml train` and `soloml.train("churn")` call.
+This is what `soloml train`, the demo and `soloml.train("churn")` call. Saving to the registry is
+orchestration, so it lives here and not in modeling (modeling never imports the registry).
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ class TrainReport:
 
     def summary(self) -> dict[str, Any]:
         return self.result.summary(self.version)
+
+    def to_facts(self) -> dict[str, Any]:
+        """The verdict, metrics and version (`soloml train --json`), and the project file the quick path wrote."""
+        facts = self.summary()
+        if self.spec_path is not None:
+            facts["spec_path"] = str(self.spec_path)
+        return facts
 
 
 def train(
