@@ -108,14 +108,15 @@ def datasets(only: str | None = None) -> list[Dataset]:
     return out
 
 
-def splits(ds: Dataset) -> list[tuple[np.ndarray, np.ndarray]]:
+def splits(ds: Dataset, repeats: int = REPEATS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The test splits; `repeats` below REPEATS keeps the first repeats only (the same folds as a full run's first)."""
     n = len(ds.y)
     if ds.dates is not None:
         start = ds.dates.sort_values().iloc[int(TIME_SHARE * (n - 1))]
         return [(np.flatnonzero((ds.dates < start).to_numpy()), np.flatnonzero((ds.dates >= start).to_numpy()))]
     if ds.task == "binary":
-        return list(RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n), ds.y))
-    return list(RepeatedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n)))
+        return list(RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n), ds.y))[: FOLDS * repeats]
+    return list(RepeatedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n)))[: FOLDS * repeats]
 
 
 def metric(ds: Dataset, y: np.ndarray, pred: np.ndarray) -> float:
@@ -225,9 +226,9 @@ def run_autogluon(ds: Dataset, tr: np.ndarray, te: np.ndarray, budget: float) ->
 SYSTEMS = ("soloml", "raw default", "raw protocol", "FLAML", "AutoGluon")
 
 
-def bench(ds: Dataset) -> dict[str, Score]:
+def bench(ds: Dataset, repeats: int = REPEATS) -> dict[str, Score]:
     scores = {name: Score() for name in SYSTEMS}
-    for i, (tr, te) in enumerate(splits(ds)):
+    for i, (tr, te) in enumerate(splits(ds, repeats)):
         yt = ds.y[te]
         pred, seconds, verdict = run_soloml(ds, tr, te)
         scores["soloml"].metric.append(metric(ds, yt, pred))
@@ -283,14 +284,15 @@ def versions() -> str:
     return ", ".join(found)
 
 
-def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, shards: int = 1) -> None:
+def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, shards: int = 1,
+                  repeats: int = REPEATS) -> None:
     run = "one process" if shards == 1 else f"{shards} processes side by side (each dataset's systems one after another in one of them)"
     lines = [
         "## Modeling",
         "",
         f"`bench/modeling.py`, {date.today().isoformat()}, {wall / 60:.0f} min in {run}; {versions()}. Machine at the start: {started}; at the end: {ended}",
         "(shared by up to 8 engineers, so wall times carry other people's load; every ratio below is within one dataset's run).",
-        f"Protocol: repeated stratified {FOLDS}-fold x {REPEATS} (plain k-fold for regression; a fixed time split at the 80% date for",
+        f"Protocol: stratified {FOLDS}-fold x {repeats} repeat{'s' if repeats > 1 else ''} (plain k-fold for regression; a fixed time split at the 80% date for",
         "the dated table), the same splits for every system; mean test ROC AUC (binary) or RMSE (regression) and mean fit seconds.",
         "FLAML and AutoGluon (medium_quality) get 3x soloml's time on each split. raw protocol = soloml's parameters and",
         "validation written by hand against LightGBM (the overhead reference); raw default = LightGBM's defaults, 100 rounds.",
@@ -330,9 +332,9 @@ def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]
     RESULTS.write_text(text, encoding="utf-8")
 
 
-def save_scores(path: Path, rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float) -> None:
+def save_scores(path: Path, rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, repeats: int) -> None:
     """One shard's per-split figures as JSON (a shard runs some datasets in its own process; `--merge` writes them up)."""
-    data = {"started": started, "ended": ended, "wall": wall,
+    data = {"started": started, "ended": ended, "wall": wall, "repeats": repeats,
             "scores": {ds.name: {k: asdict(v) for k, v in scores.items()} for ds, scores, _ in rows}}
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
@@ -347,7 +349,7 @@ def merge(paths: list[Path]) -> None:
         rows.append((ds, scores, judge(ds, scores)))
     starts = "; ".join(s["started"] for s in shards)
     ends = "; ".join(s["ended"] for s in shards)
-    write_results(rows, starts, ends, max(s["wall"] for s in shards), shards=len(shards))
+    write_results(rows, starts, ends, max(s["wall"] for s in shards), shards=len(shards), repeats=min(s.get("repeats", REPEATS) for s in shards))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="datasets by name, comma-separated, e.g. credit_data,hotel_rates")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     parser.add_argument("--scores-out", type=Path, help="save this run's per-split figures as JSON (a shard) instead of writing RESULTS.md")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"run the first N of the {REPEATS} repeats (say so when writing up)")
     parser.add_argument("--merge", type=Path, nargs="+", help="write RESULTS.md's ## Modeling from shards saved with --scores-out")
     args = parser.parse_args(argv)
     if args.merge:
@@ -368,14 +371,14 @@ def main(argv: list[str] | None = None) -> int:
         os.chdir(scratch)  # CatBoost (inside FLAML and AutoGluon) writes training logs into the working folder
         try:
             for ds in datasets(args.only):
-                scores = bench(ds)
+                scores = bench(ds, args.repeats)
                 rows.append((ds, scores, judge(ds, scores)))
         finally:
             os.chdir(here)
     if args.scores_out:
-        save_scores(args.scores_out, rows, started, machine_state(), time.perf_counter() - t0)
+        save_scores(args.scores_out, rows, started, machine_state(), time.perf_counter() - t0, args.repeats)
     elif not args.no_write:
-        write_results(rows, started, machine_state(), time.perf_counter() - t0)
+        write_results(rows, started, machine_state(), time.perf_counter() - t0, repeats=args.repeats)
     return 0
 
 
