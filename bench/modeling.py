@@ -24,6 +24,8 @@ peer's time; soloml / raw protocol time <= 1.2x on tables over 5,000 rows.
 
 Run: .venv/bin/python bench/modeling.py [--only NAME,NAME] [--no-write]
      or in shards: ... --only A,B --scores-out a.json (one per shard, side by side), then ... --merge a.json b.json
+     (a shard's .log can be merged too: the splits it finished). On a loaded machine set OMP_WAIT_POLICY=PASSIVE:
+     spinning OpenMP threads (LightGBM's default uses every core) otherwise cost one 100-round fit 10 minutes.
 (`pip install "soloml[bench]"`; writes ## Modeling in bench/RESULTS.md)
 """
 
@@ -284,6 +286,12 @@ def versions() -> str:
     return ", ".join(found)
 
 
+def _train_rows(ds: Dataset, finished: int) -> str:
+    """The training part's size (soloml runs its seed-spread check below 5,000) and how many splits were finished."""
+    sizes = [len(tr) for tr, _ in splits(ds)[:finished]]
+    return f"trained on {int(np.mean(sizes)):,}, {finished} split{'s' if finished != 1 else ''}" if sizes else "no split finished"
+
+
 def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, shards: int = 1,
                   repeats: int = REPEATS) -> None:
     run = "one process" if shards == 1 else f"{shards} processes side by side (each dataset's systems one after another in one of them)"
@@ -313,16 +321,17 @@ def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]
         gap = mean["soloml"] - mean[best]  # type: ignore[index]
         gap_words = f"{gap:+.4f} AUC vs {best}" if ds.task == "binary" else f"{gap / mean[best]:+.1%} RMSE vs {best}"  # type: ignore[index]
         lines.append(
-            f"| {ds.name} ({ds.source.split()[1]}) | {len(ds.y):,} | {'ROC AUC' if ds.task == 'binary' else 'RMSE'}{' (time split)' if ds.dates is not None else ''} | "
+            f"| {ds.name} ({ds.source.split()[1]}) | {len(ds.y):,} ({_train_rows(ds, len(scores['soloml'].metric))}) | {'ROC AUC' if ds.task == 'binary' else 'RMSE'}{' (time split)' if ds.dates is not None else ''} | "
             f"{cell('soloml')} | {cell('raw default')} | {cell('raw protocol')} | {cell('FLAML')} | {cell('AutoGluon')} | "
             f"{gap_words} ({'met' if verdict['quality_met'] else 'not met'}) | {verdict['time_share']:.2f} | {verdict['overhead']:.2f}x |"
         )
     quality = [ds.name for ds, _, v in rows if not v["quality_met"]]
     slow = [ds.name for ds, _, v in rows if len(ds.y) > 5000 and v["overhead"] > 1.2]  # type: ignore[operator]
+    met = [ds.name for ds, _, v in rows if len(ds.y) > 5000 and v["overhead"] <= 1.2]  # type: ignore[operator]
     lines += [
         "",
         f"Quality target (>= best peer - 0.005 AUC, or <= best peer's RMSE x 1.01): {'met on every dataset' if not quality else 'not met on ' + ', '.join(quality)}.",
-        f"Overhead target (<= 1.2x raw protocol on tables over 5,000 rows): {'met' if not slow else 'not met on ' + ', '.join(slow)}.",
+        f"Overhead target (<= 1.2x raw protocol on tables over 5,000 rows): met on {', '.join(met) or 'none'}; not met on {', '.join(slow) or 'none'}.",
         "",
     ]
     section = "\n".join(lines)
@@ -339,9 +348,30 @@ def save_scores(path: Path, rows: list[tuple[Dataset, dict[str, Score], dict[str
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
+SPLIT_LINE = re.compile(r"^(\w+) split (\d+): (.*)$")
+SYSTEM_FIGURES = re.compile(r"(soloml|raw default|raw protocol|FLAML|AutoGluon) ([0-9.]+) in ([0-9.]+)s")
+
+
+def shard_from_log(path: Path) -> dict[str, object]:
+    """A shard still running (or stopped) read from its printed per-split lines: only the splits it finished."""
+    scores: dict[str, dict[str, dict[str, list]]] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        found = SPLIT_LINE.match(line)
+        if not found:
+            continue
+        per = scores.setdefault(found.group(1), {name: {"metric": [], "seconds": [], "notes": []} for name in SYSTEMS})
+        for name, value, seconds in SYSTEM_FIGURES.findall(found.group(3)):
+            per[name]["metric"].append(float(value))
+            per[name]["seconds"].append(float(seconds))
+    return {"started": "(see the shard's log)", "ended": machine_state(), "wall": time.time() - path.stat().st_ctime, "repeats": 1, "scores": scores}
+
+
 def merge(paths: list[Path]) -> None:
-    """Write ## Modeling from shards run side by side: each dataset's systems ran one after another in one process."""
-    shards = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    """Write ## Modeling from shards run side by side: each dataset's systems ran one after another in one process.
+
+    A `.log` path is a shard read from its printed lines (the splits it finished, metrics to 4 decimals)."""
+    shards = [shard_from_log(p) if p.suffix == ".log" else json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    shards = [s for s in shards if s["scores"]]
     saved = {name: figures for shard in shards for name, figures in shard["scores"].items()}
     rows = []
     for ds in datasets(",".join(saved)):
