@@ -173,13 +173,14 @@ def leak_reason(col: pd.Series, label: np.ndarray, task: str, *, target: str = "
 def _as_score(col: pd.Series, label: np.ndarray) -> np.ndarray | None:
     """Numbers as they are (missing lowest); a category as its leave-one-out label mean."""
     if _is_text(col) or pd.api.types.is_bool_dtype(col):
-        keys = col.astype(object).where(col.notna(), "\0missing").astype(str)
-        if keys.nunique() > LEAK_MAX_CATEGORIES:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)  # missing is a category of its own
+        if len(uniques) > LEAK_MAX_CATEGORIES:
             return None
-        y = pd.Series(np.asarray(label, dtype=float), index=col.index)
-        sums, counts = y.groupby(keys).transform("sum"), y.groupby(keys).transform("count")
+        y = np.asarray(label, dtype=float)
+        sums = np.bincount(codes, weights=y, minlength=len(uniques))[codes]
+        counts = np.bincount(codes, minlength=len(uniques))[codes]
         overall = float(y.mean())
-        return np.where(counts > 1, (sums - y) / (counts - 1).clip(lower=1), overall).astype(float)
+        return np.where(counts > 1, (sums - y) / np.maximum(counts - 1, 1), overall).astype(float)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
     if np.isnan(values).all():
         return None

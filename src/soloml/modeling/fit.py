@@ -146,14 +146,34 @@ def positive_weight(task: str, y: np.ndarray) -> float:
     return math.sqrt((len(y) - pos) / pos)
 
 
+def as_matrix(X: pd.DataFrame, categorical: list[str]) -> tuple[np.ndarray, list[int]]:
+    """`X` as the float matrix LightGBM builds from it (a category -> its code, missing -> NaN) and the category positions.
+
+    Validation fits many boosters on row subsets of one frame; slicing this matrix once per fit is much
+    cheaper than LightGBM converting a DataFrame with categories every time, and gives the same trees.
+    """
+    names = set(categorical)
+    cols = []
+    for name in X.columns:
+        col = X[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes = col.cat.codes.to_numpy(dtype=np.float64)
+            codes[codes < 0] = np.nan
+            cols.append(codes)
+        else:
+            cols.append(col.to_numpy(dtype=np.float64, na_value=np.nan))
+    matrix = np.column_stack(cols) if cols else np.empty((len(X), 0))
+    return matrix, [i for i, name in enumerate(X.columns) if name in names]
+
+
 def fit(
-    X: pd.DataFrame,
+    X: pd.DataFrame | np.ndarray,
     y: np.ndarray,
     params: Mapping[str, Any],
     *,
-    categorical: list[str],
+    categorical: list[str] | list[int],
     rounds: int = MAX_ROUNDS,
-    valid: tuple[pd.DataFrame, np.ndarray] | None = None,
+    valid: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None = None,
     adjust: bool = True,
 ) -> tuple[lgb.Booster, int]:
     """Train one booster; with `valid`, stop when the validation metric stops improving. Returns (booster, rounds used).

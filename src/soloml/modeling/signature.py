@@ -96,12 +96,16 @@ def to_category(col: pd.Series, categories: list[str]) -> pd.Series:
 
 def as_text(col: pd.Series) -> pd.Series:
     """Category values as strings (NaN stays missing): 1 and '1' are the same category."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        col = col.astype(object)
-    mask = col.isna()
-    text = col.map(_text_value).astype(object)
-    text[mask] = np.nan
-    return text
+    # each distinct value is turned into text once (a table has few categories and many rows)
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    if pd.api.types.is_object_dtype(col) and not all(isinstance(v, str) for v in uniques):
+        # mixed values: True, 1 and 1.0 are one key to factorize but different text ("true" vs "1")
+        mask = col.isna()
+        text = col.map(_text_value).astype(object)
+        text[mask] = np.nan
+        return text
+    words = np.array([_text_value(v) for v in uniques] + [np.nan], dtype=object)
+    return pd.Series(words[codes], index=col.index, name=col.name, dtype=object)  # code -1 (missing) takes the NaN
 
 
 def _text_value(value: Any) -> Any:
