@@ -174,11 +174,19 @@ def main() -> int:
                     dask_per_row = dask_s / len(Xt)
                 rows_out.append((n, len(Xt), duck_s, copy_s, pg_s, local_s, dask_s, local_auc, dask_auc))
                 print(rows_out[-1], flush=True)
+                pending = sizes[len(rows_out):]
+                later = [f"Not measured in this run (still running or stopped): {', '.join(f'{p:,}' for p in pending)} entities."] if pending else []
+                section = render(rows_out, [*notes, *later, *([] if url else ["Postgres skipped: SOLOML_TEST_POSTGRES_URL is not set."])],
+                                 time.perf_counter() - started)
+                if not args.no_write:
+                    write_results(section)  # after every size, so a run stopped on the big one keeps the small one
         finally:
             engine.close()
-    if not url:
-        notes.append("Postgres skipped: SOLOML_TEST_POSTGRES_URL is not set.")
-    total = time.perf_counter() - started
+    print(section)
+    return 0
+
+
+def render(rows_out: list[tuple], notes: list[str], total: float) -> str:
     load = os.getloadavg()[0]
 
     def f(v: float | None, fmt: str = "{:.1f}") -> str:
@@ -190,7 +198,7 @@ def main() -> int:
         f"aggregates over events joined to entities (the same text on both warehouses, CREATE TABLE AS); training = {ROUNDS} LightGBM rounds on 4 of 5 entities, "
         "AUC on the 5th. Local = one LightGBM process on every core (2); Dask = `soloml.engines.dask` refit (Parquet partitions by entity shard + "
         "DaskLGBMClassifier) on a LocalCluster of 2 single-thread worker processes. Postgres 15 on 127.0.0.1, rows loaded with COPY. "
-        f"One run, {total:.0f} s in all; load average {load:.1f} on 2 cores at the end (the machine is shared), so read the ratios, not the seconds.", "",
+        f"One run, {total:.0f} s so far; load average {load:.1f} on 2 cores at the end (the machine is shared), so read the ratios, not the seconds.", "",
         "| entities | training rows | DuckDB features s | Postgres COPY s | Postgres features s | Postgres vs DuckDB | local train s | Dask train s | Dask vs local | AUC local | AUC Dask |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -198,11 +206,7 @@ def main() -> int:
         lines.append(f"| {n:,} | {rows:,} | {duck_s:.1f} | {f(copy_s)} | {f(pg_s)} | {f(pg_s and pg_s / duck_s, '{:.1f}x')} | {local_s:.1f} | {f(dask_s)} | "
                      f"{f(dask_s and dask_s / local_s, '{:.1f}x')} | {la:.4f} | {f(da, '{:.4f}')} |")
     lines += ["", *notes, ""]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if not args.no_write:
-        write_results(section)
-    return 0
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 The estimate is rows x columns x 8 bytes (every value as a float64, as LightGBM's input holds it);
 LightGBM's own binned copy comes on top, so a set past a third of the memory is already a squeeze.
-On one machine Dask was measured about 4x slower than plain LightGBM (bench/scale.py), so the switch
-pays only past memory, never for speed.
+On one machine Dask was measured about 4x slower than plain LightGBM (the figure issue 18 quotes;
+bench/scale.py's run on a loaded machine could not check it), so the switch pays only past memory.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import pandas as pd
 
 SHARE_OF_MEMORY = 1 / 3  # past this share of RAM, local training risks running out of memory
-DASK_SLOWER = "about 4x"  # bench/scale.py, one machine, 2 worker processes vs one LightGBM process
+DASK_SLOWER = "about 4x"  # issue 18's measurement on one machine; see bench/RESULTS.md "## Scale" for this project's run
 
 
 def estimated_bytes(rows: int, columns: int) -> int:
