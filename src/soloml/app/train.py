@@ -29,9 +29,10 @@ class TrainReport:
     result: TrainResult
     version: str | None
     spec_path: Path | None = None
+    engine: str = "local"  # where the saved model was trained (soloml.engines)
 
     def summary(self) -> dict[str, Any]:
-        return self.result.summary(self.version)
+        return {**self.result.summary(self.version), "engine": self.engine}
 
     def to_facts(self) -> dict[str, Any]:
         """The verdict, metrics and version (`soloml train --json`), and the project file the quick path wrote."""
@@ -79,17 +80,19 @@ def _workspace(workspace: Workspace | Path | str | None) -> Workspace:
     return workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
 
 
-def train_project(ws: Workspace, name: str, *, tune: int = 0, seed: int = 0, save: bool = True, test_from: date | None = None) -> TrainReport:
+def train_project(ws: Workspace, name: str, *, tune: int = 0, seed: int = 0, save: bool = True, test_from: date | None = None,
+                  engine: Any = None) -> TrainReport:
     """Build `name`'s training set from the warehouse, train, and save the model as the new candidate.
 
     `test_from` (judge from that date on) replaces the project file's for this run, and the run says so.
+    `engine` (soloml.engines, default local) is where the model is trained; the judgement is the same.
     """
     spec = find_spec(ws.projects_dir, name)
     notes: tuple[str, ...] = ()
     if test_from is not None and test_from != spec.test_from:
         notes = (f"Judged from {test_from} on as asked (--test-from); the project file says {spec.test_from or 'the latest rows'}.",)
         spec = spec.model_copy(update={"test_from": test_from})
-    return _run(ws, spec, tune=tune, seed=seed, save=save, notes=notes)
+    return _run(ws, spec, tune=tune, seed=seed, save=save, notes=notes, engine=engine)
 
 
 QUICK_SETTINGS = (("source_table", "--table"), ("label.target", "--target"), ("cutoffs.time_column", "--time-column / --random-split"),
@@ -109,6 +112,7 @@ def train_table(
     tune: int = 0,
     seed: int = 0,
     save: bool = True,
+    engine: Any = None,
 ) -> TrainReport:
     """The quick path: a table (warehouse table or file) and a target column; writes projects/<table>_<target>.yaml.
 
@@ -138,8 +142,8 @@ def train_table(
     if time_column is None and spec.cutoffs.time_column and not random_split:
         notes.append(f"Dated rows: validated in time order on {spec.cutoffs.time_column}, the table's date column "
                      "(name another with --time-column, or pass --random-split to split at random).")
-    report = _run(ws, spec, tune=tune, seed=seed, save=save, notes=tuple(notes))
-    return TrainReport(report.result, report.version, path)
+    report = _run(ws, spec, tune=tune, seed=seed, save=save, notes=tuple(notes), engine=engine)
+    return TrainReport(report.result, report.version, path, report.engine)
 
 
 def quick_differences(existing: ProjectSpec, typed: ProjectSpec) -> list[str]:
@@ -163,10 +167,12 @@ def _shown(value: Any) -> str:
     return "not set" if value is None else repr(str(value))
 
 
-def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool, notes: tuple[str, ...] = ()) -> TrainReport:
+def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool, notes: tuple[str, ...] = (), engine: Any = None) -> TrainReport:
+    from soloml.engines.local import LocalEngine
     from soloml.features import build_training_set
     from soloml.registry import save_model
 
+    engine = engine or LocalEngine()
     run_id = f"train-{uuid.uuid4().hex[:12]}"
     started = _now()
     con = ws.connect()
@@ -174,16 +180,16 @@ def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool, 
         try:
             ts = build_training_set(con, spec, features_dir=ws.features_dir)
             left_out, recipe_notes = _recipe_findings(con, spec)
-            result = train_model(ts, spec, tune=tune, seed=seed, left_out=left_out, notes=(*notes, *recipe_notes))
+            result = engine.train(ts, spec, tune=tune, seed=seed, left_out=left_out, notes=(*notes, *recipe_notes))
             version = save_model(ws.models_dir, result, con=con) if save else None
         except SolomlError as exc:
             _log_run(con, run_id, spec.name, None, started, "failed", None, str(exc), {})
             raise
-        details = {"verdict": result.verdict.decision, "metric": result.metric, "model_score": result.model_score, "tune": tune}
+        details = {"verdict": result.verdict.decision, "metric": result.metric, "model_score": result.model_score, "tune": tune, "engine": engine.name}
         _log_run(con, run_id, spec.name, version, started, "succeeded", result.training["rows"], None, details)
     finally:
         con.close()
-    return TrainReport(result, version)
+    return TrainReport(result, version, engine=engine.name)
 
 
 def _recipe_findings(con: Any, spec: ProjectSpec) -> tuple[tuple[LeftOut, ...], tuple[str, ...]]:

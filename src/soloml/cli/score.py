@@ -42,6 +42,8 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[datetime | None, typer.Option("--as-of", help="Score as of this date (default: the latest data).")] = None,
         reasons: Annotated[str, typer.Option(help="Top reasons: fast (path contributions), exact (TreeSHAP) or none.")] = "fast",
         all_reasons: Annotated[bool, typer.Option("--all-reasons", help="Write reasons for every row, not only the rows to act on.")] = False,
+        engine: Annotated[str, typer.Option("--engine", help="Where to predict: local (this process) or dask (partition-wise on a Dask cluster; extra soloml[scale]).")] = "local",
+        scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.")] = None,
         cron: Annotated[str | None, typer.Option(help="Instead of scoring, print the crontab line and systemd units that run this on the cron schedule, e.g. \"0 6 * * 1\".")] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
@@ -68,19 +70,20 @@ def register(app: typer.Typer) -> None:
             from dataclasses import replace
 
             from soloml.deploy import score_project
+            from soloml.engines import open_engine
             from soloml.projects.spec import find_spec
 
             spec_capacity = find_spec(ws.projects_dir, project).business.capacity if capacity == "spec" else None
-            with ws.connect() as con:  # waits out a brief lock held by a running `soloml serve`
+            with open_engine(engine, scheduler=scheduler, staging=ws.path("staging")) as runs_on, ws.connect() as con:  # waits out a brief lock held by `soloml serve`
                 settled = recovered(ws, con, targets=tuple(to or ()))
                 result = score_project(ws, project, to=tuple(to or ()), table=table, run_id=run_id, as_of=as_of,
                                        capacity=parse_capacity(capacity, spec_capacity), reasons=reasons,  # type: ignore[arg-type]
-                                       reasons_for="all" if all_reasons else "decided", con=con)
+                                       reasons_for="all" if all_reasons else "decided", con=con, engine=runs_on)
             emit(replace(result, recovered=(*settled, *result.recovered)), as_json, _render_result)
 
 
 def _render_result(r) -> None:  # noqa: ANN001
-    console.print(f"Scored {r.rows:,} {r.project} entities with model {r.model_version} (run {r.run_id}).")
+    console.print(f"Scored {r.rows:,} {r.project} entities with model {r.model_version} (run {r.run_id}" + (f", on {r.engine}" if r.engine != "local" else "") + ").")
     console.print(f"{r.decided:,} to act on ({r.decided_by}).")
     for t in r.top[:3]:
         why = "; ".join(t["reasons"]) or "no strong reason"

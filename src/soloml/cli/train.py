@@ -34,11 +34,14 @@ def register(app: typer.Typer) -> None:
         tune: Annotated[int, typer.Option("--tune", min=0, help="Run a small hyper-parameter search with this many trials (default: off).")] = 0,
         seed: Annotated[int, typer.Option("--seed", help="Random seed, for reproducible models.")] = 0,
         no_save: Annotated[bool, typer.Option("--no-save", help="Train and judge only; do not save to the registry.")] = False,
+        engine: Annotated[str, typer.Option("--engine", help="Where to train: local (this process) or dask (a Dask cluster; extra soloml[scale], docs/scale.md).")] = "local",
+        scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.")] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Train a LightGBM model for PROJECT against the prior and today's rule; save it as the candidate and print the verdict."""
         from soloml.app.train import train_project, train_table
+        from soloml.engines import open_engine
 
         with handled():
             if (project is None) == (table is None):
@@ -53,12 +56,12 @@ def register(app: typer.Typer) -> None:
             day = None if test_from is None else test_from.date()
             ws = workspace(ws_dir)
             recovered(ws)
-            with _progress("Training"):
+            with _progress("Training"), open_engine(engine, scheduler=scheduler, staging=ws.path("staging")) as runs_on:
                 if project is not None:
-                    report = train_project(ws, project, tune=tune, seed=seed, save=not no_save, test_from=day)
+                    report = train_project(ws, project, tune=tune, seed=seed, save=not no_save, test_from=day, engine=runs_on)
                 else:
                     report = train_table(ws, table, target, time_column=time_column, positive=positive, test_from=day,  # type: ignore[arg-type]
-                                         random_split=random_split, replace=replace, tune=tune, seed=seed, save=not no_save)
+                                         random_split=random_split, replace=replace, tune=tune, seed=seed, save=not no_save, engine=runs_on)
             emit(report, as_json, lambda r: _render(r.to_facts()))
 
 

@@ -57,6 +57,7 @@ class ScoreResult:
     top: tuple[dict[str, Any], ...]
     seconds: float
     recovered: tuple[str, ...] = ()  # earlier interrupted runs of this project this run settled first
+    engine: str = "local"  # where the predictions were computed (soloml.engines)
 
     def to_facts(self) -> dict[str, JSON]:
         """What a scoring run wrote (`soloml score --json`)."""
@@ -65,15 +66,18 @@ class ScoreResult:
 
 def score_frame(
     model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
+    engine: Any = None,
 ) -> pd.DataFrame:
     """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`,
     and for a multiclass model predicted_class (the score is that class's probability).
 
     decision: in the top `capacity` when given, else score >= the model's threshold. Reasons are written
     for the rows to act on (`reasons_for="decided"`, the list a team works through) or for every row ("all").
+    `engine` (soloml.engines) computes the predictions, e.g. partition-wise on a Dask cluster; reasons stay here.
     """
     X = feature_matrix(model.signature, frame)
-    scores = _predict(model.booster, X)
+    raw = np.asarray(model.booster.predict(X) if engine is None else engine.predict(model.booster, X, frame["entity_id"]))
+    scores = raw.max(axis=1) if raw.ndim == 2 else raw
     ids = frame["entity_id"].astype(str).to_numpy()
     order = np.lexsort((ids, -scores))  # highest score first, ties by id
     rank = np.empty(len(scores), dtype=np.int64)
@@ -93,7 +97,7 @@ def score_frame(
     out = pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
     if getattr(model, "task", "") == "multiclass":
         names = list(getattr(model, "classes", None) or [])
-        best = np.asarray(model.booster.predict(X)).reshape(len(X), -1).argmax(axis=1)
+        best = raw.reshape(len(X), -1).argmax(axis=1)
         out["predicted_class"] = [str(names[i]) if i < len(names) else str(i) for i in best]
     return out
 
@@ -137,10 +141,11 @@ def score_project(
     reasons_for: ReasonsFor = "decided",
     con: Any = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    engine: Any = None,
 ) -> ScoreResult:
     """Score the project's current population with its production model and write every output atomically.
 
-    `workspace` is a Workspace or its folder.
+    `workspace` is a Workspace or its folder. `engine` (soloml.engines; default: this process) computes the predictions; a failure there publishes nothing.
     """
     from soloml.features import build_scoring_frame
     from soloml.features.ids import business_ids
@@ -166,7 +171,7 @@ def score_project(
                     f"Project '{project}' has nobody to score: its population is empty" + (f" as of {as_of:%Y-%m-%d}" if as_of else "") + ".",
                     hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
                 )
-            scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for)
+            scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for, engine=engine)
             ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
             out = pd.concat([scored, ids], axis=1).assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
@@ -175,7 +180,8 @@ def score_project(
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
             outputs = _commit(con, out, frame, ws.root, project, version, run_id, start_time, targets=to, table=table,
-                              details={"as_of": as_of_text, "decided_by": decided_by, "reasons": reasons, "reasons_for": reasons_for})
+                              details={"as_of": as_of_text, "decided_by": decided_by, "reasons": reasons, "reasons_for": reasons_for,
+                                       "engine": getattr(engine, "name", "local")})
         except SolomlError as exc:
             _record_failure(con, run_id, project, version, start_time, clock, exc)
             raise
@@ -193,7 +199,7 @@ def score_project(
         scored_at=scored_at.isoformat(timespec="seconds"), outputs=tuple(outputs),
         top=tuple({"entity_id": r.entity_id, "source_system": r.source_system, "source_id": r.source_id, "email": r.email, "score": float(r.score),
                    "rank": int(r.rank), "reasons": json.loads(r.top_reasons)} for r in best.itertuples()),
-        seconds=time.perf_counter() - started, recovered=recovered,
+        seconds=time.perf_counter() - started, recovered=recovered, engine=getattr(engine, "name", "local"),
     )
 
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -42,13 +42,15 @@ def train(
     notes: Sequence[str] = (),
     leak_check: bool = True,
     spread: bool = True,
+    refit: Callable[..., tuple[Any, int]] | None = None,
 ) -> TrainResult:
     """Train, validate and judge a LightGBM model for `spec` on `ts`.
 
     `tune` > 0 runs that many Optuna trials (inside each fold, then over every row); `params` overrides
     defaults. `left_out` and `notes` come from the stage that built `ts` (e.g. the table recipe's date
     columns) and are reported with the columns training itself leaves out. `leak_check` and `spread`
-    turn off the leak-suspect screen and, on small data, the seed repeats.
+    turn off the leak-suspect screen and, on small data, the seed repeats. `refit` fits the saved model
+    on every row in place of `fit.fit` (same arguments and result; soloml.engines.dask trains it on a cluster).
     """
     frame = _checked_frame(ts)
     ts = replace(ts, frame=frame)  # every row position below refers to this frame
@@ -76,7 +78,7 @@ def train(
 
     oos = cross_validate(X, y, plan, fold_params, categorical=cats)
     n_rounds = oos.final_rounds(len(frame))
-    booster, _ = ft.fit(X, y, chosen, categorical=cats, rounds=n_rounds)
+    booster, _ = (refit or ft.fit)(X, y, chosen, categorical=cats, rounds=n_rounds)
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     hints = suggest(

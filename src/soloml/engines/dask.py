@@ -1,0 +1,210 @@
+"""The Dask engine: LightGBM's own distributed training (`lightgbm.dask`) and partition-wise scoring on a Dask cluster.
+
+    soloml train churn --engine dask --scheduler tcp://10.0.0.5:8786
+    soloml score churn --engine dask                       # a LocalCluster of local processes on 127.0.0.1
+
+Training: soloml.modeling validates, compares with the baselines and judges exactly as it does locally;
+the model it saves (the refit on every row) is trained here: the rows are written as Parquet partitions
+by entity shard, read by the workers, and fitted with DaskLGBMClassifier/Regressor. The booster is then
+made the same as a local one (the category lists LightGBM keeps for pandas input, the calibration shift
+for up-weighted rare positives) and saved as LightGBM text in the registry.
+
+Scoring: the feature rows are written as Parquet partitions, every worker predicts its partitions with
+the model's text and writes its predictions as Parquet to the staging folder; only when every partition
+is back does soloml.deploy publish them (ops.predictions and every --to target, each swapped in at once).
+A worker that dies leaves nothing published: the previous predictions stay in force. (The scheduler
+retries a task whose worker died `distributed.scheduler.allowed-failures` times, 3 by default, before it
+gives up.) Workers must see the staging folder: local processes do; on several machines it must be a
+shared folder (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import secrets
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from soloml.crashpoints import pause_at
+from soloml.engines.advice import memory_advice
+from soloml.engines.partitions import entity_shards, shard_count, write_partitions
+from soloml.errors import ConfigError, DeployError, ModelError
+
+LABEL_COLUMN = "__soloml_label"
+WEIGHT_COLUMN = "__soloml_weight"
+ROW_COLUMN = "__soloml_row"
+LOCAL_WORKERS = 2
+CONNECT_TIMEOUT = "30s"
+# parameters LightGBM's Dask interface sets itself, per worker
+_DASK_OWNS = ("num_threads", "num_class", "num_machines", "machines", "local_listen_port", "tree_learner")
+
+
+def _modules() -> tuple[Any, Any, Any]:
+    try:
+        import dask.dataframe as dd
+        import distributed
+        import lightgbm.dask as lgb_dask
+    except ImportError as exc:
+        raise ConfigError(f"--engine dask needs Dask, which is not installed here ({exc}).",
+                          hint="Install the scale extra: pip install 'soloml[scale]' (here and on every worker), or use --engine local.") from exc
+    return dd, distributed, lgb_dask
+
+
+class DaskEngine:
+    """A `distributed.Client` (to --scheduler ADDRESS, or to a LocalCluster it started) and a staging folder for partitions."""
+
+    name = "dask"
+
+    def __init__(self, client: Any, staging: Path, *, cluster: Any = None) -> None:
+        self.client = client
+        self.staging = Path(staging)
+        self.cluster = cluster  # only a cluster this engine started is closed with it
+
+    @classmethod
+    def connect(cls, scheduler: str | None, *, staging: Path, workers: int = LOCAL_WORKERS, timeout: str = CONNECT_TIMEOUT) -> DaskEngine:
+        """Connect to `scheduler`, or start a LocalCluster of `workers` processes bound to 127.0.0.1."""
+        _, distributed, _ = _modules()
+        if scheduler:
+            try:
+                return cls(distributed.Client(scheduler, timeout=timeout), staging)
+            except (OSError, TimeoutError) as exc:
+                raise ConfigError(f"Could not reach the Dask scheduler at {scheduler}: {exc}.",
+                                  hint="Check the address (tcp://HOST:8786) and that `dask scheduler` runs there, or leave out --scheduler for local worker processes.") from exc
+        with warnings.catch_warnings():  # another cluster on this machine holds the default HTTP port: any free one will do
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+        return cls(distributed.Client(cluster), staging, cluster=cluster)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    # training ------------------------------------------------------------------------------------------------
+
+    def train(self, ts: Any, spec: Any, **options: Any) -> Any:
+        """Judge as locally; the saved model's refit on every row runs on the cluster (see `refit`)."""
+        from soloml.features.trainingset import LABEL
+        from soloml.modeling.train import train
+
+        labeled = ts.frame.loc[ts.frame[LABEL].notna()]  # the rows modeling trains on, in its order
+        entities = labeled["entity_id"] if "entity_id" in labeled else pd.Series(np.arange(len(labeled)))
+        notes = (*options.pop("notes", ()), *memory_advice(ts.frame, self.name))
+
+        def refit(X: pd.DataFrame, y: np.ndarray, params: dict[str, Any], *, categorical: list[str], rounds: int) -> tuple[lgb.Booster, int]:
+            ids = entities if len(entities) == len(X) else pd.Series(np.arange(len(X)))
+            return self.refit(X, y, params, categorical=categorical, rounds=rounds, entity_ids=ids)
+
+        return train(ts, spec, notes=notes, refit=refit, **options)
+
+    def refit(self, X: pd.DataFrame, y: np.ndarray, params: dict[str, Any], *, categorical: list[str], rounds: int,
+              entity_ids: pd.Series) -> tuple[lgb.Booster, int]:
+        """`rounds` boosting rounds on every row with lightgbm.dask; the booster as soloml.modeling.fit.fit would return it."""
+        from soloml.modeling import fit as ft
+
+        dd, _, lgb_dask = _modules()
+        objective = str(params.get("objective", ""))
+        weight = ft.positive_weight(objective, y)
+        coded, pandas_categorical = _category_codes(X)
+        data = coded.assign(**{LABEL_COLUMN: y, WEIGHT_COLUMN: np.where(y == 1, weight, 1.0) if weight != 1.0 else 1.0})
+        folder = self.staging / f"dask-train-{secrets.token_hex(4)}"
+        try:
+            write_partitions(data, entity_shards(entity_ids, shard_count(len(data), self.workers())), folder)
+            parts = dd.read_parquet(str(folder))
+            features = [str(c) for c in X.columns]
+            Xd, yd, wd = self.client.persist([parts[features], parts[LABEL_COLUMN], parts[WEIGHT_COLUMN]])
+            model_class = lgb_dask.DaskLGBMRegressor if objective == "regression" else lgb_dask.DaskLGBMClassifier
+            kwargs = {k: v for k, v in params.items() if k not in _DASK_OWNS}
+            estimator = model_class(client=self.client, n_estimators=int(rounds), **kwargs)
+            try:
+                # lightgbm.dask sets the threads per worker itself and says so, and prints its port search: not for --json's stdout
+                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                    warnings.filterwarnings("ignore", message="Parameter .* will be ignored")
+                    estimator.fit(Xd, yd, sample_weight=wd, categorical_feature=list(categorical) or "auto")
+            except lgb.basic.LightGBMError as exc:
+                raise ModelError(f"LightGBM could not train on the Dask cluster: {exc}.", hint="Check the features for constant or all-missing columns.") from exc
+            except Exception as exc:  # noqa: BLE001 - a lost worker or network error, in words
+                raise ModelError(f"Training on the Dask cluster failed: {type(exc).__name__}: {exc}.",
+                                 hint="Nothing was saved. Check the workers (memory, logs) and re-run, or train with --engine local.") from exc
+            booster = estimator.booster_
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        booster.pandas_categorical = pandas_categorical  # predicts pandas input as a locally trained booster does
+        booster = lgb.Booster(model_str=booster.model_to_string())
+        if weight != 1.0:
+            booster = ft.shift_raw_score(booster, -math.log(weight))
+        return booster, int(rounds)
+
+    # scoring -------------------------------------------------------------------------------------------------
+
+    def predict(self, booster: Any, X: np.ndarray, entity_ids: pd.Series) -> np.ndarray:
+        """Partition-wise prediction on the workers, via Parquet in the staging folder; raises DeployError if any part fails."""
+        _, distributed, _ = _modules()
+        token = secrets.token_hex(4)
+        folder = self.staging / f"dask-score-{token}"
+        columns = [f"f{j}" for j in range(X.shape[1])]
+        frame = pd.DataFrame(X, columns=columns).assign(**{ROW_COLUMN: np.arange(len(X), dtype=np.int64)})
+        try:
+            inputs = write_partitions(frame, entity_shards(entity_ids, shard_count(len(X), self.workers())), folder / "in")
+            (folder / "out").mkdir(parents=True)
+            model_text = booster.model_to_string()
+            futures = [self.client.submit(predict_partition, model_text, str(path), str(folder / "out" / path.name), i,
+                                          key=f"soloml-score-part-{i}-{token}", pure=False)
+                       for i, path in enumerate(inputs)]
+            try:
+                outputs = self.client.gather(futures)
+            except Exception as exc:  # noqa: BLE001 - a dead worker (KilledWorker), a lost connection: in words
+                self.client.cancel(futures)
+                raise DeployError(
+                    f"Scoring on the Dask cluster failed: {_why(exc, distributed)}. Nothing was replaced: the previous predictions stay in force.",
+                    hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).") from exc
+            parts = pd.concat([pd.read_parquet(p) for p in outputs], ignore_index=True).sort_values(ROW_COLUMN)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if len(parts) != len(X) or not np.array_equal(parts[ROW_COLUMN].to_numpy(), np.arange(len(X))):
+            raise DeployError(f"Scoring on the Dask cluster returned {len(parts):,} predictions for {len(X):,} rows.",
+                              hint="Nothing was replaced: the previous predictions stay in force. Re-run `soloml score`.")
+        values = parts.drop(columns=ROW_COLUMN).to_numpy(dtype=np.float64)
+        return values[:, 0] if values.shape[1] == 1 else values
+
+
+def predict_partition(model_text: str, source: str, target: str, index: int) -> str:
+    """On a worker: predict one partition with the model's text, write [row, p0, p1...] as Parquet; returns the file."""
+    pause_at(f"dask.partition.{index}")  # where a crash test kills this worker
+    part = pd.read_parquet(source)
+    rows = part.pop(ROW_COLUMN).to_numpy()
+    raw = np.asarray(lgb.Booster(model_str=model_text).predict(part.to_numpy(dtype=np.float64)))
+    raw = raw.reshape(len(part), -1)
+    out = pd.DataFrame(raw, columns=[f"p{k}" for k in range(raw.shape[1])]).assign(**{ROW_COLUMN: rows})
+    out.to_parquet(target, index=False)
+    return target
+
+
+def _category_codes(X: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Any]] | None]:
+    """Category columns as their codes (missing -> NaN) and the category lists, as LightGBM itself turns pandas input."""
+    cat_cols = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    if not cat_cols:
+        return X, None
+    coded = X.copy()
+    for c in cat_cols:
+        codes = X[c].cat.codes.to_numpy().astype(np.float64)
+        codes[codes < 0] = np.nan
+        coded[c] = codes
+    return coded, [list(X[c].cat.categories) for c in cat_cols]
+
+
+def _why(exc: BaseException, distributed: Any) -> str:
+    if isinstance(exc, distributed.KilledWorker):
+        return f"a worker died while scoring ({exc.args[0] if exc.args else 'a partition'}; the scheduler stopped retrying it)"
+    return f"{type(exc).__name__}: {exc}"
