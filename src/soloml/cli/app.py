@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "models",
     "board",
     "update",
+    "ui",
 )
 
 app = typer.Typer(
