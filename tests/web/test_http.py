@@ -57,7 +57,7 @@ def test_unknown_names_give_a_404_page_not_a_500(client, demo_ws, path):
 
 def test_a_state_change_without_the_csrf_token_is_refused_and_changes_nothing(client, demo_ws):
     before = production(demo_ws)
-    for data in ({}, {"csrf_token": "forged.0123"}, {"csrf_token": token(client.get("/models").text) + "x"}):
+    for data in ({}, {"csrf_token": "forged.0123"}, {"csrf_token": token(client.get("/models/churn/rollback").text) + "x"}):
         r = client.post("/models/churn/promote/v0002", data=data)
         assert r.status_code == 403, data
         r = client.post("/models/churn/rollback", data=data)
