@@ -14,7 +14,7 @@ BAR, LINE, BAND = "#1f6fb2", "#1f6fb2", "#b9d3ea"
 
 def bars(items: Sequence[tuple[str, float]], *, title: str, percent: bool = True, width: int = 640) -> str:
     """Horizontal bars, largest first as given: one row per (label, value)."""
-    row, label_w, pad = 24, 260, 8
+    row, label_w, pad = 24, 330, 8
     height = row * len(items) + 30
     top = max((v for _, v in items), default=0.0) or 1.0
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="{width}" height="{height}" '
@@ -23,11 +23,15 @@ def bars(items: Sequence[tuple[str, float]], *, title: str, percent: bool = True
         y = 20 + i * row
         w = max(1.0, (width - label_w - 70) * (value / top))
         text = f"{value:.0%}" if percent else f"{value:,.2f}"
-        parts.append(f'<text x="{label_w - pad}" y="{y + 15}" text-anchor="end" font-size="12">{escape(label[:40])}</text>')
+        parts.append(f'<text x="{label_w - pad}" y="{y + 15}" text-anchor="end" font-size="12">{escape(_short(label))}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{BAR}"><title>{escape(label)}: {text}</title></rect>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12">{text}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _short(label: str, limit: int = 50) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def line_with_band(dates: Sequence[str], values: Sequence[float | None], lower: Sequence[float | None], upper: Sequence[float | None],

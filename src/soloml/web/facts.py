@@ -99,9 +99,13 @@ def readiness(con: duckdb.DuckDBPyConnection, project: str) -> dict[str, Any] | 
     ).fetchall()
     if not rows:
         return None
+    from soloml.readiness.findings import OUTCOME_WORDS
+
     run_id, at, details = rows[0]
     d = _json(details) or {}
-    return {"run_id": run_id, "checked_at": at, "outcome": d.get("outcome"), "summary": d.get("summary"), "counts": d.get("counts") or {}}
+    outcome = d.get("outcome")
+    return {"run_id": run_id, "checked_at": at, "outcome": outcome, "outcome_words": OUTCOME_WORDS.get(outcome, outcome),  # type: ignore[call-overload]
+            "summary": d.get("summary"), "counts": d.get("counts") or {}}
 
 
 def model(ws: Workspace, project: str) -> dict[str, Any] | None:

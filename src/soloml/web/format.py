@@ -43,5 +43,11 @@ def when(value: Any) -> str:
     return str(value)
 
 
+def sentence(value: Any) -> str:
+    """The first letter upper case, the rest as written ('the data person' starts a sentence as 'The data person')."""
+    text = str(value or "")
+    return text[:1].upper() + text[1:]
+
+
 def register_filters(env: Environment) -> None:
-    env.filters.update(num=num, score=score, pct=pct, when=when)
+    env.filters.update(num=num, score=score, pct=pct, when=when, sentence=sentence)
