@@ -52,3 +52,15 @@ def test_the_latest_forecast_run_is_drawn_with_its_range(ws):
     labels = [t.text for t in svg.iter(f"{ns}text")]
     assert "10,800" in labels and "14,850" in labels  # the range's low and high: 0.9 x 12,000 and 1.1 x 13,500
     assert "2027-01-01" in labels and "2027-03-01" in labels
+
+
+def test_the_project_page_links_the_html_report_once_it_exists(ws):
+    (ws.projects_dir / "revenue.yaml").write_text(SPEC, encoding="utf-8")
+    with running(create_ui(ws)) as service, httpx.Client(base_url=service.url, timeout=20) as client:
+        assert "No HTML report yet" in client.get("/projects/revenue").text
+        assert client.get("/reports/revenue.html").status_code == 404
+        (ws.reports_dir / "revenue.html").write_text("<html><body><h1>Revenue, in plain words</h1></body></html>", encoding="utf-8")
+        assert 'href="/reports/revenue.html"' in client.get("/projects/revenue").text
+        report = client.get("/reports/revenue.html")
+        assert report.status_code == 200 and "Revenue, in plain words" in report.text
+        assert client.get("/reports/soloml.yaml").status_code == 404  # only reports/<project>.html files are served

@@ -144,3 +144,27 @@ def test_re_running_the_check_works_in_the_background_and_the_page_shows_its_pro
     assert f"<li>{markupsafe.escape(headline)}</li>" in status
     assert_no_machine_paths(status, demo_ws)
     assert "Checked just now" in client.get("/projects/churn").text
+
+
+def test_a_scoring_run_started_from_the_page_writes_a_new_list(client, demo_ws):
+    r = client.post("/projects/churn/score", data={"csrf_token": token(client.get("/projects/churn").text)})
+    assert r.status_code == 303
+    job = r.headers["location"]
+    state, status = "", ""
+    for _ in range(600):  # bounded
+        status = client.get(f"{job}/status").text
+        state = re.search(r'data-state="(\w+)"', status).group(1)
+        if state != "running":
+            break
+        time.sleep(0.5)
+    assert state == "done", status
+    run_id = re.search(r"Run ([\w.-]+)\.</p>", status).group(1)
+    con = demo_ws.connect()
+    try:
+        [(rows, latest)] = con.execute("SELECT rows, (SELECT run_id FROM ops.runs WHERE kind = 'score' AND status = 'succeeded' AND project = 'churn' "
+                                       "ORDER BY finished_at DESC LIMIT 1) FROM ops.runs WHERE run_id = ?", [run_id]).fetchall()
+    finally:
+        con.close()
+    assert latest == run_id
+    assert f"Scored {rows:,} with model" in status
+    assert f"Run {run_id} on" in client.get("/projects/churn").text

@@ -89,3 +89,29 @@ def test_tokens_are_signed_by_this_process_only():
 ])
 def test_a_post_must_come_from_the_dashboards_own_pages(origin, referer, host, ok):
     assert same_origin(origin, referer, host) is ok
+
+
+def test_soloml_ui_serves_the_dashboard_on_loopback_by_default(ws):
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-c", "from soloml.cli.app import main; main()", "ui", "--port", str(port), "--dir", str(ws.root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        answer = None
+        for _ in range(300):  # bounded: up to ~60 s on a busy machine
+            if proc.poll() is not None:
+                break
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200, proc.stdout.read() if proc.poll() is not None else "no answer"
+        assert "Project board" in answer.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert f"http://127.0.0.1:{port}/" in proc.stdout.read()
