@@ -102,7 +102,7 @@ def main() -> int:
             rows.append((name, path, page_med, page_p90, facts_med, cli_ref[0] if cli_ref else None, cli_med))
             print(f"{name}: page {page_med:.0f} ms (p90 {page_p90:.0f}), facts alone {facts_med:.0f} ms"
                   + (f", {cli_ref[0]} {cli_med:.0f} ms" if cli_ref else ""), flush=True)
-    n_customers = args.customers if args.workspace is None else "existing workspace"
+    n_customers = f"{args.customers:,}" if args.workspace is None else f"{args.workspace.name}, an existing workspace with"
     lines = [
         "", "## Dashboard", "",
         f"`python bench/dashboard.py` on {date.today().isoformat()}: the demo business ({n_customers} customers), pages over HTTP from a "
