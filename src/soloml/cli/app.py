@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "board",
     "update",
     "report",
+    "ui",
 )
 
 app = typer.Typer(

@@ -135,6 +135,7 @@ def _closing(root: Path, warehouse: str, exports: Path, results: tuple[StepResul
         for path in result.outputs:
             lines.append(f"  wrote {path}")
     lines.append(f"Next: `cd {root}` and try `soloml tables`, or read docs/demo.md for the tour.")
+    lines.append(f"Show it to the team: `soloml ui --dir {root}`, then open http://127.0.0.1:8050/ (the dashboard; Ctrl+C stops it).")
     return tuple(lines)
 
 
