@@ -19,9 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/soloml demo --dir ./demo-workspace
 
-# ruff first (lint only; --exit-zero until cli/ and warehouse/ are fixed, see pyproject's [tool.ruff]), then the tests
+# ruff first (lint, and the formatting is checked), mypy on the strict packages, then the tests
 test: $(STAMP)
-	$(BIN)/ruff check --exit-zero src tests
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check --quiet src tests bench tools
 	$(BIN)/python -m mypy -p soloml.app -m soloml.facts
 	$(BIN)/python -m pytest -q
 

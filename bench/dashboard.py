@@ -73,6 +73,7 @@ def main() -> int:
             result = runner.invoke(cli, [*argv, "--workspace", str(ws.root), "--json"])
             assert result.exit_code == 0, result.output
             return json.loads(result.stdout)
+
         return run
 
     def gather(read: Callable[[Any], Any]) -> Callable[[], Any]:
@@ -82,11 +83,17 @@ def main() -> int:
                 return read(con)
             finally:
                 con.close()
+
         return run
 
     project = (facts.project_names(ws) or ["churn"])[0]
     pages: list[tuple[str, str, Callable[[], Any], tuple[str, Callable[[], Any]] | None]] = [
-        ("Board", "/", gather(lambda con: facts.board(ws, con)), ("soloml board --json (also writes board.csv)", cli_json("board"))),
+        (
+            "Board",
+            "/",
+            gather(lambda con: facts.board(ws, con)),
+            ("soloml board --json (also writes board.csv)", cli_json("board")),
+        ),
         (f"Project ({project})", f"/projects/{project}", gather(lambda con: facts.project(ws, con, project)), None),
         ("Data", "/data", gather(facts.data), ("soloml tables --json", cli_json("tables"))),
         ("Models", "/models", gather(lambda con: facts.models(ws, con)), ("soloml models --json", cli_json("models"))),
@@ -100,22 +107,35 @@ def main() -> int:
             facts_med, _ = timed(reference, args.repeat)
             cli_med = timed(cli_ref[1], max(3, args.repeat // 3))[0] if cli_ref else None
             rows.append((name, path, page_med, page_p90, facts_med, cli_ref[0] if cli_ref else None, cli_med))
-            print(f"{name}: page {page_med:.0f} ms (p90 {page_p90:.0f}), facts alone {facts_med:.0f} ms"
-                  + (f", {cli_ref[0]} {cli_med:.0f} ms" if cli_ref else ""), flush=True)
-    n_customers = f"{args.customers:,}" if args.workspace is None else f"{args.workspace.name}, an existing workspace with"
+            print(
+                f"{name}: page {page_med:.0f} ms (p90 {page_p90:.0f}), facts alone {facts_med:.0f} ms"
+                + (f", {cli_ref[0]} {cli_med:.0f} ms" if cli_ref else ""),
+                flush=True,
+            )
+    n_customers = (
+        f"{args.customers:,}" if args.workspace is None else f"{args.workspace.name}, an existing workspace with"
+    )
     lines = [
-        "", "## Dashboard", "",
+        "",
+        "## Dashboard",
+        "",
         f"`python bench/dashboard.py` on {date.today().isoformat()}: the demo business ({n_customers} customers), pages over HTTP from a "
-        f"real uvicorn on 127.0.0.1 (median and p90 of {args.repeat} GETs after a warm-up).", "",
+        f"real uvicorn on 127.0.0.1 (median and p90 of {args.repeat} GETs after a warm-up).",
+        "",
         "| page | page ms (median) | p90 ms | facts alone ms (reference) | page vs facts | CLI --json ms (reference) | page vs CLI |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, path, med, p90, fmed, cli_name, cmed in rows:
         cli_cells = f"{cmed:.0f} ({cli_name}) | {med / cmed:.2f}x" if cmed else "– | –"
-        lines.append(f"| {name} `{path}` | {med:.0f} | {p90:.0f} | {fmed:.0f} | {med / max(fmed, 0.001):.2f}x | {cli_cells} |")
+        lines.append(
+            f"| {name} `{path}` | {med:.0f} | {p90:.0f} | {fmed:.0f} | {med / max(fmed, 0.001):.2f}x | {cli_cells} |"
+        )
     worst = max(r[2] for r in rows)
-    lines += ["", f"Target: every page under {TARGET_MS:.0f} ms: {'met' if worst < TARGET_MS else 'NOT met'} (slowest median {worst:.0f} ms). "
-              "The machine is shared by ~8 engineers (2 cores), so absolute times are noisy; the ratios are from the same run."]
+    lines += [
+        "",
+        f"Target: every page under {TARGET_MS:.0f} ms: {'met' if worst < TARGET_MS else 'NOT met'} (slowest median {worst:.0f} ms). "
+        "The machine is shared by ~8 engineers (2 cores), so absolute times are noisy; the ratios are from the same run.",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:

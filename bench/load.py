@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -50,7 +50,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             buf.append(
                 f"{i + 1},C{rng.randrange(1, 200_000):06d},user{rng.randrange(1, 200_000)}@example.com,"
                 f"{created:%Y-%m-%d %H:%M:%S},{ship.month}/{ship.day}/{ship.year},{rng.choice(statuses)},{qty},"
-                f"\"${price:,.2f}\",\"${total:,.2f}\",{rng.randrange(0, 30)}.{rng.randrange(0, 100):02d},{rng.choice(countries)},{note}\n"
+                f'"${price:,.2f}","${total:,.2f}",{rng.randrange(0, 30)}.{rng.randrange(0, 100):02d},{rng.choice(countries)},{note}\n'
             )
             if len(buf) >= 50_000:
                 fh.write("".join(buf))
@@ -72,10 +72,12 @@ def time_soloml(path: Path, workdir: Path) -> tuple[float, float, dict]:
     t0, c0 = time.perf_counter(), time.process_time()
     (result,) = load_paths(con, [path])
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-    types = dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
-        [result.raw_table.split(".")[1]],
-    ).fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
+            [result.raw_table.split(".")[1]],
+        ).fetchall()
+    )
     t1 = time.perf_counter()
     (again,) = load_paths(con, [path])
     reload_s = time.perf_counter() - t1
@@ -87,7 +89,11 @@ def time_soloml(path: Path, workdir: Path) -> tuple[float, float, dict]:
 def write_results(section: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"^## Loading\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + section
+    )
     RESULTS.write_text(text, encoding="utf-8")
 
 
@@ -119,7 +125,7 @@ def main() -> int:
     typed = ", ".join(f"{k} {v}" for k, v in info["types"].items() if not k.startswith("_"))
     section = (
         "## Loading\n\n"
-        f"`python bench/load.py` on {datetime.now(timezone.utc):%Y-%m-%d} ({args.rows:,} rows x 12 columns, "
+        f"`python bench/load.py` on {datetime.now(UTC):%Y-%m-%d} ({args.rows:,} rows x 12 columns, "
         f"{data.stat().st_size / 1e6:.0f} MB CSV; best of {args.repeat}, alternating runs).\n\n"
         "| step | wall s | wall vs reference | CPU s (all threads) | CPU vs reference |\n|---|---|---|---|---|\n"
         f"| DuckDB `CREATE TABLE AS SELECT * FROM read_csv(file)` (reference) | {ref:.2f} | 1.00x | {ref_cpu:.2f} | 1.00x |\n"

@@ -117,7 +117,9 @@ def splits(ds: Dataset, repeats: int = REPEATS) -> list[tuple[np.ndarray, np.nda
         start = ds.dates.sort_values().iloc[int(TIME_SHARE * (n - 1))]
         return [(np.flatnonzero((ds.dates < start).to_numpy()), np.flatnonzero((ds.dates >= start).to_numpy()))]
     if ds.task == "binary":
-        return list(RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n), ds.y))[: FOLDS * repeats]
+        return list(
+            RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n), ds.y)
+        )[: FOLDS * repeats]
     return list(RepeatedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=0).split(np.zeros(n)))[: FOLDS * repeats]
 
 
@@ -128,18 +130,34 @@ def metric(ds: Dataset, y: np.ndarray, pred: np.ndarray) -> float:
 def quick_spec(ds: Dataset, n_rows: int) -> ProjectSpec:
     """The spec `soloml train --table T --target C` writes (see projects/recipes/table.py)."""
     metric_name = "roc_auc" if ds.task == "binary" else "rmse"
-    done = DoneThreshold(metric="roc_auc", value=0.7) if ds.task == "binary" else DoneThreshold(metric="rmse", value=float(0.9 * np.std(ds.y)))
+    done = (
+        DoneThreshold(metric="roc_auc", value=0.7)
+        if ds.task == "binary"
+        else DoneThreshold(metric="rmse", value=float(0.9 * np.std(ds.y)))
+    )
     return ProjectSpec(
-        name=f"bench_{ds.name.lower()}", question="bench", decision="bench", stakeholder="(not set)", owner="(not set)", recipe="table",
-        entity="row", label=Label(definition="bench", target="label"), cutoffs=Cutoffs(time_column="date" if ds.dates is not None else None),
-        metric=metric_name, business=BusinessValue(capacity=max(1, n_rows // 10)), done=done,  # type: ignore[arg-type]
+        name=f"bench_{ds.name.lower()}",
+        question="bench",
+        decision="bench",
+        stakeholder="(not set)",
+        owner="(not set)",
+        recipe="table",
+        entity="row",
+        label=Label(definition="bench", target="label"),
+        cutoffs=Cutoffs(time_column="date" if ds.dates is not None else None),
+        metric=metric_name,
+        business=BusinessValue(capacity=max(1, n_rows // 10)),
+        done=done,  # type: ignore[arg-type]
     )
 
 
 def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, float, str]:
     X = ds.frame.iloc[tr].reset_index(drop=True)
-    frame = X.assign(entity_id=[str(i) for i in range(len(tr))], label=ds.y[tr],
-                     cutoff=ds.dates.iloc[tr].to_numpy() if ds.dates is not None else pd.NaT)
+    frame = X.assign(
+        entity_id=[str(i) for i in range(len(tr))],
+        label=ds.y[tr],
+        cutoff=ds.dates.iloc[tr].to_numpy() if ds.dates is not None else pd.NaT,
+    )
     categorical = tuple(c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype))
     ts = TrainingSet(project="bench", frame=frame, features=tuple(X.columns), task=ds.task, categorical=categorical)  # type: ignore[arg-type]
     t0 = time.perf_counter()
@@ -162,9 +180,14 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.nd
     """soloml's parameters and validation protocol written directly against LightGBM (see the module docstring)."""
     X, y = ds.frame.iloc[tr].reset_index(drop=True), ds.y[tr]
     t0 = time.perf_counter()
-    params = ft.task_params(ds.task, 2, "roc_auc" if ds.task == "binary" else "rmse", n_rows=len(y), seed=0, n_features=X.shape[1])
-    stop = [lgb.early_stopping(ft.EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False,
-                               min_delta=ft.min_delta(params["metric"], y))]
+    params = ft.task_params(
+        ds.task, 2, "roc_auc" if ds.task == "binary" else "rmse", n_rows=len(y), seed=0, n_features=X.shape[1]
+    )
+    stop = [
+        lgb.early_stopping(
+            ft.EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=ft.min_delta(params["metric"], y)
+        )
+    ]
     if ds.dates is not None:
         order = ds.dates.iloc[tr].to_numpy()
         cut = np.sort(order)[int(0.8 * (len(order) - 1))]
@@ -182,16 +205,27 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.nd
             inner_cut = np.sort(inner_order)[int(0.8 * (len(inner_order) - 1))]
             inner_tr, inner_va = fold_train[inner_order < inner_cut], fold_train[inner_order >= inner_cut]
         else:
-            inner_tr, inner_va = train_test_split(fold_train, test_size=0.2, random_state=0, stratify=y[fold_train] if ds.task == "binary" else None)
+            inner_tr, inner_va = train_test_split(
+                fold_train, test_size=0.2, random_state=0, stratify=y[fold_train] if ds.task == "binary" else None
+            )
         train_set = lgb.Dataset(X.iloc[inner_tr], label=y[inner_tr], weight=w[inner_tr])
-        booster = lgb.train(params, train_set, num_boost_round=ft.MAX_ROUNDS, callbacks=stop,
-                            valid_sets=[lgb.Dataset(X.iloc[inner_va], label=y[inner_va], weight=w[inner_va], reference=train_set)])
+        booster = lgb.train(
+            params,
+            train_set,
+            num_boost_round=ft.MAX_ROUNDS,
+            callbacks=stop,
+            valid_sets=[lgb.Dataset(X.iloc[inner_va], label=y[inner_va], weight=w[inner_va], reference=train_set)],
+        )
         rounds = max(1, round(booster.best_iteration * np.sqrt(len(fold_train) / len(inner_tr))))
         fold_set = lgb.Dataset(X.iloc[fold_train], label=y[fold_train], weight=w[fold_train])
         lgb.train(params, fold_set, num_boost_round=rounds).predict(X.iloc[fold_valid])
         best.append(booster.best_iteration)
         inner_sizes.append(len(inner_tr))
-    final = lgb.train(params, lgb.Dataset(X, label=y, weight=w), num_boost_round=max(1, round(np.mean(best) * np.sqrt(len(y) / np.mean(inner_sizes)))))
+    final = lgb.train(
+        params,
+        lgb.Dataset(X, label=y, weight=w),
+        num_boost_round=max(1, round(np.mean(best) * np.sqrt(len(y) / np.mean(inner_sizes)))),
+    )
     seconds = time.perf_counter() - t0
     return np.asarray(final.predict(ds.frame.iloc[te])), seconds
 
@@ -201,8 +235,16 @@ def run_flaml(ds: Dataset, tr: np.ndarray, te: np.ndarray, budget: float) -> tup
 
     automl = AutoML()
     t0 = time.perf_counter()
-    automl.fit(ds.frame.iloc[tr], ds.y[tr], task="classification" if ds.task == "binary" else "regression",
-               metric="roc_auc" if ds.task == "binary" else "rmse", time_budget=budget, seed=0, verbose=0, n_jobs=-1)
+    automl.fit(
+        ds.frame.iloc[tr],
+        ds.y[tr],
+        task="classification" if ds.task == "binary" else "regression",
+        metric="roc_auc" if ds.task == "binary" else "rmse",
+        time_budget=budget,
+        seed=0,
+        verbose=0,
+        n_jobs=-1,
+    )
     seconds = time.perf_counter() - t0
     test = ds.frame.iloc[te]
     pred = automl.predict_proba(test)[:, 1] if ds.task == "binary" else automl.predict(test)
@@ -214,8 +256,13 @@ def run_autogluon(ds: Dataset, tr: np.ndarray, te: np.ndarray, budget: float) ->
 
     train_frame = ds.frame.iloc[tr].assign(__label=ds.y[tr])
     with tempfile.TemporaryDirectory() as folder:
-        predictor = TabularPredictor(label="__label", problem_type="binary" if ds.task == "binary" else "regression",
-                                     eval_metric="roc_auc" if ds.task == "binary" else "root_mean_squared_error", path=folder, verbosity=0)
+        predictor = TabularPredictor(
+            label="__label",
+            problem_type="binary" if ds.task == "binary" else "regression",
+            eval_metric="roc_auc" if ds.task == "binary" else "root_mean_squared_error",
+            path=folder,
+            verbosity=0,
+        )
         t0 = time.perf_counter()
         predictor.fit(train_frame, presets="medium_quality", time_limit=budget)
         seconds = time.perf_counter() - t0
@@ -250,7 +297,9 @@ def bench(ds: Dataset, repeats: int = REPEATS) -> dict[str, Score]:
             scores[name].metric.append(metric(ds, yt, pred))
             scores[name].seconds.append(took)
             scores[name].notes.append(best)
-        line = ", ".join(f"{k} {v.metric[-1]:.4f} in {v.seconds[-1]:.1f}s" for k, v in scores.items() if len(v.metric) > i)
+        line = ", ".join(
+            f"{k} {v.metric[-1]:.4f} in {v.seconds[-1]:.1f}s" for k, v in scores.items() if len(v.metric) > i
+        )
         print(f"{ds.name} split {i + 1}: {line}", flush=True)
     return scores
 
@@ -264,8 +313,14 @@ def judge(ds: Dataset, scores: dict[str, Score]) -> dict[str, object]:
     best = max(peers, key=lambda k: peers[k] if higher else -peers[k])
     solo = mean["soloml"]
     quality = solo >= peers[best] - 0.005 if higher else solo <= peers[best] * 1.01
-    return {"mean": mean, "seconds": secs, "best_peer": best, "quality_met": quality,
-            "time_share": secs["soloml"] / secs[best], "overhead": secs["soloml"] / secs["raw protocol"]}
+    return {
+        "mean": mean,
+        "seconds": secs,
+        "best_peer": best,
+        "quality_met": quality,
+        "time_share": secs["soloml"] / secs[best],
+        "overhead": secs["soloml"] / secs["raw protocol"],
+    }
 
 
 def machine_state() -> str:
@@ -289,12 +344,26 @@ def versions() -> str:
 def _train_rows(ds: Dataset, finished: int) -> str:
     """The training part's size (soloml runs its seed-spread check below 5,000) and how many splits were finished."""
     sizes = [len(tr) for tr, _ in splits(ds)[:finished]]
-    return f"trained on {int(np.mean(sizes)):,}, {finished} split{'s' if finished != 1 else ''}" if sizes else "no split finished"
+    return (
+        f"trained on {int(np.mean(sizes)):,}, {finished} split{'s' if finished != 1 else ''}"
+        if sizes
+        else "no split finished"
+    )
 
 
-def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, shards: int = 1,
-                  repeats: int = REPEATS) -> None:
-    run = "one process" if shards == 1 else f"{shards} processes side by side (each dataset's systems one after another in one of them)"
+def write_results(
+    rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]],
+    started: str,
+    ended: str,
+    wall: float,
+    shards: int = 1,
+    repeats: int = REPEATS,
+) -> None:
+    run = (
+        "one process"
+        if shards == 1
+        else f"{shards} processes side by side (each dataset's systems one after another in one of them)"
+    )
     lines = [
         "## Modeling",
         "",
@@ -337,14 +406,28 @@ def write_results(rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]
     section = "\n".join(lines)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"## Modeling\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section.rstrip("\n") + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(section.rstrip("\n") + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    )
     RESULTS.write_text(text, encoding="utf-8")
 
 
-def save_scores(path: Path, rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]], started: str, ended: str, wall: float, repeats: int) -> None:
+def save_scores(
+    path: Path,
+    rows: list[tuple[Dataset, dict[str, Score], dict[str, object]]],
+    started: str,
+    ended: str,
+    wall: float,
+    repeats: int,
+) -> None:
     """One shard's per-split figures as JSON (a shard runs some datasets in its own process; `--merge` writes them up)."""
-    data = {"started": started, "ended": ended, "wall": wall, "repeats": repeats,
-            "scores": {ds.name: {k: asdict(v) for k, v in scores.items()} for ds, scores, _ in rows}}
+    data = {
+        "started": started,
+        "ended": ended,
+        "wall": wall,
+        "repeats": repeats,
+        "scores": {ds.name: {k: asdict(v) for k, v in scores.items()} for ds, scores, _ in rows},
+    }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
@@ -363,7 +446,13 @@ def shard_from_log(path: Path) -> dict[str, object]:
         for name, value, seconds in SYSTEM_FIGURES.findall(found.group(3)):
             per[name]["metric"].append(float(value))
             per[name]["seconds"].append(float(seconds))
-    return {"started": "(see the shard's log)", "ended": machine_state(), "wall": time.time() - path.stat().st_ctime, "repeats": 1, "scores": scores}
+    return {
+        "started": "(see the shard's log)",
+        "ended": machine_state(),
+        "wall": time.time() - path.stat().st_ctime,
+        "repeats": 1,
+        "scores": scores,
+    }
 
 
 def merge(paths: list[Path]) -> None:
@@ -379,16 +468,34 @@ def merge(paths: list[Path]) -> None:
         rows.append((ds, scores, judge(ds, scores)))
     starts = "; ".join(s["started"] for s in shards)
     ends = "; ".join(s["ended"] for s in shards)
-    write_results(rows, starts, ends, max(s["wall"] for s in shards), shards=len(shards), repeats=min(s.get("repeats", REPEATS) for s in shards))
+    write_results(
+        rows,
+        starts,
+        ends,
+        max(s["wall"] for s in shards),
+        shards=len(shards),
+        repeats=min(s.get("repeats", REPEATS) for s in shards),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="datasets by name, comma-separated, e.g. credit_data,hotel_rates")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
-    parser.add_argument("--scores-out", type=Path, help="save this run's per-split figures as JSON (a shard) instead of writing RESULTS.md")
-    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"run the first N of the {REPEATS} repeats (say so when writing up)")
-    parser.add_argument("--merge", type=Path, nargs="+", help="write RESULTS.md's ## Modeling from shards saved with --scores-out")
+    parser.add_argument(
+        "--scores-out",
+        type=Path,
+        help="save this run's per-split figures as JSON (a shard) instead of writing RESULTS.md",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=REPEATS,
+        help=f"run the first N of the {REPEATS} repeats (say so when writing up)",
+    )
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", help="write RESULTS.md's ## Modeling from shards saved with --scores-out"
+    )
     args = parser.parse_args(argv)
     if args.merge:
         merge(args.merge)

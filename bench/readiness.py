@@ -45,15 +45,30 @@ print(time.perf_counter() - t0, time.process_time() - c0, len(html.encode()))
 
 def generate(path: Path, rows: int) -> None:
     columns = ["range + 1 AS account_id"]
-    columns += [f"CASE WHEN random() < 0.05 THEN NULL ELSE round(random() * {10 ** (i % 4 + 1)}, 2) END AS amount_{i}" for i in range(19)]
+    columns += [
+        f"CASE WHEN random() < 0.05 THEN NULL ELSE round(random() * {10 ** (i % 4 + 1)}, 2) END AS amount_{i}"
+        for i in range(19)
+    ]
     columns += [f"CAST(floor(random() * {5 + 3 * i}) AS INTEGER) AS count_{i}" for i in range(10)]
-    columns += [f"['free', 'pro', 'team', 'enterprise'][1 + CAST(floor(random() * {2 + i % 3}) AS INTEGER)] AS plan_{i}" for i in range(8)]
-    columns += [f"CASE WHEN random() < 0.12 THEN 'n/a' ELSE CAST(round(random() * 500, 2) AS VARCHAR) END AS price_text_{i}" for i in range(3)]
-    columns += ["CASE WHEN random() < 0.1 THEN 'unknown' ELSE strftime(DATE '2022-01-01' + CAST(floor(random() * 1000) AS INTEGER), '%m/%d/%Y') END AS signup_text"]
+    columns += [
+        f"['free', 'pro', 'team', 'enterprise'][1 + CAST(floor(random() * {2 + i % 3}) AS INTEGER)] AS plan_{i}"
+        for i in range(8)
+    ]
+    columns += [
+        f"CASE WHEN random() < 0.12 THEN 'n/a' ELSE CAST(round(random() * 500, 2) AS VARCHAR) END AS price_text_{i}"
+        for i in range(3)
+    ]
+    columns += [
+        "CASE WHEN random() < 0.1 THEN 'unknown' ELSE strftime(DATE '2022-01-01' + CAST(floor(random() * 1000) AS INTEGER), '%m/%d/%Y') END AS signup_text"
+    ]
     columns += [f"DATE '2022-01-01' + CAST(floor(random() * 1000) AS INTEGER) AS day_{i}" for i in range(3)]
     columns += ["TIMESTAMP '2022-01-01' + to_seconds(CAST(floor(random() * 86400000) AS BIGINT)) AS created_at"]
-    columns += ["CAST(NULL AS VARCHAR) AS coupon", "'USD' AS currency", "'user' || CAST(floor(random() * 400000) AS BIGINT) || '@example.com' AS email",
-                "CASE WHEN random() < 0.9 THEN NULL ELSE round(random() * 10, 1) END AS nps"]
+    columns += [
+        "CAST(NULL AS VARCHAR) AS coupon",
+        "'USD' AS currency",
+        "'user' || CAST(floor(random() * 400000) AS BIGINT) || '@example.com' AS email",
+        "CASE WHEN random() < 0.9 THEN NULL ELSE round(random() * 10, 1) END AS nps",
+    ]
     assert len(columns) == 50
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
@@ -65,8 +80,8 @@ def generate(path: Path, rows: int) -> None:
 def time_check(path: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
-    from soloml.cli.app import app
     from soloml.app.check import run_check
+    from soloml.cli.app import app
     from soloml.workspace import init_workspace
 
     ws = init_workspace(workdir / "ws")
@@ -81,8 +96,16 @@ def time_check(path: Path, workdir: Path) -> dict:
     cli = CliRunner().invoke(app, ["check", "--json", "--workspace", str(ws.root)])
     assert cli.exit_code == report.exit_code, cli.output
     found = sorted({f.check for f in report.findings if f.severity != "ok"})
-    return {"load_s": load_s, "wall": wall, "cpu": cpu, "bytes": len(cli.stdout.encode()), "facts_bytes": len(text.encode()),
-            "outcome": report.outcome, "found": found, "columns": len(report.profiles[0].columns) if report.profiles else 0}
+    return {
+        "load_s": load_s,
+        "wall": wall,
+        "cpu": cpu,
+        "bytes": len(cli.stdout.encode()),
+        "facts_bytes": len(text.encode()),
+        "outcome": report.outcome,
+        "found": found,
+        "columns": len(report.profiles[0].columns) if report.profiles else 0,
+    }
 
 
 def ydata_python() -> Path | None:
@@ -90,7 +113,9 @@ def ydata_python() -> Path | None:
     if not python.exists():
         print("making bench/_data/ydata-venv for ydata-profiling (first run only) ...", flush=True)
         venv.create(YDATA_VENV, with_pip=True)
-        done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "ydata-profiling", "pyarrow"], check=False)
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "ydata-profiling", "pyarrow"], check=False
+        )
         if done.returncode != 0:
             return None
     return python
@@ -100,9 +125,19 @@ def time_reference(path: Path) -> dict | None:
     python = ydata_python()
     if python is None:
         return None
-    version = subprocess.run([str(python), "-c", "import ydata_profiling; print(ydata_profiling.__version__)"], capture_output=True, text=True, check=False)
-    done = subprocess.run([str(python), "-c", YDATA, str(path)], capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
-                          check=False)
+    version = subprocess.run(
+        [str(python), "-c", "import ydata_profiling; print(ydata_profiling.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    done = subprocess.run(
+        [str(python), "-c", YDATA, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        check=False,
+    )
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
         return None
@@ -130,21 +165,34 @@ def main() -> int:
         ours = time_check(path, Path(tmp))
     ref = None if args.no_reference else time_reference(path)
     load = os.getloadavg()[0]
-    lines = [(f"`python bench/readiness.py` on {date.today().isoformat()}: {args.rows:,} rows x {ours['columns']} columns "
-              f"({path.stat().st_size / 1e6:,.0f} MB Parquet), loaded with `soloml load` first ({ours['load_s']:.1f} s, not counted); "
-              f"1-minute load average {load:.1f} on 2 cores at the end."), "",
-             "| what | wall s | CPU s (this process) | wall vs reference | report size |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        (
+            f"`python bench/readiness.py` on {date.today().isoformat()}: {args.rows:,} rows x {ours['columns']} columns "
+            f"({path.stat().st_size / 1e6:,.0f} MB Parquet), loaded with `soloml load` first ({ours['load_s']:.1f} s, not counted); "
+            f"1-minute load average {load:.1f} on 2 cores at the end."
+        ),
+        "",
+        "| what | wall s | CPU s (this process) | wall vs reference | report size |",
+        "|---|---:|---:|---:|---:|",
+    ]
     ref_wall = ref["wall"] if ref else None
     if ref:
-        lines.append(f"| ydata-profiling {ref['version']} `ProfileReport(minimal=True).to_html()` on the same table in pandas (reference) | "
-                     f"{ref['wall']:.1f} | {ref['cpu']:.1f} | 1.00x | {ref['bytes'] / 1e6:.2f} MB HTML |")
+        lines.append(
+            f"| ydata-profiling {ref['version']} `ProfileReport(minimal=True).to_html()` on the same table in pandas (reference) | "
+            f"{ref['wall']:.1f} | {ref['cpu']:.1f} | 1.00x | {ref['bytes'] / 1e6:.2f} MB HTML |"
+        )
     ratio = f"{ours['wall'] / ref_wall:.2f}x" if ref_wall else "n/a"
-    lines.append(f"| `soloml check --json` (SQL profile of every column + every workspace check) | {ours['wall']:.1f} | {ours['cpu']:.1f} | "
-                 f"{ratio} | {ours['bytes'] / 1e6:.3f} MB JSON |")
-    lines += ["", f"Targets: under 30 s ({'met' if ours['wall'] < 30 else 'NOT met'}: {ours['wall']:.1f} s) and a report under 1 MB "
-              f"({'met' if ours['bytes'] < 1e6 else 'NOT met'}: {ours['bytes'] / 1e3:,.0f} kB). Verdict on the table: {ours['outcome']}; "
-              f"found: {', '.join(ours['found']) or 'nothing'}."
-              + ("" if ref else " ydata-profiling did not install or run, so there is no reference in this run.")]
+    lines.append(
+        f"| `soloml check --json` (SQL profile of every column + every workspace check) | {ours['wall']:.1f} | {ours['cpu']:.1f} | "
+        f"{ratio} | {ours['bytes'] / 1e6:.3f} MB JSON |"
+    )
+    lines += [
+        "",
+        f"Targets: under 30 s ({'met' if ours['wall'] < 30 else 'NOT met'}: {ours['wall']:.1f} s) and a report under 1 MB "
+        f"({'met' if ours['bytes'] < 1e6 else 'NOT met'}: {ours['bytes'] / 1e3:,.0f} kB). Verdict on the table: {ours['outcome']}; "
+        f"found: {', '.join(ours['found']) or 'nothing'}."
+        + ("" if ref else " ydata-profiling did not install or run, so there is no reference in this run."),
+    ]
     write_section(lines)
     print("\n".join(lines))
     return 0

@@ -36,8 +36,16 @@ RESULTS = HERE / "RESULTS.md"
 EVENTS_PER_ENTITY = 3
 ROUNDS = 100
 DASK_LIMIT_S = 600
-PARAMS = {"objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 50, "verbosity": -1,
-          "force_col_wise": True, "seed": 0, "deterministic": True}
+PARAMS = {
+    "objective": "binary",
+    "learning_rate": 0.1,
+    "num_leaves": 31,
+    "min_data_in_leaf": 50,
+    "verbosity": -1,
+    "force_col_wise": True,
+    "seed": 0,
+    "deterministic": True,
+}
 FEATURE_SQL = """
 CREATE TABLE {out} AS
 SELECT e.entity_id, e.plan, e.tenure_days, e.label,
@@ -85,13 +93,21 @@ def postgres_features(con: duckdb.DuckDBPyConnection, url: str) -> tuple[float, 
     with psycopg.connect(url, autocommit=True) as pg, tempfile.TemporaryDirectory() as tmp:
         pg.execute(f"CREATE SCHEMA {schema}")
         try:
-            pg.execute(f"CREATE TABLE {schema}.entities (entity_id BIGINT, plan INTEGER, tenure_days INTEGER, label INTEGER)")
-            pg.execute(f"CREATE TABLE {schema}.events (entity_id BIGINT, day INTEGER, amount DOUBLE PRECISION, kind INTEGER)")
+            pg.execute(
+                f"CREATE TABLE {schema}.entities (entity_id BIGINT, plan INTEGER, tenure_days INTEGER, label INTEGER)"
+            )
+            pg.execute(
+                f"CREATE TABLE {schema}.events (entity_id BIGINT, day INTEGER, amount DOUBLE PRECISION, kind INTEGER)"
+            )
             t = time.perf_counter()
             for table in ("entities", "events"):
                 path = Path(tmp) / f"{table}.csv"
                 con.execute(f"COPY bench.{table} TO '{path}' (HEADER false)")
-                with pg.cursor() as cur, cur.copy(f"COPY {schema}.{table} FROM STDIN WITH (FORMAT csv)") as copy, path.open("rb") as f:
+                with (
+                    pg.cursor() as cur,
+                    cur.copy(f"COPY {schema}.{table} FROM STDIN WITH (FORMAT csv)") as copy,
+                    path.open("rb") as f,
+                ):
                     while chunk := f.read(1 << 20):
                         copy.write(chunk)
             pg.execute(f"ANALYZE {schema}.entities; ANALYZE {schema}.events")
@@ -128,7 +144,11 @@ def train_dask(engine, X: pd.DataFrame, y: np.ndarray, ids: pd.Series) -> tuple[
 def write_results(section: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"^## Scale\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
+        if pattern.search(text)
+        else text.rstrip("\n") + "\n\n" + section
+    )
     RESULTS.write_text(text, encoding="utf-8")
 
 
@@ -167,17 +187,28 @@ def main() -> int:
                 local_auc = roc_auc_score(yj, local_b.predict(Xj))
                 if dask_per_row is not None and dask_per_row * len(Xt) > DASK_LIMIT_S:
                     dask_s = dask_auc = None
-                    notes.append(f"Dask training at {n:,} skipped: the {sizes[0]:,} run predicts {dask_per_row * len(Xt):.0f} s (> {DASK_LIMIT_S} s).")
+                    notes.append(
+                        f"Dask training at {n:,} skipped: the {sizes[0]:,} run predicts {dask_per_row * len(Xt):.0f} s (> {DASK_LIMIT_S} s)."
+                    )
                 else:
                     dask_s, dask_b = train_dask(engine, Xt, yt, ids)
                     dask_auc = roc_auc_score(yj, dask_b.predict(Xj))
                     dask_per_row = dask_s / len(Xt)
                 rows_out.append((n, len(Xt), duck_s, copy_s, pg_s, local_s, dask_s, local_auc, dask_auc))
                 print(rows_out[-1], flush=True)
-                pending = sizes[len(rows_out):]
-                later = [f"Not measured in this run (still running or stopped): {', '.join(f'{p:,}' for p in pending)} entities."] if pending else []
-                section = render(rows_out, [*notes, *later, *([] if url else ["Postgres skipped: SOLOML_TEST_POSTGRES_URL is not set."])],
-                                 time.perf_counter() - started)
+                pending = sizes[len(rows_out) :]
+                later = (
+                    [
+                        f"Not measured in this run (still running or stopped): {', '.join(f'{p:,}' for p in pending)} entities."
+                    ]
+                    if pending
+                    else []
+                )
+                section = render(
+                    rows_out,
+                    [*notes, *later, *([] if url else ["Postgres skipped: SOLOML_TEST_POSTGRES_URL is not set."])],
+                    time.perf_counter() - started,
+                )
                 if not args.no_write:
                     write_results(section)  # after every size, so a run stopped on the big one keeps the small one
         finally:
@@ -193,18 +224,22 @@ def render(rows_out: list[tuple], notes: list[str], total: float) -> str:
         return "skipped" if v is None else fmt.format(v)
 
     lines = [
-        "## Scale", "",
+        "## Scale",
+        "",
         f"`python bench/scale.py` on {date.today():%Y-%m-%d}: entities x {EVENTS_PER_ENTITY} events each (synthetic, built in DuckDB); feature SQL = 7 plain "
         f"aggregates over events joined to entities (the same text on both warehouses, CREATE TABLE AS); training = {ROUNDS} LightGBM rounds on 4 of 5 entities, "
         "AUC on the 5th. Local = one LightGBM process on every core (2); Dask = `soloml.engines.dask` refit (Parquet partitions by entity shard + "
         "DaskLGBMClassifier) on a LocalCluster of 2 single-thread worker processes. Postgres 15 on 127.0.0.1, rows loaded with COPY. "
-        f"One run, {total:.0f} s so far; load average {load:.1f} on 2 cores at the end (the machine is shared), so read the ratios, not the seconds.", "",
+        f"One run, {total:.0f} s so far; load average {load:.1f} on 2 cores at the end (the machine is shared), so read the ratios, not the seconds.",
+        "",
         "| entities | training rows | DuckDB features s | Postgres COPY s | Postgres features s | Postgres vs DuckDB | local train s | Dask train s | Dask vs local | AUC local | AUC Dask |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, rows, duck_s, copy_s, pg_s, local_s, dask_s, la, da in rows_out:
-        lines.append(f"| {n:,} | {rows:,} | {duck_s:.1f} | {f(copy_s)} | {f(pg_s)} | {f(pg_s and pg_s / duck_s, '{:.1f}x')} | {local_s:.1f} | {f(dask_s)} | "
-                     f"{f(dask_s and dask_s / local_s, '{:.1f}x')} | {la:.4f} | {f(da, '{:.4f}')} |")
+        lines.append(
+            f"| {n:,} | {rows:,} | {duck_s:.1f} | {f(copy_s)} | {f(pg_s)} | {f(pg_s and pg_s / duck_s, '{:.1f}x')} | {local_s:.1f} | {f(dask_s)} | "
+            f"{f(dask_s and dask_s / local_s, '{:.1f}x')} | {la:.4f} | {f(da, '{:.4f}')} |"
+        )
     lines += ["", *notes, ""]
     return "\n".join(lines) + "\n"
 

@@ -46,7 +46,13 @@ def synthetic(n: int, seed: int) -> pd.DataFrame:
     data["x3"] = rng.poisson(3, n).astype("int64")
     data["plan"] = rng.choice(["monthly", "annual", "weekly"], n)
     data["region"] = rng.choice(["north", "south", "east", "west", "online"], n)
-    logit = data["x0"] - 0.8 * data["x1"] + 0.5 * data["x2"] * data["x0"] - 0.3 * data["x3"] + 0.7 * (data["plan"] == "weekly")
+    logit = (
+        data["x0"]
+        - 0.8 * data["x1"]
+        + 0.5 * data["x2"] * data["x0"]
+        - 0.3 * data["x3"]
+        + 0.7 * (data["plan"] == "weekly")
+    )
     frame = pd.DataFrame(data)
     frame["entity_id"] = [f"c{i}" for i in range(n)]
     frame["label"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
@@ -61,14 +67,30 @@ def build_workspace(root: Path):
     from soloml.workspace import init_workspace
 
     ws = init_workspace(root, name="bench")
-    spec = ProjectSpec.model_validate({
-        "name": "churn", "question": "Who cancels?", "decision": "call", "stakeholder": "CEO", "owner": "data", "recipe": "table",
-        "entity": "row", "source_table": "raw.accounts", "label": {"definition": "canceled", "target": "label"},
-        "business": {"value_per_success": 100, "cost_per_action": 5, "capacity": 500}, "done": {"metric": "roc_auc", "value": 0.6},
-    })
+    spec = ProjectSpec.model_validate(
+        {
+            "name": "churn",
+            "question": "Who cancels?",
+            "decision": "call",
+            "stakeholder": "CEO",
+            "owner": "data",
+            "recipe": "table",
+            "entity": "row",
+            "source_table": "raw.accounts",
+            "label": {"definition": "canceled", "target": "label"},
+            "business": {"value_per_success": 100, "cost_per_action": 5, "capacity": 500},
+            "done": {"metric": "roc_auc", "value": 0.6},
+        }
+    )
     save_spec(spec, ws.projects_dir)
     frame = synthetic(10_000, 1).assign(cutoff=pd.NaT)
-    ts = TrainingSet(project="churn", frame=frame.loc[:, ["entity_id", "cutoff", "label", *FEATURES]], features=FEATURES, task="binary", categorical=("plan", "region"))
+    ts = TrainingSet(
+        project="churn",
+        frame=frame.loc[:, ["entity_id", "cutoff", "label", *FEATURES]],
+        features=FEATURES,
+        task="binary",
+        categorical=("plan", "region"),
+    )
     result = train(ts, spec)
     con = ws.connect()
     try:
@@ -87,7 +109,11 @@ def free_port() -> int:
 
 def start_server(ws, port: int) -> subprocess.Popen:
     exe = Path(sys.executable).with_name("soloml")
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workspace", str(ws.root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "--workspace", str(ws.root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -154,8 +180,13 @@ def concurrent(port: int, path: str, bodies: list[bytes], seconds: float | None 
 
     ctx = mp.get_context("fork")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_client_process, args=(port, path, bodies[i * CONCURRENT_EACH:(i + 1) * CONCURRENT_EACH], start, out, seconds))
-             for i in range(CONCURRENT_CLIENTS)]
+    procs = [
+        ctx.Process(
+            target=_client_process,
+            args=(port, path, bodies[i * CONCURRENT_EACH : (i + 1) * CONCURRENT_EACH], start, out, seconds),
+        )
+        for i in range(CONCURRENT_CLIENTS)
+    ]
     for p in procs:
         p.start()
     time.sleep(0.5)
@@ -188,7 +219,12 @@ def logged_rows(ws) -> int:
 
 def summary(latencies: list[float], wall: float) -> dict:
     arr = np.array(latencies) * 1000
-    return {"n": len(arr), "p50_ms": float(np.percentile(arr, 50)), "p99_ms": float(np.percentile(arr, 99)), "per_s": len(arr) / wall}
+    return {
+        "n": len(arr),
+        "p50_ms": float(np.percentile(arr, 50)),
+        "p99_ms": float(np.percentile(arr, 99)),
+        "per_s": len(arr) / wall,
+    }
 
 
 def direct_predict(model, bodies: list[bytes]) -> dict:
@@ -199,7 +235,7 @@ def direct_predict(model, bodies: list[bytes]) -> dict:
     t0 = time.perf_counter()
     for i in range(len(X)):
         t = time.perf_counter()
-        model.booster.predict(X[i:i + 1], num_threads=1)
+        model.booster.predict(X[i : i + 1], num_threads=1)
         lat.append(time.perf_counter() - t)
     return summary(lat, time.perf_counter() - t0)
 
@@ -251,7 +287,10 @@ def main() -> None:
             seq_fast = sequential(port, "/v1/churn/predict", bodies)
             seq_none = sequential(port, "/v1/churn/predict?reasons=none", bodies)
             conc_fast = concurrent(port, "/v1/churn/predict", bodies)
-            print(f"HTTP timed at {time.perf_counter() - started:.0f} s; {FULL_SPEED_SECONDS} s at full speed next", flush=True)
+            print(
+                f"HTTP timed at {time.perf_counter() - started:.0f} s; {FULL_SPEED_SECONDS} s at full speed next",
+                flush=True,
+            )
             full = concurrent(port, "/v1/churn/predict", bodies, seconds=FULL_SPEED_SECONDS)
             log_live = prediction_log(port)
         finally:
@@ -283,7 +322,9 @@ def main() -> None:
         "|---|---:|---:|---:|---:|",
     ]
     for name, r in rows:
-        lines.append(f"| {name} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['per_s']:,.0f} | {r['p50_ms'] / direct['p50_ms']:.1f}x |")
+        lines.append(
+            f"| {name} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['per_s']:,.0f} | {r['p50_ms'] / direct['p50_ms']:.1f}x |"
+        )
     target = seq_fast["p99_ms"] <= 5 and seq_fast["per_s"] >= 1000
     lines += [
         "",

@@ -29,7 +29,9 @@ def con(ws: Workspace):
 def reference_data() -> Path:
     """../shared/data/reference: real public samples of vendor layouts."""
     if not REFERENCE_DATA.is_dir():
-        pytest.skip(f"reference samples not found at {REFERENCE_DATA} (they live beside the repo in shared/data/reference)")
+        pytest.skip(
+            f"reference samples not found at {REFERENCE_DATA} (they live beside the repo in shared/data/reference)"
+        )
     return REFERENCE_DATA
 
 

@@ -16,7 +16,22 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "soloml"
 # when the rank is the foundation; otherwise only lower ranks. Same-rank stages are siblings that never
 # import each other (the caller hands one's result to the other).
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundation", frozenset({"_version", "errors", "config", "crashpoints", "facts", "sql_quoting", "temp_names", "warehouse", "workspace"})),
+    (
+        "foundation",
+        frozenset(
+            {
+                "_version",
+                "errors",
+                "config",
+                "crashpoints",
+                "facts",
+                "sql_quoting",
+                "temp_names",
+                "warehouse",
+                "workspace",
+            }
+        ),
+    ),
     ("sources", frozenset({"sources"})),
     ("canonical", frozenset({"canonical"})),
     ("projects", frozenset({"projects"})),
@@ -41,10 +56,16 @@ FACADE = "__init__"  # soloml/__init__.py: the public API, may import anything b
 
 # (importing package, imported package) -> why it is allowed anyway. Each is debt to pay, not a design.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("registry", "forecasting"): "registry/forecasters.py reads and writes a forecaster's own files through forecasting/store.py "
-                                 "(lazily); to go when the registry takes a model kind's save/load functions as a plug-in",
-    ("deploy", "forecasting"): "the service's GET /v1/{project}/forecast reads the served forecast through forecasting/shipping.py "
-                               "(lazily); the same plug-in would hand deploy the kind's reader",
+    (
+        "registry",
+        "forecasting",
+    ): "registry/forecasters.py reads and writes a forecaster's own files through forecasting/store.py "
+    "(lazily); to go when the registry takes a model kind's save/load functions as a plug-in",
+    (
+        "deploy",
+        "forecasting",
+    ): "the service's GET /v1/{project}/forecast reads the served forecast through forecasting/shipping.py "
+    "(lazily); the same plug-in would hand deploy the kind's reader",
 }
 
 
@@ -83,7 +104,9 @@ def violations(src: Path = SRC) -> list[str]:
             if target == FACADE:
                 found.append(f"{where} (import the module that defines the name, not the soloml facade)")
                 continue
-            assert package in RANK, f"{path}: package {package!r} is not in the package map (LAYERS); add it there and to docs/architecture.md"
+            assert package in RANK, (
+                f"{path}: package {package!r} is not in the package map (LAYERS); add it there and to docs/architecture.md"
+            )
             assert target in RANK, f"{path}:{line}: imports unknown package {target!r}"
             if package in FOUNDATION and target in FOUNDATION:
                 continue
@@ -104,9 +127,11 @@ def test_every_package_under_src_is_in_the_map():
 
 def test_the_rule_catches_a_backward_import(tmp_path):
     """A modeling module that imports the registry (the old workflow <-> registry cycle) is reported."""
-    for rel, text in {"modeling/workflow.py": "def f():\n    from soloml.registry import save_model\n",
-                      "registry/store.py": "from soloml.modeling.result import TrainResult\n",
-                      "readiness/x.py": "import soloml.app.check\n"}.items():
+    for rel, text in {
+        "modeling/workflow.py": "def f():\n    from soloml.registry import save_model\n",
+        "registry/store.py": "from soloml.modeling.result import TrainResult\n",
+        "readiness/x.py": "import soloml.app.check\n",
+    }.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     found = violations(tmp_path)

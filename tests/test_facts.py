@@ -65,19 +65,47 @@ class Inner:
 
 def test_jsonable_makes_every_kind_of_value_json_ready():
     value = {
-        "day": date(2024, 1, 31), "moment": datetime(2024, 1, 31, 9, 30), "gap": timedelta(minutes=2),
-        "np_int": np.int64(3), "np_float": np.float32(0.5), "array": np.array([1, 2]), "nan": float("nan"),
-        "np_nan": np.float64("nan"), "inf": math.inf, "money": Decimal("12.50"), "path": Path("/tmp/x.csv"),
-        "colour": Colour.RED, "na": pd.NA, "nat": pd.NaT, "stamp": pd.Timestamp("2024-02-01 10:00"),
-        "inner": Inner(datetime(2024, 1, 1), float("nan")), "model": Model(when=date(2024, 1, 2), amount=Decimal("1.5")),
-        "tuple": (1, "a"), 7: "int key",
+        "day": date(2024, 1, 31),
+        "moment": datetime(2024, 1, 31, 9, 30),
+        "gap": timedelta(minutes=2),
+        "np_int": np.int64(3),
+        "np_float": np.float32(0.5),
+        "array": np.array([1, 2]),
+        "nan": float("nan"),
+        "np_nan": np.float64("nan"),
+        "inf": math.inf,
+        "money": Decimal("12.50"),
+        "path": Path("/tmp/x.csv"),
+        "colour": Colour.RED,
+        "na": pd.NA,
+        "nat": pd.NaT,
+        "stamp": pd.Timestamp("2024-02-01 10:00"),
+        "inner": Inner(datetime(2024, 1, 1), float("nan")),
+        "model": Model(when=date(2024, 1, 2), amount=Decimal("1.5")),
+        "tuple": (1, "a"),
+        7: "int key",
     }
     out = jsonable(value)
     assert out == {
-        "day": "2024-01-31", "moment": "2024-01-31T09:30:00", "gap": 120.0, "np_int": 3, "np_float": 0.5, "array": [1, 2],
-        "nan": None, "np_nan": None, "inf": None, "money": 12.5, "path": "/tmp/x.csv", "colour": "red", "na": None, "nat": None,
-        "stamp": "2024-02-01T10:00:00", "inner": {"at": "2024-01-01T00:00:00", "share": None},
-        "model": {"when": "2024-01-02", "amount": "1.5"}, "tuple": [1, "a"], "7": "int key",
+        "day": "2024-01-31",
+        "moment": "2024-01-31T09:30:00",
+        "gap": 120.0,
+        "np_int": 3,
+        "np_float": 0.5,
+        "array": [1, 2],
+        "nan": None,
+        "np_nan": None,
+        "inf": None,
+        "money": 12.5,
+        "path": "/tmp/x.csv",
+        "colour": "red",
+        "na": None,
+        "nat": None,
+        "stamp": "2024-02-01T10:00:00",
+        "inner": {"at": "2024-01-01T00:00:00", "share": None},
+        "model": {"when": "2024-01-02", "amount": "1.5"},
+        "tuple": [1, "a"],
+        "7": "int key",
     }
     assert json.loads(json.dumps(out, allow_nan=False)) == out
     assert isinstance(out["np_int"], int) and not isinstance(out["np_int"], np.integer)
@@ -106,8 +134,11 @@ def test_every_result_type_printed_with_json_has_to_facts(where):
 
 
 def _emitted_values(tree: ast.AST) -> list[ast.expr]:
-    return [node.args[0] for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "emit" and node.args]
+    return [
+        node.args[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "emit" and node.args
+    ]
 
 
 @pytest.mark.parametrize("path", sorted(CLI.glob("*.py")), ids=lambda p: p.name)
@@ -115,9 +146,17 @@ def test_no_cli_module_builds_the_json_itself(path):
     """`emit` gets a result (or a list of results), never a dict built in the CLI, a to_facts() already taken, or asdict."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for value in _emitted_values(tree):
-        assert not isinstance(value, ast.Dict | ast.DictComp | ast.ListComp | ast.List), f"{path.name}:{value.lineno} builds the JSON itself"
-        assert not (isinstance(value, ast.Call) and getattr(value.func, "attr", "") in ("to_facts", "to_dict", "summary")), f"{path.name}:{value.lineno}"
-    names = {getattr(n, "id", None) or getattr(n, "attr", None) for n in ast.walk(tree) if isinstance(n, ast.Name | ast.Attribute)}
+        assert not isinstance(value, ast.Dict | ast.DictComp | ast.ListComp | ast.List), (
+            f"{path.name}:{value.lineno} builds the JSON itself"
+        )
+        assert not (
+            isinstance(value, ast.Call) and getattr(value.func, "attr", "") in ("to_facts", "to_dict", "summary")
+        ), f"{path.name}:{value.lineno}"
+    names = {
+        getattr(n, "id", None) or getattr(n, "attr", None)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name | ast.Attribute)
+    }
     assert not names & {"asdict", "to_dict", "as_dict", "to_jsonable"}, path.name
 
 
@@ -156,4 +195,6 @@ def test_check_json_is_the_reports_facts(ws):
     report = run_check(ws)
     got, expected = json.loads(printed.stdout), facts(report)
     assert printed.exit_code == report.exit_code
-    assert {k: v for k, v in got.items() if k != "checked_at"} == {k: v for k, v in expected.items() if k != "checked_at"}
+    assert {k: v for k, v in got.items() if k != "checked_at"} == {
+        k: v for k, v in expected.items() if k != "checked_at"
+    }

@@ -10,9 +10,50 @@ import soloml
 from soloml.cli.app import app
 from soloml.workspace import init_workspace
 
-EXPECTED = {"identity_report", "LoadResult", "load_paths", "SolomlError", "Workspace", "__version__", "find_workspace", "init_workspace", "ExperimentSpec", "analyze_experiment", "monitor_project", "ProjectSpec", "TrainingSet", "audit_leakage", "build_scoring_frame", "build_training_set", "load_spec", "spec_from_answers", "table_spec", "train", "TrainReport", "TrainResult", "SolomlClassifier", "SolomlRegressor", "load_model", "save_model", "promote", "rollback", "ScoreResult", "create_app", "score_project", "serve", "run_demo", "generate_bluebird",
-            # the application layer's use cases and their results
-            "load", "LoadSummary", "check", "ReadinessReport", "forecast", "ForecastOutcome", "Facts"}
+EXPECTED = {
+    "identity_report",
+    "LoadResult",
+    "load_paths",
+    "SolomlError",
+    "Workspace",
+    "__version__",
+    "find_workspace",
+    "init_workspace",
+    "ExperimentSpec",
+    "analyze_experiment",
+    "monitor_project",
+    "ProjectSpec",
+    "TrainingSet",
+    "audit_leakage",
+    "build_scoring_frame",
+    "build_training_set",
+    "load_spec",
+    "spec_from_answers",
+    "table_spec",
+    "train",
+    "TrainReport",
+    "TrainResult",
+    "SolomlClassifier",
+    "SolomlRegressor",
+    "load_model",
+    "save_model",
+    "promote",
+    "rollback",
+    "ScoreResult",
+    "create_app",
+    "score_project",
+    "serve",
+    "run_demo",
+    "generate_bluebird",
+    # the application layer's use cases and their results
+    "load",
+    "LoadSummary",
+    "check",
+    "ReadinessReport",
+    "forecast",
+    "ForecastOutcome",
+    "Facts",
+}
 INIT = Path(soloml.__file__)
 
 
@@ -31,7 +72,9 @@ def _type_checking_names() -> set[str]:
     """The names soloml/__init__.py imports for type checkers (its `if TYPE_CHECKING:` block)."""
     tree = ast.parse(INIT.read_text(encoding="utf-8"))
     block = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
-    return {alias.asname or alias.name for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+    return {
+        alias.asname or alias.name for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names
+    }
 
 
 def test_what_type_checkers_see_is_what_the_package_exports_and_every_name_is_the_defining_object():
@@ -47,10 +90,22 @@ def test_what_type_checkers_see_is_what_the_package_exports_and_every_name_is_th
 
 
 POS = "Txn #,Customer E-mail,Total,When,Result\nT-1,ann@example.com,12.50,15/01/2024 09:30,OK\nT-2,bob@example.com,8.00,16/01/2024 10:05,DECLINED\n"
-MAPPING = {"table": "payments", "source": "legacy_pos", "match": {"file": "pos_*.csv"},
-           "columns": {"payment_id": "Txn #", "email": "Customer E-mail", "amount": "Total", "paid_at": "When",
-                       "status": "Result", "currency": "USD", "kind": "charge"},
-           "formats": {"paid_at": "%d/%m/%Y %H:%M"}, "values": {"status": {"OK": "succeeded", "DECLINED": "failed"}}}
+MAPPING = {
+    "table": "payments",
+    "source": "legacy_pos",
+    "match": {"file": "pos_*.csv"},
+    "columns": {
+        "payment_id": "Txn #",
+        "email": "Customer E-mail",
+        "amount": "Total",
+        "paid_at": "When",
+        "status": "Result",
+        "currency": "USD",
+        "kind": "charge",
+    },
+    "formats": {"paid_at": "%d/%m/%Y %H:%M"},
+    "values": {"status": {"OK": "succeeded", "DECLINED": "failed"}},
+}
 
 
 def _workspace_with_mapping(folder: Path):

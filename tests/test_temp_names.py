@@ -11,8 +11,10 @@ from soloml.temp_names import PREFIX, registered, temp_table, unique_name
 
 def _temp_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every temporary table or view soloml left on the connection (registered frames are temp views)."""
-    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
-                       "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall()
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall()
     return sorted(name for (name,) in rows if name.startswith(PREFIX))
 
 
@@ -59,7 +61,10 @@ def test_a_temp_table_in_a_failed_transaction_raises_the_blocks_error_not_the_cl
     con = duckdb.connect(":memory:")
     try:
         con.begin()
-        with pytest.raises(duckdb.BinderException, match="no_such_column"), temp_table(con, "t", "SELECT 1 AS a") as table:
+        with (
+            pytest.raises(duckdb.BinderException, match="no_such_column"),
+            temp_table(con, "t", "SELECT 1 AS a") as table,
+        ):
             con.execute(f"SELECT no_such_column FROM {table}")
         con.rollback()
         assert _temp_objects(con) == []

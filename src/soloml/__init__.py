@@ -80,17 +80,17 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from soloml.app.check import run_check as check
     from soloml.app.forecast import ForecastOutcome, forecast
     from soloml.app.load import load
-    from soloml.facts import Facts
-    from soloml.readiness import ReadinessReport
+    from soloml.app.train import TrainReport, train
     from soloml.canonical import identity_report
     from soloml.demo import generate_bluebird, run_demo
     from soloml.deploy import ScoreResult, create_app, score_project, serve
     from soloml.experiments import ExperimentSpec, analyze_experiment
+    from soloml.facts import Facts
     from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
     from soloml.modeling import SolomlClassifier, SolomlRegressor, TrainResult
-    from soloml.app.train import TrainReport, train
     from soloml.monitoring import monitor_project
     from soloml.projects import ProjectSpec, load_spec, spec_from_answers, table_spec
+    from soloml.readiness import ReadinessReport
     from soloml.registry import load_model, promote, rollback, save_model
     from soloml.sources import LoadResult, LoadSummary, load_paths
     from soloml.workspace import Workspace, find_workspace, init_workspace

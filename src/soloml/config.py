@@ -20,7 +20,9 @@ DateOrder = Literal["auto", "ymd", "mdy", "dmy"]
 class LoadSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_quarantine_share: float = Field(0.05, ge=0.0, le=1.0, description="A load fails whole above this share of bad rows.")
+    max_quarantine_share: float = Field(
+        0.05, ge=0.0, le=1.0, description="A load fails whole above this share of bad rows."
+    )
     date_order: DateOrder = Field("auto", description="How to read ambiguous dates like 03/04/2024.")
 
 
@@ -36,7 +38,9 @@ class SmtpSettings(BaseModel):
 
     host: str | None = Field(None, description="Mail server, e.g. smtp.example.com.")
     port: int = Field(587, ge=1, le=65535)
-    security: SmtpSecurity = Field("starttls", description="starttls (port 587), tls (port 465) or none (a local relay only).")
+    security: SmtpSecurity = Field(
+        "starttls", description="starttls (port 587), tls (port 465) or none (a local relay only)."
+    )
     user: str | None = Field(None, description="Login name; leave out for a server that needs none.")
     sender: str | None = Field(None, alias="from", description="The From address.")
     to: list[str] = Field(default_factory=list, description="Who gets the weekly update.")
@@ -59,7 +63,9 @@ class SourceSettings(BaseModel):
     url: str | None = Field(None, description="A database URL; ${VAR} is read from the environment (for passwords).")
     table: str | None = Field(None, description="The table to read (for a database URL or a .db file).")
     tables: list[str] = Field(default_factory=list, description="Several tables of the same database.")
-    as_name: str | None = Field(None, alias="as", description="Raw table name or vendor object, like `soloml load --as`.")
+    as_name: str | None = Field(
+        None, alias="as", description="Raw table name or vendor object, like `soloml load --as`."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> SourceSettings:
@@ -76,7 +82,9 @@ class CrmSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str | None = Field(None, description="IANA zone of HubSpot/Salesforce export times, e.g. America/Chicago; unset: UTC.")
+    timezone: str | None = Field(
+        None, description="IANA zone of HubSpot/Salesforce export times, e.g. America/Chicago; unset: UTC."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -85,7 +93,9 @@ class CrmSettings(BaseModel):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"'{value}' is not a time-zone name; use an IANA name such as 'America/Chicago'") from None
+                raise ValueError(
+                    f"'{value}' is not a time-zone name; use an IANA name such as 'America/Chicago'"
+                ) from None
         return value
 
 
@@ -109,7 +119,9 @@ class Settings(BaseModel):
     timezone: str = Field("UTC", description="The business's home time zone, for reports.")
     currency: str = Field("USD", description="The business's home currency.")
     load: LoadSettings = LoadSettings()
-    sources: list[SourceSettings] = Field(default_factory=list, description="What `soloml load` with no arguments loads.")
+    sources: list[SourceSettings] = Field(
+        default_factory=list, description="What `soloml load` with no arguments loads."
+    )
     smtp: SmtpSettings = SmtpSettings()
     board: BoardSettings = BoardSettings()
     crm: CrmSettings = CrmSettings()
@@ -121,7 +133,9 @@ def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}.", hint="Fix the file or re-create it with `soloml init`.") from exc
+        raise ConfigError(
+            f"{path} is not valid YAML: {exc}.", hint="Fix the file or re-create it with `soloml init`."
+        ) from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of settings, got {type(raw).__name__}.")
     if "SOLOML_WAREHOUSE" in env:
@@ -140,16 +154,24 @@ def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
         raise ConfigError(f"{path}: {format_validation_error(exc)}") from exc
 
 
-SMTP_ENV = {"SOLOML_SMTP_HOST": "host", "SOLOML_SMTP_PORT": "port", "SOLOML_SMTP_SECURITY": "security",
-            "SOLOML_SMTP_USER": "user", "SOLOML_SMTP_FROM": "from", "SOLOML_SMTP_TO": "to"}
+SMTP_ENV = {
+    "SOLOML_SMTP_HOST": "host",
+    "SOLOML_SMTP_PORT": "port",
+    "SOLOML_SMTP_SECURITY": "security",
+    "SOLOML_SMTP_USER": "user",
+    "SOLOML_SMTP_FROM": "from",
+    "SOLOML_SMTP_TO": "to",
+}
 
 
 def _apply_smtp_env(raw: dict[str, Any], env: dict[str, str], path: Path) -> None:
     """SOLOML_SMTP_* override soloml.yaml's smtp block; a password in the file is refused (env only)."""
     smtp = dict(raw.get("smtp") or {})
     if "password" in smtp:
-        raise ConfigError(f"{path}: key 'smtp.password' is not allowed: a password never goes in soloml.yaml.",
-                          hint="Remove it and set the SOLOML_SMTP_PASSWORD environment variable instead.")
+        raise ConfigError(
+            f"{path}: key 'smtp.password' is not allowed: a password never goes in soloml.yaml.",
+            hint="Remove it and set the SOLOML_SMTP_PASSWORD environment variable instead.",
+        )
     for var, key in SMTP_ENV.items():
         if env.get(var):
             smtp[key] = [a.strip() for a in env[var].split(",") if a.strip()] if key == "to" else env[var]
@@ -193,7 +215,9 @@ def load_yaml_model(
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {format_validation_error(exc)}", hint=f"See {docs} for every key and its allowed values.") from exc
+        raise ConfigError(
+            f"{path}: {format_validation_error(exc)}", hint=f"See {docs} for every key and its allowed values."
+        ) from exc
 
 
 def format_validation_error(exc: ValidationError) -> str:

@@ -1,21 +1,21 @@
 """The one exception tree. Every message says what is wrong, the value at fault, and what to do.
 
-    SolomlError
-    ├── WorkspaceError        no workspace / bad soloml.yaml
-    ├── ConfigError           invalid settings or spec (names the YAML key)
-    ├── WarehouseError        connection / SQL failures
-    ├── LoadError             a file or table could not be loaded (names file, row, column, value)
-    │   └── QuarantineLimitError  too many rows could not be parsed
-    ├── AdapterError          a vendor file is missing columns / has values an adapter cannot map
-    │   └── IdentityError     an unknown or already decided identity suggestion
-    ├── FeatureError          training-set building, user SQL features, leakage
-    ├── ModelError            training, evaluation, verdict
-    │   └── ForecastError     series, backtests, forecasts (names the table, column, period, value)
-    ├── RegistryError         model store: missing versions, tampered files
-    ├── DeployError           scoring and serving
-    ├── ExperimentError       design, assignment, analysis
-    ├── MonitorError          drift, freshness, live performance
-    └── TrackerError          the board, the weekly update and its e-mail (names the file, row, column, value)
+SolomlError
+├── WorkspaceError        no workspace / bad soloml.yaml
+├── ConfigError           invalid settings or spec (names the YAML key)
+├── WarehouseError        connection / SQL failures
+├── LoadError             a file or table could not be loaded (names file, row, column, value)
+│   └── QuarantineLimitError  too many rows could not be parsed
+├── AdapterError          a vendor file is missing columns / has values an adapter cannot map
+│   └── IdentityError     an unknown or already decided identity suggestion
+├── FeatureError          training-set building, user SQL features, leakage
+├── ModelError            training, evaluation, verdict
+│   └── ForecastError     series, backtests, forecasts (names the table, column, period, value)
+├── RegistryError         model store: missing versions, tampered files
+├── DeployError           scoring and serving
+├── ExperimentError       design, assignment, analysis
+├── MonitorError          drift, freshness, live performance
+└── TrackerError          the board, the weekly update and its e-mail (names the file, row, column, value)
 """
 
 from __future__ import annotations

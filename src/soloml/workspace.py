@@ -1,8 +1,8 @@
 """The workspace: one folder holding settings, the warehouse, projects, models, reports and the board.
 
-    acme/
-      soloml.yaml   warehouse.duckdb   projects/   features/   mappings/
-      experiments/  models/            reports/    board.csv
+acme/
+  soloml.yaml   warehouse.duckdb   projects/   features/   mappings/
+  experiments/  models/            reports/    board.csv
 """
 
 from __future__ import annotations
@@ -21,10 +21,23 @@ CONFIG_FILE = "soloml.yaml"
 FOLDERS = ("projects", "features", "mappings", "experiments", "models", "reports")
 # board.csv's columns: (key used in --json and soloml.yaml, the header a person reads). soloml.tracker fills them.
 BOARD_COLUMNS = (
-    ("id", "Id"), ("project", "Project"), ("stage", "Stage"), ("status", "Status"), ("status_reason", "Why"),
-    ("owner", "Owner"), ("stakeholder", "Stakeholder"), ("metric", "Metric"), ("done_line", "Done line"),
-    ("latest_result", "Latest result"), ("next_step", "Next step"), ("due", "Due"), ("effort_days", "Effort (days)"),
-    ("priority", "Priority"), ("priority_reason", "Why this priority"), ("notes", "Notes"), ("last_event", "Last event"),
+    ("id", "Id"),
+    ("project", "Project"),
+    ("stage", "Stage"),
+    ("status", "Status"),
+    ("status_reason", "Why"),
+    ("owner", "Owner"),
+    ("stakeholder", "Stakeholder"),
+    ("metric", "Metric"),
+    ("done_line", "Done line"),
+    ("latest_result", "Latest result"),
+    ("next_step", "Next step"),
+    ("due", "Due"),
+    ("effort_days", "Effort (days)"),
+    ("priority", "Priority"),
+    ("priority_reason", "Why this priority"),
+    ("notes", "Notes"),
+    ("last_event", "Last event"),
 )
 BOARD_HEADER = ",".join(label for _, label in BOARD_COLUMNS) + "\r\n"
 
@@ -114,11 +127,15 @@ def open_workspace(root: Path | str) -> Workspace:
     root = Path(root).resolve()
     config = root / CONFIG_FILE
     if not config.is_file():
-        raise WorkspaceError(f"{root} is not a soloml workspace: {CONFIG_FILE} is missing.", hint=f"Run `soloml init {root}`.")
+        raise WorkspaceError(
+            f"{root} is not a soloml workspace: {CONFIG_FILE} is missing.", hint=f"Run `soloml init {root}`."
+        )
     return Workspace(root=root, settings=load_settings(config))
 
 
-def find_workspace(explicit: Path | str | None = None, *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Workspace:
+def find_workspace(
+    explicit: Path | str | None = None, *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Workspace:
     """Find the workspace: `explicit` (--workspace), then $SOLOML_WORKSPACE, then the current folder upward."""
     env = dict(os.environ) if env is None else env
     looked: list[str] = []

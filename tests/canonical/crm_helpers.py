@@ -14,15 +14,26 @@ from soloml.sources import LoadResult, load_paths
 CRM = Path(__file__).parent / "fixtures" / "crm"
 
 
-def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | None = None,
-         max_quarantine_share: float = 0.05, catalog: AdapterCatalog = BUILT_IN) -> LoadResult:
+def load(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    as_name: str | None = None,
+    max_quarantine_share: float = 0.05,
+    catalog: AdapterCatalog = BUILT_IN,
+) -> LoadResult:
     """Load one file as `soloml load` does (detector + router of `catalog`); a bare name is a file in fixtures/crm."""
     path = Path(path)
     if not path.is_absolute():
         path = CRM / path
-    (result,) = load_paths(con, [path], as_name=as_name, detector=partial(detect, catalog=catalog),
-                           router=partial(route, catalog=catalog),
-                           max_quarantine_share=max_quarantine_share)
+    (result,) = load_paths(
+        con,
+        [path],
+        as_name=as_name,
+        detector=partial(detect, catalog=catalog),
+        router=partial(route, catalog=catalog),
+        max_quarantine_share=max_quarantine_share,
+    )
     assert result.status in ("loaded", "unchanged"), result.message
     return result
 
@@ -70,6 +81,13 @@ def route_text(con: duckdb.DuckDBPyConnection, path: Path | str) -> dict[str, in
     con.register("_crm_landing", frame)
     con.execute(f"CREATE TABLE raw.{detection.name} AS SELECT * FROM _crm_landing")
     con.unregister("_crm_landing")
-    landed = LandedTable(load_id=load_id, source=str(path), raw_table=f"raw.{detection.name}", detection=detection,
-                         headers=tuple(headers), columns=tuple(frame.columns[:-2]), rows_loaded=len(frame))
+    landed = LandedTable(
+        load_id=load_id,
+        source=str(path),
+        raw_table=f"raw.{detection.name}",
+        detection=detection,
+        headers=tuple(headers),
+        columns=tuple(frame.columns[:-2]),
+        rows_loaded=len(frame),
+    )
     return route(con, landed)

@@ -20,8 +20,14 @@ from soloml.warehouse.names import column_names
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | None = None, max_quarantine_share: float = 1.0,
-         catalog: AdapterCatalog = BUILT_IN) -> LoadResult:
+def load(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    as_name: str | None = None,
+    max_quarantine_share: float = 1.0,
+    catalog: AdapterCatalog = BUILT_IN,
+) -> LoadResult:
     """Load one file through the real loader with canonical routing; a bare name is a fixture.
 
     The fixtures are a handful of rows, so one bad row is far above the default 5% limit; these tests
@@ -30,8 +36,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path | str, *, as_name: str | Non
     path = Path(path)
     if not path.is_absolute() and not path.exists():
         path = FIXTURES / path
-    (result,) = load_paths(con, [path], as_name=as_name, detector=partial(detect, catalog=catalog), router=partial(route, catalog=catalog),
-                           max_quarantine_share=max_quarantine_share)
+    (result,) = load_paths(
+        con,
+        [path],
+        as_name=as_name,
+        detector=partial(detect, catalog=catalog),
+        router=partial(route, catalog=catalog),
+        max_quarantine_share=max_quarantine_share,
+    )
     return result
 
 
@@ -48,12 +60,16 @@ def read(path: Path | str) -> pd.DataFrame:
         path = FIXTURES / path
     if path.suffix == ".json":
         objects = json.loads(path.read_text(encoding="utf-8"))
-        rows = [{k: (json.dumps(val) if isinstance(val, dict | list) else val) for k, val in o.items()} for o in objects]
+        rows = [
+            {k: (json.dumps(val) if isinstance(val, dict | list) else val) for k, val in o.items()} for o in objects
+        ]
         return pd.DataFrame(rows).astype("string")
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").replace("", None)
 
 
-def route_as_text(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, catalog: AdapterCatalog = BUILT_IN) -> dict[str, int]:
+def route_as_text(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, catalog: AdapterCatalog = BUILT_IN
+) -> dict[str, int]:
     """Land `frame` with every column VARCHAR (as a loader that types nothing would) and route it."""
     headers = [str(h) for h in frame.columns]
     detection = detect(headers, frame.head(1000), None, catalog=catalog)
@@ -74,8 +90,15 @@ def route_as_text(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, catalog: 
     else:
         con.execute(f"CREATE TABLE raw.{detection.name} AS SELECT * FROM _landing")
     con.unregister("_landing")
-    landed = LandedTable(load_id=load_id, source="test", raw_table=f"raw.{detection.name}", detection=detection,
-                         headers=tuple(headers), columns=tuple(columns), rows_loaded=len(data))
+    landed = LandedTable(
+        load_id=load_id,
+        source="test",
+        raw_table=f"raw.{detection.name}",
+        detection=detection,
+        headers=tuple(headers),
+        columns=tuple(columns),
+        rows_loaded=len(data),
+    )
     return route(con, landed, catalog=catalog)
 
 

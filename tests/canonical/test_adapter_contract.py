@@ -26,7 +26,9 @@ def db():
 def rows_table(db, a: Adapter) -> str:
     create_lookups(db, a)  # raw tables the adapter may join, empty when not loaded
     cols = ", ".join(f"NULL::VARCHAR AS {quote_ident(c)}" for c in sorted(a.signature_columns))
-    db.execute(f"CREATE OR REPLACE TEMP TABLE contract_rows AS SELECT {cols}, 1::BIGINT AS _source_row, true AS _current LIMIT 0")
+    db.execute(
+        f"CREATE OR REPLACE TEMP TABLE contract_rows AS SELECT {cols}, 1::BIGINT AS _source_row, true AS _current LIMIT 0"
+    )
     return "contract_rows"
 
 
@@ -35,7 +37,12 @@ def test_outputs_bind_against_the_signature_and_write_canonical_columns(db, a):
     for name, sql in a.outputs(rows_table(db, a)).items():
         assert name in TABLES, f"{a.vendor_object} writes unknown table {name}"
         columns = [d[0] for d in db.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
-        allowed = set(TABLES[name].column_names) | set(IDENTITY_COLUMNS) | set(CONTROL_COLUMNS) | {"source", "name", "country", "phone", "zip", "created_at"}
+        allowed = (
+            set(TABLES[name].column_names)
+            | set(IDENTITY_COLUMNS)
+            | set(CONTROL_COLUMNS)
+            | {"source", "name", "country", "phone", "zip", "created_at"}
+        )
         assert set(columns) <= allowed, f"{a.vendor_object} -> {name}: unexpected {sorted(set(columns) - allowed)}"
         assert "_source_row" in columns, f"{a.vendor_object} -> {name} must carry _source_row"
 

@@ -40,15 +40,25 @@ def test_every_fact_of_the_generated_world_holds(world):
         if got != want:
             problems.append(f"{what}: got {got!r}, want {want!r}")
 
-    crosswalk = {(r["source"], r["source_id"]): r["customer_id"] for r in rows(con, "SELECT * FROM core.customer_identities")}
+    crosswalk = {
+        (r["source"], r["source_id"]): r["customer_id"] for r in rows(con, "SELECT * FROM core.customer_identities")
+    }
     customers = {r["customer_id"]: r for r in rows(con, "SELECT * FROM core.customers")}
-    net = {r["customer_id"]: r["net"] for r in rows(con, "SELECT customer_id, sum(net_settled) AS net FROM core.payments "
-                                                         "WHERE kind = 'charge' GROUP BY 1")}
+    net = {
+        r["customer_id"]: r["net"]
+        for r in rows(
+            con, "SELECT customer_id, sum(net_settled) AS net FROM core.payments WHERE kind = 'charge' GROUP BY 1"
+        )
+    }
     check("customers", len(customers), facts["customers_before_decisions"])
     owner: dict[str, str] = {}
     for person in facts["people"]:
         ids = {crosswalk.get(tuple(r)) for r in person["records"]}
-        check(f"{person['person']}: customers holding their records", len(ids - {None}), 2 if person["needs_decision"] else 1)
+        check(
+            f"{person['person']}: customers holding their records",
+            len(ids - {None}),
+            2 if person["needs_decision"] else 1,
+        )
         check(f"{person['person']}: every record resolved", None in ids, False)
         for cid in ids - {None}:
             if cid in owner:
@@ -56,8 +66,11 @@ def test_every_fact_of_the_generated_world_holds(world):
             owner[cid] = person["person"]
             check(f"{person['person']}: name", customers[cid]["name"], person["name"])
             check(f"{person['person']}: has_purchased", customers[cid]["has_purchased"], person["has_purchased"])
-        check(f"{person['person']}: net settled revenue", sum((_money(net.get(c)) or Decimal(0) for c in ids - {None}), Decimal(0)),
-              Decimal(person["net_settled"]))
+        check(
+            f"{person['person']}: net settled revenue",
+            sum((_money(net.get(c)) or Decimal(0) for c in ids - {None}), Decimal(0)),
+            Decimal(person["net_settled"]),
+        )
     payments = {r["payment_id"]: r for r in rows(con, "SELECT * FROM core.payments")}
     for p in facts["payments"]:
         got = payments.get(p["payment_id"], {})
@@ -67,15 +80,27 @@ def test_every_fact_of_the_generated_world_holds(world):
             check(f"{p['payment_id']}.{column}", _money(got.get(column)), Decimal(p[column]))
     for pid in facts["unlinked_payments"]:
         check(f"{pid}.customer_id", payments[pid]["customer_id"], None)
-    orders = {r["order_id"]: r for r in rows(con, "SELECT order_id, order_number, status, strftime(canceled_at, '%Y-%m-%d %H:%M:%S') "
-                                                  "AS canceled_at, amount_refunded FROM core.orders")}
+    orders = {
+        r["order_id"]: r
+        for r in rows(
+            con,
+            "SELECT order_id, order_number, status, strftime(canceled_at, '%Y-%m-%d %H:%M:%S') "
+            "AS canceled_at, amount_refunded FROM core.orders",
+        )
+    }
     for o in facts["orders"]:
         got = orders.get(o["order_id"], {})
         for column in ("order_number", "status", "canceled_at"):
             check(f"{o['order_id']}.{column}", got.get(column), o[column])
         check(f"{o['order_id']}.amount_refunded", _money(got.get("amount_refunded")), Decimal(o["amount_refunded"]))
-    contacts = {r["contact_id"]: r for r in rows(con, "SELECT contact_id, company, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at "
-                                                    "FROM core.contacts WHERE is_current")}
+    contacts = {
+        r["contact_id"]: r
+        for r in rows(
+            con,
+            "SELECT contact_id, company, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at "
+            "FROM core.contacts WHERE is_current",
+        )
+    }
     for c in facts["contacts"]:
         for column in ("company", "created_at"):
             check(f"{c['contact_id']}.{column}", contacts.get(c["contact_id"], {}).get(column), c[column])
@@ -93,6 +118,9 @@ def test_every_fact_of_the_generated_world_holds(world):
         decided = decide(con, waiting[key].suggestion_id, accept=True)
         after = {r["source_id"]: r["customer_id"] for r in rows(con, "SELECT * FROM core.customer_identities")}
         check(f"{pair}: one customer once accepted", {after[r[1]] for r in pair}, {decided.customer_id})
-    check("customers after the decisions", len(rows(con, "SELECT * FROM core.customers")),
-          facts["customers_before_decisions"] - len(facts["suggestions"]))
+    check(
+        "customers after the decisions",
+        len(rows(con, "SELECT * FROM core.customers")),
+        facts["customers_before_decisions"] - len(facts["suggestions"]),
+    )
     assert not problems, "\n".join(problems)

@@ -124,7 +124,11 @@ def test_newer_header_spellings_are_read_as_the_columns_they_stand_for(con, tmp_
 
 
 def test_an_alias_counts_as_the_required_column():
-    frame = read(FIXTURES / "stripe_payments.csv").rename(columns={"Created (UTC)": "Created date (UTC)"}).drop(columns=["Status"])
+    frame = (
+        read(FIXTURES / "stripe_payments.csv")
+        .rename(columns={"Created (UTC)": "Created date (UTC)"})
+        .drop(columns=["Status"])
+    )
     with pytest.raises(AdapterError) as err:
         detect(header_of(frame), frame, None)
     assert "'Status'" in str(err.value) and "Created" not in str(err.value)

@@ -12,14 +12,20 @@ from canonical.helpers import FIXTURES, load, read, route_as_text, rows, write_c
 def versions(con, subscription_id: str) -> list[tuple]:
     return [
         (r["status"], r["valid_from"], r["valid_to"], r["is_current"])
-        for r in rows(con, "SELECT * FROM core.subscriptions WHERE subscription_id = ? ORDER BY valid_from", [subscription_id])
+        for r in rows(
+            con, "SELECT * FROM core.subscriptions WHERE subscription_id = ? ORDER BY valid_from", [subscription_id]
+        )
     ]
 
 
 def status_on(con, subscription_id: str, day: datetime) -> str | None:
-    found = rows(con, """
+    found = rows(
+        con,
+        """
         SELECT status FROM core.subscriptions WHERE subscription_id = ?
-        AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)""", [subscription_id, day, day])
+        AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)""",
+        [subscription_id, day, day],
+    )
     assert len(found) <= 1
     return found[0]["status"] if found else None
 
@@ -79,7 +85,9 @@ def test_a_change_without_its_own_time_starts_at_the_load_time(con, tmp_path):
     load(con, "stripe_subscriptions_v1.csv")
     text = (FIXTURES / "stripe_subscriptions_v1.csv").read_text().replace("Team Yearly,Team,2,", "Team Yearly,Team,3,")
     result = load(con, write_csv(tmp_path, "subs.csv", text))
-    loaded_at = rows(con, "SELECT max(_loaded_at) AS t FROM raw.stripe_subscriptions WHERE _load_id = ?", [result.load_id])[0]["t"]
+    loaded_at = rows(
+        con, "SELECT max(_loaded_at) AS t FROM raw.stripe_subscriptions WHERE _load_id = ?", [result.load_id]
+    )[0]["t"]
     history = versions(con, "stripe:sub_B")
     assert history == [("active", datetime(2024, 1, 12, 9), loaded_at, False), ("active", loaded_at, None, True)]
     (current,) = rows(con, "SELECT mrr FROM core.subscriptions WHERE subscription_id = 'stripe:sub_B' AND is_current")
@@ -103,19 +111,42 @@ SUBS_HEADER = (
 @pytest.mark.parametrize(
     ("status", "trial_end", "canceled_at", "expected"),
     [
-        ("active", "2024-01-15 00:00:00", "", [("trialing", "2024-01-01", "2024-01-15"), ("active", "2024-01-15", None)]),
-        ("canceled", "2024-01-15 00:00:00", "2024-03-01 00:00:00",
-         [("trialing", "2024-01-01", "2024-01-15"), ("active", "2024-01-15", "2024-03-01"), ("canceled", "2024-03-01", None)]),
-        ("canceled", "2024-01-15 00:00:00", "2024-01-10 00:00:00", [("trialing", "2024-01-01", "2024-01-10"), ("canceled", "2024-01-10", None)]),
+        (
+            "active",
+            "2024-01-15 00:00:00",
+            "",
+            [("trialing", "2024-01-01", "2024-01-15"), ("active", "2024-01-15", None)],
+        ),
+        (
+            "canceled",
+            "2024-01-15 00:00:00",
+            "2024-03-01 00:00:00",
+            [
+                ("trialing", "2024-01-01", "2024-01-15"),
+                ("active", "2024-01-15", "2024-03-01"),
+                ("canceled", "2024-03-01", None),
+            ],
+        ),
+        (
+            "canceled",
+            "2024-01-15 00:00:00",
+            "2024-01-10 00:00:00",
+            [("trialing", "2024-01-01", "2024-01-10"), ("canceled", "2024-01-10", None)],
+        ),
         ("trialing", "2099-01-15 00:00:00", "", [("trialing", "2024-01-01", None)]),
         ("active", "", "", [("active", "2024-01-01", None)]),
     ],
 )
-def test_first_export_rebuilds_trials_before_the_current_status(con, tmp_path, status, trial_end, canceled_at, expected):
-    line = (f"sub_T,cus_T,,t@example.com,Pro,Pro,1,usd,month,10.00,{status},2024-01-01 00:00:00,2024-01-01 00:00:00,,,"
-            f"2024-01-01 00:00:00,{trial_end},{canceled_at},false,{canceled_at},")
+def test_first_export_rebuilds_trials_before_the_current_status(
+    con, tmp_path, status, trial_end, canceled_at, expected
+):
+    line = (
+        f"sub_T,cus_T,,t@example.com,Pro,Pro,1,usd,month,10.00,{status},2024-01-01 00:00:00,2024-01-01 00:00:00,,,"
+        f"2024-01-01 00:00:00,{trial_end},{canceled_at},false,{canceled_at},"
+    )
     load(con, write_csv(tmp_path, "subs.csv", SUBS_HEADER + "\n" + line + "\n"))
     as_dates = [
-        (s, f.strftime("%Y-%m-%d"), t.strftime("%Y-%m-%d") if t else None) for s, f, t, _ in versions(con, "stripe:sub_T")
+        (s, f.strftime("%Y-%m-%d"), t.strftime("%Y-%m-%d") if t else None)
+        for s, f, t, _ in versions(con, "stripe:sub_T")
     ]
     assert as_dates == expected

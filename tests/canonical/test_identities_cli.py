@@ -22,7 +22,10 @@ def test_identities_reports_match_rates_and_unmatched(ws):
     # a Shopify buyer who is also a Stripe customer
     extra = ws.root / "orders.csv"
     header = (FIXTURES / "shopify_orders.csv").read_text().splitlines()[0]
-    extra.write_text(header + "\n#1009,BOB@example.com,paid,,,,,USD,9.00,0.00,0.00,9.00,,0.00,,2024-03-01 10:00:00 +0000,1,Mug,9.00,,M,,,,,,,,,,,,,,,0.00,,5501009,,,,0.00,\n")
+    extra.write_text(
+        header
+        + "\n#1009,BOB@example.com,paid,,,,,USD,9.00,0.00,0.00,9.00,,0.00,,2024-03-01 10:00:00 +0000,1,Mug,9.00,,M,,,,,,,,,,,,,,,0.00,,5501009,,,,0.00,\n"
+    )
     assert run("load", str(extra), "-w", str(ws.root)).exit_code == 0
 
     result = run("identities", "-w", str(ws.root), "--json", "--top", "3")

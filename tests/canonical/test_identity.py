@@ -13,7 +13,16 @@ from canonical.helpers import load, rows
 from soloml.canonical import identity
 from soloml.canonical.schema import create_core_tables
 
-COLUMNS = ["source", "source_customer_id", "email", "customer_name", "customer_country", "linked_source", "linked_source_id", "seen_at"]
+COLUMNS = [
+    "source",
+    "source_customer_id",
+    "email",
+    "customer_name",
+    "customer_country",
+    "linked_source",
+    "linked_source_id",
+    "seen_at",
+]
 
 
 def record(source, sid=None, email=None, *, link=None, name=None, seen="2024-01-01"):
@@ -54,11 +63,19 @@ def test_email_keys(email, key):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.emails() | st.text(alphabet=st.characters(max_codepoint=127), max_size=12) | st.builds(lambda a, b: f" {a}.{a}+{b}@GMail.com ", st.from_regex(r"[a-z]{1,5}", fullmatch=True), st.text(max_size=4)))
+@given(
+    st.emails()
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=12)
+    | st.builds(
+        lambda a, b: f" {a}.{a}+{b}@GMail.com ", st.from_regex(r"[a-z]{1,5}", fullmatch=True), st.text(max_size=4)
+    )
+)
 def test_sql_email_key_matches_python(email):
     import duckdb
 
-    got = duckdb.execute(f"SELECT {identity.email_key_sql('e')} FROM (SELECT CAST(? AS VARCHAR) AS e)", [email]).fetchone()[0]
+    got = duckdb.execute(
+        f"SELECT {identity.email_key_sql('e')} FROM (SELECT CAST(? AS VARCHAR) AS e)", [email]
+    ).fetchone()[0]
     assert got == identity.email_key(email)
 
 
@@ -102,7 +119,11 @@ def test_links_work_across_loads_in_either_order(tmp_path):
 def test_customer_ids_are_stable_and_independent_of_record_order(tmp_path):
     from soloml.warehouse import connect
 
-    records = [record("stripe", "cus_1", "b@x.com"), record("shopify", "s9", "B@X.com"), record("square", "sq1", "c@x.com")]
+    records = [
+        record("stripe", "cus_1", "b@x.com"),
+        record("shopify", "s9", "B@X.com"),
+        record("square", "sq1", "c@x.com"),
+    ]
     seen = []
     for i, ordering in enumerate((records, records[::-1])):
         con = connect(tmp_path / f"{i}.duckdb")
@@ -113,10 +134,17 @@ def test_customer_ids_are_stable_and_independent_of_record_order(tmp_path):
 
 
 def test_a_link_merges_two_known_customers_everywhere(con):
-    ids = resolve(con, record("stripe", "cus_1", "a@x.com", seen="2024-01-01"), record("shopify", "s1", "b@y.com", seen="2024-02-01"))
+    ids = resolve(
+        con,
+        record("stripe", "cus_1", "a@x.com", seen="2024-01-01"),
+        record("shopify", "s1", "b@y.com", seen="2024-02-01"),
+    )
     a, b = ids[("stripe", "cus_1")], ids[("shopify", "s1")]
     assert a != b
-    con.execute("INSERT INTO core.orders (order_id, source, customer_id, ordered_at, status, total, currency) VALUES ('shopify:1', 'shopify', ?, now(), 'paid', 1, 'USD')", [b])
+    con.execute(
+        "INSERT INTO core.orders (order_id, source, customer_id, ordered_at, status, total, currency) VALUES ('shopify:1', 'shopify', ?, now(), 'paid', 1, 'USD')",
+        [b],
+    )
     resolve(con, record("hubspot", "101", "b@y.com", link=("stripe", "cus_1"), seen="2024-03-01"))
     keep = a  # the id of the smallest email, a@x.com
     assert customers(con) == 1
@@ -150,6 +178,7 @@ def test_exports_from_two_vendors_resolve_people_by_normalised_email(con):
 
 # -- issue 11: resolution is a function of the data, not of the load order --------------------------------------
 
+
 def _resolved(files: dict, order) -> dict[str, list]:
     """Load the exports in `order` into a fresh warehouse; what identity resolution made of them."""
     from soloml.canonical.ingest import detect, route
@@ -162,9 +191,11 @@ def _resolved(files: dict, order) -> dict[str, list]:
     out = {
         "customers": con.execute("SELECT * EXCLUDE (_load_id) FROM core.customers ORDER BY ALL").fetchall(),
         "links": con.execute("SELECT * EXCLUDE (_load_id) FROM core.customer_identities ORDER BY ALL").fetchall(),
-        "paid_by": con.execute("SELECT payment_id, customer_id FROM core.payments UNION ALL "
-                               "SELECT order_id, customer_id FROM core.orders UNION ALL "
-                               "SELECT DISTINCT contact_id, customer_id FROM core.contacts ORDER BY ALL").fetchall(),
+        "paid_by": con.execute(
+            "SELECT payment_id, customer_id FROM core.payments UNION ALL "
+            "SELECT order_id, customer_id FROM core.orders UNION ALL "
+            "SELECT DISTINCT contact_id, customer_id FROM core.contacts ORDER BY ALL"
+        ).fetchall(),
     }
     con.close()
     return out
@@ -178,7 +209,13 @@ def world_files(tmp_path_factory):
     return files, _resolved(files, list(files))
 
 
-WORLD_FILES = ["stripe_customers.csv", "stripe_payments.csv", "shopify_orders.csv", "square_transactions.csv", "hubspot_contacts.csv"]
+WORLD_FILES = [
+    "stripe_customers.csv",
+    "stripe_payments.csv",
+    "shopify_orders.csv",
+    "square_transactions.csv",
+    "hubspot_contacts.csv",
+]
 
 
 @settings(max_examples=4, deadline=None)
@@ -194,10 +231,13 @@ def test_a_changed_email_under_one_stripe_id_joins_both_addresses_whatever_the_o
     from soloml.warehouse import connect
 
     con = connect(tmp_path / "w.duckdb")
-    stripe = [record("stripe", "cus_1", "old@x.com", seen="2024-01-01"), record("stripe", "cus_1", "new@x.com", seen="2024-03-01")]
+    stripe = [
+        record("stripe", "cus_1", "old@x.com", seen="2024-01-01"),
+        record("stripe", "cus_1", "new@x.com", seen="2024-03-01"),
+    ]
     shop = [record("shopify", None, "new@x.com", seen="2024-04-01")]
     crm = [record("hubspot", "101", "old@x.com", seen="2023-12-01")]
-    for batch in ([stripe, shop, crm] if stripe_first else [shop, crm, stripe]):
+    for batch in [stripe, shop, crm] if stripe_first else [shop, crm, stripe]:
         resolve(con, *batch)
     assert customers(con) == 1
     con.close()
@@ -206,9 +246,13 @@ def test_a_changed_email_under_one_stripe_id_joins_both_addresses_whatever_the_o
 def test_a_warehouse_resolved_before_the_evidence_table_keeps_its_people(con):
     """An older warehouse has a crosswalk but no core.identity_evidence: its people are carried over, not forgotten."""
     create_core_tables(con)
-    con.execute("INSERT INTO core.customers (customer_id, email, name, created_at, first_source) VALUES ('cus_old', 'ann@x.com', 'Ann Lee', '2023-05-01', 'stripe')")
-    con.execute("INSERT INTO core.customer_identities VALUES ('stripe', 'cus_1', 'ann@x.com', 'cus_old', 'new', 'old'), "
-                "('shopify', 'ann@x.com', 'ann@x.com', 'cus_old', 'email', 'old')")
+    con.execute(
+        "INSERT INTO core.customers (customer_id, email, name, created_at, first_source) VALUES ('cus_old', 'ann@x.com', 'Ann Lee', '2023-05-01', 'stripe')"
+    )
+    con.execute(
+        "INSERT INTO core.customer_identities VALUES ('stripe', 'cus_1', 'ann@x.com', 'cus_old', 'new', 'old'), "
+        "('shopify', 'ann@x.com', 'ann@x.com', 'cus_old', 'email', 'old')"
+    )
     ids = resolve(con, record("stripe", "cus_1", "ann.lee@work.com", seen="2024-06-01"))
     (row,) = rows(con, "SELECT customer_id, name, created_at FROM core.customers")
     assert ids[("stripe", "cus_1")] == row["customer_id"] == identity.new_customer_id("ann.lee@work.com")

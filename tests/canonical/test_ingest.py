@@ -24,10 +24,19 @@ def test_reloading_the_same_file_changes_nothing(con):
 
 def test_a_new_export_rewrites_only_the_changed_payment(con, tmp_path):
     first = load(con, "stripe_payments.csv")
-    text = (FIXTURES / "stripe_payments.csv").read_text().replace("19.00,0.00,usd,19.00,0.00,0.00,0.00,usd,Live,Failed", "19.00,0.00,usd,19.00,0.00,0.00,0.00,usd,Live,Paid")
+    text = (
+        (FIXTURES / "stripe_payments.csv")
+        .read_text()
+        .replace(
+            "19.00,0.00,usd,19.00,0.00,0.00,0.00,usd,Live,Failed", "19.00,0.00,usd,19.00,0.00,0.00,0.00,usd,Live,Paid"
+        )
+    )
     second = load(con, write_csv(tmp_path, "payments.csv", text))
     assert second.core_rows["payments"] == 1
-    by_load = {r["payment_id"]: (r["_load_id"], r["status"]) for r in rows(con, "SELECT payment_id, _load_id, status FROM core.payments")}
+    by_load = {
+        r["payment_id"]: (r["_load_id"], r["status"])
+        for r in rows(con, "SELECT payment_id, _load_id, status FROM core.payments")
+    }
     assert by_load["stripe:ch_3OZ1a4"] == (second.load_id, "succeeded")
     assert {load_id for pid, (load_id, _) in by_load.items() if pid != "stripe:ch_3OZ1a4"} == {first.load_id}
 
@@ -70,9 +79,18 @@ def test_routing_every_load_again_rewrites_nothing(con):
     """Identity and history break ties the same way every time, so a second pass is a no-op."""
     import json
 
-    for name in ("stripe_customers.csv", "stripe_payments.csv", "stripe_subscriptions_v1.csv", "shopify_customers.csv", "shopify_orders.csv", "square_transactions.csv"):
+    for name in (
+        "stripe_customers.csv",
+        "stripe_payments.csv",
+        "stripe_subscriptions_v1.csv",
+        "shopify_customers.csv",
+        "shopify_orders.csv",
+        "square_transactions.csv",
+    ):
         load(con, name)
-    loads = con.execute("SELECT load_id, source, target_table, detection FROM ops.loads WHERE status = 'loaded' ORDER BY started_at").fetchall()
+    loads = con.execute(
+        "SELECT load_id, source, target_table, detection FROM ops.loads WHERE status = 'loaded' ORDER BY started_at"
+    ).fetchall()
     assert len(loads) == 6
     for load_id, source, target, detection in loads:
         fields = json.loads(detection)
@@ -92,8 +110,12 @@ def test_a_failing_statement_surfaces_its_own_error(con):
     from soloml.canonical import adapters
     from soloml.canonical.adapters.adapter_catalog import AdapterCatalog
 
-    broken = dataclasses.replace(adapters.adapter("stripe.payments"), outputs=lambda rows: {"payments": f"SELECT no_such_column FROM {rows}"})
-    catalog = AdapterCatalog(built_in=tuple(broken if a.vendor_object == "stripe.payments" else a for a in adapters.ADAPTERS))
+    broken = dataclasses.replace(
+        adapters.adapter("stripe.payments"), outputs=lambda rows: {"payments": f"SELECT no_such_column FROM {rows}"}
+    )
+    catalog = AdapterCatalog(
+        built_in=tuple(broken if a.vendor_object == "stripe.payments" else a for a in adapters.ADAPTERS)
+    )
     frame = read("stripe_payments.csv")
     con.begin()
     with pytest.raises(duckdb.BinderException, match="no_such_column"):

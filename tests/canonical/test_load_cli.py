@@ -31,7 +31,9 @@ def test_vendor_file_missing_required_columns_fails_listing_them_and_writes_noth
     assert "missing required columns: 'Currency', 'Status'" in result.output
     con = ws.connect()
     try:
-        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name IN ('raw', 'core')").fetchone()[0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name IN ('raw', 'core')").fetchone()[0] == 0
+        )
     finally:
         con.close()
 
@@ -43,7 +45,9 @@ def test_the_crm_time_zone_is_asked_once_remembered_and_used(ws, monkeypatch):
     from soloml.workspace import open_workspace
 
     monkeypatch.setattr(load_cli, "_interactive", lambda: True)
-    first = runner.invoke(app, ["load", str(CRM / "hubspot_contacts.csv"), "-w", str(ws.root)], input="Mars/Base\nAmerica/Chicago\n")
+    first = runner.invoke(
+        app, ["load", str(CRM / "hubspot_contacts.csv"), "-w", str(ws.root)], input="Mars/Base\nAmerica/Chicago\n"
+    )
     assert first.exit_code == 0, first.output
     assert "'Mars/Base' is not a time-zone name" in first.output and "read in America/Chicago" in first.output
     assert open_workspace(ws.root).settings.crm.timezone == "America/Chicago"
@@ -51,7 +55,10 @@ def test_the_crm_time_zone_is_asked_once_remembered_and_used(ws, monkeypatch):
     assert second.exit_code == 0 and "Which zone" not in second.output and "read in America/Chicago" in second.output
     con = ws.connect()
     try:
-        assert con.execute("SELECT created_at FROM core.contacts WHERE contact_id = 'hubspot:101'").fetchone()[0].hour == 20  # 14:32 CST
+        assert (
+            con.execute("SELECT created_at FROM core.contacts WHERE contact_id = 'hubspot:101'").fetchone()[0].hour
+            == 20
+        )  # 14:32 CST
     finally:
         con.close()
 

@@ -37,16 +37,50 @@ def draft_of(name: str, **kw):
 @pytest.mark.parametrize(
     ("file", "table", "expected"),
     [
-        ("pos_2024.csv", "payments",
-         {"payment_id": "Txn #", "email": "Customer E-mail", "amount": "Total", "paid_at": "When", "status": "Result"}),
-        ("signups.csv", "contacts",
-         {"contact_id": "Member No", "email": "E-mail", "name": "Full Name", "created_at": "Signed up",
-          "lifecycle_stage": "Plan Status", "company": "Company"}),
-        ("till_orders.csv", "orders",
-         {"order_id": "Order", "email": "Mail", "ordered_at": "Created", "status": "Status", "subtotal": "Sub",
-          "discount": "Disc", "shipping": "Ship", "tax": "Tax", "total": "Tot", "currency": "Cur"}),
-        ("newsletter_log.csv", "marketing_events",
-         {"email": "Recipient", "campaign": "Newsletter", "event_type": "What happened", "occurred_at": "At"}),
+        (
+            "pos_2024.csv",
+            "payments",
+            {
+                "payment_id": "Txn #",
+                "email": "Customer E-mail",
+                "amount": "Total",
+                "paid_at": "When",
+                "status": "Result",
+            },
+        ),
+        (
+            "signups.csv",
+            "contacts",
+            {
+                "contact_id": "Member No",
+                "email": "E-mail",
+                "name": "Full Name",
+                "created_at": "Signed up",
+                "lifecycle_stage": "Plan Status",
+                "company": "Company",
+            },
+        ),
+        (
+            "till_orders.csv",
+            "orders",
+            {
+                "order_id": "Order",
+                "email": "Mail",
+                "ordered_at": "Created",
+                "status": "Status",
+                "subtotal": "Sub",
+                "discount": "Disc",
+                "shipping": "Ship",
+                "tax": "Tax",
+                "total": "Tot",
+                "currency": "Cur",
+            },
+        ),
+        (
+            "newsletter_log.csv",
+            "marketing_events",
+            {"email": "Recipient", "campaign": "Newsletter", "event_type": "What happened", "occurred_at": "At"},
+        ),
     ],
 )
 def test_draft_guesses_the_table_and_which_column_plays_which_role(file, table, expected):
@@ -85,7 +119,9 @@ def test_profile_recognises_emails_money_and_currency_codes_by_value(values, sha
     assert getattr(profile_column("x", pd.Series(values)), share_attr) == 1.0
 
 
-SAMPLE = pd.DataFrame({"Txn #": ["T1", "T2"], "Customer E-mail": ["ann@example.com", "bob@example.com"], "Total": ["12.50", "8.00"]})
+SAMPLE = pd.DataFrame(
+    {"Txn #": ["T1", "T2"], "Customer E-mail": ["ann@example.com", "bob@example.com"], "Total": ["12.50", "8.00"]}
+)
 
 
 @pytest.mark.parametrize(
@@ -105,12 +141,22 @@ def test_sample_reads_every_file_kind_as_text(tmp_path, suffix, write):
     frame = read_sample(path)
     assert list(frame.columns) == list(SAMPLE.columns)
     assert frame["Txn #"].tolist() == ["T1", "T2"] and frame["Total"].tolist() == ["12.50", "8.00"]
-    assert frame["Customer E-mail"].tolist() in (["ann@example.com", "bob@example.com"], ["änn@example.com", "bob@example.com"])
+    assert frame["Customer E-mail"].tolist() in (
+        ["ann@example.com", "bob@example.com"],
+        ["änn@example.com", "bob@example.com"],
+    )
 
 
 def test_draft_maps_status_words_onto_allowed_values_and_marks_unknown_ones():
-    frame = pd.DataFrame({"Ref": ["1", "2", "3", "4"], "Mail": ["a@x.com"] * 4, "Total": ["$1.00"] * 4,
-                          "Date": [f"2024-01-0{i}" for i in range(1, 5)], "Result": ["OK", "DECLINED", "Voided?", "OK"]})
+    frame = pd.DataFrame(
+        {
+            "Ref": ["1", "2", "3", "4"],
+            "Mail": ["a@x.com"] * 4,
+            "Total": ["$1.00"] * 4,
+            "Date": [f"2024-01-0{i}" for i in range(1, 5)],
+            "Result": ["OK", "DECLINED", "Voided?", "OK"],
+        }
+    )
     draft = draft_mapping(frame, name="till", table="payments")
     assert draft.values["status"] == {"OK": "succeeded", "DECLINED": "failed", "Voided?": "?"}
     assert '"Voided?": "?"    # not recognised' in draft.yaml_text
@@ -124,18 +170,28 @@ def test_draft_fills_currency_and_kind_with_literals_when_no_column_holds_them()
 
 def test_draft_says_why_and_how_sure_for_every_guess():
     draft = draft_of("signups.csv")
-    column_lines = [line for line in draft.yaml_text.splitlines() if line.startswith("  ") and ": \"" in line
-                    and not line.startswith("    ") and "headers" not in line]
+    column_lines = [
+        line
+        for line in draft.yaml_text.splitlines()
+        if line.startswith("  ") and ': "' in line and not line.startswith("    ") and "headers" not in line
+    ]
     assert column_lines
     for line in column_lines:
-        if line.startswith("  created_at: \"%"):  # the formats block
+        if line.startswith('  created_at: "%'):  # the formats block
             continue
         assert "# " in line and "(sure: " in line, line
 
 
 def test_draft_notes_dates_that_fit_both_day_first_and_month_first():
-    frame = pd.DataFrame({"Id": ["1", "2"], "Email": ["a@x.com", "b@x.com"], "Total": ["$1.00", "$2.00"],
-                          "Date": ["03/04/2024", "05/06/2024"], "Status": ["paid", "paid"]})
+    frame = pd.DataFrame(
+        {
+            "Id": ["1", "2"],
+            "Email": ["a@x.com", "b@x.com"],
+            "Total": ["$1.00", "$2.00"],
+            "Date": ["03/04/2024", "05/06/2024"],
+            "Status": ["paid", "paid"],
+        }
+    )
     draft = draft_mapping(frame, name="shop", table="payments")
     assert any("day-first and month-first" in n for n in draft.notes)
 
@@ -162,9 +218,18 @@ def test_draft_is_not_written_over_an_existing_mapping(tmp_path):
 # --- validating a mapping ---------------------------------------------------------------------------------------
 
 VALID = {
-    "table": "payments", "source": "legacy_pos", "match": {"file": "pos_*.csv"},
-    "columns": {"payment_id": "Txn #", "email": "Customer E-mail", "amount": "Total", "paid_at": "When",
-                "status": "Result", "currency": "USD", "kind": "charge"},
+    "table": "payments",
+    "source": "legacy_pos",
+    "match": {"file": "pos_*.csv"},
+    "columns": {
+        "payment_id": "Txn #",
+        "email": "Customer E-mail",
+        "amount": "Total",
+        "paid_at": "When",
+        "status": "Result",
+        "currency": "USD",
+        "kind": "charge",
+    },
     "formats": {"paid_at": "%d/%m/%Y %H:%M"},
     "values": {"status": {"OK": "succeeded", "DECLINED": "failed"}},
 }
@@ -193,20 +258,36 @@ def with_(**changes) -> dict:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"table": "paymnts"}, "table: 'paymnts' is not a canonical table a mapping can fill. Did you mean 'payments'?"),
+        (
+            {"table": "paymnts"},
+            "table: 'paymnts' is not a canonical table a mapping can fill. Did you mean 'payments'?",
+        ),
         ({"table": "customers"}, "Allowed: payments, orders"),
-        ({"columns__amout": "Total", "columns__amount": None}, "core.payments has no column 'amout'. Did you mean 'amount'?"),
+        (
+            {"columns__amout": "Total", "columns__amount": None},
+            "core.payments has no column 'amout'. Did you mean 'amount'?",
+        ),
         ({"columns__amount": None}, "core.payments needs amount"),
-        ({"values__status": {"OK": "success"}}, "values.status.OK: 'success' is not allowed. Did you mean 'succeeded'?"),
+        (
+            {"values__status": {"OK": "success"}},
+            "values.status.OK: 'success' is not allowed. Did you mean 'succeeded'?",
+        ),
         ({"formats__amount": "%d"}, "formats.amount: 'amount' is not mapped|formats are for date/time columns"),
         ({"source": "Legacy POS"}, "source: 'Legacy POS' must be lower-case"),
         ({"timezone": "Mars/Olympus"}, "timezone: 'Mars/Olympus' is not a time-zone name"),
         ({"match": {}}, "give `file`"),
         ({"colums": {}}, "colums: Extra inputs are not permitted"),
-        ({"match": {"headers": ["Txn #", "Customer E-mail", "Total", "When", "Result"]}, "columns__kind": "chrage"},
-         "columns.kind: 'chrage' is neither one of the file's columns (match.headers) nor an allowed value. Did you mean 'charge'?"),
-        ({"match": {"headers": ["Txn #", "Customer E-mail", "Total", "When", "Result"]}, "columns__currency": "Dollars"},
-         "columns.currency: 'Dollars' is neither one of the file's columns nor an ISO code"),
+        (
+            {"match": {"headers": ["Txn #", "Customer E-mail", "Total", "When", "Result"]}, "columns__kind": "chrage"},
+            "columns.kind: 'chrage' is neither one of the file's columns (match.headers) nor an allowed value. Did you mean 'charge'?",
+        ),
+        (
+            {
+                "match": {"headers": ["Txn #", "Customer E-mail", "Total", "When", "Result"]},
+                "columns__currency": "Dollars",
+            },
+            "columns.currency: 'Dollars' is neither one of the file's columns nor an ISO code",
+        ),
     ],
 )
 def test_invalid_mapping_names_the_key_and_what_is_allowed(tmp_path, changes, message):
@@ -227,7 +308,9 @@ def test_yaml_words_like_yes_and_no_stay_text(tmp_path):
     path.write_text(
         "table: payments\nsource: till\nmatch: {headers: [Ref, Paid, Amount, When]}\n"
         "columns: {payment_id: Ref, status: Paid, amount: Amount, paid_at: When, currency: USD, kind: charge}\n"
-        "values: {status: {yes: succeeded, no: failed}}\n", encoding="utf-8")
+        "values: {status: {yes: succeeded, no: failed}}\n",
+        encoding="utf-8",
+    )
     assert load_mapping(path).values["status"] == {"yes": "succeeded", "no": "failed"}
 
 
@@ -241,12 +324,51 @@ def test_mapped_file_is_detected_by_its_headers_and_lands_exact_values(con, tmp_
     assert detection.vendor_object == "legacy_pos.payments"
     result = load(con, "pos_2024.csv", catalog=catalog)
     assert result.core_rows["payments"] == 4
-    assert query(con, "SELECT payment_id, source, email, kind, status, amount, currency, paid_at FROM core.payments "
-                     "ORDER BY payment_id") == [
-        ("legacy_pos:T-1001", "legacy_pos", "ann@example.com", "charge", "succeeded", Decimal("12.50"), "USD", datetime(2024, 1, 15, 9, 30)),
-        ("legacy_pos:T-1002", "legacy_pos", "bob@example.com", "charge", "failed", Decimal("8.00"), "USD", datetime(2024, 1, 16, 10, 5)),
-        ("legacy_pos:T-1003", "legacy_pos", "ann@example.com", "charge", "succeeded", Decimal("1204.99"), "USD", datetime(2024, 1, 17, 18, 45)),
-        ("legacy_pos:T-1004", "legacy_pos", "cara@example.org", "charge", "succeeded", Decimal("3.25"), "USD", datetime(2024, 1, 25, 7, 12)),
+    assert query(
+        con,
+        "SELECT payment_id, source, email, kind, status, amount, currency, paid_at FROM core.payments "
+        "ORDER BY payment_id",
+    ) == [
+        (
+            "legacy_pos:T-1001",
+            "legacy_pos",
+            "ann@example.com",
+            "charge",
+            "succeeded",
+            Decimal("12.50"),
+            "USD",
+            datetime(2024, 1, 15, 9, 30),
+        ),
+        (
+            "legacy_pos:T-1002",
+            "legacy_pos",
+            "bob@example.com",
+            "charge",
+            "failed",
+            Decimal("8.00"),
+            "USD",
+            datetime(2024, 1, 16, 10, 5),
+        ),
+        (
+            "legacy_pos:T-1003",
+            "legacy_pos",
+            "ann@example.com",
+            "charge",
+            "succeeded",
+            Decimal("1204.99"),
+            "USD",
+            datetime(2024, 1, 17, 18, 45),
+        ),
+        (
+            "legacy_pos:T-1004",
+            "legacy_pos",
+            "cara@example.org",
+            "charge",
+            "succeeded",
+            Decimal("3.25"),
+            "USD",
+            datetime(2024, 1, 25, 7, 12),
+        ),
     ]
     same_person = query(con, "SELECT count(DISTINCT customer_id) FROM core.payments WHERE email = 'ann@example.com'")
     assert same_person == [(1,)]
@@ -270,16 +392,22 @@ def test_value_the_mapping_does_not_cover_is_quarantined_with_the_reason(con, tm
 
 def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_collapse(con, tmp_path):
     mapping = {
-        "table": "marketing_events", "source": "newsletter", "match": {"headers": ["Recipient", "Newsletter", "What happened", "At"]},
+        "table": "marketing_events",
+        "source": "newsletter",
+        "match": {"headers": ["Recipient", "Newsletter", "What happened", "At"]},
         "columns": {"email": "Recipient", "campaign": "Newsletter", "event_type": "What happened", "occurred_at": "At"},
         "values": {"event_type": {"Delivered": "sent", "Opened": "open", "Bounced": "bounce", "Clicked": "click"}},
     }
     catalog = AdapterCatalog.from_files([write_yaml(tmp_path, mapping, "newsletter.yaml")])
     load(con, "newsletter_log.csv", catalog=catalog)  # 6 rows, one an exact duplicate
     text = (CRM / "newsletter_log.csv").read_text(encoding="utf-8")
-    (tmp_path / "newsletter_log_again.csv").write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # same rows, new file
+    (tmp_path / "newsletter_log_again.csv").write_text(
+        text.replace("\n", "\r\n"), encoding="utf-8"
+    )  # same rows, new file
     load(con, tmp_path / "newsletter_log_again.csv", catalog=catalog)
-    got = query(con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type, email")
+    got = query(
+        con, "SELECT email, event_type, occurred_at FROM core.marketing_events ORDER BY occurred_at, event_type, email"
+    )
     assert got == [
         ("ann.lee@example.com", "sent", datetime(2024, 3, 1, 9, 0)),
         ("bob@example.org", "sent", datetime(2024, 3, 1, 9, 0)),
@@ -293,7 +421,9 @@ def test_rows_without_an_id_get_a_stable_hash_id_so_duplicates_and_reloads_colla
 def test_local_times_are_converted_to_utc_with_the_mappings_timezone(con, tmp_path):
     catalog = AdapterCatalog.from_files([write_yaml(tmp_path, with_(timezone="America/New_York"))])
     load(con, "pos_2024.csv", catalog=catalog)
-    assert query(con, "SELECT paid_at FROM core.payments WHERE payment_id = 'legacy_pos:T-1001'") == [(datetime(2024, 1, 15, 14, 30),)]
+    assert query(con, "SELECT paid_at FROM core.payments WHERE payment_id = 'legacy_pos:T-1001'") == [
+        (datetime(2024, 1, 15, 14, 30),)
+    ]
 
 
 def test_adapter_requires_the_mapped_columns_and_keys_raw_rows_by_the_id_column():
@@ -347,9 +477,13 @@ def test_a_confirmed_draft_loads_the_file_it_was_drafted_from(ws):
     try:
         result = load(con, "signups.csv", catalog=catalog)
         assert (adapter.vendor_object, result.detection.vendor_object, result.core_rows["contacts"]) == (
-            "signups.contacts", "signups.contacts", 5)
-        assert query(con, "SELECT contact_id, lifecycle_stage, created_at FROM core.contacts WHERE email = 'ann.lee@example.com'") == [
-            ("signups:M-001", "customer", datetime(2024, 1, 3))]
+            "signups.contacts",
+            "signups.contacts",
+            5,
+        )
+        assert query(
+            con, "SELECT contact_id, lifecycle_stage, created_at FROM core.contacts WHERE email = 'ann.lee@example.com'"
+        ) == [("signups:M-001", "customer", datetime(2024, 1, 3))]
     finally:
         con.close()
 
@@ -358,12 +492,35 @@ def test_a_drafted_orders_mapping_lands_utc_times_and_money(con, tmp_path):
     draft = write_draft(CRM / "till_orders.csv", tmp_path)
     catalog = AdapterCatalog.from_files([draft.path])
     load(con, "till_orders.csv", catalog=catalog)
-    assert query(con, "SELECT order_id, source, status, subtotal, discount, shipping, tax, total, currency, ordered_at "
-                      "FROM core.orders ORDER BY order_id")[:2] == [
-        ("till_orders:1001", "till_orders", "paid", Decimal("40.00"), Decimal("4.00"), Decimal("5.00"), Decimal("3.20"), Decimal("44.20"),
-         "USD", datetime(2024, 1, 15, 14, 32, 10)),
-        ("till_orders:1002", "till_orders", "refunded", Decimal("18.00"), Decimal("0.00"), Decimal("5.00"), Decimal("1.44"), Decimal("24.44"),
-         "USD", datetime(2024, 1, 16, 15, 0)),
+    assert query(
+        con,
+        "SELECT order_id, source, status, subtotal, discount, shipping, tax, total, currency, ordered_at "
+        "FROM core.orders ORDER BY order_id",
+    )[:2] == [
+        (
+            "till_orders:1001",
+            "till_orders",
+            "paid",
+            Decimal("40.00"),
+            Decimal("4.00"),
+            Decimal("5.00"),
+            Decimal("3.20"),
+            Decimal("44.20"),
+            "USD",
+            datetime(2024, 1, 15, 14, 32, 10),
+        ),
+        (
+            "till_orders:1002",
+            "till_orders",
+            "refunded",
+            Decimal("18.00"),
+            Decimal("0.00"),
+            Decimal("5.00"),
+            Decimal("1.44"),
+            Decimal("24.44"),
+            "USD",
+            datetime(2024, 1, 16, 15, 0),
+        ),
     ]
 
 
@@ -419,36 +576,72 @@ def test_draft_maps_the_files_customer_id_as_the_customer_never_as_the_rows_id(n
 
 
 def test_draft_warns_when_no_column_names_the_customer():
-    frame = pd.DataFrame({"Txn": ["A1", "A2"], "Total": ["$5.00", "$7.50"], "When": ["2024-01-15 10:00", "2024-01-16 11:30"]})
+    frame = pd.DataFrame(
+        {"Txn": ["A1", "A2"], "Total": ["$5.00", "$7.50"], "When": ["2024-01-15 10:00", "2024-01-16 11:30"]}
+    )
     draft = draft_mapping(frame, name="pos")
     assert any("without a customer" in n for n in draft.notes)
 
 
 def test_a_load_that_reaches_core_with_no_customer_says_so_loudly(con, tmp_path):
-    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, {
-        "table": "orders", "source": "log", "match": {"headers": ["order_date", "amount"]},
-        "columns": {"ordered_at": "order_date", "total": "amount", "status": "paid", "currency": "USD"},
-    }, "log.yaml")])
+    catalog = AdapterCatalog.from_files(
+        [
+            write_yaml(
+                tmp_path,
+                {
+                    "table": "orders",
+                    "source": "log",
+                    "match": {"headers": ["order_date", "amount"]},
+                    "columns": {"ordered_at": "order_date", "total": "amount", "status": "paid", "currency": "USD"},
+                },
+                "log.yaml",
+            )
+        ]
+    )
     path = tmp_path / "log.csv"
     path.write_text("order_date,amount\n2024-01-01,10.00\n2024-01-02,20.00\n", encoding="utf-8")
     result = load(con, path, catalog=catalog)
     assert result.core_rows["orders"] == 2 and result.core_rows["_without_customer"] == 2
-    assert any(n.startswith("WARNING: none of the 2 rows routed into core.orders is linked to a customer") for n in result.notes)
+    assert any(
+        n.startswith("WARNING: none of the 2 rows routed into core.orders is linked to a customer")
+        for n in result.notes
+    )
 
 
 def test_identical_purchases_in_a_file_without_ids_are_kept_and_counted(con, tmp_path):
-    catalog = AdapterCatalog.from_files([write_yaml(tmp_path, {
-        "table": "orders", "source": "log", "match": {"headers": ["customer_id", "order_date", "quantity", "amount"]},
-        "columns": {"customer_id": "customer_id", "ordered_at": "order_date", "item_count": "quantity", "total": "amount",
-                    "status": "paid", "currency": "USD"},
-    }, "log.yaml")])
+    catalog = AdapterCatalog.from_files(
+        [
+            write_yaml(
+                tmp_path,
+                {
+                    "table": "orders",
+                    "source": "log",
+                    "match": {"headers": ["customer_id", "order_date", "quantity", "amount"]},
+                    "columns": {
+                        "customer_id": "customer_id",
+                        "ordered_at": "order_date",
+                        "item_count": "quantity",
+                        "total": "amount",
+                        "status": "paid",
+                        "currency": "USD",
+                    },
+                },
+                "log.yaml",
+            )
+        ]
+    )
     path = tmp_path / "log.csv"
-    path.write_text(PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\n", encoding="utf-8")  # C1 bought it 3 times that day
+    path.write_text(
+        PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\n", encoding="utf-8"
+    )  # C1 bought it 3 times that day
     result = load(con, path, catalog=catalog)
     assert result.core_rows["orders"] == 6 and result.core_rows["_duplicate_rows"] == 0
     assert any("2 row(s) of core.orders are identical to another row" in n for n in result.notes), result.notes
-    assert query(con, "SELECT count(*), sum(total) FROM core.orders WHERE customer_id IS NOT NULL "
-                      "AND ordered_at = '2024-01-01'") == [(3, Decimal("30.00"))]
-    path.write_text(PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\nC9,2024-02-01,1,1.00\n", encoding="utf-8")
+    assert query(
+        con, "SELECT count(*), sum(total) FROM core.orders WHERE customer_id IS NOT NULL AND ordered_at = '2024-01-01'"
+    ) == [(3, Decimal("30.00"))]
+    path.write_text(
+        PURCHASES + "C1,2024-01-01,1,10.00\nC1,2024-01-01,1,10.00\nC9,2024-02-01,1,1.00\n", encoding="utf-8"
+    )
     again = load(con, path, catalog=catalog)  # the same export with one new row: the repeats are not added twice
     assert again.core_rows["orders"] == 1 and query(con, "SELECT count(*) FROM core.orders") == [(7,)]

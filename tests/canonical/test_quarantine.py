@@ -19,14 +19,56 @@ def with_changes(name: str, changes: dict[int, tuple[str, str]]) -> str:
 @pytest.mark.parametrize(
     ("fixture", "line", "old", "new", "reason", "table", "rest"),
     [
-        ("stripe_payments.csv", 2, '"1,249.50"', "12x.50", "Column 'Amount' on row 2 is not an amount of money: got '12x.50'.", "payments", 4),
-        ("stripe_payments.csv", 3, "2024-01-17 23:59:59", "2024-02-30 10:00:00", "Column 'Created (UTC)' on row 3 is not a date/time soloml can read: got '2024-02-30 10:00:00'.", "payments", 4),
-        ("stripe_payments.csv", 4, ",Refunded,", ",Disputed,", "Column 'Status' on row 4 is a status soloml cannot map: got 'Disputed'.", "payments", 4),
-        ("square_transactions.csv", 2, "Pacific Time (US & Canada)", "Mars Standard Time", "Column 'Time Zone' on row 2 is a time zone soloml does not know: got 'Mars Standard Time'.", "payments", 2),
-        ("shopify_orders.csv", 3, "15.50,0.00,0.00,15.50", "15.50,0.00,0.00,fifteen", "Column 'Total' on row 3 is not an amount of money: got 'fifteen'.", "orders", 2),
+        (
+            "stripe_payments.csv",
+            2,
+            '"1,249.50"',
+            "12x.50",
+            "Column 'Amount' on row 2 is not an amount of money: got '12x.50'.",
+            "payments",
+            4,
+        ),
+        (
+            "stripe_payments.csv",
+            3,
+            "2024-01-17 23:59:59",
+            "2024-02-30 10:00:00",
+            "Column 'Created (UTC)' on row 3 is not a date/time soloml can read: got '2024-02-30 10:00:00'.",
+            "payments",
+            4,
+        ),
+        (
+            "stripe_payments.csv",
+            4,
+            ",Refunded,",
+            ",Disputed,",
+            "Column 'Status' on row 4 is a status soloml cannot map: got 'Disputed'.",
+            "payments",
+            4,
+        ),
+        (
+            "square_transactions.csv",
+            2,
+            "Pacific Time (US & Canada)",
+            "Mars Standard Time",
+            "Column 'Time Zone' on row 2 is a time zone soloml does not know: got 'Mars Standard Time'.",
+            "payments",
+            2,
+        ),
+        (
+            "shopify_orders.csv",
+            3,
+            "15.50,0.00,0.00,15.50",
+            "15.50,0.00,0.00,fifteen",
+            "Column 'Total' on row 3 is not an amount of money: got 'fifteen'.",
+            "orders",
+            2,
+        ),
     ],
 )
-def test_unparseable_value_is_quarantined_with_reason_and_the_rest_loads(con, tmp_path, fixture, line, old, new, reason, table, rest):
+def test_unparseable_value_is_quarantined_with_reason_and_the_rest_loads(
+    con, tmp_path, fixture, line, old, new, reason, table, rest
+):
     path = write_csv(tmp_path, fixture, with_changes(fixture, {line: (old, new)}))
     result = load(con, path)
     (q,) = rows(con, "SELECT row_number, reason, raw_row FROM ops.quarantine")
@@ -63,16 +105,22 @@ def test_a_file_where_no_row_maps_fails_the_whole_load(con, tmp_path):
 
     with pytest.raises((AdapterError, LoadError), match="None of the 6 rows .* could be read as stripe.payments"):
         load(con, write_csv(tmp_path, "p.csv", "\n".join(broken) + "\n"))
-    written = rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name IN ('raw', 'core') AND estimated_size > 0")
+    written = rows(
+        con, "SELECT table_name FROM duckdb_tables() WHERE schema_name IN ('raw', 'core') AND estimated_size > 0"
+    )
     assert written == []  # the whole load rolled back
     assert rows(con, "SELECT count(*) AS n FROM ops.quarantine")[0]["n"] == 0
 
 
 def test_an_unknown_billing_interval_is_quarantined_not_left_without_mrr(con, tmp_path):
-    path = write_csv(tmp_path, "subs.csv", with_changes("stripe_subscriptions_v1.csv", {2: (",usd,year,", ",usd,fortnightly,")}))
+    path = write_csv(
+        tmp_path, "subs.csv", with_changes("stripe_subscriptions_v1.csv", {2: (",usd,year,", ",usd,fortnightly,")})
+    )
     result = load(con, path)
     (q,) = rows(con, "SELECT row_number, reason FROM ops.quarantine")
-    assert q["row_number"] == 2 and q["reason"].startswith("Column 'Interval' on row 2 has a value soloml cannot map: got 'fortnightly'.")
+    assert q["row_number"] == 2 and q["reason"].startswith(
+        "Column 'Interval' on row 2 has a value soloml cannot map: got 'fortnightly'."
+    )
     assert result.core_rows["subscriptions"] == 3  # sub_A, and sub_C's two versions
 
 
@@ -90,7 +138,10 @@ def test_rows_the_adapter_cannot_map_count_against_the_load_limit(con, tmp_path)
     with pytest.raises(QuarantineLimitError) as info:
         load(con, path, max_quarantine_share=0.05)
     assert "p.csv" in str(info.value) and "12x.50" in str(info.value)
-    assert rows(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema IN ('raw', 'core')")[0]["n"] == 0
+    assert (
+        rows(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema IN ('raw', 'core')")[0]["n"]
+        == 0
+    )
     (journal,) = rows(con, "SELECT status, rows_quarantined FROM ops.loads")
     assert journal == {"status": "failed", "rows_quarantined": 1}
 

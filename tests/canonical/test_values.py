@@ -27,10 +27,23 @@ def one(db: duckdb.DuckDBPyConnection, expr: str, **columns: str | None):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("1234.5", "1234.50"), ("$1,234.50", "1234.50"), ("-$45.00", "-45.00"), ("$-45.00", "-45.00"),
-        ("($45.00)", "-45.00"), ("€12", "12.00"), (" 7 ", "7.00"), ("£0.99", "0.99"),
-        ("", None), (None, None), ("abc", None), ("12..5", None),
-        ("64,80", "64.80"), ("1.234,50", "1234.50"), ("1,234", "1234.00"), ("-1,234,567.89", "-1234567.89"), ("12,3456", None),
+        ("1234.5", "1234.50"),
+        ("$1,234.50", "1234.50"),
+        ("-$45.00", "-45.00"),
+        ("$-45.00", "-45.00"),
+        ("($45.00)", "-45.00"),
+        ("€12", "12.00"),
+        (" 7 ", "7.00"),
+        ("£0.99", "0.99"),
+        ("", None),
+        (None, None),
+        ("abc", None),
+        ("12..5", None),
+        ("64,80", "64.80"),
+        ("1.234,50", "1234.50"),
+        ("1,234", "1234.00"),
+        ("-1,234,567.89", "-1234567.89"),
+        ("12,3456", None),
     ],
 )
 def test_money_parses_vendor_formats(db, text, expected):
@@ -39,7 +52,14 @@ def test_money_parses_vendor_formats(db, text, expected):
 
 @pytest.mark.parametrize(
     ("amount", "currency", "expected"),
-    [("2500", "usd", "25.00"), ("5000", "jpy", "5000.00"), ("5000", "JPY", "5000.00"), ("12345", "kwd", "12.35"), ("99", "eur", "0.99"), ("x", "usd", None)],
+    [
+        ("2500", "usd", "25.00"),
+        ("5000", "jpy", "5000.00"),
+        ("5000", "JPY", "5000.00"),
+        ("12345", "kwd", "12.35"),
+        ("99", "eur", "0.99"),
+        ("x", "usd", None),
+    ],
 )
 def test_minor_units_respect_zero_decimal_currencies(db, amount, currency, expected):
     assert one(db, v.minor_money("a", "c"), a=amount, c=currency) == (Decimal(expected) if expected else None)
@@ -81,19 +101,32 @@ def test_local_times_with_zone_names_become_utc(db, day, clock, zone, expected):
     assert one(db, v.local_ts("d", "t", "z"), d=day, t=clock, z=zone) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1705329130", datetime(2024, 1, 15, 14, 32, 10)), ("", None), ("soon", None), ("1e300", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1705329130", datetime(2024, 1, 15, 14, 32, 10)), ("", None), ("soon", None), ("1e300", None)],
+)
 def test_unix_seconds_become_utc(db, text, expected):
     assert one(db, v.epoch("t"), t=text) == expected
 
 
 @pytest.mark.parametrize(
     ("amount", "interval", "expected"),
-    [("600", "year", "50.00"), ("49", "month", "49.00"), ("10", "week", "43.33"), ("1", "day", "30.42"), ("10", "fortnight", None)],
+    [
+        ("600", "year", "50.00"),
+        ("49", "month", "49.00"),
+        ("10", "week", "43.33"),
+        ("1", "day", "30.42"),
+        ("10", "fortnight", None),
+    ],
 )
 def test_monthly_recurring_amount(db, amount, interval, expected):
-    assert one(db, v.monthly("CAST(a AS DECIMAL(18,2))", "i"), a=amount, i=interval) == (Decimal(expected) if expected else None)
+    assert one(db, v.monthly("CAST(a AS DECIMAL(18,2))", "i"), a=amount, i=interval) == (
+        Decimal(expected) if expected else None
+    )
 
 
-@pytest.mark.parametrize(("text", "expected"), [('{"id": "cus_1", "email": "a@b.co"}', "cus_1"), ("cus_2", "cus_2"), (None, None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [('{"id": "cus_1", "email": "a@b.co"}', "cus_1"), ("cus_2", "cus_2"), (None, None)]
+)
 def test_references_accept_expanded_objects(db, text, expected):
     assert one(db, v.ref("c"), c=text) == expected

@@ -28,14 +28,30 @@ from soloml.workspace import Workspace, init_workspace
 # Same vendor object 'pos.payments' and the same file pattern in both workspaces, but different columns:
 # the shop in A exports Ref/Total/When in dollars, the shop in B exports Id/Amount/Date in pounds.
 MAPPING_A = {
-    "table": "payments", "source": "pos", "match": {"file": "till_*.csv", "headers": ["Ref", "Total", "When"]},
-    "columns": {"payment_id": "Ref", "amount": "Total", "paid_at": "When", "kind": "charge", "status": "succeeded",
-                "currency": "USD"},
+    "table": "payments",
+    "source": "pos",
+    "match": {"file": "till_*.csv", "headers": ["Ref", "Total", "When"]},
+    "columns": {
+        "payment_id": "Ref",
+        "amount": "Total",
+        "paid_at": "When",
+        "kind": "charge",
+        "status": "succeeded",
+        "currency": "USD",
+    },
 }
 MAPPING_B = {
-    "table": "payments", "source": "pos", "match": {"file": "till_*.csv", "headers": ["Id", "Amount", "Date"]},
-    "columns": {"payment_id": "Id", "amount": "Amount", "paid_at": "Date", "kind": "charge", "status": "succeeded",
-                "currency": "GBP"},
+    "table": "payments",
+    "source": "pos",
+    "match": {"file": "till_*.csv", "headers": ["Id", "Amount", "Date"]},
+    "columns": {
+        "payment_id": "Id",
+        "amount": "Amount",
+        "paid_at": "Date",
+        "kind": "charge",
+        "status": "succeeded",
+        "currency": "GBP",
+    },
 }
 FILE_A = "Ref,Total,When\nA-1,10.00,2024-03-01 10:00:00\nA-2,20.00,2024-03-02 11:00:00\n"
 FILE_A_LATER = "Ref,Total,When\nA-3,30.00,2024-03-03 12:00:00\n"
@@ -52,16 +68,22 @@ def _workspace(root: Path, mapping: dict) -> Workspace:
 def _load(ws: Workspace, catalog: AdapterCatalog, path: Path) -> LoadResult:
     """Load one file into `ws` the way `soloml load` does, with the catalog the process holds for that workspace."""
     with ws.connect() as con:
-        (result,) = load_paths(con, [path], detector=partial(detect, catalog=catalog),
-                               router=partial(route, catalog=catalog), max_quarantine_share=0.0)
+        (result,) = load_paths(
+            con,
+            [path],
+            detector=partial(detect, catalog=catalog),
+            router=partial(route, catalog=catalog),
+            max_quarantine_share=0.0,
+        )
     assert result.status == "loaded", result.message
     return result
 
 
 def _payments(ws: Workspace) -> list[tuple]:
     with ws.connect() as con:
-        return con.execute("SELECT payment_id, amount, currency, paid_at::DATE::VARCHAR FROM core.payments "
-                           "ORDER BY payment_id").fetchall()
+        return con.execute(
+            "SELECT payment_id, amount, currency, paid_at::DATE::VARCHAR FROM core.payments ORDER BY payment_id"
+        ).fetchall()
 
 
 @pytest.fixture
@@ -83,8 +105,11 @@ def test_two_workspaces_with_a_same_named_mapping_each_route_their_own_way_in_on
     third = _load(ws_a, catalog_a, file_a_later)  # after B's catalog was built and used
 
     assert [r.detection.vendor_object for r in (first, second, third)] == ["pos.payments"] * 3
-    assert _payments(ws_a) == [("pos:A-1", Decimal("10.00"), "USD", "2024-03-01"), ("pos:A-2", Decimal("20.00"), "USD", "2024-03-02"),
-                               ("pos:A-3", Decimal("30.00"), "USD", "2024-03-03")]
+    assert _payments(ws_a) == [
+        ("pos:A-1", Decimal("10.00"), "USD", "2024-03-01"),
+        ("pos:A-2", Decimal("20.00"), "USD", "2024-03-02"),
+        ("pos:A-3", Decimal("30.00"), "USD", "2024-03-03"),
+    ]
     assert _payments(ws_b) == [("pos:B-1", Decimal("5.50"), "GBP", "2024-04-01")]
 
 
@@ -104,10 +129,16 @@ def test_a_workspaces_mapping_is_unknown_to_the_other_workspace_and_to_built_ins
     assert set(catalog_b.adapter("pos.payments").required) == {"Id", "Amount", "Date"}
 
 
-def test_soloml_load_in_two_workspaces_interleaved_in_one_process_routes_each_by_its_own_mapping(two_workspaces, tmp_path):
+def test_soloml_load_in_two_workspaces_interleaved_in_one_process_routes_each_by_its_own_mapping(
+    two_workspaces, tmp_path
+):
     ws_a, ws_b = two_workspaces
     runner = CliRunner()
-    for ws, name, text in [(ws_a, "till_a1.csv", FILE_A), (ws_b, "till_b1.csv", FILE_B), (ws_a, "till_a2.csv", FILE_A_LATER)]:
+    for ws, name, text in [
+        (ws_a, "till_a1.csv", FILE_A),
+        (ws_b, "till_b1.csv", FILE_B),
+        (ws_a, "till_a2.csv", FILE_A_LATER),
+    ]:
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         result = runner.invoke(app, ["load", str(path), "--workspace", str(ws.root), "--json"])
@@ -132,15 +163,22 @@ MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", 
 def _module_state_changes(path: Path) -> list[str]:
     """Places where a function changes a module-level object: `global`, `NAME[k] = ...`, `del NAME[k]`, NAME.update(...)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    module_names = {t.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
-                    for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
+    module_names = {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(t, ast.Name)
+    }
     module_names |= {a.asname or a.name for node in tree.body if isinstance(node, ast.ImportFrom) for a in node.names}
     found = []
     for func in ast.walk(tree):
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         local = {a.arg for a in func.args.args + func.args.kwonlyargs}
-        local |= {t.id for n in ast.walk(func) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        local |= {
+            t.id for n in ast.walk(func) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
+        }
         shared = module_names - local
         for node in ast.walk(func):
             where = f"{path.name}:{getattr(node, 'lineno', '?')} in {func.name}"
@@ -150,8 +188,13 @@ def _module_state_changes(path: Path) -> list[str]:
             for t in targets:
                 if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id in shared:
                     found.append(f"{where}: {t.value.id}[...] changed")
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id in shared):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MUTATORS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in shared
+            ):
                 found.append(f"{where}: {node.func.value.id}.{node.func.attr}(...)")
     return found
 
@@ -167,8 +210,11 @@ def test_no_function_in_soloml_changes_module_level_state():
 def test_the_built_in_adapter_table_cannot_be_changed_in_place():
     with pytest.raises(TypeError):
         adapters_package.BY_NAME["pos.payments"] = adapters_package.adapter("stripe.payments")  # type: ignore[index]
-    assert not [name for name, value in vars(adapters_package).items()
-                if not name.startswith("__") and type(value) in (dict, list, set, bytearray)]
+    assert not [
+        name
+        for name, value in vars(adapters_package).items()
+        if not name.startswith("__") and type(value) in (dict, list, set, bytearray)
+    ]
 
 
 def test_soloml_map_knows_the_files_this_workspace_already_maps_and_only_those(two_workspaces, tmp_path):

@@ -52,7 +52,12 @@ def test_load_json_lists_each_load(ws, good_file):
     result = invoke(ws, "load", str(good_file), "--as", "charges", "--json")
     assert result.exit_code == 0, result.output
     (load,) = json.loads(result.stdout)["loads"]
-    assert (load["raw_table"], load["rows_loaded"], load["status"], load["format"]) == ("raw.charges", 40, "loaded", "csv")
+    assert (load["raw_table"], load["rows_loaded"], load["status"], load["format"]) == (
+        "raw.charges",
+        40,
+        "loaded",
+        "csv",
+    )
     again = json.loads(invoke(ws, "load", str(good_file), "--as", "charges", "--json").stdout)["loads"][0]
     assert again["status"] == "unchanged" and again["load_id"] == load["load_id"]
 
@@ -90,7 +95,9 @@ def type_violations(tmp_path: Path) -> Path:
         (type_violations, ["dates.csv", "row 41", "column 'Created (UTC)'", "'31/31/2024'", "--date-format"]),
     ],
 )
-def test_a_corrupt_file_fails_naming_file_row_and_column_and_changes_nothing(ws, tmp_path, good_file, make, must_mention):
+def test_a_corrupt_file_fails_naming_file_row_and_column_and_changes_nothing(
+    ws, tmp_path, good_file, make, must_mention
+):
     assert invoke(ws, "load", str(good_file)).exit_code == 0
     counts, quarantined, journal = warehouse_state(ws)
     result = invoke(ws, "load", str(make(tmp_path)), "--as", "payments", "--max-bad-rows-share", "0.01")
@@ -141,8 +148,13 @@ def test_load_shows_the_recognised_vendor_object_and_core_rows(ws, good_file, mo
     from soloml.canonical import ingest
     from soloml.sources.contracts import Detection
 
-    monkeypatch.setattr(ingest, "detect", lambda headers, sample, as_name: Detection(
-        "stripe_payments", ("id",), "stripe.payments", 0.9, "header matches 3 of 3 columns"))
+    monkeypatch.setattr(
+        ingest,
+        "detect",
+        lambda headers, sample, as_name: Detection(
+            "stripe_payments", ("id",), "stripe.payments", 0.9, "header matches 3 of 3 columns"
+        ),
+    )
     monkeypatch.setattr(ingest, "route", lambda con, landed: {"payments": landed.rows_loaded, "_test_mode": 2})
     result = invoke(ws, "load", str(good_file))
     assert result.exit_code == 0, result.output
@@ -161,7 +173,11 @@ def test_a_bad_file_among_several_fails_alone_and_the_others_load(ws, tmp_path):
     result = CliRunner().invoke(app, ["load", str(good), str(bad), str(other), "--workspace", str(ws.root), "--json"])
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert [(Path(r["source"]).name, r["status"]) for r in payload["loads"]] == [("good.csv", "loaded"), ("bad.csv", "failed"), ("other.csv", "loaded")]
+    assert [(Path(r["source"]).name, r["status"]) for r in payload["loads"]] == [
+        ("good.csv", "loaded"),
+        ("bad.csv", "failed"),
+        ("other.csv", "loaded"),
+    ]
     assert [Path(f["source"]).name for f in payload["failed"]] == ["bad.csv"]
     assert "1 of 3 files failed" in result.stderr and "bad.csv" in result.stderr
 
@@ -182,12 +198,18 @@ def test_load_without_arguments_reruns_every_source_listed_in_soloml_yaml(ws, tm
     with sqlite3.connect(ws.root / "app.db") as lite:
         lite.execute("CREATE TABLE customers (id INTEGER, email TEXT)")
         lite.execute("INSERT INTO customers VALUES (1, 'a@x.com')")
-    _with_sources(ws, "sources:\n  - path: exports/payments.csv\n  - path: exports/shop\n  - path: app.db\n    table: customers\n")
+    _with_sources(
+        ws, "sources:\n  - path: exports/payments.csv\n  - path: exports/shop\n  - path: app.db\n    table: customers\n"
+    )
     first = runner.invoke(app, ["load", "--workspace", str(ws.root), "--json"])
     assert first.exit_code == 0, first.output
     loads = json.loads(first.stdout)["loads"]
     assert [(r["raw_table"], r["status"]) for r in loads] == [
-        ("raw.payments", "loaded"), ("raw.orders", "loaded"), ("raw.refunds", "loaded"), ("raw.customers", "loaded")]
+        ("raw.payments", "loaded"),
+        ("raw.orders", "loaded"),
+        ("raw.refunds", "loaded"),
+        ("raw.customers", "loaded"),
+    ]
     again = runner.invoke(app, ["load", "--workspace", str(ws.root)])
     assert again.exit_code == 0 and again.output.count("unchanged") == 4, again.output
 
@@ -198,7 +220,10 @@ def test_a_configured_source_that_fails_fails_alone_and_the_command_exits_1(ws):
     result = runner.invoke(app, ["load", "--workspace", str(ws.root), "--json"])
     assert result.exit_code == 1
     loads = json.loads(result.stdout)["loads"]
-    assert [(Path(r["source"]).name, r["status"]) for r in loads] == [("missing.csv", "failed"), ("payments.csv", "loaded")]
+    assert [(Path(r["source"]).name, r["status"]) for r in loads] == [
+        ("missing.csv", "failed"),
+        ("payments.csv", "loaded"),
+    ]
     assert "missing.csv" in result.stderr
 
 
@@ -222,11 +247,17 @@ def test_the_summary_lists_every_sheet_and_file_as_loaded_failed_or_not_attempte
     book["Notes"].append([1, "hello"])
     book.save(tmp_path / "book.xlsx")
     (tmp_path / "good.csv").write_text("id\n1\n", encoding="utf-8")
-    result = runner.invoke(app, ["load", str(tmp_path / "good.csv"), str(tmp_path / "book.xlsx"), "--workspace", str(ws.root), "--json"])
+    result = runner.invoke(
+        app, ["load", str(tmp_path / "good.csv"), str(tmp_path / "book.xlsx"), "--workspace", str(ws.root), "--json"]
+    )
     assert result.exit_code == 1
     loads = json.loads(result.stdout)["loads"]
     assert [(Path(r["source"]).name, r["status"]) for r in loads] == [
-        ("good.csv", "loaded"), ("book.xlsx [Orders]", "failed"), ("book.xlsx [Refunds]", "failed"), ("book.xlsx [Notes]", "not_attempted")]
+        ("good.csv", "loaded"),
+        ("book.xlsx [Orders]", "failed"),
+        ("book.xlsx [Refunds]", "failed"),
+        ("book.xlsx [Notes]", "not_attempted"),
+    ]
     text = runner.invoke(app, ["load", str(tmp_path / "book.xlsx"), "--workspace", str(ws.root)])
     assert text.exit_code == 1
     flat = " ".join(text.output.split())

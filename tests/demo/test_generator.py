@@ -45,7 +45,11 @@ FORMATS = [
     ("shopify_orders", "Total", MONEY),
     ("shopify_orders", "Billing Zip", r"\d{5}"),
     ("hubspot_contacts", "Create Date", r"\d{4}-\d\d-\d\d \d\d:\d\d"),
-    ("hubspot_contacts", "Lifecycle Stage", r"Subscriber|Lead|Marketing Qualified Lead|Sales Qualified Lead|Opportunity|Customer"),
+    (
+        "hubspot_contacts",
+        "Lifecycle Stage",
+        r"Subscriber|Lead|Marketing Qualified Lead|Sales Qualified Lead|Opportunity|Customer",
+    ),
     ("hubspot_contacts", "Stripe Customer ID", r"cus_[0-9A-Za-z]{14}"),
     ("mailchimp_activity", "Action", r"sent|open|click|bounce|unsubscribe"),
     ("mailchimp_activity", "Timestamp", UTC),
@@ -150,12 +154,15 @@ def test_stripe_payments_hold_test_mode_rows_failures_and_refunds(frames):
     assert (failed["Seller Message"] != "Payment complete.").all() and (failed["Captured"] == "false").all()
 
 
-@pytest.mark.parametrize(("name", "column"), [
-    ("stripe_payments", "Customer Email"),
-    ("shopify_orders", "Email"),
-    ("hubspot_contacts", "Email"),
-    ("mailchimp_activity", "Email Address"),
-])
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [
+        ("stripe_payments", "Customer Email"),
+        ("shopify_orders", "Email"),
+        ("hubspot_contacts", "Email"),
+        ("mailchimp_activity", "Email Address"),
+    ],
+)
 def test_emails_come_with_stray_spaces_and_mixed_case(frames, name, column):
     emails = frames[name][column]
     emails = emails[emails != ""]
@@ -198,7 +205,10 @@ def test_churned_customers_stop_paying_and_ordering(frames):
     assert len(churned) > 0
     p = frames["stripe_payments"]
     live = p[(p["Mode"] == "Live") & p["Customer ID"].isin(churned.index)]
-    after = pd.to_datetime(live["Created (UTC)"]) > pd.to_datetime(churned.loc[live["Customer ID"], "churned_at"]).to_numpy()
+    after = (
+        pd.to_datetime(live["Created (UTC)"])
+        > pd.to_datetime(churned.loc[live["Customer ID"], "churned_at"]).to_numpy()
+    )
     assert not after.any()
     subs = frames["stripe_subscriptions"]
     canceled = subs[subs["Customer ID"].isin(churned.index)]
@@ -233,4 +243,3 @@ def test_an_impossible_number_of_customers_is_refused_with_the_allowed_range(tmp
     with pytest.raises(SolomlError, match=r"between 20 and 200,000 customers; got"):
         generate_bluebird(tmp_path, customers=customers)
     assert not list(tmp_path.iterdir())
-

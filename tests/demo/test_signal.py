@@ -15,11 +15,22 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 HORIZON = pd.Timedelta(days=90)
-FEATURES = ["failed_60", "paid_90", "paid_trend", "orders_90", "order_trend", "discount_share", "opens_90", "open_rate_drop"]
+FEATURES = [
+    "failed_60",
+    "paid_90",
+    "paid_trend",
+    "orders_90",
+    "order_trend",
+    "discount_share",
+    "opens_90",
+    "open_rate_drop",
+]
 
 
 def _count(events: pd.DataFrame, cutoff: pd.Timestamp, days: int, upto_days: int = 0) -> pd.Series:
-    window = events[(events["at"] < cutoff - pd.Timedelta(days=upto_days)) & (events["at"] >= cutoff - pd.Timedelta(days=days))]
+    window = events[
+        (events["at"] < cutoff - pd.Timedelta(days=upto_days)) & (events["at"] >= cutoff - pd.Timedelta(days=days))
+    ]
     return window.groupby("person").size()
 
 
@@ -36,18 +47,32 @@ def snapshot_features(large) -> pd.DataFrame:
 
     pay = read(large.files["stripe_payments"])
     pay = pay[pay["Mode"] == "Live"].drop_duplicates()
-    pay = pd.DataFrame({"person": pay["Customer ID"].map(by_stripe), "at": pd.to_datetime(pay["Created (UTC)"]), "failed": pay["Status"] == "Failed"})
+    pay = pd.DataFrame(
+        {
+            "person": pay["Customer ID"].map(by_stripe),
+            "at": pd.to_datetime(pay["Created (UTC)"]),
+            "failed": pay["Status"] == "Failed",
+        }
+    )
 
     orders = read(large.files["shopify_orders"])
     orders = orders[(orders["Financial Status"] != "") & (orders["Email"] != "")].drop_duplicates("Name")
-    orders = pd.DataFrame({
-        "person": orders["Email"].map(lambda e: owner.get(normalise(e))),
-        "at": pd.to_datetime(orders["Created at"], format="%Y-%m-%d %H:%M:%S %z", utc=True).dt.tz_localize(None),
-        "discount": orders["Discount Code"] != "",
-    })
+    orders = pd.DataFrame(
+        {
+            "person": orders["Email"].map(lambda e: owner.get(normalise(e))),
+            "at": pd.to_datetime(orders["Created at"], format="%Y-%m-%d %H:%M:%S %z", utc=True).dt.tz_localize(None),
+            "discount": orders["Discount Code"] != "",
+        }
+    )
 
     mail = read(large.files["mailchimp_activity"])
-    mail = pd.DataFrame({"person": mail["Email Address"].map(lambda e: owner.get(normalise(e))), "at": pd.to_datetime(mail["Timestamp"]), "action": mail["Action"]})
+    mail = pd.DataFrame(
+        {
+            "person": mail["Email Address"].map(lambda e: owner.get(normalise(e))),
+            "at": pd.to_datetime(mail["Timestamp"]),
+            "action": mail["Action"],
+        }
+    )
     opens, sent = mail[mail["action"] == "open"], mail[mail["action"] == "sent"]
 
     joined = pd.to_datetime(truth.set_index("person_id")["joined_at"])
@@ -68,7 +93,9 @@ def snapshot_features(large) -> pd.DataFrame:
         f["discount_share"] = orders[orders["at"] < cutoff].groupby("person")["discount"].mean()
         f["opens_90"] = _count(opens, cutoff, 90)
         rate_recent = f["opens_90"].fillna(0) / _count(sent, cutoff, 90).reindex(alive).clip(lower=1)
-        rate_before = _count(opens, cutoff, 400, 90).reindex(alive).fillna(0) / _count(sent, cutoff, 400, 90).reindex(alive).clip(lower=1)
+        rate_before = _count(opens, cutoff, 400, 90).reindex(alive).fillna(0) / _count(sent, cutoff, 400, 90).reindex(
+            alive
+        ).clip(lower=1)
         f["open_rate_drop"] = rate_before - rate_recent
         rows.append(f)
     frame = pd.concat(rows)

@@ -23,7 +23,9 @@ CUSTOMERS = 300
 def demo_run(tmp_path_factory) -> tuple[Path, dict]:
     """`soloml demo --customers 300 --json` run once for the module."""
     folder = tmp_path_factory.mktemp("demo") / "bluebird"
-    result = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--customers", str(CUSTOMERS), "--seed", "7", "--json"])
+    result = CliRunner().invoke(
+        app, ["demo", "--dir", str(folder), "--customers", str(CUSTOMERS), "--seed", "7", "--json"]
+    )
     assert result.exit_code == 0, result.output
     return folder, json.loads(result.stdout)
 
@@ -31,7 +33,9 @@ def demo_run(tmp_path_factory) -> tuple[Path, dict]:
 def _core_counts(folder: Path) -> dict[str, int]:
     con = open_workspace(folder).connect(read_only=True)
     try:
-        tables = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' ORDER BY 1").fetchall()
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' ORDER BY 1"
+        ).fetchall()
         return {t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for (t,) in tables}
     finally:
         con.close()
@@ -42,7 +46,13 @@ def test_demo_makes_a_workspace_with_the_exports_and_a_summary(demo_run):
     assert summary["business"] == "Bluebird Coffee"
     assert Path(summary["workspace"]) == folder.resolve()
     assert open_workspace(folder).settings.name == "Bluebird Coffee"
-    assert set(summary["exports"]) == {"stripe_payments", "stripe_subscriptions", "shopify_orders", "hubspot_contacts", "mailchimp_activity"}
+    assert set(summary["exports"]) == {
+        "stripe_payments",
+        "stripe_subscriptions",
+        "shopify_orders",
+        "hubspot_contacts",
+        "mailchimp_activity",
+    }
     for path in summary["exports"].values():
         assert Path(path).parent == folder.resolve() / "exports"
     assert Path(summary["truth"]).is_file()
@@ -65,7 +75,9 @@ def test_load_step_counts_buyers_and_leads_apart_as_a_ceo_counts_customers(demo_
     folder, summary = demo_run
     con = open_workspace(folder).connect(read_only=True)
     try:
-        buyers, leads = con.execute("SELECT count(*) FILTER (has_purchased), count(*) FILTER (NOT has_purchased) FROM core.customers").fetchone()
+        buyers, leads = con.execute(
+            "SELECT count(*) FILTER (has_purchased), count(*) FILTER (NOT has_purchased) FROM core.customers"
+        ).fetchone()
     finally:
         con.close()
     assert leads > 0  # CRM contacts who never bought: the demo's HubSpot holds prospects
@@ -133,13 +145,19 @@ def test_an_impossible_customer_count_fails_with_a_clear_message(tmp_path):
 
 def _count_orders(ctx: DemoContext) -> StepResult:
     rows = read(ctx.exports.files["shopify_orders"])
-    return StepResult("orders", (f"Bluebird took {rows['Name'].nunique():,} orders.",), {"orders": rows["Name"].nunique()})
+    return StepResult(
+        "orders", (f"Bluebird took {rows['Name'].nunique():,} orders.",), {"orders": rows["Name"].nunique()}
+    )
 
 
 def test_later_steps_see_earlier_results(tmp_path):
     def per_customer(ctx: DemoContext) -> StepResult:
         orders = ctx.results["orders"].data["orders"]
-        return StepResult("per_customer", (f"{orders / ctx.exports.customers:.1f} orders per customer.",), {"ratio": orders / ctx.exports.customers})
+        return StepResult(
+            "per_customer",
+            (f"{orders / ctx.exports.customers:.1f} orders per customer.",),
+            {"ratio": orders / ctx.exports.customers},
+        )
 
     summary = run_demo(tmp_path / "d", customers=40, steps=(_count_orders, per_customer))
     assert [s.name for s in summary.steps] == ["orders", "per_customer"]
@@ -197,7 +215,12 @@ def test_forecast_step_agrees_a_revenue_forecast_and_writes_its_verdict_chart_an
     step = next(s for s in summary["steps"] if s["name"] == "forecast")
     data, lines = step["data"], step["lines"]
     spec = load_spec(folder / "projects" / "revenue.yaml")
-    assert (spec.recipe, spec.forecast.series, spec.forecast.frequency, spec.forecast.horizon) == ("forecast", "revenue", "month", 3)
+    assert (spec.recipe, spec.forecast.series, spec.forecast.frequency, spec.forecast.horizon) == (
+        "forecast",
+        "revenue",
+        "month",
+        3,
+    )
     assert (spec.done.metric, spec.done.value) == ("miss_cost", 500.0)  # $2,000 a missed month x one month in four
     assert data["verdict"] in ("DONE", "KEEP_GOING", "NOT_WORTH_IT") and lines[0].startswith(f"{data['verdict']}: ")
     assert any(line.strip().startswith("Next quarter's revenue: $") and "most likely $" in line for line in lines)
@@ -205,4 +228,6 @@ def test_forecast_step_agrees_a_revenue_forecast_and_writes_its_verdict_chart_an
     models = open_workspace(folder).models_dir
     saved = load_forecaster_version(models, "revenue", data["version"])
     assert saved.metadata["verdict"] == data["verdict"] and saved.metadata["kind"] == "forecaster"
-    assert load_forecaster_version(models, "revenue", "production").metadata["kind"] == "forecaster"  # a later test re-runs the demo
+    assert (
+        load_forecaster_version(models, "revenue", "production").metadata["kind"] == "forecaster"
+    )  # a later test re-runs the demo

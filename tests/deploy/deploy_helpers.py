@@ -31,37 +31,44 @@ def accounts(n: int = ROWS, seed: int = 3) -> pd.DataFrame:
     churned = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     revenue = revenue.astype(object)
     revenue[rng.random(n) < 0.05] = None
-    return pd.DataFrame({
-        "account_id": [f"acct_{i:04d}" for i in range(n)],
-        "plan": plan,
-        "orders_90d": orders,
-        "failed_payments_30d": failed,
-        "email_opens_30d": opens,
-        "revenue_90d": revenue,
-        "auto_renew": auto_renew,
-        "churned": churned,
-    })
+    return pd.DataFrame(
+        {
+            "account_id": [f"acct_{i:04d}" for i in range(n)],
+            "plan": plan,
+            "orders_90d": orders,
+            "failed_payments_30d": failed,
+            "email_opens_30d": opens,
+            "revenue_90d": revenue,
+            "auto_renew": auto_renew,
+            "churned": churned,
+        }
+    )
 
 
 def churn_spec() -> ProjectSpec:
-    return ProjectSpec.model_validate({
-        "name": "churn",
-        "question": "Which accounts will cancel?",
-        "decision": "Call the accounts most likely to cancel.",
-        "stakeholder": "CEO",
-        "owner": "data",
-        "recipe": "table",
-        "entity": "row",
-        "source_table": "raw.accounts",
-        "label": {"definition": "account canceled", "target": "churned"},
-        "metric": "roc_auc",
-        "business": {"value_per_success": 180, "cost_per_action": 12, "capacity": 50},
-        "done": {"metric": "roc_auc", "value": 0.6},
-    })
+    return ProjectSpec.model_validate(
+        {
+            "name": "churn",
+            "question": "Which accounts will cancel?",
+            "decision": "Call the accounts most likely to cancel.",
+            "stakeholder": "CEO",
+            "owner": "data",
+            "recipe": "table",
+            "entity": "row",
+            "source_table": "raw.accounts",
+            "label": {"definition": "account canceled", "target": "churned"},
+            "metric": "roc_auc",
+            "business": {"value_per_success": 180, "cost_per_action": 12, "capacity": 50},
+            "done": {"metric": "roc_auc", "value": 0.6},
+        }
+    )
 
 
 FEATURES = ("plan", "orders_90d", "failed_payments_30d", "email_opens_30d", "revenue_90d", "auto_renew")
-DESCRIPTIONS = {"orders_90d": "orders in the last 90 days", "failed_payments_30d": "failed payments in the last 30 days"}
+DESCRIPTIONS = {
+    "orders_90d": "orders in the last 90 days",
+    "failed_payments_30d": "failed payments in the last 30 days",
+}
 
 
 def training_set(frame: pd.DataFrame) -> TrainingSet:
@@ -69,8 +76,13 @@ def training_set(frame: pd.DataFrame) -> TrainingSet:
     data = frame.rename(columns={"account_id": "entity_id", "churned": "label"}).assign(cutoff=pd.NaT)
     data["revenue_90d"] = data["revenue_90d"].astype("float64")
     return TrainingSet(
-        project="churn", frame=data.loc[:, ["entity_id", "cutoff", "label", *FEATURES]], features=FEATURES, task="binary",
-        categorical=("plan",), spec_hash=churn_spec().spec_hash(), descriptions=DESCRIPTIONS,
+        project="churn",
+        frame=data.loc[:, ["entity_id", "cutoff", "label", *FEATURES]],
+        features=FEATURES,
+        task="binary",
+        categorical=("plan",),
+        spec_hash=churn_spec().spec_hash(),
+        descriptions=DESCRIPTIONS,
     )
 
 
@@ -95,10 +107,18 @@ SOLOML = str(Path(sys.executable).with_name("soloml"))
 
 def killed_at(point: str, *args: str) -> None:
     """Run `soloml ARGS` in its own process, stop it at crash point `point` (soloml/crashpoints.py) and SIGKILL it there."""
-    proc = subprocess.Popen([SOLOML, *args], env={**os.environ, "SOLOML_PAUSE_AT": point}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [SOLOML, *args],
+        env={**os.environ, "SOLOML_PAUSE_AT": point},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stderr.readline()
-        assert line.strip() == f"soloml paused at {point}", f"soloml {args[0]} never paused at {point}: {line}{proc.stderr.read()[-1500:]}"
+        assert line.strip() == f"soloml paused at {point}", (
+            f"soloml {args[0]} never paused at {point}: {line}{proc.stderr.read()[-1500:]}"
+        )
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL
     finally:

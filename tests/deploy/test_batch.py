@@ -43,14 +43,32 @@ def test_every_account_is_scored_ranked_and_decided_by_the_model_threshold(train
     assert result.rows == len(rows) == len(frame) == 800
     assert rows["rank"].tolist() == list(range(1, 801))
     assert rows["score"].is_monotonic_decreasing
-    accounts = pd.DataFrame(frame, columns=["account_id", "plan", "orders_90d", "failed_payments_30d", "email_opens_30d", "revenue_90d", "auto_renew", "churned"])
+    accounts = pd.DataFrame(
+        frame,
+        columns=[
+            "account_id",
+            "plan",
+            "orders_90d",
+            "failed_payments_30d",
+            "email_opens_30d",
+            "revenue_90d",
+            "auto_renew",
+            "churned",
+        ],
+    )
     expected = dict(zip(accounts["account_id"], model.predict(accounts), strict=False))
     np.testing.assert_allclose(rows["score"], [expected[e] for e in rows["entity_id"]], atol=1e-12)
     assert (rows["decision"] == (rows["score"] >= model.threshold)).all()
-    assert result.decided == int(rows["decision"].sum()) and set(rows["model_version"]) == {"v0001"} and set(rows["origin"]) == {"batch"}
+    assert (
+        result.decided == int(rows["decision"].sum())
+        and set(rows["model_version"]) == {"v0001"}
+        and set(rows["origin"]) == {"batch"}
+    )
     reasons = json.loads(rows["top_reasons"].iloc[0])
     assert 1 <= len(reasons) <= 3 and all(": " in r for r in reasons)
-    assert stored(trained_ws, "SELECT kind, status, rows, model_version FROM ops.runs WHERE run_id = 'run-1'") == [("score", "succeeded", 800, "v0001")]
+    assert stored(trained_ws, "SELECT kind, status, rows, model_version FROM ops.runs WHERE run_id = 'run-1'") == [
+        ("score", "succeeded", 800, "v0001")
+    ]
 
 
 @pytest.mark.parametrize(("reasons_for", "all_rows_explained"), [("decided", False), ("all", True)])
@@ -96,7 +114,13 @@ def test_write_back_lands_in_postgres_and_a_failed_run_leaves_everything_in_forc
             assert conn.execute(sa.text(f"SELECT count(*), min(run_id) FROM {table}")).one() == (800, "good")
         before_csv = csv.read_bytes()
         with pytest.raises(DeployError, match="unchanged"):
-            score_project(trained_ws, "churn", run_id="bad", to=[str(csv), url, "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"], table=table)
+            score_project(
+                trained_ws,
+                "churn",
+                run_id="bad",
+                to=[str(csv), url, "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"],
+                table=table,
+            )
         with engine.connect() as conn:
             assert conn.execute(sa.text(f"SELECT count(*), min(run_id) FROM {table}")).one() == (800, "good")
     finally:
@@ -149,7 +173,22 @@ def test_the_service_looks_up_entities_from_the_latest_batch(trained_ws):
 
 def test_score_command_prints_json_and_fails_with_exit_1(trained_ws, tmp_path):
     runner = CliRunner()
-    ok = runner.invoke(app, ["score", "churn", "--capacity", "spec", "--run-id", "cli", "--to", str(tmp_path / "s.csv"), "-w", str(trained_ws.root), "--json"])
+    ok = runner.invoke(
+        app,
+        [
+            "score",
+            "churn",
+            "--capacity",
+            "spec",
+            "--run-id",
+            "cli",
+            "--to",
+            str(tmp_path / "s.csv"),
+            "-w",
+            str(trained_ws.root),
+            "--json",
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     body = json.loads(ok.output)
     assert body["rows"] == 800 and body["decided"] == 50 and body["capacity"] == 50 and body["run_id"] == "cli"

@@ -55,7 +55,10 @@ def test_values_of_another_json_type_than_the_schema_publishes_are_refused(clien
     assert response.json()["detail"][0]["field"] == field
 
 
-@pytest.mark.parametrize(("field", "value"), [("revenue_90d", 3), ("revenue_90d", 2.5), ("orders_90d", 4), ("auto_renew", False), ("plan", "weekly")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("revenue_90d", 3), ("revenue_90d", 2.5), ("orders_90d", 4), ("auto_renew", False), ("plan", "weekly")],
+)
 def test_values_of_the_published_json_type_are_accepted(client, field: str, value):
     assert client.post("/v1/churn/predict", json={**RECORDS[0], field: value}).status_code == 200
 
@@ -66,7 +69,9 @@ def test_a_blank_or_unknown_reasons_mode_is_a_422_not_the_default(client, query:
     assert response.status_code == 422 and "reasons" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
 def test_a_body_that_is_not_declared_json_is_a_415(client, content_type: str):
     import json
 
@@ -74,11 +79,18 @@ def test_a_body_that_is_not_declared_json_is_a_415(client, content_type: str):
     assert response.status_code == 415 and "application/json" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "application/vnd.api+json"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "application/vnd.api+json"]
+)
 def test_json_content_types_are_accepted(client, content_type: str):
     import json
 
-    assert client.post("/v1/churn/predict", content=json.dumps(RECORDS[0]), headers={"content-type": content_type}).status_code == 200
+    assert (
+        client.post(
+            "/v1/churn/predict", content=json.dumps(RECORDS[0]), headers={"content-type": content_type}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("value", [1e308, -1e308, 1e300, 9.007e15, 123456789012345678.0])
@@ -117,7 +129,10 @@ def test_ready_and_error_bodies_show_workspace_relative_paths_only(trained_ws):
 def keyed(trained_template, tmp_path_factory):
     ws = copy_of(trained_template, tmp_path_factory)
     routers = (experiment_router(ws.experiments_dir, None),)
-    with running(app_for_workspace(ws, api_key=UNICODE_KEY, routers=routers)) as svc, httpx.Client(base_url=svc.url) as c:
+    with (
+        running(app_for_workspace(ws, api_key=UNICODE_KEY, routers=routers)) as svc,
+        httpx.Client(base_url=svc.url) as c,
+    ):
         yield c
 
 
@@ -140,7 +155,10 @@ def test_a_non_ascii_api_key_is_compared_the_same_way_on_every_route(keyed, rout
     assert wrong.status_code == 401 and latin.status_code == 401
 
 
-@pytest.mark.parametrize(("route", "body"), [("predict", b"[" + b" " * (5 * 1024 * 1024) + b"]"), ("predict", b"{"), ("assign", b"x" * (5 * 1024 * 1024))])
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [("predict", b"[" + b" " * (5 * 1024 * 1024) + b"]"), ("predict", b"{"), ("assign", b"x" * (5 * 1024 * 1024))],
+)
 def test_without_the_key_a_body_is_refused_before_it_is_read_or_validated(keyed, route: str, body: bytes):
     _, path, _ = ROUTES[route]
     response = keyed.post(path, content=body, headers={"content-type": "application/json"})

@@ -18,13 +18,16 @@ SIGNATURE = FeatureSignature(
     categories={"plan": ["annual", "monthly"], "zone": ["1", "2", "3"]},
 )
 
-rows = st.fixed_dictionaries({
-    "plan": st.none() | st.sampled_from(["annual", "monthly", "weekly", ""]),
-    "orders": st.integers(0, 50),
-    "revenue": st.none() | st.floats(-1e6, 1e6, allow_nan=False),
-    "vip": st.booleans(),
-    "zone": st.none() | st.sampled_from([1, 2, 3, 4, "2", 2.0]),  # numbers in a category column take the reference path
-})
+rows = st.fixed_dictionaries(
+    {
+        "plan": st.none() | st.sampled_from(["annual", "monthly", "weekly", ""]),
+        "orders": st.integers(0, 50),
+        "revenue": st.none() | st.floats(-1e6, 1e6, allow_nan=False),
+        "vip": st.booleans(),
+        "zone": st.none()
+        | st.sampled_from([1, 2, 3, 4, "2", 2.0]),  # numbers in a category column take the reference path
+    }
+)
 
 
 @settings(max_examples=80, deadline=None)

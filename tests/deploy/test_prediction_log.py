@@ -13,7 +13,18 @@ from soloml.deploy.logger import PredictionLogger
 
 
 def row(i: int, project: str = "churn") -> tuple:
-    return ("serve-test", project, "v0001", f"cus_{i}", i / 100, i % 2 == 0, None, '["a reason"]', datetime(2026, 11, 2, 9, 0), "service")
+    return (
+        "serve-test",
+        project,
+        "v0001",
+        f"cus_{i}",
+        i / 100,
+        i % 2 == 0,
+        None,
+        '["a reason"]',
+        datetime(2026, 11, 2, 9, 0),
+        "service",
+    )
 
 
 def count(ws, project: str = "churn") -> int:
@@ -34,7 +45,9 @@ def test_logged_predictions_land_in_ops_predictions(ws):
     assert logger.stats.logged == 250 and logger.stats.dropped == 0 and logger.stats.pending == 0
     con = ws.connect(read_only=True)
     try:
-        stored = con.execute("SELECT entity_id, score, decision, top_reasons->>0, origin FROM ops.predictions WHERE entity_id = 'cus_4'").fetchone()
+        stored = con.execute(
+            "SELECT entity_id, score, decision, top_reasons->>0, origin FROM ops.predictions WHERE entity_id = 'cus_4'"
+        ).fetchone()
     finally:
         con.close()
     assert stored == ("cus_4", 0.04, True, "a reason", "service")

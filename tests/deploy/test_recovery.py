@@ -40,7 +40,10 @@ def leave_leftovers(ws) -> tuple[str, str]:
 def test_every_command_first_cleans_what_interrupted_commands_left_and_says_so(trained_ws, command: list[str]):
     staging, temp = leave_leftovers(trained_ws)
     result = CliRunner().invoke(app, [*command, "-w", str(trained_ws.root)])
-    assert f"Recovered: Removed {staging}: a model version left half-written by an interrupted `soloml train`." in result.stderr
+    assert (
+        f"Recovered: Removed {staging}: a model version left half-written by an interrupted `soloml train`."
+        in result.stderr
+    )
     assert f"Recovered: Removed {temp}: a staged file of an interrupted `soloml score churn`." in result.stderr
     assert not (trained_ws.root / staging).exists() and not (trained_ws.root / temp).exists()
     assert result.exit_code == (1 if command[0] == "rollback" else 0), result.output  # nothing earlier to roll back to
@@ -49,7 +52,13 @@ def test_every_command_first_cleans_what_interrupted_commands_left_and_says_so(t
 def test_serve_runs_the_recovery_step_before_it_listens(trained_ws):
     staging, _ = leave_leftovers(trained_ws)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([SOLOML, "serve", "--port", "0", "-w", str(trained_ws.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [SOLOML, "serve", "--port", "0", "-w", str(trained_ws.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         serving = proc.stdout.readline()  # printed just before it listens
     finally:
@@ -65,7 +74,10 @@ def test_a_train_killed_before_registering_its_version_is_registered_by_the_next
     listed = CliRunner().invoke(app, ["models", "churn", "-w", str(trained_ws.root), "--json"])
     assert listed.exit_code == 0, listed.output
     assert "Recovered: Registered churn v0002 as the candidate" in listed.stderr
-    assert [(m["version"], m["aliases"]) for m in json.loads(listed.stdout)] == [("v0001", ["production"]), ("v0002", ["candidate"])]
+    assert [(m["version"], m["aliases"]) for m in json.loads(listed.stdout)] == [
+        ("v0001", ["production"]),
+        ("v0002", ["candidate"]),
+    ]
 
 
 def test_a_promotion_killed_before_it_was_recorded_is_recorded_so_rollback_walks_back(trained_ws):

@@ -16,7 +16,13 @@ from soloml.modeling.signature import FeatureSignature
 
 SIGNATURE = FeatureSignature(
     names=("orders_30d", "revenue_90d", "has_failed_payment", "plan", "json"),
-    dtypes={"orders_30d": "int", "revenue_90d": "float", "has_failed_payment": "bool", "plan": "category", "json": "float"},
+    dtypes={
+        "orders_30d": "int",
+        "revenue_90d": "float",
+        "has_failed_payment": "bool",
+        "plan": "category",
+        "json": "float",
+    },
     categories={"plan": ["annual", "monthly", "weekly"]},
     descriptions={"orders_30d": "orders in the last 30 days"},
 )
@@ -73,13 +79,15 @@ def test_schema_documents_each_feature_with_its_description_and_known_categories
     assert "annual, monthly, weekly" in schema["properties"]["plan"]["description"]
 
 
-values = st.fixed_dictionaries({
-    "orders_30d": st.none() | st.integers(-1000, 10**6),
-    "revenue_90d": st.none() | st.floats(-1e9, 1e9, allow_nan=False),
-    "has_failed_payment": st.none() | st.booleans(),
-    "plan": st.none() | st.sampled_from(["annual", "monthly", "weekly", "other", ""]),
-    "json": st.none() | st.floats(-10, 10, allow_nan=False),
-})
+values = st.fixed_dictionaries(
+    {
+        "orders_30d": st.none() | st.integers(-1000, 10**6),
+        "revenue_90d": st.none() | st.floats(-1e9, 1e9, allow_nan=False),
+        "has_failed_payment": st.none() | st.booleans(),
+        "plan": st.none() | st.sampled_from(["annual", "monthly", "weekly", "other", ""]),
+        "json": st.none() | st.floats(-10, 10, allow_nan=False),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -87,7 +95,9 @@ values = st.fixed_dictionaries({
 def test_encoding_matches_the_registry_signature_matrix(records: list[dict]):
     model = request_model("churn", SIGNATURE)
     fast = RowEncoder(SIGNATURE).encode([model.model_validate(r) for r in records])
-    frame = pd.DataFrame(records, columns=list(SIGNATURE.names)).astype({"orders_30d": "float64", "revenue_90d": "float64", "json": "float64"})
+    frame = pd.DataFrame(records, columns=list(SIGNATURE.names)).astype(
+        {"orders_30d": "float64", "revenue_90d": "float64", "json": "float64"}
+    )
     frame["has_failed_payment"] = frame["has_failed_payment"].map(lambda v: np.nan if v is None else float(v))
     reference = SIGNATURE.matrix(frame)
     np.testing.assert_array_equal(fast, reference)

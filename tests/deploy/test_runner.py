@@ -14,8 +14,17 @@ KEY = "k" * 24
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("127.0.0.1", True), ("127.0.0.53", True), ("localhost", True), ("::1", True), ("[::1]", True),
-     ("0.0.0.0", False), ("::", False), ("192.168.1.20", False), ("example.com", False)],
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.53", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("example.com", False),
+    ],
 )
 def test_only_loopback_addresses_count_as_private(host: str, loopback: bool):
     assert is_loopback(host) is loopback
@@ -46,13 +55,17 @@ def test_a_public_bind_without_a_key_refuses_to_start(ws):
 
 
 def test_serve_command_refuses_a_public_bind_without_a_key_naming_the_variable(ws):
-    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--api-key-env", "ACME_KEY", "-w", str(ws.root)], env={"ACME_KEY": ""})
+    result = CliRunner().invoke(
+        app, ["serve", "--host", "0.0.0.0", "--api-key-env", "ACME_KEY", "-w", str(ws.root)], env={"ACME_KEY": ""}
+    )
     assert result.exit_code == 1
     assert "Refusing to serve on 0.0.0.0 without an API key" in result.output and "$ACME_KEY" in result.output
 
 
 def test_score_cron_prints_crontab_and_systemd_units(ws):
-    result = CliRunner().invoke(app, ["score", "churn", "--cron", "0 6 * * 1", "--to", "out.csv", "-w", str(ws.root), "--json"])
+    result = CliRunner().invoke(
+        app, ["score", "churn", "--cron", "0 6 * * 1", "--to", "out.csv", "-w", str(ws.root), "--json"]
+    )
     assert result.exit_code == 0, result.output
     import json
 
@@ -81,7 +94,11 @@ def test_serve_command_starts_a_real_server_that_answers(trained_ws):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).with_name("soloml")
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "-w", str(trained_ws.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "-w", str(trained_ws.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -89,7 +106,9 @@ def test_serve_command_starts_a_real_server_that_answers(trained_ws):
                 ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
                 break
             except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode() if proc.poll() is not None else "timeout"
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    proc.stderr.read().decode() if proc.poll() is not None else "timeout"
+                )
                 time.sleep(0.1)
         assert ready.json()["models"] == {"churn": "v0001"}
         model = httpx.get(f"http://127.0.0.1:{port}/v1/churn/model", timeout=5).json()

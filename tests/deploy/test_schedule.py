@@ -28,7 +28,10 @@ FIRINGS = [
 def systemd_firings(calendars: tuple[str, ...], count: int) -> list[str]:
     out = subprocess.run(
         ["systemd-analyze", "calendar", f"--iterations={count}", "--base-time=2025-12-31 23:59:59 UTC", *calendars],
-        capture_output=True, text=True, env={"TZ": "UTC", "PATH": "/usr/bin:/bin"}, check=True,
+        capture_output=True,
+        text=True,
+        env={"TZ": "UTC", "PATH": "/usr/bin:/bin"},
+        check=True,
     ).stdout
     found = sorted(set(re.findall(r"(\d{4}-\d\d-\d\d \d\d:\d\d):00 UTC", out)))
     return found[:count]

@@ -45,7 +45,9 @@ def test_a_run_killed_after_the_swap_is_recorded_by_the_next_run(trained_ws, crm
     assert set(read_table(url, table)["run_id"]) == {"crashed"}, "the CRM table holds the killed run"
     assert runs(trained_ws)["crashed"] == ("publishing", 0), "the warehouse never recorded it"
 
-    again = CliRunner().invoke(app, ["score", "churn", "--to", url, "--table", table, "--run-id", "next", "-w", str(trained_ws.root), "--json"])
+    again = CliRunner().invoke(
+        app, ["score", "churn", "--to", url, "--table", table, "--run-id", "next", "-w", str(trained_ws.root), "--json"]
+    )
 
     assert again.exit_code == 0, again.output
     said = json.loads(again.stdout)["recovered"]
@@ -64,6 +66,10 @@ def test_a_run_killed_before_the_swap_is_recorded_as_failed_and_its_staging_tabl
 
     result = score_project(trained_ws, "churn", run_id="next")
 
-    assert len(result.recovered) == 1 and "crashed" in result.recovered[0] and "recorded it as failed" in result.recovered[0]
+    assert (
+        len(result.recovered) == 1
+        and "crashed" in result.recovered[0]
+        and "recorded it as failed" in result.recovered[0]
+    )
     assert runs(trained_ws) == {"first": ("succeeded", 800), "crashed": ("failed", 0), "next": ("succeeded", 800)}
     assert tables_named_like(url, table) == [table] and set(read_table(url, table)["run_id"]) == {"first"}

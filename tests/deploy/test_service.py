@@ -36,7 +36,10 @@ def registry_scores(ws, records: list[dict], version: str = "production") -> np.
 
 @pytest.fixture
 def service(trained_ws):
-    with running(app_for_workspace(trained_ws, watch_seconds=0.1)) as svc, httpx.Client(base_url=svc.url, timeout=10) as client:
+    with (
+        running(app_for_workspace(trained_ws, watch_seconds=0.1)) as svc,
+        httpx.Client(base_url=svc.url, timeout=10) as client,
+    ):
         yield trained_ws, client
 
 
@@ -59,7 +62,9 @@ def test_a_list_gets_one_prediction_per_record_in_order(service):
     predictions = response.json()["predictions"]
     np.testing.assert_allclose([p["score"] for p in predictions], registry_scores(ws, RECORDS), atol=1e-12)
     singles = [client.post("/v1/churn/predict", json=r).json() for r in RECORDS[:5]]
-    assert [s["reasons"] for s in singles] == [p["reasons"] for p in predictions[:5]], "the one-row fast path words reasons like the list path"
+    assert [s["reasons"] for s in singles] == [p["reasons"] for p in predictions[:5]], (
+        "the one-row fast path words reasons like the list path"
+    )
     assert [s["score"] for s in singles] == pytest.approx([p["score"] for p in predictions[:5]], abs=1e-12)
 
 
@@ -111,7 +116,11 @@ def test_too_many_records_or_bytes_are_refused(service):
     _, client = service
     too_many = client.post("/v1/churn/predict", json=[RECORDS[0]] * 1001)
     assert too_many.status_code == 422 and "at most 1000 items" in too_many.json()["message"]
-    huge = client.post("/v1/churn/predict", content=b"[" + b" " * (5 * 1024 * 1024) + b"]", headers={"content-type": "application/json"})
+    huge = client.post(
+        "/v1/churn/predict",
+        content=b"[" + b" " * (5 * 1024 * 1024) + b"]",
+        headers={"content-type": "application/json"},
+    )
     assert huge.status_code == 413
 
 
@@ -133,7 +142,12 @@ def test_model_endpoint_describes_the_production_model(service):
     body = client.get("/v1/churn/model").json()
     assert body["model_version"] == "v0001" and body["task"] == "binary"
     assert [f["name"] for f in body["features"]] == list(FEATURES)
-    assert {"name": "plan", "type": "category", "description": "plan", "categories": ["annual", "monthly", "weekly"]} in body["features"]
+    assert {
+        "name": "plan",
+        "type": "category",
+        "description": "plan",
+        "categories": ["annual", "monthly", "weekly"],
+    } in body["features"]
 
 
 def test_health_ready_and_openapi(service):
@@ -163,7 +177,9 @@ def test_a_promotion_is_picked_up_without_a_restart(trained_ws):
     with running(app_for_workspace(trained_ws, watch_seconds=0.1)) as svc, httpx.Client(base_url=svc.url) as client:
         before = client.post("/v1/churn/predict", json=RECORDS[:10]).json()
         assert before["model_version"] == "v0001"
-        version = train_version(trained_ws, params={"num_threads": 1, "num_leaves": 4, "min_data_in_leaf": 40}, promote_it=False)
+        version = train_version(
+            trained_ws, params={"num_threads": 1, "num_leaves": 4, "min_data_in_leaf": 40}, promote_it=False
+        )
         assert client.get("/v1/churn/model").json()["model_version"] == "v0001", "a candidate is not served"
         con = trained_ws.connect()
         try:
@@ -176,7 +192,9 @@ def test_a_promotion_is_picked_up_without_a_restart(trained_ws):
             time.sleep(0.05)
         after = client.post("/v1/churn/predict", json=RECORDS[:10]).json()
     assert after["model_version"] == version == "v0002"
-    np.testing.assert_allclose([p["score"] for p in after["predictions"]], registry_scores(trained_ws, RECORDS[:10], version), atol=1e-12)
+    np.testing.assert_allclose(
+        [p["score"] for p in after["predictions"]], registry_scores(trained_ws, RECORDS[:10], version), atol=1e-12
+    )
     assert [p["score"] for p in after["predictions"]] != [p["score"] for p in before["predictions"]]
 
 
@@ -202,7 +220,9 @@ def test_without_a_production_model_the_service_is_alive_but_not_ready(ws):
 
 FORGED = {
     "threshold 'abc'": lambda meta: meta.__setitem__("threshold", "abc"),
-    "10 names for a 6-feature booster": lambda meta: meta["signature"].__setitem__("names", [f"f{i}" for i in range(10)]),
+    "10 names for a 6-feature booster": lambda meta: meta["signature"].__setitem__(
+        "names", [f"f{i}" for i in range(10)]
+    ),
 }
 
 

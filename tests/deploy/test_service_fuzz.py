@@ -17,7 +17,14 @@ from soloml.experiments.http import experiment_router
 
 KEY = "fuzz-key-0123456789abcdef"
 SPEC = "salt: s1\nvariants: {control: 1, offer: 1}\nprimary: {name: kept, sql: select 1}\n"
-ROUTES = {"POST /v1/churn/predict", "POST /v1/churn/predict/{entity_id}", "GET /v1/churn/model", "POST /v1/experiments/{name}/assign", "GET /health", "GET /ready"}
+ROUTES = {
+    "POST /v1/churn/predict",
+    "POST /v1/churn/predict/{entity_id}",
+    "GET /v1/churn/model",
+    "POST /v1/experiments/{name}/assign",
+    "GET /health",
+    "GET /ready",
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +63,9 @@ def test_no_generated_request_makes_the_service_fail(live, mode: GenerationMode)
         def call(case) -> None:
             response = case.call(base_url=url, headers={"X-API-Key": KEY}, timeout=30)
             statuses.add(response.status_code)
-            assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"
+            )
 
         call()
     expected = {200, 404} if mode is GenerationMode.POSITIVE else {422}

@@ -21,12 +21,25 @@ def workspace_with(task: str, ws):
     frame["revenue_90d"] = frame["revenue_90d"].astype(float)
     if task == "regression":
         frame["label"] = frame["orders_90d"] * 10.0 + np.random.default_rng(0).normal(size=len(frame))
-        spec = churn_spec().model_copy(update={"metric": "rmse", "done": churn_spec().done.model_copy(update={"metric": "rmse", "value": 5.0})})
+        spec = churn_spec().model_copy(
+            update={"metric": "rmse", "done": churn_spec().done.model_copy(update={"metric": "rmse", "value": 5.0})}
+        )
     else:
         frame["label"] = np.where(frame["churned"] == 1, "gone", np.where(frame["orders_90d"] > 3, "loyal", "casual"))
-        spec = churn_spec().model_copy(update={"metric": "multi_logloss", "done": churn_spec().done.model_copy(update={"metric": "multi_logloss", "value": 1.0})})
-    ts = TrainingSet(project="churn", frame=frame.loc[:, ["entity_id", "cutoff", "label", *FEATURES]], features=FEATURES, task=task,
-                     categorical=("plan",), descriptions=DESCRIPTIONS)
+        spec = churn_spec().model_copy(
+            update={
+                "metric": "multi_logloss",
+                "done": churn_spec().done.model_copy(update={"metric": "multi_logloss", "value": 1.0}),
+            }
+        )
+    ts = TrainingSet(
+        project="churn",
+        frame=frame.loc[:, ["entity_id", "cutoff", "label", *FEATURES]],
+        features=FEATURES,
+        task=task,
+        categorical=("plan",),
+        descriptions=DESCRIPTIONS,
+    )
     result = train(ts, spec, params={"num_threads": 1})
     save_spec(spec, ws.projects_dir)
     con = ws.connect()
@@ -42,7 +55,9 @@ def workspace_with(task: str, ws):
 def records(frame: pd.DataFrame, n: int) -> list[dict]:
     out = []
     for _, row in frame.head(n).iterrows():
-        out.append({f: (None if pd.isna(row[f]) else (row[f].item() if hasattr(row[f], "item") else row[f])) for f in FEATURES})
+        out.append(
+            {f: (None if pd.isna(row[f]) else (row[f].item() if hasattr(row[f], "item") else row[f])) for f in FEATURES}
+        )
     return out
 
 
@@ -77,10 +92,18 @@ def test_multiclass_batch_scoring_stores_the_predicted_class(ws, tmp_path):
     frame = workspace_with("multiclass", ws)
     score_project(ws, "churn", run_id="r", capacity=30, to=(str(tmp_path / "scored.csv"),))
     model = load_model(ws.models_dir, "churn")
-    expected = dict(zip(frame["entity_id"], (model.classes[i] for i in model.predict(frame.loc[:, list(FEATURES)]).argmax(axis=1)), strict=True))
+    expected = dict(
+        zip(
+            frame["entity_id"],
+            (model.classes[i] for i in model.predict(frame.loc[:, list(FEATURES)]).argmax(axis=1)),
+            strict=True,
+        )
+    )
     con = ws.connect()
     try:
-        stored = dict(con.execute("SELECT entity_id, predicted_class FROM ops.predictions WHERE run_id = 'r'").fetchall())
+        stored = dict(
+            con.execute("SELECT entity_id, predicted_class FROM ops.predictions WHERE run_id = 'r'").fetchall()
+        )
     finally:
         con.close()
     assert stored == expected

@@ -10,7 +10,15 @@ from soloml.demo.step_deploy import run
 
 
 def test_deploy_step_scores_then_answers_one_live_call(trained_ws):
-    exports = DemoExports(directory=trained_ws.root, files={}, rows={}, truth=trained_ws.root / "truth.csv", customers=800, seed=7, end_date=date(2026, 11, 1))
+    exports = DemoExports(
+        directory=trained_ws.root,
+        files={},
+        rows={},
+        truth=trained_ws.root / "truth.csv",
+        customers=800,
+        seed=7,
+        end_date=date(2026, 11, 1),
+    )
     project = StepResult("project", ("agreed",), {"project": "churn"})
     result = run(DemoContext(workspace=trained_ws, exports=exports, seed=7, results={"project": project}))
     assert result.name == "deploy"

@@ -26,35 +26,47 @@ def accounts(n: int, seed: int) -> pd.DataFrame:
     opens = rng.poisson(2, n)
     revenue = np.round(rng.gamma(2.0, 30.0, n), 2)
     auto_renew = rng.random(n) < 0.7
-    logit = -1.0 + 1.1 * failed - 0.45 * orders - 0.3 * opens + 0.8 * (plan == "weekly") - 0.6 * auto_renew + 0.004 * revenue
+    logit = (
+        -1.0
+        + 1.1 * failed
+        - 0.45 * orders
+        - 0.3 * opens
+        + 0.8 * (plan == "weekly")
+        - 0.6 * auto_renew
+        + 0.004 * revenue
+    )
     churned = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    return pd.DataFrame({
-        "account_id": [f"acct_{seed}_{i:06d}" for i in range(n)],
-        "plan": plan,
-        "orders_90d": orders,
-        "failed_payments_30d": failed,
-        "email_opens_30d": opens,
-        "revenue_90d": revenue,
-        "auto_renew": auto_renew,
-        "churned": churned,
-    })
+    return pd.DataFrame(
+        {
+            "account_id": [f"acct_{seed}_{i:06d}" for i in range(n)],
+            "plan": plan,
+            "orders_90d": orders,
+            "failed_payments_30d": failed,
+            "email_opens_30d": opens,
+            "revenue_90d": revenue,
+            "auto_renew": auto_renew,
+            "churned": churned,
+        }
+    )
 
 
 def churn_spec() -> ProjectSpec:
-    return ProjectSpec.model_validate({
-        "name": "churn",
-        "question": "Which accounts will cancel?",
-        "decision": "Call the accounts most likely to cancel.",
-        "stakeholder": "CEO",
-        "owner": "data",
-        "recipe": "table",
-        "entity": "row",
-        "source_table": "raw.accounts",
-        "label": {"definition": "account canceled", "target": "churned"},
-        "metric": "roc_auc",
-        "business": {"value_per_success": 180, "cost_per_action": 12, "capacity": 50},
-        "done": {"metric": "roc_auc", "value": 0.6},
-    })
+    return ProjectSpec.model_validate(
+        {
+            "name": "churn",
+            "question": "Which accounts will cancel?",
+            "decision": "Call the accounts most likely to cancel.",
+            "stakeholder": "CEO",
+            "owner": "data",
+            "recipe": "table",
+            "entity": "row",
+            "source_table": "raw.accounts",
+            "label": {"definition": "account canceled", "target": "churned"},
+            "metric": "roc_auc",
+            "business": {"value_per_success": 180, "cost_per_action": 12, "capacity": 50},
+            "done": {"metric": "roc_auc", "value": 0.6},
+        }
+    )
 
 
 def accounts_workspace(root: Path, frame: pd.DataFrame) -> Workspace:
@@ -77,9 +89,17 @@ def local_cluster(**config: Any) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     with dask.config.set(config), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Port .* is already in use")  # another cluster holds the default HTTP port
-        cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
-                               timeout=CLUSTER_TIMEOUT)
+        warnings.filterwarnings(
+            "ignore", message="Port .* is already in use"
+        )  # another cluster holds the default HTTP port
+        cluster = LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            timeout=CLUSTER_TIMEOUT,
+        )
     client = Client(cluster, timeout=CLUSTER_TIMEOUT)
     try:
         yield client

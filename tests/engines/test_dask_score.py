@@ -19,9 +19,9 @@ pytest.importorskip("distributed", reason="the Dask engine needs the scale extra
 from engine_data import accounts, accounts_workspace, local_cluster
 from typer.testing import CliRunner
 
+from soloml.app.train import train_project
 from soloml.cli.app import app
 from soloml.deploy import score_project
-from soloml.app.train import train_project
 from soloml.registry import promote
 
 SOLOML = str(Path(sys.executable).with_name("soloml"))
@@ -52,7 +52,9 @@ def ws(tmp_path_factory):
 def predictions(ws, run_id: str) -> pd.DataFrame:
     con = ws.connect(read_only=True)
     try:
-        return con.execute("SELECT entity_id, score, decision, rank FROM ops.predictions WHERE run_id = ? ORDER BY entity_id", [run_id]).fetchdf()
+        return con.execute(
+            "SELECT entity_id, score, decision, rank FROM ops.predictions WHERE run_id = ? ORDER BY entity_id", [run_id]
+        ).fetchdf()
     finally:
         con.close()
 
@@ -66,8 +68,24 @@ def run_status(ws, run_id: str) -> tuple[str, str | None]:
 
 
 def test_dask_scoring_gives_the_predictions_local_scoring_gives(ws, client):
-    out = CliRunner().invoke(app, ["score", "churn", "--engine", "dask", "--scheduler", client.scheduler.address, "--run-id", "dask",
-                                   "--to", str(ws.root / "crm.csv"), "-w", str(ws.root), "--json"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "score",
+            "churn",
+            "--engine",
+            "dask",
+            "--scheduler",
+            client.scheduler.address,
+            "--run-id",
+            "dask",
+            "--to",
+            str(ws.root / "crm.csv"),
+            "-w",
+            str(ws.root),
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     facts = json.loads(out.output)
     assert facts["engine"] == "dask" and facts["rows"] == 3_000
@@ -80,9 +98,29 @@ def test_dask_scoring_gives_the_predictions_local_scoring_gives(ws, client):
 def test_a_worker_killed_mid_scoring_leaves_the_previous_predictions_in_force(ws, client):
     crm = ws.root / "crm.csv"
     before = crm.read_bytes()
-    client.run(lambda: os.environ.__setitem__("SOLOML_PAUSE_AT", "dask.partition.0"))  # partition 0 sleeps on its worker
-    proc = subprocess.Popen([SOLOML, "score", "churn", "--engine", "dask", "--scheduler", client.scheduler.address, "--run-id", "killed",
-                             "--to", str(crm), "-w", str(ws.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    client.run(
+        lambda: os.environ.__setitem__("SOLOML_PAUSE_AT", "dask.partition.0")
+    )  # partition 0 sleeps on its worker
+    proc = subprocess.Popen(
+        [
+            SOLOML,
+            "score",
+            "churn",
+            "--engine",
+            "dask",
+            "--scheduler",
+            client.scheduler.address,
+            "--run-id",
+            "killed",
+            "--to",
+            str(crm),
+            "-w",
+            str(ws.root),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         worker = _worker_running(client, "soloml-score-part-0-", proc)
         os.kill(client.run(os.getpid)[worker], signal.SIGKILL)

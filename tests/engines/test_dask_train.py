@@ -13,10 +13,10 @@ from engine_data import accounts, accounts_workspace, local_cluster
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
+from soloml.app.train import train_project
 from soloml.cli.app import app
 from soloml.engines.dask import DaskEngine
 from soloml.errors import ConfigError
-from soloml.app.train import train_project
 from soloml.registry import load_model
 
 ROWS = 5_000
@@ -34,7 +34,9 @@ def trained(client, tmp_path_factory):
     ws = accounts_workspace(tmp_path_factory.mktemp("dask_train") / "acme", accounts(ROWS, seed=11))
     local = train_project(ws, "churn", seed=0)
     address = client.scheduler.address
-    out = CliRunner().invoke(app, ["train", "churn", "--engine", "dask", "--scheduler", address, "-w", str(ws.root), "--json"])
+    out = CliRunner().invoke(
+        app, ["train", "churn", "--engine", "dask", "--scheduler", address, "-w", str(ws.root), "--json"]
+    )
     assert out.exit_code == 0, out.output
     return ws, local, json.loads(out.output)
 
@@ -56,7 +58,16 @@ def test_dask_training_is_judged_and_saved_like_local_training(trained):
     facts = local.summary()
     assert (facts["engine"], dask_summary["engine"]) == ("local", "dask")
     # validation, baselines and the verdict are computed the same way, on the same rows
-    for key in ("model_score", "baseline_scores", "verdict", "metric", "threshold", "validation", "training", "n_rounds"):
+    for key in (
+        "model_score",
+        "baseline_scores",
+        "verdict",
+        "metric",
+        "threshold",
+        "validation",
+        "training",
+        "n_rounds",
+    ):
         assert dask_summary[key] == facts[key], key
     saved = load_model(ws.models_dir, "churn", dask_summary["version"])
     text = (ws.models_dir / "churn" / dask_summary["version"] / "model.txt").read_text()

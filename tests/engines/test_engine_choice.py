@@ -52,17 +52,20 @@ def test_every_row_of_an_entity_lands_in_one_shard_and_the_split_is_stable(tmp_p
 
 
 def test_an_unknown_engine_or_a_scheduler_without_dask_is_refused_with_what_to_do(tmp_path):
-    with pytest.raises(ConfigError, match="--engine must be one of local, dask, got 'spark'"):
-        with open_engine("spark"):
-            pass
-    with pytest.raises(ConfigError, match="needs --engine dask"):
-        with open_engine("local", scheduler="tcp://127.0.0.1:8786"):
-            pass
+    with pytest.raises(ConfigError, match="--engine must be one of local, dask, got 'spark'"), open_engine("spark"):
+        pass
+    with (
+        pytest.raises(ConfigError, match="needs --engine dask"),
+        open_engine("local", scheduler="tcp://127.0.0.1:8786"),
+    ):
+        pass
 
 
 def test_the_cli_names_a_bad_engine_before_it_trains(tmp_path):
     from soloml.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "acme", name="Acme")
-    out = CliRunner().invoke(app, ["train", "--table", "raw.none", "--target", "y", "--engine", "spark", "-w", str(ws.root)])
+    out = CliRunner().invoke(
+        app, ["train", "--table", "raw.none", "--target", "y", "--engine", "spark", "-w", str(ws.root)]
+    )
     assert out.exit_code == 1 and "--engine must be one of local, dask" in out.output

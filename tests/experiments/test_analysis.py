@@ -61,12 +61,25 @@ def test_conversion_result_agrees_with_statsmodels_and_reads_in_business_words(c
     data = result.to_facts()
     assert data["p_value"] == pytest.approx(p, abs=1e-9)
     assert data["absolute_lift"] == pytest.approx(x[0] / n[0] - x[1] / n[1], abs=1e-12)
-    for key in ("variants", "absolute_lift", "relative_lift", "ci_low", "ci_high", "p_value", "chance_to_beat_control", "srm_p_value", "decision"):
+    for key in (
+        "variants",
+        "absolute_lift",
+        "relative_lift",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "chance_to_beat_control",
+        "srm_p_value",
+        "decision",
+    ):
         assert key in data
     assert data["decision"] == "ship offer"
     extra = round(data["absolute_lift"] * n[0])
     assert result.headline.startswith("The retention offer to high-risk customers")
-    assert f"kept {extra:,} more customers than the control group would have, among the {n[0]:,} customers who got it (likely between" in result.headline
+    assert (
+        f"kept {extra:,} more customers than the control group would have, among the {n[0]:,} customers who got it (likely between"
+        in result.headline
+    )
     assert "a month" in result.headline and "$" in result.headline
 
 
@@ -88,7 +101,9 @@ def test_before_the_planned_size_the_decision_uses_the_always_valid_interval(con
 
 
 def test_cuped_is_used_when_the_metric_returns_a_covariate(con):
-    spec = make_spec(primary={"name": "spend", "kind": "mean", "sql": f"SELECT * FROM outcome WHERE unit_id IN ({EXPOSED})"})
+    spec = make_spec(
+        primary={"name": "spend", "kind": "mean", "sql": f"SELECT * FROM outcome WHERE unit_id IN ({EXPOSED})"}
+    )
     simulate(con, spec, covariate=True, seed=9)
     best = analyze_experiment(con, spec).best()
     assert best.variance_reduction > 0.5
@@ -118,7 +133,14 @@ def test_three_variants_get_holm_adjusted_p_values(con):
 
 def test_guardrail_harm_turns_ship_into_check_before_rolling_out(con):
     spec = make_spec(
-        guardrails=[{"name": "complaints", "kind": "conversion", "good_direction": "decrease", "sql": f"SELECT unit_id, value FROM outcome WHERE unit_id IN ({EXPOSED})"}]
+        guardrails=[
+            {
+                "name": "complaints",
+                "kind": "conversion",
+                "good_direction": "decrease",
+                "sql": f"SELECT unit_id, value FROM outcome WHERE unit_id IN ({EXPOSED})",
+            }
+        ]
     )
     simulate(con, spec, effect=0.08)
     assert analyze_experiment(con, spec).decision == "ship offer, but complaints rose: check before rolling out"
@@ -141,7 +163,13 @@ def test_variant_without_data_is_an_error_not_nan(con):
 
 
 def test_mean_metric_with_missing_values_names_the_fix(con):
-    spec = make_spec(primary={"name": "spend", "kind": "mean", "sql": f"SELECT * FROM outcome WHERE unit_id IN ({EXPOSED}) AND value > 0"})
+    spec = make_spec(
+        primary={
+            "name": "spend",
+            "kind": "mean",
+            "sql": f"SELECT * FROM outcome WHERE unit_id IN ({EXPOSED}) AND value > 0",
+        }
+    )
     simulate(con, spec)
     with pytest.raises(ExperimentError, match="missing_value"):
         analyze_experiment(con, spec)

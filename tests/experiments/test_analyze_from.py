@@ -55,25 +55,44 @@ def test_from_a_query_over_the_published_file_matches_statsmodels_and_records_ar
     query = f"SELECT * FROM read_csv('{ws.root / 'thornton.csv'}') WHERE got IS NOT NULL AND \"any\" IS NOT NULL"
     data = analyze(ws, "hiv-incentive", "--from", query, "--arm", "any", "--outcome", "got")
     got = thornton.groupby("any")["got"].agg(["sum", "count"])
-    x, n = [int(got.loc[1.0, "sum"]), int(got.loc[0.0, "sum"])], [int(got.loc[1.0, "count"]), int(got.loc[0.0, "count"])]
+    x, n = (
+        [int(got.loc[1.0, "sum"]), int(got.loc[0.0, "sum"])],
+        [int(got.loc[1.0, "count"]), int(got.loc[0.0, "count"])],
+    )
     _, p = proportions_ztest(x, n)
     assert data["control"] == "0" and data["best_variant"] == "1" and data["kind"] == "conversion"
     assert data["absolute_lift"] == pytest.approx(x[0] / n[0] - x[1] / n[1], abs=1e-12)
     assert data["p_value"] == pytest.approx(p, abs=1e-12)
     for bound in (data["ci_low"], data["ci_high"]):
-        assert score_test_proportions_2indep(x[0], n[0], x[1], n[1], value=bound, compare="diff", correction=False).pvalue == pytest.approx(0.05, abs=1e-7)
+        assert score_test_proportions_2indep(
+            x[0], n[0], x[1], n[1], value=bound, compare="diff", correction=False
+        ).pvalue == pytest.approx(0.05, abs=1e-7)
     assert data["decision"] == "ship 1" and data["srm_checked"] is False
     assert exposures(ws, "hiv-incentive") == len(thornton)
     again = analyze(ws, "hiv-incentive", "--from", query, "--arm", "any", "--outcome", "got")
     assert exposures(ws, "hiv-incentive") == len(thornton) and again["p_value"] == data["p_value"]
     counts = analyze(ws, "hiv-counts", "--counts", f"0={x[1]}/{n[1]},1={x[0]}/{n[0]}")
-    assert {k: counts[k] for k in ("absolute_lift", "ci_low", "ci_high", "p_value", "relative_ci_low")} == pytest.approx(
+    assert {
+        k: counts[k] for k in ("absolute_lift", "ci_low", "ci_high", "p_value", "relative_ci_low")
+    } == pytest.approx(
         {k: data[k] for k in ("absolute_lift", "ci_low", "ci_high", "p_value", "relative_ci_low")}, abs=1e-12
     )
 
 
 def test_from_the_raw_file_names_the_row_with_no_outcome(ws, thornton):
-    result = run("experiment", "analyze", "hiv", "--from", ws.root / "thornton.csv", "--arm", "any", "--outcome", "got", "-w", ws.root)
+    result = run(
+        "experiment",
+        "analyze",
+        "hiv",
+        "--from",
+        ws.root / "thornton.csv",
+        "--arm",
+        "any",
+        "--outcome",
+        "got",
+        "-w",
+        ws.root,
+    )
     assert result.exit_code == 1
     assert "thornton.csv, row 3: column 'got' is empty" in result.stderr and "WHERE" in result.stderr
     assert exposures(ws, "hiv") == 0
@@ -83,7 +102,22 @@ def test_from_an_excel_file_with_a_covariate_uses_cuped_and_matches_ols(ws):
     nsw = causaldata.nsw_mixtape.load_pandas().data[["treat", "re75", "re78"]].astype(float)
     nsw.insert(0, "person", [f"n{i}" for i in range(len(nsw))])
     nsw.to_excel(ws.root / "nsw.xlsx", index=False)
-    data = analyze(ws, "training", "--from", ws.root / "nsw.xlsx", "--unit", "person", "--arm", "treat", "--outcome", "re78", "--covariate", "re75", "--control", "0")
+    data = analyze(
+        ws,
+        "training",
+        "--from",
+        ws.root / "nsw.xlsx",
+        "--unit",
+        "person",
+        "--arm",
+        "treat",
+        "--outcome",
+        "re78",
+        "--covariate",
+        "re75",
+        "--control",
+        "0",
+    )
     ols = sm.OLS(nsw.re78, sm.add_constant(nsw[["treat", "re75"]])).fit()
     t, c = nsw.re78[nsw.treat == 1], nsw.re78[nsw.treat == 0]
     welch = stats.ttest_ind(t, c, equal_var=False)
@@ -103,11 +137,15 @@ def _mailchimp(ws, rows=4000, seed=3):
     b = group == "B"
     today = date.today()
     sent = [today - timedelta(days=int(d)) for d in rng.integers(0, 40, rows)]
-    frame = pd.DataFrame({
-        "email": [f"c{i}@example.com" for i in range(rows)], "group": group, "sent_at": [d.isoformat() for d in sent],
-        "clicked": np.where(rng.random(rows) < 0.10 + 0.06 * b, "yes", "no"),
-        "unsubscribed": np.where(rng.random(rows) < 0.01 + 0.03 * b, "TRUE", "FALSE"),
-    })
+    frame = pd.DataFrame(
+        {
+            "email": [f"c{i}@example.com" for i in range(rows)],
+            "group": group,
+            "sent_at": [d.isoformat() for d in sent],
+            "clicked": np.where(rng.random(rows) < 0.10 + 0.06 * b, "yes", "no"),
+            "unsubscribed": np.where(rng.random(rows) < 0.01 + 0.03 * b, "TRUE", "FALSE"),
+        }
+    )
     frame.to_csv(ws.root / "mailchimp.csv", index=False)
     return frame, today
 
@@ -141,14 +179,18 @@ def test_window_filters_exposures_and_before_the_end_is_an_early_look(ws):
 
 
 def test_column_options_without_from_are_refused_not_ignored(ws):
-    (ws.experiments_dir / "subject.yaml").write_text("name: subject\nsplit_by: Mailchimp\nvariants: {A: 1, B: 1}\nprimary: {name: clicks, column: clicked}\n")
+    (ws.experiments_dir / "subject.yaml").write_text(
+        "name: subject\nsplit_by: Mailchimp\nvariants: {A: 1, B: 1}\nprimary: {name: clicks, column: clicked}\n"
+    )
     result = run("experiment", "analyze", "subject", "--arm", "group", "-w", ws.root)
     assert result.exit_code == 1 and "--arm only apply with --from" in result.stderr
 
 
 def test_an_experiment_split_elsewhere_never_gets_arms_drawn(ws):
     _mailchimp(ws)
-    (ws.experiments_dir / "subject.yaml").write_text("name: subject\nsplit_by: Mailchimp\nvariants: {A: 1, B: 1}\nprimary: {name: clicks, column: clicked}\n")
+    (ws.experiments_dir / "subject.yaml").write_text(
+        "name: subject\nsplit_by: Mailchimp\nvariants: {A: 1, B: 1}\nprimary: {name: clicks, column: clicked}\n"
+    )
     pd.DataFrame({"unit_id": ["x1", "x2"]}).to_csv(ws.root / "more.csv", index=False)
     result = run("experiment", "assign", "subject", "--units", ws.root / "more.csv", "-w", ws.root)
     assert result.exit_code == 1 and "was split by Mailchimp" in result.stderr

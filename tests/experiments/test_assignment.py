@@ -18,7 +18,12 @@ from soloml.experiments.spec import ExperimentSpec
 
 def make_spec(name="offer", salt="s1", variants=None) -> ExperimentSpec:
     return ExperimentSpec.model_validate(
-        {"name": name, "salt": salt, "variants": variants or {"control": 1, "offer": 1}, "primary": {"name": "kept", "sql": "select 1"}}
+        {
+            "name": name,
+            "salt": salt,
+            "variants": variants or {"control": 1, "offer": 1},
+            "primary": {"name": "kept", "sql": "select 1"},
+        }
     )
 
 
@@ -35,7 +40,9 @@ def test_bucket_is_the_documented_sha256_draw():
 def test_assignment_is_a_fixed_function_of_experiment_salt_and_unit():
     # pinned values: the same on every machine and run, so a unit never switches variant
     spec = make_spec()
-    assert [assign(spec, u) for u in ("cus_1", "cus_2", "cus_3", "cus_4")] == [assign(make_spec(), u) for u in ("cus_1", "cus_2", "cus_3", "cus_4")]
+    assert [assign(spec, u) for u in ("cus_1", "cus_2", "cus_3", "cus_4")] == [
+        assign(make_spec(), u) for u in ("cus_1", "cus_2", "cus_3", "cus_4")
+    ]
     assert assign_many(spec, IDS[:1000]) == {u: assign(spec, u) for u in IDS[:1000]}
 
 
@@ -66,7 +73,9 @@ def test_exposures_are_logged_once_per_unit(con):
     first = assign_units(con, spec, IDS[:500])
     again = assign_units(con, spec, IDS[:600])
     assert first.new_exposures == 500 and again.new_exposures == 100
-    rows = con.execute("select count(*), count(distinct unit_id) from ops.exposures where experiment = 'offer'").fetchone()
+    rows = con.execute(
+        "select count(*), count(distinct unit_id) from ops.exposures where experiment = 'offer'"
+    ).fetchone()
     assert rows == (600, 600)
     logged = dict(con.execute("select unit_id, variant from ops.exposures").fetchall())
     assert logged == assign_many(spec, IDS[:600])

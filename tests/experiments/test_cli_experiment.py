@@ -99,7 +99,16 @@ def test_assign_from_sql_and_top_k(ws):
     top = run("experiment", "assign", "offer", "--top-k", "churn", 100, "--json", "-w", ws.root)
     assert top.exit_code == 0, top.output
     assert json.loads(top.stdout)["units"] == 100
-    sql = run("experiment", "assign", "offer", "--units", "SELECT entity_id AS unit_id FROM ops.predictions", "--json", "-w", ws.root)
+    sql = run(
+        "experiment",
+        "assign",
+        "offer",
+        "--units",
+        "SELECT entity_id AS unit_id FROM ops.predictions",
+        "--json",
+        "-w",
+        ws.root,
+    )
     assert json.loads(sql.stdout)["new_exposures"] == 900
 
 
@@ -111,7 +120,9 @@ def test_unknown_experiment_suggests_the_close_name(ws):
 
 
 def test_spec_errors_name_the_key(ws):
-    (ws.experiments_dir / "bad.yaml").write_text("salt: x\nvariants: {control: 1, offer: -1}\nprimary: {name: m, sql: select 1}\n")
+    (ws.experiments_dir / "bad.yaml").write_text(
+        "salt: x\nvariants: {control: 1, offer: -1}\nprimary: {name: m, sql: select 1}\n"
+    )
     result = run("experiment", "analyze", "bad", "-w", ws.root)
     assert result.exit_code == 1
     assert "key 'variants'" in result.stderr and "weight -1" in result.stderr
@@ -152,7 +163,17 @@ def _recorded(ws):
 def test_assign_keeps_the_arms_a_query_already_holds(ws, column, extra):
     ids = _workspace_with_experiment(ws)[:600]
     given = _given_arms(ws, ids, column)
-    result = run("experiment", "assign", "offer", "--units", f"SELECT unit_id, {column} FROM given", *extra, "--json", "-w", ws.root)
+    result = run(
+        "experiment",
+        "assign",
+        "offer",
+        "--units",
+        f"SELECT unit_id, {column} FROM given",
+        *extra,
+        "--json",
+        "-w",
+        ws.root,
+    )
     assert result.exit_code == 0, result.output
     assert _recorded(ws) == given
     assert json.loads(result.stdout)["counts"] == {"control": 400, "offer": 200}
@@ -161,7 +182,15 @@ def test_assign_keeps_the_arms_a_query_already_holds(ws, column, extra):
 def test_assign_refuses_an_arm_the_experiment_does_not_define(ws):
     ids = _workspace_with_experiment(ws)[:10]
     _given_arms(ws, ids)
-    result = run("experiment", "assign", "offer", "--units", "SELECT unit_id, CASE WHEN variant = 'offer' THEN 'ofer' ELSE variant END AS variant FROM given", "-w", ws.root)
+    result = run(
+        "experiment",
+        "assign",
+        "offer",
+        "--units",
+        "SELECT unit_id, CASE WHEN variant = 'offer' THEN 'ofer' ELSE variant END AS variant FROM given",
+        "-w",
+        ws.root,
+    )
     assert result.exit_code == 1
     assert "'ofer'" in result.stderr and "row 1" in result.stderr and "Did you mean 'offer'?" in result.stderr
     assert _recorded(ws) == {}
@@ -176,7 +205,17 @@ def test_assign_refuses_to_change_recorded_arms_until_told_to_reassign(ws):
     assert refused.exit_code == 1
     assert "Experiment 'offer' already has 3,000 exposed units" in refused.stderr and "--reassign" in refused.stderr
     assert _recorded(ws) == before
-    redone = run("experiment", "assign", "offer", "--units", "SELECT unit_id, variant FROM given", "--reassign", "--json", "-w", ws.root)
+    redone = run(
+        "experiment",
+        "assign",
+        "offer",
+        "--units",
+        "SELECT unit_id, variant FROM given",
+        "--reassign",
+        "--json",
+        "-w",
+        ws.root,
+    )
     assert redone.exit_code == 0, redone.output
     assert _recorded(ws) == given
 
@@ -196,7 +235,12 @@ def test_analyze_json_has_the_relative_effect_and_its_interval_at_the_top(ws):
     variants = assign_many(ExperimentSpec.model_validate(SPEC), ids)
     rng = np.random.default_rng(0)
     con = ws.connect()
-    con.register("df", pd.DataFrame({"unit_id": ids, "value": [int(rng.random() < (0.35 if variants[u] == "offer" else 0.28)) for u in ids]}))
+    con.register(
+        "df",
+        pd.DataFrame(
+            {"unit_id": ids, "value": [int(rng.random() < (0.35 if variants[u] == "offer" else 0.28)) for u in ids]}
+        ),
+    )
     con.execute("CREATE TABLE outcome AS SELECT * FROM df")
     con.close()
     data = json.loads(run("experiment", "analyze", "offer", "--json", "-w", ws.root).stdout)

@@ -15,7 +15,16 @@ from statsmodels.stats.proportion import proportions_ztest, score_test_proportio
 from soloml.experiments.frequentist import two_proportions, welch
 
 # (5, 30, 0, 10) printed p = 0.17 next to an interval from +3.3 to +30 points before this fix.
-COUNTS = [(5, 30, 0, 10), (8, 60, 1, 55), (20, 100, 10, 100), (9, 50, 2, 50), (312, 1000, 275, 1000), (45, 520, 61, 480), (151, 1500, 120, 1500), (1745, 2211, 211, 623)]
+COUNTS = [
+    (5, 30, 0, 10),
+    (8, 60, 1, 55),
+    (20, 100, 10, 100),
+    (9, 50, 2, 50),
+    (312, 1000, 275, 1000),
+    (45, 520, 61, 480),
+    (151, 1500, 120, 1500),
+    (1745, 2211, 211, 623),
+]
 
 
 def excludes_zero(low, high):
@@ -32,14 +41,18 @@ def test_conversion_p_value_and_intervals_agree(x_t, n_t, x_c, n_c):
 
 
 @pytest.mark.parametrize("x_t, n_t, x_c, n_c", COUNTS)
-def test_conversion_p_value_is_statsmodels_z_test_and_interval_ends_are_where_its_score_test_reaches_alpha(x_t, n_t, x_c, n_c):
+def test_conversion_p_value_is_statsmodels_z_test_and_interval_ends_are_where_its_score_test_reaches_alpha(
+    x_t, n_t, x_c, n_c
+):
     lift = two_proportions(x_t, n_t, x_c, n_c)
     _, p = proportions_ztest([x_t, x_c], [n_t, n_c])
     assert lift.p_value == pytest.approx(p, abs=1e-9)
 
     def score_p(value, compare):
         with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels divides by a zero control rate
-            return score_test_proportions_2indep(x_t, n_t, x_c, n_c, value=value, compare=compare, correction=False).pvalue
+            return score_test_proportions_2indep(
+                x_t, n_t, x_c, n_c, value=value, compare=compare, correction=False
+            ).pvalue
 
     for bound in (lift.ci_low, lift.ci_high):
         assert score_p(bound, "diff") == pytest.approx(0.05, abs=1e-7)

@@ -10,11 +10,18 @@ from soloml.experiments.design import design_conversion, design_mean, pace_from_
 
 @pytest.mark.parametrize(
     "baseline, mde, alpha, power, allocation",
-    [(0.20, 0.05, 0.05, 0.8, 1.0), (0.03, 0.005, 0.05, 0.9, 1.0), (0.5, -0.1, 0.01, 0.8, 2.0), (0.1, 0.02, 0.1, 0.8, 0.5)],
+    [
+        (0.20, 0.05, 0.05, 0.8, 1.0),
+        (0.03, 0.005, 0.05, 0.9, 1.0),
+        (0.5, -0.1, 0.01, 0.8, 2.0),
+        (0.1, 0.02, 0.1, 0.8, 0.5),
+    ],
 )
 def test_conversion_sample_size_matches_statsmodels_normal_ind_power(baseline, mde, alpha, power, allocation):
     plan = design_conversion(baseline, mde=mde, alpha=alpha, power=power, allocation=allocation)
-    reference = NormalIndPower().solve_power(proportion_effectsize(baseline + mde, baseline), alpha=alpha, power=power, ratio=allocation)
+    reference = NormalIndPower().solve_power(
+        proportion_effectsize(baseline + mde, baseline), alpha=alpha, power=power, ratio=allocation
+    )
     assert plan.nobs1_exact == pytest.approx(reference, rel=1e-6)
     assert plan.n_control == math.ceil(reference)
     assert plan.n_treatment == math.ceil(reference * allocation)

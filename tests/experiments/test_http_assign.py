@@ -36,7 +36,9 @@ def test_service_assigns_the_same_variant_as_the_batch_job_and_logs_one_exposure
     router.exposure_log.flush()
     con = ws.connect()
     try:
-        logged = dict(con.execute("SELECT unit_id, variant FROM ops.exposures WHERE experiment = 'retention'").fetchall())
+        logged = dict(
+            con.execute("SELECT unit_id, variant FROM ops.exposures WHERE experiment = 'retention'").fetchall()
+        )
     finally:
         con.close()
     assert logged == {a["unit_id"]: a["variant"] for a in answers}
@@ -54,7 +56,9 @@ def test_assign_needs_the_key_when_the_service_has_one(ws, experiment):
     app, _ = _app(ws, key="s3cret")
     with running(app) as service:
         without = httpx.post(f"{service.url}/v1/experiments/retention/assign", json={"unit_id": "cus_1"})
-        with_key = httpx.post(f"{service.url}/v1/experiments/retention/assign", json={"unit_id": "cus_1"}, headers={"X-API-Key": "s3cret"})
+        with_key = httpx.post(
+            f"{service.url}/v1/experiments/retention/assign", json={"unit_id": "cus_1"}, headers={"X-API-Key": "s3cret"}
+        )
     assert without.status_code == 401
     assert with_key.status_code == 200
 
@@ -79,7 +83,9 @@ def test_a_missing_unit_id_is_a_422_naming_the_field(ws, experiment):
         ("r" * 100, 404),
     ],
 )
-def test_experiment_names_are_checked_before_the_file_system_and_the_connection_stays_usable(served, name: str, status: int):
+def test_experiment_names_are_checked_before_the_file_system_and_the_connection_stays_usable(
+    served, name: str, status: int
+):
     client = served["open"]
     reply = client.post(f"/v1/experiments/{name}/assign", json={"unit_id": "cus_1"})
     after = client.post("/v1/experiments/retention/assign", json={"unit_id": "cus_1"})
@@ -106,6 +112,8 @@ def served(tmp_path_factory):
             service = stack.enter_context(running(_app(ws, key=key)[0]))
             clients[label] = stack.enter_context(httpx.Client(base_url=service.url, timeout=30))
         yield clients
+
+
 FIVE_MB = b'{"unit_id": "' + b"x" * (5 * 1024 * 1024) + b'"}'
 
 
@@ -121,12 +129,18 @@ FIVE_MB = b'{"unit_id": "' + b"x" * (5 * 1024 * 1024) + b'"}'
     ],
     ids=["5MB without key", "bad body without key", "5MB with key", "long unit id", "long unknown key", "deep nesting"],
 )
-def test_the_key_is_checked_first_bodies_are_capped_and_errors_never_echo_the_input(served, headers: dict, body: bytes, status: int):
-    reply = served["keyed"].post("/v1/experiments/retention/assign", content=body, headers={"content-type": "application/json", **headers})
+def test_the_key_is_checked_first_bodies_are_capped_and_errors_never_echo_the_input(
+    served, headers: dict, body: bytes, status: int
+):
+    reply = served["keyed"].post(
+        "/v1/experiments/retention/assign", content=body, headers={"content-type": "application/json", **headers}
+    )
     assert reply.status_code == status, reply.text[:300]
     assert len(reply.content) < 2000, f"{len(reply.content):,} bytes back"
 
 
 def test_a_non_json_body_is_a_415(served):
-    reply = served["open"].post("/v1/experiments/retention/assign", content=b'{"unit_id": "cus_1"}', headers={"content-type": "text/plain"})
+    reply = served["open"].post(
+        "/v1/experiments/retention/assign", content=b'{"unit_id": "cus_1"}', headers={"content-type": "text/plain"}
+    )
     assert reply.status_code == 415

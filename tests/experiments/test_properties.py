@@ -11,9 +11,13 @@ weights = st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.float
 
 
 @settings(max_examples=60, deadline=None)
-@given(variants=weights, salt=st.text(min_size=1, max_size=10), ids=st.lists(st.text(max_size=20), min_size=1, max_size=50))
+@given(
+    variants=weights, salt=st.text(min_size=1, max_size=10), ids=st.lists(st.text(max_size=20), min_size=1, max_size=50)
+)
 def test_batch_and_single_assignment_agree_for_any_ids_and_weights(variants, salt, ids):
-    spec = ExperimentSpec.model_validate({"name": "exp", "salt": salt, "variants": variants, "primary": {"name": "m", "sql": "select 1"}})
+    spec = ExperimentSpec.model_validate(
+        {"name": "exp", "salt": salt, "variants": variants, "primary": {"name": "m", "sql": "select 1"}}
+    )
     batch = assign_many(spec, ids)
     assert set(batch) == {str(i) for i in ids}
     for unit, variant in batch.items():

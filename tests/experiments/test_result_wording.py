@@ -19,9 +19,18 @@ TODAY = date(2026, 6, 1)
 
 def spec(**overrides):
     raw = {
-        "name": "subject-line", "split_by": "Mailchimp", "unit": "customer",
-        "variants": {"old": 1, "new": 1}, "labels": {"old": "the old subject line", "new": "the new subject line"},
-        "primary": {"name": "bought", "kind": "conversion", "unit_words": "customers", "verb": "brought back", "value_per_unit": 40},
+        "name": "subject-line",
+        "split_by": "Mailchimp",
+        "unit": "customer",
+        "variants": {"old": 1, "new": 1},
+        "labels": {"old": "the old subject line", "new": "the new subject line"},
+        "primary": {
+            "name": "bought",
+            "kind": "conversion",
+            "unit_words": "customers",
+            "verb": "brought back",
+            "value_per_unit": 40,
+        },
     }
     raw.update(overrides)
     return ExperimentSpec.model_validate(raw)
@@ -48,7 +57,13 @@ RULES = [
     ("the unit's own word, never 'units'", WIN, {}, r"\bunits\b", r"1,500 customers"),
     ("'95% CI' said in words", WIN, {}, r"\bCI\b", r"with 95% confidence"),
     ("no double negative: a fall is a range of 'fewer'", LOSS, {}, r"fewer[^.]*-\d", r"between \d+ and \d+ fewer"),
-    ("expected loss never reads as a gain", WIN, {}, r"expected loss \+|loss \+", r"if new is chosen and is in fact worse, it costs on average \d"),
+    (
+        "expected loss never reads as a gain",
+        WIN,
+        {},
+        r"expected loss \+|loss \+",
+        r"if new is chosen and is in fact worse, it costs on average \d",
+    ),
     ("no '100.0%' chance", HUGE, {}, r"100\.0%|0\.0% chance", r"> 99\.9% chance"),
     ("no '0.0%' chance", "old=400/5000,new=100/5000", {}, r"\b0\.0% chance|100\.0%", r"< 0\.1% chance"),
     ("no '-0'", NOISE, {}, r"(?<![\d.])-0(?![.,\d])", r"likely"),
@@ -65,7 +80,9 @@ def test_wording_rule(rule, counts, overrides, forbidden, required):
 
 
 def test_a_ship_is_never_printed_next_to_an_interval_that_includes_zero():
-    r, facts, text = read("old=1200/15000,new=1310/15000")  # significant at the end; the always-valid interval still spans 0
+    r, facts, text = read(
+        "old=1200/15000,new=1310/15000"
+    )  # significant at the end; the always-valid interval still spans 0
     assert facts["decision"] == "ship new"
     best = r.best()
     assert best.sequential.ci_low < 0 < best.lift.ci_low
@@ -86,16 +103,29 @@ def test_numbers_never_round_to_minus_zero(value, expected):
     assert words.number(value) == expected
 
 
-@pytest.mark.parametrize("p, expected", [(1.0, "> 99.9%"), (0.99951, "> 99.9%"), (0.0, "< 0.1%"), (0.0004, "< 0.1%"), (0.5, "50.0%")])
+@pytest.mark.parametrize(
+    "p, expected", [(1.0, "> 99.9%"), (0.99951, "> 99.9%"), (0.0, "< 0.1%"), (0.0004, "< 0.1%"), (0.5, "50.0%")]
+)
 def test_chances_at_the_extremes_say_more_or_less_than(p, expected):
     assert words.chance(p) == expected
 
 
 def test_mean_metric_headline_says_the_per_customer_effect_and_the_total_separately(con):
-    s = ExperimentSpec.model_validate({
-        "name": "offer", "description": "The retention offer", "salt": "nov", "variants": {"control": 1, "offer": 1},
-        "primary": {"name": "spend", "kind": "mean", "sql": "SELECT unit_id, value FROM outcome", "unit_words": "dollars per customer", "verb": "spent"},
-    })
+    s = ExperimentSpec.model_validate(
+        {
+            "name": "offer",
+            "description": "The retention offer",
+            "salt": "nov",
+            "variants": {"control": 1, "offer": 1},
+            "primary": {
+                "name": "spend",
+                "kind": "mean",
+                "sql": "SELECT unit_id, value FROM outcome",
+                "unit_words": "dollars per customer",
+                "verb": "spent",
+            },
+        }
+    )
     ids = [f"cus_{i}" for i in range(10_000)]
     assign_units(con, s, ids)
     arm = dict(con.execute("SELECT unit_id, variant FROM ops.exposures").fetchall())
@@ -105,7 +135,9 @@ def test_mean_metric_headline_says_the_per_customer_effect_and_the_total_separat
     con.execute("CREATE TABLE outcome AS SELECT * FROM df")
     r = analyze_experiment(con, s)
     est, n = r.best().lift.estimate, int(treated.sum())
-    assert f"Each customer who got the retention offer spent {words.money(est)} more than the control group" in r.headline
+    assert (
+        f"Each customer who got the retention offer spent {words.money(est)} more than the control group" in r.headline
+    )
     assert f"about {words.money(est * n)} over the {n:,} who got it" in r.headline
     assert f"{est * n:,.0f}" not in r.headline and "dollars per customer" not in r.headline
 

@@ -54,7 +54,9 @@ def test_interval_and_p_value_agree_with_the_mixture_likelihood_ratio():
     assert result.p_value == pytest.approx(min(1.0, math.exp(-log_lambda)), rel=1e-12)
     # on the interval's edge the likelihood ratio of that null is exactly 1/alpha
     edge = diff - result.ci_low
-    assert edge**2 * tau2 / (2 * v * (v + tau2)) + 0.5 * math.log(v / (v + tau2)) == pytest.approx(math.log(1 / ALPHA), rel=1e-9)
+    assert edge**2 * tau2 / (2 * v * (v + tau2)) + 0.5 * math.log(v / (v + tau2)) == pytest.approx(
+        math.log(1 / ALPHA), rel=1e-9
+    )
     assert result.rejects_null == (result.p_value <= ALPHA)
 
 

@@ -12,7 +12,9 @@ from soloml.experiments.cuped import cuped_adjust
 from soloml.experiments.frequentist import holm, sample_ratio_check, two_proportions, welch
 
 
-@pytest.mark.parametrize("x_t, n_t, x_c, n_c", [(312, 1000, 275, 1000), (45, 520, 61, 480), (3, 40, 0, 38), (5000, 50000, 4900, 50000)])
+@pytest.mark.parametrize(
+    "x_t, n_t, x_c, n_c", [(312, 1000, 275, 1000), (45, 520, 61, 480), (3, 40, 0, 38), (5000, 50000, 4900, 50000)]
+)
 def test_two_proportion_test_is_statsmodels_pooled_z_test(x_t, n_t, x_c, n_c):
     got = two_proportions(x_t, n_t, x_c, n_c)
     z, p = proportions_ztest([x_t, x_c], [n_t, n_c])
@@ -54,7 +56,9 @@ def test_holm_matches_statsmodels():
 
 @pytest.mark.parametrize("a1, b1, a2, b2", [(13, 90, 9, 95), (1, 1, 1, 1), (40, 160, 55, 150), (300, 700, 280, 720)])
 def test_chance_to_beat_matches_numerical_integration(a1, b1, a2, b2):
-    ref, _ = integrate.quad(lambda x: stats.beta.pdf(x, a1, b1) * stats.beta.cdf(x, a2, b2), 0, 1, epsabs=1e-12, limit=500)
+    ref, _ = integrate.quad(
+        lambda x: stats.beta.pdf(x, a1, b1) * stats.beta.cdf(x, a2, b2), 0, 1, epsabs=1e-12, limit=500
+    )
     assert prob_beta_greater(a1, b1, a2, b2) == pytest.approx(ref, abs=1e-6)
 
 
@@ -64,7 +68,9 @@ def test_expected_loss_matches_numerical_integration(x_t, n_t, x_c, n_c):
     mean_t = a_t / (a_t + b_t)
 
     def integrand(x):  # f_C(x) * E[(x - T)+] = f_C(x) * (x F_T(x) - E[T] F_T'(x))
-        return stats.beta.pdf(x, a_c, b_c) * (x * stats.beta.cdf(x, a_t, b_t) - mean_t * stats.beta.cdf(x, a_t + 1, b_t))
+        return stats.beta.pdf(x, a_c, b_c) * (
+            x * stats.beta.cdf(x, a_t, b_t) - mean_t * stats.beta.cdf(x, a_t + 1, b_t)
+        )
 
     ref, _ = integrate.quad(integrand, 0, 1, epsabs=1e-13, limit=500)
     got = beta_binomial(x_t, n_t, x_c, n_c)

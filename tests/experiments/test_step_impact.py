@@ -15,7 +15,9 @@ def test_impact_is_the_last_demo_step():
 
 @pytest.mark.slow
 def test_demo_experiment_recovers_the_planted_effect_and_runs_the_monitor(tmp_path):
-    summary = run_demo(tmp_path / "demo", customers=300, json=True, steps=(step_load.run, step_project.run, step_impact.run))
+    summary = run_demo(
+        tmp_path / "demo", customers=300, json=True, steps=(step_load.run, step_project.run, step_impact.run)
+    )
     impact = summary.steps[-1]
     data = impact.data
     assert data["covered"] is True

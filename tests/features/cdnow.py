@@ -46,8 +46,13 @@ def cdnow_path() -> Path:
 
 def cdnow_log() -> pd.DataFrame:
     """The log as the CSV a user would load: line, customer (text, zero-padded), sample_id, date (text), cds, dollars."""
-    log = pd.read_csv(cdnow_path(), sep=r"\s+", header=None, names=["customer", "sample_id", "date", "cds", "dollars"],
-                      dtype={"customer": str, "date": str})
+    log = pd.read_csv(
+        cdnow_path(),
+        sep=r"\s+",
+        header=None,
+        names=["customer", "sample_id", "date", "cds", "dollars"],
+        dtype={"customer": str, "date": str},
+    )
     return log.assign(line=range(1, len(log) + 1)).loc[:, ["line", "customer", "sample_id", "date", "cds", "dollars"]]
 
 

@@ -18,7 +18,10 @@ def test_every_built_in_feature_passes_the_leakage_audit(con, crm, recipe):  # n
     assert result.passed, result.message()
     assert len(result.cutoffs_checked) == 3
     assert result.features_checked > 10
-    assert result.label_window == "[cutoff, cutoff + 30 days): from the cutoff itself (a date on the cutoff day counts) to just before 30 days later"
+    assert (
+        result.label_window
+        == "[cutoff, cutoff + 30 days): from the cutoff itself (a date on the cutoff day counts) to just before 30 days later"
+    )
     assert result.feature_window.startswith("[cutoff - 365 days, cutoff): before the cutoff")
 
 
@@ -69,12 +72,19 @@ def test_leaky_user_feature_is_caught_naming_file_and_feature(con, shop, tmp_pat
 @pytest.mark.parametrize(
     ("sql", "message"),
     [
-        ("SELECT customer_id AS entity_id, paid_at AS n FROM core.payments WHERE paid_at < {{ cutoff }}",
-         r"two\.sql returns \d+ rows for entity_id '\w+' at cutoff .* one row per entity"),
+        (
+            "SELECT customer_id AS entity_id, paid_at AS n FROM core.payments WHERE paid_at < {{ cutoff }}",
+            r"two\.sql returns \d+ rows for entity_id '\w+' at cutoff .* one row per entity",
+        ),
         ("SELECT customer_id, count(*) AS n FROM core.payments GROUP BY 1", r"two\.sql returns no 'entity_id' column"),
-        ("SELECT customer_id AS entity_id, max(paid_at) AS last_at FROM core.payments GROUP BY 1",
-         r"two\.sql returns a row dated after the cutoff: column 'last_at'"),
-        ("SELECT customer_id AS entity_id, count(*) AS payments_30d FROM core.payments GROUP BY 1", "already a feature name"),
+        (
+            "SELECT customer_id AS entity_id, max(paid_at) AS last_at FROM core.payments GROUP BY 1",
+            r"two\.sql returns a row dated after the cutoff: column 'last_at'",
+        ),
+        (
+            "SELECT customer_id AS entity_id, count(*) AS payments_30d FROM core.payments GROUP BY 1",
+            "already a feature name",
+        ),
         ("SELEC nonsense", r"two\.sql failed to run"),
     ],
 )

@@ -13,11 +13,19 @@ from soloml.features import build_scoring_frame, build_training_set
 from .test_recipes import _labels, shop, spec_for  # noqa: F401 - fixtures
 
 BUY_AGAIN_LABELS = {
-    ("A", "2024-04-01"): 1, ("A", "2024-05-01"): 1, ("A", "2024-06-01"): 1,  # pays on the 10th of every month
-    ("B", "2024-04-01"): 1, ("B", "2024-05-01"): 0, ("B", "2024-06-01"): 0,  # last paid 04-10
-    ("C", "2024-04-01"): 1, ("C", "2024-05-01"): 1, ("C", "2024-06-01"): 0,  # paid 04-01 12:00 and 05-20
+    ("A", "2024-04-01"): 1,
+    ("A", "2024-05-01"): 1,
+    ("A", "2024-06-01"): 1,  # pays on the 10th of every month
+    ("B", "2024-04-01"): 1,
+    ("B", "2024-05-01"): 0,
+    ("B", "2024-06-01"): 0,  # last paid 04-10
+    ("C", "2024-04-01"): 1,
+    ("C", "2024-05-01"): 1,
+    ("C", "2024-06-01"): 0,  # paid 04-01 12:00 and 05-20
     ("D", "2024-06-01"): 1,  # first bought 05-20: not a buyer before 05-01
-    ("E", "2024-04-01"): 0, ("E", "2024-05-01"): 1, ("E", "2024-06-01"): 0,  # paid exactly at 05-01 00:00
+    ("E", "2024-04-01"): 0,
+    ("E", "2024-05-01"): 1,
+    ("E", "2024-06-01"): 0,  # paid exactly at 05-01 00:00
 }
 
 
@@ -41,7 +49,11 @@ def test_buy_again_scores_with_the_same_features_as_churn(con, shop):  # noqa: F
         ("churn", "all_customers", {"A", "B", "C", "D", "E"}),  # lapsed B is scored too
         ("churn", {"active_within_days": 30}, {"A", "D"}),  # bought in [06-11, 07-11)
         ("buy_again", None, {"A", "B", "C", "D", "E"}),  # default: bought in the 365 days before
-        ("buy_again", {"active_within_days": 60}, {"A", "C", "D"}),  # bought in [05-12, 07-11): E last paid 05-01, B 04-10
+        (
+            "buy_again",
+            {"active_within_days": 60},
+            {"A", "C", "D"},
+        ),  # bought in [05-12, 07-11): E last paid 05-01, B 04-10
         ("spend", {"active_within_days": 30}, {"A", "D"}),
     ],
 )

@@ -14,7 +14,10 @@ def test_second_build_reuses_the_cached_set(con, shop):  # noqa: F811
     first = build_with_outcome(con, spec)
     second = build_with_outcome(con, spec)
     assert (first.reused, second.reused) == (False, True)
-    assert (first.reason, second.reason) == ("built for the first time", "reused from the cache (data and spec unchanged)")
+    assert (first.reason, second.reason) == (
+        "built for the first time",
+        "reused from the cache (data and spec unchanged)",
+    )
     assert second.training_set.frame.equals(first.training_set.frame)
     assert second.training_set.features == first.training_set.features
     assert second.cutoffs == first.cutoffs

@@ -17,7 +17,11 @@ SRC = Path(cache.__file__).parents[1]
 
 def test_reader_returns_the_cached_rows_features_and_label_rate(con, shop):  # noqa: F811
     spec = spec_for("churn")
-    assert (cache.read_rows(con, spec.name), cache.read_features(con, spec.name), cache.label_rate(con, spec.name)) == (None, None, None)
+    assert (cache.read_rows(con, spec.name), cache.read_features(con, spec.name), cache.label_rate(con, spec.name)) == (
+        None,
+        None,
+        None,
+    )
     built = build_with_outcome(con, spec).training_set
     rows = cache.read_rows(con, spec.name)
     assert len(rows) == len(built.frame) and set(built.features) <= set(rows.columns)
@@ -36,6 +40,10 @@ def test_monitoring_and_experiments_read_the_cache_through_the_reader(con, shop)
 
 def test_no_module_outside_features_names_the_cache_tables():
     pattern = re.compile(r"features\.\{|__meta")
-    offenders = [str(p.relative_to(SRC)) for folder in ("monitoring", "experiments") for p in (SRC / folder).rglob("*.py")
-                 if pattern.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(SRC))
+        for folder in ("monitoring", "experiments")
+        for p in (SRC / folder).rglob("*.py")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []

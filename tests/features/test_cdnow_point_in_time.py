@@ -23,11 +23,20 @@ DAY = pd.Timedelta(days=1)
 
 
 def spec(recipe: str, population: object) -> ProjectSpec:
-    return ProjectSpec.model_validate({
-        "name": f"cdnow_{recipe}", "question": "q", "decision": "d", "stakeholder": "s", "owner": "o", "recipe": recipe,
-        "label": {"definition": "x", "horizon_days": 90}, "population": population,
-        "business": {"value_per_success": 20, "capacity": 100}, "done": {"value": 0.3},
-    })
+    return ProjectSpec.model_validate(
+        {
+            "name": f"cdnow_{recipe}",
+            "question": "q",
+            "decision": "d",
+            "stakeholder": "s",
+            "owner": "o",
+            "recipe": recipe,
+            "label": {"definition": "x", "horizon_days": 90},
+            "population": population,
+            "business": {"value_per_success": 20, "capacity": 100},
+            "done": {"value": 0.3},
+        }
+    )
 
 
 def by_hand(log: pd.DataFrame, active_within_days: int | None) -> pd.DataFrame:
@@ -67,23 +76,46 @@ def cdnow(tmp_path_factory):
     ws = init_workspace(tmp_path_factory.mktemp("cdnow") / "ws", name="CDNOW")
     log = load_cdnow(ws)
     with ws.connect() as con:
-        crosswalk = dict(con.execute("SELECT customer_id, source_id FROM core.customer_identities WHERE source = 'cdnow'").fetchall())
+        crosswalk = dict(
+            con.execute("SELECT customer_id, source_id FROM core.customer_identities WHERE source = 'cdnow'").fetchall()
+        )
         yield ws, con, log, crosswalk
 
 
-@pytest.mark.parametrize(("recipe", "population", "days", "label"), [
-    ("buy_again", {"active_within_days": 90}, 90, "bought_again"),
-    ("spend", "all_customers", None, "spend"),
-])
-def test_population_features_and_labels_equal_a_hand_build_customer_for_customer(cdnow, recipe, population, days, label):
+@pytest.mark.parametrize(
+    ("recipe", "population", "days", "label"),
+    [
+        ("buy_again", {"active_within_days": 90}, 90, "bought_again"),
+        ("spend", "all_customers", None, "spend"),
+    ],
+)
+def test_population_features_and_labels_equal_a_hand_build_customer_for_customer(
+    cdnow, recipe, population, days, label
+):
     ws, con, log, crosswalk = cdnow
-    assert ((log["at"] == CUTOFF).sum(), (log["at"] == CUTOFF + HORIZON).sum()) == (6, 4)  # both window edges are exercised
+    assert ((log["at"] == CUTOFF).sum(), (log["at"] == CUTOFF + HORIZON).sum()) == (
+        6,
+        4,
+    )  # both window edges are exercised
     expected = by_hand(log, days)
     ts = build_training_set(con, spec(recipe, population), use_cache=False)
-    got = ts.frame[ts.frame["cutoff"] == CUTOFF].assign(customer=lambda f: f["entity_id"].map(crosswalk)).set_index("customer").sort_index()
+    got = (
+        ts.frame[ts.frame["cutoff"] == CUTOFF]
+        .assign(customer=lambda f: f["entity_id"].map(crosswalk))
+        .set_index("customer")
+        .sort_index()
+    )
     assert got.index.tolist() == expected.index.tolist()  # the population, customer for customer
-    np.testing.assert_allclose(got["label"].to_numpy(dtype=float), expected[label].to_numpy(dtype=float), rtol=0, atol=1e-9)  # cents
+    np.testing.assert_allclose(
+        got["label"].to_numpy(dtype=float), expected[label].to_numpy(dtype=float), rtol=0, atol=1e-9
+    )  # cents
     columns = [c for c in expected.columns if c not in ("bought_again", "spend")]
-    pd.testing.assert_frame_equal(got[columns].astype(float), expected[columns].astype(float), check_names=False, rtol=1e-9)
-    untouched = [f for f in ts.features if f.startswith(("payments_", "revenue_", "refunds_", "failed_", "email_", "open_deal", "deals_won"))]
+    pd.testing.assert_frame_equal(
+        got[columns].astype(float), expected[columns].astype(float), check_names=False, rtol=1e-9
+    )
+    untouched = [
+        f
+        for f in ts.features
+        if f.startswith(("payments_", "revenue_", "refunds_", "failed_", "email_", "open_deal", "deals_won"))
+    ]
     assert (got[untouched] == 0).all().all()  # nothing in those tables: zero, not invented

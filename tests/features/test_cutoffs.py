@@ -27,7 +27,9 @@ D = datetime.fromisoformat
 )
 def test_schedule_ends_at_the_last_fully_observed_window(con, add, every, months, horizon, first, last, count):
     add("payments", pay("p0", "A", "2023-01-15"), pay("p1", "A", "2024-07-10 15:00"))
-    spec = spec_for("churn", horizon=horizon).model_copy(update={"cutoffs": Cutoffs(every=every, lookback_months=months)})
+    spec = spec_for("churn", horizon=horizon).model_copy(
+        update={"cutoffs": Cutoffs(every=every, lookback_months=months)}
+    )
     cutoffs = cutoff_schedule(con, spec)
     assert (cutoffs[0], cutoffs[-1], len(cutoffs)) == (D(first), D(last), count)
     assert all(c + timedelta(days=horizon) <= D("2024-07-10 15:00") for c in cutoffs)

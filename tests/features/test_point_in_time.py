@@ -32,13 +32,38 @@ def _rows(events, tag):
     for i, (cust, hours, kind, amount) in enumerate(events):
         when = START + timedelta(hours=hours)
         if kind == "order":
-            orders.append({"order_id": f"{tag}o{i}", "customer_id": cust, "ordered_at": when, "status": "paid",
-                           "total": amount, "currency": "USD"})
+            orders.append(
+                {
+                    "order_id": f"{tag}o{i}",
+                    "customer_id": cust,
+                    "ordered_at": when,
+                    "status": "paid",
+                    "total": amount,
+                    "currency": "USD",
+                }
+            )
         elif kind == "open":
-            emails.append({"event_id": f"{tag}e{i}", "customer_id": cust, "email": f"{cust}@x", "event_type": "open", "occurred_at": when})
+            emails.append(
+                {
+                    "event_id": f"{tag}e{i}",
+                    "customer_id": cust,
+                    "email": f"{cust}@x",
+                    "event_type": "open",
+                    "occurred_at": when,
+                }
+            )
         else:
-            payments.append({"payment_id": f"{tag}p{i}", "customer_id": cust, "amount": amount, "currency": "USD", "paid_at": when,
-                             "kind": "refund" if kind == "refund" else "charge", "status": "failed" if kind == "failed" else "succeeded"})
+            payments.append(
+                {
+                    "payment_id": f"{tag}p{i}",
+                    "customer_id": cust,
+                    "amount": amount,
+                    "currency": "USD",
+                    "paid_at": when,
+                    "kind": "refund" if kind == "refund" else "charge",
+                    "status": "failed" if kind == "failed" else "succeeded",
+                }
+            )
     return {"payments": payments, "orders": orders, "marketing_events": emails}
 
 
@@ -54,8 +79,21 @@ def test_features_ignore_everything_after_the_cutoff(before, after):
         for table, rows in _rows(before, "b").items():
             insert_rows(con, table, rows)
         # an event at AS_OF pins the end of the data, so both builds use the same cutoffs
-        insert_rows(con, "payments", [{"payment_id": "anchor", "customer_id": "C", "amount": 1, "currency": "USD",
-                                       "paid_at": AS_OF, "kind": "charge", "status": "succeeded"}])
+        insert_rows(
+            con,
+            "payments",
+            [
+                {
+                    "payment_id": "anchor",
+                    "customer_id": "C",
+                    "amount": 1,
+                    "currency": "USD",
+                    "paid_at": AS_OF,
+                    "kind": "charge",
+                    "status": "succeeded",
+                }
+            ],
+        )
         first = build_training_set(con, spec, as_of=AS_OF, use_cache=False)
         last = cutoff_schedule(con, spec, as_of=AS_OF)[-1]
         for table, rows in _rows(after, "a").items():

@@ -19,25 +19,52 @@ from .feature_rows import order, pay
 D = datetime.fromisoformat
 
 
-def spec_for(recipe: str, horizon: int = 30, months: int = 3, done: DoneThreshold | None = None, **extra) -> ProjectSpec:
+def spec_for(
+    recipe: str, horizon: int = 30, months: int = 3, done: DoneThreshold | None = None, **extra
+) -> ProjectSpec:
     return ProjectSpec(
-        name=f"test_{recipe}", question="q", decision="d", stakeholder="s", owner="o", recipe=recipe,
+        name=f"test_{recipe}",
+        question="q",
+        decision="d",
+        stakeholder="s",
+        owner="o",
+        recipe=recipe,
         entity="contact" if recipe == "conversion" else "customer",
-        label=Label(definition="x", horizon_days=horizon), cutoffs=Cutoffs(lookback_months=months),
-        business=BusinessValue(value_per_success=100, capacity=10), done=done or DoneThreshold(value=0.3), **extra,
+        label=Label(definition="x", horizon_days=horizon),
+        cutoffs=Cutoffs(lookback_months=months),
+        business=BusinessValue(value_per_success=100, capacity=10),
+        done=done or DoneThreshold(value=0.3),
+        **extra,
     )
 
 
 @pytest.fixture
 def shop(add):
-    for cid, created in (("A", "2023-12-01"), ("B", "2023-12-01"), ("C", "2024-01-15"), ("D", "2024-05-01"),
-                         ("E", "2024-03-01"), ("F", "2024-01-01"), ("X", "2024-04-01")):
+    for cid, created in (
+        ("A", "2023-12-01"),
+        ("B", "2023-12-01"),
+        ("C", "2024-01-15"),
+        ("D", "2024-05-01"),
+        ("E", "2024-03-01"),
+        ("F", "2024-01-01"),
+        ("X", "2024-04-01"),
+    ):
         add("customers", {"customer_id": cid, "email": f"{cid.lower()}@x.com", "created_at": D(created)})
     add("payments", *[pay(f"a{m}", "A", f"2024-{m:02d}-10") for m in range(1, 8)])
     add("payments", *[pay(f"b{m}", "B", f"2024-{m:02d}-10") for m in range(1, 5)])
     add("payments", *[pay(f"c{m}", "C", f"2024-{m:02d}-01 12:00") for m in range(2, 5)], pay("c5", "C", "2024-05-20"))
-    add("subscriptions", {"subscription_id": "s-C", "customer_id": "C", "plan": "monthly", "status": "canceled",
-                          "started_at": D("2024-02-01"), "canceled_at": D("2024-05-15"), "mrr": 20})
+    add(
+        "subscriptions",
+        {
+            "subscription_id": "s-C",
+            "customer_id": "C",
+            "plan": "monthly",
+            "status": "canceled",
+            "started_at": D("2024-02-01"),
+            "canceled_at": D("2024-05-15"),
+            "mrr": 20,
+        },
+    )
     add("payments", pay("d1", "D", "2024-05-20"), pay("d2", "D", "2024-06-20"))
     add("orders", order("e-o1", "E", "2024-03-15", 40.0, discount=5.0, discount_code="WELCOME"))
     add("payments", pay("e1", "E", "2024-05-01 00:00"))
@@ -45,11 +72,19 @@ def shop(add):
 
 
 CHURN_LABELS = {
-    ("A", "2024-04-01"): 0, ("A", "2024-05-01"): 0, ("A", "2024-06-01"): 0,
-    ("B", "2024-04-01"): 0, ("B", "2024-05-01"): 1, ("B", "2024-06-01"): 1,  # stopped paying after April
-    ("C", "2024-04-01"): 0, ("C", "2024-05-01"): 1, ("C", "2024-06-01"): 1,  # canceled 05-15, paid a last time 05-20
+    ("A", "2024-04-01"): 0,
+    ("A", "2024-05-01"): 0,
+    ("A", "2024-06-01"): 0,
+    ("B", "2024-04-01"): 0,
+    ("B", "2024-05-01"): 1,
+    ("B", "2024-06-01"): 1,  # stopped paying after April
+    ("C", "2024-04-01"): 0,
+    ("C", "2024-05-01"): 1,
+    ("C", "2024-06-01"): 1,  # canceled 05-15, paid a last time 05-20
     ("D", "2024-06-01"): 0,  # first paid 05-20: not active before
-    ("E", "2024-04-01"): 1, ("E", "2024-05-01"): 0, ("E", "2024-06-01"): 1,  # paid exactly at 05-01 00:00: in [05-01, 05-31)
+    ("E", "2024-04-01"): 1,
+    ("E", "2024-05-01"): 0,
+    ("E", "2024-06-01"): 1,  # paid exactly at 05-01 00:00: in [05-01, 05-31)
 }
 
 
@@ -94,24 +129,60 @@ def test_spend_label_is_money_paid_in_the_horizon(con, shop):
 
 @pytest.fixture
 def crm(add, shop):
-    add("contacts",
-        {"contact_id": "L1", "email": "l1@x.com", "lifecycle_stage": "lead", "created_at": D("2024-01-05"),
-         "valid_from": D("2024-01-05"), "valid_to": D("2024-04-20")},
-        {"contact_id": "L1", "email": "l1@x.com", "lifecycle_stage": "customer", "created_at": D("2024-01-05"),
-         "valid_from": D("2024-04-20"), "became_customer_at": D("2024-04-20")},
+    add(
+        "contacts",
+        {
+            "contact_id": "L1",
+            "email": "l1@x.com",
+            "lifecycle_stage": "lead",
+            "created_at": D("2024-01-05"),
+            "valid_from": D("2024-01-05"),
+            "valid_to": D("2024-04-20"),
+        },
+        {
+            "contact_id": "L1",
+            "email": "l1@x.com",
+            "lifecycle_stage": "customer",
+            "created_at": D("2024-01-05"),
+            "valid_from": D("2024-04-20"),
+            "became_customer_at": D("2024-04-20"),
+        },
         {"contact_id": "L2", "email": "l2@x.com", "lifecycle_stage": "lead", "created_at": D("2024-02-01")},
-        {"contact_id": "L3", "email": "x@x.com", "customer_id": "X", "lifecycle_stage": "subscriber", "created_at": D("2024-04-10")},
+        {
+            "contact_id": "L3",
+            "email": "x@x.com",
+            "customer_id": "X",
+            "lifecycle_stage": "subscriber",
+            "created_at": D("2024-04-10"),
+        },
         {"contact_id": "L4", "email": "l4@x.com", "lifecycle_stage": "opportunity", "created_at": D("2024-05-10")},
-        {"contact_id": "L5", "email": "l5@x.com", "lifecycle_stage": "lead", "created_at": D("2024-06-05")})
+        {"contact_id": "L5", "email": "l5@x.com", "lifecycle_stage": "lead", "created_at": D("2024-06-05")},
+    )
     add("payments", pay("x1", "X", "2024-05-10"))
-    add("deals", {"deal_id": "deal4", "contact_id": "L4", "amount": 500, "stage": "closedwon", "created_at": D("2024-05-12"),
-                  "closed_at": D("2024-06-15"), "is_closed": True, "won": True})
-    add("marketing_events", {"event_id": "m1", "email": "l2@x.com", "event_type": "open", "occurred_at": D("2024-04-20")})
+    add(
+        "deals",
+        {
+            "deal_id": "deal4",
+            "contact_id": "L4",
+            "amount": 500,
+            "stage": "closedwon",
+            "created_at": D("2024-05-12"),
+            "closed_at": D("2024-06-15"),
+            "is_closed": True,
+            "won": True,
+        },
+    )
+    add(
+        "marketing_events",
+        {"event_id": "m1", "email": "l2@x.com", "event_type": "open", "occurred_at": D("2024-04-20")},
+    )
 
 
 CONVERSION_LABELS = {
     ("L1", "2024-04-01"): 1,  # became a customer 04-20; a customer from then on, so not open at 05-01
-    ("L2", "2024-04-01"): 0, ("L2", "2024-05-01"): 0, ("L2", "2024-06-01"): 0,
+    ("L2", "2024-04-01"): 0,
+    ("L2", "2024-05-01"): 0,
+    ("L2", "2024-06-01"): 0,
     ("L3", "2024-05-01"): 1,  # first payment 05-10; paying from then on
     ("L4", "2024-06-01"): 1,  # deal won 06-15
 }
@@ -149,8 +220,16 @@ def test_too_little_history_is_explained(con, add):
 
 def test_a_snapshot_stage_known_only_later_does_not_leak_into_conversion(con, add, shop):
     # one version only (a CRM export taken today): stage 'customer', converted on 05-15
-    add("contacts", {"contact_id": "S1", "email": "s1@x.com", "lifecycle_stage": "customer", "created_at": D("2024-02-01"),
-                     "became_customer_at": D("2024-05-15")})
+    add(
+        "contacts",
+        {
+            "contact_id": "S1",
+            "email": "s1@x.com",
+            "lifecycle_stage": "customer",
+            "created_at": D("2024-02-01"),
+            "became_customer_at": D("2024-05-15"),
+        },
+    )
     labels = _labels(build_training_set(con, spec_for("conversion")))
     assert labels == {("S1", "2024-04-01"): 0, ("S1", "2024-05-01"): 1}
     frame = build_training_set(con, spec_for("conversion")).frame
@@ -161,7 +240,11 @@ def test_a_snapshot_stage_known_only_later_does_not_leak_into_conversion(con, ad
 def test_scoring_at_a_cutoff_gives_the_training_rows_features(con, crm, recipe):
     spec = spec_for(recipe)
     training = build_training_set(con, spec, use_cache=False)
-    at = training.frame[training.frame["cutoff"] == pd.Timestamp("2024-05-01")].drop(columns="label").reset_index(drop=True)
+    at = (
+        training.frame[training.frame["cutoff"] == pd.Timestamp("2024-05-01")]
+        .drop(columns="label")
+        .reset_index(drop=True)
+    )
     scoring = build_scoring_frame(con, spec, as_of=D("2024-05-01"))
     pd.testing.assert_frame_equal(scoring, at, check_categorical=False)
 
@@ -170,21 +253,50 @@ def test_todays_rule_over_an_unknown_feature_is_named(con, shop):
     spec = spec_for("churn", today_rule=TodayRule(description="no order", expression="days_since_order >= 60"))
     with pytest.raises(ConfigError, match=r"key 'today_rule.expression' \('days_since_order >= 60'\) does not run"):
         build_training_set(con, spec)
-    ok = spec_for("churn", today_rule=TodayRule(description="no order", expression="coalesce(days_since_last_order, 365) >= 60"))
+    ok = spec_for(
+        "churn", today_rule=TodayRule(description="no order", expression="coalesce(days_since_last_order, 365) >= 60")
+    )
     assert len(build_training_set(con, ok).frame) == 13
 
 
 def test_churn_leaves_out_customers_who_had_already_left(con, add, shop):
-    add("customers", {"customer_id": "G", "email": "g@x.com", "created_at": D("2023-12-01")},
-        {"customer_id": "H", "email": "h@x.com", "created_at": D("2023-12-01")})
+    add(
+        "customers",
+        {"customer_id": "G", "email": "g@x.com", "created_at": D("2023-12-01")},
+        {"customer_id": "H", "email": "h@x.com", "created_at": D("2023-12-01")},
+    )
     # G paid until February, canceled on March 1st and bought nothing since: gone before April.
     add("payments", *[pay(f"g{m}", "G", f"2024-{m:02d}-25") for m in (1, 2)])
-    add("subscriptions", {"subscription_id": "s-G", "customer_id": "G", "plan": "monthly", "status": "canceled",
-                          "started_at": D("2024-01-01"), "canceled_at": D("2024-03-01"), "ended_at": D("2024-03-01"), "mrr": 20})
+    add(
+        "subscriptions",
+        {
+            "subscription_id": "s-G",
+            "customer_id": "G",
+            "plan": "monthly",
+            "status": "canceled",
+            "started_at": D("2024-01-01"),
+            "canceled_at": D("2024-03-01"),
+            "ended_at": D("2024-03-01"),
+            "mrr": 20,
+        },
+    )
     # H pays once a year and the plan keeps running: not churned in a month without a payment.
     add("payments", pay("h1", "H", "2024-01-10"))
-    add("subscriptions", {"subscription_id": "s-H", "customer_id": "H", "plan": "yearly", "status": "active",
-                          "started_at": D("2024-01-10"), "mrr": 15})
+    add(
+        "subscriptions",
+        {
+            "subscription_id": "s-H",
+            "customer_id": "H",
+            "plan": "yearly",
+            "status": "active",
+            "started_at": D("2024-01-10"),
+            "mrr": 15,
+        },
+    )
     labels = _labels(build_training_set(con, spec_for("churn")))
     assert not [key for key in labels if key[0] == "G"]
-    assert {k: v for k, v in labels.items() if k[0] == "H"} == {("H", "2024-04-01"): 0, ("H", "2024-05-01"): 0, ("H", "2024-06-01"): 0}
+    assert {k: v for k, v in labels.items() if k[0] == "H"} == {
+        ("H", "2024-04-01"): 0,
+        ("H", "2024-05-01"): 0,
+        ("H", "2024-06-01"): 0,
+    }

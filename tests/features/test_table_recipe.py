@@ -13,14 +13,16 @@ from soloml.projects import table_spec
 
 def _accounts(n: int = 40) -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    return pd.DataFrame({
-        "account_id": [f"a{i:03d}" for i in range(n)],
-        "region": rng.choice(["north", "south", "east"], n),
-        "seats": rng.integers(1, 50, n),
-        "monthly_fee": rng.normal(100, 20, n).round(2),
-        "signed_up": pd.date_range("2024-01-01", periods=n, freq="D"),
-        "churned": ["yes" if i % 4 == 0 else "no" for i in range(n)],
-    })
+    return pd.DataFrame(
+        {
+            "account_id": [f"a{i:03d}" for i in range(n)],
+            "region": rng.choice(["north", "south", "east"], n),
+            "seats": rng.integers(1, 50, n),
+            "monthly_fee": rng.normal(100, 20, n).round(2),
+            "signed_up": pd.date_range("2024-01-01", periods=n, freq="D"),
+            "churned": ["yes" if i % 4 == 0 else "no" for i in range(n)],
+        }
+    )
 
 
 @pytest.fixture
@@ -130,7 +132,8 @@ def test_load_metadata_is_not_a_feature_and_free_text_is_left_to_the_training_sc
     n = 400
     df = _accounts(n).assign(  # noqa: F841 - DuckDB reads the local frame `df` by name
         contact_name=[f"person {i % 390}" for i in range(n)],  # nearly one value per row, not unique
-        _load_id="L1", _source_row=range(1, n + 1),
+        _load_id="L1",
+        _source_row=range(1, n + 1),
     )
     con.execute("CREATE TABLE raw.loaded_accounts AS SELECT * FROM df")
     ts = build_training_set(con, table_spec("raw.loaded_accounts", "churned", con=con))

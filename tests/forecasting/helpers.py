@@ -10,8 +10,17 @@ import pandas as pd
 from soloml.canonical.schema import TABLES, create_core_tables
 
 
-def monthly(n: int, *, series: int = 1, start: str = "2018-01-01", level: float = 100.0, trend: float = 0.5, season: float = 10.0,
-            noise: float = 3.0, seed: int = 0) -> pd.DataFrame:
+def monthly(
+    n: int,
+    *,
+    series: int = 1,
+    start: str = "2018-01-01",
+    level: float = 100.0,
+    trend: float = 0.5,
+    season: float = 10.0,
+    noise: float = 3.0,
+    seed: int = 0,
+) -> pd.DataFrame:
     """`series` monthly series of `n` months: level + trend + a yearly sine + normal noise."""
     rng = np.random.default_rng(seed)
     t = np.arange(n)

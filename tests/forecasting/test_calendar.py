@@ -35,7 +35,9 @@ def test_frequency_is_inferred_from_one_row_per_period(dates, expected):
     ],
 )
 def test_partial_first_and_last_periods_are_left_out_and_said(start, end, frequency, first, last, cut):
-    got_first, got_last, notes = complete_range(Coverage(pd.Timestamp(start), pd.Timestamp(end), has_time=True), frequency)
+    got_first, got_last, notes = complete_range(
+        Coverage(pd.Timestamp(start), pd.Timestamp(end), has_time=True), frequency
+    )
     assert (got_first, got_last) == (pd.Timestamp(first), pd.Timestamp(last))
     assert len(notes) == cut and all("partial" in n and "left out" in n for n in notes)
 
@@ -45,20 +47,36 @@ def _buckets(values: dict[str, float]) -> pd.DataFrame:
 
 
 def test_event_holes_are_zero_and_reported():
-    frame, notes = regularize(_buckets({"2024-01-01": 5.0, "2024-03-01": 7.0}), "month", fill="zero", first=None, last=pd.Timestamp("2024-04-01"))
+    frame, notes = regularize(
+        _buckets({"2024-01-01": 5.0, "2024-03-01": 7.0}),
+        "month",
+        fill="zero",
+        first=None,
+        last=pd.Timestamp("2024-04-01"),
+    )
     assert list(frame["y"]) == [5.0, 0.0, 7.0, 0.0]
     assert "2 month(s) with no value" in notes[0] and "counted as zero" in notes[0] and "2024-02" in notes[0]
 
 
 def test_holes_in_a_table_of_one_row_per_period_are_interpolated_and_reported():
-    frame, notes = regularize(_buckets({"2024-01-01": 10.0, "2024-03-01": 30.0}), "month", fill="interpolate", first=None, last=pd.Timestamp("2024-03-01"))
+    frame, notes = regularize(
+        _buckets({"2024-01-01": 10.0, "2024-03-01": 30.0}),
+        "month",
+        fill="interpolate",
+        first=None,
+        last=pd.Timestamp("2024-03-01"),
+    )
     assert list(frame["y"]) == [10.0, 20.0, 30.0]
     assert "straight-line interpolation" in notes[0]
 
 
 def test_a_series_that_stopped_is_left_out_and_named():
-    buckets = pd.concat([_buckets({"2024-01-01": 1.0, "2024-02-01": 2.0, "2024-03-01": 3.0}),
-                         _buckets({"2024-01-01": 1.0}).assign(unique_id="gone")])
+    buckets = pd.concat(
+        [
+            _buckets({"2024-01-01": 1.0, "2024-02-01": 2.0, "2024-03-01": 3.0}),
+            _buckets({"2024-01-01": 1.0}).assign(unique_id="gone"),
+        ]
+    )
     frame, notes = regularize(buckets, "month", fill="interpolate", first=None, last=pd.Timestamp("2024-03-01"))
     assert set(frame["unique_id"]) == {"a"}
     assert "gone (last 2024-01)" in notes[0]

@@ -9,7 +9,9 @@ from .helpers import monthly
 
 
 def test_chart_draws_every_part_and_writes_png_and_svg(tmp_path):
-    f = Forecaster(6, models=("seasonal_naive", "theta", "ensemble")).fit(series_from_frame(monthly(40, series=2), "month"))
+    f = Forecaster(6, models=("seasonal_naive", "theta", "ensemble")).fit(
+        series_from_frame(monthly(40, series=2), "month")
+    )
     result = forecast_result(f, name="demo")
     panels = result.chart_panels()
     assert [p["name"] for p in panels] == ["s1", "s0"]  # the biggest series first

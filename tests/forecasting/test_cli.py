@@ -29,15 +29,36 @@ def sales(ws):
     days = pd.date_range("2020-01-01", "2023-12-15", freq="D")
     t = np.arange(len(days))
     base = 100 * (1 + 0.3 * np.sin(2 * np.pi * days.dayofyear / 365.25)) * (1 + t / 2000)
-    rows = pd.DataFrame({"sold_on": np.repeat(days, 2), "shop": ["north", "south"] * len(days),  # noqa: F841 - read by name in the SQL below
-                         "amount": np.repeat(base, 2) * np.tile([1.0, 0.6], len(days)) + rng.normal(0, 5, 2 * len(days))})
+    rows = pd.DataFrame(  # noqa: F841 - read by name in the SQL below
+        {
+            "sold_on": np.repeat(days, 2),
+            "shop": ["north", "south"] * len(days),
+            "amount": np.repeat(base, 2) * np.tile([1.0, 0.6], len(days)) + rng.normal(0, 5, 2 * len(days)),
+        }
+    )
     with ws.connect() as con:
         con.execute("CREATE TABLE raw.sales AS SELECT * FROM rows")
     return ws
 
 
 def test_quick_path_prints_point_forecasts_and_intervals_per_period_as_json(sales):
-    result = run(sales, "forecast", "--table", "raw.sales", "--date", "sold_on", "--value", "amount", "--by", "shop", "--frequency", "month", "--horizon", "6", "--json")
+    result = run(
+        sales,
+        "forecast",
+        "--table",
+        "raw.sales",
+        "--date",
+        "sold_on",
+        "--value",
+        "amount",
+        "--by",
+        "shop",
+        "--frequency",
+        "month",
+        "--horizon",
+        "6",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["verdict"] in ("DONE", "KEEP_GOING", "NOT_WORTH_IT") and out["frequency"] == "month"
@@ -52,14 +73,36 @@ def test_quick_path_prints_point_forecasts_and_intervals_per_period_as_json(sale
         assert Path(files[key]).read_bytes()[:4]
     assert Path(files["chart_svg"]).read_text(encoding="utf-8").lstrip().startswith("<?xml")
     csv = pd.read_csv(files["csv"])
-    assert list(csv.columns) == ["series", "period", "step", "forecast", "lower", "upper", "level", "model"] and len(csv) == 12
+    assert (
+        list(csv.columns) == ["series", "period", "step", "forecast", "lower", "upper", "level", "model"]
+        and len(csv) == 12
+    )
     with sales.connect() as con:
-        assert con.execute("SELECT count(*), min(period), max(level) FROM ops.forecasts").fetchone() == (12, datetime(2023, 12, 1).date(), 0.8)
-        assert con.execute("SELECT kind, status, project FROM ops.runs").fetchall() == [("forecast", "succeeded", "sales_amount")]
+        assert con.execute("SELECT count(*), min(period), max(level) FROM ops.forecasts").fetchone() == (
+            12,
+            datetime(2023, 12, 1).date(),
+            0.8,
+        )
+        assert con.execute("SELECT kind, status, project FROM ops.runs").fetchall() == [
+            ("forecast", "succeeded", "sales_amount")
+        ]
 
 
 def test_quick_path_speaks_in_the_business_words(sales):
-    result = run(sales, "forecast", "--table", "raw.sales", "--date", "sold_on", "--value", "amount", "--frequency", "month", "--threshold", "0.2")
+    result = run(
+        sales,
+        "forecast",
+        "--table",
+        "raw.sales",
+        "--date",
+        "sold_on",
+        "--value",
+        "amount",
+        "--frequency",
+        "month",
+        "--threshold",
+        "0.2",
+    )
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "Next month's amount:" in text and "most likely" in text
@@ -67,13 +110,19 @@ def test_quick_path_speaks_in_the_business_words(sales):
     assert "Wrote " in text and "forecast.csv" in text
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--table", "raw.sales", "--value", "amount"), "needs --date"),
-    (("--table", "raw.sales", "--date", "sold_on", "--value", "amount", "--frequency", "monthly"), "--frequency must be one of day, week, month, quarter"),
-    (("--table", "raw.sales", "--date", "sold_on", "--value", "amout"), "no column 'amout'.*Did you mean 'amount'"),
-    (("--table", "raw.nope", "--date", "d", "--value", "v"), "Cannot read table 'raw.nope'"),
-    ((), "Give either a PROJECT or --table"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--table", "raw.sales", "--value", "amount"), "needs --date"),
+        (
+            ("--table", "raw.sales", "--date", "sold_on", "--value", "amount", "--frequency", "monthly"),
+            "--frequency must be one of day, week, month, quarter",
+        ),
+        (("--table", "raw.sales", "--date", "sold_on", "--value", "amout"), "no column 'amout'.*Did you mean 'amount'"),
+        (("--table", "raw.nope", "--date", "d", "--value", "v"), "Cannot read table 'raw.nope'"),
+        ((), "Give either a PROJECT or --table"),
+    ],
+)
 def test_bad_input_is_one_paragraph_and_exit_1_with_nothing_written(sales, args, message):
     import re
 
@@ -104,8 +153,17 @@ def test_a_forecast_project_forecasts_revenue_from_the_core_tables(ws):
     for day in range(36 * 30 + 20):
         when = start + timedelta(days=day, hours=10)
         for k in range(rng.poisson(3 + 2 * np.sin(2 * np.pi * day / 365))):
-            rows.append({"payment_id": f"p{day}-{k}", "kind": "charge", "status": "succeeded", "amount": round(float(rng.gamma(2, 15)), 2),
-                         "currency": "USD", "paid_at": when, "source": "stripe"})
+            rows.append(
+                {
+                    "payment_id": f"p{day}-{k}",
+                    "kind": "charge",
+                    "status": "succeeded",
+                    "amount": round(float(rng.gamma(2, 15)), 2),
+                    "currency": "USD",
+                    "paid_at": when,
+                    "source": "stripe",
+                }
+            )
     with ws.connect() as con:
         insert(con, "payments", rows)
     (ws.projects_dir / "revenue.yaml").write_text(FORECAST_SPEC, encoding="utf-8")

@@ -22,7 +22,14 @@ SEASONAL = ("theta", "dotm", "ces")
         (5, False, "short", "naive", ("naive", "mean"), ("theta", "ces", "croston")),
         (18, False, "no_season", "seasonal_naive", ("seasonal_naive", "theta", "dotm", "ces"), ("croston",)),
         (10, False, "no_season", "naive", ("naive", "theta"), ("seasonal_naive",)),
-        (30, False, "seasonal", "seasonal_naive", ("seasonal_naive", "theta", "dotm", "ces", "lightgbm", "ensemble"), ("croston",)),
+        (
+            30,
+            False,
+            "seasonal",
+            "seasonal_naive",
+            ("seasonal_naive", "theta", "dotm", "ces", "lightgbm", "ensemble"),
+            ("croston",),
+        ),
         (30, True, "intermittent", "seasonal_naive", ("croston", "naive", "mean"), ("theta", "ces", "lightgbm")),
     ],
 )
@@ -36,8 +43,14 @@ def test_tier_by_length_and_shape(n, zeros, name, baseline, must_have, must_not_
 
 @pytest.mark.parametrize(
     ("n", "model", "season", "used"),
-    [(23, "theta", 12, 1), (24, "theta", 12, 12), (11, "seasonal_naive", 12, 1), (12, "seasonal_naive", 12, 12),
-     (200, "ets", 52, 1), (200, "theta", 52, 52)],  # ETS and ARIMA run without a 52-week season
+    [
+        (23, "theta", 12, 1),
+        (24, "theta", 12, 12),
+        (11, "seasonal_naive", 12, 1),
+        (12, "seasonal_naive", 12, 12),
+        (200, "ets", 52, 1),
+        (200, "theta", 52, 52),
+    ],  # ETS and ARIMA run without a 52-week season
 )
 def test_fewer_than_two_seasons_means_no_seasonal_model(n, model, season, used):
     assert model_season(model, n, season) == used
@@ -71,7 +84,9 @@ def test_an_intermittent_series_is_forecast_with_croston_style_methods():
 
 def test_counts_and_money_are_never_forecast_below_zero():
     t = np.arange(40)
-    data = pd.DataFrame({"ds": pd.date_range("2021-01-01", periods=40, freq="MS"), "y": np.maximum(400 - 12 * t, 0) + 1.0})
+    data = pd.DataFrame(
+        {"ds": pd.date_range("2021-01-01", periods=40, freq="MS"), "y": np.maximum(400 - 12 * t, 0) + 1.0}
+    )
     f = Forecaster(12).fit(series_from_frame(data, "month"))
     assert f.series_.non_negative
     assert (f.forecast_[["forecast", "lower", "upper"]].fillna(0) >= 0).all().all()
@@ -104,7 +119,9 @@ def test_the_global_model_needs_several_related_series():
 
 def test_a_series_that_just_reached_two_seasons_is_forecast_in_the_forms_its_backtest_tested():
     """25 months: every backtest window had fewer than two seasons, so the forecast must not switch to untested seasonal forms."""
-    f = Forecaster(3, models=("seasonal_naive", "theta", "dotm", "ensemble")).fit(series_from_frame(monthly(25), "month"))
+    f = Forecaster(3, models=("seasonal_naive", "theta", "dotm", "ensemble")).fit(
+        series_from_frame(monthly(25), "month")
+    )
     choice = f.choices_["s0"]
     assert (choice.tier, choice.form_length) == ("no_season", 22)
     assert all(fit["season"] == 1 for m, fit in choice.fitted.items() if m != "seasonal_naive")

@@ -55,8 +55,17 @@ def payments(first_day: int, last_day: int, *, factor: float = 1.0, seed: int = 
     for day in range(first_day, last_day):
         when = START + timedelta(days=day, hours=10)
         for k in range(rng.poisson(6 * (1 + 0.3 * np.sin(2 * np.pi * day / 365)) * (1 + day / 2000))):
-            rows.append({"payment_id": f"{tag}{day}-{k}", "kind": "charge", "status": "succeeded", "amount": round(float(rng.gamma(4, 10)) * factor, 2),
-                         "currency": "USD", "paid_at": when, "source": "stripe"})
+            rows.append(
+                {
+                    "payment_id": f"{tag}{day}-{k}",
+                    "kind": "charge",
+                    "status": "succeeded",
+                    "amount": round(float(rng.gamma(4, 10)) * factor, 2),
+                    "currency": "USD",
+                    "paid_at": when,
+                    "source": "stripe",
+                }
+            )
     return rows
 
 
@@ -87,10 +96,20 @@ def test_a_forecast_is_registered_as_a_forecaster_version_listed_by_soloml_model
     listed = run(ws, "models", "--json")
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
-    assert [(r["project"], r["version"], r["kind"], r["aliases"]) for r in rows] == [("revenue", "v0001", "forecaster", ["candidate"])]
-    assert rows[0]["metric"] == "wape" and rows[0]["threshold"] == 0.25 and rows[0]["verdict"] in ("DONE", "KEEP_GOING", "NOT_WORTH_IT")
+    assert [(r["project"], r["version"], r["kind"], r["aliases"]) for r in rows] == [
+        ("revenue", "v0001", "forecaster", ["candidate"])
+    ]
+    assert (
+        rows[0]["metric"] == "wape"
+        and rows[0]["threshold"] == 0.25
+        and rows[0]["verdict"] in ("DONE", "KEEP_GOING", "NOT_WORTH_IT")
+    )
     v = load_forecaster_version(ws.models_dir, "revenue", "candidate")
-    assert v.metadata["kind"] == "forecaster" and v.metadata["lineage"]["last_period"] == "2023-12" and v.metadata["spec_hash"]
+    assert (
+        v.metadata["kind"] == "forecaster"
+        and v.metadata["lineage"]["last_period"] == "2023-12"
+        and v.metadata["spec_hash"]
+    )
     sums = json.loads((v.path / "checksums.json").read_text())
     assert "metadata.json" in sums and "forecaster/forecaster.json" in sums and "forecaster/forecasts.parquet" in sums
     assert "revenue v0001 (forecaster) [candidate]" in run(ws, "models").output
@@ -122,7 +141,10 @@ def test_promote_and_rollback_move_forecaster_versions_like_models(ws):
         promote(con, ws.models_dir, "revenue", "v0002")
         back = rollback(con, ws.models_dir, "revenue")
     assert back.version == "v0001"
-    assert {i.version: i.kind for i in list_versions(ws.models_dir, "revenue")} == {"v0001": "forecaster", "v0002": "forecaster"}
+    assert {i.version: i.kind for i in list_versions(ws.models_dir, "revenue")} == {
+        "v0001": "forecaster",
+        "v0002": "forecaster",
+    }
 
 
 def test_use_production_reforecasts_from_newer_data_with_the_promoted_choices_and_registers_nothing(ws):
@@ -154,7 +176,20 @@ def test_forecasts_go_to_the_spec_write_back_targets_and_to(ws, tmp_path):
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     csv = pd.read_csv(tmp_path / "plan.csv")
-    assert list(csv.columns) == ["run_id", "project", "model_version", "series_id", "period", "step", "forecast", "lower", "upper", "level", "model", "made_at"]
+    assert list(csv.columns) == [
+        "run_id",
+        "project",
+        "model_version",
+        "series_id",
+        "period",
+        "step",
+        "forecast",
+        "lower",
+        "upper",
+        "level",
+        "model",
+        "made_at",
+    ]
     assert len(csv) == 3 and set(csv["run_id"]) == {out["run_id"]} and set(csv["model_version"]) == {"v0002"}
     np.testing.assert_allclose(csv["forecast"], [r["forecast"] for r in out["forecasts"]])
     con = duckdb.connect(str(db))
@@ -171,7 +206,9 @@ def test_cron_prints_a_schedule_that_reforecasts_with_the_promoted_forecaster(ws
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     assert plan["crontab"].startswith("0 6 1 * * cd ")
-    assert " forecast revenue --workspace " in plan["command"] and plan["command"].endswith("--use production --to plan.csv")
+    assert " forecast revenue --workspace " in plan["command"] and plan["command"].endswith(
+        "--use production --to plan.csv"
+    )
     assert plan["service_name"] == "soloml-forecast-revenue" and "forecast project revenue" in plan["service_unit"]
     assert plan["on_calendar"] == ["*-*-01 06:00:00"]
 
@@ -209,7 +246,9 @@ def test_monitor_alerts_when_actuals_are_far_off_and_not_when_they_are_close(ws,
     ok = run(close, "monitor", "revenue", "--json")
     assert ok.exit_code == 0, ok.output
     report = json.loads(ok.stdout)
-    assert report["alert"] is False and report["performance"]["metric"] == "wape" and report["performance"]["matched"] == 2
+    assert (
+        report["alert"] is False and report["performance"]["metric"] == "wape" and report["performance"]["matched"] == 2
+    )
     assert report["performance"]["value"] <= 0.25 and report["model_version"] == "v0001"
     bad = run(far, "monitor", "revenue", "--json")
     assert bad.exit_code == 2, bad.output
@@ -217,7 +256,9 @@ def test_monitor_alerts_when_actuals_are_far_off_and_not_when_they_are_close(ws,
     assert alarm["alert"] is True and alarm["performance"]["value"] > 0.25
     assert any("worse than the done line 25.0%" in a for a in alarm["alerts"])
     with far.connect() as con:
-        recorded = con.execute("SELECT alert FROM ops.monitoring WHERE run_id = ? AND check_name = 'performance'", [alarm["run_id"]]).fetchone()
+        recorded = con.execute(
+            "SELECT alert FROM ops.monitoring WHERE run_id = ? AND check_name = 'performance'", [alarm["run_id"]]
+        ).fetchone()
     assert recorded == (True,)
 
 

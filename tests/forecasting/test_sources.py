@@ -17,29 +17,154 @@ from .helpers import insert
 def shop(con):
     """Jan-Apr 2024: Stripe charges (one refunded in part, one failed, one in EUR), Shopify and Square orders (one canceled), order lines."""
     pay = [
-        {"payment_id": "p1", "customer_id": "A", "kind": "charge", "status": "succeeded", "amount": 100, "currency": "USD", "paid_at": datetime(2024, 1, 1, 9), "source": "stripe"},
-        {"payment_id": "p2", "customer_id": "B", "kind": "charge", "status": "partially_refunded", "amount": 50, "amount_refunded": 20, "currency": "USD",
-         "paid_at": datetime(2024, 1, 20), "source": "stripe", "order_id": "o2"},
-        {"payment_id": "p3", "customer_id": "A", "kind": "charge", "status": "failed", "amount": 999, "currency": "USD", "paid_at": datetime(2024, 2, 3), "source": "stripe"},
-        {"payment_id": "p4", "customer_id": "C", "kind": "charge", "status": "succeeded", "amount": 70, "currency": "EUR", "paid_at": datetime(2024, 3, 3), "source": "stripe"},
-        {"payment_id": "p5", "customer_id": "A", "kind": "charge", "status": "succeeded", "amount": 40, "currency": "USD", "paid_at": datetime(2024, 4, 30, 22), "source": "stripe"},
+        {
+            "payment_id": "p1",
+            "customer_id": "A",
+            "kind": "charge",
+            "status": "succeeded",
+            "amount": 100,
+            "currency": "USD",
+            "paid_at": datetime(2024, 1, 1, 9),
+            "source": "stripe",
+        },
+        {
+            "payment_id": "p2",
+            "customer_id": "B",
+            "kind": "charge",
+            "status": "partially_refunded",
+            "amount": 50,
+            "amount_refunded": 20,
+            "currency": "USD",
+            "paid_at": datetime(2024, 1, 20),
+            "source": "stripe",
+            "order_id": "o2",
+        },
+        {
+            "payment_id": "p3",
+            "customer_id": "A",
+            "kind": "charge",
+            "status": "failed",
+            "amount": 999,
+            "currency": "USD",
+            "paid_at": datetime(2024, 2, 3),
+            "source": "stripe",
+        },
+        {
+            "payment_id": "p4",
+            "customer_id": "C",
+            "kind": "charge",
+            "status": "succeeded",
+            "amount": 70,
+            "currency": "EUR",
+            "paid_at": datetime(2024, 3, 3),
+            "source": "stripe",
+        },
+        {
+            "payment_id": "p5",
+            "customer_id": "A",
+            "kind": "charge",
+            "status": "succeeded",
+            "amount": 40,
+            "currency": "USD",
+            "paid_at": datetime(2024, 4, 30, 22),
+            "source": "stripe",
+        },
     ]
     insert(con, "payments", pay)
     orders = [
-        {"order_id": "o0", "customer_id": "F", "ordered_at": datetime(2024, 1, 1, 8), "status": "paid", "total": 10, "currency": "USD", "source": "square"},
-        {"order_id": "o4", "customer_id": "A", "ordered_at": datetime(2024, 4, 30, 21), "status": "paid", "total": 25, "currency": "USD", "source": "shopify"},
-        {"order_id": "o1", "customer_id": "D", "ordered_at": datetime(2024, 2, 10), "status": "paid", "total": 30, "currency": "USD", "source": "shopify"},
-        {"order_id": "o2", "customer_id": "B", "ordered_at": datetime(2024, 1, 20), "status": "paid", "total": 50, "currency": "USD", "source": "shopify"},
-        {"order_id": "o3", "customer_id": "E", "ordered_at": datetime(2024, 3, 15), "status": "canceled", "total": 80, "currency": "USD", "source": "shopify"},
+        {
+            "order_id": "o0",
+            "customer_id": "F",
+            "ordered_at": datetime(2024, 1, 1, 8),
+            "status": "paid",
+            "total": 10,
+            "currency": "USD",
+            "source": "square",
+        },
+        {
+            "order_id": "o4",
+            "customer_id": "A",
+            "ordered_at": datetime(2024, 4, 30, 21),
+            "status": "paid",
+            "total": 25,
+            "currency": "USD",
+            "source": "shopify",
+        },
+        {
+            "order_id": "o1",
+            "customer_id": "D",
+            "ordered_at": datetime(2024, 2, 10),
+            "status": "paid",
+            "total": 30,
+            "currency": "USD",
+            "source": "shopify",
+        },
+        {
+            "order_id": "o2",
+            "customer_id": "B",
+            "ordered_at": datetime(2024, 1, 20),
+            "status": "paid",
+            "total": 50,
+            "currency": "USD",
+            "source": "shopify",
+        },
+        {
+            "order_id": "o3",
+            "customer_id": "E",
+            "ordered_at": datetime(2024, 3, 15),
+            "status": "canceled",
+            "total": 80,
+            "currency": "USD",
+            "source": "shopify",
+        },
     ]
     insert(con, "orders", orders)
-    insert(con, "order_items", [
-        {"order_item_id": "i0", "order_id": "o0", "product": "beans", "quantity": 3, "ordered_at": datetime(2024, 1, 1, 8), "source": "square"},
-        {"order_item_id": "i4", "order_id": "o4", "product": "mug", "quantity": 2, "ordered_at": datetime(2024, 4, 30, 21), "source": "shopify"},
-        {"order_item_id": "i1", "order_id": "o1", "product": "beans", "quantity": 2, "ordered_at": datetime(2024, 2, 10), "source": "shopify"},
-        {"order_item_id": "i2", "order_id": "o2", "product": "mug", "quantity": 1, "ordered_at": datetime(2024, 1, 20), "source": "shopify"},
-        {"order_item_id": "i3", "order_id": "o3", "product": "beans", "quantity": 5, "ordered_at": datetime(2024, 3, 15), "source": "shopify"},
-    ])
+    insert(
+        con,
+        "order_items",
+        [
+            {
+                "order_item_id": "i0",
+                "order_id": "o0",
+                "product": "beans",
+                "quantity": 3,
+                "ordered_at": datetime(2024, 1, 1, 8),
+                "source": "square",
+            },
+            {
+                "order_item_id": "i4",
+                "order_id": "o4",
+                "product": "mug",
+                "quantity": 2,
+                "ordered_at": datetime(2024, 4, 30, 21),
+                "source": "shopify",
+            },
+            {
+                "order_item_id": "i1",
+                "order_id": "o1",
+                "product": "beans",
+                "quantity": 2,
+                "ordered_at": datetime(2024, 2, 10),
+                "source": "shopify",
+            },
+            {
+                "order_item_id": "i2",
+                "order_id": "o2",
+                "product": "mug",
+                "quantity": 1,
+                "ordered_at": datetime(2024, 1, 20),
+                "source": "shopify",
+            },
+            {
+                "order_item_id": "i3",
+                "order_id": "o3",
+                "product": "beans",
+                "quantity": 5,
+                "ordered_at": datetime(2024, 3, 15),
+                "source": "shopify",
+            },
+        ],
+    )
     return con
 
 
@@ -56,12 +181,19 @@ def test_revenue_is_paid_charges_net_of_refunds_plus_orders_paid_elsewhere_in_on
     assert any("1 month(s) with no value" in n and "counted as zero" in n for n in s.notes)
 
 
-@pytest.mark.parametrize(("kind", "by", "expected"), [
-    ("orders", (), {"orders": [2.0, 1.0, 0.0, 1.0]}),  # the canceled March order does not count
-    ("new_customers", (), {"new_customers": [3.0, 1.0, 1.0, 0.0]}),  # A, B, F in Jan; D in Feb; C (paid in EUR) in Mar
-    ("units", ("product",), {"beans": [3.0, 2.0, 0.0, 0.0], "mug": [1.0, 0.0, 0.0, 2.0]}),
-    ("orders", ("channel",), {"square": [1.0, 0.0, 0.0, 0.0], "shopify": [1.0, 1.0, 0.0, 1.0]}),
-])
+@pytest.mark.parametrize(
+    ("kind", "by", "expected"),
+    [
+        ("orders", (), {"orders": [2.0, 1.0, 0.0, 1.0]}),  # the canceled March order does not count
+        (
+            "new_customers",
+            (),
+            {"new_customers": [3.0, 1.0, 1.0, 0.0]},
+        ),  # A, B, F in Jan; D in Feb; C (paid in EUR) in Mar
+        ("units", ("product",), {"beans": [3.0, 2.0, 0.0, 0.0], "mug": [1.0, 0.0, 0.0, 2.0]}),
+        ("orders", ("channel",), {"square": [1.0, 0.0, 0.0, 0.0], "shopify": [1.0, 1.0, 0.0, 1.0]}),
+    ],
+)
 def test_core_series_by_recipe(shop, kind, by, expected):
     values = _values(core_series(shop, kind, by=by))
     assert values == expected
@@ -81,8 +213,12 @@ def test_an_empty_warehouse_says_what_to_load(con):
 
 @pytest.fixture
 def sales(con):
-    rows = pd.DataFrame({"day": pd.date_range("2023-01-01", periods=400, freq="D"), "amount": 10.0, "shop": ["north", "south"] * 200})  # noqa: F841 - read by name in the SQL below
-    con.execute("CREATE TABLE raw.sales AS SELECT day, CAST(amount AS VARCHAR) AS amount, shop, row_number() OVER () AS _source_row FROM rows")
+    rows = pd.DataFrame(  # noqa: F841 - read by name in the SQL below
+        {"day": pd.date_range("2023-01-01", periods=400, freq="D"), "amount": 10.0, "shop": ["north", "south"] * 200}
+    )
+    con.execute(
+        "CREATE TABLE raw.sales AS SELECT day, CAST(amount AS VARCHAR) AS amount, shop, row_number() OVER () AS _source_row FROM rows"
+    )
     return con
 
 

@@ -26,14 +26,22 @@ def test_saved_then_reloaded_forecaster_reforecasts_identical_numbers(fitted, tm
     cols = ["forecast", "lower", "upper"]
     assert np.array_equal(again[cols].to_numpy(), fitted.forecast_[cols].to_numpy(), equal_nan=True)
     assert list(again["model"]) == list(fitted.forecast_["model"])
-    assert any("lightgbm" in c.members for c in loaded.choices_.values())  # the shared model's forecasts are checked too
+    assert any(
+        "lightgbm" in c.members for c in loaded.choices_.values()
+    )  # the shared model's forecasts are checked too
     assert loaded.global_ is not None and loaded.global_.text == fitted.global_.text
 
 
 def test_saved_folder_holds_only_open_formats(fitted, tmp_path):
     folder = save_forecaster(fitted, tmp_path / "forecaster")
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["backtest.parquet", "forecaster.json", "forecasts.parquet", "history.parquet", "lightgbm_global.txt"]
+    assert names == [
+        "backtest.parquet",
+        "forecaster.json",
+        "forecasts.parquet",
+        "history.parquet",
+        "lightgbm_global.txt",
+    ]
     meta = json.loads((folder / "forecaster.json").read_text())
     assert meta["format"] == "soloml.forecaster/1" and set(meta["files"]) == set(names) - {"forecaster.json"}
     choice = next(iter(meta["choices"].values()))

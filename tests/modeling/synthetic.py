@@ -51,10 +51,21 @@ def churn_set(*, customers: int = 400, cutoffs: int = 8, seed: int = 0, signal: 
         }
     )
     features = ("orders_30d", "failed_payments_30d", "days_since_last_order", "email_opens_90d", "plan", "noise")
-    return TrainingSet(project="churn", frame=frame, features=features, task="binary", categorical=("plan",), spec_hash="abc", load_ids=("load-1",), descriptions=dict(DESCRIPTIONS))
+    return TrainingSet(
+        project="churn",
+        frame=frame,
+        features=features,
+        task="binary",
+        categorical=("plan",),
+        spec_hash="abc",
+        load_ids=("load-1",),
+        descriptions=dict(DESCRIPTIONS),
+    )
 
 
-def churn_spec(*, done_value: float = 0.5, min_lift: float = 0.0, rule: str | None = "days_since_last_order", capacity: int = 20) -> ProjectSpec:
+def churn_spec(
+    *, done_value: float = 0.5, min_lift: float = 0.0, rule: str | None = "days_since_last_order", capacity: int = 20
+) -> ProjectSpec:
     return ProjectSpec(
         name="churn",
         question="Who will cancel in the next 60 days?",
@@ -65,7 +76,9 @@ def churn_spec(*, done_value: float = 0.5, min_lift: float = 0.0, rule: str | No
         label=Label(definition="no order or payment in the next 60 days", horizon_days=60),
         cutoffs=Cutoffs(every="monthly", lookback_months=12),
         metric="roc_auc",
-        business=BusinessValue(value_per_success=180, cost_per_action=12, capacity=capacity, cycle="weekly", success_rate=0.3),
+        business=BusinessValue(
+            value_per_success=180, cost_per_action=12, capacity=capacity, cycle="weekly", success_rate=0.3
+        ),
         today_rule=None if rule is None else TodayRule(description="no order in 60 days", expression=rule),
         done=DoneThreshold(metric="precision_at_capacity", value=done_value, min_lift_over_rule=min_lift),
     )

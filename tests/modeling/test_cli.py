@@ -21,7 +21,18 @@ def test_train_quick_path_prints_the_contract_keys_as_json(ws, accounts):
     result = run(ws, "train", "--table", str(accounts), "--target", "churned", "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    for key in ("project", "version", "recipe", "metric", "model_score", "baseline_scores", "threshold", "verdict", "business", "top_features"):
+    for key in (
+        "project",
+        "version",
+        "recipe",
+        "metric",
+        "model_score",
+        "baseline_scores",
+        "threshold",
+        "verdict",
+        "business",
+        "top_features",
+    ):
         assert key in out, key
     for key in ("capacity", "precision_at_capacity", "lift_at_capacity", "expected_value"):
         assert key in out["business"], key
@@ -31,7 +42,9 @@ def test_train_quick_path_prints_the_contract_keys_as_json(ws, accounts):
     assert (ws.projects_dir / f"{out['project']}.yaml").is_file()
     con = ws.connect()
     try:
-        assert con.execute("SELECT kind, status, model_version FROM ops.runs").fetchall() == [("train", "succeeded", "v0001")]
+        assert con.execute("SELECT kind, status, model_version FROM ops.runs").fetchall() == [
+            ("train", "succeeded", "v0001")
+        ]
     finally:
         con.close()
 
@@ -39,17 +52,28 @@ def test_train_quick_path_prints_the_contract_keys_as_json(ws, accounts):
 def test_train_with_agreed_business_values_speaks_in_money_and_prints_auc_beside_precision(ws, accounts):
     assert run(ws, "train", "--table", str(accounts), "--target", "churned", "--no-save").exit_code == 0
     path = ws.projects_dir / "accounts_churned.yaml"
-    agreed = path.read_text().replace("business:\n", "business:\n  value_per_success: 50\n").replace("cost_per_action: 0.0", "cost_per_action: 5.0")
-    path.write_text(agreed.replace("metric: roc_auc\nbusiness", "metric: precision_at_capacity\nbusiness"))  # headline: precision, as the interview writes
+    agreed = (
+        path.read_text()
+        .replace("business:\n", "business:\n  value_per_success: 50\n")
+        .replace("cost_per_action: 0.0", "cost_per_action: 5.0")
+    )
+    path.write_text(
+        agreed.replace("metric: roc_auc\nbusiness", "metric: precision_at_capacity\nbusiness")
+    )  # headline: precision, as the interview writes
     result = run(ws, "train", "accounts_churned")
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "If we act on the 60 rows the model ranks highest each week" in text
     assert "Expected value: $" in text
-    assert re.search(r"Model: precision at capacity \d+\.\d% \(vs \d+\.\d% no model\); ROC AUC 0\.\d{3} \(vs 0\.\d{3} no model\)", text)
+    assert re.search(
+        r"Model: precision at capacity \d+\.\d% \(vs \d+\.\d% no model\); ROC AUC 0\.\d{3} \(vs 0\.\d{3} no model\)",
+        text,
+    )
     assert "soloml promote" in text
     first = result.stdout.splitlines()[0]  # the verdict, said once in words: not "DONE: Done: ..."
-    assert not re.match(r"(DONE|KEEP_GOING|NOT_WORTH_IT):", first) and re.match(r"(Done|Keep going|Not worth it)", first), first
+    assert not re.match(r"(DONE|KEEP_GOING|NOT_WORTH_IT):", first) and re.match(
+        r"(Done|Keep going|Not worth it)", first
+    ), first
 
 
 def test_models_promote_rollback_round_trip(ws, accounts):

@@ -22,7 +22,12 @@ CASES = [
     ("unique text", "email", pd.Series([f"p{i}@x.com" for i in range(N)]), "id"),
     ("an id by name with many values", "customer_id", pd.Series([f"c{i % 150}" for i in range(N)]), "id"),
     ("an id by name with few values is a category", "store_id", pd.Series([f"s{i % 5}" for i in range(N)]), None),
-    ("whole numbers unique by chance over a wide range", "income", pd.Series(rng.choice(10**7, N, replace=False)), None),
+    (
+        "whole numbers unique by chance over a wide range",
+        "income",
+        pd.Series(rng.choice(10**7, N, replace=False)),
+        None,
+    ),
     ("a continuous measure", "weight", pd.Series(rng.normal(70, 10, N)), None),
     ("the same value in every row", "plan", pd.Series(["basic"] * N), "constant"),
     ("a value or missing still tells rows apart", "coupon", pd.Series(["X", None] * (N // 2)), None),
@@ -40,7 +45,12 @@ def test_label_free_column_checks(title, name, values, kind):
 @pytest.mark.parametrize(
     ("title", "values", "task", "suspect"),
     [
-        ("recorded after the outcome: missing unless it happened", lambda y: np.where(y == 1, 3.0, np.nan), "binary", True),
+        (
+            "recorded after the outcome: missing unless it happened",
+            lambda y: np.where(y == 1, 3.0, np.nan),
+            "binary",
+            True,
+        ),
         ("the label re-coded as text", lambda y: np.where(y == 1, "closed", "open"), "binary", True),
         ("a strong but honest signal", lambda y: y + rng.normal(0, 0.6, len(y)), "binary", False),
         ("the target in other units", lambda y: y * 100 + 3, "regression", True),
@@ -55,7 +65,9 @@ def test_leak_suspects_predict_the_label_almost_perfectly_alone(title, values, t
 
 
 def test_likely_ids_lists_every_id_column_of_a_frame():
-    frame = pd.DataFrame({"rownames": np.arange(N), "plan": rng.choice(["a", "b"], N), "uuid": [f"u-{i}" for i in range(N)]})
+    frame = pd.DataFrame(
+        {"rownames": np.arange(N), "plan": rng.choice(["a", "b"], N), "uuid": [f"u-{i}" for i in range(N)]}
+    )
     assert [f.column for f in likely_ids(frame)] == ["rownames", "uuid"]
 
 
@@ -63,7 +75,9 @@ def test_leak_suspects_are_judged_on_the_rows_given_only():
     y = np.r_[np.zeros(100), np.ones(100)]
     col = pd.Series(np.r_[np.zeros(100), np.ones(100)])
     col.iloc[150:] = 0.0  # only the later half breaks the pattern
-    assert screen(pd.DataFrame({"c": col}), ("c",), label=y, task="binary", rows=np.arange(150)).kept == ()  # rows 0..149: perfect
+    assert (
+        screen(pd.DataFrame({"c": col}), ("c",), label=y, task="binary", rows=np.arange(150)).kept == ()
+    )  # rows 0..149: perfect
     assert screen(pd.DataFrame({"c": col}), ("c",), label=y, task="binary").kept == ("c",)
 
 
@@ -73,10 +87,16 @@ def test_a_row_number_of_a_date_sorted_table_is_not_learnt_from_and_training_say
     when = pd.date_range("2024-01-01", periods=n, freq="D")
     x = rng.normal(size=n)
     drift = np.linspace(-1.5, 1.5, n)
-    frame = pd.DataFrame({
-        "entity_id": [str(i) for i in range(n)], "cutoff": when, "row_number": np.arange(1, n + 1), "x": x,
-        "label": rng.random(n) < 1 / (1 + np.exp(-(x + drift))), "plan": "basic",
-    })
+    frame = pd.DataFrame(
+        {
+            "entity_id": [str(i) for i in range(n)],
+            "cutoff": when,
+            "row_number": np.arange(1, n + 1),
+            "x": x,
+            "label": rng.random(n) < 1 / (1 + np.exp(-(x + drift))),
+            "plan": "basic",
+        }
+    )
     ts = TrainingSet(project="t", frame=frame, features=("row_number", "x", "plan"), task="binary")
     result = train(ts, table_spec("binary", "roc_auc"), spread=False)
     assert result.signature.names == ("x",)

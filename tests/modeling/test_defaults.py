@@ -27,12 +27,19 @@ def _stopping_round(curve: list[float], tolerance: float, patience: int) -> int:
 def test_regression_stops_once_fifty_rounds_improve_the_rmse_by_less_than_a_ten_thousandth_of_the_spread():
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.uniform(-2, 2, size=(1000, 4)), columns=list("abcd"))
-    y = np.sin(2 * X["a"]) * 50 + X["b"] ** 2 * 20 + X["c"] * X["d"] * 10 + rng.normal(0, 1, 1000)  # a smooth target: RMSE creeps down for ever
+    y = (
+        np.sin(2 * X["a"]) * 50 + X["b"] ** 2 * 20 + X["c"] * X["d"] * 10 + rng.normal(0, 1, 1000)
+    )  # a smooth target: RMSE creeps down for ever
     y = y.to_numpy()
     params = ft.task_params("regression", 2, "rmse", n_rows=1000, seed=0, n_features=4)
     curve: dict = {}
-    lgb.train(params, lgb.Dataset(X.iloc[:800], y[:800]), num_boost_round=ft.MAX_ROUNDS, valid_sets=[lgb.Dataset(X.iloc[800:], y[800:])],
-              callbacks=[lgb.record_evaluation(curve)])
+    lgb.train(
+        params,
+        lgb.Dataset(X.iloc[:800], y[:800]),
+        num_boost_round=ft.MAX_ROUNDS,
+        valid_sets=[lgb.Dataset(X.iloc[800:], y[800:])],
+        callbacks=[lgb.record_evaluation(curve)],
+    )
     rmse = curve["valid_0"]["rmse"]
     _, used = ft.fit(X.iloc[:800], y[:800], params, categorical=[], valid=(X.iloc[800:], y[800:]))
     assert used == _stopping_round(rmse, 1e-4 * np.std(y[:800]), ft.EARLY_STOPPING_ROUNDS)
@@ -45,12 +52,16 @@ def test_with_few_columns_the_judged_score_barely_moves_with_the_seed():
     n, k = 800, 25
     X = rng.normal(size=(n, k))
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(k)]).assign(
-        label=30 * X[:, 0] + X[:, 1:].sum(axis=1) + rng.normal(0, 3, n), entity_id=[str(i) for i in range(n)],
+        label=30 * X[:, 0] + X[:, 1:].sum(axis=1) + rng.normal(0, 3, n),
+        entity_id=[str(i) for i in range(n)],
         cutoff=pd.date_range("2024-01-01", periods=n, freq="D"),
     )
     ts = TrainingSet(project="t", frame=frame, features=tuple(f"f{i}" for i in range(k)), task="regression")
     fast = {"learning_rate": 0.15}  # only to keep the test quick; column sampling is the default's
-    scores = [train(ts, table_spec("regression", "rmse", done=1.0), seed=s, params=fast, spread=False).model_score for s in (0, 1, 2)]
+    scores = [
+        train(ts, table_spec("regression", "rmse", done=1.0), seed=s, params=fast, spread=False).model_score
+        for s in (0, 1, 2)
+    ]
     assert (max(scores) - min(scores)) / np.mean(scores) < 0.05
 
 
@@ -58,7 +69,9 @@ def test_on_small_data_the_seed_spread_is_measured_and_said_when_it_matters():
     rng = np.random.default_rng(5)
     n = 240
     frame = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n)})
-    frame["y"] = rng.random(n) < 1 / (1 + np.exp(-0.8 * frame["x"]))  # a weak signal on few rows: folds and sampling matter
+    frame["y"] = rng.random(n) < 1 / (
+        1 + np.exp(-0.8 * frame["x"])
+    )  # a weak signal on few rows: folds and sampling matter
     result = train(flat_set(frame, "y", "binary"), table_spec("binary", "roc_auc"), seed=0)
     spread = result.seed_spread
     assert spread["seeds"] == [0, 1, 2] and spread["values"][0] == result.model_score

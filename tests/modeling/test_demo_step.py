@@ -19,7 +19,9 @@ def test_demo_churn_model_beats_prior_and_todays_rule_and_goes_live(tmp_path):
     meta = json.loads((ws_root / "models" / "churn" / "v0001" / "metadata.json").read_text())
     scores = meta["baseline_scores"]
     assert meta["model_score"] > scores["prior"] and meta["model_score"] > scores["today_rule"]
-    assert meta["metrics"]["roc_auc"] > max(meta["baseline_metrics"]["prior"]["roc_auc"], meta["baseline_metrics"]["today_rule"]["roc_auc"])
+    assert meta["metrics"]["roc_auc"] > max(
+        meta["baseline_metrics"]["prior"]["roc_auc"], meta["baseline_metrics"]["today_rule"]["roc_auc"]
+    )
     assert step.data["beats_baselines"] is True
     assert any("Expected value" in line for line in step.lines)
     assert any("promoted to production" in line for line in step.lines)

@@ -31,17 +31,30 @@ def test_capacity_is_scaled_from_cycles_to_snapshots(capacity, rows, over_time, 
 )
 def test_threshold_is_the_capacity_cut_raised_to_break_even(breakeven, rank, expected):
     score = np.array([0.9, 0.8, 0.5, 0.2])
-    assert ev.decision_threshold("binary" if breakeven else "regression", score, rank, breakeven) == pytest.approx(expected)
+    assert ev.decision_threshold("binary" if breakeven else "regression", score, rank, breakeven) == pytest.approx(
+        expected
+    )
 
 
 @pytest.mark.parametrize(
     ("metric", "task"),
-    [("roc_auc", "binary"), ("precision_at_capacity", "binary"), ("log_loss", "binary"), ("pr_auc", "binary"), ("rmse", "regression"), ("mae", "regression")],
+    [
+        ("roc_auc", "binary"),
+        ("precision_at_capacity", "binary"),
+        ("log_loss", "binary"),
+        ("pr_auc", "binary"),
+        ("rmse", "regression"),
+        ("mae", "regression"),
+    ],
 )
 def test_bootstrap_metrics_with_unit_weights_equal_the_plain_metric(metric, task):
     rng = np.random.default_rng(0)
     y = (rng.random(300) < 0.3).astype(float) if task == "binary" else rng.normal(size=300)
-    pred = np.clip(np.round(rng.random(300) * 0.5 + 0.3 * y, 2), 0.01, 0.99) if task == "binary" else y + rng.normal(size=300)
+    pred = (
+        np.clip(np.round(rng.random(300) * 0.5 + 0.3 * y, 2), 0.01, 0.99)
+        if task == "binary"
+        else y + rng.normal(size=300)
+    )
     fn = ev.weighted_metric(metric, task, y, pred, pred, 40)
     assert fn(np.ones(300)) == pytest.approx(ev.metric_value(metric, task, y, pred, pred, 40))
 

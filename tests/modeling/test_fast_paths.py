@@ -35,9 +35,18 @@ def test_validation_on_the_float_matrix_predicts_what_fits_on_the_dataframe_pred
     by_frame = []
     for train_rows, valid_rows in plan.folds:  # the same protocol, LightGBM reading the DataFrame itself
         inner_train, inner_valid = plan.inner(train_rows)
-        _, best = ft.fit(X.iloc[inner_train], y[inner_train], params, categorical=["plan"], valid=(X.iloc[inner_valid], y[inner_valid]), adjust=False)
+        _, best = ft.fit(
+            X.iloc[inner_train],
+            y[inner_train],
+            params,
+            categorical=["plan"],
+            valid=(X.iloc[inner_valid], y[inner_valid]),
+            adjust=False,
+        )
         rounds = ft.scaled_rounds(best, len(inner_train), len(train_rows))
-        booster, _ = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=["plan"], rounds=rounds, adjust=False)
+        booster, _ = ft.fit(
+            X.iloc[train_rows], y[train_rows], params, categorical=["plan"], rounds=rounds, adjust=False
+        )
         by_frame.append((valid_rows, booster.predict(X.iloc[valid_rows])))
     expected = np.empty(len(X))
     for rows, pred in by_frame:
@@ -47,7 +56,17 @@ def test_validation_on_the_float_matrix_predicts_what_fits_on_the_dataframe_pred
 
 def test_category_text_is_the_same_per_distinct_value_as_per_row():
     col = pd.Series([1, "1", np.nan, 2.0, True, None, "a", False, 1.0], dtype=object)
-    assert list(as_text(col).fillna("<missing>")) == ["1", "1", "<missing>", "2", "true", "<missing>", "a", "false", "1"]
+    assert list(as_text(col).fillna("<missing>")) == [
+        "1",
+        "1",
+        "<missing>",
+        "2",
+        "true",
+        "<missing>",
+        "a",
+        "false",
+        "1",
+    ]
     cats = pd.Series(pd.Categorical(["b", None, "a", "b"]))
     assert list(as_text(cats).fillna("<missing>")) == ["b", "<missing>", "a", "b"]
     assert list(as_text(pd.Series([3.0, np.nan, 2.5])).fillna("<missing>")) == ["3", "<missing>", "2.5"]

@@ -24,7 +24,9 @@ def test_shifting_the_first_tree_moves_every_raw_score_and_keeps_contributions_a
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
     y = (X["a"] + rng.normal(size=500) > 0).astype(float)
-    booster = lgb.train({"objective": "binary", "verbosity": -1, "num_leaves": 7}, lgb.Dataset(X, y), num_boost_round=20)
+    booster = lgb.train(
+        {"objective": "binary", "verbosity": -1, "num_leaves": 7}, lgb.Dataset(X, y), num_boost_round=20
+    )
     shifted = ft.shift_raw_score(booster, -0.7)
     np.testing.assert_allclose(shifted.predict(X, raw_score=True), booster.predict(X, raw_score=True) - 0.7)
     np.testing.assert_allclose(shifted.predict(X, pred_contrib=True).sum(axis=1), shifted.predict(X, raw_score=True))

@@ -17,7 +17,10 @@ def scored():
     return y, score
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [(m.roc_auc, skm.roc_auc_score), (m.pr_auc, skm.average_precision_score), (m.brier, skm.brier_score_loss)])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [(m.roc_auc, skm.roc_auc_score), (m.pr_auc, skm.average_precision_score), (m.brier, skm.brier_score_loss)],
+)
 def test_binary_metrics_match_scikit_learn(scored, ours, theirs):
     y, score = scored
     p = np.clip(score, 0, 1)

@@ -9,7 +9,11 @@ import pytest
 from soloml.errors import ModelError
 from soloml.modeling.signature import FeatureSignature, build_signature
 
-SIG = FeatureSignature(names=("orders", "plan", "paused"), dtypes={"orders": "int", "plan": "category", "paused": "bool"}, categories={"plan": ["basic", "premium"]})
+SIG = FeatureSignature(
+    names=("orders", "plan", "paused"),
+    dtypes={"orders": "int", "plan": "category", "paused": "bool"},
+    categories={"plan": ["basic", "premium"]},
+)
 
 
 def test_prepare_orders_columns_and_keeps_training_categories():
@@ -30,7 +34,10 @@ def test_matrix_codes_categories_by_their_position():
     ("frame", "message"),
     [
         (pd.DataFrame({"orders": [1], "plan": ["basic"]}), "lack 1 feature column.*paused"),
-        (pd.DataFrame({"orders": ["lots"], "plan": ["basic"], "paused": [True]}), "'orders' must be a number, but row 0 holds 'lots'"),
+        (
+            pd.DataFrame({"orders": ["lots"], "plan": ["basic"], "paused": [True]}),
+            "'orders' must be a number, but row 0 holds 'lots'",
+        ),
     ],
 )
 def test_bad_rows_are_named(frame, message):

@@ -50,7 +50,9 @@ def test_baselines_are_judged_on_exactly_the_models_validation_rows(churn):
     # the rule recomputed by hand on those rows: rank by days since last order
     rule = ts.frame["days_since_last_order"].to_numpy(dtype=float)[rows]
     assert result.baseline_metrics["today_rule"]["roc_auc"] == pytest.approx(m.roc_auc(y[rows], rule))
-    assert result.baseline_metrics["today_rule"]["precision_at_capacity"] == pytest.approx(m.precision_at_k(y[rows], rule, k))
+    assert result.baseline_metrics["today_rule"]["precision_at_capacity"] == pytest.approx(
+        m.precision_at_k(y[rows], rule, k)
+    )
     # the prior: the base rate of the rows trained on, scored on the same rows
     trained_on = (cutoffs <= cutoffs.max() - pd.Timedelta(days=60)).to_numpy()
     base = y[trained_on].mean()
@@ -113,8 +115,12 @@ def test_no_signal_is_not_worth_it():
 def test_keep_going_names_a_missing_data_family():
     ts = churn_set(customers=500, cutoffs=6, seed=3, signal=2.0)
     without_email = TrainingSet(
-        project=ts.project, frame=ts.frame.drop(columns=["email_opens_90d"]), features=tuple(f for f in ts.features if f != "email_opens_90d"),
-        task="binary", categorical=ts.categorical, descriptions=ts.descriptions,
+        project=ts.project,
+        frame=ts.frame.drop(columns=["email_opens_90d"]),
+        features=tuple(f for f in ts.features if f != "email_opens_90d"),
+        task="binary",
+        categorical=ts.categorical,
+        descriptions=ts.descriptions,
     )
     result = train(without_email, churn_spec(done_value=0.95))
     assert result.verdict.decision == "KEEP_GOING"
@@ -198,6 +204,9 @@ def test_rows_without_a_label_are_left_out_of_training_and_judging():
     ts = churn_set(customers=200, cutoffs=4, seed=8, signal=1.5)
     frame = ts.frame.astype({"label": object})
     frame.loc[frame.index[:50], "label"] = None
-    result = train(TrainingSet(project="churn", frame=frame, features=ts.features, task="binary", categorical=ts.categorical), churn_spec())
+    result = train(
+        TrainingSet(project="churn", frame=frame, features=ts.features, task="binary", categorical=ts.categorical),
+        churn_spec(),
+    )
     assert result.training["rows"] == len(frame) - 50
     assert result.validation.rows.max() < len(frame) - 50

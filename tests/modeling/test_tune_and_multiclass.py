@@ -41,8 +41,14 @@ def test_tuning_optimises_the_projects_metric_on_rows_it_is_not_judged_on(task, 
     inner_train, inner_valid = plan_validation(ts, seed=0).inner(np.arange(len(labels)))
     X = result.signature.prepare(ts.frame)
     params = {**result.params, "verbosity": -1}
-    booster, _ = ft.fit(X.iloc[inner_train], labels[inner_train], params, categorical=list(result.signature.categorical),
-                        valid=(X.iloc[inner_valid], labels[inner_valid]), adjust=False)
+    booster, _ = ft.fit(
+        X.iloc[inner_train],
+        labels[inner_train],
+        params,
+        categorical=list(result.signature.categorical),
+        valid=(X.iloc[inner_valid], labels[inner_valid]),
+        adjust=False,
+    )
     pred = ft.unweight(np.asarray(booster.predict(X.iloc[inner_valid])), ft.positive_weight(task, labels[inner_train]))
     assert ev.metric_value(metric, task, labels[inner_valid], pred, pred, 1) == pytest.approx(result.tuned_on["value"])
 
@@ -63,15 +69,23 @@ def test_multiclass_is_judged_against_todays_rule_and_told_in_business_figures()
     codes = {c: i for i, c in enumerate(sorted(data["tier"].unique()))}
     ts = flat_set(data.assign(tier=data["tier"].map(codes)), "tier", "multiclass")
     ts = type(ts)(project=ts.project, frame=ts.frame, features=ts.features, task="multiclass", classes=tuple(codes))
-    rule = TodayRule(description="basic in the first year, plus after", expression="CASE WHEN tenure < 12 THEN 'basic' ELSE 'plus' END")
+    rule = TodayRule(
+        description="basic in the first year, plus after",
+        expression="CASE WHEN tenure < 12 THEN 'basic' ELSE 'plus' END",
+    )
     spec = table_spec("multiclass", "accuracy", capacity=50, done=0.8).model_copy(
-        update={"today_rule": rule, "business": BusinessValue(value_per_success=30.0, cost_per_action=2.0, capacity=50)})
+        update={"today_rule": rule, "business": BusinessValue(value_per_success=30.0, cost_per_action=2.0, capacity=50)}
+    )
     result = train(ts, spec, spread=False)
     rows = result.validation.rows
     y = ts.frame["label"].to_numpy()[rows]
     named = np.where(data["tenure"].to_numpy()[rows] < 12, codes["basic"], codes["plus"])
     assert result.baseline_metrics["today_rule"]["accuracy"] == pytest.approx(np.mean(named == y))
-    assert result.metrics["accuracy"] > result.baseline_metrics["today_rule"]["accuracy"] > result.baseline_metrics["prior"]["accuracy"]
+    assert (
+        result.metrics["accuracy"]
+        > result.baseline_metrics["today_rule"]["accuracy"]
+        > result.baseline_metrics["prior"]["accuracy"]
+    )
     b = result.business
     top = m.top_k(result.validation.predictions.max(axis=1), 50)
     assert b.model.precision == pytest.approx(np.mean(result.validation.predictions[top].argmax(axis=1) == y[top]))

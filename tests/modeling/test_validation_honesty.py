@@ -13,8 +13,14 @@ from .synthetic import churn_set, churn_spec, flat_set, table_spec
 
 
 def _with_labels(ts: TrainingSet, labels: np.ndarray) -> TrainingSet:
-    return TrainingSet(project=ts.project, frame=ts.frame.assign(label=labels), features=ts.features, task=ts.task,
-                       categorical=ts.categorical, descriptions=ts.descriptions)
+    return TrainingSet(
+        project=ts.project,
+        frame=ts.frame.assign(label=labels),
+        features=ts.features,
+        task=ts.task,
+        categorical=ts.categorical,
+        descriptions=ts.descriptions,
+    )
 
 
 def test_judged_labels_of_a_time_split_change_neither_the_rounds_nor_the_judged_predictions():

@@ -41,7 +41,9 @@ def test_categorical_test_is_chi_square_of_the_contingency_table():
 def _frame(rng, n, shift=0.0, mix=(0.5, 0.3, 0.2), missing=0.0):
     x = rng.normal(50 + shift, 10, n)
     x[rng.random(n) < missing] = np.nan
-    return pd.DataFrame({"entity_id": np.arange(n).astype(str), "orders_90d": x, "plan": rng.choice(["basic", "pro", "team"], n, p=mix)})
+    return pd.DataFrame(
+        {"entity_id": np.arange(n).astype(str), "orders_90d": x, "plan": rng.choice(["basic", "pro", "team"], n, p=mix)}
+    )
 
 
 def test_monitor_stays_quiet_on_a_million_rows_from_the_same_distribution():
@@ -64,7 +66,11 @@ def test_monitor_flags_an_injected_drift(kwargs, drifted):
 
 def test_a_tiny_noisy_sample_does_not_alert_on_noise_alone():
     rng = np.random.default_rng(4)
-    alerts = sum(d.alert for seed in range(20) for d in feature_drift(_frame(rng, 5_000), _frame(np.random.default_rng(seed), 25)))
+    alerts = sum(
+        d.alert
+        for seed in range(20)
+        for d in feature_drift(_frame(rng, 5_000), _frame(np.random.default_rng(seed), 25))
+    )
     assert alerts == 0
 
 

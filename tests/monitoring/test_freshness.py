@@ -29,7 +29,12 @@ def test_each_source_is_judged_by_its_last_successful_load(con):
 def test_cadence_can_differ_per_source(con):
     _load(con, "L1", "a.csv", "raw.daily_feed", NOW - timedelta(days=2), "loaded")
     _load(con, "L2", "b.csv", "raw.monthly_feed", NOW - timedelta(days=20), "unchanged")
-    got = {f.source: f.alert for f in source_freshness(con, now=NOW, max_age={"raw.daily_feed": timedelta(days=1), "raw.monthly_feed": timedelta(days=31)})}
+    got = {
+        f.source: f.alert
+        for f in source_freshness(
+            con, now=NOW, max_age={"raw.daily_feed": timedelta(days=1), "raw.monthly_feed": timedelta(days=31)}
+        )
+    }
     assert got == {"raw.daily_feed": True, "raw.monthly_feed": False}
 
 

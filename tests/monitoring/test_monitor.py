@@ -36,14 +36,17 @@ def _workspace(ws, *, shift=0.0):
     con = ws.connect()
     con.register("ref", reference)
     con.execute("CREATE TABLE features.churn AS SELECT * FROM ref")
-    con.execute("CREATE TABLE features.churn__meta AS SELECT '[\"orders_90d\", \"spend_90d\", \"plan\"]'::JSON AS features")
+    con.execute('CREATE TABLE features.churn__meta AS SELECT \'["orders_90d", "spend_90d", "plan"]\'::JSON AS features')
     for run, when, scale in (("r1", NOW - timedelta(days=7), 1.0), ("r2", NOW - timedelta(days=1), 1.0 + shift)):
         con.execute(
             "INSERT INTO ops.predictions (run_id, project, model_version, entity_id, score, decision, scored_at, origin) "
             "SELECT ?, 'churn', 'v1', 'c' || i, least(1.0, random() * ?), false, ?, 'batch' FROM range(2000) t(i)",
             [run, scale, when],
         )
-    con.execute("INSERT INTO ops.loads (load_id, source, target_table, finished_at, status) VALUES ('L1', 'stripe.csv', 'raw.stripe_payments', ?, 'loaded')", [NOW - timedelta(days=1)])
+    con.execute(
+        "INSERT INTO ops.loads (load_id, source, target_table, finished_at, status) VALUES ('L1', 'stripe.csv', 'raw.stripe_payments', ?, 'loaded')",
+        [NOW - timedelta(days=1)],
+    )
     con.close()
     folder = ws.root / "scoring" / "churn"
     folder.mkdir(parents=True)
@@ -52,7 +55,13 @@ def _workspace(ws, *, shift=0.0):
 
 def test_check_and_record_write_one_row_per_check(con):
     rng = np.random.default_rng(0)
-    report = check("churn", _features(rng, 3000), _features(rng, 3000, shift=3.0), checked_at=NOW, features=["orders_90d", "spend_90d", "plan"])
+    report = check(
+        "churn",
+        _features(rng, 3000),
+        _features(rng, 3000, shift=3.0),
+        checked_at=NOW,
+        features=["orders_90d", "spend_90d", "plan"],
+    )
     assert report.alert and any("orders_90d shifted" in a for a in report.alerts)
     assert record(con, report) == 3
     rows = con.execute("SELECT check_name, subject, alert FROM ops.monitoring ORDER BY subject").fetchall()

@@ -11,10 +11,14 @@ def _data(n=400, seed=0, signal=2.0):
     y = (rng.random(n) < 0.3).astype(int)
     score = 1 / (1 + np.exp(-(signal * y + rng.normal(0, 1, n) - 1)))
     ids = [f"c{i}" for i in range(n)]
-    return pd.DataFrame({"entity_id": ids, "score": score, "decision": score > 0.5}), pd.DataFrame({"entity_id": ids, "label": y})
+    return pd.DataFrame({"entity_id": ids, "score": score, "decision": score > 0.5}), pd.DataFrame(
+        {"entity_id": ids, "label": y}
+    )
 
 
-@pytest.mark.parametrize("metric, reference", [("roc_auc", roc_auc_score), ("pr_auc", average_precision_score), ("log_loss", log_loss)])
+@pytest.mark.parametrize(
+    "metric, reference", [("roc_auc", roc_auc_score), ("pr_auc", average_precision_score), ("log_loss", log_loss)]
+)
 def test_metrics_match_sklearn(metric, reference):
     preds, labels = _data()
     got = metric_value(metric, labels.label.to_numpy().astype(float), preds.score.to_numpy(), None, 50)

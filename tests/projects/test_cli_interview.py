@@ -12,9 +12,18 @@ from soloml.projects import load_spec
 
 runner = CliRunner()
 ANSWERS = {
-    "name": "churn", "recipe": "churn", "decision": "offer a free bag", "stakeholder": "CEO", "owner": "Dana",
-    "capacity": 100, "cycle": "weekly", "value_per_success": 180, "cost_per_action": 12, "success_rate": 0.25,
-    "today_rule": "no order in 60 days", "horizon_days": 60,
+    "name": "churn",
+    "recipe": "churn",
+    "decision": "offer a free bag",
+    "stakeholder": "CEO",
+    "owner": "Dana",
+    "capacity": 100,
+    "cycle": "weekly",
+    "value_per_success": 180,
+    "cost_per_action": 12,
+    "success_rate": 0.25,
+    "today_rule": "no order in 60 days",
+    "horizon_days": 60,
 }
 
 
@@ -45,10 +54,29 @@ def test_json_output_and_refusal_to_overwrite_a_different_spec(ws, tmp_path):
 
 
 def test_prompts_ask_about_the_decision_and_write_the_spec(ws):
-    typed = "\n".join([
-        "churn", "all", "weekly", "24", "offer a free bag", "CEO", "Dana", "100", "weekly", "180", "12", "0.25", "no order in 60 days",
-        "60", "", "y",
-    ]) + "\n"
+    typed = (
+        "\n".join(
+            [
+                "churn",
+                "all",
+                "weekly",
+                "24",
+                "offer a free bag",
+                "CEO",
+                "Dana",
+                "100",
+                "weekly",
+                "180",
+                "12",
+                "0.25",
+                "no order in 60 days",
+                "60",
+                "",
+                "y",
+            ]
+        )
+        + "\n"
+    )
     result = runner.invoke(app, ["interview", "retention", "--workspace", str(ws.root)], input=typed)
     assert result.exit_code == 0, result.output
     assert "What will you do differently" in result.output and "Who is scored at each snapshot" in result.output
@@ -66,12 +94,37 @@ def test_bad_answer_exits_1_naming_the_key(ws, tmp_path):
 
 
 def test_table_recipe_prompts_for_the_table_and_target(ws):
-    typed = "\n".join([
-        "table", "raw.accounts", "churned", "", "call them", "Sales lead", "Dana", "50", "monthly", "500", "20", "0.5", "", "30", "2026-12-31", "y",
-    ]) + "\n"
+    typed = (
+        "\n".join(
+            [
+                "table",
+                "raw.accounts",
+                "churned",
+                "",
+                "call them",
+                "Sales lead",
+                "Dana",
+                "50",
+                "monthly",
+                "500",
+                "20",
+                "0.5",
+                "",
+                "30",
+                "2026-12-31",
+                "y",
+            ]
+        )
+        + "\n"
+    )
     result = runner.invoke(app, ["interview", "accounts", "--workspace", str(ws.root)], input=typed)
     assert result.exit_code == 0, result.output
     spec = load_spec(ws.projects_dir / "accounts.yaml")
-    assert (spec.recipe, spec.source_table, spec.label.target, spec.cutoffs.time_column) == ("table", "raw.accounts", "churned", None)
+    assert (spec.recipe, spec.source_table, spec.label.target, spec.cutoffs.time_column) == (
+        "table",
+        "raw.accounts",
+        "churned",
+        None,
+    )
     assert spec.done.value == 0.08  # 20 / (500 x 0.5)
     assert str(spec.deadline) == "2026-12-31"

@@ -10,7 +10,9 @@ from soloml.projects import load_spec
 
 @pytest.mark.slow
 def test_demo_project_step_specifies_churn_and_builds_sensible_base_rates(tmp_path):
-    summary = run_demo(tmp_path / "demo", customers=250, json=True, steps=(_resolve("step_load"), _resolve("step_project")))
+    summary = run_demo(
+        tmp_path / "demo", customers=250, json=True, steps=(_resolve("step_load"), _resolve("step_project"))
+    )
     step = next(s for s in summary.steps if s.name == "project")
     spec = load_spec(tmp_path / "demo" / "projects" / "churn.yaml")
     assert spec.done.value == pytest.approx(12 / (180 * 0.3), abs=1e-4)

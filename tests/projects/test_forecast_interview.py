@@ -14,14 +14,26 @@ BASE = {"name": "revenue", "recipe": "forecast", "decision": "plan purchases"}
 
 
 def test_prompts_ask_the_forecast_questions_and_skip_the_ranked_list_ones(ws):
-    typed = "\n".join(["forecast", "revenue", "channel, product", "week", "", "0.1", "5000", "plan stock", "CEO", "Dana", "", "y"]) + "\n"
+    typed = (
+        "\n".join(
+            ["forecast", "revenue", "channel, product", "week", "", "0.1", "5000", "plan stock", "CEO", "Dana", "", "y"]
+        )
+        + "\n"
+    )
     result = runner.invoke(app, ["interview", "revenue", "--workspace", str(ws.root)], input=typed)
     assert result.exit_code == 0, result.output
     assert "What do you want to forecast" in result.output and "How often do you plan" in result.output
     assert "How many can you act on" not in result.output and "How do you decide today" not in result.output
     spec = load_spec(ws.projects_dir / "revenue.yaml")
     f = spec.forecast
-    assert (f.series, f.by, f.frequency, f.horizon, f.miss_tolerance, f.miss_cost) == ("revenue", ["channel", "product"], "week", 13, 0.1, 5000)
+    assert (f.series, f.by, f.frequency, f.horizon, f.miss_tolerance, f.miss_cost) == (
+        "revenue",
+        ["channel", "product"],
+        "week",
+        13,
+        0.1,
+        5000,
+    )
     assert (spec.done.metric, spec.done.value) == ("miss_cost", 1000.0)  # 5000 x the 20% of weeks that may miss
     assert "A week off by more than 10% costs $5,000" in " ".join(result.output.split())
 
@@ -36,7 +48,12 @@ def test_prompts_ask_the_forecast_questions_and_skip_the_ranked_list_ones(ws):
 )
 def test_what_a_miss_costs_becomes_the_done_line(answers, metric, value, frequency, horizon):
     spec = spec_from_answers({**BASE, **answers}).spec
-    assert (spec.done.metric, spec.done.value, spec.forecast.frequency, spec.forecast.horizon) == (metric, value, frequency, horizon)
+    assert (spec.done.metric, spec.done.value, spec.forecast.frequency, spec.forecast.horizon) == (
+        metric,
+        value,
+        frequency,
+        horizon,
+    )
     assert spec.forecast.series == answers["forecast_what"]
 
 

@@ -15,7 +15,11 @@ GOOD = spec_from_answers({"name": "churn", "decision": "call", "capacity": 10, "
     ("path", "value", "message"),
     [
         (("recipe",), "chrun", r"key 'recipe': Input should be 'churn', 'conversion'"),
-        (("label", "horizon_days"), 0, r"key 'label\.horizon_days': Input should be greater than or equal to 1 \(got 0\)"),
+        (
+            ("label", "horizon_days"),
+            0,
+            r"key 'label\.horizon_days': Input should be greater than or equal to 1 \(got 0\)",
+        ),
         (("business", "capacity"), "lots", r"key 'business\.capacity': Input should be a valid integer"),
         (("business", "success_rate"), 1.5, r"key 'business\.success_rate': Input should be less than or equal to 1"),
         (("cutoffs", "every"), "hourly", r"key 'cutoffs\.every': Input should be 'daily', 'weekly' or 'monthly'"),
@@ -47,22 +51,35 @@ def test_written_spec_reads_back_identically(tmp_path):
     ("value", "message"),
     [
         ("everyone", r"key 'population'.*'all_customers'"),
-        ({"active_within_days": 0}, r"key 'population\.active_within_days': Input should be greater than or equal to 1"),
+        (
+            {"active_within_days": 0},
+            r"key 'population\.active_within_days': Input should be greater than or equal to 1",
+        ),
         ({"days": 30}, r"Extra inputs are not permitted"),
     ],
 )
 def test_bad_population_names_the_key_and_the_two_forms(tmp_path, value, message):
     file = tmp_path / "churn.yaml"
-    file.write_text(yaml.safe_dump({**GOOD.model_dump(mode="json", exclude_none=True), "population": value}), encoding="utf-8")
+    file.write_text(
+        yaml.safe_dump({**GOOD.model_dump(mode="json", exclude_none=True), "population": value}), encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match=message):
         load_spec(file)
 
 
 def test_population_is_refused_for_a_recipe_it_does_not_apply_to(tmp_path):
-    raw = {**GOOD.model_dump(mode="json", exclude_none=True), "recipe": "conversion", "entity": "contact", "population": "all_customers"}
+    raw = {
+        **GOOD.model_dump(mode="json", exclude_none=True),
+        "recipe": "conversion",
+        "entity": "contact",
+        "population": "all_customers",
+    }
     file = tmp_path / "leads.yaml"
     file.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"population applies to the customer recipes \(churn, buy_again, spend\), not to 'conversion'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"population applies to the customer recipes \(churn, buy_again, spend\), not to 'conversion'",
+    ):
         load_spec(file)
 
 

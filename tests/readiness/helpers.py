@@ -17,8 +17,14 @@ NOW = pd.Timestamp("2026-11-30 12:00").to_pydatetime()
 def project_spec(name: str, **changes: Any) -> ProjectSpec:
     """A valid spec; `changes` replace top-level keys (dicts are merged one level deep)."""
     base: dict[str, Any] = {
-        "name": name, "question": "Which rows will say yes?", "decision": "call them first", "stakeholder": "CEO", "owner": "data person",
-        "recipe": "table", "label": {"definition": "the target column", "target": "label"}, "metric": "roc_auc",
+        "name": name,
+        "question": "Which rows will say yes?",
+        "decision": "call them first",
+        "stakeholder": "CEO",
+        "owner": "data person",
+        "recipe": "table",
+        "label": {"definition": "the target column", "target": "label"},
+        "metric": "roc_auc",
         "business": {"value_per_success": 100, "cost_per_action": 5, "capacity": 50, "cycle": "weekly"},
         "done": {"metric": "roc_auc", "value": 0.7},
     }
@@ -41,11 +47,19 @@ def signal_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x1, x2 = rng.normal(size=n), rng.normal(size=n)
     p = 1 / (1 + np.exp(-(-1.0 + 1.2 * x1 - 0.8 * x2)))
-    return pd.DataFrame({"plan": rng.choice(["free", "pro"], n), "logins": np.round(5 + 3 * x1, 1), "tickets": np.round(2 - x2, 1),
-                         "label": (rng.random(n) < p).astype(int)})
+    return pd.DataFrame(
+        {
+            "plan": rng.choice(["free", "pro"], n),
+            "logins": np.round(5 + 3 * x1, 1),
+            "tickets": np.round(2 - x2, 1),
+            "label": (rng.random(n) < p).astype(int),
+        }
+    )
 
 
 def training_set(frame: pd.DataFrame, features: tuple[str, ...], *, project: str = "sim") -> TrainingSet:
     """A flat training set (no snapshots) with `label` and `features` from `frame`."""
     out = frame.assign(entity_id=[f"e{i}" for i in range(len(frame))], cutoff=pd.NaT)
-    return TrainingSet(project=project, frame=out.loc[:, ["entity_id", "cutoff", "label", *features]], features=features, task="binary")
+    return TrainingSet(
+        project=project, frame=out.loc[:, ["entity_id", "cutoff", "label", *features]], features=features, task="binary"
+    )

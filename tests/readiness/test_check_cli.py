@@ -21,7 +21,9 @@ def folder(tmp_path_factory):
     rare = signal_frame(300)
     rare["label"] = np.where(np.arange(300) < 4, 1, 0)
     table_project(ws.root, rare, "rare")
-    table_project(ws.root, signal_frame(300), "broken", today_rule={"description": "many logins", "expression": "nope > 1"})
+    table_project(
+        ws.root, signal_frame(300), "broken", today_rule={"description": "many logins", "expression": "nope > 1"}
+    )
     return ws
 
 
@@ -29,10 +31,13 @@ def _check(ws, *args: str):
     return CliRunner().invoke(app, ["check", *args, "--workspace", str(ws.root)])
 
 
-@pytest.mark.parametrize(("project", "code", "outcome", "words"), [
-    ("rare", 2, "not_enough_yet", "Not enough yet: Only 4 of 300 labelled rows are labelled '1'"),
-    ("broken", 1, "fix_first", "To fix: Project 'broken': key 'today_rule.expression' ('nope > 1') does not run"),
-])
+@pytest.mark.parametrize(
+    ("project", "code", "outcome", "words"),
+    [
+        ("rare", 2, "not_enough_yet", "Not enough yet: Only 4 of 300 labelled rows are labelled '1'"),
+        ("broken", 1, "fix_first", "To fix: Project 'broken': key 'today_rule.expression' ('nope > 1') does not run"),
+    ],
+)
 def test_the_exit_code_says_the_verdict(folder, project, code, outcome, words):
     result = _check(folder, project)
     assert result.exit_code == code, result.output
@@ -46,7 +51,9 @@ def test_json_prints_exactly_the_reports_facts(folder):
 
     report = run_check(folder, "rare", record=False)
     printed = json.loads(_check(folder, "rare", "--json").stdout)
-    assert {k: v for k, v in printed.items() if k != "checked_at"} == {k: v for k, v in report.to_facts().items() if k != "checked_at"}
+    assert {k: v for k, v in printed.items() if k != "checked_at"} == {
+        k: v for k, v in report.to_facts().items() if k != "checked_at"
+    }
 
 
 def test_every_project_check_is_recorded_where_the_board_reads_it(folder):

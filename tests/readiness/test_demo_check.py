@@ -26,8 +26,14 @@ def test_the_demo_business_is_ready_for_churn_with_the_figures(demo):
     assert step.data["outcome"] == "ready" and step.data["exit_code"] == 0
     text = " ".join(step.lines)
     assert text.startswith("Ready: the data for the churn project is ready to train on.")
-    for figure in ("all 18 monthly snapshots fit", "customer snapshots with a known outcome", "twice as many rows would change it by about",
-                   "You have enough to stop collecting and start using it", "Can we prove it?", "weeks at 100 customers a week"):
+    for figure in (
+        "all 18 monthly snapshots fit",
+        "customer snapshots with a known outcome",
+        "twice as many rows would change it by about",
+        "You have enough to stop collecting and start using it",
+        "Can we prove it?",
+        "weeks at 100 customers a week",
+    ):
         assert figure in text, figure
     checks = {f["check"]: f for f in step.data["findings"]}
     assert checks["learning_curve"]["figures"]["gain_if_doubled"] < checks["learning_curve"]["figures"]["tolerance"]
@@ -45,7 +51,9 @@ def test_the_command_prints_the_reports_facts_and_exits_0(demo):
     assert result.exit_code == 0, result.output
     facts = json.loads(result.stdout)
     assert facts["outcome"] == "ready" and facts["project"] == "churn"
-    assert [f["words"] for f in facts["findings"]] == [f["words"] for f in step.data["findings"]]  # the same check, run again
+    assert [f["words"] for f in facts["findings"]] == [
+        f["words"] for f in step.data["findings"]
+    ]  # the same check, run again
     assert {p["table"] for p in facts["profiles"]} >= {"core.customers", "raw.stripe_payments"}
 
 

@@ -27,8 +27,12 @@ def known_learner(a: float, b: float, c: float, noise: float = 0.0, seed: int = 
 
     def score(ts, train_rows, valid_rows):
         n = len(train_rows)
-        return Scored("roc_auc", 1 - (a + b * n ** (-c)) + rng.normal(0, noise) if noise else 1 - (a + b * n ** (-c)), True,
-                      np.full(len(valid_rows), 0.5))
+        return Scored(
+            "roc_auc",
+            1 - (a + b * n ** (-c)) + rng.normal(0, noise) if noise else 1 - (a + b * n ** (-c)),
+            True,
+            np.full(len(valid_rows), 0.5),
+        )
 
     return score
 
@@ -56,10 +60,10 @@ def test_the_learning_curve_measures_nested_time_free_shares_and_recovers_the_cu
 def test_a_steep_known_curve_says_how_many_more_rows_until_it_flattens():
     (finding, _), _ = check_enough_data(flat_set(3200), SPEC, known_learner(0.15, 6.0, 0.5), now=NOW)
     # truth: doubling stops adding TOLERANCE at n* = (b (1 - 2^-c) / TOLERANCE)^(1/c)
-    n_star = (6.0 * (1 - 2 ** -0.5) / TOLERANCE) ** 2
+    n_star = (6.0 * (1 - 2**-0.5) / TOLERANCE) ** 2
     assert finding.severity == "wait"
     assert finding.needed.amount == pytest.approx(n_star - 2560, rel=0.05)
-    assert finding.figures["gain_if_doubled"] == pytest.approx(6.0 * 2560 ** -0.5 * (1 - 2 ** -0.5), abs=1e-3)
+    assert finding.figures["gain_if_doubled"] == pytest.approx(6.0 * 2560**-0.5 * (1 - 2**-0.5), abs=1e-3)
     assert "today's pace is unknown" in finding.words  # a table without dates has no pace
 
 

@@ -45,4 +45,8 @@ def test_without_a_success_rate_none_is_assumed_and_the_smallest_visible_change_
     assert finding.severity == "note" and "No success rate is agreed, so none is assumed" in finding.words
     base, units = finding.figures["base_rate"], 100 * HORIZON_WEEKS
     effect = smallest_effect(plan, base, units, down=True)
-    assert plan("conversion", baseline_rate=base, mde=-effect).total <= units < plan("conversion", baseline_rate=base, mde=-effect * 0.98).total
+    assert (
+        plan("conversion", baseline_rate=base, mde=-effect).total
+        <= units
+        < plan("conversion", baseline_rate=base, mde=-effect * 0.98).total
+    )

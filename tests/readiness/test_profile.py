@@ -35,7 +35,12 @@ def table(con):
 
 def test_profile_agrees_with_duckdb_summarize(con, table):
     profile = profile_table(con, table)
-    summary = {r[0]: r for r in con.execute(f"SELECT column_name, min, max, approx_unique, null_percentage FROM (SUMMARIZE {table})").fetchall()}
+    summary = {
+        r[0]: r
+        for r in con.execute(
+            f"SELECT column_name, min, max, approx_unique, null_percentage FROM (SUMMARIZE {table})"
+        ).fetchall()
+    }
     assert profile.rows == 1000
     for col in profile.columns:
         _, low, high, unique, null_pct = summary[col.name]

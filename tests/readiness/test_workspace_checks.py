@@ -22,7 +22,10 @@ NOW = datetime(2026, 12, 1, 12, 0)
 
 
 def _csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    path.write_text("\n".join([",".join(header), *(",".join("" if v is None else str(v) for v in r) for r in rows)]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join([",".join(header), *(",".join("" if v is None else str(v) for v in r) for r in rows)]) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -33,7 +36,10 @@ def _load(root: Path, path: Path) -> None:
 
 def _plant_files(root: Path) -> None:
     # an unknown export: never routed into core, an empty column, a constant one, numbers kept as text, two time zones
-    rows = [[f"T{i}", 10 + i if i % 5 else "n/a", None, "Main St", "America/New_York" if i % 2 else "Europe/Berlin"] for i in range(40)]
+    rows = [
+        [f"T{i}", 10 + i if i % 5 else "n/a", None, "Main St", "America/New_York" if i % 2 else "Europe/Berlin"]
+        for i in range(40)
+    ]
     _load(root, _csv(root / "legacy_pos.csv", ["Ticket", "Total", "Coupon", "Store", "Time Zone"], rows))
     # a file with one value that does not parse: that row is set aside at load
     bad = [[f"A{i}", f"{i}.5", f"2024-01-{i % 27 + 1:02d}"] for i in range(60)] + [["A99", "abc", "2024-01-03"]]
@@ -44,23 +50,31 @@ def _plant_files(root: Path) -> None:
 
 def _plant_states(con) -> None:
     create_core_tables(con)
-    loads = [("L-old", "feed.csv", "raw.feed", NOW - timedelta(days=30), "loaded"),
-             *((f"L-daily{i}", "daily.csv", "raw.daily", NOW - timedelta(days=3 + i), "loaded") for i in range(4)),
-             ("L-bad", "broken.csv", "raw.broken", NOW - timedelta(hours=2), "failed")]
+    loads = [
+        ("L-old", "feed.csv", "raw.feed", NOW - timedelta(days=30), "loaded"),
+        *((f"L-daily{i}", "daily.csv", "raw.daily", NOW - timedelta(days=3 + i), "loaded") for i in range(4)),
+        ("L-bad", "broken.csv", "raw.broken", NOW - timedelta(hours=2), "failed"),
+    ]
     for load_id, source, table, finished, status in loads:
-        con.execute("INSERT INTO ops.loads (load_id, source, target_table, finished_at, status, error) VALUES (?, ?, ?, ?, ?, ?)",
-                    [load_id, source, table, finished, status, "not a CSV" if status == "failed" else None])
+        con.execute(
+            "INSERT INTO ops.loads (load_id, source, target_table, finished_at, status, error) VALUES (?, ?, ?, ?, ?, ?)",
+            [load_id, source, table, finished, status, "not a CSV" if status == "failed" else None],
+        )
     # Shopify knows 30 customers, 10 of them also in Square: a low match rate
     for i in range(30):
-        identity = "INSERT INTO core.customer_identities (source, source_id, customer_id, matched_by) VALUES (?, ?, ?, ?)"
+        identity = (
+            "INSERT INTO core.customer_identities (source, source_id, customer_id, matched_by) VALUES (?, ?, ?, ?)"
+        )
         con.execute(identity, ["shopify", f"s{i}", f"c{i}", "new"])
         if i < 10:
             con.execute(identity, ["square", f"q{i}", f"c{i}", "email"])
     # Square orders: about 20 a month from 2025-01 to 2025-06, none at all in 2025-03; a quarter of them in EUR
     for month in (1, 2, 4, 5, 6):
         for day in range(1, 21):
-            con.execute("INSERT INTO core.orders (order_id, source, ordered_at, status, total, currency) VALUES (?, 'square', ?, 'paid', 10, ?)",
-                        [f"square:{month}-{day}", datetime(2025, month, day), "EUR" if day % 4 == 0 else "USD"])
+            con.execute(
+                "INSERT INTO core.orders (order_id, source, ordered_at, status, total, currency) VALUES (?, 'square', ?, 'paid', 10, ?)",
+                [f"square:{month}-{day}", datetime(2025, month, day), "EUR" if day % 4 == 0 else "USD"],
+            )
 
 
 @pytest.fixture(scope="module")
@@ -80,18 +94,38 @@ PLANTED = [
     ("routing", "note", "raw.legacy_pos", "none of it reached the business tables", "soloml map"),
     ("all_missing", "note", "raw.legacy_pos", "'Coupon'", "Check that the export includes 'Coupon'"),
     ("constant", "note", "raw.legacy_pos", "'Store' ('Main St')", "models leave it out"),
-    ("text_typed", "fix", "raw.legacy_pos.total", "80% of its values are numbers (data row 1 holds 'n/a')", "soloml load"),
+    (
+        "text_typed",
+        "fix",
+        "raw.legacy_pos.total",
+        "80% of its values are numbers (data row 1 holds 'n/a')",
+        "soloml load",
+    ),
     ("time_zones", "note", "raw.legacy_pos.time_zone", "about 2 time zones", "soloml map"),
     ("quarantine", "note", "raw.accounts", "1 row of accounts.csv (1.6% of its 61 rows) was set aside", "soloml load"),
-    ("duplicate_keys", "fix", "raw.stripe_payments", "'ch_7ka6nSaEtkzsx7aegOZ8TNDD'", "Keep one row per id in stripe_payments_repeats.csv"),
-    ("repeated_rows", "note", "raw.stripe_payments", "2 rows of stripe_payments_repeats.csv repeat another row exactly", "Nothing to do"),
+    (
+        "duplicate_keys",
+        "fix",
+        "raw.stripe_payments",
+        "'ch_7ka6nSaEtkzsx7aegOZ8TNDD'",
+        "Keep one row per id in stripe_payments_repeats.csv",
+    ),
+    (
+        "repeated_rows",
+        "note",
+        "raw.stripe_payments",
+        "2 rows of stripe_payments_repeats.csv repeat another row exactly",
+        "Nothing to do",
+    ),
     ("identity", "note", "shopify", "33% in Square", "soloml identities"),
     ("currencies", "fix", "core.orders", "2 currencies (USD 75%, EUR 25%)", "Converted Amount"),
     ("history_gaps", "fix", "core.orders/square", "no orders at all in 1 month (2025-03)", "covering 2025-03"),
 ]
 
 
-@pytest.mark.parametrize(("check", "severity", "subject", "words", "fix"), PLANTED, ids=[f"{p[0]}-{p[2]}" for p in PLANTED])
+@pytest.mark.parametrize(
+    ("check", "severity", "subject", "words", "fix"), PLANTED, ids=[f"{p[0]}-{p[2]}" for p in PLANTED]
+)
 def test_each_planted_problem_gets_its_finding_and_fix(report, check, severity, subject, words, fix):
     found = [f for f in report.findings if f.check == check and f.subject == subject]
     assert len(found) == 1, [(f.check, f.subject) for f in report.findings]
@@ -112,4 +146,7 @@ def test_an_empty_warehouse_is_not_ready_and_says_to_load(ws):
         report = check_workspace(con, now=NOW)
     assert report.outcome == "fix_first"
     (finding,) = report.of("fix")
-    assert finding.words == "The warehouse holds no data yet: nothing has been loaded." and finding.fix.command == "soloml load FILE"
+    assert (
+        finding.words == "The warehouse holds no data yet: nothing has been loaded."
+        and finding.fix.command == "soloml load FILE"
+    )

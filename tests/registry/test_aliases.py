@@ -22,13 +22,21 @@ def test_promote_points_production_at_the_version_and_records_it(models, con):
     assert (change.version, change.previous_version) == ("v0002", None)
     assert json.loads((models / "churn" / "aliases.json").read_text())["production"] == "v0002"
     assert load_model(models, "churn").version == "v0002"
-    events = con.execute("SELECT action, alias, version, previous_version FROM ops.model_events WHERE alias = 'production'").fetchall()
+    events = con.execute(
+        "SELECT action, alias, version, previous_version FROM ops.model_events WHERE alias = 'production'"
+    ).fetchall()
     assert events == [("promote", "production", "v0002", None)]
 
 
 def test_saving_registers_each_version_as_candidate(models, con):
-    events = con.execute("SELECT action, alias, version, previous_version FROM ops.model_events ORDER BY happened_at").fetchall()
-    assert events == [("register", "candidate", "v0001", None), ("register", "candidate", "v0002", "v0001"), ("register", "candidate", "v0003", "v0002")]
+    events = con.execute(
+        "SELECT action, alias, version, previous_version FROM ops.model_events ORDER BY happened_at"
+    ).fetchall()
+    assert events == [
+        ("register", "candidate", "v0001", None),
+        ("register", "candidate", "v0002", "v0001"),
+        ("register", "candidate", "v0003", "v0002"),
+    ]
 
 
 def test_promote_accepts_an_alias(models, con):
@@ -44,8 +52,11 @@ def test_rollback_walks_back_through_promotions(models, con):
     assert resolve(models, "churn", "production") == "v0001"
     actions = [(e["action"], e["version"], e["previous_version"]) for e in history(con, "churn")]
     assert actions == [
-        ("promote", "v0001", None), ("promote", "v0002", "v0001"), ("promote", "v0003", "v0002"),
-        ("rollback", "v0002", "v0003"), ("rollback", "v0001", "v0002"),
+        ("promote", "v0001", None),
+        ("promote", "v0002", "v0001"),
+        ("promote", "v0003", "v0002"),
+        ("rollback", "v0002", "v0003"),
+        ("rollback", "v0001", "v0002"),
     ]
     with pytest.raises(RegistryError, match="no earlier 'production' model"):
         rollback(con, models, "churn")
@@ -75,7 +86,18 @@ def write_aliases(models, aliases: dict) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["../../../elsewhere/model", "../../../../elsewhere/model", "../other/v0001", "/tmp/v0001", "v0001/../../elsewhere/model", "v0001/", "", "V0001", 3, None],
+    [
+        "../../../elsewhere/model",
+        "../../../../elsewhere/model",
+        "../other/v0001",
+        "/tmp/v0001",
+        "v0001/../../elsewhere/model",
+        "v0001/",
+        "",
+        "V0001",
+        3,
+        None,
+    ],
 )
 def test_an_alias_that_is_not_a_version_name_is_refused_and_nothing_outside_models_is_loaded(models, tmp_path, value):
     import shutil

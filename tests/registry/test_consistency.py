@@ -40,13 +40,28 @@ FORGERIES = {
     "threshold is missing": (lambda meta: meta.pop("threshold"), r"threshold.*missing"),
     "unknown task": (set_key("task", "banana"), r"task.*'banana'.*binary, regression, multiclass"),
     "signature is not a mapping": (set_key("signature", ["orders_30d"]), r"signature"),
-    "fewer names than the booster reads": (signature(lambda s: s.__setitem__("names", s["names"][:2])), r"signature names 2 features.*model reads 6"),
-    "names differ from the booster's": (signature(lambda s: s.__setitem__("names", [*s["names"][:-1], "renamed"])), r"'renamed'.*'noise'"),
+    "fewer names than the booster reads": (
+        signature(lambda s: s.__setitem__("names", s["names"][:2])),
+        r"signature names 2 features.*model reads 6",
+    ),
+    "names differ from the booster's": (
+        signature(lambda s: s.__setitem__("names", [*s["names"][:-1], "renamed"])),
+        r"'renamed'.*'noise'",
+    ),
     "a name without a type": (signature(lambda s: s["dtypes"].pop("noise")), r"'noise'.*no type"),
-    "an unknown type": (signature(lambda s: _retype(s, "noise", "complex")), r"'noise'.*'complex'.*float, int, bool, category, string"),
-    "a number declared a category": (signature(lambda s: _retype(s, "orders_30d", "category")), r"'orders_30d'.*category.*numeric"),
+    "an unknown type": (
+        signature(lambda s: _retype(s, "noise", "complex")),
+        r"'noise'.*'complex'.*float, int, bool, category, string",
+    ),
+    "a number declared a category": (
+        signature(lambda s: _retype(s, "orders_30d", "category")),
+        r"'orders_30d'.*category.*numeric",
+    ),
     "a category declared a number": (signature(lambda s: _retype(s, "plan", "float")), r"'plan'.*float.*categor"),
-    "categories are not a list": (signature(lambda s: s["categories"].__setitem__("plan", "basic")), r"categories of 'plan'"),
+    "categories are not a list": (
+        signature(lambda s: s["categories"].__setitem__("plan", "basic")),
+        r"categories of 'plan'",
+    ),
     "feature stats are not a mapping": (set_key("feature_stats", [1, 2]), r"feature_stats"),
 }
 

@@ -45,17 +45,21 @@ def test_half_written_versions_of_finished_processes_are_removed_and_a_running_o
     notes = recover_registry(con, models)
     assert not gone.exists() and not old.exists() and not temp.exists()
     assert mine.exists() and fresh.exists(), "a process still writing keeps its folder"
-    assert sorted(notes) == sorted([
-        f"Removed models/churn/{gone.name}: a model version left half-written by an interrupted `soloml train`.",
-        f"Removed models/churn/{old.name}: a model version left half-written by an interrupted `soloml train`.",
-        f"Removed models/churn/{temp.name}: a temporary aliases file of an interrupted promotion.",
-    ])
+    assert sorted(notes) == sorted(
+        [
+            f"Removed models/churn/{gone.name}: a model version left half-written by an interrupted `soloml train`.",
+            f"Removed models/churn/{old.name}: a model version left half-written by an interrupted `soloml train`.",
+            f"Removed models/churn/{temp.name}: a temporary aliases file of an interrupted promotion.",
+        ]
+    )
     assert recover_registry(con, models) == [], "a second run finds nothing"
 
 
 def test_aliases_json_ahead_of_the_events_is_recorded_so_rollback_still_walks_back(models, con):
     path = models / "churn" / "aliases.json"
-    path.write_text(json.dumps({**json.loads(path.read_text()), "production": "v0002"}))  # a promote killed before COMMIT
+    path.write_text(
+        json.dumps({**json.loads(path.read_text()), "production": "v0002"})
+    )  # a promote killed before COMMIT
     notes = recover_registry(con, models)
     assert notes == [
         "Recorded in ops.model_events that churn production is v0002: aliases.json (what services read) said so, "
@@ -67,9 +71,13 @@ def test_aliases_json_ahead_of_the_events_is_recorded_so_rollback_still_walks_ba
 
 
 def test_a_complete_version_nobody_registered_becomes_the_candidate(models, con):
-    shutil.copytree(models / "churn" / "v0002", models / "churn" / "v0003")  # a train killed between rename and registration
+    shutil.copytree(
+        models / "churn" / "v0002", models / "churn" / "v0003"
+    )  # a train killed between rename and registration
     notes = recover_registry(con, models)
-    assert notes == ["Registered churn v0003 as the candidate: a `soloml train` saved it completely but was interrupted before registering it."]
+    assert notes == [
+        "Registered churn v0003 as the candidate: a `soloml train` saved it completely but was interrupted before registering it."
+    ]
     assert resolve(models, "churn", "candidate") == "v0003"
     assert recover_registry(con, models) == []
 
@@ -80,7 +88,9 @@ def test_an_unregistered_version_older_than_the_candidate_is_recorded_without_mo
     shutil.rmtree(models / "churn" / "v0002")
     shutil.copytree(models / "churn" / "v0001", models / "churn" / "v0002")
     con.execute("DELETE FROM ops.model_events WHERE version = 'v0002'")
-    assert recover_registry(con, models) == ["Recorded churn v0002 in ops.model_events: an interrupted `soloml train` saved it without registering it."]
+    assert recover_registry(con, models) == [
+        "Recorded churn v0002 in ops.model_events: an interrupted `soloml train` saved it without registering it."
+    ]
     assert resolve(models, "churn", "candidate") == "v0003"
 
 

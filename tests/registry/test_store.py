@@ -38,8 +38,23 @@ def test_saved_files_are_plain_text_with_everything_later_stages_need(tmp_path, 
     folder = tmp_path / "churn" / version
     assert sorted(p.name for p in folder.iterdir()) == ["checksums.json", "metadata.json", "model.txt"]
     assert (folder / "model.txt").read_text().startswith("tree")  # LightGBM text format
-    meta = json.loads((folder / "metadata.json").read_text(), parse_constant=lambda c: pytest.fail(f"metadata.json holds {c}"))
-    for key in ("spec_hash", "training", "load_ids", "signature", "metrics", "baseline_metrics", "verdict", "soloml_version", "created_at", "threshold", "reference", "feature_stats"):
+    meta = json.loads(
+        (folder / "metadata.json").read_text(), parse_constant=lambda c: pytest.fail(f"metadata.json holds {c}")
+    )
+    for key in (
+        "spec_hash",
+        "training",
+        "load_ids",
+        "signature",
+        "metrics",
+        "baseline_metrics",
+        "verdict",
+        "soloml_version",
+        "created_at",
+        "threshold",
+        "reference",
+        "feature_stats",
+    ):
         assert key in meta, key
     assert meta["load_ids"] == ["load-1"]
     assert meta["signature"]["categories"]["plan"] == ["basic", "family", "premium"]
@@ -49,7 +64,18 @@ def test_saved_files_are_plain_text_with_everything_later_stages_need(tmp_path, 
 def test_a_model_loads_and_predicts_from_a_plain_dict_of_values(tmp_path, trained):
     _, result = trained
     model = load_model(tmp_path, "churn", save_model(tmp_path, result))
-    row = pd.DataFrame([{"orders_30d": 0, "failed_payments_30d": 3, "days_since_last_order": 90, "email_opens_90d": 0, "plan": "basic", "noise": 0.0}])
+    row = pd.DataFrame(
+        [
+            {
+                "orders_30d": 0,
+                "failed_payments_30d": 3,
+                "days_since_last_order": 90,
+                "email_opens_90d": 0,
+                "plan": "basic",
+                "noise": 0.0,
+            }
+        ]
+    )
     unknown_plan = row.assign(plan="platinum")
     assert 0 < model.predict(row)[0] < 1
     assert model.prepare(unknown_plan)["plan"].isna().all()  # unseen category -> missing, not an error
@@ -59,7 +85,18 @@ def test_a_model_loads_and_predicts_from_a_plain_dict_of_values(tmp_path, traine
 def test_reasons_are_plain_words_with_the_typical_value(tmp_path, trained):
     _, result = trained
     model = load_model(tmp_path, "churn", save_model(tmp_path, result))
-    risky = pd.DataFrame([{"orders_30d": 0, "failed_payments_30d": 4, "days_since_last_order": 120, "email_opens_90d": 0, "plan": "basic", "noise": 0.0}])
+    risky = pd.DataFrame(
+        [
+            {
+                "orders_30d": 0,
+                "failed_payments_30d": 4,
+                "days_since_last_order": 120,
+                "email_opens_90d": 0,
+                "plan": "basic",
+                "noise": 0.0,
+            }
+        ]
+    )
     reasons = model.reasons(risky, top=3)[0]
     assert len(reasons) == 3
     assert "failed payments in the last 30 days: 4 (typical: 0)" in reasons

@@ -17,12 +17,20 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 def browser():
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
     if not CHROMIUM.is_file() or not CHROMEDRIVER.is_file():
-        pytest.skip(f"Chromium or its driver is absent ({CHROMIUM}, {CHROMEDRIVER}); apt-get install chromium chromium-driver")
+        pytest.skip(
+            f"Chromium or its driver is absent ({CHROMIUM}, {CHROMEDRIVER}); apt-get install chromium chromium-driver"
+        )
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,1400", "--disable-dev-shm-usage"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1000,1400",
+        "--disable-dev-shm-usage",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
@@ -66,4 +74,3 @@ def test_a_screenshot_of_the_report_is_not_blank(opened):
     assert image.size[0] > 500 and len(colours) > 50  # text, the summary box, the chart: many colours, not one
     dark = sum(count for count, (r, g, b) in colours if r + g + b < 200)
     assert dark > 0.002 * image.size[0] * image.size[1]  # ink on the page
-

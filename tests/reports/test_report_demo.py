@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tracker.helpers import spec
-
 from soloml.demo import DemoContext, StepResult, run_demo
 from soloml.projects.spec import save_spec
+from tracker.helpers import spec
 
 
 def _agree(ctx: DemoContext) -> StepResult:

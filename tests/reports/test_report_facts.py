@@ -28,8 +28,10 @@ def test_the_contract_is_the_project_file_in_plain_words(demo_ws):
     f = project_facts(demo_ws, "churn")
     assert f.question["question"] == "Which subscribers are about to cancel?"
     assert f.question["stakeholder"] == "CEO"
-    assert f.contract["capacity"] == 100 and f.contract["value_per_success"] == 180 and f.contract["cost_per_action"] == 12
-    assert any("We can act on 100 customers a week." == line for line in f.contract["lines"])
+    assert (
+        f.contract["capacity"] == 100 and f.contract["value_per_success"] == 180 and f.contract["cost_per_action"] == 12
+    )
+    assert any(line == "We can act on 100 customers a week." for line in f.contract["lines"])
     assert any("$180" in line and "$12" in line for line in f.contract["lines"])
 
 
@@ -53,7 +55,9 @@ def test_the_model_is_set_against_todays_rule_and_doing_nothing_from_the_saved_v
 def test_what_drives_the_predictions_is_the_models_own_importance(demo_ws):
     _, meta = _production_meta(demo_ws)
     f = project_facts(demo_ws, "churn")
-    expected = [i["description"] for i in sorted(meta["importance"], key=lambda i: -(i["gain_share"] or 0)) if i["gain_share"]][:5]
+    expected = [
+        i["description"] for i in sorted(meta["importance"], key=lambda i: -(i["gain_share"] or 0)) if i["gain_share"]
+    ][:5]
     assert [d["description"] for d in f.drivers["features"]] == expected
 
 
@@ -62,7 +66,9 @@ def test_deployment_experiment_and_monitoring_come_from_what_the_demo_did(demo_w
     f = project_facts(demo_ws, "churn")
     assert f.deployment["live"] == version and f.deployment["scoring_runs"] >= 1 and f.deployment["last_rows"] > 0
     [experiment] = f.experiment["experiments"]
-    assert experiment["name"] == "retention-offer" and experiment["paragraph"].startswith(("What was tested", "Still running"))
+    assert experiment["name"] == "retention-offer" and experiment["paragraph"].startswith(
+        ("What was tested", "Still running")
+    )
     assert 0 < experiment["chance_to_beat"] < 1
     assert f.monitoring["checked_on"] is not None
     assert f.data["readiness"] is not None and f.data["from_model"]
@@ -71,11 +77,22 @@ def test_deployment_experiment_and_monitoring_come_from_what_the_demo_did(demo_w
 
 
 def test_a_project_not_trained_yet_says_so_in_every_section_that_needs_a_model(ws):
-    save_spec(ProjectSpec.model_validate({
-        "name": "upsell", "question": "Who will buy the bigger plan?", "decision": "send them the plan offer", "stakeholder": "Dana",
-        "owner": "Sam", "recipe": "buy_again", "label": {"definition": "buys again in 30 days", "horizon_days": 30},
-        "business": {"capacity": 50}, "done": {"metric": "precision_at_capacity", "value": 0.2},
-    }), ws.projects_dir)
+    save_spec(
+        ProjectSpec.model_validate(
+            {
+                "name": "upsell",
+                "question": "Who will buy the bigger plan?",
+                "decision": "send them the plan offer",
+                "stakeholder": "Dana",
+                "owner": "Sam",
+                "recipe": "buy_again",
+                "label": {"definition": "buys again in 30 days", "horizon_days": 30},
+                "business": {"capacity": 50},
+                "done": {"metric": "precision_at_capacity", "value": 0.2},
+            }
+        ),
+        ws.projects_dir,
+    )
     f = project_facts(ws, "upsell")
     assert f.model["trained"] is False and f.model["lines"][0].startswith("Not trained yet")
     assert f.verdict["words"] == "not trained yet"

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-from forecasting.helpers import insert
 from report_helpers import numbers, read_html, visible_text
 from typer.testing import CliRunner
 
+from forecasting.helpers import insert
 from soloml.cli.app import app
 from soloml.reports.facts import project_facts
 from soloml.reports.project_report import write_report
@@ -38,8 +38,17 @@ def revenue_ws(ws):
     for day in range(36 * 30 + 20):
         when = start + timedelta(days=day, hours=10)
         for k in range(rng.poisson(3 + 2 * np.sin(2 * np.pi * day / 365))):
-            rows.append({"payment_id": f"p{day}-{k}", "kind": "charge", "status": "succeeded", "amount": round(float(rng.gamma(2, 15)), 2),
-                         "currency": "USD", "paid_at": when, "source": "stripe"})
+            rows.append(
+                {
+                    "payment_id": f"p{day}-{k}",
+                    "kind": "charge",
+                    "status": "succeeded",
+                    "amount": round(float(rng.gamma(2, 15)), 2),
+                    "currency": "USD",
+                    "paid_at": when,
+                    "source": "stripe",
+                }
+            )
     with ws.connect() as con:
         insert(con, "payments", rows)
     (ws.projects_dir / "revenue.yaml").write_text(SPEC, encoding="utf-8")

@@ -24,9 +24,17 @@ def test_the_html_names_no_outside_address_and_needs_no_script(written):
     assert page.addresses, "the SVG charts refer to their own parts by #id"
     outside = [a for a in page.addresses if not a.startswith("#")]
     assert outside == []
-    assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags and "iframe" not in page.tags
-    without_namespaces = html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")
-    assert "http:" not in without_namespaces and "https:" not in without_namespaces and "//" not in without_namespaces.replace("<!DOCTYPE html>", "")
+    assert (
+        "script" not in page.tags and "link" not in page.tags and "img" not in page.tags and "iframe" not in page.tags
+    )
+    without_namespaces = html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
+        'xmlns:xlink="http://www.w3.org/1999/xlink"', ""
+    )
+    assert (
+        "http:" not in without_namespaces
+        and "https:" not in without_namespaces
+        and "//" not in without_namespaces.replace("<!DOCTYPE html>", "")
+    )
 
 
 def test_the_html_holds_its_chart_inline_and_stays_under_500_kb(written):
@@ -45,9 +53,19 @@ def test_the_markdown_twin_says_the_same_numbers(written):
 def test_every_section_a_stakeholder_needs_is_there_in_both(written):
     html_text = visible_text(written.html.read_text(encoding="utf-8"))
     md = written.markdown.read_text(encoding="utf-8")
-    for heading in ("How to read this", "The question", "What we agreed", "The data and its readiness", "The model against today's way",
-                    "The verdict", "What drives the predictions", "How it is used", "The experiment that proves it",
-                    "What monitoring says", "Limitations and what it must not be used for"):
+    for heading in (
+        "How to read this",
+        "The question",
+        "What we agreed",
+        "The data and its readiness",
+        "The model against today's way",
+        "The verdict",
+        "What drives the predictions",
+        "How it is used",
+        "The experiment that proves it",
+        "What monitoring says",
+        "Limitations and what it must not be used for",
+    ):
         assert heading in html_text and heading in md
     for term in ("Baseline", "Interval", "Chance to beat"):
         assert term in html_text and f"**{term}**" in md
@@ -55,7 +73,11 @@ def test_every_section_a_stakeholder_needs_is_there_in_both(written):
 
 @pytest.mark.parametrize("kind", ["html", "markdown"])
 def test_the_report_follows_the_wording_rules(written, kind):
-    text = visible_text(written.html.read_text(encoding="utf-8")) if kind == "html" else written.markdown.read_text(encoding="utf-8")
+    text = (
+        visible_text(written.html.read_text(encoding="utf-8"))
+        if kind == "html"
+        else written.markdown.read_text(encoding="utf-8")
+    )
     assert [p.words() for p in wording_problems(text)] == []
 
 
@@ -68,7 +90,9 @@ def test_soloml_report_writes_both_files_in_the_workspace_and_says_where(demo_ws
 
 
 def test_soloml_report_json_prints_the_facts_and_out_picks_the_folder(demo_ws, tmp_path):
-    result = CliRunner().invoke(app, ["report", "churn", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "for-ceo"), "--json"])
+    result = CliRunner().invoke(
+        app, ["report", "churn", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "for-ceo"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     facts = json.loads(result.stdout)
     assert facts["html"] == str(tmp_path / "for-ceo" / "churn.html") and (tmp_path / "for-ceo" / "churn.md").is_file()
@@ -76,7 +100,9 @@ def test_soloml_report_json_prints_the_facts_and_out_picks_the_folder(demo_ws, t
 
 
 def test_soloml_report_refuses_an_unknown_project_and_writes_nothing(demo_ws, tmp_path):
-    result = CliRunner().invoke(app, ["report", "chrun", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "x")])
+    result = CliRunner().invoke(
+        app, ["report", "chrun", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "x")]
+    )
     assert result.exit_code == 1
     assert "churn" in result.output
     assert not (tmp_path / "x").exists()
@@ -89,10 +115,15 @@ def test_soloml_report_open_hands_the_file_to_the_browser(demo_ws, tmp_path, mon
 
     noted = tmp_path / "opened.txt"
     script = tmp_path / "browser.py"
-    script.write_text(f"#!{sys.executable}\nimport pathlib, sys\npathlib.Path({str(noted)!r}).write_text(sys.argv[1])\n", encoding="utf-8")
+    script.write_text(
+        f"#!{sys.executable}\nimport pathlib, sys\npathlib.Path({str(noted)!r}).write_text(sys.argv[1])\n",
+        encoding="utf-8",
+    )
     script.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(script))
     monkeypatch.setattr(webbrowser, "_tryorder", None)  # read $BROWSER again
-    result = CliRunner().invoke(app, ["report", "churn", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "out"), "--open"])
+    result = CliRunner().invoke(
+        app, ["report", "churn", "--workspace", str(demo_ws.root), "--out", str(tmp_path / "out"), "--open"]
+    )
     assert result.exit_code == 0, result.output
     assert noted.read_text() == (tmp_path / "out" / "churn.html").resolve().as_uri()

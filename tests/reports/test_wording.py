@@ -52,4 +52,7 @@ def test_a_text_that_reads_well_passes_every_rule(text):
 
 def test_each_problem_names_the_rule_the_words_and_the_fix():
     [problem] = wording_problems("The verdict was NOT_WORTH_IT today.")
-    assert problem.words() == "internal-code: 'The verdict was NOT_WORTH_IT today.' (use the label a person reads (e.g. 'not there yet'), not the code)"
+    assert (
+        problem.words()
+        == "internal-code: 'The verdict was NOT_WORTH_IT today.' (use the label a person reads (e.g. 'not there yet'), not the code)"
+    )

@@ -24,4 +24,7 @@ def snapshot(con) -> dict[str, int]:
 def journal(con) -> list[tuple[str, str]]:
     """(file name, status) of every journal row, oldest first."""
     rows = con.execute("SELECT source, status FROM ops.loads ORDER BY started_at, load_id").fetchall()
-    return [(Path(source.split(" [")[0]).name + (" [" + source.split(" [")[1] if " [" in source else ""), status) for source, status in rows]
+    return [
+        (Path(source.split(" [")[0]).name + (" [" + source.split(" [")[1] if " [" in source else ""), status)
+        for source, status in rows
+    ]

@@ -22,7 +22,9 @@ def test_each_configured_source_becomes_its_own_load_request_relative_to_the_wor
     (tmp_path / "exports").mkdir()
     for name in ("b.csv", "a.csv", "notes.md"):
         (tmp_path / "exports" / name).write_text("id\n1\n")
-    settings = settings_with(tmp_path, """
+    settings = settings_with(
+        tmp_path,
+        """
 sources:
   - path: exports/a.csv
   - path: exports
@@ -32,21 +34,25 @@ sources:
     tables: [public.orders, public.customers]
   - path: app.db
     table: customers
-""")
+""",
+    )
     requests = requests_for(settings.sources, root=tmp_path, env={})
     shown = [(Path(r.target).name if "://" not in r.target else r.target, r.as_name, r.table) for r in requests]
     assert shown == [
         ("a.csv", None, None),
         ("exports", "everything", None),
         ("*.csv", None, None),
-        ("postgresql://app@db:5432/shop", None, "public.orders"), ("postgresql://app@db:5432/shop", None, "public.customers"),
+        ("postgresql://app@db:5432/shop", None, "public.orders"),
+        ("postgresql://app@db:5432/shop", None, "public.customers"),
         ("app.db", None, "customers"),
     ]
     assert all(Path(r.target).is_absolute() for r in requests if "://" not in r.target)
 
 
 def test_a_url_may_take_its_password_from_the_environment(tmp_path):
-    (source,) = settings_with(tmp_path, "sources:\n  - url: postgresql://app:${SHOP_DB_PASSWORD}@db/shop\n    table: orders\n").sources
+    (source,) = settings_with(
+        tmp_path, "sources:\n  - url: postgresql://app:${SHOP_DB_PASSWORD}@db/shop\n    table: orders\n"
+    ).sources
     (request,) = requests_for([source], root=tmp_path, env={"SHOP_DB_PASSWORD": "s3cret"})
     assert request.target == "postgresql://app:s3cret@db/shop"
     with pytest.raises(ConfigError, match="SHOP_DB_PASSWORD"):
@@ -74,5 +80,9 @@ def test_a_glob_source_loads_every_matching_file_and_one_matching_nothing_fails_
     settings = settings_with(tmp_path, "sources:\n  - path: 'exports/*.csv'\n  - path: 'missing/*.csv'\n")
     assert all(isinstance(s, SourceSettings) for s in settings.sources)
     summary = load_all(con, requests_for(settings.sources, root=tmp_path, env={}))
-    assert [(Path(r.source).name, r.status) for r in summary.results] == [("a.csv", "loaded"), ("b.csv", "loaded"), ("*.csv", "failed")]
+    assert [(Path(r.source).name, r.status) for r in summary.results] == [
+        ("a.csv", "loaded"),
+        ("b.csv", "loaded"),
+        ("*.csv", "failed"),
+    ]
     assert "missing/*.csv' matches no file" in summary.results[2].message

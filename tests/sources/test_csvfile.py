@@ -13,7 +13,8 @@ ROWS = "".join(f"{i},name {i},{i}.50\n" for i in range(1, 1001))
 
 
 @pytest.mark.parametrize(
-    ("quote_row", "tail"), [(990, ""), (3, ""), (500, ""), (995, "\n\n")],
+    ("quote_row", "tail"),
+    [(990, ""), (3, ""), (500, ""), (995, "\n\n")],
     ids=["near the end", "near the start", "in the middle", "with empty lines after it"],
 )
 def test_an_unterminated_quote_fails_the_load_naming_the_line_where_it_opened(con, tmp_path, quote_row, tail):
@@ -41,10 +42,14 @@ def test_a_quoted_value_running_over_hundreds_of_lines_fails_instead_of_swallowi
 
 
 def test_a_row_whose_bad_quote_spans_lines_counts_every_line_and_keeps_later_row_numbers(con, tmp_path):
-    text = "id,name\n1,ann\n2,\"bo\n3,cy\n4,\"di\" x\n5,ed\n" + "".join(f"{i},name {i}\n" for i in range(6, 101))
+    text = 'id,name\n1,ann\n2,"bo\n3,cy\n4,"di" x\n5,ed\n' + "".join(f"{i},name {i}\n" for i in range(6, 101))
     (result,) = load_paths(con, [write(tmp_path, "spans.csv", text)], max_quarantine_share=0.1)
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (100, 97, 3)
-    assert dict(con.execute("SELECT id, _source_row FROM raw.spans WHERE id IN (1, 5, 100)").fetchall()) == {1: 1, 5: 5, 100: 100}
+    assert dict(con.execute("SELECT id, _source_row FROM raw.spans WHERE id IN (1, 5, 100)").fetchall()) == {
+        1: 1,
+        5: 5,
+        100: 100,
+    }
 
 
 TITLED = """Sales by product
@@ -60,7 +65,9 @@ def test_title_lines_above_the_header_are_skipped_and_the_report_says_which_line
     (result,) = load_paths(con, [write(tmp_path, "report.csv", TITLED)])
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2, 2, 0)
     assert con.execute("SELECT product, units, revenue, _source_row FROM raw.report ORDER BY 4").fetchall() == [
-        ("Mug", 3, 24, 1), ("Tee", 1, 18.5, 2)]
+        ("Mug", 3, 24, 1),
+        ("Tee", 1, 18.5, 2),
+    ]
     assert any("line 4" in note and "3 lines above it" in note for note in result.notes), result.notes
 
 
@@ -82,7 +89,10 @@ def test_a_column_named_rowid_loads_and_source_rows_come_from_the_file_not_the_c
     path = write(tmp_path, "export.csv", f"{header},name\n100,a\n200,b\n")
     (result,) = load_paths(con, [path])
     assert result.rows_loaded == 2
-    assert con.execute("SELECT row_id, name, _source_row FROM raw.export ORDER BY 3").fetchall() == [(100, "a", 1), (200, "b", 2)]
+    assert con.execute("SELECT row_id, name, _source_row FROM raw.export ORDER BY 3").fetchall() == [
+        (100, "a", 1),
+        (200, "b", 2),
+    ]
 
 
 def test_a_windows_file_with_a_last_line_appended_in_unix_line_endings_loads_whole(con, tmp_path):

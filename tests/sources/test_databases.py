@@ -25,12 +25,18 @@ def orders_table(server_url):
     name = f"soloml_orders_{uuid.uuid4().hex[:8]}"
     engine = sa.create_engine(server_url)
     with engine.begin() as db:
-        db.execute(sa.text(
-            f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, email VARCHAR(100), total NUMERIC(10, 2), "
-            f"placed_at TIMESTAMP NULL, shipped_on DATE NULL, note VARCHAR(50))"
-        ))
-        db.execute(sa.text(f"INSERT INTO {name} VALUES (1, 'a@x.com', 12.50, '2024-01-15 09:30:00', '2024-01-16', '$3.00'), "
-                           f"(2, 'b@x.com', -4.00, '2024-01-16 10:00:00', NULL, '$4.50')"))
+        db.execute(
+            sa.text(
+                f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, email VARCHAR(100), total NUMERIC(10, 2), "
+                f"placed_at TIMESTAMP NULL, shipped_on DATE NULL, note VARCHAR(50))"
+            )
+        )
+        db.execute(
+            sa.text(
+                f"INSERT INTO {name} VALUES (1, 'a@x.com', 12.50, '2024-01-15 09:30:00', '2024-01-16', '$3.00'), "
+                f"(2, 'b@x.com', -4.00, '2024-01-16 10:00:00', NULL, '$4.50')"
+            )
+        )
     yield server_url, name, engine
     with engine.begin() as db:
         db.execute(sa.text(f"DROP TABLE {name}"))
@@ -94,7 +100,9 @@ def test_a_database_column_named_rowid_loads_and_source_rows_are_the_read_order(
 
 
 def test_a_decimal_wider_than_38_digits_is_read_as_double_and_the_report_names_the_column(con, make_table):
-    url, name = make_table("id INTEGER, big NUMERIC(40, 10)", "(1, 123456789012345678901234567890.0123456789), (2, 1.5)")
+    url, name = make_table(
+        "id INTEGER, big NUMERIC(40, 10)", "(1, 123456789012345678901234567890.0123456789), (2, 1.5)"
+    )
     (result,) = load_paths(con, [url], table=name)
     assert result.rows_loaded == 2
     values = dict(con.execute(f"SELECT id, big FROM raw.{name}").fetchall())

@@ -15,7 +15,10 @@ import pytest
 from soloml.errors import LoadError
 from soloml.sources import load_paths
 
-EXPECTED = [("A-1", date(2024, 1, 15), Decimal("1234.50"), "Zoë"), ("A-2", date(2024, 2, 3), Decimal("-45.00"), "Çelik")]
+EXPECTED = [
+    ("A-1", date(2024, 1, 15), Decimal("1234.50"), "Zoë"),
+    ("A-2", date(2024, 2, 3), Decimal("-45.00"), "Çelik"),
+]
 
 
 def rows_of(con, table: str) -> list[tuple]:
@@ -24,19 +27,43 @@ def rows_of(con, table: str) -> list[tuple]:
 
 def types_of(con, table: str) -> dict[str, str]:
     schema, name = table.split(".")
-    return dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, name]
-    ).fetchall())
+    return dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    )
 
 
 TEXT_FILES = {
-    "comma.csv": ("utf-8", "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,\"$1,234.50\",Zoë\nA-2,2024-02-03,-$45.00,Çelik\n"),
-    "tabs.tsv": ("utf-8", "Order ID\tOrder Date\tTotal\tCustomer\nA-1\t2024-01-15\t1234.50\tZoë\nA-2\t2024-02-03\t-45.00\tÇelik\n"),
-    "european.csv": ("utf-8", "Order ID;Order Date;Total;Customer\nA-1;15.01.2024;1.234,50 €;Zoë\nA-2;03.02.2024;-45,00 €;Çelik\n"),
-    "utf16.csv": ("utf-16", "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,1234.50,Zoë\nA-2,2024-02-03,-45.00,Çelik\n"),
-    "bom.csv": ("utf-8-sig", "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,1234.50,Zoë\nA-2,2024-02-03,-45.00,Çelik\n"),
-    "windows.csv": ("cp1252", "Order ID,Order Date,Total,Customer\r\nA-1,01/15/2024,\"$1,234.50\",Zoë\r\nA-2,02/03/2024,($45.00),Çelik\r\n"),
-    "Sales tracker - Orders.csv": ("utf-8", "Order ID,Order Date,Total,Customer\r\nA-1,1/15/2024,\"$1,234.50\",Zoë\r\nA-2,2/3/2024,-$45.00,Çelik\r\n"),
+    "comma.csv": (
+        "utf-8",
+        'Order ID,Order Date,Total,Customer\nA-1,2024-01-15,"$1,234.50",Zoë\nA-2,2024-02-03,-$45.00,Çelik\n',
+    ),
+    "tabs.tsv": (
+        "utf-8",
+        "Order ID\tOrder Date\tTotal\tCustomer\nA-1\t2024-01-15\t1234.50\tZoë\nA-2\t2024-02-03\t-45.00\tÇelik\n",
+    ),
+    "european.csv": (
+        "utf-8",
+        "Order ID;Order Date;Total;Customer\nA-1;15.01.2024;1.234,50 €;Zoë\nA-2;03.02.2024;-45,00 €;Çelik\n",
+    ),
+    "utf16.csv": (
+        "utf-16",
+        "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,1234.50,Zoë\nA-2,2024-02-03,-45.00,Çelik\n",
+    ),
+    "bom.csv": (
+        "utf-8-sig",
+        "Order ID,Order Date,Total,Customer\nA-1,2024-01-15,1234.50,Zoë\nA-2,2024-02-03,-45.00,Çelik\n",
+    ),
+    "windows.csv": (
+        "cp1252",
+        'Order ID,Order Date,Total,Customer\r\nA-1,01/15/2024,"$1,234.50",Zoë\r\nA-2,02/03/2024,($45.00),Çelik\r\n',
+    ),
+    "Sales tracker - Orders.csv": (
+        "utf-8",
+        'Order ID,Order Date,Total,Customer\r\nA-1,1/15/2024,"$1,234.50",Zoë\r\nA-2,2/3/2024,-$45.00,Çelik\r\n',
+    ),
 }
 
 
@@ -53,7 +80,9 @@ def test_text_exports_load_typed(con, tmp_path, name):
 
 def test_quoted_fields_may_hold_delimiters_quotes_and_newlines(con, tmp_path):
     path = tmp_path / "notes.csv"
-    path.write_text('id,Note,Amount\n1,"line one\nline two",5\n2,"she said ""hi"", then left",6\n3,plain,7\n', encoding="utf-8")
+    path.write_text(
+        'id,Note,Amount\n1,"line one\nline two",5\n2,"she said ""hi"", then left",6\n3,plain,7\n', encoding="utf-8"
+    )
     (result,) = load_paths(con, [path])
     assert result.rows_loaded == 3
     notes = con.execute("SELECT note, _source_row FROM raw.notes ORDER BY _source_row").fetchall()
@@ -77,26 +106,47 @@ def test_every_sheet_of_a_workbook_becomes_its_own_table(con, tmp_path):
     assert [r.raw_table for r in results] == ["raw.book_orders", "raw.book_customer_list"]
     assert "sheet 'Empty' is empty: skipped" in results[0].notes
     assert rows_of(con, "raw.book_orders") == EXPECTED
-    assert con.execute("SELECT paid_at FROM raw.book_orders ORDER BY _source_row").fetchall() == [(datetime(2024, 1, 15, 9, 30),), (None,)]
+    assert con.execute("SELECT paid_at FROM raw.book_orders ORDER BY _source_row").fetchall() == [
+        (datetime(2024, 1, 15, 9, 30),),
+        (None,),
+    ]
     assert con.execute("SELECT zip, since FROM raw.book_customer_list").fetchall() == [("02134", date(2023, 5, 1))]
     assert all(r.status == "unchanged" for r in load_paths(con, [path]))
 
 
 def test_parquet_keeps_its_types(con, tmp_path):
-    table = pa.table({
-        "Order ID": ["A-1", "A-2"], "Order Date": pa.array([date(2024, 1, 15), date(2024, 2, 3)]),
-        "Total": pa.array([Decimal("1234.50"), Decimal("-45.00")], pa.decimal128(10, 2)), "Customer": ["Zoë", "Çelik"],
-        "Paid At": pa.array([datetime(2024, 1, 15, 10), None], pa.timestamp("us", tz="America/New_York")),
-    })
+    table = pa.table(
+        {
+            "Order ID": ["A-1", "A-2"],
+            "Order Date": pa.array([date(2024, 1, 15), date(2024, 2, 3)]),
+            "Total": pa.array([Decimal("1234.50"), Decimal("-45.00")], pa.decimal128(10, 2)),
+            "Customer": ["Zoë", "Çelik"],
+            "Paid At": pa.array([datetime(2024, 1, 15, 10), None], pa.timestamp("us", tz="America/New_York")),
+        }
+    )
     pq.write_table(table, tmp_path / "orders.parquet")
     (result,) = load_paths(con, [tmp_path / "orders.parquet"])
     assert result.format == "parquet" and rows_of(con, "raw.orders") == EXPECTED
-    assert con.execute("SELECT paid_at FROM raw.orders WHERE order_id = 'A-1'").fetchall()[0][0] == datetime(2024, 1, 15, 10)
+    assert con.execute("SELECT paid_at FROM raw.orders WHERE order_id = 'A-1'").fetchall()[0][0] == datetime(
+        2024, 1, 15, 10
+    )
 
 
 JSON_RECORDS = [
-    {"Order ID": "A-1", "Order Date": "2024-01-15", "Total": "$1,234.50", "Customer": "Zoë", "metadata": {"channel": "web"}},
-    {"Order ID": "A-2", "Order Date": "2024-02-03", "Total": "-$45.00", "Customer": "Çelik", "metadata": {"channel": "pos"}},
+    {
+        "Order ID": "A-1",
+        "Order Date": "2024-01-15",
+        "Total": "$1,234.50",
+        "Customer": "Zoë",
+        "metadata": {"channel": "web"},
+    },
+    {
+        "Order ID": "A-2",
+        "Order Date": "2024-02-03",
+        "Total": "-$45.00",
+        "Customer": "Çelik",
+        "metadata": {"channel": "pos"},
+    },
 ]
 
 
@@ -114,18 +164,26 @@ def test_json_arrays_ndjson_and_api_lists_load(con, tmp_path, name, content, fmt
     (result,) = load_paths(con, [tmp_path / name], as_name="orders")
     assert result.format == fmt
     assert rows_of(con, "raw.orders") == EXPECTED
-    assert json.loads(con.execute("SELECT metadata FROM raw.orders ORDER BY _source_row").fetchall()[0][0]) == {"channel": "web"}
+    assert json.loads(con.execute("SELECT metadata FROM raw.orders ORDER BY _source_row").fetchall()[0][0]) == {
+        "channel": "web"
+    }
 
 
 def test_a_sqlite_table_loads_by_url_and_reloads_as_a_no_op(con, tmp_path):
     db = tmp_path / "shop.db"
     with sqlite3.connect(db) as lite:
         lite.execute('CREATE TABLE "Orders" ("Order ID" TEXT, "Order Date" TEXT, "Total" NUMERIC, "Customer" TEXT)')
-        lite.executemany("INSERT INTO Orders VALUES (?, ?, ?, ?)", [("A-1", "2024-01-15", 1234.5, "Zoë"), ("A-2", "2024-02-03", -45, "Çelik")])
+        lite.executemany(
+            "INSERT INTO Orders VALUES (?, ?, ?, ?)",
+            [("A-1", "2024-01-15", 1234.5, "Zoë"), ("A-2", "2024-02-03", -45, "Çelik")],
+        )
     (result,) = load_paths(con, [f"sqlite:///{db}"], table="Orders")
     assert (result.format, result.raw_table, result.rows_loaded) == ("sqlite", "raw.orders", 2)
     got = con.execute("SELECT order_id, order_date, total, customer FROM raw.orders ORDER BY _source_row").fetchall()
-    assert [(r[0], r[1], float(r[2]), r[3]) for r in got] == [("A-1", date(2024, 1, 15), 1234.5, "Zoë"), ("A-2", date(2024, 2, 3), -45.0, "Çelik")]
+    assert [(r[0], r[1], float(r[2]), r[3]) for r in got] == [
+        ("A-1", date(2024, 1, 15), 1234.5, "Zoë"),
+        ("A-2", date(2024, 2, 3), -45.0, "Çelik"),
+    ]
     assert load_paths(con, [f"sqlite:///{db}"], table="Orders")[0].status == "unchanged"
     with pytest.raises(LoadError, match="--table"):
         load_paths(con, [f"sqlite:///{db}"])

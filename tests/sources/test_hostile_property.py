@@ -19,15 +19,21 @@ from soloml.warehouse import connect
 
 TEXT = st.text(alphabet='ab Zé€Ç,;"\n\t$-.0123456789/:', max_size=10)
 CELL = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
-    st.decimals(-10**4, 10**4, places=2, allow_nan=False, allow_infinity=False).map(lambda d: f"{d:.2f}"),
+    st.integers(-(10**6), 10**6).map(str),
+    st.decimals(-(10**4), 10**4, places=2, allow_nan=False, allow_infinity=False).map(lambda d: f"{d:.2f}"),
     st.dates().map(lambda d: d.isoformat()),
     TEXT,
     st.just(""),
 )
-HEADERS = st.sampled_from([
-    ["id", "name", "amount"], ["id"], ["a", "a_2", "a"], ["rowid", "value"], ["Email", "", "_source_row", "Created (UTC)"],
-])
+HEADERS = st.sampled_from(
+    [
+        ["id", "name", "amount"],
+        ["id"],
+        ["a", "a_2", "a"],
+        ["rowid", "value"],
+        ["Email", "", "_source_row", "Created (UTC)"],
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -61,19 +67,24 @@ def csv_files(draw) -> Case:
         out.write("\n".join(delimiter.join(r) for r in [header, *rows]) + "\n")
     else:
         quoting = csv.QUOTE_MINIMAL if style == "minimal" else csv.QUOTE_ALL
-        csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows([header, *rows])
+        csv.writer(
+            out, delimiter=delimiter, quoting=quoting, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))
+        ).writerows([header, *rows])
     text = out.getvalue()
     ragged = bool(rows) and draw(st.booleans()) and style != "unquoted"
     if ragged:
         text += delimiter.join(["x"] * (len(header) + 1)) + "\n"
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "mixed"]))
     if encoding == "mixed":  # a few lines in Latin-1 among UTF-8 ones
-        data = b"".join(line.encode("cp1252", "replace") if i % 3 == 2 else line.encode() for i, line in enumerate(text.splitlines(True)))
+        data = b"".join(
+            line.encode("cp1252", "replace") if i % 3 == 2 else line.encode()
+            for i, line in enumerate(text.splitlines(True))
+        )
     else:
         data = text.encode(encoding, "replace")
     corrupt = draw(st.integers(0, 9)) == 0
     if corrupt:
-        data = data[: len(data) // 2] + draw(st.sampled_from([b"\x81", b"\x00", b"\xff\xfe"])) + data[len(data) // 2:]
+        data = data[: len(data) // 2] + draw(st.sampled_from([b"\x81", b"\x00", b"\xff\xfe"])) + data[len(data) // 2 :]
     data, cut = _cut(draw, data)
     whole = rows and not (cut or corrupt) and style != "unquoted"
     return Case("export.csv", data, len(rows) + ragged if whole else None)
@@ -91,7 +102,9 @@ def json_files(draw) -> Case:
     else:
         text = json.dumps(records, ensure_ascii=False, indent=2 if shape == "pretty" else None)
     data, cut = _cut(draw, text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig"]))))
-    return Case("export.json" if shape != "ndjson" else "export.ndjson", data, None if cut or not records else len(records))
+    return Case(
+        "export.json" if shape != "ndjson" else "export.ndjson", data, None if cut or not records else len(records)
+    )
 
 
 @st.composite
@@ -116,7 +129,9 @@ def xlsx_files(draw) -> Case:
 
 
 def _state(con) -> tuple:
-    tables_ = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema IN ('raw', 'core') ORDER BY 1").fetchall()
+    tables_ = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema IN ('raw', 'core') ORDER BY 1"
+    ).fetchall()
     return tables_, con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0]
 
 
@@ -136,17 +151,23 @@ def test_any_file_loads_whole_or_changes_nothing_but_a_failed_journal_row(case, 
             assert _state(con) == before
             assert statuses and set(statuses) == {"failed"}
             assert all(r.status in ("failed", "not_attempted") for r in summary.results)
-            assert case.records is None or share < 1.0, summary.results[0].message  # a whole, well-formed file always loads
+            assert case.records is None or share < 1.0, summary.results[
+                0
+            ].message  # a whole, well-formed file always loads
             return
         event(f"{Path(case.name).suffix}: loaded")
         assert set(statuses) == {"loaded"} and len(statuses) == len(summary.results)
         for result in summary.results:
             assert result.rows_in == result.rows_loaded + result.rows_quarantined + result.rows_skipped
             assert result.rows_quarantined <= share * result.rows_in
-            landed = con.execute(f"SELECT count(*) FROM {result.raw_table} WHERE _load_id = ?", [result.load_id]).fetchone()[0]
+            landed = con.execute(
+                f"SELECT count(*) FROM {result.raw_table} WHERE _load_id = ?", [result.load_id]
+            ).fetchone()[0]
             assert landed == result.rows_loaded
-            assert con.execute("SELECT count(*) FROM ops.quarantine WHERE load_id = ?", [result.load_id]).fetchone()[0] == result.rows_quarantined
+            assert (
+                con.execute("SELECT count(*) FROM ops.quarantine WHERE load_id = ?", [result.load_id]).fetchone()[0]
+                == result.rows_quarantined
+            )
         if case.records is not None:
             assert sum(r.rows_in for r in summary.results) == case.records
         con.close()
-

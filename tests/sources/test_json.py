@@ -46,11 +46,16 @@ def test_a_one_line_api_response_is_unwrapped_into_its_records(con, tmp_path, ke
     path = write(tmp_path, "api.json", json.dumps({"object": "list", key: ENVELOPE_RECORDS, "has_more": False}))
     (result,) = load_paths(con, [path])
     assert (result.rows_loaded, result.format) == (2, "json")
-    assert con.execute("SELECT id, amount FROM raw.api ORDER BY _source_row").fetchall() == [("ch_1", 500), ("ch_2", 700)]
+    assert con.execute("SELECT id, amount FROM raw.api ORDER BY _source_row").fetchall() == [
+        ("ch_1", 500),
+        ("ch_2", 700),
+    ]
 
 
 def test_one_json_object_per_line_is_still_ndjson_when_there_are_several_lines(con, tmp_path):
-    path = write(tmp_path, "api.json", "\n".join(json.dumps({"data": [r], "has_more": False}) for r in ENVELOPE_RECORDS) + "\n")
+    path = write(
+        tmp_path, "api.json", "\n".join(json.dumps({"data": [r], "has_more": False}) for r in ENVELOPE_RECORDS) + "\n"
+    )
     (result,) = load_paths(con, [path])
     assert (result.format, result.rows_loaded) == ("ndjson", 2)
 

@@ -23,7 +23,11 @@ ch_3,2024-01-17 09:00:00,$3.00,Paid
 def test_a_csv_lands_typed_with_load_metadata(con, tmp_path):
     (result,) = load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
     assert (result.status, result.raw_table, result.rows_in, result.rows_loaded) == ("loaded", "raw.payments", 3, 3)
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'payments'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'payments'"
+        ).fetchall()
+    )
     assert types["created_utc"] == "TIMESTAMP" and types["amount"] == "DECIMAL(18,2)"
     assert {"_load_id", "_loaded_at", "_source_row"} <= set(types)
     rows = con.execute("SELECT id, amount, _source_row, _load_id FROM raw.payments ORDER BY _source_row").fetchall()
@@ -42,9 +46,14 @@ def test_reload_of_same_file_adds_no_rows(con, tmp_path):
 
 
 def test_changed_export_upserts_by_key_without_duplicating(con, tmp_path):
-    detector = lambda headers, sample, as_name: Detection("payments", key=("id",), vendor_object="test.payments", confidence=1.0)
+    detector = lambda headers, sample, as_name: Detection(
+        "payments", key=("id",), vendor_object="test.payments", confidence=1.0
+    )
     load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)], detector=detector)
-    changed = PAYMENTS.replace("ch_2,2024-01-16 10:00:00,-$45.00,Failed", "ch_2,2024-01-16 10:00:00,$45.00,Paid") + "ch_4,2024-01-18 08:00:00,$7.00,Paid\n"
+    changed = (
+        PAYMENTS.replace("ch_2,2024-01-16 10:00:00,-$45.00,Failed", "ch_2,2024-01-16 10:00:00,$45.00,Paid")
+        + "ch_4,2024-01-18 08:00:00,$7.00,Paid\n"
+    )
     (result,) = load_paths(con, [write(tmp_path, "payments_v2.csv", changed)], detector=detector)
     assert (result.rows_loaded, result.rows_skipped, result.rows_replaced) == (2, 2, 1)
     rows = dict(con.execute("SELECT id, status FROM raw.payments").fetchall())
@@ -69,7 +78,11 @@ def test_reexport_with_new_column_widens_the_table(con, tmp_path):
 
 
 def test_a_few_bad_values_are_quarantined_with_row_column_and_value(con, tmp_path):
-    lines = ["id,Created (UTC),Amount"] + [f"c{i},2024-01-{i % 28 + 1:02d},{i}.50" for i in range(1, 100)] + ["c100,31/31/2024,1.00"]
+    lines = (
+        ["id,Created (UTC),Amount"]
+        + [f"c{i},2024-01-{i % 28 + 1:02d},{i}.50" for i in range(1, 100)]
+        + ["c100,31/31/2024,1.00"]
+    )
     (result,) = load_paths(con, [write(tmp_path, "pay.csv", "\n".join(lines) + "\n")])
     assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (100, 99, 1)
     row_number, reason, raw_row = con.execute("SELECT row_number, reason, raw_row FROM ops.quarantine").fetchall()[0]
@@ -104,7 +117,12 @@ def test_a_router_that_raises_rolls_back_the_whole_load(con, tmp_path):
     before = snapshot(con)
 
     def router(connection, landed):
-        assert connection.execute(f"SELECT count(*) FROM {landed.raw_table} WHERE _load_id = ?", [landed.load_id]).fetchall()[0][0] == 3
+        assert (
+            connection.execute(
+                f"SELECT count(*) FROM {landed.raw_table} WHERE _load_id = ?", [landed.load_id]
+            ).fetchall()[0][0]
+            == 3
+        )
         raise LoadError("core rejected it")
 
     with pytest.raises(LoadError, match="core rejected it"):
@@ -135,7 +153,9 @@ def test_router_result_and_detection_are_reported(con, tmp_path):
 
     def detector(headers, sample, as_name):
         seen.update(headers=headers, rows=len(sample), first=sample.iloc[0].tolist())
-        return Detection("stripe_payments", key=("id",), vendor_object="stripe.payments", confidence=0.9, reason="header matches")
+        return Detection(
+            "stripe_payments", key=("id",), vendor_object="stripe.payments", confidence=0.9, reason="header matches"
+        )
 
     def router(connection, landed):
         seen.update(landed=landed)
@@ -144,7 +164,12 @@ def test_router_result_and_detection_are_reported(con, tmp_path):
     (result,) = load_paths(con, [write(tmp_path, "export.csv", PAYMENTS)], detector=detector, router=router)
     assert seen["headers"] == ["id", "Created (UTC)", "Amount", "Status"]
     assert seen["rows"] == 3 and seen["first"] == ["ch_1", "2024-01-15 14:32:10", "$1,234.50", "Paid"]
-    assert seen["landed"].raw_table == "raw.stripe_payments" and seen["landed"].columns == ("id", "created_utc", "amount", "status")
+    assert seen["landed"].raw_table == "raw.stripe_payments" and seen["landed"].columns == (
+        "id",
+        "created_utc",
+        "amount",
+        "status",
+    )
     assert result.core_rows == {"core.payments": 3} and result.detection.vendor_object == "stripe.payments"
     stored = json.loads(con.execute("SELECT detection FROM ops.loads").fetchall()[0][0])
     assert stored["vendor_object"] == "stripe.payments"
@@ -171,7 +196,11 @@ def test_types_are_rechecked_over_every_row_when_the_sample_missed_something(con
         lines.append(f"{i},{day},{price}")
     (result,) = load_paths(con, [write(tmp_path, "late.csv", "\n".join(lines) + "\n")])
     assert (result.rows_loaded, result.rows_quarantined) == (20_000, 0)
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'late'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'late'"
+        ).fetchall()
+    )
     assert (types["day"], types["price"]) == ("DATE", "DOUBLE")
     assert str(con.execute("SELECT day FROM raw.late WHERE id = 19999").fetchall()[0][0]) == "2024-12-25"
     assert con.execute("SELECT price FROM raw.late WHERE id = 19999").fetchall()[0][0] == 19999.125
@@ -179,12 +208,20 @@ def test_types_are_rechecked_over_every_row_when_the_sample_missed_something(con
 
 def test_a_reexport_with_junk_in_a_typed_column_quarantines_it_instead_of_turning_the_column_to_text(con, tmp_path):
     load_paths(con, [write(tmp_path, "payments.csv", PAYMENTS)])
-    junk = "id,Created (UTC),Amount,Status\n" + "".join(f"n{i},2024-02-0{i} 10:00:00,n/a,Paid\n" for i in range(1, 4)) + "n9,2024-02-09 10:00:00,$9.00,Paid\n"
+    junk = (
+        "id,Created (UTC),Amount,Status\n"
+        + "".join(f"n{i},2024-02-0{i} 10:00:00,n/a,Paid\n" for i in range(1, 4))
+        + "n9,2024-02-09 10:00:00,$9.00,Paid\n"
+    )
     with pytest.raises(QuarantineLimitError, match="Amount"):
         load_paths(con, [write(tmp_path, "junk.csv", junk)], as_name="payments")
     (result,) = load_paths(con, [write(tmp_path, "junk.csv", junk)], as_name="payments", max_quarantine_share=0.8)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 3)
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'payments'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'payments'"
+        ).fetchall()
+    )
     assert types["amount"] == "DECIMAL(18,2)"
 
 

@@ -16,8 +16,10 @@ from soloml.warehouse import connect
 
 MESSY_TEXT = st.text(alphabet='ab Zé,;"\n$-.0123456789/:', max_size=12)
 CELLS = {
-    "int": st.integers(-10**6, 10**6).map(str),
-    "money": st.decimals(-10**5, 10**5, places=2, allow_nan=False, allow_infinity=False).map(lambda d: f"-${abs(d):,.2f}" if d < 0 else f"${d:,.2f}"),
+    "int": st.integers(-(10**6), 10**6).map(str),
+    "money": st.decimals(-(10**5), 10**5, places=2, allow_nan=False, allow_infinity=False).map(
+        lambda d: f"-${abs(d):,.2f}" if d < 0 else f"${d:,.2f}"
+    ),
     "date": st.dates().map(lambda d: f"{d.month}/{d.day}/{d.year}"),
     "stamp": st.datetimes().map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S")),
     "text": MESSY_TEXT,
@@ -35,7 +37,9 @@ def messy_csv(draw) -> tuple[str, int]:
     for r in range(n):
         row = [f"r{r}"]
         for kind in kinds:
-            cell = draw(st.one_of(CELLS[kind], st.just(""), MESSY_TEXT) if draw(st.integers(0, 9)) == 0 else CELLS[kind])
+            cell = draw(
+                st.one_of(CELLS[kind], st.just(""), MESSY_TEXT) if draw(st.integers(0, 9)) == 0 else CELLS[kind]
+            )
             row.append(cell)
         if draw(st.integers(0, 29)) == 0:  # a ragged row now and then
             out.write(",".join(c.replace(",", "").replace('"', "").replace("\n", "") for c in row) + ",extra\n")

@@ -46,7 +46,9 @@ def _wait_for(path: Path, proc: subprocess.Popen, limit: float = 120.0) -> str:
 
 
 @pytest.mark.parametrize(("point", "temp_files"), [("reading", 1), ("routing", 0)])
-def test_a_killed_load_shows_as_running_and_the_next_load_marks_it_interrupted_and_removes_its_temp_copy(tmp_path, point, temp_files):
+def test_a_killed_load_shows_as_running_and_the_next_load_marks_it_interrupted_and_removes_its_temp_copy(
+    tmp_path, point, temp_files
+):
     db, scratch, marker = tmp_path / "warehouse.duckdb", tmp_path / ".soloml" / "tmp", tmp_path / "here"
     export = write(tmp_path, "windows.csv", "id,name\n1,Zoë\n2,Çelik\n", encoding="cp1252")
     connect(db).close()
@@ -61,13 +63,19 @@ def test_a_killed_load_shows_as_running_and_the_next_load_marks_it_interrupted_a
     assert len(left) == temp_files and all(p.stat().st_size > 0 for p in left)  # the transcoded copy being read
     con = connect(db)
     try:
-        (killed_id, status, finished), = con.execute("SELECT load_id, status, finished_at FROM ops.loads").fetchall()
+        ((killed_id, status, finished),) = con.execute("SELECT load_id, status, finished_at FROM ops.loads").fetchall()
         assert (status, finished) == ("running", None)
-        assert not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'").fetchone()[0]
+        assert not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'").fetchone()[
+            0
+        ]
         summary = load_all(con, [LoadRequest(str(write(tmp_path, "next.csv", "id\n1\n")))], temp_dir=scratch)
-        status, error, finished = con.execute("SELECT status, error, finished_at FROM ops.loads WHERE load_id = ?", [killed_id]).fetchall()[0]
+        status, error, finished = con.execute(
+            "SELECT status, error, finished_at FROM ops.loads WHERE load_id = ?", [killed_id]
+        ).fetchall()[0]
         assert status == "interrupted" and finished is not None and "nothing of it was written" in error
-        assert any(killed_id in line and "interrupted" in line and "windows.csv" in line for line in summary.cleaned), summary.cleaned
+        assert any(killed_id in line and "interrupted" in line and "windows.csv" in line for line in summary.cleaned), (
+            summary.cleaned
+        )
         assert any("1 temporary file" in line for line in summary.cleaned) == bool(temp_files), summary.cleaned
         assert not scratch.exists() or list(scratch.iterdir()) == []
         assert [r.status for r in summary.results] == ["loaded"]
@@ -79,7 +87,9 @@ def test_a_load_writes_its_running_row_before_it_lands_anything(con, tmp_path):
     seen = {}
 
     def router(connection, landed):
-        seen["status"] = connection.execute("SELECT status FROM ops.loads WHERE load_id = ?", [landed.load_id]).fetchall()
+        seen["status"] = connection.execute(
+            "SELECT status FROM ops.loads WHERE load_id = ?", [landed.load_id]
+        ).fetchall()
         return {}
 
     (result,) = load_paths(con, [write(tmp_path, "a.csv", "id\n1\n")], router=router)

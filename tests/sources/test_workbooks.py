@@ -39,7 +39,10 @@ def test_a_workbook_with_one_bad_sheet_loads_none_of_its_sheets(con, tmp_path):
         load_paths(con, [path])
     assert snapshot(con) == before
     assert [(Path(r.source).name, r.status) for r in info.value.outcomes] == [
-        ("book.xlsx [Orders]", "failed"), ("book.xlsx [Refunds]", "failed"), ("book.xlsx [Customers]", "not_attempted")]
+        ("book.xlsx [Orders]", "failed"),
+        ("book.xlsx [Refunds]", "failed"),
+        ("book.xlsx [Customers]", "not_attempted"),
+    ]
     assert "rolled back" in info.value.outcomes[0].message and "Refunds" in info.value.outcomes[0].message
     assert [status for _, status in journal(con)] == ["failed", "failed", "failed"]
 
@@ -52,8 +55,15 @@ def test_each_file_of_several_stands_alone_and_the_summary_lists_every_outcome(c
     other = write(tmp_path, "other.csv", "id,name\n1,a\n")
     summary = load_all(con, [LoadRequest(str(p)) for p in (good, book, other)])
     assert [(Path(r.source).name, r.status) for r in summary.results] == [
-        ("good.csv", "loaded"), ("book.xlsx [Orders]", "failed"), ("book.xlsx [Refunds]", "failed"), ("other.csv", "loaded")]
-    assert not summary.ok and [Path(r.source).name for r in summary.failed] == ["book.xlsx [Orders]", "book.xlsx [Refunds]"]
+        ("good.csv", "loaded"),
+        ("book.xlsx [Orders]", "failed"),
+        ("book.xlsx [Refunds]", "failed"),
+        ("other.csv", "loaded"),
+    ]
+    assert not summary.ok and [Path(r.source).name for r in summary.failed] == [
+        "book.xlsx [Orders]",
+        "book.xlsx [Refunds]",
+    ]
     assert snapshot(con) == {"raw.good": 1, "raw.other": 1, "ops.quarantine": 0}
     with pytest.raises(QuarantineLimitError) as info:  # the Python API: every file tried, then the failure raised
         load_paths(con, [write(tmp_path, "more.csv", "id\n7\n"), book])
@@ -81,7 +91,11 @@ def test_an_empty_sheet_is_skipped_with_a_note_while_the_others_load(con, tmp_pa
 def test_values_beyond_the_header_are_kept_in_their_own_column_and_reported(con, tmp_path):
     rows = [["id", "name"], [1, "a"], [2, "b", None, "call back"], [3, "c"]]
     (result,) = load_paths(con, [workbook(tmp_path / "sheet.xlsx", {"People": rows})])
-    assert con.execute("SELECT id, column_4 FROM raw.sheet ORDER BY id").fetchall() == [(1, None), (2, "call back"), (3, None)]
+    assert con.execute("SELECT id, column_4 FROM raw.sheet ORDER BY id").fetchall() == [
+        (1, None),
+        (2, "call back"),
+        (3, None),
+    ]
     assert any("beyond the header" in n and "D3" in n for n in result.notes), result.notes
 
 
@@ -119,7 +133,10 @@ def test_a_sheet_keeps_its_real_row_numbers_across_blank_rows(con, tmp_path):
 def test_title_rows_above_a_sheets_header_are_skipped_and_the_report_says_which_row_was_the_header(con, tmp_path):
     rows = [["Sales report"], ["January 2024"], [], ["Product", "Units", "Revenue"], ["Mug", 3, 24.0], ["Tee", 1, 18.5]]
     (result,) = load_paths(con, [workbook(tmp_path / "report.xlsx", {"Sales": rows})])
-    assert con.execute("SELECT product, units, _source_row FROM raw.report ORDER BY 3").fetchall() == [("Mug", 3, 1), ("Tee", 1, 2)]
+    assert con.execute("SELECT product, units, _source_row FROM raw.report ORDER BY 3").fetchall() == [
+        ("Mug", 3, 1),
+        ("Tee", 1, 2),
+    ]
     assert any("row 4" in n for n in result.notes), result.notes
 
 
@@ -140,5 +157,8 @@ def test_a_warehouse_that_stops_taking_writes_ends_the_run_and_the_rest_are_not_
     paths = [write(tmp_path, f"{name}.csv", "id\n1\n") for name in ("first", "second", "third")]
     summary = load_all(con, [LoadRequest(str(p)) for p in paths])
     assert [(Path(r.source).name, r.status) for r in summary.results] == [
-        ("first.csv", "loaded"), ("second.csv", "failed"), ("third.csv", "not_attempted")]
+        ("first.csv", "loaded"),
+        ("second.csv", "failed"),
+        ("third.csv", "not_attempted"),
+    ]
     assert "stopped accepting writes" in summary.results[1].message and "No space left" in summary.results[1].message

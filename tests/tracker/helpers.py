@@ -20,20 +20,44 @@ def event(kind: str, day: int = 0, project: str | None = "churn", subject: str =
 
 
 def contract(**overrides: Any) -> dict[str, Any]:
-    base = {"question": "Who will cancel?", "decision": "call them", "stakeholder": "Dana", "owner": "Sam", "recipe": "churn",
-            "entity": "customer", "metric": "precision_at_capacity", "done_value": 0.35, "higher_is_better": True,
-            "value_per_success": 300.0, "cost_per_action": 5.0, "capacity": 100, "cycle": "weekly", "success_rate": 0.3,
-            "currency": "USD", "deadline": None, "spec_hash": "h1"}
+    base = {
+        "question": "Who will cancel?",
+        "decision": "call them",
+        "stakeholder": "Dana",
+        "owner": "Sam",
+        "recipe": "churn",
+        "entity": "customer",
+        "metric": "precision_at_capacity",
+        "done_value": 0.35,
+        "higher_is_better": True,
+        "value_per_success": 300.0,
+        "cost_per_action": 5.0,
+        "capacity": 100,
+        "cycle": "weekly",
+        "success_rate": 0.3,
+        "currency": "USD",
+        "deadline": None,
+        "spec_hash": "h1",
+    }
     return {**base, **overrides}
 
 
 def spec(name: str = "churn", **extra: Any) -> ProjectSpec:
     """A valid churn contract (Dana, Sam, 100 a week, done line 35% hit rate)."""
-    return ProjectSpec.model_validate({
-        "name": name, "question": "Which subscribers are about to cancel?", "decision": "call the top 100", "stakeholder": "Dana",
-        "owner": "Sam", "recipe": "churn", "label": {"definition": "no payment in 60 days"},
-        "business": {"value_per_success": 300, "capacity": 100}, "done": {"metric": "precision_at_capacity", "value": 0.35}, **extra,
-    })
+    return ProjectSpec.model_validate(
+        {
+            "name": name,
+            "question": "Which subscribers are about to cancel?",
+            "decision": "call the top 100",
+            "stakeholder": "Dana",
+            "owner": "Sam",
+            "recipe": "churn",
+            "label": {"definition": "no payment in 60 days"},
+            "business": {"value_per_success": 300, "capacity": 100},
+            "done": {"metric": "precision_at_capacity", "value": 0.35},
+            **extra,
+        }
+    )
 
 
 def fixed_log() -> EventLog:

@@ -43,7 +43,9 @@ def _log(*events):
 
 
 AGREED = event("project_agreed", 0, **contract(deadline="2026-12-31"))
-TRAINED = event("model_trained", 10, subject="v0001", verdict="DONE", spec_hash="h1", expected_value=1140.0, cycle="weekly")
+TRAINED = event(
+    "model_trained", 10, subject="v0001", verdict="DONE", spec_hash="h1", expected_value=1140.0, cycle="weekly"
+)
 
 
 def test_the_board_has_a_row_per_project_from_the_workspace_files(ws):
@@ -52,7 +54,12 @@ def test_the_board_has_a_row_per_project_from_the_workspace_files(ws):
     board = refresh_board(ws, today=TODAY)
     rows = {r["Project"]: r for r in _rows(ws)}
     assert set(rows) == {"churn", "broken"}
-    assert (rows["churn"]["Stage"], rows["churn"]["Status"], rows["churn"]["Owner"], rows["churn"]["Stakeholder"]) == ("agreed", "green", "Sam", "Dana")
+    assert (rows["churn"]["Stage"], rows["churn"]["Status"], rows["churn"]["Owner"], rows["churn"]["Stakeholder"]) == (
+        "agreed",
+        "green",
+        "Sam",
+        "Dana",
+    )
     assert rows["churn"]["Done line"] == "at least 35.0%" and rows["churn"]["Metric"] == "hit rate among those acted on"
     assert rows["broken"]["Status"] == "red" and rows["broken"]["Why"].startswith("The contract file does not read")
     assert board.row("churn").values["id"] == rows["churn"]["Id"]
@@ -64,22 +71,38 @@ def test_a_persons_cells_added_columns_and_order_survive_a_regeneration(ws):
 
     def person(rows, header):
         churn = next(r for r in rows if r["Project"] == "churn")
-        churn.update({"Notes": 'Dana wants a "short" check-in, mid-month', "Due": "2027-01-15", "Next step": "Call Dana first", "Effort (days)": "3"})
+        churn.update(
+            {
+                "Notes": 'Dana wants a "short" check-in, mid-month',
+                "Due": "2027-01-15",
+                "Next step": "Call Dana first",
+                "Effort (days)": "3",
+            }
+        )
         for r in rows:
             r["Budget"] = "$2k" if r["Project"] == "churn" else ""
         header = ["Project", "Notes", *[h for h in header if h not in ("Project", "Notes")], "Budget"]
         return list(reversed(rows)), header  # upsell first now
 
     _edit(ws, person)
-    board = refresh_board(ws, log=_log(AGREED, second, TRAINED, event("project_agreed", 12, project="leads", **contract())), today=TODAY)
+    board = refresh_board(
+        ws, log=_log(AGREED, second, TRAINED, event("project_agreed", 12, project="leads", **contract())), today=TODAY
+    )
     rows = _rows(ws)
     assert [r["Project"] for r in rows] == ["upsell", "churn", "leads"]
     assert list(rows[0])[:2] == ["Project", "Notes"] and list(rows[0])[-1] == "Budget"
     churn = rows[1]
     assert (churn["Notes"], churn["Due"], churn["Next step"], churn["Effort (days)"], churn["Budget"]) == (
-        'Dana wants a "short" check-in, mid-month', "2027-01-15", "Call Dana first", "3", "$2k")
+        'Dana wants a "short" check-in, mid-month',
+        "2027-01-15",
+        "Call Dana first",
+        "3",
+        "$2k",
+    )
     assert churn["Stage"] == "trained"  # soloml's own column follows the events
-    assert churn["Priority"] == "1" and churn["Why this priority"].startswith("churn first: about $1,140 a week at stake")
+    assert churn["Priority"] == "1" and churn["Why this priority"].startswith(
+        "churn first: about $1,140 a week at stake"
+    )
     assert any("Kept your Next step for churn" in e.words() for e in board.edits)
 
 
@@ -99,11 +122,15 @@ def test_soloml_keeps_its_own_suggestion_current_and_takes_back_a_cleared_cell(w
 def test_parked_is_a_persons_call_and_any_other_typed_stage_is_replaced_and_said(ws):
     refresh_board(ws, log=_log(AGREED, event("project_agreed", 1, project="upsell", **contract())), today=TODAY)
     _edit(ws, lambda rows, header: ([{**rows[0], "Stage": "parked"}, {**rows[1], "Stage": "proven"}], header))
-    board = refresh_board(ws, log=_log(AGREED, TRAINED, event("project_agreed", 1, project="upsell", **contract())), today=TODAY)
+    board = refresh_board(
+        ws, log=_log(AGREED, TRAINED, event("project_agreed", 1, project="upsell", **contract())), today=TODAY
+    )
     rows = {r["Project"]: r for r in _rows(ws)}
     assert (rows["churn"]["Stage"], rows["churn"]["Status"], rows["churn"]["Priority"]) == ("parked", "grey", "")
     assert rows["upsell"]["Stage"] == "agreed"
-    assert any("Stage is soloml's column: your 'proven' for upsell was replaced by 'agreed'" in e.words() for e in board.edits)
+    assert any(
+        "Stage is soloml's column: your 'proven' for upsell was replaced by 'agreed'" in e.words() for e in board.edits
+    )
 
 
 def test_ids_are_text_and_stable_even_when_a_row_is_deleted_and_comes_back(ws):
@@ -119,7 +146,7 @@ def test_ids_are_text_and_stable_even_when_a_row_is_deleted_and_comes_back(ws):
 @pytest.mark.parametrize(
     ("typed", "written"),
     [
-        ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
         ("+1+cmd", "'+1+cmd"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
@@ -127,7 +154,7 @@ def test_ids_are_text_and_stable_even_when_a_row_is_deleted_and_comes_back(ws):
         ("\rreturn", "'\rreturn"),
         ("-2", "-2"),
         ("+3.5", "+3.5"),
-        ("plain, with \"quotes\"", "plain, with \"quotes\""),
+        ('plain, with "quotes"', 'plain, with "quotes"'),
     ],
 )
 def test_cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_typed(ws, typed, written):
@@ -141,12 +168,16 @@ def test_cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_type
 
 def test_the_file_is_utf8_with_a_bom_crlf_rows_rfc4180_quoting_and_iso_dates(ws):
     refresh_board(ws, log=_log(AGREED, TRAINED), today=TODAY)
-    _edit(ws, lambda rows, header: ([{**rows[0], "Notes": "Café, \"déjà vu\"\nsecond line"}], header))
+    _edit(ws, lambda rows, header: ([{**rows[0], "Notes": 'Café, "déjà vu"\nsecond line'}], header))
     refresh_board(ws, log=_log(AGREED, TRAINED), today=TODAY)
     raw = ws.board_path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 2 and b'"Caf\xc3\xa9, ""d\xc3\xa9j\xc3\xa0 vu""\nsecond line"' in raw
+    assert (
+        raw.startswith(b"\xef\xbb\xbf")
+        and raw.count(b"\r\n") == 2
+        and b'"Caf\xc3\xa9, ""d\xc3\xa9j\xc3\xa0 vu""\nsecond line"' in raw
+    )
     row = _rows(ws)[0]
-    assert row["Notes"] == "Café, \"déjà vu\"\nsecond line"
+    assert row["Notes"] == 'Café, "déjà vu"\nsecond line'
     assert (row["Due"], row["Last event"]) == ("2026-12-31", "2026-11-11")
 
 

@@ -26,25 +26,44 @@ def trained():
 
 def _journals(con) -> None:
     """What scoring, loading, monitoring and (one day) the readiness check write, row by row."""
-    con.execute("INSERT INTO ops.runs VALUES ('score-1', 'churn', 'score', 'v0001', ?, ?, 'succeeded', 40, NULL, '{}')", [T, T])
-    con.execute("INSERT INTO ops.runs VALUES ('score-2', 'churn', 'score', 'v0001', ?, ?, 'failed', 0, 'locked', NULL)", [T.replace(day=21), T.replace(day=21)])
-    con.execute("INSERT INTO ops.runs VALUES ('check-1', 'churn', 'check', NULL, ?, ?, 'succeeded', NULL, NULL, '{\"outcome\": \"ready\"}')", [T, T])
-    con.execute("INSERT INTO ops.loads (load_id, source, target_table, rows_loaded, rows_quarantined, started_at, finished_at, status) "
-                "VALUES ('L1', '/data/stripe_payments.csv', 'raw.stripe_payments', 120, 2, ?, ?, 'loaded'), "
-                "('L2', '/data/bad.csv', NULL, 0, 0, ?, ?, 'failed')", [T, T, T, T])
+    con.execute(
+        "INSERT INTO ops.runs VALUES ('score-1', 'churn', 'score', 'v0001', ?, ?, 'succeeded', 40, NULL, '{}')", [T, T]
+    )
+    con.execute(
+        "INSERT INTO ops.runs VALUES ('score-2', 'churn', 'score', 'v0001', ?, ?, 'failed', 0, 'locked', NULL)",
+        [T.replace(day=21), T.replace(day=21)],
+    )
+    con.execute(
+        "INSERT INTO ops.runs VALUES ('check-1', 'churn', 'check', NULL, ?, ?, 'succeeded', NULL, NULL, '{\"outcome\": \"ready\"}')",
+        [T, T],
+    )
+    con.execute(
+        "INSERT INTO ops.loads (load_id, source, target_table, rows_loaded, rows_quarantined, started_at, finished_at, status) "
+        "VALUES ('L1', '/data/stripe_payments.csv', 'raw.stripe_payments', 120, 2, ?, ?, 'loaded'), "
+        "('L2', '/data/bad.csv', NULL, 0, 0, ?, ?, 'failed')",
+        [T, T, T, T],
+    )
     con.executemany(
         "INSERT INTO ops.monitoring VALUES (?, 'churn', 'v0001', ?, ?, ?, ?, ?, ?, ?)",
-        [["m1", T.replace(day=22), "drift", "tenure", 0.4, 0.25, True, "{}"],
-         ["m1", T.replace(day=22), "freshness", "stripe_payments", 300.0, 168.0, True, "{}"],
-         ["m2", T.replace(day=23), "drift", "tenure", 0.01, 0.25, False, "{}"]],
+        [
+            ["m1", T.replace(day=22), "drift", "tenure", 0.4, 0.25, True, "{}"],
+            ["m1", T.replace(day=22), "freshness", "stripe_payments", 300.0, 168.0, True, "{}"],
+            ["m2", T.replace(day=23), "drift", "tenure", 0.01, 0.25, False, "{}"],
+        ],
     )
 
 
 def _experiment(ws, con) -> None:
-    spec = ExperimentSpec.model_validate({
-        "name": "offer", "salt": "s", "variants": {"control": 0.5, "offer": 0.5}, "project": "churn",
-        "description": "The retention offer", "primary": {"name": "kept", "csv": "outcome.csv", "unit_words": "customers", "verb": "kept"},
-    })
+    spec = ExperimentSpec.model_validate(
+        {
+            "name": "offer",
+            "salt": "s",
+            "variants": {"control": 0.5, "offer": 0.5},
+            "project": "churn",
+            "description": "The retention offer",
+            "primary": {"name": "kept", "csv": "outcome.csv", "unit_words": "customers", "verb": "kept"},
+        }
+    )
     save_experiment(spec, ws.experiments_dir)
     ids = [f"c{i}" for i in range(400)]
     assign_units(con, spec, ids, exposed_at=T.replace(day=24))
@@ -65,18 +84,43 @@ def test_gather_reads_every_source_into_typed_dated_events(ws, con, trained):
     con.close()
     log = gather_events(ws, now=datetime(2026, 12, 1))
     kinds = {e.kind for e in log.events}
-    assert kinds == {"project_agreed", "contract_invalid", "model_trained", "model_promoted", "scoring_run", "scoring_failed", "check_passed",
-                     "data_loaded", "load_failed", "monitoring_alert", "monitoring_clear", "experiment_planned", "experiment_started", "experiment_decided"}
+    assert kinds == {
+        "project_agreed",
+        "contract_invalid",
+        "model_trained",
+        "model_promoted",
+        "scoring_run",
+        "scoring_failed",
+        "check_passed",
+        "data_loaded",
+        "load_failed",
+        "monitoring_alert",
+        "monitoring_clear",
+        "experiment_planned",
+        "experiment_started",
+        "experiment_decided",
+    }
     assert [e.at for e in log.events] == sorted(e.at for e in log.events)
     model = log.latest("churn", "model_trained")
-    assert model.subject == "v0001" and model.facts["verdict"] == trained.verdict.decision and model.facts["spec_hash"] == trained.spec_hash
+    assert (
+        model.subject == "v0001"
+        and model.facts["verdict"] == trained.verdict.decision
+        and model.facts["spec_hash"] == trained.spec_hash
+    )
     agreed = log.latest("churn", "project_agreed")
     assert agreed.facts["capacity"] == 20 and agreed.facts["spec_hash"] == churn_spec().spec_hash()
     alert = log.latest("churn", "monitoring_alert")
-    assert alert.facts["alerts"] == ["the input 'tenure' looks different from the training data",
-                                     "the source stripe_payments was last loaded 12 days ago (the limit is 7 days)"]
+    assert alert.facts["alerts"] == [
+        "the input 'tenure' looks different from the training data",
+        "the source stripe_payments was last loaded 12 days ago (the limit is 7 days)",
+    ]
     loaded = next(e for e in log.events if e.kind == "data_loaded")
-    assert (loaded.project, loaded.subject, loaded.facts["rows"], loaded.facts["quarantined"]) == (None, "stripe_payments.csv", 120, 2)
+    assert (loaded.project, loaded.subject, loaded.facts["rows"], loaded.facts["quarantined"]) == (
+        None,
+        "stripe_payments.csv",
+        120,
+        2,
+    )
     started, decided = log.latest("churn", "experiment_started"), log.latest("churn", "experiment_decided")
     assert started.facts["units"] == 400 and sum(started.facts["variants"].values()) == 400
     assert decided.facts["shipped"] is True and decided.facts["decision"] == "ship offer"
@@ -86,7 +130,13 @@ def test_gather_reads_every_source_into_typed_dated_events(ws, con, trained):
 
 
 def test_an_event_log_round_trips_through_its_facts():
-    log = make_log([Event("scoring_run", T, "churn", "score-1", {"rows": 40}), Event("data_loaded", T, None, "a.csv", {"rows": 1})], T)
+    log = make_log(
+        [
+            Event("scoring_run", T, "churn", "score-1", {"rows": 40}),
+            Event("data_loaded", T, None, "a.csv", {"rows": 1}),
+        ],
+        T,
+    )
     again = EventLog.from_facts(json.loads(json.dumps(log.to_facts())))
     assert again.to_facts() == log.to_facts()
 
@@ -107,14 +157,18 @@ def test_a_workspace_without_a_warehouse_file_still_gives_its_file_events(ws):
 
 
 def test_event_times_are_on_the_business_clock_from_soloml_yaml(ws, con):
-    con.execute("INSERT INTO ops.runs VALUES ('score-1', 'churn', 'score', 'v0001', ?, ?, 'succeeded', 40, NULL, '{}')",
-                [datetime(2026, 11, 20, 3, 0), datetime(2026, 11, 20, 3, 0)])
+    con.execute(
+        "INSERT INTO ops.runs VALUES ('score-1', 'churn', 'score', 'v0001', ?, ?, 'succeeded', 40, NULL, '{}')",
+        [datetime(2026, 11, 20, 3, 0), datetime(2026, 11, 20, 3, 0)],
+    )
     con.close()
     (ws.root / "soloml.yaml").write_text("name: x\ntimezone: America/New_York\n", encoding="utf-8")
     from soloml.workspace import open_workspace
 
     log = gather_events(open_workspace(ws.root), now=datetime(2026, 11, 20, 4, 0))
-    assert [e.at for e in log.events] == [datetime(2026, 11, 19, 22, 0)] and log.gathered_at == datetime(2026, 11, 19, 23, 0)
+    assert [e.at for e in log.events] == [datetime(2026, 11, 19, 22, 0)] and log.gathered_at == datetime(
+        2026, 11, 19, 23, 0
+    )
     (ws.root / "soloml.yaml").write_text("name: x\ntimezone: Mars/Olympus\n", encoding="utf-8")
     from soloml.errors import ConfigError
 
@@ -125,7 +179,17 @@ def test_event_times_are_on_the_business_clock_from_soloml_yaml(ws, con):
 def test_a_decided_experiment_is_told_in_the_experiments_own_decision_words_not_its_code():
     from soloml.tracker.happenings import LINES
 
-    e = Event("experiment_decided", T, "churn", "offer", {"headline": "The offer kept 64 more customers.", "decision": "ship offer",
-                                                           "decision_words": "roll out the retention offer", "shipped": True})
+    e = Event(
+        "experiment_decided",
+        T,
+        "churn",
+        "offer",
+        {
+            "headline": "The offer kept 64 more customers.",
+            "decision": "ship offer",
+            "decision_words": "roll out the retention offer",
+            "shipped": True,
+        },
+    )
     line = LINES["experiment_decided"](e, make_log([e], T))
     assert line.endswith("Decision: roll out the retention offer.") and "ship offer" not in line

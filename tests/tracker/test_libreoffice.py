@@ -15,14 +15,27 @@ from soloml.tracker.sheet import read_sheet, write_csv
 from tracker.helpers import START, contract, event
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui; .ci/run does it)")
+pytestmark = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui; .ci/run does it)",
+)
 
 CSV_UTF8 = "44,34,76,1"  # comma, double quote, UTF-8, from line 1
 TODAY = date(2026, 12, 1)
 
 
 def _convert(source: Path, target: str, outdir: Path, profile: Path, *, infilter: str | None = None) -> Path:
-    command = [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}", "--convert-to", target, "--outdir", str(outdir), str(source)]
+    command = [
+        SOFFICE,
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation=file://{profile}",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+        str(source),
+    ]
     if infilter:
         command[3:3] = [f"--infilter={infilter}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
@@ -41,8 +54,11 @@ def _type_note(ws, project: str, note: str) -> None:
 def test_the_board_survives_libreoffice_to_xlsx_an_edit_and_back_to_csv(ws, tmp_path):
     from openpyxl import load_workbook
 
-    events = [event("project_agreed", 0, **contract(deadline="2026-12-31")), event("project_agreed", 1, project="upsell", **contract()),
-              event("model_trained", 10, subject="v0001", verdict="DONE", spec_hash="h1", expected_value=1140.0)]
+    events = [
+        event("project_agreed", 0, **contract(deadline="2026-12-31")),
+        event("project_agreed", 1, project="upsell", **contract()),
+        event("model_trained", 10, subject="v0001", verdict="DONE", spec_hash="h1", expected_value=1140.0),
+    ]
     log = make_log(events, START.replace(month=12))
     refresh_board(ws, log=log, today=TODAY)
     _type_note(ws, "upsell", "=SUM(1,2)")
@@ -69,8 +85,17 @@ def test_the_board_survives_libreoffice_to_xlsx_an_edit_and_back_to_csv(ws, tmp_
 
     board = refresh_board(ws, log=log, today=TODAY)
     churn, upsell = board.row("churn").values, board.row("upsell").values
-    assert (churn["notes"], churn["effort_days"], churn["due"], churn["stage"]) == ('Ask Dana, "soon"; café list', "4", "2026-12-31", "trained")
+    assert (churn["notes"], churn["effort_days"], churn["due"], churn["stage"]) == (
+        'Ask Dana, "soon"; café list',
+        "4",
+        "2026-12-31",
+        "trained",
+    )
     assert churn["priority"] == "1" and "4 days of work left" in churn["priority_reason"]
-    assert (upsell["next_step"], upsell["due"], upsell["notes"]) == ("Wait for the spring catalogue", "2027-03-01", "=SUM(1,2)")
+    assert (upsell["next_step"], upsell["due"], upsell["notes"]) == (
+        "Wait for the spring catalogue",
+        "2027-03-01",
+        "=SUM(1,2)",
+    )
     assert board.row("churn").cells["Budget"] == "$2k"
     assert [r["Id"] for r in read_sheet(ws.board_path).rows] == ["P001", "P002"]

@@ -26,7 +26,9 @@ REGENERATE = os.environ.get("SOLOML_REGENERATE_GOLDEN") == "1"  # set it once af
 @pytest.fixture(scope="module")
 def update():
     """The fixed event log (fixtures/events.json) with the board a person edited (fixtures/board_before.csv)."""
-    board, _ = build_board(read_sheet(FIXTURES / "board_before.csv"), fixed_log(), {}, today=TODAY, person=frozenset(BOARD_PERSON_COLUMNS))
+    board, _ = build_board(
+        read_sheet(FIXTURES / "board_before.csv"), fixed_log(), {}, today=TODAY, person=frozenset(BOARD_PERSON_COLUMNS)
+    )
     return compose_update(fixed_log(), board, since=SINCE, until=TODAY, business="Bluebird Coffee")
 
 
@@ -40,7 +42,13 @@ def test_the_update_from_a_fixed_event_log_matches_its_golden_file(update, name,
 
 def test_each_section_says_the_weeks_facts_in_plain_lines(update):
     s = update.sections
-    assert update.colours == {"churn": "green", "upsell": "amber", "reorder reminders": "amber", "leads": "red", "winback": "red"}
+    assert update.colours == {
+        "churn": "green",
+        "upsell": "amber",
+        "reorder reminders": "amber",
+        "leads": "red",
+        "winback": "red",
+    }
     assert any("Loaded 2 files (17,610 rows)" in line for line in s["happened"])
     assert not any("leads" in line for line in s["happened"])  # its events are older than the week
     assert "upsell: Add the Mailchimp opens and train again." in s["planned"]  # a person's next step
@@ -63,7 +71,9 @@ def test_an_update_that_starts_after_it_ends_is_refused(update):
 def test_write_update_writes_markdown_and_text_under_reports_and_refreshes_the_board(ws):
     result = write_update(ws, log=fixed_log(), today=TODAY)
     assert result.markdown_path == ws.reports_dir / "update-2026-12-01.md"
-    assert result.markdown_path.read_text(encoding="utf-8").startswith("# test business: weekly update, 2026-11-24 to 2026-12-01")
+    assert result.markdown_path.read_text(encoding="utf-8").startswith(
+        "# test business: weekly update, 2026-11-24 to 2026-12-01"
+    )
     assert result.text_path.read_text(encoding="utf-8") == result.text()
     assert "winback" in ws.board_path.read_text(encoding="utf-8-sig")
 

@@ -57,14 +57,23 @@ def failures(statements) -> dict[tuple[str, str], str]:
 
 
 def test_every_statement_transpiles_or_is_a_listed_construct(failures):
-    unexplained = [f"{to}: {err}\n    {sql[:300]}" for (sql, to), err in failures.items()
-                   if not any(to in c.fails for c in constructs_in(sql))]
-    assert not unexplained, "statements sqlglot cannot transpile and no dialect.CONSTRUCTS entry explains:\n" + "\n".join(unexplained)
+    unexplained = [
+        f"{to}: {err}\n    {sql[:300]}"
+        for (sql, to), err in failures.items()
+        if not any(to in c.fails for c in constructs_in(sql))
+    ]
+    assert not unexplained, (
+        "statements sqlglot cannot transpile and no dialect.CONSTRUCTS entry explains:\n" + "\n".join(unexplained)
+    )
 
 
 def test_no_construct_is_marked_failing_where_it_does_not(failures):
-    stale = [f"{c.name} -> {to}" for c in CONSTRUCTS for to in c.fails
-             if not any(t == to and c.found_in(sql) for (sql, t) in failures)]
+    stale = [
+        f"{c.name} -> {to}"
+        for c in CONSTRUCTS
+        for to in c.fails
+        if not any(t == to and c.found_in(sql) for (sql, t) in failures)
+    ]
     assert not stale, f"dialect.CONSTRUCTS marks these as failing, but no captured statement fails there: {stale}"
 
 
@@ -75,7 +84,9 @@ def test_the_cycle_used_the_constructs_it_lists(statements):
 
 
 def test_each_construct_is_still_used_where_the_list_says():
-    stale = [f"{c.name}: {w}" for c in CONSTRUCTS for w in c.where if not c.found_in((SRC / w).read_text(encoding="utf-8"))]
+    stale = [
+        f"{c.name}: {w}" for c in CONSTRUCTS for w in c.where if not c.found_in((SRC / w).read_text(encoding="utf-8"))
+    ]
     assert not stale, f"dialect.CONSTRUCTS names modules that no longer use the construct: {stale}"
     assert all(c.where and c.portable for c in CONSTRUCTS)
 

@@ -34,10 +34,9 @@ def test_frames_go_in_and_come_out_by_name(wh):
 
 def test_a_transaction_that_raises_leaves_nothing(wh):
     wh.execute("CREATE TABLE raw.t (x INTEGER)")
-    with pytest.raises(RuntimeError):
-        with wh.transaction():
-            wh.execute("INSERT INTO raw.t VALUES (1)")
-            raise RuntimeError("stop")
+    with pytest.raises(RuntimeError), wh.transaction():
+        wh.execute("INSERT INTO raw.t VALUES (1)")
+        raise RuntimeError("stop")
     with wh.transaction():
         wh.execute("INSERT INTO raw.t VALUES (2)")
     assert wh.query("SELECT x FROM raw.t") == [(2,)]

@@ -26,15 +26,23 @@ def _old_warehouse(path: Path) -> dict[str, int]:
             con.execute(body)
     counts = {}
     for csv in sorted((FIXTURE / "ops").glob("*.csv")):
-        con.execute(f"INSERT INTO ops.{csv.stem} SELECT * FROM read_csv(?, header = true, auto_type_candidates = ['VARCHAR'])", [str(csv)])
+        con.execute(
+            f"INSERT INTO ops.{csv.stem} SELECT * FROM read_csv(?, header = true, auto_type_candidates = ['VARCHAR'])",
+            [str(csv)],
+        )
         counts[csv.stem] = con.execute(f"SELECT count(*) FROM ops.{csv.stem}").fetchone()[0]
     con.close()
     return counts
 
 
 def _columns(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
 
 
 @pytest.fixture
@@ -50,7 +58,10 @@ def test_old_workspace_is_version_zero_and_migrates_on_open(old_workspace):
     root, counts = old_workspace
     raw = duckdb.connect(str(root / "warehouse.duckdb"))
     assert current_version(raw) == 0
-    assert "forecasts" not in {r[0] for r in raw.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops'").fetchall()}
+    assert "forecasts" not in {
+        r[0]
+        for r in raw.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops'").fetchall()
+    }
     raw.close()
 
     con = connect(root / "warehouse.duckdb")
@@ -68,11 +79,18 @@ def test_old_workspace_is_version_zero_and_migrates_on_open(old_workspace):
 def test_old_workspace_trains_and_scores_after_migrating(old_workspace):
     root, counts = old_workspace
     # another seed: the old ops.loads names files of seed 7 whose raw tables this fixture does not carry
-    run_demo(root, customers=300, seed=8, json=True, steps=(step_load.run, step_project.run, step_train.run, step_deploy.run))
+    run_demo(
+        root, customers=300, seed=8, json=True, steps=(step_load.run, step_project.run, step_train.run, step_deploy.run)
+    )
     con = connect(root / "warehouse.duckdb", read_only=True)
     kinds = [r[0] for r in con.execute("SELECT kind FROM ops.runs ORDER BY started_at").fetchall()]
     assert kinds[:3] == ["check", "train", "score"] and kinds.count("train") == 2 and kinds.count("score") == 2
-    old = {r[0] for r in duckdb.execute(f"SELECT DISTINCT run_id FROM read_csv('{FIXTURE / 'ops' / 'predictions.csv'}')").fetchall()}
+    old = {
+        r[0]
+        for r in duckdb.execute(
+            f"SELECT DISTINCT run_id FROM read_csv('{FIXTURE / 'ops' / 'predictions.csv'}')"
+        ).fetchall()
+    }
     per_run = dict(con.execute("SELECT run_id, count(*) FROM ops.predictions GROUP BY run_id").fetchall())
     assert sum(per_run[r] for r in old) == counts["predictions"]  # the old release's predictions are all still there
     new = {r: n for r, n in per_run.items() if r not in old}
@@ -86,13 +104,19 @@ def test_a_column_added_to_the_schema_reaches_an_old_table(tmp_path):
     path = tmp_path / "w.duckdb"
     raw = duckdb.connect(str(path))
     raw.execute("CREATE SCHEMA ops")
-    raw.execute("CREATE TABLE ops.predictions (run_id VARCHAR NOT NULL, project VARCHAR NOT NULL, model_version VARCHAR NOT NULL, "
-                "entity_id VARCHAR, score DOUBLE, decision BOOLEAN, rank INTEGER, top_reasons JSON, scored_at TIMESTAMP NOT NULL, origin VARCHAR)")
-    raw.execute("INSERT INTO ops.predictions VALUES ('r1', 'churn', 'v0001', 'c1', 0.5, true, 1, NULL, TIMESTAMP '2026-01-01', 'batch')")
+    raw.execute(
+        "CREATE TABLE ops.predictions (run_id VARCHAR NOT NULL, project VARCHAR NOT NULL, model_version VARCHAR NOT NULL, "
+        "entity_id VARCHAR, score DOUBLE, decision BOOLEAN, rank INTEGER, top_reasons JSON, scored_at TIMESTAMP NOT NULL, origin VARCHAR)"
+    )
+    raw.execute(
+        "INSERT INTO ops.predictions VALUES ('r1', 'churn', 'v0001', 'c1', 0.5, true, 1, NULL, TIMESTAMP '2026-01-01', 'batch')"
+    )
     raw.close()
     con = connect(path)
     assert _columns(con, "predictions") == list(ops.table("predictions").names)
-    assert con.execute("SELECT entity_id, predicted_class, email FROM ops.predictions").fetchall() == [("c1", None, None)]
+    assert con.execute("SELECT entity_id, predicted_class, email FROM ops.predictions").fetchall() == [
+        ("c1", None, None)
+    ]
 
 
 def test_a_rename_migration_runs_once_in_order_and_is_recorded(tmp_path):
@@ -105,6 +129,7 @@ def test_a_rename_migration_runs_once_in_order_and_is_recorded(tmp_path):
         def run(c):
             seen.append(version)
             rename_column(c, "ops.scratch", "old_name", "new_name")
+
         return run
 
     later = (Migration(LATEST + 2, "second", step(LATEST + 2)), Migration(LATEST + 1, "first", step(LATEST + 1)))
@@ -126,4 +151,6 @@ def test_a_failed_migration_leaves_the_workspace_as_it_was(tmp_path):
     with pytest.raises(RuntimeError):
         migrate(con, (Migration(LATEST + 1, "breaks", broken),))
     assert current_version(con) == LATEST
-    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'half_done'").fetchone()[0] == 0
+    assert (
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'half_done'").fetchone()[0] == 0
+    )

@@ -17,11 +17,20 @@ WHEN = datetime(2026, 11, 2, 6, 0)
 
 def test_every_ops_table_of_the_workspace_is_in_the_one_schema(tmp_path):
     con = connect(tmp_path / "w.duckdb")
-    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops'").fetchall()}
+    present = {
+        r[0]
+        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops'").fetchall()
+    }
     assert present == set(ops.SCHEMA)
     for name, spec in ops.SCHEMA.items():
-        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = ? "
-                                          "ORDER BY ordinal_position", [name]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = ? "
+                "ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+        ]
         assert cols == list(spec.names)
 
 
@@ -41,8 +50,10 @@ def test_a_failed_score_is_recorded_by_name_even_when_the_columns_are_in_another
     path = tmp_path / "w.duckdb"
     con = connect(path)
     con.execute("DROP TABLE ops.runs")
-    con.execute("CREATE TABLE ops.runs (run_id VARCHAR PRIMARY KEY, project VARCHAR, kind VARCHAR NOT NULL, model_version VARCHAR, "
-                "started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR NOT NULL, rows BIGINT, details JSON, error VARCHAR)")
+    con.execute(
+        "CREATE TABLE ops.runs (run_id VARCHAR PRIMARY KEY, project VARCHAR, kind VARCHAR NOT NULL, model_version VARCHAR, "
+        "started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR NOT NULL, rows BIGINT, details JSON, error VARCHAR)"
+    )
     _record_failure(con, "score-1", "churn", "v0001", WHEN, lambda: WHEN, DeployError("the model file is missing"))
     row = ops.select(con, "runs", ["status", "rows", "error", "details"], run_id="score-1")
     assert row == [{"status": "failed", "rows": 0, "error": "the model file is missing", "details": None}]
@@ -50,8 +61,25 @@ def test_a_failed_score_is_recorded_by_name_even_when_the_columns_are_in_another
 
 def test_record_run_replaces_a_rerecorded_run_and_keeps_json_readable(tmp_path):
     con = connect(tmp_path / "w.duckdb")
-    ops.record_run(con, run_id="r1", kind="score", status="publishing", project="churn", started_at=WHEN, details={"staged": {"a": "b"}})
-    ops.record_run(con, run_id="r1", kind="score", status="publishing", project="churn", started_at=WHEN, details={"staged": {}}, replace=True)
+    ops.record_run(
+        con,
+        run_id="r1",
+        kind="score",
+        status="publishing",
+        project="churn",
+        started_at=WHEN,
+        details={"staged": {"a": "b"}},
+    )
+    ops.record_run(
+        con,
+        run_id="r1",
+        kind="score",
+        status="publishing",
+        project="churn",
+        started_at=WHEN,
+        details={"staged": {}},
+        replace=True,
+    )
     ops.finish_run(con, "r1", status="succeeded", finished_at=WHEN, details={"decided": 3, "when": WHEN})
     [row] = ops.select(con, "runs", ["status", "finished_at", "details"], run_id="r1")
     assert row["status"] == "succeeded" and row["finished_at"] == WHEN
@@ -60,12 +88,26 @@ def test_record_run_replaces_a_rerecorded_run_and_keeps_json_readable(tmp_path):
 
 def test_a_frame_is_appended_in_one_statement_with_expressions_for_what_it_lacks(tmp_path):
     con = connect(tmp_path / "w.duckdb")
-    batch = pa.table({"run_id": ["s1", "s1"], "project": ["churn"] * 2, "model_version": ["v0001"] * 2, "entity_id": ["a", "b"],
-                      "score": [0.9, 0.1], "top_reasons": ['[{"feature": "x"}]', "[]"], "scored_at": [WHEN, WHEN]})
-    assert ops.insert_frame(con, "predictions", batch, exprs={"top_reasons": '"top_reasons"::JSON', "origin": "'service'"}) == 2
+    batch = pa.table(
+        {
+            "run_id": ["s1", "s1"],
+            "project": ["churn"] * 2,
+            "model_version": ["v0001"] * 2,
+            "entity_id": ["a", "b"],
+            "score": [0.9, 0.1],
+            "top_reasons": ['[{"feature": "x"}]', "[]"],
+            "scored_at": [WHEN, WHEN],
+        }
+    )
+    assert (
+        ops.insert_frame(con, "predictions", batch, exprs={"top_reasons": '"top_reasons"::JSON', "origin": "'service'"})
+        == 2
+    )
     rows = ops.select(con, "predictions", ["entity_id", "origin", "top_reasons"], order_by="entity_id")
-    assert rows == [{"entity_id": "a", "origin": "service", "top_reasons": '[{"feature": "x"}]'},
-                    {"entity_id": "b", "origin": "service", "top_reasons": "[]"}]
+    assert rows == [
+        {"entity_id": "a", "origin": "service", "top_reasons": '[{"feature": "x"}]'},
+        {"entity_id": "b", "origin": "service", "top_reasons": "[]"},
+    ]
     with pytest.raises(WarehouseError, match="no column 'probability'"):
         ops.insert_frame(con, "predictions", pa.table({"run_id": ["s2"], "probability": [0.5]}))
 

@@ -25,22 +25,43 @@ def _typed(values: list[str | None], *, date_order: str = "auto", decimal_comma_
     ("values", "sql_type", "expected"),
     [
         (["1", "-2", "1,234", ""], "BIGINT", [1, -2, 1234, None]),
-        (["$1,234.50", "-$45.00", "$0.99", "($3.00)"], "DECIMAL(18,2)", [Decimal("1234.50"), Decimal("-45.00"), Decimal("0.99"), Decimal("-3.00")]),
+        (
+            ["$1,234.50", "-$45.00", "$0.99", "($3.00)"],
+            "DECIMAL(18,2)",
+            [Decimal("1234.50"), Decimal("-45.00"), Decimal("0.99"), Decimal("-3.00")],
+        ),
         (["€12.50", "£3", "¥100"], "DECIMAL(18,2)", [Decimal("12.50"), Decimal("3.00"), Decimal("100.00")]),
         (["0.12345", "1e-3", "2"], "DOUBLE", [0.12345, 0.001, 2.0]),
         (["2024-01-05", "2024-12-31", "2024/02/03"], "DATE", [date(2024, 1, 5), date(2024, 12, 31), date(2024, 2, 3)]),
         (["01/15/2024", "12/31/2024", "1/5/2024"], "DATE", [date(2024, 1, 15), date(2024, 12, 31), date(2024, 1, 5)]),
         (["15/01/2024", "31.12.2024", "1/5/2024"], "DATE", [date(2024, 1, 15), date(2024, 12, 31), date(2024, 5, 1)]),
-        (["15 Jan 2024", "Jan 15, 2024", "March 3, 2024"], "DATE", [date(2024, 1, 15), date(2024, 1, 15), date(2024, 3, 3)]),
-        (["2024-01-05 10:12:33", "2024-01-05T10:12", "2024-01-06"], "TIMESTAMP",
-         [datetime(2024, 1, 5, 10, 12, 33), datetime(2024, 1, 5, 10, 12), datetime(2024, 1, 6)]),
-        (["2024-01-05 10:12:33 -0500", "2024-01-05T10:12:33Z", "2024-01-05 10:12:33+01:00"], "TIMESTAMP",
-         [datetime(2024, 1, 5, 15, 12, 33), datetime(2024, 1, 5, 10, 12, 33), datetime(2024, 1, 5, 9, 12, 33)]),
-        (["1/15/2024 2:30 PM", "01/15/2024 14:30", "12/31/2024 11:59:59 pm"], "TIMESTAMP",
-         [datetime(2024, 1, 15, 14, 30), datetime(2024, 1, 15, 14, 30), datetime(2024, 12, 31, 23, 59, 59)]),
+        (
+            ["15 Jan 2024", "Jan 15, 2024", "March 3, 2024"],
+            "DATE",
+            [date(2024, 1, 15), date(2024, 1, 15), date(2024, 3, 3)],
+        ),
+        (
+            ["2024-01-05 10:12:33", "2024-01-05T10:12", "2024-01-06"],
+            "TIMESTAMP",
+            [datetime(2024, 1, 5, 10, 12, 33), datetime(2024, 1, 5, 10, 12), datetime(2024, 1, 6)],
+        ),
+        (
+            ["2024-01-05 10:12:33 -0500", "2024-01-05T10:12:33Z", "2024-01-05 10:12:33+01:00"],
+            "TIMESTAMP",
+            [datetime(2024, 1, 5, 15, 12, 33), datetime(2024, 1, 5, 10, 12, 33), datetime(2024, 1, 5, 9, 12, 33)],
+        ),
+        (
+            ["1/15/2024 2:30 PM", "01/15/2024 14:30", "12/31/2024 11:59:59 pm"],
+            "TIMESTAMP",
+            [datetime(2024, 1, 15, 14, 30), datetime(2024, 1, 15, 14, 30), datetime(2024, 12, 31, 23, 59, 59)],
+        ),
         (["true", "false", "Yes", "no"], "BOOLEAN", [True, False, True, False]),
         (["02134", "10001", "94105"], "VARCHAR", ["02134", "10001", "94105"]),
-        (["4242424242424242", "12345678901234567890123", "1"], "VARCHAR", ["4242424242424242", "12345678901234567890123", "1"]),
+        (
+            ["4242424242424242", "12345678901234567890123", "1"],
+            "VARCHAR",
+            ["4242424242424242", "12345678901234567890123", "1"],
+        ),
         (["12%", "3%"], "VARCHAR", ["12%", "3%"]),
         (["", "", None], "VARCHAR", [None, None, None]),
     ],
@@ -123,7 +144,9 @@ def test_a_column_the_sample_misjudged_is_decided_again_over_every_row(con, tmp_
     path.write_text("id,amount\n" + "\n".join(rows) + "\n")
     (result,) = load_paths(con, [path])
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 200_000, 0)
-    assert float(con.execute("SELECT sum(amount) FROM raw.amounts WHERE amount < 13 AND amount > 12").fetchone()[0]) == pytest.approx(sum(12 + k / 100 for k in range(1, 20)))
+    assert float(
+        con.execute("SELECT sum(amount) FROM raw.amounts WHERE amount < 13 AND amount > 12").fetchone()[0]
+    ) == pytest.approx(sum(12 + k / 100 for k in range(1, 20)))
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
@@ -135,7 +158,11 @@ def test_whole_number_ids_are_bigint_whatever_the_delimiter(con, tmp_path, delim
     path = tmp_path / "orders.csv"
     path.write_text(f"id{delimiter}qty{delimiter}amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
     load_paths(con, [path])
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'"
+        ).fetchall()
+    )
     assert (types["id"], types["qty"], types["amount"]) == ("BIGINT", "BIGINT", "DECIMAL(18,2)")
     assert con.execute("SELECT id, amount FROM raw.orders ORDER BY id").fetchall()[2] == (3, 1234)
 
@@ -147,4 +174,9 @@ def test_european_thousands_separators_in_a_semicolon_file_read_as_whole_numbers
     path.write_text("sku_name;units\nMug;1.250\nTee;12\nCap;3.000\n", encoding="utf-8")
     load_paths(con, [path])
     assert con.execute("SELECT units FROM raw.stock ORDER BY sku_name").fetchall() == [(3000,), (1250,), (12,)]
-    assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'stock' AND column_name = 'units'").fetchone()[0] == "BIGINT"
+    assert (
+        con.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'stock' AND column_name = 'units'"
+        ).fetchone()[0]
+        == "BIGINT"
+    )

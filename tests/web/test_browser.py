@@ -10,17 +10,26 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import production
 from typer.testing import CliRunner
 
+from conftest import production
 from soloml.cli.app import app
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-PAGES = {"board": "/", "project": "/projects/churn", "data": "/data", "models": "/models", "experiments": "/experiments"}
+PAGES = {
+    "board": "/",
+    "project": "/projects/churn",
+    "data": "/data",
+    "models": "/models",
+    "experiments": "/experiments",
+}
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 if not (CHROMIUM.is_file() or shutil.which("chromium")) or not (CHROMEDRIVER.is_file() or shutil.which("chromedriver")):
-    pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)", allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
@@ -33,10 +42,19 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM if CHROMIUM.is_file() else shutil.which("chromium"))
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER if CHROMEDRIVER.is_file() else shutil.which("chromedriver"))), options=options)
+    driver = webdriver.Chrome(
+        service=Service(executable_path=str(CHROMEDRIVER if CHROMEDRIVER.is_file() else shutil.which("chromedriver"))),
+        options=options,
+    )
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
@@ -98,15 +116,23 @@ def test_the_data_page_shows_the_tables_soloml_tables_lists_and_sorts_them(brows
     expected = {t["table"]: t["rows"] for t in cli_json(demo_ws, "tables")["tables"]}
     browser.get(ui_url + "/data")
     cells = browser.find_elements(By.CSS_SELECTOR, "#table-list tbody tr")
-    shown = {r.get_attribute("data-table"): int(r.find_element(By.CSS_SELECTOR, ".rows").text.replace(",", "")) for r in cells}
+    shown = {
+        r.get_attribute("data-table"): int(r.find_element(By.CSS_SELECTOR, ".rows").text.replace(",", ""))
+        for r in cells
+    }
     assert shown == expected
     browser.find_element(By.XPATH, "//table[@id='table-list']//th[text()='Rows']").click()
-    ordered = [int(r.find_element(By.CSS_SELECTOR, ".rows").get_attribute("data-value")) for r in browser.find_elements(By.CSS_SELECTOR, "#table-list tbody tr")]
+    ordered = [
+        int(r.find_element(By.CSS_SELECTOR, ".rows").get_attribute("data-value"))
+        for r in browser.find_elements(By.CSS_SELECTOR, "#table-list tbody tr")
+    ]
     assert ordered == sorted(expected.values())
 
 
 def test_the_project_page_shows_the_latest_list_and_the_model_against_its_baselines(browser, ui_url, demo_ws):
-    meta = json.loads((demo_ws.models_dir / "churn" / production(demo_ws) / "metadata.json").read_text(encoding="utf-8"))
+    meta = json.loads(
+        (demo_ws.models_dir / "churn" / production(demo_ws) / "metadata.json").read_text(encoding="utf-8")
+    )
     browser.get(ui_url + "/projects/churn")
     scores = browser.find_element(By.ID, "scores").text
     assert f"{meta['model_score']:.3f}" in scores
@@ -142,7 +168,9 @@ def test_a_check_started_from_the_page_is_polled_until_it_is_done(browser, ui_ur
     browser.execute_script("window.__sameDocument = 42")
     state = "var job = document.getElementById('job'); return job && job.getAttribute('data-state');"  # one read: the section is swapped under us
     WebDriverWait(browser, 120, poll_frequency=0.5).until(lambda d: d.execute_script(state) not in (None, "running"))
-    assert browser.execute_script("return window.__sameDocument") == 42  # the section updated in place (htmx-mini), no reload
+    assert (
+        browser.execute_script("return window.__sameDocument") == 42
+    )  # the section updated in place (htmx-mini), no reload
     assert browser.execute_script(state) == "done"
     assert browser.find_elements(By.CSS_SELECTOR, "#job li")
     assert console_errors(browser) == []

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import httpx
 import markupsafe
-from conftest import assert_no_machine_paths
 
+from conftest import assert_no_machine_paths
 from soloml.deploy.runner import running
 from soloml.sources import load_paths
 from soloml.web import create_ui
 
 
 def test_quarantined_rows_are_listed_with_their_reason_and_file_name(ws, tmp_path):
-    lines = ["id,Created (UTC),Amount"] + [f"c{i},2024-01-{i % 28 + 1:02d},{i}.50" for i in range(1, 100)] + ["c100,31/31/2024,1.00"]
+    lines = (
+        ["id,Created (UTC),Amount"]
+        + [f"c{i},2024-01-{i % 28 + 1:02d},{i}.50" for i in range(1, 100)]
+        + ["c100,31/31/2024,1.00"]
+    )
     path = tmp_path / "exports" / "pay.csv"
     path.parent.mkdir()
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -28,8 +28,17 @@ forecast: {series: revenue, frequency: month, horizon: 3, level: 0.8}
 
 
 def _run(con, run_id: str, made_at: datetime, values: list[float]) -> None:
-    frame = pd.DataFrame({"unique_id": "revenue", "ds": pd.date_range("2027-01-01", periods=len(values), freq="MS"), "step": range(1, len(values) + 1),
-                          "forecast": values, "lower": [v * 0.9 for v in values], "upper": [v * 1.1 for v in values], "model": "ets"})
+    frame = pd.DataFrame(
+        {
+            "unique_id": "revenue",
+            "ds": pd.date_range("2027-01-01", periods=len(values), freq="MS"),
+            "step": range(1, len(values) + 1),
+            "forecast": values,
+            "lower": [v * 0.9 for v in values],
+            "upper": [v * 1.1 for v in values],
+            "model": "ets",
+        }
+    )
     write_forecasts(con, frame, run_id=run_id, project="revenue", frequency="month", level=0.8, made_at=made_at)
 
 
@@ -43,10 +52,10 @@ def test_the_latest_forecast_run_is_drawn_with_its_range(ws):
         con.close()
     with running(create_ui(ws)) as service:
         page = httpx.get(service.url + "/projects/revenue", timeout=20).text
-    section = page[page.index('<section id="forecast">'):]
+    section = page[page.index('<section id="forecast">') :]
     section = section[: section.index("</section>")]
     assert "Run new" in section and "80% range" in section
-    svg = ET.fromstring(section[section.index("<svg"): section.index("</svg>") + 6])
+    svg = ET.fromstring(section[section.index("<svg") : section.index("</svg>") + 6])
     ns = "{http://www.w3.org/2000/svg}"
     assert len(svg.find(f"{ns}polyline").get("points").split()) == 3
     labels = [t.text for t in svg.iter(f"{ns}text")]
@@ -59,7 +68,9 @@ def test_the_project_page_links_the_html_report_once_it_exists(ws):
     with running(create_ui(ws)) as service, httpx.Client(base_url=service.url, timeout=20) as client:
         assert "No HTML report yet" in client.get("/projects/revenue").text
         assert client.get("/reports/revenue.html").status_code == 404
-        (ws.reports_dir / "revenue.html").write_text("<html><body><h1>Revenue, in plain words</h1></body></html>", encoding="utf-8")
+        (ws.reports_dir / "revenue.html").write_text(
+            "<html><body><h1>Revenue, in plain words</h1></body></html>", encoding="utf-8"
+        )
         assert 'href="/reports/revenue.html"' in client.get("/projects/revenue").text
         report = client.get("/reports/revenue.html")
         assert report.status_code == 200 and "Revenue, in plain words" in report.text

@@ -4,17 +4,17 @@ the CSV download, background work with its progress, and the figures the CLI's -
 from __future__ import annotations
 
 import csv
-import markupsafe
 import io
 import json
 import re
 import time
 
 import httpx
+import markupsafe
 import pytest
-from conftest import assert_no_machine_paths, production
 from typer.testing import CliRunner
 
+from conftest import assert_no_machine_paths, production
 from soloml.cli.app import app
 
 PAGES = ("/", "/projects/churn", "/data", "/models", "/experiments")
@@ -45,9 +45,22 @@ def test_every_page_answers_with_html_and_no_path_of_the_machine(client, demo_ws
     assert_no_machine_paths(r.text, demo_ws)
 
 
-@pytest.mark.parametrize("path", ["/projects/nosuch", "/projects/NOPE!", "/models/churn/promote/v9999", "/models/churn/promote/latest",
-                                  "/models/nosuch/rollback", "/jobs/123456", "/jobs/123456/status", "/projects/nosuch/predictions.csv",
-                                  "/reports/churn.html", "/reports/..%2Fsoloml.yaml", "/no/such/page"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/projects/nosuch",
+        "/projects/NOPE!",
+        "/models/churn/promote/v9999",
+        "/models/churn/promote/latest",
+        "/models/nosuch/rollback",
+        "/jobs/123456",
+        "/jobs/123456/status",
+        "/projects/nosuch/predictions.csv",
+        "/reports/churn.html",
+        "/reports/..%2Fsoloml.yaml",
+        "/no/such/page",
+    ],
+)
 def test_unknown_names_give_a_404_page_not_a_500(client, demo_ws, path):
     r = client.get(path)
     assert r.status_code == 404
@@ -57,7 +70,11 @@ def test_unknown_names_give_a_404_page_not_a_500(client, demo_ws, path):
 
 def test_a_state_change_without_the_csrf_token_is_refused_and_changes_nothing(client, demo_ws):
     before = production(demo_ws)
-    for data in ({}, {"csrf_token": "forged.0123"}, {"csrf_token": token(client.get("/models/churn/rollback").text) + "x"}):
+    for data in (
+        {},
+        {"csrf_token": "forged.0123"},
+        {"csrf_token": token(client.get("/models/churn/rollback").text) + "x"},
+    ):
         r = client.post("/models/churn/promote/v0002", data=data)
         assert r.status_code == 403, data
         r = client.post("/models/churn/rollback", data=data)
@@ -91,7 +108,9 @@ def test_promote_asks_first_then_moves_production_and_rollback_puts_it_back(clie
 def test_data_page_shows_the_row_counts_soloml_tables_prints(client, demo_ws):
     page = client.get("/data").text
     for t in cli_json(demo_ws, "tables")["tables"]:
-        row = re.search(rf'<tr data-table="{re.escape(t["table"])}"><td>[^<]*</td><td class="rows" data-value="(\d+)">', page)
+        row = re.search(
+            rf'<tr data-table="{re.escape(t["table"])}"><td>[^<]*</td><td class="rows" data-value="(\d+)">', page
+        )
         assert row, t["table"]
         assert int(row.group(1)) == t["rows"]
 
@@ -113,7 +132,8 @@ def test_the_list_downloads_as_csv_with_every_scored_row(client, demo_ws):
     try:
         run_id, n, decided = con.execute(
             "SELECT run_id, rows, (SELECT count(*) FROM ops.predictions p WHERE p.run_id = r.run_id AND decision) FROM ops.runs r "
-            "WHERE kind = 'score' AND status = 'succeeded' AND project = 'churn' ORDER BY finished_at DESC LIMIT 1").fetchone()
+            "WHERE kind = 'score' AND status = 'succeeded' AND project = 'churn' ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
     finally:
         con.close()
     assert len(rows) == n > 0
@@ -161,8 +181,11 @@ def test_a_scoring_run_started_from_the_page_writes_a_new_list(client, demo_ws):
     run_id = re.search(r"Run ([\w.-]+)\.</p>", status).group(1)
     con = demo_ws.connect()
     try:
-        [(rows, latest)] = con.execute("SELECT rows, (SELECT run_id FROM ops.runs WHERE kind = 'score' AND status = 'succeeded' AND project = 'churn' "
-                                       "ORDER BY finished_at DESC LIMIT 1) FROM ops.runs WHERE run_id = ?", [run_id]).fetchall()
+        [(rows, latest)] = con.execute(
+            "SELECT rows, (SELECT run_id FROM ops.runs WHERE kind = 'score' AND status = 'succeeded' AND project = 'churn' "
+            "ORDER BY finished_at DESC LIMIT 1) FROM ops.runs WHERE run_id = ?",
+            [run_id],
+        ).fetchall()
     finally:
         con.close()
     assert latest == run_id

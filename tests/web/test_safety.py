@@ -78,15 +78,18 @@ def test_tokens_are_signed_by_this_process_only():
     assert not Guard().token_ok(good)  # another dashboard process: another secret
 
 
-@pytest.mark.parametrize(("origin", "referer", "host", "ok"), [
-    (None, None, "127.0.0.1:8050", True),
-    ("http://127.0.0.1:8050", None, "127.0.0.1:8050", True),
-    (None, "http://127.0.0.1:8050/models", "127.0.0.1:8050", True),
-    ("http://evil.example", None, "127.0.0.1:8050", False),
-    (None, "http://evil.example/page", "127.0.0.1:8050", False),
-    ("null", None, "127.0.0.1:8050", False),
-    ("http://127.0.0.1:9999", None, "127.0.0.1:8050", False),
-])
+@pytest.mark.parametrize(
+    ("origin", "referer", "host", "ok"),
+    [
+        (None, None, "127.0.0.1:8050", True),
+        ("http://127.0.0.1:8050", None, "127.0.0.1:8050", True),
+        (None, "http://127.0.0.1:8050/models", "127.0.0.1:8050", True),
+        ("http://evil.example", None, "127.0.0.1:8050", False),
+        (None, "http://evil.example/page", "127.0.0.1:8050", False),
+        ("null", None, "127.0.0.1:8050", False),
+        ("http://127.0.0.1:9999", None, "127.0.0.1:8050", False),
+    ],
+)
 def test_a_post_must_come_from_the_dashboards_own_pages(origin, referer, host, ok):
     assert same_origin(origin, referer, host) is ok
 
@@ -97,8 +100,21 @@ def test_soloml_ui_serves_the_dashboard_on_loopback_by_default(ws):
     import time
 
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from soloml.cli.app import main; main()", "ui", "--port", str(port), "--dir", str(ws.root)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from soloml.cli.app import main; main()",
+            "ui",
+            "--port",
+            str(port),
+            "--dir",
+            str(ws.root),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         answer = None
         for _ in range(300):  # bounded: up to ~60 s on a busy machine
@@ -109,7 +125,9 @@ def test_soloml_ui_serves_the_dashboard_on_loopback_by_default(ws):
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
-        assert answer is not None and answer.status_code == 200, proc.stdout.read() if proc.poll() is not None else "no answer"
+        assert answer is not None and answer.status_code == 200, (
+            proc.stdout.read() if proc.poll() is not None else "no answer"
+        )
         assert "Project board" in answer.text
     finally:
         proc.terminate()

@@ -6,7 +6,7 @@ experiment design, the forecast's series) are handed to readiness, which may not
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from soloml.app.workspaces import WorkspaceLike, as_workspace
 from soloml.errors import SolomlError
@@ -29,16 +29,20 @@ def toolkit() -> Toolkit:
     return Toolkit(score=fit_and_judge, screen=screen_columns, design=plan, series=spec_series)
 
 
-def run_check(workspace: WorkspaceLike, project: str | None = None, *, now: datetime | None = None, record: bool = True) -> ReadinessReport:
+def run_check(
+    workspace: WorkspaceLike, project: str | None = None, *, now: datetime | None = None, record: bool = True
+) -> ReadinessReport:
     """Check the workspace, or one project (recorded in ops.runs for the board unless `record` is False)."""
     from soloml.projects.spec import find_spec
 
     ws = as_workspace(workspace)
-    moment = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    moment = now or datetime.now(UTC).replace(tzinfo=None)
     with ws.connect() as con:
         if project is None:
             return check_workspace(con, now=moment, used_tables=_tables_read(ws))
-        report = check_project(con, find_spec(ws.projects_dir, project), toolkit=toolkit(), now=moment, features_dir=ws.features_dir)
+        report = check_project(
+            con, find_spec(ws.projects_dir, project), toolkit=toolkit(), now=moment, features_dir=ws.features_dir
+        )
         if record:
             record_check(con, report)
         return report

@@ -63,7 +63,10 @@ def design(
             finally:
                 con.close()
             if baseline_rate is None:
-                raise ExperimentError(f"Project '{project}' has no cached training set to take the base rate from.", hint=f"Pass --baseline-rate, or run `soloml features {project}` first.")
+                raise ExperimentError(
+                    f"Project '{project}' has no cached training set to take the base rate from.",
+                    hint=f"Pass --baseline-rate, or run `soloml features {project}` first.",
+                )
     return plan(metric, baseline_rate=baseline_rate, units_per_day=pace, pace_source=source, **effect)
 
 
@@ -83,7 +86,10 @@ def assign(
     ws = as_workspace(workspace)
     spec = find_experiment(ws.experiments_dir, name)
     if (units is None) == (top_k is None):
-        raise ExperimentError("Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.", hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.")
+        raise ExperimentError(
+            "Give exactly one of --units (a CSV file or SQL) or --top-k PROJECT K.",
+            hint=f"E.g. `soloml experiment assign {name} --top-k churn 200`.",
+        )
     with ws.connect() as con:
         batch: Units
         if top_k is not None:
@@ -117,10 +123,22 @@ def analyze(
     if from_ is not None and counts is not None:
         raise ExperimentError("Give --from (one row per unit) or --counts (summary numbers), not both.")
     c = columns
-    column_options = {"--unit": c.unit, "--arm": c.arm, "--outcome": c.outcome, "--covariate": c.covariate, "--exposed-at": c.exposed_at, "--reassign": reassign or None}
-    unused = [k for k, v in column_options.items() if v is not None] + (["--control"] if c.control and from_ is None and counts is None else [])
+    column_options = {
+        "--unit": c.unit,
+        "--arm": c.arm,
+        "--outcome": c.outcome,
+        "--covariate": c.covariate,
+        "--exposed-at": c.exposed_at,
+        "--reassign": reassign or None,
+    }
+    unused = [k for k, v in column_options.items() if v is not None] + (
+        ["--control"] if c.control and from_ is None and counts is None else []
+    )
     if from_ is None and unused:
-        raise ExperimentError(f"{', '.join(unused)} only apply with --from{' or --counts' if unused == ['--control'] else ''}.", hint=f"E.g. `soloml experiment analyze {name} --from export.csv --arm group --outcome converted`.")
+        raise ExperimentError(
+            f"{', '.join(unused)} only apply with --from{' or --counts' if unused == ['--control'] else ''}.",
+            hint=f"E.g. `soloml experiment analyze {name} --from export.csv --arm group --outcome converted`.",
+        )
     ws = as_workspace(workspace)
     has_yaml = (ws.experiments_dir / f"{name}.yaml").is_file()
     spec = find_experiment(ws.experiments_dir, name) if has_yaml or (from_ is None and counts is None) else None
@@ -134,8 +152,18 @@ def analyze(
 
         with ws.connect() as con:
             return analyze_from(
-                con, name, from_, base=spec, root=ws.root, unit=c.unit, arm=c.arm, outcome=c.outcome, control=c.control,
-                covariate=c.covariate, exposed_at=c.exposed_at, reassign=reassign,
+                con,
+                name,
+                from_,
+                base=spec,
+                root=ws.root,
+                unit=c.unit,
+                arm=c.arm,
+                outcome=c.outcome,
+                control=c.control,
+                covariate=c.covariate,
+                exposed_at=c.exposed_at,
+                reassign=reassign,
             )
     assert spec is not None
     with ws.connect(read_only=True) as con:

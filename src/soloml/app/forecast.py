@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from soloml.app.workspaces import WorkspaceLike, as_workspace
-from soloml.errors import ConfigError, did_you_mean
 from soloml.deploy.schedule import Schedule
+from soloml.errors import ConfigError, did_you_mean
+from soloml.forecasting.calendar import Frequency
 from soloml.forecasting.workflow import ForecastRun
 
 Progress = Callable[[int, int], None]
@@ -64,11 +65,19 @@ def forecast(
     from soloml.forecasting.workflow import Settings, forecast_project, forecast_table
 
     if (project is None) == (table is None):
-        raise ConfigError("Give either a PROJECT or --table with --date and --value.", hint="e.g. `soloml forecast revenue` or `soloml forecast --table raw.sales --date day --value amount`.")
+        raise ConfigError(
+            "Give either a PROJECT or --table with --date and --value.",
+            hint="e.g. `soloml forecast revenue` or `soloml forecast --table raw.sales --date day --value amount`.",
+        )
     if table is not None and not (date and value):
-        raise ConfigError(f"--table {table} needs --date (the column dating each row) and --value (the column to forecast).")
+        raise ConfigError(
+            f"--table {table} needs --date (the column dating each row) and --value (the column to forecast)."
+        )
     if project is None and (use or to):
-        raise ConfigError("--use, --to and --cron work with a PROJECT, not with --table.", hint="Make a forecast project (`soloml interview`) to ship it.")
+        raise ConfigError(
+            "--use, --to and --cron work with a PROJECT, not with --table.",
+            hint="Make a forecast project (`soloml interview`) to ship it.",
+        )
     _check_choice("--frequency", frequency, ("day", "week", "month", "quarter"))
     _check_choice("--agg", agg, ("sum", "mean"))
     _check_choice("--metric", metric, ("mase", "wape", "mape"))
@@ -76,14 +85,33 @@ def forecast(
     if project is not None:
         run = forecast_project(ws, project, use=use, to=tuple(to), n_jobs=jobs, progress=progress, save=save)
     else:
+        assert table is not None and date is not None and value is not None  # checked above
         settings = Settings(horizon, level, metric, threshold, models=tuple(models))
-        run = forecast_table(ws, table, date, value, by=tuple(by), frequency=frequency, agg=agg,  # type: ignore[arg-type]  # checked above
-                             settings=settings, n_jobs=jobs, progress=progress, save=save)
+        run = forecast_table(
+            ws,
+            table,
+            date,
+            value,
+            by=tuple(by),
+            frequency=cast(Frequency | None, frequency),  # checked above
+            agg=agg,
+            settings=settings,
+            n_jobs=jobs,
+            progress=progress,
+            save=save,
+        )
     return ForecastOutcome(run, draw_chart(run))
 
 
-def schedule_forecast(workspace: WorkspaceLike | None, project: str, cron: str, *, executable: str, use: str = "production",
-                      to: Sequence[str] = ()) -> Schedule:
+def schedule_forecast(
+    workspace: WorkspaceLike | None,
+    project: str,
+    cron: str,
+    *,
+    executable: str,
+    use: str = "production",
+    to: Sequence[str] = (),
+) -> Schedule:
     """The crontab line and systemd units that re-forecast `project` with the promoted forecaster on `cron`
     (choosing models again is a person's decision, so the job always runs with --use)."""
     from soloml.deploy.schedule import schedule
@@ -111,4 +139,6 @@ def draw_chart(run: ForecastRun) -> dict[str, str]:
 
 def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
     if value is not None and value not in allowed:
-        raise ConfigError(f"{option} must be one of {', '.join(allowed)} (got {value!r}).{did_you_mean(value, allowed)}")
+        raise ConfigError(
+            f"{option} must be one of {', '.join(allowed)} (got {value!r}).{did_you_mean(value, allowed)}"
+        )

@@ -26,7 +26,9 @@ class IdentitiesResult:
         return {**field_facts(self.report), "decisions": jsonable(self.decisions)}
 
 
-def identities(workspace: WorkspaceLike, *, top: int = 20, accept: Sequence[str] = (), reject: Sequence[str] = ()) -> IdentitiesResult:
+def identities(
+    workspace: WorkspaceLike, *, top: int = 20, accept: Sequence[str] = (), reject: Sequence[str] = ()
+) -> IdentitiesResult:
     """Accept or reject suggested links (all or none), then the match rates, links, unmatched and open suggestions."""
     from soloml.canonical.identity_report import identity_report
     from soloml.canonical.identity_suggest import decide

@@ -23,8 +23,13 @@ class ProjectWritten:
 
     def to_facts(self) -> dict[str, JSON]:
         """The project, its file, the break-even precision, the contract's lines and the spec (`soloml interview --json`)."""
-        return {"project": self.contract.spec.name, "path": str(self.path), "break_even_precision": jsonable(self.contract.break_even),
-                "contract": list(self.contract.lines), "spec": jsonable(self.contract.spec)}
+        return {
+            "project": self.contract.spec.name,
+            "path": str(self.path),
+            "break_even_precision": jsonable(self.contract.break_even),
+            "contract": list(self.contract.lines),
+            "spec": jsonable(self.contract.spec),
+        }
 
 
 def write_interview(workspace: WorkspaceLike, answers: Mapping[str, Any], *, force: bool = False) -> ProjectWritten:

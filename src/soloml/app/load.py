@@ -60,23 +60,38 @@ def load(
     ws = as_workspace(workspace)
     order = date_format or ws.settings.load.date_order
     if order not in get_args(DateOrder):
-        raise ConfigError(f"--date-format must be one of auto, mdy, dmy, ymd; got '{order}'.", hint="For 31/01/2024 pass --date-format dmy.")
+        raise ConfigError(
+            f"--date-format must be one of auto, mdy, dmy, ymd; got '{order}'.",
+            hint="For 31/01/2024 pass --date-format dmy.",
+        )
     if paths:
         requests = [LoadRequest(str(p), as_name, table) for p in paths]
     elif as_name or table:
-        raise ConfigError("--as and --table apply to the files given: pass PATH too.", hint="e.g. `soloml load orders.csv --as orders`.")
+        raise ConfigError(
+            "--as and --table apply to the files given: pass PATH too.",
+            hint="e.g. `soloml load orders.csv --as orders`.",
+        )
     else:
         requests = requests_for(ws.settings.sources, root=ws.root, env=os.environ)
     if not requests:
-        raise ConfigError(f"Nothing to load: no PATH was given and {ws.root / 'soloml.yaml'} lists no sources.", hint=NOTHING_TO_LOAD_HINT)
+        raise ConfigError(
+            f"Nothing to load: no PATH was given and {ws.root / 'soloml.yaml'} lists no sources.",
+            hint=NOTHING_TO_LOAD_HINT,
+        )
     # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
     catalog = AdapterCatalog.from_folder(ws.mappings_dir)  # this workspace's own: no process-wide registry
     with ws.connect() as con:
         summary = load_all(
-            con, requests, date_order=order,  # type: ignore[arg-type]  # checked against DateOrder above
-            max_quarantine_share=ws.settings.load.max_quarantine_share if max_bad_rows_share is None else max_bad_rows_share,
-            detector=partial(ingest.detect, catalog=catalog), router=router(ws, ask_timezone, catalog=catalog),
-            temp_dir=ws.root / ".soloml" / "tmp", as_for=catalog.mapping_for_file,
+            con,
+            requests,
+            date_order=order,  # type: ignore[arg-type]  # checked against DateOrder above
+            max_quarantine_share=ws.settings.load.max_quarantine_share
+            if max_bad_rows_share is None
+            else max_bad_rows_share,
+            detector=partial(ingest.detect, catalog=catalog),
+            router=router(ws, ask_timezone, catalog=catalog),
+            temp_dir=ws.root / ".soloml" / "tmp",
+            as_for=catalog.mapping_for_file,
             progress=progress,
         )
     error = failure(summary) if check else None
@@ -90,7 +105,6 @@ def router(ws: Workspace, ask_timezone: AskTimezone | None = None, *, catalog: A
     """The canonical router with the workspace's CRM time zone and adapters (built-ins + its mappings);
     `ask_timezone` is asked when the zone is unset."""
     from soloml.canonical import ingest
-
 
     catalog = catalog or AdapterCatalog.from_folder(ws.mappings_dir)
     zone = ws.settings.crm.timezone

@@ -61,7 +61,10 @@ def train(
     """
     if isinstance(project, TrainingSet):
         if spec is None:
-            raise ModelError("Training from a TrainingSet needs its ProjectSpec.", hint="Pass spec=... (see soloml.projects.load_spec).")
+            raise ModelError(
+                "Training from a TrainingSet needs its ProjectSpec.",
+                hint="Pass spec=... (see soloml.projects.load_spec).",
+            )
         result = train_model(project, spec, tune=tune, seed=seed)
         if workspace is None or not save:
             return TrainReport(result, None)
@@ -80,8 +83,16 @@ def _workspace(workspace: Workspace | Path | str | None) -> Workspace:
     return workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
 
 
-def train_project(ws: Workspace, name: str, *, tune: int = 0, seed: int = 0, save: bool = True, test_from: date | None = None,
-                  engine: Any = None) -> TrainReport:
+def train_project(
+    ws: Workspace,
+    name: str,
+    *,
+    tune: int = 0,
+    seed: int = 0,
+    save: bool = True,
+    test_from: date | None = None,
+    engine: Any = None,
+) -> TrainReport:
     """Build `name`'s training set from the warehouse, train, and save the model as the new candidate.
 
     `test_from` (judge from that date on) replaces the project file's for this run, and the run says so.
@@ -90,13 +101,20 @@ def train_project(ws: Workspace, name: str, *, tune: int = 0, seed: int = 0, sav
     spec = find_spec(ws.projects_dir, name)
     notes: tuple[str, ...] = ()
     if test_from is not None and test_from != spec.test_from:
-        notes = (f"Judged from {test_from} on as asked (--test-from); the project file says {spec.test_from or 'the latest rows'}.",)
+        notes = (
+            f"Judged from {test_from} on as asked (--test-from); the project file says {spec.test_from or 'the latest rows'}.",
+        )
         spec = spec.model_copy(update={"test_from": test_from})
     return _run(ws, spec, tune=tune, seed=seed, save=save, notes=notes, engine=engine)
 
 
-QUICK_SETTINGS = (("source_table", "--table"), ("label.target", "--target"), ("cutoffs.time_column", "--time-column / --random-split"),
-                  ("label.positive", "--positive"), ("test_from", "--test-from"))
+QUICK_SETTINGS = (
+    ("source_table", "--table"),
+    ("label.target", "--target"),
+    ("cutoffs.time_column", "--time-column / --random-split"),
+    ("label.positive", "--positive"),
+    ("test_from", "--test-from"),
+)
 
 
 def train_table(
@@ -123,7 +141,9 @@ def train_table(
     from soloml.projects import table_spec
 
     with ws.connect() as con:
-        spec = table_spec(table, target, time_column, con=con, positive=positive, test_from=test_from, random_split=random_split)
+        spec = table_spec(
+            table, target, time_column, con=con, positive=positive, test_from=test_from, random_split=random_split
+        )
     path = ws.projects_dir / f"{spec.name}.yaml"
     if path.is_file() and not replace:
         existing = find_spec(ws.projects_dir, spec.name)
@@ -140,8 +160,10 @@ def train_table(
     if spec.label.target != target:
         notes.append(f"--target {target} is the column {spec.label.target} (loading writes headers in snake_case).")
     if time_column is None and spec.cutoffs.time_column and not random_split:
-        notes.append(f"Dated rows: validated in time order on {spec.cutoffs.time_column}, the table's date column "
-                     "(name another with --time-column, or pass --random-split to split at random).")
+        notes.append(
+            f"Dated rows: validated in time order on {spec.cutoffs.time_column}, the table's date column "
+            "(name another with --time-column, or pass --random-split to split at random)."
+        )
     report = _run(ws, spec, tune=tune, seed=seed, save=save, notes=tuple(notes), engine=engine)
     return TrainReport(report.result, report.version, path, report.engine)
 
@@ -167,7 +189,16 @@ def _shown(value: Any) -> str:
     return "not set" if value is None else repr(str(value))
 
 
-def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool, notes: tuple[str, ...] = (), engine: Any = None) -> TrainReport:
+def _run(
+    ws: Workspace,
+    spec: ProjectSpec,
+    *,
+    tune: int,
+    seed: int,
+    save: bool,
+    notes: tuple[str, ...] = (),
+    engine: Any = None,
+) -> TrainReport:
     from soloml.engines.local import LocalEngine
     from soloml.features import build_training_set
     from soloml.registry import save_model
@@ -185,7 +216,13 @@ def _run(ws: Workspace, spec: ProjectSpec, *, tune: int, seed: int, save: bool, 
         except SolomlError as exc:
             _log_run(con, run_id, spec.name, None, started, "failed", None, str(exc), {})
             raise
-        details = {"verdict": result.verdict.decision, "metric": result.metric, "model_score": result.model_score, "tune": tune, "engine": engine.name}
+        details = {
+            "verdict": result.verdict.decision,
+            "metric": result.metric,
+            "model_score": result.model_score,
+            "tune": tune,
+            "engine": engine.name,
+        }
         _log_run(con, run_id, spec.name, version, started, "succeeded", result.training["rows"], None, details)
     finally:
         con.close()
@@ -202,9 +239,30 @@ def _recipe_findings(con: Any, spec: ProjectSpec) -> tuple[tuple[LeftOut, ...], 
     return tuple(LeftOut(c, kind, reason) for c, kind, reason in plan.left_out), plan.notes  # type: ignore[arg-type]
 
 
-def _log_run(con: Any, run_id: str, project: str, version: str | None, started: datetime, status: str, rows: int | None, error: str | None, details: dict[str, Any]) -> None:
-    ops.record_run(con, run_id=run_id, project=project, kind="train", model_version=version, started_at=started,
-                   finished_at=_now(), status=status, rows=rows, error=error, details=details)
+def _log_run(
+    con: Any,
+    run_id: str,
+    project: str,
+    version: str | None,
+    started: datetime,
+    status: str,
+    rows: int | None,
+    error: str | None,
+    details: dict[str, Any],
+) -> None:
+    ops.record_run(
+        con,
+        run_id=run_id,
+        project=project,
+        kind="train",
+        model_version=version,
+        started_at=started,
+        finished_at=_now(),
+        status=status,
+        rows=rows,
+        error=error,
+        details=details,
+    )
 
 
 def _now() -> datetime:

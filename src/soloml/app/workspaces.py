@@ -10,6 +10,7 @@ from soloml.workspace import Workspace, WorkspaceLike, as_workspace
 
 __all__ = ["CreatedWorkspace", "WorkspaceLike", "as_workspace", "create"]
 
+
 @dataclass(frozen=True)
 class CreatedWorkspace:
     """A workspace `soloml init` made: its folder and its warehouse."""

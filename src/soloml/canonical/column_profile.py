@@ -22,15 +22,59 @@ from soloml.errors import LoadError
 
 SAMPLE_ROWS = 1000
 TIMESTAMP_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d",
-    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-    "%d %b %Y", "%b %d, %Y", "%d-%b-%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
 )
 CURRENCY_CODES = frozenset(
-    ["USD", "EUR", "GBP", "CAD", "AUD", "NZD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "MXN", "BRL", "INR", "CNY", "HKD", "SGD", "ZAR", "KRW", "ILS", "TRY", "AED"]
+    [
+        "USD",
+        "EUR",
+        "GBP",
+        "CAD",
+        "AUD",
+        "NZD",
+        "JPY",
+        "CHF",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "MXN",
+        "BRL",
+        "INR",
+        "CNY",
+        "HKD",
+        "SGD",
+        "ZAR",
+        "KRW",
+        "ILS",
+        "TRY",
+        "AED",
+    ]
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MONEY = re.compile(r"^\(?-?\s*[$€£¥]?\s*-?\d{1,3}(?:[,' ]?\d{3})*(?:[.,]\d{1,2})?\)?(?:\s?[A-Z]{3})?$")
@@ -133,13 +177,15 @@ def read_sample(path: Path, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
         else:
             frame = _read_text_sample(path, rows)
     except (ValueError, OSError, UnicodeError) as exc:
-        raise LoadError(f"Cannot read {path.name}: {exc}.", hint="Save it as CSV (UTF-8) and run `soloml map` again.") from exc
+        raise LoadError(
+            f"Cannot read {path.name}: {exc}.", hint="Save it as CSV (UTF-8) and run `soloml map` again."
+        ) from exc
     frame.columns = [str(c) for c in frame.columns]
     return frame.fillna("")
 
 
 def _read_text_sample(path: Path, rows: int) -> pd.DataFrame:
-    raw = path.read_bytes()[: 4_000_000]
+    raw = path.read_bytes()[:4_000_000]
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)

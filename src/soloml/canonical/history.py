@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import duckdb
-
 from soloml.canonical.schema import Table
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 
@@ -66,21 +65,25 @@ TIMELINES: dict[str, Timeline] = {
         ),
     ),
     "deals": Timeline(
-        past=(PastState(
-            when="is_closed AND closed_at > created_at",
-            since="created_at",
-            until="closed_at",
-            earlier={"stage": "'open'", "is_closed": "false", "won": "NULL", "closed_at": "NULL"},
-        ),),
+        past=(
+            PastState(
+                when="is_closed AND closed_at > created_at",
+                since="created_at",
+                until="closed_at",
+                earlier={"stage": "'open'", "is_closed": "false", "won": "NULL", "closed_at": "NULL"},
+            ),
+        ),
         current_from="CASE WHEN is_closed AND closed_at > created_at THEN closed_at END",
     ),
     "contacts": Timeline(
-        past=(PastState(
-            when="lifecycle_stage = 'customer' AND became_customer_at > created_at",
-            since="created_at",
-            until="became_customer_at",
-            earlier={"lifecycle_stage": "NULL", "became_customer_at": "NULL"},
-        ),),
+        past=(
+            PastState(
+                when="lifecycle_stage = 'customer' AND became_customer_at > created_at",
+                since="created_at",
+                until="became_customer_at",
+                earlier={"lifecycle_stage": "NULL", "became_customer_at": "NULL"},
+            ),
+        ),
         current_from="CASE WHEN lifecycle_stage = 'customer' AND became_customer_at > created_at THEN became_customer_at END",
     ),
 }
@@ -93,12 +96,13 @@ CHANGE_TIMES: dict[str, str] = {
     "contacts": "stage_changed_at",
 }
 
+
 def compared_columns(table: Table) -> tuple[str, ...]:
     """Columns whose change makes a new version (customer_id is corrected in place instead)."""
     return tuple(c.name for c in table.columns if c.name != "customer_id")
 
 
-def write_versions(con: duckdb.DuckDBPyConnection, table: Table, conformed: str, *, load_id: str, loaded_at: datetime) -> int:
+def write_versions(con: Connection, table: Table, conformed: str, *, load_id: str, loaded_at: datetime) -> int:
     """Apply a conformed load (one row per key, plus the HINTS columns) to history table `table`; returns versions written."""
     cols = [c.name for c in table.columns]
     q = {c: quote_ident(c) for c in cols}
@@ -129,33 +133,42 @@ def write_versions(con: duckdb.DuckDBPyConnection, table: Table, conformed: str,
         for p in timeline.past
     ]
     current = f"SELECT {col_list}, coalesce({timeline.current_from}, {start}, CAST($loaded AS TIMESTAMP)), NULL, true, $load FROM fresh"
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO {target} ({col_list}, valid_from, valid_to, is_current, _load_id)
         WITH fresh AS (
             SELECT * FROM {conformed} c WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {keys})
         )
-        {' UNION ALL '.join([*earlier, current])}
-    """, {"load": load_id, "loaded": loaded_at})
+        {" UNION ALL ".join([*earlier, current])}
+    """,
+        {"load": load_id, "loaded": loaded_at},
+    )
     # changed records: close the current version at the change time, open the new one
-    con.execute(f"""
+    con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE _soloml_h_versions AS
         SELECT *, CASE WHEN own > _current_from AND own <= {loaded} THEN own
                        ELSE greatest({loaded}, _current_from) END AS _valid_from
         FROM (SELECT *, coalesce({change}, _changed_at) AS own FROM _soloml_h_changed)
-    """, [loaded_at, loaded_at])
+    """,
+        [loaded_at, loaded_at],
+    )
     con.execute(f"""
         UPDATE {target} t SET valid_to = c._valid_from, is_current = false
         FROM _soloml_h_versions c WHERE {keys} AND t.is_current
     """)
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO {target} ({col_list}, valid_from, valid_to, is_current, _load_id)
         SELECT {col_list}, _valid_from, NULL, true, ? FROM _soloml_h_versions
-    """, [load_id])
+    """,
+        [load_id],
+    )
     con.execute("DROP TABLE _soloml_h_changed")
     con.execute("DROP TABLE _soloml_h_versions")
     return _count(con, target) - before
 
 
-def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+def _count(con: Connection, relation: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
     return int(row[0]) if row else 0

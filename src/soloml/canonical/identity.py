@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from soloml.canonical.identity_graph import backfill_evidence, rebuild, record_evidence
 from soloml.canonical.identity_keys import email_key, email_key_sql, new_customer_id
+from soloml.warehouse.base import Connection
 
 __all__ = ["LOOKUP", "IdentityResult", "email_key", "email_key_sql", "new_customer_id", "resolve"]
 
@@ -42,7 +41,7 @@ class IdentityResult:
     written: tuple[str, ...] = ()  # the customer ids whose core.customers row was (re)written
 
 
-def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str) -> IdentityResult:
+def resolve(con: Connection, records: str, *, load_id: str) -> IdentityResult:
     """Resolve `records` to customers and leave `_soloml_identity_lookup(source, source_key, customer_id)` for the
     caller to join on.
 
@@ -51,9 +50,7 @@ def resolve(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str) -> Id
     the hint came with: 'contacts', 'customers', 'payments'...; default 'payments'). source_key =
     source_customer_id, or the email key when the record has no id."""
     present = {d[0] for d in con.execute(f"SELECT * FROM {records} LIMIT 0").description}
-    extra = ", ".join(
-        f"NULL::VARCHAR AS {c}" for c in OPTIONAL_HINTS if c not in present
-    )
+    extra = ", ".join(f"NULL::VARCHAR AS {c}" for c in OPTIONAL_HINTS if c not in present)
     relation = f"(SELECT *{', ' + extra if extra else ''} FROM {records})"
     backfill_evidence(con, load_id=load_id)
     record_evidence(con, relation, load_id=load_id)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from soloml.canonical.identity_keys import email_key_sql, new_customer_id, phone_key_sql, zip_key_sql
 from soloml.canonical.identity_people import Person, write_people
+from soloml.warehouse.base import Connection
 
 ANY = "*"  # link_source of a reference id that may be any source's id
 EVIDENCE = "core.identity_evidence"
@@ -37,12 +37,16 @@ class Rebuilt:
     customer_ids: tuple[str, ...]  # every customer the rebuild looked at
 
 
-def record_evidence(con: duckdb.DuckDBPyConnection, records: str, *, load_id: str) -> None:
+def record_evidence(con: Connection, records: str, *, load_id: str) -> None:
     """Add a load's hints to core.identity_evidence (one row per distinct fact; sightings widen first/last_seen),
     and leave `_soloml_id_seeds(source, source_id)`: the records this load names."""
     key = email_key_sql("email")
     fields = "source, source_id, email, email_key, link_source, link_id, name, kind, phone, zip, country"
-    hint_id = "md5(concat_ws(chr(31), " + ", ".join(f"coalesce(CAST({f.strip()} AS VARCHAR), chr(0))" for f in fields.split(",")) + "))"
+    hint_id = (
+        "md5(concat_ws(chr(31), "
+        + ", ".join(f"coalesce(CAST({f.strip()} AS VARCHAR), chr(0))" for f in fields.split(","))
+        + "))"
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_id_hints AS
         WITH raw AS (  -- distinct values first: 100k email events name a few thousand people
@@ -52,7 +56,7 @@ def record_evidence(con: duckdb.DuckDBPyConnection, records: str, *, load_id: st
         ), base AS (
             SELECT source, NULLIF(trim(source_customer_id), '') AS sid, lower(trim(email)) AS email, {key} AS email_key,
                    NULLIF(trim(customer_name), '') AS name, coalesce(kind, 'payments') AS kind,
-                   {phone_key_sql('customer_phone')} AS phone, {zip_key_sql('customer_zip')} AS zip,
+                   {phone_key_sql("customer_phone")} AS phone, {zip_key_sql("customer_zip")} AS zip,
                    NULLIF(trim(customer_country), '') AS country,
                    NULLIF(trim(linked_source), '') AS linked_source, NULLIF(trim(linked_source_id), '') AS linked_id,
                    NULLIF(trim(CAST(reference_id AS VARCHAR)), '') AS reference_id, seen_first, seen_last
@@ -77,17 +81,21 @@ def record_evidence(con: duckdb.DuckDBPyConnection, records: str, *, load_id: st
                           OR (e.first_seen IS NULL AND h.first_seen IS NOT NULL)) THEN UPDATE SET
             first_seen = CASE WHEN e.first_seen IS NULL THEN h.first_seen ELSE least(e.first_seen, coalesce(h.first_seen, e.first_seen)) END,
             last_seen = CASE WHEN e.last_seen IS NULL THEN h.last_seen ELSE greatest(e.last_seen, coalesce(h.last_seen, e.last_seen)) END
-        WHEN NOT MATCHED THEN INSERT ({'hint_id, ' + fields}, first_seen, last_seen, _load_id)
-            VALUES (h.hint_id, {', '.join('h.' + f.strip() for f in fields.split(','))}, h.first_seen, h.last_seen, '{load_id}')
+        WHEN NOT MATCHED THEN INSERT ({"hint_id, " + fields}, first_seen, last_seen, _load_id)
+            VALUES (h.hint_id, {", ".join("h." + f.strip() for f in fields.split(","))}, h.first_seen, h.last_seen, '{load_id}')
     """)
-    con.execute("CREATE OR REPLACE TEMP TABLE _soloml_id_seeds AS SELECT DISTINCT source, source_id FROM _soloml_id_hints")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _soloml_id_seeds AS SELECT DISTINCT source, source_id FROM _soloml_id_hints"
+    )
     con.execute("DROP TABLE _soloml_id_hints")
 
 
-def backfill_evidence(con: duckdb.DuckDBPyConnection, *, load_id: str) -> None:
+def backfill_evidence(con: Connection, *, load_id: str) -> None:
     """A warehouse resolved before the evidence table existed: turn its crosswalk into evidence once (each record's
     email, and its customer's name, country and first sighting), so the people it knew are rebuilt, not forgotten."""
-    row = con.execute(f"SELECT (SELECT count(*) FROM {EVIDENCE}), (SELECT count(*) FROM core.customer_identities)").fetchone()
+    row = con.execute(
+        f"SELECT (SELECT count(*) FROM {EVIDENCE}), (SELECT count(*) FROM core.customer_identities)"
+    ).fetchone()
     if not row or row[0] or not row[1]:
         return
     con.execute("""
@@ -102,7 +110,7 @@ def backfill_evidence(con: duckdb.DuckDBPyConnection, *, load_id: str) -> None:
     con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
 
 
-def closure(con: duckdb.DuckDBPyConnection, seeds: str) -> None:
+def closure(con: Connection, seeds: str) -> None:
     """`_soloml_id_nodes(source, source_id)`: every node connected to `seeds` through the evidence and accepted links."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NODES} AS SELECT DISTINCT source, source_id FROM {seeds}")
     while True:
@@ -145,26 +153,43 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _edges(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+def _edges(con: Connection) -> tuple[list[tuple], list[tuple]]:
     """(hub edges: record, hub node, rule) and (record-record edges: a, b, rule) inside the closure."""
-    hubs = [(("r", s, i), ("e", k), "email") for s, i, k in con.execute(f"""
+    hubs = [
+        (("r", s, i), ("e", k), "email")
+        for s, i, k in con.execute(f"""
         SELECT DISTINCT e.source, e.source_id, e.email_key FROM {EVIDENCE} e JOIN {NODES} USING (source, source_id)
-        WHERE e.email_key IS NOT NULL""").fetchall()]
-    hubs += [(("r", s, i), ("r", ls, li), "source_id") for s, i, ls, li in con.execute(f"""
+        WHERE e.email_key IS NOT NULL""").fetchall()
+    ]
+    hubs += [
+        (("r", s, i), ("r", ls, li), "source_id")
+        for s, i, ls, li in con.execute(f"""
         SELECT DISTINCT e.source, e.source_id, e.link_source, e.link_id FROM {EVIDENCE} e JOIN {NODES} USING (source, source_id)
-        WHERE e.link_source <> '{ANY}'""").fetchall()]
-    pairs = [(("r", s, i), ("r", ns, ni), "reference_id") for s, i, ns, ni in con.execute(f"""
+        WHERE e.link_source <> '{ANY}'""").fetchall()
+    ]
+    pairs = [
+        (("r", s, i), ("r", ns, ni), "reference_id")
+        for s, i, ns, ni in con.execute(f"""
         SELECT DISTINCT e.source, e.source_id, n.source, n.source_id FROM {EVIDENCE} e JOIN {NODES} USING (source, source_id)
-        JOIN {NODES} n ON e.link_source = '{ANY}' AND n.source_id = e.link_id AND n.source <> e.source""").fetchall()]
-    pairs += [(("r", a, ai), ("r", b, bi), "accepted") for a, ai, b, bi in con.execute(f"""
+        JOIN {NODES} n ON e.link_source = '{ANY}' AND n.source_id = e.link_id AND n.source <> e.source""").fetchall()
+    ]
+    pairs += [
+        (("r", a, ai), ("r", b, bi), "accepted")
+        for a, ai, b, bi in con.execute(f"""
         SELECT source_a, source_id_a, source_b, source_id_b FROM core.identity_decisions
-        WHERE decision = 'accepted' AND (source_a, source_id_a) IN (SELECT (source, source_id) FROM {NODES})""").fetchall()]
+        WHERE decision = 'accepted' AND (source_a, source_id_a) IN (SELECT (source, source_id) FROM {NODES})""").fetchall()
+    ]
     return hubs, pairs
 
 
-def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
+def people(con: Connection) -> list[Person]:
     """Split the closure into people: records joined by shared hubs or direct links; each with its anchor and rules."""
-    records = {("r", s, i) for s, i in con.execute(f"SELECT DISTINCT source, source_id FROM {EVIDENCE} JOIN {NODES} USING (source, source_id)").fetchall()}
+    records = {
+        ("r", s, i)
+        for s, i in con.execute(
+            f"SELECT DISTINCT source, source_id FROM {EVIDENCE} JOIN {NODES} USING (source, source_id)"
+        ).fetchall()
+    }
     hubs, pairs = _edges(con)
     uf = _UnionFind()
     for node in records:
@@ -197,13 +222,16 @@ def people(con: duckdb.DuckDBPyConnection) -> list[Person]:
         # the id hangs on the person's smallest email key (their smallest 'source:id' when they have no email)
         keys = [e for n in members for e in emails.get(n, ())]
         customer_id = new_customer_id(min(keys) if keys else min(f"{n[1]}:{n[2]}" for n in members))
-        found.append(Person(customer_id, tuple(
-            (n[1], n[2], next((r for r in RULES if r in rules.get(n, ())), "new")) for n in sorted(members)
-        )))
+        found.append(
+            Person(
+                customer_id,
+                tuple((n[1], n[2], next((r for r in RULES if r in rules.get(n, ())), "new")) for n in sorted(members)),
+            )
+        )
     return found
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, seeds: str, *, load_id: str) -> Rebuilt:
+def rebuild(con: Connection, seeds: str, *, load_id: str) -> Rebuilt:
     """Re-derive every person connected to the records in `seeds` and write them (crosswalk, core.customers)."""
     closure(con, seeds)
     try:

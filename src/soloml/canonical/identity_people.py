@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from soloml.canonical.schema import FIRST_PURCHASES, TABLES
+from soloml.warehouse.base import Connection
 
 ASSIGNED = "_soloml_id_assigned"
 # When the customers in {ids} first paid (schema.FIRST_PURCHASES, for those customers only).
-PURCHASES = FIRST_PURCHASES.replace("WHERE customer_id IS NOT NULL", "WHERE customer_id IN (SELECT customer_id FROM {ids})")
+PURCHASES = FIRST_PURCHASES.replace(
+    "WHERE customer_id IS NOT NULL", "WHERE customer_id IN (SELECT customer_id FROM {ids})"
+)
 _LATEST = "-epoch(coalesce(e.last_seen, TIMESTAMP '1900-01-01'))"
 # whose name (email, country) names a person: a CRM contact, then a customer record, then a payment or order
 _RANK = "CASE e.kind WHEN 'contacts' THEN 0 WHEN 'customers' THEN 1 ELSE 2 END"
@@ -40,7 +42,7 @@ class Written:
     merged: tuple[tuple[str, str], ...]
 
 
-def write_people(con: duckdb.DuckDBPyConnection, assigned: pd.DataFrame, *, load_id: str) -> Written:
+def write_people(con: Connection, assigned: pd.DataFrame, *, load_id: str) -> Written:
     """Apply (source, source_id, customer_id, matched_by) rows: rewrite merged ids, then the crosswalk and customers."""
     con.register("_soloml_id_assigned_frame", assigned)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ASSIGNED} AS SELECT * FROM _soloml_id_assigned_frame")
@@ -55,7 +57,7 @@ def write_people(con: duckdb.DuckDBPyConnection, assigned: pd.DataFrame, *, load
     return Written(customers, identities, merges)
 
 
-def _merges(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, str], ...]:
+def _merges(con: Connection) -> tuple[tuple[str, str], ...]:
     """(old id, kept id) for every record whose customer id changes; an old id goes to one kept id."""
     rows = con.execute(f"""
         SELECT x.customer_id, min(a.customer_id) FROM core.customer_identities x JOIN {ASSIGNED} a USING (source, source_id)
@@ -65,19 +67,21 @@ def _merges(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, str], ...]:
     return tuple((str(old), str(keep)) for old, keep in rows)
 
 
-def apply_merges(con: duckdb.DuckDBPyConnection, merges: tuple[tuple[str, str], ...]) -> None:
+def apply_merges(con: Connection, merges: tuple[tuple[str, str], ...]) -> None:
     """Rewrite merged-away customer ids to the kept one in every core table, and drop their customers rows."""
     if not merges:
         return
     con.register("_soloml_merges", pd.DataFrame(list(merges), columns=["old_id", "keep_id"]).astype("string"))
     for t in TABLES.values():
         if t.name not in ("customers", "customer_identities") and "customer_id" in t.column_names:
-            con.execute(f"UPDATE core.{t.name} SET customer_id = m.keep_id FROM _soloml_merges m WHERE core.{t.name}.customer_id = m.old_id")
+            con.execute(
+                f"UPDATE core.{t.name} SET customer_id = m.keep_id FROM _soloml_merges m WHERE core.{t.name}.customer_id = m.old_id"
+            )
     con.execute("DELETE FROM core.customers WHERE customer_id IN (SELECT old_id FROM _soloml_merges)")
     con.unregister("_soloml_merges")
 
 
-def _write_crosswalk(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
+def _write_crosswalk(con: Connection, load_id: str) -> int:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_id_rows AS
         SELECT a.source, a.source_id, arg_min(e.email_key, ({_LATEST}, e.email_key)) FILTER (WHERE e.email_key IS NOT NULL) AS email,
@@ -85,13 +89,18 @@ def _write_crosswalk(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
         FROM {ASSIGNED} a JOIN core.identity_evidence e USING (source, source_id) GROUP BY ALL
         EXCEPT SELECT source, source_id, email, customer_id, matched_by FROM core.customer_identities
     """)
-    con.execute("DELETE FROM core.customer_identities x USING _soloml_id_rows r WHERE x.source = r.source AND x.source_id = r.source_id")
-    con.execute("""INSERT INTO core.customer_identities (source, source_id, email, customer_id, matched_by, _load_id)
-                   SELECT *, ? FROM _soloml_id_rows""", [load_id])
+    con.execute(
+        "DELETE FROM core.customer_identities x USING _soloml_id_rows r WHERE x.source = r.source AND x.source_id = r.source_id"
+    )
+    con.execute(
+        """INSERT INTO core.customer_identities (source, source_id, email, customer_id, matched_by, _load_id)
+                   SELECT *, ? FROM _soloml_id_rows""",
+        [load_id],
+    )
     return _count_and_drop(con, "_soloml_id_rows")
 
 
-def _write_customers(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[str, ...]:
+def _write_customers(con: Connection, load_id: str) -> tuple[str, ...]:
     ids = f"(SELECT DISTINCT customer_id FROM {ASSIGNED})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_people AS
@@ -110,7 +119,9 @@ def _write_customers(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[str,
         EXCEPT SELECT {_CUSTOMER_COLUMNS} FROM core.customers
     """)
     con.execute("DELETE FROM core.customers WHERE customer_id IN (SELECT customer_id FROM _soloml_people)")
-    con.execute(f"INSERT INTO core.customers ({_CUSTOMER_COLUMNS}, _load_id) SELECT *, ? FROM _soloml_people", [load_id])
+    con.execute(
+        f"INSERT INTO core.customers ({_CUSTOMER_COLUMNS}, _load_id) SELECT *, ? FROM _soloml_people", [load_id]
+    )
     ids = tuple(sorted(str(r[0]) for r in con.execute("SELECT customer_id FROM _soloml_people").fetchall()))
     con.execute("DROP TABLE _soloml_people")
     return ids
@@ -119,10 +130,11 @@ def _write_customers(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[str,
 _CUSTOMER_COLUMNS = "customer_id, email, name, country, created_at, first_source, has_purchased, first_purchase_at"
 
 
-def refresh_purchases(con: duckdb.DuckDBPyConnection, ids: str, *, load_id: str) -> set[str]:
+def refresh_purchases(con: Connection, ids: str, *, load_id: str) -> set[str]:
     """Bring has_purchased / first_purchase_at up to date for the customers in `ids` (a relation with customer_id);
     returns the ids whose row changed."""
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         UPDATE core.customers c SET has_purchased = f.first_purchase_at IS NOT NULL, first_purchase_at = f.first_purchase_at,
                _load_id = ?
         FROM (SELECT i.customer_id, p.first_purchase_at FROM (SELECT DISTINCT customer_id FROM {ids}) i
@@ -130,11 +142,13 @@ def refresh_purchases(con: duckdb.DuckDBPyConnection, ids: str, *, load_id: str)
         WHERE c.customer_id = f.customer_id
           AND (c.first_purchase_at IS DISTINCT FROM f.first_purchase_at OR c.has_purchased IS DISTINCT FROM (f.first_purchase_at IS NOT NULL))
         RETURNING c.customer_id
-    """, [load_id]).fetchall()
+    """,
+        [load_id],
+    ).fetchall()
     return {str(r[0]) for r in rows}
 
 
-def _count_and_drop(con: duckdb.DuckDBPyConnection, temp: str) -> int:
+def _count_and_drop(con: Connection, temp: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {temp}").fetchone()
     con.execute(f"DROP TABLE {temp}")
     return int(row[0]) if row else 0

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from soloml.canonical.identity_suggest import SuggestedLink, suggestions
 from soloml.canonical.schema import create_core_tables
+from soloml.warehouse.base import Connection
 
 # People linked by each rule, per pair of sources: one row per (source, other source, rule, customer).
 LINKS = """
@@ -75,14 +74,18 @@ class IdentityReport:
     suggestions: tuple[SuggestedLink, ...] = ()  # links waiting for your decision (`soloml identities --accept ID`)
 
 
-def identity_report(con: duckdb.DuckDBPyConnection, *, top: int = 20) -> IdentityReport:
+def identity_report(con: Connection, *, top: int = 20) -> IdentityReport:
     """Match rates per source pair and the unmatched identities, from core.customer_identities."""
     create_core_tables(con)
-    seen = "SELECT DISTINCT source, customer_id FROM core.customer_identities WHERE matched_by IS DISTINCT FROM 'linked'"
+    seen = (
+        "SELECT DISTINCT source, customer_id FROM core.customer_identities WHERE matched_by IS DISTINCT FROM 'linked'"
+    )
     by_source = dict(con.execute(f"SELECT source, count(*) FROM ({seen}) GROUP BY source ORDER BY source").fetchall())
-    by_method = dict(con.execute(
-        "SELECT coalesce(matched_by, 'unknown'), count(*) FROM core.customer_identities GROUP BY 1 ORDER BY 1"
-    ).fetchall())
+    by_method = dict(
+        con.execute(
+            "SELECT coalesce(matched_by, 'unknown'), count(*) FROM core.customer_identities GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    )
     pairs = tuple(
         PairRate(source=a, other=b, customers=n, also_in_other=m, rate=round(m / n, 4) if n else 0.0)
         for a, b, n, m in con.execute(f"""
@@ -104,7 +107,9 @@ def identity_report(con: duckdb.DuckDBPyConnection, *, top: int = 20) -> Identit
     unmatched = tuple(
         Unmatched(*row) for row in con.execute(f"{lonely} ORDER BY x.source, x.source_id LIMIT ?", [top]).fetchall()
     )
-    counts = con.execute("SELECT (SELECT count(*) FROM core.customers), (SELECT count(*) FROM core.customer_identities)").fetchone()
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM core.customers), (SELECT count(*) FROM core.customer_identities)"
+    ).fetchone()
     return IdentityReport(
         customers=int(counts[0]) if counts else 0,
         identities=int(counts[1]) if counts else 0,

@@ -12,13 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import duckdb
-
 from soloml.canonical.identity_graph import rebuild
 from soloml.canonical.identity_keys import name_key_sql
 from soloml.canonical.identity_people import refresh_purchases
 from soloml.canonical.schema import create_core_tables
 from soloml.errors import IdentityError, did_you_mean
+from soloml.warehouse.base import Connection
 
 SUGGESTIONS = """
 WITH r AS (
@@ -76,7 +75,7 @@ def suggestion_id(a: tuple[str, str], b: tuple[str, str]) -> str:
     return "sg_" + hashlib.sha256(f"{first[0]}:{first[1]}|{second[0]}:{second[1]}".encode()).hexdigest()[:10]
 
 
-def suggestions(con: duckdb.DuckDBPyConnection) -> tuple[SuggestedLink, ...]:
+def suggestions(con: Connection) -> tuple[SuggestedLink, ...]:
     """Every pair of customers with one full name and one phone or postal code, not decided yet."""
     create_core_tables(con)
     found = []
@@ -88,31 +87,44 @@ def suggestions(con: duckdb.DuckDBPyConnection) -> tuple[SuggestedLink, ...]:
     return tuple(found)
 
 
-def decide(con: duckdb.DuckDBPyConnection, sid: str, *, accept: bool, now: datetime | None = None) -> Decision:
+def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = None) -> Decision:
     """Accept (one person: the customers are joined everywhere) or reject (two people) a suggestion."""
     pending = {s.suggestion_id: s for s in suggestions(con)}
     if sid not in pending:
         row = con.execute("SELECT decision FROM core.identity_decisions WHERE suggestion_id = ?", [sid]).fetchone()
         if row:
-            raise IdentityError(f"Suggestion {sid} was already {row[0]}.",
-                                hint="Decisions are final; run `soloml identities` for the ones still waiting.")
-        raise IdentityError(f"There is no suggested link '{sid}'.{did_you_mean(sid, pending)}",
-                            hint="Run `soloml identities` to list the suggestions waiting for a decision.")
+            raise IdentityError(
+                f"Suggestion {sid} was already {row[0]}.",
+                hint="Decisions are final; run `soloml identities` for the ones still waiting.",
+            )
+        raise IdentityError(
+            f"There is no suggested link '{sid}'.{did_you_mean(sid, pending)}",
+            hint="Run `soloml identities` to list the suggestions waiting for a decision.",
+        )
     s = pending[sid]
     when = (now or datetime.now(UTC)).replace(tzinfo=None)
     verdict = "accepted" if accept else "rejected"
-    con.execute("INSERT INTO core.identity_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sid, s.a.source, s.a.source_id, s.b.source, s.b.source_id, verdict, s.reason, when, f"decision:{sid}"])
+    con.execute(
+        "INSERT INTO core.identity_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [sid, s.a.source, s.a.source_id, s.b.source, s.b.source_id, verdict, s.reason, when, f"decision:{sid}"],
+    )
     if not accept:
         return Decision(sid, verdict, None, ())
-    con.execute("CREATE OR REPLACE TEMP TABLE _soloml_id_seeds AS SELECT * FROM (VALUES (?, ?), (?, ?)) t(source, source_id)",
-                [s.a.source, s.a.source_id, s.b.source, s.b.source_id])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _soloml_id_seeds AS SELECT * FROM (VALUES (?, ?), (?, ?)) t(source, source_id)",
+        [s.a.source, s.a.source_id, s.b.source, s.b.source_id],
+    )
     try:
         done = rebuild(con, "_soloml_id_seeds", load_id=f"decision:{sid}")
-        con.execute("CREATE OR REPLACE TEMP TABLE _soloml_id_touched AS SELECT UNNEST(?) AS customer_id", [list(done.customer_ids)])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _soloml_id_touched AS SELECT UNNEST(?) AS customer_id",
+            [list(done.customer_ids)],
+        )
         refresh_purchases(con, "_soloml_id_touched", load_id=f"decision:{sid}")
-        (customer,) = con.execute("SELECT customer_id FROM core.customer_identities WHERE source = ? AND source_id = ?",
-                                  [s.a.source, s.a.source_id]).fetchone() or (None,)
+        (customer,) = con.execute(
+            "SELECT customer_id FROM core.customer_identities WHERE source = ? AND source_id = ?",
+            [s.a.source, s.a.source_id],
+        ).fetchone() or (None,)
     finally:
         con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
         con.execute("DROP TABLE IF EXISTS _soloml_id_touched")

@@ -25,6 +25,7 @@ from soloml.canonical.schema import create_core_tables, table
 from soloml.canonical.writer import staged_columns, write
 from soloml.errors import AdapterError
 from soloml.sources.contracts import Detection, LandedTable
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names, table_name
 
@@ -34,8 +35,9 @@ ROWS = "_soloml_rows"
 SUGGESTION = "Run `soloml map FILE` to map it onto a canonical table."
 
 
-def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None, *,
-           catalog: AdapterCatalog = BUILT_IN) -> Detection | None:
+def detect(
+    headers: list[str], sample: pd.DataFrame, as_name: str | None = None, *, catalog: AdapterCatalog = BUILT_IN
+) -> Detection | None:
     """Recognise a vendor object from its header (and values), among the adapters `catalog` knows.
 
     Unrecognised: a Detection with no name or vendor_object (the loader names the raw table) and a suggestion.
@@ -46,8 +48,13 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None,
     if as_name and "." in as_name:
         forced = catalog.adapter(as_name)
         _require(forced, columns)
-        return Detection(name=forced.name, key=forced.key, vendor_object=forced.vendor_object, confidence=1.0,
-                         reason=f"--as {as_name}")
+        return Detection(
+            name=forced.name,
+            key=forced.key,
+            vendor_object=forced.vendor_object,
+            confidence=1.0,
+            reason=f"--as {as_name}",
+        )
     scored = sorted(
         ((_score(a, columns), a) for a in catalog if a.accepts is None or _accepts(a, sample)),
         key=lambda pair: pair[0],
@@ -58,14 +65,26 @@ def detect(headers: list[str], sample: pd.DataFrame, as_name: str | None = None,
         (score, precision, hits), best = complete[0]
         name = table_name(as_name) if as_name else best.name
         return Detection(
-            name=name, key=best.key, vendor_object=best.vendor_object, confidence=round(min(1.0, (score + precision) / 2 + 0.25), 3),
+            name=name,
+            key=best.key,
+            vendor_object=best.vendor_object,
+            confidence=round(min(1.0, (score + precision) / 2 + 0.25), 3),
             reason=f"header matches {hits} of {len(best.signature_columns)} {best.vendor.title()} {best.object} {best.shape} columns",
         )
     if scored and scored[0][0][0] >= MIN_SCORE:
         _require(scored[0][1], columns)
-    closest = f" (closest: {scored[0][1].vendor_object}, {scored[0][0][2]} of {len(scored[0][1].signature_columns)} columns)" if scored and scored[0][0][2] else ""
-    return Detection(name="", vendor_object=None, confidence=0.0, reason=f"header matches no known vendor export{closest}",
-                     suggestion=SUGGESTION)
+    closest = (
+        f" (closest: {scored[0][1].vendor_object}, {scored[0][0][2]} of {len(scored[0][1].signature_columns)} columns)"
+        if scored and scored[0][0][2]
+        else ""
+    )
+    return Detection(
+        name="",
+        vendor_object=None,
+        confidence=0.0,
+        reason=f"header matches no known vendor export{closest}",
+        suggestion=SUGGESTION,
+    )
 
 
 def _score(a: Adapter, columns: set[str]) -> tuple[float, float, int]:
@@ -92,7 +111,7 @@ def _require(a: Adapter, columns: set[str]) -> None:
 
 
 def route(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     landed: LandedTable,
     *,
     crm_timezone: str | None = None,
@@ -132,14 +151,22 @@ def route(
         quarantined += quarantine_rows(con, ROWS, staged, landed.load_id, source=landed.source)
         ident = _resolve(con, chosen, staged, landed.load_id)
         if ident.merged:
-            notes.append(f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
-                         "records belong to a person known under another id.")
+            notes.append(
+                f"{len(ident.merged)} customer id(s) were rewritten everywhere in core: this file showed their "
+                "records belong to a person known under another id."
+            )
         result, duplicates, unlinked = _write_staged(con, chosen, staged, landed, loaded_at, notes)
         for statement in chosen.after(ROWS) if chosen.after else ():
             con.execute(statement)
         refreshed = refresh_purchases(con, identity.LOOKUP, load_id=landed.load_id)
-        result = {"customers": len(set(ident.written) | refreshed), "customer_identities": ident.identities_written, **result}
-        result.update(_quarantined=quarantined, _test_mode=test_mode, _duplicate_rows=duplicates, _without_customer=unlinked)
+        result = {
+            "customers": len(set(ident.written) | refreshed),
+            "customer_identities": ident.identities_written,
+            **result,
+        }
+        result.update(
+            _quarantined=quarantined, _test_mode=test_mode, _duplicate_rows=duplicates, _without_customer=unlinked
+        )
         return Routed(result, notes)
     finally:
         _drop(con, (*stages, ROWS, identity.LOOKUP))
@@ -149,7 +176,7 @@ def route(
             pass
 
 
-def _stage_outputs(con: duckdb.DuckDBPyConnection, chosen: Adapter, stages: list[str]) -> dict[str, str]:
+def _stage_outputs(con: Connection, chosen: Adapter, stages: list[str]) -> dict[str, str]:
     """Each adapter output into temp `_soloml_stage_<table>`; names go into `stages` as they are made (for the drop)."""
     staged = {}
     for name, sql in chosen.outputs(ROWS).items():
@@ -160,8 +187,9 @@ def _stage_outputs(con: duckdb.DuckDBPyConnection, chosen: Adapter, stages: list
     return staged
 
 
-def _write_staged(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, str], landed: LandedTable,
-                  loaded_at: datetime, notes: list[str]) -> tuple[dict[str, int], int, int]:
+def _write_staged(
+    con: Connection, chosen: Adapter, staged: dict[str, str], landed: LandedTable, loaded_at: datetime, notes: list[str]
+) -> tuple[dict[str, int], int, int]:
     """Upsert every staged core table (customers feed identity only): rows written per table, collapsed repeats,
     rows without a customer; the notes about repeats and missing customers are added to `notes`."""
     result: dict[str, int] = {}
@@ -173,34 +201,48 @@ def _write_staged(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[
         missing, warning = missing_customers(con, name, stage)
         duplicates, unlinked = duplicates + collapsed, unlinked + missing
         notes += [n for n in (note, warning) if n]
-        result[name] = write(con, table(name), stage, load_id=landed.load_id, loaded_at=loaded_at,
-                             complete_parents=chosen.shape == "export")
+        result[name] = write(
+            con,
+            table(name),
+            stage,
+            load_id=landed.load_id,
+            loaded_at=loaded_at,
+            complete_parents=chosen.shape == "export",
+        )
     return result, duplicates, unlinked
 
 
-def create_lookups(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> list[str]:
+def create_lookups(con: Connection, chosen: Adapter) -> list[str]:
     """`_soloml_lookup_<name>` for each raw table the adapter may join: its rows as text, or empty when not loaded."""
     made = []
     for name, (raw, columns) in chosen.lookups.items():
         temp = f"_soloml_lookup_{name}"
         have = set(column_names_of(con, raw))
-        cols = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" if c in have else f"NULL::VARCHAR AS {quote_ident(c)}"
-                         for c in columns)
+        cols = ", ".join(
+            f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}"
+            if c in have
+            else f"NULL::VARCHAR AS {quote_ident(c)}"
+            for c in columns
+        )
         source = raw if have else "(SELECT 1) WHERE false"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT {cols} FROM {source}")
         made.append(temp)
     return made
 
 
-def column_names_of(con: duckdb.DuckDBPyConnection, qualified: str) -> list[str]:
+def column_names_of(con: Connection, qualified: str) -> list[str]:
     """The columns of a table, or [] when it does not exist."""
     schema, _, name = qualified.partition(".")
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [schema, name]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, name],
+        ).fetchall()
+    ]
 
 
-def _drop(con: duckdb.DuckDBPyConnection, temps: tuple[str, ...]) -> None:
+def _drop(con: Connection, temps: tuple[str, ...]) -> None:
     """Remove this load's temp tables; after a failed statement the transaction is aborted and the rollback
     removes them, so a failure here must not hide the error that caused it."""
     for temp in temps:
@@ -210,24 +252,29 @@ def _drop(con: duckdb.DuckDBPyConnection, temps: tuple[str, ...]) -> None:
             return
 
 
-def _refuse_if_nothing_maps(con: duckdb.DuckDBPyConnection, chosen: Adapter, landed: LandedTable, rows_in: int, bad: int) -> None:
+def _refuse_if_nothing_maps(con: Connection, chosen: Adapter, landed: LandedTable, rows_in: int, bad: int) -> None:
     """Every row unparseable means the wrong adapter (or a broken export), not bad rows: abort the load."""
     if rows_in == 0 or bad < rows_in:
         return
-    examples = [r[0] for r in con.execute(
-        "SELECT reason FROM ops.quarantine WHERE load_id = ? ORDER BY row_number LIMIT 2", [landed.load_id]
-    ).fetchall()]
+    examples = [
+        r[0]
+        for r in con.execute(
+            "SELECT reason FROM ops.quarantine WHERE load_id = ? ORDER BY row_number LIMIT 2", [landed.load_id]
+        ).fetchall()
+    ]
     raise AdapterError(
         f"None of the {rows_in} rows of {landed.source} could be read as {chosen.vendor_object}: " + " ".join(examples),
         hint="Check that the file is that vendor's export (or drop --as to let soloml detect it); nothing was loaded.",
     )
 
 
-def _load_time(con: duckdb.DuckDBPyConnection, landed: LandedTable) -> datetime:
+def _load_time(con: Connection, landed: LandedTable) -> datetime:
     """When this load happened: the raw rows' `_loaded_at`, else the journal, else now (UTC)."""
     columns = {d[0] for d in con.execute(f"SELECT * FROM {landed.raw_table} LIMIT 0").description}
     if "_loaded_at" in columns:
-        row = con.execute(f"SELECT max(_loaded_at) FROM {landed.raw_table} WHERE _load_id = ?", [landed.load_id]).fetchone()
+        row = con.execute(
+            f"SELECT max(_loaded_at) FROM {landed.raw_table} WHERE _load_id = ?", [landed.load_id]
+        ).fetchone()
         if row and row[0] is not None:
             return row[0]
     row = con.execute("SELECT started_at FROM ops.loads WHERE load_id = ?", [landed.load_id]).fetchone()
@@ -253,7 +300,7 @@ def _text(column: str, dtype: str) -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
-def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adapter) -> None:
+def _land_rows(con: Connection, landed: LandedTable, chosen: Adapter) -> None:
     """This load's rows as text, with every signature column present (NULL when the file lacks it).
 
     For adapters with a `group` (an order's lines), rows of the same groups from earlier loads are added
@@ -264,7 +311,11 @@ def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adap
     parts = [f"{_text(c, t)} AS {quote_ident(c)}" for c, t in types.items() if c not in meta]
     renames = chosen.renames(set(types))
     parts += [f"{_text(renames[c], types[renames[c]])} AS {quote_ident(c)}" for c in sorted(renames)]
-    parts += [f"NULL::VARCHAR AS {quote_ident(c)}" for c in sorted(chosen.signature_columns) if c not in types and c not in renames]
+    parts += [
+        f"NULL::VARCHAR AS {quote_ident(c)}"
+        for c in sorted(chosen.signature_columns)
+        if c not in types and c not in renames
+    ]
     row_number = "CAST(_source_row AS BIGINT)" if "_source_row" in types else "CAST(row_number() OVER () AS BIGINT)"
     where = "_load_id = ?"
     group = [c for c in chosen.group if c in types]
@@ -277,14 +328,17 @@ def _land_rows(con: duckdb.DuckDBPyConnection, landed: LandedTable, chosen: Adap
             "AND NOT EXISTS (SELECT 1 FROM ops.quarantine q WHERE q.load_id = _load_id AND q.row_number = _source_row))"
         )
     params = [landed.load_id] * (where.count("?") + 1)
-    con.execute(f"""
+    con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE {ROWS} AS
-        SELECT {', '.join(parts)}, {row_number} AS _source_row, _load_id = ? AS _current
+        SELECT {", ".join(parts)}, {row_number} AS _source_row, _load_id = ? AS _current
         FROM {landed.raw_table} WHERE {where}
-    """, params)
+    """,
+        params,
+    )
 
 
-def _drop_test_mode(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> int:
+def _drop_test_mode(con: Connection, chosen: Adapter) -> int:
     if not chosen.exclude:
         return 0
     condition = f"coalesce({chosen.exclude}, false)"
@@ -293,7 +347,7 @@ def _drop_test_mode(con: duckdb.DuckDBPyConnection, chosen: Adapter) -> int:
     return int(row[0]) if row else 0
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, str], load_id: str) -> identity.IdentityResult:
+def _resolve(con: Connection, chosen: Adapter, staged: dict[str, str], load_id: str) -> identity.IdentityResult:
     """Collect identity hints from every staged output, resolve them, and fill customer_id in the stages."""
     parts = []
     for name, stage in staged.items():
@@ -308,8 +362,10 @@ def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, 
         seen = table(name).time_column if name != "customers" else "created_at"
         seen_sql = f"CAST({quote_ident(seen)} AS TIMESTAMP)" if seen and seen in cols else "NULL::TIMESTAMP"
         own = name == "customers"  # a customers SELECT names its hints name/country/phone/zip
-        hints = {h: pick(h.removeprefix("customer_") if own else h)
-                 for h in ("customer_name", "customer_country", "customer_phone", "customer_zip")}
+        hints = {
+            h: pick(h.removeprefix("customer_") if own else h)
+            for h in ("customer_name", "customer_country", "customer_phone", "customer_zip")
+        }
         parts.append(
             f"SELECT {source} AS source, {pick('source_customer_id')} AS source_customer_id, {pick('email')} AS email, "
             + "".join(f"{sql} AS {h}, " for h, sql in hints.items())
@@ -317,7 +373,9 @@ def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, 
             f"{pick('reference_id')} AS reference_id, '{name}' AS kind, {seen_sql} AS seen_at FROM {stage}"
         )
     if not parts:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {identity.LOOKUP} (source VARCHAR, source_key VARCHAR, customer_id VARCHAR)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {identity.LOOKUP} (source VARCHAR, source_key VARCHAR, customer_id VARCHAR)"
+        )
         return identity.IdentityResult(0, 0, ())
     con.execute("CREATE OR REPLACE TEMP TABLE _soloml_id_input AS " + " UNION ALL ".join(parts))
     try:
@@ -341,6 +399,6 @@ def _resolve(con: duckdb.DuckDBPyConnection, chosen: Adapter, staged: dict[str, 
     return result
 
 
-def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+def _count(con: Connection, relation: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
     return int(row[0]) if row else 0

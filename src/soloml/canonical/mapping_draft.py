@@ -92,7 +92,18 @@ TABLE_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Source words that commonly mean a canonical value (lower-case, punctuation stripped).
 VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "succeeded": ("ok", "paid", "success", "successful", "approved", "complete", "completed", "captured", "settled", "succeeded"),
+    "succeeded": (
+        "ok",
+        "paid",
+        "success",
+        "successful",
+        "approved",
+        "complete",
+        "completed",
+        "captured",
+        "settled",
+        "succeeded",
+    ),
     "failed": ("failed", "declined", "error", "denied", "rejected", "fail", "failure"),
     "pending": ("pending", "processing", "authorized", "open", "waiting"),
     "refunded": ("refunded", "refund", "returned", "reversed"),
@@ -155,7 +166,13 @@ class MappingDraft:
             "table_reason": self.table_reason,
             "source": self.name,
             "columns": [
-                {"column": g.column, "from": g.source, "literal": g.literal, "confidence": g.confidence, "reason": g.reason}
+                {
+                    "column": g.column,
+                    "from": g.source,
+                    "literal": g.literal,
+                    "confidence": g.confidence,
+                    "reason": g.reason,
+                }
                 for g in self.guesses
             ],
             "formats": self.formats,
@@ -236,7 +253,11 @@ def _value_score(role: str, p: ColumnProfile, fit: float | None = None) -> tuple
             return 0.0, "values are not amounts"
         strength = max(p.money_symbols, p.two_decimals)
         score = 0.6 + 0.4 * strength if strength > 0.5 else (0.45 if p.integer < 0.9 else 0.3)
-        why = "carry a currency symbol" if p.money_symbols > 0.5 else ("have two decimals" if p.two_decimals > 0.5 else "are numbers")
+        why = (
+            "carry a currency symbol"
+            if p.money_symbols > 0.5
+            else ("have two decimals" if p.two_decimals > 0.5 else "are numbers")
+        )
         return score, f"{pct(p.money)} of values are amounts ({why})"
     if role == "timestamp":
         return p.timestamp, f"{pct(p.timestamp)} of values parse as dates with {p.timestamp_format}"
@@ -257,7 +278,10 @@ def _value_score(role: str, p: ColumnProfile, fit: float | None = None) -> tuple
         few = p.distinct <= max(12, 0.05 * p.filled)
         if not few or fit is None or fit < 0.5:
             return 0.0, "values do not match the allowed ones"
-        return 0.5 + 0.5 * fit, f"{fit:.0%} of its {p.distinct} distinct values ({', '.join(p.top_values[:5])}) map to allowed values"
+        return (
+            0.5 + 0.5 * fit,
+            f"{fit:.0%} of its {p.distinct} distinct values ({', '.join(p.top_values[:5])}) map to allowed values",
+        )
     if role == "boolean":
         return (p.boolean, f"{pct(p.boolean)} of values are yes/no") if p.distinct <= 2 else (0.0, "not yes/no")
     if role == "integer":
@@ -315,10 +339,16 @@ def _assign(table: str, profiles: list[ColumnProfile]) -> tuple[list[Guess], flo
     by_header = {p.header: p for p in profiles}
     required = [c.name for c in targets if c.required]
     literal_ok = {"currency": 0.7, "kind": 0.7, "status": 0.4 if table == "payments" else 0.0}
-    covered = sum(scores.get(r, literal_ok.get(r, 0.0) if r != t.key[0] else 0.5) for r in required) / max(len(required), 1)
+    covered = sum(scores.get(r, literal_ok.get(r, 0.0) if r != t.key[0] else 0.5) for r in required) / max(
+        len(required), 1
+    )
     filled = [p for p in profiles if p.filled]
     explained = sum(scores.values()) / max(len(filled), 1)
-    value_fits = [_value_fit(table, g.column, by_header[g.source]) for g in guesses.values() if (table, g.column) in ALLOWED_VALUES]
+    value_fits = [
+        _value_fit(table, g.column, by_header[g.source])
+        for g in guesses.values()
+        if (table, g.column) in ALLOWED_VALUES
+    ]
     value_fit = sum(value_fits) / len(value_fits) if value_fits else 0.5
     fit = 0.5 * covered + 0.3 * min(explained, 1.0) + 0.2 * value_fit
     order = [c.name for c in targets]
@@ -369,8 +399,14 @@ def _value_map(table: str, column: str, p: ColumnProfile) -> dict[str, str]:
     return out
 
 
-def draft_mapping(frame: pd.DataFrame, *, name: str, table: str | None = None, default_currency: str = "USD",
-                  file_pattern: str | None = None) -> MappingDraft:
+def draft_mapping(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    table: str | None = None,
+    default_currency: str = "USD",
+    file_pattern: str | None = None,
+) -> MappingDraft:
     """Guess a mapping of `frame` (values as strings) onto a canonical table; `table` forces the table."""
     profiles = [profile_column(str(h), frame[h]) for h in frame.columns]
     if table is None:
@@ -386,12 +422,17 @@ def draft_mapping(frame: pd.DataFrame, *, name: str, table: str | None = None, d
     guesses, _ = _assign(table, profiles)
     by_header = {p.header: p for p in profiles}
     notes: list[str] = []
-    formats = {g.column: by_header[g.source].timestamp_format for g in guesses
-               if g.source and TABLES[table].column(g.column).type == "TIMESTAMP" and by_header[g.source].timestamp_format}
+    formats = {
+        g.column: by_header[g.source].timestamp_format
+        for g in guesses
+        if g.source and TABLES[table].column(g.column).type == "TIMESTAMP" and by_header[g.source].timestamp_format
+    }
     for g in guesses:
         if g.column in formats and day_month_ambiguous(frame[g.source], formats[g.column]):
-            notes.append(f"{g.column}: every date fits both day-first and month-first; guessed {formats[g.column]}. "
-                         "Check it against a date you know.")
+            notes.append(
+                f"{g.column}: every date fits both day-first and month-first; guessed {formats[g.column]}. "
+                "Check it against a date you know."
+            )
     values = {}
     for g in guesses:
         if g.source and (table, g.column) in ALLOWED_VALUES:
@@ -400,35 +441,73 @@ def draft_mapping(frame: pd.DataFrame, *, name: str, table: str | None = None, d
     literals = []
     t = TABLES[table]
     if "currency" in t.column_names and "currency" not in guessed:
-        literals.append(Guess("currency", None, default_currency, "no column holds currency codes; the workspace currency is used", "medium"))
+        literals.append(
+            Guess(
+                "currency",
+                None,
+                default_currency,
+                "no column holds currency codes; the workspace currency is used",
+                "medium",
+            )
+        )
     if table == "payments" and "kind" not in guessed:
-        literals.append(Guess("kind", None, "charge", "no column says charge or refund; every row is taken as a charge", "medium"))
+        literals.append(
+            Guess("kind", None, "charge", "no column says charge or refund; every row is taken as a charge", "medium")
+        )
     if table == "payments" and "status" not in guessed:
-        literals.append(Guess("status", None, "succeeded", "no status column; every row is taken as a succeeded payment", "low"))
+        literals.append(
+            Guess("status", None, "succeeded", "no status column; every row is taken as a succeeded payment", "low")
+        )
     if table == "orders" and "status" not in guessed:
         literals.append(Guess("status", None, "paid", "no status column; every row is taken as a paid order", "low"))
     guesses = guesses + literals
     guessed |= {g.column for g in literals}
     key = t.key[0]
     if key not in guessed:
-        kept = "identical rows stay separate rows" if table in ("payments", "orders", "order_items") else "identical rows collapse"
-        notes.append(f"{key}: no column is unique, so soloml will make an id by hashing each row's mapped values ({kept}).")
-    if table != "contacts" and "customer_id" in t.column_names and CUSTOMER_KEY.name not in guessed and "email" not in guessed:
-        notes.append("customer_id: no column names the customer (an id or an email), so these rows will reach "
-                     f"core.{table} without a customer and customer recipes will not see them. Add `customer_id:` "
-                     "(the file's customer column) or `email:` if the file has one.")
-    missing = tuple(c.name for c in t.columns if c.required and c.name not in guessed and c.name not in AUTOMATIC and c.name != key)
+        kept = (
+            "identical rows stay separate rows"
+            if table in ("payments", "orders", "order_items")
+            else "identical rows collapse"
+        )
+        notes.append(
+            f"{key}: no column is unique, so soloml will make an id by hashing each row's mapped values ({kept})."
+        )
+    if (
+        table != "contacts"
+        and "customer_id" in t.column_names
+        and CUSTOMER_KEY.name not in guessed
+        and "email" not in guessed
+    ):
+        notes.append(
+            "customer_id: no column names the customer (an id or an email), so these rows will reach "
+            f"core.{table} without a customer and customer recipes will not see them. Add `customer_id:` "
+            "(the file's customer column) or `email:` if the file has one."
+        )
+    missing = tuple(
+        c.name for c in t.columns if c.required and c.name not in guessed and c.name not in AUTOMATIC and c.name != key
+    )
     used = {g.source for g in guesses if g.source}
     unused = tuple(p.header for p in profiles if p.header not in used)
     headers = tuple(str(h) for h in frame.columns)
-    draft = MappingDraft(name=name, table=table, table_reason=table_reason, guesses=tuple(guesses), formats=formats,
-                         values=values, match_headers=headers, unused=unused, missing=missing, yaml_text="",
-                         notes=tuple(notes))
+    draft = MappingDraft(
+        name=name,
+        table=table,
+        table_reason=table_reason,
+        guesses=tuple(guesses),
+        formats=formats,
+        values=values,
+        match_headers=headers,
+        unused=unused,
+        missing=missing,
+        yaml_text="",
+        notes=tuple(notes),
+    )
     return replace(draft, yaml_text=render_yaml(draft, file_pattern))
 
 
-def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, default_currency: str = "USD",
-                force: bool = False) -> MappingDraft:
+def write_draft(
+    file: Path, mappings_dir: Path, *, table: str | None = None, default_currency: str = "USD", force: bool = False
+) -> MappingDraft:
     """Draft a mapping for `file` and write it to `mappings_dir/<stem>.yaml` (never over an edited one unless `force`)."""
     from soloml.warehouse.names import table_name
 
@@ -436,7 +515,10 @@ def write_draft(file: Path, mappings_dir: Path, *, table: str | None = None, def
     name = table_name(re.sub(r"[\W_]*\d[\d\W_]*$", "", file.stem) or file.stem)
     target = Path(mappings_dir) / f"{name}.yaml"
     if target.exists() and not force:
-        raise AdapterError(f"{target} already exists; it may hold your edits.", hint="Pass --force to overwrite it, or edit it directly.")
+        raise AdapterError(
+            f"{target} already exists; it may hold your edits.",
+            hint="Pass --force to overwrite it, or edit it directly.",
+        )
     frame = read_sample(file)
     if not force:
         _refuse_known_vendor_file(file, frame, mappings_dir)

@@ -6,12 +6,11 @@ after mapping, any row that would leave a required core column empty is caught t
 
 from __future__ import annotations
 
-import duckdb
-
 from soloml.canonical.adapters import Adapter
 from soloml.canonical.adapters import values as v
 from soloml.canonical.schema import table
 from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 WHAT = {
@@ -26,7 +25,7 @@ FIX = "Fix the value in the file and load it again."
 
 
 def quarantine_checks(
-    con: duckdb.DuckDBPyConnection, rows: str, adapter: Adapter, load_id: str, headers: dict[str, str], *, source: str | None = None
+    con: Connection, rows: str, adapter: Adapter, load_id: str, headers: dict[str, str], *, source: str | None = None
 ) -> int:
     """Move rows whose checked columns do not parse from `rows` to ops.quarantine; returns how many."""
     if not adapter.checks:
@@ -45,7 +44,9 @@ def quarantine_checks(
     return _move(con, rows, f"concat_ws(' ', {', '.join(reasons)})", load_id, source)
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str, str], load_id: str, *, source: str | None = None) -> int:
+def quarantine_rows(
+    con: Connection, rows: str, staged: dict[str, str], load_id: str, *, source: str | None = None
+) -> int:
     """Quarantine source rows whose mapped output leaves a required core column empty; drop them from every stage."""
     bad_parts = []
     for name, stage in staged.items():
@@ -63,7 +64,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str,
         return 0
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_bad AS
-        SELECT _source_row, string_agg(DISTINCT reason, ' ') AS reason FROM ({' UNION ALL '.join(bad_parts)}) GROUP BY _source_row
+        SELECT _source_row, string_agg(DISTINCT reason, ' ') AS reason FROM ({" UNION ALL ".join(bad_parts)}) GROUP BY _source_row
     """)
     count = _insert(con, rows, "_soloml_bad", load_id, source)
     for stage in staged.values():
@@ -74,7 +75,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, rows: str, staged: dict[str,
     return count
 
 
-def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: str, source: str | None) -> int:
+def _move(con: Connection, rows: str, reason_sql: str, load_id: str, source: str | None) -> int:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _soloml_bad AS
         SELECT _source_row, reason FROM (SELECT _source_row, {reason_sql} AS reason FROM {rows} WHERE _current) WHERE reason <> ''
@@ -85,9 +86,11 @@ def _move(con: duckdb.DuckDBPyConnection, rows: str, reason_sql: str, load_id: s
     return count
 
 
-def _insert(con: duckdb.DuckDBPyConnection, rows: str, bad: str, load_id: str, source: str | None) -> int:
+def _insert(con: Connection, rows: str, bad: str, load_id: str, source: str | None) -> int:
     ops.insert_select(
-        con, "quarantine", ["load_id", "row_number", "raw_row", "reason", "source"],
+        con,
+        "quarantine",
+        ["load_id", "row_number", "raw_row", "reason", "source"],
         f"SELECT ?, b._source_row, to_json(r), b.reason, ? FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)",
         [load_id, source],
     )

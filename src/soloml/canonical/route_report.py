@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
-
 from soloml.canonical.adapters import Adapter
 from soloml.canonical.schema import Table
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 # Tables whose rows are money a customer paid: a load where none of them names a customer is a mapping problem.
@@ -27,7 +26,7 @@ class Routed(dict[str, int]):
         self.notes: tuple[str, ...] = tuple(notes)
 
 
-def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless: bool) -> tuple[int, str | None]:
+def repeats(con: Connection, table: Table, stage: str, *, keyless: bool) -> tuple[int, str | None]:
     """(rows collapsed into another row with the same key, a note) for one staged table of this load.
 
     `keyless`: the file has no id column, so ids are hashes of each row's values. Identical money rows (two
@@ -43,9 +42,11 @@ def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless
     collapsed = rows - distinct_keys
     if keyless and not collapsed:
         kept = rows - distinct_values
-        return 0, (f"{kept} row(s) of core.{table.name} are identical to another row of the file; with no id column to "
-                   f"tell them apart each was kept as its own row (ids end in #2, #3, ...). Delete true duplicates from "
-                   "the file if they are mistakes.") if kept else None
+        return 0, (
+            f"{kept} row(s) of core.{table.name} are identical to another row of the file; with no id column to "
+            f"tell them apart each was kept as its own row (ids end in #2, #3, ...). Delete true duplicates from "
+            "the file if they are mistakes."
+        ) if kept else None
     if not collapsed:
         return 0, None
     exact = rows - distinct_rows
@@ -56,11 +57,13 @@ def repeats(con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, keyless
     if differing:
         what.append(f"{differing} with other values, of which the last row in the file was kept")
     why = " (the file has no id column, so identical rows get the same id)" if keyless else ""
-    return collapsed, (f"{collapsed} row(s) repeat the id of another row of this file in core.{table.name} "
-                       f"({table.key[0]}){why}: {'; '.join(what)}.")
+    return collapsed, (
+        f"{collapsed} row(s) repeat the id of another row of this file in core.{table.name} "
+        f"({table.key[0]}){why}: {'; '.join(what)}."
+    )
 
 
-def missing_customers(con: duckdb.DuckDBPyConnection, name: str, stage: str) -> tuple[int, str | None]:
+def missing_customers(con: Connection, name: str, stage: str) -> tuple[int, str | None]:
     """(rows, warning) when every row routed into a money table names no customer."""
     if name not in CUSTOMER_TABLES:
         return 0, None
@@ -82,7 +85,11 @@ def zone_note(chosen: Adapter, zone: str | None) -> str | None:
         return None
     vendor = chosen.vendor.title() if chosen.vendor != "hubspot" else "HubSpot"
     if zone:
-        return f"{vendor} export times have no offset; they were read in {zone} (settings crm.timezone) and stored as UTC."
-    return (f"{vendor} export times have no offset and crm.timezone is not set, so they were read as UTC. {vendor} writes "
-            "them in your portal's / org's time zone: set it in soloml.yaml (crm: {timezone: America/New_York}) "
-            "before loading CRM exports.")
+        return (
+            f"{vendor} export times have no offset; they were read in {zone} (settings crm.timezone) and stored as UTC."
+        )
+    return (
+        f"{vendor} export times have no offset and crm.timezone is not set, so they were read as UTC. {vendor} writes "
+        "them in your portal's / org's time zone: set it in soloml.yaml (crm: {timezone: America/New_York}) "
+        "before loading CRM exports."
+    )

@@ -92,10 +92,19 @@ CUSTOMERS = Table(
         Column("country", "VARCHAR", "Country code or name, when known."),
         Column("created_at", "TIMESTAMP", "First time any source saw this customer (UTC)."),
         Column("first_source", "VARCHAR", "The source the customer was first seen in."),
-        Column("has_purchased", "BOOLEAN", "True once any source shows money paid: a charge that went through, a paid order or a "
-               "subscription past its trial. False for CRM leads and newsletter-only contacts.", required=True),
-        Column("first_purchase_at", "TIMESTAMP", "When they first paid (UTC); NULL while they have not. Recipes compare it with "
-               "the cutoff (`first_purchase_at < cutoff`), never `has_purchased`, which knows the future."),
+        Column(
+            "has_purchased",
+            "BOOLEAN",
+            "True once any source shows money paid: a charge that went through, a paid order or a "
+            "subscription past its trial. False for CRM leads and newsletter-only contacts.",
+            required=True,
+        ),
+        Column(
+            "first_purchase_at",
+            "TIMESTAMP",
+            "When they first paid (UTC); NULL while they have not. Recipes compare it with "
+            "the cutoff (`first_purchase_at < cutoff`), never `has_purchased`, which knows the future.",
+        ),
     ),
     key=("customer_id",),
     time_column="created_at",
@@ -106,12 +115,21 @@ CUSTOMER_IDENTITIES = Table(
     "The crosswalk: every id and email a source uses for a customer, linked to one customer_id.",
     (
         Column("source", "VARCHAR", "Vendor the id comes from.", required=True),
-        Column("source_id", "VARCHAR", "The vendor's own customer/contact id (or the email when it has none).", required=True),
+        Column(
+            "source_id",
+            "VARCHAR",
+            "The vendor's own customer/contact id (or the email when it has none).",
+            required=True,
+        ),
         Column("email", "VARCHAR", "Normalised email seen with this id."),
         Column("customer_id", "VARCHAR", "The resolved customer.", required=True),
-        Column("matched_by", "VARCHAR", "The strongest rule linking this record to another of the same person: 'source_id' "
-               "(one names the other's id), 'reference_id' (a reference id equal to another source's id), 'email', "
-               "'accepted' (a suggestion you accepted) or 'new' (no other record). Recomputed from all the data on every load."),
+        Column(
+            "matched_by",
+            "VARCHAR",
+            "The strongest rule linking this record to another of the same person: 'source_id' "
+            "(one names the other's id), 'reference_id' (a reference id equal to another source's id), 'email', "
+            "'accepted' (a suggestion you accepted) or 'new' (no other record). Recomputed from all the data on every load.",
+        ),
     ),
     key=("source", "source_id"),
 )
@@ -125,23 +143,45 @@ PAYMENTS = Table(
         Column("customer_id", "VARCHAR", "The resolved customer (NULL when the payment names nobody)."),
         Column("email", "VARCHAR", "Normalised email on the payment."),
         Column("kind", "VARCHAR", "'charge' or 'refund'.", required=True),
-        Column("status", "VARCHAR", "'succeeded', 'failed', 'pending', 'refunded', 'partially_refunded' or 'charged_back' "
-               "(a chargeback the business lost).", required=True),
+        Column(
+            "status",
+            "VARCHAR",
+            "'succeeded', 'failed', 'pending', 'refunded', 'partially_refunded' or 'charged_back' "
+            "(a chargeback the business lost).",
+            required=True,
+        ),
         Column("amount", MONEY, "Amount in major units; refunds are positive amounts of kind 'refund'.", required=True),
         Column("amount_refunded", MONEY, "Part of a charge later refunded, in major units."),
         Column("currency", "VARCHAR", "ISO 4217 code, upper case.", required=True),
-        Column("amount_settled", MONEY, "What the business received for it, in `settlement_currency` (Stripe's Converted "
-               "Amount); the charged amount when the source gives none. Revenue features use this.", default="amount"),
-        Column("settlement_currency", "VARCHAR", "The business's own currency the payment settled in.", default="currency"),
-        Column("amount_refunded_settled", MONEY, "`amount_refunded` in the settlement currency (at the charge's own rate "
-               "when the source does not say).",
-               default="CASE WHEN amount_refunded IS NULL THEN NULL WHEN amount = 0 THEN amount_refunded "
-                       "ELSE CAST(amount_refunded * amount_settled / amount AS DECIMAL(18,2)) END"),
-        Column("amount_disputed", MONEY, "Amount under a chargeback (dispute), in `currency`; NULL when never disputed."),
+        Column(
+            "amount_settled",
+            MONEY,
+            "What the business received for it, in `settlement_currency` (Stripe's Converted "
+            "Amount); the charged amount when the source gives none. Revenue features use this.",
+            default="amount",
+        ),
+        Column(
+            "settlement_currency", "VARCHAR", "The business's own currency the payment settled in.", default="currency"
+        ),
+        Column(
+            "amount_refunded_settled",
+            MONEY,
+            "`amount_refunded` in the settlement currency (at the charge's own rate when the source does not say).",
+            default="CASE WHEN amount_refunded IS NULL THEN NULL WHEN amount = 0 THEN amount_refunded "
+            "ELSE CAST(amount_refunded * amount_settled / amount AS DECIMAL(18,2)) END",
+        ),
+        Column(
+            "amount_disputed", MONEY, "Amount under a chargeback (dispute), in `currency`; NULL when never disputed."
+        ),
         Column("dispute_status", "VARCHAR", "'open', 'won' or 'lost'; a lost dispute makes the charge 'charged_back'."),
-        Column("net_settled", MONEY, "For a charge: what the business kept, in the settlement currency: `amount_settled` less "
-               "refunds and lost chargebacks; 0 for failed or pending charges. NULL for refund rows (their charge carries "
-               "the refund already). Net revenue is the sum over charges.", default=_NET_SETTLED),
+        Column(
+            "net_settled",
+            MONEY,
+            "For a charge: what the business kept, in the settlement currency: `amount_settled` less "
+            "refunds and lost chargebacks; 0 for failed or pending charges. NULL for refund rows (their charge carries "
+            "the refund already). Net revenue is the sum over charges.",
+            default=_NET_SETTLED,
+        ),
         Column("paid_at", "TIMESTAMP", "When it happened (UTC).", required=True),
         Column("description", "VARCHAR", "Free text from the source."),
         Column("subscription_id", "VARCHAR", "Source-prefixed subscription the payment belongs to, when known."),
@@ -162,7 +202,12 @@ ORDERS = Table(
         Column("order_number", "VARCHAR", "The number staff and customers see, e.g. '#1175'."),
         Column("ordered_at", "TIMESTAMP", "When the order was placed (UTC).", required=True),
         Column("canceled_at", "TIMESTAMP", "When the order was cancelled (UTC), whatever happened to the money."),
-        Column("status", "VARCHAR", "'paid', 'pending', 'refunded', 'partially_refunded', 'voided' or 'canceled'.", required=True),
+        Column(
+            "status",
+            "VARCHAR",
+            "'paid', 'pending', 'refunded', 'partially_refunded', 'voided' or 'canceled'.",
+            required=True,
+        ),
         Column("subtotal", MONEY, "Items before discounts, shipping and tax."),
         Column("discount", MONEY, "Total discount, as a positive amount."),
         Column("shipping", MONEY, "Shipping charged."),
@@ -181,7 +226,12 @@ ORDER_ITEMS = Table(
     "order_items",
     "The lines of each order.",
     (
-        Column("order_item_id", "VARCHAR", "Source-prefixed id (order id + line number when the source has none).", required=True),
+        Column(
+            "order_item_id",
+            "VARCHAR",
+            "Source-prefixed id (order id + line number when the source has none).",
+            required=True,
+        ),
         Column("order_id", "VARCHAR", "The order.", required=True),
         Column("source", "VARCHAR", "Vendor.", required=True),
         Column("product", "VARCHAR", "Product name.", required=True),
@@ -205,7 +255,12 @@ SUBSCRIPTIONS = Table(
         Column("customer_id", "VARCHAR", "The resolved customer."),
         Column("email", "VARCHAR", "Normalised email."),
         Column("plan", "VARCHAR", "Plan or price name."),
-        Column("status", "VARCHAR", "'trialing', 'active', 'past_due', 'unpaid', 'canceled' or 'incomplete'.", required=True),
+        Column(
+            "status",
+            "VARCHAR",
+            "'trialing', 'active', 'past_due', 'unpaid', 'canceled' or 'incomplete'.",
+            required=True,
+        ),
         Column("started_at", "TIMESTAMP", "When it started (UTC).", required=True),
         Column("canceled_at", "TIMESTAMP", "When the customer canceled (UTC), if they did."),
         Column("ended_at", "TIMESTAMP", "When it stopped billing (UTC), if it has."),
@@ -228,7 +283,11 @@ CONTACTS = Table(
         Column("email", "VARCHAR", "Normalised email."),
         Column("name", "VARCHAR", "Full name."),
         Column("company", "VARCHAR", "Company or account name."),
-        Column("lifecycle_stage", "VARCHAR", "'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist' or 'other'."),
+        Column(
+            "lifecycle_stage",
+            "VARCHAR",
+            "'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist' or 'other'.",
+        ),
         Column("lead_status", "VARCHAR", "The source's lead status, as given."),
         Column("lead_source", "VARCHAR", "Where the lead came from, when known."),
         Column("created_at", "TIMESTAMP", "When the contact was created (UTC).", required=True),
@@ -267,7 +326,9 @@ MARKETING_EVENTS = Table(
     "marketing_events",
     "Marketing touches: emails sent, opened, clicked, bounced, unsubscribed.",
     (
-        Column("event_id", "VARCHAR", "Source-prefixed id (a hash of its fields when the source has none).", required=True),
+        Column(
+            "event_id", "VARCHAR", "Source-prefixed id (a hash of its fields when the source has none).", required=True
+        ),
         Column("source", "VARCHAR", "Vendor.", required=True),
         Column("customer_id", "VARCHAR", "The resolved customer."),
         Column("email", "VARCHAR", "Normalised email.", required=True),
@@ -281,7 +342,17 @@ MARKETING_EVENTS = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (CUSTOMERS, CUSTOMER_IDENTITIES, PAYMENTS, ORDERS, ORDER_ITEMS, SUBSCRIPTIONS, CONTACTS, DEALS, MARKETING_EVENTS)
+    for t in (
+        CUSTOMERS,
+        CUSTOMER_IDENTITIES,
+        PAYMENTS,
+        ORDERS,
+        ORDER_ITEMS,
+        SUBSCRIPTIONS,
+        CONTACTS,
+        DEALS,
+        MARKETING_EVENTS,
+    )
 }
 
 # When each customer first paid: a charge that went through, a paid (or later refunded) order, a subscription
@@ -306,14 +377,25 @@ IDENTITY_EVIDENCE = Table(
     (
         Column("hint_id", "VARCHAR", "Hash of the fact's fields (its key).", required=True),
         Column("source", "VARCHAR", "Vendor of the record.", required=True),
-        Column("source_id", "VARCHAR", "The record: the vendor's customer id, or the email key when it has none.", required=True),
+        Column(
+            "source_id",
+            "VARCHAR",
+            "The record: the vendor's customer id, or the email key when it has none.",
+            required=True,
+        ),
         Column("email", "VARCHAR", "Email as given (trimmed, lower-case)."),
         Column("email_key", "VARCHAR", "The matching key of the email ('+tag' removed, gmail dots ignored)."),
-        Column("link_source", "VARCHAR", "The source whose id the record carries ('*' = a reference id of any source)."),
+        Column(
+            "link_source", "VARCHAR", "The source whose id the record carries ('*' = a reference id of any source)."
+        ),
         Column("link_id", "VARCHAR", "That id."),
         Column("name", "VARCHAR", "Name given with the record."),
-        Column("kind", "VARCHAR", "The core table the fact came with ('customers' for a customer record, 'payments', "
-               "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's)."),
+        Column(
+            "kind",
+            "VARCHAR",
+            "The core table the fact came with ('customers' for a customer record, 'payments', "
+            "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's).",
+        ),
         Column("phone", "VARCHAR", "Phone digits (last 10), for suggestions only."),
         Column("zip", "VARCHAR", "Postal code (upper case, no spaces), for suggestions only."),
         Column("country", "VARCHAR", "Country given with the record."),
@@ -353,7 +435,14 @@ ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("subscriptions", "billing_interval"): ("day", "week", "month", "year"),
     ("marketing_events", "event_type"): EVENT_TYPES,
     ("contacts", "lifecycle_stage"): (
-        "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other",
+        "subscriber",
+        "lead",
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+        "opportunity",
+        "customer",
+        "evangelist",
+        "other",
     ),
 }
 # the tables a mapping file (mappings/*.yaml) may fill; customers and identities are derived
@@ -364,7 +453,10 @@ def table(name: str) -> Table:
     """The canonical table called `name` (with or without 'core.')."""
     short = name.removeprefix("core.")
     if short not in TABLES:
-        raise AdapterError(f"There is no canonical table '{name}'.{did_you_mean(short, TABLES)}", hint=f"Known tables: {', '.join(TABLES)}.")
+        raise AdapterError(
+            f"There is no canonical table '{name}'.{did_you_mean(short, TABLES)}",
+            hint=f"Known tables: {', '.join(TABLES)}.",
+        )
     return TABLES[short]
 
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
-
 from soloml.canonical.history import HINTS, write_versions
 from soloml.canonical.schema import Table
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 # Child tables whose rows are replaced as a set per parent: an order's lines removed at the vendor disappear.
 PARENTS = {"order_items": "order_id"}
 
 
-def staged_columns(con: duckdb.DuckDBPyConnection, stage: str) -> list[str]:
+def staged_columns(con: Connection, stage: str) -> list[str]:
     return [d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description]
 
 
@@ -29,7 +28,7 @@ def content_columns(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.columns)
 
 
-def conform(con: duckdb.DuckDBPyConnection, table: Table, stage: str, target: str) -> None:
+def conform(con: Connection, table: Table, stage: str, target: str) -> None:
     """Create `target`: `stage` with exactly the table's content columns (typed), de-duplicated by key."""
     present = set(staged_columns(con, stage))
     select = ", ".join(
@@ -37,7 +36,8 @@ def conform(con: duckdb.DuckDBPyConnection, table: Table, stage: str, target: st
         for c in table.columns
     )
     changed = "".join(
-        f", CAST({hint} AS TIMESTAMP) AS {hint}" if hint in present else f", NULL::TIMESTAMP AS {hint}" for hint in HINTS
+        f", CAST({hint} AS TIMESTAMP) AS {hint}" if hint in present else f", NULL::TIMESTAMP AS {hint}"
+        for hint in HINTS
     )
     order = "_source_row DESC NULLS LAST" if "_source_row" in present else "1"
     keys = ", ".join(quote_ident(k) for k in table.key)
@@ -48,10 +48,12 @@ def conform(con: duckdb.DuckDBPyConnection, table: Table, stage: str, target: st
     """)
     for c in table.columns:  # in column order, so a default may use an earlier column's default
         if c.default:
-            con.execute(f"UPDATE {target} SET {quote_ident(c.name)} = CAST(({c.default}) AS {c.type}) WHERE {quote_ident(c.name)} IS NULL")
+            con.execute(
+                f"UPDATE {target} SET {quote_ident(c.name)} = CAST(({c.default}) AS {c.type}) WHERE {quote_ident(c.name)} IS NULL"
+            )
 
 
-def duplicate_rows(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> int:
+def duplicate_rows(con: Connection, table: Table, stage: str) -> int:
     """Rows of `stage` that repeat another row's key (identical content or not): all but one per key are collapsed."""
     keys = ", ".join(quote_ident(k) for k in table.key)
     row = con.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM {stage}").fetchone()
@@ -59,7 +61,7 @@ def duplicate_rows(con: duckdb.DuckDBPyConnection, table: Table, stage: str) -> 
 
 
 def write(
-    con: duckdb.DuckDBPyConnection, table: Table, stage: str, *, load_id: str, loaded_at: datetime, complete_parents: bool = False
+    con: Connection, table: Table, stage: str, *, load_id: str, loaded_at: datetime, complete_parents: bool = False
 ) -> int:
     """Apply a staged table to core.<table>; returns rows (or versions) written.
 
@@ -75,7 +77,7 @@ def write(
         con.execute(f"DROP TABLE IF EXISTS {target}")
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: Table, conformed: str, *, load_id: str, complete_parents: bool = False) -> int:
+def upsert(con: Connection, table: Table, conformed: str, *, load_id: str, complete_parents: bool = False) -> int:
     cols = ", ".join(quote_ident(c) for c in content_columns(table))
     key_match = " AND ".join(f"t.{quote_ident(k)} = c.{quote_ident(k)}" for k in table.key)
     con.execute(f"""
@@ -102,6 +104,6 @@ def upsert(con: duckdb.DuckDBPyConnection, table: Table, conformed: str, *, load
     return written + removed
 
 
-def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+def _count(con: Connection, relation: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
     return int(row[0]) if row else 0

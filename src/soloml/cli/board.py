@@ -14,10 +14,15 @@ COLOURS = {"green": "green", "amber": "yellow", "red": "red", "grey": "dim"}
 
 def _render(facts: dict[str, Any]) -> None:
     if not facts["rows"]:
-        console.print("No projects yet: write one with `soloml interview NAME`, or type an idea in the board's Project column.")
+        console.print(
+            "No projects yet: write one with `soloml interview NAME`, or type an idea in the board's Project column."
+        )
     for r in facts["rows"]:
         colour = COLOURS.get(r["status"], "white")
-        console.print(f"{escape(r['id'])} [bold]{escape(r['project'])}[/]: {r['stage']}, [{colour}]{r['status']}[/] - {escape(r['status_reason'])}", highlight=False)
+        console.print(
+            f"{escape(r['id'])} [bold]{escape(r['project'])}[/]: {r['stage']}, [{colour}]{r['status']}[/] - {escape(r['status_reason'])}",
+            highlight=False,
+        )
         console.print(f"     next: {r['next_step'] or '-'}; priority: {r['priority_reason']}", markup=False)
     for line in facts["edits"]:
         console.print(line, markup=False)
@@ -27,7 +32,10 @@ def _render(facts: dict[str, Any]) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("board")
     def board_cmd(
-        xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write board.xlsx (an Excel copy; edits are read back from board.csv).")] = False,
+        xlsx: Annotated[
+            bool,
+            typer.Option("--xlsx", help="Also write board.xlsx (an Excel copy; edits are read back from board.csv)."),
+        ] = False,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:

@@ -31,13 +31,18 @@ def _render(report: ReadinessReport) -> None:
     for f in report.findings:
         console.print(f"  [{MARKS[f.severity]}] {f.words}", markup=False)
         if f.fix is not None and f.severity != "ok":
-            console.print(f"      what to do: {f.fix.words}" + (f"  ->  {f.fix.command}" if f.fix.command else ""), markup=False)
+            console.print(
+                f"      what to do: {f.fix.words}" + (f"  ->  {f.fix.command}" if f.fix.command else ""), markup=False
+            )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("check")
     def check_cmd(
-        project: Annotated[str | None, typer.Argument(help="Project name (projects/NAME.yaml); leave out to check the whole workspace.")] = None,
+        project: Annotated[
+            str | None,
+            typer.Argument(help="Project name (projects/NAME.yaml); leave out to check the whole workspace."),
+        ] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:

@@ -25,6 +25,8 @@ def register(app: typer.Typer) -> None:
             def render(r: CreatedWorkspace) -> None:
                 root = r.workspace.root
                 console.print(f"Workspace ready at {root}.")
-                console.print(f"Next: `soloml load FILE` to bring in your data (run it inside {root} or pass --workspace).")
+                console.print(
+                    f"Next: `soloml load FILE` to bring in your data (run it inside {root} or pass --workspace)."
+                )
 
             emit(result, as_json, render)

@@ -18,7 +18,10 @@ def _render_models(rows: list[dict[str, Any]]) -> None:
         aliases = f" [{', '.join(r['aliases'])}]" if r["aliases"] else ""
         score = "n/a" if r["model_score"] is None else f"{r['model_score']:.3f}"
         kind = " (forecaster)" if r.get("kind") == "forecaster" else ""
-        console.print(f"{r['project']} {r['version']}{kind}{aliases}: {r['verdict']}, {r['metric']} {score}, saved {r['created_at']}", markup=False)
+        console.print(
+            f"{r['project']} {r['version']}{kind}{aliases}: {r['verdict']}, {r['metric']} {score}, saved {r['created_at']}",
+            markup=False,
+        )
 
 
 def _render_change(r: dict[str, Any]) -> None:

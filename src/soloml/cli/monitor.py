@@ -28,7 +28,9 @@ def register(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor_cmd(
         project: Annotated[str, typer.Argument(help="The project to check (projects/<name>.yaml).")],
-        max_age_days: Annotated[float, typer.Option(help="A source is stale when its last successful load is older than this.")] = 7.0,
+        max_age_days: Annotated[
+            float, typer.Option(help="A source is stale when its last successful load is older than this.")
+        ] = 7.0,
         ws_path: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:

@@ -21,7 +21,12 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 WorkspaceOption = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: $SOLOML_WORKSPACE, then the current folder upward).", show_default=False),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $SOLOML_WORKSPACE, then the current folder upward).",
+        show_default=False,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 

@@ -13,16 +13,24 @@ from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handle
 def _render(facts: dict[str, Any]) -> None:
     f = facts["facts"]
     console.print(f"{f['project']}: {f['verdict']['words']}.", markup=False, highlight=False)
-    console.print(f"Wrote {facts['html']} ({facts['html_bytes'] / 1000:,.0f} KB, opens in any browser, no internet needed) "
-                  f"and its Markdown twin {facts['markdown']}.", markup=False, highlight=False)
+    console.print(
+        f"Wrote {facts['html']} ({facts['html_bytes'] / 1000:,.0f} KB, opens in any browser, no internet needed) "
+        f"and its Markdown twin {facts['markdown']}.",
+        markup=False,
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
         project: Annotated[str, typer.Argument(help="The project (projects/<name>.yaml).")],
-        open_it: Annotated[bool, typer.Option("--open", help="Open the HTML report in the default browser afterwards.")] = False,
-        out: Annotated[Path | None, typer.Option("--out", help="Folder to write into (default: the workspace's reports/).")] = None,
+        open_it: Annotated[
+            bool, typer.Option("--open", help="Open the HTML report in the default browser afterwards.")
+        ] = False,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Folder to write into (default: the workspace's reports/).")
+        ] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:

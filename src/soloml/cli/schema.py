@@ -39,20 +39,28 @@ def describe_table(t: Table) -> dict[str, Any]:
 
 def describe_model() -> dict[str, Any]:
     """The whole canonical model as plain values."""
-    return {"tables": [describe_table(t) for t in TABLES.values()],
-            "identity_tables": [describe_table(t) for t in IDENTITY_TABLES.values()]}
+    return {
+        "tables": [describe_table(t) for t in TABLES.values()],
+        "identity_tables": [describe_table(t) for t in IDENTITY_TABLES.values()],
+    }
 
 
 def render_markdown(model: dict[str, Any]) -> str:
     """The model as a Markdown reference page (deterministic, so the committed doc can be checked)."""
     lines = [DOC_TITLE, "", DOC_INTRO, "", "| table | what it holds | key | history |", "|---|---|---|---|"]
     for t in model["tables"]:
-        lines.append(f"| [`{t['qualified']}`](#{t['name']}) | {t['description']} | "
-                     f"{', '.join(t['key'])} | {'yes' if t['history'] else 'no'} |")
+        lines.append(
+            f"| [`{t['qualified']}`](#{t['name']}) | {t['description']} | "
+            f"{', '.join(t['key'])} | {'yes' if t['history'] else 'no'} |"
+        )
     identity = model.get("identity_tables", [])
     if identity:
-        lines += ["", "Identity resolution keeps its own evidence and your decisions beside them: "
-                  + ", ".join(f"[`{t['qualified']}`](#{t['name']})" for t in identity) + "."]
+        lines += [
+            "",
+            "Identity resolution keeps its own evidence and your decisions beside them: "
+            + ", ".join(f"[`{t['qualified']}`](#{t['name']})" for t in identity)
+            + ".",
+        ]
     for t in [*model["tables"], *identity]:
         lines += ["", f"## {t['name']}", "", t["description"], ""]
         facts = [f"Key: `{', '.join(t['key'])}`."]
@@ -83,7 +91,9 @@ def register(app: typer.Typer) -> None:
     @app.command("schema")
     def schema_cmd(
         as_json: JsonOption = False,
-        markdown: Annotated[bool, typer.Option("--markdown", help="Print the model as Markdown (for docs/canonical-model.md).")] = False,
+        markdown: Annotated[
+            bool, typer.Option("--markdown", help="Print the model as Markdown (for docs/canonical-model.md).")
+        ] = False,
     ) -> None:
         """Show the canonical business model: every core.* table with its columns, types and keys."""
         with handled():

@@ -28,23 +28,64 @@ def parse_capacity(text: str | None, spec_capacity: int | None) -> int | None:
         return spec_capacity
     if text.isdigit() and int(text) > 0:
         return int(text)
-    raise DeployError(f"--capacity must be a positive whole number or 'spec', got '{text}'.", hint="E.g. --capacity 100 acts on the 100 highest scores.")
+    raise DeployError(
+        f"--capacity must be a positive whole number or 'spec', got '{text}'.",
+        hint="E.g. --capacity 100 acts on the 100 highest scores.",
+    )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("score")
     def score_cmd(
         project: Annotated[str, typer.Argument(help="The project to score (projects/PROJECT.yaml).")],
-        to: Annotated[list[str] | None, typer.Option("--to", help="Also write to a .csv/.parquet file or a database URL (postgresql+psycopg://..., mysql+pymysql://...). Repeatable.")] = None,
-        table: Annotated[str | None, typer.Option(help="Table for a database --to (default soloml_<project>_predictions).")] = None,
-        capacity: Annotated[str | None, typer.Option(help="Act on the N highest scores (or 'spec' for the project's capacity) instead of the model's threshold.")] = None,
-        run_id: Annotated[str | None, typer.Option("--run-id", help="Name the run; re-running the same id replaces its rows.")] = None,
-        as_of: Annotated[datetime | None, typer.Option("--as-of", help="Score as of this date (default: the latest data).")] = None,
-        reasons: Annotated[str, typer.Option(help="Top reasons: fast (path contributions), exact (TreeSHAP) or none.")] = "fast",
-        all_reasons: Annotated[bool, typer.Option("--all-reasons", help="Write reasons for every row, not only the rows to act on.")] = False,
-        engine: Annotated[str, typer.Option("--engine", help="Where to predict: local (this process) or dask (partition-wise on a Dask cluster; extra soloml[scale]).")] = "local",
-        scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.")] = None,
-        cron: Annotated[str | None, typer.Option(help="Instead of scoring, print the crontab line and systemd units that run this on the cron schedule, e.g. \"0 6 * * 1\".")] = None,
+        to: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--to",
+                help="Also write to a .csv/.parquet file or a database URL (postgresql+psycopg://..., mysql+pymysql://...). Repeatable.",
+            ),
+        ] = None,
+        table: Annotated[
+            str | None, typer.Option(help="Table for a database --to (default soloml_<project>_predictions).")
+        ] = None,
+        capacity: Annotated[
+            str | None,
+            typer.Option(
+                help="Act on the N highest scores (or 'spec' for the project's capacity) instead of the model's threshold."
+            ),
+        ] = None,
+        run_id: Annotated[
+            str | None, typer.Option("--run-id", help="Name the run; re-running the same id replaces its rows.")
+        ] = None,
+        as_of: Annotated[
+            datetime | None, typer.Option("--as-of", help="Score as of this date (default: the latest data).")
+        ] = None,
+        reasons: Annotated[
+            str, typer.Option(help="Top reasons: fast (path contributions), exact (TreeSHAP) or none.")
+        ] = "fast",
+        all_reasons: Annotated[
+            bool, typer.Option("--all-reasons", help="Write reasons for every row, not only the rows to act on.")
+        ] = False,
+        engine: Annotated[
+            str,
+            typer.Option(
+                "--engine",
+                help="Where to predict: local (this process) or dask (partition-wise on a Dask cluster; extra soloml[scale]).",
+            ),
+        ] = "local",
+        scheduler: Annotated[
+            str | None,
+            typer.Option(
+                "--scheduler",
+                help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.",
+            ),
+        ] = None,
+        cron: Annotated[
+            str | None,
+            typer.Option(
+                help='Instead of scoring, print the crontab line and systemd units that run this on the cron schedule, e.g. "0 6 * * 1".'
+            ),
+        ] = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -59,7 +100,11 @@ def register(app: typer.Typer) -> None:
                 extra: list[str] = []
                 for target in to or []:
                     extra += ["--to", target]
-                for flag, value in (("--table", table), ("--capacity", capacity), ("--reasons", None if reasons == "fast" else reasons)):
+                for flag, value in (
+                    ("--table", table),
+                    ("--capacity", capacity),
+                    ("--reasons", None if reasons == "fast" else reasons),
+                ):
                     if value is not None:
                         extra += [flag, value]
                 if all_reasons:
@@ -74,21 +119,43 @@ def register(app: typer.Typer) -> None:
             from soloml.projects.spec import find_spec
 
             spec_capacity = find_spec(ws.projects_dir, project).business.capacity if capacity == "spec" else None
-            with open_engine(engine, scheduler=scheduler, staging=ws.path("staging")) as runs_on, ws.connect() as con:  # waits out a brief lock held by `soloml serve`
+            with (
+                open_engine(engine, scheduler=scheduler, staging=ws.path("staging")) as runs_on,
+                ws.connect() as con,
+            ):  # waits out a brief lock held by `soloml serve`
                 settled = recovered(ws, con, targets=tuple(to or ()))
-                result = score_project(ws, project, to=tuple(to or ()), table=table, run_id=run_id, as_of=as_of,
-                                       capacity=parse_capacity(capacity, spec_capacity), reasons=reasons,  # type: ignore[arg-type]
-                                       reasons_for="all" if all_reasons else "decided", con=con, engine=runs_on)
+                result = score_project(
+                    ws,
+                    project,
+                    to=tuple(to or ()),
+                    table=table,
+                    run_id=run_id,
+                    as_of=as_of,
+                    capacity=parse_capacity(capacity, spec_capacity),
+                    reasons=reasons,  # type: ignore[arg-type]
+                    reasons_for="all" if all_reasons else "decided",
+                    con=con,
+                    engine=runs_on,
+                )
             emit(replace(result, recovered=(*settled, *result.recovered)), as_json, _render_result)
 
 
 def _render_result(r) -> None:  # noqa: ANN001
-    console.print(f"Scored {r.rows:,} {r.project} entities with model {r.model_version} (run {r.run_id}" + (f", on {r.engine}" if r.engine != "local" else "") + ").")
+    console.print(
+        f"Scored {r.rows:,} {r.project} entities with model {r.model_version} (run {r.run_id}"
+        + (f", on {r.engine}" if r.engine != "local" else "")
+        + ")."
+    )
     console.print(f"{r.decided:,} to act on ({r.decided_by}).")
     for t in r.top[:3]:
         why = "; ".join(t["reasons"]) or "no strong reason"
-        own = ", ".join(str(v) for v in (t.get("source_id") and f"{t.get('source_system')} {t['source_id']}", t.get("email")) if v)
-        console.print(f"  #{t['rank']} {t['entity_id']}" + (f" ({own})" if own else "") + f": {t['score']:.3f} — {why}", markup=False)
+        own = ", ".join(
+            str(v) for v in (t.get("source_id") and f"{t.get('source_system')} {t['source_id']}", t.get("email")) if v
+        )
+        console.print(
+            f"  #{t['rank']} {t['entity_id']}" + (f" ({own})" if own else "") + f": {t['score']:.3f} — {why}",
+            markup=False,
+        )
     for o in r.outputs:
         console.print(f"Wrote {o.rows:,} rows to {o.target}" + (f" (table {o.table})" if o.table else "") + ".")
     console.print("Saved in ops.predictions.")
@@ -99,5 +166,7 @@ def _render_schedule(s) -> None:  # noqa: ANN001
     console.print(s.crontab)
     console.print(f"\n# or systemd: /etc/systemd/system/{s.service_name}.service")
     console.print(s.service_unit)
-    console.print(f"# /etc/systemd/system/{s.service_name}.timer  (then: systemctl enable --now {s.service_name}.timer)")
+    console.print(
+        f"# /etc/systemd/system/{s.service_name}.timer  (then: systemctl enable --now {s.service_name}.timer)"
+    )
     console.print(s.timer_unit)

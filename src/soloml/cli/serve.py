@@ -15,23 +15,40 @@ DEFAULT_KEY_ENV = "SOLOML_API_KEY"  # soloml.deploy.runner.DEFAULT_KEY_ENV, not 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_cmd(
-        host: Annotated[str, typer.Option(help="Address to bind. Anything but loopback requires an API key.")] = "127.0.0.1",
+        host: Annotated[
+            str, typer.Option(help="Address to bind. Anything but loopback requires an API key.")
+        ] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-        api_key_env: Annotated[str, typer.Option("--api-key-env", help="Environment variable holding the API key clients send as X-API-Key.")] = DEFAULT_KEY_ENV,
-        project: Annotated[list[str] | None, typer.Option("--project", help="Serve only this project (repeatable; default: all with a production model).")] = None,
+        api_key_env: Annotated[
+            str,
+            typer.Option("--api-key-env", help="Environment variable holding the API key clients send as X-API-Key."),
+        ] = DEFAULT_KEY_ENV,
+        project: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--project", help="Serve only this project (repeatable; default: all with a production model)."
+            ),
+        ] = None,
         ws_dir: WorkspaceOption = None,
     ) -> None:
         """Serve predictions over HTTP (FastAPI): POST /v1/PROJECT/predict and /v1/experiments/NAME/assign, docs at /docs. Picks up promotions without a restart."""
         with handled():
             from soloml.deploy import serve
-            from soloml.experiments.http import experiment_router
-
             from soloml.deploy.runner import api_key_for
+            from soloml.experiments.http import experiment_router
 
             ws = workspace(ws_dir)
             api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
             recovered(ws, lock_timeout=2.0)  # a busy warehouse must not keep the service from starting
             warehouse = None if "://" in ws.warehouse_url else ws.warehouse_url
-            console.print(f"Serving soloml models from {ws.models_dir} on http://{host}:{port} (docs at /docs). Ctrl+C stops.")
-            serve(ws, host=host, port=port, api_key_env=api_key_env, projects=tuple(project) if project else None,
-                  routers=(experiment_router(ws.experiments_dir, warehouse),))
+            console.print(
+                f"Serving soloml models from {ws.models_dir} on http://{host}:{port} (docs at /docs). Ctrl+C stops."
+            )
+            serve(
+                ws,
+                host=host,
+                port=port,
+                api_key_env=api_key_env,
+                projects=tuple(project) if project else None,
+                routers=(experiment_router(ws.experiments_dir, warehouse),),
+            )

@@ -17,7 +17,9 @@ def _describe(tables: list[TableInfo]) -> None:
     for t in tables:
         data_cols = [c for c in t.columns if not c.name.startswith("_")]
         console.print(f"{t.table}: {t.rows:,} rows, {len(data_cols)} columns")
-        shown = ", ".join(f"{c.name} {c.type}" + (f" ('{c.header}')" if c.header and c.header != c.name else "") for c in data_cols)
+        shown = ", ".join(
+            f"{c.name} {c.type}" + (f" ('{c.header}')" if c.header and c.header != c.name else "") for c in data_cols
+        )
         console.print(f"  {shown}")
         if t.last_load is not None:
             when = f"{t.last_load.finished_at:%Y-%m-%d %H:%M} UTC" if t.last_load.finished_at else "?"

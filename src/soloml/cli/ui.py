@@ -16,10 +16,22 @@ def register(app: typer.Typer) -> None:
     @app.command("ui")
     def ui_cmd(
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
-        host: Annotated[str, typer.Option(help="Address to bind. Anything but loopback requires an API key.")] = "127.0.0.1",
-        api_key_env: Annotated[str, typer.Option("--api-key-env", help="Environment variable holding the API key (asked for at /login).")] = DEFAULT_KEY_ENV,
-        ws_dir: Annotated[Path | None, typer.Option("--dir", "--workspace", "-w", help="Workspace folder (default: $SOLOML_WORKSPACE, then the current folder upward).",
-                                                    show_default=False)] = None,
+        host: Annotated[
+            str, typer.Option(help="Address to bind. Anything but loopback requires an API key.")
+        ] = "127.0.0.1",
+        api_key_env: Annotated[
+            str, typer.Option("--api-key-env", help="Environment variable holding the API key (asked for at /login).")
+        ] = DEFAULT_KEY_ENV,
+        ws_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--dir",
+                "--workspace",
+                "-w",
+                help="Workspace folder (default: $SOLOML_WORKSPACE, then the current folder upward).",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Open the dashboard: the board, each project, the data, the models (promote, roll back) and the experiments."""
         with handled():
@@ -28,5 +40,7 @@ def register(app: typer.Typer) -> None:
 
             ws = workspace(ws_dir)
             api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
-            console.print(f"soloml dashboard for {ws.settings.name}: http://{host}:{port}/  (Ctrl+C stops)", markup=False)
+            console.print(
+                f"soloml dashboard for {ws.settings.name}: http://{host}:{port}/  (Ctrl+C stops)", markup=False
+            )
             serve_ui(ws, host=host, port=port, api_key_env=api_key_env)

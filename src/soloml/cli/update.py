@@ -17,21 +17,35 @@ def _since(text: str | None) -> date | None:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise ConfigError(f"--since {text!r} is not a date.", hint="Write it as YYYY-MM-DD, e.g. --since 2026-11-23.") from None
+        raise ConfigError(
+            f"--since {text!r} is not a date.", hint="Write it as YYYY-MM-DD, e.g. --since 2026-11-23."
+        ) from None
 
 
 def _render(facts: dict[str, Any]) -> None:
     console.print(facts["text"], markup=False)
-    console.print(f"Wrote {facts['markdown_path']} and {facts['text_path']}; the board is {facts['board_path']}.", markup=False)
+    console.print(
+        f"Wrote {facts['markdown_path']} and {facts['text_path']}; the board is {facts['board_path']}.", markup=False
+    )
     if facts["sent"]:
-        console.print(f"Sent to {', '.join(facts['sent']['to'])} through {facts['sent']['host']}:{facts['sent']['port']}.", markup=False)
+        console.print(
+            f"Sent to {', '.join(facts['sent']['to'])} through {facts['sent']['host']}:{facts['sent']['port']}.",
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("update")
     def update_cmd(
-        since: Annotated[str | None, typer.Option("--since", help="First day the update covers (YYYY-MM-DD; default: 7 days ago).")] = None,
-        send: Annotated[bool, typer.Option("--send", help="E-mail it (soloml.yaml smtp: / SOLOML_SMTP_*; password in SOLOML_SMTP_PASSWORD).")] = False,
+        since: Annotated[
+            str | None, typer.Option("--since", help="First day the update covers (YYYY-MM-DD; default: 7 days ago).")
+        ] = None,
+        send: Annotated[
+            bool,
+            typer.Option(
+                "--send", help="E-mail it (soloml.yaml smtp: / SOLOML_SMTP_*; password in SOLOML_SMTP_PASSWORD)."
+            ),
+        ] = False,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from rich.console import Console
 
 from soloml.demo.generator import DemoExports
+from soloml.warehouse.base import Connection
 from soloml.workspace import Workspace
 
 
@@ -48,7 +48,7 @@ class DemoContext:
     progress: bool = False
     results: dict[str, StepResult] = field(default_factory=dict)
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
+    def connect(self) -> Connection:
         """A fresh warehouse connection; the step closes it (the demo never holds one across steps)."""
         return self.workspace.connect()
 

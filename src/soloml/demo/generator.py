@@ -67,7 +67,9 @@ def month_starts(end_date: date, months: int = MONTHS) -> np.ndarray:
     return np.array([int(s.timestamp()) for s in stamps], dtype=np.int64)
 
 
-def generate_bluebird(directory: Path | str, *, customers: int = 5000, seed: int = 7, end_date: date = END_DATE) -> DemoExports:
+def generate_bluebird(
+    directory: Path | str, *, customers: int = 5000, seed: int = 7, end_date: date = END_DATE
+) -> DemoExports:
     """Write the five exports and the truth file into `directory`; same arguments -> same bytes."""
     if not MIN_CUSTOMERS <= customers <= MAX_CUSTOMERS:
         raise SolomlError(
@@ -123,7 +125,9 @@ def truth_frame(people: People, history: History) -> pd.DataFrame:
             "joined_at": utc_text(people.join),
             "churned_at": utc_text(history.churn),
             "churn_kind": history.churn_kind,
-            "state_at_end": np.select([last_state == CHURNED, last_state == DECLINING], ["churned", "declining"], "healthy"),
+            "state_at_end": np.select(
+                [last_state == CHURNED, last_state == DECLINING], ["churned", "declining"], "healthy"
+            ),
             "monthly_churn_chance_at_end": np.round(history.hazard_at_end, 4),
             "engagement": np.round(people.engagement, 4),
             "discount_only": people.discount_only,

@@ -17,8 +17,30 @@ from soloml.demo.people import FIRST, LAST, PERSONAL_DOMAINS, TWO_EMAILS, People
 from soloml.demo.simulate import History
 from soloml.demo.text import NEVER, choice, messy_emails, utc_minutes_text
 
-HEADER = ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Lead Status", "Contact owner", "Create Date", "Last Activity Date", "Company Name", "Original Source", "Stripe Customer ID"]
-SOURCES = ("Organic Search", "Paid Social", "Direct Traffic", "Email Marketing", "Referrals", "Offline Sources", "Social Media")
+HEADER = [
+    "Record ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Phone Number",
+    "Lifecycle Stage",
+    "Lead Status",
+    "Contact owner",
+    "Create Date",
+    "Last Activity Date",
+    "Company Name",
+    "Original Source",
+    "Stripe Customer ID",
+]
+SOURCES = (
+    "Organic Search",
+    "Paid Social",
+    "Direct Traffic",
+    "Email Marketing",
+    "Referrals",
+    "Offline Sources",
+    "Social Media",
+)
 SOURCE_WEIGHTS = [0.3, 0.2, 0.18, 0.1, 0.1, 0.05, 0.07]
 OWNERS = ("Maya Chen", "Sam Ortiz", "")
 LEAD_STAGES = ("Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead", "Opportunity")
@@ -44,7 +66,9 @@ def make_leads(rng: np.random.Generator, n: int, start: int, end: int) -> Leads:
     number = rng.choice(np.arange(100, 100 + 50 * max(n, 1)), size=n, replace=False).astype(str)
     email = np.char.add(np.char.add(np.char.add(local, number), "@"), choice(rng, PERSONAL_DOMAINS, n))
     return Leads(
-        first=first, last=last, email=email,
+        first=first,
+        last=last,
+        email=email,
         created=rng.integers(start - 120 * DAY, end - DAY, size=n),
         engagement=rng.beta(1.5, 3.0, size=n),
         on_list=rng.random(n) < 0.7,
@@ -59,8 +83,11 @@ def make_contacts(rng: np.random.Generator, people: People, history: History, le
     stale = rng.random(n) < 0.1
     subscriber = people.subscriber[idx]
     link = subscriber & ((people.email_kind[idx] == TWO_EMAILS) | (rng.random(n) < 0.4))
-    last_seen = np.where(churn != NEVER, np.minimum(churn + rng.integers(0, 20 * DAY, size=n), end - 3600),
-                         end - rng.integers(3600, 30 * DAY, size=n))
+    last_seen = np.where(
+        churn != NEVER,
+        np.minimum(churn + rng.integers(0, 20 * DAY, size=n), end - 3600),
+        end - rng.integers(3600, 30 * DAY, size=n),
+    )
     customers = pd.DataFrame(
         {
             "First Name": people.first[idx],
@@ -90,7 +117,13 @@ def make_contacts(rng: np.random.Generator, people: People, history: History, le
             "Lead Status": choice(rng, (*LEAD_STATUSES, ""), k),
             "Contact owner": choice(rng, OWNERS, k, [0.3, 0.3, 0.4]),
             "Create Date": utc_minutes_text(leads.created),
-            "Last Activity Date": utc_minutes_text(np.where(rng.random(k) < 0.3, NEVER, np.minimum(leads.created + rng.integers(0, 200 * DAY, size=k), end - 3600))),
+            "Last Activity Date": utc_minutes_text(
+                np.where(
+                    rng.random(k) < 0.3,
+                    NEVER,
+                    np.minimum(leads.created + rng.integers(0, 200 * DAY, size=k), end - 3600),
+                )
+            ),
             "Company Name": "",
             "Original Source": choice(rng, SOURCES, k, SOURCE_WEIGHTS),
             "Stripe Customer ID": "",

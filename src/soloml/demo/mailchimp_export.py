@@ -20,7 +20,14 @@ from soloml.demo.text import messy_emails, utc_text
 HEADER = ["Email Address", "First Name", "Last Name", "Campaign Title", "Action", "Timestamp", "URL"]
 SEND_DAYS = (5, 19)
 SEND_HOUR = 15
-THEMES = ("Brew Guide: Pour-Over", "Meet the Farmers", "Subscriber Perks", "Single-Origin Spotlight", "Behind the Roaster", "Cold Brew Season")
+THEMES = (
+    "Brew Guide: Pour-Over",
+    "Meet the Farmers",
+    "Subscriber Perks",
+    "Single-Origin Spotlight",
+    "Behind the Roaster",
+    "Cold Brew Season",
+)
 LINKS = (
     "https://bluebirdcoffee.com/collections/new-arrivals",
     "https://bluebirdcoffee.com/pages/brew-guides",
@@ -52,7 +59,9 @@ def campaigns(month_starts: np.ndarray) -> list[tuple[int, int, str]]:
     return out
 
 
-def make_activity(rng: np.random.Generator, people: People, history: History, leads: Leads, month_starts: np.ndarray) -> pd.DataFrame:
+def make_activity(
+    rng: np.random.Generator, people: People, history: History, leads: Leads, month_starts: np.ndarray
+) -> pd.DataFrame:
     """The activity export as a frame of strings, by campaign then time."""
     end = int(month_starts[-1])
     on = np.flatnonzero(people.on_list)
@@ -73,12 +82,16 @@ def make_activity(rng: np.random.Generator, people: People, history: History, le
         state = np.full(who.size, HEALTHY, dtype=np.int8)
         is_customer = who < n_customers
         state[is_customer] = np.maximum(history.state[on[who[is_customer]], m], HEALTHY)
-        factor = np.select([state == DECLINING, state == CHURNED], [OPEN_FACTOR[DECLINING], OPEN_FACTOR[CHURNED]], OPEN_FACTOR[HEALTHY])
+        factor = np.select(
+            [state == DECLINING, state == CHURNED], [OPEN_FACTOR[DECLINING], OPEN_FACTOR[CHURNED]], OPEN_FACTOR[HEALTHY]
+        )
         bounce = rng.random(who.size) < BOUNCE
         opened = ~bounce & (rng.random(who.size) < engagement[who] * factor)
         again = opened & (rng.random(who.size) < SECOND_OPEN)
         clicked = opened & (rng.random(who.size) < CLICK)
-        unsub_p = np.select([state == DECLINING, state == CHURNED], [UNSUBSCRIBE[DECLINING], UNSUBSCRIBE[CHURNED]], UNSUBSCRIBE[HEALTHY])
+        unsub_p = np.select(
+            [state == DECLINING, state == CHURNED], [UNSUBSCRIBE[DECLINING], UNSUBSCRIBE[CHURNED]], UNSUBSCRIBE[HEALTHY]
+        )
         unsub = ~bounce & (rng.random(who.size) < unsub_p)
         open_at = sent + rng.exponential(8 * 3600, size=who.size).astype(np.int64) + 60
         second_at = open_at + rng.exponential(24 * 3600, size=who.size).astype(np.int64) + 60
@@ -94,7 +107,16 @@ def make_activity(rng: np.random.Generator, people: People, history: History, le
             ("unsubscribe", unsub, unsub_at),
         ):
             keep = mask & (at < end)
-            parts.append((who[keep], np.full(keep.sum(), action), at[keep], np.full(keep.sum(), title), link[keep], np.full(keep.sum(), sent)))
+            parts.append(
+                (
+                    who[keep],
+                    np.full(keep.sum(), action),
+                    at[keep],
+                    np.full(keep.sum(), title),
+                    link[keep],
+                    np.full(keep.sum(), sent),
+                )
+            )
         gone[who[unsub]] = True
         gone[who[bounce & (rng.random(who.size) < HARD_BOUNCE_SHARE)]] = True
 
@@ -106,7 +128,9 @@ def make_activity(rng: np.random.Generator, people: People, history: History, le
     sent_at = np.concatenate([p[5] for p in parts])
     order = np.lexsort((person, at, sent_at))
     person, action, at, title, link = person[order], action[order], at[order], title[order], link[order]
-    url = np.where(action == "click", np.char.add(np.asarray(LINKS)[link], "?utm_source=mailchimp&utm_medium=email"), "")
+    url = np.where(
+        action == "click", np.char.add(np.asarray(LINKS)[link], "?utm_source=mailchimp&utm_medium=email"), ""
+    )
     frame = pd.DataFrame(
         {
             "Email Address": messy_emails(rng, email[person], 0.03),
@@ -121,4 +145,3 @@ def make_activity(rng: np.random.Generator, people: People, history: History, le
     repeated = np.flatnonzero(rng.random(len(frame)) < 0.003)
     keys = np.concatenate([np.arange(len(frame)), repeated])
     return frame.iloc[np.sort(keys, kind="stable")].reset_index(drop=True)[HEADER]
-

@@ -14,10 +14,66 @@ from soloml.demo.people import People
 from soloml.demo.simulate import DECLINING, DECLINING_ORDER_FACTOR, History, active_seconds
 from soloml.demo.text import NEVER, choice, local_text, messy_emails, money_text
 
-HEADER = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Billing City", "Billing Zip", "Billing Country", "Shipping Name", "Shipping City", "Shipping Zip", "Shipping Country", "Notes", "Cancelled at", "Payment Method", "Refunded Amount", "Vendor", "Id", "Tags", "Risk Level", "Source", "Lineitem discount", "Phone"]
+HEADER = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Fulfillment Status",
+    "Fulfilled at",
+    "Accepts Marketing",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Code",
+    "Discount Amount",
+    "Shipping Method",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem compare at price",
+    "Lineitem sku",
+    "Lineitem requires shipping",
+    "Lineitem taxable",
+    "Lineitem fulfillment status",
+    "Billing Name",
+    "Billing City",
+    "Billing Zip",
+    "Billing Country",
+    "Shipping Name",
+    "Shipping City",
+    "Shipping Zip",
+    "Shipping Country",
+    "Notes",
+    "Cancelled at",
+    "Payment Method",
+    "Refunded Amount",
+    "Vendor",
+    "Id",
+    "Tags",
+    "Risk Level",
+    "Source",
+    "Lineitem discount",
+    "Phone",
+]
 LINE_COLUMNS = {
-    "Name", "Email", "Created at", "Id", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price",
-    "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status", "Vendor", "Lineitem discount",
+    "Name",
+    "Email",
+    "Created at",
+    "Id",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem compare at price",
+    "Lineitem sku",
+    "Lineitem requires shipping",
+    "Lineitem taxable",
+    "Lineitem fulfillment status",
+    "Vendor",
+    "Lineitem discount",
 }
 
 # (name, sku, price cents, vendor, taxable, requires shipping, weight)
@@ -64,7 +120,9 @@ def make_orders(rng: np.random.Generator, people: People, history: History, mont
     return _export(rng, people, person, created, int(month_starts[-1]))
 
 
-def _export(rng: np.random.Generator, people: People, person: np.ndarray, created: np.ndarray, end: int) -> pd.DataFrame:
+def _export(
+    rng: np.random.Generator, people: People, person: np.ndarray, created: np.ndarray, end: int
+) -> pd.DataFrame:
     n_orders = person.size
     lines_per = rng.choice((1, 2, 3), size=n_orders, p=[0.6, 0.28, 0.12])
     owner = np.repeat(np.arange(n_orders), lines_per)
@@ -91,10 +149,14 @@ def _export(rng: np.random.Generator, people: People, person: np.ndarray, create
     taxes = np.round(taxable_cents * TAX_RATE).astype(np.int64)
     total = subtotal - discount + shipping + taxes
 
-    status = choice(rng, ("paid", "refunded", "partially_refunded", "voided", "pending"), n_orders, [0.945, 0.02, 0.015, 0.01, 0.01])
+    status = choice(
+        rng, ("paid", "refunded", "partially_refunded", "voided", "pending"), n_orders, [0.945, 0.02, 0.015, 0.01, 0.01]
+    )
     recent = created > end - 3 * 86_400
     status = np.where(recent & (rng.random(n_orders) < 0.3), "pending", status)
-    refunded = np.select([status == "refunded", status == "partially_refunded"], [total, np.maximum(total // 4, 100)], 0)
+    refunded = np.select(
+        [status == "refunded", status == "partially_refunded"], [total, np.maximum(total // 4, 100)], 0
+    )
     settled = np.isin(status, ("paid", "refunded", "partially_refunded"))
     paid_at = np.where(settled, created + rng.integers(2, 90, size=n_orders), NEVER)
     fulfilled_at = created + rng.integers(86_400 // 2, 3 * 86_400, size=n_orders)
@@ -110,7 +172,11 @@ def _export(rng: np.random.Generator, people: People, person: np.ndarray, create
     city = np.where(rng.random(n_orders) < 0.03, "", people.city[person])
     source = np.where(pickup, "pos", choice(rng, ("web", "shopify_draft_order"), n_orders, [0.95, 0.05]))
     ship_method = np.where(pickup, "Local Pickup", np.where(shipping == 0, "Free Shipping", "Standard Shipping"))
-    notes = np.where(rng.random(n_orders) < 0.02, choice(rng, ("Please leave at the back door", "Gift - no receipt please", "Grind for espresso"), n_orders), "")
+    notes = np.where(
+        rng.random(n_orders) < 0.02,
+        choice(rng, ("Please leave at the back door", "Gift - no receipt please", "Grind for espresso"), n_orders),
+        "",
+    )
     compare_at = np.where(rng.random(owner.size) < 0.1, money_text(price + 300), "")
 
     def per_order(values: np.ndarray) -> np.ndarray:
@@ -151,7 +217,9 @@ def _export(rng: np.random.Generator, people: People, person: np.ndarray, create
         "Shipping Country": per_order(np.where(pickup, "", "US")),
         "Notes": per_order(notes),
         "Cancelled at": per_order(local_text(cancelled_at)),
-        "Payment Method": per_order(choice(rng, ("Shopify Payments", "PayPal Express Checkout"), n_orders, [0.83, 0.17])),
+        "Payment Method": per_order(
+            choice(rng, ("Shopify Payments", "PayPal Express Checkout"), n_orders, [0.83, 0.17])
+        ),
         "Refunded Amount": per_order(money_text(refunded)),
         "Vendor": np.asarray([p[3] for p in PRODUCTS])[product],
         "Id": order_id[owner],

@@ -128,7 +128,9 @@ def simulate(rng: np.random.Generator, people: People, month_starts: np.ndarray)
         alive = (join_month <= m) & (current != CHURNED)
         moving = alive & (join_month < m)
         roll = rng.random(n)
-        p_leave = np.where(current == DECLINING, np.asarray(DECLINING_CHURN)[np.clip(declined_for - 1, 0, 2)], RANDOM_CHURN)
+        p_leave = np.where(
+            current == DECLINING, np.asarray(DECLINING_CHURN)[np.clip(declined_for - 1, 0, 2)], RANDOM_CHURN
+        )
         leave = moving & (roll < p_leave)
         recover = moving & (current == DECLINING) & (roll >= p_leave) & (roll < p_leave + DECLINING_RECOVER)
         worsen = moving & (current == HEALTHY) & (roll >= p_leave) & (roll < p_leave + p_decline)
@@ -139,18 +141,27 @@ def simulate(rng: np.random.Generator, people: People, month_starts: np.ndarray)
         churn = np.where(leave, np.minimum(leave_at, end - 1), churn)
         kind[leave] = "voluntary"
 
-        due = (
-            alive & people.subscriber & (anchor_month <= m)
-            & (~yearly | ((m - anchor_month) % 12 == 0))
-        )
+        due = alive & people.subscriber & (anchor_month <= m) & (~yearly | ((m - anchor_month) % 12 == 0))
         at = start + offset + rng.integers(3600, 20 * 3600, size=n)
         due &= (at < churn) & (at < end) & (at >= anchor)
         due &= rng.random(n) >= np.where(current == DECLINING, SKIP_DECLINING, SKIP_HEALTHY)
         idx = np.flatnonzero(due)
         if idx.size:
-            parts.extend(_bill(rng, idx, at[idx], current[idx], people.fragile_card[idx],
-                               price[idx] * quantity[idx], coupon[idx] & (invoices[idx] < 3), invoices[idx] + 1, end,
-                               churn, kind))
+            parts.extend(
+                _bill(
+                    rng,
+                    idx,
+                    at[idx],
+                    current[idx],
+                    people.fragile_card[idx],
+                    price[idx] * quantity[idx],
+                    coupon[idx] & (invoices[idx] < 3),
+                    invoices[idx] + 1,
+                    end,
+                    churn,
+                    kind,
+                )
+            )
             invoices[idx] += 1
         current[leave] = CHURNED
         current[churn < stop] = CHURNED
@@ -159,8 +170,16 @@ def simulate(rng: np.random.Generator, people: People, month_starts: np.ndarray)
     next_leave = np.asarray(DECLINING_CHURN)[np.clip(declined_for, 0, 2)]
     hazard = np.where(current == HEALTHY, RANDOM_CHURN, np.where(current == DECLINING, next_leave, 0.0))
     return History(
-        state=state, churn=churn, churn_kind=kind, hazard_at_end=hazard, plan=plan, quantity=quantity,
-        trial=trial, anchor=anchor, coupon=coupon, charges=_charges(parts),
+        state=state,
+        churn=churn,
+        churn_kind=kind,
+        hazard_at_end=hazard,
+        plan=plan,
+        quantity=quantity,
+        trial=trial,
+        anchor=anchor,
+        coupon=coupon,
+        charges=_charges(parts),
     )
 
 
@@ -177,7 +196,16 @@ def _bill(rng, idx, at, state, fragile, cents, discounted, invoice, end, churn, 
         go = still & (retry_at < end) & (retry_at < churn[idx])
         fail_again = rng.random(idx.size) < np.where(declining, RETRY_FAIL_DECLINING, RETRY_FAIL)
         if go.any():
-            out.append((idx[go], retry_at[go], cents[go], fail_again[go], np.full(go.sum(), attempt, dtype=np.int64), invoice[go]))
+            out.append(
+                (
+                    idx[go],
+                    retry_at[go],
+                    cents[go],
+                    fail_again[go],
+                    np.full(go.sum(), attempt, dtype=np.int64),
+                    invoice[go],
+                )
+            )
         still = go & fail_again
     lost = still & (churn[idx] > at + RETRY_DAYS[-1] * DAY)
     churn[idx[lost]] = at[lost] + RETRY_DAYS[-1] * DAY + 3600

@@ -17,9 +17,14 @@ PROJECT = "churn"
 
 def run(ctx: DemoContext) -> StepResult:
     project = ctx.results["project"].data.get("project", PROJECT) if "project" in ctx.results else PROJECT
-    ctx.say("Checking the data is ready for the churn project (history, labels, leaks, how much data is enough, can we prove it)...")
+    ctx.say(
+        "Checking the data is ready for the churn project (history, labels, leaks, how much data is enough, can we prove it)..."
+    )
     report = run_check(ctx.workspace, project)
     facts = report.to_facts()
-    lines = (*report.summary(), f"Run it yourself: `soloml check {project}` (exit code {report.exit_code}; --json for every finding).")
+    lines = (
+        *report.summary(),
+        f"Run it yourself: `soloml check {project}` (exit code {report.exit_code}; --json for every finding).",
+    )
     data = {k: facts[k] for k in ("project", "outcome", "exit_code", "summary", "counts", "findings")}
     return StepResult(name=NAME, lines=lines, data=data)

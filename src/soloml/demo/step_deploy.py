@@ -29,15 +29,22 @@ def run(ctx: DemoContext) -> StepResult:
         response = client.post(path)
         answer = response.json()
     if response.status_code != 200:
-        lines = (f"Scored {result.rows:,} customers, but the service answered {response.status_code}: {answer.get('detail')}",)
-        return StepResult(NAME, lines, {"score": result, "service": {"path": path, "status": response.status_code, "answer": answer}}, (csv,))
+        lines = (
+            f"Scored {result.rows:,} customers, but the service answered {response.status_code}: {answer.get('detail')}",
+        )
+        return StepResult(
+            NAME,
+            lines,
+            {"score": result, "service": {"path": path, "status": response.status_code, "answer": answer}},
+            (csv,),
+        )
     reasons = "; ".join(answer["reasons"]) or "no single strong reason"
     lines = (
         f"Scored {result.rows:,} current customers with model {result.model_version}: {result.decided:,} to contact ({result.decided_by}); "
         f"the list is in {csv.name} and in the warehouse (ops.predictions).",
         f"The live service answered POST {path} in one call: churn risk {answer['score']:.0%}, "
         f"{'contact them' if answer['decision'] else 'no action'} — because {reasons}.",
-        f"Run it yourself: `soloml serve` (docs at http://127.0.0.1:8000/docs); schedule the weekly list with `soloml score {project} --cron \"0 6 * * 1\"`.",
+        f'Run it yourself: `soloml serve` (docs at http://127.0.0.1:8000/docs); schedule the weekly list with `soloml score {project} --cron "0 6 * * 1"`.',
     )
     data = {"score": result, "service": {"path": path, "status": response.status_code, "answer": answer}}
     return StepResult(NAME, lines, data, (csv,))

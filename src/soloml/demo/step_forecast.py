@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from soloml.demo.context import DemoContext, StepResult
 from soloml.app.forecast import draw_chart
+from soloml.demo.context import DemoContext, StepResult
 from soloml.forecasting.workflow import forecast_project
 from soloml.projects.interview import load_answers, write_project
 from soloml.registry import promote
@@ -46,7 +46,13 @@ def run(ctx: DemoContext) -> StepResult:
     charts = draw_chart(run_)
     con = ctx.connect()
     try:
-        change = promote(con, ctx.workspace.models_dir, PROJECT, run_.model_version or "candidate", note="demo: promoted after forecasting")
+        change = promote(
+            con,
+            ctx.workspace.models_dir,
+            PROJECT,
+            run_.model_version or "candidate",
+            note="demo: promoted after forecasting",
+        )
     finally:
         con.close()
     facts = run_.to_facts()
@@ -54,14 +60,24 @@ def run(ctx: DemoContext) -> StepResult:
         facts["verdict_detail"]["headline"],  # the verdict in words; the code is in --json
         *facts["words"],
         f"Saved the forecaster as {PROJECT} {change.version} and promoted it: GET /v1/{PROJECT}/forecast serves it, "
-        f"`soloml forecast {PROJECT} --use production --cron \"0 6 1 * *\"` schedules it, `soloml monitor {PROJECT}` checks it against actuals.",
+        f'`soloml forecast {PROJECT} --use production --cron "0 6 1 * *"` schedules it, `soloml monitor {PROJECT}` checks it against actuals.',
     )
     outputs = (spec_path, *(p for p in (run_.csv, charts.get("chart_png"), charts.get("chart_svg")) if p))
     return StepResult(
         name=NAME,
         lines=lines,
-        data={"project": PROJECT, "version": change.version, "verdict": facts["verdict"], "metric": facts["metric"],
-              "value": facts["accuracy"]["value"], "baseline": facts["accuracy"]["baseline"], "threshold": facts["threshold"],
-              "totals": facts["totals"], "contract": list(contract.lines), "chart": charts.get("chart_png"), "csv": str(run_.csv)},
+        data={
+            "project": PROJECT,
+            "version": change.version,
+            "verdict": facts["verdict"],
+            "metric": facts["metric"],
+            "value": facts["accuracy"]["value"],
+            "baseline": facts["accuracy"]["baseline"],
+            "threshold": facts["threshold"],
+            "totals": facts["totals"],
+            "contract": list(contract.lines),
+            "chart": charts.get("chart_png"),
+            "csv": str(run_.csv),
+        },
         outputs=tuple(Path(p) for p in outputs),
     )

@@ -34,11 +34,13 @@ def _units(ctx: DemoContext) -> tuple[list[str], np.ndarray, str]:
     try:
         try:
             ids = top_k_units(con, PROJECT, HIGH_RISK)
-            scores = dict(con.execute(
-                "SELECT entity_id, score FROM ops.predictions WHERE project = ? AND run_id = "
-                "(SELECT run_id FROM ops.predictions WHERE project = ? AND origin IS DISTINCT FROM 'service' ORDER BY scored_at DESC LIMIT 1)",
-                [PROJECT, PROJECT],
-            ).fetchall())
+            scores = dict(
+                con.execute(
+                    "SELECT entity_id, score FROM ops.predictions WHERE project = ? AND run_id = "
+                    "(SELECT run_id FROM ops.predictions WHERE project = ? AND origin IS DISTINCT FROM 'service' ORDER BY scored_at DESC LIMIT 1)",
+                    [PROJECT, PROJECT],
+                ).fetchall()
+            )
             stay = np.array([1.0 - float(scores[u]) for u in ids])
             return ids, np.clip(stay, 0.15, 0.85), "the churn model's latest scores"
         except SolomlError:
@@ -50,7 +52,11 @@ def _units(ctx: DemoContext) -> tuple[list[str], np.ndarray, str]:
             ).fetchall()
             ids = sorted(str(r[0]) for r in rows)
             rng = np.random.default_rng(ctx.seed)
-            return ids, np.clip(rng.beta(5, 5, len(ids)), 0.15, 0.85), "the customers who paid longest ago (no churn scores yet)"
+            return (
+                ids,
+                np.clip(rng.beta(5, 5, len(ids)), 0.15, 0.85),
+                "the customers who paid longest ago (no churn scores yet)",
+            )
     finally:
         con.close()
 
@@ -94,7 +100,11 @@ def run(ctx: DemoContext) -> StepResult:
     order = np.argsort(ids, kind="stable")  # the simulation depends on who is in the test, not on row order
     ids, stay = [ids[i] for i in order], stay[order]
     base = float(stay.mean())
-    plan = with_pace(design_conversion(base, mde=TRUE_LIFT), pace_from_capacity(capacity, cycle), f"{capacity} offers a {cycle.removesuffix('ly')}")
+    plan = with_pace(
+        design_conversion(base, mde=TRUE_LIFT),
+        pace_from_capacity(capacity, cycle),
+        f"{capacity} offers a {cycle.removesuffix('ly')}",
+    )
     spec = _spec(value)
     save_experiment(spec, ws.experiments_dir)
     con = ctx.connect()
@@ -135,7 +145,13 @@ def run(ctx: DemoContext) -> StepResult:
     return StepResult(
         NAME,
         tuple(lines),
-        {"experiment": result.to_facts(), "truth": truth, "covered": covered, "design": {"n_per_arm": plan.n_per_arm, "days": plan.days}, "monitor": monitor_data},
+        {
+            "experiment": result.to_facts(),
+            "truth": truth,
+            "covered": covered,
+            "design": {"n_per_arm": plan.n_per_arm, "days": plan.days},
+            "monitor": monitor_data,
+        },
         (ws.experiments_dir / f"{EXPERIMENT}.yaml", path),
     )
 

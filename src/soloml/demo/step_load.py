@@ -52,9 +52,17 @@ def run(ctx: DemoContext) -> StepResult:
     match_rates = {f"{p.source}->{p.other}": p.rate for p in identities.pairs}
     return StepResult(
         name=NAME,
-        lines=_lines(results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}, people)
+        lines=_lines(
+            results, core_rows, {p.name: EXPORT_LABELS.get(k, k) for k, p in ctx.exports.files.items()}, people
+        )
         + _identity_lines(identities),
-        data={"loads": loads, "raw_rows": raw_rows, "core_rows": core_rows, "customers": people, "identity_match_rates": match_rates},
+        data={
+            "loads": loads,
+            "raw_rows": raw_rows,
+            "core_rows": core_rows,
+            "customers": people,
+            "identity_match_rates": match_rates,
+        },
         outputs=(),
     )
 
@@ -63,7 +71,9 @@ def _identity_lines(report: IdentityReport) -> tuple[str, ...]:
     """How well the tools agree on who is who, for the pairs a CEO would ask about."""
     if not report.pairs:
         return ()
-    rates = ", ".join(f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs if p.source == "stripe")
+    rates = ", ".join(
+        f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs if p.source == "stripe"
+    )
     rates = rates or ", ".join(f"{p.rate:.0%} of {p.source} customers are also in {p.other}" for p in report.pairs[:3])
     return (f"Matched people across tools ({report.customers:,} people from {report.identities:,} records): {rates}.",)
 
@@ -104,7 +114,9 @@ def _what(r: LoadResult, labels: dict[str, str]) -> str:
     return f"{labels[name]} ({name})" if name in labels else name
 
 
-def _lines(results: list[LoadResult], core_rows: dict[str, int], labels: dict[str, str], people: dict[str, int]) -> tuple[str, ...]:
+def _lines(
+    results: list[LoadResult], core_rows: dict[str, int], labels: dict[str, str], people: dict[str, int]
+) -> tuple[str, ...]:
     fresh = [r for r in results if r.status == "loaded"]
     same = [r for r in results if r.status == "unchanged"]
     lines = []

@@ -7,9 +7,9 @@ an offer costs $12, 100 offers a week.
 
 from __future__ import annotations
 
+from soloml.app.train import train_project
 from soloml.demo.context import DemoContext, StepResult
 from soloml.modeling.words import verdict_lines
-from soloml.app.train import train_project
 from soloml.registry import promote
 
 NAME = "train"
@@ -22,7 +22,9 @@ def run(ctx: DemoContext) -> StepResult:
     report = train_project(ctx.workspace, project, seed=ctx.seed)
     con = ctx.connect()
     try:
-        change = promote(con, ctx.workspace.models_dir, project, report.version or "candidate", note="demo: promoted after training")
+        change = promote(
+            con, ctx.workspace.models_dir, project, report.version or "candidate", note="demo: promoted after training"
+        )
     finally:
         con.close()
     summary = report.summary()
@@ -32,7 +34,11 @@ def run(ctx: DemoContext) -> StepResult:
     lines = (
         *verdict_lines(summary),
         f"Saved as {project} {change.version} and promoted to production"
-        + (f" (it replaces {change.previous_version})." if change.previous_version and change.previous_version != change.version else "."),
+        + (
+            f" (it replaces {change.previous_version})."
+            if change.previous_version and change.previous_version != change.version
+            else "."
+        ),
     )
     return StepResult(
         name=NAME,

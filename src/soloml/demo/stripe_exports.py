@@ -15,8 +15,62 @@ from soloml.demo.people import People
 from soloml.demo.simulate import PLANS, History
 from soloml.demo.text import DIGITS, NEVER, choice, messy_emails, money_text, random_codes, random_ids, utc_text
 
-PAYMENTS_HEADER = ["id", "Description", "Seller Message", "Created (UTC)", "Amount", "Amount Refunded", "Currency", "Converted Amount", "Converted Amount Refunded", "Fee", "Tax", "Converted Currency", "Mode", "Status", "Statement Descriptor", "Customer ID", "Customer Description", "Customer Email", "Captured", "Card ID", "Card Last4", "Card Brand", "Card Funding", "Card Exp Month", "Card Exp Year", "Card Name", "Card Address Country", "Card Issue Country", "Invoice ID", "Invoice Number", "PaymentIntent ID"]
-SUBSCRIPTIONS_HEADER = ["id", "Customer ID", "Customer Description", "Customer Email", "Plan", "Product", "Quantity", "Currency", "Interval", "Amount", "Status", "Created (UTC)", "Start (UTC)", "Current Period Start (UTC)", "Current Period End (UTC)", "Trial Start (UTC)", "Trial End (UTC)", "Canceled At (UTC)", "Cancel At Period End", "Ended At (UTC)", "Coupon"]
+PAYMENTS_HEADER = [
+    "id",
+    "Description",
+    "Seller Message",
+    "Created (UTC)",
+    "Amount",
+    "Amount Refunded",
+    "Currency",
+    "Converted Amount",
+    "Converted Amount Refunded",
+    "Fee",
+    "Tax",
+    "Converted Currency",
+    "Mode",
+    "Status",
+    "Statement Descriptor",
+    "Customer ID",
+    "Customer Description",
+    "Customer Email",
+    "Captured",
+    "Card ID",
+    "Card Last4",
+    "Card Brand",
+    "Card Funding",
+    "Card Exp Month",
+    "Card Exp Year",
+    "Card Name",
+    "Card Address Country",
+    "Card Issue Country",
+    "Invoice ID",
+    "Invoice Number",
+    "PaymentIntent ID",
+]
+SUBSCRIPTIONS_HEADER = [
+    "id",
+    "Customer ID",
+    "Customer Description",
+    "Customer Email",
+    "Plan",
+    "Product",
+    "Quantity",
+    "Currency",
+    "Interval",
+    "Amount",
+    "Status",
+    "Created (UTC)",
+    "Start (UTC)",
+    "Current Period Start (UTC)",
+    "Current Period End (UTC)",
+    "Trial Start (UTC)",
+    "Trial End (UTC)",
+    "Canceled At (UTC)",
+    "Cancel At Period End",
+    "Ended At (UTC)",
+    "Coupon",
+]
 DECLINES = (
     "The bank did not approve the payment.",
     "Your card has insufficient funds.",
@@ -52,7 +106,9 @@ def make_payments(rng: np.random.Generator, people: People, history: History) ->
     on_bank = bank[p]
     ids = np.where(on_bank, random_ids(rng, n, "py_"), random_ids(rng, n, "ch_"))
     roll = rng.random(n)
-    status = np.where(ch.failed, "Failed", np.select([roll < 0.015, roll < 0.025], ["Refunded", "Partially Refunded"], "Paid"))
+    status = np.where(
+        ch.failed, "Failed", np.select([roll < 0.015, roll < 0.025], ["Refunded", "Partially Refunded"], "Paid")
+    )
     refunded = np.select([status == "Refunded", status == "Partially Refunded"], [ch.cents, ch.cents // 3], 0)
     fee = np.where(ch.failed, 0, np.round(ch.cents * 0.029).astype(np.int64) + 30)
     email = messy_emails(rng, people.stripe_email[p], 0.05)
@@ -88,7 +144,9 @@ def make_payments(rng: np.random.Generator, people: People, history: History) ->
             "Card Address Country": np.where(on_bank, "", "US"),
             "Card Issue Country": np.where(on_bank, "", "US"),
             "Invoice ID": invoice_id,
-            "Invoice Number": np.char.add(np.char.add(invoice_prefix[p], "-"), np.char.zfill(ch.invoice.astype(str), 4)),
+            "Invoice Number": np.char.add(
+                np.char.add(invoice_prefix[p], "-"), np.char.zfill(ch.invoice.astype(str), 4)
+            ),
             "PaymentIntent ID": intent_id,
         }
     )

@@ -85,9 +85,15 @@ def run_demo(
     started = time.perf_counter()
     out = None if json else console
     if Path(directory).exists() and not Path(directory).is_dir():
-        raise WorkspaceError(f"{directory} is a file, not a folder; the demo needs a folder for its workspace.", hint="Pick another place with --dir.")
+        raise WorkspaceError(
+            f"{directory} is a file, not a folder; the demo needs a folder for its workspace.",
+            hint="Pick another place with --dir.",
+        )
     ws = init_workspace(directory, name=BUSINESS)
-    _say(out, f"[bold]{BUSINESS}[/]: a subscription coffee roaster with {customers:,} customers and two years of history.")
+    _say(
+        out,
+        f"[bold]{BUSINESS}[/]: a subscription coffee roaster with {customers:,} customers and two years of history.",
+    )
     exports = generate_bluebird(ws.path(EXPORTS_DIR), customers=customers, seed=seed, end_date=end_date)
     _say(out, f"Wrote its exports (Stripe, Shopify, HubSpot, Mailchimp) to {exports.directory}.")
     ctx = DemoContext(workspace=ws, exports=exports, seed=seed, console=out, progress=progress and not json)
@@ -113,7 +119,9 @@ def run_demo(
         seed=seed,
         end_date=end_date,
         steps=tuple(ctx.results.values()),
-        lines=_closing(ws.root, ws.warehouse_url, exports.directory, tuple(ctx.results.values())) + _board_and_update(ws) + _reports(ws),
+        lines=_closing(ws.root, ws.warehouse_url, exports.directory, tuple(ctx.results.values()))
+        + _board_and_update(ws)
+        + _reports(ws),
         seconds=round(time.perf_counter() - started, 2),
     )
     if out is not None:
@@ -135,7 +143,9 @@ def _closing(root: Path, warehouse: str, exports: Path, results: tuple[StepResul
         for path in result.outputs:
             lines.append(f"  wrote {path}")
     lines.append(f"Next: `cd {root}` and try `soloml tables`, or read docs/demo.md for the tour.")
-    lines.append(f"Show it to the team: `soloml ui --dir {root}`, then open http://127.0.0.1:8050/ (the dashboard; Ctrl+C stops it).")
+    lines.append(
+        f"Show it to the team: `soloml ui --dir {root}`, then open http://127.0.0.1:8050/ (the dashboard; Ctrl+C stops it)."
+    )
     return tuple(lines)
 
 
@@ -147,8 +157,10 @@ def _board_and_update(ws: Workspace) -> tuple[str, ...]:
         update = write_update(ws)
     except SolomlError as exc:
         return (f"The board and the weekly update could not be written: {exc.message}",)
-    return (f"The project board: {update.board_path} (open it in a spreadsheet; `soloml board` refreshes it).",
-            f"This week's update: {update.markdown_path} (the e-mail text: {update.text_path}; `soloml update --send` mails it).")
+    return (
+        f"The project board: {update.board_path} (open it in a spreadsheet; `soloml board` refreshes it).",
+        f"This week's update: {update.markdown_path} (the e-mail text: {update.text_path}; `soloml update --send` mails it).",
+    )
 
 
 def _reports(ws: Workspace) -> tuple[str, ...]:
@@ -162,8 +174,10 @@ def _reports(ws: Workspace) -> tuple[str, ...]:
         except SolomlError as exc:
             lines.append(f"The {path.stem} report could not be written: {exc.message}")
             continue
-        lines.append(f"The {path.stem} report for the CEO: {written.html} (self-contained, opens in any browser; "
-                     f"the same in Markdown: {written.markdown}; `soloml report {path.stem}` rewrites it).")
+        lines.append(
+            f"The {path.stem} report for the CEO: {written.html} (self-contained, opens in any browser; "
+            f"the same in Markdown: {written.markdown}; `soloml report {path.stem}` rewrites it)."
+        )
     return tuple(lines)
 
 

@@ -31,8 +31,8 @@ from soloml.deploy.publishing import UnsettledRun, publish_run, reconcile
 from soloml.deploy.reasons import ReasonWriter, model_stats
 from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
-from soloml.warehouse import ops
 from soloml.facts import JSON, field_facts
+from soloml.warehouse import ops
 from soloml.workspace import WorkspaceLike, as_workspace
 
 ReasonMode = Literal["fast", "exact", "none"]
@@ -65,7 +65,13 @@ class ScoreResult:
 
 
 def score_frame(
-    model: Any, frame: pd.DataFrame, *, capacity: int | None = None, reasons: ReasonMode = "fast", reasons_for: ReasonsFor = "decided", top: int = 3,
+    model: Any,
+    frame: pd.DataFrame,
+    *,
+    capacity: int | None = None,
+    reasons: ReasonMode = "fast",
+    reasons_for: ReasonsFor = "decided",
+    top: int = 3,
     engine: Any = None,
 ) -> pd.DataFrame:
     """entity_id, score, decision, rank (1 = highest score), top_reasons (JSON list of phrases) for every row of `frame`,
@@ -76,7 +82,9 @@ def score_frame(
     `engine` (soloml.engines) computes the predictions, e.g. partition-wise on a Dask cluster; reasons stay here.
     """
     X = feature_matrix(model.signature, frame)
-    raw = np.asarray(model.booster.predict(X) if engine is None else engine.predict(model.booster, X, frame["entity_id"]))
+    raw = np.asarray(
+        model.booster.predict(X) if engine is None else engine.predict(model.booster, X, frame["entity_id"])
+    )
     scores = raw.max(axis=1) if raw.ndim == 2 else raw
     ids = frame["entity_id"].astype(str).to_numpy()
     order = np.lexsort((ids, -scores))  # highest score first, ties by id
@@ -88,7 +96,10 @@ def score_frame(
     elif threshold is not None:
         decision = scores >= float(threshold)
     else:
-        raise DeployError(f"Model {model.version} of '{model.project}' has no decision threshold.", hint="Pass --capacity N to act on the N highest scores.")
+        raise DeployError(
+            f"Model {model.version} of '{model.project}' has no decision threshold.",
+            hint="Pass --capacity N to act on the N highest scores.",
+        )
     why = np.full(len(scores), "[]", dtype=object)
     rows = np.arange(len(scores)) if reasons_for == "all" else np.flatnonzero(decision)
     if reasons != "none" and len(rows):
@@ -102,7 +113,9 @@ def score_frame(
     return out
 
 
-def predict_explain_rows(model: Any, X: np.ndarray, how: ReasonMode, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
+def predict_explain_rows(
+    model: Any, X: np.ndarray, how: ReasonMode, top: int = 3
+) -> tuple[np.ndarray, list[list[str]]]:
     """Scores and reasons for a matrix. 'fast' needs one pass (leaf indices give both); 'exact' adds TreeSHAP."""
     booster = model.booster
     paths = PathContributions.from_booster(booster) if how == "fast" and len(X) else None
@@ -168,25 +181,50 @@ def score_project(
             frame = build_scoring_frame(con, spec, features_dir=ws.features_dir, as_of=as_of)
             if len(frame) == 0:
                 raise DeployError(
-                    f"Project '{project}' has nobody to score: its population is empty" + (f" as of {as_of:%Y-%m-%d}" if as_of else "") + ".",
+                    f"Project '{project}' has nobody to score: its population is empty"
+                    + (f" as of {as_of:%Y-%m-%d}" if as_of else "")
+                    + ".",
                     hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
                 )
-            scored = score_frame(model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for, engine=engine)
+            scored = score_frame(
+                model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for, engine=engine
+            )
             ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
-            out = pd.concat([scored, ids], axis=1).assign(run_id=run_id, project=project, model_version=version, scored_at=scored_at)
+            out = pd.concat([scored, ids], axis=1).assign(
+                run_id=run_id, project=project, model_version=version, scored_at=scored_at
+            )
             out = out.loc[:, row_columns(out)]
             cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
-            outputs = _commit(con, out, frame, ws.root, project, version, run_id, start_time, targets=to, table=table,
-                              details={"as_of": as_of_text, "decided_by": decided_by, "reasons": reasons, "reasons_for": reasons_for,
-                                       "engine": getattr(engine, "name", "local")})
+            outputs = _commit(
+                con,
+                out,
+                frame,
+                ws.root,
+                project,
+                version,
+                run_id,
+                start_time,
+                targets=to,
+                table=table,
+                details={
+                    "as_of": as_of_text,
+                    "decided_by": decided_by,
+                    "reasons": reasons,
+                    "reasons_for": reasons_for,
+                    "engine": getattr(engine, "name", "local"),
+                },
+            )
         except SolomlError as exc:
             _record_failure(con, run_id, project, version, start_time, clock, exc)
             raise
         except (duckdb.Error, OSError) as exc:
-            error = DeployError(f"Scoring '{project}' (run {run_id}) failed: {exc}.", hint="Nothing was replaced: the previous predictions stay in force. Fix the cause and re-run.")
+            error = DeployError(
+                f"Scoring '{project}' (run {run_id}) failed: {exc}.",
+                hint="Nothing was replaced: the previous predictions stay in force. Fix the cause and re-run.",
+            )
             _record_failure(con, run_id, project, version, start_time, clock, error)
             raise error from exc
     finally:
@@ -194,26 +232,89 @@ def score_project(
             con.close()
     best = out.sort_values("rank").head(5)
     return ScoreResult(
-        run_id=run_id, project=project, model_version=version, rows=len(out), decided=int(out["decision"].sum()),
-        decided_by=decided_by, threshold=getattr(model, "threshold", None), capacity=capacity, as_of=as_of_text,
-        scored_at=scored_at.isoformat(timespec="seconds"), outputs=tuple(outputs),
-        top=tuple({"entity_id": r.entity_id, "source_system": r.source_system, "source_id": r.source_id, "email": r.email, "score": float(r.score),
-                   "rank": int(r.rank), "reasons": json.loads(r.top_reasons)} for r in best.itertuples()),
-        seconds=time.perf_counter() - started, recovered=recovered, engine=getattr(engine, "name", "local"),
+        run_id=run_id,
+        project=project,
+        model_version=version,
+        rows=len(out),
+        decided=int(out["decision"].sum()),
+        decided_by=decided_by,
+        threshold=getattr(model, "threshold", None),
+        capacity=capacity,
+        as_of=as_of_text,
+        scored_at=scored_at.isoformat(timespec="seconds"),
+        outputs=tuple(outputs),
+        top=tuple(
+            {
+                "entity_id": r.entity_id,
+                "source_system": r.source_system,
+                "source_id": r.source_id,
+                "email": r.email,
+                "score": float(r.score),
+                "rank": int(r.rank),
+                "reasons": json.loads(r.top_reasons),
+            }
+            for r in best.itertuples()
+        ),
+        seconds=time.perf_counter() - started,
+        recovered=recovered,
+        engine=getattr(engine, "name", "local"),
     )
 
 
-def _commit(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, version: str, run_id: str, started: datetime,
-            *, targets: Sequence[str], table: str | None, details: dict[str, Any]) -> list[WriteBack]:
+def _commit(
+    con: Any,
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    root: Path,
+    project: str,
+    version: str,
+    run_id: str,
+    started: datetime,
+    *,
+    targets: Sequence[str],
+    table: str | None,
+    details: dict[str, Any],
+) -> list[WriteBack]:
     """Every target, then ops.predictions + ops.runs, recorded as 'publishing' first (see publishing.py)."""
-    return publish_run(con, out, frame, root, run_id=run_id, project=project, version=version, started=started, targets=targets, table=table, details=details)
+    return publish_run(
+        con,
+        out,
+        frame,
+        root,
+        run_id=run_id,
+        project=project,
+        version=version,
+        started=started,
+        targets=targets,
+        table=table,
+        details=details,
+    )
 
 
-def _record_failure(con: Any, run_id: str, project: str, version: str | None, started: datetime, clock: Callable[[], datetime], exc: SolomlError) -> None:
+def _record_failure(
+    con: Any,
+    run_id: str,
+    project: str,
+    version: str | None,
+    started: datetime,
+    clock: Callable[[], datetime],
+    exc: SolomlError,
+) -> None:
     if isinstance(exc, UnsettledRun):
         return  # a target holds the run: it stays 'publishing' for the next run to settle
     try:
-        ops.record_run(con, run_id=run_id, project=project, kind="score", model_version=version, started_at=started.replace(tzinfo=None),
-                       finished_at=clock().replace(tzinfo=None), status="failed", rows=0, error=str(exc), replace=True)
+        ops.record_run(
+            con,
+            run_id=run_id,
+            project=project,
+            kind="score",
+            model_version=version,
+            started_at=started.replace(tzinfo=None),
+            finished_at=clock().replace(tzinfo=None),
+            status="failed",
+            rows=0,
+            error=str(exc),
+            replace=True,
+        )
     except Exception:  # noqa: BLE001 - recording the failure must not hide it
         pass

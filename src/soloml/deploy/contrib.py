@@ -21,7 +21,14 @@ from scipy import sparse
 class PathContributions:
     """contributions(X) -> (n, k + 1): per-feature contributions in raw-score units, then the bias."""
 
-    def __init__(self, table: np.ndarray, offsets: np.ndarray, bias: float, n_features: int, link: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        table: np.ndarray,
+        offsets: np.ndarray,
+        bias: float,
+        n_features: int,
+        link: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.table = table  # (total leaves, k): contribution of each leaf's path
         self.offsets = offsets  # first row of each tree in `table`
         self.bias = bias
@@ -77,12 +84,14 @@ class PathContributions:
             return out
         # many rows: a sparse one-hot (rows x leaves) times the leaf table, without a (rows, trees, features) temporary
         n, trees = rows.shape
-        onehot = sparse.csr_matrix((np.ones(n * trees), rows.ravel(), np.arange(0, n * trees + 1, trees)), shape=(n, self.table.shape[0]))
+        onehot = sparse.csr_matrix(
+            (np.ones(n * trees), rows.ravel(), np.arange(0, n * trees + 1, trees)), shape=(n, self.table.shape[0])
+        )
         out[:, : self.n_features] = onehot @ self.table
         return out
         step = max(1, 4_000_000 // max(1, rows.shape[1] * self.n_features))  # bound the (rows, trees, features) gather
         for start in range(0, len(rows), step):
-            out[start:start + step, : self.n_features] = self.table[rows[start:start + step]].sum(axis=1)
+            out[start : start + step, : self.n_features] = self.table[rows[start : start + step]].sum(axis=1)
         out[:, self.n_features] = self.bias
         return out
 
@@ -108,14 +117,23 @@ def _link_for(objective: str) -> Callable[[np.ndarray], np.ndarray] | None:
     return None
 
 
-def _checked_link(booster: lgb.Booster, paths: PathContributions, objective: str) -> Callable[[np.ndarray], np.ndarray] | None:
+def _checked_link(
+    booster: lgb.Booster, paths: PathContributions, objective: str
+) -> Callable[[np.ndarray], np.ndarray] | None:
     """The link, only if bias + contributions -> link reproduces booster.predict on varied rows (else None)."""
     link = _link_for(objective)
     if link is None:
         return None
     rng = np.random.default_rng(0)
     k = paths.n_features
-    X = np.concatenate([rng.normal(0, 1, (40, k)), rng.normal(0, 50, (40, k)), rng.integers(0, 6, (40, k)).astype(float), np.full((1, k), np.nan)])
+    X = np.concatenate(
+        [
+            rng.normal(0, 1, (40, k)),
+            rng.normal(0, 50, (40, k)),
+            rng.integers(0, 6, (40, k)).astype(float),
+            np.full((1, k), np.nan),
+        ]
+    )
     X[rng.random(X.shape) < 0.1] = np.nan
     expected = np.asarray(booster.predict(X, num_threads=1))
     got = link(paths.contributions(booster, X).sum(axis=1))

@@ -48,7 +48,11 @@ def public_text(text: str, base: Path | None) -> str:
     if base is None:
         return text
     for folder in dict.fromkeys((str(base.resolve()), str(base))):
-        text = re.sub(re.escape(folder) + r"(?:/|(?![\w-]|\.\w))", lambda m: "" if m.group().endswith("/") else "the workspace", text)
+        text = re.sub(
+            re.escape(folder) + r"(?:/|(?![\w-]|\.\w))",
+            lambda m: "" if m.group().endswith("/") else "the workspace",
+            text,
+        )
     return text
 
 
@@ -88,7 +92,9 @@ class Edge:
 
     async def body(self, receive: Receive, declared: bytes | None = None) -> bytes | Answer:
         """The whole request body, or a 413 as soon as it passes `max_body` (the rest is not read)."""
-        too_big = problem(413, f"The request body is larger than {self.max_body // (1024 * 1024)} MB; split it into smaller calls.")
+        too_big = problem(
+            413, f"The request body is larger than {self.max_body // (1024 * 1024)} MB; split it into smaller calls."
+        )
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             return too_big
         chunks: list[bytes] = []

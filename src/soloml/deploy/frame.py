@@ -44,7 +44,9 @@ def feature_matrix(signature: FeatureSignature, frame: pd.DataFrame) -> np.ndarr
 def _all_text(col: pd.Series) -> bool:
     """True when every present value is already a str (the common case: text categories)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return bool(pd.api.types.is_string_dtype(col.cat.categories)) and all(isinstance(v, str) for v in col.cat.categories)
+        return bool(pd.api.types.is_string_dtype(col.cat.categories)) and all(
+            isinstance(v, str) for v in col.cat.categories
+        )
     if isinstance(col.dtype, pd.StringDtype):
         return True
     if col.dtype != object:

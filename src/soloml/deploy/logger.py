@@ -27,8 +27,30 @@ import pyarrow as pa
 from soloml.errors import SolomlError
 
 # ops.predictions column order (warehouse/connection.py)
-COLUMNS = ("run_id", "project", "model_version", "entity_id", "score", "decision", "rank", "top_reasons", "scored_at", "origin")
-_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.bool_(), pa.int32(), pa.string(), pa.timestamp("us"), pa.string())
+COLUMNS = (
+    "run_id",
+    "project",
+    "model_version",
+    "entity_id",
+    "score",
+    "decision",
+    "rank",
+    "top_reasons",
+    "scored_at",
+    "origin",
+)
+_TYPES = (
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.float64(),
+    pa.bool_(),
+    pa.int32(),
+    pa.string(),
+    pa.timestamp("us"),
+    pa.string(),
+)
 
 Row = tuple[str, str, str, str | None, float, bool | None, int | None, str, datetime, str]
 
@@ -116,7 +138,9 @@ class PredictionLogger:
 
     @property
     def stats(self) -> LogStats:
-        return LogStats(self._logged, self._dropped, self._queue.qsize() + len(self._carry), self._failed, self._last_error)
+        return LogStats(
+            self._logged, self._dropped, self._queue.qsize() + len(self._carry), self._failed, self._last_error
+        )
 
     def flush(self) -> bool:
         """Write what is queued now (up to `max_batch` rows); False when the warehouse could not be written (rows are kept)."""
@@ -152,12 +176,16 @@ class PredictionLogger:
         from soloml.warehouse.connection import DUCKDB_CONFIG, connect
 
         columns = list(zip(*rows, strict=False))
-        table = pa.table({name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES, strict=False)})
+        table = pa.table(
+            {name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES, strict=False)}
+        )
         if not self._schemas_ready:  # once: create ops.* if this is a fresh file; later batches only insert
             connect(self.warehouse, lock_timeout=0).close()  # busy: fail now, the next round retries
             self._schemas_ready = True
         con = duckdb.connect(self.warehouse, config=dict(DUCKDB_CONFIG))
         try:
-            ops.insert_frame(con, "predictions", table, exprs={"top_reasons": '"top_reasons"::JSON'})  # one statement a batch
+            ops.insert_frame(
+                con, "predictions", table, exprs={"top_reasons": '"top_reasons"::JSON'}
+            )  # one statement a batch
         finally:
             con.close()

@@ -79,14 +79,21 @@ class ServedModel:
             scores, _, probs = self.classes_of(X)
             if how == "none":
                 return scores, [[] for _ in range(len(X))]
-            contrib = predicted_class_contributions(self.model.booster.predict(X, pred_contrib=True, num_threads=1), probs)
+            contrib = predicted_class_contributions(
+                self.model.booster.predict(X, pred_contrib=True, num_threads=1), probs
+            )
             return scores, self.reasons.rows(X, contrib)
         if len(X) == 1:
             row = X[0]
             if how == "none" and self.single is not None:
                 out = self.single(row)
                 return np.array([out.max() if len(out) > 1 else out[0]]), [[]]
-            if how == "fast" and self.single_leaf is not None and self.paths is not None and self.paths.link is not None:
+            if (
+                how == "fast"
+                and self.single_leaf is not None
+                and self.paths is not None
+                and self.paths.link is not None
+            ):
                 contrib, raw = self.paths.one(self.single_leaf(row))
                 return self.paths.link(np.array([raw])), [self.reasons.one(row, contrib)]
         if how == "none":
@@ -110,7 +117,12 @@ class ServedModel:
             "verdict": meta.get("verdict"),
             "loaded_at": self.loaded_at,
             "features": [
-                {"name": n, "type": sig.dtypes.get(n), "description": sig.describe(n), **({"categories": sig.categories[n]} if n in sig.categories else {})}
+                {
+                    "name": n,
+                    "type": sig.dtypes.get(n),
+                    "description": sig.describe(n),
+                    **({"categories": sig.categories[n]} if n in sig.categories else {}),
+                }
                 for n in sig.names
             ],
             "entities_for_lookup": len(self.lookup),
@@ -178,13 +190,22 @@ def _stat(path: Path) -> tuple[int, int] | None:
 class ModelStore:
     """The production models of every project under `models_dir`, kept current by a watcher thread."""
 
-    def __init__(self, models_dir: Path, *, root: Path | None = None, projects: tuple[str, ...] | None = None, watch_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        models_dir: Path,
+        *,
+        root: Path | None = None,
+        projects: tuple[str, ...] | None = None,
+        watch_seconds: float = 0.5,
+    ) -> None:
         self.models_dir = Path(models_dir)
         self.root = root
         self.only = projects
         self.watch_seconds = watch_seconds
         self.served: dict[str, ServedModel] = {}
-        self.forecasters: dict[str, str] = {}  # project -> production version of a forecaster (served at GET /v1/{project}/forecast)
+        self.forecasters: dict[
+            str, str
+        ] = {}  # project -> production version of a forecaster (served at GET /v1/{project}/forecast)
         self.errors: dict[str, str] = {}
         self._seen: dict[str, tuple[Any, Any]] = {}
         self._stop = threading.Event()
@@ -231,7 +252,11 @@ class ModelStore:
                 self.errors.pop(project, None)
                 self._seen[project] = stamp
             except Exception as exc:  # noqa: BLE001 - no production model yet, a refused version, a bad file: that project only
-                self.errors[project] = str(exc) if isinstance(exc, SolomlError) else f"{project} could not be loaded: {type(exc).__name__}: {exc}"
+                self.errors[project] = (
+                    str(exc)
+                    if isinstance(exc, SolomlError)
+                    else f"{project} could not be loaded: {type(exc).__name__}: {exc}"
+                )
                 if current is None:
                     self._seen.pop(project, None)
         return changed

@@ -50,14 +50,32 @@ def insert_predictions(con: Any, frame: pd.DataFrame) -> None:
     ops.insert_frame(con, "predictions", frame, exprs=exprs)
 
 
-def publish_run(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, *, run_id: str, project: str, version: str,
-                started: datetime, targets: Sequence[str], table: str | None, details: dict[str, Any]) -> list[WriteBack]:
+def publish_run(
+    con: Any,
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    root: Path,
+    *,
+    run_id: str,
+    project: str,
+    version: str,
+    started: datetime,
+    targets: Sequence[str],
+    table: str | None,
+    details: dict[str, Any],
+) -> list[WriteBack]:
     """Steps 1-5 above for the scored rows `out` (one run) and the feature rows `frame` it was scored from."""
-    plans = [plan_target(t, table=table, project=project, rows=len(out)) for t in targets]  # names only: bad ones fail here
+    plans = [
+        plan_target(t, table=table, project=project, rows=len(out)) for t in targets
+    ]  # names only: bad ones fail here
     staged = [s for _, s in plans]
     local = _stage_local(out, frame, root, project, run_id, version, details.get("as_of"))
     try:
-        record = {**details, "targets": [s.record() for s in staged], "staged": {k: str(p.relative_to(root)) for k, p in local.items()}}
+        record = {
+            **details,
+            "targets": [s.record() for s in staged],
+            "staged": {k: str(p.relative_to(root)) for k, p in local.items()},
+        }
         _record(con, run_id, project, version, started, len(out), record)
         rows = out.loc[:, row_columns(out)]
         for target in staged:
@@ -69,24 +87,37 @@ def publish_run(con: Any, out: pd.DataFrame, frame: pd.DataFrame, root: Path, *,
     _publish(staged, local, run_id)
     pause_at("score.published")
     outputs = [done for done, _ in plans]
-    details = {**details, "decided": int(out["decision"].sum()), "outputs": [{"target": o.target, "table": o.table, "rows": o.rows} for o in outputs]}
+    details = {
+        **details,
+        "decided": int(out["decision"].sum()),
+        "outputs": [{"target": o.target, "table": o.table, "rows": o.rows} for o in outputs],
+    }
     try:
         _record_succeeded(con, run_id, out, details)
     except Exception as exc:  # noqa: BLE001 - every target holds the run now: leave it for reconcile
-        raise UnsettledRun(f"Scoring run {run_id} replaced every target but the warehouse could not record it: {exc}.",
-                           hint="The next `soloml score` (or any soloml command) records it from its staged copy.") from exc
+        raise UnsettledRun(
+            f"Scoring run {run_id} replaced every target but the warehouse could not record it: {exc}.",
+            hint="The next `soloml score` (or any soloml command) records it from its staged copy.",
+        ) from exc
     _settle_local(local, publish_lookup=True)
     return outputs
 
 
-def _stage_local(out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, run_id: str, version: str, as_of: str | None) -> dict[str, Path]:
+def _stage_local(
+    out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, run_id: str, version: str, as_of: str | None
+) -> dict[str, Path]:
     folder = scoring_dir(root, project)
     folder.mkdir(parents=True, exist_ok=True)
     token = f"{os.getpid()}-{secrets.token_hex(3)}"
-    local = {name: folder / f".{name}{TMP_MARK}{token}" for name in ("features.parquet", "run.json", "predictions.parquet")}
+    local = {
+        name: folder / f".{name}{TMP_MARK}{token}" for name in ("features.parquet", "run.json", "predictions.parquet")
+    }
     try:
         frame.to_parquet(local["features.parquet"], index=False)
-        local["run.json"].write_text(json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": len(frame)}), encoding="utf-8")
+        local["run.json"].write_text(
+            json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": len(frame)}),
+            encoding="utf-8",
+        )
         out.loc[:, row_columns(out)].to_parquet(local["predictions.parquet"], index=False)
     except BaseException:
         _settle_local(local, publish_lookup=False)
@@ -94,9 +125,21 @@ def _stage_local(out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: st
     return local
 
 
-def _record(con: Any, run_id: str, project: str, version: str, started: datetime, rows: int, details: dict[str, Any]) -> None:
-    ops.record_run(con, run_id=run_id, project=project, kind="score", model_version=version, started_at=started.replace(tzinfo=None),
-                   status=PUBLISHING, rows=rows, details=details, replace=True)
+def _record(
+    con: Any, run_id: str, project: str, version: str, started: datetime, rows: int, details: dict[str, Any]
+) -> None:
+    ops.record_run(
+        con,
+        run_id=run_id,
+        project=project,
+        kind="score",
+        model_version=version,
+        started_at=started.replace(tzinfo=None),
+        status=PUBLISHING,
+        rows=rows,
+        details=details,
+        replace=True,
+    )
 
 
 def _publish(staged: list[Staged], local: dict[str, Path], run_id: str) -> None:
@@ -104,7 +147,7 @@ def _publish(staged: list[Staged], local: dict[str, Path], run_id: str) -> None:
         try:
             target.publish()
         except BaseException as exc:
-            for rest in staged[i + 1:]:
+            for rest in staged[i + 1 :]:
                 rest.discard()
             if i == 0:
                 _settle_local(local, publish_lookup=False)
@@ -150,10 +193,16 @@ def reconcile(con: Any, root: Path, *, project: str | None = None, urls: Sequenc
     """Settle every score run left 'publishing' (of `project`, or all); returns what was done, in words."""
     where = {"kind": "score", "status": PUBLISHING} | ({} if project is None else {"project": project})
     rows = ops.select(con, "runs", ["run_id", "project", "started_at", "details"], order_by="started_at", **where)
-    return [note for r in rows if (note := _settle(con, root, r["run_id"], r["project"], r["started_at"], r["details"], urls=urls))]
+    return [
+        note
+        for r in rows
+        if (note := _settle(con, root, r["run_id"], r["project"], r["started_at"], r["details"], urls=urls))
+    ]
 
 
-def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, details_text: Any, *, urls: Sequence[str]) -> str | None:
+def _settle(
+    con: Any, root: Path, run_id: str, project: str, started: datetime, details_text: Any, *, urls: Sequence[str]
+) -> str | None:
     details = json.loads(details_text) if isinstance(details_text, str) else dict(details_text or {})
     holds: list[str] = []
     kept: list[str] = []
@@ -166,22 +215,50 @@ def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, 
             (holds if staged.live_run_id() == run_id else kept).append(name)
             staged.discard()
         except SolomlError as exc:
-            again = f"`soloml score {project} --to URL`" if staged is None or isinstance(staged, StagedTable) else f"`soloml score {project}`"
-            return (f"Score run {run_id} of '{project}' was interrupted while publishing, and {name} cannot be checked ({exc.message}); "
-                    f"it stays '{PUBLISHING}' until {again} is run with that target.")
+            again = (
+                f"`soloml score {project} --to URL`"
+                if staged is None or isinstance(staged, StagedTable)
+                else f"`soloml score {project}`"
+            )
+            return (
+                f"Score run {run_id} of '{project}' was interrupted while publishing, and {name} cannot be checked ({exc.message}); "
+                f"it stays '{PUBLISHING}' until {again} is run with that target."
+            )
     local = {name: root / path for name, path in details.get("staged", {}).items()}
     copy = local.get("predictions.parquet")
     if holds and copy is not None and copy.is_file():
         out = pd.read_parquet(copy)
-        note = (f"Score run {run_id} of '{project}' was interrupted after replacing {', '.join(holds)} but before the warehouse recorded it: "
-                f"recorded its {len(out):,} predictions now" + (f"; {', '.join(kept)} kept the previous rows (re-run to update)" if kept else "") + ".")
-        _record_succeeded(con, run_id, out, {**details, "reconciled": note, "outputs": [{"target": t, "rows": len(out)} for t in holds]})
-        later = con.execute("SELECT count(*) FROM ops.runs WHERE project = ? AND kind = 'score' AND status = 'succeeded' AND started_at > ?", [project, started]).fetchone()[0]
+        note = (
+            f"Score run {run_id} of '{project}' was interrupted after replacing {', '.join(holds)} but before the warehouse recorded it: "
+            f"recorded its {len(out):,} predictions now"
+            + (f"; {', '.join(kept)} kept the previous rows (re-run to update)" if kept else "")
+            + "."
+        )
+        _record_succeeded(
+            con,
+            run_id,
+            out,
+            {**details, "reconciled": note, "outputs": [{"target": t, "rows": len(out)} for t in holds]},
+        )
+        later = con.execute(
+            "SELECT count(*) FROM ops.runs WHERE project = ? AND kind = 'score' AND status = 'succeeded' AND started_at > ?",
+            [project, started],
+        ).fetchone()[0]
         _settle_local(local, publish_lookup=later == 0)
         return note
-    why = "it replaced nothing" if not holds else f"its staged copy {copy} is gone, so {', '.join(holds)} holds rows the warehouse cannot record"
-    note = (f"Score run {run_id} of '{project}' was interrupted before it finished publishing ({why}): recorded it as failed"
-            + ("; the previous predictions stayed in force." if not holds else "; re-run `soloml score` to bring them in line."))
+    why = (
+        "it replaced nothing"
+        if not holds
+        else f"its staged copy {copy} is gone, so {', '.join(holds)} holds rows the warehouse cannot record"
+    )
+    note = (
+        f"Score run {run_id} of '{project}' was interrupted before it finished publishing ({why}): recorded it as failed"
+        + (
+            "; the previous predictions stayed in force."
+            if not holds
+            else "; re-run `soloml score` to bring them in line."
+        )
+    )
     ops.finish_run(con, run_id, status="failed", finished_at=_now(), error=note)
     _settle_local(local, publish_lookup=False)
     return note
@@ -190,7 +267,11 @@ def _settle(con: Any, root: Path, run_id: str, project: str, started: datetime, 
 def staged_files(con: Any) -> set[str]:
     """Workspace-relative paths of local files that runs still 'publishing' need."""
     rows = ops.select(con, "runs", ["details"], kind="score", status=PUBLISHING)
-    return {p for r in rows for p in (json.loads(r["details"]) if isinstance(r["details"], str) else {}).get("staged", {}).values()}
+    return {
+        p
+        for r in rows
+        for p in (json.loads(r["details"]) if isinstance(r["details"], str) else {}).get("staged", {}).values()
+    }
 
 
 def _now() -> datetime:

@@ -20,14 +20,18 @@ LARGE = 1e15  # from here on values are worded in scientific notation (3 signifi
 class ReasonWriter:
     """Turns (encoded row, contribution row) into the top-N reasons for one model."""
 
-    def __init__(self, signature: FeatureSignature, stats: Mapping[str, Mapping[str, Any]] | None = None, top: int = 3) -> None:
+    def __init__(
+        self, signature: FeatureSignature, stats: Mapping[str, Mapping[str, Any]] | None = None, top: int = 3
+    ) -> None:
         self.top = top
         self.labels = tuple(signature.describe(n) for n in signature.names)
         self.kinds = tuple(signature.dtypes.get(n, "float") for n in signature.names)
         self.categories = tuple(list(signature.categories.get(n) or []) for n in signature.names)
         stats = stats or {}
         self._cache: dict[tuple[int, float], str] = {}
-        self.typical = tuple(self._typical(j, (stats.get(n) or {}).get("typical")) for j, n in enumerate(signature.names))
+        self.typical = tuple(
+            self._typical(j, (stats.get(n) or {}).get("typical")) for j, n in enumerate(signature.names)
+        )
 
     def _typical(self, j: int, value: Any) -> str | None:
         """'(typical: 4)' / '(most common: monthly)' suffix, as the training explanations word it."""

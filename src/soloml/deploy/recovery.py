@@ -49,7 +49,10 @@ def recover(ws: Any, con: Any = None, *, targets: Sequence[str] = (), lock_timeo
     try:
         con = connect(ws.warehouse_url, lock_timeout=lock_timeout)
     except WarehouseError as exc:
-        return Recovery(tuple(recover_registry(None, ws.models_dir)), skipped=f"the warehouse could not be opened to reconcile ({exc.message})")
+        return Recovery(
+            tuple(recover_registry(None, ws.models_dir)),
+            skipped=f"the warehouse could not be opened to reconcile ({exc.message})",
+        )
     try:
         return Recovery(tuple(_recover(ws, con, targets)))
     finally:
@@ -81,4 +84,3 @@ def _owned_by_live_process(path: Path) -> bool:
     """Files named `.<name>.tmp-<pid>-<token>` belong to that process while it runs."""
     owner = path.name.split(TMP_MARK, 1)[1].split("-", 1)[0]
     return owner.isdigit() and running(int(owner))
-

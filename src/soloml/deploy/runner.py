@@ -1,7 +1,7 @@
 """Running the service: the bind rules (an API key off loopback), uvicorn settings, and a server in a thread.
 
-    >>> is_loopback("127.0.0.1"), is_loopback("0.0.0.0")
-    (True, False)
+>>> is_loopback("127.0.0.1"), is_loopback("0.0.0.0")
+(True, False)
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def api_key_for(host: str, api_key_env: str = DEFAULT_KEY_ENV, env: dict[str, st
     if key is not None and len(key) < 16:
         raise DeployError(
             f"The API key in ${api_key_env} is {len(key)} characters long; use at least 16.",
-            hint=f"Generate one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\" and export {api_key_env}=...",
+            hint=f'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(32))" and export {api_key_env}=...',
         )
     if key is None and not is_loopback(host):
         raise DeployError(
@@ -83,7 +83,10 @@ def running(app: Any, *, host: str = "127.0.0.1", port: int = 0, timeout: float 
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise DeployError(f"The prediction service did not start on {host}:{port} within {timeout:.0f} s.", hint="Is the port taken? Try another with --port.")
+            raise DeployError(
+                f"The prediction service did not start on {host}:{port} within {timeout:.0f} s.",
+                hint="Is the port taken? Try another with --port.",
+            )
         time.sleep(0.02)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -94,7 +97,12 @@ def running(app: Any, *, host: str = "127.0.0.1", port: int = 0, timeout: float 
 
 
 def app_for_workspace(
-    ws: Any, *, api_key: str | None = None, projects: tuple[str, ...] | None = None, watch_seconds: float = 0.5, routers: tuple[Any, ...] = ()
+    ws: Any,
+    *,
+    api_key: str | None = None,
+    projects: tuple[str, ...] | None = None,
+    watch_seconds: float = 0.5,
+    routers: tuple[Any, ...] = (),
 ) -> Any:
     """The service app over a workspace: its models/, its latest scored rows, and its warehouse for the log."""
     from soloml.deploy.service import create_app
@@ -102,7 +110,13 @@ def app_for_workspace(
     url = ws.warehouse_url
     warehouse = None if "://" in url and not url.startswith("duckdb:") else url
     return create_app(
-        ws.models_dir, root=ws.root, warehouse=warehouse, api_key=api_key, projects=projects, watch_seconds=watch_seconds, routers=routers
+        ws.models_dir,
+        root=ws.root,
+        warehouse=warehouse,
+        api_key=api_key,
+        projects=projects,
+        watch_seconds=watch_seconds,
+        routers=routers,
     )
 
 

@@ -19,10 +19,20 @@ from soloml.errors import DeployError
 from soloml.facts import JSON, field_facts
 
 _FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 _DAYS = {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 _SYSTEMD_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
-_MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
+_MACROS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ def parse_cron(expression: str) -> list[list[int] | None]:
     if len(parts) != 5:
         raise DeployError(
             f"'{expression}' is not a cron schedule: it has {len(parts)} field(s), cron needs 5 (minute hour day-of-month month day-of-week).",
-            hint="Example: --cron \"0 6 * * 1\" runs every Monday at 06:00.",
+            hint='Example: --cron "0 6 * * 1" runs every Monday at 06:00.',
         )
     return [_parse_field(part, *spec, expression=expression) for part, spec in zip(parts, _FIELDS, strict=False)]
 
@@ -97,7 +107,7 @@ def _value(text: str, names: dict[str, int], expression: str, label: str, low: i
 def _bad(expression: str, label: str, item: str, low: int, high: int) -> DeployError:
     return DeployError(
         f"Cron schedule '{expression}': the {label} field has '{item}', which is not a value from {low} to {high}, a range a-b, a list a,b or a step */n.",
-        hint="Example: --cron \"0 6 * * 1\" runs every Monday at 06:00; \"30 5 1 * *\" the 1st of each month at 05:30.",
+        hint='Example: --cron "0 6 * * 1" runs every Monday at 06:00; "30 5 1 * *" the 1st of each month at 05:30.',
     )
 
 
@@ -117,12 +127,22 @@ def on_calendar(expression: str) -> tuple[str, ...]:
     return (f"{prefix}{date(dom)} {time}",)
 
 
-def schedule(project: str, cron: str, *, workspace: Path | str, executable: str = "soloml", extra_args: tuple[str, ...] = (),
-             verb: str = "score") -> Schedule:
+def schedule(
+    project: str,
+    cron: str,
+    *,
+    workspace: Path | str,
+    executable: str = "soloml",
+    extra_args: tuple[str, ...] = (),
+    verb: str = "score",
+) -> Schedule:
     """The crontab line and the systemd units that run `soloml COMMAND PROJECT` (score, or forecast) on `cron`."""
     calendars = on_calendar(cron)
     workspace = str(Path(workspace).resolve())
-    what = {"score": "score project {p} and write its predictions", "forecast": "forecast project {p} and write its forecasts"}[verb]
+    what = {
+        "score": "score project {p} and write its predictions",
+        "forecast": "forecast project {p} and write its forecasts",
+    }[verb]
     args = [executable, verb, project, "--workspace", workspace, *extra_args]
     command = " ".join(shlex.quote(a) for a in args)
     crontab_expr = " ".join(_MACROS.get(cron.strip().lower(), cron.strip()).split())
@@ -141,11 +161,18 @@ def schedule(project: str, cron: str, *, workspace: Path | str, executable: str 
     timer = (
         "[Unit]\n"
         f"Description=soloml: run {name}.service on '{cron}'\n\n"
-        "[Timer]\n"
-        + "".join(f"OnCalendar={c}\n" for c in calendars)
-        + "Persistent=true\n"
+        "[Timer]\n" + "".join(f"OnCalendar={c}\n" for c in calendars) + "Persistent=true\n"
         f"Unit={name}.service\n\n"
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    return Schedule(project=project, cron=cron, command=command, crontab=crontab, on_calendar=calendars, service_name=name, service_unit=service, timer_unit=timer)
+    return Schedule(
+        project=project,
+        cron=cron,
+        command=command,
+        crontab=crontab,
+        on_calendar=calendars,
+        service_name=name,
+        service_unit=service,
+        timer_unit=timer,
+    )

@@ -36,7 +36,13 @@ _TYPES: dict[str, Any] = {
     "category": str,
     "string": str,
 }
-_EXPECTED = {"float": "a number", "int": "an integer", "bool": "true or false", "category": "a text value", "string": "a text value"}
+_EXPECTED = {
+    "float": "a number",
+    "int": "an integer",
+    "bool": "true or false",
+    "category": "a text value",
+    "string": "a text value",
+}
 
 
 def field_key(index: int) -> str:
@@ -58,7 +64,9 @@ def request_model(project: str, signature: FeatureSignatureLike) -> type[BaseMod
         dtype = signature.dtypes.get(name, "float")
         py_type = _TYPES.get(dtype, float)
         description = signature.descriptions.get(name) or name
-        extra: dict[str, Any] = {"strict": True}  # as the schema says: no "12" or true for an integer, no 1 for a boolean
+        extra: dict[str, Any] = {
+            "strict": True
+        }  # as the schema says: no "12" or true for an integer, no 1 for a boolean
         if dtype == "int":
             extra.update(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)
         elif dtype == "float":
@@ -66,7 +74,10 @@ def request_model(project: str, signature: FeatureSignatureLike) -> type[BaseMod
         cats = list(signature.categories.get(name) or [])
         if cats:
             description += f" (known values: {', '.join(map(str, cats[:20]))}{', ...' if len(cats) > 20 else ''}; others count as missing)"
-        fields[field_key(i)] = (py_type | None, Field(..., alias=name, description=f"{description}; {expected_type(dtype)} or null.", **extra))
+        fields[field_key(i)] = (
+            py_type | None,
+            Field(..., alias=name, description=f"{description}; {expected_type(dtype)} or null.", **extra),
+        )
     title = "".join(part.capitalize() for part in project.replace("-", "_").split("_")) + "Features"
     return create_model(  # type: ignore[call-overload, no-any-return]
         title,

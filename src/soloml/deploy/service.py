@@ -50,11 +50,15 @@ def validation_problem(exc: ValidationError, served: ServedModel) -> Answer:
             item["field"] = field_name
             item["expected"] = expected_type(dtypes[field_name]) + " or null"
     words = "; ".join(
-        f"field '{d['field']}': {d['msg'].lower()} (expected {d['expected']})" if "field" in d else f"{'.'.join(map(str, d['loc'][1:])) or 'body'}: {d['msg'].lower()}"
+        f"field '{d['field']}': {d['msg'].lower()} (expected {d['expected']})"
+        if "field" in d
+        else f"{'.'.join(map(str, d['loc'][1:])) or 'body'}: {d['msg'].lower()}"
         for d in details[:10]
     )
     more = f" ({exc.error_count():,} problems in all)" if exc.error_count() > len(details) else ""
-    return dump({"detail": details, "message": f"The request does not match project '{served.project}': {words}.{more}"}, 422)
+    return dump(
+        {"detail": details, "message": f"The request does not match project '{served.project}': {words}.{more}"}, 422
+    )
 
 
 class Predictor:
@@ -79,7 +83,9 @@ class Predictor:
         given = parse_qs(query.decode("latin-1"), keep_blank_values=True).get("reasons")
         how = "fast" if given is None else given[-1]
         if how not in REASON_MODES:
-            return problem(422, f"Query parameter reasons='{clipped(how, 40)}' is not one of {', '.join(REASON_MODES)}.")
+            return problem(
+                422, f"Query parameter reasons='{clipped(how, 40)}' is not one of {', '.join(REASON_MODES)}."
+            )
         return how
 
     async def handle(self, scope: dict[str, Any], receive: Receive, project: str, entity_id: str | None) -> Answer:
@@ -108,8 +114,15 @@ class Predictor:
         if entity_id is not None:
             row = served.lookup.get(entity_id)
             if row is None or served.lookup_matrix is None:
-                why = f"no batch has been scored yet; run `soloml score {project}`" if served.lookup_matrix is None else "it was not in the latest scored population"
-                return problem(404, f"No features for '{clipped(entity_id, 80)}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.")
+                why = (
+                    f"no batch has been scored yet; run `soloml score {project}`"
+                    if served.lookup_matrix is None
+                    else "it was not in the latest scored population"
+                )
+                return problem(
+                    404,
+                    f"No features for '{clipped(entity_id, 80)}' in project '{project}': {why}. Send the features in the body to /v1/{project}/predict instead.",
+                )
             return self.answer(served, served.lookup_matrix[row : row + 1], how, True, entity_id)
         try:
             if body.lstrip()[:1] == b"[":
@@ -131,9 +144,29 @@ class Predictor:
         now = datetime.now(UTC).replace(tzinfo=None) if logger is not None else None
         for i, (score, why) in enumerate(zip(scores.tolist(), reasons, strict=False)):
             decision = None if threshold is None else score >= threshold
-            out.append({"score": score, "decision": decision, "reasons": why, **({"class": labels[i]} if labels is not None else {})})
+            out.append(
+                {
+                    "score": score,
+                    "decision": decision,
+                    "reasons": why,
+                    **({"class": labels[i]} if labels is not None else {}),
+                }
+            )
             if logger is not None:
-                logger.log((self.run_id, served.project, served.version, entity_id, score, decision, None, as_json_list(why), now, "service"))
+                logger.log(
+                    (
+                        self.run_id,
+                        served.project,
+                        served.version,
+                        entity_id,
+                        score,
+                        decision,
+                        None,
+                        as_json_list(why),
+                        now,
+                        "service",
+                    )
+                )
         head = {"project": served.project, "model_version": served.version}
         if single:
             return dump({**head, **({"entity_id": entity_id} if entity_id is not None else {}), **out[0]})
@@ -151,10 +184,26 @@ class FastPredict:
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
             parts = scope["path"].split("/")
-            if len(parts) in (4, 5) and parts[1] == "v1" and parts[3] == "predict" and parts[2] and (len(parts) == 4 or parts[4]):
-                status, payload = await self.predictor.handle(scope, receive, parts[2], parts[4] if len(parts) == 5 else None)
-                await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+            if (
+                len(parts) in (4, 5)
+                and parts[1] == "v1"
+                and parts[3] == "predict"
+                and parts[2]
+                and (len(parts) == 4 or parts[4])
+            ):
+                status, payload = await self.predictor.handle(
+                    scope, receive, parts[2], parts[4] if len(parts) == 5 else None
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(payload)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": payload})
                 return
         await self.app(scope, receive, send)
@@ -194,7 +243,9 @@ def create_app(
             if logger is not None:
                 logger.stop()
 
-    app = FastAPI(title="soloml prediction service", version=__version__, lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="soloml prediction service", version=__version__, lifespan=lifespan, docs_url="/docs", redoc_url=None
+    )
     app.state.store = store
     app.state.logger = logger
     app.state.run_id = run_id
@@ -249,7 +300,14 @@ def create_app(
             "models": {p: s.version for p, s in sorted(store.served.items())},
             "forecasters": dict(sorted(store.forecasters.items())),
             "errors": {p: edge.shown(e) for p, e in store.errors.items()},
-            "prediction_log": None if stats is None else {"logged": stats.logged, "dropped": stats.dropped, "pending": stats.pending, "failed_writes": stats.failed_writes},
+            "prediction_log": None
+            if stats is None
+            else {
+                "logged": stats.logged,
+                "dropped": stats.dropped,
+                "pending": stats.pending,
+                "failed_writes": stats.failed_writes,
+            },
         }
         return reply(dump(body, 200 if store.served or store.forecasters else 503))
 
@@ -259,43 +317,122 @@ def create_app(
 
 def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
     """The OpenAPI document, with concrete paths and request schemas for every project served right now."""
-    doc = get_openapi(title=app.title, version=app.version, routes=app.routes, description="Predictions from soloml's production models.")
+    doc = get_openapi(
+        title=app.title,
+        version=app.version,
+        routes=app.routes,
+        description="Predictions from soloml's production models.",
+    )
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     security = [{"ApiKey": []}] if secured else []
     if secured:
         doc["components"]["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
-    reasons_param = {"name": "reasons", "in": "query", "required": False, "schema": {"type": "string", "enum": list(REASON_MODES), "default": "fast"},
-                     "description": "fast: path contributions (default); exact: TreeSHAP (slower); none: skip reasons."}
-    prediction = {"type": "object", "properties": {"score": {"type": "number"}, "decision": {"type": ["boolean", "null"]}, "reasons": {"type": "array", "items": {"type": "string"}}}}
-    errors = {"401": {"description": "Missing or wrong X-API-Key."}, "404": {"description": "Unknown project or entity."}, "422": {"description": "The body does not match the feature signature; names each field and the expected type."}}
+    reasons_param = {
+        "name": "reasons",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": list(REASON_MODES), "default": "fast"},
+        "description": "fast: path contributions (default); exact: TreeSHAP (slower); none: skip reasons.",
+    }
+    prediction = {
+        "type": "object",
+        "properties": {
+            "score": {"type": "number"},
+            "decision": {"type": ["boolean", "null"]},
+            "reasons": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    errors = {
+        "401": {"description": "Missing or wrong X-API-Key."},
+        "404": {"description": "Unknown project or entity."},
+        "422": {
+            "description": "The body does not match the feature signature; names each field and the expected type."
+        },
+    }
     for project, served in sorted(store.served.items()):
         name = served.request.__name__
         schema = served.request.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
-        body = {"anyOf": [{"$ref": f"#/components/schemas/{name}"}, {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}, "minItems": 1, "maxItems": MAX_BATCH}]}
-        doc["paths"][f"/v1/{project}/predict"] = {"post": {
-            "summary": f"Predict for project {project} (one record or a list)", "operationId": f"predict_{project}", "tags": [project],
-            "parameters": [reasons_param], "security": security,
-            "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
-            "responses": {"200": {"description": "Score, decision, top reasons and model version.", "content": {JSON: {"schema": {"type": "object"}}}}, **errors},
-        }}
-        doc["paths"][f"/v1/{project}/predict/{{entity_id}}"] = {"post": {
-            "summary": f"Predict for one {project} entity from its latest scored features", "operationId": f"predict_{project}_entity", "tags": [project],
-            "parameters": [{"name": "entity_id", "in": "path", "required": True, "schema": {"type": "string"}}, reasons_param], "security": security,
-            "responses": {"200": {"description": "Score, decision, top reasons and model version.", "content": {JSON: {"schema": prediction}}}, **errors},
-        }}
-        doc["paths"][f"/v1/{project}/model"] = {"get": {
-            "summary": f"The production model of {project}", "operationId": f"model_{project}", "tags": [project], "security": security,
-            "responses": {"200": {"description": "Version, threshold and feature signature.", "content": {JSON: {"schema": {"type": "object"}}}}, **errors},
-        }}
+        body = {
+            "anyOf": [
+                {"$ref": f"#/components/schemas/{name}"},
+                {
+                    "type": "array",
+                    "items": {"$ref": f"#/components/schemas/{name}"},
+                    "minItems": 1,
+                    "maxItems": MAX_BATCH,
+                },
+            ]
+        }
+        doc["paths"][f"/v1/{project}/predict"] = {
+            "post": {
+                "summary": f"Predict for project {project} (one record or a list)",
+                "operationId": f"predict_{project}",
+                "tags": [project],
+                "parameters": [reasons_param],
+                "security": security,
+                "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
+                "responses": {
+                    "200": {
+                        "description": "Score, decision, top reasons and model version.",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    },
+                    **errors,
+                },
+            }
+        }
+        doc["paths"][f"/v1/{project}/predict/{{entity_id}}"] = {
+            "post": {
+                "summary": f"Predict for one {project} entity from its latest scored features",
+                "operationId": f"predict_{project}_entity",
+                "tags": [project],
+                "parameters": [
+                    {"name": "entity_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    reasons_param,
+                ],
+                "security": security,
+                "responses": {
+                    "200": {
+                        "description": "Score, decision, top reasons and model version.",
+                        "content": {JSON: {"schema": prediction}},
+                    },
+                    **errors,
+                },
+            }
+        }
+        doc["paths"][f"/v1/{project}/model"] = {
+            "get": {
+                "summary": f"The production model of {project}",
+                "operationId": f"model_{project}",
+                "tags": [project],
+                "security": security,
+                "responses": {
+                    "200": {
+                        "description": "Version, threshold and feature signature.",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    },
+                    **errors,
+                },
+            }
+        }
     for project, version in sorted(store.forecasters.items()):
-        doc["paths"][f"/v1/{project}/forecast"] = {"get": {
-            "summary": f"The latest forecast of {project} ({version} in production)", "operationId": f"forecast_{project}", "tags": [project],
-            "security": security,
-            "responses": {"200": {"description": "Periods, point forecasts, interval bounds and series ids.", "content": {JSON: {"schema": {"type": "object"}}}},
-                          "401": errors["401"], "404": errors["404"]},
-        }}
+        doc["paths"][f"/v1/{project}/forecast"] = {
+            "get": {
+                "summary": f"The latest forecast of {project} ({version} in production)",
+                "operationId": f"forecast_{project}",
+                "tags": [project],
+                "security": security,
+                "responses": {
+                    "200": {
+                        "description": "Periods, point forecasts, interval bounds and series ids.",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    },
+                    "401": errors["401"],
+                    "404": errors["404"],
+                },
+            }
+        }
     for path, operations in doc["paths"].items():  # mounted routers (experiment assignment) need the key too
         if path.startswith("/v1/"):
             for operation in operations.values():

@@ -26,10 +26,18 @@ class SingleRow:
     def __init__(self, booster: lgb.Booster, kind: int, width: int, out_size: int) -> None:
         self._booster = booster  # keeps the model alive as long as the configuration
         self._handle = ctypes.c_void_p()
-        _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
-            booster._handle, ctypes.c_int(kind), ctypes.c_int(0), ctypes.c_int(-1), ctypes.c_int(DTYPE_FLOAT64),
-            ctypes.c_int32(width), ctypes.c_char_p(b"num_threads=1"), ctypes.byref(self._handle),
-        ))
+        _safe_call(
+            _LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
+                booster._handle,
+                ctypes.c_int(kind),
+                ctypes.c_int(0),
+                ctypes.c_int(-1),
+                ctypes.c_int(DTYPE_FLOAT64),
+                ctypes.c_int32(width),
+                ctypes.c_char_p(b"num_threads=1"),
+                ctypes.byref(self._handle),
+            )
+        )
         self.width = width
         self.inp = np.zeros(width, dtype=np.float64)
         self._inp_ptr = ctypes.c_void_p(self.inp.ctypes.data)
@@ -51,7 +59,13 @@ class SingleRow:
         except (lgb.basic.LightGBMError, AttributeError):
             return None
         rng = np.random.default_rng(1)
-        X = np.concatenate([rng.normal(0, 1, (20, width)), rng.normal(0, 50, (20, width)), rng.integers(0, 6, (20, width)).astype(float)])
+        X = np.concatenate(
+            [
+                rng.normal(0, 1, (20, width)),
+                rng.normal(0, 50, (20, width)),
+                rng.integers(0, 6, (20, width)).astype(float),
+            ]
+        )
         X[rng.random(X.shape) < 0.1] = np.nan
         expected = np.asarray(reference(X)).reshape(len(X), -1)
         got = np.stack([fast(x).copy() for x in X])

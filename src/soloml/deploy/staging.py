@@ -66,8 +66,10 @@ class StagedTable:
             try:
                 self._engine = sa.create_engine(self.url)
             except Exception as exc:  # noqa: BLE001 - a bad URL or missing driver
-                raise DeployError(f"Cannot use '{safe_url(self.url)}' as a write-back target: {exc}.",
-                                  hint="Pass an SQLAlchemy URL such as postgresql+psycopg://user@host/db or mysql+pymysql://user@host/db.") from exc
+                raise DeployError(
+                    f"Cannot use '{safe_url(self.url)}' as a write-back target: {exc}.",
+                    hint="Pass an SQLAlchemy URL such as postgresql+psycopg://user@host/db or mysql+pymysql://user@host/db.",
+                ) from exc
         return self._engine
 
     def record(self) -> dict[str, str]:
@@ -75,7 +77,11 @@ class StagedTable:
 
     def _q(self, name: str) -> str:
         prep = self.engine.dialect.identifier_preparer
-        return f"{prep.quote_identifier(self.schema)}.{prep.quote_identifier(name)}" if self.schema else prep.quote_identifier(name)
+        return (
+            f"{prep.quote_identifier(self.schema)}.{prep.quote_identifier(name)}"
+            if self.schema
+            else prep.quote_identifier(name)
+        )
 
     def stage(self, frame: pd.DataFrame, *, chunk_rows: int = 5_000) -> StagedTable:
         """Create the staging table and insert every row; nothing live changes yet."""
@@ -91,7 +97,7 @@ class StagedTable:
             records = _records(frame)
             with self.engine.begin() as conn:
                 for start in range(0, len(records), chunk_rows):
-                    conn.execute(staging.insert(), records[start:start + chunk_rows])
+                    conn.execute(staging.insert(), records[start : start + chunk_rows])
         except BaseException as exc:
             self.discard()
             if isinstance(exc, sa.exc.SQLAlchemyError):
@@ -108,7 +114,11 @@ class StagedTable:
                 if self.engine.dialect.name in ("mysql", "mariadb"):
                     old = self.staging_name.replace("__new_", "__old_")
                     if exists:
-                        conn.execute(sa.text(f"RENAME TABLE {self._q(self.name)} TO {self._q(old)}, {self._q(self.staging_name)} TO {self._q(self.name)}"))
+                        conn.execute(
+                            sa.text(
+                                f"RENAME TABLE {self._q(self.name)} TO {self._q(old)}, {self._q(self.staging_name)} TO {self._q(self.name)}"
+                            )
+                        )
                         conn.execute(sa.text(f"DROP TABLE {self._q(old)}"))
                     else:
                         conn.execute(sa.text(f"RENAME TABLE {self._q(self.staging_name)} TO {self._q(self.name)}"))
@@ -116,7 +126,11 @@ class StagedTable:
                     if exists:
                         conn.execute(sa.text(f"DROP TABLE {self._q(self.name)}"))
                     prep = self.engine.dialect.identifier_preparer
-                    conn.execute(sa.text(f"ALTER TABLE {self._q(self.staging_name)} RENAME TO {prep.quote_identifier(self.name)}"))
+                    conn.execute(
+                        sa.text(
+                            f"ALTER TABLE {self._q(self.staging_name)} RENAME TO {prep.quote_identifier(self.name)}"
+                        )
+                    )
         except sa.exc.SQLAlchemyError as exc:
             self.discard()
             raise self._failed(exc) from exc
@@ -153,7 +167,10 @@ class StagedTable:
     def _failed(self, exc: Exception, *, reading: bool = False) -> DeployError:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         if reading:
-            return DeployError(f"Reading table '{self.table}' at {safe_url(self.url)} failed: {detail}.", hint="Check the database is reachable.")
+            return DeployError(
+                f"Reading table '{self.table}' at {safe_url(self.url)} failed: {detail}.",
+                hint="Check the database is reachable.",
+            )
         return DeployError(
             f"Writing predictions to table '{self.table}' at {safe_url(self.url)} failed: {detail}.",
             hint=f"Nothing was replaced: the previous '{self.table}' is unchanged. Fix the database problem and re-run the same command.",
@@ -184,7 +201,10 @@ class StagedDuckTable:
         try:
             return duckdb.connect(self.path, config=dict(DUCKDB_CONFIG))
         except duckdb.Error as exc:
-            raise DeployError(f"Cannot open DuckDB file {self.path} for the write-back: {exc}.", hint="Close the program holding it and re-run.") from exc
+            raise DeployError(
+                f"Cannot open DuckDB file {self.path} for the write-back: {exc}.",
+                hint="Close the program holding it and re-run.",
+            ) from exc
 
     def _run(self, statements: list[str]) -> None:
         import duckdb
@@ -197,7 +217,10 @@ class StagedDuckTable:
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
-            raise DeployError(f"Writing predictions to table '{self.table}' in {self.path} failed: {exc}.", hint=f"Nothing was replaced: the previous '{self.table}' is unchanged.") from exc
+            raise DeployError(
+                f"Writing predictions to table '{self.table}' in {self.path} failed: {exc}.",
+                hint=f"Nothing was replaced: the previous '{self.table}' is unchanged.",
+            ) from exc
         finally:
             con.close()
 
@@ -211,10 +234,15 @@ class StagedDuckTable:
             if self.schema:
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
             con.register("soloml_writeback", frame)
-            columns = ", ".join(f"{quote_ident(c)}::{_DUCK_TYPES.get(c, 'VARCHAR')} AS {quote_ident(c)}" for c in frame.columns)
+            columns = ", ".join(
+                f"{quote_ident(c)}::{_DUCK_TYPES.get(c, 'VARCHAR')} AS {quote_ident(c)}" for c in frame.columns
+            )
             con.execute(f"CREATE TABLE {self._q(self.staging_name)} AS SELECT {columns} FROM soloml_writeback")
         except duckdb.Error as exc:
-            raise DeployError(f"Writing predictions to table '{self.table}' in {self.path} failed: {exc}.", hint=f"Nothing was replaced: the previous '{self.table}' is unchanged.") from exc
+            raise DeployError(
+                f"Writing predictions to table '{self.table}' in {self.path} failed: {exc}.",
+                hint=f"Nothing was replaced: the previous '{self.table}' is unchanged.",
+            ) from exc
         finally:
             con.close()
         return self
@@ -223,7 +251,12 @@ class StagedDuckTable:
         from soloml.warehouse.connection import quote_ident
 
         try:
-            self._run([f"DROP TABLE IF EXISTS {self._q(self.name)}", f"ALTER TABLE {self._q(self.staging_name)} RENAME TO {quote_ident(self.name)}"])
+            self._run(
+                [
+                    f"DROP TABLE IF EXISTS {self._q(self.name)}",
+                    f"ALTER TABLE {self._q(self.staging_name)} RENAME TO {quote_ident(self.name)}",
+                ]
+            )
         except DeployError:
             self.discard()
             raise
@@ -254,9 +287,13 @@ class StagedFile:
         self.path = Path(path)
         suffix = self.path.suffix.lower()
         if suffix not in (".csv", ".parquet"):
-            raise DeployError(f"Cannot write predictions to '{path}': the file must end in .csv or .parquet.",
-                              hint="Pass e.g. --to predictions.csv, or a database URL such as postgresql+psycopg://user@host/db.")
-        self.staging = Path(staging) if staging else self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+            raise DeployError(
+                f"Cannot write predictions to '{path}': the file must end in .csv or .parquet.",
+                hint="Pass e.g. --to predictions.csv, or a database URL such as postgresql+psycopg://user@host/db.",
+            )
+        self.staging = (
+            Path(staging) if staging else self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        )
 
     def record(self) -> dict[str, str]:
         return {"kind": "file", "target": str(self.path.resolve()), "staging": str(self.staging.resolve())}
@@ -270,7 +307,10 @@ class StagedFile:
                 frame.to_parquet(self.staging, index=False)
         except OSError as exc:
             self.staging.unlink(missing_ok=True)
-            raise DeployError(f"Cannot write predictions to {self.path}: {exc}.", hint="Check the folder exists and is writable; the previous file is unchanged.") from exc
+            raise DeployError(
+                f"Cannot write predictions to {self.path}: {exc}.",
+                hint="Check the folder exists and is writable; the previous file is unchanged.",
+            ) from exc
         return self
 
     def publish(self) -> None:
@@ -306,19 +346,44 @@ def from_record(record: dict[str, Any], urls: Sequence[str] = ()) -> Staged | No
     return None if url is None else StagedTable(url, record["table"], staging_name=record["staging"])
 
 
-_DUCK_TYPES = {"score": "DOUBLE", "decision": "BOOLEAN", "rank": "INTEGER", "scored_at": "TIMESTAMP",  # any other column: VARCHAR
-               # a forecast's write-back rows (forecasting/shipping.py)
-               "period": "DATE", "step": "INTEGER", "forecast": "DOUBLE", "lower": "DOUBLE", "upper": "DOUBLE", "level": "DOUBLE", "made_at": "TIMESTAMP"}
+_DUCK_TYPES = {
+    "score": "DOUBLE",
+    "decision": "BOOLEAN",
+    "rank": "INTEGER",
+    "scored_at": "TIMESTAMP",  # any other column: VARCHAR
+    # a forecast's write-back rows (forecasting/shipping.py)
+    "period": "DATE",
+    "step": "INTEGER",
+    "forecast": "DOUBLE",
+    "lower": "DOUBLE",
+    "upper": "DOUBLE",
+    "level": "DOUBLE",
+    "made_at": "TIMESTAMP",
+}
 
 
 def _sql_columns(sa, names):  # noqa: ANN001, ANN202 - sqlalchemy module passed in to keep the import lazy
     """The write-back table's columns, in the frame's order (any column not named here is text)."""
     required = {"run_id": sa.String(64), "project": sa.String(64), "model_version": sa.String(32)}
-    kinds = {"email": sa.String(320), "score": sa.Float(53), "decision": sa.Boolean, "rank": sa.Integer, "top_reasons": sa.Text, "scored_at": sa.DateTime,
-             "period": sa.Date, "step": sa.Integer, "forecast": sa.Float(53), "lower": sa.Float(53), "upper": sa.Float(53), "level": sa.Float(53),
-             "made_at": sa.DateTime}
+    kinds = {
+        "email": sa.String(320),
+        "score": sa.Float(53),
+        "decision": sa.Boolean,
+        "rank": sa.Integer,
+        "top_reasons": sa.Text,
+        "scored_at": sa.DateTime,
+        "period": sa.Date,
+        "step": sa.Integer,
+        "forecast": sa.Float(53),
+        "lower": sa.Float(53),
+        "upper": sa.Float(53),
+        "level": sa.Float(53),
+        "made_at": sa.DateTime,
+    }
     return tuple(
-        sa.Column(name, required[name], nullable=False) if name in required else sa.Column(name, kinds.get(name, sa.String(255)))
+        sa.Column(name, required[name], nullable=False)
+        if name in required
+        else sa.Column(name, kinds.get(name, sa.String(255)))
         for name in names
     )
 

@@ -17,11 +17,35 @@ from soloml.deploy.staging import Staged, StagedDuckTable, StagedFile, StagedTab
 
 # The write-back table: the columns a CRM needs, in this order. After soloml's entity_id, the business's
 # own ids (features/ids.py): the source system, its id for the entity and the email.
-COLUMNS = ("run_id", "project", "model_version", "entity_id", "source_system", "source_id", "email", "score", "decision", "rank",
-           "top_reasons", "scored_at")
+COLUMNS = (
+    "run_id",
+    "project",
+    "model_version",
+    "entity_id",
+    "source_system",
+    "source_id",
+    "email",
+    "score",
+    "decision",
+    "rank",
+    "top_reasons",
+    "scored_at",
+)
 # Written only by models that make them: a multiclass model's predicted class (its score is that class's probability).
 OPTIONAL_COLUMNS = ("predicted_class",)
-__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "row_columns", "WriteBack", "check_table_name", "default_table", "plan_target", "safe_url", "stage_target", "write_back", "write_file"]
+__all__ = [
+    "COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "row_columns",
+    "WriteBack",
+    "check_table_name",
+    "default_table",
+    "plan_target",
+    "safe_url",
+    "stage_target",
+    "write_back",
+    "write_file",
+]
 
 
 @dataclass(frozen=True)
@@ -50,7 +74,9 @@ def is_file_target(target: str) -> bool:
     return not is_database_url(target) and not target.endswith((".duckdb", ".db"))
 
 
-def write_back(target: str, frame: pd.DataFrame, *, table: str | None = None, project: str = "", chunk_rows: int = 5_000) -> WriteBack:
+def write_back(
+    target: str, frame: pd.DataFrame, *, table: str | None = None, project: str = "", chunk_rows: int = 5_000
+) -> WriteBack:
     """Write `frame` (the COLUMNS) to a database URL (table default soloml_<project>_predictions) or a .csv/.parquet file."""
     done, staged = stage_target(target, frame, table=table, project=project, chunk_rows=chunk_rows)
     staged.publish()
@@ -74,7 +100,9 @@ def plan_target(target: str, *, table: str | None = None, project: str = "", row
     return WriteBack(target=shown, table=name, rows=rows), StagedDuckTable(_duckdb_path(url), name)
 
 
-def stage_target(target: str, frame: pd.DataFrame, *, table: str | None = None, project: str = "", chunk_rows: int = 5_000) -> tuple[WriteBack, Staged]:
+def stage_target(
+    target: str, frame: pd.DataFrame, *, table: str | None = None, project: str = "", chunk_rows: int = 5_000
+) -> tuple[WriteBack, Staged]:
     """Stage `frame` for `target` without touching the live table or file; `.publish()` swaps it in."""
     frame = frame.loc[:, row_columns(frame)]
     done, staged = plan_target(target, table=table, project=project, rows=len(frame))
@@ -86,4 +114,4 @@ def stage_target(target: str, frame: pd.DataFrame, *, table: str | None = None, 
 
 
 def _duckdb_path(url: str) -> str:
-    return url[len("duckdb:///"):] if url.startswith("duckdb:///") else url.split(":", 1)[1]
+    return url[len("duckdb:///") :] if url.startswith("duckdb:///") else url.split(":", 1)[1]

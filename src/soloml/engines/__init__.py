@@ -41,10 +41,16 @@ class Engine(Protocol):
 def open_engine(name: str = "local", *, scheduler: str | None = None, staging: Path | None = None) -> Iterator[Engine]:
     """The engine called `name`, closed (cluster and staging files) on leaving the block."""
     if name not in ENGINES:
-        raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}, got '{name}'.", hint="Leave it out for local, or pass --engine dask (docs/scale.md).")
+        raise ConfigError(
+            f"--engine must be one of {', '.join(ENGINES)}, got '{name}'.",
+            hint="Leave it out for local, or pass --engine dask (docs/scale.md).",
+        )
     if name == "local":
         if scheduler is not None:
-            raise ConfigError(f"--scheduler {scheduler} needs --engine dask.", hint="Add --engine dask, or leave out --scheduler to train in this process.")
+            raise ConfigError(
+                f"--scheduler {scheduler} needs --engine dask.",
+                hint="Add --engine dask, or leave out --scheduler to train in this process.",
+            )
         from soloml.engines.local import LocalEngine
 
         yield LocalEngine()

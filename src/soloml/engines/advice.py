@@ -13,7 +13,9 @@ import os
 import pandas as pd
 
 SHARE_OF_MEMORY = 1 / 3  # past this share of RAM, local training risks running out of memory
-DASK_SLOWER = "about 4x"  # issue 18's measurement on one machine; see bench/RESULTS.md "## Scale" for this project's run
+DASK_SLOWER = (
+    "about 4x"  # issue 18's measurement on one machine; see bench/RESULTS.md "## Scale" for this project's run
+)
 
 
 def estimated_bytes(rows: int, columns: int) -> int:
@@ -44,11 +46,15 @@ def memory_advice(frame: pd.DataFrame, engine: str, *, memory: int | None = None
     share = size / memory
     words = f"{len(frame):,} rows x {len(frame.columns)} columns ≈ {_gb(size)} against {_gb(memory)} of memory here"
     if engine == "local" and share > SHARE_OF_MEMORY:
-        return (f"The training set is large for this machine ({words}, over {SHARE_OF_MEMORY:.0%}): "
-                "train with --engine dask (on a Dask cluster with --scheduler ADDRESS) before it runs out of memory; see docs/scale.md.",)
+        return (
+            f"The training set is large for this machine ({words}, over {SHARE_OF_MEMORY:.0%}): "
+            "train with --engine dask (on a Dask cluster with --scheduler ADDRESS) before it runs out of memory; see docs/scale.md.",
+        )
     if engine == "dask" and share <= SHARE_OF_MEMORY:
-        return (f"The training set fits in this machine's memory ({words}): --engine dask will only be slower here "
-                f"(on one machine Dask was measured {DASK_SLOWER} slower than plain LightGBM); --engine local is the better choice.",)
+        return (
+            f"The training set fits in this machine's memory ({words}): --engine dask will only be slower here "
+            f"(on one machine Dask was measured {DASK_SLOWER} slower than plain LightGBM); --engine local is the better choice.",
+        )
     return ()
 
 

@@ -53,8 +53,10 @@ def _modules() -> tuple[Any, Any, Any]:
         import distributed
         import lightgbm.dask as lgb_dask
     except ImportError as exc:
-        raise ConfigError(f"--engine dask needs Dask, which is not installed here ({exc}).",
-                          hint="Install the scale extra: pip install 'soloml[scale]' (here and on every worker), or use --engine local.") from exc
+        raise ConfigError(
+            f"--engine dask needs Dask, which is not installed here ({exc}).",
+            hint="Install the scale extra: pip install 'soloml[scale]' (here and on every worker), or use --engine local.",
+        ) from exc
     return dd, distributed, lgb_dask
 
 
@@ -69,18 +71,26 @@ class DaskEngine:
         self.cluster = cluster  # only a cluster this engine started is closed with it
 
     @classmethod
-    def connect(cls, scheduler: str | None, *, staging: Path, workers: int = LOCAL_WORKERS, timeout: str = CONNECT_TIMEOUT) -> DaskEngine:
+    def connect(
+        cls, scheduler: str | None, *, staging: Path, workers: int = LOCAL_WORKERS, timeout: str = CONNECT_TIMEOUT
+    ) -> DaskEngine:
         """Connect to `scheduler`, or start a LocalCluster of `workers` processes bound to 127.0.0.1."""
         _, distributed, _ = _modules()
         if scheduler:
             try:
                 return cls(distributed.Client(scheduler, timeout=timeout), staging)
             except (OSError, TimeoutError) as exc:
-                raise ConfigError(f"Could not reach the Dask scheduler at {scheduler}: {exc}.",
-                                  hint="Check the address (tcp://HOST:8786) and that `dask scheduler` runs there, or leave out --scheduler for local worker processes.") from exc
-        with warnings.catch_warnings():  # another cluster on this machine holds the default HTTP port: any free one will do
+                raise ConfigError(
+                    f"Could not reach the Dask scheduler at {scheduler}: {exc}.",
+                    hint="Check the address (tcp://HOST:8786) and that `dask scheduler` runs there, or leave out --scheduler for local worker processes.",
+                ) from exc
+        with (
+            warnings.catch_warnings()
+        ):  # another cluster on this machine holds the default HTTP port: any free one will do
             warnings.filterwarnings("ignore", message="Port .* is already in use")
-            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+            cluster = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            )
         return cls(distributed.Client(cluster), staging, cluster=cluster)
 
     def close(self) -> None:
@@ -102,14 +112,24 @@ class DaskEngine:
         entities = labeled["entity_id"] if "entity_id" in labeled else pd.Series(np.arange(len(labeled)))
         notes = (*options.pop("notes", ()), *memory_advice(ts.frame, self.name))
 
-        def refit(X: pd.DataFrame, y: np.ndarray, params: dict[str, Any], *, categorical: list[str], rounds: int) -> tuple[lgb.Booster, int]:
+        def refit(
+            X: pd.DataFrame, y: np.ndarray, params: dict[str, Any], *, categorical: list[str], rounds: int
+        ) -> tuple[lgb.Booster, int]:
             ids = entities if len(entities) == len(X) else pd.Series(np.arange(len(X)))
             return self.refit(X, y, params, categorical=categorical, rounds=rounds, entity_ids=ids)
 
         return train(ts, spec, notes=notes, refit=refit, **options)
 
-    def refit(self, X: pd.DataFrame, y: np.ndarray, params: dict[str, Any], *, categorical: list[str], rounds: int,
-              entity_ids: pd.Series) -> tuple[lgb.Booster, int]:
+    def refit(
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        params: dict[str, Any],
+        *,
+        categorical: list[str],
+        rounds: int,
+        entity_ids: pd.Series,
+    ) -> tuple[lgb.Booster, int]:
         """`rounds` boosting rounds on every row with lightgbm.dask; the booster as soloml.modeling.fit.fit would return it."""
         from soloml.modeling import fit as ft
 
@@ -133,10 +153,15 @@ class DaskEngine:
                     warnings.filterwarnings("ignore", message="Parameter .* will be ignored")
                     estimator.fit(Xd, yd, sample_weight=wd, categorical_feature=list(categorical) or "auto")
             except lgb.basic.LightGBMError as exc:
-                raise ModelError(f"LightGBM could not train on the Dask cluster: {exc}.", hint="Check the features for constant or all-missing columns.") from exc
+                raise ModelError(
+                    f"LightGBM could not train on the Dask cluster: {exc}.",
+                    hint="Check the features for constant or all-missing columns.",
+                ) from exc
             except Exception as exc:  # noqa: BLE001 - a lost worker or network error, in words
-                raise ModelError(f"Training on the Dask cluster failed: {type(exc).__name__}: {exc}.",
-                                 hint="Nothing was saved. Check the workers (memory, logs) and re-run, or train with --engine local.") from exc
+                raise ModelError(
+                    f"Training on the Dask cluster failed: {type(exc).__name__}: {exc}.",
+                    hint="Nothing was saved. Check the workers (memory, logs) and re-run, or train with --engine local.",
+                ) from exc
             booster = estimator.booster_
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -156,25 +181,39 @@ class DaskEngine:
         columns = [f"f{j}" for j in range(X.shape[1])]
         frame = pd.DataFrame(X, columns=columns).assign(**{ROW_COLUMN: np.arange(len(X), dtype=np.int64)})
         try:
-            inputs = write_partitions(frame, entity_shards(entity_ids, shard_count(len(X), self.workers())), folder / "in")
+            inputs = write_partitions(
+                frame, entity_shards(entity_ids, shard_count(len(X), self.workers())), folder / "in"
+            )
             (folder / "out").mkdir(parents=True)
             model_text = booster.model_to_string()
-            futures = [self.client.submit(predict_partition, model_text, str(path), str(folder / "out" / path.name), i,
-                                          key=f"soloml-score-part-{i}-{token}", pure=False)
-                       for i, path in enumerate(inputs)]
+            futures = [
+                self.client.submit(
+                    predict_partition,
+                    model_text,
+                    str(path),
+                    str(folder / "out" / path.name),
+                    i,
+                    key=f"soloml-score-part-{i}-{token}",
+                    pure=False,
+                )
+                for i, path in enumerate(inputs)
+            ]
             try:
                 outputs = self.client.gather(futures)
             except Exception as exc:  # noqa: BLE001 - a dead worker (KilledWorker), a lost connection: in words
                 self.client.cancel(futures)
                 raise DeployError(
                     f"Scoring on the Dask cluster failed: {_why(exc, distributed)}. Nothing was replaced: the previous predictions stay in force.",
-                    hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).") from exc
+                    hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).",
+                ) from exc
             parts = pd.concat([pd.read_parquet(p) for p in outputs], ignore_index=True).sort_values(ROW_COLUMN)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if len(parts) != len(X) or not np.array_equal(parts[ROW_COLUMN].to_numpy(), np.arange(len(X))):
-            raise DeployError(f"Scoring on the Dask cluster returned {len(parts):,} predictions for {len(X):,} rows.",
-                              hint="Nothing was replaced: the previous predictions stay in force. Re-run `soloml score`.")
+            raise DeployError(
+                f"Scoring on the Dask cluster returned {len(parts):,} predictions for {len(X):,} rows.",
+                hint="Nothing was replaced: the previous predictions stay in force. Re-run `soloml score`.",
+            )
         values = parts.drop(columns=ROW_COLUMN).to_numpy(dtype=np.float64)
         return values[:, 0] if values.shape[1] == 1 else values
 

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +25,7 @@ from soloml.experiments.frequentist import Lift, SampleRatio, holm, sample_ratio
 from soloml.experiments.metrics import join_metric, read_exposures, read_metric
 from soloml.experiments.sequential import Sequential, confidence_sequence
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,13 @@ def _lift(kind: str, t: ArmSummary, c: ArmSummary, alpha: float) -> Lift:
 
 
 def analyze_summaries(
-    raw: dict[str, ArmSummary], spec: ExperimentSpec, metric: MetricSpec, *,
-    adjusted: dict[str, ArmSummary] | None = None, cuped: Cuped | None = None, v_plan_scale: float | None = None,
+    raw: dict[str, ArmSummary],
+    spec: ExperimentSpec,
+    metric: MetricSpec,
+    *,
+    adjusted: dict[str, ArmSummary] | None = None,
+    cuped: Cuped | None = None,
+    v_plan_scale: float | None = None,
 ) -> MetricResult:
     """Every treatment vs control from per-arm summaries; `adjusted` are the CUPED-adjusted ones."""
     alpha, control = spec.alpha, spec.control_variant
@@ -103,30 +108,55 @@ def analyze_summaries(
     pending = []
     for t in spec.treatments:
         unadjusted = _lift(metric.kind, raw[t], raw[control], alpha)
-        lift = unadjusted if adjusted is None else welch(
-            adjusted[t].mean, adjusted[t].var, adjusted[t].n, adjusted[control].mean, adjusted[control].var, adjusted[control].n, alpha=alpha
+        lift = (
+            unadjusted
+            if adjusted is None
+            else welch(
+                adjusted[t].mean,
+                adjusted[t].var,
+                adjusted[t].n,
+                adjusted[control].mean,
+                adjusted[control].var,
+                adjusted[control].n,
+                alpha=alpha,
+            )
         )
         if metric.kind == "conversion" and adjusted is None:
             x_t, x_c = int(round(raw[t].total)), int(round(raw[control].total))
-            first, second = ((x_t, raw[t].n), (x_c, raw[control].n)) if sign > 0 else ((x_c, raw[control].n), (x_t, raw[t].n))
+            first, second = (
+                ((x_t, raw[t].n), (x_c, raw[control].n)) if sign > 0 else ((x_c, raw[control].n), (x_t, raw[t].n))
+            )
             bayes = beta_binomial(*first, *second)
         else:
             bayes = normal_difference(sign * lift.estimate, lift.se)
         v_now = lift.se**2
-        seq = confidence_sequence(lift.estimate, v_now, alpha=alpha, v_plan=None if v_plan_scale is None else v_now * v_plan_scale)
+        seq = confidence_sequence(
+            lift.estimate, v_now, alpha=alpha, v_plan=None if v_plan_scale is None else v_now * v_plan_scale
+        )
         pending.append((t, lift, unadjusted, bayes, seq))
     adjusted_p = holm([p[1].p_value for p in pending])
     comparisons = tuple(
         Comparison(
-            t, control, lift, unadjusted, adj, bayes.chance_to_beat_control, bayes.expected_loss, seq,
-            None if cuped is None else cuped.theta, None if cuped is None else cuped.variance_reduction, bool(sign * lift.estimate > 0),
+            t,
+            control,
+            lift,
+            unadjusted,
+            adj,
+            bayes.chance_to_beat_control,
+            bayes.expected_loss,
+            seq,
+            None if cuped is None else cuped.theta,
+            None if cuped is None else cuped.variance_reduction,
+            bool(sign * lift.estimate > 0),
         )
         for (t, lift, unadjusted, bayes, seq), adj in zip(pending, adjusted_p, strict=False)
     )
     return MetricResult(metric.name, metric.kind, metric.good_direction, per_variant, comparisons)
 
 
-def analyze_metric(frame: pd.DataFrame, spec: ExperimentSpec, metric: MetricSpec, *, v_plan_scale: float | None = None) -> MetricResult:
+def analyze_metric(
+    frame: pd.DataFrame, spec: ExperimentSpec, metric: MetricSpec, *, v_plan_scale: float | None = None
+) -> MetricResult:
     """Every treatment vs control on `metric`. `frame` has unit_id, variant, value and optionally covariate.
 
     `v_plan_scale` = current units per arm / planned units per arm, for the sequential interval.
@@ -184,7 +214,6 @@ class ExperimentResult:
         return result_facts(self)
 
 
-
 def basis_for(spec: ExperimentSpec, per_arm: int, today: date) -> Basis:
     """Fixed-horizon once the end date has passed (or, without one, the planned size is reached); else always-valid."""
     if spec.end is not None:
@@ -197,16 +226,30 @@ def basis_for(spec: ExperimentSpec, per_arm: int, today: date) -> Basis:
 def _guardrail_holm(guardrails: list[MetricResult], basis: Basis) -> tuple[MetricResult, ...]:
     flat = [c for g in guardrails for c in g.comparisons]
     adjusted = iter(holm([c.lift.p_value if basis == "fixed-horizon" else c.sequential.p_value for c in flat]))
-    return tuple(dataclasses.replace(g, comparisons=tuple(dataclasses.replace(c, guardrail_p=next(adjusted)) for c in g.comparisons)) for g in guardrails)
+    return tuple(
+        dataclasses.replace(
+            g, comparisons=tuple(dataclasses.replace(c, guardrail_p=next(adjusted)) for c in g.comparisons)
+        )
+        for g in guardrails
+    )
 
 
-def finish(spec: ExperimentSpec, primary: MetricResult, guardrails: list[MetricResult], srm: SampleRatio | None, basis: Basis, **facts: Any) -> ExperimentResult:
+def finish(
+    spec: ExperimentSpec,
+    primary: MetricResult,
+    guardrails: list[MetricResult],
+    srm: SampleRatio | None,
+    basis: Basis,
+    **facts: Any,
+) -> ExperimentResult:
     """Judge guardrails, decide, and put the words on: the last step of every way in."""
     from soloml.experiments.report import business_lines
 
     checked = _guardrail_holm(guardrails, basis)
     verdict = decide(primary, checked, srm, spec.alpha, basis)
-    result = ExperimentResult(spec, sum(v.units for v in primary.variants), basis, srm, primary, checked, verdict, **facts)
+    result = ExperimentResult(
+        spec, sum(v.units for v in primary.variants), basis, srm, primary, checked, verdict, **facts
+    )
     headline, details = business_lines(result)
     warnings = list(facts.get("warnings", ()))
     if srm is not None and srm.mismatch:
@@ -219,8 +262,13 @@ def finish(spec: ExperimentSpec, primary: MetricResult, guardrails: list[MetricR
 
 
 def analyze_experiment(
-    con: duckdb.DuckDBPyConnection, spec: ExperimentSpec, *, root: Path | None = None, today: date | None = None,
-    source: pa.Table | None = None, source_words: str = "ops.exposures",
+    con: Connection,
+    spec: ExperimentSpec,
+    *,
+    root: Path | None = None,
+    today: date | None = None,
+    source: pa.Table | None = None,
+    source_words: str = "ops.exposures",
 ) -> ExperimentResult:
     """Read exposures (within the window) and metrics for `spec` and analyse them.
 
@@ -242,6 +290,13 @@ def analyze_experiment(
 
     times = exposures["exposed_at"].to_pandas()
     return finish(
-        spec, metric(spec.primary), [metric(g) for g in spec.guardrails], srm, basis,
-        today=today, exposed_from=times.min().date(), exposed_to=times.max().date(), source=source_words,
+        spec,
+        metric(spec.primary),
+        [metric(g) for g in spec.guardrails],
+        srm,
+        basis,
+        today=today,
+        exposed_from=times.min().date(),
+        exposed_to=times.max().date(),
+        source=source_words,
     )

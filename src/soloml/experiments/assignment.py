@@ -27,9 +27,10 @@ import pandas as pd
 
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec
-from soloml.warehouse import ops
-from soloml.temp_names import unique_name
 from soloml.facts import JSON, field_facts
+from soloml.temp_names import unique_name
+from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import table_exists
 
 _SCALE = float(2**64)
@@ -84,7 +85,7 @@ def assign_many(spec: ExperimentSpec, unit_ids: Iterable[str]) -> dict[str, str]
 
 
 def log_exposures(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     experiment: str,
     assignments: Mapping[str, str] | Iterable[tuple[str, str]],
     *,
@@ -100,7 +101,9 @@ def log_exposures(
     exposures (a deliberate re-assignment); `times` gives units their own exposure time.
     One transaction: all or nothing.
     """
-    pairs = list(assignments.items()) if isinstance(assignments, Mapping) else [(str(u), str(v)) for u, v in assignments]
+    pairs = (
+        list(assignments.items()) if isinstance(assignments, Mapping) else [(str(u), str(v)) for u, v in assignments]
+    )
     if not pairs:
         return 0
     when = (exposed_at or datetime.now(UTC)).replace(tzinfo=None)
@@ -115,7 +118,9 @@ def log_exposures(
             ops.delete(con, "exposures", experiment=experiment)
         before = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
         ops.insert_select(
-            con, "exposures", ["experiment", "unit_id", "variant", "exposed_at", "origin"],
+            con,
+            "exposures",
+            ["experiment", "unit_id", "variant", "exposed_at", "origin"],
             "SELECT ?, n.unit_id, n.variant, CAST(n.exposed_at AS TIMESTAMP), ? FROM " + new + " n "
             "WHERE NOT EXISTS (SELECT 1 FROM ops.exposures e WHERE e.experiment = ? AND e.unit_id = n.unit_id)",
             [experiment, origin, experiment],
@@ -124,7 +129,10 @@ def log_exposures(
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        raise ExperimentError(f"Could not record exposures for experiment '{experiment}': {exc}.", hint="Check the warehouse is writable and retry.") from exc
+        raise ExperimentError(
+            f"Could not record exposures for experiment '{experiment}': {exc}.",
+            hint="Check the warehouse is writable and retry.",
+        ) from exc
     finally:
         con.unregister(new)
     return int(after - before)
@@ -158,10 +166,11 @@ class Units:
 ARM_COLUMNS = ("variant", "arm", "group", "treatment", "bucket", "cohort")
 
 
-def recorded_arms(con: duckdb.DuckDBPyConnection, experiment: str) -> dict[str, str]:
+def recorded_arms(con: Connection, experiment: str) -> dict[str, str]:
     """unit_id -> the arm of its first exposure in `experiment`."""
     rows = con.execute(
-        "SELECT unit_id, arg_min(variant, exposed_at) FROM ops.exposures WHERE experiment = ? GROUP BY unit_id", [experiment]
+        "SELECT unit_id, arg_min(variant, exposed_at) FROM ops.exposures WHERE experiment = ? GROUP BY unit_id",
+        [experiment],
     ).fetchall()
     return {str(u): str(v) for u, v in rows}
 
@@ -198,7 +207,7 @@ def _check_no_change(spec: ExperimentSpec, recorded: dict[str, str], mapping: di
 
 
 def assign_units(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ExperimentSpec,
     unit_ids: Sequence[str] | Units,
     *,
@@ -215,7 +224,10 @@ def assign_units(
     """
     units = unit_ids if isinstance(unit_ids, Units) else Units(tuple(str(u) for u in unit_ids))
     if not units.ids:
-        raise ExperimentError(f"No units to assign to experiment '{spec.name}'.", hint="Check the --units query or file, or that the project has been scored.")
+        raise ExperimentError(
+            f"No units to assign to experiment '{spec.name}'.",
+            hint="Check the --units query or file, or that the project has been scored.",
+        )
     if units.arms is not None:
         mapping = _given_mapping(spec, units)
     else:
@@ -226,15 +238,25 @@ def assign_units(
     new = log_exposures(con, spec.name, mapping, exposed_at=exposed_at, origin=origin, replace=reassign, times=times)
     counts = Counter(mapping.values())
     arms_from = units.arm_column if units.arms is not None else "hash"
-    return AssignmentResult(spec.name, len(mapping), new, {v: counts.get(v, 0) for v in spec.variants}, arms_from, len(recorded) if reassign else 0)
+    return AssignmentResult(
+        spec.name,
+        len(mapping),
+        new,
+        {v: counts.get(v, 0) for v in spec.variants},
+        arms_from,
+        len(recorded) if reassign else 0,
+    )
 
 
-def units_from_sql(con: duckdb.DuckDBPyConnection, sql: str, *, arm: str | None = None) -> Units:
+def units_from_sql(con: Connection, sql: str, *, arm: str | None = None) -> Units:
     """Unit ids from a query: its `unit_id` column, else its first column; and its arm column if it has one."""
     try:
         frame = con.execute(sql).df()
     except duckdb.Error as exc:
-        raise ExperimentError(f"The units query failed: {exc}.", hint="Run it in `duckdb warehouse.duckdb` to fix it; it must return unit_id.") from exc
+        raise ExperimentError(
+            f"The units query failed: {exc}.",
+            hint="Run it in `duckdb warehouse.duckdb` to fix it; it must return unit_id.",
+        ) from exc
     return _units(frame, "the units query", arm=arm, first_row=1)
 
 
@@ -242,7 +264,9 @@ def units_from_file(path: Path | str, *, arm: str | None = None) -> Units:
     """Unit ids from a CSV file: its `unit_id` column, else its first column; and its arm column if it has one."""
     path = Path(path)
     if not path.is_file():
-        raise ExperimentError(f"Units file {path} does not exist.", hint="Pass a CSV with a unit_id column, or a SQL query.")
+        raise ExperimentError(
+            f"Units file {path} does not exist.", hint="Pass a CSV with a unit_id column, or a SQL query."
+        )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return _units(frame, str(path), arm=arm, first_row=2)
 
@@ -250,7 +274,10 @@ def units_from_file(path: Path | str, *, arm: str | None = None) -> Units:
 def _arm_column(frame: pd.DataFrame, id_column: str, arm: str | None, where: str) -> str | None:
     if arm is not None:
         if arm not in frame.columns:
-            raise ExperimentError(f"{where} has no column '{arm}' (it has {list(frame.columns)}).{did_you_mean(arm, frame.columns)}", hint="Fix --arm.")
+            raise ExperimentError(
+                f"{where} has no column '{arm}' (it has {list(frame.columns)}).{did_you_mean(arm, frame.columns)}",
+                hint="Fix --arm.",
+            )
         return arm
     by_name = [c for c in frame.columns if c != id_column and str(c).strip().lower() in ARM_COLUMNS]
     return by_name[0] if by_name else None
@@ -271,11 +298,14 @@ def _units(frame: pd.DataFrame, where: str, *, arm: str | None, first_row: int) 
     missing = arms.isna() | (arms == "")
     if missing.any():
         at = int(np.flatnonzero(missing.to_numpy())[0])
-        raise ExperimentError(f"{where}, row {rows[at]}: unit '{kept_ids[at]}' has no value in column '{arm_column}'.", hint="Every unit needs its arm; fill it or drop the row.")
+        raise ExperimentError(
+            f"{where}, row {rows[at]}: unit '{kept_ids[at]}' has no value in column '{arm_column}'.",
+            hint="Every unit needs its arm; fill it or drop the row.",
+        )
     return Units(kept_ids, tuple(str(a) for a in arms), str(arm_column), rows, where)
 
 
-def top_k_units(con: duckdb.DuckDBPyConnection, project: str, k: int) -> list[str]:
+def top_k_units(con: Connection, project: str, k: int) -> list[str]:
     """The `k` highest-scored entities of the latest scoring run of `project` (e.g. the most at-risk customers)."""
     if k < 1:
         raise ExperimentError(f"--top-k needs a positive K, got {k}.")
@@ -294,5 +324,8 @@ def top_k_units(con: duckdb.DuckDBPyConnection, project: str, k: int) -> list[st
         [project, project, k],
     ).fetchall()
     if not rows:
-        raise ExperimentError(f"Project '{project}' has no batch predictions in ops.predictions.", hint=f"Run `soloml score {project}` first.")
+        raise ExperimentError(
+            f"Project '{project}' has no batch predictions in ops.predictions.",
+            hint=f"Run `soloml score {project}` first.",
+        )
     return [str(r[0]) for r in rows]

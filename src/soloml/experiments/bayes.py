@@ -34,7 +34,9 @@ def beta_binomial(x_t: int, n_t: int, x_c: int, n_c: int, *, prior: tuple[float,
     a_c, b_c = prior[0] + x_c, prior[1] + n_c - x_c
     chance = prob_beta_greater(a_t, b_t, a_c, b_c)
     # E[max(C - T, 0)] = E[C] P(C' > T) - E[T] P(C > T'), C' ~ Beta(a_c + 1, b_c), T' ~ Beta(a_t + 1, b_t)
-    loss = a_c / (a_c + b_c) * prob_beta_greater(a_c + 1, b_c, a_t, b_t) - a_t / (a_t + b_t) * (1.0 - prob_beta_greater(a_t + 1, b_t, a_c, b_c))
+    loss = a_c / (a_c + b_c) * prob_beta_greater(a_c + 1, b_c, a_t, b_t) - a_t / (a_t + b_t) * (
+        1.0 - prob_beta_greater(a_t + 1, b_t, a_c, b_c)
+    )
     return BayesResult(chance, max(0.0, float(loss)))
 
 

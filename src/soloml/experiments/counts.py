@@ -36,39 +36,74 @@ def parse_counts(text: str) -> tuple[Kind, dict[str, ArmSummary]]:
         if c is None:
             kinds.add("conversion")
             if b < 1 or a > b or a != int(a) or b != int(b):
-                raise ExperimentError(f"--counts: {arm}={m.group(2)}/{m.group(3)} is not whole successes out of at least as many units.", hint=f"Write {EXAMPLE}.")
+                raise ExperimentError(
+                    f"--counts: {arm}={m.group(2)}/{m.group(3)} is not whole successes out of at least as many units.",
+                    hint=f"Write {EXAMPLE}.",
+                )
             arms[arm] = ArmSummary.from_sums(int(b), a, a)
         else:
             kinds.add("mean")
             if a < 2 or a != int(a):
-                raise ExperimentError(f"--counts: arm {arm!r} has {m.group(2)} units; a mean needs a whole number of at least 2.", hint=f"Write {EXAMPLE}.")
+                raise ExperimentError(
+                    f"--counts: arm {arm!r} has {m.group(2)} units; a mean needs a whole number of at least 2.",
+                    hint=f"Write {EXAMPLE}.",
+                )
             arms[arm] = ArmSummary.from_sums(int(a), b, float(c))
     if len(kinds) > 1:
-        raise ExperimentError("--counts mixes successes/units and units/sum/sum-of-squares.", hint="Give every arm in the same form.")
+        raise ExperimentError(
+            "--counts mixes successes/units and units/sum/sum-of-squares.", hint="Give every arm in the same form."
+        )
     if len(arms) < 2:
         raise ExperimentError(f"--counts needs at least two arms, got {list(arms)}.", hint=f"Write {EXAMPLE}.")
     return kinds.pop(), arms  # type: ignore[return-value]
 
 
-def spec_for_counts(name: str, kind: Kind, arms: dict[str, ArmSummary], *, control: str | None = None, base: ExperimentSpec | None = None) -> ExperimentSpec:
+def spec_for_counts(
+    name: str,
+    kind: Kind,
+    arms: dict[str, ArmSummary],
+    *,
+    control: str | None = None,
+    base: ExperimentSpec | None = None,
+) -> ExperimentSpec:
     """The experiment's YAML when there is one (its arms must match), else a spec drawn from the counts."""
     if control is not None and control not in arms:
-        raise ExperimentError(f"--control {control!r} is not one of the arms {list(arms)}.{did_you_mean(control, arms)}", hint="Name one of the arms in --counts.")
+        raise ExperimentError(
+            f"--control {control!r} is not one of the arms {list(arms)}.{did_you_mean(control, arms)}",
+            hint="Name one of the arms in --counts.",
+        )
     if base is not None:
         unknown = [a for a in arms if a not in base.variants]
         if unknown or len(arms) != len(base.variants):
-            raise ExperimentError(f"--counts gives arms {list(arms)} but experiment '{name}' has {list(base.variants)}.", hint="Use the YAML's variant names in --counts.")
+            raise ExperimentError(
+                f"--counts gives arms {list(arms)} but experiment '{name}' has {list(base.variants)}.",
+                hint="Use the YAML's variant names in --counts.",
+            )
         if control is not None and control != base.control_variant:
-            raise ExperimentError(f"--control {control!r} contradicts the YAML's control {base.control_variant!r}.", hint="Drop --control or fix the YAML.")
+            raise ExperimentError(
+                f"--control {control!r} contradicts the YAML's control {base.control_variant!r}.",
+                hint="Drop --control or fix the YAML.",
+            )
         if "kind" in base.primary.model_fields_set and base.primary.kind != kind:
-            raise ExperimentError(f"The YAML says metric '{base.primary.name}' is a {base.primary.kind} but --counts gives {kind} numbers.", hint=f"Write {EXAMPLE}.")
+            raise ExperimentError(
+                f"The YAML says metric '{base.primary.name}' is a {base.primary.kind} but --counts gives {kind} numbers.",
+                hint=f"Write {EXAMPLE}.",
+            )
         return base.model_copy(update={"primary": base.primary.model_copy(update={"kind": kind})})
     order = [control] + [a for a in arms if a != control] if control else list(arms)
-    return ExperimentSpec.model_validate({
-        "name": name, "split_by": "another tool", "planned_split": False,
-        "variants": {a: float(arms[a].n) for a in order},
-        "primary": {"name": "conversions" if kind == "conversion" else "outcome", "kind": kind, "verb": "got" if kind == "conversion" else "had"},
-    })
+    return ExperimentSpec.model_validate(
+        {
+            "name": name,
+            "split_by": "another tool",
+            "planned_split": False,
+            "variants": {a: float(arms[a].n) for a in order},
+            "primary": {
+                "name": "conversions" if kind == "conversion" else "outcome",
+                "kind": kind,
+                "verb": "got" if kind == "conversion" else "had",
+            },
+        }
+    )
 
 
 def analyze_counts(spec: ExperimentSpec, arms: dict[str, ArmSummary], *, today: date | None = None) -> ExperimentResult:
@@ -80,5 +115,20 @@ def analyze_counts(spec: ExperimentSpec, arms: dict[str, ArmSummary], *, today: 
     planned = spec.planned_units_per_arm
     scale = None if planned is None else min(s.n for s in raw.values()) / planned
     primary = analyze_summaries(raw, spec, spec.primary, v_plan_scale=scale)
-    warnings = [f"Guardrails {[g.name for g in spec.guardrails]} were not analysed: --counts gives only the primary metric."] if spec.guardrails else []
-    return finish(spec, primary, [], srm, basis, today=today, exposed_from=None, exposed_to=None, source="summary counts", warnings=tuple(warnings))
+    warnings = (
+        [f"Guardrails {[g.name for g in spec.guardrails]} were not analysed: --counts gives only the primary metric."]
+        if spec.guardrails
+        else []
+    )
+    return finish(
+        spec,
+        primary,
+        [],
+        srm,
+        basis,
+        today=today,
+        exposed_from=None,
+        exposed_to=None,
+        source="summary counts",
+        warnings=tuple(warnings),
+    )

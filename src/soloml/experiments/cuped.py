@@ -31,7 +31,10 @@ def cuped_theta(values: np.ndarray, covariate: np.ndarray, groups: np.ndarray) -
         num += float(dx @ (y - y.mean()))
         den += float(dx @ dx)
     if den == 0:
-        raise ExperimentError("The pre-period covariate is the same for every unit, so CUPED cannot use it.", hint="Drop the covariate column from the metric, or choose one that varies.")
+        raise ExperimentError(
+            "The pre-period covariate is the same for every unit, so CUPED cannot use it.",
+            hint="Drop the covariate column from the metric, or choose one that varies.",
+        )
     return num / den
 
 

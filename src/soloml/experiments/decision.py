@@ -68,7 +68,9 @@ def _harm_words(harmed: tuple[tuple[str, str], ...]) -> str:
     return " and ".join(f"{name} {moved}" for name, moved in harmed)
 
 
-def decide(primary: MetricResult, guardrails: tuple[MetricResult, ...], srm: SampleRatio | None, alpha: float, basis: Basis) -> Decision:
+def decide(
+    primary: MetricResult, guardrails: tuple[MetricResult, ...], srm: SampleRatio | None, alpha: float, basis: Basis
+) -> Decision:
     if srm is not None and srm.mismatch:
         return Decision("investigate")
     winners = [c for c in primary.comparisons if significant(c, alpha, basis) and c.better]
@@ -76,7 +78,9 @@ def decide(primary: MetricResult, guardrails: tuple[MetricResult, ...], srm: Sam
         best = max(winners, key=lambda c: c.chance_to_beat_control)
         harmed = tuple(
             (g.name, "rose" if g.good_direction == "decrease" else "fell")
-            for g in guardrails for c in g.comparisons if c.variant == best.variant and guardrail_alarm(c, alpha)
+            for g in guardrails
+            for c in g.comparisons
+            if c.variant == best.variant and guardrail_alarm(c, alpha)
         )
         return Decision("ship_check", best.variant, harmed) if harmed else Decision("ship", best.variant)
     losers = [c for c in primary.comparisons if significant(c, alpha, basis) and not c.better]

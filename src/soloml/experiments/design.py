@@ -81,7 +81,10 @@ def ttest_power(effect_size: float, nobs1: float, alpha: float, ratio: float = 1
 
 def _solve_nobs1(power_fn, effect_size: float, alpha: float, power: float, ratio: float) -> float:
     if effect_size == 0:
-        raise ExperimentError("The minimum detectable effect is 0, so no sample size can detect it.", hint="Pass a non-zero --mde or --mde-relative.")
+        raise ExperimentError(
+            "The minimum detectable effect is 0, so no sample size can detect it.",
+            hint="Pass a non-zero --mde or --mde-relative.",
+        )
     low = 2.0 + 1e-9
     if power_fn(effect_size, low, alpha, ratio) >= power:
         return low
@@ -89,8 +92,13 @@ def _solve_nobs1(power_fn, effect_size: float, alpha: float, power: float, ratio
     while power_fn(effect_size, high, alpha, ratio) < power:
         high *= 4.0
         if high > 1e13:
-            raise ExperimentError(f"The effect size {effect_size:.3g} is too small to detect with any realistic sample.", hint="Choose a larger --mde.")
-    return float(optimize.brentq(lambda n: power_fn(effect_size, n, alpha, ratio) - power, low, high, xtol=1e-10, rtol=1e-14))
+            raise ExperimentError(
+                f"The effect size {effect_size:.3g} is too small to detect with any realistic sample.",
+                hint="Choose a larger --mde.",
+            )
+    return float(
+        optimize.brentq(lambda n: power_fn(effect_size, n, alpha, ratio) - power, low, high, xtol=1e-10, rtol=1e-14)
+    )
 
 
 def _check_common(alpha: float, power: float, allocation: float) -> None:
@@ -99,13 +107,28 @@ def _check_common(alpha: float, power: float, allocation: float) -> None:
     if not 0 < power < 1:
         raise ExperimentError(f"--power must be between 0 and 1, got {power}.", hint="0.8 is the usual choice.")
     if not allocation > 0:
-        raise ExperimentError(f"--allocation (treated units per control unit) must be positive, got {allocation}.", hint="1 means an even split.")
+        raise ExperimentError(
+            f"--allocation (treated units per control unit) must be positive, got {allocation}.",
+            hint="1 means an even split.",
+        )
 
 
-def _finish(metric: MetricKind, alpha: float, power: float, allocation: float, h: float, mde: float, baseline: float, sd: float | None, nobs1: float) -> Design:
+def _finish(
+    metric: MetricKind,
+    alpha: float,
+    power: float,
+    allocation: float,
+    h: float,
+    mde: float,
+    baseline: float,
+    sd: float | None,
+    nobs1: float,
+) -> Design:
     n_control = math.ceil(nobs1 - 1e-9)
     n_treatment = math.ceil(nobs1 * allocation - 1e-9)
-    return Design(metric, alpha, power, allocation, h, mde, baseline, sd, nobs1, n_control, n_treatment, n_control + n_treatment)
+    return Design(
+        metric, alpha, power, allocation, h, mde, baseline, sd, nobs1, n_control, n_treatment, n_control + n_treatment
+    )
 
 
 def design_conversion(
@@ -120,11 +143,16 @@ def design_conversion(
     """Units per arm to detect a change of `mde` (absolute, e.g. 0.05 = five points) in a conversion rate."""
     _check_common(alpha, power, allocation)
     if not 0 < baseline_rate < 1:
-        raise ExperimentError(f"--baseline-rate must be a rate between 0 and 1, got {baseline_rate}.", hint="Use 0.2 for 20%.")
+        raise ExperimentError(
+            f"--baseline-rate must be a rate between 0 and 1, got {baseline_rate}.", hint="Use 0.2 for 20%."
+        )
     mde = _absolute_mde(mde, mde_relative, baseline_rate)
     target = baseline_rate + mde
     if not 0 < target < 1:
-        raise ExperimentError(f"A baseline rate of {baseline_rate} plus an effect of {mde} gives {target}, which is not a rate.", hint="Choose a smaller --mde.")
+        raise ExperimentError(
+            f"A baseline rate of {baseline_rate} plus an effect of {mde} gives {target}, which is not a rate.",
+            hint="Choose a smaller --mde.",
+        )
     h = cohens_h(target, baseline_rate)
     nobs1 = _solve_nobs1(normal_power, h, alpha, power, allocation)
     return _finish("conversion", alpha, power, allocation, h, mde, baseline_rate, None, nobs1)
@@ -143,7 +171,10 @@ def design_mean(
     """Units per arm to detect a change of `mde` in a mean with standard deviation `sd` (Welch/t-test design)."""
     _check_common(alpha, power, allocation)
     if not sd > 0:
-        raise ExperimentError(f"--sd must be positive, got {sd}.", hint="Use the standard deviation of the metric per unit over a recent period.")
+        raise ExperimentError(
+            f"--sd must be positive, got {sd}.",
+            hint="Use the standard deviation of the metric per unit over a recent period.",
+        )
     mde = _absolute_mde(mde, mde_relative, mean)
     d = mde / sd
     nobs1 = _solve_nobs1(ttest_power, d, alpha, power, allocation)
@@ -152,18 +183,26 @@ def design_mean(
 
 def _absolute_mde(mde: float | None, mde_relative: float | None, baseline: float) -> float:
     if (mde is None) == (mde_relative is None):
-        raise ExperimentError("Give exactly one of --mde (absolute) or --mde-relative.", hint="E.g. --mde 0.02 for two points, or --mde-relative 0.1 for +10%.")
+        raise ExperimentError(
+            "Give exactly one of --mde (absolute) or --mde-relative.",
+            hint="E.g. --mde 0.02 for two points, or --mde-relative 0.1 for +10%.",
+        )
     if mde is not None:
         return float(mde)
     if baseline == 0:
-        raise ExperimentError("A relative effect of a baseline of 0 is 0.", hint="Pass --mde as an absolute effect instead.")
+        raise ExperimentError(
+            "A relative effect of a baseline of 0 is 0.", hint="Pass --mde as an absolute effect instead."
+        )
     return float(mde_relative) * baseline  # type: ignore[arg-type]
 
 
 def with_pace(design: Design, units_per_day: float, source: str) -> Design:
     """Add how long the test takes when `units_per_day` new units can enter it."""
     if not units_per_day > 0:
-        raise ExperimentError(f"The pace must be positive, got {units_per_day} units a day.", hint="Pass --traffic (units a day) or set business.capacity in the project.")
+        raise ExperimentError(
+            f"The pace must be positive, got {units_per_day} units a day.",
+            hint="Pass --traffic (units a day) or set business.capacity in the project.",
+        )
     from dataclasses import replace
 
     return replace(design, units_per_day=units_per_day, days=design.total / units_per_day, pace_source=source)
@@ -191,12 +230,22 @@ def plan(
     """The one entry point of `soloml experiment design`: a sample size, and a duration when a pace is known."""
     if metric == "conversion":
         if baseline_rate is None:
-            raise ExperimentError("A conversion design needs --baseline-rate (today's rate, e.g. 0.2).", hint="Or pass a PROJECT whose training set holds the base rate.")
-        result = design_conversion(baseline_rate, mde=mde, mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation)
+            raise ExperimentError(
+                "A conversion design needs --baseline-rate (today's rate, e.g. 0.2).",
+                hint="Or pass a PROJECT whose training set holds the base rate.",
+            )
+        result = design_conversion(
+            baseline_rate, mde=mde, mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation
+        )
     elif metric == "mean":
         if mean is None or sd is None:
-            raise ExperimentError("A mean design needs --mean and --sd (today's average per unit and its standard deviation).", hint="Compute both over a recent period, per unit.")
-        result = design_mean(mean, sd, mde=mde, mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation)
+            raise ExperimentError(
+                "A mean design needs --mean and --sd (today's average per unit and its standard deviation).",
+                hint="Compute both over a recent period, per unit.",
+            )
+        result = design_mean(
+            mean, sd, mde=mde, mde_relative=mde_relative, alpha=alpha, power=power, allocation=allocation
+        )
     else:
         raise ExperimentError(f"--metric must be 'conversion' or 'mean', got '{metric}'.")
     if units_per_day is not None:

@@ -43,9 +43,15 @@ def two_proportions(x_t: int, n_t: int, x_c: int, n_c: int, *, alpha: float = 0.
     """
     for name, x, n in (("treatment", x_t, n_t), ("control", x_c, n_c)):
         if n <= 0:
-            raise ExperimentError(f"The {name} group has no units, so its conversion rate is undefined.", hint="Check the exposures and the metric query.")
+            raise ExperimentError(
+                f"The {name} group has no units, so its conversion rate is undefined.",
+                hint="Check the exposures and the metric query.",
+            )
         if not 0 <= x <= n:
-            raise ExperimentError(f"The {name} group has {x} successes out of {n} units; a conversion metric must be 0 or 1 per unit.", hint="Use kind: mean for counts or amounts.")
+            raise ExperimentError(
+                f"The {name} group has {x} successes out of {n} units; a conversion metric must be 0 or 1 per unit.",
+                hint="Use kind: mean for counts or amounts.",
+            )
     p_t, p_c = x_t / n_t, x_c / n_c
     diff = p_t - p_c
     z = score_diff_statistic(x_t, n_t, x_c, n_c, 0.0)
@@ -55,10 +61,14 @@ def two_proportions(x_t: int, n_t: int, x_c: int, n_c: int, *, alpha: float = 0.
     r_low, r_high = score_ratio_interval(x_t, n_t, x_c, n_c, q)
     rel = None if p_c == 0 else p_t / p_c - 1.0
     se = math.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
-    return Lift(diff, low, high, se, z, p, rel, None if r_low is None else r_low - 1.0, None if r_high is None else r_high - 1.0)
+    return Lift(
+        diff, low, high, se, z, p, rel, None if r_low is None else r_low - 1.0, None if r_high is None else r_high - 1.0
+    )
 
 
-def relative_interval(mean_t: float, var_t: float, mean_c: float, var_c: float, q: float) -> tuple[float | None, float | None, float | None]:
+def relative_interval(
+    mean_t: float, var_t: float, mean_c: float, var_c: float, q: float
+) -> tuple[float | None, float | None, float | None]:
     """Relative lift mean_t / mean_c - 1 and Fieller's interval with the quantile `q` of the absolute test."""
     if mean_c == 0:
         return None, None, None
@@ -70,11 +80,17 @@ def welch(mean_t: float, var_t: float, n_t: int, mean_c: float, var_c: float, n_
     """Welch's unequal-variance t-test and interval (scipy's ttest_ind(equal_var=False)); relative lift by Fieller."""
     for name, n in (("treatment", n_t), ("control", n_c)):
         if n < 2:
-            raise ExperimentError(f"The {name} group has {n} unit(s) with a value; a mean needs at least 2.", hint="Wait for more data or check the metric query.")
+            raise ExperimentError(
+                f"The {name} group has {n} unit(s) with a value; a mean needs at least 2.",
+                hint="Wait for more data or check the metric query.",
+            )
     a, b = var_t / n_t, var_c / n_c
     se = math.sqrt(a + b)
     if se == 0:
-        raise ExperimentError("The metric has the same value for every unit in both groups, so there is nothing to compare.", hint="Check the metric query.")
+        raise ExperimentError(
+            "The metric has the same value for every unit in both groups, so there is nothing to compare.",
+            hint="Check the metric query.",
+        )
     df = (a + b) ** 2 / (a**2 / (n_t - 1) + b**2 / (n_c - 1))
     diff = mean_t - mean_c
     t = diff / se
@@ -96,7 +112,9 @@ class SampleRatio:
 SRM_THRESHOLD = 0.001
 
 
-def sample_ratio_check(counts: dict[str, int], weights: dict[str, float], *, threshold: float = SRM_THRESHOLD) -> SampleRatio:
+def sample_ratio_check(
+    counts: dict[str, int], weights: dict[str, float], *, threshold: float = SRM_THRESHOLD
+) -> SampleRatio:
     """Chi-square goodness of fit of units per variant against the planned weights (scipy.stats.chisquare).
 
     A p-value below `threshold` (0.001 by convention) means the split is broken: the assignment,
@@ -108,7 +126,13 @@ def sample_ratio_check(counts: dict[str, int], weights: dict[str, float], *, thr
     share = np.array([weights[n] for n in names], dtype=float)
     expected = total * share / share.sum()
     stat, p = stats.chisquare(observed, expected)
-    return SampleRatio({n: int(o) for n, o in zip(names, observed, strict=True)}, {n: float(e) for n, e in zip(names, expected, strict=True)}, float(stat), float(p), bool(p < threshold))
+    return SampleRatio(
+        {n: int(o) for n, o in zip(names, observed, strict=True)},
+        {n: float(e) for n, e in zip(names, expected, strict=True)},
+        float(stat),
+        float(p),
+        bool(p < threshold),
+    )
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -118,7 +118,10 @@ def experiment_router(experiments_dir: Path, warehouse: str | Path | None) -> AP
             return denied
         name = request.path_params["name"]
         if not NAME.fullmatch(name):
-            return problem(422, f"'{clipped(name, 40)}' is not an experiment name: use letters, digits, '_', '.' or '-' (at most 100 characters).")
+            return problem(
+                422,
+                f"'{clipped(name, 40)}' is not an experiment name: use letters, digits, '_', '.' or '-' (at most 100 characters).",
+            )
         body = await edge.body(request.receive, header(headers, b"content-length"))
         if isinstance(body, tuple):
             return body
@@ -140,9 +143,13 @@ def experiment_router(experiments_dir: Path, warehouse: str | Path | None) -> AP
     @router.post(
         "/v1/experiments/{name}/assign",
         response_model=AssignResponse,
-        responses={401: {"description": "Missing or wrong API key."}, 404: {"description": "No such experiment."},
-                   413: {"description": "The body is larger than 4 MB."}, 415: {"description": "The body is not JSON."},
-                   422: {"description": "The name or the body is not valid; says which."}},
+        responses={
+            401: {"description": "Missing or wrong API key."},
+            404: {"description": "No such experiment."},
+            413: {"description": "The body is larger than 4 MB."},
+            415: {"description": "The body is not JSON."},
+            422: {"description": "The name or the body is not valid; says which."},
+        },
         openapi_extra=_openapi_extra(),
     )
     async def assign_unit(request: Request) -> Response:
@@ -166,7 +173,14 @@ def _edge(request: Request) -> Edge:
 def _openapi_extra() -> dict[str, Any]:
     """The name parameter and the body as the route checks them (they are read by hand, after the key)."""
     return {
-        "parameters": [{"name": "name", "in": "path", "required": True, "description": "The experiment (experiments/NAME.yaml).",
-                        "schema": {"type": "string", "pattern": NAME_PATTERN, "maxLength": 100}}],
+        "parameters": [
+            {
+                "name": "name",
+                "in": "path",
+                "required": True,
+                "description": "The experiment (experiments/NAME.yaml).",
+                "schema": {"type": "string", "pattern": NAME_PATTERN, "maxLength": 100},
+            }
+        ],
         "requestBody": {"required": True, "content": {JSON: {"schema": AssignRequest.model_json_schema()}}},
     }

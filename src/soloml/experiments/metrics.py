@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
+from soloml.warehouse.base import Connection
 
 Window = tuple[date | None, date | None]
 
@@ -34,7 +35,7 @@ def _window_sql(column: str, window: Window) -> tuple[str, dict[str, datetime]]:
     return (" AND ".join(parts) or "TRUE"), params
 
 
-def read_exposures(con: duckdb.DuckDBPyConnection, experiment: str, window: Window = (None, None)) -> pa.Table:
+def read_exposures(con: Connection, experiment: str, window: Window = (None, None)) -> pa.Table:
     """unit_id, variant, exposed_at of every unit first exposed in `experiment` within the window (whole days)."""
     where, params = _window_sql("exposed_at", window)
     table = con.sql(
@@ -44,7 +45,10 @@ def read_exposures(con: duckdb.DuckDBPyConnection, experiment: str, window: Wind
     ).to_arrow_table()
     if table.num_rows == 0:
         shown = "" if window == (None, None) else f" between {window[0] or 'the start'} and {window[1] or 'now'}"
-        raise ExperimentError(f"Experiment '{experiment}' has no exposures in ops.exposures{shown}.", hint=f"Assign units first: `soloml experiment assign {experiment} --units ...`, or check the start and end dates.")
+        raise ExperimentError(
+            f"Experiment '{experiment}' has no exposures in ops.exposures{shown}.",
+            hint=f"Assign units first: `soloml experiment assign {experiment} --units ...`, or check the start and end dates.",
+        )
     return table
 
 
@@ -55,12 +59,22 @@ def _sql_params(metric: MetricSpec, window: Window) -> dict[str, date]:
     for name, value in zip(("start", "end"), window, strict=True):
         if name in used:
             if value is None:
-                raise ExperimentError(f"The SQL of metric '{metric.name}' uses ${name} but the experiment has no {name} date.", hint=f"Set '{name}:' in the experiment YAML.")
+                raise ExperimentError(
+                    f"The SQL of metric '{metric.name}' uses ${name} but the experiment has no {name} date.",
+                    hint=f"Set '{name}:' in the experiment YAML.",
+                )
             params[name] = value
     return params
 
 
-def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Path | None = None, window: Window = (None, None), source: pa.Table | None = None) -> pa.Table:
+def read_metric(
+    con: Connection,
+    metric: MetricSpec,
+    *,
+    root: Path | None = None,
+    window: Window = (None, None),
+    source: pa.Table | None = None,
+) -> pa.Table:
     """The metric's rows as returned: unit_id, value and optionally covariate (checked in `join_metric`).
 
     Rows with an `observed_at` outside the window are dropped, so an outcome after the end counts as none.
@@ -68,35 +82,56 @@ def read_metric(con: duckdb.DuckDBPyConnection, metric: MetricSpec, *, root: Pat
     where = f"metric '{metric.name}'"
     if metric.column is not None:
         if source is None:
-            raise ExperimentError(f"Metric '{metric.name}' reads column '{metric.column}' of the --from source, and no --from was given.", hint="Run `soloml experiment analyze NAME --from SOURCE`.")
+            raise ExperimentError(
+                f"Metric '{metric.name}' reads column '{metric.column}' of the --from source, and no --from was given.",
+                hint="Run `soloml experiment analyze NAME --from SOURCE`.",
+            )
         keep = [metric.column] + ([metric.covariate] if metric.covariate else [])
         lacking = [c for c in keep if c not in source.column_names]
         if lacking:
-            raise ExperimentError(f"The --from source has no column {lacking[0]!r} for {where} (it has {source.column_names}).{did_you_mean(lacking[0], source.column_names)}", hint="Fix the column name in the YAML.")
-        table = source.select(["unit_id", *keep]).rename_columns(["unit_id", "value"] + (["covariate"] if metric.covariate else []))
+            raise ExperimentError(
+                f"The --from source has no column {lacking[0]!r} for {where} (it has {source.column_names}).{did_you_mean(lacking[0], source.column_names)}",
+                hint="Fix the column name in the YAML.",
+            )
+        table = source.select(["unit_id", *keep]).rename_columns(
+            ["unit_id", "value"] + (["covariate"] if metric.covariate else [])
+        )
         return table.replace_schema_metadata({"source": f"column '{metric.column}' of the --from source"})
     if metric.sql is not None:
         try:
             relation = con.sql(metric.sql, params=_sql_params(metric, window) or None)
             if relation is None:
-                raise ExperimentError(f"The SQL of {where} is not a query.", hint="Write a SELECT returning unit_id, value [, covariate].")
+                raise ExperimentError(
+                    f"The SQL of {where} is not a query.", hint="Write a SELECT returning unit_id, value [, covariate]."
+                )
             table = relation.to_arrow_table()
         except duckdb.Error as exc:
-            raise ExperimentError(f"The SQL of {where} failed: {exc}.", hint="Fix the query in the experiment YAML; it must return unit_id, value [, covariate].") from exc
+            raise ExperimentError(
+                f"The SQL of {where} failed: {exc}.",
+                hint="Fix the query in the experiment YAML; it must return unit_id, value [, covariate].",
+            ) from exc
         source_name = f"the SQL of {where}"
     elif metric.csv is not None:
         path = Path(metric.csv)
         if not path.is_absolute() and root is not None:
             path = root / path
         if not path.is_file():
-            raise ExperimentError(f"The CSV file {path} of {where} does not exist.", hint="Fix 'csv' in the experiment YAML.")
+            raise ExperimentError(
+                f"The CSV file {path} of {where} does not exist.", hint="Fix 'csv' in the experiment YAML."
+            )
         table = pa.Table.from_pandas(pd.read_csv(path, dtype={"unit_id": str}), preserve_index=False)
         source_name = str(path)
     else:
-        raise ExperimentError(f"Metric '{metric.name}' has no sql, csv or column to read it from.", hint="Give one in the YAML, or analyse with --from SOURCE or --counts.")
+        raise ExperimentError(
+            f"Metric '{metric.name}' has no sql, csv or column to read it from.",
+            hint="Give one in the YAML, or analyse with --from SOURCE or --counts.",
+        )
     missing = [c for c in ("unit_id", "value") if c not in table.column_names]
     if missing:
-        raise ExperimentError(f"{source_name} returned columns {table.column_names}; it lacks {missing}.", hint="Return unit_id, value and optionally covariate (e.g. `SELECT customer_id AS unit_id, ... AS value`).")
+        raise ExperimentError(
+            f"{source_name} returned columns {table.column_names}; it lacks {missing}.",
+            hint="Return unit_id, value and optionally covariate (e.g. `SELECT customer_id AS unit_id, ... AS value`).",
+        )
     if "observed_at" in table.column_names and window != (None, None):
         table = _in_window(table, window)
     keep = ["unit_id", "value"] + (["covariate"] if "covariate" in table.column_names else [])
@@ -123,7 +158,8 @@ def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpe
         local.register("metric_raw", metric_table)
         local.execute(
             "CREATE TEMP VIEW metric AS SELECT CAST(unit_id AS VARCHAR) AS unit_id, value, TRY_CAST(value AS DOUBLE) AS num"
-            + (", TRY_CAST(covariate AS DOUBLE) AS cov, covariate" if has_cov else "") + " FROM metric_raw"
+            + (", TRY_CAST(covariate AS DOUBLE) AS cov, covariate" if has_cov else "")
+            + " FROM metric_raw"
         )
         _check_values(local, source, metric, has_cov)
         stray_count, examples = local.execute(
@@ -135,14 +171,24 @@ def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpe
                 f"Metric '{metric.name}' of experiment '{spec.name}' returns {stray_count} unit(s) that were never assigned (e.g. {shown}).",
                 hint=f"Restrict the query to exposed units: `WHERE unit_id IN (SELECT unit_id FROM ops.exposures WHERE experiment = '{spec.name}')`.",
             )
-        unknown = sorted(v for (v,) in local.execute("SELECT DISTINCT variant FROM exposed").fetchall() if v not in spec.variants)
+        unknown = sorted(
+            v for (v,) in local.execute("SELECT DISTINCT variant FROM exposed").fetchall() if v not in spec.variants
+        )
         if unknown:
-            raise ExperimentError(f"ops.exposures lists variant(s) {unknown} that experiment '{spec.name}' does not define (it has {list(spec.variants)}).", hint="Fix the variants in the YAML or remove the stray exposures.")
+            raise ExperimentError(
+                f"ops.exposures lists variant(s) {unknown} that experiment '{spec.name}' does not define (it has {list(spec.variants)}).",
+                hint="Fix the variants in the YAML or remove the stray exposures.",
+            )
         fill = metric.fill_value
         if fill is None:
-            row = local.execute("SELECT count(*), min(e.unit_id) FROM exposed e LEFT JOIN metric m USING (unit_id) WHERE m.num IS NULL").fetchone()
+            row = local.execute(
+                "SELECT count(*), min(e.unit_id) FROM exposed e LEFT JOIN metric m USING (unit_id) WHERE m.num IS NULL"
+            ).fetchone()
             if row[0]:
-                raise ExperimentError(f"{row[0]} exposed unit(s) have no value for metric '{metric.name}' (e.g. '{row[1]}').", hint="Return a value for every exposed unit, or set missing_value for the metric in the YAML.")
+                raise ExperimentError(
+                    f"{row[0]} exposed unit(s) have no value for metric '{metric.name}' (e.g. '{row[1]}').",
+                    hint="Return a value for every exposed unit, or set missing_value for the metric in the YAML.",
+                )
         cov = ", m.cov AS covariate" if has_cov else ""
         names = list(spec.variants)
         arrays = local.execute(
@@ -163,20 +209,38 @@ def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpe
     present = set(joined["variant"].unique())
     for variant in spec.variants:
         if variant not in present:
-            raise ExperimentError(f"Variant '{variant}' of experiment '{spec.name}' has no units with data for metric '{metric.name}'.", hint="Assign more units, check the weights, or wait for exposures to be logged.")
+            raise ExperimentError(
+                f"Variant '{variant}' of experiment '{spec.name}' has no units with data for metric '{metric.name}'.",
+                hint="Assign more units, check the weights, or wait for exposures to be logged.",
+            )
     return joined
 
 
-def _check_values(local: duckdb.DuckDBPyConnection, source: str, metric: MetricSpec, has_cov: bool) -> None:
-    dupe = local.execute("SELECT unit_id, count(*) OVER () FROM metric GROUP BY unit_id HAVING count(*) > 1 ORDER BY unit_id LIMIT 1").fetchone()
+def _check_values(local: Connection, source: str, metric: MetricSpec, has_cov: bool) -> None:
+    dupe = local.execute(
+        "SELECT unit_id, count(*) OVER () FROM metric GROUP BY unit_id HAVING count(*) > 1 ORDER BY unit_id LIMIT 1"
+    ).fetchone()
     if dupe:
-        raise ExperimentError(f"{source} returns unit '{dupe[0]}' more than once ({dupe[1]} repeated units).", hint="Aggregate to one row per unit (GROUP BY unit_id).")
+        raise ExperimentError(
+            f"{source} returns unit '{dupe[0]}' more than once ({dupe[1]} repeated units).",
+            hint="Aggregate to one row per unit (GROUP BY unit_id).",
+        )
     checks = [("value", "num")] + ([("covariate", "cov")] if has_cov else [])
     for column, cast in checks:
-        bad = local.execute(f"SELECT unit_id, CAST({column} AS VARCHAR) FROM metric WHERE {cast} IS NULL AND {column} IS NOT NULL ORDER BY unit_id LIMIT 1").fetchone()
+        bad = local.execute(
+            f"SELECT unit_id, CAST({column} AS VARCHAR) FROM metric WHERE {cast} IS NULL AND {column} IS NOT NULL ORDER BY unit_id LIMIT 1"
+        ).fetchone()
         if bad:
-            raise ExperimentError(f"{source}: unit '{bad[0]}' has column '{column}' = {bad[1]!r}, which is not a number.", hint="Return numbers only.")
+            raise ExperimentError(
+                f"{source}: unit '{bad[0]}' has column '{column}' = {bad[1]!r}, which is not a number.",
+                hint="Return numbers only.",
+            )
     if metric.kind == "conversion":
-        bad = local.execute("SELECT unit_id, num FROM metric WHERE num IS NOT NULL AND num NOT IN (0, 1) ORDER BY unit_id LIMIT 1").fetchone()
+        bad = local.execute(
+            "SELECT unit_id, num FROM metric WHERE num IS NOT NULL AND num NOT IN (0, 1) ORDER BY unit_id LIMIT 1"
+        ).fetchone()
         if bad:
-            raise ExperimentError(f"Metric '{metric.name}' is a conversion metric but unit '{bad[0]}' has value {bad[1]:g}.", hint="Return 1 (converted) or 0 per unit, or set kind: mean.")
+            raise ExperimentError(
+                f"Metric '{metric.name}' is a conversion metric but unit '{bad[0]}' has value {bad[1]:g}.",
+                hint="Return 1 (converted) or 0 per unit, or set kind: mean.",
+            )

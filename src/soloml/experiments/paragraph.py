@@ -33,7 +33,11 @@ def _tested(f: Mapping[str, Any]) -> str:
 
 def _who(f: Mapping[str, Any]) -> str:
     def arm(v: Mapping[str, Any]) -> str:
-        return f"{v['units']:,} were in the control group" if v["label"] == "the control group" else f"{v['units']:,} got {v['label']}"
+        return (
+            f"{v['units']:,} were in the control group"
+            if v["label"] == "the control group"
+            else f"{v['units']:,} got {v['label']}"
+        )
 
     arms = ", ".join(arm(v) for v in sorted(f["variants"], key=lambda v: v["variant"] == f["control"]))
     return f"on {f['units']:,} {f['unit_plural']} ({arms})"
@@ -42,15 +46,25 @@ def _who(f: Mapping[str, Any]) -> str:
 def _when(f: Mapping[str, Any]) -> str:
     if not f.get("exposed_from"):
         return ""
-    span = f", from {f['exposed_from']} to {f['exposed_to']}" if f["exposed_from"] != f["exposed_to"] else f", on {f['exposed_from']}"
+    span = (
+        f", from {f['exposed_from']} to {f['exposed_to']}"
+        if f["exposed_from"] != f["exposed_to"]
+        else f", on {f['exposed_from']}"
+    )
     if f.get("early_look"):
-        span += f"; this is an early look, the experiment runs until {f['end']}" if f.get("end") else "; this is an early look, before the planned size"
+        span += (
+            f"; this is an early look, the experiment runs until {f['end']}"
+            if f.get("end")
+            else "; this is an early look, before the planned size"
+        )
     return span
 
 
 def _how_sure(f: Mapping[str, Any]) -> str:
     early = " even allowing for looking early" if f.get("early_look") else ""
-    lead = f"A difference this large is unlikely to be chance{early}" if f["significant"] else "That could well be chance"
+    lead = (
+        f"A difference this large is unlikely to be chance{early}" if f["significant"] else "That could well be chance"
+    )
     return f"{lead} ({_p(f['decision_p_value'])}); there is a {w.chance(f['chance_to_beat_control'])} chance {f['best_label']} is better than {f['control_label']}."
 
 
@@ -62,7 +76,9 @@ def _guardrails(f: Mapping[str, Any]) -> str:
         moved = "rose" if g["absolute_lift"] > 0 else "fell"
         beyond = g["guardrail_p_holm"] is not None and g["guardrail_p_holm"] < f.get("alpha", 0.05)
         if beyond:
-            notes.append(f"{g['metric']} {moved} ({_level(g['control_mean'], g['kind'])} to {_level(g['treated_mean'], g['kind'])}), beyond chance")
+            notes.append(
+                f"{g['metric']} {moved} ({_level(g['control_mean'], g['kind'])} to {_level(g['treated_mean'], g['kind'])}), beyond chance"
+            )
         else:
             notes.append(f"{g['metric']} showed no change beyond chance")
     return f" Guardrails: {'; '.join(notes)}." if notes else ""

@@ -17,7 +17,18 @@ if TYPE_CHECKING:
     from soloml.experiments.analysis import Comparison, ExperimentResult, MetricResult, VariantStats
     from soloml.experiments.spec import ExperimentSpec, MetricSpec
 
-MONEY_WORDS = {"dollars": "USD", "dollar": "USD", "$": "USD", "usd": "USD", "euros": "EUR", "eur": "EUR", "€": "EUR", "pounds": "GBP", "gbp": "GBP", "£": "GBP"}
+MONEY_WORDS = {
+    "dollars": "USD",
+    "dollar": "USD",
+    "$": "USD",
+    "usd": "USD",
+    "euros": "EUR",
+    "eur": "EUR",
+    "€": "EUR",
+    "pounds": "GBP",
+    "gbp": "GBP",
+    "£": "GBP",
+}
 
 
 def metric_currency(metric: MetricSpec) -> str | None:
@@ -57,7 +68,7 @@ def _arm(result: MetricResult, variant: str) -> VariantStats:
 
 
 def business_sentence(r: ExperimentResult, metric: MetricSpec, result: MetricResult, c: Comparison) -> str:
-    """"The retention offer kept 37 more customers than the control group would have, among the 1,040 ..."."""
+    """ "The retention offer kept 37 more customers than the control group would have, among the 1,040 ..."."""
     spec = r.spec
     n = _arm(result, c.variant).units
     low, high = interval(c, r.basis)
@@ -112,9 +123,19 @@ def detail_line(r: ExperimentResult, result: MetricResult, c: Comparison) -> str
     level = round((1 - r.spec.alpha) * 100)
     low, high = interval(c, r.basis)
     r_low, r_high = relative_interval(c, k, r.basis)
-    rel = "" if c.lift.relative is None else f", {w.relative(c.lift.relative)} relative ({w.relative(r_low)} to {w.relative(r_high)})"
-    cuped = "" if c.cuped_theta is None else f" CUPED removed {c.variance_reduction:.0%} of the variance (theta {c.cuped_theta:.3g})."
-    test = ("score test" if result.kind == "conversion" and c.cuped_theta is None else "Welch t-test") + ("" if len(result.comparisons) == 1 else ", Holm-adjusted")
+    rel = (
+        ""
+        if c.lift.relative is None
+        else f", {w.relative(c.lift.relative)} relative ({w.relative(r_low)} to {w.relative(r_high)})"
+    )
+    cuped = (
+        ""
+        if c.cuped_theta is None
+        else f" CUPED removed {c.variance_reduction:.0%} of the variance (theta {c.cuped_theta:.3g})."
+    )
+    test = ("score test" if result.kind == "conversion" and c.cuped_theta is None else "Welch t-test") + (
+        "" if len(result.comparisons) == 1 else ", Holm-adjusted"
+    )
     basis = f"fixed-horizon {test}" if r.final else "always-valid interval, safe to look early"
     return (
         f"{result.name}: {c.variant} {_rate(result.kind, t.mean)} (n={t.units:,}) vs {c.control} {_rate(result.kind, k.mean)} (n={k.units:,}): "
@@ -136,25 +157,56 @@ def _comparison_facts(r: ExperimentResult, result: MetricResult, c: Comparison) 
     low, high = interval(c, r.basis)
     r_low, r_high = relative_interval(c, _arm(result, c.control), r.basis)
     return {
-        "metric": result.name, "variant": c.variant, "control": c.control, "label": r.spec.label(c.variant),
-        "absolute_lift": c.lift.estimate, "ci_low": c.lift.ci_low, "ci_high": c.lift.ci_high,
-        "relative_lift": c.lift.relative, "relative_ci_low": c.lift.relative_ci_low, "relative_ci_high": c.lift.relative_ci_high,
-        "p_value": c.lift.p_value, "p_value_holm": c.p_value_adjusted,
-        "decision_ci_low": low, "decision_ci_high": high, "decision_relative_ci_low": r_low, "decision_relative_ci_high": r_high,
-        "decision_p_value": basis_p(c, r.basis), "significant": significant(c, r.spec.alpha, r.basis),
-        "chance_to_beat_control": c.chance_to_beat_control, "expected_loss": c.expected_loss,
-        "sequential_ci_low": c.sequential.ci_low, "sequential_ci_high": c.sequential.ci_high, "sequential_p_value": c.sequential.p_value,
-        "unadjusted_absolute_lift": c.unadjusted.estimate, "cuped_theta": c.cuped_theta, "variance_reduction": c.variance_reduction,
-        "better": c.better, "guardrail_p_holm": c.guardrail_p,
-        "good_direction": result.good_direction, "kind": result.kind,
-        "treated_mean": _arm(result, c.variant).mean, "control_mean": _arm(result, c.control).mean,
+        "metric": result.name,
+        "variant": c.variant,
+        "control": c.control,
+        "label": r.spec.label(c.variant),
+        "absolute_lift": c.lift.estimate,
+        "ci_low": c.lift.ci_low,
+        "ci_high": c.lift.ci_high,
+        "relative_lift": c.lift.relative,
+        "relative_ci_low": c.lift.relative_ci_low,
+        "relative_ci_high": c.lift.relative_ci_high,
+        "p_value": c.lift.p_value,
+        "p_value_holm": c.p_value_adjusted,
+        "decision_ci_low": low,
+        "decision_ci_high": high,
+        "decision_relative_ci_low": r_low,
+        "decision_relative_ci_high": r_high,
+        "decision_p_value": basis_p(c, r.basis),
+        "significant": significant(c, r.spec.alpha, r.basis),
+        "chance_to_beat_control": c.chance_to_beat_control,
+        "expected_loss": c.expected_loss,
+        "sequential_ci_low": c.sequential.ci_low,
+        "sequential_ci_high": c.sequential.ci_high,
+        "sequential_p_value": c.sequential.p_value,
+        "unadjusted_absolute_lift": c.unadjusted.estimate,
+        "cuped_theta": c.cuped_theta,
+        "variance_reduction": c.variance_reduction,
+        "better": c.better,
+        "guardrail_p_holm": c.guardrail_p,
+        "good_direction": result.good_direction,
+        "kind": result.kind,
+        "treated_mean": _arm(result, c.variant).mean,
+        "control_mean": _arm(result, c.control).mean,
     }
 
 
 TOP_KEYS = (
-    "absolute_lift", "ci_low", "ci_high", "relative_lift", "relative_ci_low", "relative_ci_high", "p_value",
-    "decision_ci_low", "decision_ci_high", "decision_relative_ci_low", "decision_relative_ci_high", "decision_p_value",
-    "chance_to_beat_control", "expected_loss",
+    "absolute_lift",
+    "ci_low",
+    "ci_high",
+    "relative_lift",
+    "relative_ci_low",
+    "relative_ci_high",
+    "p_value",
+    "decision_ci_low",
+    "decision_ci_high",
+    "decision_relative_ci_low",
+    "decision_relative_ci_high",
+    "decision_p_value",
+    "chance_to_beat_control",
+    "expected_loss",
 )
 
 
@@ -165,19 +217,50 @@ def result_facts(r: ExperimentResult) -> dict[str, Any]:
     spec, best = r.spec, r.best()
     top = _comparison_facts(r, r.primary, best)
     facts: dict[str, Any] = {
-        "experiment": spec.name, "description": spec.description, "unit": spec.unit, "unit_plural": spec.unit_plural,
-        "headline": r.headline, "decision": r.decision, "decision_words": r.verdict.words(spec),
-        "variants": [{"variant": v.variant, "label": spec.label(v.variant), "units": v.units, "mean": v.mean, "sd": v.sd, "total": v.total} for v in r.primary.variants],
+        "experiment": spec.name,
+        "description": spec.description,
+        "unit": spec.unit,
+        "unit_plural": spec.unit_plural,
+        "headline": r.headline,
+        "decision": r.decision,
+        "decision_words": r.verdict.words(spec),
+        "variants": [
+            {
+                "variant": v.variant,
+                "label": spec.label(v.variant),
+                "units": v.units,
+                "mean": v.mean,
+                "sd": v.sd,
+                "total": v.total,
+            }
+            for v in r.primary.variants
+        ],
         **{k: top[k] for k in TOP_KEYS},
-        "best_variant": best.variant, "best_label": spec.label(best.variant), "control": spec.control_variant, "control_label": spec.label(spec.control_variant),
-        "metric": r.primary.name, "kind": r.primary.kind, "alpha": spec.alpha, "significant": top["significant"],
-        "interval_basis": r.basis, "early_look": not r.final, "final": r.final,
-        "srm_checked": r.srm is not None, "srm_p_value": None if r.srm is None else r.srm.p_value, "srm_mismatch": bool(r.srm and r.srm.mismatch),
-        "units": r.units, "start": spec.start, "end": spec.end, "today": r.today,
-        "exposed_from": r.exposed_from, "exposed_to": r.exposed_to, "source": r.source,
+        "best_variant": best.variant,
+        "best_label": spec.label(best.variant),
+        "control": spec.control_variant,
+        "control_label": spec.label(spec.control_variant),
+        "metric": r.primary.name,
+        "kind": r.primary.kind,
+        "alpha": spec.alpha,
+        "significant": top["significant"],
+        "interval_basis": r.basis,
+        "early_look": not r.final,
+        "final": r.final,
+        "srm_checked": r.srm is not None,
+        "srm_p_value": None if r.srm is None else r.srm.p_value,
+        "srm_mismatch": bool(r.srm and r.srm.mismatch),
+        "units": r.units,
+        "start": spec.start,
+        "end": spec.end,
+        "today": r.today,
+        "exposed_from": r.exposed_from,
+        "exposed_to": r.exposed_to,
+        "source": r.source,
         "comparisons": [_comparison_facts(r, r.primary, c) for c in r.primary.comparisons],
         "guardrails": [_comparison_facts(r, g, c) for g in r.guardrails for c in g.comparisons],
-        "details": list(r.details), "warnings": list(r.warnings),
+        "details": list(r.details),
+        "warnings": list(r.warnings),
     }
     facts["paragraph"] = plain_paragraph(facts)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in facts.items()}

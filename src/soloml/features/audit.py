@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from soloml.errors import FeatureError
 from soloml.features.cutoffs import FEATURE_WINDOW, cutoff_schedule, label_window_words
 from soloml.features.frame_sql import frame_query
 from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,10 @@ class AuditResult:
 
     def message(self) -> str:
         if self.passed:
-            return (f"Leakage audit passed: {self.features_checked} features unchanged at {len(self.cutoffs_checked)} cutoffs "
-                    f"after adding records dated after each cutoff. Features: {self.feature_window}. Label: {self.label_window}.")
+            return (
+                f"Leakage audit passed: {self.features_checked} features unchanged at {len(self.cutoffs_checked)} cutoffs "
+                f"after adding records dated after each cutoff. Features: {self.feature_window}. Label: {self.label_window}."
+            )
         parts = []
         for leak in self.leaks:
             where = "a built-in feature" if leak.source == "built-in" else f"from {leak.source}"
@@ -56,25 +58,33 @@ class AuditResult:
                 f"are added (entity_id '{leak.entity_id}': {leak.before} -> {leak.after})"
             )
         if self.population_changed:
-            parts.append("the population at cutoff " + ", ".join(f"{c:%Y-%m-%d}" for c in self.population_changed) + " changes")
+            parts.append(
+                "the population at cutoff " + ", ".join(f"{c:%Y-%m-%d}" for c in self.population_changed) + " changes"
+            )
         return f"Leakage audit failed for project '{self.project}': " + "; ".join(parts) + "."
 
     def raise_for_leaks(self) -> None:
         if not self.passed:
-            raise FeatureError(self.message(), hint="A feature may only read rows dated before {{ cutoff }}: add WHERE <time> < {{ cutoff }} to every table it reads.")
+            raise FeatureError(
+                self.message(),
+                hint="A feature may only read rows dated before {{ cutoff }}: add WHERE <time> < {{ cutoff }} to every table it reads.",
+            )
 
 
 def _ts(c: datetime) -> str:
     return f"TIMESTAMP '{c:%Y-%m-%d %H:%M:%S.%f}'"
 
 
-def inject_future(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
+def inject_future(con: Connection, cutoff: datetime) -> None:
     """Add records dated after `cutoff` to core.* (call inside a transaction you roll back)."""
     c = _ts(cutoff)
     mirror = "{c} + ({c} - {col})"
     statements = []
-    for table, key, col in (("payments", "payment_id", "paid_at"), ("orders", "order_id", "ordered_at"),
-                            ("marketing_events", "event_id", "occurred_at")):
+    for table, key, col in (
+        ("payments", "payment_id", "paid_at"),
+        ("orders", "order_id", "ordered_at"),
+        ("marketing_events", "event_id", "occurred_at"),
+    ):
         recent = f"FROM core.{table} WHERE {col} < {c} AND {col} >= {c} - INTERVAL 365 DAY"
         statements += [
             f"INSERT INTO core.{table} SELECT * REPLACE ({key} || '#audit-m' AS {key}, {mirror.format(c=c, col=col)} AS {col}) {recent}",
@@ -111,7 +121,7 @@ def inject_future(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
         con.execute(sql)
 
 
-def _frame_at(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, cutoff: datetime, features_dir: Path | None):
+def _frame_at(con: Connection, spec: ProjectSpec, cutoff: datetime, features_dir: Path | None):
     query = frame_query(con, spec, [cutoff], features_dir=features_dir, with_label=False)
     return query, con.execute(query.sql).fetchdf().set_index("entity_id").drop(columns=["cutoff"])
 
@@ -128,7 +138,7 @@ def _changed(before: pd.Series, after: pd.Series) -> pd.Series:
 
 
 def audit_leakage(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ProjectSpec,
     *,
     features_dir: Path | None = None,
@@ -143,8 +153,17 @@ def audit_leakage(
     label_window = label_window_words(horizon)
     feature_window = FEATURE_WINDOW
     if spec.recipe == "table":
-        return AuditResult(spec.name, True, (), 0, "the table's own columns", "the target column", (), (),
-                           note="table recipe: rows are used as given; no point-in-time check applies.")
+        return AuditResult(
+            spec.name,
+            True,
+            (),
+            0,
+            "the table's own columns",
+            "the target column",
+            (),
+            (),
+            note="table recipe: rows are used as given; no point-in-time check applies.",
+        )
     schedule = cutoffs or cutoff_schedule(con, spec)
     if len(schedule) > max_cutoffs:
         step = (len(schedule) - 1) / (max_cutoffs - 1)
@@ -172,5 +191,13 @@ def audit_leakage(
             if changed.any():
                 entity = changed[changed].index[0]
                 leaks.append(Leak(name, query.sources.get(name, "built-in"), cutoff, str(entity), b[entity], a[entity]))
-    return AuditResult(spec.name, not leaks and not moved, tuple(schedule), n_features, feature_window, label_window,
-                       tuple(leaks), tuple(moved))
+    return AuditResult(
+        spec.name,
+        not leaks and not moved,
+        tuple(schedule),
+        n_features,
+        feature_window,
+        label_window,
+        tuple(leaks),
+        tuple(moved),
+    )

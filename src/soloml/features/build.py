@@ -16,6 +16,7 @@ from soloml.features.frame_sql import frame_query, to_frame
 from soloml.features.sql import resolve_files
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class BuildOutcome:
 
 
 def build_training_set(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ProjectSpec,
     *,
     features_dir: Path | None = None,
@@ -46,7 +47,7 @@ def build_training_set(
 
 
 def build_with_outcome(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ProjectSpec,
     *,
     features_dir: Path | None = None,
@@ -68,16 +69,33 @@ def build_with_outcome(
         if meta is not None and meta.fingerprint == fp:
             data, _ = cache.table_names(spec.name)
             df = con.execute(f"SELECT * FROM {data}").fetchdf()  # stored in order; insertion order is preserved
-            ts = _training_set(spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes)
-            return BuildOutcome(ts, True, tuple(datetime.fromisoformat(c) for c in meta.cutoffs),
-                                "reused from the cache (data and spec unchanged)")
+            ts = _training_set(
+                spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
+            )
+            return BuildOutcome(
+                ts,
+                True,
+                tuple(datetime.fromisoformat(c) for c in meta.cutoffs),
+                "reused from the cache (data and spec unchanged)",
+            )
     cutoffs = cutoff_schedule(con, spec, as_of=as_of) if spec.recipe != "table" else []
     query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
     load_ids = _load_ids(con, query.tables)
     df = None
     if use_cache:
-        meta = cache.CacheMeta(spec.spec_hash(), fp, datetime.now(), query.task, query.features, query.categorical,
-                               query.descriptions, load_ids, query.classes, tuple(c.isoformat() for c in cutoffs), 0)
+        meta = cache.CacheMeta(
+            spec.spec_hash(),
+            fp,
+            datetime.now(),
+            query.task,
+            query.features,
+            query.categorical,
+            query.descriptions,
+            load_ids,
+            query.classes,
+            tuple(c.isoformat() for c in cutoffs),
+            0,
+        )
         try:
             cache.write(con, spec.name, query.sql, meta)
         except duckdb.Error as exc:
@@ -88,7 +106,9 @@ def build_with_outcome(
             df = con.execute(f"SELECT * FROM {data}").fetchdf()
     if df is None:  # no cache asked for, or a read-only warehouse
         df = con.execute(query.sql).fetchdf()
-    ts = _training_set(spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes)
+    ts = _training_set(
+        spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes
+    )
     check_today_rule(spec, ts)
     return BuildOutcome(ts, False, tuple(cutoffs), reason)
 
@@ -112,7 +132,7 @@ def check_today_rule(spec: ProjectSpec, ts: TrainingSet) -> None:
 
 
 def build_scoring_frame(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ProjectSpec,
     *,
     features_dir: Path | None = None,
@@ -131,7 +151,9 @@ def build_scoring_frame(
     return to_frame(con.execute(query.sql).fetchdf(), query)
 
 
-def _training_set(spec: ProjectSpec, df: pd.DataFrame, features, categorical, task, descriptions, load_ids, classes) -> TrainingSet:
+def _training_set(
+    spec: ProjectSpec, df: pd.DataFrame, features, categorical, task, descriptions, load_ids, classes
+) -> TrainingSet:
     from soloml.features.frame_sql import FrameQuery
 
     frame = to_frame(df, FrameQuery("", tuple(features), tuple(categorical), task, dict(descriptions)))
@@ -148,12 +170,19 @@ def _training_set(spec: ProjectSpec, df: pd.DataFrame, features, categorical, ta
     )
 
 
-def _load_ids(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> tuple[str, ...]:
+def _load_ids(con: Connection, tables: tuple[str, ...]) -> tuple[str, ...]:
     wanted = {name if "." in name else f"core.{name}" for name in tables}
     with_load_id = {
-        f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_columns() WHERE column_name = '_load_id'").fetchall()
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_columns() WHERE column_name = '_load_id'"
+        ).fetchall()
     }
-    parts = [f"SELECT DISTINCT _load_id AS id FROM {q} WHERE _load_id IS NOT NULL" for q in sorted(wanted & with_load_id)]
+    parts = [
+        f"SELECT DISTINCT _load_id AS id FROM {q} WHERE _load_id IS NOT NULL" for q in sorted(wanted & with_load_id)
+    ]
     if not parts:
         return ()
-    return tuple(r[0] for r in con.execute(f"SELECT DISTINCT id FROM ({' UNION ALL '.join(parts)}) ORDER BY id").fetchall())
+    return tuple(
+        r[0] for r in con.execute(f"SELECT DISTINCT id FROM ({' UNION ALL '.join(parts)}) ORDER BY id").fetchall()
+    )

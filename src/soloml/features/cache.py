@@ -25,6 +25,7 @@ from soloml.features.cutoffs import present_tables
 from soloml.projects.recipes import EVENT_RECIPES
 from soloml.projects.recipes.table import relation_sql
 from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 META_DDL = (
@@ -53,7 +54,7 @@ def table_names(project: str) -> tuple[str, str]:
     return f"features.{quote_ident(project)}", f"features.{quote_ident(project + '__meta')}"
 
 
-def _table_digest(con: duckdb.DuckDBPyConnection, relation: str) -> list:
+def _table_digest(con: Connection, relation: str) -> list:
     count, digest = con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {relation} t").fetchone()
     return [int(count), str(digest)]
 
@@ -75,7 +76,7 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files: list[Path], as_of: datetime | None) -> str:
+def fingerprint(con: Connection, spec: ProjectSpec, *, user_files: list[Path], as_of: datetime | None) -> str:
     """Changes whenever the data, the spec, the recipe's SQL, a user SQL file, `as_of` or the soloml version changes."""
     data: dict[str, list] = {}
     if spec.recipe == "table" and spec.source_table:
@@ -97,7 +98,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, user_files
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def read_meta(con: duckdb.DuckDBPyConnection, project: str) -> CacheMeta | None:
+def read_meta(con: Connection, project: str) -> CacheMeta | None:
     data, meta = table_names(project)
     if not {f"features.{project}", f"features.{project}__meta"} <= present_tables(con):
         return None
@@ -105,16 +106,27 @@ def read_meta(con: duckdb.DuckDBPyConnection, project: str) -> CacheMeta | None:
     if row is None:
         return None
     spec_hash, fp, built_at, task, feats, cats, desc, loads, classes, cutoffs, rows = row
-    return CacheMeta(spec_hash, fp, built_at, task, tuple(json.loads(feats)), tuple(json.loads(cats)), json.loads(desc),
-                     tuple(json.loads(loads)), tuple(json.loads(classes)), tuple(json.loads(cutoffs)), int(rows))
+    return CacheMeta(
+        spec_hash,
+        fp,
+        built_at,
+        task,
+        tuple(json.loads(feats)),
+        tuple(json.loads(cats)),
+        json.loads(desc),
+        tuple(json.loads(loads)),
+        tuple(json.loads(classes)),
+        tuple(json.loads(cutoffs)),
+        int(rows),
+    )
 
 
-def is_cached(con: duckdb.DuckDBPyConnection, project: str) -> bool:
+def is_cached(con: Connection, project: str) -> bool:
     """True when `features.<project>` (the cached training set) exists."""
     return f"features.{project}" in present_tables(con)
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, project: str) -> pd.DataFrame | None:
+def read_rows(con: Connection, project: str) -> pd.DataFrame | None:
     """Every cached training row of `project` (None when the set was never built)."""
     if not is_cached(con, project):
         return None
@@ -122,7 +134,7 @@ def read_rows(con: duckdb.DuckDBPyConnection, project: str) -> pd.DataFrame | No
     return con.execute(f"SELECT * FROM {data}").df()
 
 
-def read_features(con: duckdb.DuckDBPyConnection, project: str) -> tuple[str, ...] | None:
+def read_features(con: Connection, project: str) -> tuple[str, ...] | None:
     """The feature columns the cached set was built with, from its meta row (None without one)."""
     if f"features.{project}__meta" not in present_tables(con):
         return None
@@ -133,13 +145,15 @@ def read_features(con: duckdb.DuckDBPyConnection, project: str) -> tuple[str, ..
     return tuple(json.loads(row[0]) if isinstance(row[0], str) else row[0])
 
 
-def label_rate(con: duckdb.DuckDBPyConnection, project: str) -> float | None:
+def label_rate(con: Connection, project: str) -> float | None:
     """The share of positive labels in the cached set, when it exists and its label is binary (None otherwise)."""
     if not is_cached(con, project):
         return None
     data, _ = table_names(project)
     try:
-        row = con.execute(f"SELECT avg(CAST(label AS DOUBLE)), count(DISTINCT label) FROM {data} WHERE label IS NOT NULL").fetchone()
+        row = con.execute(
+            f"SELECT avg(CAST(label AS DOUBLE)), count(DISTINCT label) FROM {data} WHERE label IS NOT NULL"
+        ).fetchone()
     except duckdb.Error:  # no label column, or a label that is not a number: no rate to speak of
         return None
     if not row or row[0] is None or row[1] > 2:
@@ -147,7 +161,7 @@ def label_rate(con: duckdb.DuckDBPyConnection, project: str) -> float | None:
     return float(row[0])
 
 
-def write(con: duckdb.DuckDBPyConnection, project: str, select_sql: str, meta: CacheMeta) -> None:
+def write(con: Connection, project: str, select_sql: str, meta: CacheMeta) -> None:
     """Replace the cached set and its meta row in one transaction (readers never see half of it)."""
     data, meta_table = table_names(project)
     con.execute("BEGIN TRANSACTION")
@@ -156,9 +170,18 @@ def write(con: duckdb.DuckDBPyConnection, project: str, select_sql: str, meta: C
         con.execute(f"CREATE OR REPLACE TABLE {meta_table} {META_DDL}")
         con.execute(
             f"INSERT INTO {meta_table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT count(*) FROM {data}))",
-            [meta.spec_hash, meta.fingerprint, meta.built_at, meta.task, json.dumps(list(meta.features)),
-             json.dumps(list(meta.categorical)), json.dumps(meta.descriptions), json.dumps(list(meta.load_ids)),
-             json.dumps(list(meta.classes)), json.dumps(list(meta.cutoffs))],
+            [
+                meta.spec_hash,
+                meta.fingerprint,
+                meta.built_at,
+                meta.task,
+                json.dumps(list(meta.features)),
+                json.dumps(list(meta.categorical)),
+                json.dumps(meta.descriptions),
+                json.dumps(list(meta.load_ids)),
+                json.dumps(list(meta.classes)),
+                json.dumps(list(meta.cutoffs)),
+            ],
         )
         con.execute("COMMIT")
     except BaseException:

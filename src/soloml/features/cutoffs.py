@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import duckdb
-
 from soloml.errors import FeatureError
 from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.base import Connection
 
 # (table, column) pairs that date business events in core.*
 EVENT_TIMES = (
@@ -27,16 +26,18 @@ FEATURE_WINDOW = "[cutoff - 365 days, cutoff): before the cutoff, up to a year b
 
 def label_window_words(horizon_days: int) -> str:
     """The label window in words: every event at or after a cutoff is in it or after it, never in neither."""
-    return (f"[cutoff, cutoff + {horizon_days} days): from the cutoff itself (a date on the cutoff day counts) "
-            f"to just before {horizon_days} days later")
+    return (
+        f"[cutoff, cutoff + {horizon_days} days): from the cutoff itself (a date on the cutoff day counts) "
+        f"to just before {horizon_days} days later"
+    )
 
 
-def present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+def present_tables(con: Connection) -> set[str]:
     """Every 'schema.table' in the warehouse (one catalog query instead of one per table)."""
     return {f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
 
 
-def _bounds(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
+def _bounds(con: Connection) -> tuple[datetime | None, datetime | None]:
     present = present_tables(con)
     parts = [
         f"SELECT min({col}) AS lo, max({col}) AS hi FROM core.{tbl}"
@@ -49,16 +50,18 @@ def _bounds(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime |
     return lo, hi
 
 
-def data_end(con: duckdb.DuckDBPyConnection) -> datetime | None:
+def data_end(con: Connection) -> datetime | None:
     """The latest event timestamp in core.* (None when core is empty)."""
     return _bounds(con)[1]
 
 
-def scoring_time(con: duckdb.DuckDBPyConnection) -> datetime:
+def scoring_time(con: Connection) -> datetime:
     """'Now' for scoring: midnight after the day of the latest data, so a demo on a fixed end date scores sensibly."""
     end = data_end(con)
     if end is None:
-        raise FeatureError("There is no data in core.* to score.", hint="Load your exports with `soloml load PATH` first.")
+        raise FeatureError(
+            "There is no data in core.* to score.", hint="Load your exports with `soloml load PATH` first."
+        )
     return datetime(end.year, end.month, end.day) + timedelta(days=1)
 
 
@@ -83,7 +86,7 @@ def cutoff_count(spec: ProjectSpec) -> int:
     return {"monthly": months, "weekly": round(months * 52 / 12), "daily": months * 30}[spec.cutoffs.every]
 
 
-def cutoff_schedule(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, as_of: datetime | None = None) -> list[datetime]:
+def cutoff_schedule(con: Connection, spec: ProjectSpec, *, as_of: datetime | None = None) -> list[datetime]:
     """Cutoffs, oldest first: every `spec.cutoffs.every` over `lookback_months`, the last one at least
     `horizon_days` before the end of the data (or `as_of`), none before the first event."""
     start, end = _bounds(con)

@@ -24,12 +24,23 @@ from soloml.projects.recipes.base import CUTOFFS_TABLE, POPULATION_TABLE, Recipe
 from soloml.projects.recipes.forecast import refuse
 from soloml.projects.recipes.table import frame_sql, plan_table
 from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 # Features that stay NULL when there is nothing to measure (no event in the window); all other
 # built-in counts and sums are 0 then.
-NULLABLE_PREFIXES = ("days_since_", "order_gap_", "subscription_age", "lifecycle_stage", "lead_source", "contact_age",
-                     "tenure_days", "discount_share", "subscription_plan", "subscription_status")
+NULLABLE_PREFIXES = (
+    "days_since_",
+    "order_gap_",
+    "subscription_age",
+    "lifecycle_stage",
+    "lead_source",
+    "contact_age",
+    "tenure_days",
+    "discount_share",
+    "subscription_plan",
+    "subscription_status",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ def _timestamps(cutoffs: list[datetime]) -> str:
     return ", ".join(f"(TIMESTAMP '{c:%Y-%m-%d %H:%M:%S.%f}')" for c in cutoffs)
 
 
-def _prepare_core(con: duckdb.DuckDBPyConnection) -> None:
+def _prepare_core(con: Connection) -> None:
     try:
         create_core_tables(con)  # a fresh warehouse may not have every core table yet
     except duckdb.Error:
@@ -58,7 +69,7 @@ def _prepare_core(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def recipe_frame_query(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ProjectSpec,
     cutoffs: list[datetime],
     *,
@@ -70,11 +81,17 @@ def recipe_frame_query(
         raise refuse(spec)
     recipe = get_recipe(spec.recipe)
     _prepare_core(con)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {CUTOFFS_TABLE} AS SELECT * FROM (VALUES {_timestamps(cutoffs)}) t(cutoff)")
-    _run(con, recipe, "population",
-         f"CREATE OR REPLACE TEMP TABLE {POPULATION_TABLE} AS SELECT CAST(entity_id AS VARCHAR) AS entity_id, cutoff, "
-         f"any_value(customer_id) AS customer_id, any_value(email) AS email FROM ({population_sql(spec)}) "
-         "WHERE entity_id IS NOT NULL GROUP BY ALL")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {CUTOFFS_TABLE} AS SELECT * FROM (VALUES {_timestamps(cutoffs)}) t(cutoff)"
+    )
+    _run(
+        con,
+        recipe,
+        "population",
+        f"CREATE OR REPLACE TEMP TABLE {POPULATION_TABLE} AS SELECT CAST(entity_id AS VARCHAR) AS entity_id, cutoff, "
+        f"any_value(customer_id) AS customer_id, any_value(email) AS email FROM ({population_sql(spec)}) "
+        "WHERE entity_id IS NOT NULL GROUP BY ALL",
+    )
     families = library.families_for(recipe.entity)
     catalog = library.catalog(recipe.entity)
     unknown = [n for n in spec.features_exclude if n not in catalog]
@@ -91,7 +108,9 @@ def recipe_frame_query(
     for j, path in enumerate(resolve_files(features_dir, spec.features_sql)):
         user = materialise(con, path, cutoffs, taken=set(features))
         alias = f"u{j}"
-        joins.append(f"LEFT JOIN {user.table} {alias} ON CAST({alias}.entity_id AS VARCHAR) = p.entity_id AND {alias}._cutoff = p.cutoff")
+        joins.append(
+            f"LEFT JOIN {user.table} {alias} ON CAST({alias}.entity_id AS VARCHAR) = p.entity_id AND {alias}._cutoff = p.cutoff"
+        )
         for name in user.features:
             columns.append(f"{alias}.{name} AS {name}")
             features.append(name)
@@ -107,11 +126,18 @@ def recipe_frame_query(
         f"WITH {', '.join(ctes)} SELECT p.entity_id, p.cutoff, {label_col}{', '.join(columns)} "
         f"FROM {POPULATION_TABLE} p {' '.join(joins)} ORDER BY p.cutoff, p.entity_id"
     )
-    tables = tuple(sorted({t for fam in families for t in fam.tables} | {"customers", "payments", "orders", "subscriptions", "contacts", "deals"}))
+    tables = tuple(
+        sorted(
+            {t for fam in families for t in fam.tables}
+            | {"customers", "payments", "orders", "subscriptions", "contacts", "deals"}
+        )
+    )
     return FrameQuery(sql, tuple(features), tuple(categorical), recipe.task, descriptions, sources, (), tables)
 
 
-def _built_in(families: tuple[library.Family, ...], excluded: set[str]) -> tuple[list[str], list[str], list[str], list[library.Feature]]:
+def _built_in(
+    families: tuple[library.Family, ...], excluded: set[str]
+) -> tuple[list[str], list[str], list[str], list[library.Feature]]:
     """One CTE and LEFT JOIN per family, and the select expressions of the kept features (counts: 0 when absent)."""
     ctes, joins, selects = [], [], []
     for i, fam in enumerate(families):
@@ -129,36 +155,61 @@ def _built_in(families: tuple[library.Family, ...], excluded: set[str]) -> tuple
     return ctes, joins, [f"{expr} AS {feat.name}" for feat, expr in kept], [feat for feat, _ in kept]
 
 
-def table_frame_query(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, with_label: bool = True) -> FrameQuery:
+def table_frame_query(con: Connection, spec: ProjectSpec, *, with_label: bool = True) -> FrameQuery:
     """The table recipe's single SELECT (rows with a missing target are left out of training)."""
     if not spec.source_table or not spec.label.target:
         missing = "source_table" if not spec.source_table else "label.target"
-        raise ConfigError(f"Project '{spec.name}' uses the 'table' recipe but '{missing}' is not set.", hint="Set source_table and label.target in the project file.")
+        raise ConfigError(
+            f"Project '{spec.name}' uses the 'table' recipe but '{missing}' is not set.",
+            hint="Set source_table and label.target in the project file.",
+        )
     plan = plan_table(con, spec.source_table, spec.label.target, spec.cutoffs.time_column, spec.label.positive)
     excluded = set(spec.features_exclude)
     unknown = [n for n in excluded if n not in plan.features]
     if unknown:
-        raise ConfigError(f"features_exclude names '{unknown[0]}', which is not a column of {spec.source_table}.{did_you_mean(unknown[0], plan.features)}")
+        raise ConfigError(
+            f"features_exclude names '{unknown[0]}', which is not a column of {spec.source_table}.{did_you_mean(unknown[0], plan.features)}"
+        )
     sql = frame_sql(plan, with_label=with_label)
     keep = [f for f in plan.features if f not in excluded]
     head = "entity_id, cutoff, label, " if with_label else "entity_id, cutoff, "
     sql = f"SELECT {head}{', '.join(quote_ident(f) for f in keep)} FROM ({sql}) ORDER BY cutoff NULLS FIRST, entity_id"
-    descriptions = {f: f"{s} (column of {spec.source_table})" for f, s in zip(plan.features, plan.source_columns, strict=True) if f in keep}
+    descriptions = {
+        f: f"{s} (column of {spec.source_table})"
+        for f, s in zip(plan.features, plan.source_columns, strict=True)
+        if f in keep
+    }
     source = spec.source_table if "." in spec.source_table and "/" not in spec.source_table else ""
-    return FrameQuery(sql, tuple(keep), tuple(c for c in plan.categorical if c in keep), plan.task, descriptions,
-                      {f: "table" for f in keep}, plan.classes, (source,) if source else ())
+    return FrameQuery(
+        sql,
+        tuple(keep),
+        tuple(c for c in plan.categorical if c in keep),
+        plan.task,
+        descriptions,
+        {f: "table" for f in keep},
+        plan.classes,
+        (source,) if source else (),
+    )
 
 
-def _run(con: duckdb.DuckDBPyConnection, recipe: RecipeSQL, part: str, sql: str) -> None:
+def _run(con: Connection, recipe: RecipeSQL, part: str, sql: str) -> None:
     try:
         con.execute(sql)
     except duckdb.Error as exc:
-        raise FeatureError(f"The {recipe.name} recipe's {part} query failed: {str(exc).splitlines()[0]}",
-                           hint="Check that core.* holds loaded data (`soloml tables`).") from exc
+        raise FeatureError(
+            f"The {recipe.name} recipe's {part} query failed: {str(exc).splitlines()[0]}",
+            hint="Check that core.* holds loaded data (`soloml tables`).",
+        ) from exc
 
 
-def frame_query(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, cutoffs: list[datetime] | None, *,
-                features_dir: Path | None = None, with_label: bool = True) -> FrameQuery:
+def frame_query(
+    con: Connection,
+    spec: ProjectSpec,
+    cutoffs: list[datetime] | None,
+    *,
+    features_dir: Path | None = None,
+    with_label: bool = True,
+) -> FrameQuery:
     if spec.recipe == "table":
         return table_frame_query(con, spec, with_label=with_label)
     assert cutoffs is not None

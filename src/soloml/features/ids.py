@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pandas as pd
 
 from soloml.projects.recipes import get_recipe
@@ -21,6 +20,7 @@ from soloml.projects.recipes.table import plan_table
 from soloml.projects.spec import ProjectSpec
 from soloml.sql_quoting import quote_literal
 from soloml.temp_names import registered
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 BUSINESS_ID_COLUMNS = ("source_system", "source_id", "email")
@@ -50,11 +50,15 @@ GROUP BY w.entity_id
 """
 
 
-def business_ids(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, entity_ids: Sequence[str]) -> pd.DataFrame:
+def business_ids(con: Connection, spec: ProjectSpec, entity_ids: Sequence[str]) -> pd.DataFrame:
     """entity_id plus BUSINESS_ID_COLUMNS for every id in `entity_ids` (NULL where the data has none), in the given order."""
     wanted = pd.DataFrame({"entity_id": pd.Series(list(entity_ids), dtype=object).astype(str)})
     with registered(con, wanted, "business_ids") as name:
-        sql = _table_sql(con, spec) if spec.recipe == "table" else (CONTACTS if get_recipe(spec.recipe).entity == "contact" else CUSTOMERS)
+        sql = (
+            _table_sql(con, spec)
+            if spec.recipe == "table"
+            else (CONTACTS if get_recipe(spec.recipe).entity == "contact" else CUSTOMERS)
+        )
         found = con.execute(sql.replace(WANTED, name)).fetchdf()  # WANTED is a placeholder in the SQL above
     found["entity_id"] = found["entity_id"].astype(str)
     found = found.drop_duplicates("entity_id")
@@ -62,7 +66,7 @@ def business_ids(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, entity_ids: 
     return out.loc[:, ["entity_id", *BUSINESS_ID_COLUMNS]].astype(object).where(out.notna(), None)
 
 
-def _table_sql(con: duckdb.DuckDBPyConnection, spec: ProjectSpec) -> str:
+def _table_sql(con: Connection, spec: ProjectSpec) -> str:
     source = spec.source_table or ""
     plan = plan_table(con, source, spec.label.target or "", spec.cutoffs.time_column)
     if plan.entity_column is None:  # rows numbered by soloml: the table has no id of its own
@@ -76,5 +80,3 @@ def _table_sql(con: duckdb.DuckDBPyConnection, spec: ProjectSpec) -> str:
         f"any_value(CAST(t.{quote_ident(email)} AS VARCHAR)) AS email FROM {WANTED} w "
         f"LEFT JOIN {plan.relation} t ON CAST(t.{quote_ident(plan.entity_column)} AS VARCHAR) = w.entity_id GROUP BY w.entity_id"
     )
-
-

@@ -54,7 +54,9 @@ def payments_family(key: str) -> Family:
             f"coalesce(sum(amount) FILTER (WHERE ok AND {_age(w)}), 0)"
             f" - coalesce(sum(amount) FILTER (WHERE refund AND {_age(w)}), 0) AS revenue_{w}d"
         )
-        feats.append(Feature(f"revenue_{w}d", f"money received in the last {w} days (in the settlement currency), less refunds"))
+        feats.append(
+            Feature(f"revenue_{w}d", f"money received in the last {w} days (in the settlement currency), less refunds")
+        )
     cols.append("date_diff('day', max(paid_at) FILTER (WHERE ok), cutoff) AS days_since_last_payment")
     feats.append(Feature("days_since_last_payment", "days since the last successful payment (within a year)"))
     for w in (30, 90):
@@ -116,7 +118,12 @@ def products_family(key: str) -> Family:
         f"JOIN core.orders o ON o.customer_id = p.{key} AND o.ordered_at < p.cutoff AND {_win('o.ordered_at', 365)} "
         "JOIN core.order_items i ON i.order_id = o.order_id GROUP BY p.entity_id, p.cutoff"
     )
-    return Family("products", ("orders", "order_items"), (Feature("products_bought_365d", "different products bought in the last year"),), sql)
+    return Family(
+        "products",
+        ("orders", "order_items"),
+        (Feature("products_bought_365d", "different products bought in the last year"),),
+        sql,
+    )
 
 
 def subscriptions_family(key: str) -> Family:
@@ -150,7 +157,12 @@ def email_family(key: str, event_key: str) -> Family:
     for kind, word in (("open", "opens"), ("click", "clicks")):
         for w in (30, 90, 180):
             cols.append(f"count(*) FILTER (WHERE event_type = '{kind}' AND {_age(w)}) AS email_{word}_{w}d")
-            feats.append(Feature(f"email_{word}_{w}d", f"marketing emails {'opened' if kind == 'open' else 'clicked'} in the last {w} days"))
+            feats.append(
+                Feature(
+                    f"email_{word}_{w}d",
+                    f"marketing emails {'opened' if kind == 'open' else 'clicked'} in the last {w} days",
+                )
+            )
     cols += [
         f"count(*) FILTER (WHERE event_type = 'sent' AND {_age(90)}) AS emails_sent_90d",
         "date_diff('day', max(occurred_at) FILTER (WHERE event_type IN ('open', 'click')), cutoff) AS days_since_email_engagement",
@@ -214,7 +226,12 @@ def tenure_family(key: str) -> Family:
         f"FROM {POPULATION_TABLE} p JOIN ({FIRST_PURCHASES}) c ON c.customer_id = p.{key} AND c.first_purchase_at < p.cutoff "
         "GROUP BY p.entity_id, p.cutoff"
     )
-    return Family("tenure", ("payments", "orders", "subscriptions"), (Feature("tenure_days", "days since their first purchase"),), sql)
+    return Family(
+        "tenure",
+        ("payments", "orders", "subscriptions"),
+        (Feature("tenure_days", "days since their first purchase"),),
+        sql,
+    )
 
 
 # Computed from the families above in the final SELECT; {name} stands for that feature's expression.

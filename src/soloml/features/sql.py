@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from soloml.errors import ConfigError, FeatureError, did_you_mean
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 CUTOFF_TAG = re.compile(r"\{\{\s*cutoff\s*\}\}")
@@ -58,11 +59,13 @@ def _timestamp(moment: datetime) -> str:
     return f"TIMESTAMP '{moment:%Y-%m-%d %H:%M:%S.%f}'"
 
 
-def materialise(con: duckdb.DuckDBPyConnection, path: Path, cutoffs: list[datetime], *, taken: set[str]) -> UserFeature:
+def materialise(con: Connection, path: Path, cutoffs: list[datetime], *, taken: set[str]) -> UserFeature:
     """Run `path` at every cutoff into a temp table and validate it; `taken` are names already in use."""
     text = path.read_text(encoding="utf-8").strip().rstrip(";").strip()
     if not text:
-        raise FeatureError(f"User feature file {path} is empty.", hint="Write one SELECT returning entity_id and feature columns.")
+        raise FeatureError(
+            f"User feature file {path} is empty.", hint="Write one SELECT returning entity_id and feature columns."
+        )
     table = "_soloml_user_" + re.sub(r"[^a-z0-9_]", "_", path.stem.lower())
     union = " UNION ALL ".join(
         f"SELECT {_timestamp(c)} AS _cutoff, q.* FROM ({CUTOFF_TAG.sub(_timestamp(c), text)}) q" for c in cutoffs
@@ -107,7 +110,10 @@ def materialise(con: duckdb.DuckDBPyConnection, path: Path, cutoffs: list[dateti
                 )
             continue
         if not IDENT.match(name):
-            raise FeatureError(f"User feature file {path} returns column '{name}', which is not a plain name.", hint="Alias it, e.g. AS my_feature.")
+            raise FeatureError(
+                f"User feature file {path} returns column '{name}', which is not a plain name.",
+                hint="Alias it, e.g. AS my_feature.",
+            )
         if name in taken or name in ("cutoff", "label"):
             raise FeatureError(
                 f"User feature file {path} returns column '{name}', which is already a feature name.",
@@ -117,5 +123,8 @@ def materialise(con: duckdb.DuckDBPyConnection, path: Path, cutoffs: list[dateti
         if ctype == "VARCHAR":
             categorical.append(name)
     if not features:
-        raise FeatureError(f"User feature file {path} returns no feature columns besides entity_id.", hint="Select at least one feature column.")
+        raise FeatureError(
+            f"User feature file {path} returns no feature columns besides entity_id.",
+            hint="Select at least one feature column.",
+        )
     return UserFeature(path, table, tuple(features), tuple(categorical))

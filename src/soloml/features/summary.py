@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from soloml.facts import JSON, field_facts
 from soloml.features.audit import audit_leakage
 from soloml.features.build import build_with_outcome
 from soloml.features.cutoffs import FEATURE_WINDOW, label_window_words
 from soloml.projects.recipes import EVENT_RECIPES, population_words
 from soloml.projects.spec import ProjectSpec
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class FeaturesReport:
 
 
 def summarise_features(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: ProjectSpec,
     *,
     features_dir: Path | None = None,
@@ -71,8 +70,12 @@ def summarise_features(
         rate = None if ts.task == "multiclass" else round(float(group["label"].mean()), 4)
         per_cutoff.append(CutoffSummary(None if cutoff != cutoff else cutoff.to_pydatetime(), len(group), rate))
     feats = tuple(
-        FeatureSummary(name, ts.descriptions.get(name, name), round(float(frame[name].isna().mean()), 4) if len(frame) else 0.0,
-                       name in ts.categorical)
+        FeatureSummary(
+            name,
+            ts.descriptions.get(name, name),
+            round(float(frame[name].isna().mean()), 4) if len(frame) else 0.0,
+            name in ts.categorical,
+        )
         for name in ts.features
     )
     if spec.recipe == "table":
@@ -84,5 +87,19 @@ def summarise_features(
         result = audit_leakage(con, spec, features_dir=features_dir)
         passed, message = result.passed, (result.note or result.message())
     population = population_words(spec) if spec.recipe in EVENT_RECIPES else "every row of the table with a target"
-    return FeaturesReport(spec.name, spec.recipe, ts.task, len(frame), int(frame["entity_id"].nunique()), outcome.reused,
-                          feature_window, label_window, tuple(per_cutoff), feats, outcome.reason, passed, message, population)
+    return FeaturesReport(
+        spec.name,
+        spec.recipe,
+        ts.task,
+        len(frame),
+        int(frame["entity_id"].nunique()),
+        outcome.reused,
+        feature_window,
+        label_window,
+        tuple(per_cutoff),
+        feats,
+        outcome.reason,
+        passed,
+        message,
+        population,
+    )

@@ -27,7 +27,9 @@ MIN_TRAIN = 3
 SELECTION_WINDOWS = 2
 MAX_JUDGED = 4
 ENSEMBLE_SIZE = 3
-ENSEMBLE_EDGE = 0.1  # a single model is chosen over the ensemble only when its backtest MASE is 10% lower: ensembles travel better
+ENSEMBLE_EDGE = (
+    0.1  # a single model is chosen over the ensemble only when its backtest MASE is 10% lower: ensembles travel better
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ def judged_count(horizon: int, season: int) -> int:
     return max(1, min(MAX_JUDGED, math.ceil(max(horizon, season) / horizon)))
 
 
-def plan(horizon: int, season: int, *, judged: int | None = None, selecting: int = SELECTION_WINDOWS) -> tuple[Window, ...]:
+def plan(
+    horizon: int, season: int, *, judged: int | None = None, selecting: int = SELECTION_WINDOWS
+) -> tuple[Window, ...]:
     """The backtest windows, latest first: the judged ones, then the selection windows before them."""
     j = judged_count(horizon, season) if judged is None else judged
     return tuple(Window(horizon * (i + 1), judged=i < j) for i in range(j + selecting))
@@ -88,7 +92,9 @@ def combine(forecasts: Mapping[str, np.ndarray], members: tuple[str, ...]) -> np
     return np.mean([forecasts[m] for m in members], axis=0)
 
 
-def choose(runs: Mapping[int, WindowRun], origin: int, tier: Tier, horizon: int, level: float, available: Collection[str]) -> Choice:
+def choose(
+    runs: Mapping[int, WindowRun], origin: int, tier: Tier, horizon: int, level: float, available: Collection[str]
+) -> Choice:
     """The choice at the origin `origin` (an offset; 0 = now) among the `available` models, from the windows that ended by then."""
     # only windows where the series was in the same tier: there each candidate ran in the same form (seasonal or not)
     before = [o for o in earlier(list(runs), origin, horizon) if len(runs[o].actual) and runs[o].tier.name == tier.name]
@@ -111,10 +117,25 @@ def choose(runs: Mapping[int, WindowRun], origin: int, tier: Tier, horizon: int,
 
 
 def _score(runs: Mapping[int, WindowRun], offsets: list[int], members: tuple[str, ...]) -> float:
-    return float(np.mean([mase(runs[o].actual, combine(runs[o].forecasts, members)[: len(runs[o].actual)], runs[o].scale) for o in offsets]))
+    return float(
+        np.mean(
+            [
+                mase(runs[o].actual, combine(runs[o].forecasts, members)[: len(runs[o].actual)], runs[o].scale)
+                for o in offsets
+            ]
+        )
+    )
 
 
-def _calibrated(model: str, members: tuple[str, ...], scores: dict[str, float], windows: int, runs: Mapping[int, WindowRun], before: list[int], level: float) -> Choice:
+def _calibrated(
+    model: str,
+    members: tuple[str, ...],
+    scores: dict[str, float],
+    windows: int,
+    runs: Mapping[int, WindowRun],
+    before: list[int],
+    level: float,
+) -> Choice:
     usable = [o for o in before if all(m in runs[o].forecasts for m in members)]
     errors = [runs[o].actual - combine(runs[o].forecasts, members)[: len(runs[o].actual)] for o in usable]
     s = intervals.scores(errors, [runs[o].scale for o in usable])

@@ -58,7 +58,9 @@ def label(start: pd.Timestamp, frequency: Frequency) -> str:
 
 def infer_frequency(dates: Iterable[pd.Timestamp]) -> Frequency | None:
     """The frequency of distinct, sorted dates that are one per period; None when the gaps are irregular."""
-    days = np.diff(pd.DatetimeIndex(sorted(set(pd.to_datetime(list(dates))))).values).astype("timedelta64[D]").astype(int)
+    days = (
+        np.diff(pd.DatetimeIndex(sorted(set(pd.to_datetime(list(dates))))).values).astype("timedelta64[D]").astype(int)
+    )
     if len(days) == 0:
         return None
     for frequency in FREQUENCIES:
@@ -98,18 +100,29 @@ def complete_range(coverage: Coverage, frequency: Frequency) -> tuple[pd.Timesta
     last = period_start(coverage.end, frequency)
     noun = NOUN[frequency]
     if frequency != "day" and coverage.start.normalize() > first:
-        notes.append(f"The first {noun} ({label(first, frequency)}) is partial (data starts {coverage.start:%Y-%m-%d}): left out.")
+        notes.append(
+            f"The first {noun} ({label(first, frequency)}) is partial (data starts {coverage.start:%Y-%m-%d}): left out."
+        )
         first = next_start(first, frequency)
     final_day = next_start(last, frequency) - pd.Timedelta(days=1)
-    partial = coverage.end.normalize() < final_day if frequency != "day" else (coverage.has_time and coverage.end.hour < 20)
+    partial = (
+        coverage.end.normalize() < final_day if frequency != "day" else (coverage.has_time and coverage.end.hour < 20)
+    )
     if partial:
-        notes.append(f"The last {noun} ({label(last, frequency)}) is partial (data ends {coverage.end:%Y-%m-%d}): left out.")
+        notes.append(
+            f"The last {noun} ({label(last, frequency)}) is partial (data ends {coverage.end:%Y-%m-%d}): left out."
+        )
         last = next_start(last, frequency, -1)
     return first, last, notes
 
 
 def regularize(
-    buckets: pd.DataFrame, frequency: Frequency, *, fill: Literal["zero", "interpolate"], first: pd.Timestamp | None, last: pd.Timestamp
+    buckets: pd.DataFrame,
+    frequency: Frequency,
+    *,
+    fill: Literal["zero", "interpolate"],
+    first: pd.Timestamp | None,
+    last: pd.Timestamp,
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row per series and period from `first` (or each series' first value) to `last`; holes filled and reported.
 
@@ -138,12 +151,18 @@ def regularize(
     notes = []
     if holes:
         count = sum(len(v) for v in holes.values())
-        how = "counted as zero (no rows in them)" if fill == "zero" else "filled by straight-line interpolation (the table has one row per period)"
+        how = (
+            "counted as zero (no rows in them)"
+            if fill == "zero"
+            else "filled by straight-line interpolation (the table has one row per period)"
+        )
         listed = ", ".join(label(ts, frequency) for ts in next(iter(holes.values()))[:MAX_LISTED])
         where = f" (e.g. {listed}{' in ' + next(iter(holes)) if len(holes) > 1 else ''})"
         notes.append(f"{count} {noun}(s) with no value across {len(holes)} series were {how}{where}.")
     if stopped:
-        notes.append(f"{len(stopped)} series stop before {label(last, frequency)} and were left out: {', '.join(stopped[:MAX_LISTED])}.")
+        notes.append(
+            f"{len(stopped)} series stop before {label(last, frequency)} and were left out: {', '.join(stopped[:MAX_LISTED])}."
+        )
     if not parts:
         raise ForecastError(
             f"No series has any value in the complete {noun}s up to {label(last, frequency)}.",

@@ -62,15 +62,23 @@ class SeriesChoice:
     n_scores: int
     scale: float
     fitted: dict[str, Any] = field(default_factory=dict)  # member -> its fitted form and parameters
-    form_length: int | None = None  # fit the forms a series this long gets (its latest backtested tier); None: its own length
+    form_length: int | None = (
+        None  # fit the forms a series this long gets (its latest backtested tier); None: its own length
+    )
 
 
 class Forecaster:
     """Chooses and fits a forecasting model per series by rolling-origin backtest on `horizon` periods."""
 
     def __init__(
-        self, horizon: int, *, level: float = 0.8, models: Sequence[str] | None = None, holidays: Sequence[date | str] = (),
-        n_jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+        self,
+        horizon: int,
+        *,
+        level: float = 0.8,
+        models: Sequence[str] | None = None,
+        holidays: Sequence[date | str] = (),
+        n_jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.horizon = horizon
         self.level = level
@@ -91,7 +99,13 @@ class Forecaster:
         per_window: dict[int, dict[str, np.ndarray]] = {}
         self.global_: GlobalModel | None = None
         if "lightgbm" in self.allowed_:
-            per_window, self.global_ = global_runs(tasks, windows, GlobalSpec.for_frequency(series.frequency, self.holidays), self.horizon, series.non_negative)
+            per_window, self.global_ = global_runs(
+                tasks,
+                windows,
+                GlobalSpec.for_frequency(series.frequency, self.holidays),
+                self.horizon,
+                series.non_negative,
+            )
         runs = local_runs(tasks, windows, settings, n_jobs=self.n_jobs, progress=self.progress)
         with_global(runs, per_window, self.allowed_)
         rows, choices = [], {}
@@ -116,8 +130,18 @@ class Forecaster:
             t, form_length = runs[tested[0]].tier, len(task.y) - tested[0]
         available = [m for m in t.candidates if m in LOCAL_MODELS or (m == "lightgbm" and self._global_reaches(task))]
         c = choose(runs, 0, t, self.horizon, self.level, available)
-        return SeriesChoice(c.model, c.members, t.name, t.reason, c.windows, dict(c.scores), c.q, c.n_scores, seasonal_scale(task.y, self.season_),
-                            form_length=form_length)
+        return SeriesChoice(
+            c.model,
+            c.members,
+            t.name,
+            t.reason,
+            c.windows,
+            dict(c.scores),
+            c.q,
+            c.n_scores,
+            seasonal_scale(task.y, self.season_),
+            form_length=form_length,
+        )
 
     def _global_reaches(self, task: SeriesTask) -> bool:
         return self.global_ is not None and len(task.y) >= self.global_.spec.reach
@@ -127,13 +151,17 @@ class Forecaster:
         tasks = _tasks(self.series_)
         items = [(t, self.choices_[t.uid].members, self.choices_[t.uid].form_length) for t in tasks]
         finals = local_finals(items, self._settings(), n_jobs=self.n_jobs, progress=self.progress)
-        shared = predict_global(self.global_, {t.uid: (t.dates, t.y) for t in tasks}, self.horizon) if self.global_ else {}
+        shared = (
+            predict_global(self.global_, {t.uid: (t.dates, t.y) for t in tasks}, self.horizon) if self.global_ else {}
+        )
         frames = []
         for task, fits in zip(tasks, finals, strict=True):
             choice = self.choices_[task.uid]
             points = {m: fit[0] for m, fit in fits.items()}
             if "lightgbm" in choice.members:
-                points["lightgbm"] = np.maximum(shared[task.uid], 0.0) if self.series_.non_negative else shared[task.uid]
+                points["lightgbm"] = (
+                    np.maximum(shared[task.uid], 0.0) if self.series_.non_negative else shared[task.uid]
+                )
             point = combine(points, choice.members)
             if choice.q is None:
                 lower = upper = np.full(self.horizon, np.nan)
@@ -141,25 +169,53 @@ class Forecaster:
                 lower, upper = intervals.bounds(point, choice.q, choice.scale, non_negative=self.series_.non_negative)
             if _record:
                 self.choices_[task.uid] = _with_fitted(choice, fits)
-            frames.append(pd.DataFrame({
-                "unique_id": task.uid, "ds": future_periods(task.dates[-1], self.series_.frequency, self.horizon),
-                "step": np.arange(1, self.horizon + 1), "forecast": point, "lower": lower, "upper": upper, "model": choice.model,
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "unique_id": task.uid,
+                        "ds": future_periods(task.dates[-1], self.series_.frequency, self.horizon),
+                        "step": np.arange(1, self.horizon + 1),
+                        "forecast": point,
+                        "lower": lower,
+                        "upper": upper,
+                        "model": choice.model,
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
 
-BACKTEST_COLUMNS = ["unique_id", "offset", "origin", "ds", "step", "actual", "forecast", "lower", "upper", "model", "chosen_by", "baseline", "baseline_model", "scale"]
+BACKTEST_COLUMNS = [
+    "unique_id",
+    "offset",
+    "origin",
+    "ds",
+    "step",
+    "actual",
+    "forecast",
+    "lower",
+    "upper",
+    "model",
+    "chosen_by",
+    "baseline",
+    "baseline_model",
+    "scale",
+]
 
 
-def resolve_models(models: Sequence[str] | None, n_series: int, non_negative: bool) -> tuple[tuple[str, ...], list[str]]:
+def resolve_models(
+    models: Sequence[str] | None, n_series: int, non_negative: bool
+) -> tuple[tuple[str, ...], list[str]]:
     """The candidates for this run: the defaults, the defaults plus '+name' entries, or exactly the names given."""
     notes = []
     names = [m.strip() for m in (models or ()) if m.strip()]
     plus = [m[1:] for m in names if m.startswith("+")]
     exact = [m for m in names if not m.startswith("+")]
     if plus and exact:
-        raise ForecastError(f"models mixes additions ({', '.join('+' + m for m in plus)}) and a list ({', '.join(exact)}).",
-                            hint="Either add to soloml's choice ('+ets,+arima') or name every candidate ('theta,ets,ensemble').")
+        raise ForecastError(
+            f"models mixes additions ({', '.join('+' + m for m in plus)}) and a list ({', '.join(exact)}).",
+            hint="Either add to soloml's choice ('+ets,+arima') or name every candidate ('theta,ets,ensemble').",
+        )
     check_models(plus or exact)
     allowed = list(exact) if exact else [*DEFAULT_MODELS, *(m for m in plus if m not in DEFAULT_MODELS)]
     if "prophet" in allowed:
@@ -169,7 +225,11 @@ def resolve_models(models: Sequence[str] | None, n_series: int, non_negative: bo
     if "lightgbm" in allowed and (n_series < MIN_SERIES or not non_negative):
         allowed.remove("lightgbm")
         if "lightgbm" in exact or "lightgbm" in plus:
-            why = f"it needs at least {MIN_SERIES} related series (there are {n_series})" if n_series < MIN_SERIES else "it needs values that are never negative"
+            why = (
+                f"it needs at least {MIN_SERIES} related series (there are {n_series})"
+                if n_series < MIN_SERIES
+                else "it needs values that are never negative"
+            )
             notes.append(f"The LightGBM global model was left out: {why}.")
     return tuple(allowed), notes
 
@@ -178,7 +238,9 @@ def _tasks(series: SeriesSet) -> list[SeriesTask]:
     return [SeriesTask(uid, pd.DatetimeIndex(v.index), v.to_numpy(dtype=float)) for uid, v in series.values().items()]
 
 
-def _judged_rows(task: SeriesTask, runs: dict[int, WindowRun], windows, horizon: int, level: float, non_negative: bool) -> list[list]:
+def _judged_rows(
+    task: SeriesTask, runs: dict[int, WindowRun], windows, horizon: int, level: float, non_negative: bool
+) -> list[list]:
     """The judged windows of one series: the procedure's forecast at each, beside the baseline's."""
     rows = []
     for window in windows:
@@ -196,8 +258,24 @@ def _judged_rows(task: SeriesTask, runs: dict[int, WindowRun], windows, horizon:
         start = len(task.y) - window.offset
         origin = task.dates[start]
         for k in range(len(run.actual)):
-            rows.append([task.uid, window.offset, origin, task.dates[start + k], k + 1, run.actual[k], point[k], lower[k], upper[k],
-                         c.model, c.windows, baseline[k], run.tier.baseline, run.scale])
+            rows.append(
+                [
+                    task.uid,
+                    window.offset,
+                    origin,
+                    task.dates[start + k],
+                    k + 1,
+                    run.actual[k],
+                    point[k],
+                    lower[k],
+                    upper[k],
+                    c.model,
+                    c.windows,
+                    baseline[k],
+                    run.tier.baseline,
+                    run.scale,
+                ]
+            )
     return rows
 
 

@@ -52,19 +52,29 @@ def series_runs(task: SeriesTask, windows: Sequence[Window], settings: GridSetti
         train = task.y[:train_end]
         t = tier(train, settings.season, allowed=settings.allowed, non_negative=settings.non_negative)
         forecasts = {
-            m: clip(forecast_local(m, train, settings.horizon, settings.season, dates=task.dates[:train_end]), settings.non_negative)
-            for m in t.candidates if m in LOCAL_MODELS
+            m: clip(
+                forecast_local(m, train, settings.horizon, settings.season, dates=task.dates[:train_end]),
+                settings.non_negative,
+            )
+            for m in t.candidates
+            if m in LOCAL_MODELS
         }
-        runs[window.offset] = WindowRun(t, forecasts, task.y[train_end:test_end], seasonal_scale(train, settings.season))
+        runs[window.offset] = WindowRun(
+            t, forecasts, task.y[train_end:test_end], seasonal_scale(train, settings.season)
+        )
     return runs
 
 
-def final_fits(task: SeriesTask, members: tuple[str, ...], form_length: int | None, settings: GridSettings) -> dict[str, tuple[np.ndarray, dict]]:
+def final_fits(
+    task: SeriesTask, members: tuple[str, ...], form_length: int | None, settings: GridSettings
+) -> dict[str, tuple[np.ndarray, dict]]:
     """The chosen local models fitted on the whole series (in the form they were backtested in): forecasts and what was fitted."""
     out = {}
     for m in members:
         if m in LOCAL_MODELS:
-            point, fitted = fit_local(m, task.y, settings.horizon, settings.season, dates=task.dates, form_length=form_length)
+            point, fitted = fit_local(
+                m, task.y, settings.horizon, settings.season, dates=task.dates, form_length=form_length
+            )
             out[m] = (clip(point, settings.non_negative), fitted)
     return out
 
@@ -79,10 +89,19 @@ def _final_chunk(args):
     return [final_fits(t, members, form_length, settings) for t, members, form_length in items]
 
 
-def map_series(function: Callable, items: list, extra: tuple, *, n_jobs: int, progress: Progress | None, done: int = 0, total: int | None = None) -> list:
+def map_series(
+    function: Callable,
+    items: list,
+    extra: tuple,
+    *,
+    n_jobs: int,
+    progress: Progress | None,
+    done: int = 0,
+    total: int | None = None,
+) -> list:
     """`function((chunk, *extra))` over chunks of `items`, in `n_jobs` processes when there are many; results in order."""
     total = total or len(items)
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     results: list = []
     if n_jobs <= 1 or len(items) < PARALLEL_FROM:
         for chunk in chunks:
@@ -101,13 +120,30 @@ def map_series(function: Callable, items: list, extra: tuple, *, n_jobs: int, pr
     return results
 
 
-def local_runs(tasks: list[SeriesTask], windows: Sequence[Window], settings: GridSettings, *, n_jobs: int, progress: Progress | None) -> dict[str, dict[int, WindowRun]]:
-    out = map_series(_runs_chunk, tasks, (tuple(windows), settings), n_jobs=n_jobs, progress=progress, total=2 * len(tasks))
+def local_runs(
+    tasks: list[SeriesTask],
+    windows: Sequence[Window],
+    settings: GridSettings,
+    *,
+    n_jobs: int,
+    progress: Progress | None,
+) -> dict[str, dict[int, WindowRun]]:
+    out = map_series(
+        _runs_chunk, tasks, (tuple(windows), settings), n_jobs=n_jobs, progress=progress, total=2 * len(tasks)
+    )
     return {t.uid: runs for t, runs in zip(tasks, out, strict=True)}
 
 
-def local_finals(items: list[tuple[SeriesTask, tuple[str, ...], int | None]], settings: GridSettings, *, n_jobs: int, progress: Progress | None) -> list[dict]:
-    return map_series(_final_chunk, items, (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items))
+def local_finals(
+    items: list[tuple[SeriesTask, tuple[str, ...], int | None]],
+    settings: GridSettings,
+    *,
+    n_jobs: int,
+    progress: Progress | None,
+) -> list[dict]:
+    return map_series(
+        _final_chunk, items, (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items)
+    )
 
 
 def global_runs(
@@ -126,11 +162,15 @@ def global_runs(
         if window.offset == 0:
             final = model
         elif model is not None:
-            per_window[window.offset] = {uid: clip(f, non_negative) for uid, f in predict_global(model, histories, horizon).items()}
+            per_window[window.offset] = {
+                uid: clip(f, non_negative) for uid, f in predict_global(model, histories, horizon).items()
+            }
     return per_window, final
 
 
-def with_global(runs: dict[str, dict[int, WindowRun]], per_window: dict[int, dict[str, np.ndarray]], available: Collection[str]) -> None:
+def with_global(
+    runs: dict[str, dict[int, WindowRun]], per_window: dict[int, dict[str, np.ndarray]], available: Collection[str]
+) -> None:
     """Add the shared model's backtest forecasts to each series' windows (where the tier allows it)."""
     if "lightgbm" not in available:
         return

@@ -17,7 +17,10 @@ import numpy as np
 
 def scores(errors: Sequence[np.ndarray], scales: Sequence[float]) -> np.ndarray:
     """Scaled absolute errors of several windows (each an array over 1..h periods ahead)."""
-    out = [np.abs(np.asarray(e, dtype=float)) / (s * np.sqrt(np.arange(1, len(e) + 1))) for e, s in zip(errors, scales, strict=True)]
+    out = [
+        np.abs(np.asarray(e, dtype=float)) / (s * np.sqrt(np.arange(1, len(e) + 1)))
+        for e, s in zip(errors, scales, strict=True)
+    ]
     return np.concatenate(out) if out else np.empty(0)
 
 

@@ -55,13 +55,25 @@ class ForecastVerdict:
     threshold: float | None
 
 
-def accuracy(backtest: pd.DataFrame, metric: str, *, series_total: int, level: float, tolerance: float = 0.1, miss_cost: float | None = None) -> Accuracy:
+def accuracy(
+    backtest: pd.DataFrame,
+    metric: str,
+    *,
+    series_total: int,
+    level: float,
+    tolerance: float = 0.1,
+    miss_cost: float | None = None,
+) -> Accuracy:
     """Aggregate the judged windows: MASE averages per window and series; WAPE, MAPE and misses pool every period."""
     if backtest.empty:
         return Accuracy(metric, None, None, None, None, 0, 0, 0, series_total, None, 0, level)
     a, f, b = (backtest[c].to_numpy(dtype=float) for c in ("actual", "forecast", "baseline"))
     covered = backtest.dropna(subset=["lower", "upper"])
-    cov = coverage(covered["actual"].to_numpy(), covered["lower"].to_numpy(), covered["upper"].to_numpy()) if len(covered) else None
+    cov = (
+        coverage(covered["actual"].to_numpy(), covered["lower"].to_numpy(), covered["upper"].to_numpy())
+        if len(covered)
+        else None
+    )
     misses, base_misses = int(metrics.missed(a, f, tolerance).sum()), int(metrics.missed(a, b, tolerance).sum())
     values = {
         "mase": lambda col: _mase(backtest, col),
@@ -70,15 +82,31 @@ def accuracy(backtest: pd.DataFrame, metric: str, *, series_total: int, level: f
         "miss_cost": lambda col: (misses if col == "forecast" else base_misses) * (miss_cost or 0.0) / len(a),
     }
     return Accuracy(
-        metric, _finite(values[metric]("forecast")), _finite(values[metric]("baseline")), _finite(metrics.wape(a, f)), _finite(metrics.wape(a, b)),
-        len(a), backtest["offset"].nunique(), backtest["unique_id"].nunique(), series_total, cov, len(covered), level, misses, base_misses,
+        metric,
+        _finite(values[metric]("forecast")),
+        _finite(values[metric]("baseline")),
+        _finite(metrics.wape(a, f)),
+        _finite(metrics.wape(a, b)),
+        len(a),
+        backtest["offset"].nunique(),
+        backtest["unique_id"].nunique(),
+        series_total,
+        cov,
+        len(covered),
+        level,
+        misses,
+        base_misses,
         float((backtest["chosen_by"] > 0).mean()),
     )
 
 
 def _mase(backtest: pd.DataFrame, column: str) -> float:
     """Mean over series and windows of each window's MASE."""
-    errors = backtest.assign(e=(backtest["actual"] - backtest[column]).abs()).groupby(["unique_id", "offset"]).agg(e=("e", "mean"), s=("scale", "first"))
+    errors = (
+        backtest.assign(e=(backtest["actual"] - backtest[column]).abs())
+        .groupby(["unique_id", "offset"])
+        .agg(e=("e", "mean"), s=("scale", "first"))
+    )
     return float((errors["e"] / errors["s"]).mean())
 
 
@@ -86,21 +114,34 @@ def _finite(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
 
 
-def decide(acc: Accuracy, threshold: float | None, *, span: str, baseline_words: str, needed: str, chosen: str) -> ForecastVerdict:
+def decide(
+    acc: Accuracy, threshold: float | None, *, span: str, baseline_words: str, needed: str, chosen: str
+) -> ForecastVerdict:
     """The verdict from the judged accuracy; `span` ('the last 12 months'), `baseline_words` and `chosen` (the final models) go into the words."""
     name = metrics.METRIC_WORDS[acc.metric]
     more = ("Load older exports so the backtest has a window to choose on before the ones it judges.",)
     if acc.value is None or acc.baseline is None:
         return ForecastVerdict(
-            "KEEP_GOING", f"Keep going: there is too little history to test a forecast honestly ({needed}).",
-            (), more, acc.metric, acc.value, acc.baseline, threshold,
+            "KEEP_GOING",
+            f"Keep going: there is too little history to test a forecast honestly ({needed}).",
+            (),
+            more,
+            acc.metric,
+            acc.value,
+            acc.baseline,
+            threshold,
         )
     if acc.chosen_share == 0:
         return ForecastVerdict(
             "KEEP_GOING",
             f"Keep going: there is not yet enough history to test a model choice against {baseline_words} on {NOT_CHOSEN_ON}; "
             f"{baseline_words} missed by {fmt(acc.baseline_wape, 'wape')} over {span}. The forecast uses {chosen}, chosen on {span}.",
-            (), more, acc.metric, acc.value, acc.baseline, threshold,
+            (),
+            more,
+            acc.metric,
+            acc.value,
+            acc.baseline,
+            threshold,
         )
     ours, theirs = fmt(acc.value, acc.metric), fmt(acc.baseline, acc.metric)
     better = acc.value <= acc.baseline * (1 - MARGIN) if acc.baseline > 0 else False
@@ -110,24 +151,43 @@ def decide(acc: Accuracy, threshold: float | None, *, span: str, baseline_words:
         return ForecastVerdict(
             "NOT_WORTH_IT",
             f"Not worth it: over {span} the forecasts' {name} was {ours}, not meaningfully better than {theirs} for {baseline_words}.",
-            reasons, (f"Plan with {baseline_words} for now.", *_steps(acc)), acc.metric, acc.value, acc.baseline, threshold,
+            reasons,
+            (f"Plan with {baseline_words} for now.", *_steps(acc)),
+            acc.metric,
+            acc.value,
+            acc.baseline,
+            threshold,
         )
     if threshold is None or acc.value <= threshold:
         within = f", and within {line}" if line else " (no done line was given)"
         return ForecastVerdict(
-            "DONE", f"Done: over {span} the forecasts' {name} was {ours}, better than {theirs} for {baseline_words}{within}. Use them.",
-            reasons, ("Save and schedule it; compare the forecasts with the actuals as they arrive.",), acc.metric, acc.value, acc.baseline, threshold,
+            "DONE",
+            f"Done: over {span} the forecasts' {name} was {ours}, better than {theirs} for {baseline_words}{within}. Use them.",
+            reasons,
+            ("Save and schedule it; compare the forecasts with the actuals as they arrive.",),
+            acc.metric,
+            acc.value,
+            acc.baseline,
+            threshold,
         )
     return ForecastVerdict(
-        "KEEP_GOING", f"Keep going: over {span} the forecasts' {name} was {ours}, better than {theirs} for {baseline_words}, but short of {line}.",
-        reasons, _steps(acc), acc.metric, acc.value, acc.baseline, threshold,
+        "KEEP_GOING",
+        f"Keep going: over {span} the forecasts' {name} was {ours}, better than {theirs} for {baseline_words}, but short of {line}.",
+        reasons,
+        _steps(acc),
+        acc.metric,
+        acc.value,
+        acc.baseline,
+        threshold,
     )
 
 
 def _steps(acc: Accuracy) -> tuple[str, ...]:
     steps = ["More history: older exports give the models more seasons to learn from."]
     if acc.series_total < 5:
-        steps.append("Related series: split the forecast --by product or channel so one LightGBM model learns across them.")
+        steps.append(
+            "Related series: split the forecast --by product or channel so one LightGBM model learns across them."
+        )
     steps.append("Check with the stakeholder whether the error reached is already useful for the plan.")
     return tuple(steps)
 
@@ -140,4 +200,3 @@ def fmt(value: float | None, metric: str) -> str:
     if metric == "miss_cost":
         return f"{value:,.0f}"
     return f"{value:.2f}"
-

@@ -18,14 +18,27 @@ import pandas as pd
 
 from soloml.forecasting.calendar import PANDAS_FREQ, Frequency, future_periods
 
-LAGS: dict[str, tuple[int, ...]] = {"day": (1, 2, 3, 4, 5, 6, 7, 14), "week": (1, 2, 3, 4, 8, 13, 52), "month": (1, 2, 3, 6, 12), "quarter": (1, 2, 3, 4)}
+LAGS: dict[str, tuple[int, ...]] = {
+    "day": (1, 2, 3, 4, 5, 6, 7, 14),
+    "week": (1, 2, 3, 4, 8, 13, 52),
+    "month": (1, 2, 3, 6, 12),
+    "quarter": (1, 2, 3, 4),
+}
 LEVEL_WINDOW: dict[str, int] = {"day": 7, "week": 8, "month": 12, "quarter": 4}
 MIN_SERIES = 5
 MIN_ROWS = 100
 ROUNDS = 100
 PARAMS: dict[str, Any] = {
-    "objective": "l2", "learning_rate": 0.1, "num_leaves": 15, "min_data_in_leaf": 20, "lambda_l2": 1.0,
-    "deterministic": True, "force_row_wise": True, "num_threads": 1, "seed": 0, "verbose": -1,
+    "objective": "l2",
+    "learning_rate": 0.1,
+    "num_leaves": 15,
+    "min_data_in_leaf": 20,
+    "lambda_l2": 1.0,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 1,
+    "seed": 0,
+    "verbose": -1,
 }
 TINY = 1e-9
 
@@ -43,7 +56,9 @@ class GlobalSpec:
 
     @classmethod
     def for_frequency(cls, frequency: Frequency, holidays: Sequence[date | str] = ()) -> GlobalSpec:
-        return cls(frequency, LAGS[frequency], LEVEL_WINDOW[frequency], tuple(str(pd.Timestamp(h).date()) for h in holidays))
+        return cls(
+            frequency, LAGS[frequency], LEVEL_WINDOW[frequency], tuple(str(pd.Timestamp(h).date()) for h in holidays)
+        )
 
     @property
     def reach(self) -> int:
@@ -51,11 +66,25 @@ class GlobalSpec:
         return max(max(self.lags), self.window)
 
     def to_json(self) -> dict[str, Any]:
-        return {"frequency": self.frequency, "lags": list(self.lags), "window": self.window, "holidays": list(self.holidays), "params": self.params, "rounds": self.rounds}
+        return {
+            "frequency": self.frequency,
+            "lags": list(self.lags),
+            "window": self.window,
+            "holidays": list(self.holidays),
+            "params": self.params,
+            "rounds": self.rounds,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GlobalSpec:
-        return cls(data["frequency"], tuple(data["lags"]), int(data["window"]), tuple(data["holidays"]), dict(data["params"]), int(data["rounds"]))
+        return cls(
+            data["frequency"],
+            tuple(data["lags"]),
+            int(data["window"]),
+            tuple(data["holidays"]),
+            dict(data["params"]),
+            int(data["rounds"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -112,7 +141,9 @@ def fit_global(spec: GlobalSpec, histories: dict[str, tuple[pd.DatetimeIndex, np
     return GlobalModel(spec, booster.model_to_string())
 
 
-def predict_global(model: GlobalModel, histories: dict[str, tuple[pd.DatetimeIndex, np.ndarray]], horizon: int) -> dict[str, np.ndarray]:
+def predict_global(
+    model: GlobalModel, histories: dict[str, tuple[pd.DatetimeIndex, np.ndarray]], horizon: int
+) -> dict[str, np.ndarray]:
     """Recursive forecasts for every series long enough for the lags; the others are left out."""
     spec = model.spec
     usable = {uid: (starts, y) for uid, (starts, y) in histories.items() if len(y) >= spec.reach}
@@ -126,7 +157,7 @@ def predict_global(model: GlobalModel, histories: dict[str, tuple[pd.DatetimeInd
         rows, levels = [], []
         for path in paths:
             y = np.asarray(path)
-            level = y[-spec.window:].mean()
+            level = y[-spec.window :].mean()
             levels.append(level)
             safe = level if level > TINY else 1.0
             rows.append([y[-k] / safe for k in spec.lags])

@@ -1,10 +1,10 @@
 """Forecast errors, each lower-is-better, on arrays of actuals and forecasts of one window or many.
 
-    mase       mean absolute error / the in-sample error of seasonal naive (1.0 = as good as 'same period last year')
-    wape       sum of absolute errors / sum of actuals (the average miss, as a share)
-    mape       mean of absolute errors / actuals, over non-zero actuals
-    smape      mean of 2|e| / (|actual| + |forecast|)
-    miss_cost  cost of the periods missed by more than a tolerance, per period
+mase       mean absolute error / the in-sample error of seasonal naive (1.0 = as good as 'same period last year')
+wape       sum of absolute errors / sum of actuals (the average miss, as a share)
+mape       mean of absolute errors / actuals, over non-zero actuals
+smape      mean of 2|e| / (|actual| + |forecast|)
+miss_cost  cost of the periods missed by more than a tolerance, per period
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 METRIC_WORDS = {
-    "mase": "error against seasonal naive's own (MASE)", "wape": "average miss (WAPE)", "mape": "average percentage miss (MAPE)",
-    "smape": "symmetric percentage miss (sMAPE)", "miss_cost": "cost of misses a period",
+    "mase": "error against seasonal naive's own (MASE)",
+    "wape": "average miss (WAPE)",
+    "mape": "average percentage miss (MAPE)",
+    "smape": "symmetric percentage miss (sMAPE)",
+    "miss_cost": "cost of misses a period",
 }
 TINY = 1e-9
 
@@ -41,7 +44,9 @@ def wape(actual: np.ndarray, forecast: np.ndarray) -> float:
 def mape(actual: np.ndarray, forecast: np.ndarray) -> float:
     a = np.asarray(actual, dtype=float)
     keep = np.abs(a) > TINY
-    return float(np.mean(np.abs(a[keep] - np.asarray(forecast)[keep]) / np.abs(a[keep]))) if keep.any() else float("nan")
+    return (
+        float(np.mean(np.abs(a[keep] - np.asarray(forecast)[keep]) / np.abs(a[keep]))) if keep.any() else float("nan")
+    )
 
 
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:

@@ -32,9 +32,18 @@ ALL_MODELS = (*LOCAL_MODELS, "lightgbm", "ensemble")
 DEFAULT_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "lightgbm", "ensemble")
 STATISTICAL = ("theta", "dotm", "ces", "ets", "arima")
 MODEL_WORDS = {
-    "seasonal_naive": "same period last season", "naive": "last value", "mean": "average so far", "croston": "Croston (intermittent demand)",
-    "ets": "exponential smoothing (ETS)", "theta": "Theta", "dotm": "dynamic optimised Theta", "ces": "complex exponential smoothing", "arima": "ARIMA", "lightgbm": "LightGBM over lags and calendar",
-    "ensemble": "average of the best models", "prophet": "Prophet",
+    "seasonal_naive": "same period last season",
+    "naive": "last value",
+    "mean": "average so far",
+    "croston": "Croston (intermittent demand)",
+    "ets": "exponential smoothing (ETS)",
+    "theta": "Theta",
+    "dotm": "dynamic optimised Theta",
+    "ces": "complex exponential smoothing",
+    "arima": "ARIMA",
+    "lightgbm": "LightGBM over lags and calendar",
+    "ensemble": "average of the best models",
+    "prophet": "Prophet",
 }
 MIN_SHORT = 3  # below: only the last value
 MIN_MODELS = 6  # below: last value and average only
@@ -59,7 +68,10 @@ class Tier:
 def check_models(models: Collection[str]) -> None:
     unknown = [m for m in models if m not in ALL_MODELS]
     if unknown:
-        raise ForecastError(f"There is no forecasting model '{unknown[0]}'.{did_you_mean(unknown[0], ALL_MODELS)}", hint=f"Models: {', '.join(ALL_MODELS)}.")
+        raise ForecastError(
+            f"There is no forecasting model '{unknown[0]}'.{did_you_mean(unknown[0], ALL_MODELS)}",
+            hint=f"Models: {', '.join(ALL_MODELS)}.",
+        )
 
 
 def tier(y: np.ndarray, season: int, *, allowed: Collection[str], non_negative: bool) -> Tier:
@@ -75,7 +87,13 @@ def tier(y: np.ndarray, season: int, *, allowed: Collection[str], non_negative: 
     zeros = float(np.mean(np.asarray(y) == 0))
     if non_negative and zeros >= INTERMITTENT_ZEROS:
         cands = _keep(("naive", "mean", "croston", *(("seasonal_naive",) if has_season else ())), allowed, baseline)
-        return Tier("intermittent", cands, baseline, ("croston",) if "croston" in cands else (baseline,), f"{zeros:.0%} of periods are zero: intermittent methods")
+        return Tier(
+            "intermittent",
+            cands,
+            baseline,
+            ("croston",) if "croston" in cands else (baseline,),
+            f"{zeros:.0%} of periods are zero: intermittent methods",
+        )
     seasonal = n >= 2 * season and season > 1
     cands = _keep((baseline, "naive", *STATISTICAL, "lightgbm", "prophet", "ensemble"), allowed, baseline)
     if seasonal:
@@ -122,13 +140,21 @@ def _statsforecast(name: str, season: int):
     return makers[name]()
 
 
-def forecast_local(name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
+def forecast_local(
+    name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None
+) -> np.ndarray:
     """Point forecasts of `name` fitted on `y` (a backtest window: nothing else kept)."""
     return fit_local(name, y, horizon, season, dates=dates)[0]
 
 
 def fit_local(
-    name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None, form_length: int | None = None,
+    name: str,
+    y: np.ndarray,
+    horizon: int,
+    season: int,
+    *,
+    dates: pd.DatetimeIndex | None = None,
+    form_length: int | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Fit `name` on `y` and forecast `horizon` periods; also what was fitted, as JSON (its form and parameters).
 

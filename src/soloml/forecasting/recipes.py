@@ -21,6 +21,7 @@ from soloml.canonical.schema import create_core_tables
 from soloml.errors import ForecastError, did_you_mean
 from soloml.forecasting.calendar import Coverage, Frequency
 from soloml.forecasting.series import SeriesSet, Unit, shape_buckets
+from soloml.warehouse.base import Connection
 
 CoreSeries = Literal["revenue", "orders", "new_customers", "units"]
 PAID = "('succeeded', 'refunded', 'partially_refunded')"
@@ -81,11 +82,19 @@ ALIASES = {"source": "channel"}
 
 
 def core_series(
-    con: duckdb.DuckDBPyConnection, kind: CoreSeries | str, *, frequency: Frequency = "month", by: tuple[str, ...] = (), currency: str = "USD"
+    con: Connection,
+    kind: CoreSeries | str,
+    *,
+    frequency: Frequency = "month",
+    by: tuple[str, ...] = (),
+    currency: str = "USD",
 ) -> SeriesSet:
     """One of the business's series per period from core.*; `by` splits it (e.g. ('channel',))."""
     if kind not in RECIPES:
-        raise ForecastError(f"There is no core series '{kind}'.{did_you_mean(kind, RECIPES)}", hint=f"Use one of: {', '.join(RECIPES)}, or series: table.")
+        raise ForecastError(
+            f"There is no core series '{kind}'.{did_you_mean(kind, RECIPES)}",
+            hint=f"Use one of: {', '.join(RECIPES)}, or series: table.",
+        )
     recipe = RECIPES[kind]
     sql, unit, allowed, source = recipe.sql, recipe.unit, recipe.splits, recipe.source
     by = tuple(ALIASES.get(b, b) for b in by)
@@ -109,25 +118,46 @@ def core_series(
         f"SELECT {keys + ', ' if keys else ''}date_trunc('{frequency}', t) AS ds, sum(v) AS y FROM ({sql}) r "
         f"WHERE t IS NOT NULL {where} GROUP BY ALL"
     ).df()
-    span = con.execute(f"SELECT min(t), max(t) FROM ({recipe.span or sql}) r WHERE t IS NOT NULL {'' if recipe.span else where}").fetchone()
+    span = con.execute(
+        f"SELECT min(t), max(t) FROM ({recipe.span or sql}) r WHERE t IS NOT NULL {'' if recipe.span else where}"
+    ).fetchone()
     if rows.empty or span is None or span[0] is None:
-        raise ForecastError(f"There is nothing to forecast: {source} hold no rows for {kind}.", hint="Load the exports that hold them (`soloml load`).")
+        raise ForecastError(
+            f"There is nothing to forecast: {source} hold no rows for {kind}.",
+            hint="Load the exports that hold them (`soloml load`).",
+        )
     rows["unique_id"] = rows[list(by)].fillna("(none)").astype(str).agg(" / ".join, axis=1) if by else kind
     buckets = rows[["unique_id", "ds", "y"]].assign(ds=lambda f: pd.to_datetime(f["ds"]))
     coverage = Coverage(pd.Timestamp(span[0]), pd.Timestamp(span[1]), has_time=True)
-    return shape_buckets(buckets, frequency, events=True, coverage=coverage, name=kind, unit=unit, source=source, by=by,
-                         currency=currency if unit == "money" else None, notes=notes)
+    return shape_buckets(
+        buckets,
+        frequency,
+        events=True,
+        coverage=coverage,
+        name=kind,
+        unit=unit,
+        source=source,
+        by=by,
+        currency=currency if unit == "money" else None,
+        notes=notes,
+    )
 
 
-def _one_currency(con: duckdb.DuckDBPyConnection, sql: str, currency: str) -> tuple[str, list[str]]:
+def _one_currency(con: Connection, sql: str, currency: str) -> tuple[str, list[str]]:
     """Revenue is summed in one currency: the workspace's, or the most common one when it has none."""
-    counts = dict(con.execute(f"SELECT upper(currency), count(*) FROM ({sql}) r WHERE t IS NOT NULL GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    counts = dict(
+        con.execute(
+            f"SELECT upper(currency), count(*) FROM ({sql}) r WHERE t IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+    )
     if not counts:
         return "", []
     chosen = currency.upper() if currency.upper() in counts else next(iter(counts))
     notes = []
     if chosen != currency.upper():
-        notes.append(f"No revenue is in {currency.upper()} (the workspace currency); the series is in {chosen}, the most common.")
+        notes.append(
+            f"No revenue is in {currency.upper()} (the workspace currency); the series is in {chosen}, the most common."
+        )
     others = {k: v for k, v in counts.items() if k != chosen}
     if others:
         listed = ", ".join(f"{v} in {k}" for k, v in others.items())

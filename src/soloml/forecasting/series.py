@@ -51,9 +51,19 @@ class SeriesSet:
     def describe(self) -> dict:
         lengths = self.frame.groupby("unique_id").size()
         return {
-            "name": self.name, "unit": self.unit, "currency": self.currency, "source": self.source, "frequency": self.frequency,
-            "by": list(self.by), "series": len(lengths), "periods": int(lengths.max()), "first": label(self.frame["ds"].min(), self.frequency),
-            "last": label(self.last, self.frequency), "non_negative": self.non_negative, "additive": self.additive, "notes": list(self.notes),
+            "name": self.name,
+            "unit": self.unit,
+            "currency": self.currency,
+            "source": self.source,
+            "frequency": self.frequency,
+            "by": list(self.by),
+            "series": len(lengths),
+            "periods": int(lengths.max()),
+            "first": label(self.frame["ds"].min(), self.frequency),
+            "last": label(self.last, self.frequency),
+            "non_negative": self.non_negative,
+            "additive": self.additive,
+            "notes": list(self.notes),
         }
 
 
@@ -74,7 +84,10 @@ def shape_buckets(
     """Per-period sums (unique_id, ds, y) -> a SeriesSet: partial periods cut, holes filled, short series left out."""
     notes = list(notes or [])
     if buckets.empty:
-        raise ForecastError(f"{source} has no rows to make a {name} series from.", hint="Load the data first (`soloml load`), or check the filters.")
+        raise ForecastError(
+            f"{source} has no rows to make a {name} series from.",
+            hint="Load the data first (`soloml load`), or check the filters.",
+        )
     first = None
     last = pd.Timestamp(buckets["ds"].max())
     if events and coverage is not None:
@@ -91,14 +104,31 @@ def shape_buckets(
     lengths = frame.groupby("unique_id").size()
     short = lengths[lengths < MIN_PERIODS]
     if len(short):
-        notes.append(f"{len(short)} series with fewer than {MIN_PERIODS} {NOUN[frequency]}s were left out: {', '.join(map(str, short.index[:5]))}.")
+        notes.append(
+            f"{len(short)} series with fewer than {MIN_PERIODS} {NOUN[frequency]}s were left out: {', '.join(map(str, short.index[:5]))}."
+        )
         frame = frame[~frame["unique_id"].isin(short.index)]
     if frame.empty:
-        raise ForecastError(f"Every {name} series from {source} is shorter than {MIN_PERIODS} {NOUN[frequency]}s.", hint="Load more history or a finer frequency.")
+        raise ForecastError(
+            f"Every {name} series from {source} is shorter than {MIN_PERIODS} {NOUN[frequency]}s.",
+            hint="Load more history or a finer frequency.",
+        )
     frame = frame.sort_values(["unique_id", "ds"], ignore_index=True)
     non_negative = unit in ("money", "count") or bool((frame["y"] >= 0).all())
-    return SeriesSet(frame, frequency, name, unit, currency, source, tuple(by), non_negative, tuple(notes), additive,
-                     _filled(frame, buckets), fill)
+    return SeriesSet(
+        frame,
+        frequency,
+        name,
+        unit,
+        currency,
+        source,
+        tuple(by),
+        non_negative,
+        tuple(notes),
+        additive,
+        _filled(frame, buckets),
+        fill,
+    )
 
 
 def _filled(frame: pd.DataFrame, buckets: pd.DataFrame) -> tuple[pd.Timestamp, ...]:
@@ -109,8 +139,15 @@ def _filled(frame: pd.DataFrame, buckets: pd.DataFrame) -> tuple[pd.Timestamp, .
 
 
 def series_from_frame(
-    frame: pd.DataFrame, frequency: Frequency, *, name: str = "value", id_column: str = "unique_id", date_column: str = "ds",
-    value_column: str = "y", unit: Unit = "value", currency: str | None = None,
+    frame: pd.DataFrame,
+    frequency: Frequency,
+    *,
+    name: str = "value",
+    id_column: str = "unique_id",
+    date_column: str = "ds",
+    value_column: str = "y",
+    unit: Unit = "value",
+    currency: str | None = None,
 ) -> SeriesSet:
     """A SeriesSet from a frame with one row per series and period (holes are interpolated and reported).
 
@@ -120,10 +157,21 @@ def series_from_frame(
     """
     missing = [c for c in (date_column, value_column) if c not in frame.columns]
     if missing:
-        raise ForecastError(f"The frame has no column '{missing[0]}'; it has {', '.join(map(str, frame.columns))}.", hint="Pass date_column= / value_column=.")
+        raise ForecastError(
+            f"The frame has no column '{missing[0]}'; it has {', '.join(map(str, frame.columns))}.",
+            hint="Pass date_column= / value_column=.",
+        )
     from soloml.forecasting.calendar import period_start
 
     ids = frame[id_column].astype(str) if id_column in frame.columns else pd.Series(name, index=frame.index)
-    buckets = pd.DataFrame({"unique_id": ids, "ds": period_start(pd.to_datetime(frame[date_column]), frequency), "y": pd.to_numeric(frame[value_column])})
+    buckets = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "ds": period_start(pd.to_datetime(frame[date_column]), frequency),
+            "y": pd.to_numeric(frame[value_column]),
+        }
+    )
     buckets = buckets.groupby(["unique_id", "ds"], as_index=False)["y"].sum()
-    return shape_buckets(buckets, frequency, events=False, coverage=None, name=name, unit=unit, source="the frame", currency=currency)
+    return shape_buckets(
+        buckets, frequency, events=False, coverage=None, name=name, unit=unit, source="the frame", currency=currency
+    )

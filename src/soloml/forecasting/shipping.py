@@ -28,7 +28,20 @@ from soloml.forecasting.result import ForecastResult
 from soloml.forecasting.series import SeriesSet
 
 LATEST_FILE = "latest.json"
-WRITEBACK_COLUMNS = ("run_id", "project", "model_version", "series_id", "period", "step", "forecast", "lower", "upper", "level", "model", "made_at")
+WRITEBACK_COLUMNS = (
+    "run_id",
+    "project",
+    "model_version",
+    "series_id",
+    "period",
+    "step",
+    "forecast",
+    "lower",
+    "upper",
+    "level",
+    "model",
+    "made_at",
+)
 
 
 def summary(result: ForecastResult, spec: Any, run_id: str) -> dict[str, Any]:
@@ -36,11 +49,29 @@ def summary(result: ForecastResult, spec: Any, run_id: str) -> dict[str, Any]:
     s, acc = result.series, result.accuracy
     frame = s.frame
     return {
-        "task": "forecast", "verdict": result.verdict.decision, "metric": result.metric, "model_score": acc.value, "baseline_score": acc.baseline,
-        "baseline_model": result.baseline_model, "threshold": result.threshold, "horizon": result.horizon, "frequency": s.frequency,
-        "level": result.level, "coverage": acc.coverage, "spec_hash": spec.spec_hash(), "spec": spec.model_dump(mode="json"), "run_id": run_id,
-        "lineage": {"series": s.name, "source": s.source, "by": list(s.by), "series_ids": sorted(map(str, s.ids)), "history_rows": len(frame),
-                    "first_period": label(frame["ds"].min(), s.frequency), "last_period": label(s.last, s.frequency)},
+        "task": "forecast",
+        "verdict": result.verdict.decision,
+        "metric": result.metric,
+        "model_score": acc.value,
+        "baseline_score": acc.baseline,
+        "baseline_model": result.baseline_model,
+        "threshold": result.threshold,
+        "horizon": result.horizon,
+        "frequency": s.frequency,
+        "level": result.level,
+        "coverage": acc.coverage,
+        "spec_hash": spec.spec_hash(),
+        "spec": spec.model_dump(mode="json"),
+        "run_id": run_id,
+        "lineage": {
+            "series": s.name,
+            "source": s.source,
+            "by": list(s.by),
+            "series_ids": sorted(map(str, s.ids)),
+            "history_rows": len(frame),
+            "first_period": label(frame["ds"].min(), s.frequency),
+            "last_period": label(s.last, s.frequency),
+        },
         "choices": {uid: {"model": c.model, "members": list(c.members)} for uid, c in result.choices.items()},
     }
 
@@ -50,35 +81,58 @@ def reforecast(forecaster: Forecaster, series: SeriesSet) -> list[str]:
     refitted on the new history; choices and interval calibration stay as they were judged. Returns notes."""
     old = forecaster.series_
     if series.frequency != old.frequency:
-        raise ForecastError(f"The forecaster was made on {old.frequency}ly series; the project's series are now {series.frequency}ly.",
-                            hint="Forecast again without --use to choose and judge models for the new frequency.")
+        raise ForecastError(
+            f"The forecaster was made on {old.frequency}ly series; the project's series are now {series.frequency}ly.",
+            hint="Forecast again without --use to choose and judge models for the new frequency.",
+        )
     known = set(forecaster.choices_)
     ids = set(map(str, series.ids))
     notes = []
     new, gone = sorted(ids - known), sorted(known - ids)
     if not ids & known:
-        raise ForecastError(f"None of the {len(ids)} series now in the data were in the forecaster (it knows {', '.join(sorted(known)[:5])}).",
-                            hint="Forecast again without --use to choose models for these series.")
+        raise ForecastError(
+            f"None of the {len(ids)} series now in the data were in the forecaster (it knows {', '.join(sorted(known)[:5])}).",
+            hint="Forecast again without --use to choose models for these series.",
+        )
     if new:
-        notes.append(f"{len(new)} series are new since this forecaster was made and are not forecast ({', '.join(new[:3])}): forecast again without --use.")
+        notes.append(
+            f"{len(new)} series are new since this forecaster was made and are not forecast ({', '.join(new[:3])}): forecast again without --use."
+        )
     if gone:
-        notes.append(f"{len(gone)} series the forecaster knows have no rows now and are not forecast ({', '.join(gone[:3])}).")
+        notes.append(
+            f"{len(gone)} series the forecaster knows have no rows now and are not forecast ({', '.join(gone[:3])})."
+        )
         forecaster.choices_ = {k: v for k, v in forecaster.choices_.items() if k in ids}
     frame = series.frame[series.frame["unique_id"].astype(str).isin(known)].reset_index(drop=True)
     forecaster.series_ = replace(series, frame=frame)
     forecaster.forecast_ = forecaster.forecast()
-    if not old.last == series.last:
-        notes.append(f"Re-forecast from {label(series.last, series.frequency)} with the models chosen on data up to {label(old.last, old.frequency)}.")
+    if old.last != series.last:
+        notes.append(
+            f"Re-forecast from {label(series.last, series.frequency)} with the models chosen on data up to {label(old.last, old.frequency)}."
+        )
     return notes
 
 
-def writeback_frame(result: ForecastResult, *, run_id: str, project: str, version: str | None, made_at: datetime) -> pd.DataFrame:
+def writeback_frame(
+    result: ForecastResult, *, run_id: str, project: str, version: str | None, made_at: datetime
+) -> pd.DataFrame:
     f = result.forecasts
-    return pd.DataFrame({
-        "run_id": run_id, "project": project, "model_version": version, "series_id": f["unique_id"].astype(str),
-        "period": pd.to_datetime(f["ds"]).dt.date, "step": f["step"].astype(int), "forecast": f["forecast"], "lower": f["lower"], "upper": f["upper"],
-        "level": result.level, "model": f["model"], "made_at": made_at,
-    }).loc[:, list(WRITEBACK_COLUMNS)]
+    return pd.DataFrame(
+        {
+            "run_id": run_id,
+            "project": project,
+            "model_version": version,
+            "series_id": f["unique_id"].astype(str),
+            "period": pd.to_datetime(f["ds"]).dt.date,
+            "step": f["step"].astype(int),
+            "forecast": f["forecast"],
+            "lower": f["lower"],
+            "upper": f["upper"],
+            "level": result.level,
+            "model": f["model"],
+            "made_at": made_at,
+        }
+    ).loc[:, list(WRITEBACK_COLUMNS)]
 
 
 def default_table(project: str) -> str:
@@ -115,9 +169,19 @@ def _discard(stage: Any) -> None:
 def write_latest(folder: Path, result: ForecastResult, *, run_id: str, version: str | None, made_at: datetime) -> Path:
     """forecasts/NAME/latest.json: the newest forecast and which registry version made it (what the service serves)."""
     facts = result.to_facts()
-    body = {"project": result.name, "model_version": version, "run_id": run_id, "made_at": made_at.isoformat(timespec="seconds"),
-            "frequency": result.series.frequency, "level": result.level, "unit": result.series.unit, "currency": result.series.currency,
-            "series": sorted(map(str, result.series.ids)), "forecasts": facts["forecasts"], "totals": facts["totals"]}
+    body = {
+        "project": result.name,
+        "model_version": version,
+        "run_id": run_id,
+        "made_at": made_at.isoformat(timespec="seconds"),
+        "frequency": result.series.frequency,
+        "level": result.level,
+        "unit": result.series.unit,
+        "currency": result.series.currency,
+        "series": sorted(map(str, result.series.ids)),
+        "forecasts": facts["forecasts"],
+        "totals": facts["totals"],
+    }
     path = folder / LATEST_FILE
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(body, indent=2, default=str, allow_nan=False), encoding="utf-8")
@@ -139,10 +203,30 @@ def served_forecast(models_dir: Path, root: Path | None, project: str) -> dict[s
         if isinstance(latest, dict) and latest.get("model_version") == v.version:
             return {**latest, "source": "latest run"}
     meta, frequency = v.metadata, v.metadata.get("frequency", "month")
-    rows = [{"series": str(r["unique_id"]), "period": label(r["ds"], frequency), "step": int(r["step"]), "forecast": _num(r["forecast"]),
-             "lower": _num(r["lower"]), "upper": _num(r["upper"]), "model": r["model"]} for r in v.forecasts().to_dict("records")]
-    return {"project": project, "model_version": v.version, "run_id": meta.get("run_id"), "made_at": meta.get("created_at"), "frequency": frequency,
-            "level": meta.get("level"), "series": sorted({r["series"] for r in rows}), "forecasts": rows, "totals": [], "source": "saved with the version"}
+    rows = [
+        {
+            "series": str(r["unique_id"]),
+            "period": label(r["ds"], frequency),
+            "step": int(r["step"]),
+            "forecast": _num(r["forecast"]),
+            "lower": _num(r["lower"]),
+            "upper": _num(r["upper"]),
+            "model": r["model"],
+        }
+        for r in v.forecasts().to_dict("records")
+    ]
+    return {
+        "project": project,
+        "model_version": v.version,
+        "run_id": meta.get("run_id"),
+        "made_at": meta.get("created_at"),
+        "frequency": frequency,
+        "level": meta.get("level"),
+        "series": sorted({r["series"] for r in rows}),
+        "forecasts": rows,
+        "totals": [],
+        "source": "saved with the version",
+    }
 
 
 def _num(x: Any) -> float | None:

@@ -44,7 +44,11 @@ def save_forecaster(forecaster: Forecaster, folder: Path | str) -> Path:
     tmp = folder.with_name(f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir(parents=True)
     try:
-        frames = {"history.parquet": forecaster.series_.frame, "forecasts.parquet": forecaster.forecast_, "backtest.parquet": forecaster.backtest_}
+        frames = {
+            "history.parquet": forecaster.series_.frame,
+            "forecasts.parquet": forecaster.forecast_,
+            "backtest.parquet": forecaster.backtest_,
+        }
         for name, frame in frames.items():
             frame.to_parquet(tmp / name, index=False)
         if forecaster.global_ is not None:
@@ -64,19 +68,30 @@ def load_forecaster(folder: Path | str, *, verify: bool = True) -> Forecaster:
     folder = Path(folder)
     path = folder / META
     if not path.is_file():
-        raise ForecastError(f"{folder} holds no saved forecaster ({META} is missing).", hint="Point at the folder `soloml forecast` wrote (forecaster/).")
+        raise ForecastError(
+            f"{folder} holds no saved forecaster ({META} is missing).",
+            hint="Point at the folder `soloml forecast` wrote (forecaster/).",
+        )
     meta = json.loads(path.read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
-        raise ForecastError(f"{path} is format {meta.get('format')!r}; this soloml reads {FORMAT!r}.", hint="Forecast again to write it in this version's format.")
+        raise ForecastError(
+            f"{path} is format {meta.get('format')!r}; this soloml reads {FORMAT!r}.",
+            hint="Forecast again to write it in this version's format.",
+        )
     for name, digest in meta["files"].items():
         if not (folder / name).is_file() or _sha256(folder / name) != digest:
-            raise ForecastError(f"{folder / name} is missing or changed since it was saved (its SHA-256 differs).", hint="Forecast again to write a fresh copy.")
+            raise ForecastError(
+                f"{folder / name} is missing or changed since it was saved (its SHA-256 differs).",
+                hint="Forecast again to write a fresh copy.",
+            )
     forecaster = _rebuild(folder, meta)
     if verify:
         again = forecaster.forecast()
         saved = forecaster.forecast_
         columns = ["forecast", "lower", "upper"]
-        if len(again) != len(saved) or not np.array_equal(again[columns].to_numpy(), saved[columns].to_numpy(), equal_nan=True):
+        if len(again) != len(saved) or not np.array_equal(
+            again[columns].to_numpy(), saved[columns].to_numpy(), equal_nan=True
+        ):
             raise ForecastError(
                 f"The forecaster in {folder} no longer reproduces its saved forecasts.",
                 hint=f"It was saved with {meta['versions']}; this machine has {_versions()}. Forecast again with this one.",
@@ -90,10 +105,24 @@ def _metadata(f: Forecaster) -> dict[str, Any]:
         "format": FORMAT,
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
-        "settings": {"horizon": f.horizon, "level": f.level, "models": list(f.models or []), "allowed": list(f.allowed_),
-                     "holidays": [str(h) for h in f.holidays]},
-        "series": {"frequency": s.frequency, "name": s.name, "unit": s.unit, "currency": s.currency, "source": s.source, "by": list(s.by),
-                   "non_negative": s.non_negative, "additive": s.additive, "notes": list(s.notes)},
+        "settings": {
+            "horizon": f.horizon,
+            "level": f.level,
+            "models": list(f.models or []),
+            "allowed": list(f.allowed_),
+            "holidays": [str(h) for h in f.holidays],
+        },
+        "series": {
+            "frequency": s.frequency,
+            "name": s.name,
+            "unit": s.unit,
+            "currency": s.currency,
+            "source": s.source,
+            "by": list(s.by),
+            "non_negative": s.non_negative,
+            "additive": s.additive,
+            "notes": list(s.notes),
+        },
         "notes": list(f.notes_),
         "choices": {uid: asdict(c) for uid, c in f.choices_.items()},
         "global": f.global_.spec.to_json() if f.global_ is not None else None,
@@ -102,22 +131,53 @@ def _metadata(f: Forecaster) -> dict[str, Any]:
 
 def _rebuild(folder: Path, meta: dict[str, Any]) -> Forecaster:
     settings, s = meta["settings"], meta["series"]
-    f = Forecaster(settings["horizon"], level=settings["level"], models=settings["models"] or None, holidays=tuple(settings["holidays"]))
+    f = Forecaster(
+        settings["horizon"],
+        level=settings["level"],
+        models=settings["models"] or None,
+        holidays=tuple(settings["holidays"]),
+    )
     history = pd.read_parquet(folder / "history.parquet")
-    f.series_ = SeriesSet(history, s["frequency"], s["name"], s["unit"], s["currency"], s["source"], tuple(s["by"]), s["non_negative"], tuple(s["notes"]), s["additive"])
+    f.series_ = SeriesSet(
+        history,
+        s["frequency"],
+        s["name"],
+        s["unit"],
+        s["currency"],
+        s["source"],
+        tuple(s["by"]),
+        s["non_negative"],
+        tuple(s["notes"]),
+        s["additive"],
+    )
     f.season_ = SEASON[s["frequency"]]
     f.allowed_ = tuple(settings["allowed"])
     f.notes_ = list(meta["notes"])
     f.choices_ = {uid: _choice(c) for uid, c in meta["choices"].items()}
-    f.global_ = GlobalModel(GlobalSpec.from_json(meta["global"]), (folder / GLOBAL_FILE).read_text(encoding="utf-8")) if meta["global"] else None
+    f.global_ = (
+        GlobalModel(GlobalSpec.from_json(meta["global"]), (folder / GLOBAL_FILE).read_text(encoding="utf-8"))
+        if meta["global"]
+        else None
+    )
     f.forecast_ = pd.read_parquet(folder / "forecasts.parquet")
     f.backtest_ = pd.read_parquet(folder / "backtest.parquet")
     return f
 
 
 def _choice(c: dict[str, Any]) -> SeriesChoice:
-    return SeriesChoice(c["model"], tuple(c["members"]), c["tier"], c["reason"], c["windows"], c["scores"], c["q"], c["n_scores"], c["scale"],
-                        c["fitted"], c["form_length"])
+    return SeriesChoice(
+        c["model"],
+        tuple(c["members"]),
+        c["tier"],
+        c["reason"],
+        c["windows"],
+        c["scores"],
+        c["q"],
+        c["n_scores"],
+        c["scale"],
+        c["fitted"],
+        c["form_length"],
+    )
 
 
 def _swap(tmp: Path, folder: Path) -> None:

@@ -34,7 +34,9 @@ class Total:
     errors: int  # backtest errors the simulation drew from
 
 
-def horizon_totals(forecasts: pd.DataFrame, backtest: pd.DataFrame, scales: dict[str, float], *, level: float, non_negative: bool) -> list[Total]:
+def horizon_totals(
+    forecasts: pd.DataFrame, backtest: pd.DataFrame, scales: dict[str, float], *, level: float, non_negative: bool
+) -> list[Total]:
     """Per series: sum of the point forecasts over the horizon and the `level` range of the simulated total.
 
     `scales` are the series' scales the final forecast's intervals use (SeriesChoice.scale)."""
@@ -62,11 +64,15 @@ def _scaled_paths(b: pd.DataFrame) -> list[np.ndarray]:
     for _, w in b.groupby("offset"):
         w = w.sort_values("step")
         k = w["step"].to_numpy(dtype=float)
-        paths.append(((w["actual"] - w["forecast"]).to_numpy(dtype=float)) / (w["scale"].to_numpy(dtype=float) * np.sqrt(k)))
+        paths.append(
+            ((w["actual"] - w["forecast"]).to_numpy(dtype=float)) / (w["scale"].to_numpy(dtype=float) * np.sqrt(k))
+        )
     return paths
 
 
-def _simulate(point: np.ndarray, paths: list[np.ndarray], scale: float, rng: np.random.Generator, non_negative: bool) -> np.ndarray:
+def _simulate(
+    point: np.ndarray, paths: list[np.ndarray], scale: float, rng: np.random.Generator, non_negative: bool
+) -> np.ndarray:
     h = len(point)
     pool = np.concatenate([p[np.isfinite(p)] for p in paths])
     steps = np.sqrt(np.arange(1, h + 1))

@@ -9,7 +9,12 @@ from soloml.forecasting.judge import fmt
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$"}
 NAMES = {"revenue": "revenue", "orders": "orders", "new_customers": "new customers", "units": "units sold"}
-LAST_SEASON = {"day": "same day last week", "week": "same week last year", "month": "same month last year", "quarter": "same quarter last year"}
+LAST_SEASON = {
+    "day": "same day last week",
+    "week": "same week last year",
+    "month": "same month last year",
+    "quarter": "same quarter last year",
+}
 MAX_SERIES_LINES = 3
 
 
@@ -18,7 +23,17 @@ def amount(x: float | None, unit: str, currency: str | None) -> str:
     if x is None or x != x:
         return "n/a"
     sign, v = ("-" if x < 0 else ""), abs(x)
-    text = f"{v / 1e6:.1f}M" if v >= 1e6 else f"{v / 1e3:.0f}k" if v >= 1e4 else f"{v / 1e3:.1f}k" if v >= 1e3 else f"{v:.0f}" if v >= 10 else f"{v:.1f}"
+    text = (
+        f"{v / 1e6:.1f}M"
+        if v >= 1e6
+        else f"{v / 1e3:.0f}k"
+        if v >= 1e4
+        else f"{v / 1e3:.1f}k"
+        if v >= 1e3
+        else f"{v:.0f}"
+        if v >= 10
+        else f"{v:.1f}"
+    )
     if unit == "money":
         symbol = SYMBOLS.get((currency or "").upper())
         return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency or ''}".strip()
@@ -50,10 +65,14 @@ def lines(facts: dict[str, Any]) -> list[str]:
         first = rows[0]
         who = name if len(by_series) == 1 else f"{name} for {key}"
         if first["lower"] is not None:
-            out.append(f"Next {noun}'s {who}: {amount(first['lower'], unit, currency)} to {amount(first['upper'], unit, currency)}, "
-                       f"most likely {amount(first['forecast'], unit, currency)} ({first['period']}).")
+            out.append(
+                f"Next {noun}'s {who}: {amount(first['lower'], unit, currency)} to {amount(first['upper'], unit, currency)}, "
+                f"most likely {amount(first['forecast'], unit, currency)} ({first['period']})."
+            )
         else:
-            out.append(f"Next {noun}'s {who}: most likely {amount(first['forecast'], unit, currency)} ({first['period']}; too little history for a range).")
+            out.append(
+                f"Next {noun}'s {who}: most likely {amount(first['forecast'], unit, currency)} ({first['period']}; too little history for a range)."
+            )
         total = totals.get(key)
         if len(rows) > 1 and total is not None:
             out.append("  " + total_words(total, who, s["frequency"], unit, currency))
@@ -63,8 +82,14 @@ def lines(facts: dict[str, Any]) -> list[str]:
     return out
 
 
-SPANS = {("month", 3): "next quarter", ("month", 12): "next year", ("week", 13): "next quarter", ("week", 52): "next year",
-         ("quarter", 4): "next year", ("day", 7): "next week"}
+SPANS = {
+    ("month", 3): "next quarter",
+    ("month", 12): "next year",
+    ("week", 13): "next quarter",
+    ("week", 52): "next year",
+    ("quarter", 4): "next year",
+    ("day", 7): "next week",
+}
 
 
 def horizon_words(periods: int, frequency: str) -> str:
@@ -90,12 +115,18 @@ def accuracy_lines(facts: dict[str, Any]) -> list[str]:
     span = span_words(facts["judged_periods"], frequency)
     base = baseline_words(facts["baseline_model"], frequency)
     if acc["chosen_share"] == 0:
-        return [f"Over {span} {base} missed by {acc['baseline_wape']:.0%} on average (too little history before then to test another model)."]
+        return [
+            f"Over {span} {base} missed by {acc['baseline_wape']:.0%} on average (too little history before then to test another model)."
+        ]
     who = "our forecasts" if acc["series_total"] == 1 else f"our forecasts for {acc['series_judged']} series"
     out = [f"Over {span} {who} missed by {acc['wape']:.0%} on average, vs {acc['baseline_wape']:.0%} for {base}."]
     if acc["metric"] != "wape":
         line = f"; done line {fmt(facts['threshold'], acc['metric'])}" if facts["threshold"] is not None else ""
-        out.append(f"  The {facts['metric_name']}: {fmt(acc['value'], acc['metric'])} against {fmt(acc['baseline'], acc['metric'])}{line}.")
+        out.append(
+            f"  The {facts['metric_name']}: {fmt(acc['value'], acc['metric'])} against {fmt(acc['baseline'], acc['metric'])}{line}."
+        )
     if acc["coverage"] is not None:
-        out.append(f"The {acc['level']:.0%} ranges held the actual value in {acc['coverage']:.0%} of {acc['covered_periods']} judged {NOUN[frequency]}s.")
+        out.append(
+            f"The {acc['level']:.0%} ranges held the actual value in {acc['coverage']:.0%} of {acc['covered_periods']} judged {NOUN[frequency]}s."
+        )
     return out

@@ -53,16 +53,23 @@ def prior(y: np.ndarray, plan: ValidationPlan, task: str, n_classes: int) -> Bas
 
 
 def _prior_words(task: str) -> str:
-    return {"binary": "everyone gets the base rate (no model)", "multiclass": "always the most common class (no model)"}.get(task, "everyone gets the average (no model)")
+    return {
+        "binary": "everyone gets the base rate (no model)",
+        "multiclass": "always the most common class (no model)",
+    }.get(task, "everyone gets the average (no model)")
 
 
 def median(y: np.ndarray, plan: ValidationPlan) -> BaselinePredictions:
     """Regression's naive rule: the median of each fold's training rows."""
     prediction = _in_plan_order(plan, [np.full(len(valid), float(np.median(y[train]))) for train, valid in plan.folds])
-    return BaselinePredictions("median", "everyone gets the median (a naive rule)", score=prediction, prediction=prediction)
+    return BaselinePredictions(
+        "median", "everyone gets the median (a naive rule)", score=prediction, prediction=prediction
+    )
 
 
-def today_rule_classes(frame: pd.DataFrame, expression: str, description: str, y: np.ndarray, plan: ValidationPlan, classes: tuple) -> BaselinePredictions:
+def today_rule_classes(
+    frame: pd.DataFrame, expression: str, description: str, y: np.ndarray, plan: ValidationPlan, classes: tuple
+) -> BaselinePredictions:
     """A multiclass rule: its value per row, read as the class shares of the training rows with that value."""
     values = _rule_values(frame, expression)
     named = {str(c): i for i, c in enumerate(classes)}
@@ -76,7 +83,9 @@ def today_rule_classes(frame: pd.DataFrame, expression: str, description: str, y
             counts = np.bincount(y[rows].astype(int), minlength=k).astype(float)
             table[value] = (counts + prior_shares) / (counts.sum() + 1.0)  # one pseudo-row of the prior
         fallback = {v: _named_class(v, named, prior_shares) for v in np.unique(values[valid]) if v not in table}
-        preds.append(np.vstack([table.get(v, fallback.get(v)) for v in values[valid]]) if len(valid) else np.empty((0, k)))
+        preds.append(
+            np.vstack([table.get(v, fallback.get(v)) for v in values[valid]]) if len(valid) else np.empty((0, k))
+        )
     prediction = _in_plan_order(plan, preds)
     return BaselinePredictions("today_rule", description, score=prediction.max(axis=1), prediction=prediction)
 
@@ -92,7 +101,9 @@ def _named_class(value: str, named: dict[str, int], prior_shares: np.ndarray) ->
 
 def _rule_values(frame: pd.DataFrame, expression: str) -> np.ndarray:
     """The rule's value for every row as text (missing -> '')."""
-    return np.asarray(_evaluate(frame, f"coalesce(CAST(({expression}) AS VARCHAR), '')", expression), dtype=object).astype(str)
+    return np.asarray(
+        _evaluate(frame, f"coalesce(CAST(({expression}) AS VARCHAR), '')", expression), dtype=object
+    ).astype(str)
 
 
 def _evaluate(frame: pd.DataFrame, sql: str, expression: str) -> np.ndarray:
@@ -116,7 +127,9 @@ def _rule_error(expression: str, exc: duckdb.Error, columns: pd.Index) -> ModelE
     )
 
 
-def today_rule(frame: pd.DataFrame, expression: str, description: str, y: np.ndarray, plan: ValidationPlan) -> BaselinePredictions:
+def today_rule(
+    frame: pd.DataFrame, expression: str, description: str, y: np.ndarray, plan: ValidationPlan
+) -> BaselinePredictions:
     """Evaluate the rule over every row, then read it as a prediction per fold (see the module docstring)."""
     raw = rule_scores(frame, expression)
     preds = []
@@ -131,7 +144,9 @@ def rule_scores(frame: pd.DataFrame, expression: str) -> np.ndarray:
     values = _evaluate(frame, f"CAST(({expression}) AS DOUBLE)", expression)
     scores = np.asarray(np.ma.filled(np.ma.masked_invalid(np.ma.asarray(values, dtype=float)), np.nan), dtype=float)
     if np.isnan(scores).all():
-        raise ModelError(f"Today's rule `{expression}` is missing for every row.", hint="Check the columns it uses are filled.")
+        raise ModelError(
+            f"Today's rule `{expression}` is missing for every row.", hint="Check the columns it uses are filled."
+        )
     lowest = np.nanmin(scores)
     return np.where(np.isnan(scores), lowest - 1.0, scores)
 
@@ -144,7 +159,7 @@ def _suggest_column(message: str, columns: pd.Index) -> str:
         start = message.find(marker)
     if start < 0:
         return ""
-    name = message[start + len(marker):].split('"')[0]
+    name = message[start + len(marker) :].split('"')[0]
     return did_you_mean(name, [str(c) for c in columns])
 
 

@@ -27,7 +27,11 @@ from soloml.readiness.toolkit import ColumnIssue, Scored
 
 INNER_SHARE = 0.2
 DEFAULT_ROUNDS = 200  # when the fit rows are too few to early-stop on
-METRIC = {"binary": ("roc_auc", "auc", True), "multiclass": ("accuracy", "multi_error", True), "regression": ("rmse", "rmse", False)}
+METRIC = {
+    "binary": ("roc_auc", "auc", True),
+    "multiclass": ("accuracy", "multi_error", True),
+    "regression": ("rmse", "rmse", False),
+}
 
 
 def fit_and_judge(ts: TrainingSet, train_rows: np.ndarray, valid_rows: np.ndarray, *, seed: int = 0) -> Scored:
@@ -36,16 +40,28 @@ def fit_and_judge(ts: TrainingSet, train_rows: np.ndarray, valid_rows: np.ndarra
     categorical = tuple(dict.fromkeys((*ts.categorical, *(f for f in ts.features if _is_text(frame[f])))))
     signature = build_signature(frame, ts.features, categorical, ts.descriptions)
     X = signature.prepare(frame)
-    coding = ft.LabelCoding(ts.task, tuple(ts.classes)) if ts.classes and ts.task != "regression" else ft.LabelCoding.learn(ts.task, frame[LABEL].dropna())
+    coding = (
+        ft.LabelCoding(ts.task, tuple(ts.classes))
+        if ts.classes and ts.task != "regression"
+        else ft.LabelCoding.learn(ts.task, frame[LABEL].dropna())
+    )
     y = coding.encode(frame[LABEL].fillna(frame[LABEL].dropna().iloc[0]))
     name, early_metric, higher = METRIC[ts.task]
-    params = ft.task_params(ts.task, max(2, len(coding.classes)), "roc_auc" if ts.task == "binary" else name, n_rows=len(train_rows), seed=seed)
+    params = ft.task_params(
+        ts.task,
+        max(2, len(coding.classes)),
+        "roc_auc" if ts.task == "binary" else name,
+        n_rows=len(train_rows),
+        seed=seed,
+    )
     params.update(metric=early_metric, num_threads=1)
     cut = max(1, round(len(train_rows) * (1 - INNER_SHARE)))
     fit_rows, stop_rows = train_rows[:cut], train_rows[cut:]
     cats = list(signature.categorical)
     if len(stop_rows) and (ts.task == "regression" or len(np.unique(y[stop_rows])) > 1):
-        booster, _ = ft.fit(X.iloc[fit_rows], y[fit_rows], params, categorical=cats, valid=(X.iloc[stop_rows], y[stop_rows]))
+        booster, _ = ft.fit(
+            X.iloc[fit_rows], y[fit_rows], params, categorical=cats, valid=(X.iloc[stop_rows], y[stop_rows])
+        )
     else:
         booster, _ = ft.fit(X.iloc[train_rows], y[train_rows], params, categorical=cats, rounds=DEFAULT_ROUNDS)
     pred = np.asarray(booster.predict(X.iloc[valid_rows]))
@@ -59,10 +75,16 @@ def fit_and_judge(ts: TrainingSet, train_rows: np.ndarray, valid_rows: np.ndarra
 
 def screen_columns(ts: TrainingSet, rows: np.ndarray) -> tuple[ColumnIssue, ...]:
     """The feature columns of `ts` training leaves out, and why (training's own screen); a leak is judged on `rows` only."""
-    label = pd.to_numeric(ts.frame[LABEL], errors="coerce").to_numpy(dtype=np.float64) if ts.task != "multiclass" else None
+    label = (
+        pd.to_numeric(ts.frame[LABEL], errors="coerce").to_numpy(dtype=np.float64) if ts.task != "multiclass" else None
+    )
     screened = screen(ts.frame, ts.features, label=label, task=ts.task if label is not None else None, rows=rows)
     return tuple(ColumnIssue(f.column, f.kind, f.reason) for f in screened.left_out)
 
 
 def _is_text(col: pd.Series) -> bool:
-    return isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+    return (
+        isinstance(col.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(col)
+        or pd.api.types.is_string_dtype(col)
+    )

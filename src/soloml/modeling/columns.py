@@ -29,7 +29,9 @@ from scipy.stats import rankdata
 from soloml.modeling.metrics import roc_auc
 
 Kind = Literal["id", "constant", "all_missing", "free_text", "leak", "date", "metadata", "nested"]
-ID_NAMES = re.compile(r"^(id|uuid|guid|index|idx|key|rownames?|row_?(id|num|number|index)?|unnamed(_\d+)?)$|_(id|uuid|guid|key|number|no)$")
+ID_NAMES = re.compile(
+    r"^(id|uuid|guid|index|idx|key|rownames?|row_?(id|num|number|index)?|unnamed(_\d+)?)$|_(id|uuid|guid|key|number|no)$"
+)
 MIN_ROWS = 20  # fewer rows than this: too few to call any column an id
 DENSE_SPAN = 2.0  # whole numbers filling at least half of their range look like a numbering
 FREE_TEXT_MIN = 100
@@ -188,7 +190,11 @@ def _as_score(col: pd.Series, label: np.ndarray) -> np.ndarray | None:
 
 
 def _is_text(col: pd.Series) -> bool:
-    return isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+    return (
+        isinstance(col.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(col)
+        or pd.api.types.is_string_dtype(col)
+    )
 
 
 def _whole_numbers(col: pd.Series) -> bool:

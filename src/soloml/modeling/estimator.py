@@ -49,7 +49,9 @@ class _SolomlBase(BaseEstimator):
                 self.n_features_in_ = X.shape[1]
                 self.feature_names_in_ = np.asarray(X.columns, dtype=object)
             elif list(X.columns) != list(self.feature_names_in_):
-                raise ValueError(f"X has columns {list(X.columns)[:10]}, but this estimator was fitted with {list(self.feature_names_in_)[:10]}.")
+                raise ValueError(
+                    f"X has columns {list(X.columns)[:10]}, but this estimator was fitted with {list(self.feature_names_in_)[:10]}."
+                )
             return X.reset_index(drop=True)
         array = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64)
         return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
@@ -57,7 +59,9 @@ class _SolomlBase(BaseEstimator):
     def _fit(self, X: Any, y: Any, task: str, label_codes: np.ndarray) -> None:
         frame = self._frame(X, reset=True)
         if len(frame) < 2:
-            raise ValueError(f"{type(self).__name__} needs at least 2 samples to learn from; got n_samples = {len(frame)}.")
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples to learn from; got n_samples = {len(frame)}."
+            )
         features = tuple(str(c) for c in frame.columns)
         frame.columns = list(features)
         self.columns_ = features
@@ -69,7 +73,15 @@ class _SolomlBase(BaseEstimator):
             return
         try:
             # the caller chose X: no leak screening of their columns, and no seed repeats (a fit should cost one fit)
-            result = train(ts, _spec(task, len(frame)), tune=self.tune, seed=self.seed, params=self.params, leak_check=False, spread=False)
+            result = train(
+                ts,
+                _spec(task, len(frame)),
+                tune=self.tune,
+                seed=self.seed,
+                params=self.params,
+                leak_check=False,
+                spread=False,
+            )
         except ModelError:
             self._fit_small(data, features, task, label_codes)
             return
@@ -82,16 +94,23 @@ class _SolomlBase(BaseEstimator):
 
         signature = build_signature(data, features, (), {})
         n_classes = max(2, int(y.max()) + 1) if task != "regression" else 2
-        params = {**ft.task_params(task, n_classes, "", n_rows=len(data), seed=self.seed, n_features=len(features)), **dict(self.params or {})}
+        params = {
+            **ft.task_params(task, n_classes, "", n_rows=len(data), seed=self.seed, n_features=len(features)),
+            **dict(self.params or {}),
+        }
         params["metric"] = "None"
-        self.booster_, _ = ft.fit(signature.prepare(data), y.astype(np.float64), params, categorical=[], rounds=SMALL_ROUNDS)
+        self.booster_, _ = ft.fit(
+            signature.prepare(data), y.astype(np.float64), params, categorical=[], rounds=SMALL_ROUNDS
+        )
         self.signature_ = signature
         self.result_ = None
 
     def _raw_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "booster_")
         frame = self._frame(X, reset=False)
-        frame.columns = list(self.columns_)  # the signature may read fewer (training leaves out constant and id columns)
+        frame.columns = list(
+            self.columns_
+        )  # the signature may read fewer (training leaves out constant and id columns)
         return np.asarray(self.booster_.predict(self.signature_.prepare(frame)))
 
 
@@ -101,7 +120,11 @@ class SolomlClassifier(ClassifierMixin, _SolomlBase):
     def fit(self, X: Any, y: Any) -> SolomlClassifier:
         if y is None:
             raise ValueError("SolomlClassifier requires y to be passed, but the target y is None.")
-        X_checked, y_checked = (X, np.asarray(y)) if isinstance(X, pd.DataFrame) else validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
+        X_checked, y_checked = (
+            (X, np.asarray(y))
+            if isinstance(X, pd.DataFrame)
+            else validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
+        )
         check_classification_targets(y_checked)
         self.classes_, codes = np.unique(y_checked, return_inverse=True)
         if len(self.classes_) < 2:
@@ -127,8 +150,10 @@ class SolomlRegressor(RegressorMixin, _SolomlBase):
     def fit(self, X: Any, y: Any) -> SolomlRegressor:
         if y is None:
             raise ValueError("SolomlRegressor requires y to be passed, but the target y is None.")
-        X_checked, y_checked = (X, np.asarray(y, dtype=np.float64)) if isinstance(X, pd.DataFrame) else validate_data(
-            self, X, y, ensure_all_finite="allow-nan", dtype=np.float64, y_numeric=True
+        X_checked, y_checked = (
+            (X, np.asarray(y, dtype=np.float64))
+            if isinstance(X, pd.DataFrame)
+            else validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64, y_numeric=True)
         )
         self._fit(X_checked, y_checked, "regression", np.asarray(y_checked, dtype=np.float64))
         return self

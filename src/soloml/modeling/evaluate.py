@@ -92,7 +92,9 @@ def scale_capacity(spec: ProjectSpec, n_rows: int, *, over_time: bool, snapshots
     cycle = spec.business.cycle
     if spec.business.value_per_success is None:
         k = max(1, round(TOP_SHARE * n_rows))
-        return Capacity(k, cycle, 1.0, k, k, f"top {k} of {n_rows} validation rows (the top {TOP_SHARE:.0%}: no capacity agreed)")
+        return Capacity(
+            k, cycle, 1.0, k, k, f"top {k} of {n_rows} validation rows (the top {TOP_SHARE:.0%}: no capacity agreed)"
+        )
     if over_time:
         cycles = max(1.0, CYCLE_DAYS[spec.cutoffs.every] / CYCLE_DAYS[cycle])
         words = f"{capacity} per {_cycle_noun(cycle)} x {cycles:.2f} {_cycle_noun(cycle)}s between {spec.cutoffs.every} snapshots"
@@ -102,7 +104,9 @@ def scale_capacity(spec: ProjectSpec, n_rows: int, *, over_time: bool, snapshots
         cycles = 1.0
         words = f"{capacity} per {_cycle_noun(cycle)}, the table read as one snapshot"
     k = int(min(n_rows, max(1, round(capacity * cycles * max(1, snapshots)))))
-    return Capacity(capacity, cycle, cycles, k, int(min(n_rows, capacity)), f"top {k} of {n_rows} validation rows ({words})")
+    return Capacity(
+        capacity, cycle, cycles, k, int(min(n_rows, capacity)), f"top {k} of {n_rows} validation rows ({words})"
+    )
 
 
 def _cycle_noun(cycle: str) -> str:
@@ -235,7 +239,9 @@ def bootstrap_difference(
     return float(low), float(high)
 
 
-def weighted_metric(metric: str, task: str, y: np.ndarray, pred: np.ndarray, score: np.ndarray, k: int) -> Callable[[np.ndarray], float] | None:
+def weighted_metric(
+    metric: str, task: str, y: np.ndarray, pred: np.ndarray, score: np.ndarray, k: int
+) -> Callable[[np.ndarray], float] | None:
     """`metric` as a function of row weights, with the sorting done once up front."""
     y = np.asarray(y, dtype=np.float64)
     if metric == "roc_auc" and task == "binary":

@@ -42,13 +42,17 @@ def contributions(booster: lgb.Booster, X: pd.DataFrame, task: str, n_classes: i
     return raw[:, :-1]
 
 
-def global_importance(booster: lgb.Booster, X: pd.DataFrame, signature: FeatureSignature, task: str, n_classes: int, *, seed: int = 0) -> tuple[FeatureImportance, ...]:
+def global_importance(
+    booster: lgb.Booster, X: pd.DataFrame, signature: FeatureSignature, task: str, n_classes: int, *, seed: int = 0
+) -> tuple[FeatureImportance, ...]:
     """Every feature, strongest first by mean |contribution| (on at most 300 sampled validation rows: TreeSHAP is costly and the mean settles quickly)."""
     if len(X) > SAMPLE_ROWS:
         X = X.sample(SAMPLE_ROWS, random_state=seed)
     gain = booster.feature_importance(importance_type="gain").astype(float)
     total = gain.sum() or 1.0
-    contrib = np.abs(contributions(booster, X, task, n_classes)).mean(axis=0) if len(X) else np.zeros(len(signature.names))
+    contrib = (
+        np.abs(contributions(booster, X, task, n_classes)).mean(axis=0) if len(X) else np.zeros(len(signature.names))
+    )
     out = [
         FeatureImportance(name, signature.describe(name), float(gain[i] / total), float(contrib[i]))
         for i, name in enumerate(signature.names)

@@ -41,7 +41,14 @@ SMALL_DATA_ROWS = 20_000
 FEW_FEATURES = 50  # below this, every tree sees every column: sampling few columns makes results swing with the seed
 # improvements smaller than these are noise, not a reason to keep adding trees: absolute for scale-free metrics,
 # a share of the label's spread (standard deviation) for errors in the label's units
-MIN_DELTA = {"binary_logloss": 1e-3, "multi_logloss": 1e-3, "auc": 1e-4, "average_precision": 1e-4, "mape": 1e-4, "multi_error": 1e-4}
+MIN_DELTA = {
+    "binary_logloss": 1e-3,
+    "multi_logloss": 1e-3,
+    "auc": 1e-4,
+    "average_precision": 1e-4,
+    "mape": 1e-4,
+    "multi_error": 1e-4,
+}
 RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 
 EARLY_STOP_METRIC = {
@@ -82,10 +89,17 @@ class LabelCoding:
         codes = pd.Series(y).map({c: i for i, c in enumerate(self.classes)})
         if codes.isna().any():
             values = pd.Series(y)
-            if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) and values.isin(range(len(self.classes))).all():
+            if (
+                pd.api.types.is_numeric_dtype(values)
+                and not pd.api.types.is_bool_dtype(values)
+                and values.isin(range(len(self.classes))).all()
+            ):
                 return values.to_numpy(dtype=np.float64)  # labels already coded as positions in `classes`
             unknown = pd.Series(y)[codes.isna()].iloc[0]
-            raise ModelError(f"Label value {unknown!r} is not one of the classes {list(self.classes)[:10]}.", hint="Check the target column.")
+            raise ModelError(
+                f"Label value {unknown!r} is not one of the classes {list(self.classes)[:10]}.",
+                hint="Check the target column.",
+            )
         return codes.to_numpy(dtype=np.float64)
 
 
@@ -97,7 +111,9 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (0, float(value)) if isinstance(value, int | float | bool | np.number | np.bool_) else (1, str(value))
 
 
-def task_params(task: str, n_classes: int, metric: str, *, n_rows: int, seed: int, n_features: int = FEW_FEATURES) -> dict[str, Any]:
+def task_params(
+    task: str, n_classes: int, metric: str, *, n_rows: int, seed: int, n_features: int = FEW_FEATURES
+) -> dict[str, Any]:
     """Defaults for this task; leaves are allowed to be smaller on small data so it can still learn, and
     fewer than FEW_FEATURES columns are all used by every tree."""
     params = dict(DEFAULT_PARAMS)
@@ -188,13 +204,21 @@ def fit(
     valid_sets = []
     if valid is not None:
         vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
-        valid_sets = [lgb.Dataset(valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto")]
+        valid_sets = [
+            lgb.Dataset(
+                valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto"
+            )
+        ]
         delta = min_delta(str(params.get("metric")), y)
-        callbacks.append(lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=delta))
+        callbacks.append(
+            lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=delta)
+        )
     try:
         booster = lgb.train(dict(params), train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
     except lgb.basic.LightGBMError as exc:
-        raise ModelError(f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns.") from exc
+        raise ModelError(
+            f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns."
+        ) from exc
     used = booster.best_iteration if valid is not None and booster.best_iteration > 0 else booster.current_iteration()
     if weight != 1.0 and adjust:
         booster = shift_raw_score(booster, -math.log(weight), num_iteration=used)
@@ -222,14 +246,14 @@ def shift_raw_score(booster: lgb.Booster, delta: float, *, num_iteration: int | 
     lines = block.split("\n")
     for i, line in enumerate(lines):
         if line.startswith("leaf_value="):
-            values = [float(v) + delta for v in line[len("leaf_value="):].split()]
+            values = [float(v) + delta for v in line[len("leaf_value=") :].split()]
             lines[i] = "leaf_value=" + " ".join(repr(v) for v in values)
     new_block = "\n".join(lines)
     # the header records each tree's size in bytes; tree 0 changed length
     sizes_at = head.find("tree_sizes=")
     if sizes_at >= 0:
         line_end = head.index("\n", sizes_at)
-        sizes = head[sizes_at + len("tree_sizes="):line_end].split()
+        sizes = head[sizes_at + len("tree_sizes=") : line_end].split()
         sizes[0] = str(int(sizes[0]) + len(new_block) - len(block))
         head = head[:sizes_at] + "tree_sizes=" + " ".join(sizes) + head[line_end:]
     return lgb.Booster(model_str=head + marker + new_block + sep + tail)

@@ -66,8 +66,14 @@ def judge(
     baseline_metrics = {b.name: ev.all_metrics(task, yv, b.prediction, b.score, capacity.k) for b in baselines}
     rule_b = next((b for b in baselines if b.name == "today_rule"), None)
     business = ev.business(
-        spec, task, yv, model, None if rule_b is None else (rule_b.prediction, rule_b.score), None if rule_b is None else rule_b.description,
-        capacity, prior=baselines[0].prediction,
+        spec,
+        task,
+        yv,
+        model,
+        None if rule_b is None else (rule_b.prediction, rule_b.score),
+        None if rule_b is None else rule_b.description,
+        capacity,
+        prior=baselines[0].prediction,
     )
     calibration = ev.calibration(yv, predictions) if task == "binary" else None
     verdict = _verdict(spec, task, headline, yv, model, metrics, baselines, baseline_metrics, capacity.k, hints, seed)

@@ -160,7 +160,10 @@ BINARY: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "brier": brier,
 }
 REGRESSION: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"rmse": rmse, "mae": mae, "mape": mape}
-MULTICLASS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"multi_logloss": multi_logloss, "accuracy": accuracy}
+MULTICLASS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "multi_logloss": multi_logloss,
+    "accuracy": accuracy,
+}
 
 TASK_METRICS = {"binary": BINARY, "regression": REGRESSION, "multiclass": MULTICLASS}
 DEFAULT_METRIC = {"binary": "roc_auc", "regression": "rmse", "multiclass": "multi_logloss"}

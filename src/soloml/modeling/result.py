@@ -59,7 +59,9 @@ class TrainResult:
     tune_trials: int = 0
     seed: int = 0
     tuned_params: dict[str, Any] = field(default_factory=dict)
-    tuned_on: dict[str, Any] | None = None  # {"metric": the spec's metric, "value": the best trial's, on an inner split}
+    tuned_on: dict[str, Any] | None = (
+        None  # {"metric": the spec's metric, "value": the best trial's, on an inner split}
+    )
     left_out: tuple[LeftOut, ...] = ()  # columns not learnt from, with the reason
     notes: tuple[str, ...] = ()  # what a reader must know to read the numbers (split, warnings, seed spread)
     seed_spread: dict[str, Any] | None = None
@@ -71,7 +73,12 @@ class TrainResult:
 
     def top_features(self, n: int = 5) -> list[dict[str, Any]]:
         return [
-            {"name": f.name, "description": f.description, "mean_abs_contribution": f.mean_abs_contribution, "gain_share": f.gain_share}
+            {
+                "name": f.name,
+                "description": f.description,
+                "mean_abs_contribution": f.mean_abs_contribution,
+                "gain_share": f.gain_share,
+            }
             for f in self.importance[:n]
         ]
 
@@ -89,7 +96,9 @@ class TrainResult:
             "lift_at_capacity": b.model.lift,
             "hits_per_cycle": b.model.hits_per_cycle,
             "expected_value": b.model.expected_value,
-            "today_rule": None if b.today_rule is None else {
+            "today_rule": None
+            if b.today_rule is None
+            else {
                 "description": b.today_rule.description,
                 "precision_at_capacity": b.today_rule.precision,
                 "lift_at_capacity": b.today_rule.lift,
@@ -132,11 +141,16 @@ class TrainResult:
                 "difference_ci": list(v.difference_ci) if v.difference_ci else None,
             },
             "business": self.business_summary(),
-            "calibration": None if self.calibration is None else {
+            "calibration": None
+            if self.calibration is None
+            else {
                 "brier": self.calibration.brier,
                 "mean_predicted": self.calibration.mean_predicted,
                 "observed_rate": self.calibration.observed_rate,
-                "reliability": [{"mean_predicted": b.mean_predicted, "observed_rate": b.observed_rate, "rows": b.rows} for b in self.calibration.table],
+                "reliability": [
+                    {"mean_predicted": b.mean_predicted, "observed_rate": b.observed_rate, "rows": b.rows}
+                    for b in self.calibration.table
+                ],
             },
             "validation": {
                 "kind": self.validation.kind,

@@ -135,7 +135,11 @@ def kind_of(col: pd.Series) -> Kind:
     """The signature kind of a training column (text and categories are 'category')."""
     if pd.api.types.is_bool_dtype(col):
         return "bool"
-    if isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+    if (
+        isinstance(col.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(col)
+        or pd.api.types.is_string_dtype(col)
+    ):
         return "category"
     if pd.api.types.is_integer_dtype(col):
         return "int"
@@ -147,7 +151,9 @@ def kind_of(col: pd.Series) -> Kind:
     )
 
 
-def build_signature(frame: pd.DataFrame, features: tuple[str, ...], categorical: tuple[str, ...], descriptions: Mapping[str, str]) -> FeatureSignature:
+def build_signature(
+    frame: pd.DataFrame, features: tuple[str, ...], categorical: tuple[str, ...], descriptions: Mapping[str, str]
+) -> FeatureSignature:
     """Learn the signature from a training frame: kinds, and for categories the sorted values seen."""
     dtypes: dict[str, Kind] = {}
     categories: dict[str, list[str]] = {}

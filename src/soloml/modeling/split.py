@@ -61,11 +61,19 @@ class ValidationPlan:
             split = _inner_in_time(rows, self.times[rows], self.horizon_days, snapshots=self.snapshots)
             if split is not None and _inner_ok(self, *split):
                 return split
-        return _inner_random(rows, None if self.labels is None or self.task == "regression" else self.labels[rows], self.seed)
+        return _inner_random(
+            rows, None if self.labels is None or self.task == "regression" else self.labels[rows], self.seed
+        )
 
 
 def plan_validation(
-    ts: TrainingSet, *, horizon_days: int | None = None, seed: int = 0, n_folds: int = 5, test_from: date | None = None, time_words: str = ""
+    ts: TrainingSet,
+    *,
+    horizon_days: int | None = None,
+    seed: int = 0,
+    n_folds: int = 5,
+    test_from: date | None = None,
+    time_words: str = "",
 ) -> ValidationPlan:
     """Choose the validation scheme for `ts` (see the module docstring). `time_words` names the date column in descriptions."""
     n = len(ts.frame)
@@ -80,7 +88,14 @@ def plan_validation(
         distinct = np.sort(cutoffs.dropna().unique())
         if test_from is not None or len(distinct) >= 2:
             plan = _time_plan(ts, cutoffs, distinct, horizon_days, test_from, time_words)
-            return replace(plan, labels=labels, task=ts.task, times=cutoffs.to_numpy(dtype="datetime64[ns]"), horizon_days=horizon_days, seed=seed)
+            return replace(
+                plan,
+                labels=labels,
+                task=ts.task,
+                times=cutoffs.to_numpy(dtype="datetime64[ns]"),
+                horizon_days=horizon_days,
+                seed=seed,
+            )
     if test_from is not None:
         raise ModelError(
             f"test_from {test_from} needs dated rows, but the training set '{ts.project}' has no dates.",
@@ -89,7 +104,14 @@ def plan_validation(
     return replace(_kfold_plan(ts, seed=seed, n_folds=n_folds), labels=labels, task=ts.task, seed=seed)
 
 
-def _time_plan(ts: TrainingSet, cutoffs: pd.Series, distinct: np.ndarray, horizon_days: int | None, test_from: date | None, words: str) -> ValidationPlan:
+def _time_plan(
+    ts: TrainingSet,
+    cutoffs: pd.Series,
+    distinct: np.ndarray,
+    horizon_days: int | None,
+    test_from: date | None,
+    words: str,
+) -> ValidationPlan:
     last = pd.Timestamp(distinct[-1])
     dated = f" (dated by {words})" if words else ""
     snapshots = len(distinct) <= MAX_SNAPSHOTS and ((cutoffs == last).sum() >= MIN_VALID_ROWS or len(distinct) <= 2)
@@ -111,8 +133,14 @@ def _time_plan(ts: TrainingSet, cutoffs: pd.Series, distinct: np.ndarray, horizo
     train = np.flatnonzero((cutoffs < start).to_numpy())
     judged_cutoffs = np.unique(cutoffs.iloc[valid])
     if snapshots:
-        note = f"trained on {len(np.unique(cutoffs.iloc[train]))} earlier cutoff(s), judged on the {len(valid):,} rows of " + (
-            f"the latest ({last.date()})" if len(judged_cutoffs) == 1 else f"the {len(judged_cutoffs)} cutoffs from {start.date()} to {last.date()}")
+        note = (
+            f"trained on {len(np.unique(cutoffs.iloc[train]))} earlier cutoff(s), judged on the {len(valid):,} rows of "
+            + (
+                f"the latest ({last.date()})"
+                if len(judged_cutoffs) == 1
+                else f"the {len(judged_cutoffs)} cutoffs from {start.date()} to {last.date()}"
+            )
+        )
         train, note = _embargo(ts, cutoffs, train, pd.Timestamp(judged_cutoffs[0]), horizon_days, note)
     else:
         note = f"trained on the rows dated before {start.date()}{dated}, judged on the {len(valid):,} rows from {start.date()} to {last.date()}"
@@ -121,11 +149,24 @@ def _time_plan(ts: TrainingSet, cutoffs: pd.Series, distinct: np.ndarray, horizo
             f"The rows of '{ts.project}' dated before {start.date()} hold only one label value, so there is nothing to learn from.",
             hint="Load more history, pick a later test_from, or check the target column / label definition.",
         )
-    return ValidationPlan(kind="time", folds=((train, valid),), description=note, validation_cutoff=str(start.date()),
-                          snapshots=snapshots, judged_snapshots=len(judged_cutoffs) if snapshots else 1)
+    return ValidationPlan(
+        kind="time",
+        folds=((train, valid),),
+        description=note,
+        validation_cutoff=str(start.date()),
+        snapshots=snapshots,
+        judged_snapshots=len(judged_cutoffs) if snapshots else 1,
+    )
 
 
-def _embargo(ts: TrainingSet, cutoffs: pd.Series, train: np.ndarray, first_judged: pd.Timestamp, horizon_days: int | None, note: str) -> tuple[np.ndarray, str]:
+def _embargo(
+    ts: TrainingSet,
+    cutoffs: pd.Series,
+    train: np.ndarray,
+    first_judged: pd.Timestamp,
+    horizon_days: int | None,
+    note: str,
+) -> tuple[np.ndarray, str]:
     """Leave out training snapshots whose label window reaches the first judged cutoff, when enough history remains."""
     if not horizon_days:
         return train, note
@@ -135,7 +176,11 @@ def _embargo(ts: TrainingSet, cutoffs: pd.Series, train: np.ndarray, first_judge
         if dropped:
             note += f"; {dropped:,} rows whose {horizon_days}-day label window overlaps the judged period were left out"
         return embargoed, note
-    return train, note + f"; too little history to leave out label windows overlapping the judged period ({horizon_days} days), so they were kept"
+    return (
+        train,
+        note
+        + f"; too little history to leave out label windows overlapping the judged period ({horizon_days} days), so they were kept",
+    )
 
 
 def _kfold_plan(ts: TrainingSet, *, seed: int, n_folds: int) -> ValidationPlan:
@@ -161,10 +206,16 @@ def _kfold_plan(ts: TrainingSet, *, seed: int, n_folds: int) -> ValidationPlan:
         k = max(2, min(n_folds, smallest))
         splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
         folds = tuple((tr, va) for tr, va in splitter.split(np.zeros(n), y))
-    return ValidationPlan(kind="kfold", folds=folds, description=f"{len(folds)}-fold cross-validation (no time order in the data); every row judged once, out of fold")
+    return ValidationPlan(
+        kind="kfold",
+        folds=folds,
+        description=f"{len(folds)}-fold cross-validation (no time order in the data); every row judged once, out of fold",
+    )
 
 
-def _inner_in_time(rows: np.ndarray, times: np.ndarray, horizon_days: int | None, *, snapshots: bool) -> tuple[np.ndarray, np.ndarray] | None:
+def _inner_in_time(
+    rows: np.ndarray, times: np.ndarray, horizon_days: int | None, *, snapshots: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The latest training snapshot (or latest fifth of dated rows) as the inner check, with the same embargo."""
     order = pd.Series(times)
     distinct = np.sort(order.dropna().unique())

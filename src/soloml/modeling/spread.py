@@ -43,12 +43,20 @@ class SeedSpread:
         seeds = ", ".join(str(s) for s in self.seeds[:-1]) + f" and {self.seeds[-1]}"
         low, high = min(self.values), max(self.values)
         name = METRIC_NAMES.get(self.metric, self.metric)
-        return (f"The {name} moved between {format_metric(low, self.metric)} and {format_metric(high, self.metric)} across seeds {seeds} "
-                "(other folds and row sampling): read differences smaller than that as noise.")
+        return (
+            f"The {name} moved between {format_metric(low, self.metric)} and {format_metric(high, self.metric)} across seeds {seeds} "
+            "(other folds and row sampling): read differences smaller than that as noise."
+        )
 
     def to_facts(self) -> dict[str, Any]:
-        return {"metric": self.metric, "seeds": list(self.seeds), "values": list(self.values), "low": min(self.values),
-                "high": max(self.values), "material": self.material}
+        return {
+            "metric": self.metric,
+            "seeds": list(self.seeds),
+            "values": list(self.values),
+            "low": min(self.values),
+            "high": max(self.values),
+            "material": self.material,
+        }
 
 
 def seed_spread(
@@ -71,7 +79,11 @@ def seed_spread(
         return None
     seeds, values = [seed], [float(value)]
     for other in range(seed + 1, seed + 1 + EXTRA_SEEDS):
-        again = plan if plan.kind == "time" else plan_validation(ts, horizon_days=horizon_days, seed=other, test_from=test_from)
+        again = (
+            plan
+            if plan.kind == "time"
+            else plan_validation(ts, horizon_days=horizon_days, seed=other, test_from=test_from)
+        )
         oos = cross_validate(X, y, again, {**params, "seed": other}, categorical=categorical)
         got = metric_value(metric, ts.task, y[again.rows], oos.predictions, score_of(oos.predictions, ts.task), k)
         if got is None or np.isnan(got):

@@ -1,8 +1,8 @@
 """Train a model for a project: screen columns, validate honestly, compare with baselines, refit, explain, decide.
 
-    screen (ids, constants, all-missing, free text, leak suspects out) -> validate (time-ordered or
-    k-fold; rounds and tuning chosen inside each fold's training rows) -> baselines on the same rows
-    -> business figures -> verdict -> refit on every row -> explanations and reference stats
+screen (ids, constants, all-missing, free text, leak suspects out) -> validate (time-ordered or
+k-fold; rounds and tuning chosen inside each fold's training rows) -> baselines on the same rows
+-> business figures -> verdict -> refit on every row -> explanations and reference stats
 """
 
 from __future__ import annotations
@@ -54,26 +54,57 @@ def train(
     """
     frame = _checked_frame(ts)
     ts = replace(ts, frame=frame)  # every row position below refers to this frame
-    coding = ft.LabelCoding(ts.task, tuple(ts.classes)) if ts.classes and ts.task != "regression" else ft.LabelCoding.learn(ts.task, frame[LABEL])
+    coding = (
+        ft.LabelCoding(ts.task, tuple(ts.classes))
+        if ts.classes and ts.task != "regression"
+        else ft.LabelCoding.learn(ts.task, frame[LABEL])
+    )
     y = coding.encode(frame[LABEL])
     metric = metric_for(ts.task, spec.metric)
     snapshots_over_time = ts.has_time and spec.recipe != "table"  # a table's time column dates rows, not snapshots
-    plan = plan_validation(ts, horizon_days=spec.label.horizon_days if snapshots_over_time else None, seed=seed,
-                           test_from=spec.test_from, time_words=spec.cutoffs.time_column or "")
-    screened = screen(frame, ts.features, label=y if leak_check else None, task=ts.task, rows=plan.folds[0][0], target=_target_words(spec))
+    plan = plan_validation(
+        ts,
+        horizon_days=spec.label.horizon_days if snapshots_over_time else None,
+        seed=seed,
+        test_from=spec.test_from,
+        time_words=spec.cutoffs.time_column or "",
+    )
+    screened = screen(
+        frame,
+        ts.features,
+        label=y if leak_check else None,
+        task=ts.task,
+        rows=plan.folds[0][0],
+        target=_target_words(spec),
+    )
     if not screened.kept:
         raise ModelError(
-            f"Every feature of '{ts.project}' was left out: " + "; ".join(f"{f.column} ({f.reason})" for f in screened.left_out[:5]) + ".",
+            f"Every feature of '{ts.project}' was left out: "
+            + "; ".join(f"{f.column} ({f.reason})" for f in screened.left_out[:5])
+            + ".",
             hint="Add columns that describe each row before its outcome is known.",
         )
-    categorical = tuple(c for c in dict.fromkeys((*ts.categorical, *(f for f in screened.kept if _is_text(frame[f])))) if c in screened.kept)
+    categorical = tuple(
+        c
+        for c in dict.fromkeys((*ts.categorical, *(f for f in screened.kept if _is_text(frame[f]))))
+        if c in screened.kept
+    )
     signature = build_signature(frame, screened.kept, categorical, ts.descriptions)
     X = signature.prepare(frame)
     cats = list(signature.categorical)
     rows = plan.rows
-    capacity = ev.scale_capacity(spec, len(rows), over_time=plan.kind == "time" and snapshots_over_time, snapshots=plan.judged_snapshots)
-    base = {**ft.task_params(ts.task, max(2, len(coding.classes)), metric, n_rows=len(frame), seed=seed, n_features=len(screened.kept)), **dict(params or {})}
-    fold_params, chosen, tuned = _parameters(X, y, plan, base, metric, ts.task, capacity.k / max(1, len(rows)), cats, tune, seed)
+    capacity = ev.scale_capacity(
+        spec, len(rows), over_time=plan.kind == "time" and snapshots_over_time, snapshots=plan.judged_snapshots
+    )
+    base = {
+        **ft.task_params(
+            ts.task, max(2, len(coding.classes)), metric, n_rows=len(frame), seed=seed, n_features=len(screened.kept)
+        ),
+        **dict(params or {}),
+    }
+    fold_params, chosen, tuned = _parameters(
+        X, y, plan, base, metric, ts.task, capacity.k / max(1, len(rows)), cats, tune, seed
+    )
     tuned_params = {} if tuned is None else tuned.params
 
     oos = cross_validate(X, y, plan, fold_params, categorical=cats)
@@ -82,12 +113,45 @@ def train(
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     hints = suggest(
-        project=spec.name, features=screened.kept, recipe=spec.recipe, n_snapshots=snapshots, n_rows=len(frame),
-        tuned=tune > 0, top_features=[f.description for f in importance[:1]],
+        project=spec.name,
+        features=screened.kept,
+        recipe=spec.recipe,
+        n_snapshots=snapshots,
+        n_rows=len(frame),
+        tuned=tune > 0,
+        top_features=[f.description for f in importance[:1]],
     )
-    judged = judge(spec, ts.task, frame, y, plan, oos.predictions, capacity, classes=coding.classes, headline=metric, hints=hints, seed=seed)
-    variation = None if tune or not spread else seed_spread(X, y, ts, plan, chosen, cats, metric, judged.metrics[metric], k=capacity.k, seed=seed,
-                                           horizon_days=spec.label.horizon_days if snapshots_over_time else None, test_from=spec.test_from)
+    judged = judge(
+        spec,
+        ts.task,
+        frame,
+        y,
+        plan,
+        oos.predictions,
+        capacity,
+        classes=coding.classes,
+        headline=metric,
+        hints=hints,
+        seed=seed,
+    )
+    variation = (
+        None
+        if tune or not spread
+        else seed_spread(
+            X,
+            y,
+            ts,
+            plan,
+            chosen,
+            cats,
+            metric,
+            judged.metrics[metric],
+            k=capacity.k,
+            seed=seed,
+            horizon_days=spec.label.horizon_days if snapshots_over_time else None,
+            test_from=spec.test_from,
+        )
+    )
     all_left_out = (*left_out, *screened.left_out)
     return TrainResult(
         project=spec.name,
@@ -100,7 +164,14 @@ def train(
         classes=coding.classes,
         params={k: v for k, v in chosen.items() if k not in ("verbosity",)},
         n_rounds=n_rounds,
-        validation=Validation(plan.kind, plan.description, plan.validation_cutoff, rows, int(np.mean([len(t) for t, _ in plan.folds])), oos.predictions),
+        validation=Validation(
+            plan.kind,
+            plan.description,
+            plan.validation_cutoff,
+            rows,
+            int(np.mean([len(t) for t, _ in plan.folds])),
+            oos.predictions,
+        ),
         metric=metric,
         model_score=float(judged.metrics[metric]),  # type: ignore[arg-type]
         metrics=judged.metrics,
@@ -120,14 +191,26 @@ def train(
         tuned_params=tuned_params,
         tuned_on=None if tuned is None else {"metric": tuned.metric, "value": tuned.value},
         left_out=all_left_out,
-        notes=(*notes, *_plan_notes(plan, all_left_out), *(() if variation is None or not variation.material else (variation.words,))),
+        notes=(
+            *notes,
+            *_plan_notes(plan, all_left_out),
+            *(() if variation is None or not variation.material else (variation.words,)),
+        ),
         seed_spread=None if variation is None else variation.to_facts(),
     )
 
 
 def _parameters(
-    X: pd.DataFrame, y: np.ndarray, plan: ValidationPlan, base: dict[str, Any], metric: str, task: str, k_share: float,
-    categorical: list[str], tune: int, seed: int,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    plan: ValidationPlan,
+    base: dict[str, Any],
+    metric: str,
+    task: str,
+    k_share: float,
+    categorical: list[str],
+    tune: int,
+    seed: int,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
     """(parameters per fold, parameters of the saved model, its tuning outcome or None); tuning never sees judged rows."""
     if tune <= 0:
@@ -135,7 +218,19 @@ def _parameters(
     from soloml.modeling.tune import search
 
     def tuned_on(rows: np.ndarray) -> Any:
-        return search(X, y, rows, plan, base, metric=metric, task=task, k_share=k_share, categorical=categorical, trials=tune, seed=seed)
+        return search(
+            X,
+            y,
+            rows,
+            plan,
+            base,
+            metric=metric,
+            task=task,
+            k_share=k_share,
+            categorical=categorical,
+            trials=tune,
+            seed=seed,
+        )
 
     per_fold = [{**base, **tuned_on(train_rows).params} for train_rows, _ in plan.folds]
     final = tuned_on(np.arange(len(X)))
@@ -145,8 +240,12 @@ def _parameters(
 def _plan_notes(plan: ValidationPlan, left_out: Sequence[LeftOut]) -> tuple[str, ...]:
     dates = [f.column for f in left_out if f.kind == "date"]
     if plan.kind == "kfold" and dates:
-        return ((f"Warning: the rows carry dates ({', '.join(dates[:3])}) but were split at random, so the score is likely optimistic: "
-                 "a model is used on rows later than the ones it learnt from. Name the date with --time-column (cutoffs.time_column) for a time-ordered check."),)
+        return (
+            (
+                f"Warning: the rows carry dates ({', '.join(dates[:3])}) but were split at random, so the score is likely optimistic: "
+                "a model is used on rows later than the ones it learnt from. Name the date with --time-column (cutoffs.time_column) for a time-ordered check."
+            ),
+        )
     return ()
 
 
@@ -163,19 +262,28 @@ def _checked_frame(ts: TrainingSet) -> pd.DataFrame:
             hint="Rebuild it with `soloml features PROJECT`.",
         )
     if not ts.features:
-        raise ModelError(f"Training set '{ts.project}' has no feature columns.", hint="Check the project's features (soloml features PROJECT).")
+        raise ModelError(
+            f"Training set '{ts.project}' has no feature columns.",
+            hint="Check the project's features (soloml features PROJECT).",
+        )
     if CUTOFF not in frame.columns:
         frame = frame.assign(**{CUTOFF: pd.NaT})
     unlabeled = frame[LABEL].isna()  # e.g. rows whose outcome is not known yet: not trained on, not judged
     if unlabeled.all():
-        raise ModelError(f"Every row of '{ts.project}' lacks a label.", hint="Check the target column / label definition.")
+        raise ModelError(
+            f"Every row of '{ts.project}' lacks a label.", hint="Check the target column / label definition."
+        )
     if unlabeled.any():
         frame = frame.loc[~unlabeled]
     return frame.reset_index(drop=True)
 
 
 def _is_text(col: pd.Series) -> bool:
-    return isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+    return (
+        isinstance(col.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(col)
+        or pd.api.types.is_string_dtype(col)
+    )
 
 
 def _reference(pred: np.ndarray, task: str) -> dict[str, Any]:
@@ -189,7 +297,9 @@ def _reference(pred: np.ndarray, task: str) -> dict[str, Any]:
     }
 
 
-def _training_summary(frame: pd.DataFrame, ts: TrainingSet, y: np.ndarray, classes: tuple[Any, ...], snapshots: int) -> dict[str, Any]:
+def _training_summary(
+    frame: pd.DataFrame, ts: TrainingSet, y: np.ndarray, classes: tuple[Any, ...], snapshots: int
+) -> dict[str, Any]:
     summary: dict[str, Any] = {"rows": len(frame), "features": len(ts.features), "snapshots": snapshots}
     if snapshots:
         cutoffs = pd.to_datetime(frame[CUTOFF])

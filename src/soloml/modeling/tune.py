@@ -51,7 +51,10 @@ def search(
     try:
         import optuna
     except ImportError as exc:  # optional extra
-        raise ModelError("Tuning needs Optuna, which is not installed.", hint='Install it with `pip install "soloml[tune]"` or train without --tune.') from exc
+        raise ModelError(
+            "Tuning needs Optuna, which is not installed.",
+            hint='Install it with `pip install "soloml[tune]"` or train without --tune.',
+        ) from exc
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     inner_train, inner_valid = plan.inner(rows)
     yv = y[inner_valid]
@@ -68,7 +71,14 @@ def search(
             "lambda_l2": trial.suggest_float("lambda_l2", 1e-3, 30.0, log=True),
             "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
         }
-        booster, _ = ft.fit(X.iloc[inner_train], y[inner_train], params, categorical=categorical, valid=(X.iloc[inner_valid], yv), adjust=False)
+        booster, _ = ft.fit(
+            X.iloc[inner_train],
+            y[inner_train],
+            params,
+            categorical=categorical,
+            valid=(X.iloc[inner_valid], yv),
+            adjust=False,
+        )
         weight = ft.positive_weight(str(params.get("objective", "")), y[inner_train])
         pred = ft.unweight(np.asarray(booster.predict(X.iloc[inner_valid])), weight)
         score = pred.max(axis=1) if pred.ndim == 2 else pred

@@ -49,7 +49,12 @@ class OutOfSample:
 
 
 def choose_rounds(
-    X: pd.DataFrame, y: np.ndarray, rows: np.ndarray, plan: ValidationPlan, params: Mapping[str, Any], categorical: list[str]
+    X: pd.DataFrame,
+    y: np.ndarray,
+    rows: np.ndarray,
+    plan: ValidationPlan,
+    params: Mapping[str, Any],
+    categorical: list[str],
 ) -> tuple[int, int]:
     """(best rounds, inner training rows): early stopping on the inner split of `rows`, nothing else seen."""
     matrix, positions = ft.as_matrix(X, categorical)
@@ -57,10 +62,22 @@ def choose_rounds(
 
 
 def _choose_rounds(
-    M: np.ndarray, y: np.ndarray, rows: np.ndarray, plan: ValidationPlan, params: Mapping[str, Any], categorical: list[int]
+    M: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    plan: ValidationPlan,
+    params: Mapping[str, Any],
+    categorical: list[int],
 ) -> tuple[int, int]:
     inner_train, inner_valid = plan.inner(rows)
-    _, best = ft.fit(M[inner_train], y[inner_train], params, categorical=categorical, valid=(M[inner_valid], y[inner_valid]), adjust=False)
+    _, best = ft.fit(
+        M[inner_train],
+        y[inner_train],
+        params,
+        categorical=categorical,
+        valid=(M[inner_valid], y[inner_valid]),
+        adjust=False,
+    )
     return best, len(inner_train)
 
 
@@ -79,7 +96,9 @@ def cross_validate(
     for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
         best, inner_rows = _choose_rounds(M, y, train_rows, plan, fold_params, positions)
         rounds = ft.scaled_rounds(best, inner_rows, len(train_rows))
-        booster, _ = ft.fit(M[train_rows], y[train_rows], fold_params, categorical=positions, rounds=rounds, adjust=False)
+        booster, _ = ft.fit(
+            M[train_rows], y[train_rows], fold_params, categorical=positions, rounds=rounds, adjust=False
+        )
         weight = ft.positive_weight(str(fold_params.get("objective", "")), y[train_rows])
         parts.append(ft.unweight(np.asarray(booster.predict(M[valid_rows])), weight))
         fits.append(FoldFit(best, inner_rows, len(train_rows), rounds))

@@ -28,7 +28,10 @@ BASELINE_WORDS = {"prior": "no model", "today_rule": "today's rule", "median": "
 
 # feature families a churn / conversion / spend model usually draws on: name -> (words in feature names, the gap in words)
 FAMILIES: dict[str, tuple[tuple[str, ...], str]] = {
-    "email": (("email", "open", "click"), "no email engagement data (e.g. a Mailchimp activity export) is loaded; opens and clicks often signal churn or intent"),
+    "email": (
+        ("email", "open", "click"),
+        "no email engagement data (e.g. a Mailchimp activity export) is loaded; opens and clicks often signal churn or intent",
+    ),
     "payments": (("payment", "failed", "refund"), "no payment data (e.g. a Stripe payments export) is loaded"),
     "orders": (("order",), "no order data (e.g. a Shopify orders export) is loaded"),
     "subscriptions": (("subscription", "plan"), "no subscription data (e.g. a Stripe subscriptions export) is loaded"),
@@ -68,9 +71,14 @@ def decide(
     False: the done line is a default and no business inputs exist (see the module docstring).
     """
     if metric not in HIGHER_IS_BETTER:
-        raise ModelError(f"The done metric '{metric}' is unknown.", hint="Use one of: " + ", ".join(HIGHER_IS_BETTER) + ".")
+        raise ModelError(
+            f"The done metric '{metric}' is unknown.", hint="Use one of: " + ", ".join(HIGHER_IS_BETTER) + "."
+        )
     if model is None or math.isnan(model):
-        raise ModelError(f"The model's {metric} could not be computed on the validation rows.", hint="Check the validation rows hold both label values.")
+        raise ModelError(
+            f"The model's {metric} could not be computed on the validation rows.",
+            hint="Check the validation rows hold both label values.",
+        )
     up = HIGHER_IS_BETTER[metric]
     known = {k: v for k, v in baselines.items() if v is not None and not math.isnan(v)}
     if not known:
@@ -81,7 +89,9 @@ def decide(
     if difference_ci is not None:
         low = difference_ci[0] if up else -difference_ci[1]
         meaningful = low > 0
-        margin_words = f"95% interval of the difference {_signed(difference_ci[0], metric)} to {_signed(difference_ci[1], metric)}"
+        margin_words = (
+            f"95% interval of the difference {_signed(difference_ci[0], metric)} to {_signed(difference_ci[1], metric)}"
+        )
     else:
         margin = max(MIN_MARGIN, FIXED_MARGIN * abs(best_value))
         meaningful = gain > margin
@@ -104,18 +114,56 @@ def decide(
             f"{BASELINE_WORDS.get(best, best)} ({format_metric(best_value, metric)}); {margin_words}."
         )
         steps = ("Keep today's way of deciding for now.", *suggestions)
-        return Verdict("NOT_WORTH_IT", headline, tuple(facts), tuple(steps), metric, model, best, best_value, done_value, lift, difference_ci)
+        return Verdict(
+            "NOT_WORTH_IT",
+            headline,
+            tuple(facts),
+            tuple(steps),
+            metric,
+            model,
+            best,
+            best_value,
+            done_value,
+            lift,
+            difference_ci,
+        )
     meets_line = model >= done_value if up else model <= done_value
     meets_lift = lift is None or lift >= min_lift_over_rule
     interview = f"Agree what acting is worth: `soloml interview {project}` asks what a right call is worth, what an action costs and how many you can act on; the money figures need it."
     if meets_line and meets_lift:
         if not agreed:
-            headline = (f"Done by soloml's default line: the model's {name} ({format_metric(model, metric)}) meets {format_metric(done_value, metric)} and beats "
-                        f"{BASELINE_WORDS.get(best, best)} ({format_metric(best_value, metric)}) meaningfully ({margin_words}). That line is a default, "
-                        "not one agreed with anyone, so this says the model has learnt something, not that it is worth shipping.")
-            return Verdict("DONE", headline, tuple(facts), (interview,), metric, model, best, best_value, done_value, lift, difference_ci)
+            headline = (
+                f"Done by soloml's default line: the model's {name} ({format_metric(model, metric)}) meets {format_metric(done_value, metric)} and beats "
+                f"{BASELINE_WORDS.get(best, best)} ({format_metric(best_value, metric)}) meaningfully ({margin_words}). That line is a default, "
+                "not one agreed with anyone, so this says the model has learnt something, not that it is worth shipping."
+            )
+            return Verdict(
+                "DONE",
+                headline,
+                tuple(facts),
+                (interview,),
+                metric,
+                model,
+                best,
+                best_value,
+                done_value,
+                lift,
+                difference_ci,
+            )
         headline = f"Done: the model's {name} ({format_metric(model, metric)}) meets the done line ({format_metric(done_value, metric)}) and beats {BASELINE_WORDS.get(best, best)} ({format_metric(best_value, metric)}). Stop here and ship it."
-        return Verdict("DONE", headline, tuple(facts), ("Promote it (`soloml promote`) and start an A/B test to prove the impact.",), metric, model, best, best_value, done_value, lift, difference_ci)
+        return Verdict(
+            "DONE",
+            headline,
+            tuple(facts),
+            ("Promote it (`soloml promote`) and start an A/B test to prove the impact.",),
+            metric,
+            model,
+            best,
+            best_value,
+            done_value,
+            lift,
+            difference_ci,
+        )
     short = []
     if not meets_line:
         short.append(f"the done line is {format_metric(done_value, metric)}")
@@ -125,14 +173,27 @@ def decide(
     short = [s.replace("the done line", line) for s in short]
     headline = f"Keep going: the model's {name} ({format_metric(model, metric)}) beats {BASELINE_WORDS.get(best, best)} ({format_metric(best_value, metric)}) but {' and '.join(short)}."
     steps = tuple(suggestions) if agreed else (interview, *suggestions)
-    return Verdict("KEEP_GOING", headline, tuple(facts), steps, metric, model, best, best_value, done_value, lift, difference_ci)
+    return Verdict(
+        "KEEP_GOING", headline, tuple(facts), steps, metric, model, best, best_value, done_value, lift, difference_ci
+    )
 
 
-def suggest(*, project: str = "PROJECT", features: Sequence[str], recipe: str, n_snapshots: int, n_rows: int, tuned: bool, top_features: Sequence[str]) -> tuple[str, ...]:
+def suggest(
+    *,
+    project: str = "PROJECT",
+    features: Sequence[str],
+    recipe: str,
+    n_snapshots: int,
+    n_rows: int,
+    tuned: bool,
+    top_features: Sequence[str],
+) -> tuple[str, ...]:
     """What to try next, most promising first: more history, named data gaps, a feature family, tuning."""
     out = []
     if n_snapshots and n_snapshots < 12:
-        out.append(f"More history: the model learnt from {n_snapshots} snapshot(s) ({n_rows} rows); load older exports to give it more.")
+        out.append(
+            f"More history: the model learnt from {n_snapshots} snapshot(s) ({n_rows} rows); load older exports to give it more."
+        )
     elif n_rows < 1000:
         out.append(f"More rows: only {n_rows} rows to learn from.")
     if recipe in ("churn", "buy_again", "conversion", "spend"):
@@ -141,7 +202,9 @@ def suggest(*, project: str = "PROJECT", features: Sequence[str], recipe: str, n
             if not any(w in name for name in lowered for w in words):
                 out.append(f"Data gap: {gap}.")
     if top_features:
-        out.append(f"Feature family: add more features like '{top_features[0]}' (the strongest signal), e.g. other windows or trends of it, as SQL in features/.")
+        out.append(
+            f"Feature family: add more features like '{top_features[0]}' (the strongest signal), e.g. other windows or trends of it, as SQL in features/."
+        )
     if not tuned:
         out.append(f"Tuning: try `soloml train {project} --tune 30` for a small hyper-parameter search.")
     return tuple(out)

@@ -15,7 +15,11 @@ CYCLE_NOUN = {"daily": "day", "weekly": "week", "monthly": "month"}
 ENTITY_PLURAL = {"customer": "customers", "contact": "contacts", "row": "rows", "series": "series"}
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 BASELINE_NAMES = {"prior": "no model", "today_rule": "today's rule", "median": "the median"}
-SHOWN_METRICS = {"binary": ("roc_auc", "precision_at_capacity"), "multiclass": ("multi_logloss", "accuracy"), "regression": ("rmse", "mae")}
+SHOWN_METRICS = {
+    "binary": ("roc_auc", "precision_at_capacity"),
+    "multiclass": ("multi_logloss", "accuracy"),
+    "regression": ("rmse", "mae"),
+}
 MAX_LEFT_OUT = 8
 
 
@@ -31,7 +35,10 @@ def money(amount: float | None, currency: str) -> str:
 def verdict_lines(s: dict[str, Any]) -> list[str]:
     """Verdict first, what is predicted, what acting on the model means, the model numbers, then caveats and next steps."""
     v = s["verdict_detail"]
-    lines = [v["headline"], predicting_line(s)]  # the headline says the verdict in words ("Done: ..."); the code is in --json
+    lines = [
+        v["headline"],
+        predicting_line(s),
+    ]  # the headline says the verdict in words ("Done: ..."); the code is in --json
     lines += business_lines(s)
     lines.append(metric_line(s))
     lines.append(f"How it was judged: {s['validation']['description']}.")
@@ -75,15 +82,23 @@ def business_lines(s: dict[str, Any]) -> list[str]:
     if not agreed:
         k = b["validation_rows_acted_on"]
         judged = s["validation"]["rows"]
-        base = b.get("base_rate") if s["task"] == "binary" else (b.get("random_pick") or {}).get("precision_at_capacity")
+        base = (
+            b.get("base_rate") if s["task"] == "binary" else (b.get("random_pick") or {}).get("precision_at_capacity")
+        )
         what = f"turn out {_outcome(s)}" if s["task"] == "binary" else "get the right class"
         text = f"Of the {k:,} of {judged:,} judged {who} the model ranks highest ({k / max(judged, 1):.0%}), {b['precision_at_capacity']:.0%} {what}"
-        text += f", against {base:.0%} of all of them ({b['lift_at_capacity']:.1f}x)." if base and b.get("lift_at_capacity") else "."
+        text += (
+            f", against {base:.0%} of all of them ({b['lift_at_capacity']:.1f}x)."
+            if base and b.get("lift_at_capacity")
+            else "."
+        )
         return [text, _interview_line(s)]
     cycle = CYCLE_NOUN.get(b["cycle"], b["cycle"])
     cur = b["currency"]
     hits = b["precision_at_capacity"] * cap
-    outcome = _outcome(s) if s["task"] == "binary" else "to get the right class (acting on the class the model predicts)"
+    outcome = (
+        _outcome(s) if s["task"] == "binary" else "to get the right class (acting on the class the model predicts)"
+    )
     text = f"If we act on the {cap} {who} the model ranks highest each {cycle}, about {hits:.0f} of them would turn out {outcome}"
     if rule and rule.get("precision_at_capacity"):
         ratio = b["precision_at_capacity"] / rule["precision_at_capacity"]
@@ -105,14 +120,20 @@ def regression_lines(s: dict[str, Any]) -> list[str]:
     units = f"in units of {s['target']}" if s.get("target") else "in the label's units"
     parts = []
     for metric in ("rmse", "mae"):
-        against = [f"{format_metric(vals[metric], metric)} for {BASELINE_NAMES.get(name, name)}" for name, vals in base.items() if vals.get(metric) is not None]
+        against = [
+            f"{format_metric(vals[metric], metric)} for {BASELINE_NAMES.get(name, name)}"
+            for name, vals in base.items()
+            if vals.get(metric) is not None
+        ]
         parts.append(f"{METRIC_NAMES[metric]} {format_metric(model[metric], metric)} vs " + ", ".join(against))
     return [f"Typical error ({units}): " + "; ".join(parts) + "."]
 
 
 def _interview_line(s: dict[str, Any]) -> str:
-    return (f"No money figures: what a right call is worth, what acting costs and how many you can act on were never agreed. "
-            f"`soloml interview {s['project']}` asks, and the next `soloml train` prints them.")
+    return (
+        f"No money figures: what a right call is worth, what acting costs and how many you can act on were never agreed. "
+        f"`soloml interview {s['project']}` asks, and the next `soloml train` prints them."
+    )
 
 
 def _outcome(s: dict[str, Any]) -> str:
@@ -130,8 +151,15 @@ def metric_line(s: dict[str, Any]) -> str:
         value = s["metrics"].get(metric)
         if value is None:
             continue
-        against = [f"{format_metric(v[metric], metric)} {BASELINE_NAMES.get(b, b)}" for b, v in s["baseline_metrics"].items() if v.get(metric) is not None]
-        parts.append(f"{METRIC_NAMES.get(metric, metric)} {format_metric(value, metric)}" + (f" (vs {', '.join(against)})" if against else ""))
+        against = [
+            f"{format_metric(v[metric], metric)} {BASELINE_NAMES.get(b, b)}"
+            for b, v in s["baseline_metrics"].items()
+            if v.get(metric) is not None
+        ]
+        parts.append(
+            f"{METRIC_NAMES.get(metric, metric)} {format_metric(value, metric)}"
+            + (f" (vs {', '.join(against)})" if against else "")
+        )
     return f"Model: {'; '.join(parts)}."
 
 
@@ -144,7 +172,9 @@ def left_out_lines(s: dict[str, Any]) -> list[str]:
     for f in found:
         by_reason.setdefault(f["reason"], []).append(f["column"])
     groups = list(by_reason.items())
-    lines = ["Left out (not learnt from):"] + [f"  - {', '.join(columns)}: {reason}" for reason, columns in groups[:MAX_LEFT_OUT]]
+    lines = ["Left out (not learnt from):"] + [
+        f"  - {', '.join(columns)}: {reason}" for reason, columns in groups[:MAX_LEFT_OUT]
+    ]
     if len(groups) > MAX_LEFT_OUT:
         lines.append(f"  ... and {sum(len(c) for _, c in groups[MAX_LEFT_OUT:])} more (see --json).")
     return lines

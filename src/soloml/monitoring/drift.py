@@ -81,11 +81,17 @@ def numeric_drift(feature: str, reference: pd.Series, current: pd.Series, *, bin
         stat, p = 0.0, 1.0
     test = "ks"
     missing_ref, missing_cur = int(np.isnan(ref).sum()), int(np.isnan(cur).sum())
-    if missing_ref or missing_cur:  # KS cannot see a change in how often the value is missing: test that too (Bonferroni)
+    if (
+        missing_ref or missing_cur
+    ):  # KS cannot see a change in how often the value is missing: test that too (Bonferroni)
         table = np.array([[missing_ref, len(ref) - missing_ref], [missing_cur, len(cur) - missing_cur]])
-        p_missing = float(stats.chi2_contingency(table, correction=False).pvalue) if (table.sum(axis=0) > 0).all() else 1.0
+        p_missing = (
+            float(stats.chi2_contingency(table, correction=False).pvalue) if (table.sum(axis=0) > 0).all() else 1.0
+        )
         p, test = min(1.0, 2.0 * min(p, p_missing)), "ks+missing"
-    return FeatureDrift(feature, "numeric", psi, test, stat, p, len(ref), len(cur), bool(psi > PSI_ALERT and p < P_ALERT))
+    return FeatureDrift(
+        feature, "numeric", psi, test, stat, p, len(ref), len(cur), bool(psi > PSI_ALERT and p < P_ALERT)
+    )
 
 
 def categorical_drift(feature: str, reference: pd.Series, current: pd.Series) -> FeatureDrift:
@@ -103,25 +109,37 @@ def categorical_drift(feature: str, reference: pd.Series, current: pd.Series) ->
         stat, p = float(result.statistic), float(result.pvalue)
     else:
         stat, p = 0.0, 1.0
-    return FeatureDrift(feature, "categorical", psi, "chi2", stat, p, len(ref), len(cur), bool(psi > PSI_ALERT and p < P_ALERT))
+    return FeatureDrift(
+        feature, "categorical", psi, "chi2", stat, p, len(ref), len(cur), bool(psi > PSI_ALERT and p < P_ALERT)
+    )
 
 
 def is_categorical(series: pd.Series) -> bool:
     return not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
 
 
-def feature_drift(reference: pd.DataFrame, current: pd.DataFrame, features: list[str] | tuple[str, ...] | None = None) -> tuple[FeatureDrift, ...]:
+def feature_drift(
+    reference: pd.DataFrame, current: pd.DataFrame, features: list[str] | tuple[str, ...] | None = None
+) -> tuple[FeatureDrift, ...]:
     """Drift of every feature (default: every column both frames share, minus ids, cutoff and label)."""
     if reference.empty:
-        raise MonitorError("The reference (training) data is empty, so there is nothing to compare against.", hint="Train the project (or build its training set) first.")
+        raise MonitorError(
+            "The reference (training) data is empty, so there is nothing to compare against.",
+            hint="Train the project (or build its training set) first.",
+        )
     if current.empty:
-        raise MonitorError("There are no recent rows to check.", hint="Score the project (`soloml score PROJECT`) first.")
+        raise MonitorError(
+            "There are no recent rows to check.", hint="Score the project (`soloml score PROJECT`) first."
+        )
     if features is None:
         skip = {"entity_id", "cutoff", "label"}
         features = [c for c in reference.columns if c in current.columns and c not in skip]
     missing = [f for f in features if f not in current.columns]
     if missing:
-        raise MonitorError(f"Recent rows lack feature(s) {missing} that the training data has.", hint="Re-score with the current feature set (`soloml score PROJECT`).")
+        raise MonitorError(
+            f"Recent rows lack feature(s) {missing} that the training data has.",
+            hint="Re-score with the current feature set (`soloml score PROJECT`).",
+        )
     out = []
     for f in features:
         if is_categorical(reference[f]) or is_categorical(current[f]):

@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from soloml.monitoring.performance import LivePerformance, live_performance
+from soloml.warehouse.base import Connection
 
 
-def reference_frame(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> tuple[pd.DataFrame, tuple[str, ...] | None]:
+def reference_frame(con: Connection, spec: Any, *, features_dir=None) -> tuple[pd.DataFrame, tuple[str, ...] | None]:
     """The training rows of the latest cutoff and the feature list (from the cache's meta row when present).
 
     Only the latest snapshot is the reference: the whole training set spans many months, and
@@ -42,7 +42,7 @@ def _latest_cutoff(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["cutoff"] == frame["cutoff"].max()].reset_index(drop=True)
 
 
-def current_frame(con: duckdb.DuckDBPyConnection, spec: Any, root, *, features_dir=None) -> pd.DataFrame:
+def current_frame(con: Connection, spec: Any, root, *, features_dir=None) -> pd.DataFrame:
     scored = root / "scoring" / spec.name / "features.parquet"
     if scored.is_file():
         return pd.read_parquet(scored)
@@ -51,7 +51,7 @@ def current_frame(con: duckdb.DuckDBPyConnection, spec: Any, root, *, features_d
     return build_scoring_frame(con, spec, features_dir=features_dir)
 
 
-def score_frames(con: duckdb.DuckDBPyConnection, project: str) -> tuple[pd.Series | None, pd.Series | None, str | None]:
+def score_frames(con: Connection, project: str) -> tuple[pd.Series | None, pd.Series | None, str | None]:
     """(earlier runs' scores of the latest model, latest run's scores, latest model version)."""
     latest = con.execute(
         "SELECT run_id, model_version FROM ops.predictions WHERE project = ? AND origin IS DISTINCT FROM 'service' ORDER BY scored_at DESC LIMIT 1",
@@ -60,7 +60,9 @@ def score_frames(con: duckdb.DuckDBPyConnection, project: str) -> tuple[pd.Serie
     if latest is None:
         return None, None, None
     run_id, version = latest
-    current = con.execute("SELECT score FROM ops.predictions WHERE run_id = ? AND score IS NOT NULL", [run_id]).df()["score"]
+    current = con.execute("SELECT score FROM ops.predictions WHERE run_id = ? AND score IS NOT NULL", [run_id]).df()[
+        "score"
+    ]
     earlier = con.execute(
         "SELECT score FROM ops.predictions WHERE project = ? AND model_version = ? AND run_id <> ? AND origin IS DISTINCT FROM 'service' AND score IS NOT NULL",
         [project, version, run_id],
@@ -68,7 +70,7 @@ def score_frames(con: duckdb.DuckDBPyConnection, project: str) -> tuple[pd.Serie
     return (earlier if len(earlier) else None), current, version
 
 
-def matured_performance(con: duckdb.DuckDBPyConnection, spec: Any, *, features_dir=None) -> LivePerformance | None:
+def matured_performance(con: Connection, spec: Any, *, features_dir=None) -> LivePerformance | None:
     """Live performance of the latest scoring run whose label horizon has fully passed in the data."""
     if spec.recipe in ("table", "forecast"):
         return None
@@ -92,6 +94,15 @@ def matured_performance(con: duckdb.DuckDBPyConnection, spec: Any, *, features_d
         query = frame_query(con, spec, [cutoff], features_dir=features_dir, with_label=True)
         labels = con.execute(query.sql).df()
         labels["entity_id"] = labels["entity_id"].astype(str)
-        predictions = con.execute("SELECT entity_id, score, decision FROM ops.predictions WHERE run_id = ?", [run_id]).df()
-        return live_performance(predictions, labels, metric=spec.done.metric, threshold=spec.done.value, capacity=spec.business.capacity, run_id=run_id)
+        predictions = con.execute(
+            "SELECT entity_id, score, decision FROM ops.predictions WHERE run_id = ?", [run_id]
+        ).df()
+        return live_performance(
+            predictions,
+            labels,
+            metric=spec.done.metric,
+            threshold=spec.done.value,
+            capacity=spec.business.capacity,
+            run_id=run_id,
+        )
     return None

@@ -15,6 +15,7 @@ from soloml.monitoring.drift import FeatureDrift, feature_drift, numeric_drift
 from soloml.monitoring.freshness import SourceFreshness
 from soloml.monitoring.performance import LivePerformance
 from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -79,36 +80,119 @@ def check(
         lines += [f"  {f.words}" for f in freshness]
     else:
         lines.append("Freshness: no loads recorded in ops.loads.")
-    lines.append(f"Performance: {performance.words}" if performance is not None else "Performance: no scoring run has matured labels yet.")
+    lines.append(
+        f"Performance: {performance.words}"
+        if performance is not None
+        else "Performance: no scoring run has matured labels yet."
+    )
     return MonitorReport(
-        project, run_id or f"monitor-{project}-{checked_at:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}", model_version, checked_at,
-        drift, prediction, freshness, performance, tuple(alerts), tuple(lines),
+        project,
+        run_id or f"monitor-{project}-{checked_at:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}",
+        model_version,
+        checked_at,
+        drift,
+        prediction,
+        freshness,
+        performance,
+        tuple(alerts),
+        tuple(lines),
     )
 
 
-def record(con: duckdb.DuckDBPyConnection, report: MonitorReport) -> int:
+def record(con: Connection, report: MonitorReport) -> int:
     """Write one ops.monitoring row per check, in one transaction; returns the rows written."""
     when = report.checked_at.replace(tzinfo=None)
     rows = []
     for d in report.drift:
-        rows.append(("drift", d.feature, d.psi, d.psi_threshold, d.alert, {"kind": d.kind, "test": d.test, "test_statistic": d.statistic, "p_value": d.p_value, "n_reference": d.n_reference, "n_current": d.n_current}))
+        rows.append(
+            (
+                "drift",
+                d.feature,
+                d.psi,
+                d.psi_threshold,
+                d.alert,
+                {
+                    "kind": d.kind,
+                    "test": d.test,
+                    "test_statistic": d.statistic,
+                    "p_value": d.p_value,
+                    "n_reference": d.n_reference,
+                    "n_current": d.n_current,
+                },
+            )
+        )
     if report.prediction_drift is not None:
         p = report.prediction_drift
-        rows.append(("prediction_drift", "score", p.psi, p.psi_threshold, p.alert, {"test": p.test, "test_statistic": p.statistic, "p_value": p.p_value, "n_reference": p.n_reference, "n_current": p.n_current}))
+        rows.append(
+            (
+                "prediction_drift",
+                "score",
+                p.psi,
+                p.psi_threshold,
+                p.alert,
+                {
+                    "test": p.test,
+                    "test_statistic": p.statistic,
+                    "p_value": p.p_value,
+                    "n_reference": p.n_reference,
+                    "n_current": p.n_current,
+                },
+            )
+        )
     for f in report.freshness:
-        rows.append(("freshness", f.source, f.age_hours, f.max_age_hours, f.alert, {"last_success": f.last_success.isoformat() if f.last_success else None, "last_status": f.last_status, "last_error": f.last_error}))
+        rows.append(
+            (
+                "freshness",
+                f.source,
+                f.age_hours,
+                f.max_age_hours,
+                f.alert,
+                {
+                    "last_success": f.last_success.isoformat() if f.last_success else None,
+                    "last_status": f.last_status,
+                    "last_error": f.last_error,
+                },
+            )
+        )
     if report.performance is not None:
         perf = report.performance
-        rows.append(("performance", perf.metric, perf.value, perf.threshold, perf.alert, {"matched": perf.matched, "scoring_run": perf.run_id, "words": perf.words}))
+        rows.append(
+            (
+                "performance",
+                perf.metric,
+                perf.value,
+                perf.threshold,
+                perf.alert,
+                {"matched": perf.matched, "scoring_run": perf.run_id, "words": perf.words},
+            )
+        )
     try:
         con.execute("BEGIN TRANSACTION")
         ops.delete(con, "monitoring", run_id=report.run_id)
-        ops.insert_many(con, "monitoring", [
-            {"run_id": report.run_id, "project": report.project, "model_version": report.model_version, "checked_at": when, "check_name": name,
-             "subject": subject, "statistic": stat, "threshold": threshold, "alert": alert, "details": details}
-            for name, subject, stat, threshold, alert, details in rows])
+        ops.insert_many(
+            con,
+            "monitoring",
+            [
+                {
+                    "run_id": report.run_id,
+                    "project": report.project,
+                    "model_version": report.model_version,
+                    "checked_at": when,
+                    "check_name": name,
+                    "subject": subject,
+                    "statistic": stat,
+                    "threshold": threshold,
+                    "alert": alert,
+                    "details": details,
+                }
+                for name, subject, stat, threshold, alert, details in rows
+            ],
+        )
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        raise MonitorError(f"Could not record the monitoring run in ops.monitoring: {exc}.", hint="Check the warehouse is writable (no other soloml process holding it) and retry.") from exc
+        raise MonitorError(
+            f"Could not record the monitoring run in ops.monitoring: {exc}.",
+            hint="Check the warehouse is writable (no other soloml process holding it) and retry.",
+        ) from exc
     return len(rows)

@@ -25,7 +25,9 @@ class LivePerformance:
     words: str
 
 
-def metric_value(metric: str, labels: np.ndarray, scores: np.ndarray, decisions: np.ndarray | None, capacity: int) -> float:
+def metric_value(
+    metric: str, labels: np.ndarray, scores: np.ndarray, decisions: np.ndarray | None, capacity: int
+) -> float:
     """The done metric on matured predictions (higher is better except losses and errors)."""
     if metric == "roc_auc":
         return float(skm.roc_auc_score(labels, scores))
@@ -46,7 +48,10 @@ def metric_value(metric: str, labels: np.ndarray, scores: np.ndarray, decisions:
     if metric == "mape":
         nonzero = labels != 0
         return float(np.mean(np.abs((scores[nonzero] - labels[nonzero]) / labels[nonzero])))
-    raise MonitorError(f"Live performance cannot compute metric '{metric}' from stored predictions.", hint="Use roc_auc, pr_auc, log_loss, precision_at_capacity, accuracy, rmse, mae or mape as the done metric.")
+    raise MonitorError(
+        f"Live performance cannot compute metric '{metric}' from stored predictions.",
+        hint="Use roc_auc, pr_auc, log_loss, precision_at_capacity, accuracy, rmse, mae or mape as the done metric.",
+    )
 
 
 def live_performance(
@@ -62,15 +67,39 @@ def live_performance(
     """`predictions` (entity_id, score [, decision]) joined to matured `labels` (entity_id, label)."""
     joined = predictions.merge(labels.loc[:, ["entity_id", "label"]].dropna(), on="entity_id", how="inner")
     if len(joined) < min_rows:
-        return LivePerformance(metric, None, threshold, len(joined), run_id, False, f"Only {len(joined)} predictions have matured labels so far; live performance waits for {min_rows}.")
+        return LivePerformance(
+            metric,
+            None,
+            threshold,
+            len(joined),
+            run_id,
+            False,
+            f"Only {len(joined)} predictions have matured labels so far; live performance waits for {min_rows}.",
+        )
     y = joined["label"].astype(float).to_numpy()
     s = joined["score"].astype(float).to_numpy()
     d = joined["decision"].astype(bool).to_numpy() if "decision" in joined else None
     if metric in {"roc_auc", "pr_auc"} and len(np.unique(y)) < 2:
-        return LivePerformance(metric, None, threshold, len(joined), run_id, False, f"All {len(joined)} matured labels are the same, so {metric} is undefined yet.")
+        return LivePerformance(
+            metric,
+            None,
+            threshold,
+            len(joined),
+            run_id,
+            False,
+            f"All {len(joined)} matured labels are the same, so {metric} is undefined yet.",
+        )
     value = metric_value(metric, y, s, d, capacity)
     lower = metric in LOWER_IS_BETTER
     alert = value > threshold if lower else value < threshold
     side = "at most" if lower else "at least"
     verdict = "BELOW the done line" if alert else "still meets the done line"
-    return LivePerformance(metric, value, threshold, len(joined), run_id, bool(alert), f"Live {metric} on {len(joined):,} matured predictions is {value:.3f}: {verdict} ({side} {threshold:g}).")
+    return LivePerformance(
+        metric,
+        value,
+        threshold,
+        len(joined),
+        run_id,
+        bool(alert),
+        f"Live {metric} on {len(joined):,} matured predictions is {value:.3f}: {verdict} ({side} {threshold:g}).",
+    )

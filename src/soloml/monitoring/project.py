@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import duckdb
-
 from soloml.monitoring.forecasts import forecast_report
 from soloml.monitoring.freshness import DEFAULT_MAX_AGE, source_freshness
 from soloml.monitoring.gather import current_frame, matured_performance, reference_frame, score_frames
 from soloml.monitoring.monitor import MonitorReport, check, record
+from soloml.warehouse.base import Connection
 from soloml.workspace import WorkspaceLike, as_workspace
 
 
@@ -22,7 +21,7 @@ def monitor_project(
     *,
     now: datetime | None = None,
     max_age: timedelta | dict[str, timedelta] = DEFAULT_MAX_AGE,
-    con: duckdb.DuckDBPyConnection | None = None,
+    con: Connection | None = None,
     save: bool = True,
 ) -> MonitorReport:
     """Run every check for `project` in `workspace` (a Workspace or its folder) and record it in ops.monitoring."""
@@ -45,8 +44,13 @@ def monitor_project(
             features = tuple(f for f in features if f in reference.columns)
         ref_scores, cur_scores, version = score_frames(con, project)
         report = check(
-            project, reference, current, checked_at=now, features=features,
-            reference_scores=ref_scores, current_scores=cur_scores,
+            project,
+            reference,
+            current,
+            checked_at=now,
+            features=features,
+            reference_scores=ref_scores,
+            current_scores=cur_scores,
             freshness=source_freshness(con, now=now, max_age=max_age),
             performance=matured_performance(con, spec, features_dir=ws.features_dir),
             model_version=version,

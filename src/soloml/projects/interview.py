@@ -52,33 +52,65 @@ class InterviewAnswers(BaseModel):
     decision: str = Field(..., description="What will you do differently for the people the model picks?")
     stakeholder: str = "(not set)"
     owner: str = "(not set)"
-    capacity: int | None = Field(None, ge=1, description="How many can you act on per cycle? (not asked for a forecast)")
+    capacity: int | None = Field(
+        None, ge=1, description="How many can you act on per cycle? (not asked for a forecast)"
+    )
     cycle: Cadence = "weekly"
-    value_per_success: float | None = Field(None, ge=0, description="What is one success worth (margin, in money)? (not asked for a forecast)")
+    value_per_success: float | None = Field(
+        None, ge=0, description="What is one success worth (margin, in money)? (not asked for a forecast)"
+    )
     cost_per_action: float = Field(0.0, ge=0, description="What does one action cost?")
-    success_rate: float = Field(1.0, gt=0, le=1, description="Of the right people acted on, what share does the action win?")
+    success_rate: float = Field(
+        1.0, gt=0, le=1, description="Of the right people acted on, what share does the action win?"
+    )
     today_rule: str | None = Field(None, description="How do you decide today?")
-    today_rule_expression: str | None = Field(None, description="SQL over feature columns, when the words cannot be read.")
-    today_rule_precision: float | None = Field(None, ge=0, le=1, description="How often today's rule picks right, if known.")
-    min_lift_over_rule: float = Field(0.1, ge=0, description="How much better than today must the model be (0.1 = 10%)?")
+    today_rule_expression: str | None = Field(
+        None, description="SQL over feature columns, when the words cannot be read."
+    )
+    today_rule_precision: float | None = Field(
+        None, ge=0, le=1, description="How often today's rule picks right, if known."
+    )
+    min_lift_over_rule: float = Field(
+        0.1, ge=0, description="How much better than today must the model be (0.1 = 10%)?"
+    )
     horizon_days: int = Field(60, ge=1, le=3650, description="Within how many days must the outcome happen?")
     deadline: date | None = None
     currency: str = "USD"
-    acceptable_error: float | None = Field(None, gt=0, description="spend/forecast: the average error you can live with.")
+    acceptable_error: float | None = Field(
+        None, gt=0, description="spend/forecast: the average error you can live with."
+    )
     source_table: str | None = None
     target: str | None = None
     time_column: str | None = None
-    population: Population | None = Field(None, description="churn/buy_again/spend: 'all_customers', or N: who bought in the last N days.")
-    cutoff_every: Cadence | None = Field(None, description="Training snapshots every day, week or month (default month).")
-    lookback_months: int | None = Field(None, ge=1, le=120, description="How many months of history to take snapshots over (default 18).")
+    population: Population | None = Field(
+        None, description="churn/buy_again/spend: 'all_customers', or N: who bought in the last N days."
+    )
+    cutoff_every: Cadence | None = Field(
+        None, description="Training snapshots every day, week or month (default month)."
+    )
+    lookback_months: int | None = Field(
+        None, ge=1, le=120, description="How many months of history to take snapshots over (default 18)."
+    )
     # forecast: what, by what, how the plan is made, what a miss costs (-> the spec's forecast: block and done line)
-    forecast_what: Literal["revenue", "orders", "new_customers", "units"] | None = Field(None, description="forecast: what to forecast.")
-    forecast_by: list[str] | None = Field(None, description="forecast: one series per value of these (product, channel, location).")
-    plan_every: Literal["month", "week"] | None = Field(None, description="forecast: how often you plan (the forecast's frequency).")
-    plan_ahead: int | None = Field(None, ge=1, le=104, description="forecast: how many of those periods ahead you plan (default: a quarter).")
-    miss_tolerance: float | None = Field(None, gt=0, lt=10, description="forecast: a miss of more than this share hurts the plan (e.g. 0.1).")
+    forecast_what: Literal["revenue", "orders", "new_customers", "units"] | None = Field(
+        None, description="forecast: what to forecast."
+    )
+    forecast_by: list[str] | None = Field(
+        None, description="forecast: one series per value of these (product, channel, location)."
+    )
+    plan_every: Literal["month", "week"] | None = Field(
+        None, description="forecast: how often you plan (the forecast's frequency)."
+    )
+    plan_ahead: int | None = Field(
+        None, ge=1, le=104, description="forecast: how many of those periods ahead you plan (default: a quarter)."
+    )
+    miss_tolerance: float | None = Field(
+        None, gt=0, lt=10, description="forecast: a miss of more than this share hurts the plan (e.g. 0.1)."
+    )
     miss_cost: float | None = Field(None, ge=0, description="forecast: what one such missed period costs, in money.")
-    misses_ok: float | None = Field(None, ge=0, le=1, description="forecast: share of periods that may miss and the plan still works (default 0.2).")
+    misses_ok: float | None = Field(
+        None, ge=0, le=1, description="forecast: share of periods that may miss and the plan still works (default 0.2)."
+    )
 
     @field_validator("forecast_by", mode="before")
     @classmethod
@@ -117,15 +149,21 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 # Asked right after the recipe, for the recipes they apply to (population: churn, buy_again, spend).
-POPULATION_QUESTION = ("population", "Who is scored at each snapshot: customers who bought in the last N days (type N), or all customers (type all)? "
-                                     "Blank: the recipe's default ({default} days).")
+POPULATION_QUESTION = (
+    "population",
+    "Who is scored at each snapshot: customers who bought in the last N days (type N), or all customers (type all)? "
+    "Blank: the recipe's default ({default} days).",
+)
 SCHEDULE_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("cutoff_every", "Take a training snapshot every day, week or month? Blank: month."),
     ("lookback_months", "Over how many months of history? Blank: 18."),
 )
 OWN_QUESTIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "table": (("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"), ("target", "Which column is the target?"),
-              ("time_column", "Which column holds each row's date (blank for none)?")),
+    "table": (
+        ("source_table", "Which table or file holds the rows (e.g. raw.accounts)?"),
+        ("target", "Which column is the target?"),
+        ("time_column", "Which column holds each row's date (blank for none)?"),
+    ),
     "spend": (("acceptable_error", "What average error (in money) is still useful?"),),
     "forecast": (
         ("forecast_what", "What do you want to forecast: revenue, orders, new_customers or units?"),
@@ -133,11 +171,22 @@ OWN_QUESTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("plan_every", "How often do you plan: month or week?"),
         ("plan_ahead", "How many of those periods ahead do you plan (blank: a quarter, 3 months or 13 weeks)?"),
         ("miss_tolerance", "A forecast off by more than what share hurts the plan (e.g. 0.1 for 10%)?"),
-        ("miss_cost", "What does one period missed by more than that cost you, in money (blank: judge by the average miss)?"),
+        (
+            "miss_cost",
+            "What does one period missed by more than that cost you, in money (blank: judge by the average miss)?",
+        ),
     ),
 }
 # Asked of every recipe but a forecast (a forecast acts on no ranked list).
-NOT_FOR_FORECAST = ("capacity", "cycle", "value_per_success", "cost_per_action", "success_rate", "today_rule", "horizon_days")
+NOT_FOR_FORECAST = (
+    "capacity",
+    "cycle",
+    "value_per_success",
+    "cost_per_action",
+    "success_rate",
+    "today_rule",
+    "horizon_days",
+)
 QUARTER = {"month": 3, "week": 13}
 MISSES_OK = 0.2
 
@@ -149,8 +198,11 @@ def recipe_questions(recipe: str) -> tuple[tuple[str, str], ...]:
         return own
     who = ()
     if recipe in CUSTOMER_RECIPES:
-        who = ((POPULATION_QUESTION[0], POPULATION_QUESTION[1].format(default=EVENT_RECIPES[recipe].active_within_days)),)
+        who = (
+            (POPULATION_QUESTION[0], POPULATION_QUESTION[1].format(default=EVENT_RECIPES[recipe].active_within_days)),
+        )
     return (*own, *who, *SCHEDULE_QUESTIONS)
+
 
 RULE_WORDS = {
     "order": "days_since_last_order",
@@ -159,7 +211,9 @@ RULE_WORDS = {
     "payment": "days_since_last_payment",
     "visit": "days_since_last_activity",
 }
-NO_X_IN_N_DAYS = re.compile(r"no (order|purchase|activity|payment|visit)s? (?:in|for|within) (?:the last |the past )?(\d+) days", re.IGNORECASE)
+NO_X_IN_N_DAYS = re.compile(
+    r"no (order|purchase|activity|payment|visit)s? (?:in|for|within) (?:the last |the past )?(\d+) days", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -208,15 +262,20 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
             raise ConfigError(f"Interview answers: {format_validation_error(exc)}") from exc
     a = answers
     if a.recipe == "table" and not (a.source_table and a.target):
-        raise ConfigError("Interview answers: the table recipe needs 'source_table' and 'target'.", hint="Add both keys to the answers.")
+        raise ConfigError(
+            "Interview answers: the table recipe needs 'source_table' and 'target'.",
+            hint="Add both keys to the answers.",
+        )
     regression = a.recipe in ("spend", "forecast")
     break_even = None
     forecast = None
     if a.recipe != "forecast" and (a.capacity is None or a.value_per_success is None):
         missing = "capacity" if a.capacity is None else "value_per_success"
-        raise ConfigError(f"Interview answers: key '{missing}' is required for the {a.recipe} recipe "
-                          f"({'how many you can act on per cycle' if missing == 'capacity' else 'what one success is worth, in money'}).",
-                          hint=f"Add e.g. {missing}: {100 if missing == 'capacity' else 180}.")
+        raise ConfigError(
+            f"Interview answers: key '{missing}' is required for the {a.recipe} recipe "
+            f"({'how many you can act on per cycle' if missing == 'capacity' else 'what one success is worth, in money'}).",
+            hint=f"Add e.g. {missing}: {100 if missing == 'capacity' else 180}.",
+        )
     if a.recipe == "forecast" and _forecast_answered(a):
         forecast, done = _forecast_block(a)
         metric = done.metric
@@ -250,7 +309,9 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
             today = TodayRule(description=a.today_rule or expression, expression=expression)
     elif recipe is not None:
         today = TodayRule(description=recipe.today_rule_description, expression=recipe.today_rule_expression)
-    definition = recipe.label_definition if recipe else (f"the value of '{a.target}'" if a.target else "the series value")
+    definition = (
+        recipe.label_definition if recipe else (f"the value of '{a.target}'" if a.target else "the series value")
+    )
     definition = definition.replace("within the horizon", f"within {a.horizon_days} days after the snapshot")
     try:
         spec = ProjectSpec(
@@ -264,8 +325,14 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
             label=Label(definition=definition, horizon_days=a.horizon_days, target=a.target),
             cutoffs=Cutoffs(time_column=a.time_column, **_schedule(a)),
             metric=metric,
-            business=BusinessValue(value_per_success=a.value_per_success, cost_per_action=a.cost_per_action,
-                                   capacity=a.capacity or 1, cycle=a.cycle, success_rate=a.success_rate, currency=a.currency),
+            business=BusinessValue(
+                value_per_success=a.value_per_success,
+                cost_per_action=a.cost_per_action,
+                capacity=a.capacity or 1,
+                cycle=a.cycle,
+                success_rate=a.success_rate,
+                currency=a.currency,
+            ),
             today_rule=today,
             done=done,
             deadline=a.deadline,
@@ -279,7 +346,10 @@ def spec_from_answers(answers: InterviewAnswers | dict) -> Contract:
 
 
 def _forecast_answered(a: InterviewAnswers) -> bool:
-    return any(v is not None for v in (a.forecast_what, a.forecast_by, a.plan_every, a.plan_ahead, a.miss_tolerance, a.miss_cost))
+    return any(
+        v is not None
+        for v in (a.forecast_what, a.forecast_by, a.plan_every, a.plan_ahead, a.miss_tolerance, a.miss_cost)
+    )
 
 
 def _forecast_block(a: InterviewAnswers) -> tuple[ForecastSettings, DoneThreshold]:
@@ -287,11 +357,19 @@ def _forecast_block(a: InterviewAnswers) -> tuple[ForecastSettings, DoneThreshol
     missed (cost per period); without a cost -> WAPE, done at the miss the plan tolerates (or acceptable_error)."""
     frequency = a.plan_every or "month"
     tolerance = a.miss_tolerance if a.miss_tolerance is not None else 0.1
-    block = ForecastSettings(series=a.forecast_what or "revenue", by=a.forecast_by or [], frequency=frequency,
-                             horizon=a.plan_ahead or QUARTER[frequency], miss_tolerance=tolerance, miss_cost=a.miss_cost)
+    block = ForecastSettings(
+        series=a.forecast_what or "revenue",
+        by=a.forecast_by or [],
+        frequency=frequency,
+        horizon=a.plan_ahead or QUARTER[frequency],
+        miss_tolerance=tolerance,
+        miss_cost=a.miss_cost,
+    )
     if a.miss_cost is not None:
         share = a.misses_ok if a.misses_ok is not None else MISSES_OK
-        return block, DoneThreshold(metric="miss_cost", value=round(a.miss_cost * share, 2), min_lift_over_rule=a.min_lift_over_rule)
+        return block, DoneThreshold(
+            metric="miss_cost", value=round(a.miss_cost * share, 2), min_lift_over_rule=a.min_lift_over_rule
+        )
     line = a.acceptable_error if a.acceptable_error is not None else tolerance
     return block, DoneThreshold(metric="wape", value=line, min_lift_over_rule=a.min_lift_over_rule)
 
@@ -330,11 +408,15 @@ def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
             f" and the action wins {b.success_rate:.0%} of the right people, so it pays for itself when at least"
             f" {break_even:.1%} of those we act on are right ({b.cost_per_action:g} / ({b.value_per_success:g} x {b.success_rate:g}))."
         )
-        lines.append(f"Done means: of the {b.capacity} picked each {per}, at least {spec.done.value:.1%} are right (precision at capacity).")
+        lines.append(
+            f"Done means: of the {b.capacity} picked each {per}, at least {spec.done.value:.1%} are right (precision at capacity)."
+        )
     elif spec.recipe == "forecast" and spec.forecast is not None:
         lines.extend(forecast_lines(spec))
     else:
-        lines.append(f"Done means: {spec.done.metric} at most {spec.done.value:g} on recent data held back from training.")
+        lines.append(
+            f"Done means: {spec.done.metric} at most {spec.done.value:g} on recent data held back from training."
+        )
     if spec.today_rule is not None:
         lines.append(
             f"Today's rule to beat: '{spec.today_rule.description}'; the model must do at least"
@@ -344,8 +426,10 @@ def contract_lines(spec: ProjectSpec, break_even: float | None) -> list[str]:
         lines.append(f"Needed by {spec.deadline:%d %B %Y}.")
     if spec.recipe in EVENT_RECIPES:
         every = {"daily": "day", "weekly": "week", "monthly": "month"}[spec.cutoffs.every]
-        lines.append(f"Who is scored: {population_words(spec)}. Trained on snapshots taken every {every} "
-                     f"over the last {spec.cutoffs.lookback_months} months.")
+        lines.append(
+            f"Who is scored: {population_words(spec)}. Trained on snapshots taken every {every} "
+            f"over the last {spec.cutoffs.lookback_months} months."
+        )
     lines.append(f"Stakeholder: {spec.stakeholder}; owner: {spec.owner}.")
     return lines
 
@@ -355,13 +439,19 @@ def forecast_lines(spec: ProjectSpec) -> list[str]:
     f, b = spec.forecast, spec.business
     assert f is not None
     split = f" by {', '.join(f.by)}" if f.by else ""
-    out = [f"We forecast {f.series.replace('_', ' ')}{split} per {f.frequency}, {f.horizon} {f.frequency}s ahead, with {f.level:.0%} ranges."]
+    out = [
+        f"We forecast {f.series.replace('_', ' ')}{split} per {f.frequency}, {f.horizon} {f.frequency}s ahead, with {f.level:.0%} ranges."
+    ]
     if spec.done.metric == "miss_cost":
-        out.append(f"A {f.frequency} off by more than {f.miss_tolerance:.0%} costs {_money(f.miss_cost or 0, b.currency)}. Done means: misses cost at most "
-                   f"{_money(spec.done.value, b.currency)} a {f.frequency} on average over the backtest, and clearly less than 'same {f.frequency} last year'.")
+        out.append(
+            f"A {f.frequency} off by more than {f.miss_tolerance:.0%} costs {_money(f.miss_cost or 0, b.currency)}. Done means: misses cost at most "
+            f"{_money(spec.done.value, b.currency)} a {f.frequency} on average over the backtest, and clearly less than 'same {f.frequency} last year'."
+        )
     else:
-        out.append(f"Done means: over the backtest the forecasts miss by at most {spec.done.value:.0%} on average (WAPE), "
-                   f"and clearly less than 'same {f.frequency} last year'.")
+        out.append(
+            f"Done means: over the backtest the forecasts miss by at most {spec.done.value:.0%} on average (WAPE), "
+            f"and clearly less than 'same {f.frequency} last year'."
+        )
     return out
 
 
@@ -378,7 +468,9 @@ def load_answers(path: Path) -> dict:
     return raw
 
 
-def write_project(answers: InterviewAnswers | dict, projects_dir: Path, *, force: bool = False) -> tuple[Contract, Path]:
+def write_project(
+    answers: InterviewAnswers | dict, projects_dir: Path, *, force: bool = False
+) -> tuple[Contract, Path]:
     """Translate answers and write projects/<name>.yaml; an existing different spec needs `force`."""
     contract = spec_from_answers(answers)
     path = projects_dir / f"{contract.spec.name}.yaml"

@@ -9,4 +9,12 @@ from soloml.readiness.record import record_check
 from soloml.readiness.report import ReadinessReport
 from soloml.readiness.toolkit import Toolkit
 
-__all__ = ["ReadinessReport", "TableProfile", "Toolkit", "check_project", "check_workspace", "profile_table", "record_check"]
+__all__ = [
+    "ReadinessReport",
+    "TableProfile",
+    "Toolkit",
+    "check_project",
+    "check_workspace",
+    "profile_table",
+    "record_check",
+]

@@ -15,8 +15,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from soloml.errors import ConfigError, SolomlError
 from soloml.features.build import build_training_set
 from soloml.features.trainingset import TrainingSet
@@ -44,17 +42,19 @@ from soloml.readiness.seasons import check_seasons
 from soloml.readiness.sources import raw_sources
 from soloml.readiness.today_rule import check_rule
 from soloml.readiness.toolkit import Toolkit
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import table_exists
 
 
-def check_workspace(con: duckdb.DuckDBPyConnection, *, now: datetime, used_tables: Collection[str] = ()) -> ReadinessReport:
+def check_workspace(con: Connection, *, now: datetime, used_tables: Collection[str] = ()) -> ReadinessReport:
     """Every workspace check over every source and table. `used_tables`: raw tables a project reads directly."""
     findings, profiles = workspace_findings(con, now=now, used_tables=used_tables)
     return ReadinessReport(None, now, ordered(findings), profiles)
 
 
-def workspace_findings(con: duckdb.DuckDBPyConnection, *, now: datetime, used_tables: Collection[str] = (),
-                       only: str | None = None) -> tuple[tuple[Finding, ...], tuple[TableProfile, ...]]:
+def workspace_findings(
+    con: Connection, *, now: datetime, used_tables: Collection[str] = (), only: str | None = None
+) -> tuple[tuple[Finding, ...], tuple[TableProfile, ...]]:
     """The workspace checks; with `only` (a table name), just those about that table."""
     sources = raw_sources(con)
     profiles: tuple[TableProfile, ...]
@@ -63,31 +63,55 @@ def workspace_findings(con: duckdb.DuckDBPyConnection, *, now: datetime, used_ta
         profiles = (profile_table(con, only),) if table_exists(con, only) else ()
     else:
         profiles = profile_tables(con, ("raw", "core"))
-    findings = [*check_freshness(con, sources, now=now), *check_columns(con, profiles, sources), *check_keys(con, sources),
-                *check_quarantine(con, sources), *check_time_zones(profiles, sources)]
+    findings = [
+        *check_freshness(con, sources, now=now),
+        *check_columns(con, profiles, sources),
+        *check_keys(con, sources),
+        *check_quarantine(con, sources),
+        *check_time_zones(profiles, sources),
+    ]
     if only is None:
-        findings += [*check_routing(sources, used=used_tables), *check_identity(con), *check_currencies(con), *check_gaps(con, sources)]
+        findings += [
+            *check_routing(sources, used=used_tables),
+            *check_identity(con),
+            *check_currencies(con),
+            *check_gaps(con, sources),
+        ]
         if not sources and not any(p.rows for p in profiles):
-            findings.append(Finding("sources", "fix", "warehouse", "The warehouse holds no data yet: nothing has been loaded.",
-                                    Fix("Load the exports of your tools (Stripe, Shopify, HubSpot ...) or a table of your database.",
-                                        command="soloml load FILE")))
+            findings.append(
+                Finding(
+                    "sources",
+                    "fix",
+                    "warehouse",
+                    "The warehouse holds no data yet: nothing has been loaded.",
+                    Fix(
+                        "Load the exports of your tools (Stripe, Shopify, HubSpot ...) or a table of your database.",
+                        command="soloml load FILE",
+                    ),
+                )
+            )
     else:
         findings = [f for f in findings if f.subject.startswith(only) or f.severity == "ok"]
     return tuple(findings), profiles
 
 
-def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit: Toolkit, now: datetime,
-                  features_dir: Path | None = None) -> ReadinessReport:
+def check_project(
+    con: Connection, spec: ProjectSpec, *, toolkit: Toolkit, now: datetime, features_dir: Path | None = None
+) -> ReadinessReport:
     """The project's checks, after the workspace checks on the tables it reads."""
     findings: tuple[Finding, ...] = ()
     profiles: tuple[TableProfile, ...] = ()
     reads_a_file = spec.recipe == "table" and bool(spec.source_table) and is_file_path(str(spec.source_table))
     if not reads_a_file:  # a file read directly has no warehouse table to check
-        findings, profiles = workspace_findings(con, now=now, only=spec.source_table if spec.recipe == "table" else None)
+        findings, profiles = workspace_findings(
+            con, now=now, only=spec.source_table if spec.recipe == "table" else None
+        )
     out: list[Finding] = list(findings)
     if spec.recipe == "forecast":
         if toolkit.series is None:
-            raise ValueError("a forecast project's check needs toolkit.series (soloml.forecasting's series of the project)")
+            raise ValueError(
+                "a forecast project's check needs toolkit.series (soloml.forecasting's series of the project)"
+            )
         out += check_seasons(con, spec, toolkit.series, now=now)
         return ReadinessReport(spec.name, now, ordered(out), profiles)
     if spec.recipe != "table":
@@ -106,14 +130,18 @@ def check_project(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, *, toolkit:
     out += check_rule(ts, spec)
     out += check_after_outcome(con, spec, features_dir)
     if all(f.severity == "ok" for f in labels):
-        kept = replace(ts, features=tuple(f for f in ts.features if f not in {i.column for i in issues}))  # as training will fit it
+        kept = replace(
+            ts, features=tuple(f for f in ts.features if f not in {i.column for i in issues})
+        )  # as training will fit it
         enough, _ = check_enough_data(kept, spec, toolkit.score, now=now)
         out += enough
         out += check_power(ts, spec, toolkit.design, now=now)
     return ReadinessReport(spec.name, now, ordered(out), profiles)
 
 
-def _training_set(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, features_dir: Path | None) -> tuple[TrainingSet | None, Finding | None]:
+def _training_set(
+    con: Connection, spec: ProjectSpec, features_dir: Path | None
+) -> tuple[TrainingSet | None, Finding | None]:
     """The project's training set; a broken today_rule is checked on its own, so the set is built without it."""
     try:
         return build_training_set(con, spec, features_dir=features_dir), None
@@ -121,7 +149,9 @@ def _training_set(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, features_di
         if "today_rule" not in exc.message:
             return None, _build_problem(spec, exc)
         try:
-            return build_training_set(con, spec.model_copy(update={"today_rule": None}), features_dir=features_dir, use_cache=False), None
+            return build_training_set(
+                con, spec.model_copy(update={"today_rule": None}), features_dir=features_dir, use_cache=False
+            ), None
         except SolomlError as again:
             return None, _build_problem(spec, again)
     except SolomlError as exc:
@@ -129,5 +159,9 @@ def _training_set(con: duckdb.DuckDBPyConnection, spec: ProjectSpec, features_di
 
 
 def _build_problem(spec: ProjectSpec, exc: SolomlError) -> Finding:
-    fix = Fix(exc.hint or "Fix what the message names, then check again.", command=f"soloml features {spec.name}", file=f"projects/{spec.name}.yaml")
+    fix = Fix(
+        exc.hint or "Fix what the message names, then check again.",
+        command=f"soloml features {spec.name}",
+        file=f"projects/{spec.name}.yaml",
+    )
     return Finding("training_set", "fix", spec.name, f"The training set cannot be built: {exc.message}", fix)

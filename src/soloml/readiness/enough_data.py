@@ -108,9 +108,17 @@ class LearningCurve:
 
     def to_facts(self) -> dict[str, Any]:
         fit = None if self.fit is None else {"a": self.fit.a, "b": self.fit.b, "c": self.fit.c}
-        return {"metric": self.metric, "sizes": list(self.sizes), "values": [round(v, 5) for v in self.values], "valid_rows": self.valid_rows,
-                "pool_rows": self.pool_rows, "how": self.how, "fit": fit, "expected": round(self.expected, 5),
-                "gain_if_doubled": round(self.gain_if_doubled(), 5)}
+        return {
+            "metric": self.metric,
+            "sizes": list(self.sizes),
+            "values": [round(v, 5) for v in self.values],
+            "valid_rows": self.valid_rows,
+            "pool_rows": self.pool_rows,
+            "how": self.how,
+            "fit": fit,
+            "expected": round(self.expected, 5),
+            "gain_if_doubled": round(self.gain_if_doubled(), 5),
+        }
 
 
 def curve_rows(ts: TrainingSet, spec: ProjectSpec, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
@@ -134,13 +142,23 @@ def curve_rows(ts: TrainingSet, spec: ProjectSpec, *, seed: int = 0) -> tuple[np
         if len(pool) < MIN_FIT_ROWS:  # too little history for the embargo: keep the overlapping rows, as training does
             pool = labelled[(when.iloc[labelled] < first_valid).to_numpy()]
         pool = pool[np.argsort(when.iloc[pool].to_numpy(), kind="stable")]
-        return pool, valid, f"fit on earlier snapshots, the most recent first; judged on the snapshots from {first_valid:%Y-%m-%d}"
+        return (
+            pool,
+            valid,
+            f"fit on earlier snapshots, the most recent first; judged on the snapshots from {first_valid:%Y-%m-%d}",
+        )
     order = np.random.default_rng(seed).permutation(labelled)
     cut = round(len(order) * (1 - VALID_SHARE))
-    return order[:cut], np.sort(order[cut:]), f"fit on random shares of {cut:,} rows; judged on the other {len(order) - cut:,}"
+    return (
+        order[:cut],
+        np.sort(order[cut:]),
+        f"fit on random shares of {cut:,} rows; judged on the other {len(order) - cut:,}",
+    )
 
 
-def learning_curve(ts: TrainingSet, spec: ProjectSpec, score: Scorer, *, fractions: tuple[float, ...] = FRACTIONS) -> LearningCurve | None:
+def learning_curve(
+    ts: TrainingSet, spec: ProjectSpec, score: Scorer, *, fractions: tuple[float, ...] = FRACTIONS
+) -> LearningCurve | None:
     """The learning curve of `ts` (None when there are too few rows to hold any out)."""
     pool, valid, how = curve_rows(ts, spec)
     if len(pool) < MIN_FIT_ROWS or len(valid) < MIN_FIT_ROWS // 2:
@@ -149,9 +167,14 @@ def learning_curve(ts: TrainingSet, spec: ProjectSpec, score: Scorer, *, fractio
     sizes, values, last = [], [], None
     measured = pool[-MAX_CURVE_ROWS:]
     for fraction in fractions:
-        rows = measured[len(measured) - max(1, round(len(measured) * fraction)):]  # the most recent share (random when unordered)
-        if len(rows) < MIN_FIT_ROWS or (ts.task != "regression" and pd.Series(y[rows]).value_counts().min() < MIN_FIT_CLASS) \
-                or (ts.task != "regression" and pd.Series(y[rows]).nunique() < pd.Series(y[pool]).nunique()):
+        rows = measured[
+            len(measured) - max(1, round(len(measured) * fraction)) :
+        ]  # the most recent share (random when unordered)
+        if (
+            len(rows) < MIN_FIT_ROWS
+            or (ts.task != "regression" and pd.Series(y[rows]).value_counts().min() < MIN_FIT_CLASS)
+            or (ts.task != "regression" and pd.Series(y[rows]).nunique() < pd.Series(y[pool]).nunique())
+        ):
             continue
         last = score(ts, rows, valid)
         sizes.append(len(rows))
@@ -161,8 +184,19 @@ def learning_curve(ts: TrainingSet, spec: ProjectSpec, score: Scorer, *, fractio
     errors = np.array([1.0 - v if last.higher_is_better else v for v in values])
     fit = fit_curve(np.array(sizes), errors) if len(sizes) >= MIN_POINTS else None
     base = float(np.mean(y[pool].astype(float))) if ts.task == "binary" else None
-    return LearningCurve(last.metric, last.higher_is_better, tuple(sizes), tuple(values), len(valid), len(pool), how, fit,
-                         np.asarray(last.predictions, dtype=float), y[valid].astype(float), base)
+    return LearningCurve(
+        last.metric,
+        last.higher_is_better,
+        tuple(sizes),
+        tuple(values),
+        len(valid),
+        len(pool),
+        how,
+        fit,
+        np.asarray(last.predictions, dtype=float),
+        y[valid].astype(float),
+        base,
+    )
 
 
 @dataclass(frozen=True)
@@ -187,14 +221,29 @@ class SampleSize:
         return self.rows * min(self.prevalence, 1 - self.prevalence)
 
     def to_facts(self) -> dict[str, Any]:
-        return {"parameters": self.parameters, "prevalence": round(self.prevalence, 5), "r2_cox_snell": round(self.r2_cs, 5),
-                "r2_source": self.r2_source, "max_r2_cox_snell": self.max_r2_cs, "rows_for_shrinkage": self.shrinkage_rows,
-                "rows_for_optimism": self.optimism_rows, "rows_for_overall_risk": self.risk_rows, "rows": self.rows,
-                "events": round(self.events, 1)}
+        return {
+            "parameters": self.parameters,
+            "prevalence": round(self.prevalence, 5),
+            "r2_cox_snell": round(self.r2_cs, 5),
+            "r2_source": self.r2_source,
+            "max_r2_cox_snell": self.max_r2_cs,
+            "rows_for_shrinkage": self.shrinkage_rows,
+            "rows_for_optimism": self.optimism_rows,
+            "rows_for_overall_risk": self.risk_rows,
+            "rows": self.rows,
+            "events": round(self.events, 1),
+        }
 
 
-def riley_sample_size(parameters: int, prevalence: float, r2_cs: float | None, *, shrinkage: float = 0.9, delta: float = 0.05,
-                      margin: float = 0.05) -> SampleSize:
+def riley_sample_size(
+    parameters: int,
+    prevalence: float,
+    r2_cs: float | None,
+    *,
+    shrinkage: float = 0.9,
+    delta: float = 0.05,
+    margin: float = 0.05,
+) -> SampleSize:
     """The minimum rows for a binary-outcome model (pmsampsize's binary criteria, with its rounding of max R^2).
 
     >>> riley_sample_size(24, 0.174, 0.288).rows    # Riley et al.'s worked example
@@ -226,6 +275,10 @@ def candidate_parameters(ts: TrainingSet) -> int:
     total = 0
     for name in ts.features:
         col = ts.frame[name]
-        text = isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)
+        text = (
+            isinstance(col.dtype, pd.CategoricalDtype)
+            or pd.api.types.is_object_dtype(col)
+            or pd.api.types.is_string_dtype(col)
+        )
         total += max(1, int(col.nunique(dropna=True)) - 1) if text or name in ts.categorical else 1
     return max(1, total)

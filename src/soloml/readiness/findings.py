@@ -71,9 +71,15 @@ class Needed:
         return text + f" ({_duration(months)} at today's pace{when})"
 
     def to_facts(self) -> dict[str, Any]:
-        return {"amount": _plain(self.amount), "unit": self.unit, "have": _plain(self.have), "per_month": self.per_month,
-                "months": None if self.months is None else round(self.months, 2), "by": self.by.isoformat() if self.by else None,
-                "words": self.words()}
+        return {
+            "amount": _plain(self.amount),
+            "unit": self.unit,
+            "have": _plain(self.have),
+            "per_month": self.per_month,
+            "months": None if self.months is None else round(self.months, 2),
+            "by": self.by.isoformat() if self.by else None,
+            "words": self.words(),
+        }
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,15 @@ class Finding:
     figures: Mapping[str, Any] = field(default_factory=dict)
 
     def to_facts(self) -> dict[str, Any]:
-        return {"check": self.check, "severity": self.severity, "subject": self.subject, "words": self.words,
-                "fix": self.fix.to_facts() if self.fix else None, "needed": self.needed.to_facts() if self.needed else None,
-                "figures": {k: _plain(v) for k, v in self.figures.items()}}
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "subject": self.subject,
+            "words": self.words,
+            "fix": self.fix.to_facts() if self.fix else None,
+            "needed": self.needed.to_facts() if self.needed else None,
+            "figures": {k: _plain(v) for k, v in self.figures.items()},
+        }
 
 
 def outcome(findings: Iterable[Finding]) -> Outcome:

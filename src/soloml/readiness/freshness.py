@@ -12,10 +12,9 @@ from itertools import pairwise
 from pathlib import Path
 from statistics import median
 
-import duckdb
-
 from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import RawSource
+from soloml.warehouse.base import Connection
 from soloml.warehouse.freshness import (
     DEFAULT_MAX_AGE,
     SUCCESS,
@@ -28,7 +27,7 @@ MIN_LOADS = 3
 MIN_MAX_AGE = timedelta(days=1)
 
 
-def usual_cadence(con: duckdb.DuckDBPyConnection) -> dict[str, timedelta]:
+def usual_cadence(con: Connection) -> dict[str, timedelta]:
     """Source -> median gap between its successful loads, for sources loaded at least MIN_LOADS times."""
     rows = con.execute(
         f"SELECT coalesce(target_table, source), finished_at FROM ops.loads WHERE status IN {SUCCESS} AND finished_at IS NOT NULL ORDER BY 1, 2"
@@ -44,31 +43,49 @@ def usual_cadence(con: duckdb.DuckDBPyConnection) -> dict[str, timedelta]:
     return out
 
 
-def check_freshness(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource], *, now: datetime) -> tuple[Finding, ...]:
+def check_freshness(con: Connection, sources: dict[str, RawSource], *, now: datetime) -> tuple[Finding, ...]:
     cadence = usual_cadence(con)
     limits = {s: max(MIN_MAX_AGE, gap * LATE_AFTER) for s, gap in cadence.items()}
     found = source_freshness(con, now=now, max_age=limits or DEFAULT_MAX_AGE)
     files = last_files(con)
-    problems = tuple(_late(f, sources.get(f.source), cadence.get(f.source), files.get(f.source, f.source)) for f in found if f.alert)
+    problems = tuple(
+        _late(f, sources.get(f.source), cadence.get(f.source), files.get(f.source, f.source)) for f in found if f.alert
+    )
     if problems or not found:
         return problems
     ages = [f.age_hours or 0.0 for f in found]
-    return (Finding("freshness", "ok", "sources", f"Every source ({plural(len(found), 'source')}) is loaded on time (the oldest load is {_age(max(ages))} old).",
-                    figures={"sources": len(found), "oldest_load_hours": round(max(ages), 1)}),)
+    return (
+        Finding(
+            "freshness",
+            "ok",
+            "sources",
+            f"Every source ({plural(len(found), 'source')}) is loaded on time (the oldest load is {_age(max(ages))} old).",
+            figures={"sources": len(found), "oldest_load_hours": round(max(ages), 1)},
+        ),
+    )
 
 
-def last_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def last_files(con: Connection) -> dict[str, str]:
     """Source (as source_freshness names it) -> the file or URL of its latest load attempt."""
-    rows = con.execute("SELECT coalesce(target_table, source), arg_max(source, coalesce(finished_at, started_at)) FROM ops.loads GROUP BY 1").fetchall()
+    rows = con.execute(
+        "SELECT coalesce(target_table, source), arg_max(source, coalesce(finished_at, started_at)) FROM ops.loads GROUP BY 1"
+    ).fetchall()
     return {str(k): str(v) for k, v in rows}
 
 
 def _late(f: SourceFreshness, source: RawSource | None, gap: timedelta | None, file: str) -> Finding:
-    expected = f"it usually arrives every {_age(gap.total_seconds() / 3600)}" if gap else \
-        f"its usual cadence is not known yet, so a load is expected at least every {_age(f.max_age_hours)}"
+    expected = (
+        f"it usually arrives every {_age(gap.total_seconds() / 3600)}"
+        if gap
+        else f"its usual cadence is not known yet, so a load is expected at least every {_age(f.max_age_hours)}"
+    )
     name = Path(file).name if "://" not in file else file
-    figures = {"age_hours": None if f.age_hours is None else round(f.age_hours, 1), "max_age_hours": round(f.max_age_hours, 1),
-               "usual_gap_hours": None if gap is None else round(gap.total_seconds() / 3600, 1), "last_status": f.last_status}
+    figures = {
+        "age_hours": None if f.age_hours is None else round(f.age_hours, 1),
+        "max_age_hours": round(f.max_age_hours, 1),
+        "usual_gap_hours": None if gap is None else round(gap.total_seconds() / 3600, 1),
+        "last_status": f.last_status,
+    }
     if f.last_success is None:
         words = f"{f.source} has never loaded successfully (the last attempt {f.last_status}: {f.last_error or 'no error recorded'})."
         fix = Fix(f"Fix what the error names in {name} and load it again.", command=f"soloml load {file}", file=name)

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
-
 from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import VENDOR_WORDS, RawSource
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import table_exists
 
-EVENT_TABLES = (("orders", "ordered_at", "orders"), ("payments", "paid_at", "payments"), ("marketing_events", "occurred_at", "email events"))
+EVENT_TABLES = (
+    ("orders", "ordered_at", "orders"),
+    ("payments", "paid_at", "payments"),
+    ("marketing_events", "occurred_at", "email events"),
+)
 MIN_PER_MONTH = 10
 SHOWN = 6
 
 
-def check_gaps(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource]) -> tuple[Finding, ...]:
+def check_gaps(con: Connection, sources: dict[str, RawSource]) -> tuple[Finding, ...]:
     out = []
     series = 0
     for name, column, what in EVENT_TABLES:
@@ -40,8 +43,15 @@ def check_gaps(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource]) ->
                 out.append(_finding(table, what, source, missing, counts, sources))
     if out or not series:
         return tuple(out)
-    return (Finding("history_gaps", "ok", "history", f"No month is missing from the history of the events ({plural(series, 'source')}).",
-                    figures={"series": series}),)
+    return (
+        Finding(
+            "history_gaps",
+            "ok",
+            "history",
+            f"No month is missing from the history of the events ({plural(series, 'source')}).",
+            figures={"series": series},
+        ),
+    )
 
 
 def _missing_months(counts: dict[date, int]) -> list[date]:
@@ -59,15 +69,29 @@ def _months(first: date, last: date) -> list[date]:
     return out
 
 
-def _finding(table: str, what: str, source: str, missing: list[date], counts: dict[date, int], sources: dict[str, RawSource]) -> Finding:
+def _finding(
+    table: str, what: str, source: str, missing: list[date], counts: dict[date, int], sources: dict[str, RawSource]
+) -> Finding:
     vendor = VENDOR_WORDS.get(source, source)
-    shown = ", ".join(f"{m:%Y-%m}" for m in missing[:SHOWN]) + (f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else "")
+    shown = ", ".join(f"{m:%Y-%m}" for m in missing[:SHOWN]) + (
+        f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+    )
     typical = round(sum(counts.values()) / (len(counts) or 1))
-    words = (f"{vendor} has no {what} at all in {len(missing)} month{'s' if len(missing) != 1 else ''} ({shown}), "
-             f"though it has about {typical:,} a month around them: an export is probably missing.")
+    words = (
+        f"{vendor} has no {what} at all in {len(missing)} month{'s' if len(missing) != 1 else ''} ({shown}), "
+        f"though it has about {typical:,} a month around them: an export is probably missing."
+    )
     files = sorted({s.file for s in sources.values() if (s.vendor_object or "").split(".")[0] == source})
-    fix = Fix(f"Export {vendor} {what} covering {shown} and load the file; soloml adds it to what is there.",
-              command=f"soloml load {files[0]}" if files else "soloml load FILE", file=files[0] if files else None)
-    return Finding("history_gaps", "fix", f"{table}/{source}", words, fix,
-                   figures={"missing_months": [m.isoformat() for m in missing], "typical_per_month": typical})
-
+    fix = Fix(
+        f"Export {vendor} {what} covering {shown} and load the file; soloml adds it to what is there.",
+        command=f"soloml load {files[0]}" if files else "soloml load FILE",
+        file=files[0] if files else None,
+    )
+    return Finding(
+        "history_gaps",
+        "fix",
+        f"{table}/{source}",
+        words,
+        fix,
+        figures={"missing_months": [m.isoformat() for m in missing], "typical_per_month": typical},
+    )

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
-
 from soloml.canonical.schema import TABLES
 from soloml.readiness.findings import Finding, Fix, plural
 from soloml.readiness.sources import RawSource
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident, table_exists
 
 
-def check_keys(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource]) -> tuple[Finding, ...]:
+def check_keys(con: Connection, sources: dict[str, RawSource]) -> tuple[Finding, ...]:
     out: list[Finding] = []
     checked = 0
     for source in sources.values():
@@ -38,10 +37,18 @@ def check_keys(con: duckdb.DuckDBPyConnection, sources: dict[str, RawSource]) ->
                 out.append(_core_finding(spec.qualified, spec.key, *found))
     if out or not checked:
         return tuple(out)
-    return (Finding("duplicate_keys", "ok", "keys", f"No id names two different records ({plural(checked, 'table')} with ids checked).", figures={"tables": checked}),)
+    return (
+        Finding(
+            "duplicate_keys",
+            "ok",
+            "keys",
+            f"No id names two different records ({plural(checked, 'table')} with ids checked).",
+            figures={"tables": checked},
+        ),
+    )
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str], where: str) -> tuple[int, str] | None:
+def _duplicates(con: Connection, table: str, key: Sequence[str], where: str) -> tuple[int, str] | None:
     """(how many key values name more than one different record, the first such value) or None."""
     cols = ", ".join(quote_ident(k) for k in key)
     distinct = f"SELECT DISTINCT * EXCLUDE ({', '.join(_lineage(con, table))}) FROM {_relation(table)} {where}"
@@ -54,7 +61,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str], 
     return int(row[0]), str(row[1])
 
 
-def _exact_repeats(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def _exact_repeats(con: Connection, table: str) -> int:
     """Rows that repeat another row of the table in every column (soloml's lineage columns aside)."""
     relation = _relation(table)
     row = con.execute(
@@ -63,10 +70,15 @@ def _exact_repeats(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _lineage(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def _lineage(con: Connection, table: str) -> list[str]:
     schema, _, name = table.partition(".")
-    present = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchall()}
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
     return [c for c in ("_load_id", "_loaded_at", "_source_row") if c in present] or ["_no_lineage_"]
 
 
@@ -78,17 +90,28 @@ def _repeats_finding(source: RawSource, repeats: int) -> Finding:
 
 def _raw_finding(source: RawSource, repeats: int, example: str) -> Finding:
     header = " + ".join(f"'{source.header(k)}'" for k in source.key)
-    words = (f"{plural(repeats, 'id')} in column {header} of {source.file_name} name{'s' if repeats == 1 else ''} more than one different record (for example {example!r}): "
-             "soloml cannot tell which one is right.")
-    fix = Fix(f"Keep one row per id in {source.file_name} (or export it again), then load it again.",
-              command=f"soloml load {source.file}", file=source.file_name, column=" + ".join(source.header(k) for k in source.key))
-    return Finding("duplicate_keys", "fix", source.table, words, fix, figures={"repeated_ids": repeats, "example": example})
+    words = (
+        f"{plural(repeats, 'id')} in column {header} of {source.file_name} name{'s' if repeats == 1 else ''} more than one different record (for example {example!r}): "
+        "soloml cannot tell which one is right."
+    )
+    fix = Fix(
+        f"Keep one row per id in {source.file_name} (or export it again), then load it again.",
+        command=f"soloml load {source.file}",
+        file=source.file_name,
+        column=" + ".join(source.header(k) for k in source.key),
+    )
+    return Finding(
+        "duplicate_keys", "fix", source.table, words, fix, figures={"repeated_ids": repeats, "example": example}
+    )
 
 
 def _core_finding(table: str, key: Sequence[str], repeats: int, example: str) -> Finding:
     words = f"{plural(repeats, 'value')} of {', '.join(key)} name{'s' if repeats == 1 else ''} more than one different record in {table} (for example {example!r})."
-    fix = Fix("Two sources wrote records under the same id: check which files hold it and load each file once, under its own vendor.",
-              command="soloml tables", column=", ".join(key))
+    fix = Fix(
+        "Two sources wrote records under the same id: check which files hold it and load each file once, under its own vendor.",
+        command="soloml tables",
+        column=", ".join(key),
+    )
     return Finding("duplicate_keys", "fix", table, words, fix, figures={"repeated_ids": repeats, "example": example})
 
 

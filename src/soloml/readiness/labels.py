@@ -36,10 +36,26 @@ def check_labels(ts: TrainingSet, spec: ProjectSpec, *, now: datetime) -> tuple[
     if ts.task == "regression":
         if len(y) < MIN_ROWS:
             needed = Needed(MIN_ROWS - len(y), unit, len(y), per_month(ts, spec), now.date())
-            return (Finding("labels", "wait", spec.name, f"Only {len(y):,} {unit} have a known outcome; a model needs at least {MIN_ROWS}.",
-                            _more_fix(spec), needed, {"rows": len(y)}),)
-        return (Finding("labels", "ok", spec.name, f"{len(y):,} {unit} with a known outcome (on average {float(y.mean()):,.2f}).",
-                        figures={"rows": len(y), "mean": float(y.mean())}),)
+            return (
+                Finding(
+                    "labels",
+                    "wait",
+                    spec.name,
+                    f"Only {len(y):,} {unit} have a known outcome; a model needs at least {MIN_ROWS}.",
+                    _more_fix(spec),
+                    needed,
+                    {"rows": len(y)},
+                ),
+            )
+        return (
+            Finding(
+                "labels",
+                "ok",
+                spec.name,
+                f"{len(y):,} {unit} with a known outcome (on average {float(y.mean()):,.2f}).",
+                figures={"rows": len(y), "mean": float(y.mean())},
+            ),
+        )
     counts = y.value_counts()
     smallest_value = counts.idxmin()
     smallest = int(counts.min())
@@ -52,14 +68,25 @@ def check_labels(ts: TrainingSet, spec: ProjectSpec, *, now: datetime) -> tuple[
         mask = None if len(counts) < 2 else (ts.frame[LABEL] == smallest_value).to_numpy()
         pace = None if mask is None else per_month(ts, spec, mask)
         needed = Needed(MIN_PER_CLASS - have, f"{unit} labelled {name}", have, pace, now.date())
-        words = (f"Only {have:,} of {len(y):,} {unit} are labelled {name}: soloml needs at least {MIN_PER_CLASS} of each outcome "
-                 f"({FOLDS} checks, twice over) to train a model and check it honestly.")
+        words = (
+            f"Only {have:,} of {len(y):,} {unit} are labelled {name}: soloml needs at least {MIN_PER_CLASS} of each outcome "
+            f"({FOLDS} checks, twice over) to train a model and check it honestly."
+        )
         return (Finding("labels", "wait", spec.name, words, _more_fix(spec), needed, figures),)
     latest = _latest_missing_class(ts, counts.index)
     if latest is not None:
         words = f"The latest snapshot ({latest:%Y-%m-%d}), the one a model is judged on, has only one outcome in it."
-        return (Finding("labels", "wait", spec.name, words, _more_fix(spec),
-                        Needed(1, "snapshot with both outcomes", 0, None, now.date()), figures),)
+        return (
+            Finding(
+                "labels",
+                "wait",
+                spec.name,
+                words,
+                _more_fix(spec),
+                Needed(1, "snapshot with both outcomes", 0, None, now.date()),
+                figures,
+            ),
+        )
     rate = figures.get("positive_rate")
     share = f" ({rate:.1%} of them had the outcome: {spec.label.definition.rstrip('.')})" if rate is not None else ""
     words = f"{len(y):,} {unit} with a known outcome{share}; the rarest outcome has {smallest:,} rows (at least {MIN_PER_CLASS} are needed)."
@@ -76,7 +103,15 @@ def _latest_missing_class(ts: TrainingSet, classes: pd.Index) -> datetime | None
 
 def _more_fix(spec: ProjectSpec) -> Fix:
     if spec.recipe == "table":
-        return Fix(f"Add more labelled rows to {spec.source_table}, then check again.", command=f"soloml check {spec.name}",
-                   file=spec.source_table, column=spec.label.target)
-    return Fix("Keep loading new exports as they come; or widen who is scored (population) or the history used "
-               f"(cutoffs.lookback_months) in projects/{spec.name}.yaml.", command=f"soloml check {spec.name}", file=f"projects/{spec.name}.yaml")
+        return Fix(
+            f"Add more labelled rows to {spec.source_table}, then check again.",
+            command=f"soloml check {spec.name}",
+            file=spec.source_table,
+            column=spec.label.target,
+        )
+    return Fix(
+        "Keep loading new exports as they come; or widen who is scored (population) or the history used "
+        f"(cutoffs.lookback_months) in projects/{spec.name}.yaml.",
+        command=f"soloml check {spec.name}",
+        file=f"projects/{spec.name}.yaml",
+    )

@@ -20,22 +20,36 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-import duckdb
-
 from soloml.errors import WarehouseError, did_you_mean
 from soloml.sql_quoting import quote_literal
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 Kind = Literal["number", "text", "date", "boolean", "other"]
 SAMPLE_ROWS = 20_000  # text parse shares are measured on a repeatable sample of this many rows
 LINEAGE = frozenset({"_load_id", "_loaded_at", "_source_row"})
 SHOWN_CHARS = 40
-_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-                 "FLOAT", "DOUBLE", "REAL", "DECIMAL")
+_NUMBER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "REAL",
+    "DECIMAL",
+)
 # shapes, not parses: a value "reads as" a number or a date when it has the shape of one (cheap on wide tables)
 NUMBER_SHAPE = r"^[-+(]?\s?[$€£¥]?\s?[0-9][0-9,.' ]*\s?[%)]?$"
-DATE_SHAPE = (r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}|[0-9]{1,2} [A-Za-z]{3,9}\.? [0-9]{4}"
-              r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4})([ T][0-9]{1,2}:[0-9]{2}.*)?$")
+DATE_SHAPE = (
+    r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}|[0-9]{1,2} [A-Za-z]{3,9}\.? [0-9]{4}"
+    r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4})([ T][0-9]{1,2}:[0-9]{2}.*)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -72,11 +86,21 @@ class ColumnStats:
         return self.rows > 1 and self.filled == self.rows and self.minimum == self.maximum
 
     def to_facts(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "kind": self.kind, "rows": self.rows, "filled": self.filled,
-                "missing": self.missing, "missing_share": round(self.missing_share, 4), "distinct": self.distinct,
-                "minimum": _shown(self.minimum), "maximum": _shown(self.maximum),
-                "mean": None if self.mean is None else round(self.mean, 6),
-                "numbers_share": _rounded(self.numbers_share), "dates_share": _rounded(self.dates_share)}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "kind": self.kind,
+            "rows": self.rows,
+            "filled": self.filled,
+            "missing": self.missing,
+            "missing_share": round(self.missing_share, 4),
+            "distinct": self.distinct,
+            "minimum": _shown(self.minimum),
+            "maximum": _shown(self.maximum),
+            "mean": None if self.mean is None else round(self.mean, 6),
+            "numbers_share": _rounded(self.numbers_share),
+            "dates_share": _rounded(self.dates_share),
+        }
 
 
 @dataclass(frozen=True)
@@ -90,11 +114,17 @@ class TableProfile:
         for col in self.columns:
             if col.name == name:
                 return col
-        raise WarehouseError(f"{self.table} has no column '{name}'.{did_you_mean(name, [c.name for c in self.columns])}")
+        raise WarehouseError(
+            f"{self.table} has no column '{name}'.{did_you_mean(name, [c.name for c in self.columns])}"
+        )
 
     def to_facts(self) -> dict[str, Any]:
-        return {"table": self.table, "rows": self.rows, "sampled_rows": self.sampled_rows,
-                "columns": [c.to_facts() for c in self.columns]}
+        return {
+            "table": self.table,
+            "rows": self.rows,
+            "sampled_rows": self.sampled_rows,
+            "columns": [c.to_facts() for c in self.columns],
+        }
 
 
 def kind_of(sql_type: str) -> Kind:
@@ -110,13 +140,17 @@ def kind_of(sql_type: str) -> Kind:
     return "other"
 
 
-def profile_table(con: duckdb.DuckDBPyConnection, table: str, *, sample_rows: int = SAMPLE_ROWS) -> TableProfile:
+def profile_table(con: Connection, table: str, *, sample_rows: int = SAMPLE_ROWS) -> TableProfile:
     """The profile of `table` ('schema.name'); soloml's lineage columns (_load_id, ...) are left out."""
     schema, _, name = table.rpartition(".")
-    columns = [(c, t) for c, t in con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [schema or "main", name],
-    ).fetchall() if c not in LINEAGE]
+    columns = [
+        (c, t)
+        for c, t in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema or "main", name],
+        ).fetchall()
+        if c not in LINEAGE
+    ]
     relation = f"{quote_ident(schema or 'main')}.{quote_ident(name)}"
     if not columns:
         row = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
@@ -131,14 +165,27 @@ def profile_table(con: duckdb.DuckDBPyConnection, table: str, *, sample_rows: in
     shares, sampled = _text_shares(con, relation, text, sample_rows) if text and rows else ({}, 0)
     stats = []
     for i, (column, sql_type) in enumerate(columns):
-        filled, distinct, low, high, mean = row[1 + 5 * i: 6 + 5 * i]
+        filled, distinct, low, high, mean = row[1 + 5 * i : 6 + 5 * i]
         numbers, dates = shares.get(column, (None, None))
-        stats.append(ColumnStats(column, sql_type, kind_of(sql_type), rows, int(filled), int(distinct or 0), _value(low), _value(high),
-                                 None if mean is None else float(mean), numbers, dates))
+        stats.append(
+            ColumnStats(
+                column,
+                sql_type,
+                kind_of(sql_type),
+                rows,
+                int(filled),
+                int(distinct or 0),
+                _value(low),
+                _value(high),
+                None if mean is None else float(mean),
+                numbers,
+                dates,
+            )
+        )
     return TableProfile(table, rows, tuple(stats), sampled)
 
 
-def profile_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("raw", "core")) -> tuple[TableProfile, ...]:
+def profile_tables(con: Connection, schemas: tuple[str, ...] = ("raw", "core")) -> tuple[TableProfile, ...]:
     """Every base table of `schemas`, in schema then name order."""
     names = con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema IN "
@@ -155,19 +202,24 @@ def _aggregates(col: str, kind: Kind) -> list[str]:
     return [filled, f"approx_count_distinct({comparable})", f"min({comparable})", f"max({comparable})", mean]
 
 
-def _text_shares(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str], sample_rows: int) -> tuple[dict[str, tuple[float | None, float | None]], int]:
+def _text_shares(
+    con: Connection, relation: str, columns: list[str], sample_rows: int
+) -> tuple[dict[str, tuple[float | None, float | None]], int]:
     """Per text column: (share of filled values that read as numbers, share that read as dates), on a repeatable sample."""
     parts = ["count(*)"]
     for column in columns:
         v = f"NULLIF(trim({quote_ident(column)}), '')"
-        parts += [f"count({v})", f"count_if(regexp_matches({v}, {quote_literal(NUMBER_SHAPE)}))",
-                  f"count_if(regexp_matches({v}, {quote_literal(DATE_SHAPE)}))"]
+        parts += [
+            f"count({v})",
+            f"count_if(regexp_matches({v}, {quote_literal(NUMBER_SHAPE)}))",
+            f"count_if(regexp_matches({v}, {quote_literal(DATE_SHAPE)}))",
+        ]
     sample = f"(SELECT * FROM {relation} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (7))"
     row = con.execute(f"SELECT {', '.join(parts)} FROM {sample}").fetchone()
     assert row is not None
     out: dict[str, tuple[float | None, float | None]] = {}
     for i, column in enumerate(columns):
-        filled, numbers, dates = row[1 + 3 * i: 4 + 3 * i]
+        filled, numbers, dates = row[1 + 3 * i : 4 + 3 * i]
         out[column] = (numbers / filled, dates / filled) if filled else (None, None)
     return out, int(row[0])
 

@@ -56,7 +56,9 @@ class ReadinessReport:
         lines += [f.words for f in good]
         notes = len(self.of("note"))
         if notes:
-            lines.append(f"{notes} more thing{'s are' if notes != 1 else ' is'} worth knowing; none of {'them' if notes != 1 else 'it'} stops you.")
+            lines.append(
+                f"{notes} more thing{'s are' if notes != 1 else ' is'} worth knowing; none of {'them' if notes != 1 else 'it'} stops you."
+            )
         return tuple(lines)
 
     def short(self) -> str:
@@ -67,20 +69,32 @@ class ReadinessReport:
         for severity, label in (("fix", "to fix first"), ("wait", "not enough yet")):
             found = self.of(severity)
             if found:
-                parts.append(f"{len(found)} {label} ({', '.join(dict.fromkeys(f.check.replace('_', ' ') for f in found))})")
+                parts.append(
+                    f"{len(found)} {label} ({', '.join(dict.fromkeys(f.check.replace('_', ' ') for f in found))})"
+                )
         return "; ".join(parts)
 
     def to_facts(self) -> dict[str, Any]:
         return {
-            "project": self.project, "checked_at": self.checked_at.isoformat(timespec="seconds"), "outcome": self.outcome,
-            "outcome_words": OUTCOME_WORDS[self.outcome], "exit_code": self.exit_code, "summary": list(self.summary()),
-            "short": self.short(), "counts": self.counts(), "findings": [f.to_facts() for f in self.findings],
+            "project": self.project,
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+            "outcome": self.outcome,
+            "outcome_words": OUTCOME_WORDS[self.outcome],
+            "exit_code": self.exit_code,
+            "summary": list(self.summary()),
+            "short": self.short(),
+            "counts": self.counts(),
+            "findings": [f.to_facts() for f in self.findings],
             "profiles": [p.to_facts() for p in self.profiles],
         }
 
     def _headline(self, what: str) -> str:
         if self.outcome == "ready":
-            return f"Ready: the data for {what} is ready to train on." if self.project else "Ready: nothing in the workspace needs fixing first."
+            return (
+                f"Ready: the data for {what} is ready to train on."
+                if self.project
+                else "Ready: nothing in the workspace needs fixing first."
+            )
         if self.outcome == "fix_first":
             n = len(self.of("fix"))
             return f"Fix first: {n} problem{'s' if n != 1 else ''} in {what} must be fixed before training."

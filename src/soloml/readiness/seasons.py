@@ -28,34 +28,83 @@ def check_seasons(con: Any, spec: ProjectSpec, series_of: SeriesMaker, *, now: d
     try:
         series = series_of(con, spec)
     except SolomlError as exc:
-        return (Finding("seasons", "fix", spec.name, f"The forecast's series cannot be built: {exc.message}",
-                        Fix(exc.hint or "Load the data the forecast is of, or fix the project's forecast settings.",
-                            command="soloml load FILE", file=file)),)
+        return (
+            Finding(
+                "seasons",
+                "fix",
+                spec.name,
+                f"The forecast's series cannot be built: {exc.message}",
+                Fix(
+                    exc.hint or "Load the data the forecast is of, or fix the project's forecast settings.",
+                    command="soloml load FILE",
+                    file=file,
+                ),
+            ),
+        )
     unit = series.frequency
     length, season = SEASON[unit]
     lengths = series.frame.groupby("unique_id").size()
     periods = int(lengths.max())
     first, last = pd.Timestamp(series.frame["ds"].min()).date(), pd.Timestamp(series.frame["ds"].max()).date()
-    figures: dict[str, Any] = {"periods": periods, "series": len(lengths), "season_length": length, "first": first, "last": last,
-                               "frequency": unit}
+    figures: dict[str, Any] = {
+        "periods": periods,
+        "series": len(lengths),
+        "season_length": length,
+        "first": first,
+        "last": last,
+        "frequency": unit,
+    }
     out = []
     if series.filled and series.filled_by == "interpolate":
         missing = [pd.Timestamp(ts).date().isoformat() for ts in series.filled]
         shown = ", ".join(missing[:SHOWN]) + (f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else "")
-        out.append(Finding("frequency", "fix", spec.name,
-                           f"The {unit}ly series ({series.source}) is not regular: {len(missing)} of its {periods} {unit}s have no data ({shown}).",
-                           Fix(f"Load the data for those {unit}s; if nothing happened then, add them with a value of 0 "
-                               "(until then the forecast fills them by straight-line interpolation).", command="soloml load FILE", file=file),
-                           figures={**figures, "missing": missing}))
+        out.append(
+            Finding(
+                "frequency",
+                "fix",
+                spec.name,
+                f"The {unit}ly series ({series.source}) is not regular: {len(missing)} of its {periods} {unit}s have no data ({shown}).",
+                Fix(
+                    f"Load the data for those {unit}s; if nothing happened then, add them with a value of 0 "
+                    "(until then the forecast fills them by straight-line interpolation).",
+                    command="soloml load FILE",
+                    file=file,
+                ),
+                figures={**figures, "missing": missing},
+            )
+        )
     cycles = periods / length
     if cycles < CYCLES:
         more = CYCLES * length - periods
-        words = (f"The series ({series.source}) covers {periods} {unit}s, {cycles:.1f} {season}s: a forecast needs at least {CYCLES} full "
-                 f"seasonal cycles ({CYCLES * length} {unit}s) to tell the season from the trend.")
-        fix = Fix(f"Load older history if you have it; otherwise wait, checking again as the {unit}s come in.", command=f"soloml check {spec.name}",
-                  file=file)
-        out.append(Finding("seasons", "wait", spec.name, words, fix, Needed(more, f"{unit}s of history", periods, PER_MONTH[unit], now.date()), figures))
+        words = (
+            f"The series ({series.source}) covers {periods} {unit}s, {cycles:.1f} {season}s: a forecast needs at least {CYCLES} full "
+            f"seasonal cycles ({CYCLES * length} {unit}s) to tell the season from the trend."
+        )
+        fix = Fix(
+            f"Load older history if you have it; otherwise wait, checking again as the {unit}s come in.",
+            command=f"soloml check {spec.name}",
+            file=file,
+        )
+        out.append(
+            Finding(
+                "seasons",
+                "wait",
+                spec.name,
+                words,
+                fix,
+                Needed(more, f"{unit}s of history", periods, PER_MONTH[unit], now.date()),
+                figures,
+            )
+        )
     elif not out:
-        out.append(Finding("seasons", "ok", spec.name, f"The series ({series.source}) covers {periods} {unit}s ({cycles:.1f} {season}s), every "
-                           f"{unit} with data.", figures=figures))
+        out.append(
+            Finding(
+                "seasons",
+                "ok",
+                spec.name,
+                f"The series ({series.source}) covers {periods} {unit}s ({cycles:.1f} {season}s), every "
+                f"{unit} with data.",
+                figures=figures,
+            )
+        )
     return tuple(out)

@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
+from soloml.warehouse.base import Connection
 
-VENDOR_WORDS = {"stripe": "Stripe", "shopify": "Shopify", "square": "Square", "hubspot": "HubSpot", "salesforce": "Salesforce",
-                "mailchimp": "Mailchimp"}
+VENDOR_WORDS = {
+    "stripe": "Stripe",
+    "shopify": "Shopify",
+    "square": "Square",
+    "hubspot": "HubSpot",
+    "salesforce": "Salesforce",
+    "mailchimp": "Mailchimp",
+}
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class RawSource:
         return self.headers.get(column, column)
 
 
-def raw_sources(con: duckdb.DuckDBPyConnection) -> dict[str, RawSource]:
+def raw_sources(con: Connection) -> dict[str, RawSource]:
     """Every raw table with a successful load, by table name, from its latest load (routed: from any load)."""
     rows = con.execute(
         """
@@ -56,7 +62,9 @@ def raw_sources(con: duckdb.DuckDBPyConnection) -> dict[str, RawSource]:
     for table, load_id, source, finished, rows_in, bad, headers, columns, vendor, key, core_rows in rows:
         routed[table] = routed.get(table, False) or reached_core(core_rows)
         header_of = dict(zip(columns or [], headers or [], strict=False))
-        out[table] = RawSource(table, str(source), load_id, finished, vendor, tuple(key or ()), header_of, routed[table], rows_in, bad)
+        out[table] = RawSource(
+            table, str(source), load_id, finished, vendor, tuple(key or ()), header_of, routed[table], rows_in, bad
+        )
     return out
 
 
@@ -67,4 +75,5 @@ def reached_core(core_rows: str | None) -> bool:
     except json.JSONDecodeError:
         return False
     return isinstance(counts, dict) and any(
-        isinstance(n, int | float) and n > 0 for name, n in counts.items() if not str(name).startswith("_"))
+        isinstance(n, int | float) and n > 0 for name, n in counts.items() if not str(name).startswith("_")
+    )

@@ -48,19 +48,38 @@ def check_rule(ts: TrainingSet, spec: ProjectSpec) -> tuple[Finding, ...]:
         if spec.recipe == "table":
             return ()
         words = "There is no rule of today to compare with, so a model is judged only against knowing nothing."
-        fix = Fix(f"Add today_rule (how you decide today, as SQL over the features) to {file}, e.g. by answering the interview again.",
-                  command=f"soloml interview {spec.name}", file=file, column="today_rule")
+        fix = Fix(
+            f"Add today_rule (how you decide today, as SQL over the features) to {file}, e.g. by answering the interview again.",
+            command=f"soloml interview {spec.name}",
+            file=file,
+            column="today_rule",
+        )
         return (Finding("today_rule", "note", spec.name, words, fix),)
     try:
         rule_runs(spec, ts)
     except ConfigError as exc:
-        fix = Fix(exc.hint or "Write today_rule.expression over the training set's feature names.", command=f"soloml features {spec.name}",
-                  file=file, column="today_rule.expression")
-        return (Finding("today_rule", "fix", spec.name, exc.message, fix, figures={"expression": spec.today_rule.expression}),)
+        fix = Fix(
+            exc.hint or "Write today_rule.expression over the training set's feature names.",
+            command=f"soloml features {spec.name}",
+            file=file,
+            column="today_rule.expression",
+        )
+        return (
+            Finding(
+                "today_rule", "fix", spec.name, exc.message, fix, figures={"expression": spec.today_rule.expression}
+            ),
+        )
     picked = rule_hit_rate(ts, spec)
-    rate = f"; on the latest snapshot, {picked[0]:.1%} of the {picked[1]:,} it picks first had the outcome" if picked else ""
+    rate = (
+        f"; on the latest snapshot, {picked[0]:.1%} of the {picked[1]:,} it picks first had the outcome"
+        if picked
+        else ""
+    )
     words = f"Today's rule ({spec.today_rule.description}) runs on the training set{rate}."
-    figures = {"expression": spec.today_rule.expression, **({"hit_rate": picked[0], "picked": picked[1]} if picked else {})}
+    figures = {
+        "expression": spec.today_rule.expression,
+        **({"hit_rate": picked[0], "picked": picked[1]} if picked else {}),
+    }
     return (Finding("today_rule", "ok", spec.name, words, figures=figures),)
 
 

@@ -64,5 +64,7 @@ Screener = Callable[[TrainingSet, np.ndarray], tuple[ColumnIssue, ...]]
 class Toolkit:
     score: Scorer
     screen: Screener
-    design: Callable[..., Any]  # soloml.experiments.design.plan: (metric, baseline_rate=, mde=, units_per_day=, ...) -> Design
+    design: Callable[
+        ..., Any
+    ]  # soloml.experiments.design.plan: (metric, baseline_rate=, mde=, units_per_day=, ...) -> Design
     series: SeriesMaker | None = None  # soloml.forecasting: the series of a forecast project

@@ -17,9 +17,9 @@ from typing import Any
 
 from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
+from soloml.facts import JSON, field_facts
 from soloml.registry.store import VERSION_RE, kind_of, project_dir, projects, read_metadata, verify, versions
 from soloml.warehouse import ops
-from soloml.facts import JSON, field_facts
 
 ALIASES_FILE = "aliases.json"
 SPECIAL_REFS = ("latest",)
@@ -53,8 +53,18 @@ class ModelInfo:
 
     def to_facts(self) -> dict[str, JSON]:
         """One saved version as listed by `soloml models --json`."""
-        return {"project": self.project, "version": self.version, "kind": self.kind, "aliases": list(self.aliases), "verdict": self.verdict, "metric": self.metric,
-                "model_score": self.model_score, "threshold": self.threshold, "created_at": self.created_at, "path": str(self.path)}
+        return {
+            "project": self.project,
+            "version": self.version,
+            "kind": self.kind,
+            "aliases": list(self.aliases),
+            "verdict": self.verdict,
+            "metric": self.metric,
+            "model_score": self.model_score,
+            "threshold": self.threshold,
+            "created_at": self.created_at,
+            "path": str(self.path),
+        }
 
 
 def read_aliases(models_dir: Path, project: str) -> dict[str, Any]:
@@ -65,10 +75,14 @@ def read_aliases(models_dir: Path, project: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"{path} is not valid JSON.", hint="Fix it by hand or re-run `soloml promote PROJECT VERSION`.") from exc
+        raise RegistryError(
+            f"{path} is not valid JSON.", hint="Fix it by hand or re-run `soloml promote PROJECT VERSION`."
+        ) from exc
     if not isinstance(data, dict):
-        raise RegistryError(f"{path} should map aliases to versions ({{\"production\": \"v0002\"}}), got {type(data).__name__}.",
-                            hint="Fix it by hand or re-run `soloml promote PROJECT VERSION`.")
+        raise RegistryError(
+            f'{path} should map aliases to versions ({{"production": "v0002"}}), got {type(data).__name__}.',
+            hint="Fix it by hand or re-run `soloml promote PROJECT VERSION`.",
+        )
     return {str(k): v for k, v in data.items()}
 
 
@@ -109,7 +123,10 @@ def resolve(models_dir: Path, project: str, ref: str = "production") -> str:
         )
     if VERSION_RE.fullmatch(ref):
         if ref not in known:
-            raise RegistryError(f"Project '{project}' has no version {ref}; it has {', '.join(known)}.", hint=f"See `soloml models {project}`.")
+            raise RegistryError(
+                f"Project '{project}' has no version {ref}; it has {', '.join(known)}.",
+                hint=f"See `soloml models {project}`.",
+            )
         return ref
     if ref == "latest":
         return known[-1]
@@ -121,7 +138,9 @@ def resolve(models_dir: Path, project: str, ref: str = "production") -> str:
                 f"Project '{project}' has no production model yet (versions: {', '.join(known)}).",
                 hint=f"Promote one: `soloml promote {project} {known[-1]}`.",
             )
-        raise RegistryError(f"Project '{project}' has no version or alias '{ref}'.{did_you_mean(ref, names)} Aliases: {', '.join(names)}.")
+        raise RegistryError(
+            f"Project '{project}' has no version or alias '{ref}'.{did_you_mean(ref, names)} Aliases: {', '.join(names)}."
+        )
     return version_of(models_dir, project, ref, aliases[ref], known)
 
 
@@ -149,7 +168,9 @@ def list_versions(models_dir: Path, project: str) -> list[ModelInfo]:
     return out
 
 
-def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str, *, action: str, note: str | None = None) -> AliasChange:
+def set_alias(
+    con: Any, models_dir: Path, project: str, alias: str, version: str, *, action: str, note: str | None = None
+) -> AliasChange:
     """Point `alias` at `version`, recording the event in ops.model_events (when a connection is given)."""
     aliases = read_aliases(models_dir, project)
     previous = aliases.get(alias)
@@ -159,8 +180,16 @@ def set_alias(con: Any, models_dir: Path, project: str, alias: str, version: str
         return change
     con.execute("BEGIN TRANSACTION")
     try:
-        ops.record_model_event(con, project=project, action=action, alias=alias, version=version, previous_version=previous,
-                               happened_at=next_time(con, project), note=note)
+        ops.record_model_event(
+            con,
+            project=project,
+            action=action,
+            alias=alias,
+            version=version,
+            previous_version=previous,
+            happened_at=next_time(con, project),
+            note=note,
+        )
         _write_aliases(models_dir, project, {**aliases, alias: version})
         pause_at("registry.aliases_written")
         con.execute("COMMIT")
@@ -179,7 +208,9 @@ def next_time(con: Any, project: str) -> datetime:
     return now
 
 
-def promote(con: Any, models_dir: Path, project: str, version: str, alias: str = "production", *, note: str | None = None) -> AliasChange:
+def promote(
+    con: Any, models_dir: Path, project: str, version: str, alias: str = "production", *, note: str | None = None
+) -> AliasChange:
     """Make `version` (a version or an alias such as 'candidate') the `alias` model, after verifying its files."""
     resolved = resolve(models_dir, project, version)
     verify(project_dir(models_dir, project) / resolved)
@@ -193,10 +224,15 @@ def history(con: Any, project: str, alias: str = "production") -> list[dict[str,
         "WHERE project = ? AND alias = ? ORDER BY happened_at",
         [project, alias],
     ).fetchall()
-    return [dict(zip(("action", "alias", "version", "previous_version", "happened_at", "note"), r, strict=True)) for r in rows]
+    return [
+        dict(zip(("action", "alias", "version", "previous_version", "happened_at", "note"), r, strict=True))
+        for r in rows
+    ]
 
 
-def rollback(con: Any, models_dir: Path, project: str, alias: str = "production", *, note: str | None = None) -> AliasChange:
+def rollback(
+    con: Any, models_dir: Path, project: str, alias: str = "production", *, note: str | None = None
+) -> AliasChange:
     """Put back the version that was `alias` before the current one."""
     resolve(models_dir, project, "latest")  # a clear error for an unknown project
     stack: list[str] = []

@@ -105,7 +105,9 @@ def _signature(meta: dict[str, Any], header: Mapping[str, str]) -> str | None:
         if info != "none" and (kind in CATEGORICAL) != (not info.startswith("[")):
             split = "as a category" if not info.startswith("[") else "as a number (numeric)"
             return f"signature feature '{name}' is typed {kind} but the booster splits it {split}"
-        if name in categories and not (isinstance(categories[name], list) and all(isinstance(c, str | int | float) for c in categories[name])):
+        if name in categories and not (
+            isinstance(categories[name], list) and all(isinstance(c, str | int | float) for c in categories[name])
+        ):
             return f"signature categories of '{name}' should be a list of values"
     return None
 

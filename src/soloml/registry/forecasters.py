@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,15 @@ class ForecasterVersion:
         return pd.read_parquet(self.path / FORECASTS_FILE)
 
 
-def save_forecaster_version(models_dir: Path, project: str, forecaster: Any, summary: dict[str, Any], *, con: Any = None, note: str | None = None) -> str:
+def save_forecaster_version(
+    models_dir: Path,
+    project: str,
+    forecaster: Any,
+    summary: dict[str, Any],
+    *,
+    con: Any = None,
+    note: str | None = None,
+) -> str:
     """Save a fitted Forecaster as the next version of `project` (registered as 'candidate'); returns the version.
 
     `summary` is what `soloml models` lists and lineage needs: verdict, metric, model_score, baseline_score,
@@ -69,13 +77,22 @@ def save_forecaster_version(models_dir: Path, project: str, forecaster: Any, sum
     def write(folder: Path, version: str) -> None:
         save_forecaster(forecaster, folder / FORECASTER_DIR)
         metadata = {
-            "format": 1, "kind": KIND_FORECASTER, "project": project, "version": version,
-            "created_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
-            "soloml_version": __version__, **summary,
+            "format": 1,
+            "kind": KIND_FORECASTER,
+            "project": project,
+            "version": version,
+            "created_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+            "soloml_version": __version__,
+            **summary,
         }
-        (folder / METADATA_FILE).write_text(json.dumps(_finite(metadata), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False),
-                                            encoding="utf-8")
-        files = [METADATA_FILE, *sorted(f"{FORECASTER_DIR}/{p.name}" for p in (folder / FORECASTER_DIR).iterdir() if p.is_file())]
+        (folder / METADATA_FILE).write_text(
+            json.dumps(_finite(metadata), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False),
+            encoding="utf-8",
+        )
+        files = [
+            METADATA_FILE,
+            *sorted(f"{FORECASTER_DIR}/{p.name}" for p in (folder / FORECASTER_DIR).iterdir() if p.is_file()),
+        ]
         sums = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in files}
         (folder / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n", encoding="utf-8")
 
@@ -92,7 +109,9 @@ def load_forecaster_version(models_dir: Path, project: str, ref: str = "producti
     try:
         metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"{folder / METADATA_FILE} cannot be read: {exc}.", hint=f"Forecast again: `soloml forecast {project}`.") from exc
+        raise RegistryError(
+            f"{folder / METADATA_FILE} cannot be read: {exc}.", hint=f"Forecast again: `soloml forecast {project}`."
+        ) from exc
     if kind_of(metadata) != KIND_FORECASTER:
         raise RegistryError(
             f"{project} {version} is a {kind_of(metadata)} model, not a forecaster.",

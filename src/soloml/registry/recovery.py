@@ -61,7 +61,11 @@ def _remove_leftovers(folder: Path) -> list[str]:
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
-        what = "a model version left half-written by an interrupted `soloml train`" if staging else "a temporary aliases file of an interrupted promotion"
+        what = (
+            "a model version left half-written by an interrupted `soloml train`"
+            if staging
+            else "a temporary aliases file of an interrupted promotion"
+        )
         notes.append(f"Removed models/{folder.name}/{entry.name}: {what}.")
     return notes
 
@@ -92,7 +96,8 @@ def running(pid: int) -> bool:
 
 def _last_event(con: Any, project: str, alias: str) -> str | None:
     row = con.execute(
-        "SELECT version FROM ops.model_events WHERE project = ? AND alias = ? ORDER BY happened_at DESC LIMIT 1", [project, alias]
+        "SELECT version FROM ops.model_events WHERE project = ? AND alias = ? ORDER BY happened_at DESC LIMIT 1",
+        [project, alias],
     ).fetchone()
     return None if row is None else row[0]
 
@@ -106,8 +111,16 @@ def _record_aliases(con: Any, root: Path, project: str) -> list[str]:
         last = _last_event(con, project, alias)
         if last == version:
             continue
-        ops.record_model_event(con, project=project, action="recover", alias=alias, version=version, previous_version=last,
-                               happened_at=next_time(con, project), note=f"recovered: aliases.json said {alias}={version}, no event did")
+        ops.record_model_event(
+            con,
+            project=project,
+            action="recover",
+            alias=alias,
+            version=version,
+            previous_version=last,
+            happened_at=next_time(con, project),
+            note=f"recovered: aliases.json said {alias}={version}, no event did",
+        )
         notes.append(
             f"Recorded in ops.model_events that {project} {alias} is {version}: aliases.json (what services read) said so, "
             f"but the last event said {last or 'nothing'} (a promotion interrupted before it was recorded)."
@@ -116,7 +129,10 @@ def _record_aliases(con: Any, root: Path, project: str) -> list[str]:
 
 
 def _register_orphans(con: Any, root: Path, project: str) -> list[str]:
-    recorded = {v for (v,) in con.execute("SELECT DISTINCT version FROM ops.model_events WHERE project = ?", [project]).fetchall()}
+    recorded = {
+        v
+        for (v,) in con.execute("SELECT DISTINCT version FROM ops.model_events WHERE project = ?", [project]).fetchall()
+    }
     aliases = read_aliases(root, project)
     orphans = [v for v in versions(root, project) if v not in recorded and v not in aliases.values()]
     notes = []
@@ -128,11 +144,31 @@ def _register_orphans(con: Any, root: Path, project: str) -> list[str]:
         except RegistryError as exc:
             notes.append(f"Left {project} {version} unregistered: {exc.message}")
             continue
-        if version == newest and not (isinstance(candidate, str) and VERSION_RE.fullmatch(candidate) and int(candidate[1:]) > int(version[1:])):
-            set_alias(con, root, project, "candidate", version, action="register", note="recovered: saved by an interrupted train")
-            notes.append(f"Registered {project} {version} as the candidate: a `soloml train` saved it completely but was interrupted before registering it.")
+        if version == newest and not (
+            isinstance(candidate, str) and VERSION_RE.fullmatch(candidate) and int(candidate[1:]) > int(version[1:])
+        ):
+            set_alias(
+                con,
+                root,
+                project,
+                "candidate",
+                version,
+                action="register",
+                note="recovered: saved by an interrupted train",
+            )
+            notes.append(
+                f"Registered {project} {version} as the candidate: a `soloml train` saved it completely but was interrupted before registering it."
+            )
         else:
-            ops.record_model_event(con, project=project, action="register", version=version, happened_at=next_time(con, project),
-                                   note="recovered: saved by an interrupted train")
-            notes.append(f"Recorded {project} {version} in ops.model_events: an interrupted `soloml train` saved it without registering it.")
+            ops.record_model_event(
+                con,
+                project=project,
+                action="register",
+                version=version,
+                happened_at=next_time(con, project),
+                note="recovered: saved by an interrupted train",
+            )
+            notes.append(
+                f"Recorded {project} {version} in ops.model_events: an interrupted `soloml train` saved it without registering it."
+            )
     return notes

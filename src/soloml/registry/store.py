@@ -84,15 +84,23 @@ class LoadedModel:
     def reasons(self, df: pd.DataFrame, top: int = 3) -> list[list[str]]:
         """Per row, the top reasons in plain words: 'failed payments in the last 30 days: 2 (typical: 0)'."""
         return explain_reasons(
-            self.booster, self.prepare(df), self.signature, self.metadata.get("feature_stats", {}), self.task,
-            n_classes=max(2, len(self.classes)), top=top,
+            self.booster,
+            self.prepare(df),
+            self.signature,
+            self.metadata.get("feature_stats", {}),
+            self.task,
+            n_classes=max(2, len(self.classes)),
+            top=top,
         )
 
 
 def project_dir(models_dir: Path, project: str) -> Path:
     """models/<project>; a name that would step outside models/ ('..', 'a/b') is refused."""
     if not project or project in (".", "..") or any(c in project for c in "/\\\0"):
-        raise RegistryError(f"'{project}' is not a project name: it would point outside {models_dir}.", hint="Use the project's name, e.g. churn.")
+        raise RegistryError(
+            f"'{project}' is not a project name: it would point outside {models_dir}.",
+            hint="Use the project's name, e.g. churn.",
+        )
     return Path(models_dir) / project
 
 
@@ -114,11 +122,18 @@ def projects(models_dir: Path) -> list[str]:
 
 def save_model(models_dir: Path, result: TrainResult, *, con: Any = None, note: str | None = None) -> str:
     """Write `result` as the next version of its project, register it as 'candidate', and return the version."""
-    return save_version(models_dir, result.project, lambda folder, version: _write_files(folder, result, version), con=con,
-                        note=note or f"trained: {result.verdict.decision}")
+    return save_version(
+        models_dir,
+        result.project,
+        lambda folder, version: _write_files(folder, result, version),
+        con=con,
+        note=note or f"trained: {result.verdict.decision}",
+    )
 
 
-def save_version(models_dir: Path, project: str, write: Callable[[Path, str], None], *, con: Any = None, note: str | None = None) -> str:
+def save_version(
+    models_dir: Path, project: str, write: Callable[[Path, str], None], *, con: Any = None, note: str | None = None
+) -> str:
     """The next version number of `project`: `write(folder, version)` fills a staging folder, which is renamed into place
     (atomic) and registered as 'candidate'. Shared by every model kind."""
     from soloml.registry.aliases import set_alias
@@ -155,7 +170,9 @@ def _write_files(folder: Path, result: TrainResult, version: str) -> None:
     metadata = build_metadata(result, version)
     files = {
         MODEL_FILE: model_text.encode("utf-8"),
-        METADATA_FILE: json.dumps(_finite(metadata), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False).encode("utf-8"),
+        METADATA_FILE: json.dumps(
+            _finite(metadata), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False
+        ).encode("utf-8"),
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
@@ -181,7 +198,12 @@ def build_metadata(result: TrainResult, version: str) -> dict[str, Any]:
         "feature_stats": result.feature_stats,
         "reference": result.reference,
         "importance": [
-            {"name": f.name, "description": f.description, "gain_share": f.gain_share, "mean_abs_contribution": f.mean_abs_contribution}
+            {
+                "name": f.name,
+                "description": f.description,
+                "gain_share": f.gain_share,
+                "mean_abs_contribution": f.mean_abs_contribution,
+            }
             for f in result.importance
         ],
         "params": result.params,
@@ -225,7 +247,10 @@ def load_model(models_dir: Path, project: str, ref: str = "production") -> Loade
         metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
         model_text = (folder / MODEL_FILE).read_text(encoding="utf-8") if kind_of(metadata) == KIND_LIGHTGBM else ""
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"Model {where} cannot be used: {exc}.", hint="Train a new version (`soloml train PROJECT`) or promote another.") from exc
+        raise RegistryError(
+            f"Model {where} cannot be used: {exc}.",
+            hint="Train a new version (`soloml train PROJECT`) or promote another.",
+        ) from exc
     if kind_of(metadata) != KIND_LIGHTGBM:
         raise RegistryError(
             f"{project} {version} is a {kind_of(metadata)}, not a LightGBM model, so it cannot score rows.",
@@ -235,7 +260,9 @@ def load_model(models_dir: Path, project: str, ref: str = "production") -> Loade
     try:
         booster = lgb.Booster(model_str=model_text)
     except lgb.basic.LightGBMError as exc:
-        raise RegistryError(f"{folder / MODEL_FILE} is not a readable LightGBM model: {exc}.", hint="Train a new version.") from exc
+        raise RegistryError(
+            f"{folder / MODEL_FILE} is not a readable LightGBM model: {exc}.", hint="Train a new version."
+        ) from exc
     threshold = metadata["threshold"]
     return LoadedModel(
         project=project,
@@ -256,24 +283,37 @@ def verify(folder: Path) -> None:
     model, every file checksums.json lists (and at least one besides metadata.json) for a forecaster."""
     sums_path = folder / CHECKSUMS_FILE
     if not sums_path.is_file():
-        raise RegistryError(f"{sums_path} is missing, so {folder} cannot be verified; refusing to load it.", hint="Train and save a new version.")
+        raise RegistryError(
+            f"{sums_path} is missing, so {folder} cannot be verified; refusing to load it.",
+            hint="Train and save a new version.",
+        )
     try:
         recorded: Mapping[str, str] = json.loads(sums_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise RegistryError(f"{sums_path} is not valid JSON; refusing to load {folder}.", hint="Train and save a new version.") from exc
+        raise RegistryError(
+            f"{sums_path} is not valid JSON; refusing to load {folder}.", hint="Train and save a new version."
+        ) from exc
     if not isinstance(recorded, dict):
-        raise RegistryError(f"{sums_path} should map file names to SHA-256 digests; refusing to load {folder}.", hint="Train and save a new version.")
+        raise RegistryError(
+            f"{sums_path} should map file names to SHA-256 digests; refusing to load {folder}.",
+            hint="Train and save a new version.",
+        )
     _check_file(folder, METADATA_FILE, recorded)
     try:
         kind = kind_of(json.loads((folder / METADATA_FILE).read_text(encoding="utf-8")))
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
         kind = KIND_LIGHTGBM  # load_model names what is wrong with the metadata
     if kind not in KINDS:
-        raise RegistryError(f"{folder / METADATA_FILE} says kind '{kind}', which this soloml does not know (it knows {', '.join(KINDS)}).",
-                            hint="Upgrade soloml, or promote another version.")
+        raise RegistryError(
+            f"{folder / METADATA_FILE} says kind '{kind}', which this soloml does not know (it knows {', '.join(KINDS)}).",
+            hint="Upgrade soloml, or promote another version.",
+        )
     names = [MODEL_FILE] if kind == KIND_LIGHTGBM else sorted(n for n in recorded if n != METADATA_FILE)
     if not names:
-        raise RegistryError(f"{sums_path} lists no files of the {kind} besides metadata.json; refusing to load {folder.name}.", hint="Forecast again to save a new version.")
+        raise RegistryError(
+            f"{sums_path} lists no files of the {kind} besides metadata.json; refusing to load {folder.name}.",
+            hint="Forecast again to save a new version.",
+        )
     for name in names:
         _check_file(folder, name, recorded)
 
@@ -281,7 +321,10 @@ def verify(folder: Path) -> None:
 def _check_file(folder: Path, name: str, recorded: Mapping[str, str]) -> None:
     path = folder / name
     if ".." in Path(name).parts or Path(name).is_absolute():
-        raise RegistryError(f"{folder / CHECKSUMS_FILE} names '{name}', outside the version folder; refusing to load {folder.name}.", hint="Train and save a new version.")
+        raise RegistryError(
+            f"{folder / CHECKSUMS_FILE} names '{name}', outside the version folder; refusing to load {folder.name}.",
+            hint="Train and save a new version.",
+        )
     if not path.is_file():
         raise RegistryError(f"{path} is missing; refusing to load {folder.name}.", hint="Train and save a new version.")
     actual = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -33,7 +33,7 @@ def svg(fig: Figure) -> str:
     with rc_context(SVG_RC):
         fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def save(fig: Figure, stem: Path | str) -> tuple[Path, Path]:
@@ -63,12 +63,21 @@ def _panel(ax: Any, p: dict[str, Any]) -> None:
     level = f"{p.get('level', 0.8):.0%}"
     ax.plot(_dates(h["dates"]), h["values"], color=HISTORY, lw=1.4, label="actual")
     windows = b.get("windows") or [0] * len(b.get("dates", []))
-    for i, window in enumerate(dict.fromkeys(windows)):  # each backtest window on its own: they start from different origins
+    for i, window in enumerate(
+        dict.fromkeys(windows)
+    ):  # each backtest window on its own: they start from different origins
         keep = [k for k, w in enumerate(windows) if w == window]
         dates = _dates([b["dates"][k] for k in keep])
         lower, upper = ([b[key][k] for k in keep] if b.get(key) else None for key in ("lower", "upper"))
         _band(ax, dates, lower, upper, BACKTEST)
-        ax.plot(dates, [b["forecast"][k] for k in keep], color=BACKTEST, lw=1.2, ls="--", label="backtest forecast" if i == 0 else None)
+        ax.plot(
+            dates,
+            [b["forecast"][k] for k in keep],
+            color=BACKTEST,
+            lw=1.2,
+            ls="--",
+            label="backtest forecast" if i == 0 else None,
+        )
     dates = _dates(f["dates"])
     _band(ax, dates, f.get("lower"), f.get("upper"), FORECAST, label=f"{level} range")
     ax.plot(dates, f["forecast"], color=FORECAST, lw=1.8, label="forecast")
@@ -98,7 +107,9 @@ def _formatter(unit: str, currency: str | None):
 
     def short(x: float, _pos: int) -> str:
         v = abs(x)
-        text = f"{v / 1e6:.1f}M" if v >= 1e6 else f"{v / 1e3:.0f}k" if v >= 1e4 else f"{v:,.0f}" if v >= 10 else f"{v:.1f}"
+        text = (
+            f"{v / 1e6:.1f}M" if v >= 1e6 else f"{v / 1e3:.0f}k" if v >= 1e4 else f"{v:,.0f}" if v >= 10 else f"{v:.1f}"
+        )
         return f"{'-' if x < 0 else ''}{symbol}{text}"
 
     return FuncFormatter(short)

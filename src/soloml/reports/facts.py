@@ -28,12 +28,21 @@ from soloml.reports.operations import data_section, deployment_section, experime
 from soloml.workspace import Workspace
 
 HOW_TO_READ = (
-    ("Baseline", "what you would get without the model: today's rule of thumb, or doing nothing. "
-                 "The model is only worth using if it clearly beats them."),
-    ("Interval", "the range the true figure most likely lies in. A narrow range means we are sure; "
-                 "a wide one means the data cannot tell yet."),
-    ("Chance to beat", "how likely it is that the new way is really better than the old one, given what the "
-                       "experiment saw. Above 95% is convincing; near 50% means it could go either way."),
+    (
+        "Baseline",
+        "what you would get without the model: today's rule of thumb, or doing nothing. "
+        "The model is only worth using if it clearly beats them.",
+    ),
+    (
+        "Interval",
+        "the range the true figure most likely lies in. A narrow range means we are sure; "
+        "a wide one means the data cannot tell yet.",
+    ),
+    (
+        "Chance to beat",
+        "how likely it is that the new way is really better than the old one, given what the "
+        "experiment saw. Above 95% is convincing; near 50% means it could go either way.",
+    ),
 )
 
 
@@ -74,8 +83,19 @@ class ProjectFacts:
         return out
 
 
-SECTION_ORDER = ("question", "contract", "data", "model", "verdict", "drivers", "deployment", "experiment", "monitoring",
-                 "forecast", "limitations")
+SECTION_ORDER = (
+    "question",
+    "contract",
+    "data",
+    "model",
+    "verdict",
+    "drivers",
+    "deployment",
+    "experiment",
+    "monitoring",
+    "forecast",
+    "limitations",
+)
 
 
 def project_facts(ws: Workspace, project: str, *, now: datetime | None = None, con: Any = None) -> ProjectFacts:
@@ -142,4 +162,3 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return jsonable(value.item())
     return json.loads(json.dumps(value, default=str))
-

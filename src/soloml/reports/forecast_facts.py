@@ -27,8 +27,14 @@ def forecast_section(ws: Workspace, spec: ProjectSpec) -> dict[str, Any]:
     try:
         forecaster = load_forecaster(folder, verify=False)
         settings, _ = project_settings(spec, spec.forecast or ForecastSettings(), forecaster.series_.frequency)
-        result = forecast_result(forecaster, name=spec.name, metric=settings.metric, threshold=settings.threshold,
-                                 miss_tolerance=settings.miss_tolerance, miss_cost=settings.miss_cost)
+        result = forecast_result(
+            forecaster,
+            name=spec.name,
+            metric=settings.metric,
+            threshold=settings.threshold,
+            miss_tolerance=settings.miss_tolerance,
+            miss_cost=settings.miss_cost,
+        )
     except SolomlError as exc:
         return _missing(f"The saved forecast cannot be read: {exc.message.split('. ')[0].rstrip('.')}.")
     facts = result.to_facts()
@@ -41,19 +47,42 @@ def forecast_section(ws: Workspace, spec: ProjectSpec) -> dict[str, Any]:
     frame = result.series.frame
     periods = int(frame.groupby("unique_id").size().max()) if len(frame) else 0
     first, last = (frame["ds"].min().date(), frame["ds"].max().date()) if len(frame) else (None, None)
-    history = (f"The forecast learnt from {w.plural(periods, noun)} of history, {w.day(first)} to {w.day(last)}"
-               + (f", {w.plural(len(result.series.ids), 'series', 'series')}." if len(result.series.ids) > 1 else ".")) if first else "The forecast had no history."
+    history = (
+        (
+            f"The forecast learnt from {w.plural(periods, noun)} of history, {w.day(first)} to {w.day(last)}"
+            + (f", {w.plural(len(result.series.ids), 'series', 'series')}." if len(result.series.ids) > 1 else ".")
+        )
+        if first
+        else "The forecast had no history."
+    )
     return {
-        "made": True, "made_on": made_on, "verdict": verdict.decision, "verdict_words": w.VERDICT_WORDS.get(verdict.decision, "not judged"),
-        "horizon": result.horizon, "frequency": facts["frequency"], "level": result.level, "series": len(result.series.ids),
-        "forecasts": facts["forecasts"], "accuracy": facts["accuracy"], "panels": result.chart_panels(),
-        "lines": [f"Forecast made on {w.day(made_on)}, {w.plural(result.horizon, noun)} ahead, with a range that should hold "
-                  f"{w.share(result.level)} of the time.", *(line.strip() for line in facts["words"])],
+        "made": True,
+        "made_on": made_on,
+        "verdict": verdict.decision,
+        "verdict_words": w.VERDICT_WORDS.get(verdict.decision, "not judged"),
+        "horizon": result.horizon,
+        "frequency": facts["frequency"],
+        "level": result.level,
+        "series": len(result.series.ids),
+        "forecasts": facts["forecasts"],
+        "accuracy": facts["accuracy"],
+        "panels": result.chart_panels(),
+        "lines": [
+            f"Forecast made on {w.day(made_on)}, {w.plural(result.horizon, noun)} ahead, with a range that should hold "
+            f"{w.share(result.level)} of the time.",
+            *(line.strip() for line in facts["words"]),
+        ],
         "data_lines": [history],
-        "model_lines": [f"The forecast is compared with {_baseline(facts)} on the periods it could have forecast in the past."],
+        "model_lines": [
+            f"The forecast is compared with {_baseline(facts)} on the periods it could have forecast in the past."
+        ],
         "verdict_lines": [verdict.headline],
-        "driver_lines": ["A forecast follows the series' own trend and seasons; it has no customer-level inputs to rank."],
-        "deployment_lines": [f"Saved on {w.day(made_on)}; a new forecast is made by running it again after new data is loaded."],
+        "driver_lines": [
+            "A forecast follows the series' own trend and seasons; it has no customer-level inputs to rank."
+        ],
+        "deployment_lines": [
+            f"Saved on {w.day(made_on)}; a new forecast is made by running it again after new data is loaded."
+        ],
     }
 
 
@@ -64,5 +93,13 @@ def _baseline(facts: dict[str, Any]) -> str:
 
 
 def _missing(reason: str) -> dict[str, Any]:
-    return {"made": False, "panels": [], "lines": [reason], "data_lines": [], "model_lines": [reason], "verdict_lines": [f"No verdict yet. {reason}"],
-            "driver_lines": [], "deployment_lines": ["Not deployed yet: there is no saved forecast."]}
+    return {
+        "made": False,
+        "panels": [],
+        "lines": [reason],
+        "data_lines": [],
+        "model_lines": [reason],
+        "verdict_lines": [f"No verdict yet. {reason}"],
+        "driver_lines": [],
+        "deployment_lines": ["Not deployed yet: there is no saved forecast."],
+    }

@@ -24,8 +24,14 @@ MAX_BYTES = 500_000  # the promise in docs/reports.md: the file mails and opens 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html", "j2")), undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "j2")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def facts_dict(facts: Any) -> dict[str, Any]:
@@ -40,14 +46,22 @@ def render_html(facts: Any) -> str:
 
 def section_list(f: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
     """(anchor, heading, section) in reading order; the forecast only for forecast projects."""
-    out = [("question", "The question", f["question"]), ("contract", "What we agreed", f["contract"]),
-           ("data", "The data and its readiness", f["data"]), ("model", "The model against today's way", f["model"]),
-           ("verdict", "The verdict", f["verdict"])]
+    out = [
+        ("question", "The question", f["question"]),
+        ("contract", "What we agreed", f["contract"]),
+        ("data", "The data and its readiness", f["data"]),
+        ("model", "The model against today's way", f["model"]),
+        ("verdict", "The verdict", f["verdict"]),
+    ]
     if f.get("forecast"):
         out.append(("forecast", "The forecast", f["forecast"]))
-    out += [("drivers", "What drives the predictions", f["drivers"]), ("deployment", "How it is used", f["deployment"]),
-            ("experiment", "The experiment that proves it", f["experiment"]), ("monitoring", "What monitoring says", f["monitoring"]),
-            ("limitations", "Limitations and what it must not be used for", f["limitations"])]
+    out += [
+        ("drivers", "What drives the predictions", f["drivers"]),
+        ("deployment", "How it is used", f["deployment"]),
+        ("experiment", "The experiment that proves it", f["experiment"]),
+        ("monitoring", "What monitoring says", f["monitoring"]),
+        ("limitations", "Limitations and what it must not be used for", f["limitations"]),
+    ]
     return out
 
 

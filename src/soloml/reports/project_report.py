@@ -31,17 +31,26 @@ class ReportFiles:
     size: int  # bytes of the HTML file
 
     def to_facts(self) -> dict[str, Any]:
-        return {"html": str(self.html), "markdown": str(self.markdown), "html_bytes": self.size, "facts": self.facts.to_facts()}
+        return {
+            "html": str(self.html),
+            "markdown": str(self.markdown),
+            "html_bytes": self.size,
+            "facts": self.facts.to_facts(),
+        }
 
 
-def write_report(ws: Workspace, project: str, *, out_dir: Path | str | None = None, now: datetime | None = None) -> ReportFiles:
+def write_report(
+    ws: Workspace, project: str, *, out_dir: Path | str | None = None, now: datetime | None = None
+) -> ReportFiles:
     """Compute the facts, render both files, write them to `out_dir` (default: the workspace's reports/)."""
     facts = project_facts(ws, project, now=now)
     html, markdown = render_html(facts), render_markdown(facts)
     size = len(html.encode("utf-8"))
     if size > MAX_BYTES:
-        raise TrackerError(f"The report for {project} came to {size:,} bytes, over the {MAX_BYTES:,}-byte limit; nothing was written.",
-                           hint="Forecast fewer series (the chart draws the biggest four) or report an issue with the project file.")
+        raise TrackerError(
+            f"The report for {project} came to {size:,} bytes, over the {MAX_BYTES:,}-byte limit; nothing was written.",
+            hint="Forecast fewer series (the chart draws the biggest four) or report an issue with the project file.",
+        )
     folder = Path(out_dir) if out_dir is not None else ws.reports_dir
     folder.mkdir(parents=True, exist_ok=True)
     html_path, md_path = folder / f"{facts.project}.html", folder / f"{facts.project}.md"

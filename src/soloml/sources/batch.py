@@ -40,6 +40,7 @@ from soloml.sources.loader import (
 from soloml.sources.results import LoadResult, LoadSummary, failed_result, shown
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import UnitGroup
+from soloml.warehouse.base import Connection
 from soloml.warehouse.journal import (
     JournalEntry,
     ensure_journal,
@@ -70,18 +71,27 @@ def _files(request: LoadRequest) -> list[str]:
     text = request.target
     if "://" in text:
         if not is_database_url(text):
-            raise LoadError(f"'{text}' is not a database URL soloml can read.", hint="Use postgresql://, mysql:// (MariaDB too) or sqlite:/// URLs.")
+            raise LoadError(
+                f"'{text}' is not a database URL soloml can read.",
+                hint="Use postgresql://, mysql:// (MariaDB too) or sqlite:/// URLs.",
+            )
         return [text]
     path = Path(text).expanduser()
     if any(ch in text for ch in "*?[") and not path.exists():
         matches = sorted(p for p in glob.glob(str(path)) if Path(p).is_file())
         if not matches:
-            raise LoadError(f"'{text}' matches no file.", hint="Check the pattern (it is relative to the workspace in soloml.yaml).")
+            raise LoadError(
+                f"'{text}' matches no file.", hint="Check the pattern (it is relative to the workspace in soloml.yaml)."
+            )
         return matches
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith("."))
+        files = sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")
+        )
         if not files:
-            raise LoadError(f"{path} holds no file soloml can load.", hint=f"Put exports ({', '.join(sorted(FORMATS))}) in it.")
+            raise LoadError(
+                f"{path} holds no file soloml can load.", hint=f"Put exports ({', '.join(sorted(FORMATS))}) in it."
+            )
         return [str(f) for f in files]
     return [text]
 
@@ -104,11 +114,13 @@ def _writes() -> Iterator[None]:
     try:
         yield
     except duckdb.Error as exc:
-        raise WarehouseError(f"The warehouse stopped accepting writes: {str(exc).splitlines()[0]}.",
-                             hint="Check the disk and the warehouse file, then run the load again.") from exc
+        raise WarehouseError(
+            f"The warehouse stopped accepting writes: {str(exc).splitlines()[0]}.",
+            hint="Check the disk and the warehouse file, then run the load again.",
+        ) from exc
 
 
-def _journal_failures(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry], *, started: bool) -> None:
+def _journal_failures(con: Connection, entries: list[JournalEntry], *, started: bool) -> None:
     """Record failures after a rollback."""
     with _writes():
         con.begin()
@@ -117,16 +129,29 @@ def _journal_failures(con: duckdb.DuckDBPyConnection, entries: list[JournalEntry
         con.commit()
 
 
-def _failure_entry(load_id: str, source: str, fmt: str | None, started, as_name: str | None, facts: dict[str, Any], error: str) -> JournalEntry:
+def _failure_entry(
+    load_id: str, source: str, fmt: str | None, started, as_name: str | None, facts: dict[str, Any], error: str
+) -> JournalEntry:
     return JournalEntry(
-        load_id=load_id, source=source, sha256=facts.get("sha256"), target_table=facts.get("target"), detected_format=fmt,
-        started_at=started, status="failed", requested_as=as_name, rows_in=facts.get("rows_in"), rows_loaded=0,
-        rows_quarantined=facts.get("rows_quarantined"), error=error, headers=facts.get("headers"), columns=facts.get("columns"),
+        load_id=load_id,
+        source=source,
+        sha256=facts.get("sha256"),
+        target_table=facts.get("target"),
+        detected_format=fmt,
+        started_at=started,
+        status="failed",
+        requested_as=as_name,
+        rows_in=facts.get("rows_in"),
+        rows_loaded=0,
+        rows_quarantined=facts.get("rows_quarantined"),
+        error=error,
+        headers=facts.get("headers"),
+        columns=facts.get("columns"),
         detection=facts.get("detection"),
     )
 
 
-def load_group(con: duckdb.DuckDBPyConnection, group: UnitGroup, options: LoadOptions) -> tuple[list[LoadResult], SolomlError | None]:
+def load_group(con: Connection, group: UnitGroup, options: LoadOptions) -> tuple[list[LoadResult], SolomlError | None]:
     """Load every unit of one file in one transaction; (one result per unit, the error when it failed)."""
     results: dict[int, LoadResult] = {}
     pending = []
@@ -142,8 +167,22 @@ def load_group(con: duckdb.DuckDBPyConnection, group: UnitGroup, options: LoadOp
     ids = {i: new_load_id(started) for i in pending}
     facts: dict[int, dict[str, Any]] = {i: {"sha256": group.units[i].sha256} for i in pending}
     with _writes():
-        start(con, [JournalEntry(ids[i], group.units[i].source, group.units[i].sha256, None, group.units[i].format, started,
-                                 "running", options.as_name) for i in pending])
+        start(
+            con,
+            [
+                JournalEntry(
+                    ids[i],
+                    group.units[i].source,
+                    group.units[i].sha256,
+                    None,
+                    group.units[i].format,
+                    started,
+                    "running",
+                    options.as_name,
+                )
+                for i in pending
+            ],
+        )
     current, in_transaction = None, False
     prepared: list[tuple[int, Prepared]] = []
     try:
@@ -180,8 +219,18 @@ def load_group(con: duckdb.DuckDBPyConnection, group: UnitGroup, options: LoadOp
     return [results[i] for i in range(len(group.units))], None
 
 
-def _fail_group(con, group: UnitGroup, options: LoadOptions, pending: list[int], current: int | None, ids: dict[int, str],
-                facts: dict[int, dict[str, Any]], started, error: SolomlError, results: dict[int, LoadResult]) -> None:
+def _fail_group(
+    con,
+    group: UnitGroup,
+    options: LoadOptions,
+    pending: list[int],
+    current: int | None,
+    ids: dict[int, str],
+    facts: dict[int, dict[str, Any]],
+    started,
+    error: SolomlError,
+    results: dict[int, LoadResult],
+) -> None:
     """Every unit of a failed file: the failing one, the ones rolled back with it, the ones never started."""
     culprit = shown(group.units[current].source) if current is not None else shown(group.source)
     entries = []
@@ -208,7 +257,7 @@ def _failed_before_start(con, source: str, as_name: str | None, error: SolomlErr
 
 
 @contextmanager
-def _scratch(con: duckdb.DuckDBPyConnection, temp_dir: Path | None) -> Iterator[tuple[Scratch, bool]]:
+def _scratch(con: Connection, temp_dir: Path | None) -> Iterator[tuple[Scratch, bool]]:
     """The scratch folder: `temp_dir`, else `.soloml/tmp` beside the warehouse file, else (in memory) a fresh folder."""
     if temp_dir is not None:
         yield Scratch(Path(temp_dir)), True
@@ -224,7 +273,7 @@ def _scratch(con: duckdb.DuckDBPyConnection, temp_dir: Path | None) -> Iterator[
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def recover(con: duckdb.DuckDBPyConnection, scratch: Scratch | None) -> tuple[str, ...]:
+def recover(con: Connection, scratch: Scratch | None) -> tuple[str, ...]:
     """Clean up after loads that were killed: mark their journal rows, remove their temporary files; say what was done."""
     lines = [
         f"marked load {i.load_id} of {shown(i.source)} (started {i.started_at:%Y-%m-%d %H:%M} UTC) as interrupted: "
@@ -247,7 +296,7 @@ def _plan(requests: Sequence[LoadRequest]) -> list[tuple[LoadRequest, str, Solom
 
 
 def load_all(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     requests: Sequence[LoadRequest],
     *,
     date_order: DateOrder = "auto",
@@ -260,9 +309,14 @@ def load_all(
 ) -> LoadSummary:
     """Load every request, each file in its own transaction; never raises for a bad file (see the summary)."""
     if not 0.0 <= max_quarantine_share <= 1.0:
-        raise LoadError(f"The allowed share of bad rows must be between 0 and 1, got {max_quarantine_share}.", hint="Pass e.g. --max-bad-rows-share 0.05.")
+        raise LoadError(
+            f"The allowed share of bad rows must be between 0 and 1, got {max_quarantine_share}.",
+            hint="Pass e.g. --max-bad-rows-share 0.05.",
+        )
     ensure_journal(con)
-    base = LoadOptions(date_order=date_order, max_quarantine_share=max_quarantine_share, detector=detector, router=router)
+    base = LoadOptions(
+        date_order=date_order, max_quarantine_share=max_quarantine_share, detector=detector, router=router
+    )
     plan = _plan(requests)
     results: list[LoadResult] = []
     errors: list[SolomlError] = []
@@ -288,7 +342,10 @@ def load_all(
             except WarehouseError as exc:  # nothing more can be written: the rest are not attempted
                 errors.append(exc)
                 results.append(failed_result("", target, None, {}, str(exc)))
-                results += [failed_result("", t, None, {}, f"not attempted: {exc.message}", "not_attempted") for _, t, _ in plan[n + 1:]]
+                results += [
+                    failed_result("", t, None, {}, f"not attempted: {exc.message}", "not_attempted")
+                    for _, t, _ in plan[n + 1 :]
+                ]
                 break
             except SolomlError as exc:
                 results.append(_failed_before_start(con, target, as_name, exc))
@@ -309,7 +366,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 def load_paths(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     paths: Sequence[str | Path],
     *,
     as_name: str | None = None,
@@ -326,15 +383,26 @@ def load_paths(
     Every file is tried. When one failed, its error is raised after the others are loaded (with several, one
     LoadError naming each); the error's `outcomes` holds every file's LoadResult. `load_all` reports instead.
     """
-    summary = load_all(con, [LoadRequest(str(p), as_name, table) for p in paths], date_order=date_order,
-                       max_quarantine_share=max_quarantine_share, detector=detector, router=router, temp_dir=temp_dir,
-                       progress=progress)
+    summary = load_all(
+        con,
+        [LoadRequest(str(p), as_name, table) for p in paths],
+        date_order=date_order,
+        max_quarantine_share=max_quarantine_share,
+        detector=detector,
+        router=router,
+        temp_dir=temp_dir,
+        progress=progress,
+    )
     if summary.ok:
         return list(summary.results)
     error = summary.errors[0]
     if len(summary.errors) > 1:
-        named = "; ".join(f"{shown(r.source)}: {r.message}" for r in summary.failed if not r.message.startswith("rolled back"))
-        error = LoadError(f"{len(summary.errors)} of {summary.files} files failed and changed nothing: {named}",
-                          hint="The others are loaded. Fix the failed files and load them again.")
+        named = "; ".join(
+            f"{shown(r.source)}: {r.message}" for r in summary.failed if not r.message.startswith("rolled back")
+        )
+        error = LoadError(
+            f"{len(summary.errors)} of {summary.files} files failed and changed nothing: {named}",
+            hint="The others are loaded. Fix the failed files and load them again.",
+        )
     error.outcomes = summary.results  # type: ignore[attr-defined]
     raise error

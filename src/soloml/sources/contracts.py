@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
+
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -44,4 +45,4 @@ class LandedTable:
 Detector = Callable[[list[str], pd.DataFrame, "str | None"], Detection | None]
 # runs inside the load's transaction; returns core table -> rows written (a dict that may carry `.notes`, sentences
 # for the load report); raises SolomlError to abort the load
-Router = Callable[[duckdb.DuckDBPyConnection, LandedTable], dict[str, int]]
+Router = Callable[[Connection, LandedTable], dict[str, int]]

@@ -27,8 +27,9 @@ from soloml.sources.encoding import (
 from soloml.sources.header import header_index
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import RejectedLine, Staged
-from soloml.warehouse import ops
 from soloml.sql_quoting import quote_literal
+from soloml.warehouse import ops
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names
 
@@ -74,7 +75,7 @@ def sniff_dialect(text: TextFile, *, suffix: str) -> Dialect:
             continue
         at = header_index([r for _, r in records])
         line, header = records[at]
-        rows = [r for _, r in records[at + 1:] if r] or [header]
+        rows = [r for _, r in records[at + 1 :] if r] or [header]
         width = len(header)
         score = (sum(len(r) == width for r in rows) / len(rows) if width > 1 else 0.0, width)
         if best is None or score > best:
@@ -114,7 +115,7 @@ def header_note(dialect: Dialect) -> str | None:
     return f"the header is on line {dialect.header_line}: the {above} line{'s' if above != 1 else ''} above it (a report title) were skipped"
 
 
-def stage_text(con: duckdb.DuckDBPyConnection, table: str, source: TextSource, scratch: Scratch, *, suffix: str) -> Staged:
+def stage_text(con: Connection, table: str, source: TextSource, scratch: Scratch, *, suffix: str) -> Staged:
     """Stage a CSV/TSV file (any encoding) into temp `table`, with its rejects, row numbering and notes."""
     text = utf8_copy(source, scratch)
     endings = None
@@ -135,8 +136,9 @@ def stage_text(con: duckdb.DuckDBPyConnection, table: str, source: TextSource, s
     return Staged(dialect.headers, tuple(columns), tuple(rejected), dialect.delimiter == ";", row_sql, notes=notes)
 
 
-def stage_csv(con: duckdb.DuckDBPyConnection, text: TextFile, table: str, dialect: Dialect, blank: list[int],
-              *, lf_only: bool = False) -> tuple[list[str], list[RejectedLine]]:
+def stage_csv(
+    con: Connection, text: TextFile, table: str, dialect: Dialect, blank: list[int], *, lf_only: bool = False
+) -> tuple[list[str], list[RejectedLine]]:
     """Read every row as text into temp `table` (columns = snake_case headers). Returns columns and rejected lines."""
     columns = column_names(list(dialect.headers))
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
@@ -153,7 +155,9 @@ def stage_csv(con: duckdb.DuckDBPyConnection, text: TextFile, table: str, dialec
         first = str(exc).splitlines()[0]
         if "state machine reached an invalid state" in first and not lf_only:
             raise _MixedLineEndings from exc  # DuckDB refuses CRLF and LF lines in one file
-        raise LoadError(f"{text.original.name} could not be read as CSV: {first}.", hint="Check the file is a complete CSV export.") from exc
+        raise LoadError(
+            f"{text.original.name} could not be read as CSV: {first}.", hint="Check the file is a complete CSV export."
+        ) from exc
     rows = con.execute(f"SELECT line, csv_line, error_type, error_message FROM {REJECTS} ORDER BY line").fetchall()
     con.execute(f"DROP TABLE IF EXISTS {REJECTS}")
     con.execute(f"DROP TABLE IF EXISTS {REJECT_SCANS}")
@@ -167,28 +171,42 @@ def stage_csv(con: duckdb.DuckDBPyConnection, text: TextFile, table: str, dialec
     return columns, [r for row in sorted(rejected) for r in rejected[row]]
 
 
-def _rejected_rows(text: TextFile, dialect: Dialect, row: int, csv_line: str, etype: str, message: str, width: int) -> list[RejectedLine]:
+def _rejected_rows(
+    text: TextFile, dialect: Dialect, row: int, csv_line: str, etype: str, message: str, width: int
+) -> list[RejectedLine]:
     """One rejected row per physical line of a rejected record (a broken quote can swallow several lines)."""
     body = csv_line.removesuffix("\n")  # the record's own line end, not an empty line
     parts = body.removesuffix("\r").split("\n")
     line = row + dialect.header_line
-    if etype == "LINE SIZE OVER MAXIMUM" or (len(csv_line) >= CSV_LINE_LIMIT and len(parts) > 1) or len(parts) > MAX_QUOTED_LINES:
+    if (
+        etype == "LINE SIZE OVER MAXIMUM"
+        or (len(csv_line) >= CSV_LINE_LIMIT and len(parts) > 1)
+        or len(parts) > MAX_QUOTED_LINES
+    ):
         raise _open_quote(text, line, f"runs over {len(parts):,}+ lines")
     if len(parts) == 1:
         return [RejectedLine(row, parts[0], f"row {row} cannot be split into the {width} header columns: {message}")]
-    reason = (f"rows {row}-{row + len(parts) - 1} (lines {line}-{line + len(parts) - 1}) are one broken record: "
-              f"a quote opened on line {line} does not close where a value ends ({message})")
+    reason = (
+        f"rows {row}-{row + len(parts) - 1} (lines {line}-{line + len(parts) - 1}) are one broken record: "
+        f"a quote opened on line {line} does not close where a value ends ({message})"
+    )
     return [RejectedLine(row + i, part.rstrip("\r"), reason) for i, part in enumerate(parts)]
 
 
-def _refuse_open_quote(text: TextFile, dialect: Dialect, rejected: dict[int, list[RejectedLine]], staged: int, blank: list[int]) -> None:
+def _refuse_open_quote(
+    text: TextFile, dialect: Dialect, rejected: dict[int, list[RejectedLine]], staged: int, blank: list[int]
+) -> None:
     """An unterminated quote in the last rejected record, with nothing read after it, ran to the end of the file."""
     if not rejected:
         return
     last = max(rejected)
     record = rejected[last]
     inside = {r.row for rows in rejected.values() for r in rows}  # a broken record may hold empty lines itself
-    total = staged + len(inside) + sum(1 for n in blank if n > dialect.header_line and n - dialect.header_line not in inside)
+    total = (
+        staged
+        + len(inside)
+        + sum(1 for n in blank if n > dialect.header_line and n - dialect.header_line not in inside)
+    )
     if "unterminated quote" in record[0].reason.lower() and record[-1].row >= total:
         raise _open_quote(text, last + dialect.header_line, "is never closed: it runs to the end of the file")
 
@@ -198,7 +216,7 @@ def _open_quote(text: TextFile, line: int, what: str) -> LoadError:
         f"{text.original.name}: the quoted value opened on line {line:,} {what}, so the rows after it cannot be read. "
         "Nothing was loaded.",
         hint=f"Fix the quote on line {line:,} (a value's quotes open and close on the same row unless it really holds line breaks) "
-             "and export the file again.",
+        "and export the file again.",
     )
 
 
@@ -225,8 +243,17 @@ def blank_lines(path: Path) -> list[int]:
     return out
 
 
-def refuse_long_values(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], text: TextFile, dialect: Dialect,
-                       rejected: int, row_sql: str, lines: int, blank: list[int]) -> None:
+def refuse_long_values(
+    con: Connection,
+    table: str,
+    columns: list[str],
+    text: TextFile,
+    dialect: Dialect,
+    rejected: int,
+    row_sql: str,
+    lines: int,
+    blank: list[int],
+) -> None:
     """Fail when a staged row holds a value running over MAX_QUOTED_LINES lines (a quote closed rows later).
 
     Free unless the file's values hold at least that many line breaks in all (lines beyond one per row); then
@@ -235,8 +262,11 @@ def refuse_long_values(con: duckdb.DuckDBPyConnection, table: str, columns: list
     extra = lines - (dialect.header_line + staged + rejected + sum(1 for n in blank if n > dialect.header_line))
     if extra < MAX_QUOTED_LINES or not columns:
         return
-    breaks = " + ".join(f"CASE WHEN contains({quote_ident(c)}, chr(10)) THEN strlen({quote_ident(c)}) - strlen(replace({quote_ident(c)}, chr(10), '')) "
-                        f"ELSE 0 END" for c in columns)
+    breaks = " + ".join(
+        f"CASE WHEN contains({quote_ident(c)}, chr(10)) THEN strlen({quote_ident(c)}) - strlen(replace({quote_ident(c)}, chr(10), '')) "
+        f"ELSE 0 END"
+        for c in columns
+    )
     if (con.execute(f"SELECT max({breaks}) FROM {table}").fetchone()[0] or 0) < MAX_QUOTED_LINES:  # type: ignore[index]
         return
     found = con.execute(
@@ -245,7 +275,9 @@ def refuse_long_values(con: duckdb.DuckDBPyConnection, table: str, columns: list
     ).fetchall()
     if found:
         row, before = found[0]
-        raise _open_quote(text, int(row) + dialect.header_line + int(before), f"runs over more than {MAX_QUOTED_LINES} lines")
+        raise _open_quote(
+            text, int(row) + dialect.header_line + int(before), f"runs over more than {MAX_QUOTED_LINES} lines"
+        )
 
 
 def source_row_sql(rejected: list[RejectedLine], blank: list[int] = (), header_line: int = 1, limit: int = 2000) -> str:  # type: ignore[assignment]
@@ -260,8 +292,15 @@ def source_row_sql(rejected: list[RejectedLine], blank: list[int] = (), header_l
     return f"rowid + 1 + {bumps}"
 
 
-def quarantine_rejected(con: duckdb.DuckDBPyConnection, rejected: list[RejectedLine], *, load_id: str, source: str) -> None:
+def quarantine_rejected(con: Connection, rejected: list[RejectedLine], *, load_id: str, source: str) -> None:
     if not rejected:
         return
-    ops.insert_many(con, "quarantine", [{"load_id": load_id, "row_number": r.row, "raw_row": r.line, "reason": r.reason, "source": source}
-                                        for r in rejected], exprs={"raw_row": "json_object('line', ?)"})
+    ops.insert_many(
+        con,
+        "quarantine",
+        [
+            {"load_id": load_id, "row_number": r.row, "raw_row": r.line, "reason": r.reason, "source": source}
+            for r in rejected
+        ],
+        exprs={"raw_row": "json_object('line', ?)"},
+    )

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import duckdb
 import pyarrow as pa
 
 from soloml.errors import LoadError
 from soloml.sources.units import Staged, Unit
 from soloml.temp_names import registered
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names, table_name
 
-SCHEMES = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
+SCHEMES = {
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+}
 
 
 def redact(url: str) -> str:
@@ -77,11 +83,17 @@ def _arrow_column(name: str, values: list) -> tuple[pa.Array, str | None]:
         return pa.array(values), None
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         if all(v is None or isinstance(v, Decimal | int | float) for v in values):
-            return pa.array([None if v is None else float(v) for v in values], pa.float64()), f"column '{name}' mixes number types: read as DOUBLE"
-        return pa.array([None if v is None else str(v) for v in values], pa.string()), f"column '{name}' mixes value types: read as text"
+            return pa.array(
+                [None if v is None else float(v) for v in values], pa.float64()
+            ), f"column '{name}' mixes number types: read as DOUBLE"
+        return pa.array(
+            [None if v is None else str(v) for v in values], pa.string()
+        ), f"column '{name}' mixes value types: read as text"
 
 
-def _arrow_table(headers: list[str], columns: list[str], rows: list, shown: str, table: str) -> tuple[pa.Table, tuple[str, ...]]:
+def _arrow_table(
+    headers: list[str], columns: list[str], rows: list, shown: str, table: str
+) -> tuple[pa.Table, tuple[str, ...]]:
     arrays, notes = {}, []
     for i, (header, column) in enumerate(zip(headers, columns, strict=True)):
         values = [r[i] for r in rows]
@@ -102,26 +114,37 @@ def database_unit(url: str, table: str | None) -> Unit:
     """A unit reading `table` ('orders' or 'schema.orders') from the database at `url`."""
     shown = redact(url)
     if not table:
-        raise LoadError(f"Which table of {shown} should be loaded?", hint=f"Pass --table, e.g. `soloml load '{shown}' --table orders`.")
+        raise LoadError(
+            f"Which table of {shown} should be loaded?",
+            hint=f"Pass --table, e.g. `soloml load '{shown}' --table orders`.",
+        )
     fmt = SCHEMES[url.split("://", 1)[0].split("+", 1)[0].lower()]
 
-    def stage(con: duckdb.DuckDBPyConnection, stage_table: str) -> Staged:
+    def stage(con: Connection, stage_table: str) -> Staged:
         import sqlalchemy as sa
 
         schema, _, name = table.rpartition(".")
         try:
             engine = sa.create_engine(_engine_url(url))
         except Exception as exc:
-            raise LoadError(f"Cannot use database URL {shown}: {exc}.", hint="Check the URL: postgresql://user@host:5432/db, mysql://user@host/db or sqlite:///path.db.") from exc
+            raise LoadError(
+                f"Cannot use database URL {shown}: {exc}.",
+                hint="Check the URL: postgresql://user@host:5432/db, mysql://user@host/db or sqlite:///path.db.",
+            ) from exc
         try:
             with engine.connect() as db:
-                quoted = ".".join(engine.dialect.identifier_preparer.quote(p) for p in ([schema] if schema else []) + [name])
+                quoted = ".".join(
+                    engine.dialect.identifier_preparer.quote(p) for p in ([schema] if schema else []) + [name]
+                )
                 result = db.execute(sa.text(f"SELECT * FROM {quoted}"))
                 headers = list(result.keys())
                 rows = result.fetchall()
         except sa.exc.SQLAlchemyError as exc:
             first = str(exc).splitlines()[0]
-            raise LoadError(f"Cannot read table '{table}' from {shown}: {first}.", hint="Check the table name, the server and your access rights.") from exc
+            raise LoadError(
+                f"Cannot read table '{table}' from {shown}: {first}.",
+                hint="Check the table name, the server and your access rights.",
+            ) from exc
         finally:
             engine.dispose()
         columns = column_names(headers)

@@ -99,7 +99,7 @@ def _position(path: Path, at: int) -> tuple[int, int, str]:
     header = before.split(b"\n", 1)[0] if b"\n" in before else b""
     delim = max(b",;\t|", key=lambda d: header.count(bytes([d])))
     headers = header.decode("cp1252", errors="replace").strip().split(chr(delim))
-    field = before[before.rfind(b"\n") + 1:].count(bytes([delim]))
+    field = before[before.rfind(b"\n") + 1 :].count(bytes([delim]))
     column = headers[field].strip().strip('"') if line > 1 and field < len(headers) else "?"
     return line, line - 1, column
 
@@ -164,10 +164,14 @@ def encoding_note(source: TextSource, header_line: int = 1) -> str | None:
     if source.encoding != "mixed":
         return None
     lines = source.foreign_lines
-    shown = ", ".join(str(n - header_line) for n in lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+    shown = ", ".join(str(n - header_line) for n in lines[:10]) + (
+        f" and {len(lines) - 10} more" if len(lines) > 10 else ""
+    )
     where = ", ".join(str(n) for n in lines[:10])
-    return (f"rows {shown} (lines {where}{'...' if len(lines) > 10 else ''}) were not UTF-8 and were read as Windows-1252; "
-            "the rest of the file is UTF-8")
+    return (
+        f"rows {shown} (lines {where}{'...' if len(lines) > 10 else ''}) were not UTF-8 and were read as Windows-1252; "
+        "the rest of the file is UTF-8"
+    )
 
 
 def utf8_copy(source: TextSource, scratch: Scratch) -> TextFile:

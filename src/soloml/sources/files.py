@@ -14,20 +14,31 @@ from soloml.sources.relation import sql_path, stage_relation
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import Staged, Unit, UnitGroup
 from soloml.sources.xlsxfile import xlsx_group
+from soloml.warehouse.base import Connection
 from soloml.warehouse.names import table_name
 
 FORMATS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv",
-    ".xlsx": "xlsx", ".xlsm": "xlsx",
-    ".parquet": "parquet", ".pq": "parquet",
-    ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
 }
 
 
 def file_group(path: Path, scratch: Scratch) -> UnitGroup:
     """The load units in one file, by its extension; temporary files go to `scratch`."""
     if not path.is_file():
-        raise LoadError(f"File not found: {path} (looked at {path.resolve()}).", hint="Check the path, or quote it if it has spaces.")
+        raise LoadError(
+            f"File not found: {path} (looked at {path.resolve()}).",
+            hint="Check the path, or quote it if it has spaces.",
+        )
     path = path.resolve()  # the journal records where the file was, whatever the current folder
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
@@ -50,18 +61,20 @@ def file_group(path: Path, scratch: Scratch) -> UnitGroup:
 def _csv_unit(path: Path, kind: str, scratch: Scratch) -> Unit:
     source = open_text(path)
 
-    def stage(con: duckdb.DuckDBPyConnection, table: str) -> Staged:
+    def stage(con: Connection, table: str) -> Staged:
         return stage_text(con, table, source, scratch, suffix=path.suffix.lower())
 
     return Unit(str(path), kind, table_name(path.stem), source.sha256, stage)
 
 
 def _parquet_unit(path: Path) -> Unit:
-    def stage(con: duckdb.DuckDBPyConnection, table: str) -> Staged:
+    def stage(con: Connection, table: str) -> Staged:
         try:
             headers, columns = stage_relation(con, f"read_parquet({sql_path(path)})", table)
         except duckdb.Error as exc:
-            raise LoadError(f"{path.name} is not a readable Parquet file: {str(exc).splitlines()[0]}.", hint="Export it again.") from exc
+            raise LoadError(
+                f"{path.name} is not a readable Parquet file: {str(exc).splitlines()[0]}.", hint="Export it again."
+            ) from exc
         return Staged(headers, columns)
 
     return Unit(str(path), "parquet", table_name(path.stem), sha256_of(path), stage)

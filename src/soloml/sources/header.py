@@ -48,5 +48,5 @@ def header_index(rows: Sequence[Sequence[object]]) -> int:
 
 
 def _followed_by_rows_like(rows: list[Sequence[object]], i: int, width: int) -> bool:
-    after = [_width(r) for r in rows[i + 1:] if _width(r)][:FOLLOWERS]
+    after = [_width(r) for r in rows[i + 1 :] if _width(r)][:FOLLOWERS]
     return bool(after) and sum(w > width / 2 for w in after) >= 0.6 * len(after)

@@ -20,6 +20,7 @@ from soloml.sources.encoding import sha256_of
 from soloml.sources.relation import sql_path, stage_relation
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import Staged, Unit
+from soloml.warehouse.base import Connection
 from soloml.warehouse.names import table_name
 
 ENVELOPE_KEYS = ("data", "results", "items", "records", "rows")
@@ -48,7 +49,9 @@ def _not_records(path: Path) -> LoadError:
 
 
 def _no_records(path: Path) -> LoadError:
-    return LoadError(f"{path.name} holds no records (its list of objects is empty).", hint="Export it again once it has data.")
+    return LoadError(
+        f"{path.name} holds no records (its list of objects is empty).", hint="Export it again once it has data."
+    )
 
 
 def _invalid(path: Path) -> LoadError:
@@ -60,15 +63,17 @@ def _invalid(path: Path) -> LoadError:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        if not text[exc.pos:].strip() or exc.msg.startswith("Unterminated string"):
+        if not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string"):
             return LoadError(
                 f"{path.name} is cut off: its JSON stops at byte {len(data):,} (line {text.count(chr(10)) + 1:,}) "
                 "before the document is complete, so nothing was loaded (an interrupted download?).",
                 hint="Download or export the file again.",
             )
         at = len(text[: exc.pos].encode("utf-8"))
-        return LoadError(f"{path.name} is not valid JSON at line {exc.lineno:,}, column {exc.colno:,} (byte {at:,}): {exc.msg}.",
-                         hint="Fix the file or export it again.")
+        return LoadError(
+            f"{path.name} is not valid JSON at line {exc.lineno:,}, column {exc.colno:,} (byte {at:,}): {exc.msg}.",
+            hint="Fix the file or export it again.",
+        )
     return LoadError(f"{path.name} could not be read as JSON.", hint="Check that it is a complete JSON export.")
 
 
@@ -82,16 +87,26 @@ def _bad_line(path: Path) -> LoadError:
             json.loads(line)
         except ValueError as exc:
             if number == len(lines) or not any(rest.strip() for rest in lines[number:]):
-                return LoadError(f"{path.name} is cut off: its last record, on line {number:,}, is incomplete (an interrupted download?). "
-                                 "Nothing was loaded.", hint="Download or export the file again.")
-            return LoadError(f"{path.name} line {number:,} is not valid JSON: {exc}.", hint="Fix that line or export the file again.")
+                return LoadError(
+                    f"{path.name} is cut off: its last record, on line {number:,}, is incomplete (an interrupted download?). "
+                    "Nothing was loaded.",
+                    hint="Download or export the file again.",
+                )
+            return LoadError(
+                f"{path.name} line {number:,} is not valid JSON: {exc}.", hint="Fix that line or export the file again."
+            )
     return LoadError(f"{path.name} could not be read as NDJSON.", hint=HINT)
 
 
-def _check_elements(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> None:
+def _check_elements(con: Connection, path: Path, fmt: str) -> None:
     """Every element (array) or line (NDJSON) is an object, and there is at least one."""
     try:
-        if fmt == "array" and not con.execute(f"SELECT json_valid(ltrim(content, chr(65279))) FROM read_text({sql_path(path)})").fetchone()[0]:  # type: ignore[index]
+        if (
+            fmt == "array"
+            and not con.execute(
+                f"SELECT json_valid(ltrim(content, chr(65279))) FROM read_text({sql_path(path)})"
+            ).fetchone()[0]
+        ):  # type: ignore[index]
             raise _invalid(path)
         odd, total = con.execute(
             f"SELECT count(*) FILTER (WHERE json_type(json) <> 'OBJECT'), count(*) FROM read_json_objects({sql_path(path)}, format='{fmt}')"
@@ -135,7 +150,7 @@ def _document_records(path: Path) -> list[dict] | None:
 def json_unit(path: Path, scratch: Scratch) -> Unit:
     shape = "ndjson" if path.suffix.lower() in (".ndjson", ".jsonl") else json_shape(path)
 
-    def stage(con: duckdb.DuckDBPyConnection, table: str) -> Staged:
+    def stage(con: Connection, table: str) -> Staged:
         target = path
         made: list[Path] = []
         try:
@@ -151,10 +166,14 @@ def json_unit(path: Path, scratch: Scratch) -> Unit:
                 fmt = "array" if shape == "array" else "newline_delimited"
                 _check_elements(con, path, fmt)
             try:
-                headers, columns = stage_relation(con, f"read_json({sql_path(target)}, format='{fmt}', sample_size=-1)", table)
+                headers, columns = stage_relation(
+                    con, f"read_json({sql_path(target)}, format='{fmt}', sample_size=-1)", table
+                )
             except duckdb.Error as exc:
                 first = str(exc).splitlines()[0]
-                raise LoadError(f"{path.name} could not be read as JSON: {first}.", hint="Check that it is a complete JSON export.") from exc
+                raise LoadError(
+                    f"{path.name} could not be read as JSON: {first}.", hint="Check that it is a complete JSON export."
+                ) from exc
         finally:
             for p in made:
                 p.unlink(missing_ok=True)

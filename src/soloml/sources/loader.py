@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from soloml.config import DateOrder
@@ -20,6 +19,7 @@ from soloml.sources.contracts import Detection, Detector, LandedTable, Router
 from soloml.sources.csvfile import quarantine_rejected
 from soloml.sources.results import LoadResult, shown
 from soloml.sources.units import Staged, Unit
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident, table_exists
 from soloml.warehouse.journal import JournalEntry, PreviousLoad, finish, same_loads
 from soloml.warehouse.land import column_types, land
@@ -59,7 +59,7 @@ class Prepared:
     rerouted: PreviousLoad | None  # an earlier load of the same rows, landed before they were recognised
 
 
-def _sample(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged) -> pd.DataFrame:
+def _sample(con: Connection, stage: str, staged: Staged) -> pd.DataFrame:
     cols = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in staged.columns) or "1 AS _empty"
     frame = con.execute(f"SELECT {cols} FROM {stage} ORDER BY rowid LIMIT {SAMPLE_ROWS}").df()
     if staged.columns:
@@ -75,7 +75,9 @@ def target_of(unit: Unit, detection: Detection | None, as_name: str | None) -> s
     return f"raw.{unit.name_hint}"
 
 
-def previous_load(con: duckdb.DuckDBPyConnection, unit: Unit, sha: str, as_name: str | None, target: str | None = None) -> PreviousLoad | None:
+def previous_load(
+    con: Connection, unit: Unit, sha: str, as_name: str | None, target: str | None = None
+) -> PreviousLoad | None:
     """The last load of the same content into the same table: the same data again is a no-op.
 
     Before staging (`target` None) the table is known for loads the detector named (it names the same table
@@ -90,33 +92,52 @@ def previous_load(con: duckdb.DuckDBPyConnection, unit: Unit, sha: str, as_name:
 def unchanged(unit: Unit, sha: str, prev: PreviousLoad) -> LoadResult:
     when = f"{prev.finished_at:%Y-%m-%d %H:%M} UTC" if prev.finished_at else "earlier"
     return LoadResult(
-        load_id=prev.load_id, source=unit.source, sha256=sha, raw_table=prev.target_table, format=unit.format,
-        rows_in=0, rows_loaded=0, rows_quarantined=0, status="unchanged",
+        load_id=prev.load_id,
+        source=unit.source,
+        sha256=sha,
+        raw_table=prev.target_table,
+        format=unit.format,
+        rows_in=0,
+        rows_loaded=0,
+        rows_quarantined=0,
+        status="unchanged",
         message=f"unchanged (same file loaded as {prev.load_id} on {when}, into {prev.target_table})",
     )
 
 
-def prepare(con: duckdb.DuckDBPyConnection, unit: Unit, load_id: str, started, stage: str, options: LoadOptions,
-            facts: dict[str, Any]) -> Prepared | LoadResult:
+def prepare(
+    con: Connection, unit: Unit, load_id: str, started, stage: str, options: LoadOptions, facts: dict[str, Any]
+) -> Prepared | LoadResult:
     """Stage and recognise `unit` (outside the transaction); an `unchanged` result when it is the same data again."""
     con.execute(f"DROP TABLE IF EXISTS {stage}")
     staged = unit.stage(con, stage)
     sha = unit.sha256 or staged.sha256
     facts.update(sha256=sha, headers=list(staged.headers), columns=list(staged.columns))
-    detection = options.detector(list(staged.headers), _sample(con, stage, staged), options.as_name) if options.detector else None
+    detection = (
+        options.detector(list(staged.headers), _sample(con, stage, staged), options.as_name)
+        if options.detector
+        else None
+    )
     target = target_of(unit, detection, options.as_name)
     facts.update(target=target, detection=asdict(detection) if detection else None)
     prev = previous_load(con, unit, sha, options.as_name, target) if sha else None
     # The same data again is a no-op, unless it was not recognised then and is now (a mapping was
     # written since): then it is landed again so its rows reach core.
-    rerouted = prev is not None and prev.vendor_object is None and detection is not None and detection.vendor_object is not None
+    rerouted = (
+        prev is not None
+        and prev.vendor_object is None
+        and detection is not None
+        and detection.vendor_object is not None
+    )
     if prev is not None and not rerouted:
         con.execute(f"DROP TABLE IF EXISTS {stage}")
         return unchanged(unit, sha, prev)  # type: ignore[arg-type]
     return Prepared(unit, load_id, started, stage, staged, sha, detection, target, prev if rerouted else None)
 
 
-def _limit_error(unit: Unit, typed: TypedStage, staged: Staged, rows_in: int, bad: int, share: float) -> QuarantineLimitError:
+def _limit_error(
+    unit: Unit, typed: TypedStage, staged: Staged, rows_in: int, bad: int, share: float
+) -> QuarantineLimitError:
     examples = [f"row {b.row}: column '{b.column}' is not {b.expected}, got '{b.value}'" for b in typed.first_bad[:3]]
     examples += [r.reason for r in staged.rejected[:3]]
     return QuarantineLimitError(
@@ -127,8 +148,12 @@ def _limit_error(unit: Unit, typed: TypedStage, staged: Staged, rows_in: int, ba
 
 
 def _routed_limit_error(con, unit: Unit, load_id: str, rows_in: int, bad: int, share: float) -> QuarantineLimitError:
-    reasons = [r[0] for r in con.execute(
-        "SELECT reason FROM ops.quarantine WHERE load_id = ? ORDER BY row_number LIMIT 3", [load_id]).fetchall()]
+    reasons = [
+        r[0]
+        for r in con.execute(
+            "SELECT reason FROM ops.quarantine WHERE load_id = ? ORDER BY row_number LIMIT 3", [load_id]
+        ).fetchall()
+    ]
     return QuarantineLimitError(
         f"{shown(unit.source)}: {bad} of {rows_in} rows ({bad / rows_in:.1%}) could not be mapped, more than the {share:.0%} allowed. "
         f"First problems: {'; '.join(reasons) or 'see ops.quarantine'}. Nothing was loaded.",
@@ -136,17 +161,26 @@ def _routed_limit_error(con, unit: Unit, load_id: str, rows_in: int, bad: int, s
     )
 
 
-def land_unit(con: duckdb.DuckDBPyConnection, p: Prepared, options: LoadOptions, facts: dict[str, Any],
-              notes: tuple[str, ...] = ()) -> LoadResult:
+def land_unit(
+    con: Connection, p: Prepared, options: LoadOptions, facts: dict[str, Any], notes: tuple[str, ...] = ()
+) -> LoadResult:
     """Type, quarantine, land and route a prepared unit, and journal it as loaded (inside the caller's transaction)."""
     unit, staged, target, load_id = p.unit, p.staged, p.target, p.load_id
     if p.rerouted is not None and p.rerouted.target_table == target and table_exists(con, target):
         # re-land the earlier rows under this load, so the router sees them as this load's
         con.execute(f"DELETE FROM {target} WHERE _load_id = ?", [p.rerouted.load_id])
     exists = table_exists(con, target)
-    typed = type_stage(con, p.stage, staged.headers, date_order=options.date_order, decimal_comma_first=staged.decimal_comma,
-                       row_sql=staged.row_sql, new_table=None if exists else target, meta=meta_sql(load_id, p.started),
-                       keep=column_types(con, target) if exists else None)
+    typed = type_stage(
+        con,
+        p.stage,
+        staged.headers,
+        date_order=options.date_order,
+        decimal_comma_first=staged.decimal_comma,
+        row_sql=staged.row_sql,
+        new_table=None if exists else target,
+        meta=meta_sql(load_id, p.started),
+        keep=column_types(con, target) if exists else None,
+    )
     rows_in = typed.rows + len(staged.rejected)
     bad = typed.bad_rows + len(staged.rejected)
     facts.update(rows_in=rows_in, rows_quarantined=bad)
@@ -161,7 +195,9 @@ def land_unit(con: duckdb.DuckDBPyConnection, p: Prepared, options: LoadOptions,
     core_rows: dict[str, int] = {}
     router_notes: tuple[str, ...] = ()
     if options.router is not None:
-        landed = LandedTable(load_id, unit.source, target, p.detection, tuple(staged.headers), tuple(staged.columns), counts.inserted)
+        landed = LandedTable(
+            load_id, unit.source, target, p.detection, tuple(staged.headers), tuple(staged.columns), counts.inserted
+        )
         routed = options.router(con, landed)
         core_rows = dict(routed)
         router_notes = tuple(getattr(routed, "notes", ()))  # a router may explain what it did (duplicates, time zones)
@@ -171,21 +207,49 @@ def land_unit(con: duckdb.DuckDBPyConnection, p: Prepared, options: LoadOptions,
         if rows_in and bad / rows_in > share:
             raise _routed_limit_error(con, unit, load_id, rows_in, bad, share)
     all_notes = [*notes, *staged.notes, *typed.notes, *router_notes]
-    finish(con, JournalEntry(
-        load_id=load_id, source=unit.source, sha256=p.sha256, target_table=target, detected_format=unit.format,
-        started_at=p.started, status="loaded", requested_as=options.as_name, rows_in=rows_in, rows_loaded=counts.inserted,
-        rows_quarantined=bad, rows_skipped=counts.skipped, headers=list(staged.headers), columns=list(staged.columns),
-        detection=facts.get("detection"), core_rows=core_rows, notes=all_notes,
-    ))
+    finish(
+        con,
+        JournalEntry(
+            load_id=load_id,
+            source=unit.source,
+            sha256=p.sha256,
+            target_table=target,
+            detected_format=unit.format,
+            started_at=p.started,
+            status="loaded",
+            requested_as=options.as_name,
+            rows_in=rows_in,
+            rows_loaded=counts.inserted,
+            rows_quarantined=bad,
+            rows_skipped=counts.skipped,
+            headers=list(staged.headers),
+            columns=list(staged.columns),
+            detection=facts.get("detection"),
+            core_rows=core_rows,
+            notes=all_notes,
+        ),
+    )
     parts = [f"{counts.inserted} rows into {target}"]
     if counts.skipped:
         parts.append(f"{counts.skipped} already there")
     if bad:
         parts.append(f"{bad} quarantined")
     return LoadResult(
-        load_id=load_id, source=unit.source, sha256=p.sha256, raw_table=target, format=unit.format, rows_in=rows_in,
-        rows_loaded=counts.inserted, rows_quarantined=bad, status="loaded", detection=p.detection, core_rows=core_rows,
-        message="loaded " + ", ".join(parts), rows_skipped=counts.skipped, rows_replaced=counts.replaced, notes=tuple(all_notes),
+        load_id=load_id,
+        source=unit.source,
+        sha256=p.sha256,
+        raw_table=target,
+        format=unit.format,
+        rows_in=rows_in,
+        rows_loaded=counts.inserted,
+        rows_quarantined=bad,
+        status="loaded",
+        detection=p.detection,
+        core_rows=core_rows,
+        message="loaded " + ", ".join(parts),
+        rows_skipped=counts.skipped,
+        rows_replaced=counts.replaced,
+        notes=tuple(all_notes),
     )
 
 
@@ -195,6 +259,7 @@ def as_load_error(exc: BaseException, source: str) -> SolomlError:
         return exc
     first = (str(exc).strip().splitlines() or [""])[0]
     first = first if len(first) <= 300 else first[:300] + "..."
-    return LoadError(f"Loading {shown(source)} failed and nothing was written: {type(exc).__name__}: {first}.",
-                     hint="Fix the cause above and run the load again.")
-
+    return LoadError(
+        f"Loading {shown(source)} failed and nothing was written: {type(exc).__name__}: {first}.",
+        hint="Fix the cause above and run the load again.",
+    )

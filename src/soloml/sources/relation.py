@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from soloml.sql_quoting import quote_literal
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_names
 
@@ -15,7 +14,7 @@ def sql_path(path: Path) -> str:
     return quote_literal(str(path))
 
 
-def stage_relation(con: duckdb.DuckDBPyConnection, relation: str, table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def stage_relation(con: Connection, relation: str, table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Create temp `table` from `relation`; returns (headers as in the source, staged column names)."""
     headers = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
     columns = column_names(headers)

@@ -37,12 +37,20 @@ class LoadResult:
     notes: tuple[str, ...] = ()
 
 
-def failed_result(load_id: str, source: str, fmt: str | None, facts: dict[str, Any], message: str,
-                  status: LoadStatus = "failed") -> LoadResult:
+def failed_result(
+    load_id: str, source: str, fmt: str | None, facts: dict[str, Any], message: str, status: LoadStatus = "failed"
+) -> LoadResult:
     return LoadResult(
-        load_id=load_id, source=source, sha256=facts.get("sha256"), raw_table=facts.get("target"), format=fmt or "",
-        rows_in=int(facts.get("rows_in") or 0), rows_loaded=0, rows_quarantined=int(facts.get("rows_quarantined") or 0),
-        status=status, message=message,
+        load_id=load_id,
+        source=source,
+        sha256=facts.get("sha256"),
+        raw_table=facts.get("target"),
+        format=fmt or "",
+        rows_in=int(facts.get("rows_in") or 0),
+        rows_loaded=0,
+        rows_quarantined=int(facts.get("rows_quarantined") or 0),
+        status=status,
+        message=message,
     )
 
 

@@ -33,7 +33,9 @@ class Scratch:
         if not self.folder.is_dir():
             return []
         own = f"{PREFIX}{PROCESS_TOKEN}-"
-        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.name.startswith(PREFIX) and not p.name.startswith(own))
+        return sorted(
+            p for p in self.folder.iterdir() if p.is_file() and p.name.startswith(PREFIX) and not p.name.startswith(own)
+        )
 
     def remove_leftovers(self) -> str | None:
         """Remove the leftovers; what was removed, in words (None when there was nothing)."""

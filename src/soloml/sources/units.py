@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import duckdb
+from soloml.warehouse.base import Connection
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Unit:
     format: str  # 'csv', 'tsv', 'xlsx', 'parquet', 'json', 'ndjson', 'postgresql', 'mysql', 'sqlite'
     name_hint: str  # default raw table name (file stem, stem_sheet, table)
     sha256: str | None  # known before reading for files
-    stage: Callable[[duckdb.DuckDBPyConnection, str], Staged]
+    stage: Callable[[Connection, str], Staged]
     cleanup: Callable[[], None] = field(default=lambda: None)
     suffix: str = ""  # appended to an --as name ('_orders' for one sheet of a multi-sheet workbook)
 

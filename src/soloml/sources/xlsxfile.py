@@ -16,7 +16,6 @@ import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from soloml.errors import LoadError
@@ -24,6 +23,7 @@ from soloml.sources.encoding import sha256_of
 from soloml.sources.header import header_index
 from soloml.sources.units import RejectedLine, Staged, Unit, UnitGroup
 from soloml.temp_names import registered
+from soloml.warehouse.base import Connection
 from soloml.warehouse.names import column_names, table_name
 
 HEADER_SCAN_ROWS = 40
@@ -65,8 +65,12 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its XML part in the archive, from the workbook and its relationships."""
     book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    targets = {
+        m.group(1): m.group(2) for m in re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    targets.update(
+        {m.group(2): m.group(1) for m in re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    )
     out = {}
     for m in re.finditer(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', book):
         target = targets.get(m.group(2), "")
@@ -110,7 +114,9 @@ def _open(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise LoadError(f"{path.name} is not a readable Excel workbook: {exc}.", hint="Open it in Excel and save it again as .xlsx.") from exc
+        raise LoadError(
+            f"{path.name} is not a readable Excel workbook: {exc}.", hint="Open it in Excel and save it again as .xlsx."
+        ) from exc
 
 
 def _rows(path: Path, sheet: str) -> list[tuple]:
@@ -143,15 +149,18 @@ def xlsx_group(path: Path) -> UnitGroup:
     finally:
         book.close()
     if not with_data:
-        raise LoadError(f"{path.name} has no sheet with data (sheets: {', '.join(repr(s) for s in sheets)}).",
-                        hint="Add a header row and data to a sheet, or export the right file.")
+        raise LoadError(
+            f"{path.name} has no sheet with data (sheets: {', '.join(repr(s) for s in sheets)}).",
+            hint="Add a header row and data to a sheet, or export the right file.",
+        )
     notes = tuple(f"sheet '{s}' is empty: skipped" for s in sheets if s not in with_data)
     file_sha = sha256_of(path)
     formulas = uncached_formulas(path)
     stem = table_name(path.stem)
     units = []
     for sheet in with_data:
-        def stage(con: duckdb.DuckDBPyConnection, table: str, sheet: str = sheet) -> Staged:
+
+        def stage(con: Connection, table: str, sheet: str = sheet) -> Staged:
             return stage_sheet(con, table, path, sheet, formulas.get(sheet, {}))
 
         sha = hashlib.sha256(f"{file_sha}:{sheet}".encode()).hexdigest()
@@ -164,13 +173,13 @@ def _width(row: tuple) -> int:
     return max((i + 1 for i, c in enumerate(row) if c is not None and str(c).strip() != ""), default=0)
 
 
-def stage_sheet(con: duckdb.DuckDBPyConnection, table: str, path: Path, sheet: str, formulas: dict[tuple[int, int], str]) -> Staged:
+def stage_sheet(con: Connection, table: str, path: Path, sheet: str, formulas: dict[tuple[int, int], str]) -> Staged:
     rows = _rows(path, sheet)
     scan = [[_cell_text(c) or "" for c in r] for r in rows[:HEADER_SCAN_ROWS]]
     at = header_index(scan)
     header_row = at + 1
     header_width = _width(rows[at])
-    data = [(n, r) for n, r in enumerate(rows[at + 1:], start=header_row + 1) if not _blank(r)]
+    data = [(n, r) for n, r in enumerate(rows[at + 1 :], start=header_row + 1) if not _blank(r)]
     width = max([header_width, *(_width(r) for _, r in data)])
     headers = tuple((_cell_text(c) or "") for c in (list(rows[at]) + [None] * width)[:width])
     columns = column_names(list(headers))
@@ -184,27 +193,50 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, table: str, path: Path, sheet: s
             beyond += [f"{_letters(i + 1)}{sheet_row}" for i in range(header_width, width) if not _blank((cells[i],))]
         missing = [(i, formulas[(sheet_row, i + 1)]) for i in range(width) if (sheet_row, i + 1) in formulas]
         if missing:
-            reason = "; ".join(f"column '{headers[i] or columns[i]}' holds a formula ({f}) with no saved value" for i, f in missing)
+            reason = "; ".join(
+                f"column '{headers[i] or columns[i]}' holds a formula ({f}) with no saved value" for i, f in missing
+            )
             line = ", ".join(_cell_text(c) or "" for c in cells[:width])
-            rejected.append(RejectedLine(sheet_row - header_row, line, f"{reason}: open the file in Excel or LibreOffice and save it, so its values are stored"))
+            rejected.append(
+                RejectedLine(
+                    sheet_row - header_row,
+                    line,
+                    f"{reason}: open the file in Excel or LibreOffice and save it, so its values are stored",
+                )
+            )
             continue
         numbers.append(sheet_row - header_row)
         for i in range(width):
             cols[i].append(_cell_text(cells[i]))
-    arrow = pa.table({**{c: pa.array(v, pa.string()) for c, v in zip(columns, cols, strict=True)}, ROW: pa.array(numbers, pa.int64())})
+    arrow = pa.table(
+        {
+            **{c: pa.array(v, pa.string()) for c, v in zip(columns, cols, strict=True)},
+            ROW: pa.array(numbers, pa.int64()),
+        }
+    )
     with registered(con, arrow, "sheet") as sheet_rows:
         con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {sheet_rows}")
-    return Staged(headers, tuple(columns), tuple(rejected), row_sql=ROW, notes=_notes(sheet, header_row, header_width, columns, beyond))
+    return Staged(
+        headers,
+        tuple(columns),
+        tuple(rejected),
+        row_sql=ROW,
+        notes=_notes(sheet, header_row, header_width, columns, beyond),
+    )
 
 
 def _notes(sheet: str, header_row: int, header_width: int, columns: list[str], beyond: list[str]) -> tuple[str, ...]:
     notes = []
     if header_row > 1:
         above = header_row - 1
-        notes.append(f"sheet '{sheet}': the header is on row {header_row}: the {above} row{'s' if above != 1 else ''} above it (a report title) were skipped")
+        notes.append(
+            f"sheet '{sheet}': the header is on row {header_row}: the {above} row{'s' if above != 1 else ''} above it (a report title) were skipped"
+        )
     if beyond:
         extra = ", ".join(f"'{c}'" for c in columns[header_width:])
         cells = ", ".join(beyond[:5]) + (f" and {len(beyond) - 5} more" if len(beyond) > 5 else "")
-        notes.append(f"sheet '{sheet}': {len(beyond)} value{'s' if len(beyond) != 1 else ''} beyond the header's {header_width} columns "
-                     f"kept in column{'s' if len(columns) - header_width != 1 else ''} {extra}: {cells}")
+        notes.append(
+            f"sheet '{sheet}': {len(beyond)} value{'s' if len(beyond) != 1 else ''} beyond the header's {header_width} columns "
+            f"kept in column{'s' if len(columns) - header_width != 1 else ''} {extra}: {cells}"
+        )
     return tuple(notes)

@@ -44,8 +44,12 @@ class BoardRow:
 
     def to_facts(self) -> dict[str, Any]:
         extra = {k: v for k, v in self.cells.items() if _key(k) is None}
-        return {**dict(self.values), "status_fix": self.proposal.status.fix, "priority_score": self.proposal.priority.score,
-                "extra_columns": extra}
+        return {
+            **dict(self.values),
+            "status_fix": self.proposal.status.fix,
+            "priority_score": self.proposal.priority.score,
+            "extra_columns": extra,
+        }
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,19 @@ class Board:
         for r in self.rows:
             if r.values["project"] == project:
                 return r
-        raise TrackerError(f"No project '{project}' on the board.{did_you_mean(project, [r.values['project'] for r in self.rows])}")
+        raise TrackerError(
+            f"No project '{project}' on the board.{did_you_mean(project, [r.values['project'] for r in self.rows])}"
+        )
 
     def to_facts(self) -> dict[str, Any]:
-        return {"path": str(self.path), "xlsx": str(self.xlsx) if self.xlsx else None, "today": self.today.isoformat(),
-                "columns": list(self.header), "rows": [r.to_facts() for r in self.rows], "edits": [e.words() for e in self.edits]}
+        return {
+            "path": str(self.path),
+            "xlsx": str(self.xlsx) if self.xlsx else None,
+            "today": self.today.isoformat(),
+            "columns": list(self.header),
+            "rows": [r.to_facts() for r in self.rows],
+            "edits": [e.words() for e in self.edits],
+        }
 
 
 def _norm(label: str) -> str:
@@ -105,12 +117,16 @@ def person_columns(ws: Workspace) -> frozenset[str]:
     allowed = [k for k in KEYS if k not in COMPUTED]
     for key in ws.settings.board.person_columns:
         if key not in allowed:
-            raise ConfigError(f"soloml.yaml board.person_columns lists '{key}', which is not a board column a person can own.{did_you_mean(key, allowed)}",
-                              hint="Allowed: " + ", ".join(allowed) + ".")
+            raise ConfigError(
+                f"soloml.yaml board.person_columns lists '{key}', which is not a board column a person can own.{did_you_mean(key, allowed)}",
+                hint="Allowed: " + ", ".join(allowed) + ".",
+            )
     return frozenset(ws.settings.board.person_columns)
 
 
-def refresh_board(ws: Workspace, *, log: EventLog | None = None, today: date | None = None, xlsx: bool = False) -> Board:
+def refresh_board(
+    ws: Workspace, *, log: EventLog | None = None, today: date | None = None, xlsx: bool = False
+) -> Board:
     """Rebuild board.csv from the workspace's events, keeping every cell a person owns; optionally board.xlsx too."""
     log = log or gather_events(ws)
     today = today or local_now(ws).date()
@@ -122,7 +138,13 @@ def refresh_board(ws: Workspace, *, log: EventLog | None = None, today: date | N
     _write_memory(ws.root / MEMORY_FILE, memory)
     if xlsx:
         target = ws.board_path.with_suffix(".xlsx")
-        write_xlsx(target, board.header, ordered, status_column=_label(board.header, "status"), date_columns=[_label(board.header, "due")])
+        write_xlsx(
+            target,
+            board.header,
+            ordered,
+            status_column=_label(board.header, "status"),
+            date_columns=[_label(board.header, "due")],
+        )
         board = Board(board.path, board.header, board.rows, board.edits, target, today)
     return board
 
@@ -131,7 +153,9 @@ def _label(header: Sequence[str], key: str) -> str:
     return next(h for h in header if _key(h) == key)
 
 
-def build_board(sheet: Sheet, log: EventLog, memory: dict[str, Any], *, today: date, person: frozenset[str]) -> tuple[Board, dict[str, Any]]:
+def build_board(
+    sheet: Sheet, log: EventLog, memory: dict[str, Any], *, today: date, person: frozenset[str]
+) -> tuple[Board, dict[str, Any]]:
     """The new board (pure: no files) from the sheet as read, the event log and what soloml wrote last time."""
     previous = _previous_rows(sheet)
     ids: dict[str, str] = dict(memory.get("ids", {}))
@@ -172,7 +196,10 @@ def _header(existing: Sequence[str], path: Path) -> tuple[str, ...]:
     for h in existing:
         key = _key(h)
         if key in seen:
-            raise TrackerError(f"{path} has two columns that both mean {LABELS[key]}: '{seen[key]}' and '{h}'.", hint="Delete or rename one of them.")
+            raise TrackerError(
+                f"{path} has two columns that both mean {LABELS[key]}: '{seen[key]}' and '{h}'.",
+                hint="Delete or rename one of them.",
+            )
         if key:
             seen[key] = h
     present = set(seen)
@@ -188,12 +215,20 @@ def _previous_rows(sheet: Sheet) -> dict[str, dict[str, str]]:
         cells = {(_key(h) or h): v.strip() if _key(h) in ("id", "project", "stage") else v for h, v in row.items()}
         name, row_id = cells.get("project", ""), cells.get("id", "")
         if not name:
-            raise TrackerError(f"{sheet.path} row {number} has no project name (column Project is empty).",
-                               hint="Type the project's name (its projects/NAME.yaml file name, or a new idea), or delete the row.")
+            raise TrackerError(
+                f"{sheet.path} row {number} has no project name (column Project is empty).",
+                hint="Type the project's name (its projects/NAME.yaml file name, or a new idea), or delete the row.",
+            )
         if name in out:
-            raise TrackerError(f"{sheet.path} lists project '{name}' twice (rows {where[name]} and {number}).", hint="Delete one of the two rows.")
+            raise TrackerError(
+                f"{sheet.path} lists project '{name}' twice (rows {where[name]} and {number}).",
+                hint="Delete one of the two rows.",
+            )
         if row_id and row_id in ids:
-            raise TrackerError(f"{sheet.path} rows {ids[row_id]} and {number} share the id {row_id!r}.", hint="Clear the Id of the newer row; soloml gives it a new one.")
+            raise TrackerError(
+                f"{sheet.path} rows {ids[row_id]} and {number} share the id {row_id!r}.",
+                hint="Clear the Id of the newer row; soloml gives it a new one.",
+            )
         out[name], where[name] = cells, number
         if row_id:
             ids[row_id] = number

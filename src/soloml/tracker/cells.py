@@ -36,7 +36,6 @@ class Proposal:
         return replace(self, priority=priority)
 
 
-
 class _Cells:
     """Resolves each cell: a person's own text wins in their columns; soloml's everywhere else."""
 
@@ -58,8 +57,15 @@ class _Cells:
         return suggestion
 
 
-def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], last: Mapping[str, str], *,
-                person: frozenset[str], today: date) -> Proposal:
+def propose_row(
+    name: str,
+    events: Sequence[Event],
+    prev: Mapping[str, str],
+    last: Mapping[str, str],
+    *,
+    person: frozenset[str],
+    today: date,
+) -> Proposal:
     agreed = latest(events, "project_agreed")
     c: Mapping[str, Any] = agreed.facts if agreed else {}
     cells = _Cells(prev, last, person)
@@ -78,7 +84,9 @@ def propose_row(name: str, events: Sequence[Event], prev: Mapping[str, str], las
         status = status if status.colour in ("red", "amber") else found[-1]
     values["status"], values["status_reason"] = status.colour, status.reason
     values["metric"] = cells.resolve("metric", w.metric_label(c.get("metric")) if c else "")
-    values["done_line"] = cells.resolve("done_line", w.done_line(c["metric"], c["done_value"], c.get("higher_is_better", True)) if c else "")
+    values["done_line"] = cells.resolve(
+        "done_line", w.done_line(c["metric"], c["done_value"], c.get("higher_is_better", True)) if c else ""
+    )
     values["latest_result"] = cells.resolve("latest_result", latest_result(events))
     values["next_step"] = cells.resolve("next_step", next_step(situation, status))
     values["effort_days"] = cells.resolve("effort_days", "")
@@ -122,11 +130,17 @@ def latest_result(events: Sequence[Event]) -> str:
     f = model.facts
     metric = f.get("done_metric") or f.get("metric")
     baseline = w.BASELINE_WORDS.get(str(f.get("best_baseline")), "the best baseline")
-    text = (f"Model {model.subject} on {w.day(model.at.date())}: {w.VERDICT_WORDS.get(str(f.get('verdict')), 'trained')}; "
-            f"{w.metric_label(metric)} {w.metric_value(metric, f.get('done_metric_value'))} "
-            f"(done line {w.metric_value(metric, f.get('done_value'))}, {baseline} {w.metric_value(metric, f.get('best_baseline_value'))})")
+    text = (
+        f"Model {model.subject} on {w.day(model.at.date())}: {w.VERDICT_WORDS.get(str(f.get('verdict')), 'trained')}; "
+        f"{w.metric_label(metric)} {w.metric_value(metric, f.get('done_metric_value'))} "
+        f"(done line {w.metric_value(metric, f.get('done_value'))}, {baseline} {w.metric_value(metric, f.get('best_baseline_value'))})"
+    )
     value = f.get("expected_value")
     if value is not None:
         amount = w.money(value, str(f.get("currency") or "USD"))
-        text += f", about {amount} {w.per_cycle(f.get('cycle'))}" if value >= 0 else f", a loss of about {amount} {w.per_cycle(f.get('cycle'))}"
+        text += (
+            f", about {amount} {w.per_cycle(f.get('cycle'))}"
+            if value >= 0
+            else f", a loss of about {amount} {w.per_cycle(f.get('cycle'))}"
+        )
     return text

@@ -37,10 +37,24 @@ from soloml.errors import ConfigError, SolomlError, TrackerError
 from soloml.workspace import Workspace
 
 EventKind = Literal[
-    "project_agreed", "contract_invalid", "check_passed", "check_failed", "data_loaded", "load_failed",
-    "model_trained", "training_failed", "model_promoted", "model_rolled_back", "scoring_run", "scoring_failed",
-    "experiment_planned", "experiment_started", "experiment_decided", "experiment_unreadable",
-    "monitoring_alert", "monitoring_clear",
+    "project_agreed",
+    "contract_invalid",
+    "check_passed",
+    "check_failed",
+    "data_loaded",
+    "load_failed",
+    "model_trained",
+    "training_failed",
+    "model_promoted",
+    "model_rolled_back",
+    "scoring_run",
+    "scoring_failed",
+    "experiment_planned",
+    "experiment_started",
+    "experiment_decided",
+    "experiment_unreadable",
+    "monitoring_alert",
+    "monitoring_clear",
 ]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
@@ -56,15 +70,28 @@ class Event:
     facts: Mapping[str, Any] = field(default_factory=dict)
 
     def to_facts(self) -> dict[str, Any]:
-        return {"kind": self.kind, "at": self.at.isoformat(timespec="seconds"), "project": self.project,
-                "subject": self.subject, "facts": dict(self.facts)}
+        return {
+            "kind": self.kind,
+            "at": self.at.isoformat(timespec="seconds"),
+            "project": self.project,
+            "subject": self.subject,
+            "facts": dict(self.facts),
+        }
 
     @classmethod
     def from_facts(cls, data: Mapping[str, Any]) -> Event:
         kind = data.get("kind")
         if kind not in EVENT_KINDS:
-            raise TrackerError(f"Unknown event kind {kind!r} in an event log.", hint="Use one of: " + ", ".join(EVENT_KINDS) + ".")
-        return cls(kind, datetime.fromisoformat(str(data["at"])), data.get("project"), str(data.get("subject", "")), dict(data.get("facts") or {}))
+            raise TrackerError(
+                f"Unknown event kind {kind!r} in an event log.", hint="Use one of: " + ", ".join(EVENT_KINDS) + "."
+            )
+        return cls(
+            kind,
+            datetime.fromisoformat(str(data["at"])),
+            data.get("project"),
+            str(data.get("subject", "")),
+            dict(data.get("facts") or {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -89,11 +116,16 @@ class EventLog:
         return latest([e for e in self.events if e.project == project], *kinds)
 
     def to_facts(self) -> dict[str, Any]:
-        return {"gathered_at": self.gathered_at.isoformat(timespec="seconds"), "events": [e.to_facts() for e in self.events]}
+        return {
+            "gathered_at": self.gathered_at.isoformat(timespec="seconds"),
+            "events": [e.to_facts() for e in self.events],
+        }
 
     @classmethod
     def from_facts(cls, data: Mapping[str, Any]) -> EventLog:
-        return make_log((Event.from_facts(e) for e in data.get("events", [])), datetime.fromisoformat(str(data["gathered_at"])))
+        return make_log(
+            (Event.from_facts(e) for e in data.get("events", [])), datetime.fromisoformat(str(data["gathered_at"]))
+        )
 
 
 def latest(events: Iterable[Event], *kinds: str) -> Event | None:
@@ -151,12 +183,23 @@ def contract_facts(spec: Any) -> dict[str, Any]:
 
     b = spec.business
     return {
-        "question": spec.question, "decision": spec.decision, "stakeholder": spec.stakeholder, "owner": spec.owner,
-        "recipe": spec.recipe, "entity": spec.entity, "metric": spec.done.metric, "done_value": spec.done.value,
+        "question": spec.question,
+        "decision": spec.decision,
+        "stakeholder": spec.stakeholder,
+        "owner": spec.owner,
+        "recipe": spec.recipe,
+        "entity": spec.entity,
+        "metric": spec.done.metric,
+        "done_value": spec.done.value,
         "higher_is_better": HIGHER_IS_BETTER.get(spec.done.metric, True),
-        "value_per_success": b.value_per_success, "cost_per_action": b.cost_per_action, "capacity": b.capacity,
-        "cycle": b.cycle, "success_rate": b.success_rate, "currency": b.currency,
-        "deadline": spec.deadline.isoformat() if spec.deadline else None, "spec_hash": spec.spec_hash(),
+        "value_per_success": b.value_per_success,
+        "cost_per_action": b.cost_per_action,
+        "capacity": b.capacity,
+        "cycle": b.cycle,
+        "success_rate": b.success_rate,
+        "currency": b.currency,
+        "deadline": spec.deadline.isoformat() if spec.deadline else None,
+        "spec_hash": spec.spec_hash(),
     }
 
 
@@ -168,7 +211,15 @@ def _model_events(ws: Workspace) -> list[Event]:
         for version in versions(ws.models_dir, project):
             meta = read_metadata(ws.models_dir, project, version)
             if meta.get("created_at"):
-                out.append(Event("model_trained", datetime.fromisoformat(meta["created_at"]), project, version, model_facts(meta, version)))
+                out.append(
+                    Event(
+                        "model_trained",
+                        datetime.fromisoformat(meta["created_at"]),
+                        project,
+                        version,
+                        model_facts(meta, version),
+                    )
+                )
     return out
 
 
@@ -177,13 +228,24 @@ def model_facts(meta: Mapping[str, Any], version: str) -> dict[str, Any]:
     business = meta.get("business") or {}
     rule = business.get("today_rule") or {}
     return {
-        "version": version, "verdict": meta.get("verdict"), "metric": meta.get("metric"), "model_score": meta.get("model_score"),
-        "done_metric": detail.get("metric"), "done_metric_value": detail.get("model_value"), "done_value": detail.get("done_value"),
-        "best_baseline": detail.get("best_baseline"), "best_baseline_value": detail.get("best_baseline_value"),
-        "expected_value": business.get("expected_value"), "today_rule_expected_value": rule.get("expected_value"),
-        "precision_at_capacity": business.get("precision_at_capacity"), "today_rule_precision": rule.get("precision_at_capacity"),
-        "capacity": business.get("capacity"), "cycle": business.get("cycle"), "currency": business.get("currency"),
-        "spec_hash": meta.get("spec_hash"), "entity": meta.get("entity"),
+        "version": version,
+        "verdict": meta.get("verdict"),
+        "metric": meta.get("metric"),
+        "model_score": meta.get("model_score"),
+        "done_metric": detail.get("metric"),
+        "done_metric_value": detail.get("model_value"),
+        "done_value": detail.get("done_value"),
+        "best_baseline": detail.get("best_baseline"),
+        "best_baseline_value": detail.get("best_baseline_value"),
+        "expected_value": business.get("expected_value"),
+        "today_rule_expected_value": rule.get("expected_value"),
+        "precision_at_capacity": business.get("precision_at_capacity"),
+        "today_rule_precision": rule.get("precision_at_capacity"),
+        "capacity": business.get("capacity"),
+        "cycle": business.get("cycle"),
+        "currency": business.get("currency"),
+        "spec_hash": meta.get("spec_hash"),
+        "entity": meta.get("entity"),
     }
 
 
@@ -201,7 +263,11 @@ def _json(text: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-RUN_KINDS: dict[tuple[str, bool], EventKind] = {("score", True): "scoring_run", ("score", False): "scoring_failed", ("train", False): "training_failed"}
+RUN_KINDS: dict[tuple[str, bool], EventKind] = {
+    ("score", True): "scoring_run",
+    ("score", False): "scoring_failed",
+    ("train", False): "training_failed",
+}
 
 
 def _runs(con: Any) -> list[Event]:
@@ -217,7 +283,15 @@ def _runs(con: Any) -> list[Event]:
         if kind == "check":
             outcome = _json(details).get("outcome")
             kind_name: EventKind = "check_passed" if ok and outcome == "ready" else "check_failed"
-            out.append(Event(kind_name, at, project, run_id, {**facts, "outcome": outcome, "summary": _json(details).get("summary")}))
+            out.append(
+                Event(
+                    kind_name,
+                    at,
+                    project,
+                    run_id,
+                    {**facts, "outcome": outcome, "summary": _json(details).get("summary")},
+                )
+            )
         elif (kind, ok) in RUN_KINDS and at is not None:
             out.append(Event(RUN_KINDS[(kind, ok)], at, project, run_id, facts))
     return out
@@ -233,7 +307,15 @@ def _loads(con: Any) -> list[Event]:
     out = []
     for load_id, source, table, n, bad, at, status, error, vendor in rows:
         name = Path(str(source)).name
-        facts = {"load_id": load_id, "source": name, "table": table, "rows": n, "quarantined": bad, "vendor_object": vendor, "error": error}
+        facts = {
+            "load_id": load_id,
+            "source": name,
+            "table": table,
+            "rows": n,
+            "quarantined": bad,
+            "vendor_object": vendor,
+            "error": error,
+        }
         if at is not None and status in ("loaded", "failed"):
             out.append(Event("data_loaded" if status == "loaded" else "load_failed", at, None, name, facts))
     return out
@@ -246,8 +328,13 @@ def _alias_changes(con: Any) -> list[Event]:
         "SELECT project, action, alias, version, previous_version, happened_at FROM ops.model_events WHERE action IN ('promote', 'rollback')"
     ).fetchall()
     return [
-        Event("model_promoted" if action == "promote" else "model_rolled_back", at, project, version,
-              {"version": version, "alias": alias, "previous_version": previous})
+        Event(
+            "model_promoted" if action == "promote" else "model_rolled_back",
+            at,
+            project,
+            version,
+            {"version": version, "alias": alias, "previous_version": previous},
+        )
         for project, action, alias, version, previous, at in rows
     ]
 
@@ -266,16 +353,25 @@ def _monitoring(con: Any) -> list[Event]:
         if alert:
             run["alerts"].append(alert_words(check, subject, stat, threshold, _json(details)))
     return [
-        Event("monitoring_alert" if r["alerts"] else "monitoring_clear", r["at"], r["project"], run_id,
-              {"run_id": run_id, "version": r["version"], "checks": r["checks"], "alerts": r["alerts"]})
+        Event(
+            "monitoring_alert" if r["alerts"] else "monitoring_clear",
+            r["at"],
+            r["project"],
+            run_id,
+            {"run_id": run_id, "version": r["version"], "checks": r["checks"], "alerts": r["alerts"]},
+        )
         for run_id, r in runs.items()
     ]
 
 
-def alert_words(check: str, subject: str | None, stat: float | None, threshold: float | None, details: Mapping[str, Any]) -> str:
+def alert_words(
+    check: str, subject: str | None, stat: float | None, threshold: float | None, details: Mapping[str, Any]
+) -> str:
     """One monitoring alert in plain words."""
     if check == "freshness" and stat is not None and threshold is not None:
-        return f"the source {subject} was last loaded {stat / 24:,.0f} days ago (the limit is {threshold / 24:,.0f} days)"
+        return (
+            f"the source {subject} was last loaded {stat / 24:,.0f} days ago (the limit is {threshold / 24:,.0f} days)"
+        )
     if check == "drift":
         return f"the input '{subject}' looks different from the training data"
     if check == "prediction_drift":
@@ -293,17 +389,37 @@ def _experiment_events(ws: Workspace, con: Any, now: datetime) -> list[Event]:
         try:
             spec = load_experiment(path)
         except SolomlError as exc:
-            out.append(Event("experiment_unreadable", _mtime(path), None, path.stem, {"experiment": path.stem, "error": exc.message}))
+            out.append(
+                Event(
+                    "experiment_unreadable",
+                    _mtime(path),
+                    None,
+                    path.stem,
+                    {"experiment": path.stem, "error": exc.message},
+                )
+            )
             continue
         base = {"experiment": spec.name, "description": spec.description}
-        planned = {**base, "start": spec.start.isoformat() if spec.start else None, "end": spec.end.isoformat() if spec.end else None,
-                   "planned_units_per_arm": spec.planned_units_per_arm}
+        planned = {
+            **base,
+            "start": spec.start.isoformat() if spec.start else None,
+            "end": spec.end.isoformat() if spec.end else None,
+            "planned_units_per_arm": spec.planned_units_per_arm,
+        }
         out.append(Event("experiment_planned", _mtime(path), spec.project, spec.name, planned))
         exposure = _exposures(con, spec.name)
         if exposure is None:
             continue
         first, last, counts = exposure
-        out.append(Event("experiment_started", first, spec.project, spec.name, {**base, "units": sum(counts.values()), "variants": counts}))
+        out.append(
+            Event(
+                "experiment_started",
+                first,
+                spec.project,
+                spec.name,
+                {**base, "units": sum(counts.values()), "variants": counts},
+            )
+        )
         out += _decision(ws, con, spec, base, last, now)
     return out
 
@@ -312,7 +428,8 @@ def _exposures(con: Any, experiment: str) -> tuple[datetime, datetime, dict[str,
     if con is None or not _has(con, "ops.exposures"):
         return None
     rows = con.execute(
-        "SELECT variant, count(*), min(exposed_at), max(exposed_at) FROM ops.exposures WHERE experiment = ? GROUP BY 1 ORDER BY 1", [experiment]
+        "SELECT variant, count(*), min(exposed_at), max(exposed_at) FROM ops.exposures WHERE experiment = ? GROUP BY 1 ORDER BY 1",
+        [experiment],
     ).fetchall()
     if not rows:
         return None
@@ -329,8 +446,13 @@ def _decision(ws: Workspace, con: Any, spec: Any, base: dict[str, Any], last: da
     if not result.final:
         return []
     at = max(last, datetime.combine(spec.end + timedelta(days=1), time())) if spec.end else last
-    facts = {**base, "decision": result.decision, "shipped": result.decision.startswith("ship "), "headline": result.headline,
-             "decision_words": result.verdict.words(spec)}
+    facts = {
+        **base,
+        "decision": result.decision,
+        "shipped": result.decision.startswith("ship "),
+        "headline": result.headline,
+        "decision_words": result.verdict.words(spec),
+    }
     return [Event("experiment_decided", min(at, now), spec.project, spec.name, facts)]
 
 
@@ -343,8 +465,10 @@ def _zone(ws: Workspace) -> ZoneInfo:
     try:
         return ZoneInfo(ws.settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"soloml.yaml timezone {ws.settings.timezone!r} is not a time zone name.",
-                          hint="Use a name like UTC, Europe/Berlin or America/New_York.") from exc
+        raise ConfigError(
+            f"soloml.yaml timezone {ws.settings.timezone!r} is not a time zone name.",
+            hint="Use a name like UTC, Europe/Berlin or America/New_York.",
+        ) from exc
 
 
 def _to_local(at: datetime, zone: ZoneInfo) -> datetime:

@@ -9,7 +9,12 @@ from soloml.tracker import words as w
 from soloml.tracker.cells import latest_result
 from soloml.tracker.events import Event, EventLog
 
-ENTITY_WORDS = {"customer": ("customer", "customers"), "contact": ("contact", "contacts"), "row": ("row", "rows"), "series": ("series", "series")}
+ENTITY_WORDS = {
+    "customer": ("customer", "customers"),
+    "contact": ("contact", "contacts"),
+    "row": ("row", "rows"),
+    "series": ("series", "series"),
+}
 
 
 def happened(window: EventLog, everything: EventLog) -> tuple[str, ...]:
@@ -43,7 +48,9 @@ def _loads(events: Sequence[Event]) -> list[str]:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
         bad = sum(int(e.facts.get("quarantined") or 0) for e in ok)
         aside = f"; {w.plural(bad, 'row')} set aside as unreadable" if bad else ""
-        lines.append(f"Loaded {w.plural(len(ok), 'file')} ({w.plural(rows, 'row')}) into the warehouse: {shown}{aside}.")
+        lines.append(
+            f"Loaded {w.plural(len(ok), 'file')} ({w.plural(rows, 'row')}) into the warehouse: {shown}{aside}."
+        )
     for e in events:
         if e.kind == "load_failed":
             lines.append(f"Loading {e.subject} failed on {w.day(e.at.date())}: {_first_sentence(e.facts.get('error'))}")
@@ -100,12 +107,23 @@ LINES: dict[str, Callable[[Event, EventLog], str | None]] = {
     "check_failed": lambda e, log: f"the data check found problems: {e.facts.get('summary') or 'see the check'}.",
     "model_trained": _trained,
     "training_failed": lambda e, log: f"a training run failed: {_first_sentence(e.facts.get('error'))}",
-    "model_promoted": lambda e, log: f"model {e.subject} went live" + (f" (it replaced {e.facts['previous_version']})." if e.facts.get("previous_version") else "."),
-    "model_rolled_back": lambda e, log: f"went back to model {e.subject} (it replaced {e.facts.get('previous_version')}).",
-    "scoring_failed": lambda e, log: f"a scoring run failed on {w.day(e.at.date())}: {_first_sentence(e.facts.get('error'))}",
-    "experiment_planned": lambda e, log: f"experiment {e.subject} was planned" + (f": {e.facts['description']}." if e.facts.get("description") else "."),
+    "model_promoted": lambda e, log: (
+        f"model {e.subject} went live"
+        + (f" (it replaced {e.facts['previous_version']})." if e.facts.get("previous_version") else ".")
+    ),
+    "model_rolled_back": lambda e, log: (
+        f"went back to model {e.subject} (it replaced {e.facts.get('previous_version')})."
+    ),
+    "scoring_failed": lambda e, log: (
+        f"a scoring run failed on {w.day(e.at.date())}: {_first_sentence(e.facts.get('error'))}"
+    ),
+    "experiment_planned": lambda e, log: (
+        f"experiment {e.subject} was planned" + (f": {e.facts['description']}." if e.facts.get("description") else ".")
+    ),
     "experiment_started": _started,
     "experiment_decided": _decided,
-    "experiment_unreadable": lambda e, log: f"experiment {e.subject} cannot be read: {_first_sentence(e.facts.get('error'))}",
+    "experiment_unreadable": lambda e, log: (
+        f"experiment {e.subject} cannot be read: {_first_sentence(e.facts.get('error'))}"
+    ),
     "monitoring_alert": _alert,
 }

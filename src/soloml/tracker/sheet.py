@@ -52,14 +52,18 @@ def read_sheet(path: Path) -> Sheet:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TrackerError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read).",
-                           hint="Save it again as 'CSV UTF-8' from your spreadsheet program.") from exc
+        raise TrackerError(
+            f"{path} is not UTF-8 text (byte {exc.start} cannot be read).",
+            hint="Save it again as 'CSV UTF-8' from your spreadsheet program.",
+        ) from exc
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count) if first else ","
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise TrackerError(f"{path} is not a readable CSV file: {exc}.", hint="Save it again as CSV from your spreadsheet program.") from exc
+        raise TrackerError(
+            f"{path} is not a readable CSV file: {exc}.", hint="Save it again as CSV from your spreadsheet program."
+        ) from exc
     if not records:
         return Sheet(path, (), (), ())
     header = tuple(h.strip() for h in records[0])
@@ -68,9 +72,12 @@ def read_sheet(path: Path) -> Sheet:
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
-            raise TrackerError(f"{path} row {number} has {len(record)} cells but the header has {len(header)} columns "
-                               f"(extra value {record[len(header)]!r}).", hint="Give the extra column a header name, or delete the stray cells.")
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+            raise TrackerError(
+                f"{path} row {number} has {len(record)} cells but the header has {len(header)} columns "
+                f"(extra value {record[len(header)]!r}).",
+                hint="Give the extra column a header name, or delete the stray cells.",
+            )
         cells = [restore(c) for c in record] + [""] * (len(header) - len(record))
         rows.append(dict(zip(header, cells, strict=False)))  # empty cells past the header were allowed above
         numbers.append(number)
@@ -81,9 +88,15 @@ def _check_header(path: Path, header: Sequence[str]) -> None:
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
         if not name:
-            raise TrackerError(f"{path} column {i} has no header name.", hint="Type a name in row 1 of that column, or delete the column.")
+            raise TrackerError(
+                f"{path} column {i} has no header name.",
+                hint="Type a name in row 1 of that column, or delete the column.",
+            )
         if name.lower() in seen:
-            raise TrackerError(f"{path} has two columns named '{name}' (columns {seen[name.lower()]} and {i}).", hint="Rename or delete one of them.")
+            raise TrackerError(
+                f"{path} has two columns named '{name}' (columns {seen[name.lower()]} and {i}).",
+                hint="Rename or delete one of them.",
+            )
         seen[name.lower()] = i
 
 
@@ -98,7 +111,14 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
 STATUS_FILLS = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
 
 
-def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]], *, status_column: str | None, date_columns: Sequence[str]) -> None:
+def write_xlsx(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    status_column: str | None,
+    date_columns: Sequence[str],
+) -> None:
     """The same table as an Excel file: text cells typed as text (never formulas), dates as dates, status cells coloured."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -140,4 +160,7 @@ def _replace(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise TrackerError(f"Could not write {path}: {exc.strerror or exc}.", hint="Close the file if a spreadsheet program holds it, and check the folder is writable.") from exc
+        raise TrackerError(
+            f"Could not write {path}: {exc.strerror or exc}.",
+            hint="Close the file if a spreadsheet program holds it, and check the folder is writable.",
+        ) from exc

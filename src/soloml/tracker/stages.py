@@ -23,8 +23,11 @@ Stage = Literal["idea", "agreed", "data ready", "trained", "deployed", "proving"
 STAGES: tuple[Stage, ...] = ("idea", "agreed", "data ready", "trained", "deployed", "proving", "proven", "parked")
 Colour = Literal["green", "amber", "red", "grey"]
 ADVANCES: dict[str, Stage] = {
-    "project_agreed": "agreed", "check_passed": "data ready", "model_trained": "trained",
-    "model_promoted": "deployed", "scoring_run": "deployed",
+    "project_agreed": "agreed",
+    "check_passed": "data ready",
+    "model_trained": "trained",
+    "model_promoted": "deployed",
+    "scoring_run": "deployed",
 }
 DUE_SOON_DAYS = 7
 STALLED_DAYS = 28
@@ -89,14 +92,20 @@ def _contract(s: Situation) -> Status | None:
     if bad and not s.after(bad, "project_agreed"):
         return Status("red", f"The contract file does not read: {bad.facts.get('error')}", "Fix the contract file")
     if s.stage == "idea":
-        return Status("amber", "No agreed contract yet", f"Agree the question, the decision and the done line with {s.stakeholder}")
+        return Status(
+            "amber",
+            "No agreed contract yet",
+            f"Agree the question, the decision and the done line with {s.stakeholder}",
+        )
     return None
 
 
 def _scoring(s: Situation) -> Status | None:
     failed = s.latest("scoring_failed")
     if failed and not s.after(failed, "scoring_run"):
-        return Status("red", f"The last scoring run failed on {w.day(failed.at.date())}", "Fix the scoring run and score again")
+        return Status(
+            "red", f"The last scoring run failed on {w.day(failed.at.date())}", "Fix the scoring run and score again"
+        )
     return None
 
 
@@ -106,7 +115,11 @@ def _monitoring(s: Situation) -> Status | None:
         return None
     alerts = list(last.facts.get("alerts") or ["an alert"])
     more = f" (and {w.plural(len(alerts) - 1, 'other alert')})" if len(alerts) > 1 else ""
-    return Status("red", f"Monitoring on {w.day(last.at.date())}: {alerts[0]}{more}", "Look into the monitoring alert before the next scoring run")
+    return Status(
+        "red",
+        f"Monitoring on {w.day(last.at.date())}: {alerts[0]}{more}",
+        "Look into the monitoring alert before the next scoring run",
+    )
 
 
 def _experiment(s: Situation) -> Status | None:
@@ -114,11 +127,18 @@ def _experiment(s: Situation) -> Status | None:
     if last is None or s.stage == "proven":
         return None
     if last.kind == "experiment_decided" and not last.facts.get("shipped"):
-        return Status("red", f"The experiment found no gain to ship: {last.facts.get('decision')}",
-                      f"Decide with {s.stakeholder}: try another experiment or park the project",
-                      f"{s.stakeholder} to decide: try another experiment or park the project")
+        return Status(
+            "red",
+            f"The experiment found no gain to ship: {last.facts.get('decision')}",
+            f"Decide with {s.stakeholder}: try another experiment or park the project",
+            f"{s.stakeholder} to decide: try another experiment or park the project",
+        )
     if last.kind == "experiment_unreadable":
-        return Status("amber", f"The experiment cannot be read yet: {last.facts.get('error')}", "Fix the experiment's outcome data")
+        return Status(
+            "amber",
+            f"The experiment cannot be read yet: {last.facts.get('error')}",
+            "Fix the experiment's outcome data",
+        )
     return None
 
 
@@ -129,23 +149,41 @@ def _verdict(s: Situation) -> Status | None:
     verdict, f = model.facts.get("verdict"), model.facts
     baseline = w.BASELINE_WORDS.get(str(f.get("best_baseline")), "today's way")
     if verdict == "NOT_WORTH_IT" and s.stage == "trained":
-        return Status("red", f"The latest model is not better than {baseline}", f"Decide with {s.stakeholder}: park it or bring more data",
-                      f"{s.stakeholder} to decide: park it or bring more data")
+        return Status(
+            "red",
+            f"The latest model is not better than {baseline}",
+            f"Decide with {s.stakeholder}: park it or bring more data",
+            f"{s.stakeholder} to decide: park it or bring more data",
+        )
     if verdict == "KEEP_GOING" and s.stage == "trained":
         done = w.metric_value(f.get("done_metric"), f.get("done_value"))
         got = w.metric_value(f.get("done_metric"), f.get("done_metric_value"))
-        return Status("amber", f"The latest model beats {baseline} but not the done line yet ({got}, needs {done})",
-                      "Improve the model with more history or another data source")
+        return Status(
+            "amber",
+            f"The latest model beats {baseline} but not the done line yet ({got}, needs {done})",
+            "Improve the model with more history or another data source",
+        )
     return None
 
 
 def _training(s: Situation) -> Status | None:
     failed = s.latest("training_failed")
     if failed and not s.after(failed, "model_trained"):
-        return Status("amber", f"The last training run failed on {w.day(failed.at.date())}", "Fix the training run and train again")
+        return Status(
+            "amber",
+            f"The last training run failed on {w.day(failed.at.date())}",
+            "Fix the training run and train again",
+        )
     agreed, model = s.latest("project_agreed"), s.latest("model_trained")
-    if agreed and model and model.facts.get("spec_hash") and agreed.facts.get("spec_hash") != model.facts.get("spec_hash"):
-        return Status("amber", "The contract changed after the latest model was trained", "Train again on the new contract")
+    if (
+        agreed
+        and model
+        and model.facts.get("spec_hash")
+        and agreed.facts.get("spec_hash") != model.facts.get("spec_hash")
+    ):
+        return Status(
+            "amber", "The contract changed after the latest model was trained", "Train again on the new contract"
+        )
     return None
 
 
@@ -153,8 +191,12 @@ def _dates(s: Situation) -> Status | None:
     if s.stage in ("proven", "parked") or s.due is None:
         return None
     if s.due < s.today:
-        return Status("red", f"Due {w.day(s.due)}, {w.days_between(s.due, s.today)} ago, still at stage {s.stage}",
-                      f"Agree a new due date with {s.stakeholder}", f"{s.stakeholder} to agree a new due date")
+        return Status(
+            "red",
+            f"Due {w.day(s.due)}, {w.days_between(s.due, s.today)} ago, still at stage {s.stage}",
+            f"Agree a new due date with {s.stakeholder}",
+            f"{s.stakeholder} to agree a new due date",
+        )
     if (s.due - s.today).days <= DUE_SOON_DAYS and STAGES.index(s.stage) < STAGES.index("deployed"):
         return Status("amber", f"Due {w.day(s.due)}, in {w.days_between(s.today, s.due)}, still at stage {s.stage}")
     return None
@@ -198,9 +240,13 @@ def _good_news(s: Situation) -> str:
         return f"Proven by experiment {decided.subject}" if decided else "Proven"
     if s.stage == "proving":
         started = s.latest("experiment_started")
-        return f"Experiment {started.subject} running since {w.day(started.at.date())}" if started else "Experiment running"
+        return (
+            f"Experiment {started.subject} running since {w.day(started.at.date())}"
+            if started
+            else "Experiment running"
+        )
     if s.stage == "deployed":
-        version = (s.latest("model_promoted") or model)
+        version = s.latest("model_promoted") or model
         live = f"Model {version.subject} is live" if version else "The model is live"
         return live + (f"; last scored {w.day(run.at.date())}" if run else "")
     if s.stage == "trained" and model:

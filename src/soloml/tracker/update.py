@@ -21,8 +21,14 @@ from soloml.tracker.events import EventLog, gather_events, local_now
 from soloml.tracker.happenings import happened
 from soloml.workspace import Workspace
 
-SECTIONS = (("status", "Status"), ("happened", "What happened"), ("planned", "Planned next week"),
-            ("done_when", "When each project will be done"), ("risks", "Top risks"), ("decisions", "Decisions needed"))
+SECTIONS = (
+    ("status", "Status"),
+    ("happened", "What happened"),
+    ("planned", "Planned next week"),
+    ("done_when", "When each project will be done"),
+    ("risks", "Top risks"),
+    ("decisions", "Decisions needed"),
+)
 TOP_RISKS = 5
 
 
@@ -57,25 +63,34 @@ class WeeklyUpdate:
 
     def to_facts(self) -> dict[str, Any]:
         return {
-            "business": self.business, "since": self.since.isoformat(), "until": self.until.isoformat(), "subject": self.subject,
-            "sections": {k: list(v) for k, v in self.sections.items()}, "colours": dict(self.colours),
+            "business": self.business,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "subject": self.subject,
+            "sections": {k: list(v) for k, v in self.sections.items()},
+            "colours": dict(self.colours),
             "markdown_path": str(self.markdown_path) if self.markdown_path else None,
             "text_path": str(self.text_path) if self.text_path else None,
             "board_path": str(self.board_path) if self.board_path else None,
-            "sent": None if self.delivery is None else self.delivery.to_facts(), "text": self.text(),
+            "sent": None if self.delivery is None else self.delivery.to_facts(),
+            "text": self.text(),
         }
 
 
 def compose_update(log: EventLog, board: Board, *, since: date, until: date, business: str) -> WeeklyUpdate:
     """The update's sections from the event log (for what happened) and the board (for status, plans and dates)."""
     if since > until:
-        raise TrackerError(f"The update's start {since} is after its end {until}.", hint="Pass an earlier --since date.")
+        raise TrackerError(
+            f"The update's start {since} is after its end {until}.", hint="Pass an earlier --since date."
+        )
     window = log.between(datetime.combine(since, time()), datetime.combine(until + timedelta(days=1), time()))
     rows = board.rows
     sections = {
-        "status": tuple(f"{r.values['project']}: {r.values['status']}. {_end(r.values['status_reason'])}" for r in rows) or ("No projects yet.",),
+        "status": tuple(f"{r.values['project']}: {r.values['status']}. {_end(r.values['status_reason'])}" for r in rows)
+        or ("No projects yet.",),
         "happened": happened(window, log) or (f"Nothing was recorded between {w.day(since)} and {w.day(until)}.",),
-        "planned": tuple(f"{r.values['project']}: {_end(r.values['next_step'])}" for r in rows if r.values["next_step"]) or ("Nothing planned yet.",),
+        "planned": tuple(f"{r.values['project']}: {_end(r.values['next_step'])}" for r in rows if r.values["next_step"])
+        or ("Nothing planned yet.",),
         "done_when": tuple(_done_when(r, until) for r in rows) or ("No projects yet.",),
         "risks": _risks(rows, window) or ("No risk stands out this week.",),
         "decisions": _decisions(rows) or ("No decision is needed this week.",),
@@ -107,11 +122,17 @@ def _done_when(row: BoardRow, today: date) -> str:
 
 def _risks(rows: tuple[BoardRow, ...], window: EventLog) -> tuple[str, ...]:
     """Every red finding before every amber one, the week's failed loads among the red; the first TOP_RISKS."""
-    found = [(0 if f.colour == "red" else 1, f"{r.values['project']} ({f.colour}): {_end(f.reason)}") for r in rows for f in r.proposal.findings]
+    found = [
+        (0 if f.colour == "red" else 1, f"{r.values['project']} ({f.colour}): {_end(f.reason)}")
+        for r in rows
+        for f in r.proposal.findings
+    ]
     failed = [e for e in window.events if e.kind == "load_failed"]
     if failed:
         names = ", ".join(sorted({e.subject for e in failed}))
-        found.append((0, f"{w.plural(len(failed), 'load')} failed this week ({names}): the data behind the models may be stale."))
+        found.append(
+            (0, f"{w.plural(len(failed), 'load')} failed this week ({names}): the data behind the models may be stale.")
+        )
     return tuple(text for _, text in sorted(found, key=lambda t: t[0])[:TOP_RISKS])
 
 
@@ -123,8 +144,15 @@ def _decisions(rows: tuple[BoardRow, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def write_update(ws: Workspace, *, since: date | None = None, today: date | None = None, send: bool = False,
-                 env: dict[str, str] | None = None, log: EventLog | None = None) -> WeeklyUpdate:
+def write_update(
+    ws: Workspace,
+    *,
+    since: date | None = None,
+    today: date | None = None,
+    send: bool = False,
+    env: dict[str, str] | None = None,
+    log: EventLog | None = None,
+) -> WeeklyUpdate:
     """Refresh the board, compose the update, write reports/update-<today>.md and .txt, and e-mail it when `send`."""
     today = today or local_now(ws).date()
     since = since or today - timedelta(days=7)
@@ -139,5 +167,9 @@ def write_update(ws: Workspace, *, since: date | None = None, today: date | None
     if send:
         from soloml.tracker.mail import send_mail
 
-        delivery = send_mail(ws.settings.smtp, update.subject, update.text(), attachment=(md.name, update.markdown()), env=env)
-    return WeeklyUpdate(update.business, update.since, update.until, update.sections, md, txt, delivery, board.path, update.colours)
+        delivery = send_mail(
+            ws.settings.smtp, update.subject, update.text(), attachment=(md.name, update.markdown()), env=env
+        )
+    return WeeklyUpdate(
+        update.business, update.since, update.until, update.sections, md, txt, delivery, board.path, update.colours
+    )

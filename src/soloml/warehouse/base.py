@@ -66,4 +66,3 @@ def split_name(qualified: str) -> tuple[str, str]:
     """'schema.table' -> (schema, table); a bare name is in `main`."""
     schema, _, name = qualified.rpartition(".")
     return schema or "main", name
-

@@ -6,10 +6,12 @@ import importlib
 from pathlib import Path
 
 from soloml.errors import WarehouseError
-from soloml.warehouse.base import Connection, Warehouse
-from soloml.warehouse.duckdb import DUCKDB_CONFIG, open_connection
-from soloml.warehouse.migrations import SCHEMAS, migrate
 from soloml.sql_quoting import quote_ident as quote_ident  # re-exported: stages import it from here too
+from soloml.warehouse.base import Connection, Warehouse
+from soloml.warehouse.duckdb import DUCKDB_CONFIG as DUCKDB_CONFIG  # re-exported
+from soloml.warehouse.duckdb import open_connection
+from soloml.warehouse.migrations import SCHEMAS as SCHEMAS  # re-exported
+from soloml.warehouse.migrations import migrate
 
 # Warehouse URL schemes and the module that opens each. The Postgres warehouse (issue 18) will be one more line
 # here and one new file, warehouse/postgres.py, with an `open_warehouse(url)` returning a `base.Warehouse`.
@@ -33,7 +35,7 @@ def _refuse(target: str | Path, scheme: str) -> WarehouseError:
     return WarehouseError(
         f"Warehouse URL '{target}' cannot be opened as the warehouse: {why}.",
         hint="Meanwhile keep the warehouse a DuckDB file in soloml.yaml (warehouse: warehouse.duckdb); "
-             "Postgres already works as a load source (`soloml load postgresql://...`) and a write-back target (`soloml score --to ...`).",
+        "Postgres already works as a load source (`soloml load postgresql://...`) and a write-back target (`soloml score --to ...`).",
     )
 
 
@@ -79,5 +81,3 @@ def table_exists(con: Connection, qualified: str) -> bool:
     ).fetchall()
     row = row[0] if row else None
     return bool(row and row[0])
-
-

@@ -21,7 +21,7 @@ DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensio
 
 def path_of(url: str) -> str:
     """'duckdb:///path' or a plain path -> the path DuckDB opens (':memory:' for an empty one)."""
-    text = url[len("duckdb:///"):] if url.startswith("duckdb:///") else url
+    text = url[len("duckdb:///") :] if url.startswith("duckdb:///") else url
     return text or ":memory:"
 
 
@@ -39,7 +39,10 @@ def open_connection(url: str, *, read_only: bool = False, lock_timeout: float = 
             if "lock" in str(exc).lower() and time.monotonic() < deadline:
                 time.sleep(0.05)
                 continue
-            raise WarehouseError(f"Cannot open the warehouse at {text}: {exc}.", hint="Is another soloml process writing to it? Close it and retry.") from exc
+            raise WarehouseError(
+                f"Cannot open the warehouse at {text}: {exc}.",
+                hint="Is another soloml process writing to it? Close it and retry.",
+            ) from exc
 
 
 class DuckDBWarehouse:
@@ -91,8 +94,12 @@ class DuckDBWarehouse:
         self.con.execute("COMMIT")
 
     def schemas(self) -> list[str]:
-        return [r[0] for r in self.con.execute(
-            "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY 1").fetchall()]
+        return [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY 1"
+            ).fetchall()
+        ]
 
     def tables(self, schema: str | None = None) -> list[str]:
         sql = "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = current_database()"
@@ -105,7 +112,8 @@ class DuckDBWarehouse:
     def table_exists(self, qualified: str) -> bool:
         schema, name = split_name(qualified)
         rows = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchall()
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+        ).fetchall()
         return bool(rows and rows[0][0])
 
     def close(self) -> None:

@@ -59,5 +59,9 @@ def source_freshness(
         limit = max_age.get(source, DEFAULT_MAX_AGE) if isinstance(max_age, dict) else max_age
         age = None if last_success is None else (now - last_success).total_seconds() / 3600.0
         alert = age is None or age > limit.total_seconds() / 3600.0
-        out.append(SourceFreshness(str(source), last_success, age, limit.total_seconds() / 3600.0, str(last_status), last_error, alert))
+        out.append(
+            SourceFreshness(
+                str(source), last_success, age, limit.total_seconds() / 3600.0, str(last_status), last_error, alert
+            )
+        )
     return tuple(out)

@@ -13,7 +13,7 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from soloml.warehouse import ops
@@ -29,10 +29,9 @@ INTERRUPTED = (
 )
 
 
-
 def utcnow() -> datetime:
     """Naive UTC now, the warehouse's convention for timestamps."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def new_load_id(now: datetime | None = None) -> str:
@@ -97,19 +96,55 @@ def _json(value: Any) -> str | None:
 
 
 _COLUMNS = (
-    "source", "sha256", "target_table", "detected_format", "rows_in", "rows_loaded", "rows_quarantined", "started_at",
-    "finished_at", "status", "error", "requested_as", "rows_skipped", "headers", "columns", "detection", "core_rows", "notes",
+    "source",
+    "sha256",
+    "target_table",
+    "detected_format",
+    "rows_in",
+    "rows_loaded",
+    "rows_quarantined",
+    "started_at",
+    "finished_at",
+    "status",
+    "error",
+    "requested_as",
+    "rows_skipped",
+    "headers",
+    "columns",
+    "detection",
+    "core_rows",
+    "notes",
 )
 
 
 def _values(entry: JournalEntry) -> dict[str, Any]:
     """The outcome columns of `entry`, by name (JSON already text: non-ASCII headers stay readable in the table)."""
-    return dict(zip(_COLUMNS, [
-        entry.source, entry.sha256, entry.target_table, entry.detected_format, entry.rows_in, entry.rows_loaded,
-        entry.rows_quarantined, entry.started_at, utcnow(), entry.status, entry.error, entry.requested_as,
-        entry.rows_skipped, _json(entry.headers), _json(entry.columns), _json(entry.detection), _json(entry.core_rows),
-        _json(entry.notes or None),
-    ], strict=True))
+    return dict(
+        zip(
+            _COLUMNS,
+            [
+                entry.source,
+                entry.sha256,
+                entry.target_table,
+                entry.detected_format,
+                entry.rows_in,
+                entry.rows_loaded,
+                entry.rows_quarantined,
+                entry.started_at,
+                utcnow(),
+                entry.status,
+                entry.error,
+                entry.requested_as,
+                entry.rows_skipped,
+                _json(entry.headers),
+                _json(entry.columns),
+                _json(entry.detection),
+                _json(entry.core_rows),
+                _json(entry.notes or None),
+            ],
+            strict=True,
+        )
+    )
 
 
 def record(con: Connection, entry: JournalEntry) -> None:
@@ -121,8 +156,18 @@ def start(con: Connection, entries: list[JournalEntry]) -> None:
     """Write `running` rows for loads about to begin, committed at once so a killed load leaves its trace."""
     con.begin()
     for entry in entries:
-        ops.insert(con, "loads", load_id=entry.load_id, source=entry.source, sha256=entry.sha256, detected_format=entry.detected_format,
-                   started_at=entry.started_at, status="running", requested_as=entry.requested_as, run_by=PROCESS)
+        ops.insert(
+            con,
+            "loads",
+            load_id=entry.load_id,
+            source=entry.source,
+            sha256=entry.sha256,
+            detected_format=entry.detected_format,
+            started_at=entry.started_at,
+            status="running",
+            requested_as=entry.requested_as,
+            run_by=PROCESS,
+        )
     con.commit()
 
 
@@ -153,5 +198,12 @@ def mark_interrupted(con: Connection) -> tuple[InterruptedLoad, ...]:
     ).fetchall()
     now = utcnow()
     for row in rows:  # the rows just read: one process writes the file at a time, so none can change between
-        ops.update(con, "loads", {"load_id": row[0], "status": "running"}, status="interrupted", error=INTERRUPTED, finished_at=now)
+        ops.update(
+            con,
+            "loads",
+            {"load_id": row[0], "status": "running"},
+            status="interrupted",
+            error=INTERRUPTED,
+            finished_at=now,
+        )
     return tuple(InterruptedLoad(*row) for row in rows)

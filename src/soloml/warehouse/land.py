@@ -92,7 +92,9 @@ def land(
     good_rows = typed.rows - typed.bad_rows
     if typed.direct:  # type_stage wrote the new table itself: drop its bad rows and helper columns
         if typed.table != target:
-            raise LoadError(f"Internal: typed rows were written to {typed.table}, not {target}.", hint="Report this as a bug.")
+            raise LoadError(
+                f"Internal: typed rows were written to {typed.table}, not {target}.", hint="Report this as a bug."
+            )
         if typed.bad_rows:
             con.execute(f"DELETE FROM {target} WHERE _soloml_bad")
         for helper in HELPER_COLUMNS:
@@ -122,16 +124,20 @@ def land(
     replaced = 0
     if key:
         same_key = " AND ".join(f"t.{quote_ident(k)} IS NOT DISTINCT FROM {typed_as_table[k]}" for k in key)
-        replaced = int(con.execute(
-            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {typed.table} n WHERE NOT n._soloml_bad AND {same_key}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {typed.table} n WHERE NOT n._soloml_bad AND {same_row})"
-        ).fetchall()[0][0])
+        replaced = int(
+            con.execute(
+                f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM {typed.table} n WHERE NOT n._soloml_bad AND {same_key}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {typed.table} n WHERE NOT n._soloml_bad AND {same_row})"
+            ).fetchall()[0][0]
+        )
     insert_cols = ", ".join([*(quote_ident(n) for n in names), *META_COLUMNS])
     values = ", ".join(typed_as_table[n] for n in names)
     sep = ", " if values else ""
     meta_n = meta_sql(load_id, loaded_at, "n._source_row")
-    inserted = int(con.execute(
-        f"INSERT INTO {target} ({insert_cols}) SELECT {values}{sep}{meta_n} FROM {typed.table} n "
-        f"WHERE NOT n._soloml_bad AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {same_row})"
-    ).fetchall()[0][0])
+    inserted = int(
+        con.execute(
+            f"INSERT INTO {target} ({insert_cols}) SELECT {values}{sep}{meta_n} FROM {typed.table} n "
+            f"WHERE NOT n._soloml_bad AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {same_row})"
+        ).fetchall()[0][0]
+    )
     return LandCounts(inserted=inserted, skipped=good_rows - inserted, replaced=replaced)

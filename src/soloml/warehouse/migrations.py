@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from soloml.warehouse import ops
 from soloml.warehouse.base import Connection
@@ -33,8 +33,13 @@ class Migration:
 def rename_column(con: Connection, qualified: str, old: str, new: str) -> None:
     """Rename `old` to `new` if the table still has `old` (so a half-migrated workspace is safe to re-run)."""
     schema, _, name = qualified.partition(".")
-    present = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchall()}
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
     if old in present and new not in present:
         con.execute(f'ALTER TABLE {qualified} RENAME COLUMN "{old}" TO "{new}"')
 
@@ -53,7 +58,8 @@ def current_version(con: Connection) -> int:
     """The workspace's schema version: 0 when it predates `ops.schema_version`."""
     # fetchall, never fetchone: DuckDB 2 refuses the caller's next statement while a result is unfinished
     has = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'schema_version'").fetchall()
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'schema_version'"
+    ).fetchall()
     if not has or not has[0][0]:
         return 0
     rows = con.execute("SELECT max(version) FROM ops.schema_version").fetchall()
@@ -67,7 +73,8 @@ def converge(con: Connection) -> list[str]:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     present: dict[str, set[str]] = {}
     for table, column in con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'ops'").fetchall():
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'ops'"
+    ).fetchall():
         present.setdefault(table, set()).add(column)
     for spec in ops.SCHEMA.values():
         if spec.name not in present:
@@ -95,7 +102,7 @@ def migrate(con: Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> 
             migration.steps(con)
             changed.append(f"migration {migration.version}: {migration.note}")
         changed += converge(con)
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         for migration in pending:
             ops.insert(con, "schema_version", version=migration.version, applied_at=now, note=migration.note)
         con.execute("COMMIT")

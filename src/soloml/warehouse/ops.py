@@ -36,7 +36,11 @@ class Column:
     key: bool = False
 
     def ddl(self) -> str:
-        return f"{self.name} {self.type}" + (" PRIMARY KEY" if self.key else "") + ("" if self.null or self.key else " NOT NULL")
+        return (
+            f"{self.name} {self.type}"
+            + (" PRIMARY KEY" if self.key else "")
+            + ("" if self.null or self.key else " NOT NULL")
+        )
 
 
 @dataclass(frozen=True)
@@ -67,36 +71,133 @@ def _t(name: str, why: str, *specs: str) -> Table:
     return Table(name, tuple(_c(s) for s in specs), why)
 
 
-SCHEMA: dict[str, Table] = {t.name: t for t in (
-    _t("schema_version", "which migrations this workspace has had (warehouse/migrations.py)",
-       "version INTEGER notnull", "applied_at TIMESTAMP notnull", "note VARCHAR"),
-    _t("loads", "one row per file or table loaded (warehouse/journal.py)",
-       "load_id VARCHAR key", "source VARCHAR notnull", "sha256 VARCHAR", "target_table VARCHAR", "detected_format VARCHAR",
-       "rows_in BIGINT", "rows_loaded BIGINT", "rows_quarantined BIGINT", "started_at TIMESTAMP", "finished_at TIMESTAMP",
-       "status VARCHAR notnull", "error VARCHAR", "requested_as VARCHAR", "rows_skipped BIGINT", "headers JSON", "columns JSON",
-       "detection JSON", "core_rows JSON", "notes JSON", "run_by VARCHAR"),
-    _t("quarantine", "rows a load set aside, with why (sources/, canonical/, warehouse/stage.py)",
-       "load_id VARCHAR notnull", "row_number BIGINT", "raw_row JSON", "reason VARCHAR", "source VARCHAR"),
-    _t("runs", "one row per run of check / train / score / forecast",
-       "run_id VARCHAR key", "project VARCHAR", "kind VARCHAR notnull", "model_version VARCHAR", "started_at TIMESTAMP",
-       "finished_at TIMESTAMP", "status VARCHAR notnull", "rows BIGINT", "error VARCHAR", "details JSON"),
-    _t("predictions", "every prediction made, by batch scoring or the service",
-       "run_id VARCHAR notnull", "project VARCHAR notnull", "model_version VARCHAR notnull", "entity_id VARCHAR", "score DOUBLE",
-       "decision BOOLEAN", "rank INTEGER", "top_reasons JSON", "scored_at TIMESTAMP notnull", "origin VARCHAR",
-       "source_system VARCHAR", "source_id VARCHAR", "email VARCHAR", "predicted_class VARCHAR"),
-    _t("model_events", "alias history of the model registry (register / promote / rollback / recover)",
-       "project VARCHAR notnull", "action VARCHAR notnull", "alias VARCHAR", "version VARCHAR", "previous_version VARCHAR",
-       "happened_at TIMESTAMP notnull", "note VARCHAR"),
-    _t("exposures", "who saw which variant of which experiment",
-       "experiment VARCHAR notnull", "unit_id VARCHAR notnull", "variant VARCHAR notnull", "exposed_at TIMESTAMP notnull", "origin VARCHAR"),
-    _t("monitoring", "one row per monitoring check",
-       "run_id VARCHAR notnull", "project VARCHAR notnull", "model_version VARCHAR", "checked_at TIMESTAMP notnull",
-       "check_name VARCHAR notnull", "subject VARCHAR", "statistic DOUBLE", "threshold DOUBLE", "alert BOOLEAN notnull", "details JSON"),
-    _t("forecasts", "every forecast made, one row per series and period (forecasting/journal.py)",
-       "run_id VARCHAR notnull", "project VARCHAR notnull", "series_id VARCHAR notnull", "period DATE notnull",
-       "frequency VARCHAR notnull", "step INTEGER notnull", "forecast DOUBLE", "lower DOUBLE", "upper DOUBLE", "level DOUBLE",
-       "model VARCHAR", "made_at TIMESTAMP notnull"),
-)}
+SCHEMA: dict[str, Table] = {
+    t.name: t
+    for t in (
+        _t(
+            "schema_version",
+            "which migrations this workspace has had (warehouse/migrations.py)",
+            "version INTEGER notnull",
+            "applied_at TIMESTAMP notnull",
+            "note VARCHAR",
+        ),
+        _t(
+            "loads",
+            "one row per file or table loaded (warehouse/journal.py)",
+            "load_id VARCHAR key",
+            "source VARCHAR notnull",
+            "sha256 VARCHAR",
+            "target_table VARCHAR",
+            "detected_format VARCHAR",
+            "rows_in BIGINT",
+            "rows_loaded BIGINT",
+            "rows_quarantined BIGINT",
+            "started_at TIMESTAMP",
+            "finished_at TIMESTAMP",
+            "status VARCHAR notnull",
+            "error VARCHAR",
+            "requested_as VARCHAR",
+            "rows_skipped BIGINT",
+            "headers JSON",
+            "columns JSON",
+            "detection JSON",
+            "core_rows JSON",
+            "notes JSON",
+            "run_by VARCHAR",
+        ),
+        _t(
+            "quarantine",
+            "rows a load set aside, with why (sources/, canonical/, warehouse/stage.py)",
+            "load_id VARCHAR notnull",
+            "row_number BIGINT",
+            "raw_row JSON",
+            "reason VARCHAR",
+            "source VARCHAR",
+        ),
+        _t(
+            "runs",
+            "one row per run of check / train / score / forecast",
+            "run_id VARCHAR key",
+            "project VARCHAR",
+            "kind VARCHAR notnull",
+            "model_version VARCHAR",
+            "started_at TIMESTAMP",
+            "finished_at TIMESTAMP",
+            "status VARCHAR notnull",
+            "rows BIGINT",
+            "error VARCHAR",
+            "details JSON",
+        ),
+        _t(
+            "predictions",
+            "every prediction made, by batch scoring or the service",
+            "run_id VARCHAR notnull",
+            "project VARCHAR notnull",
+            "model_version VARCHAR notnull",
+            "entity_id VARCHAR",
+            "score DOUBLE",
+            "decision BOOLEAN",
+            "rank INTEGER",
+            "top_reasons JSON",
+            "scored_at TIMESTAMP notnull",
+            "origin VARCHAR",
+            "source_system VARCHAR",
+            "source_id VARCHAR",
+            "email VARCHAR",
+            "predicted_class VARCHAR",
+        ),
+        _t(
+            "model_events",
+            "alias history of the model registry (register / promote / rollback / recover)",
+            "project VARCHAR notnull",
+            "action VARCHAR notnull",
+            "alias VARCHAR",
+            "version VARCHAR",
+            "previous_version VARCHAR",
+            "happened_at TIMESTAMP notnull",
+            "note VARCHAR",
+        ),
+        _t(
+            "exposures",
+            "who saw which variant of which experiment",
+            "experiment VARCHAR notnull",
+            "unit_id VARCHAR notnull",
+            "variant VARCHAR notnull",
+            "exposed_at TIMESTAMP notnull",
+            "origin VARCHAR",
+        ),
+        _t(
+            "monitoring",
+            "one row per monitoring check",
+            "run_id VARCHAR notnull",
+            "project VARCHAR notnull",
+            "model_version VARCHAR",
+            "checked_at TIMESTAMP notnull",
+            "check_name VARCHAR notnull",
+            "subject VARCHAR",
+            "statistic DOUBLE",
+            "threshold DOUBLE",
+            "alert BOOLEAN notnull",
+            "details JSON",
+        ),
+        _t(
+            "forecasts",
+            "every forecast made, one row per series and period (forecasting/journal.py)",
+            "run_id VARCHAR notnull",
+            "project VARCHAR notnull",
+            "series_id VARCHAR notnull",
+            "period DATE notnull",
+            "frequency VARCHAR notnull",
+            "step INTEGER notnull",
+            "forecast DOUBLE",
+            "lower DOUBLE",
+            "upper DOUBLE",
+            "level DOUBLE",
+            "model VARCHAR",
+            "made_at TIMESTAMP notnull",
+        ),
+    )
+}
 
 
 def table(name: str) -> Table:
@@ -146,7 +247,9 @@ def insert(con: Connection, name: str, **values: Any) -> None:
     insert_many(con, name, [values])
 
 
-def insert_many(con: Connection, name: str, rows: Sequence[Mapping[str, Any]], *, exprs: Mapping[str, str] | None = None) -> None:
+def insert_many(
+    con: Connection, name: str, rows: Sequence[Mapping[str, Any]], *, exprs: Mapping[str, str] | None = None
+) -> None:
     """Insert rows that all name the same columns, in one executemany.
 
     `exprs` wraps a column's parameter in SQL, e.g. {"raw_row": "json_object('line', ?)"} (one `?` each).
@@ -161,14 +264,20 @@ def insert_many(con: Connection, name: str, rows: Sequence[Mapping[str, Any]], *
     )
 
 
-def insert_select(con: Connection, name: str, columns: Sequence[str], select_sql: str, params: Sequence[Any] = ()) -> int:
+def insert_select(
+    con: Connection, name: str, columns: Sequence[str], select_sql: str, params: Sequence[Any] = ()
+) -> int:
     """INSERT INTO ops.`name` (`columns`) `select_sql`: one set-based statement, columns checked by name; returns its rows."""
     spec, cols = checked(name, columns)
     rows = con.execute(f"INSERT INTO {spec.qualified} ({_names(cols)}) {select_sql}", list(params)).fetchall()
-    return int(rows[0][0]) if rows else 0  # fetchall, not fetchone: DuckDB 2 refuses new work while a result is unfinished
+    return (
+        int(rows[0][0]) if rows else 0
+    )  # fetchall, not fetchone: DuckDB 2 refuses new work while a result is unfinished
 
 
-def insert_frame(con: Connection, name: str, frame: pd.DataFrame | Any, *, exprs: Mapping[str, str] | None = None) -> int:
+def insert_frame(
+    con: Connection, name: str, frame: pd.DataFrame | Any, *, exprs: Mapping[str, str] | None = None
+) -> int:
     """Append a frame (or Arrow table) whose column names are ops columns, in one statement; returns its rows.
 
     `exprs` gives an SQL expression over the registered frame for a column (e.g. `top_reasons::JSON`, or a
@@ -204,7 +313,9 @@ def delete(con: Connection, name: str, **where: Any) -> None:
     con.execute(f"DELETE FROM {spec.qualified} WHERE {_equal(cols)}", [where[c] for c in cols])
 
 
-def select(con: Connection, name: str, columns: Sequence[str] | None = None, *, order_by: str | None = None, **where: Any) -> list[dict[str, Any]]:
+def select(
+    con: Connection, name: str, columns: Sequence[str] | None = None, *, order_by: str | None = None, **where: Any
+) -> list[dict[str, Any]]:
     """Rows of ops.`name` as dicts by column name (WHERE column = value for each keyword)."""
     spec, cols = checked(name, columns or table(name).names)
     _, where_cols = checked(name, where)
@@ -215,20 +326,44 @@ def select(con: Connection, name: str, columns: Sequence[str] | None = None, *, 
         sql += " WHERE " + _equal(where_cols)
     if order_by:
         sql += f" ORDER BY {order_by}"
-    return [dict(zip(cols, row)) for row in con.execute(sql, [where[c] for c in where_cols]).fetchall()]
+    return [dict(zip(cols, row, strict=True)) for row in con.execute(sql, [where[c] for c in where_cols]).fetchall()]
 
 
 # ---- ops.runs: the three writers (check, train, forecast, score) share these two ----------------------------
 
-def record_run(con: Connection, *, run_id: str, kind: str, status: str, project: str | None = None, model_version: str | None = None,
-               started_at: datetime | None = None, finished_at: datetime | None = None, rows: int | None = None,
-               error: str | None = None, details: Mapping[str, Any] | None = None, replace: bool = False) -> None:
+
+def record_run(
+    con: Connection,
+    *,
+    run_id: str,
+    kind: str,
+    status: str,
+    project: str | None = None,
+    model_version: str | None = None,
+    started_at: datetime | None = None,
+    finished_at: datetime | None = None,
+    rows: int | None = None,
+    error: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    replace: bool = False,
+) -> None:
     """One ops.runs row by name; `replace` first drops a row of the same run_id (a re-recorded run)."""
     if replace:
         delete(con, "runs", run_id=run_id)
-    insert(con, "runs", run_id=run_id, project=project, kind=kind, model_version=model_version, started_at=started_at,
-           finished_at=finished_at, status=status, rows=rows, error=error,
-           details=None if details is None else json.dumps(details, default=str))
+    insert(
+        con,
+        "runs",
+        run_id=run_id,
+        project=project,
+        kind=kind,
+        model_version=model_version,
+        started_at=started_at,
+        finished_at=finished_at,
+        status=status,
+        rows=rows,
+        error=error,
+        details=None if details is None else json.dumps(details, default=str),
+    )
 
 
 def finish_run(con: Connection, run_id: str, **values: Any) -> None:
@@ -236,8 +371,26 @@ def finish_run(con: Connection, run_id: str, **values: Any) -> None:
     update(con, "runs", {"run_id": run_id}, **values)
 
 
-def record_model_event(con: Connection, *, project: str, action: str, happened_at: datetime, alias: str | None = None,
-                       version: str | None = None, previous_version: str | None = None, note: str | None = None) -> None:
+def record_model_event(
+    con: Connection,
+    *,
+    project: str,
+    action: str,
+    happened_at: datetime,
+    alias: str | None = None,
+    version: str | None = None,
+    previous_version: str | None = None,
+    note: str | None = None,
+) -> None:
     """One row of the registry's alias history."""
-    insert(con, "model_events", project=project, action=action, alias=alias, version=version, previous_version=previous_version,
-           happened_at=happened_at, note=note)
+    insert(
+        con,
+        "model_events",
+        project=project,
+        action=action,
+        alias=alias,
+        version=version,
+        previous_version=previous_version,
+        happened_at=happened_at,
+        note=note,
+    )

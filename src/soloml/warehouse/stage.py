@@ -49,23 +49,35 @@ def meta_sql(load_id: str, loaded_at: datetime, source_row: str = "_source_row")
     return f"'{load_id}' AS _load_id, TIMESTAMP '{loaded_at.isoformat(sep=' ')}' AS _loaded_at, {source_row} AS _source_row"
 
 
-def _build(
-    con: Connection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None
-) -> None:
+def _build(con: Connection, stage: str, plans: Sequence[ColumnPlan], row_sql: str, into: str, meta: str | None) -> None:
     """Typed values, and a row flag `_soloml_bad`: some value was non-empty in the source but has no typed value.
 
     Three nested projections so each value is trimmed once and parsed once. `into` is a temp table, or (with
     `meta`) a new raw table written in this one pass, to spare a copy of every row."""
     q = [quote_ident(p.name) for p in plans]
     checked = [i for i, p in enumerate(plans) if p.checked]
-    prepared = ", ".join(["rowid AS _soloml_rowid", f"{row_sql} AS _source_row", *(f"{p.prepared_sql()} AS {c}" for p, c in zip(plans, q, strict=True))])
-    typed = ", ".join(["_soloml_rowid", "_source_row", *(f"{p.cast_sql(c)} AS {c}" for p, c in zip(plans, q, strict=True)),
-                       *(f"{q[i]} IS NOT NULL AS _soloml_ne_{i}" for i in checked)])
+    prepared = ", ".join(
+        [
+            "rowid AS _soloml_rowid",
+            f"{row_sql} AS _source_row",
+            *(f"{p.prepared_sql()} AS {c}" for p, c in zip(plans, q, strict=True)),
+        ]
+    )
+    typed = ", ".join(
+        [
+            "_soloml_rowid",
+            "_source_row",
+            *(f"{p.cast_sql(c)} AS {c}" for p, c in zip(plans, q, strict=True)),
+            *(f"{q[i]} IS NOT NULL AS _soloml_ne_{i}" for i in checked),
+        ]
+    )
     flags = [f"(_soloml_ne_{i} AND {q[i]} IS NULL)" for i in checked]
     outer = ", ".join([*q, meta or "_source_row", "_soloml_rowid", f"({' OR '.join(flags) or 'false'}) AS _soloml_bad"])
     con.execute(f"DROP TABLE IF EXISTS {into}")
     temp = "TEMP " if meta is None else ""
-    con.execute(f"CREATE {temp}TABLE {into} AS SELECT {outer} FROM (SELECT {typed} FROM (SELECT {prepared} FROM {stage}))")
+    con.execute(
+        f"CREATE {temp}TABLE {into} AS SELECT {outer} FROM (SELECT {typed} FROM (SELECT {prepared} FROM {stage}))"
+    )
 
 
 def _column_bad_sql(plan: ColumnPlan) -> str:
@@ -110,7 +122,9 @@ def type_stage(
     _build(con, stage, plans, row_sql, into, meta if direct else None)
     bad = _bad_counts(con, into, stage, plans)
     if bad:  # the sample missed something: decide those columns again over every row
-        refined = refine_plans(con, stage, plans, list(bad), date_order=date_order, decimal_comma_first=decimal_comma_first, keep=keep)
+        refined = refine_plans(
+            con, stage, plans, list(bad), date_order=date_order, decimal_comma_first=decimal_comma_first, keep=keep
+        )
         if refined != plans:
             plans = refined
             _build(con, stage, plans, row_sql, into, meta if direct else None)
@@ -122,7 +136,9 @@ def type_stage(
     return TypedStage(into, tuple(plans), int(rows), int(bad_rows), bad, first, notes, direct)
 
 
-def _first_bad(con, table: str, stage: str, plans: Sequence[ColumnPlan], header_of: dict[str, str], *, limit: int) -> tuple[BadRow, ...]:
+def _first_bad(
+    con, table: str, stage: str, plans: Sequence[ColumnPlan], header_of: dict[str, str], *, limit: int
+) -> tuple[BadRow, ...]:
     out: list[BadRow] = []
     for p in plans:
         if not p.checked or p.candidate is None:
@@ -143,7 +159,9 @@ def quarantine_rows(
     if not typed.bad_rows:
         return 0
     names = [p.name for p in typed.plans]
-    pairs = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}', s.{quote_ident(n)}" for n, h in zip(names, headers, strict=False))
+    pairs = ", ".join(
+        f"'{h.replace(chr(39), chr(39) * 2)}', s.{quote_ident(n)}" for n, h in zip(names, headers, strict=False)
+    )
     reasons = []
     for p, h in zip(typed.plans, headers, strict=False):
         if not p.checked or p.candidate is None:
@@ -155,7 +173,9 @@ def quarantine_rows(
         )
     reason = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "'bad row'"
     return ops.insert_select(
-        con, "quarantine", ["load_id", "row_number", "raw_row", "reason", "source"],
+        con,
+        "quarantine",
+        ["load_id", "row_number", "raw_row", "reason", "source"],
         f"SELECT ?, t._source_row, json_object({pairs}), {reason}, ? FROM {typed.table} t JOIN {stage} s ON s.rowid = t._soloml_rowid "
         f"WHERE t._soloml_bad ORDER BY t._source_row",
         [load_id, source],

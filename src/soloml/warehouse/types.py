@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from soloml.config import DateOrder
-from soloml.warehouse.base import Connection
 from soloml.sql_quoting import quote_literal as _lit
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
@@ -47,7 +47,6 @@ _SLASH2 = r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}"
 _CLOCK = r" [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?( ?[AaPp][Mm])?"
 _TIMES = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p")
 _TEXT_DATES = ("%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y", "%a, %d %b %Y")
-
 
 
 def _fmt_list(formats: Sequence[str]) -> str:
@@ -104,41 +103,88 @@ class Candidate:
 
 def _candidates(date_order: DateOrder, decimal_comma_first: bool) -> tuple[Candidate, ...]:
     v = "{v}"
-    us_int = Candidate("integer", "BIGINT", "a whole number",
-                       f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END")
-    eu_int = Candidate("integer_eu", "BIGINT", "a whole number",
-                       f"CASE WHEN regexp_full_match({v}, {_lit(_EU_INT)}) THEN TRY_CAST(regexp_replace({v}, {_lit(_EU_SEP)}, '', 'g') AS BIGINT) END")
+    us_int = Candidate(
+        "integer",
+        "BIGINT",
+        "a whole number",
+        f"CASE WHEN regexp_full_match({v}, {_lit(_US_INT)}) THEN TRY_CAST(replace({v}, ',', '') AS BIGINT) END",
+    )
+    eu_int = Candidate(
+        "integer_eu",
+        "BIGINT",
+        "a whole number",
+        f"CASE WHEN regexp_full_match({v}, {_lit(_EU_INT)}) THEN TRY_CAST(regexp_replace({v}, {_lit(_EU_SEP)}, '', 'g') AS BIGINT) END",
+    )
     us = (
         Candidate("decimal", "DECIMAL(18,2)", "an amount", _money(v, _US_DEC2, "DECIMAL(18,2)")),
         Candidate("double", "DOUBLE", "a number", _money(v, _US_DBL, "DOUBLE")),
     )
     eu = (
-        Candidate("decimal_comma", "DECIMAL(18,2)", "an amount (decimal comma)", _money(v, _EU_DEC2, "DECIMAL(18,2)", comma_decimal=True)),
-        Candidate("double_comma", "DOUBLE", "a number (decimal comma)", _money(v, _EU_DBL, "DOUBLE", comma_decimal=True)),
+        Candidate(
+            "decimal_comma",
+            "DECIMAL(18,2)",
+            "an amount (decimal comma)",
+            _money(v, _EU_DEC2, "DECIMAL(18,2)", comma_decimal=True),
+        ),
+        Candidate(
+            "double_comma", "DOUBLE", "a number (decimal comma)", _money(v, _EU_DBL, "DOUBLE", comma_decimal=True)
+        ),
     )
     # whole numbers first whatever the notation (ties go to the earlier candidate): ids stay BIGINT in ';' files
     numbers = (eu_int, *eu, us_int, *us) if decimal_comma_first else (us_int, *us, eu_int, *eu)
-    iso_date = Candidate("date_iso", "DATE", "a date",
-                         f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE)}) THEN TRY_CAST({v} AS DATE) "
-                         f"WHEN regexp_full_match({v}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') THEN try_strptime({v}, '%Y/%m/%d')::DATE END")
-    iso_ts = Candidate("timestamp_iso", "TIMESTAMP", "a date-time",
-                       f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE + '(' + _ISO_TIME + ')?')}) THEN TRY_CAST({v} AS TIMESTAMP) END")
-    tz_ts = Candidate("timestamp_utc", "TIMESTAMP", "a date-time with a UTC offset",
-                      f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE + _ISO_TIME + _OFFSET)}) THEN timezone('UTC', TRY_CAST("
-                      f"regexp_replace(regexp_replace({v}, ' ?UTC$', 'Z'), {_lit(_OFFSET_PARTS)}, {_lit(_OFFSET_FIX)}) AS TIMESTAMPTZ)) END")
-    text_date = Candidate("date_text", "DATE", "a date",
-                          f"CASE WHEN regexp_matches({v}, '[A-Za-z]') THEN try_strptime({v}, {_fmt_list(_TEXT_DATES)})::DATE END")
+    iso_date = Candidate(
+        "date_iso",
+        "DATE",
+        "a date",
+        f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE)}) THEN TRY_CAST({v} AS DATE) "
+        f"WHEN regexp_full_match({v}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') THEN try_strptime({v}, '%Y/%m/%d')::DATE END",
+    )
+    iso_ts = Candidate(
+        "timestamp_iso",
+        "TIMESTAMP",
+        "a date-time",
+        f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE + '(' + _ISO_TIME + ')?')}) THEN TRY_CAST({v} AS TIMESTAMP) END",
+    )
+    tz_ts = Candidate(
+        "timestamp_utc",
+        "TIMESTAMP",
+        "a date-time with a UTC offset",
+        f"CASE WHEN regexp_full_match({v}, {_lit(_ISO_DATE + _ISO_TIME + _OFFSET)}) THEN timezone('UTC', TRY_CAST("
+        f"regexp_replace(regexp_replace({v}, ' ?UTC$', 'Z'), {_lit(_OFFSET_PARTS)}, {_lit(_OFFSET_FIX)}) AS TIMESTAMPTZ)) END",
+    )
+    text_date = Candidate(
+        "date_text",
+        "DATE",
+        "a date",
+        f"CASE WHEN regexp_matches({v}, '[A-Za-z]') THEN try_strptime({v}, {_fmt_list(_TEXT_DATES)})::DATE END",
+    )
     ordered: list[Candidate] = []
     for order in ("mdy", "dmy"):
         if date_order in ("auto", order):
-            ordered.append(Candidate(f"date_{order}", "DATE", f"a date ({order})", f"({_slash_dates(v, order, False)})::DATE"))
+            ordered.append(
+                Candidate(f"date_{order}", "DATE", f"a date ({order})", f"({_slash_dates(v, order, False)})::DATE")
+            )
     for order in ("mdy", "dmy"):
         if date_order in ("auto", order):
-            ordered.append(Candidate(f"timestamp_{order}", "TIMESTAMP", f"a date-time ({order})", _slash_dates(v, order, True)))
-    boolean = Candidate("boolean", "BOOLEAN", "true/false",
-                        f"CASE WHEN lower({v}) IN ('true', 't', 'yes', 'y') THEN true WHEN lower({v}) IN ('false', 'f', 'no', 'n') THEN false END")
-    return (boolean, *numbers, iso_date, text_date, *[c for c in ordered if c.sql_type == "DATE"], iso_ts, tz_ts,
-            *[c for c in ordered if c.sql_type == "TIMESTAMP"])
+            ordered.append(
+                Candidate(f"timestamp_{order}", "TIMESTAMP", f"a date-time ({order})", _slash_dates(v, order, True))
+            )
+    boolean = Candidate(
+        "boolean",
+        "BOOLEAN",
+        "true/false",
+        f"CASE WHEN lower({v}) IN ('true', 't', 'yes', 'y') THEN true WHEN lower({v}) IN ('false', 'f', 'no', 'n') THEN false END",
+    )
+    return (
+        boolean,
+        *numbers,
+        iso_date,
+        text_date,
+        *[c for c in ordered if c.sql_type == "DATE"],
+        iso_ts,
+        tz_ts,
+        *[c for c in ordered if c.sql_type == "TIMESTAMP"],
+    )
 
 
 TEXT = Candidate("text", "VARCHAR", "text", "{v}")
@@ -231,12 +277,23 @@ def _family(sql_type: str) -> str:
     upper = sql_type.upper()
     if upper in ("DATE", "TIMESTAMP"):
         return "time"
-    if upper.startswith("DECIMAL") or upper in ("BIGINT", "INTEGER", "DOUBLE", "SMALLINT", "TINYINT", "HUGEINT", "FLOAT", "REAL"):
+    if upper.startswith("DECIMAL") or upper in (
+        "BIGINT",
+        "INTEGER",
+        "DOUBLE",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "FLOAT",
+        "REAL",
+    ):
         return "number"
     return upper
 
 
-def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate], keep: str | None = None) -> tuple[Candidate, str]:
+def _choose(
+    counts: tuple[int, int, list[int]], candidates: Sequence[Candidate], keep: str | None = None
+) -> tuple[Candidate, str]:
     """The candidate parsing the most values (>= 95%), else text - unless the table already holds this column
     typed (`keep`): then the best parse of that kind, so bad values are quarantined, not the column turned to text."""
     chosen, note = _choose_free(counts, candidates)
@@ -247,7 +304,9 @@ def _choose(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate],
     if not same:
         return TEXT, ""
     best = max(same, key=lambda i: parsed[i])
-    return candidates[best], f"kept as {candidates[best].sql_type} like earlier loads; values that do not fit are quarantined"
+    return candidates[
+        best
+    ], f"kept as {candidates[best].sql_type} like earlier loads; values that do not fit are quarantined"
 
 
 def _choose_free(counts: tuple[int, int, list[int]], candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
@@ -267,7 +326,9 @@ def _choose_free(counts: tuple[int, int, list[int]], candidates: Sequence[Candid
     for other_i, other in enumerate(candidates):
         twin = {"date_mdy": "date_dmy", "timestamp_mdy": "timestamp_dmy"}.get(best.name)
         if other.name == twin and parsed[other_i] == parsed[best_i]:
-            note = "its dates fit both month/day and day/month; read as month/day/year (pass --date-format dmy if wrong)"
+            note = (
+                "its dates fit both month/day and day/month; read as month/day/year (pass --date-format dmy if wrong)"
+            )
     return best, note
 
 
@@ -288,8 +349,14 @@ def infer_plans(
     columns = [(r[0], r[1]) for r in described if not r[0].startswith("_soloml")]
     candidates = _candidates(date_order, decimal_comma_first)
     total = con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0]
-    relation = stage if total <= sample_rows else f"(SELECT * FROM {stage} USING SAMPLE reservoir({sample_rows} ROWS) REPEATABLE (7))"
-    labels = {c for c, t in columns if t == "VARCHAR" and TEXT_NAMES.search(c)} | _phone_numbers(con, relation, [c for c, t in columns if t == "VARCHAR" and PHONE_NAMES.search(c)])
+    relation = (
+        stage
+        if total <= sample_rows
+        else f"(SELECT * FROM {stage} USING SAMPLE reservoir({sample_rows} ROWS) REPEATABLE (7))"
+    )
+    labels = {c for c, t in columns if t == "VARCHAR" and TEXT_NAMES.search(c)} | _phone_numbers(
+        con, relation, [c for c, t in columns if t == "VARCHAR" and PHONE_NAMES.search(c)]
+    )
     text_cols = [c for c, t in columns if t == "VARCHAR" and c not in labels]
     counts = _count_candidates(con, relation, text_cols, candidates)
     plans = []

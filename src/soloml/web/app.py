@@ -69,7 +69,9 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
         return text.replace(str(ws.root) + "/", "").replace(str(ws.root), ".")
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        context.update(request=request, nav=NAV, business=ws.settings.name, csrf=guard.new_token(), path=request.url.path)
+        context.update(
+            request=request, nav=NAV, business=ws.settings.name, csrf=guard.new_token(), path=request.url.path
+        )
         return templates.TemplateResponse(request, template, context, status_code=status)
 
     def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
@@ -91,19 +93,29 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
                 if request.method == "GET":
                     return RedirectResponse("/login", status_code=303)
                 return HTMLResponse("This dashboard needs its API key: open /login first.", status_code=401)
-        if request.method == "POST" and not same_origin(request.headers.get("origin"), request.headers.get("referer"), request.headers.get("host")):
+        if request.method == "POST" and not same_origin(
+            request.headers.get("origin"), request.headers.get("referer"), request.headers.get("host")
+        ):
             return HTMLResponse("Refused: this form was sent from another site.", status_code=403)
         response: Response = await call_next(request)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+        )
         return response
 
     def check_token(request: Request, token: str | None) -> HTMLResponse | None:
         if guard.token_ok(token):
             return None
-        return error_page(request, 403, "Refused", "This action needs the form's security token; open the page again and use its button.")
+        return error_page(
+            request,
+            403,
+            "Refused",
+            "This action needs the form's security token; open the page again and use its button.",
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -120,7 +132,9 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
         return error_page(request, 409, "soloml could not do that", str(exc))
 
     @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> Response:  # the words, never a traceback with the machine's paths
+    async def crash(
+        request: Request, exc: Exception
+    ) -> Response:  # the words, never a traceback with the machine's paths
         return error_page(request, 500, "Something went wrong", f"{type(exc).__name__}: {exc}")
 
     # --- login (only with an API key) -------------------------------------------------------------------------------
@@ -152,14 +166,29 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
             raise facts.NotFound(f"No project '{name}' in this workspace.")
         p = with_con(lambda con: facts.project(ws, con, name))
         check_job = jobs.latest("check", name)
-        drivers = charts.bars([(d["name"], d["share"]) for d in p["model"]["drivers"]], title="What drives the predictions") \
-            if p["model"] and p["model"]["drivers"] else ""
-        forecast_svgs = [charts.line_with_band(x["dates"], x["forecast"], x["lower"], x["upper"], title=f"Forecast of {x['name']}")
-                         for x in (p["forecast"] or {}).get("panels", [])]
-        progress = {e["name"]: charts.progress(e["progress"], title="Progress toward the planned sample")
-                    for e in p["experiments"] if e.get("progress") is not None}
-        return page(request, "project.html", p=p, drivers_svg=drivers, forecast_svgs=forecast_svgs, progress=progress,
-                    check=check_job.facts if check_job else None)
+        drivers = (
+            charts.bars([(d["name"], d["share"]) for d in p["model"]["drivers"]], title="What drives the predictions")
+            if p["model"] and p["model"]["drivers"]
+            else ""
+        )
+        forecast_svgs = [
+            charts.line_with_band(x["dates"], x["forecast"], x["lower"], x["upper"], title=f"Forecast of {x['name']}")
+            for x in (p["forecast"] or {}).get("panels", [])
+        ]
+        progress = {
+            e["name"]: charts.progress(e["progress"], title="Progress toward the planned sample")
+            for e in p["experiments"]
+            if e.get("progress") is not None
+        }
+        return page(
+            request,
+            "project.html",
+            p=p,
+            drivers_svg=drivers,
+            forecast_svgs=forecast_svgs,
+            progress=progress,
+            check=check_job.facts if check_job else None,
+        )
 
     @app.get("/projects/{name}/predictions.csv")
     def predictions_csv(name: str) -> Response:
@@ -179,8 +208,11 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
         writer.writeheader()
         writer.writerows(rows)
         safe_run = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
-        return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}-{safe_run}.csv"'})
+        return Response(
+            "\ufeff" + buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}-{safe_run}.csv"'},
+        )
 
     @app.get("/reports/{file_name}")
     def report_file(file_name: str) -> Response:
@@ -201,7 +233,11 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
     @app.get("/experiments", response_class=HTMLResponse)
     def experiments_page(request: Request) -> Response:
         items = with_con(lambda con: facts.experiments(ws, con))
-        progress = {e["name"]: charts.progress(e["progress"], title="Progress toward the planned sample") for e in items if e.get("progress") is not None}
+        progress = {
+            e["name"]: charts.progress(e["progress"], title="Progress toward the planned sample")
+            for e in items
+            if e.get("progress") is not None
+        }
         return page(request, "experiments.html", experiments=items, progress=progress)
 
     # --- promote and rollback: a confirmation page, then a POST with the token ----------------------------------
@@ -216,8 +252,15 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
     @app.get("/models/{project}/promote/{version}", response_class=HTMLResponse)
     def confirm_promote(request: Request, project: str, version: str) -> Response:
         _known(project, version)
-        return page(request, "confirm.html", action="promote", project=project, version=version,
-                    target=f"/models/{project}/promote/{version}", current=_production(project))
+        return page(
+            request,
+            "confirm.html",
+            action="promote",
+            project=project,
+            version=version,
+            target=f"/models/{project}/promote/{version}",
+            current=_production(project),
+        )
 
     @app.post("/models/{project}/promote/{version}")
     def do_promote(request: Request, project: str, version: str, fields: dict[str, str] = Fields) -> Response:
@@ -226,14 +269,25 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
         _known(project, version)
         from soloml.registry import promote
 
-        change = with_con(lambda con: promote(con, ws.models_dir, project, version, "production", note="promoted from the dashboard"))
-        return RedirectResponse(f"/models?done={change.project}+{change.version}+is+now+production#{project}", status_code=303)
+        change = with_con(
+            lambda con: promote(con, ws.models_dir, project, version, "production", note="promoted from the dashboard")
+        )
+        return RedirectResponse(
+            f"/models?done={change.project}+{change.version}+is+now+production#{project}", status_code=303
+        )
 
     @app.get("/models/{project}/rollback", response_class=HTMLResponse)
     def confirm_rollback(request: Request, project: str) -> Response:
         _known(project)
-        return page(request, "confirm.html", action="rollback", project=project, version=None,
-                    target=f"/models/{project}/rollback", current=_production(project))
+        return page(
+            request,
+            "confirm.html",
+            action="rollback",
+            project=project,
+            version=None,
+            target=f"/models/{project}/rollback",
+            current=_production(project),
+        )
 
     @app.post("/models/{project}/rollback")
     def do_rollback(request: Request, project: str, fields: dict[str, str] = Fields) -> Response:
@@ -242,8 +296,12 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
         _known(project)
         from soloml.registry import rollback
 
-        change = with_con(lambda con: rollback(con, ws.models_dir, project, "production", note="rolled back from the dashboard"))
-        return RedirectResponse(f"/models?done={change.project}+rolled+back+to+{change.version}#{project}", status_code=303)
+        change = with_con(
+            lambda con: rollback(con, ws.models_dir, project, "production", note="rolled back from the dashboard")
+        )
+        return RedirectResponse(
+            f"/models?done={change.project}+rolled+back+to+{change.version}#{project}", status_code=303
+        )
 
     def _production(project: str) -> str | None:
         from soloml.registry.aliases import resolve
@@ -282,7 +340,13 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
             from soloml.deploy import score_project
 
             r = score_project(ws, name)
-            return {"run_id": r.run_id, "rows": r.rows, "decided": r.decided, "decided_by": r.decided_by, "model_version": r.model_version}
+            return {
+                "run_id": r.run_id,
+                "rows": r.rows,
+                "decided": r.decided,
+                "decided_by": r.decided_by,
+                "model_version": r.model_version,
+            }
 
         job = jobs.start("score", name, f"Scoring {name} with its production model", work)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -37,8 +37,16 @@ class Job:
         return (self.finished or time.time()) - self.started
 
     def to_facts(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "project": self.project, "title": self.title, "state": self.state,
-                "elapsed_seconds": round(self.elapsed(), 1), "facts": self.facts, "error": self.error}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "project": self.project,
+            "title": self.title,
+            "state": self.state,
+            "elapsed_seconds": round(self.elapsed(), 1),
+            "facts": self.facts,
+            "error": self.error,
+        }
 
 
 @dataclass

@@ -29,7 +29,10 @@ def _load() -> tuple[Adapter, ...]:
     names = [a.vendor_object for a in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise AdapterError(f"Two adapters claim the same name: {', '.join(duplicates)}.", hint="Give each vendor object a unique `object`.")
+        raise AdapterError(
+            f"Two adapters claim the same name: {', '.join(duplicates)}.",
+            hint="Give each vendor object a unique `object`.",
+        )
     return tuple(found)
 
 

@@ -50,7 +50,8 @@ class AdapterCatalog:
             if m.source in BUILT_IN_VENDORS:
                 raise ConfigError(
                     f"Mapping {Path(path).name} uses source '{m.source}', which is one of soloml's own vendors.",
-                    hint=f"Choose another `source` name, e.g. 'my_{m.source}', or load the file with `--as {m.source}.<object>`.")
+                    hint=f"Choose another `source` name, e.g. 'my_{m.source}', or load the file with `--as {m.source}.<object>`.",
+                )
             found.append((m, mapping_adapter(m)))
         return cls(tuple(found))
 

@@ -63,8 +63,15 @@ CheckKind = Literal["money", "date", "number", "status", "zone", "value"]
 
 # Columns an output SELECT may add beside the canonical ones.
 IDENTITY_COLUMNS = (
-    "source_customer_id", "email", "customer_name", "customer_country", "customer_phone", "customer_zip",
-    "linked_source", "linked_source_id", "reference_id",
+    "source_customer_id",
+    "email",
+    "customer_name",
+    "customer_country",
+    "customer_phone",
+    "customer_zip",
+    "linked_source",
+    "linked_source_id",
+    "reference_id",
 )
 CONTROL_COLUMNS = ("_source_row", "_changed_at", "_trial_end")
 

@@ -75,7 +75,13 @@ def _row(a: Adapter) -> str:
 
 
 def catalog_markdown() -> str:
-    lines = [INTRO, "## Vendor objects", "", "| `--as` | shape | what it is | required columns | writes |", "|---|---|---|---|---|"]
+    lines = [
+        INTRO,
+        "## Vendor objects",
+        "",
+        "| `--as` | shape | what it is | required columns | writes |",
+        "|---|---|---|---|---|",
+    ]
     lines += [_row(a) for a in ADAPTERS]
     return "\n".join(lines) + "\n"
 

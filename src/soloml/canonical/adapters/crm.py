@@ -10,7 +10,14 @@ from __future__ import annotations
 from soloml.canonical.adapters import values as v
 
 LIFECYCLE_STAGES = (
-    "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other",
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
 )
 
 

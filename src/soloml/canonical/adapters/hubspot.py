@@ -42,20 +42,20 @@ def _contacts_export(rows: str) -> dict[str, str]:
     stripe_id = opt("stripe_customer_id")
     return {
         "contacts": f"""
-        SELECT {_id(v.text('record_id'))} AS contact_id,
+        SELECT {_id(v.text("record_id"))} AS contact_id,
                '{SOURCE}' AS source,
-               {v.email(opt('email'))} AS email,
-               {full_name(opt('first_name'), opt('last_name'))} AS name,
-               {first(opt('company_name'), _company(opt('associated_company')))} AS company,
-               {lifecycle(opt('lifecycle_stage'))} AS lifecycle_stage,
-               {opt('lead_status')} AS lead_status,
-               {opt('original_source')} AS lead_source,
-               {v.crm_ts('create_date')} AS created_at,
-               {v.crm_ts(opt('became_a_customer_date'))} AS became_customer_at,
-               {v.text('record_id')} AS source_customer_id,
-               {full_name(opt('first_name'), opt('last_name'))} AS customer_name,
-               {first(opt('phone_number'), opt('mobile_phone_number'))} AS customer_phone,
-               {first(opt('postal_code'), opt('zip'))} AS customer_zip,
+               {v.email(opt("email"))} AS email,
+               {full_name(opt("first_name"), opt("last_name"))} AS name,
+               {first(opt("company_name"), _company(opt("associated_company")))} AS company,
+               {lifecycle(opt("lifecycle_stage"))} AS lifecycle_stage,
+               {opt("lead_status")} AS lead_status,
+               {opt("original_source")} AS lead_source,
+               {v.crm_ts("create_date")} AS created_at,
+               {v.crm_ts(opt("became_a_customer_date"))} AS became_customer_at,
+               {v.text("record_id")} AS source_customer_id,
+               {full_name(opt("first_name"), opt("last_name"))} AS customer_name,
+               {first(opt("phone_number"), opt("mobile_phone_number"))} AS customer_phone,
+               {first(opt("postal_code"), opt("zip"))} AS customer_zip,
                CASE WHEN {stripe_id} IS NOT NULL THEN 'stripe' END AS linked_source,
                {stripe_id} AS linked_source_id,
                _source_row
@@ -84,21 +84,21 @@ def _deals_export(rows: str) -> dict[str, str]:
     assoc_id = _associated_contact_id(assoc)
     return {
         "deals": f"""
-        SELECT {_id(v.text('record_id'))} AS deal_id,
+        SELECT {_id(v.text("record_id"))} AS deal_id,
                '{SOURCE}' AS source,
                CASE WHEN {assoc_id} IS NOT NULL THEN {_id(assoc_id)} END AS contact_id,
-               {opt('deal_name')} AS name,
-               {v.money('amount')} AS amount,
-               upper({first(opt('currency'), opt('deal_currency_code'))}) AS currency,
-               {v.text('deal_stage')} AS stage,
-               {opt('pipeline')} AS pipeline,
-               {v.crm_ts('create_date')} AS created_at,
-               CASE WHEN {is_closed} THEN {v.crm_ts(opt('close_date'))} END AS closed_at,
+               {opt("deal_name")} AS name,
+               {v.money("amount")} AS amount,
+               upper({first(opt("currency"), opt("deal_currency_code"))}) AS currency,
+               {v.text("deal_stage")} AS stage,
+               {opt("pipeline")} AS pipeline,
+               {v.crm_ts("create_date")} AS created_at,
+               CASE WHEN {is_closed} THEN {v.crm_ts(opt("close_date"))} END AS closed_at,
                {is_closed} AS is_closed,
                {won} AS won,
                {assoc_id} AS source_customer_id,
                lower(NULLIF(regexp_extract({assoc}, '[^\\s(<;]+@[^\\s)>;]+'), '')) AS email,
-               {v.crm_ts(opt('last_modified_date'))} AS _changed_at,
+               {v.crm_ts(opt("last_modified_date"))} AS _changed_at,
                _source_row
         FROM {rows_with_optional(rows)}
         """
@@ -111,19 +111,19 @@ def _contact_synced(rows: str) -> dict[str, str]:
     created = v.ts(first(opt("property_createdate"), opt("property_created_at"), opt("fivetran_synced")))
     return {
         "contacts": f"""
-        SELECT {_id(v.text('id'))} AS contact_id,
+        SELECT {_id(v.text("id"))} AS contact_id,
                '{SOURCE}' AS source,
                {email} AS email,
                {name} AS name,
-               {opt('property_company')} AS company,
-               {lifecycle(opt('property_lifecyclestage'))} AS lifecycle_stage,
-               {opt('property_hs_lead_status')} AS lead_status,
-               {opt('property_hs_analytics_source')} AS lead_source,
+               {opt("property_company")} AS company,
+               {lifecycle(opt("property_lifecyclestage"))} AS lifecycle_stage,
+               {opt("property_hs_lead_status")} AS lead_status,
+               {opt("property_hs_analytics_source")} AS lead_source,
                {created} AS created_at,
-               {v.ts(opt('property_hs_lifecyclestage_customer_date'))} AS became_customer_at,
-               {v.text('id')} AS source_customer_id,
+               {v.ts(opt("property_hs_lifecyclestage_customer_date"))} AS became_customer_at,
+               {v.text("id")} AS source_customer_id,
                {name} AS customer_name,
-               {v.ts(opt('property_lastmodifieddate'))} AS _changed_at,
+               {v.ts(opt("property_lastmodifieddate"))} AS _changed_at,
                _source_row
         FROM {rows_with_optional(rows)}
         """
@@ -141,15 +141,15 @@ def _deal_synced(rows: str) -> dict[str, str]:
     won = f"(CASE WHEN {v.boolean('s.is_closed')} THEN {v.boolean('s.closed_won')} ELSE {named_won} END)"
     return {
         "deals": f"""
-        SELECT {_id(v.text('r.deal_id'))} AS deal_id,
+        SELECT {_id(v.text("r.deal_id"))} AS deal_id,
                '{SOURCE}' AS source,
-               {opt('property_dealname')} AS name,
-               {v.money(opt('property_amount'))} AS amount,
-               upper({opt('property_deal_currency_code')}) AS currency,
-               coalesce({v.text('s.label')}, {stage}, 'unknown') AS stage,
-               {opt('deal_pipeline_id')} AS pipeline,
-               {v.ts('r.property_createdate')} AS created_at,
-               CASE WHEN {is_closed} THEN {v.ts(opt('property_closedate'))} END AS closed_at,
+               {opt("property_dealname")} AS name,
+               {v.money(opt("property_amount"))} AS amount,
+               upper({opt("property_deal_currency_code")}) AS currency,
+               coalesce({v.text("s.label")}, {stage}, 'unknown') AS stage,
+               {opt("deal_pipeline_id")} AS pipeline,
+               {v.ts("r.property_createdate")} AS created_at,
+               CASE WHEN {is_closed} THEN {v.ts(opt("property_closedate"))} END AS closed_at,
                {is_closed} AS is_closed,
                {won} AS won,
                r._source_row
@@ -160,29 +160,33 @@ def _deal_synced(rows: str) -> dict[str, str]:
 
 def _relabel_deals(rows: str) -> tuple[str, ...]:
     """Deals loaded before their pipeline stages carry stage ids: give every version its stage's label."""
-    return (f"""
-        UPDATE core.deals d SET stage = {v.text('r.label')}
-        FROM {rows} r WHERE d.source = '{SOURCE}' AND d.stage = {v.text('r.stage_id')} AND {v.text('r.label')} IS NOT NULL
-        """,)
+    return (
+        f"""
+        UPDATE core.deals d SET stage = {v.text("r.label")}
+        FROM {rows} r WHERE d.source = '{SOURCE}' AND d.stage = {v.text("r.stage_id")} AND {v.text("r.label")} IS NOT NULL
+        """,
+    )
 
 
 def _email_event_synced(rows: str) -> dict[str, str]:
     kind = f"lower(trim({v.text('type')}))"
     whens = " ".join(f"WHEN {v.lit(k)} THEN {v.lit(t)}" for k, t in EMAIL_EVENT_TYPES.items())
     unsub = f"(lower(coalesce({opt('subscriptions')}, '')) LIKE '%unsubscribed%')"
-    event_type = f"(CASE WHEN {kind} = 'statuschange' AND {unsub} THEN 'unsubscribe' ELSE (CASE {kind} {whens} END) END)"
+    event_type = (
+        f"(CASE WHEN {kind} = 'statuschange' AND {unsub} THEN 'unsubscribe' ELSE (CASE {kind} {whens} END) END)"
+    )
     campaign = opt("email_campaign_id")
     return {
         "marketing_events": f"""
-        SELECT {_id(v.text('id'))} AS event_id,
+        SELECT {_id(v.text("id"))} AS event_id,
                '{SOURCE}' AS source,
-               {v.email('recipient')} AS email,
+               {v.email("recipient")} AS email,
                CASE WHEN {campaign} IS NOT NULL THEN 'hubspot campaign ' || {campaign} END AS campaign,
                {event_type} AS event_type,
-               {v.ts('created')} AS occurred_at,
+               {v.ts("created")} AS occurred_at,
                _source_row
         FROM {rows_with_optional(rows)}
-        WHERE {event_type} IS NOT NULL AND lower(coalesce({opt('filtered_event')}, 'false')) <> 'true'
+        WHERE {event_type} IS NOT NULL AND lower(coalesce({opt("filtered_event")}, 'false')) <> 'true'
         """
     }
 
@@ -192,10 +196,25 @@ def _raw_only(rows: str) -> dict[str, str]:
 
 
 HUBSPOT_CONTACTS = Adapter(
-    vendor=SOURCE, object="contacts", shape="export",
-    signature=("Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Lead Status",
-               "Contact owner", "Create Date", "Last Activity Date", "Company Name", "Original Source",
-               "Stripe Customer ID", "Associated Company"),
+    vendor=SOURCE,
+    object="contacts",
+    shape="export",
+    signature=(
+        "Record ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Phone Number",
+        "Lifecycle Stage",
+        "Lead Status",
+        "Contact owner",
+        "Create Date",
+        "Last Activity Date",
+        "Company Name",
+        "Original Source",
+        "Stripe Customer ID",
+        "Associated Company",
+    ),
     required=("Record ID", "Email", "Create Date"),
     key=("record_id",),
     outputs=_contacts_export,
@@ -205,9 +224,23 @@ HUBSPOT_CONTACTS = Adapter(
     "times in the portal's zone.",
 )
 HUBSPOT_COMPANIES = Adapter(
-    vendor=SOURCE, object="companies", shape="export",
-    signature=("Record ID", "Company name", "Company Domain Name", "Create Date", "Company owner", "Industry",
-               "Phone Number", "Country/Region", "City", "Number of Employees", "Annual Revenue", "Lifecycle Stage"),
+    vendor=SOURCE,
+    object="companies",
+    shape="export",
+    signature=(
+        "Record ID",
+        "Company name",
+        "Company Domain Name",
+        "Create Date",
+        "Company owner",
+        "Industry",
+        "Phone Number",
+        "Country/Region",
+        "City",
+        "Number of Employees",
+        "Annual Revenue",
+        "Lifecycle Stage",
+    ),
     required=("Record ID", "Company name"),
     key=("record_id",),
     outputs=_raw_only,
@@ -216,9 +249,20 @@ HUBSPOT_COMPANIES = Adapter(
     description="Companies export: kept in raw.hubspot_companies (contacts carry their company name).",
 )
 HUBSPOT_DEALS = Adapter(
-    vendor=SOURCE, object="deals", shape="export",
-    signature=("Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date", "Pipeline",
-               "Deal owner", "Associated Contact"),
+    vendor=SOURCE,
+    object="deals",
+    shape="export",
+    signature=(
+        "Record ID",
+        "Deal Name",
+        "Deal Stage",
+        "Amount",
+        "Close Date",
+        "Create Date",
+        "Pipeline",
+        "Deal owner",
+        "Associated Contact",
+    ),
     required=("Record ID", "Deal Stage", "Amount", "Create Date"),
     key=("record_id",),
     outputs=_deals_export,
@@ -227,9 +271,20 @@ HUBSPOT_DEALS = Adapter(
     description="Deals export: one row per deal; Closed Won / Closed Lost close it; times in the portal's zone.",
 )
 HUBSPOT_CONTACT = Adapter(
-    vendor=SOURCE, object="contact", shape="synced",
-    signature=("_fivetran_deleted", "_fivetran_synced", "id", "property_email", "property_firstname",
-               "property_lastname", "property_company", "property_createdate", "property_lifecyclestage"),
+    vendor=SOURCE,
+    object="contact",
+    shape="synced",
+    signature=(
+        "_fivetran_deleted",
+        "_fivetran_synced",
+        "id",
+        "property_email",
+        "property_firstname",
+        "property_lastname",
+        "property_company",
+        "property_createdate",
+        "property_lifecyclestage",
+    ),
     required=("id", "_fivetran_deleted"),
     key=("id",),
     outputs=_contact_synced,
@@ -237,9 +292,21 @@ HUBSPOT_CONTACT = Adapter(
     description="Synced contact table: properties as property_* columns.",
 )
 HUBSPOT_DEAL = Adapter(
-    vendor=SOURCE, object="deal", shape="synced",
-    signature=("deal_id", "is_deleted", "deal_pipeline_id", "deal_pipeline_stage_id", "owner_id", "portal_id",
-               "property_dealname", "property_amount", "property_closedate", "property_createdate"),
+    vendor=SOURCE,
+    object="deal",
+    shape="synced",
+    signature=(
+        "deal_id",
+        "is_deleted",
+        "deal_pipeline_id",
+        "deal_pipeline_stage_id",
+        "owner_id",
+        "portal_id",
+        "property_dealname",
+        "property_amount",
+        "property_closedate",
+        "property_createdate",
+    ),
     required=("deal_id", "is_deleted", "property_createdate"),
     key=("deal_id",),
     outputs=_deal_synced,
@@ -250,7 +317,9 @@ HUBSPOT_DEAL = Adapter(
     "when that table is loaded.",
 )
 HUBSPOT_DEAL_CONTACT = Adapter(
-    vendor=SOURCE, object="deal_contact", shape="synced",
+    vendor=SOURCE,
+    object="deal_contact",
+    shape="synced",
     signature=("contact_id", "deal_id", "_fivetran_synced", "type_id", "category"),
     required=("contact_id", "deal_id"),
     key=("deal_id", "contact_id"),
@@ -258,9 +327,23 @@ HUBSPOT_DEAL_CONTACT = Adapter(
     description="Synced deal-contact associations (raw only).",
 )
 HUBSPOT_DEAL_PIPELINE_STAGE = Adapter(
-    vendor=SOURCE, object="deal_pipeline_stage", shape="synced",
-    signature=("_fivetran_deleted", "_fivetran_synced", "active", "closed_won", "is_closed", "display_order",
-               "probability", "stage_id", "label", "pipeline_id", "created_at", "updated_at"),
+    vendor=SOURCE,
+    object="deal_pipeline_stage",
+    shape="synced",
+    signature=(
+        "_fivetran_deleted",
+        "_fivetran_synced",
+        "active",
+        "closed_won",
+        "is_closed",
+        "display_order",
+        "probability",
+        "stage_id",
+        "label",
+        "pipeline_id",
+        "created_at",
+        "updated_at",
+    ),
     required=("stage_id", "label", "pipeline_id"),
     key=("stage_id",),
     outputs=_raw_only,
@@ -268,19 +351,48 @@ HUBSPOT_DEAL_PIPELINE_STAGE = Adapter(
     description="Synced pipeline stages: labels for deal stage ids; deals already loaded get their stage's label.",
 )
 HUBSPOT_EMAIL_CAMPAIGN = Adapter(
-    vendor=SOURCE, object="email_campaign", shape="synced",
-    signature=("id", "_fivetran_synced", "app_id", "content_id", "num_included", "num_queued", "sub_type", "type",
-               "app_name", "name", "subject"),
+    vendor=SOURCE,
+    object="email_campaign",
+    shape="synced",
+    signature=(
+        "id",
+        "_fivetran_synced",
+        "app_id",
+        "content_id",
+        "num_included",
+        "num_queued",
+        "sub_type",
+        "type",
+        "app_name",
+        "name",
+        "subject",
+    ),
     required=("id", "app_id", "name"),
     key=("id",),
     outputs=_raw_only,
     description="Synced email campaigns: names for campaign ids (raw only).",
 )
 HUBSPOT_EMAIL_EVENT = Adapter(
-    vendor=SOURCE, object="email_event", shape="synced",
-    signature=("id", "_fivetran_synced", "app_id", "caused_by_created", "caused_by_id", "created", "email_campaign_id",
-               "obsoleted_by_created", "obsoleted_by_id", "portal_id", "sent_by_created", "sent_by_id", "type",
-               "filtered_event", "recipient"),
+    vendor=SOURCE,
+    object="email_event",
+    shape="synced",
+    signature=(
+        "id",
+        "_fivetran_synced",
+        "app_id",
+        "caused_by_created",
+        "caused_by_id",
+        "created",
+        "email_campaign_id",
+        "obsoleted_by_created",
+        "obsoleted_by_id",
+        "portal_id",
+        "sent_by_created",
+        "sent_by_id",
+        "type",
+        "filtered_event",
+        "recipient",
+    ),
     required=("id", "created", "type", "recipient"),
     key=("id",),
     outputs=_email_event_synced,
@@ -288,7 +400,9 @@ HUBSPOT_EMAIL_EVENT = Adapter(
     description="Synced email events: SENT/OPEN/CLICK/BOUNCE -> marketing events.",
 )
 HUBSPOT_EMAIL_EVENT_OPEN = Adapter(
-    vendor=SOURCE, object="email_event_open", shape="synced",
+    vendor=SOURCE,
+    object="email_event_open",
+    shape="synced",
     signature=("id", "_fivetran_synced", "duration", "browser", "ip_address", "location", "user_agent"),
     required=("id", "duration", "user_agent"),
     key=("id",),
@@ -296,7 +410,9 @@ HUBSPOT_EMAIL_EVENT_OPEN = Adapter(
     description="Synced open details (raw only; the open itself comes from email_event).",
 )
 HUBSPOT_EMAIL_EVENT_CLICK = Adapter(
-    vendor=SOURCE, object="email_event_click", shape="synced",
+    vendor=SOURCE,
+    object="email_event_click",
+    shape="synced",
     signature=("id", "_fivetran_synced", "referer", "browser", "location", "ip_address", "url", "user_agent"),
     required=("id", "url", "user_agent"),
     key=("id",),
@@ -305,7 +421,15 @@ HUBSPOT_EMAIL_EVENT_CLICK = Adapter(
 )
 
 ADAPTERS = (
-    HUBSPOT_CONTACTS, HUBSPOT_COMPANIES, HUBSPOT_DEALS, HUBSPOT_CONTACT, HUBSPOT_DEAL, HUBSPOT_DEAL_CONTACT,
-    HUBSPOT_DEAL_PIPELINE_STAGE, HUBSPOT_EMAIL_CAMPAIGN, HUBSPOT_EMAIL_EVENT, HUBSPOT_EMAIL_EVENT_OPEN,
+    HUBSPOT_CONTACTS,
+    HUBSPOT_COMPANIES,
+    HUBSPOT_DEALS,
+    HUBSPOT_CONTACT,
+    HUBSPOT_DEAL,
+    HUBSPOT_DEAL_CONTACT,
+    HUBSPOT_DEAL_PIPELINE_STAGE,
+    HUBSPOT_EMAIL_CAMPAIGN,
+    HUBSPOT_EMAIL_EVENT,
+    HUBSPOT_EMAIL_EVENT_OPEN,
     HUBSPOT_EMAIL_EVENT_CLICK,
 )

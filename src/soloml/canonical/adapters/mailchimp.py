@@ -19,17 +19,45 @@ from soloml.canonical.adapters.crm import first, full_name, hashed_id, opt, rows
 
 SOURCE = "mailchimp"
 ACTIONS = {
-    "sent": "sent", "send": "sent", "delivered": "sent",
-    "open": "open", "opened": "open",
-    "click": "click", "clicked": "click",
-    "bounce": "bounce", "bounced": "bounce", "hard bounce": "bounce", "soft bounce": "bounce", "hard_bounce": "bounce",
+    "sent": "sent",
+    "send": "sent",
+    "delivered": "sent",
+    "open": "open",
+    "opened": "open",
+    "click": "click",
+    "clicked": "click",
+    "bounce": "bounce",
+    "bounced": "bounce",
+    "hard bounce": "bounce",
+    "soft bounce": "bounce",
+    "hard_bounce": "bounce",
     "soft_bounce": "bounce",
-    "unsubscribe": "unsubscribe", "unsubscribed": "unsubscribe", "unsub": "unsubscribe",
+    "unsubscribe": "unsubscribe",
+    "unsubscribed": "unsubscribe",
+    "unsub": "unsubscribe",
 }
 AUDIENCE_SIGNATURE = (
-    "Email Address", "First Name", "Last Name", "Address", "Phone Number", "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP",
-    "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LEID",
-    "EUID", "NOTES", "TAGS",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Address",
+    "Phone Number",
+    "MEMBER_RATING",
+    "OPTIN_TIME",
+    "OPTIN_IP",
+    "CONFIRM_TIME",
+    "CONFIRM_IP",
+    "LATITUDE",
+    "LONGITUDE",
+    "GMTOFF",
+    "DSTOFF",
+    "TIMEZONE",
+    "CC",
+    "REGION",
+    "LEID",
+    "EUID",
+    "NOTES",
+    "TAGS",
 )
 
 
@@ -52,20 +80,22 @@ def _audience(status: str, event: tuple[str, str, str] | None):
 
     def outputs(rows: str) -> dict[str, str]:
         name = full_name(opt("first_name"), opt("last_name"))
-        created = v.ts(first(opt("confirm_time"), opt("optin_time"), opt("last_changed"), opt("unsub_time"), opt("clean_time")))
+        created = v.ts(
+            first(opt("confirm_time"), opt("optin_time"), opt("last_changed"), opt("unsub_time"), opt("clean_time"))
+        )
         changed = v.ts(first(opt("last_changed"), opt("unsub_time"), opt("clean_time")))
         out = {
             "contacts": f"""
             SELECT {_member_id()} AS contact_id,
                    '{SOURCE}' AS source,
-                   {v.email('email_address')} AS email,
+                   {v.email("email_address")} AS email,
                    {name} AS name,
                    'subscriber' AS lifecycle_stage,
                    '{status}' AS lead_status,
                    {created} AS created_at,
-                   {v.email('email_address')} AS source_customer_id,
+                   {v.email("email_address")} AS source_customer_id,
                    {name} AS customer_name,
-                   upper({opt('cc')}) AS customer_country,
+                   upper({opt("cc")}) AS customer_country,
                    {changed} AS _changed_at,
                    _source_row
             FROM {rows_with_optional(rows)}
@@ -92,7 +122,12 @@ def _audience(status: str, event: tuple[str, str, str] | None):
 
 
 def _activity(rows: str) -> dict[str, str]:
-    email, campaign, kind, when = v.email("email_address"), v.text("campaign_title"), action("action"), v.ts("timestamp")
+    email, campaign, kind, when = (
+        v.email("email_address"),
+        v.text("campaign_title"),
+        action("action"),
+        v.ts("timestamp"),
+    )
     return {
         "marketing_events": f"""
         SELECT {event_id(email, campaign, kind, when)} AS event_id,
@@ -102,7 +137,7 @@ def _activity(rows: str) -> dict[str, str]:
                {kind} AS event_type,
                {when} AS occurred_at,
                {email} AS source_customer_id,
-               {full_name(opt('first_name'), opt('last_name'))} AS customer_name,
+               {full_name(opt("first_name"), opt("last_name"))} AS customer_name,
                _source_row
         FROM {rows_with_optional(rows)}
         """
@@ -118,7 +153,9 @@ def _has(header: str):
 
 
 MAILCHIMP_MEMBERS = Adapter(
-    vendor=SOURCE, object="members", shape="export",
+    vendor=SOURCE,
+    object="members",
+    shape="export",
     signature=(*AUDIENCE_SIGNATURE, "LAST_CHANGED"),
     required=("Email Address", "OPTIN_TIME", "CONFIRM_TIME", "LEID"),
     key=("email_address",),
@@ -127,9 +164,17 @@ MAILCHIMP_MEMBERS = Adapter(
     description="Audience export, subscribed members (Audience > Export > subscribed_members_export.csv).",
 )
 MAILCHIMP_UNSUBSCRIBED = Adapter(
-    vendor=SOURCE, object="unsubscribed", shape="export",
-    signature=(*AUDIENCE_SIGNATURE, "UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID", "UNSUB_REASON",
-               "UNSUB_REASON_OTHER"),
+    vendor=SOURCE,
+    object="unsubscribed",
+    shape="export",
+    signature=(
+        *AUDIENCE_SIGNATURE,
+        "UNSUB_TIME",
+        "UNSUB_CAMPAIGN_TITLE",
+        "UNSUB_CAMPAIGN_ID",
+        "UNSUB_REASON",
+        "UNSUB_REASON_OTHER",
+    ),
     required=("Email Address", "UNSUB_TIME"),
     key=("email_address",),
     outputs=_audience("unsubscribed", ("unsubscribe", "unsub_time", "unsub_campaign_title")),
@@ -138,7 +183,9 @@ MAILCHIMP_UNSUBSCRIBED = Adapter(
     description="Audience export, unsubscribed members: contacts plus one unsubscribe event each.",
 )
 MAILCHIMP_CLEANED = Adapter(
-    vendor=SOURCE, object="cleaned", shape="export",
+    vendor=SOURCE,
+    object="cleaned",
+    shape="export",
     signature=(*AUDIENCE_SIGNATURE, "CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID"),
     required=("Email Address", "CLEAN_TIME"),
     key=("email_address",),
@@ -148,7 +195,9 @@ MAILCHIMP_CLEANED = Adapter(
     description="Audience export, cleaned (bounced) members: contacts plus one bounce event each.",
 )
 MAILCHIMP_ACTIVITY = Adapter(
-    vendor=SOURCE, object="activity", shape="export",
+    vendor=SOURCE,
+    object="activity",
+    shape="export",
     signature=("Email Address", "First Name", "Last Name", "Campaign Title", "Action", "Timestamp", "URL"),
     required=("Email Address", "Campaign Title", "Action", "Timestamp"),
     key=(),

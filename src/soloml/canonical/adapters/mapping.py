@@ -43,10 +43,15 @@ from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES, TABLES
 from soloml.errors import ConfigError, did_you_mean
 from soloml.warehouse.names import column_name
 
-IDENTITY_KEYS = MappingProxyType({
-    "customer_id": "source_customer_id", "customer_name": "customer_name", "customer_country": "customer_country",
-    "customer_phone": "customer_phone", "customer_zip": "customer_zip",
-})
+IDENTITY_KEYS = MappingProxyType(
+    {
+        "customer_id": "source_customer_id",
+        "customer_name": "customer_name",
+        "customer_country": "customer_country",
+        "customer_phone": "customer_phone",
+        "customer_zip": "customer_zip",
+    }
+)
 ANY_SOURCE = "any"  # a `links` target: the id may be any source's
 # Without an id column, identical rows of these tables are separate events (two identical purchases on one day);
 # identical rows of the other tables (the same email open twice) collapse, and the load report says how many.
@@ -66,7 +71,9 @@ class Match(BaseModel):
     @model_validator(mode="after")
     def _one_rule(self) -> Match:
         if not self.file and not self.headers:
-            raise ValueError("give `file` (a pattern such as 'pos_*.csv') or `headers` (the file's column names), or both")
+            raise ValueError(
+                "give `file` (a pattern such as 'pos_*.csv') or `headers` (the file's column names), or both"
+            )
         return self
 
 
@@ -89,8 +96,10 @@ class Mapping(BaseModel):
     def _table(cls, value: str) -> str:
         short = value.removeprefix("core.")
         if short not in MAPPABLE_TABLES:
-            raise ValueError(f"'{value}' is not a canonical table a mapping can fill.{did_you_mean(short, MAPPABLE_TABLES)} "
-                             f"Allowed: {', '.join(MAPPABLE_TABLES)}")
+            raise ValueError(
+                f"'{value}' is not a canonical table a mapping can fill.{did_you_mean(short, MAPPABLE_TABLES)} "
+                f"Allowed: {', '.join(MAPPABLE_TABLES)}"
+            )
         return short
 
     @field_validator("source")
@@ -106,7 +115,9 @@ class Mapping(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not a time-zone name; use an IANA name such as 'Europe/London' or 'America/New_York'") from None
+            raise ValueError(
+                f"'{value}' is not a time-zone name; use an IANA name such as 'Europe/London' or 'America/New_York'"
+            ) from None
         return value
 
     @model_validator(mode="after")
@@ -117,23 +128,37 @@ class Mapping(BaseModel):
         problems = []
         for key in self.columns:
             if key not in allowed:
-                problems.append(f"columns.{key}: core.{self.table} has no column '{key}'.{did_you_mean(key, allowed)} "
-                                f"Allowed: {', '.join(allowed)}")
+                problems.append(
+                    f"columns.{key}: core.{self.table} has no column '{key}'.{did_you_mean(key, allowed)} "
+                    f"Allowed: {', '.join(allowed)}"
+                )
         for key, value in self.columns.items():
             choices = ALLOWED_VALUES.get((self.table, key))
             if key in allowed and not self.is_column(key, value):
                 literal = self.literal(value)
                 if choices and literal not in choices:
-                    problems.append(f"columns.{key}: '{value}' is neither one of the file's columns (match.headers) nor an "
-                                    f"allowed value.{did_you_mean(literal, choices)} Allowed: {', '.join(choices)}")
+                    problems.append(
+                        f"columns.{key}: '{value}' is neither one of the file's columns (match.headers) nor an "
+                        f"allowed value.{did_you_mean(literal, choices)} Allowed: {', '.join(choices)}"
+                    )
                 elif key == "currency" and not _ISO.match(literal):
-                    problems.append(f"columns.currency: '{value}' is neither one of the file's columns nor an ISO code like USD")
+                    problems.append(
+                        f"columns.currency: '{value}' is neither one of the file's columns nor an ISO code like USD"
+                    )
         key_col = table.key[0]
-        missing = [c.name for c in table.columns if c.required and c.name not in self.columns
-                   and c.name not in FILLED_BY_SOLOML and c.name not in (key_col, "customer_id")]
+        missing = [
+            c.name
+            for c in table.columns
+            if c.required
+            and c.name not in self.columns
+            and c.name not in FILLED_BY_SOLOML
+            and c.name not in (key_col, "customer_id")
+        ]
         if missing:
-            problems.append(f"columns: core.{self.table} needs {', '.join(missing)}; name the file's column for each "
-                            "(or a literal value)")
+            problems.append(
+                f"columns: core.{self.table} needs {', '.join(missing)}; name the file's column for each "
+                "(or a literal value)"
+            )
         for key, fmt in self.formats.items():
             if key not in self.columns:
                 problems.append(f"formats.{key}: '{key}' is not mapped under columns")
@@ -148,13 +173,17 @@ class Mapping(BaseModel):
             choices = ALLOWED_VALUES.get((self.table, key))
             for raw, target in mapping.items():
                 if choices and target not in choices:
-                    problems.append(f"values.{key}.{raw}: '{target}' is not allowed.{did_you_mean(target, choices)} "
-                                    f"Allowed: {', '.join(choices)}")
+                    problems.append(
+                        f"values.{key}.{raw}: '{target}' is not allowed.{did_you_mean(target, choices)} "
+                        f"Allowed: {', '.join(choices)}"
+                    )
         for column, target in self.links.items():
             if self.match.headers and column not in self.match.headers:
                 problems.append(f"links.{column}: '{column}' is not one of the file's columns (match.headers)")
             if not _SOURCE.match(target):
-                problems.append(f"links.{column}: '{target}' must be a source name such as 'hubspot' or 'stripe', or 'any'")
+                problems.append(
+                    f"links.{column}: '{target}' must be a source name such as 'hubspot' or 'stripe', or 'any'"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -184,10 +213,14 @@ def load_mapping(path: Path | str) -> Mapping:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # every scalar stays text
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"Cannot read mapping {path}: {exc}.", hint="Fix the YAML (or run `soloml map FILE` for a fresh draft).") from exc
+        raise ConfigError(
+            f"Cannot read mapping {path}: {exc}.", hint="Fix the YAML (or run `soloml map FILE` for a fresh draft)."
+        ) from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"Mapping {path} is not a YAML mapping of keys (table, source, match, columns).",
-                          hint="See docs/canonical-adapters.md or run `soloml map FILE` for a draft.")
+        raise ConfigError(
+            f"Mapping {path} is not a YAML mapping of keys (table, source, match, columns).",
+            hint="See docs/canonical-adapters.md or run `soloml map FILE` for a draft.",
+        )
     try:
         return Mapping.model_validate(data)
     except ValidationError as exc:
@@ -196,8 +229,10 @@ def load_mapping(path: Path | str) -> Mapping:
             loc = ".".join(str(p) for p in err["loc"])
             msg = str(err["msg"]).removeprefix("Value error, ")
             lines.append(f"{loc}: {msg}" if loc else msg)
-        raise ConfigError(f"Mapping {path.name} is not valid: " + " | ".join(lines) + ".",
-                          hint=f"Edit {path} and load the file again.") from None
+        raise ConfigError(
+            f"Mapping {path.name} is not valid: " + " | ".join(lines) + ".",
+            hint=f"Edit {path} and load the file again.",
+        ) from None
 
 
 def _parse(m: Mapping, key: str, raw: str) -> str:
@@ -228,8 +263,11 @@ def _enumerated(m: Mapping, key: str, raw: str) -> str:
     whens = " ".join(f"WHEN {v.lit(k)} THEN {v.lit(t)}" for k, t in pairs.items())
     own = ", ".join(v.lit(c) for c in choices)
     low = f"lower({v.text(raw)})"
-    return f"(CASE {low} {whens} ELSE CASE WHEN {low} IN ({own}) THEN {low} END END)" if whens else \
-        f"(CASE WHEN {low} IN ({own}) THEN {low} END)"
+    return (
+        f"(CASE {low} {whens} ELSE CASE WHEN {low} IN ({own}) THEN {low} END END)"
+        if whens
+        else f"(CASE WHEN {low} IN ({own}) THEN {low} END)"
+    )
 
 
 def _timestamp(m: Mapping, key: str, raw: str) -> str:
@@ -279,8 +317,10 @@ def _link_rows(m: Mapping, exprs: dict[str, str], rows: str) -> str:
             link = f"NULL::VARCHAR AS linked_source, NULL::VARCHAR AS linked_source_id, {value} AS reference_id"
         else:
             link = f"{v.lit(target)} AS linked_source, {value} AS linked_source_id, NULL::VARCHAR AS reference_id"
-        parts.append(f"SELECT {v.lit(m.source)} AS source, {exprs['source_customer_id']} AS source_customer_id, "
-                     f"{exprs.get('email', 'NULL::VARCHAR')} AS email, {link}, _source_row FROM {rows} WHERE {value} IS NOT NULL")
+        parts.append(
+            f"SELECT {v.lit(m.source)} AS source, {exprs['source_customer_id']} AS source_customer_id, "
+            f"{exprs.get('email', 'NULL::VARCHAR')} AS email, {link}, _source_row FROM {rows} WHERE {value} IS NOT NULL"
+        )
     return " UNION ALL ".join(parts)
 
 
@@ -288,13 +328,17 @@ def mapping_adapter(m: Mapping) -> Adapter:
     """The Adapter a mapping describes (raw table '<source>_<table>', vendor object '<source>.<table>')."""
     table = TABLES[m.table]
     columns = {k: column_name(val) for k, val in m.columns.items() if m.is_column(k, val)}
-    headers = [val for k, val in m.columns.items() if m.is_column(k, val)] + [c for c in m.links if c not in m.columns.values()]
+    headers = [val for k, val in m.columns.items() if m.is_column(k, val)] + [
+        c for c in m.links if c not in m.columns.values()
+    ]
     key_col = table.key[0]
 
     def outputs(rows: str) -> dict[str, str]:
         exprs: dict[str, str] = {}
         for key, value in m.columns.items():
-            exprs[IDENTITY_KEYS.get(key, key)] = _parse(m, key, columns[key]) if key in columns else _literal_sql(m, key, value)
+            exprs[IDENTITY_KEYS.get(key, key)] = (
+                _parse(m, key, columns[key]) if key in columns else _literal_sql(m, key, value)
+            )
         if key_col in columns:
             exprs[key_col] = f"{v.lit(m.source + ':')} || {v.text(columns[key_col])}"
         else:  # no id in the file: a hash of the row's values; identical money rows stay apart (#2, #3, ...)
@@ -315,12 +359,23 @@ def mapping_adapter(m: Mapping) -> Adapter:
         if key in IDENTITY_KEYS:
             continue
         col = table.column(key)
-        kind = ("status" if (m.table, key) in ALLOWED_VALUES else "money" if col.type.startswith("DECIMAL")
-                else "date" if col.type == "TIMESTAMP" else "number" if col.type == "INTEGER" else None)
+        kind = (
+            "status"
+            if (m.table, key) in ALLOWED_VALUES
+            else "money"
+            if col.type.startswith("DECIMAL")
+            else "date"
+            if col.type == "TIMESTAMP"
+            else "number"
+            if col.type == "INTEGER"
+            else None
+        )
         if kind:
             checks.append(Check(raw, kind, lambda c, k=key: _parse(m, k, c)))
     return Adapter(
-        vendor=m.source, object=m.table, shape="export",
+        vendor=m.source,
+        object=m.table,
+        shape="export",
         signature=tuple(m.match.headers or headers),
         required=tuple(headers),
         key=(columns[key_col],) if key_col in columns else (),

@@ -37,18 +37,27 @@ def _id(expr: str) -> str:
     return f"'{SOURCE}:' || {expr}"
 
 
-def _contact_select(rows: str, *, id_col: str, created: str, lifecycle: str, lead_status: str, company: str,
-                    stage_changed: str = "NULL", changed: str = "NULL") -> str:
+def _contact_select(
+    rows: str,
+    *,
+    id_col: str,
+    created: str,
+    lifecycle: str,
+    lead_status: str,
+    company: str,
+    stage_changed: str = "NULL",
+    changed: str = "NULL",
+) -> str:
     name = first(opt("name"), opt("full_name"), full_name(opt("first_name"), opt("last_name")))
     return f"""
         SELECT {_id(v.text(id_col))} AS contact_id,
                '{SOURCE}' AS source,
-               {v.email(opt('email'))} AS email,
+               {v.email(opt("email"))} AS email,
                {name} AS name,
                {company} AS company,
                {lifecycle} AS lifecycle_stage,
                {lead_status} AS lead_status,
-               {opt('lead_source')} AS lead_source,
+               {opt("lead_source")} AS lead_source,
                {created} AS created_at,
                {stage_changed} AS stage_changed_at,
                {v.text(id_col)} AS source_customer_id,
@@ -64,43 +73,81 @@ def _converted(expr: str) -> str:
 
 
 def _contacts_export(rows: str) -> dict[str, str]:
-    return {"contacts": _contact_select(
-        rows, id_col="contact_id", created=us_ts("created_date"), lifecycle="NULL", lead_status="NULL",
-        company=opt("account_name"),
-    )}
+    return {
+        "contacts": _contact_select(
+            rows,
+            id_col="contact_id",
+            created=us_ts("created_date"),
+            lifecycle="NULL",
+            lead_status="NULL",
+            company=opt("account_name"),
+        )
+    }
 
 
 def _leads_export(rows: str) -> dict[str, str]:
     converted = f"coalesce({_converted(opt('converted'))}, false)"
     when = us_ts(opt("converted_date"))
-    return {"contacts": _contact_select(
-        rows, id_col="lead_id", created=us_ts("created_date"),
-        lifecycle=f"CASE WHEN {converted} THEN 'salesqualifiedlead' ELSE 'lead' END",
-        lead_status=opt("lead_status"), company=opt("company"),
-        stage_changed=f"CASE WHEN {converted} THEN {when} END", changed=f"CASE WHEN {converted} THEN {when} END",
-    )}
+    return {
+        "contacts": _contact_select(
+            rows,
+            id_col="lead_id",
+            created=us_ts("created_date"),
+            lifecycle=f"CASE WHEN {converted} THEN 'salesqualifiedlead' ELSE 'lead' END",
+            lead_status=opt("lead_status"),
+            company=opt("company"),
+            stage_changed=f"CASE WHEN {converted} THEN {when} END",
+            changed=f"CASE WHEN {converted} THEN {when} END",
+        )
+    }
 
 
 def _contact_synced(rows: str) -> dict[str, str]:
-    return {"contacts": _contact_select(
-        rows, id_col="id", created=v.ts("created_date"), lifecycle="NULL", lead_status=opt("contact_status_c"),
-        company="NULL", changed=v.ts(opt("last_modified_date")),
-    )}
+    return {
+        "contacts": _contact_select(
+            rows,
+            id_col="id",
+            created=v.ts("created_date"),
+            lifecycle="NULL",
+            lead_status=opt("contact_status_c"),
+            company="NULL",
+            changed=v.ts(opt("last_modified_date")),
+        )
+    }
 
 
 def _lead_synced(rows: str) -> dict[str, str]:
     converted = f"coalesce({_converted(opt('is_converted'))}, false)"
     when = v.ts(opt("converted_date"))
-    return {"contacts": _contact_select(
-        rows, id_col="id", created=v.ts("created_date"),
-        lifecycle=f"CASE WHEN {converted} THEN 'salesqualifiedlead' ELSE 'lead' END",
-        lead_status=opt("status"), company=opt("company"),
-        stage_changed=f"CASE WHEN {converted} THEN {when} END", changed=v.ts(opt("last_modified_date")),
-    )}
+    return {
+        "contacts": _contact_select(
+            rows,
+            id_col="id",
+            created=v.ts("created_date"),
+            lifecycle=f"CASE WHEN {converted} THEN 'salesqualifiedlead' ELSE 'lead' END",
+            lead_status=opt("status"),
+            company=opt("company"),
+            stage_changed=f"CASE WHEN {converted} THEN {when} END",
+            changed=v.ts(opt("last_modified_date")),
+        )
+    }
 
 
-def _deal_select(rows: str, *, id_col: str, name: str, amount: str, currency: str, stage: str, created: str,
-                 close_date: str, closed_flag: str, won_flag: str, changed: str = "NULL", where: str = "") -> str:
+def _deal_select(
+    rows: str,
+    *,
+    id_col: str,
+    name: str,
+    amount: str,
+    currency: str,
+    stage: str,
+    created: str,
+    close_date: str,
+    closed_flag: str,
+    won_flag: str,
+    changed: str = "NULL",
+    where: str = "",
+) -> str:
     low = f"lower(trim({stage}))"
     is_closed = f"coalesce({closed_flag}, {low} IN ('closed won', 'closed lost'))"
     won = f"coalesce({won_flag}, {low} = 'closed won')"
@@ -124,32 +171,58 @@ def _deal_select(rows: str, *, id_col: str, name: str, amount: str, currency: st
 
 
 def _opportunities_export(rows: str) -> dict[str, str]:
-    return {"deals": _deal_select(
-        rows, id_col="opportunity_id", name=opt("opportunity_name"), amount=sf_money("amount"),
-        currency=first(currency_prefix("amount"), f"upper({opt('opportunity_currency')})"),
-        stage=v.text("stage"), created=us_ts("created_date"), close_date=us_ts(opt("close_date")),
-        closed_flag=v.boolean(opt("closed")), won_flag=v.boolean(opt("won")),
-    )}
+    return {
+        "deals": _deal_select(
+            rows,
+            id_col="opportunity_id",
+            name=opt("opportunity_name"),
+            amount=sf_money("amount"),
+            currency=first(currency_prefix("amount"), f"upper({opt('opportunity_currency')})"),
+            stage=v.text("stage"),
+            created=us_ts("created_date"),
+            close_date=us_ts(opt("close_date")),
+            closed_flag=v.boolean(opt("closed")),
+            won_flag=v.boolean(opt("won")),
+        )
+    }
 
 
 def _opportunity_synced(rows: str) -> dict[str, str]:
-    return {"deals": _deal_select(
-        rows, id_col="id", name=opt("name"), amount=v.money(opt("amount")),
-        currency=f"upper({opt('currency_iso_code')})", stage=v.text("stage_name"), created=v.ts("created_date"),
-        close_date=v.ts(opt("close_date")), closed_flag=v.boolean(opt("is_closed")), won_flag=v.boolean(opt("is_won")),
-        changed=v.ts(first(opt("last_modified_date"), opt("system_modstamp"))),
-    )}
+    return {
+        "deals": _deal_select(
+            rows,
+            id_col="id",
+            name=opt("name"),
+            amount=v.money(opt("amount")),
+            currency=f"upper({opt('currency_iso_code')})",
+            stage=v.text("stage_name"),
+            created=v.ts("created_date"),
+            close_date=v.ts(opt("close_date")),
+            closed_flag=v.boolean(opt("is_closed")),
+            won_flag=v.boolean(opt("is_won")),
+            changed=v.ts(first(opt("last_modified_date"), opt("system_modstamp"))),
+        )
+    }
 
 
 def _opportunity_history(rows: str) -> dict[str, str]:
-    return {"deals": _deal_select(
-        rows, id_col="id", name=opt("name"), amount=v.money(opt("amount")),
-        currency=f"upper({opt('currency_iso_code')})", stage=v.text("stage_name"), created=v.ts("created_date"),
-        close_date=v.ts(opt("close_date")), closed_flag=v.boolean(opt("is_closed")), won_flag=v.boolean(opt("is_won")),
-        changed=v.ts("fivetran_start"),
-        # one version per deal reaches core per load: the latest one, whatever the file's row order
-        where=f"QUALIFY row_number() OVER (PARTITION BY {v.text('id')} ORDER BY {v.ts('fivetran_start')} DESC) = 1",
-    )}
+    return {
+        "deals": _deal_select(
+            rows,
+            id_col="id",
+            name=opt("name"),
+            amount=v.money(opt("amount")),
+            currency=f"upper({opt('currency_iso_code')})",
+            stage=v.text("stage_name"),
+            created=v.ts("created_date"),
+            close_date=v.ts(opt("close_date")),
+            closed_flag=v.boolean(opt("is_closed")),
+            won_flag=v.boolean(opt("is_won")),
+            changed=v.ts("fivetran_start"),
+            # one version per deal reaches core per load: the latest one, whatever the file's row order
+            where=f"QUALIFY row_number() OVER (PARTITION BY {v.text('id')} ORDER BY {v.ts('fivetran_start')} DESC) = 1",
+        )
+    }
 
 
 def _raw_only(rows: str) -> dict[str, str]:
@@ -157,7 +230,9 @@ def _raw_only(rows: str) -> dict[str, str]:
 
 
 SALESFORCE_ACCOUNTS = Adapter(
-    vendor=SOURCE, object="accounts", shape="export",
+    vendor=SOURCE,
+    object="accounts",
+    shape="export",
     signature=("Account ID", "Account Name", "Type", "Industry", "Billing Country", "Created Date", "Account Owner"),
     required=("Account ID", "Account Name"),
     key=("account_id",),
@@ -167,9 +242,21 @@ SALESFORCE_ACCOUNTS = Adapter(
     description="Accounts report export: kept in raw.salesforce_accounts (contacts and deals carry the account name).",
 )
 SALESFORCE_CONTACTS = Adapter(
-    vendor=SOURCE, object="contacts", shape="export",
-    signature=("Contact ID", "First Name", "Last Name", "Email", "Account Name", "Lead Source", "Created Date",
-               "Title", "Phone", "Contact Owner"),
+    vendor=SOURCE,
+    object="contacts",
+    shape="export",
+    signature=(
+        "Contact ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Account Name",
+        "Lead Source",
+        "Created Date",
+        "Title",
+        "Phone",
+        "Contact Owner",
+    ),
     required=("Contact ID", "Created Date"),
     key=("contact_id",),
     outputs=_contacts_export,
@@ -178,9 +265,22 @@ SALESFORCE_CONTACTS = Adapter(
     description="Contacts report export; dates month-first.",
 )
 SALESFORCE_LEADS = Adapter(
-    vendor=SOURCE, object="leads", shape="export",
-    signature=("Lead ID", "First Name", "Last Name", "Email", "Company", "Lead Status", "Lead Source", "Created Date",
-               "Converted", "Converted Date", "Lead Owner"),
+    vendor=SOURCE,
+    object="leads",
+    shape="export",
+    signature=(
+        "Lead ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company",
+        "Lead Status",
+        "Lead Source",
+        "Created Date",
+        "Converted",
+        "Converted Date",
+        "Lead Owner",
+    ),
     required=("Lead ID", "Created Date"),
     key=("lead_id",),
     outputs=_leads_export,
@@ -189,31 +289,79 @@ SALESFORCE_LEADS = Adapter(
     description="Leads report export; converted leads become sales-qualified.",
 )
 SALESFORCE_OPPORTUNITIES = Adapter(
-    vendor=SOURCE, object="opportunities", shape="export",
-    signature=("Opportunity ID", "Opportunity Name", "Account Name", "Amount", "Stage", "Close Date", "Created Date",
-               "Won", "Closed", "Probability (%)", "Opportunity Owner"),
+    vendor=SOURCE,
+    object="opportunities",
+    shape="export",
+    signature=(
+        "Opportunity ID",
+        "Opportunity Name",
+        "Account Name",
+        "Amount",
+        "Stage",
+        "Close Date",
+        "Created Date",
+        "Won",
+        "Closed",
+        "Probability (%)",
+        "Opportunity Owner",
+    ),
     required=("Opportunity ID", "Stage", "Created Date"),
     key=("opportunity_id",),
     outputs=_opportunities_export,
-    checks=(Check("created_date", "date", us_ts), Check("amount", "money", sf_money), Check("close_date", "date", us_ts)),
+    checks=(
+        Check("created_date", "date", us_ts),
+        Check("amount", "money", sf_money),
+        Check("close_date", "date", us_ts),
+    ),
     local_times=True,
     description="Opportunities report export: amounts '$1,234.50' or 'USD 1,234.50', dates month-first.",
 )
 _SYNCED_DELETED = "lower(coalesce(is_deleted, 'false')) = 'true'"
 SALESFORCE_ACCOUNT = Adapter(
-    vendor=SOURCE, object="account", shape="synced",
-    signature=("_fivetran_synced", "account_number", "account_source", "annual_revenue", "billing_city",
-               "billing_country", "id", "industry", "is_deleted", "name", "number_of_employees", "owner_id", "type",
-               "website"),
+    vendor=SOURCE,
+    object="account",
+    shape="synced",
+    signature=(
+        "_fivetran_synced",
+        "account_number",
+        "account_source",
+        "annual_revenue",
+        "billing_city",
+        "billing_country",
+        "id",
+        "industry",
+        "is_deleted",
+        "name",
+        "number_of_employees",
+        "owner_id",
+        "type",
+        "website",
+    ),
     required=("id", "name", "is_deleted"),
     key=("id",),
     outputs=_raw_only,
     description="Synced account table (raw only).",
 )
 SALESFORCE_CONTACT = Adapter(
-    vendor=SOURCE, object="contact", shape="synced",
-    signature=("id", "_fivetran_synced", "account_id", "created_date", "email", "first_name", "last_name", "name",
-               "is_deleted", "last_modified_date", "lead_source", "mailing_country", "owner_id", "title"),
+    vendor=SOURCE,
+    object="contact",
+    shape="synced",
+    signature=(
+        "id",
+        "_fivetran_synced",
+        "account_id",
+        "created_date",
+        "email",
+        "first_name",
+        "last_name",
+        "name",
+        "is_deleted",
+        "last_modified_date",
+        "lead_source",
+        "mailing_country",
+        "owner_id",
+        "title",
+    ),
     required=("id", "created_date", "is_deleted"),
     key=("id",),
     outputs=_contact_synced,
@@ -223,9 +371,25 @@ SALESFORCE_CONTACT = Adapter(
     description="Synced contact table.",
 )
 SALESFORCE_LEAD = Adapter(
-    vendor=SOURCE, object="lead", shape="synced",
-    signature=("id", "_fivetran_synced", "created_date", "email", "first_name", "last_name", "name", "company",
-               "status", "lead_source", "is_converted", "converted_date", "converted_contact_id", "is_deleted"),
+    vendor=SOURCE,
+    object="lead",
+    shape="synced",
+    signature=(
+        "id",
+        "_fivetran_synced",
+        "created_date",
+        "email",
+        "first_name",
+        "last_name",
+        "name",
+        "company",
+        "status",
+        "lead_source",
+        "is_converted",
+        "converted_date",
+        "converted_contact_id",
+        "is_deleted",
+    ),
     required=("id", "created_date", "is_converted", "is_deleted"),
     key=("id",),
     outputs=_lead_synced,
@@ -233,10 +397,25 @@ SALESFORCE_LEAD = Adapter(
     exclude=_SYNCED_DELETED,
     description="Synced lead table.",
 )
-_OPPORTUNITY_COLUMNS = ("_fivetran_synced", "account_id", "amount", "close_date", "created_date", "id", "is_closed",
-                        "is_deleted", "is_won", "name", "probability", "stage_name", "forecast_category")
+_OPPORTUNITY_COLUMNS = (
+    "_fivetran_synced",
+    "account_id",
+    "amount",
+    "close_date",
+    "created_date",
+    "id",
+    "is_closed",
+    "is_deleted",
+    "is_won",
+    "name",
+    "probability",
+    "stage_name",
+    "forecast_category",
+)
 SALESFORCE_OPPORTUNITY = Adapter(
-    vendor=SOURCE, object="opportunity", shape="synced",
+    vendor=SOURCE,
+    object="opportunity",
+    shape="synced",
     signature=_OPPORTUNITY_COLUMNS,
     required=("id", "stage_name", "created_date", "is_deleted"),
     key=("id",),
@@ -247,17 +426,30 @@ SALESFORCE_OPPORTUNITY = Adapter(
     description="Synced opportunity table (amounts in major units).",
 )
 SALESFORCE_OPPORTUNITY_HISTORY = Adapter(
-    vendor=SOURCE, object="opportunity_history", shape="synced",
+    vendor=SOURCE,
+    object="opportunity_history",
+    shape="synced",
     signature=("_fivetran_active", "_fivetran_start", "_fivetran_end", *_OPPORTUNITY_COLUMNS),
     required=("id", "stage_name", "created_date", "_fivetran_start", "is_deleted"),
     key=("id", "fivetran_start"),
     outputs=_opportunity_history,
-    checks=(Check("created_date", "date", v.ts), Check("fivetran_start", "date", v.ts), Check("amount", "money", v.money)),
+    checks=(
+        Check("created_date", "date", v.ts),
+        Check("fivetran_start", "date", v.ts),
+        Check("amount", "money", v.money),
+    ),
     exclude=_SYNCED_DELETED,
     description="History-mode opportunity table: one row per version -> deal stage history.",
 )
 
 ADAPTERS = (
-    SALESFORCE_ACCOUNTS, SALESFORCE_CONTACTS, SALESFORCE_LEADS, SALESFORCE_OPPORTUNITIES, SALESFORCE_ACCOUNT,
-    SALESFORCE_CONTACT, SALESFORCE_LEAD, SALESFORCE_OPPORTUNITY, SALESFORCE_OPPORTUNITY_HISTORY,
+    SALESFORCE_ACCOUNTS,
+    SALESFORCE_CONTACTS,
+    SALESFORCE_LEADS,
+    SALESFORCE_OPPORTUNITIES,
+    SALESFORCE_ACCOUNT,
+    SALESFORCE_CONTACT,
+    SALESFORCE_LEAD,
+    SALESFORCE_OPPORTUNITY,
+    SALESFORCE_OPPORTUNITY_HISTORY,
 )

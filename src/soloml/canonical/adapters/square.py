@@ -45,36 +45,82 @@ def _transactions(rows: str) -> dict[str, str]:
                CASE WHEN {_is_refund()} THEN 'refund' ELSE 'charge' END AS kind,
                CASE WHEN {_is_refund()} THEN 'succeeded' WHEN {refunded} > 0 AND {refunded} >= {total} THEN 'refunded'
                     WHEN {refunded} > 0 THEN 'partially_refunded' ELSE 'succeeded' END AS status,
-               {total} AS amount, {refunded} AS amount_refunded, {_currency('total_collected')} AS currency,
-               {WHEN} AS paid_at, coalesce({v.text('description')}, {v.text('details')}) AS description,
-               'square:' || {v.text('transaction_id')} AS order_id,
-               {_customer()} AS source_customer_id, {v.text('customer_name')} AS customer_name,
-               {v.text('customer_reference_id')} AS reference_id,
+               {total} AS amount, {refunded} AS amount_refunded, {_currency("total_collected")} AS currency,
+               {WHEN} AS paid_at, coalesce({v.text("description")}, {v.text("details")}) AS description,
+               'square:' || {v.text("transaction_id")} AS order_id,
+               {_customer()} AS source_customer_id, {v.text("customer_name")} AS customer_name,
+               {v.text("customer_reference_id")} AS reference_id,
                _source_row
         FROM {rows}""",
         "orders": f"""
-        SELECT 'square:' || {v.text('transaction_id')} AS order_id, 'square' AS source, {WHEN} AS ordered_at,
+        SELECT 'square:' || {v.text("transaction_id")} AS order_id, 'square' AS source, {WHEN} AS ordered_at,
                CASE WHEN {refunded} > 0 AND {refunded} >= {total} THEN 'refunded' WHEN {refunded} > 0 THEN 'partially_refunded'
                     ELSE 'paid' END AS status,
-               {v.money('gross_sales')} AS subtotal, {_abs(v.money('discounts'))} AS discount, {v.money('tax')} AS tax,
-               {total} AS total, {_currency('total_collected')} AS currency,
-               {_customer()} AS source_customer_id, {v.text('customer_name')} AS customer_name,
-               {v.text('customer_reference_id')} AS reference_id,
+               {v.money("gross_sales")} AS subtotal, {_abs(v.money("discounts"))} AS discount, {v.money("tax")} AS tax,
+               {total} AS total, {_currency("total_collected")} AS currency,
+               {_customer()} AS source_customer_id, {v.text("customer_name")} AS customer_name,
+               {v.text("customer_reference_id")} AS reference_id,
                _source_row
         FROM {rows} WHERE NOT {_is_refund()}""",
     }
 
 
-MONEY_COLUMNS = ("gross_sales", "discounts", "service_charges", "net_sales", "gift_card_sales", "tax", "tip", "partial_refunds", "total_collected", "fees", "net_total")
+MONEY_COLUMNS = (
+    "gross_sales",
+    "discounts",
+    "service_charges",
+    "net_sales",
+    "gift_card_sales",
+    "tax",
+    "tip",
+    "partial_refunds",
+    "total_collected",
+    "fees",
+    "net_total",
+)
 
 SQUARE_TRANSACTIONS = Adapter(
-    vendor="square", object="transactions", shape="export",
+    vendor="square",
+    object="transactions",
+    shape="export",
     signature=(
-        "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales", "Gift Card Sales", "Tax",
-        "Tip", "Partial Refunds", "Total Collected", "Source", "Card", "Card Entry Methods", "Cash", "Square Gift Card",
-        "Other Tender", "Other Tender Type", "Other Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID",
-        "Card Brand", "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Description", "Event Type",
-        "Location", "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID",
+        "Date",
+        "Time",
+        "Time Zone",
+        "Gross Sales",
+        "Discounts",
+        "Service Charges",
+        "Net Sales",
+        "Gift Card Sales",
+        "Tax",
+        "Tip",
+        "Partial Refunds",
+        "Total Collected",
+        "Source",
+        "Card",
+        "Card Entry Methods",
+        "Cash",
+        "Square Gift Card",
+        "Other Tender",
+        "Other Tender Type",
+        "Other Tender Note",
+        "Fees",
+        "Net Total",
+        "Transaction ID",
+        "Payment ID",
+        "Card Brand",
+        "PAN Suffix",
+        "Device Name",
+        "Staff Name",
+        "Staff ID",
+        "Details",
+        "Description",
+        "Event Type",
+        "Location",
+        "Dining Option",
+        "Customer ID",
+        "Customer Name",
+        "Customer Reference ID",
     ),
     required=("Date", "Time", "Time Zone", "Total Collected", "Transaction ID"),
     key=("transaction_id", "payment_id", "event_type"),
@@ -91,24 +137,49 @@ SQUARE_TRANSACTIONS = Adapter(
 
 def _item_details(rows: str) -> dict[str, str]:
     qty = v.number("qty")
-    return {"order_items": f"""
-        SELECT 'square:' || {v.text('transaction_id')} || ':' ||
-                   row_number() OVER (PARTITION BY {v.text('transaction_id')} ORDER BY _source_row) AS order_item_id,
-               'square:' || {v.text('transaction_id')} AS order_id, 'square' AS source,
-               concat_ws(' - ', {v.text('item')}, {v.text('price_point_name')}) AS product, {v.text('sku')} AS sku,
+    return {
+        "order_items": f"""
+        SELECT 'square:' || {v.text("transaction_id")} || ':' ||
+                   row_number() OVER (PARTITION BY {v.text("transaction_id")} ORDER BY _source_row) AS order_item_id,
+               'square:' || {v.text("transaction_id")} AS order_id, 'square' AS source,
+               concat_ws(' - ', {v.text("item")}, {v.text("price_point_name")}) AS product, {v.text("sku")} AS sku,
                CAST(round({qty}) AS INTEGER) AS quantity,
-               CAST({v.money('gross_sales')} / NULLIF({qty}, 0) AS DECIMAL(18,2)) AS unit_price,
-               {_abs(v.money('discounts'))} AS discount, {v.money('net_sales')} AS line_total,
+               CAST({v.money("gross_sales")} / NULLIF({qty}, 0) AS DECIMAL(18,2)) AS unit_price,
+               {_abs(v.money("discounts"))} AS discount, {v.money("net_sales")} AS line_total,
                {WHEN} AS ordered_at, _source_row
-        FROM {rows}"""}
+        FROM {rows}"""
+    }
 
 
 SQUARE_ITEMS = Adapter(
-    vendor="square", object="items", shape="export",
+    vendor="square",
+    object="items",
+    shape="export",
     signature=(
-        "Date", "Time", "Time Zone", "Category", "Item", "Qty", "Price Point Name", "SKU", "Modifiers Applied",
-        "Gross Sales", "Discounts", "Net Sales", "Tax", "Transaction ID", "Payment ID", "Device Name", "Notes", "Details",
-        "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID",
+        "Date",
+        "Time",
+        "Time Zone",
+        "Category",
+        "Item",
+        "Qty",
+        "Price Point Name",
+        "SKU",
+        "Modifiers Applied",
+        "Gross Sales",
+        "Discounts",
+        "Net Sales",
+        "Tax",
+        "Transaction ID",
+        "Payment ID",
+        "Device Name",
+        "Notes",
+        "Details",
+        "Event Type",
+        "Location",
+        "Dining Option",
+        "Customer ID",
+        "Customer Name",
+        "Customer Reference ID",
     ),
     required=("Date", "Time", "Time Zone", "Item", "Qty", "Transaction ID"),
     key=("transaction_id", "item", "price_point_name", "modifiers_applied", "event_type"),

@@ -65,8 +65,15 @@ def object_is(kind: str):
 # -- dashboard exports -------------------------------------------------------------------------------------------
 
 DISPUTE_STATUS = {
-    "lost": "lost", "won": "won", "needs_response": "open", "under_review": "open", "warning_needs_response": "open",
-    "warning_under_review": "open", "warning_closed": "won", "charge_refunded": "won", "open": "open",
+    "lost": "lost",
+    "won": "won",
+    "needs_response": "open",
+    "under_review": "open",
+    "warning_needs_response": "open",
+    "warning_under_review": "open",
+    "warning_closed": "won",
+    "charge_refunded": "won",
+    "open": "open",
 }
 
 
@@ -76,43 +83,77 @@ def dispute_status(c: str) -> str:
 
 def _payments_export(rows: str) -> dict[str, str]:
     # each value parsed once (the status needs the amounts): smaller SQL, planned faster
-    parsed = f"""(SELECT *, {v.money('amount')} AS _amount, coalesce({v.money('amount_refunded')}, 0) AS _refunded,
-                         {v.money('converted_amount')} AS _converted, {payment_status('status')} AS _status,
-                         {dispute_status('dispute_status')} AS _dispute FROM {rows})"""
+    parsed = f"""(SELECT *, {v.money("amount")} AS _amount, coalesce({v.money("amount_refunded")}, 0) AS _refunded,
+                         {v.money("converted_amount")} AS _converted, {payment_status("status")} AS _status,
+                         {dispute_status("dispute_status")} AS _dispute FROM {rows})"""
     status = (
         "CASE WHEN _status IN ('succeeded', 'refunded', 'partially_refunded') AND _dispute = 'lost' THEN 'charged_back' "
         "WHEN _status = 'succeeded' AND _refunded > 0 AND _refunded >= _amount THEN 'refunded' "
         "WHEN _status = 'succeeded' AND _refunded > 0 THEN 'partially_refunded' ELSE _status END"
     )  # an export says 'Paid' for a charge later partly refunded or lost in a chargeback
-    return {"payments": f"""
-        SELECT 'stripe:' || {v.text('id')} AS payment_id, 'stripe' AS source, 'charge' AS kind,
+    return {
+        "payments": f"""
+        SELECT 'stripe:' || {v.text("id")} AS payment_id, 'stripe' AS source, 'charge' AS kind,
                {status} AS status, _amount AS amount, _refunded AS amount_refunded,
-               {v.currency('currency')} AS currency,
+               {v.currency("currency")} AS currency,
                _converted AS amount_settled,
-               CASE WHEN _converted IS NOT NULL THEN {v.currency('converted_currency')} END AS settlement_currency,
-               CASE WHEN _converted IS NOT NULL THEN coalesce({v.money('converted_amount_refunded')}, 0) END AS amount_refunded_settled,
-               {v.money('disputed_amount')} AS amount_disputed,
+               CASE WHEN _converted IS NOT NULL THEN {v.currency("converted_currency")} END AS settlement_currency,
+               CASE WHEN _converted IS NOT NULL THEN coalesce({v.money("converted_amount_refunded")}, 0) END AS amount_refunded_settled,
+               {v.money("disputed_amount")} AS amount_disputed,
                _dispute AS dispute_status,
-               {v.ts('created_utc')} AS paid_at,
-               {v.text('description')} AS description,
-               {v.email('customer_email')} AS email,
-               {v.text('customer_id')} AS source_customer_id,
-               coalesce({v.text('card_name')}, {v.text('customer_description')}) AS customer_name,
-               {v.text('card_address_country')} AS customer_country,
-               {v.text('card_address_zip')} AS customer_zip,
+               {v.ts("created_utc")} AS paid_at,
+               {v.text("description")} AS description,
+               {v.email("customer_email")} AS email,
+               {v.text("customer_id")} AS source_customer_id,
+               coalesce({v.text("card_name")}, {v.text("customer_description")}) AS customer_name,
+               {v.text("card_address_country")} AS customer_country,
+               {v.text("card_address_zip")} AS customer_zip,
                _source_row
-        FROM {parsed}"""}
+        FROM {parsed}"""
+    }
 
 
 STRIPE_PAYMENTS = Adapter(
-    vendor="stripe", object="payments", shape="export",
+    vendor="stripe",
+    object="payments",
+    shape="export",
     signature=(
-        "id", "Description", "Seller Message", "Created (UTC)", "Amount", "Amount Refunded", "Currency",
-        "Converted Amount", "Converted Amount Refunded", "Fee", "Tax", "Converted Currency", "Mode", "Status",
-        "Statement Descriptor", "Customer ID", "Customer Description", "Customer Email", "Captured", "Card ID",
-        "Card Last4", "Card Brand", "Card Funding", "Card Exp Month", "Card Exp Year", "Card Name",
-        "Card Address Country", "Card Issue Country", "Invoice ID", "Invoice Number", "PaymentIntent ID",
-        "Card Address Zip", "Disputed Amount", "Dispute Status", "Dispute Reason", "Dispute Date (UTC)",
+        "id",
+        "Description",
+        "Seller Message",
+        "Created (UTC)",
+        "Amount",
+        "Amount Refunded",
+        "Currency",
+        "Converted Amount",
+        "Converted Amount Refunded",
+        "Fee",
+        "Tax",
+        "Converted Currency",
+        "Mode",
+        "Status",
+        "Statement Descriptor",
+        "Customer ID",
+        "Customer Description",
+        "Customer Email",
+        "Captured",
+        "Card ID",
+        "Card Last4",
+        "Card Brand",
+        "Card Funding",
+        "Card Exp Month",
+        "Card Exp Year",
+        "Card Name",
+        "Card Address Country",
+        "Card Issue Country",
+        "Invoice ID",
+        "Invoice Number",
+        "PaymentIntent ID",
+        "Card Address Zip",
+        "Disputed Amount",
+        "Dispute Status",
+        "Dispute Reason",
+        "Dispute Date (UTC)",
     ),
     required=("id", "Created (UTC)", "Amount", "Currency", "Status"),
     key=("id",),
@@ -135,20 +176,44 @@ STRIPE_PAYMENTS = Adapter(
 
 
 def _customers_export(rows: str) -> dict[str, str]:
-    return {"customers": f"""
-        SELECT {v.text('id')} AS source_customer_id, 'stripe' AS source, {v.email('email')} AS email,
-               coalesce({v.text('name')}, {v.text('description')}) AS name,
-               {v.text('address_country')} AS country, {v.text('phone')} AS phone, {v.text('address_zip')} AS zip,
-               {v.ts('created_utc')} AS created_at, _source_row
-        FROM {rows}"""}
+    return {
+        "customers": f"""
+        SELECT {v.text("id")} AS source_customer_id, 'stripe' AS source, {v.email("email")} AS email,
+               coalesce({v.text("name")}, {v.text("description")}) AS name,
+               {v.text("address_country")} AS country, {v.text("phone")} AS phone, {v.text("address_zip")} AS zip,
+               {v.ts("created_utc")} AS created_at, _source_row
+        FROM {rows}"""
+    }
 
 
 STRIPE_CUSTOMERS = Adapter(
-    vendor="stripe", object="customers", shape="export",
+    vendor="stripe",
+    object="customers",
+    shape="export",
     signature=(
-        "id", "Description", "Email", "Name", "Created (UTC)", "Delinquent", "Card ID", "Currency", "Default Source",
-        "Address Line1", "Address City", "Address State", "Address Country", "Address Zip", "Plan", "Status",
-        "Cancel At Period End", "Coupon", "Tax Exempt", "Phone", "Total Spend", "Payment Count", "Refunded Volume",
+        "id",
+        "Description",
+        "Email",
+        "Name",
+        "Created (UTC)",
+        "Delinquent",
+        "Card ID",
+        "Currency",
+        "Default Source",
+        "Address Line1",
+        "Address City",
+        "Address State",
+        "Address Country",
+        "Address Zip",
+        "Plan",
+        "Status",
+        "Cancel At Period End",
+        "Coupon",
+        "Tax Exempt",
+        "Phone",
+        "Total Spend",
+        "Payment Count",
+        "Refunded Volume",
     ),
     required=("id", "Email", "Created (UTC)"),
     key=("id",),
@@ -161,37 +226,60 @@ STRIPE_CUSTOMERS = Adapter(
 
 def _subscriptions_export(rows: str) -> dict[str, str]:
     amount = f"{v.money('amount')} * coalesce({v.integer('quantity')}, 1)"
-    return {"subscriptions": f"""
-        SELECT 'stripe:' || {v.text('id')} AS subscription_id, 'stripe' AS source,
-               {v.text('customer_id')} AS source_customer_id, {v.email('customer_email')} AS email,
-               {v.text('customer_description')} AS customer_name,
-               coalesce({v.text('plan')}, {v.text('product')}) AS plan,
-               {subscription_status('status')} AS status,
-               coalesce({v.ts('start_utc')}, {v.ts('created_utc')}) AS started_at,
-               {v.ts('canceled_at_utc')} AS canceled_at,
-               {v.ts('ended_at_utc')} AS ended_at,
-               {v.monthly(amount, 'interval')} AS mrr,
-               {v.currency('currency')} AS currency,
-               {v.interval('interval')} AS billing_interval,
-               {v.ts('trial_end_utc')} AS _trial_end,
+    return {
+        "subscriptions": f"""
+        SELECT 'stripe:' || {v.text("id")} AS subscription_id, 'stripe' AS source,
+               {v.text("customer_id")} AS source_customer_id, {v.email("customer_email")} AS email,
+               {v.text("customer_description")} AS customer_name,
+               coalesce({v.text("plan")}, {v.text("product")}) AS plan,
+               {subscription_status("status")} AS status,
+               coalesce({v.ts("start_utc")}, {v.ts("created_utc")}) AS started_at,
+               {v.ts("canceled_at_utc")} AS canceled_at,
+               {v.ts("ended_at_utc")} AS ended_at,
+               {v.monthly(amount, "interval")} AS mrr,
+               {v.currency("currency")} AS currency,
+               {v.interval("interval")} AS billing_interval,
+               {v.ts("trial_end_utc")} AS _trial_end,
                _source_row
-        FROM {rows}"""}
+        FROM {rows}"""
+    }
 
 
 STRIPE_SUBSCRIPTIONS = Adapter(
-    vendor="stripe", object="subscriptions", shape="export",
+    vendor="stripe",
+    object="subscriptions",
+    shape="export",
     signature=(
-        "id", "Customer ID", "Customer Description", "Customer Email", "Plan", "Product", "Quantity", "Currency",
-        "Interval", "Amount", "Status", "Created (UTC)", "Start (UTC)", "Current Period Start (UTC)",
-        "Current Period End (UTC)", "Trial Start (UTC)", "Trial End (UTC)", "Canceled At (UTC)",
-        "Cancel At Period End", "Ended At (UTC)", "Coupon",
+        "id",
+        "Customer ID",
+        "Customer Description",
+        "Customer Email",
+        "Plan",
+        "Product",
+        "Quantity",
+        "Currency",
+        "Interval",
+        "Amount",
+        "Status",
+        "Created (UTC)",
+        "Start (UTC)",
+        "Current Period Start (UTC)",
+        "Current Period End (UTC)",
+        "Trial Start (UTC)",
+        "Trial End (UTC)",
+        "Canceled At (UTC)",
+        "Cancel At Period End",
+        "Ended At (UTC)",
+        "Coupon",
     ),
     required=("id", "Customer ID", "Status", "Created (UTC)"),
     key=("id",),
     outputs=_subscriptions_export,
     aliases={
-        "Created (UTC)": ("Created date (UTC)",), "Start (UTC)": ("Start date (UTC)",),
-        "Canceled At (UTC)": ("Canceled at date (UTC)",), "Ended At (UTC)": ("Ended at date (UTC)",),
+        "Created (UTC)": ("Created date (UTC)",),
+        "Start (UTC)": ("Start date (UTC)",),
+        "Canceled At (UTC)": ("Canceled at date (UTC)",),
+        "Ended At (UTC)": ("Ended at date (UTC)",),
     },
     checks=(
         Check("amount", "money", v.money),

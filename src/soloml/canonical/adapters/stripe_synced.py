@@ -15,26 +15,52 @@ def not_api(sample: pd.DataFrame) -> bool:
     """API objects carry an `object` field; synced tables never do."""
     return "object" not in sample.columns
 
+
 def _charge_synced(rows: str) -> dict[str, str]:
-    amount, refunded = v.minor_money("amount", "currency"), f"coalesce({v.minor_money('amount_refunded', 'currency')}, 0)"
-    return {"payments": f"""
-        SELECT 'stripe:' || {v.text('id')} AS payment_id, 'stripe' AS source, 'charge' AS kind,
+    amount, refunded = (
+        v.minor_money("amount", "currency"),
+        f"coalesce({v.minor_money('amount_refunded', 'currency')}, 0)",
+    )
+    return {
+        "payments": f"""
+        SELECT 'stripe:' || {v.text("id")} AS payment_id, 'stripe' AS source, 'charge' AS kind,
                {charge_status(amount, refunded)} AS status,
                {amount} AS amount, {refunded} AS amount_refunded,
-               {v.currency('currency')} AS currency, {v.ts('created')} AS paid_at,
-               {v.text('description')} AS description,
-               {v.email('receipt_email')} AS email, {v.text('customer_id')} AS source_customer_id,
+               {v.currency("currency")} AS currency, {v.ts("created")} AS paid_at,
+               {v.text("description")} AS description,
+               {v.email("receipt_email")} AS email, {v.text("customer_id")} AS source_customer_id,
                _source_row
-        FROM {rows}"""}
+        FROM {rows}"""
+    }
 
 
 STRIPE_CHARGE = Adapter(
-    vendor="stripe", object="charge", shape="synced",
+    vendor="stripe",
+    object="charge",
+    shape="synced",
     accepts=not_api,
     signature=(
-        "id", "_fivetran_synced", "amount", "amount_refunded", "balance_transaction_id", "captured", "card_id",
-        "created", "currency", "customer_id", "description", "failure_code", "failure_message", "invoice_id",
-        "livemode", "paid", "payment_intent_id", "receipt_email", "refunded", "status", "statement_descriptor",
+        "id",
+        "_fivetran_synced",
+        "amount",
+        "amount_refunded",
+        "balance_transaction_id",
+        "captured",
+        "card_id",
+        "created",
+        "currency",
+        "customer_id",
+        "description",
+        "failure_code",
+        "failure_message",
+        "invoice_id",
+        "livemode",
+        "paid",
+        "payment_intent_id",
+        "receipt_email",
+        "refunded",
+        "status",
+        "statement_descriptor",
     ),
     required=("id", "amount", "created", "currency", "status"),
     key=("id",),
@@ -51,20 +77,39 @@ STRIPE_CHARGE = Adapter(
 
 
 def _customer_synced(rows: str) -> dict[str, str]:
-    return {"customers": f"""
-        SELECT {v.text('id')} AS source_customer_id, 'stripe' AS source, {v.email('email')} AS email,
-               coalesce({v.text('name')}, {v.text('description')}) AS name,
-               {v.text('address_country')} AS country, {v.ts('created')} AS created_at, _source_row
-        FROM {rows} WHERE coalesce({v.boolean('is_deleted')}, false) = false"""}
+    return {
+        "customers": f"""
+        SELECT {v.text("id")} AS source_customer_id, 'stripe' AS source, {v.email("email")} AS email,
+               coalesce({v.text("name")}, {v.text("description")}) AS name,
+               {v.text("address_country")} AS country, {v.ts("created")} AS created_at, _source_row
+        FROM {rows} WHERE coalesce({v.boolean("is_deleted")}, false) = false"""
+    }
 
 
 STRIPE_CUSTOMER = Adapter(
-    vendor="stripe", object="customer", shape="synced",
+    vendor="stripe",
+    object="customer",
+    shape="synced",
     accepts=not_api,
     signature=(
-        "id", "_fivetran_synced", "account_balance", "address_city", "address_country", "balance", "created",
-        "currency", "default_card_id", "delinquent", "description", "email", "invoice_prefix", "is_deleted",
-        "livemode", "name", "phone", "tax_exempt",
+        "id",
+        "_fivetran_synced",
+        "account_balance",
+        "address_city",
+        "address_country",
+        "balance",
+        "created",
+        "currency",
+        "default_card_id",
+        "delinquent",
+        "description",
+        "email",
+        "invoice_prefix",
+        "is_deleted",
+        "livemode",
+        "name",
+        "phone",
+        "tax_exempt",
     ),
     required=("id", "created", "email"),
     key=("id",),
@@ -76,21 +121,42 @@ STRIPE_CUSTOMER = Adapter(
 
 
 def _subscription_synced(rows: str) -> dict[str, str]:
-    return {"subscriptions": f"""
-        SELECT 'stripe:' || {v.text('id')} AS subscription_id, 'stripe' AS source,
-               {v.text('customer_id')} AS source_customer_id,
-               {subscription_status('status')} AS status,
-               coalesce({v.ts('start_date')}, {v.ts('created')}) AS started_at,
-               {v.ts('canceled_at')} AS canceled_at, {v.ts('ended_at')} AS ended_at,
-               {v.ts('trial_end')} AS _trial_end, _source_row
-        FROM {rows}"""}
+    return {
+        "subscriptions": f"""
+        SELECT 'stripe:' || {v.text("id")} AS subscription_id, 'stripe' AS source,
+               {v.text("customer_id")} AS source_customer_id,
+               {subscription_status("status")} AS status,
+               coalesce({v.ts("start_date")}, {v.ts("created")}) AS started_at,
+               {v.ts("canceled_at")} AS canceled_at, {v.ts("ended_at")} AS ended_at,
+               {v.ts("trial_end")} AS _trial_end, _source_row
+        FROM {rows}"""
+    }
 
 
 _SUBSCRIPTION_SYNCED = (
-    "id", "_fivetran_synced", "application_fee_percent", "billing", "billing_cycle_anchor", "cancel_at",
-    "cancel_at_period_end", "canceled_at", "created", "current_period_end", "current_period_start", "customer_id",
-    "days_until_due", "default_source_id", "ended_at", "livemode", "metadata", "quantity", "start_date", "status",
-    "tax_percent", "trial_end", "trial_start",
+    "id",
+    "_fivetran_synced",
+    "application_fee_percent",
+    "billing",
+    "billing_cycle_anchor",
+    "cancel_at",
+    "cancel_at_period_end",
+    "canceled_at",
+    "created",
+    "current_period_end",
+    "current_period_start",
+    "customer_id",
+    "days_until_due",
+    "default_source_id",
+    "ended_at",
+    "livemode",
+    "metadata",
+    "quantity",
+    "start_date",
+    "status",
+    "tax_percent",
+    "trial_end",
+    "trial_start",
 )
 _SUBSCRIPTION_CHECKS = (
     Check("created", "date", v.ts),
@@ -101,7 +167,9 @@ _SUBSCRIPTION_CHECKS = (
 )
 
 STRIPE_SUBSCRIPTION = Adapter(
-    vendor="stripe", object="subscription", shape="synced",
+    vendor="stripe",
+    object="subscription",
+    shape="synced",
     accepts=not_api,
     signature=_SUBSCRIPTION_SYNCED,
     required=("id", "customer_id", "status", "created"),
@@ -115,12 +183,14 @@ STRIPE_SUBSCRIPTION = Adapter(
 
 def _subscription_history_synced(rows: str) -> dict[str, str]:
     current = f"""(SELECT * FROM {rows} QUALIFY row_number() OVER (
-        PARTITION BY {v.text('id')} ORDER BY coalesce({v.boolean('fivetran_active')}, true) DESC, {v.ts('fivetran_synced')} DESC) = 1)"""
+        PARTITION BY {v.text("id")} ORDER BY coalesce({v.boolean("fivetran_active")}, true) DESC, {v.ts("fivetran_synced")} DESC) = 1)"""
     return _subscription_synced(current)
 
 
 STRIPE_SUBSCRIPTION_HISTORY = Adapter(
-    vendor="stripe", object="subscription_history", shape="synced",
+    vendor="stripe",
+    object="subscription_history",
+    shape="synced",
     accepts=not_api,
     signature=(*_SUBSCRIPTION_SYNCED, "_fivetran_active"),
     required=("id", "customer_id", "status", "created", "_fivetran_active"),
@@ -133,25 +203,50 @@ STRIPE_SUBSCRIPTION_HISTORY = Adapter(
 
 
 def refund_status(c: str) -> str:
-    return v.mapped(c, {"succeeded": "succeeded", "pending": "pending", "requires_action": "pending", "failed": "failed", "canceled": "failed"})
+    return v.mapped(
+        c,
+        {
+            "succeeded": "succeeded",
+            "pending": "pending",
+            "requires_action": "pending",
+            "failed": "failed",
+            "canceled": "failed",
+        },
+    )
 
 
 def refunds(rows: str, charge: str, created: str) -> dict[str, str]:
     """Refunds become payments of kind 'refund' for the charge's customer (load the charges first)."""
-    return {"payments": f"""
-        SELECT 'stripe:' || {v.text('r.id')} AS payment_id, 'stripe' AS source, 'refund' AS kind,
-               {refund_status('r.status')} AS status, {v.minor_money('r.amount', 'r.currency')} AS amount,
-               0 AS amount_refunded, {v.currency('r.currency')} AS currency, {created} AS paid_at,
-               {v.text('r.reason')} AS description, c.customer_id, r._source_row
-        FROM {rows} r LEFT JOIN core.payments c ON c.payment_id = 'stripe:' || {charge}"""}
+    return {
+        "payments": f"""
+        SELECT 'stripe:' || {v.text("r.id")} AS payment_id, 'stripe' AS source, 'refund' AS kind,
+               {refund_status("r.status")} AS status, {v.minor_money("r.amount", "r.currency")} AS amount,
+               0 AS amount_refunded, {v.currency("r.currency")} AS currency, {created} AS paid_at,
+               {v.text("r.reason")} AS description, c.customer_id, r._source_row
+        FROM {rows} r LEFT JOIN core.payments c ON c.payment_id = 'stripe:' || {charge}"""
+    }
 
 
 STRIPE_REFUND = Adapter(
-    vendor="stripe", object="refund", shape="synced",
+    vendor="stripe",
+    object="refund",
+    shape="synced",
     accepts=not_api,
     signature=(
-        "id", "_fivetran_synced", "amount", "balance_transaction_id", "charge_id", "created", "currency", "description",
-        "failure_balance_transaction_id", "failure_reason", "metadata", "reason", "receipt_number", "status",
+        "id",
+        "_fivetran_synced",
+        "amount",
+        "balance_transaction_id",
+        "charge_id",
+        "created",
+        "currency",
+        "description",
+        "failure_balance_transaction_id",
+        "failure_reason",
+        "metadata",
+        "reason",
+        "receipt_number",
+        "status",
     ),
     required=("id", "amount", "charge_id", "created", "currency", "status"),
     key=("id",),

@@ -37,7 +37,24 @@ DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
 TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
 
 # ISO 4217 currencies without minor units (Stripe's list) and with three decimals.
-ZERO_DECIMAL = ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF")
+ZERO_DECIMAL = (
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "JPY",
+    "KMF",
+    "KRW",
+    "MGA",
+    "PYG",
+    "RWF",
+    "UGX",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
+)
 THREE_DECIMAL = ("BHD", "JOD", "KWD", "OMR", "TND")
 
 # Time-zone names as Square (and Rails apps) write them -> IANA.
@@ -147,7 +164,9 @@ def money(c: str) -> str:
 def minor_money(c: str, currency_expr: str) -> str:
     """Minor units (cents) as the Stripe API and synced tables give them -> major units, zero-decimal aware."""
     cur = f"upper({text(currency_expr)})"
-    scale = f"CASE WHEN {cur} IN {tuple(ZERO_DECIMAL)} THEN 1 WHEN {cur} IN {tuple(THREE_DECIMAL)} THEN 0.001 ELSE 0.01 END"
+    scale = (
+        f"CASE WHEN {cur} IN {tuple(ZERO_DECIMAL)} THEN 1 WHEN {cur} IN {tuple(THREE_DECIMAL)} THEN 0.001 ELSE 0.01 END"
+    )
     return f"CAST(TRY_CAST({text(c)} AS DECIMAL(38,4)) * {scale} AS DECIMAL(18,2))"
 
 
@@ -192,7 +211,9 @@ def _plausible(expr: str) -> str:
 def epoch(c: str) -> str:
     """A UTC TIMESTAMP from Unix seconds (the Stripe API's `created`)."""
     seconds = f"TRY_CAST({text(c)} AS DOUBLE)"
-    return _plausible(f"(CASE WHEN {seconds} BETWEEN -2208988800 AND 7258118400 THEN to_timestamp({seconds}) AT TIME ZONE 'UTC' END)")
+    return _plausible(
+        f"(CASE WHEN {seconds} BETWEEN -2208988800 AND 7258118400 THEN to_timestamp({seconds}) AT TIME ZONE 'UTC' END)"
+    )
 
 
 def zone(c: str) -> str:

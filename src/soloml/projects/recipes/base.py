@@ -58,8 +58,12 @@ class RecipeSQL:
         """The population SQL; `active_within_days` None means every customer who bought before the cutoff."""
         from soloml.projects.recipes.purchases import buyers
 
-        return self.population_sql.format(cutoffs=CUTOFFS_TABLE, population=POPULATION_TABLE, horizon=int(horizon_days),
-                                          buyers=buyers(active_within_days))
+        return self.population_sql.format(
+            cutoffs=CUTOFFS_TABLE,
+            population=POPULATION_TABLE,
+            horizon=int(horizon_days),
+            buyers=buyers(active_within_days),
+        )
 
     def label(self, horizon_days: int) -> str:
         return self.label_sql.format(cutoffs=CUTOFFS_TABLE, population=POPULATION_TABLE, horizon=int(horizon_days))

@@ -31,15 +31,46 @@ from soloml.projects.spec import (
     ProjectSpec,
 )
 from soloml.sql_quoting import quote_literal
+from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
 
-POSITIVE_WORDS = ("1", "true", "t", "yes", "y", "churned", "churn", "won", "converted", "positive", "cancelled", "canceled", "bad", "default")
-NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL")
+POSITIVE_WORDS = (
+    "1",
+    "true",
+    "t",
+    "yes",
+    "y",
+    "churned",
+    "churn",
+    "won",
+    "converted",
+    "positive",
+    "cancelled",
+    "canceled",
+    "bad",
+    "default",
+)
+NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "REAL",
+)
 INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 MAX_CLASSES = 50
 DATE_TYPES = ("DATE", "TIMESTAMP")
-EVENT_TIME = re.compile(r"(date|time|_at$|_on$|^at$|created|booked|ordered|placed|purchased|signup|signed|opened|closed|day$|when)")
+EVENT_TIME = re.compile(
+    r"(date|time|_at$|_on$|^at$|created|booked|ordered|placed|purchased|signup|signed|opened|closed|day$|when)"
+)
 NOT_EVENT_TIME = re.compile(r"(birth|dob|expir|valid_until)")
 
 
@@ -91,14 +122,19 @@ def is_file_path(source: str) -> bool:
     return source.lower().endswith(FILE_SUFFIXES)
 
 
-def describe(con: duckdb.DuckDBPyConnection, source: str, *, what: str = "source_table", error: type[SolomlError] = FeatureError) -> list[tuple[str, str]]:
+def describe(
+    con: Connection, source: str, *, what: str = "source_table", error: type[SolomlError] = FeatureError
+) -> list[tuple[str, str]]:
     """(column, type) of the source, with a clear error (naming it as `what`) when it does not exist."""
     if is_file_path(source) and not Path(source).is_file():
         raise error(f"The {what} file {source} does not exist.", hint=f"Check the path given as {what}.")
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {relation_sql(source)}").fetchall()
     except duckdb.Error as exc:
-        known = [f"{s}.{t}" for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()]
+        known = [
+            f"{s}.{t}"
+            for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        ]
         raise error(
             f"Cannot read {what} '{source}': {str(exc).splitlines()[0]}.{did_you_mean(source, known)}",
             hint="Name a warehouse table (see `soloml tables`) or a CSV/Parquet file path.",
@@ -118,7 +154,7 @@ def resolve_column(names: list[str], wanted: str) -> str | None:
 
 
 def plan_table(
-    con: duckdb.DuckDBPyConnection, source: str, target: str, time_column: str | None = None, positive: str | None = None
+    con: Connection, source: str, target: str, time_column: str | None = None, positive: str | None = None
 ) -> TablePlan:
     """Decide entity, time, features and task for a flat table."""
     columns = describe(con, source)
@@ -157,7 +193,9 @@ def plan_table(
         if col in (target, time_column):
             continue
         ctype = types[col]
-        if col.startswith("_"):  # load metadata (_load_id, _loaded_at, _source_row): how the row arrived, not what it says
+        if col.startswith(
+            "_"
+        ):  # load metadata (_load_id, _loaded_at, _source_row): how the row arrived, not what it says
             left_out.append((col, "metadata", "load metadata: how the row arrived, not what it says"))
             continue
         id_like = col.lower() == "id" or col.lower().endswith("_id") or col.lower().endswith(" id")
@@ -168,7 +206,11 @@ def plan_table(
             continue
         if ctype.startswith(DATE_TYPES) or ctype.startswith(("TIME", "INTERVAL")):
             dates.append(col)
-            why = f"a date; rows are dated by {time_column}" if time_column else "a date (name it as the time column to validate in time order)"
+            why = (
+                f"a date; rows are dated by {time_column}"
+                if time_column
+                else "a date (name it as the time column to validate in time order)"
+            )
             left_out.append((col, "date", why))
             continue
         if ctype.startswith(("STRUCT", "MAP", "LIST")) or ctype.endswith("[]"):
@@ -183,9 +225,26 @@ def plan_table(
         if ctype == "VARCHAR":
             categorical.append(name)
     if not features:
-        raise FeatureError(f"{source} has no usable feature columns besides the target '{target}'.", hint="Add columns that describe each row.")
-    return TablePlan(relation, target, task, entity, time_column, tuple(features), tuple(sources), tuple(categorical), positive, classes,
-                     tuple(left_out), tuple(notes), tuple(dates), one_vs_rest)
+        raise FeatureError(
+            f"{source} has no usable feature columns besides the target '{target}'.",
+            hint="Add columns that describe each row.",
+        )
+    return TablePlan(
+        relation,
+        target,
+        task,
+        entity,
+        time_column,
+        tuple(features),
+        tuple(sources),
+        tuple(categorical),
+        positive,
+        classes,
+        tuple(left_out),
+        tuple(notes),
+        tuple(dates),
+        one_vs_rest,
+    )
 
 
 def event_time_column(plan: TablePlan) -> str | None:
@@ -196,7 +255,7 @@ def event_time_column(plan: TablePlan) -> str | None:
 
 
 def _infer_task(
-    con: duckdb.DuckDBPyConnection, relation: str, target: str, ctype: str, wanted: str | None, source: str
+    con: Connection, relation: str, target: str, ctype: str, wanted: str | None, source: str
 ) -> tuple[Task, str | None, tuple[str, ...], bool]:
     """(task, positive value, classes, one-vs-rest)."""
     q = quote_ident(target)
@@ -231,7 +290,7 @@ def _infer_task(
     return "multiclass", None, tuple(sorted(values)), False
 
 
-def _positive_value(con: duckdb.DuckDBPyConnection, relation: str, target: str, wanted: str, values: list[str], source: str) -> str:
+def _positive_value(con: Connection, relation: str, target: str, wanted: str, values: list[str], source: str) -> str:
     """The target's value named by label.positive / --positive: exactly, else the one value equal ignoring case."""
     q = quote_ident(target)
     if con.execute(f"SELECT count(*) FROM {relation} WHERE CAST({q} AS VARCHAR) = ?", [wanted]).fetchone()[0]:
@@ -250,18 +309,27 @@ def frame_sql(plan: TablePlan, *, with_label: bool = True) -> str:
     """One query: entity_id, cutoff, label, features. For training (`with_label`) rows with a missing
     target are left out; for scoring every row is kept and the label column is NULL where missing."""
     q = quote_ident(plan.target)
-    entity = f"CAST({quote_ident(plan.entity_column)} AS VARCHAR)" if plan.entity_column else "CAST(row_number() OVER () AS VARCHAR)"
+    entity = (
+        f"CAST({quote_ident(plan.entity_column)} AS VARCHAR)"
+        if plan.entity_column
+        else "CAST(row_number() OVER () AS VARCHAR)"
+    )
     cutoff = f"CAST({quote_ident(plan.time_column)} AS TIMESTAMP)" if plan.time_column else "CAST(NULL AS TIMESTAMP)"
     if plan.task == "binary":
         label = f"CASE WHEN {q} IS NULL THEN NULL WHEN CAST({q} AS VARCHAR) = {quote_literal(plan.positive or '')} THEN 1 ELSE 0 END"
     elif plan.task == "multiclass":
-        label = "CASE " + " ".join(f"WHEN CAST({q} AS VARCHAR) = {quote_literal(c)} THEN {i}" for i, c in enumerate(plan.classes)) + " END"
+        label = (
+            "CASE "
+            + " ".join(f"WHEN CAST({q} AS VARCHAR) = {quote_literal(c)} THEN {i}" for i, c in enumerate(plan.classes))
+            + " END"
+        )
     else:
         label = f"CAST({q} AS DOUBLE)"
-    feats = ", ".join(f"{quote_ident(s)} AS {quote_ident(f)}" for f, s in zip(plan.features, plan.source_columns, strict=True))
-    return (
-        f"SELECT {entity} AS entity_id, {cutoff} AS cutoff, {label} AS label, {feats} "
-        f"FROM {plan.relation}" + (f" WHERE {q} IS NOT NULL" if with_label else "")
+    feats = ", ".join(
+        f"{quote_ident(s)} AS {quote_ident(f)}" for f, s in zip(plan.features, plan.source_columns, strict=True)
+    )
+    return f"SELECT {entity} AS entity_id, {cutoff} AS cutoff, {label} AS label, {feats} FROM {plan.relation}" + (
+        f" WHERE {q} IS NOT NULL" if with_label else ""
     )
 
 
@@ -270,7 +338,7 @@ def table_spec(
     target: str,
     time_column: str | None = None,
     *,
-    con: duckdb.DuckDBPyConnection | None = None,
+    con: Connection | None = None,
     positive: str | None = None,
     test_from: date | None = None,
     random_split: bool = False,
@@ -334,7 +402,7 @@ def table_spec(
         raise ConfigError(f"Cannot make a project from {table}: {exc}") from exc
 
 
-def _prior_done(con: duckdb.DuckDBPyConnection, plan: TablePlan) -> tuple[int, DoneThreshold]:
+def _prior_done(con: Connection, plan: TablePlan) -> tuple[int, DoneThreshold]:
     sql = frame_sql(plan)
     if plan.task == "binary":
         rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
@@ -342,6 +410,8 @@ def _prior_done(con: duckdb.DuckDBPyConnection, plan: TablePlan) -> tuple[int, D
     if plan.task == "regression":
         rows, std = con.execute(f"SELECT count(*), stddev_samp(label) FROM ({sql})").fetchone()
         return rows, DoneThreshold(metric="rmse", value=round(0.9 * float(std or 0.0), 6))
-    rows, top = con.execute(f"SELECT sum(n), max(n) FROM (SELECT label, count(*) AS n FROM ({sql}) GROUP BY 1)").fetchone()
+    rows, top = con.execute(
+        f"SELECT sum(n), max(n) FROM (SELECT label, count(*) AS n FROM ({sql}) GROUP BY 1)"
+    ).fetchone()
     majority = float(top) / float(rows)
     return int(rows), DoneThreshold(metric="accuracy", value=round(majority + 0.1 * (1 - majority), 4))
