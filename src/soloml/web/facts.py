@@ -477,8 +477,8 @@ def model_versions(ws: Workspace, project: str) -> list[str]:
 
 def experiments(ws: Workspace, con: Connection) -> list[dict[str, Any]]:
     """Every experiment file: its design, units exposed against the planned sample, and the result with its decision."""
-    from soloml.experiments.analysis import analyze_experiment
     from soloml.experiments.paragraph import plain_paragraph
+    from soloml.experiments.result_cache import cached_analysis
     from soloml.experiments.spec import load_experiment
 
     out = []
@@ -518,7 +518,7 @@ def experiments(ws: Workspace, con: Connection) -> list[dict[str, Any]]:
         }
         if counts:
             try:
-                result = analyze_experiment(con, spec, root=ws.root)
+                result = cached_analysis(con, spec, root=ws.root, warehouse=ws.warehouse_url)
                 facts = result.to_facts()
                 item["result"] = {
                     "headline": facts.get("headline"),
