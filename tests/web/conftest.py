@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from soloml.app.train import train_project
 from soloml.demo import run_demo
 from soloml.demo.walkthrough import DemoSummary
 from soloml.deploy.runner import running
-from soloml.app.train import train_project
 from soloml.web import create_ui
 from soloml.workspace import Workspace, open_workspace
 
