@@ -84,3 +84,38 @@ def test_the_page_shows_the_new_result_after_the_outcome_file_or_the_exposures_c
         assert sum(units_shown(page)) == 400
         assert headline_shown(page) == str(markupsafe.escape(grown["headline"]))
         assert grown["headline"] != changed["headline"]
+
+
+def identities_shown(html: str) -> tuple[int, int]:
+    m = re.search(r'<strong id="customers">([\d,]+)</strong> customers from ([\d,]+) source records', html)
+    return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+
+
+def test_the_data_page_shows_new_identity_numbers_after_a_write_to_the_warehouse(ws):
+    from soloml.canonical.schema import create_core_tables
+    from soloml.warehouse.stamp import warehouse_stamp
+
+    con = ws.connect()
+    create_core_tables(con)
+    con.execute(
+        "INSERT INTO core.customer_identities (source, source_id, email, customer_id, matched_by) "
+        "SELECT 'stripe', 'cus_' || i, 'p' || i || '@example.com', 'c' || i, 'new' FROM range(5) t(i)"
+    )
+    con.close()
+    with running(create_ui(ws)) as service, httpx.Client(base_url=service.url, timeout=30) as client:
+        stamp = warehouse_stamp(ws.warehouse_url)
+        first = identities_shown(client.get("/data").text)
+        again = identities_shown(client.get("/data").text)
+        assert warehouse_stamp(ws.warehouse_url) == stamp  # viewing pages does not change the stamp
+        cli_before = cli(ws, "identities")
+        assert first == again == (cli_before["customers"], cli_before["identities"])
+
+        con = ws.connect()  # another writer: three more records
+        con.execute(
+            "INSERT INTO core.customer_identities (source, source_id, email, customer_id, matched_by) "
+            "SELECT 'shopify', 'sh_' || i, 'p' || i || '@example.com', 'c' || i, 'email' FROM range(3) t(i)"
+        )
+        con.close()
+        cli_after = cli(ws, "identities")
+        assert cli_after["identities"] == cli_before["identities"] + 3
+        assert identities_shown(client.get("/data").text) == (cli_after["customers"], cli_after["identities"])

@@ -18,8 +18,6 @@ Errors are not cached (an unreadable experiment is cheap to find unreadable agai
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,11 +25,9 @@ from typing import Any
 from soloml.experiments.analysis import ExperimentResult, analyze_experiment
 from soloml.experiments.spec import ExperimentSpec
 from soloml.warehouse.base import Connection
+from soloml.warehouse.stamp import Memo, file_stamp, warehouse_stamp
 
-MAX_ENTRIES = 64
-
-_cache: OrderedDict[tuple[Any, ...], ExperimentResult] = OrderedDict()
-_lock = threading.Lock()
+_memo = Memo(max_entries=64)
 
 
 def cached_analysis(
@@ -41,27 +37,14 @@ def cached_analysis(
 
     `warehouse` is the workspace's warehouse URL or DuckDB file path (`Workspace.warehouse_url`).
     """
-    today = today or date.today()
-    key = analysis_key(con, spec, root=root, warehouse=warehouse, today=today)
-    if key is not None:
-        with _lock:
-            hit = _cache.get(key)
-            if hit is not None:
-                _cache.move_to_end(key)
-                return hit
-    result = analyze_experiment(con, spec, root=root, today=today)
-    if key is not None:
-        with _lock:
-            _cache[key] = result
-            while len(_cache) > MAX_ENTRIES:
-                _cache.popitem(last=False)
-    return result
+    day = today or date.today()
+    key = analysis_key(con, spec, root=root, warehouse=warehouse, today=day)
+    return _memo.get(key, lambda: analyze_experiment(con, spec, root=root, today=day))
 
 
 def clear() -> None:
     """Forget every cached analysis (tests; a long-running process never needs it for correctness)."""
-    with _lock:
-        _cache.clear()
+    _memo.clear()
 
 
 def analysis_key(
@@ -76,31 +59,13 @@ def analysis_key(
         if m.csv is not None:
             path = Path(m.csv)
             path = path if path.is_absolute() else root / path
-            csvs.append((str(path), _stat(path)))
-    store = _warehouse_stamp(warehouse)
+            csvs.append((str(path), file_stamp(path)))
+    store = warehouse_stamp(warehouse)
     if store is None:
         if any(m.sql is not None for m in metrics):
             return None
         store = ("exposures", _exposure_stamp(con, spec.name))
     return (spec.model_dump_json(), today.isoformat(), str(root), tuple(csvs), store)
-
-
-def _stat(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _warehouse_stamp(warehouse: str) -> tuple[Any, ...] | None:
-    """The DuckDB file's and its WAL's stat; None for a server warehouse (or an in-memory one)."""
-    if "://" in warehouse and not warehouse.startswith("duckdb://"):
-        return None
-    file = Path(warehouse.removeprefix("duckdb:///").removeprefix("duckdb://"))
-    if str(file) in ("", ":memory:") or not file.is_file():
-        return None
-    return ("duckdb", _stat(file), _stat(Path(f"{file}.wal")))
 
 
 def _exposure_stamp(con: Connection, experiment: str) -> tuple[Any, ...]:
