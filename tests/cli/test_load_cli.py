@@ -151,11 +151,11 @@ def test_load_shows_the_recognised_vendor_object_and_core_rows(ws, good_file, mo
     monkeypatch.setattr(
         ingest,
         "detect",
-        lambda headers, sample, as_name: Detection(
+        lambda headers, sample, as_name, **_: Detection(
             "stripe_payments", ("id",), "stripe.payments", 0.9, "header matches 3 of 3 columns"
         ),
     )
-    monkeypatch.setattr(ingest, "route", lambda con, landed: {"payments": landed.rows_loaded, "_test_mode": 2})
+    monkeypatch.setattr(ingest, "route", lambda con, landed, **_: {"payments": landed.rows_loaded, "_test_mode": 2})
     result = invoke(ws, "load", str(good_file))
     assert result.exit_code == 0, result.output
     assert "-> raw.stripe_payments" in result.output

@@ -56,7 +56,7 @@ def test_every_page_answers_with_html_and_no_path_of_the_machine(client, demo_ws
         "/jobs/123456",
         "/jobs/123456/status",
         "/projects/nosuch/predictions.csv",
-        "/reports/churn.html",
+        "/reports/nosuch.html",
         "/reports/..%2Fsoloml.yaml",
         "/no/such/page",
     ],

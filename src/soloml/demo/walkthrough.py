@@ -37,8 +37,8 @@ STEP_MODULES: tuple[str, ...] = (
     "step_check",
     "step_train",
     "step_deploy",
+    "step_forecast",  # the second project (a revenue forecast); the proof of the first closes the tour
     "step_impact",
-    "step_forecast",
 )
 
 

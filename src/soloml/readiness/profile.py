@@ -24,26 +24,13 @@ from soloml.errors import WarehouseError, did_you_mean
 from soloml.sql_quoting import quote_literal
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.types import NUMERIC_TYPES
 
 Kind = Literal["number", "text", "date", "boolean", "other"]
 SAMPLE_ROWS = 20_000  # text parse shares are measured on a repeatable sample of this many rows
 LINEAGE = frozenset({"_load_id", "_loaded_at", "_source_row"})
 SHOWN_CHARS = 40
-_NUMBER_TYPES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "FLOAT",
-    "DOUBLE",
-    "REAL",
-    "DECIMAL",
-)
+_NUMBER_TYPES = (*NUMERIC_TYPES, "DECIMAL")
 # shapes, not parses: a value "reads as" a number or a date when it has the shape of one (cheap on wide tables)
 NUMBER_SHAPE = r"^[-+(]?\s?[$€£¥]?\s?[0-9][0-9,.' ]*\s?[%)]?$"
 DATE_SHAPE = (

@@ -20,6 +20,9 @@ from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 
 MIN_PARSEABLE_SHARE = 0.95
+# DuckDB's whole-number and floating types (DECIMAL is matched by prefix where it counts as a number)
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+NUMERIC_TYPES = (*INTEGER_TYPES, "FLOAT", "DOUBLE", "REAL")
 # digits that are labels, not quantities: kept as text whatever they look like ('02134', SKUs)
 TEXT_NAMES = re.compile(r"(^|_)(zip|zipcode|postal|postcode|sku|ean|upc|isbn|gtin)(_|$)")
 # phone columns stay text when they hold phone numbers ('+1 555...'); a 0/1 'phone_service' flag is typed by its values

@@ -34,6 +34,7 @@ from soloml.sql_quoting import quote_literal
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
+from soloml.warehouse.types import INTEGER_TYPES, NUMERIC_TYPES
 
 POSITIVE_WORDS = (
     "1",
@@ -51,21 +52,8 @@ POSITIVE_WORDS = (
     "bad",
     "default",
 )
-NUMERIC = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "FLOAT",
-    "DOUBLE",
-    "REAL",
-)
-INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+NUMERIC = NUMERIC_TYPES
+INTEGER = INTEGER_TYPES
 MAX_CLASSES = 50
 DATE_TYPES = ("DATE", "TIMESTAMP")
 EVENT_TIME = re.compile(
