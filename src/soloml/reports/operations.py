@@ -169,15 +169,15 @@ def experiment_section(ws: Workspace, spec: ProjectSpec, con: Any, today: date) 
 
 
 def _one_experiment(ws: Workspace, exp: Any, con: Any, today: date) -> tuple[dict[str, Any], str]:
-    from soloml.experiments.analysis import analyze_experiment
     from soloml.experiments.paragraph import plain_paragraph
+    from soloml.experiments.result_cache import cached_analysis
 
     own = con is None
     if own and not _warehouse_exists(ws):
         return {"name": exp.name, "state": "planned"}, f"Experiment {exp.name} is planned but has not started."
     connection = ws.connect(read_only=True) if own else con
     try:
-        result = analyze_experiment(connection, exp, root=ws.root, today=today)
+        result = cached_analysis(connection, exp, root=ws.root, warehouse=ws.warehouse_url, today=today)
     except SolomlError as exc:
         message = exc.message.split(". ")[0].rstrip(".")
         return {

@@ -437,10 +437,10 @@ def _exposures(con: Any, experiment: str) -> tuple[datetime, datetime, dict[str,
 
 
 def _decision(ws: Workspace, con: Any, spec: Any, base: dict[str, Any], last: datetime, now: datetime) -> list[Event]:
-    from soloml.experiments.analysis import analyze_experiment
+    from soloml.experiments.result_cache import cached_analysis
 
     try:
-        result = analyze_experiment(con, spec, root=ws.root, today=now.date())
+        result = cached_analysis(con, spec, root=ws.root, warehouse=ws.warehouse_url, today=now.date())
     except SolomlError as exc:
         return [Event("experiment_unreadable", last, spec.project, spec.name, {**base, "error": exc.message})]
     if not result.final:

@@ -45,34 +45,55 @@ def _journal_has(con: Connection, column: str) -> bool:
 
 
 def list_tables(con: Connection, *, schemas: tuple[str, ...] = DATA_SCHEMAS) -> list[TableInfo]:
-    """Tables of `schemas` (raw, core, features by default), in schema then name order."""
+    """Tables of `schemas` (raw, core, features by default), in schema then name order.
+
+    Three queries whatever the number of tables (the dashboard's Data page runs this on every view): the
+    columns of all of them, one exact `count(*)` per table in a single UNION ALL, and the last load of each.
+    """
     placeholders = ", ".join("?" for _ in schemas)
     names = con.execute(
         f"SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ({placeholders}) "
         f"AND table_type = 'BASE TABLE' ORDER BY array_position(?, table_schema), table_name",
         [*schemas, list(schemas)],
     ).fetchall()
+    if not names:
+        return []
+    qualified_names = [f"{schema}.{name}" for schema, name in names]
+    columns: dict[str, list[tuple[str, str]]] = {q: [] for q in qualified_names}
+    for schema, name, column, kind in con.execute(
+        f"SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+        f"WHERE table_schema IN ({placeholders}) ORDER BY table_schema, table_name, ordinal_position",
+        [*schemas],
+    ).fetchall():
+        columns.setdefault(f"{schema}.{name}", []).append((column, kind))
+    counts = dict(
+        con.execute(
+            " UNION ALL ".join(
+                f"SELECT {i} AS i, count(*) AS n FROM {quote_ident(schema)}.{quote_ident(name)}"
+                for i, (schema, name) in enumerate(names)
+            )
+        ).fetchall()
+    )
     with_headers = _journal_has(con, "columns")
+    last_of: dict[str, tuple] = {}
+    for row in con.execute(
+        f"SELECT target_table, load_id, source, finished_at, rows_loaded, rows_quarantined"
+        f"{', headers, columns' if with_headers else ', NULL, NULL'} FROM ops.loads "
+        f"WHERE status = 'loaded' AND target_table IN ({', '.join('?' for _ in qualified_names)}) "
+        "QUALIFY row_number() OVER (PARTITION BY target_table ORDER BY finished_at DESC) = 1",
+        qualified_names,
+    ).fetchall():
+        last_of[row[0]] = row[1:]
     out = []
-    for schema, name in names:
-        qualified = f"{schema}.{name}"
-        cols = con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [schema, name],
-        ).fetchall()
-        rows = con.execute(f"SELECT count(*) FROM {quote_ident(schema)}.{quote_ident(name)}").fetchall()[0][0]
-        last = con.execute(
-            f"SELECT load_id, source, finished_at, rows_loaded, rows_quarantined{', headers, columns' if with_headers else ', NULL, NULL'} "
-            "FROM ops.loads WHERE target_table = ? AND status = 'loaded' ORDER BY finished_at DESC LIMIT 1",
-            [qualified],
-        ).fetchall()
+    for i, qualified in enumerate(qualified_names):
         header_of: dict[str, str] = {}
         last_load = None
+        last = last_of.get(qualified)
         if last:
-            load_id, source, finished, loaded, quarantined, headers, columns = last[0]
-            if headers and columns:
-                header_of = dict(zip(json.loads(columns), json.loads(headers), strict=False))
+            load_id, source, finished, loaded, quarantined, headers, cols = last
+            if headers and cols:
+                header_of = dict(zip(json.loads(cols), json.loads(headers), strict=False))
             last_load = LastLoad(load_id, source, finished, loaded, quarantined)
-        infos = tuple(ColumnInfo(c, t, header_of.get(c)) for c, t in cols)
-        out.append(TableInfo(qualified, int(rows), infos, last_load))
+        infos = tuple(ColumnInfo(c, t, header_of.get(c)) for c, t in columns[qualified])
+        out.append(TableInfo(qualified, int(counts.get(i, 0)), infos, last_load))
     return out

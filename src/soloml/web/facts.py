@@ -17,6 +17,7 @@ from typing import Any
 
 from soloml.errors import SolomlError
 from soloml.warehouse.base import Connection
+from soloml.warehouse.stamp import Memo
 from soloml.workspace import Workspace
 
 PREDICTIONS_SHOWN = 50
@@ -404,8 +405,22 @@ def quarantine(con: Connection, *, limit: int = QUARANTINE_SHOWN) -> dict[str, A
     }
 
 
+_identities_memo = Memo(max_entries=8)
+
+
 def identities(con: Connection) -> dict[str, Any]:
-    """Match rates between tools, as `soloml identities --json` gives them."""
+    """Match rates between tools, as `soloml identities --json` gives them.
+
+    The report takes a few hundred ms on 5,000 customers and changes only when the warehouse does, so it is
+    kept per process under the warehouse file's stamp (soloml.warehouse.stamp): any write recomputes it.
+    """
+    from soloml.warehouse.stamp import connection_stamp
+
+    stamp = connection_stamp(con)
+    return _identities_memo.get(None if stamp is None else ("identities", stamp), lambda: _identities(con))
+
+
+def _identities(con: Connection) -> dict[str, Any]:
     from dataclasses import asdict
 
     from soloml.canonical.identity_report import identity_report
@@ -477,8 +492,8 @@ def model_versions(ws: Workspace, project: str) -> list[str]:
 
 def experiments(ws: Workspace, con: Connection) -> list[dict[str, Any]]:
     """Every experiment file: its design, units exposed against the planned sample, and the result with its decision."""
-    from soloml.experiments.analysis import analyze_experiment
     from soloml.experiments.paragraph import plain_paragraph
+    from soloml.experiments.result_cache import cached_analysis
     from soloml.experiments.spec import load_experiment
 
     out = []
@@ -518,7 +533,7 @@ def experiments(ws: Workspace, con: Connection) -> list[dict[str, Any]]:
         }
         if counts:
             try:
-                result = analyze_experiment(con, spec, root=ws.root)
+                result = cached_analysis(con, spec, root=ws.root, warehouse=ws.warehouse_url)
                 facts = result.to_facts()
                 item["result"] = {
                     "headline": facts.get("headline"),
