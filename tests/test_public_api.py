@@ -52,6 +52,8 @@ EXPECTED = {
     "ReadinessReport",
     "forecast",
     "ForecastOutcome",
+    "score",
+    "monitor",
     "Facts",
 }
 INIT = Path(soloml.__file__)

@@ -4,7 +4,7 @@ The public API is what `__all__` lists. Names are imported on first use, so `imp
 (and the `soloml` command) start fast and only pay for the stages they touch.
 
 The use cases are the commands' own (soloml.app): `soloml.load(ws, paths)`, `soloml.check(ws, project)`,
-`soloml.forecast(ws, project)` take the workspace (a Workspace, or its folder) first, then what they act
+`soloml.forecast(ws, project)`, `soloml.score(ws, project)`, `soloml.monitor(ws, project)` take the workspace (a Workspace, or its folder) first, then what they act
 on, then keyword options, and return a result whose `to_facts()` is what `--json` prints.
 """
 
@@ -24,6 +24,8 @@ _EXPORTS = {
     "ReadinessReport": "soloml.readiness",
     "forecast": "soloml.app.forecast",
     "ForecastOutcome": "soloml.app.forecast",
+    "score": "soloml.app.score",
+    "monitor": "soloml.app.monitor",
     "Facts": "soloml.facts",
     "Workspace": "soloml.workspace",
     "find_workspace": "soloml.workspace",
@@ -80,6 +82,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from soloml.app.check import run_check as check
     from soloml.app.forecast import ForecastOutcome, forecast
     from soloml.app.load import load
+    from soloml.app.monitor import monitor
+    from soloml.app.score import score
     from soloml.app.train import TrainReport, train
     from soloml.canonical import identity_report
     from soloml.demo import generate_bluebird, run_demo

@@ -107,3 +107,17 @@ def test_cli_flags_a_stale_source(ws):
 def test_unknown_project_is_an_error_not_an_alert(ws):
     result = runner.invoke(app, ["monitor", "nope", "-w", str(ws.root)])
     assert result.exit_code == 1 and "No project 'nope'" in result.stderr
+
+
+def test_soloml_monitor_is_the_command_from_python(ws):
+    import soloml
+
+    _workspace(ws)
+    stale = soloml.monitor(str(ws.root), "churn", max_age_days=0.5, now=NOW, save=False)
+    fresh = soloml.monitor(ws, "churn", max_age_days=30, now=NOW, save=False)
+
+    assert stale.alert and any("raw.stripe_payments" in a for a in stale.alerts)
+    assert not fresh.alert, fresh.alerts
+    con = ws.connect(read_only=True)
+    assert con.execute("SELECT count(*) FROM ops.monitoring").fetchone()[0] == 0, "save=False records nothing"
+    con.close()

@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Update board.csv: each project's stage, status and why, latest result, next step and priority."""
         with handled():
-            from soloml.tracker import refresh_board
+            from soloml.app.tracking import board as refresh
 
-            board = refresh_board(workspace(ws_dir), xlsx=xlsx)
+            board = refresh(workspace(ws_dir), xlsx=xlsx)
             emit(board, as_json, lambda b: _render(b.to_facts()))

@@ -45,8 +45,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draft mappings/<name>.yaml for a file soloml does not recognise: a guess per column, with why and how sure."""
         with handled():
-            from soloml.canonical.mapping_draft import write_draft
+            from soloml.app.mapping import draft_mapping
 
-            ws = workspace(ws_path)
-            draft = write_draft(file, ws.mappings_dir, table=table, default_currency=ws.settings.currency, force=force)
+            draft = draft_mapping(workspace(ws_path), file, table=table, force=force)
             emit(draft, as_json, lambda d: _render(d.to_facts()))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.cli.recover import recovered
+from soloml.cli.recover import announce
 
 
 def _render_models(rows: list[dict[str, Any]]) -> None:
@@ -39,13 +39,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List saved model versions with their verdict, score and aliases (production, candidate)."""
         with handled():
-            from soloml.registry import list_versions
-            from soloml.registry.store import projects
+            from soloml.app.models import list_models
 
-            ws = workspace(ws_dir)
-            recovered(ws)
-            names = [project] if project else projects(ws.models_dir)
-            listed = [info for name in names for info in list_versions(ws.models_dir, name)]
+            listed = list_models(workspace(ws_dir), project, announce=announce)
             emit(listed, as_json, lambda infos: _render_models([i.to_facts() for i in infos]))
 
     @app.command("promote")
@@ -58,12 +54,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Make VERSION the production model of PROJECT (verified first; recorded in ops.model_events)."""
         with handled():
-            from soloml.registry import promote
+            from soloml.app.models import promote_model
 
-            ws = workspace(ws_dir)
-            with ws.connect() as con:
-                recovered(ws, con)
-                change = promote(con, ws.models_dir, project, version, alias)
+            change = promote_model(workspace(ws_dir), project, version, alias, announce=announce)
             emit(change, as_json, lambda c: _render_change(c.to_facts()))
 
     @app.command("rollback")
@@ -75,10 +68,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Put back the model PROJECT served before the current production one."""
         with handled():
-            from soloml.registry import rollback
+            from soloml.app.models import rollback_model
 
-            ws = workspace(ws_dir)
-            with ws.connect() as con:
-                recovered(ws, con)
-                change = rollback(con, ws.models_dir, project, alias)
+            change = rollback_model(workspace(ws_dir), project, alias, announce=announce)
             emit(change, as_json, lambda c: _render_change(c.to_facts()))

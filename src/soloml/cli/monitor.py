@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -35,10 +34,10 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Check drift (features and predictions), source freshness and live performance; exit 2 on an alert."""
-        from soloml.monitoring import monitor_project
+        from soloml.app.monitor import monitor
 
         with handled():
-            report = monitor_project(workspace(ws_path), project, max_age=timedelta(days=max_age_days))
+            report = monitor(workspace(ws_path), project, max_age_days=max_age_days)
             emit(report, as_json, lambda r: _render(r.to_facts()))
         if report.alert:
             raise typer.Exit(ALERT_EXIT_CODE)

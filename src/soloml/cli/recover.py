@@ -1,4 +1,4 @@
-"""The recovery step a command runs before its own work (soloml.deploy.recovery), said on stderr.
+"""The recovery step a command runs before its own work (soloml.app.recovery), said on stderr.
 
 stderr, so `--json` output on stdout stays one JSON document.
 """
@@ -11,13 +11,16 @@ from typing import Any
 from soloml.cli.output import err_console
 
 
-def recovered(ws: Any, con: Any = None, *, targets: Sequence[str] = (), lock_timeout: float = 15.0) -> tuple[str, ...]:
-    """Run the recovery step for `ws`, print what it did, and return those sentences."""
-    from soloml.deploy.recovery import recover
-
-    result = recover(ws, con, targets=targets, lock_timeout=lock_timeout)
+def announce(result: Any) -> None:
+    """Print what the recovery step (a soloml.deploy.recovery.Recovery) did, one line each."""
     for action in result.actions:
         err_console.print(f"Recovered: {action}", markup=False, highlight=False)
     if result.skipped:
         err_console.print(f"Recovery skipped: {result.skipped}.", markup=False, highlight=False)
-    return result.actions
+
+
+def recovered(ws: Any, con: Any = None, *, targets: Sequence[str] = (), lock_timeout: float = 15.0) -> tuple[str, ...]:
+    """Run the recovery step for `ws`, print what it did, and return those sentences."""
+    from soloml.app.recovery import recover_first
+
+    return recover_first(ws, con, targets=targets, lock_timeout=lock_timeout, announce=announce)

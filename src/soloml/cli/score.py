@@ -11,27 +11,13 @@ from typing import Annotated
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.cli.recover import recovered
-from soloml.errors import DeployError
+from soloml.cli.recover import announce
 
 
 def executable() -> str:
     """The soloml command of this installation (for cron and systemd, which have a bare PATH)."""
     beside = Path(sys.executable).with_name("soloml")
     return str(beside) if beside.exists() else (shutil.which("soloml") or "soloml")
-
-
-def parse_capacity(text: str | None, spec_capacity: int | None) -> int | None:
-    if text is None:
-        return None
-    if text == "spec":
-        return spec_capacity
-    if text.isdigit() and int(text) > 0:
-        return int(text)
-    raise DeployError(
-        f"--capacity must be a positive whole number or 'spec', got '{text}'.",
-        hint="E.g. --capacity 100 acts on the 100 highest scores.",
-    )
 
 
 def register(app: typer.Typer) -> None:
@@ -91,53 +77,37 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score the current population with the production model and write the predictions (atomically)."""
         with handled():
-            ws = workspace(ws_dir)
-            if reasons not in ("fast", "exact", "none"):
-                raise DeployError(f"--reasons must be fast, exact or none, got '{reasons}'.")
-            if cron is not None:
-                from soloml.deploy.schedule import schedule
+            from soloml.app.score import schedule_score, score
 
-                extra: list[str] = []
-                for target in to or []:
-                    extra += ["--to", target]
-                for flag, value in (
-                    ("--table", table),
-                    ("--capacity", capacity),
-                    ("--reasons", None if reasons == "fast" else reasons),
-                ):
-                    if value is not None:
-                        extra += [flag, value]
-                if all_reasons:
-                    extra.append("--all-reasons")
-                plan = schedule(project, cron, workspace=ws.root, executable=executable(), extra_args=tuple(extra))
+            if cron is not None:
+                plan = schedule_score(
+                    workspace(ws_dir),
+                    project,
+                    cron,
+                    executable=executable(),
+                    to=to or (),
+                    table=table,
+                    capacity=capacity,
+                    reasons=reasons,
+                    all_reasons=all_reasons,
+                )
                 emit(plan, as_json, _render_schedule)
                 return
-            from dataclasses import replace
-
-            from soloml.deploy import score_project
-            from soloml.engines import open_engine
-            from soloml.projects.spec import find_spec
-
-            spec_capacity = find_spec(ws.projects_dir, project).business.capacity if capacity == "spec" else None
-            with (
-                open_engine(engine, scheduler=scheduler, staging=ws.path("staging")) as runs_on,
-                ws.connect() as con,
-            ):  # waits out a brief lock held by `soloml serve`
-                settled = recovered(ws, con, targets=tuple(to or ()))
-                result = score_project(
-                    ws,
-                    project,
-                    to=tuple(to or ()),
-                    table=table,
-                    run_id=run_id,
-                    as_of=as_of,
-                    capacity=parse_capacity(capacity, spec_capacity),
-                    reasons=reasons,  # type: ignore[arg-type]
-                    reasons_for="all" if all_reasons else "decided",
-                    con=con,
-                    engine=runs_on,
-                )
-            emit(replace(result, recovered=(*settled, *result.recovered)), as_json, _render_result)
+            result = score(
+                workspace(ws_dir),
+                project,
+                to=to or (),
+                table=table,
+                capacity=capacity,
+                run_id=run_id,
+                as_of=as_of,
+                reasons=reasons,
+                all_reasons=all_reasons,
+                engine=engine,
+                scheduler=scheduler,
+                announce=announce,
+            )
+            emit(result, as_json, _render_result)
 
 
 def _render_result(r) -> None:  # noqa: ANN001

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from soloml.cli.output import WorkspaceOption, console, handled, workspace
-from soloml.cli.recover import recovered
+from soloml.cli.recover import announce
 
 DEFAULT_KEY_ENV = "SOLOML_API_KEY"  # soloml.deploy.runner.DEFAULT_KEY_ENV, not imported to keep `soloml --help` fast
 
@@ -33,22 +33,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve predictions over HTTP (FastAPI): POST /v1/PROJECT/predict and /v1/experiments/NAME/assign, docs at /docs. Picks up promotions without a restart."""
         with handled():
-            from soloml.deploy import serve
-            from soloml.deploy.runner import api_key_for
-            from soloml.experiments.http import experiment_router
+            from soloml.app.serve import serve
 
-            ws = workspace(ws_dir)
-            api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
-            recovered(ws, lock_timeout=2.0)  # a busy warehouse must not keep the service from starting
-            warehouse = None if "://" in ws.warehouse_url else ws.warehouse_url
-            console.print(
-                f"Serving soloml models from {ws.models_dir} on http://{host}:{port} (docs at /docs). Ctrl+C stops."
-            )
             serve(
-                ws,
+                workspace(ws_dir),
                 host=host,
                 port=port,
                 api_key_env=api_key_env,
                 projects=tuple(project) if project else None,
-                routers=(experiment_router(ws.experiments_dir, warehouse),),
+                announce=announce,
+                starting=lambda at: console.print(
+                    f"Serving soloml models from {at.models_dir} on {at.url} (docs at /docs). Ctrl+C stops."
+                ),
             )

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.errors import ConfigError
-
-
-def _since(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise ConfigError(
-            f"--since {text!r} is not a date.", hint="Write it as YYYY-MM-DD, e.g. --since 2026-11-23."
-        ) from None
 
 
 def _render(facts: dict[str, Any]) -> None:
@@ -51,7 +38,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the weekly update: what happened, what is next, when each project will be done, risks and decisions."""
         with handled():
-            from soloml.tracker import write_update
+            from soloml.app.tracking import update as write_update
 
-            update = write_update(workspace(ws_dir), since=_since(since), send=send)
+            update = write_update(workspace(ws_dir), since=since, send=send)
             emit(update, as_json, lambda u: _render(u.to_facts()))

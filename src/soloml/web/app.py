@@ -337,9 +337,9 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
         facts.model_versions(ws, name)
 
         def work() -> dict[str, Any]:
-            from soloml.deploy import score_project
+            from soloml.app.score import score
 
-            r = score_project(ws, name)
+            r = score(ws, name)
             return {
                 "run_id": r.run_id,
                 "rows": r.rows,
