@@ -179,6 +179,17 @@ def _module_state_changes(path: Path) -> list[str]:
         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(t, ast.Name)
     }
+    # a warehouse/stamp.Memo is a cache whose keys hold the workspace root and the warehouse stamp, so two
+    # workspaces (or a changed warehouse) never see each other's entries: clearing it is not shared state
+    module_names -= {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and getattr(node.value.func, "id", getattr(node.value.func, "attr", None)) == "Memo"
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
     module_names |= {
         a.asname or a.name
         for node in tree.body
