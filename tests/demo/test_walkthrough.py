@@ -233,3 +233,12 @@ def test_forecast_step_agrees_a_revenue_forecast_and_writes_its_verdict_chart_an
     assert (
         load_forecaster_version(models, "revenue", "production").metadata["kind"] == "forecaster"
     )  # a later test re-runs the demo
+
+
+def test_impact_step_says_the_decision_in_words_and_keeps_the_code_for_json(demo_run):
+    _, summary = demo_run
+    step = next(s for s in summary["steps"] if s["name"] == "impact")
+    line = next(line for line in step["lines"] if line.startswith("Decision: "))
+    code = step["data"]["experiment"]["decision"]
+    assert line.endswith(".") and "(" not in line and code not in line
+    assert line == f"Decision: {step['data']['experiment']['decision_words']}."

@@ -40,7 +40,7 @@ def _render_assignment(r) -> None:
 
 def _render_analysis(r) -> None:
     console.print(r["headline"])
-    console.print(f"Decision: {r['decision_words']} ({r['decision']}).")
+    console.print(f"Decision: {r['decision_words']}.")  # the words a CEO reads; the code is in --json
     for line in r["details"]:
         console.print(f"  {line}")
     console.print(f"In plain words: {r['paragraph']}")

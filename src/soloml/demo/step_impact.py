@@ -139,7 +139,7 @@ def run(ctx: DemoContext) -> StepResult:
         result.headline,
         f"The truth planted in this simulation: the offer kept {truth:,.0f} customers; the interval {low:,.0f} to {high:,.0f} "
         + ("covers it." if covered else "misses it (that happens 1 time in 20)."),
-        f"Decision: {result.verdict.words(spec)} ({result.decision}).",
+        f"Decision: {result.verdict.words(spec)}.",  # words only; the code stays in the step data
     ]
     monitor_data = _monitor(ctx, lines)
     return StepResult(
