@@ -51,10 +51,10 @@ def check_keys(con: Connection, sources: dict[str, RawSource]) -> tuple[Finding,
 def _duplicates(con: Connection, table: str, key: Sequence[str], where: str) -> tuple[int, str] | None:
     """(how many key values name more than one different record, the first such value) or None."""
     cols = ", ".join(quote_ident(k) for k in key)
-    distinct = f"SELECT DISTINCT * EXCLUDE ({', '.join(_lineage(con, table))}) FROM {_relation(table)} {where}"
+    distinct = f"SELECT DISTINCT {_record_columns(con, table)} FROM {_relation(table)} {where}"
     row = con.execute(
-        f"SELECT count(*), min(shown) FROM (SELECT concat_ws(' / ', {cols}) AS shown FROM ({distinct}) "
-        f"GROUP BY {cols} HAVING count(*) > 1)"
+        f"SELECT count(*), min(shown) FROM (SELECT concat_ws(' / ', {cols}) AS shown FROM ({distinct}) AS records "
+        f"GROUP BY {cols} HAVING count(*) > 1) AS repeated"
     ).fetchone()
     if not row or not row[0]:
         return None
@@ -65,21 +65,24 @@ def _exact_repeats(con: Connection, table: str) -> int:
     """Rows that repeat another row of the table in every column (soloml's lineage columns aside)."""
     relation = _relation(table)
     row = con.execute(
-        f"SELECT (SELECT count(*) FROM {relation}) - (SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE ({', '.join(_lineage(con, table))}) FROM {relation}))"
+        f"SELECT (SELECT count(*) FROM {relation}) - "
+        f"(SELECT count(*) FROM (SELECT DISTINCT {_record_columns(con, table)} FROM {relation}) AS records)"
     ).fetchone()
     return int(row[0]) if row else 0
 
 
-def _lineage(con: Connection, table: str) -> list[str]:
+LINEAGE = ("_load_id", "_loaded_at", "_source_row")  # where a row came from, not part of the record
+
+
+def _record_columns(con: Connection, table: str) -> str:
+    """The table's columns but soloml's lineage ones, quoted, in table order (portable: no `* EXCLUDE`)."""
     schema, _, name = table.partition(".")
-    present = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            [schema, name],
-        ).fetchall()
-    }
-    return [c for c in ("_load_id", "_loaded_at", "_source_row") if c in present] or ["_no_lineage_"]
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+        "ORDER BY ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return ", ".join(quote_ident(r[0]) for r in rows if r[0] not in LINEAGE)
 
 
 def _repeats_finding(source: RawSource, repeats: int) -> Finding:

@@ -81,7 +81,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "SELECT * EXCLUDE (...)",
         r"\*\s*EXCLUDE\s*\(",
-        ("canonical/quarantine.py", "readiness/keys.py"),
+        ("canonical/quarantine.py",),
         "List the columns (Postgres has no star-except); BigQuery: * EXCEPT (...); Snowflake: * EXCLUDE (...).",
         fails=("postgres",),
     ),
