@@ -16,7 +16,7 @@ import psycopg
 
 from soloml.warehouse.dialect import transpile
 
-_TX = {"BEGIN", "BEGIN TRANSACTION", "COMMIT", "ROLLBACK"}
+_TX = {"BEGIN": "begin", "BEGIN TRANSACTION": "begin", "COMMIT": "commit", "ROLLBACK": "rollback"}
 
 
 @lru_cache(maxsize=2048)
@@ -40,12 +40,11 @@ class PostgresConnection:
         self._tx: Any = None
 
     def execute(self, sql: str, params: Any = None) -> PostgresConnection:
-        if sql.strip().rstrip(";").upper() in _TX:
-            word = sql.strip().rstrip(";").upper().split()[0]
-            {"BEGIN": self.begin, "COMMIT": self.commit, "ROLLBACK": self.rollback}[word]()
+        control = _TX.get(sql.strip().rstrip(";").upper())
+        if control:
+            getattr(self, control)()
             return self
-        statements = translate(sql)
-        for statement in statements:
+        for statement in translate(sql):
             self._cur = self._con.cursor()
             self._cur.execute(statement, list(params) if params else None)
         return self
