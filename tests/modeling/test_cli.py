@@ -87,6 +87,9 @@ def test_models_promote_rollback_round_trip(ws, accounts):
     assert [(r["version"], r["aliases"]) for r in listed] == [("v0001", []), ("v0002", ["candidate", "production"])]
     back = run(ws, "rollback", project)
     assert back.exit_code == 0 and "rolled back to v0001 (was v0002)" in back.stdout
+    text = run(ws, "models").stdout  # the verdict in words, as train says it; the code stays in --json
+    assert not re.search(r"\b(DONE|KEEP_GOING|NOT_WORTH_IT)\b", text), text
+    assert re.search(r"v0001[^\n]*: (done|not there yet|not better than today's way), ", text), text
 
 
 @pytest.mark.parametrize(
