@@ -57,11 +57,6 @@ FACADE = "__init__"  # soloml/__init__.py: the public API, may import anything b
 # (importing package, imported package) -> why it is allowed anyway. Each is debt to pay, not a design.
 ALLOWED: dict[tuple[str, str], str] = {
     (
-        "registry",
-        "forecasting",
-    ): "registry/forecasters.py reads and writes a forecaster's own files through forecasting/store.py "
-    "(lazily); to go when the registry takes a model kind's save/load functions as a plug-in",
-    (
         "deploy",
         "forecasting",
     ): "the service's GET /v1/{project}/forecast reads the served forecast through forecasting/shipping.py "

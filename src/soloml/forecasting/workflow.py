@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from soloml.forecasting.journal import write_forecasts
 from soloml.forecasting.recipes import core_series
 from soloml.forecasting.result import ForecastResult, forecast_result
 from soloml.forecasting.series import SeriesSet
-from soloml.forecasting.store import save_forecaster
+from soloml.forecasting.store import load_forecaster, save_forecaster
 from soloml.forecasting.tables import table_series
 from soloml.projects.recipes.table import is_file_path
 from soloml.projects.spec import ForecastSettings, ProjectSpec, find_spec
@@ -252,7 +253,11 @@ def _run(
 
             with ws.connect() as con:
                 version = save_forecaster_version(
-                    ws.models_dir, name, forecaster, shipping.summary(result, spec, run_id), con=con
+                    ws.models_dir,
+                    name,
+                    partial(save_forecaster, forecaster),
+                    shipping.summary(result, spec, run_id),
+                    con=con,
                 )
         if targets:
             outputs = shipping.write_targets(
@@ -291,7 +296,7 @@ def _reuse(
     from soloml.registry.forecasters import load_forecaster_version
 
     v = load_forecaster_version(ws.models_dir, name, use)
-    forecaster = v.forecaster()
+    forecaster = load_forecaster(v.files, verify=False)
     forecaster.n_jobs, forecaster.progress = n_jobs, progress
     notes = [
         f"Forecast with {name} {v.version} (its models were chosen and judged on {v.metadata.get('created_at', 'its save date')})."

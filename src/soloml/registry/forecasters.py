@@ -8,12 +8,15 @@
 
 It gets a version number, the 'candidate' alias, promotion and rollback exactly as a LightGBM model
 does (store.save_version, aliases.py); `store.load_model` refuses it, `load_forecaster_version` reads it.
+The registry never reads or writes the forecaster's own files: forecasting hands in the writer on save and
+reads `ForecasterVersion.files` on load, so the registry knows nothing of a model kind but its folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,18 +44,17 @@ FORECASTS_FILE = f"{FORECASTER_DIR}/forecasts.parquet"
 
 @dataclass(frozen=True)
 class ForecasterVersion:
-    """A verified forecaster version: its folder and metadata; `forecaster()` reads the fitted models."""
+    """A verified forecaster version: its folder and metadata; `files` holds the fitted models (forecasting/store.py)."""
 
     project: str
     version: str
     metadata: dict[str, Any]
     path: Path
 
-    def forecaster(self, *, verify_numbers: bool = False) -> Any:
-        """The fitted Forecaster (forecasting/store.py); `verify_numbers` re-forecasts and checks the saved numbers."""
-        from soloml.forecasting.store import load_forecaster
-
-        return load_forecaster(self.path / FORECASTER_DIR, verify=verify_numbers)
+    @property
+    def files(self) -> Path:
+        """The forecaster's own folder, written and read by forecasting/store.py (checksums verified already)."""
+        return self.path / FORECASTER_DIR
 
     def forecasts(self) -> pd.DataFrame:
         """The forecasts made when this version was saved (unique_id, ds, step, forecast, lower, upper, model)."""
@@ -62,20 +64,20 @@ class ForecasterVersion:
 def save_forecaster_version(
     models_dir: Path,
     project: str,
-    forecaster: Any,
+    write_files: Callable[[Path], None],
     summary: dict[str, Any],
     *,
     con: Any = None,
     note: str | None = None,
 ) -> str:
-    """Save a fitted Forecaster as the next version of `project` (registered as 'candidate'); returns the version.
+    """Save a fitted forecaster as the next version of `project` (registered as 'candidate'); returns the version.
 
-    `summary` is what `soloml models` lists and lineage needs: verdict, metric, model_score, baseline_score,
-    threshold, spec_hash, spec, lineage. The forecaster's own files are written by forecasting/store.py."""
-    from soloml.forecasting.store import save_forecaster
+    `write_files(folder)` writes the forecaster's own files into `folder` (forecasting/store.py does); the
+    registry adds metadata and checksums around them. `summary` is what `soloml models` lists and lineage
+    needs: verdict, metric, model_score, baseline_score, threshold, spec_hash, spec, lineage."""
 
     def write(folder: Path, version: str) -> None:
-        save_forecaster(forecaster, folder / FORECASTER_DIR)
+        write_files(folder / FORECASTER_DIR)
         metadata = {
             "format": 1,
             "kind": KIND_FORECASTER,
