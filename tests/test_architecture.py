@@ -55,13 +55,7 @@ RANK = {package: rank for rank, (_, packages) in enumerate(LAYERS) for package i
 FACADE = "__init__"  # soloml/__init__.py: the public API, may import anything but the CLI
 
 # (importing package, imported package) -> why it is allowed anyway. Each is debt to pay, not a design.
-ALLOWED: dict[tuple[str, str], str] = {
-    (
-        "deploy",
-        "forecasting",
-    ): "the service's GET /v1/{project}/forecast reads the served forecast through forecasting/shipping.py "
-    "(lazily); the same plug-in would hand deploy the kind's reader",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _package_of(path: Path, src: Path = SRC) -> str:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from soloml.cli.app import app
 from soloml.deploy.runner import app_for_workspace, running
 from soloml.errors import RegistryError
+from soloml.forecasting.http import forecast_router
 from soloml.registry import list_versions, load_model, promote, rollback
 from soloml.registry.forecasters import load_forecaster_version
 from soloml.reports.wording import wording_problems
@@ -217,7 +218,7 @@ def test_service_serves_the_production_forecasters_latest_forecast_with_the_key_
     assert run(ws, "promote", "revenue", "v0001").exit_code == 0
     with ws.connect() as con:
         insert(con, "payments", payments(days_until(MONTHS) + 3, days_until(MONTHS + 1) + 2, seed=6, tag="m"))
-    svc_app = app_for_workspace(ws, api_key=KEY, watch_seconds=0.1)
+    svc_app = app_for_workspace(ws, api_key=KEY, watch_seconds=0.1, routers=(forecast_router(ws.models_dir, ws.root),))
     with running(svc_app) as svc, httpx.Client(base_url=svc.url, timeout=10) as client:
         assert client.get("/v1/revenue/forecast").status_code == 401
         saved = client.get("/v1/revenue/forecast", headers={"X-API-Key": KEY})
@@ -233,6 +234,7 @@ def test_service_serves_the_production_forecasters_latest_forecast_with_the_key_
         assert client.get("/v1/nothing/forecast", headers={"X-API-Key": KEY}).status_code == 404
         ready = client.get("/ready").json()
         assert ready["forecasters"] == {"revenue": "v0001"}
+        assert "/v1/revenue/forecast" in client.get("/openapi.json").json()["paths"]  # documented where mounted
 
 
 def test_monitor_alerts_when_actuals_are_far_off_and_not_when_they_are_close(ws, tmp_path):

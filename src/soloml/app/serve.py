@@ -50,6 +50,7 @@ def serve(
     from soloml.deploy import serve as run_service
     from soloml.deploy.runner import api_key_for
     from soloml.experiments.http import experiment_router
+    from soloml.forecasting.http import forecast_router
 
     ws = as_workspace(workspace)
     api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
@@ -63,5 +64,5 @@ def serve(
         port=port,
         api_key_env=api_key_env,
         projects=projects,
-        routers=(experiment_router(ws.experiments_dir, warehouse),),
+        routers=(experiment_router(ws.experiments_dir, warehouse), forecast_router(ws.models_dir, ws.root)),
     )

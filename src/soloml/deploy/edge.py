@@ -111,3 +111,9 @@ class Edge:
 
     def shown(self, text: str) -> str:
         return public_text(text, self.base)
+
+
+def edge_of(app: Any) -> Edge:
+    """The service's own checks (key, body, paths) for a mounted router; a bare FastAPI app gets them from its api_key."""
+    edge = getattr(app.state, "edge", None)
+    return edge if isinstance(edge, Edge) else Edge(getattr(app.state, "api_key", None))

@@ -3,7 +3,7 @@
     POST /v1/{project}/predict              one record (JSON object) or a list of up to 1,000
     POST /v1/{project}/predict/{entity_id}  the features of that id from the latest `soloml score` run
     GET  /v1/{project}/model                version, threshold, feature signature
-    GET  /v1/{project}/forecast             a forecast project: the production forecaster's latest forecast
+    GET  /v1/{project}/forecast             (mounted by `soloml serve` from forecasting/http.py)
     POST /v1/experiments/{name}/assign      (mounted by `soloml serve` from experiments/http.py)
     GET  /health                            the process is up          GET /ready   models are loaded
     GET  /docs, /openapi.json               the request schema of every served project
@@ -273,19 +273,6 @@ def create_app(
         served = predictor.served(project)
         return reply(served if isinstance(served, tuple) else dump(served.describe()))
 
-    @app.get("/v1/{project}/forecast", include_in_schema=False)
-    async def forecast(project: str, request: Request) -> Response:
-        """The production forecaster's latest forecast: periods, point forecast, interval, series ids (same key rule)."""
-        if (denied := edge.refused(header(request.scope["headers"], b"x-api-key"))) is not None:
-            return reply(denied)
-        from soloml.errors import SolomlError
-        from soloml.forecasting.shipping import served_forecast
-
-        try:
-            return reply(dump(served_forecast(Path(models_dir), Path(root) if root is not None else None, project)))
-        except SolomlError as exc:
-            return reply(problem(404, edge.shown(str(exc))))
-
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
         """The process is up (liveness)."""
@@ -311,11 +298,13 @@ def create_app(
         }
         return reply(dump(body, 200 if store.served or store.forecasters else 503))
 
-    app.openapi = lambda: openapi(app, store, api_key is not None)  # type: ignore[method-assign]
+    mounted = {getattr(route, "path", None) for router in routers for route in getattr(router, "routes", ())}
+    forecasts = "/v1/{project}/forecast" in mounted  # documented per served forecaster only where mounted
+    app.openapi = lambda: openapi(app, store, api_key is not None, forecasts=forecasts)  # type: ignore[method-assign]
     return FastPredict(app, predictor)
 
 
-def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
+def openapi(app: FastAPI, store: ModelStore, secured: bool, *, forecasts: bool = False) -> dict[str, Any]:
     """The OpenAPI document, with concrete paths and request schemas for every project served right now."""
     doc = get_openapi(
         title=app.title,
@@ -416,7 +405,7 @@ def openapi(app: FastAPI, store: ModelStore, secured: bool) -> dict[str, Any]:
                 },
             }
         }
-    for project, version in sorted(store.forecasters.items()):
+    for project, version in sorted(store.forecasters.items() if forecasts else ()):
         doc["paths"][f"/v1/{project}/forecast"] = {
             "get": {
                 "summary": f"The latest forecast of {project} ({version} in production)",

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
-from soloml.deploy.edge import JSON, Answer, Edge, clipped, dump, header, problem, validation_errors
+from soloml.deploy.edge import JSON, Answer, Edge, clipped, dump, edge_of, header, problem, validation_errors
 from soloml.errors import ExperimentError, SolomlError
 from soloml.experiments.assignment import assign, log_exposures
 from soloml.experiments.spec import ExperimentSpec, find_experiment
@@ -165,9 +165,7 @@ def experiment_router(experiments_dir: Path, warehouse: str | Path | None) -> AP
 
 
 def _edge(request: Request) -> Edge:
-    """The service's own checks (key, body, paths); a bare FastAPI app gets them from its api_key."""
-    edge = getattr(request.app.state, "edge", None)
-    return edge if isinstance(edge, Edge) else Edge(getattr(request.app.state, "api_key", None))
+    return edge_of(request.app)
 
 
 def _openapi_extra() -> dict[str, Any]:
