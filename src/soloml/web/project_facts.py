@@ -23,7 +23,7 @@ def project_names(ws: Workspace) -> list[str]:
 def contract(ws: Workspace, project: str) -> dict[str, Any] | None:
     """The requirements contract in words, or None when the project has models but no projects/<name>.yaml."""
     from soloml.projects.spec import find_spec
-    from soloml.tracker.events import contract_facts
+    from soloml.tracker.project_events import contract_facts
 
     if not (ws.projects_dir / f"{project}.yaml").is_file():
         if project not in project_names(ws):
