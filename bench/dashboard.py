@@ -5,7 +5,7 @@
 Builds the demo workspace (`soloml demo`, 5,000 customers by default; or reuses --workspace), serves the
 dashboard under uvicorn on 127.0.0.1 in this process, and times GET of every page over HTTP (a persistent
 connection, median and p90 of --repeat requests after one warm-up). References, measured in the same run:
-the page's facts gathered alone (`soloml.web.facts`, no template, no HTTP) and, where the CLI prints the same
+the page's facts gathered alone (`soloml.web.*_facts`, no template, no HTTP) and, where the CLI prints the same
 facts, the CLI's `--json` command run in-process. Appends a `## Dashboard` section to bench/RESULTS.md.
 Target: every page under 300 ms.
 """
@@ -52,7 +52,7 @@ def main() -> int:
 
     from soloml.cli.app import app as cli
     from soloml.deploy.runner import running
-    from soloml.web import create_ui, facts
+    from soloml.web import board_facts, create_ui, data_facts, experiment_facts, model_facts, project_facts
     from soloml.workspace import open_workspace
 
     tmp = None
@@ -93,23 +93,33 @@ def main() -> int:
 
         def run() -> Any:
             result_cache.clear()
-            facts._identities_memo.clear()
+            data_facts._identities_memo.clear()
             return read()
 
         return run
 
-    project = (facts.project_names(ws) or ["churn"])[0]
+    project = (project_facts.project_names(ws) or ["churn"])[0]
     pages: list[tuple[str, str, Callable[[], Any], tuple[str, Callable[[], Any]] | None]] = [
         (
             "Board",
             "/",
-            gather(lambda con: facts.board(ws, con)),
+            gather(lambda con: board_facts.board(ws, con)),
             ("soloml board --json (also writes board.csv)", cli_json("board")),
         ),
-        (f"Project ({project})", f"/projects/{project}", gather(lambda con: facts.project(ws, con, project)), None),
-        ("Data", "/data", gather(facts.data), ("soloml tables --json", cli_json("tables"))),
-        ("Models", "/models", gather(lambda con: facts.models(ws, con)), ("soloml models --json", cli_json("models"))),
-        ("Experiments", "/experiments", gather(lambda con: facts.experiments(ws, con)), None),
+        (
+            f"Project ({project})",
+            f"/projects/{project}",
+            gather(lambda con: project_facts.project(ws, con, project)),
+            None,
+        ),
+        ("Data", "/data", gather(data_facts.data), ("soloml tables --json", cli_json("tables"))),
+        (
+            "Models",
+            "/models",
+            gather(lambda con: model_facts.models(ws, con)),
+            ("soloml models --json", cli_json("models")),
+        ),
+        ("Experiments", "/experiments", gather(lambda con: experiment_facts.experiments(ws, con)), None),
     ]
     rows = []
     with running(create_ui(ws)) as service, httpx.Client(base_url=service.url, timeout=60) as client:

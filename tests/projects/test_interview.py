@@ -6,7 +6,7 @@ import pytest
 
 from soloml.errors import ConfigError
 from soloml.projects import spec_from_answers
-from soloml.projects.interview import break_even_precision, rule_expression
+from soloml.projects.contract import break_even_precision, rule_expression
 
 BASE = {"name": "churn", "recipe": "churn", "decision": "offer a free bag", "capacity": 100, "value_per_success": 180.0}
 

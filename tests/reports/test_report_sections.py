@@ -9,7 +9,7 @@ from soloml.reports.operations import monitoring_section, plain_names
 from soloml.reports.project_report import write_report
 from soloml.reports.sections import drivers_section, verdict_section
 from soloml.reports.wording import wording_problems
-from soloml.tracker.events import Event
+from soloml.tracker.event_log import Event
 from tracker.helpers import spec
 
 

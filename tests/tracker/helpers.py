@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from soloml.projects.spec import ProjectSpec
-from soloml.tracker.events import Event, EventLog
+from soloml.tracker.event_log import Event, EventLog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 11, 1, 9, 0)

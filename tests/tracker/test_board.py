@@ -15,7 +15,7 @@ from soloml.errors import ConfigError, TrackerError
 from soloml.projects.spec import save_spec
 from soloml.reports.wording import wording_problems
 from soloml.tracker.board import refresh_board
-from soloml.tracker.events import make_log
+from soloml.tracker.event_log import make_log
 from soloml.tracker.sheet import neutralise, read_sheet, restore
 from tracker.helpers import START, contract, event, fixed_log, spec
 

@@ -13,7 +13,8 @@ from soloml.experiments.spec import ExperimentSpec, save_experiment
 from soloml.modeling import train
 from soloml.projects.spec import save_spec
 from soloml.registry import promote, save_model
-from soloml.tracker.events import EVENT_KINDS, Event, EventLog, gather_events, make_log
+from soloml.tracker.event_log import EVENT_KINDS, Event, EventLog, make_log
+from soloml.tracker.events import gather_events
 from soloml.tracker.stages import stage_of
 
 T = datetime(2026, 11, 20, 8, 0)

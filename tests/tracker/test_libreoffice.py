@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from soloml.tracker.board import refresh_board
-from soloml.tracker.events import make_log
+from soloml.tracker.event_log import make_log
 from soloml.tracker.sheet import read_sheet, write_csv
 from tracker.helpers import START, contract, event
 

@@ -11,7 +11,7 @@ from soloml.app.workspaces import WorkspaceLike, as_workspace
 from soloml.facts import JSON, jsonable
 
 if TYPE_CHECKING:
-    from soloml.projects.interview import Contract
+    from soloml.projects.contract import Contract
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ProjectWritten:
 
 def write_interview(workspace: WorkspaceLike, answers: Mapping[str, Any], *, force: bool = False) -> ProjectWritten:
     """Write projects/<name>.yaml from the interview's answers (an existing different spec needs `force`)."""
-    from soloml.projects.interview import write_project
+    from soloml.projects.contract import write_project
 
     contract, path = write_project(dict(answers), as_workspace(workspace).projects_dir, force=force)
     return ProjectWritten(contract, path)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from soloml.canonical.schema import TABLES, Table, table
+from soloml.canonical.schema import TABLES, table
+from soloml.canonical.table_types import Table
 
 _LAZY = {
     "IdentityReport": "soloml.canonical.identity_report",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from soloml.canonical.schema import Table
+from soloml.canonical.table_types import Table
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 

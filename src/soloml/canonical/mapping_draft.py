@@ -25,7 +25,8 @@ import pandas as pd
 
 from soloml.canonical.column_profile import ColumnProfile, day_month_ambiguous, profile_column, read_sample
 from soloml.canonical.mapping_yaml import render_yaml
-from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES, TABLES, Column
+from soloml.canonical.schema import ALLOWED_VALUES, MAPPABLE_TABLES, TABLES
+from soloml.canonical.table_types import Column
 from soloml.errors import AdapterError, ConfigError, did_you_mean
 
 # Tables a mapping may fill; customers and the identity crosswalk are built by identity resolution.

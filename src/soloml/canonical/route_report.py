@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from soloml.canonical.adapters import Adapter
-from soloml.canonical.schema import Table
+from soloml.canonical.table_types import Table
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 

@@ -11,69 +11,17 @@ Conventions:
 - history tables (`history=True`) keep one row per version with `valid_from` / `valid_to` (NULL = current)
   and `is_current`, so later stages can ask what was true on a date;
 - `_load_id` is the load (ops.loads) that last wrote the row.
+
+What a table definition holds (Column, Table, the history and lineage columns) is in canonical/table_types.py;
+identity resolution's own tables are in canonical/identity_tables.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from soloml.canonical.identity_tables import IDENTITY_TABLES
+from soloml.canonical.table_types import MONEY, Column, Table
 from soloml.errors import AdapterError, did_you_mean
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    description: str
-    required: bool = False
-    default: str | None = None  # SQL over the row's other columns, used when the source gives no value
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    history: bool = False
-    time_column: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def qualified(self) -> str:
-        return f"core.{self.name}"
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.all_columns)
-
-    @property
-    def all_columns(self) -> tuple[Column, ...]:
-        cols = list(self.columns)
-        if self.history:
-            cols += list(HISTORY_COLUMNS)
-        cols += list(LINEAGE_COLUMNS)
-        return tuple(cols)
-
-    def column(self, name: str) -> Column:
-        for col in self.all_columns:
-            if col.name == name:
-                return col
-        raise AdapterError(f"core.{self.name} has no column '{name}'.{did_you_mean(name, self.column_names)}")
-
-    def ddl(self) -> str:
-        cols = ",\n    ".join(f"{c.name} {c.type}" for c in self.all_columns)
-        return f"CREATE TABLE IF NOT EXISTS core.{self.name} (\n    {cols}\n)"
-
-
-HISTORY_COLUMNS = (
-    Column("valid_from", "TIMESTAMP", "When this version became true (UTC).", required=True),
-    Column("valid_to", "TIMESTAMP", "When it stopped being true; NULL while current."),
-    Column("is_current", "BOOLEAN", "True for the latest version of the record.", required=True),
-)
-LINEAGE_COLUMNS = (Column("_load_id", "VARCHAR", "The load (ops.loads) that last wrote this row."),)
-
-MONEY = "DECIMAL(18,2)"
 # what a charge left the business with, in its settlement currency (refunds and lost chargebacks taken off)
 _LOST = "CASE WHEN dispute_status = 'lost' THEN coalesce(amount_disputed, amount) ELSE 0 END"
 _NET_SETTLED = (
@@ -368,58 +316,6 @@ FIRST_PURCHASES = """
         SELECT customer_id, valid_from FROM core.subscriptions WHERE status IN ('active', 'past_due', 'unpaid')
     ) WHERE customer_id IS NOT NULL GROUP BY customer_id
 """
-
-# Identity resolution's own tables: what every load said about who is who, and the links you decided on.
-IDENTITY_EVIDENCE = Table(
-    "identity_evidence",
-    "Every identity fact any load brought: one row per distinct (record, email, link, name, phone, zip, country). "
-    "Customers are rebuilt from it, so they depend on the data, never on the order files arrived in.",
-    (
-        Column("hint_id", "VARCHAR", "Hash of the fact's fields (its key).", required=True),
-        Column("source", "VARCHAR", "Vendor of the record.", required=True),
-        Column(
-            "source_id",
-            "VARCHAR",
-            "The record: the vendor's customer id, or the email key when it has none.",
-            required=True,
-        ),
-        Column("email", "VARCHAR", "Email as given (trimmed, lower-case)."),
-        Column("email_key", "VARCHAR", "The matching key of the email ('+tag' removed, gmail dots ignored)."),
-        Column(
-            "link_source", "VARCHAR", "The source whose id the record carries ('*' = a reference id of any source)."
-        ),
-        Column("link_id", "VARCHAR", "That id."),
-        Column("name", "VARCHAR", "Name given with the record."),
-        Column(
-            "kind",
-            "VARCHAR",
-            "The core table the fact came with ('customers' for a customer record, 'payments', "
-            "'orders', 'contacts', ...): it ranks names (a CRM contact's over a card's).",
-        ),
-        Column("phone", "VARCHAR", "Phone digits (last 10), for suggestions only."),
-        Column("zip", "VARCHAR", "Postal code (upper case, no spaces), for suggestions only."),
-        Column("country", "VARCHAR", "Country given with the record."),
-        Column("first_seen", "TIMESTAMP", "Earliest time the data shows this fact (UTC)."),
-        Column("last_seen", "TIMESTAMP", "Latest time the data shows this fact (UTC)."),
-    ),
-    key=("hint_id",),
-)
-IDENTITY_DECISIONS = Table(
-    "identity_decisions",
-    "Suggested links (same name and phone or postal code) you accepted or rejected with `soloml identities`.",
-    (
-        Column("suggestion_id", "VARCHAR", "The suggestion's id as `soloml identities` lists it.", required=True),
-        Column("source_a", "VARCHAR", "One record's source.", required=True),
-        Column("source_id_a", "VARCHAR", "... and id.", required=True),
-        Column("source_b", "VARCHAR", "The other record's source.", required=True),
-        Column("source_id_b", "VARCHAR", "... and id.", required=True),
-        Column("decision", "VARCHAR", "'accepted' (one person) or 'rejected' (two people).", required=True),
-        Column("reason", "VARCHAR", "Why it was suggested."),
-        Column("decided_at", "TIMESTAMP", "When (UTC).", required=True),
-    ),
-    key=("suggestion_id",),
-)
-IDENTITY_TABLES: dict[str, Table] = {t.name: t for t in (IDENTITY_EVIDENCE, IDENTITY_DECISIONS)}
 
 PAYMENT_STATUSES = ("succeeded", "failed", "pending", "refunded", "partially_refunded", "charged_back")
 ORDER_STATUSES = ("paid", "pending", "refunded", "partially_refunded", "voided", "canceled")

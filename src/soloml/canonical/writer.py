@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from soloml.canonical.history import HINTS, write_versions
-from soloml.canonical.schema import Table
+from soloml.canonical.table_types import Table
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
 

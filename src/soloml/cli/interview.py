@@ -9,14 +9,8 @@ import typer
 
 from soloml.app.interview import ProjectWritten, write_interview
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
-from soloml.projects.interview import (
-    NOT_FOR_FORECAST,
-    QUESTIONS,
-    InterviewAnswers,
-    load_answers,
-    recipe_questions,
-    spec_from_answers,
-)
+from soloml.projects.contract import spec_from_answers
+from soloml.projects.questions import NOT_FOR_FORECAST, QUESTIONS, InterviewAnswers, load_answers, recipe_questions
 
 NUMBERS: dict[str, type] = {
     "capacity": int,

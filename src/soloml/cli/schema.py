@@ -9,7 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from soloml.canonical.schema import IDENTITY_TABLES, TABLES, Table
+from soloml.canonical.identity_tables import IDENTITY_TABLES
+from soloml.canonical.schema import TABLES
+from soloml.canonical.table_types import Table
 from soloml.cli.output import JsonOption, console, handled, print_json
 
 DOC_TITLE = "# The canonical business model"

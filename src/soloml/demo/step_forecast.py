@@ -13,7 +13,8 @@ from pathlib import Path
 from soloml.app.forecast import draw_chart
 from soloml.demo.context import DemoContext, StepResult
 from soloml.forecasting.workflow import forecast_project
-from soloml.projects.interview import load_answers, write_project
+from soloml.projects.contract import write_project
+from soloml.projects.questions import load_answers
 from soloml.registry import promote
 
 NAME = "forecast"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from soloml.demo.context import DemoContext, StepResult
 from soloml.features.summary import summarise_features
-from soloml.projects.interview import load_answers, write_project
+from soloml.projects.contract import write_project
+from soloml.projects.questions import load_answers
 
 NAME = "project"
 PROJECT = "churn"

@@ -1,6 +1,7 @@
 """Projects: the spec (requirements contract), the interview that writes it, and the recipes."""
 
-from soloml.projects.interview import InterviewAnswers, spec_from_answers
+from soloml.projects.contract import spec_from_answers
+from soloml.projects.questions import InterviewAnswers
 from soloml.projects.recipes.table import table_spec
 from soloml.projects.spec import ProjectSpec, find_spec, load_spec, save_spec
 

@@ -16,7 +16,7 @@ from soloml.errors import SolomlError
 from soloml.projects.spec import ProjectSpec
 from soloml.reports.sections import plural_of
 from soloml.tracker import words as w
-from soloml.tracker.events import Event, EventLog, latest
+from soloml.tracker.event_log import Event, EventLog, latest
 from soloml.workspace import Workspace
 
 MAX_FILES = 8

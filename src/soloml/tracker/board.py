@@ -23,7 +23,8 @@ from typing import Any
 
 from soloml.errors import ConfigError, TrackerError, did_you_mean
 from soloml.tracker.cells import Proposal, propose_row
-from soloml.tracker.events import EventLog, gather_events, local_now
+from soloml.tracker.event_log import EventLog
+from soloml.tracker.events import gather_events, local_now
 from soloml.tracker.priorities import rank_priorities
 from soloml.tracker.sheet import Sheet, read_sheet, write_csv, write_xlsx
 from soloml.workspace import BOARD_COLUMNS, Workspace

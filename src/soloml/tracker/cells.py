@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from soloml.tracker import words as w
-from soloml.tracker.events import Event, latest
+from soloml.tracker.event_log import Event, latest
 from soloml.tracker.priorities import Priority, priority_of
 from soloml.tracker.stages import Situation, Stage, Status, findings, last_event_day, next_step, stage_of, status_of
 

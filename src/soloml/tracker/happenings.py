@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from soloml.tracker import words as w
 from soloml.tracker.cells import latest_result
-from soloml.tracker.events import Event, EventLog
+from soloml.tracker.event_log import Event, EventLog
 
 ENTITY_WORDS = {
     "customer": ("customer", "customers"),

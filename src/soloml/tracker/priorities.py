@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from soloml.tracker import words as w
-from soloml.tracker.events import Event, latest
+from soloml.tracker.event_log import Event, latest
 
 READINESS = {"check_passed": 1.0, "none": 0.7, "check_failed": 0.4}
 VERDICT_CONFIDENCE = {"DONE": 1.0, "KEEP_GOING": 0.6, "NOT_WORTH_IT": 0.2, None: 0.5}

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Literal
 
 from soloml.tracker import words as w
-from soloml.tracker.events import Event, latest
+from soloml.tracker.event_log import Event, latest
 
 Stage = Literal["idea", "agreed", "data ready", "trained", "deployed", "proving", "proven", "parked"]
 STAGES: tuple[Stage, ...] = ("idea", "agreed", "data ready", "trained", "deployed", "proving", "proven", "parked")

@@ -17,7 +17,8 @@ from soloml.errors import TrackerError
 from soloml.tracker import words as w
 from soloml.tracker.board import Board, BoardRow, refresh_board
 from soloml.tracker.cells import parse_due
-from soloml.tracker.events import EventLog, gather_events, local_now
+from soloml.tracker.event_log import EventLog
+from soloml.tracker.events import gather_events, local_now
 from soloml.tracker.happenings import happened
 from soloml.workspace import Workspace
 

@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soloml.errors import RegistryError, SolomlError
-from soloml.web import charts, facts
+from soloml.web import board_facts, charts, data_facts, experiment_facts, facts, model_facts, project_facts
 from soloml.web.format import register_filters
 from soloml.web.jobs import Jobs
 from soloml.web.security import KEY_COOKIE, Guard, same_origin
@@ -158,13 +158,13 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
 
     @app.get("/", response_class=HTMLResponse)
     def board_page(request: Request) -> Response:
-        return page(request, "board.html", board=with_con(lambda con: facts.board(ws, con)))
+        return page(request, "board.html", board=with_con(lambda con: board_facts.board(ws, con)))
 
     @app.get("/projects/{name}", response_class=HTMLResponse)
     def project_page(request: Request, name: str) -> Response:
         if not NAME_RE.fullmatch(name):
             raise facts.NotFound(f"No project '{name}' in this workspace.")
-        p = with_con(lambda con: facts.project(ws, con, name))
+        p = with_con(lambda con: project_facts.project(ws, con, name))
         check_job = jobs.latest("check", name)
         drivers = (
             charts.bars([(d["name"], d["share"]) for d in p["model"]["drivers"]], title="What drives the predictions")
@@ -192,19 +192,19 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
 
     @app.get("/projects/{name}/predictions.csv")
     def predictions_csv(name: str) -> Response:
-        if not NAME_RE.fullmatch(name) or name not in facts.project_names(ws):
+        if not NAME_RE.fullmatch(name) or name not in project_facts.project_names(ws):
             raise facts.NotFound(f"No project '{name}' in this workspace.")
 
         def read(con: Any) -> tuple[str, list[dict[str, Any]]] | None:
-            run = facts.latest_run_id(con, name)
-            return None if run is None else (run[0], facts.predictions(con, name, run[0]))
+            run = project_facts.latest_run_id(con, name)
+            return None if run is None else (run[0], project_facts.predictions(con, name, run[0]))
 
         found = with_con(read)
         if found is None:
             raise facts.NotFound(f"Project '{name}' has no scoring run yet: run `soloml score {name}`.")
         run_id, rows = found
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(facts.PREDICTION_COLUMNS), lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=list(project_facts.PREDICTION_COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         safe_run = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
@@ -224,15 +224,15 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
 
     @app.get("/data", response_class=HTMLResponse)
     def data_page(request: Request) -> Response:
-        return page(request, "data.html", d=with_con(facts.data))
+        return page(request, "data.html", d=with_con(data_facts.data))
 
     @app.get("/models", response_class=HTMLResponse)
     def models_page(request: Request, done: str | None = None) -> Response:
-        return page(request, "models.html", projects=with_con(lambda con: facts.models(ws, con)), done=done)
+        return page(request, "models.html", projects=with_con(lambda con: model_facts.models(ws, con)), done=done)
 
     @app.get("/experiments", response_class=HTMLResponse)
     def experiments_page(request: Request) -> Response:
-        items = with_con(lambda con: facts.experiments(ws, con))
+        items = with_con(lambda con: experiment_facts.experiments(ws, con))
         progress = {
             e["name"]: charts.progress(e["progress"], title="Progress toward the planned sample")
             for e in items
@@ -245,7 +245,7 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
     def _known(project: str, version: str | None = None) -> None:
         if not NAME_RE.fullmatch(project):
             raise facts.NotFound(f"No models for project '{project}'.")
-        known = facts.model_versions(ws, project)
+        known = model_facts.model_versions(ws, project)
         if version is not None and (not VERSION_RE.fullmatch(version) or version not in known):
             raise facts.NotFound(f"Project '{project}' has no version {version}; it has {', '.join(known)}.")
 
@@ -334,7 +334,7 @@ def create_ui(workspace: Workspace, *, api_key: str | None = None, guard: Guard 
             return refused
         if not NAME_RE.fullmatch(name):
             raise facts.NotFound(f"No project '{name}'.")
-        facts.model_versions(ws, name)
+        model_facts.model_versions(ws, name)
 
         def work() -> dict[str, Any]:
             from soloml.app.score import score
