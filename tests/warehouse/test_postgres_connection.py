@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 
+from soloml.errors import WarehouseError
 from soloml.warehouse.postgres import PostgresConnection
 
 URL = os.environ.get("SOLOML_TEST_POSTGRES_URL")
@@ -25,3 +26,28 @@ def test_duckdb_sql_with_params_and_transactions_runs_on_postgres() -> None:
     finally:
         con.execute(f"DROP SCHEMA {schema} CASCADE")
         con.close()
+
+
+@pytest.fixture
+def con():
+    c = PostgresConnection(URL or "")
+    yield c
+    c.close()
+
+
+def test_dollar_params_are_bound_by_number_in_any_order_and_repeated(con) -> None:
+    assert con.execute("SELECT $2, $1", ["first", "second"]).fetchall() == [("second", "first")]
+    assert con.execute("SELECT $1 || $1, $2", ["a", "b"]).fetchall() == [("aa", "b")]
+
+
+def test_a_percent_sign_in_sql_stays_one_percent_sign_with_or_without_params(con) -> None:
+    assert con.execute("SELECT 'a%'").fetchall() == [("a%",)]
+    assert con.execute("SELECT 'a%', '%s', ?", [1]).fetchall() == [("a%", "%s", 1)]
+    assert con.execute("SELECT 'abc' LIKE 'a%'").fetchall() == [(True,)]
+
+
+def test_too_few_values_or_a_named_parameter_is_refused_before_the_server_sees_it(con) -> None:
+    with pytest.raises(WarehouseError, match="needs 2 parameter"):
+        con.execute("SELECT $2", ["only one"])
+    with pytest.raises(WarehouseError, match="Named parameter '\\$who'"):
+        con.execute("SELECT $who", ["x"])
