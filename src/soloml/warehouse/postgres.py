@@ -1,123 +1,90 @@
-"""The Postgres warehouse (issue 18), first part: `PostgresConnection`, a drop-in for the subset of the DuckDB
-connection API stage code uses. SQL arrives in DuckDB's dialect with `?` params; it is translated once per distinct
-text (dialect.transpile, LRU cache) and run through psycopg 3 (native `$n` binding) in autocommit outside explicit transactions.
+"""The Postgres warehouse (issue 18): `PostgresConnection`, a drop-in for the part of DuckDB's connection API that
+stage code uses, and `PostgresWarehouse`, the `base.Warehouse` over it.
 
-NOT YET: register() of frames, loads by COPY, PostgresWarehouse, connect() by URL (see docs/scale.md).
+SQL arrives in DuckDB's dialect with `?` (or `$n`) params and is translated by postgres_sql.py; it runs through
+psycopg 3 in autocommit, except between BEGIN and COMMIT/ROLLBACK. A frame handed to `register` becomes a TEMP
+table filled by COPY (postgres_frames.py), visible to this connection only, as DuckDB's registered views are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 import pandas as pd
 import psycopg
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
+import pyarrow as pa
+from psycopg.types.string import TextLoader
 
 from soloml.errors import WarehouseError
-from soloml.warehouse.dialect import SOURCE
+from soloml.warehouse.base import WriteMode, split_name
+from soloml.warehouse.postgres_frames import arrow_of, as_arrow, copy_into, create_sql, pandas_of, quote
+from soloml.warehouse.postgres_sql import translate
 
-_SQL_HINT = "soloml writes its SQL in DuckDB's dialect (warehouse/dialect.py); fix the statement or report it."
 _TX = {"BEGIN": "begin", "BEGIN TRANSACTION": "begin", "COMMIT": "commit", "ROLLBACK": "rollback"}
+_DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+# the schemas Postgres itself keeps tables in: never soloml's
+_SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg\\_%'"
 
 
-@dataclass(frozen=True)
-class Statement:
-    """One Postgres statement with native `$n` params, and which caller params (0-based) fill $1, $2, ..."""
-
-    text: str
-    picks: tuple[int, ...]
-
-    def params(self, given: Sequence[Any]) -> list[Any] | None:
-        if not self.picks:
-            return None
-        if max(self.picks) >= len(given):
-            raise WarehouseError(
-                f"This SQL needs {max(self.picks) + 1} parameter(s) but {len(given)} were passed: {self.text[:200]}",
-                hint="Pass one value per `?` (or one per distinct `$n`).",
-            )
-        return [given[i] for i in self.picks]
-
-
-@lru_cache(maxsize=2048)
-def translate(sql: str) -> tuple[Statement, ...]:
-    """DuckDB-dialect `sql` (one or more statements, `?` or `$n` params) as Postgres statements with `$n` params.
-
-    `?` are numbered in order across all statements; `$n` is the caller's n-th value wherever (and however often)
-    it appears. Each statement is renumbered $1..$k over the values it uses, so the server binds them natively:
-    no `%` is ever read as a placeholder.
-    """
-    try:
-        trees = sqlglot.parse(sql, read=SOURCE, error_level=ErrorLevel.RAISE)
-    except SqlglotError as exc:
-        raise WarehouseError(f"Cannot read this SQL as DuckDB's dialect: {exc}", hint=_SQL_HINT) from exc
-    kinds: set[str] = set()
-    counter = iter(range(1 << 30))
-    out = []
-    for tree in trees:
-        if tree is None:
-            continue
-        picks: list[int] = []
-
-        def number(node: exp.Expression, picks: list[int] = picks) -> exp.Expression:
-            if not isinstance(node, exp.Placeholder):
-                return node
-            name = str(node.this or "")
-            if not name:
-                kinds.add("?")
-                index = next(counter)
-            elif name.isdigit() and int(name) > 0:
-                kinds.add("$n")
-                index = int(name) - 1
-            else:
-                raise WarehouseError(
-                    f"Named parameter '${name}' is not supported on the Postgres warehouse: {sql[:200]}",
-                    hint="Write `?` (or `$1`, `$2`...) and pass the values as a list.",
-                )
-            if index not in picks:
-                picks.append(index)
-            return exp.Parameter(this=exp.Literal.number(picks.index(index) + 1))
-
-        tree = tree.transform(number)
-        try:
-            text = tree.sql(dialect="postgres", unsupported_level=ErrorLevel.RAISE)
-        except SqlglotError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a crash inside sqlglot is still "cannot translate"
-            raise UnsupportedError(f"sqlglot could not write this for postgres: {type(exc).__name__}: {exc}") from exc
-        out.append(Statement(text, tuple(picks)))
-    if len(kinds) > 1:
-        raise WarehouseError(
-            f"This SQL mixes `?` and `$n` parameters: {sql[:200]}", hint="Use one style in a statement."
-        )
-    return tuple(out)
+def dsn_of(url: str) -> str:
+    """'postgresql+psycopg://...' (SQLAlchemy's spelling) or 'postgres://...' -> the URL psycopg opens."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
 
 
 class PostgresConnection:
-    """`execute(sql, params)` returns self (cursor-like) with fetchone/fetchall/df/fetchdf/description."""
+    """`execute(sql, params)` returns self (cursor-like): fetchone/fetchall/df/to_arrow_table/description."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._con = psycopg.connect(
-            url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, cursor_factory=psycopg.RawCursor
-        )
+        try:
+            self._con = psycopg.connect(dsn_of(url), autocommit=True, cursor_factory=psycopg.RawCursor)
+        except psycopg.Error as exc:
+            raise WarehouseError(
+                f"Cannot open the Postgres warehouse at {_safe(url)}: {str(exc).strip()}",
+                hint="Check the host, port, database, user and password in the URL, and that the server is running.",
+            ) from exc
+        for json_type in ("json", "jsonb"):  # DuckDB hands JSON back as its text; so does this connection
+            self._con.adapters.register_loader(json_type, TextLoader)
         self._cur: Any = None
         self._tx: Any = None
+        self._dml = False
+
+    # ---- statements ----------------------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Any = None) -> PostgresConnection:
         control = _TX.get(sql.strip().rstrip(";").upper())
         if control:
             getattr(self, control)()
+            self._cur, self._dml = None, False
             return self
         given = list(params) if params else []
         for statement in translate(sql):
             self._cur = self._con.cursor()
             self._cur.execute(statement.text, statement.params(given))
+            self._dml = bool(_DML.match(statement.text))
         return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> PostgresConnection:
+        """One statement run for each row of params (one round trip per batch, psycopg's pipeline)."""
+        statements = translate(sql)
+        if len(statements) != 1:
+            raise WarehouseError(
+                f"executemany takes one statement, got {len(statements)}: {sql[:200]}",
+                hint="Split the statements.",
+            )
+        statement = statements[0]
+        self._cur = self._con.cursor()
+        self._cur.executemany(statement.text, [statement.params(list(row)) for row in rows])
+        self._dml = False
+        return self
+
+    def sql(self, query: str, params: Any = None) -> Relation:
+        """A relation to read (`.df()`, `.fetchall()`, `.to_arrow_table()`), as DuckDB's `con.sql` gives."""
+        return Relation(self, query, params)
 
     def begin(self) -> None:
         self._tx = self._con.transaction()
@@ -133,21 +100,163 @@ class PostgresConnection:
         if tx is not None:
             tx.__exit__(psycopg.Rollback, psycopg.Rollback(), None)
 
+    # ---- frames --------------------------------------------------------------------------------------------
+
+    def register(self, name: str, frame: Any) -> PostgresConnection:
+        """`frame` (pandas or Arrow) as TEMP table `name` for this connection, replacing one of that name."""
+        table = as_arrow(frame)
+        cur = self._con.cursor()
+        with self._con.transaction():
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{quote(name)}")
+            cur.execute(create_sql(table, quote(name), temporary=True))
+            copy_into(cur, table, quote(name))
+        return self
+
+    def unregister(self, name: str) -> PostgresConnection:
+        self._con.cursor().execute(f"DROP TABLE IF EXISTS pg_temp.{quote(name)}")
+        return self
+
+    def copy_frame(self, frame: Any, target: str, columns: Sequence[str] | None = None) -> int:
+        """COPY a frame's rows into an existing table `target` (already quoted/qualified)."""
+        return copy_into(self._con.cursor(), as_arrow(frame), target, columns)
+
+    # ---- results -------------------------------------------------------------------------------------------
+
     @property
     def description(self) -> Any:
         return self._cur.description if self._cur is not None else None
 
     def fetchone(self) -> tuple[Any, ...] | None:
+        if self._cur is None or self._cur.description is None:
+            rows = self.fetchall()
+            return rows[0] if rows else None
         return self._cur.fetchone()  # type: ignore[no-any-return]
 
     def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._cur is None:
+            return []
+        if self._cur.description is None:  # DuckDB answers an INSERT/UPDATE/DELETE with its row count
+            return [(self._cur.rowcount,)] if self._dml and self._cur.rowcount >= 0 else []
         return self._cur.fetchall()  # type: ignore[no-any-return]
 
-    def df(self) -> pd.DataFrame:
-        names = [d.name for d in self._cur.description or []]
-        return pd.DataFrame(self._cur.fetchall(), columns=names)
+    def to_arrow_table(self) -> pa.Table:
+        return arrow_of(self.description, self.fetchall())
 
-    fetchdf = df
+    arrow = fetch_arrow_table = to_arrow_table
+
+    def df(self) -> pd.DataFrame:
+        return pandas_of(self.to_arrow_table())
+
+    fetchdf = fetch_df = df
 
     def close(self) -> None:
         self._con.close()
+
+    def __enter__(self) -> PostgresConnection:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class Relation:
+    """What `PostgresConnection.sql` returns: the query runs each time it is read."""
+
+    def __init__(self, con: PostgresConnection, query: str, params: Any = None) -> None:
+        self._con, self.query, self.params = con, query, params
+
+    def _run(self) -> PostgresConnection:
+        return self._con.execute(self.query, self.params)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._run().fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._run().fetchone()
+
+    def df(self) -> pd.DataFrame:
+        return self._run().df()
+
+    fetchdf = to_df = df
+
+    def to_arrow_table(self) -> pa.Table:
+        return self._run().to_arrow_table()
+
+    arrow = fetch_arrow_table = to_arrow_table
+
+
+class PostgresWarehouse:
+    """`base.Warehouse` on one PostgresConnection; `.con` is the connection stage code uses directly."""
+
+    def __init__(self, con: PostgresConnection, url: str | None = None) -> None:
+        self.con = con
+        self.url = url or con.url
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        return self.con.execute(sql, list(params)).df()
+
+    def query_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        return self.con.execute(sql, list(params)).to_arrow_table()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(sql, list(params))
+
+    def read_frame(self, table: str) -> pd.DataFrame:
+        schema, name = split_name(table)
+        return self.con.execute(f"SELECT * FROM {quote(_schema(schema))}.{quote(name)}").df()
+
+    def write_frame(self, frame: pd.DataFrame | pa.Table, table: str, *, mode: WriteMode = "append") -> int:
+        """By COPY, in one transaction: `replace` drops and re-creates the table, so readers see old or new rows."""
+        schema, name = split_name(table)
+        target = f"{quote(_schema(schema))}.{quote(name)}"
+        rows = as_arrow(frame)
+        with self.transaction():
+            if mode == "replace":
+                self.con.execute(f"DROP TABLE IF EXISTS {target}")
+            if mode != "append":
+                self.con.execute(create_sql(rows, target))
+            return self.con.copy_frame(rows, target)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.con._con.transaction():  # nests as a savepoint inside an open BEGIN
+            yield
+
+    def schemas(self) -> list[str]:
+        sql = f"SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema NOT IN {_SYSTEM_SCHEMAS}"
+        return [r[0] for r in self.con.execute(sql + " ORDER BY 1").fetchall()]
+
+    def tables(self, schema: str | None = None) -> list[str]:
+        sql = (
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            f"WHERE table_schema NOT IN {_SYSTEM_SCHEMAS}"
+        )
+        params: list[Any] = []
+        if schema is not None:
+            sql += " AND table_schema = ?"
+            params.append(_schema(schema))
+        return [r[0] for r in self.con.execute(sql + " ORDER BY 1", params).fetchall()]
+
+    def table_exists(self, qualified: str) -> bool:
+        schema, name = split_name(qualified)
+        rows = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [_schema(schema), name],
+        ).fetchall()
+        return bool(rows and rows[0][0])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _schema(schema: str) -> str:
+    """DuckDB's default schema is `main`; Postgres's is `public`."""
+    return "public" if schema == "main" else schema
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"://([^:/@]+):[^@/]*@", r"://\1:***@", url)
