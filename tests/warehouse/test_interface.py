@@ -7,8 +7,7 @@ import pyarrow as pa
 import pytest
 
 from soloml.warehouse import Warehouse, open_warehouse
-from soloml.warehouse.connection import ensure_schemas
-from soloml.warehouse.postgres import PostgresConnection, PostgresWarehouse
+from soloml.warehouse.postgres import PostgresWarehouse
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
@@ -16,9 +15,8 @@ def wh(request, tmp_path):
     if request.param == "duckdb":
         w = open_warehouse(tmp_path / "w.duckdb")
     else:
-        con = PostgresConnection(request.getfixturevalue("postgres_warehouse_url"))
-        ensure_schemas(con)
-        w = PostgresWarehouse(con)
+        w = open_warehouse(request.getfixturevalue("postgres_warehouse_url"))
+        assert isinstance(w, PostgresWarehouse)
     yield w
     w.close()
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import psycopg
 import pyarrow as pa
 import pytest
 
 from soloml.deploy.batch import _record_failure
 from soloml.errors import DeployError, WarehouseError
-from soloml.warehouse import connect, ops
+from soloml.warehouse import connect, open_warehouse, ops
+from soloml.warehouse.postgres import PostgresConnection, PostgresWarehouse
 
 WHEN = datetime(2026, 11, 2, 6, 0)
 
@@ -112,10 +114,26 @@ def test_a_frame_is_appended_in_one_statement_with_expressions_for_what_it_lacks
         ops.insert_frame(con, "predictions", pa.table({"run_id": ["s2"], "probability": [0.5]}))
 
 
-def test_postgres_url_says_whose_it_is_and_what_to_do(tmp_path):
-    with pytest.raises(WarehouseError, match="issue 18") as info:
-        connect("postgresql://soloml@db.example.com/warehouse")
-    assert "warehouse.duckdb" in info.value.hint
+def test_a_postgres_url_opens_a_migrated_postgres_warehouse(postgres_warehouse_url):
+    for target in (postgres_warehouse_url, postgres_warehouse_url.replace("postgresql://", "postgres://", 1)):
+        con = connect(target)
+        assert isinstance(con, PostgresConnection)
+        assert con.execute("SELECT count(*) FROM ops.schema_version").fetchone()[0] >= 1
+        assert con.execute("SELECT count(*) FROM ops.loads").fetchall() == [(0,)]
+        con.close()
+    wh = open_warehouse(postgres_warehouse_url)
+    assert isinstance(wh, PostgresWarehouse) and wh.schemas() == ["ops"] and "ops.runs" in wh.tables("ops")
+    wh.close()
+    ro = connect(postgres_warehouse_url, read_only=True)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        ro.execute("CREATE TABLE raw.nope (x INTEGER)")
+    ro.close()
+
+
+def test_an_unknown_warehouse_url_says_which_ones_work(tmp_path):
+    with pytest.raises(WarehouseError, match="'mysql' is not a warehouse soloml knows") as info:
+        connect("mysql://soloml@db.example.com/warehouse")
+    assert "postgresql://" in info.value.hint and "warehouse.duckdb" in info.value.hint
     con = connect(f"duckdb:///{tmp_path / 'w.duckdb'}")
     assert con.execute("SELECT count(*) FROM ops.schema_version").fetchone()[0] >= 1
     assert (tmp_path / "w.duckdb").exists()
