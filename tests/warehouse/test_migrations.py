@@ -100,14 +100,6 @@ def test_old_workspace_trains_and_scores_after_migrating(old_workspace):
     con.close()
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def target(request, tmp_path) -> str:
-    """An empty warehouse of each kind: a DuckDB file, a Postgres database of its own."""
-    if request.param == "duckdb":
-        return str(tmp_path / "w.duckdb")
-    return str(request.getfixturevalue("postgres_warehouse_url"))
-
-
 def _raw(target: str):
     """A connection that creates nothing (no schemas, no migration), as an older release's warehouse was left."""
     return PostgresConnection(target) if target.startswith("postgresql://") else duckdb.connect(target)

@@ -17,8 +17,8 @@ from soloml.warehouse.postgres import PostgresConnection, PostgresWarehouse
 WHEN = datetime(2026, 11, 2, 6, 0)
 
 
-def test_every_ops_table_of_the_workspace_is_in_the_one_schema(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_every_ops_table_of_the_workspace_is_in_the_one_schema(target):
+    con = connect(target)
     present = {
         r[0]
         for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'ops'").fetchall()
@@ -36,8 +36,8 @@ def test_every_ops_table_of_the_workspace_is_in_the_one_schema(tmp_path):
         assert cols == list(spec.names)
 
 
-def test_a_column_name_the_table_lacks_is_refused_before_anything_is_written(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_a_column_name_the_table_lacks_is_refused_before_anything_is_written(target):
+    con = connect(target)
     with pytest.raises(WarehouseError, match="ops.runs has no column 'stauts'") as info:
         ops.insert(con, "runs", run_id="r1", kind="train", stauts="succeeded")
     assert "run_id" in info.value.hint
@@ -46,11 +46,10 @@ def test_a_column_name_the_table_lacks_is_refused_before_anything_is_written(tmp
     assert con.execute("SELECT count(*) FROM ops.runs").fetchone() == (0,)
 
 
-def test_a_failed_score_is_recorded_by_name_even_when_the_columns_are_in_another_order(tmp_path):
+def test_a_failed_score_is_recorded_by_name_even_when_the_columns_are_in_another_order(target):
     """batch.py wrote `INSERT INTO ops.runs VALUES (...)` by position: on a workspace whose ops.runs gained `error`
     after `details` (a column added by migration goes last), the error text landed in `details`."""
-    path = tmp_path / "w.duckdb"
-    con = connect(path)
+    con = connect(target)
     con.execute("DROP TABLE ops.runs")
     con.execute(
         "CREATE TABLE ops.runs (run_id VARCHAR PRIMARY KEY, project VARCHAR, kind VARCHAR NOT NULL, model_version VARCHAR, "
@@ -61,8 +60,8 @@ def test_a_failed_score_is_recorded_by_name_even_when_the_columns_are_in_another
     assert row == [{"status": "failed", "rows": 0, "error": "the model file is missing", "details": None}]
 
 
-def test_record_run_replaces_a_rerecorded_run_and_keeps_json_readable(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_record_run_replaces_a_rerecorded_run_and_keeps_json_readable(target):
+    con = connect(target)
     ops.record_run(
         con,
         run_id="r1",
@@ -88,8 +87,8 @@ def test_record_run_replaces_a_rerecorded_run_and_keeps_json_readable(tmp_path):
     assert json.loads(row["details"]) == {"decided": 3, "when": str(WHEN)}
 
 
-def test_a_frame_is_appended_in_one_statement_with_expressions_for_what_it_lacks(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_a_frame_is_appended_in_one_statement_with_expressions_for_what_it_lacks(target):
+    con = connect(target)
     batch = pa.table(
         {
             "run_id": ["s1", "s1"],
