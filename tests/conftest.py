@@ -49,3 +49,20 @@ def mysql_url() -> str:
     if not url:
         pytest.skip("SOLOML_TEST_MYSQL_URL is not set (CI sets it to the local MariaDB server)")
     return url
+
+
+@pytest.fixture
+def postgres_warehouse_url(postgres_url: str):
+    """A fresh, empty Postgres database of its own (soloml's schemas have fixed names), dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"soloml_w_{uuid.uuid4().hex[:10]}"
+    base = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    server, _, query = base.partition("?")
+    yield server.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

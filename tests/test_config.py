@@ -27,3 +27,12 @@ def test_an_unknown_crm_time_zone_is_refused_naming_the_key(tmp_path, zone):
     config.write_text(config.read_text(encoding="utf-8") + f"crm: {{timezone: {zone}}}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="crm.timezone"):
         load_settings(config)
+
+
+def test_soloml_warehouse_url_overrides_the_warehouse_in_soloml_yaml(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    url = "postgresql://soloml@db.example.com/warehouse"
+    assert load_settings(ws.path(CONFIG_FILE), env={}).warehouse == "warehouse.duckdb"
+    assert load_settings(ws.path(CONFIG_FILE), env={"SOLOML_WAREHOUSE_URL": url}).warehouse == url
+    both = {"SOLOML_WAREHOUSE": "other.duckdb", "SOLOML_WAREHOUSE_URL": url}
+    assert load_settings(ws.path(CONFIG_FILE), env=both).warehouse == url

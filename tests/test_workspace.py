@@ -54,3 +54,14 @@ def test_cli_init_and_version(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "shop" / "warehouse.duckdb").exists()
     assert runner.invoke(app, ["--version"]).output.startswith("soloml ")
+
+
+def test_a_workspace_whose_warehouse_is_postgres_opens_it_with_soloml_schemas(tmp_path, postgres_warehouse_url):
+    from soloml.warehouse.postgres import PostgresConnection
+
+    ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
+    assert not (tmp_path / "ws" / "warehouse.duckdb").exists()
+    con = ws.connect()
+    assert isinstance(con, PostgresConnection)
+    assert con.execute("SELECT count(*) FROM ops.runs").fetchall() == [(0,)]
+    con.close()

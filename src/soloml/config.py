@@ -128,7 +128,8 @@ class Settings(BaseModel):
 
 
 def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
-    """Read `path` (soloml.yaml) and apply SOLOML_WAREHOUSE / SOLOML_MAX_QUARANTINE_SHARE / SOLOML_DATE_ORDER."""
+    """Read `path` (soloml.yaml) and apply SOLOML_WAREHOUSE_URL (or SOLOML_WAREHOUSE) / SOLOML_MAX_QUARANTINE_SHARE /
+    SOLOML_DATE_ORDER."""
     env = dict(os.environ) if env is None else env
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -138,8 +139,9 @@ def load_settings(path: Path, env: dict[str, str] | None = None) -> Settings:
         ) from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of settings, got {type(raw).__name__}.")
-    if "SOLOML_WAREHOUSE" in env:
-        raw["warehouse"] = env["SOLOML_WAREHOUSE"]
+    for name in ("SOLOML_WAREHOUSE", "SOLOML_WAREHOUSE_URL"):  # the second wins when both are set
+        if env.get(name):
+            raw["warehouse"] = env[name]
     load = dict(raw.get("load") or {})
     if "SOLOML_MAX_QUARANTINE_SHARE" in env:
         load["max_quarantine_share"] = float(env["SOLOML_MAX_QUARANTINE_SHARE"])

@@ -12,6 +12,7 @@ from soloml.demo import step_deploy, step_load, step_project, step_train
 from soloml.demo.walkthrough import run_demo
 from soloml.warehouse import connect, ops
 from soloml.warehouse.migrations import LATEST, Migration, current_version, migrate, rename_column
+from soloml.warehouse.postgres import PostgresConnection
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workspace_v0"
 
@@ -99,10 +100,15 @@ def test_old_workspace_trains_and_scores_after_migrating(old_workspace):
     con.close()
 
 
-def test_a_column_added_to_the_schema_reaches_an_old_table(tmp_path):
+def _raw(target: str):
+    """A connection that creates nothing (no schemas, no migration), as an older release's warehouse was left."""
+    return PostgresConnection(target) if target.startswith("postgresql://") else duckdb.connect(target)
+
+
+def test_a_column_added_to_the_schema_reaches_an_old_table(target):
     """The first release's ops.predictions had no predicted_class: converge adds it, nullable, rows kept."""
-    path = tmp_path / "w.duckdb"
-    raw = duckdb.connect(str(path))
+    path = target
+    raw = _raw(target)
     raw.execute("CREATE SCHEMA ops")
     raw.execute(
         "CREATE TABLE ops.predictions (run_id VARCHAR NOT NULL, project VARCHAR NOT NULL, model_version VARCHAR NOT NULL, "
@@ -119,8 +125,8 @@ def test_a_column_added_to_the_schema_reaches_an_old_table(tmp_path):
     ]
 
 
-def test_a_rename_migration_runs_once_in_order_and_is_recorded(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_a_rename_migration_runs_once_in_order_and_is_recorded(target):
+    con = connect(target)
     con.execute("CREATE TABLE ops.scratch (old_name VARCHAR)")
     con.execute("INSERT INTO ops.scratch VALUES ('kept')")
     seen: list[int] = []
@@ -141,8 +147,8 @@ def test_a_rename_migration_runs_once_in_order_and_is_recorded(tmp_path):
     assert migrate(con, later) == [] and seen == [LATEST + 1, LATEST + 2]
 
 
-def test_a_failed_migration_leaves_the_workspace_as_it_was(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
+def test_a_failed_migration_leaves_the_workspace_as_it_was(target):
+    con = connect(target)
 
     def broken(c):
         c.execute("CREATE TABLE ops.half_done (x INTEGER)")

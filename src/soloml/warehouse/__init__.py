@@ -1,4 +1,4 @@
-"""The warehouse: DuckDB today (warehouse/duckdb.py); a Postgres one (issue 18) will be warehouse/postgres.py behind base.Warehouse."""
+"""The warehouse: DuckDB by default (warehouse/duckdb.py), or Postgres for a postgresql:// URL (warehouse/postgres.py), both behind base.Warehouse."""
 
 from soloml.warehouse.base import Connection, Warehouse
 from soloml.warehouse.connection import SCHEMAS, connect, open_warehouse, quote_ident, table_exists

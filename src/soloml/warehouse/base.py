@@ -1,9 +1,9 @@
 """What a stage needs from a warehouse, named once, so a second warehouse is one new file and not a rewrite.
 
-Today every stage talks to a DuckDB connection directly (`con.execute(...).df()`, `con.register(...)`). Stage code
-annotates that connection as `Connection` (below), never as `duckdb.DuckDBPyConnection`: when the Postgres
-warehouse (issue 18) arrives, the alias is where the two meet. `Warehouse` is the interface such a second
-implementation provides; `warehouse/duckdb.py` is today's, a thin layer over the DuckDB connection.
+Every stage talks to its connection directly (`con.execute(...).df()`, `con.register(...)`). Stage code
+annotates that connection as `Connection` (below), never as `duckdb.DuckDBPyConnection`: the alias is where the
+DuckDB and the Postgres warehouse (issue 18) meet. `Warehouse` is the interface both implement:
+`warehouse/duckdb.py` over a DuckDB connection, `warehouse/postgres.py` over a PostgresConnection.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-# The connection stage code is handed. One name to change when a stage can run on more than DuckDB.
-Connection: TypeAlias = duckdb.DuckDBPyConnection
+from soloml.warehouse.postgres_connection import PostgresConnection
+
+# The connection stage code is handed: DuckDB's, or PostgresConnection (warehouse/postgres.py), which answers the
+# same calls (execute/executemany/fetchone/fetchall/df/to_arrow_table/sql/register/unregister/close).
+Connection: TypeAlias = duckdb.DuckDBPyConnection | PostgresConnection
 
 WriteMode = Literal["replace", "append", "create"]
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import duckdb
+
 from soloml.errors import WarehouseError
 from soloml.sql_quoting import quote_ident as quote_ident  # re-exported: stages import it from here too
 from soloml.warehouse.base import Connection, Warehouse
 from soloml.warehouse.duckdb import DUCKDB_CONFIG as DUCKDB_CONFIG  # re-exported
-from soloml.warehouse.duckdb import open_connection
 from soloml.warehouse.migrations import SCHEMAS as SCHEMAS  # re-exported
 from soloml.warehouse.migrations import migrate
 
-# Warehouse URL schemes and the module that opens each. The Postgres warehouse (issue 18) will be one more line
-# here and one new file, warehouse/postgres.py, with an `open_warehouse(url)` returning a `base.Warehouse`.
-BACKENDS = {"duckdb": "soloml.warehouse.duckdb"}
-NOT_YET = {
-    "postgresql": "the Postgres warehouse is issue 18's (scale-out) and not built yet",
-    "postgres": "the Postgres warehouse is issue 18's (scale-out) and not built yet",
+MIGRATION_LOCK = 0x501_0313  # the advisory lock key soloml's migrations take on a shared (Postgres) warehouse
+
+# Warehouse URL schemes and the module that opens each: its `open_connection(url, read_only=, lock_timeout=)`
+# gives the connection stage code uses, and `open_warehouse(con, url)` the `base.Warehouse` over it.
+BACKENDS = {
+    "duckdb": "soloml.warehouse.duckdb",
+    "postgresql": "soloml.warehouse.postgres",
+    "postgres": "soloml.warehouse.postgres",
 }
 
 
@@ -31,16 +34,16 @@ def scheme_of(target: str | Path) -> str:
 
 
 def _refuse(target: str | Path, scheme: str) -> WarehouseError:
-    why = NOT_YET.get(scheme, f"'{scheme}' is not a warehouse soloml knows")
     return WarehouseError(
-        f"Warehouse URL '{target}' cannot be opened as the warehouse: {why}.",
-        hint="Meanwhile keep the warehouse a DuckDB file in soloml.yaml (warehouse: warehouse.duckdb); "
-        "Postgres already works as a load source (`soloml load postgresql://...`) and a write-back target (`soloml score --to ...`).",
+        f"Warehouse URL '{target}' cannot be opened as the warehouse: '{scheme}' is not a warehouse soloml knows.",
+        hint="Use a DuckDB file (warehouse: warehouse.duckdb) or a Postgres URL "
+        "(warehouse: postgresql://user@host/db) in soloml.yaml or SOLOML_WAREHOUSE_URL.",
     )
 
 
 def connect(target: str | Path = ":memory:", *, read_only: bool = False, lock_timeout: float = 15.0) -> Connection:
-    """A DuckDB connection to `target` (a file path, ':memory:' or duckdb:///path) with soloml's schemas, migrated.
+    """A connection to `target` with soloml's schemas, migrated: DuckDB for a file path, ':memory:' or
+    duckdb:///path; a PostgresConnection for postgresql://user@host/db.
 
     DuckDB lets one process write a file at a time; a lock held by another process is waited out
     for up to `lock_timeout` seconds before giving up with a WarehouseError. A workspace made by an older
@@ -53,7 +56,8 @@ def connect(target: str | Path = ":memory:", *, read_only: bool = False, lock_ti
     scheme = scheme_of(target)
     if scheme not in BACKENDS:
         raise _refuse(target, scheme)
-    con = open_connection(str(target), read_only=read_only, lock_timeout=lock_timeout)
+    module = importlib.import_module(BACKENDS[scheme])
+    con: Connection = module.open_connection(str(target), read_only=read_only, lock_timeout=lock_timeout)
     if not read_only:
         ensure_schemas(con)
     return con
@@ -65,12 +69,21 @@ def open_warehouse(target: str | Path = ":memory:", *, read_only: bool = False) 
     if scheme not in BACKENDS:
         raise _refuse(target, scheme)
     module = importlib.import_module(BACKENDS[scheme])
-    return module.DuckDBWarehouse(connect(target, read_only=read_only), str(target))
+    warehouse: Warehouse = module.open_warehouse(connect(target, read_only=read_only), str(target))
+    return warehouse
 
 
 def ensure_schemas(con: Connection) -> None:
-    """Create soloml's schemas and bring ops.* to the current schema version."""
-    migrate(con)
+    """Create soloml's schemas and bring ops.* to the current schema version.
+
+    On Postgres two processes may open a new warehouse at once: an advisory lock makes the second wait for the
+    first's migration instead of both creating the same schemas.
+    """
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        migrate(con)
+        return
+    with con.advisory_lock(MIGRATION_LOCK):
+        migrate(con)
 
 
 def table_exists(con: Connection, qualified: str) -> bool:

@@ -120,5 +120,9 @@ class DuckDBWarehouse:
         self.con.close()
 
 
+def open_warehouse(con: Connection, url: str) -> DuckDBWarehouse:
+    return DuckDBWarehouse(con, url)
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
