@@ -1,9 +1,7 @@
 """Salesforce: report exports (accounts, contacts, leads, opportunities) and the tables a sync tool
 lands (account, contact, lead, opportunity, opportunity history).
 
-- Contacts and leads -> core.contacts (ids keep Salesforce's own 003.../00Q... ids, so a converted lead and
-  its contact are two records that identity resolution joins by email). Leads are lifecycle 'lead' until
-  converted, then 'salesqualifiedlead' with stage_changed_at = the conversion date.
+- Contacts and leads -> core.contacts, in canonical/adapters/salesforce_contacts.py (listed in `ADAPTERS` here).
 - Opportunities -> core.deals: Won / Closed flags (or a 'Closed Won' / 'Closed Lost' stage) close a deal;
   its Close Date is the close time only once closed. Amounts may be '$1,234.50' or 'USD 1,234.50' (the
   ISO prefix becomes the currency).
@@ -20,117 +18,16 @@ from __future__ import annotations
 
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
-from soloml.canonical.adapters.crm import (
-    currency_prefix,
-    first,
-    full_name,
-    opt,
-    rows_with_optional,
-    sf_money,
-    us_ts,
+from soloml.canonical.adapters.crm import currency_prefix, first, opt, rows_with_optional, sf_money, us_ts
+from soloml.canonical.adapters.salesforce_contacts import (
+    SALESFORCE_CONTACT,
+    SALESFORCE_CONTACTS,
+    SALESFORCE_LEAD,
+    SALESFORCE_LEADS,
+    SOURCE,
+    SYNCED_DELETED,
+    salesforce_id,
 )
-
-SOURCE = "salesforce"
-
-
-def _id(expr: str) -> str:
-    return f"'{SOURCE}:' || {expr}"
-
-
-def _contact_select(
-    rows: str,
-    *,
-    id_col: str,
-    created: str,
-    lifecycle: str,
-    lead_status: str,
-    company: str,
-    stage_changed: str = "NULL",
-    changed: str = "NULL",
-) -> str:
-    name = first(opt("name"), opt("full_name"), full_name(opt("first_name"), opt("last_name")))
-    return f"""
-        SELECT {_id(v.text(id_col))} AS contact_id,
-               '{SOURCE}' AS source,
-               {v.email(opt("email"))} AS email,
-               {name} AS name,
-               {company} AS company,
-               {lifecycle} AS lifecycle_stage,
-               {lead_status} AS lead_status,
-               {opt("lead_source")} AS lead_source,
-               {created} AS created_at,
-               {stage_changed} AS stage_changed_at,
-               {v.text(id_col)} AS source_customer_id,
-               {name} AS customer_name,
-               {changed} AS _changed_at,
-               _source_row
-        FROM {rows_with_optional(rows)}
-    """
-
-
-def _converted(expr: str) -> str:
-    return v.boolean(expr)
-
-
-def _contacts_export(rows: str) -> dict[str, str]:
-    return {
-        "contacts": _contact_select(
-            rows,
-            id_col="contact_id",
-            created=us_ts("created_date"),
-            lifecycle="NULL",
-            lead_status="NULL",
-            company=opt("account_name"),
-        )
-    }
-
-
-def _leads_export(rows: str) -> dict[str, str]:
-    converted = f"coalesce({_converted(opt('converted'))}, false)"
-    when = us_ts(opt("converted_date"))
-    return {
-        "contacts": _contact_select(
-            rows,
-            id_col="lead_id",
-            created=us_ts("created_date"),
-            lifecycle=f"CASE WHEN {converted} THEN 'salesqualifiedlead' ELSE 'lead' END",
-            lead_status=opt("lead_status"),
-            company=opt("company"),
-            stage_changed=f"CASE WHEN {converted} THEN {when} END",
-            changed=f"CASE WHEN {converted} THEN {when} END",
-        )
-    }
-
-
-def _contact_synced(rows: str) -> dict[str, str]:
-    return {
-        "contacts": _contact_select(
-            rows,
-            id_col="id",
-            created=v.ts("created_date"),
-            lifecycle="NULL",
-            lead_status=opt("contact_status_c"),
-            company="NULL",
-            changed=v.ts(opt("last_modified_date")),
-        )
-    }
-
-
-def _lead_synced(rows: str) -> dict[str, str]:
-    converted = f"coalesce({_converted(opt('is_converted'))}, false)"
-    when = v.ts(opt("converted_date"))
-    return {
-        "contacts": _contact_select(
-            rows,
-            id_col="id",
-            created=v.ts("created_date"),
-            lifecycle=f"CASE WHEN {converted} THEN 'salesqualifiedlead' ELSE 'lead' END",
-            lead_status=opt("status"),
-            company=opt("company"),
-            stage_changed=f"CASE WHEN {converted} THEN {when} END",
-            changed=v.ts(opt("last_modified_date")),
-        )
-    }
 
 
 def _deal_select(
@@ -152,7 +49,7 @@ def _deal_select(
     is_closed = f"coalesce({closed_flag}, {low} IN ('closed won', 'closed lost'))"
     won = f"coalesce({won_flag}, {low} = 'closed won')"
     return f"""
-        SELECT {_id(v.text(id_col))} AS deal_id,
+        SELECT {salesforce_id(v.text(id_col))} AS deal_id,
                '{SOURCE}' AS source,
                {name} AS name,
                {amount} AS amount,
@@ -241,53 +138,6 @@ SALESFORCE_ACCOUNTS = Adapter(
     local_times=True,
     description="Accounts report export: kept in raw.salesforce_accounts (contacts and deals carry the account name).",
 )
-SALESFORCE_CONTACTS = Adapter(
-    vendor=SOURCE,
-    object="contacts",
-    shape="export",
-    signature=(
-        "Contact ID",
-        "First Name",
-        "Last Name",
-        "Email",
-        "Account Name",
-        "Lead Source",
-        "Created Date",
-        "Title",
-        "Phone",
-        "Contact Owner",
-    ),
-    required=("Contact ID", "Created Date"),
-    key=("contact_id",),
-    outputs=_contacts_export,
-    checks=(Check("created_date", "date", us_ts),),
-    local_times=True,
-    description="Contacts report export; dates month-first.",
-)
-SALESFORCE_LEADS = Adapter(
-    vendor=SOURCE,
-    object="leads",
-    shape="export",
-    signature=(
-        "Lead ID",
-        "First Name",
-        "Last Name",
-        "Email",
-        "Company",
-        "Lead Status",
-        "Lead Source",
-        "Created Date",
-        "Converted",
-        "Converted Date",
-        "Lead Owner",
-    ),
-    required=("Lead ID", "Created Date"),
-    key=("lead_id",),
-    outputs=_leads_export,
-    checks=(Check("created_date", "date", us_ts),),
-    local_times=True,
-    description="Leads report export; converted leads become sales-qualified.",
-)
 SALESFORCE_OPPORTUNITIES = Adapter(
     vendor=SOURCE,
     object="opportunities",
@@ -316,7 +166,6 @@ SALESFORCE_OPPORTUNITIES = Adapter(
     local_times=True,
     description="Opportunities report export: amounts '$1,234.50' or 'USD 1,234.50', dates month-first.",
 )
-_SYNCED_DELETED = "lower(coalesce(is_deleted, 'false')) = 'true'"
 SALESFORCE_ACCOUNT = Adapter(
     vendor=SOURCE,
     object="account",
@@ -342,61 +191,6 @@ SALESFORCE_ACCOUNT = Adapter(
     outputs=_raw_only,
     description="Synced account table (raw only).",
 )
-SALESFORCE_CONTACT = Adapter(
-    vendor=SOURCE,
-    object="contact",
-    shape="synced",
-    signature=(
-        "id",
-        "_fivetran_synced",
-        "account_id",
-        "created_date",
-        "email",
-        "first_name",
-        "last_name",
-        "name",
-        "is_deleted",
-        "last_modified_date",
-        "lead_source",
-        "mailing_country",
-        "owner_id",
-        "title",
-    ),
-    required=("id", "created_date", "is_deleted"),
-    key=("id",),
-    outputs=_contact_synced,
-    checks=(Check("created_date", "date", v.ts),),
-    exclude=_SYNCED_DELETED,
-    accepts=lambda sample: "is_converted" not in sample.columns,
-    description="Synced contact table.",
-)
-SALESFORCE_LEAD = Adapter(
-    vendor=SOURCE,
-    object="lead",
-    shape="synced",
-    signature=(
-        "id",
-        "_fivetran_synced",
-        "created_date",
-        "email",
-        "first_name",
-        "last_name",
-        "name",
-        "company",
-        "status",
-        "lead_source",
-        "is_converted",
-        "converted_date",
-        "converted_contact_id",
-        "is_deleted",
-    ),
-    required=("id", "created_date", "is_converted", "is_deleted"),
-    key=("id",),
-    outputs=_lead_synced,
-    checks=(Check("created_date", "date", v.ts),),
-    exclude=_SYNCED_DELETED,
-    description="Synced lead table.",
-)
 _OPPORTUNITY_COLUMNS = (
     "_fivetran_synced",
     "account_id",
@@ -421,7 +215,7 @@ SALESFORCE_OPPORTUNITY = Adapter(
     key=("id",),
     outputs=_opportunity_synced,
     checks=(Check("created_date", "date", v.ts), Check("amount", "money", v.money)),
-    exclude=_SYNCED_DELETED,
+    exclude=SYNCED_DELETED,
     accepts=lambda sample: "_fivetran_start" not in sample.columns,
     description="Synced opportunity table (amounts in major units).",
 )
@@ -438,7 +232,7 @@ SALESFORCE_OPPORTUNITY_HISTORY = Adapter(
         Check("fivetran_start", "date", v.ts),
         Check("amount", "money", v.money),
     ),
-    exclude=_SYNCED_DELETED,
+    exclude=SYNCED_DELETED,
     description="History-mode opportunity table: one row per version -> deal stage history.",
 )
 
