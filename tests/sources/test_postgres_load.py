@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import soloml
+from soloml.errors import WarehouseError
 from soloml.sources.postgres_load import CRASHPOINT
 from soloml.warehouse.postgres import PostgresConnection
 from soloml.workspace import init_workspace
@@ -91,3 +92,21 @@ def test_a_killed_load_leaves_no_rows_and_the_next_load_journals_it_interrupted(
 @pytest.fixture(autouse=True)
 def _no_crash_env(monkeypatch):
     monkeypatch.delenv("SOLOML_PAUSE_AT", raising=False)
+
+
+def test_a_load_postgres_refuses_says_which_table_changes_nothing_and_is_journaled_failed(
+    tmp_path, postgres_warehouse_url
+):
+    ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
+    csv = tmp_path / "people.csv"
+    csv.write_text(ROWS)
+    soloml.load(ws, [csv])
+    with ws.connect() as con:  # someone's view on the raw table: the load cannot replace the table under it
+        con.execute("CREATE VIEW public.people_view AS SELECT * FROM raw.people")
+    csv.write_text(ROWS + "41,new,2.25,2024-02-03\n")
+    with pytest.raises(WarehouseError, match="raw.people") as info:
+        soloml.load(ws, [csv])
+    assert "people_view" in str(info.value) or "depend" in str(info.value)
+    with ws.connect() as con:
+        assert con.execute("SELECT count(*) FROM raw.people").fetchall() == [(39,)]
+        assert sorted(r[0] for r in con.execute("SELECT status FROM ops.loads").fetchall()) == ["failed", "loaded"]

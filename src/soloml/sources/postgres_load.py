@@ -20,11 +20,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import psycopg
 import pyarrow as pa
 
 from soloml.crashpoints import pause_at
+from soloml.errors import WarehouseError
 from soloml.sources.batch import LoadRequest, load_all
 from soloml.sources.results import LoadSummary
+from soloml.warehouse import ops
 from soloml.warehouse.connection import connect
 from soloml.warehouse.journal import mark_interrupted
 from soloml.warehouse.postgres import PostgresConnection
@@ -93,23 +96,35 @@ def _publish(pg: PostgresConnection, local: Any, new_ids: list[str], summary: Lo
     )
     pg.copy_frame(running, "ops.loads")
     changed = sorted({r.raw_table for r in summary.results if r.status == "loaded" and r.raw_table})
+    current = "ops.quarantine"
     pg.execute("BEGIN TRANSACTION")
     try:
         for qualified in changed:
-            name = qualified.split(".", 1)[1]
-            target = f"raw.{quote(name)}"
+            current = qualified
+            target = f"raw.{quote(qualified.split('.', 1)[1])}"
             rows = local.sql(f"SELECT * FROM {target}").to_arrow_table()
             pg.execute(f"DROP TABLE IF EXISTS {target}")
             pg.execute(create_sql(rows, target))
             pg.copy_frame(rows, target)
+        current = "ops.quarantine"
         quarantined = local.sql(
             f"SELECT * FROM ops.quarantine WHERE load_id IN ({marks})", params=new_ids
         ).to_arrow_table()
         pg.copy_frame(quarantined, "ops.quarantine")
+        current = "ops.loads"
         pg.execute(f"DELETE FROM ops.loads WHERE load_id IN ({marks})", new_ids)
         pg.copy_frame(journal, "ops.loads")
         pause_at(CRASHPOINT)
         pg.execute("COMMIT")
+    except psycopg.Error as exc:
+        pg.execute("ROLLBACK")
+        reason = " ".join(str(exc).split())
+        for load_id in new_ids:
+            ops.update(pg, "loads", {"load_id": load_id}, status="failed", error=f"{current}: {reason}")
+        raise WarehouseError(
+            f"The Postgres warehouse refused {current} for this load, and nothing of it was written: {reason}",
+            hint="Remove what stands in the way (a view or grant on that table, a full disk) and run the load again.",
+        ) from exc
     except BaseException:
         pg.execute("ROLLBACK")
         raise
