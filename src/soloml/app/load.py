@@ -56,6 +56,8 @@ def load(
     from soloml.canonical import ingest
     from soloml.sources import LoadRequest, load_all
     from soloml.sources.configured import requests_for
+    from soloml.sources.postgres_load import load_into_postgres
+    from soloml.warehouse.postgres import PostgresConnection
 
     ws = as_workspace(workspace)
     order = date_format or ws.settings.load.date_order
@@ -81,7 +83,9 @@ def load(
     # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
     catalog = AdapterCatalog.from_folder(ws.mappings_dir)  # this workspace's own: no process-wide registry
     with ws.connect() as con:
-        summary = load_all(
+        # a Postgres warehouse: DuckDB types each file locally and the rows arrive by COPY (sources/postgres_load.py)
+        run = load_into_postgres if isinstance(con, PostgresConnection) else load_all
+        summary = run(
             con,
             requests,
             date_order=order,  # type: ignore[arg-type]  # checked against DateOrder above
