@@ -79,13 +79,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "A subquery computing the window function, filtered in the outer WHERE (BigQuery and Snowflake have QUALIFY).",
     ),
     Construct(
-        "SELECT * EXCLUDE (...)",
-        r"\*\s*EXCLUDE\s*\(",
-        ("canonical/quarantine.py",),
-        "List the columns (Postgres has no star-except); BigQuery: * EXCEPT (...); Snowflake: * EXCLUDE (...).",
-        fails=("postgres",),
-    ),
-    Construct(
         ":: casts",
         r"::\s*(JSON|VARCHAR|DOUBLE|BIGINT|INTEGER|INT|DATE|TIMESTAMP|BOOLEAN|FLOAT|HUGEINT|TEXT|DECIMAL)\b",
         (
@@ -154,7 +147,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "canonical/identity_people.py",
             "canonical/identity_suggest.py",
             "canonical/ingest.py",
-            "canonical/quarantine.py",
             "canonical/writer.py",
             "features/frame_sql.py",
             "features/cache.py",
