@@ -214,7 +214,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "canonical/identity_suggest.py",
             "cli/models.py",
             "experiments/metrics.py",
-            "features/library.py",
             "registry/aliases.py",
             "warehouse/tables.py",
         ),
@@ -292,13 +291,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "warehouse/ops.py",
         ),
         "Write the frame to a temporary table (Warehouse.write_frame) and query that.",
-    ),
-    Construct(
-        "max(x, n) / min(x, n): the n largest or smallest as a list",
-        r"\b(max|min)\(\s*[a-z_.]+\s*,\s*\d+\s*\)",
-        ("features/library.py",),
-        "row_number() over the group in a subquery, keeping rank <= n (no target has a top-n aggregate).",
-        fails=("postgres", "bigquery", "snowflake"),
     ),
     Construct(
         "regexp_replace(..., 'g') options",
