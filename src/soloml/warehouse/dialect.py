@@ -148,7 +148,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "canonical/identity_suggest.py",
             "canonical/ingest.py",
             "canonical/writer.py",
-            "features/frame_sql.py",
             "features/cache.py",
             "features/sql.py",
             "warehouse/duckdb.py",
@@ -300,25 +299,24 @@ CONSTRUCTS: tuple[Construct, ...] = (
         fails=("bigquery",),
     ),
     Construct(
-        "any_value / IGNORE NULLS",
-        r"\bIGNORE NULLS\b|\bany_value\s*\(",
-        ("canonical/adapters/shopify.py", "features/frame_sql.py", "features/ids.py"),
-        "Postgres: min()/max() for any_value, and a last-non-null trick (count() over the window as a group key) for IGNORE NULLS.",
-        fails=("postgres",),
-    ),
-    Construct(
-        "a named WINDOW clause",
-        r"\bWINDOW\s+\w+\s+AS\s*\(",
-        ("canonical/adapters/shopify.py",),
-        "Repeat the window inline in each OVER (...) (sqlglot crashes writing a named window with IGNORE NULLS for BigQuery).",
-        fails=("bigquery",),
-    ),
-    Construct(
         "list(x ORDER BY ...)[i:j]: an ordered aggregate sliced",
         r"\blist\s*\([^()]*ORDER BY[^()]*\)\s*\[",
         ("experiments/metrics.py",),
         "array_agg(x ORDER BY x) with a slice (Postgres [1:3]); BigQuery ARRAY_AGG(x ORDER BY x LIMIT 3); Snowflake ARRAY_SLICE.",
         fails=("bigquery",),
+    ),
+    Construct(
+        "GROUP BY ALL",
+        r"\bGROUP BY ALL\b",
+        (
+            "canonical/identity_graph.py",
+            "canonical/identity_people.py",
+            "canonical/identity_report.py",
+            "features/sql.py",
+            "forecasting/recipes.py",
+            "forecasting/tables.py",
+        ),
+        "Name the grouped columns (Postgres reads GROUP BY ALL as a syntax error; sqlglot passes it through).",
     ),
     Construct(
         "UNPIVOT ... ON COLUMNS(*)",
@@ -328,6 +326,18 @@ CONSTRUCTS: tuple[Construct, ...] = (
         fails=("postgres",),
     ),
 )
+
+
+def first_non_null(expr: str, partition: str, order: str) -> str:
+    """Window: the first non-NULL `expr` by `order` within `partition`, on every row of it (NULL if none is).
+
+    DuckDB's `first_value(expr IGNORE NULLS)` over the whole partition, written so Postgres runs it too: the
+    NULLs are ordered last instead of skipped. Costs a sort of its own (a named window cannot be shared).
+    """
+    return (
+        f"first_value({expr}) OVER (PARTITION BY {partition} ORDER BY ({expr}) IS NULL, {order} "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+    )
 
 
 def constructs_in(sql: str) -> list[Construct]:

@@ -1,0 +1,20 @@
+"""The portable SQL pieces in warehouse/dialect.py give the same answer on DuckDB and on Postgres (issue 18)."""
+
+from __future__ import annotations
+
+import pytest
+
+from soloml.warehouse.dialect import first_non_null
+from warehouse.backends import BACKENDS, fresh
+
+ROWS = [("o1", 1, None), ("o1", 2, "b"), ("o1", 3, "a"), ("o2", 4, None), ("o3", 5, "z")]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_first_non_null_is_the_first_value_by_order_skipping_nulls(backend: str) -> None:
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (g VARCHAR, r INTEGER, x VARCHAR)")
+        for row in ROWS:
+            con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
+        got = con.execute(f"SELECT r, {first_non_null('x', 'g', 'r')} AS f FROM t ORDER BY r").fetchall()
+    assert got == [(1, "b"), (2, "b"), (3, "b"), (4, None), (5, "z")]  # every row of the group, NULL where all are
