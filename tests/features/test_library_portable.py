@@ -54,3 +54,80 @@ def test_order_gaps_on_each_backend(backend: str) -> None:
     assert gaps == {"c1": 9.5, "c2": 0.0, "c3": None, "c4": None, "c5": None, "c6": 0.0}
     assert {c: int(r["orders_365d"]) for c, r in got.items()} == {"c1": 3, "c2": 2, "c3": 1, "c4": 1, "c5": 1, "c6": 3}
     assert float(got["c1"]["order_gap_mean_days"]) == pytest.approx((31 + 29 + 10 - 10 / 24) / 2)
+
+
+SUBSCRIPTIONS = [
+    {
+        "subscription_id": "s1",
+        "customer_id": "c1",
+        "plan": "basic",
+        "status": "active",
+        "started_at": datetime(2023, 5, 1),
+        "mrr": 10,
+    },
+    {
+        "subscription_id": "s2",
+        "customer_id": "c1",
+        "plan": "pro",
+        "status": "canceled",
+        "started_at": datetime(2024, 1, 1),
+        "canceled_at": datetime(2024, 5, 1),
+        "mrr": 30,
+    },  # canceled after the cutoff: still running at it
+    {
+        "subscription_id": "s3",
+        "customer_id": "c2",
+        "plan": "basic",
+        "status": "canceled",
+        "started_at": datetime(2023, 1, 1),
+        "canceled_at": datetime(2023, 6, 1),
+        "mrr": 10,
+    },
+]
+CONTACTS = [
+    {
+        "contact_id": "h:1",
+        "customer_id": "c1",
+        "lifecycle_stage": "lead",
+        "lead_source": "ads",
+        "created_at": datetime(2023, 1, 1),
+    },
+    {
+        "contact_id": "h:2",
+        "customer_id": "c1",
+        "lifecycle_stage": "customer",
+        "lead_source": None,
+        "created_at": datetime(2023, 6, 1),
+        "became_customer_at": datetime(2024, 5, 1),
+    },  # a customer only after the cutoff
+    {
+        "contact_id": "h:3",
+        "customer_id": "c2",
+        "lifecycle_stage": "opportunity",
+        "lead_source": "referral",
+        "created_at": datetime(2022, 3, 1),
+    },
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_latest_subscription_and_crm_stage_on_each_backend(backend: str) -> None:
+    """arg_max picks the latest row's value; on Postgres dialect.transpile writes it as an ordered array_agg."""
+    with fresh(backend) as con:
+        _world(con)
+        insert_rows(con, "subscriptions", [{"source": "stripe", **s} for s in SUBSCRIPTIONS])
+        insert_rows(con, "contacts", [{"source": "hubspot", **c} for c in CONTACTS])
+        subs = _rows(con, library.subscriptions_family("customer_id"))
+        crm = _rows(con, library.crm_family("customer_id", "customer_id"))
+    assert {
+        c: (r["subscription_plan"], r["subscription_status"], int(r["active_subscriptions"])) for c, r in subs.items()
+    } == {
+        "c1": ("pro", "active", 2),
+        "c2": ("basic", "canceled", 0),
+    }
+    # c1's latest contact is a customer only after the cutoff and names no source: arg_max skips those NULLs
+    # and keeps the latest known values, on both backends
+    assert {c: (r["lifecycle_stage"], r["lead_source"], int(r["contact_age_days"])) for c, r in crm.items()} == {
+        "c1": ("lead", "ads", 456),
+        "c2": ("opportunity", "referral", 762),
+    }

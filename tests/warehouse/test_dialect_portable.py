@@ -18,3 +18,20 @@ def test_first_non_null_is_the_first_value_by_order_skipping_nulls(backend: str)
             con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
         got = con.execute(f"SELECT r, {first_non_null('x', 'g', 'r')} AS f FROM t ORDER BY r").fetchall()
     assert got == [(1, "b"), (2, "b"), (3, "b"), (4, None), (5, "z")]  # every row of the group, NULL where all are
+
+
+PICKS = [("g1", "a", 1), ("g1", None, 5), ("g1", "b", None), ("g1", "c", 2), ("g2", None, 1), ("g3", "z", 7)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_arg_max_and_arg_min_skip_null_rows_and_keep_their_filter(backend: str) -> None:
+    """Postgres has neither: dialect.transpile writes them as an ordered array_agg (DuckDB keeps its own)."""
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (g VARCHAR, x VARCHAR, y INTEGER)")
+        for row in PICKS:
+            con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
+        got = con.execute(
+            "SELECT g, arg_max(x, y), arg_min(x, y), arg_max(x, y) FILTER (WHERE y < 2) FROM t GROUP BY g ORDER BY g"
+        ).fetchall()
+    # g1: the row with y = 5 has no x, the one with x = 'b' no y: both are skipped
+    assert got == [("g1", "c", "a", "a"), ("g2", None, None, None), ("g3", "z", "z", None)]

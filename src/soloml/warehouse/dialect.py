@@ -8,14 +8,20 @@ target dialects where sqlglot raises on it (tests/warehouse/test_dialect.py keep
 of a demo-sized cycle that fails to transpile is explained by a construct here, and every `fails` entry still
 fails). A construct with no `fails` transpiles without error; that is not proof the result runs or means the same
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
+
+Where a construct has no one form that runs on both, the second implementation lives here: `REWRITES` changes
+the parsed statement for a target before it is written (Postgres: arg_max / arg_min), so DuckDB keeps its own
+form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlglot
+from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
 
 SOURCE = "duckdb"
@@ -29,13 +35,41 @@ def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
     an UnsupportedError too, so a caller has one error to handle.
     """
     try:
-        return sqlglot.transpile(
-            sql, read=read, write=to, unsupported_level=ErrorLevel.RAISE, error_level=ErrorLevel.RAISE
-        )
+        out = []
+        for tree in sqlglot.parse(sql, read=read, error_level=ErrorLevel.RAISE):
+            if tree is not None and to in REWRITES:
+                tree = tree.transform(REWRITES[to])
+            out.append(tree.sql(dialect=to, unsupported_level=ErrorLevel.RAISE) if tree is not None else "")
+        return out
     except SqlglotError:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug inside sqlglot is still "cannot transpile"
         raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
+
+
+def _postgres_arg_extreme(node: exp.Expression) -> exp.Expression:
+    """arg_max(x, y) / arg_min(x, y) [FILTER (WHERE c)], which Postgres lacks, as the x of the row with the largest /
+    smallest y: `(array_agg(x ORDER BY y DESC) FILTER (WHERE x IS NOT NULL AND y IS NOT NULL [AND c]))[1]`.
+
+    DuckDB skips rows where x or y is NULL, and so does the filter; ties are as arbitrary on both."""
+    inner = node.this if isinstance(node, exp.Filter) else node
+    if not isinstance(inner, exp.ArgMax | exp.ArgMin):
+        return node
+    if inner.args.get("count") is not None:
+        raise UnsupportedError(f"{inner.sql('duckdb')}: arg_max/arg_min with a count has no Postgres form here")
+    if isinstance(node.parent, exp.Window):
+        raise UnsupportedError(f"{inner.sql('duckdb')} OVER (...): an ordered array_agg cannot be a window in Postgres")
+    x, y = inner.this.sql("postgres"), inner.expression.sql("postgres")
+    where = f"({x}) IS NOT NULL AND ({y}) IS NOT NULL"
+    if isinstance(node, exp.Filter):
+        where += f" AND ({node.expression.this.sql('postgres')})"
+    order = "DESC" if isinstance(inner, exp.ArgMax) else "ASC"
+    return sqlglot.parse_one(f"(ARRAY_AGG({x} ORDER BY {y} {order}) FILTER (WHERE {where}))[1]", read="postgres")
+
+
+# Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
+# is written for that target (the DuckDB text keeps DuckDB's faster form).
+REWRITES: dict[str, Callable[[exp.Expression], exp.Expression]] = {"postgres": _postgres_arg_extreme}
 
 
 @dataclass(frozen=True)
@@ -136,7 +170,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "readiness/freshness.py",
             "warehouse/freshness.py",
         ),
-        "Postgres: DISTINCT ON or row_number() in a subquery; BigQuery: ARRAY_AGG(x ORDER BY y DESC LIMIT 1)[OFFSET(0)]; Snowflake: MAX_BY.",
+        "Postgres: transpile() rewrites it (REWRITES) as (array_agg(x ORDER BY y DESC) FILTER (WHERE x, y not NULL))[1]; "
+        "BigQuery/Snowflake: MAX_BY / MIN_BY (sqlglot writes them).",
     ),
     Construct(
         "CREATE OR REPLACE TABLE / VIEW",
