@@ -47,7 +47,7 @@ def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
         raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
 
 
-def _postgres_arg_extreme(node: exp.Expression) -> exp.Expression:
+def _postgres_arg_extreme(node: exp.Expr) -> exp.Expr:
     """arg_max(x, y) / arg_min(x, y) [FILTER (WHERE c)], which Postgres lacks, as the x of the row with the largest /
     smallest y: `(array_agg(x ORDER BY y DESC) FILTER (WHERE x IS NOT NULL AND y IS NOT NULL [AND c]))[1]`.
 
@@ -69,7 +69,7 @@ def _postgres_arg_extreme(node: exp.Expression) -> exp.Expression:
 
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
 # is written for that target (the DuckDB text keeps DuckDB's faster form).
-REWRITES: dict[str, Callable[[exp.Expression], exp.Expression]] = {"postgres": _postgres_arg_extreme}
+REWRITES: dict[str, Callable[[exp.Expr], exp.Expr]] = {"postgres": _postgres_arg_extreme}
 
 
 @dataclass(frozen=True)
