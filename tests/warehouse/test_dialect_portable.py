@@ -35,3 +35,16 @@ def test_arg_max_and_arg_min_skip_null_rows_and_keep_their_filter(backend: str) 
         ).fetchall()
     # g1: the row with y = 5 has no x, the one with x = 'b' no y: both are skipped
     assert got == [("g1", "c", "a", "a"), ("g2", None, None, None), ("g3", "z", "z", None)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_create_or_replace_table_replaces_on_each_backend(backend: str) -> None:
+    """Postgres has no CREATE OR REPLACE TABLE: dialect.transpile writes DROP TABLE IF EXISTS + CREATE TABLE."""
+    with fresh(backend) as con:
+        con.execute("CREATE SCHEMA s")
+        for n in (1, 2):  # the second replaces the first, columns and rows
+            con.execute(f"CREATE OR REPLACE TABLE s.t AS SELECT {n} AS a, 'v{n}' AS b{n}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _soloml_t AS SELECT {n} * 10 AS c")
+        assert con.execute("SELECT * FROM s.t").fetchall() == [(2, "v2")]
+        assert [d[0] for d in con.execute("SELECT * FROM s.t").description] == ["a", "b2"]
+        assert con.execute("SELECT c FROM _soloml_t").fetchall() == [(20,)]

@@ -10,8 +10,8 @@ fails). A construct with no `fails` transpiles without error; that is not proof 
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
 
 Where a construct has no one form that runs on both, the second implementation lives here: `REWRITES` changes
-the parsed statement for a target before it is written (Postgres: arg_max / arg_min), so DuckDB keeps its own
-form. Small portable pieces the modules share are functions here too (`first_non_null`).
+the parsed statement for a target before it is written (Postgres: arg_max / arg_min, and CREATE OR REPLACE TABLE
+as a drop and a create), so DuckDB keeps its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
@@ -37,14 +37,28 @@ def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
     try:
         out = []
         for tree in sqlglot.parse(sql, read=read, error_level=ErrorLevel.RAISE):
-            if tree is not None and to in REWRITES:
-                tree = tree.transform(REWRITES[to])
-            out.append(tree.sql(dialect=to, unsupported_level=ErrorLevel.RAISE) if tree is not None else "")
+            if tree is None:
+                out.append("")
+                continue
+            out += [t.sql(dialect=to, unsupported_level=ErrorLevel.RAISE) for t in _for_target(tree, to)]
         return out
     except SqlglotError:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug inside sqlglot is still "cannot transpile"
         raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
+
+
+def _for_target(tree: exp.Expr, to: str) -> list[exp.Expr]:
+    """One parsed statement as the statements `to` runs: REWRITES applied; on Postgres, which has no
+    CREATE OR REPLACE TABLE, that is DROP TABLE IF EXISTS then CREATE TABLE (atomic only inside a transaction)."""
+    if to in REWRITES:
+        tree = tree.transform(REWRITES[to])
+    kind = str(tree.args.get("kind") or "").upper()
+    if to == "postgres" and isinstance(tree, exp.Create) and tree.args.get("replace") and kind == "TABLE":
+        table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        tree.set("replace", False)
+        return [exp.Drop(tables=[table.copy()], kind="TABLE", exists=True), tree]
+    return [tree]
 
 
 def _postgres_arg_extreme(node: exp.Expr) -> exp.Expr:
@@ -187,7 +201,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "features/sql.py",
             "warehouse/duckdb.py",
         ),
-        "Postgres: DROP TABLE IF EXISTS + CREATE TABLE in one transaction (CREATE OR REPLACE VIEW exists); BigQuery and Snowflake have it.",
+        "Postgres: transpile() writes DROP TABLE IF EXISTS + CREATE TABLE (atomic inside the caller's transaction; "
+        "CREATE OR REPLACE VIEW exists); BigQuery and Snowflake have it.",
     ),
     Construct(
         "INSERT INTO ... BY NAME",
