@@ -48,3 +48,17 @@ def test_create_or_replace_table_replaces_on_each_backend(backend: str) -> None:
         assert con.execute("SELECT * FROM s.t").fetchall() == [(2, "v2")]
         assert [d[0] for d in con.execute("SELECT * FROM s.t").description] == ["a", "b2"]
         assert con.execute("SELECT c FROM _soloml_t").fetchall() == [(20,)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_group_by_all_groups_by_the_plain_columns_on_each_backend(backend: str) -> None:
+    """Postgres has no GROUP BY ALL: dialect.transpile names the select expressions that are not aggregates."""
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (g VARCHAR, x VARCHAR, y INTEGER)")
+        for row in PICKS:
+            con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
+        got = con.execute(
+            "SELECT upper(g) AS big, 'k' AS k, 7 AS seven, count(*) AS n, max(y) + 1 AS top "
+            "FROM t GROUP BY ALL ORDER BY big"
+        ).fetchall()
+    assert got == [("G1", "k", 7, 4, 6), ("G2", "k", 7, 1, 2), ("G3", "k", 7, 1, 8)]

@@ -81,9 +81,30 @@ def _postgres_arg_extreme(node: exp.Expr) -> exp.Expr:
     return sqlglot.parse_one(f"(ARRAY_AGG({x} ORDER BY {y} {order}) FILTER (WHERE {where}))[1]", read="postgres")
 
 
+def _named_groups(node: exp.Expr) -> exp.Expr:
+    """GROUP BY ALL, which Postgres reads as a syntax error, as the select expressions that hold a column and no
+    aggregate or window (what DuckDB groups by; a constant is left out: Postgres refuses one, and it changes no group)."""
+    if not isinstance(node, exp.Select):
+        return node
+    group = node.args.get("group")
+    if group is None or not group.args.get("all"):
+        return node
+    keys = [
+        (e.this if isinstance(e, exp.Alias) else e).copy()
+        for e in node.selects
+        if e.find(exp.Column) and not e.find(exp.AggFunc, exp.Window, exp.Star)
+    ]
+    node.set("group", exp.Group(expressions=keys) if keys else None)
+    return node
+
+
+def _postgres(node: exp.Expr) -> exp.Expr:
+    return _named_groups(_postgres_arg_extreme(node))
+
+
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
 # is written for that target (the DuckDB text keeps DuckDB's faster form).
-REWRITES: dict[str, Callable[[exp.Expr], exp.Expr]] = {"postgres": _postgres_arg_extreme}
+REWRITES: dict[str, Callable[[exp.Expr], exp.Expr]] = {"postgres": _postgres}
 
 
 @dataclass(frozen=True)
@@ -366,7 +387,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "forecasting/recipes.py",
             "forecasting/tables.py",
         ),
-        "Name the grouped columns (Postgres reads GROUP BY ALL as a syntax error; sqlglot passes it through).",
+        "Name the grouped expressions; transpile() does that for Postgres (which reads GROUP BY ALL as a syntax error).",
     ),
     Construct(
         "UNPIVOT ... ON COLUMNS(*)",
