@@ -62,10 +62,10 @@ def quarantine_rows(
                 bad_parts.append(f"SELECT _source_row, '{reason}' AS reason FROM {stage} WHERE {value} IS NULL")
     if not bad_parts:
         return 0
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _soloml_bad AS
-        SELECT _source_row, string_agg(DISTINCT reason, ' ') AS reason FROM ({" UNION ALL ".join(bad_parts)}) GROUP BY _source_row
-    """)
+    _bad_table(
+        con,
+        f"SELECT _source_row, string_agg(DISTINCT reason, ' ') AS reason FROM ({' UNION ALL '.join(bad_parts)}) AS bad GROUP BY _source_row",
+    )
     count = _insert(con, rows, "_soloml_bad", load_id, source)
     for stage in staged.values():
         present = {d[0] for d in con.execute(f"SELECT * FROM {stage} LIMIT 0").description}
@@ -76,22 +76,30 @@ def quarantine_rows(
 
 
 def _move(con: Connection, rows: str, reason_sql: str, load_id: str, source: str | None) -> int:
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _soloml_bad AS
-        SELECT _source_row, reason FROM (SELECT _source_row, {reason_sql} AS reason FROM {rows} WHERE _current) WHERE reason <> ''
-    """)
+    _bad_table(
+        con,
+        f"SELECT _source_row, reason FROM (SELECT _source_row, {reason_sql} AS reason FROM {rows} WHERE _current) AS checked WHERE reason <> ''",
+    )
     count = _insert(con, rows, "_soloml_bad", load_id, source)
     con.execute(f"DELETE FROM {rows} WHERE _current AND _source_row IN (SELECT _source_row FROM _soloml_bad)")
     con.execute("DROP TABLE _soloml_bad")
     return count
 
 
+def _bad_table(con: Connection, select_sql: str) -> None:
+    """The temp table _soloml_bad (_source_row, reason) as `select_sql`: dropped and made, as Postgres has no CREATE OR REPLACE TABLE."""
+    con.execute("DROP TABLE IF EXISTS _soloml_bad")
+    con.execute(f"CREATE TEMP TABLE _soloml_bad AS {select_sql}")
+
+
 def _insert(con: Connection, rows: str, bad: str, load_id: str, source: str | None) -> int:
+    """The bad rows into ops.quarantine, each with its raw row as JSON: every column but _current, listed (no * EXCLUDE)."""
+    listed = [d[0] for d in con.execute(f"SELECT * FROM {rows} LIMIT 0").description if d[0] != "_current"]
     ops.insert_select(
         con,
         "quarantine",
         ["load_id", "row_number", "raw_row", "reason", "source"],
-        f"SELECT ?, b._source_row, to_json(r), b.reason, ? FROM {bad} b JOIN (SELECT * EXCLUDE (_current) FROM {rows} WHERE _current) r USING (_source_row)",
+        f"SELECT ?, b._source_row, to_json(r), b.reason, ? FROM {bad} b JOIN (SELECT {', '.join(quote_ident(c) for c in listed)} FROM {rows} WHERE _current) r USING (_source_row)",
         [load_id, source],
     )
     row = con.execute(f"SELECT count(*) FROM {bad}").fetchone()

@@ -40,11 +40,17 @@ def conform(con: Connection, table: Table, stage: str, target: str) -> None:
         for hint in HINTS
     )
     order = "_source_row DESC NULLS LAST" if "_source_row" in present else "1"
+    row = ", _source_row" if "_source_row" in present else ""
     keys = ", ".join(quote_ident(k) for k in table.key)
+    names = ", ".join(quote_ident(n) for n in (*content_columns(table), *HINTS))
+    # ranked on the typed keys (one row per key as the table holds it) in a subquery, which Postgres runs too
+    con.execute(f"DROP TABLE IF EXISTS {target}")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {target} AS
-        SELECT {select}{changed} FROM {stage}
-        QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order}) = 1
+        CREATE TEMP TABLE {target} AS
+        SELECT {names} FROM (
+            SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS _soloml_rank
+            FROM (SELECT {select}{changed}{row} FROM {stage}) AS typed
+        ) AS ranked WHERE _soloml_rank = 1
     """)
     for c in table.columns:  # in column order, so a default may use an earlier column's default
         if c.default:
@@ -80,8 +86,9 @@ def write(
 def upsert(con: Connection, table: Table, conformed: str, *, load_id: str, complete_parents: bool = False) -> int:
     cols = ", ".join(quote_ident(c) for c in content_columns(table))
     key_match = " AND ".join(f"t.{quote_ident(k)} = c.{quote_ident(k)}" for k in table.key)
+    con.execute("DROP TABLE IF EXISTS _soloml_changed")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _soloml_changed AS
+        CREATE TEMP TABLE _soloml_changed AS
         SELECT {cols} FROM {conformed}
         EXCEPT
         SELECT {cols} FROM {table.qualified} t WHERE EXISTS (SELECT 1 FROM {conformed} c WHERE {key_match})

@@ -81,16 +81,16 @@ def recipe_frame_query(
         raise refuse(spec)
     recipe = get_recipe(spec.recipe)
     _prepare_core(con)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {CUTOFFS_TABLE} AS SELECT * FROM (VALUES {_timestamps(cutoffs)}) t(cutoff)"
-    )
-    _run(
+    con.execute(f"DROP TABLE IF EXISTS {CUTOFFS_TABLE}")
+    con.execute(f"CREATE TEMP TABLE {CUTOFFS_TABLE} AS SELECT * FROM (VALUES {_timestamps(cutoffs)}) AS t(cutoff)")
+    con.execute(f"DROP TABLE IF EXISTS {POPULATION_TABLE}")
+    _run(  # one row per (entity, cutoff); min() keeps one customer_id and email, the same one on every warehouse
         con,
         recipe,
         "population",
-        f"CREATE OR REPLACE TEMP TABLE {POPULATION_TABLE} AS SELECT CAST(entity_id AS VARCHAR) AS entity_id, cutoff, "
-        f"any_value(customer_id) AS customer_id, any_value(email) AS email FROM ({population_sql(spec)}) "
-        "WHERE entity_id IS NOT NULL GROUP BY ALL",
+        f"CREATE TEMP TABLE {POPULATION_TABLE} AS SELECT CAST(entity_id AS VARCHAR) AS entity_id, cutoff, "
+        f"min(customer_id) AS customer_id, min(email) AS email FROM ({population_sql(spec)}) AS population "
+        "WHERE entity_id IS NOT NULL GROUP BY CAST(entity_id AS VARCHAR), cutoff",
     )
     families = library.families_for(recipe.entity)
     catalog = library.catalog(recipe.entity)

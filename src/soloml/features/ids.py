@@ -42,9 +42,9 @@ LEFT JOIN core.customers cu ON cu.customer_id = w.entity_id
 """
 
 CONTACTS = f"""
-SELECT w.entity_id, any_value(ct.source) AS source_system,
-       any_value(CASE WHEN starts_with(ct.contact_id, ct.source || ':') THEN ct.contact_id[length(ct.source) + 2:] ELSE ct.contact_id END) AS source_id,
-       any_value(ct.email) AS email
+SELECT w.entity_id, min(ct.source) AS source_system,
+       min(CASE WHEN starts_with(ct.contact_id, ct.source || ':') THEN substr(ct.contact_id, length(ct.source) + 2) ELSE ct.contact_id END) AS source_id,
+       min(ct.email) AS email
 FROM {WANTED} w LEFT JOIN core.contacts ct ON ct.contact_id = w.entity_id AND ct.is_current
 GROUP BY w.entity_id
 """
@@ -77,6 +77,6 @@ def _table_sql(con: Connection, spec: ProjectSpec) -> str:
         return f"SELECT entity_id, {quote_literal(source)} AS source_system, entity_id AS source_id, NULL AS email FROM {WANTED}"
     return (
         f"SELECT w.entity_id, {quote_literal(source)} AS source_system, w.entity_id AS source_id, "
-        f"any_value(CAST(t.{quote_ident(email)} AS VARCHAR)) AS email FROM {WANTED} w "
+        f"min(CAST(t.{quote_ident(email)} AS VARCHAR)) AS email FROM {WANTED} w "
         f"LEFT JOIN {plan.relation} t ON CAST(t.{quote_ident(plan.entity_column)} AS VARCHAR) = w.entity_id GROUP BY w.entity_id"
     )

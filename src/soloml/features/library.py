@@ -75,7 +75,7 @@ def payments_family(key: str) -> Family:
         f"x.kind = 'refund' AS refund FROM {POPULATION_TABLE} p "
         f"JOIN core.payments x ON x.customer_id = p.{key} AND x.paid_at < p.cutoff AND {_win('x.paid_at', 365)}"
     )
-    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) GROUP BY entity_id, cutoff"
+    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) AS r GROUP BY entity_id, cutoff"
     return Family("payments", ("payments",), tuple(feats), sql)
 
 
@@ -92,7 +92,7 @@ def orders_family(key: str) -> Family:
         f"count(*) FILTER (WHERE {_age(30)}) - count(*) FILTER (WHERE NOT {_age(30)} AND {_age(60)}) AS orders_trend_30d",
         f"count(*) FILTER (WHERE {_age(90)}) - count(*) FILTER (WHERE NOT {_age(90)} AND {_age(180)}) AS orders_trend_90d",
         "CASE WHEN count(*) > 1 THEN date_diff('hour', min(ordered_at), max(ordered_at)) / 24.0 / (count(*) - 1) END AS order_gap_mean_days",
-        "CASE WHEN count(*) > 1 THEN date_diff('hour', list_extract(max(ordered_at, 2), 2), max(ordered_at)) / 24.0 END AS order_gap_last_days",
+        "CASE WHEN count(*) > 1 THEN date_diff('hour', max(previous_at), max(ordered_at)) / 24.0 END AS order_gap_last_days",
         "avg(CASE WHEN discounted THEN 1.0 ELSE 0.0 END) AS discount_share_365d",
     ]
     feats += [
@@ -103,12 +103,16 @@ def orders_family(key: str) -> Family:
         Feature("order_gap_last_days", "days between the last two orders"),
         Feature("discount_share_365d", "share of the last year's orders that used a discount"),
     ]
+    # previous_at: the customer's order before this one. Over the orders before a cutoff its max is the second
+    # latest (a tie counts twice), which is what max(ordered_at, 2) gave on DuckDB alone; one window over
+    # core.orders, not one per cutoff, so it costs no more.
+    previous = "(SELECT *, lag(ordered_at) OVER (PARTITION BY customer_id ORDER BY ordered_at) AS previous_at FROM core.orders)"
     rows = (
-        "SELECT p.entity_id, p.cutoff, o.ordered_at, o.total, epoch(p.cutoff) - epoch(o.ordered_at) AS age, "
+        "SELECT p.entity_id, p.cutoff, o.ordered_at, o.previous_at, o.total, epoch(p.cutoff) - epoch(o.ordered_at) AS age, "
         "coalesce(o.discount, 0) > 0 OR o.discount_code IS NOT NULL AS discounted "
-        f"FROM {POPULATION_TABLE} p JOIN core.orders o ON o.customer_id = p.{key} AND o.ordered_at < p.cutoff AND {_win('o.ordered_at', 365)}"
+        f"FROM {POPULATION_TABLE} p JOIN {previous} o ON o.customer_id = p.{key} AND o.ordered_at < p.cutoff AND {_win('o.ordered_at', 365)}"
     )
-    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) GROUP BY entity_id, cutoff"
+    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) AS r GROUP BY entity_id, cutoff"
     return Family("orders", ("orders",), tuple(feats), sql)
 
 
@@ -139,7 +143,7 @@ def subscriptions_family(key: str) -> Family:
         "count(*) FILTER (WHERE state IN ('active', 'trialing', 'past_due')) AS active_subscriptions "
         f"FROM (SELECT p.entity_id, p.cutoff, s.plan, s.started_at, s.mrr, {status} AS state FROM {POPULATION_TABLE} p "
         f"JOIN core.subscriptions s ON s.customer_id = p.{key} AND s.started_at < p.cutoff "
-        "AND s.valid_from <= p.cutoff AND (s.valid_to IS NULL OR s.valid_to > p.cutoff)) "
+        "AND s.valid_from <= p.cutoff AND (s.valid_to IS NULL OR s.valid_to > p.cutoff)) AS r "
         "GROUP BY entity_id, cutoff"
     )
     feats = (
@@ -178,7 +182,7 @@ def email_family(key: str, event_key: str) -> Family:
         f"FROM {POPULATION_TABLE} p JOIN core.marketing_events e ON e.{event_key} = p.{key} "
         f"AND e.occurred_at < p.cutoff AND {_win('e.occurred_at', 365)}"
     )
-    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) GROUP BY entity_id, cutoff"
+    sql = f"SELECT entity_id, cutoff, {', '.join(cols)} FROM ({rows}) AS r GROUP BY entity_id, cutoff"
     return Family("email", ("marketing_events",), tuple(feats), sql)
 
 

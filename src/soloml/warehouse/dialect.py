@@ -8,14 +8,20 @@ target dialects where sqlglot raises on it (tests/warehouse/test_dialect.py keep
 of a demo-sized cycle that fails to transpile is explained by a construct here, and every `fails` entry still
 fails). A construct with no `fails` transpiles without error; that is not proof the result runs or means the same
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
+
+Where a construct has no one form that runs on both, the second implementation lives here: `REWRITES` changes
+the parsed statement for a target before it is written (Postgres: arg_max / arg_min, and CREATE OR REPLACE TABLE
+as a drop and a create), so DuckDB keeps its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlglot
+from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
 
 SOURCE = "duckdb"
@@ -29,13 +35,76 @@ def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
     an UnsupportedError too, so a caller has one error to handle.
     """
     try:
-        return sqlglot.transpile(
-            sql, read=read, write=to, unsupported_level=ErrorLevel.RAISE, error_level=ErrorLevel.RAISE
-        )
+        out = []
+        for tree in sqlglot.parse(sql, read=read, error_level=ErrorLevel.RAISE):
+            if tree is None:
+                out.append("")
+                continue
+            out += [t.sql(dialect=to, unsupported_level=ErrorLevel.RAISE) for t in _for_target(tree, to)]
+        return out
     except SqlglotError:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug inside sqlglot is still "cannot transpile"
         raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
+
+
+def _for_target(tree: exp.Expr, to: str) -> list[exp.Expr]:
+    """One parsed statement as the statements `to` runs: REWRITES applied; on Postgres, which has no
+    CREATE OR REPLACE TABLE, that is DROP TABLE IF EXISTS then CREATE TABLE (atomic only inside a transaction)."""
+    if to in REWRITES:
+        tree = tree.transform(REWRITES[to])
+    kind = str(tree.args.get("kind") or "").upper()
+    if to == "postgres" and isinstance(tree, exp.Create) and tree.args.get("replace") and kind == "TABLE":
+        table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        tree.set("replace", False)
+        return [exp.Drop(tables=[table.copy()], kind="TABLE", exists=True), tree]
+    return [tree]
+
+
+def _postgres_arg_extreme(node: exp.Expr) -> exp.Expr:
+    """arg_max(x, y) / arg_min(x, y) [FILTER (WHERE c)], which Postgres lacks, as the x of the row with the largest /
+    smallest y: `(array_agg(x ORDER BY y DESC) FILTER (WHERE x IS NOT NULL AND y IS NOT NULL [AND c]))[1]`.
+
+    DuckDB skips rows where x or y is NULL, and so does the filter; ties are as arbitrary on both."""
+    inner = node.this if isinstance(node, exp.Filter) else node
+    if not isinstance(inner, exp.ArgMax | exp.ArgMin):
+        return node
+    if inner.args.get("count") is not None:
+        raise UnsupportedError(f"{inner.sql('duckdb')}: arg_max/arg_min with a count has no Postgres form here")
+    if isinstance(node.parent, exp.Window):
+        raise UnsupportedError(f"{inner.sql('duckdb')} OVER (...): an ordered array_agg cannot be a window in Postgres")
+    x, y = inner.this.sql("postgres"), inner.expression.sql("postgres")
+    where = f"({x}) IS NOT NULL AND ({y}) IS NOT NULL"
+    if isinstance(node, exp.Filter):
+        where += f" AND ({node.expression.this.sql('postgres')})"
+    order = "DESC" if isinstance(inner, exp.ArgMax) else "ASC"
+    return sqlglot.parse_one(f"(ARRAY_AGG({x} ORDER BY {y} {order}) FILTER (WHERE {where}))[1]", read="postgres")
+
+
+def _named_groups(node: exp.Expr) -> exp.Expr:
+    """GROUP BY ALL, which Postgres reads as a syntax error, as the select expressions that hold a column and no
+    aggregate or window (what DuckDB groups by; a constant is left out: Postgres refuses one, and it changes no group)."""
+    if not isinstance(node, exp.Select):
+        return node
+    group = node.args.get("group")
+    if group is None or not group.args.get("all"):
+        return node
+    keys = [
+        (e.this if isinstance(e, exp.Alias) else e).copy()
+        for e in node.selects
+        if e.find(exp.Column) and not e.find(exp.AggFunc, exp.Window, exp.Star)
+    ]
+    node.set("group", exp.Group(expressions=keys) if keys else None)
+    return node
+
+
+def _postgres(node: exp.Expr) -> exp.Expr:
+    return _named_groups(_postgres_arg_extreme(node))
+
+
+# Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
+# is written for that target (the DuckDB text keeps DuckDB's faster form).
+REWRITES: dict[str, Callable[[exp.Expr], exp.Expr]] = {"postgres": _postgres}
 
 
 @dataclass(frozen=True)
@@ -75,15 +144,9 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "QUALIFY",
         r"\bQUALIFY\b",
-        ("canonical/adapters/salesforce.py", "canonical/adapters/stripe_synced.py", "canonical/writer.py"),
-        "A subquery computing the window function, filtered in the outer WHERE (BigQuery and Snowflake have QUALIFY).",
-    ),
-    Construct(
-        "SELECT * EXCLUDE (...)",
-        r"\*\s*EXCLUDE\s*\(",
-        ("canonical/quarantine.py",),
-        "List the columns (Postgres has no star-except); BigQuery: * EXCEPT (...); Snowflake: * EXCLUDE (...).",
-        fails=("postgres",),
+        ("canonical/adapters/salesforce.py", "canonical/adapters/stripe_synced.py"),
+        "A subquery computing the window function, filtered in the outer WHERE (BigQuery and Snowflake have QUALIFY). "
+        "sqlglot writes that subquery for Postgres and it runs, but a `SELECT *` then also returns its `_w` column.",
     ),
     Construct(
         ":: casts",
@@ -142,7 +205,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "readiness/freshness.py",
             "warehouse/freshness.py",
         ),
-        "Postgres: DISTINCT ON or row_number() in a subquery; BigQuery: ARRAY_AGG(x ORDER BY y DESC LIMIT 1)[OFFSET(0)]; Snowflake: MAX_BY.",
+        "Postgres: transpile() rewrites it (REWRITES) as (array_agg(x ORDER BY y DESC) FILTER (WHERE x, y not NULL))[1]; "
+        "BigQuery/Snowflake: MAX_BY / MIN_BY (sqlglot writes them).",
     ),
     Construct(
         "CREATE OR REPLACE TABLE / VIEW",
@@ -154,14 +218,12 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "canonical/identity_people.py",
             "canonical/identity_suggest.py",
             "canonical/ingest.py",
-            "canonical/quarantine.py",
-            "canonical/writer.py",
-            "features/frame_sql.py",
             "features/cache.py",
             "features/sql.py",
             "warehouse/duckdb.py",
         ),
-        "Postgres: DROP TABLE IF EXISTS + CREATE TABLE in one transaction (CREATE OR REPLACE VIEW exists); BigQuery and Snowflake have it.",
+        "Postgres: transpile() writes DROP TABLE IF EXISTS + CREATE TABLE (atomic inside the caller's transaction; "
+        "CREATE OR REPLACE VIEW exists); BigQuery and Snowflake have it.",
     ),
     Construct(
         "INSERT INTO ... BY NAME",
@@ -222,7 +284,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "canonical/identity_suggest.py",
             "cli/models.py",
             "experiments/metrics.py",
-            "features/library.py",
             "registry/aliases.py",
             "warehouse/tables.py",
         ),
@@ -302,31 +363,10 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "Write the frame to a temporary table (Warehouse.write_frame) and query that.",
     ),
     Construct(
-        "max(x, n) / min(x, n): the n largest or smallest as a list",
-        r"\b(max|min)\(\s*[a-z_.]+\s*,\s*\d+\s*\)",
-        ("features/library.py",),
-        "row_number() over the group in a subquery, keeping rank <= n (no target has a top-n aggregate).",
-        fails=("postgres", "bigquery", "snowflake"),
-    ),
-    Construct(
         "regexp_replace(..., 'g') options",
         r"regexp_replace\([^;]*?'g'\)",
         ("canonical/adapters/values.py",),
         "Postgres keeps the 'g' flag; BigQuery REGEXP_REPLACE replaces every match and takes no options; Snowflake: REGEXP_REPLACE(s, re, r, 1, 0).",
-        fails=("bigquery",),
-    ),
-    Construct(
-        "any_value / IGNORE NULLS",
-        r"\bIGNORE NULLS\b|\bany_value\s*\(",
-        ("canonical/adapters/shopify.py", "features/frame_sql.py", "features/ids.py"),
-        "Postgres: min()/max() for any_value, and a last-non-null trick (count() over the window as a group key) for IGNORE NULLS.",
-        fails=("postgres",),
-    ),
-    Construct(
-        "a named WINDOW clause",
-        r"\bWINDOW\s+\w+\s+AS\s*\(",
-        ("canonical/adapters/shopify.py",),
-        "Repeat the window inline in each OVER (...) (sqlglot crashes writing a named window with IGNORE NULLS for BigQuery).",
         fails=("bigquery",),
     ),
     Construct(
@@ -337,13 +377,40 @@ CONSTRUCTS: tuple[Construct, ...] = (
         fails=("bigquery",),
     ),
     Construct(
+        "GROUP BY ALL",
+        r"\bGROUP BY ALL\b",
+        (
+            "canonical/identity_graph.py",
+            "canonical/identity_people.py",
+            "canonical/identity_report.py",
+            "features/sql.py",
+            "forecasting/recipes.py",
+            "forecasting/tables.py",
+        ),
+        "Name the grouped expressions; transpile() does that for Postgres (which reads GROUP BY ALL as a syntax error).",
+    ),
+    Construct(
         "UNPIVOT ... ON COLUMNS(*)",
         r"\bUNPIVOT\b",
         ("warehouse/types.py",),
-        "One SELECT per column joined by UNION ALL (Postgres has no UNPIVOT); BigQuery and Snowflake have UNPIVOT with named columns.",
+        "One SELECT per column joined by UNION ALL (Postgres has no UNPIVOT); BigQuery and Snowflake have UNPIVOT with named columns. "
+        "Left as is: warehouse/types.py types files on the local DuckDB engine (try_strptime, TRY_CAST, regexp_full_match), "
+        "which stays the file reader when the warehouse is Postgres (issue 18).",
         fails=("postgres",),
     ),
 )
+
+
+def first_non_null(expr: str, partition: str, order: str) -> str:
+    """Window: the first non-NULL `expr` by `order` within `partition`, on every row of it (NULL if none is).
+
+    DuckDB's `first_value(expr IGNORE NULLS)` over the whole partition, written so Postgres runs it too: the
+    NULLs are ordered last instead of skipped. Costs a sort of its own (a named window cannot be shared).
+    """
+    return (
+        f"first_value({expr}) OVER (PARTITION BY {partition} ORDER BY ({expr}) IS NULL, {order} "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+    )
 
 
 def constructs_in(sql: str) -> list[Construct]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from soloml.canonical.adapters import values as v
 from soloml.canonical.adapters.base import Adapter, Check
+from soloml.warehouse.dialect import first_non_null
 
 ORDER_STATUS = {
     "paid": "paid",
@@ -47,11 +48,10 @@ def _orders_export(rows: str) -> dict[str, str]:
     order = v.text("name")
     lines = f"""
         (SELECT *,
-                first_value({v.text("id")} IGNORE NULLS) OVER o AS _order_ref,
-                first_value({v.ts("created_at")} IGNORE NULLS) OVER o AS _ordered_at,
+                {first_non_null(v.text("id"), order, "_source_row")} AS _order_ref,
+                {first_non_null(v.ts("created_at"), order, "_source_row")} AS _ordered_at,
                 row_number() OVER (PARTITION BY {order} ORDER BY _source_row) AS _line
-         FROM {rows}
-         WINDOW o AS (PARTITION BY {order} ORDER BY _source_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"""
+         FROM {rows}) AS lines"""
     order_id = f"'shopify:' || coalesce(_order_ref, {order})"
     financial, cancelled = _first(v.text("financial_status")), _first(v.text("cancelled_at"))
     return {

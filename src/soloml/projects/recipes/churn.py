@@ -36,7 +36,7 @@ WHERE NOT EXISTS (
         SELECT c.cutoff, s.customer_id, max(coalesce(s.ended_at, s.canceled_at)) AS left_at
           FROM {{cutoffs}} c JOIN core.subscriptions s
             ON s.is_current AND coalesce(s.ended_at, s.canceled_at) < c.cutoff
-         GROUP BY ALL
+         GROUP BY c.cutoff, s.customer_id
     ) gone
     WHERE gone.customer_id = a.customer_id AND gone.cutoff = a.cutoff
       AND NOT EXISTS (

@@ -1,0 +1,64 @@
+"""The portable SQL pieces in warehouse/dialect.py give the same answer on DuckDB and on Postgres (issue 18)."""
+
+from __future__ import annotations
+
+import pytest
+
+from soloml.warehouse.dialect import first_non_null
+from warehouse.backends import BACKENDS, fresh
+
+ROWS = [("o1", 1, None), ("o1", 2, "b"), ("o1", 3, "a"), ("o2", 4, None), ("o3", 5, "z")]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_first_non_null_is_the_first_value_by_order_skipping_nulls(backend: str) -> None:
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (g VARCHAR, r INTEGER, x VARCHAR)")
+        for row in ROWS:
+            con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
+        got = con.execute(f"SELECT r, {first_non_null('x', 'g', 'r')} AS f FROM t ORDER BY r").fetchall()
+    assert got == [(1, "b"), (2, "b"), (3, "b"), (4, None), (5, "z")]  # every row of the group, NULL where all are
+
+
+PICKS = [("g1", "a", 1), ("g1", None, 5), ("g1", "b", None), ("g1", "c", 2), ("g2", None, 1), ("g3", "z", 7)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_arg_max_and_arg_min_skip_null_rows_and_keep_their_filter(backend: str) -> None:
+    """Postgres has neither: dialect.transpile writes them as an ordered array_agg (DuckDB keeps its own)."""
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (g VARCHAR, x VARCHAR, y INTEGER)")
+        for row in PICKS:
+            con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
+        got = con.execute(
+            "SELECT g, arg_max(x, y), arg_min(x, y), arg_max(x, y) FILTER (WHERE y < 2) FROM t GROUP BY g ORDER BY g"
+        ).fetchall()
+    # g1: the row with y = 5 has no x, the one with x = 'b' no y: both are skipped
+    assert got == [("g1", "c", "a", "a"), ("g2", None, None, None), ("g3", "z", "z", None)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_create_or_replace_table_replaces_on_each_backend(backend: str) -> None:
+    """Postgres has no CREATE OR REPLACE TABLE: dialect.transpile writes DROP TABLE IF EXISTS + CREATE TABLE."""
+    with fresh(backend) as con:
+        con.execute("CREATE SCHEMA s")
+        for n in (1, 2):  # the second replaces the first, columns and rows
+            con.execute(f"CREATE OR REPLACE TABLE s.t AS SELECT {n} AS a, 'v{n}' AS b{n}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _soloml_t AS SELECT {n} * 10 AS c")
+        assert con.execute("SELECT * FROM s.t").fetchall() == [(2, "v2")]
+        assert [d[0] for d in con.execute("SELECT * FROM s.t").description] == ["a", "b2"]
+        assert con.execute("SELECT c FROM _soloml_t").fetchall() == [(20,)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_group_by_all_groups_by_the_plain_columns_on_each_backend(backend: str) -> None:
+    """Postgres has no GROUP BY ALL: dialect.transpile names the select expressions that are not aggregates."""
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (g VARCHAR, x VARCHAR, y INTEGER)")
+        for row in PICKS:
+            con.execute("INSERT INTO t VALUES (?, ?, ?)", list(row))
+        got = con.execute(
+            "SELECT upper(g) AS big, 'k' AS k, 7 AS seven, count(*) AS n, max(y) + 1 AS top "
+            "FROM t GROUP BY ALL ORDER BY big"
+        ).fetchall()
+    assert got == [("G1", "k", 7, 4, 6), ("G2", "k", 7, 1, 2), ("G3", "k", 7, 1, 8)]
