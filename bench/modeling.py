@@ -23,6 +23,8 @@ Targets: soloml's mean >= best peer's - 0.005 AUC (RMSE <= best peer's x 1.01) w
 peer's time; soloml / raw protocol time <= 1.2x on tables over 5,000 rows.
 
 Run: .venv/bin/python bench/modeling.py [--only NAME,NAME] [--no-write]
+     quick overhead check, soloml vs raw protocol only (no peers; best of N fits per split, the two systems
+     alternating): ... --overhead [--only ...] [--repeats 1] [--best-of 2]   (writes ## Modeling overhead)
      or in shards: ... --only A,B --scores-out a.json (one per shard, side by side), then ... --merge a.json b.json
      (a shard's .log can be merged too: the splits it finished). On a loaded machine set OMP_WAIT_POLICY=PASSIVE:
      spinning OpenMP threads (LightGBM's default uses every core) otherwise cost one 100-round fit 10 minutes.
@@ -53,6 +55,7 @@ from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFol
 from soloml.features.trainingset import TrainingSet
 from soloml.modeling import fit as ft
 from soloml.modeling import train
+from soloml.modeling.spread import SPREAD_ROWS
 from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -151,7 +154,8 @@ def quick_spec(ds: Dataset, n_rows: int) -> ProjectSpec:
     )
 
 
-def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, float, str]:
+def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool = True) -> tuple[np.ndarray, float, str]:
+    """soloml's quick-path training on the rows `tr`; `spread=False` skips the seed check (run below 5,000 rows)."""
     X = ds.frame.iloc[tr].reset_index(drop=True)
     frame = X.assign(
         entity_id=[str(i) for i in range(len(tr))],
@@ -160,9 +164,10 @@ def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.ndarray,
     )
     categorical = tuple(c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype))
     ts = TrainingSet(project="bench", frame=frame, features=tuple(X.columns), task=ds.task, categorical=categorical)  # type: ignore[arg-type]
-    t0 = time.perf_counter()
-    result = train(ts, quick_spec(ds, len(tr)))
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = train(ts, quick_spec(ds, len(tr)), spread=spread)
     seconds = time.perf_counter() - t0
+    LAST_CPU["soloml"] = time.process_time() - c0
     pred = np.asarray(result.booster.predict(result.signature.prepare(ds.frame.iloc[te].reset_index(drop=True))))
     return pred, seconds, result.verdict.decision
 
@@ -179,7 +184,7 @@ def run_raw_default(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.nda
 def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, float]:
     """soloml's parameters and validation protocol written directly against LightGBM (see the module docstring)."""
     X, y = ds.frame.iloc[tr].reset_index(drop=True), ds.y[tr]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     params = ft.task_params(
         ds.task, 2, "roc_auc" if ds.task == "binary" else "rmse", n_rows=len(y), seed=0, n_features=X.shape[1]
     )
@@ -227,6 +232,7 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.nd
         num_boost_round=max(1, round(np.mean(best) * np.sqrt(len(y) / np.mean(inner_sizes)))),
     )
     seconds = time.perf_counter() - t0
+    LAST_CPU["raw protocol"] = time.process_time() - c0
     return np.asarray(final.predict(ds.frame.iloc[te])), seconds
 
 
@@ -270,6 +276,9 @@ def run_autogluon(ds: Dataset, tr: np.ndarray, te: np.ndarray, budget: float) ->
         pred = predictor.predict_proba(test)[1] if ds.task == "binary" else predictor.predict(test)
         best = str(predictor.model_best)
     return np.asarray(pred), seconds, best
+
+
+LAST_CPU: dict[str, float] = {}  # CPU seconds of the last soloml / raw protocol fit (less swayed by others' load)
 
 
 SYSTEMS = ("soloml", "raw default", "raw protocol", "FLAML", "AutoGluon")
@@ -478,6 +487,106 @@ def merge(paths: list[Path]) -> None:
     )
 
 
+Overhead = tuple[float, float, float, float, float, float, float | None]
+
+
+def overhead(ds: Dataset, repeats: int, best_of: int) -> list[Overhead]:
+    """Per split: (soloml seconds, raw protocol seconds, soloml metric, raw protocol metric, soloml CPU seconds, raw
+    protocol CPU seconds, soloml CPU seconds without the seed check or None when the training part is too large for
+    one), each time the best of `best_of` fits with the systems alternating (so all see the same slice of others' load)."""
+    out = []
+    for i, (tr, te) in enumerate(splits(ds, repeats)):
+        solo, raw, solo_cpu, raw_cpu, bare_cpu = [], [], [], [], []
+        checked = len(tr) < SPREAD_ROWS
+        for _ in range(best_of):
+            if checked:
+                run_soloml(ds, tr, te, spread=False)
+                bare_cpu.append(LAST_CPU["soloml"])
+            pred, seconds, _ = run_soloml(ds, tr, te)
+            solo.append(seconds)
+            solo_cpu.append(LAST_CPU["soloml"])
+            raw_pred, took = run_raw_protocol(ds, tr, te)
+            raw.append(took)
+            raw_cpu.append(LAST_CPU["raw protocol"])
+        row = (
+            min(solo),
+            min(raw),
+            metric(ds, ds.y[te], pred),
+            metric(ds, ds.y[te], raw_pred),
+            min(solo_cpu),
+            min(raw_cpu),
+            min(bare_cpu) if bare_cpu else None,
+        )
+        print(
+            f"{ds.name} split {i + 1}: soloml {row[2]:.4f} in {row[0]:.2f}s ({row[4]:.2f}s CPU), raw protocol"
+            f" {row[3]:.4f} in {row[1]:.2f}s ({row[5]:.2f}s CPU), {row[0] / row[1]:.2f}x wall, {row[4] / row[5]:.2f}x CPU"
+            + ("" if row[6] is None else f", {row[6] / row[5]:.2f}x CPU without the seed check"),
+            flush=True,
+        )
+        out.append(row)
+    return out
+
+
+def write_overhead(
+    rows: list[tuple[Dataset, list[Overhead]]],
+    started: str,
+    ended: str,
+    wall: float,
+    repeats: int,
+    best_of: int,
+    command: str,
+) -> None:
+    """## Modeling overhead: soloml's fit time over the raw protocol's, per dataset (replaces the section)."""
+    lines = [
+        "## Modeling overhead",
+        "",
+        f"`{command}`, {date.today().isoformat()}, {wall / 60:.1f} min in one process; {versions()}.",
+        f"Machine at the start: {started}; at the end: {ended}. Same splits as ## Modeling ({FOLDS}-fold x {repeats});",
+        f"each time is the best of {best_of} fits, soloml and the raw protocol alternating. Ratio = mean soloml time / mean raw protocol time;",
+        "CPU = process CPU seconds (every fit here is single-threaded below 20,000 rows), steadier than wall time on a shared machine.",
+        "",
+        "| dataset | rows (trained on) | soloml | raw protocol | soloml / raw protocol, wall | CPU | CPU without the seed check | per split (wall) |",
+        "|---|---:|---|---|---:|---:|---:|---|",
+    ]
+    for ds, splits_done in rows:
+        solo = float(np.mean([r[0] for r in splits_done]))
+        raw = float(np.mean([r[1] for r in splits_done]))
+        per = ", ".join(f"{r[0] / r[1]:.2f}x" for r in splits_done)
+        raw_cpu = float(np.mean([r[5] for r in splits_done]))
+        cpu = float(np.mean([r[4] for r in splits_done])) / raw_cpu
+        bare = [r[6] for r in splits_done if r[6] is not None]
+        bare_words = (
+            f"{float(np.mean(bare)) / raw_cpu:.2f}x"
+            if len(bare) == len(splits_done)
+            else f"n/a (no check from {SPREAD_ROWS:,} rows)"
+        )
+        lines.append(
+            f"| {ds.name} | {len(ds.y):,} ({_train_rows(ds, len(splits_done))}) | "
+            f"{np.mean([r[2] for r in splits_done]):.4f}, {solo:.2f}s | {np.mean([r[3] for r in splits_done]):.4f}, {raw:.2f}s | "
+            f"{solo / raw:.2f}x | {cpu:.2f}x | {bare_words} | {per} |"
+        )
+    big = [(ds, r) for ds, r in rows if len(ds.y) > 5000]
+    met = [ds.name for ds, r in big if np.mean([x[0] for x in r]) <= 1.2 * np.mean([x[1] for x in r])]
+    slow = [ds.name for ds, _ in big if ds.name not in met]
+    cpu_met = [ds.name for ds, r in big if np.mean([x[4] for x in r]) <= 1.2 * np.mean([x[5] for x in r])]
+    cpu_slow = [ds.name for ds, _ in big if ds.name not in cpu_met]
+    lines += [
+        "",
+        f"Overhead target (<= 1.2x on tables over 5,000 rows), wall time: met on {', '.join(met) or 'none'}; not met on {', '.join(slow) or 'none'}.",
+        f"CPU time: met on {', '.join(cpu_met) or 'none'}; not met on {', '.join(cpu_slow) or 'none'}.",
+        "",
+    ]
+    section = "\n".join(lines)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    pattern = re.compile(r"## Modeling overhead\n.*?(?=\n## |\Z)", re.S)
+    if pattern.search(text):
+        text = pattern.sub(section.rstrip("\n") + "\n", text)
+    else:  # right after ## Modeling
+        after = re.compile(r"(## Modeling\n.*?)(?=\n## |\Z)", re.S)
+        text = after.sub(lambda m: m.group(1).rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n", text, count=1)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="datasets by name, comma-separated, e.g. credit_data,hotel_rates")
@@ -496,7 +605,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--merge", type=Path, nargs="+", help="write RESULTS.md's ## Modeling from shards saved with --scores-out"
     )
+    parser.add_argument(
+        "--overhead", action="store_true", help="soloml vs raw protocol only (fit time), writes ## Modeling overhead"
+    )
+    parser.add_argument("--best-of", type=int, default=2, help="with --overhead: fits per split and system, best kept")
     args = parser.parse_args(argv)
+    if args.overhead:
+        warnings.filterwarnings("ignore")
+        started, t0 = machine_state(), time.perf_counter()
+        done = [(ds, overhead(ds, args.repeats, args.best_of)) for ds in datasets(args.only)]
+        if not args.no_write:
+            command = "bench/modeling.py " + " ".join(argv if argv is not None else sys.argv[1:])
+            write_overhead(
+                done, started, machine_state(), time.perf_counter() - t0, args.repeats, args.best_of, command
+            )
+        return 0
     if args.merge:
         merge(args.merge)
         return 0

@@ -79,3 +79,22 @@ def test_a_category_that_spells_the_label_is_still_a_leak_suspect_and_missing_co
     assert leak_reason(spelled, y, "binary") is not None
     unrelated = pd.Series(rng.choice(["a", "b", None], 400), dtype=object)
     assert leak_reason(unrelated, y, "binary") is None
+
+
+def test_importance_of_a_many_tree_model_is_measured_on_fewer_rows_and_still_ranks_the_driver_first():
+    """TreeSHAP costs rows x trees: 300 rows for a small model, down to 100 (never fewer) for one with many trees."""
+    from soloml.modeling.explain import MIN_SAMPLE_ROWS, SAMPLE_ROWS, global_importance, sample_rows
+
+    assert sample_rows(50) == SAMPLE_ROWS
+    assert MIN_SAMPLE_ROWS < sample_rows(400) < SAMPLE_ROWS
+    assert sample_rows(5_000) == MIN_SAMPLE_ROWS
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"driver": rng.normal(size=2_000), "noise": rng.normal(size=2_000)})
+    y = 3.0 * frame["driver"].to_numpy() + rng.normal(0, 0.5, 2_000)
+    signature = build_signature(frame, ("driver", "noise"), (), {})
+    X = signature.prepare(frame)
+    params = ft.task_params("regression", 2, "rmse", n_rows=len(X), seed=0, n_features=2)
+    booster, _ = ft.fit(X, y, params, categorical=[], rounds=1_000)
+    importance = global_importance(booster, X, signature, "regression", 2)
+    assert [f.name for f in importance] == ["driver", "noise"]
+    assert importance[0].mean_abs_contribution > 5 * importance[1].mean_abs_contribution
