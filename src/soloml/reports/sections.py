@@ -115,12 +115,7 @@ def contract_section(spec: ProjectSpec) -> dict[str, Any]:
         "higher_is_better": higher,
         "min_lift_over_rule": d.min_lift_over_rule,
         "value_agreed": agreed,
-        "value_per_success": b.value_per_success,
-        "cost_per_action": b.cost_per_action,
-        "capacity": b.capacity,
-        "cycle": b.cycle,
-        "success_rate": b.success_rate,
-        "currency": b.currency,
+        **b.model_dump(),  # value_per_success, cost_per_action, capacity, cycle, success_rate, currency
         "today_rule": spec.today_rule.description if spec.today_rule else None,
         "lines": lines,
     }

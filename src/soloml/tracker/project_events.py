@@ -38,12 +38,7 @@ def contract_facts(spec: Any) -> dict[str, Any]:
         "metric": spec.done.metric,
         "done_value": spec.done.value,
         "higher_is_better": HIGHER_IS_BETTER.get(spec.done.metric, True),
-        "value_per_success": b.value_per_success,
-        "cost_per_action": b.cost_per_action,
-        "capacity": b.capacity,
-        "cycle": b.cycle,
-        "success_rate": b.success_rate,
-        "currency": b.currency,
+        **b.model_dump(),  # value_per_success, cost_per_action, capacity, cycle, success_rate, currency
         "deadline": spec.deadline.isoformat() if spec.deadline else None,
         "spec_hash": spec.spec_hash(),
     }
