@@ -25,12 +25,14 @@ import numpy as np
 import pandas as pd
 
 from soloml.errors import ForecastError, did_you_mean
+from soloml.forecasting.seasonality import decompose, is_seasonal
 
 LOCAL_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "ets", "arima", "prophet")
 ALL_MODELS = (*LOCAL_MODELS, "lightgbm", "ensemble")
 # ETS and ARIMA are 10-100x slower than the rest and did not add accuracy in bench/forecasting.py: asked for, not default
 DEFAULT_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "lightgbm", "ensemble")
 STATISTICAL = ("theta", "dotm", "ces", "ets", "arima")
+THETAS = ("theta", "dotm")
 MODEL_WORDS = {
     "seasonal_naive": "same period last season",
     "naive": "last value",
@@ -167,14 +169,21 @@ def fit_local(
         from soloml.forecasting.prophet import fit_prophet
 
         return fit_prophet(y, dates, horizon, m)
-    model = _statsforecast(name, m)
+    # Theta's seasonal test and decomposition in numpy (seasonality.py), then statsforecast's Theta without a season
+    seasonal = decompose(y, m) if name in THETAS and is_seasonal(y, m) else None
+    model = _statsforecast(name, 1 if name in THETAS else m)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimiser noise on flat or tiny series; the backtest judges the result
-        fitted = model.fit(y)
+        fitted = model.fit(seasonal.remove(y) if seasonal else y)
         point = np.asarray(fitted.predict(h=horizon)["mean"], dtype=float)
+    if seasonal:
+        point = seasonal.restore(point, m)
     if not np.all(np.isfinite(point)):
         point = np.full(horizon, float(y[-1]))  # a failed fit falls back to the last value; the backtest shows it
-    return point, {"season": m, **_describe(name, getattr(fitted, "model_", None))}
+    described = _describe(name, getattr(fitted, "model_", None))
+    if name in THETAS:
+        described["decomposition"] = seasonal.kind if seasonal else None
+    return point, {"season": m, **described}
 
 
 def _describe(name: str, state: Any) -> dict[str, Any]:
