@@ -9,6 +9,7 @@ whole (an export run on the 17th holds half a month).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -42,7 +43,12 @@ def next_start(start: pd.Timestamp, frequency: Frequency, steps: int = 1) -> pd.
 
 def future_periods(last: pd.Timestamp, frequency: Frequency, horizon: int) -> pd.DatetimeIndex:
     """The `horizon` period starts after `last`."""
-    first = pd.Timestamp(last).to_period(PANDAS_FREQ[frequency]) + 1
+    return _future_periods(pd.Timestamp(last), frequency, horizon)
+
+
+@functools.lru_cache(maxsize=256)  # many series end on the same period: the index is made once (it is immutable)
+def _future_periods(last: pd.Timestamp, frequency: Frequency, horizon: int) -> pd.DatetimeIndex:
+    first = last.to_period(PANDAS_FREQ[frequency]) + 1
     return pd.period_range(first, periods=horizon, freq=PANDAS_FREQ[frequency]).start_time
 
 
