@@ -54,3 +54,23 @@ def test_judged_windows_cover_at_least_one_season_and_selection_windows_lie_befo
     chosen_by = [w.offset for w in windows if not w.judged]
     assert judged == [3, 6, 9, 12] and chosen_by == [15, 18]
     assert earlier([w.offset for w in windows], 12, 3) == [15, 18]
+
+
+@settings(max_examples=4, deadline=None)
+@given(n=st.integers(40, 80), seed=st.integers(0, 10_000), shock=st.floats(1, 500))
+def test_no_window_looks_ahead_though_later_windows_reuse_the_earliest_fit(n, seed, shock):
+    """Theta, DOTM and CES are fitted at the earliest window and re-filtered at the later ones: every window's
+    forecasts must still depend only on the periods before its own origin."""
+    from soloml.forecasting.grid import GridSettings, SeriesTask, series_runs
+
+    data = monthly(n, seed=seed)
+    dates, y = pd.DatetimeIndex(data["ds"]), data["y"].to_numpy()
+    windows = plan(6, 12)
+    grid = GridSettings(6, 12, ("seasonal_naive", "naive", "theta", "dotm", "ces"), True)
+    runs = series_runs(SeriesTask("s", dates, y), windows, grid)
+    assert {"theta", "dotm", "ces"} <= set(runs[min(runs)].forecasts)
+    for offset, run in runs.items():
+        later = np.where(np.arange(n) >= n - offset, y + shock, y)  # every period from this window's origin on
+        again = series_runs(SeriesTask("s", dates, later), windows, grid)[offset]
+        for model, forecast in run.forecasts.items():
+            np.testing.assert_array_equal(forecast, again.forecasts[model])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -80,3 +81,20 @@ def test_a_series_that_stopped_is_left_out_and_named():
     frame, notes = regularize(buckets, "month", fill="interpolate", first=None, last=pd.Timestamp("2024-03-01"))
     assert set(frame["unique_id"]) == {"a"}
     assert "gone (last 2024-01)" in notes[0]
+
+
+def test_many_series_at_once_come_out_as_each_would_alone():
+    """Whole series skip the per-series loop: the frame and notes must be what each series gives on its own."""
+    dates = pd.date_range("2023-01-01", periods=6, freq="MS")
+    whole = pd.DataFrame({"unique_id": "whole", "ds": dates, "y": np.arange(6.0) + 1})
+    holed = whole.drop(index=[2]).assign(unique_id="holed")
+    late = whole.iloc[3:].assign(unique_id="late")
+    early = whole.iloc[:-1].assign(unique_id="early")  # stops before the last period: left out
+    buckets = pd.concat([late, whole, holed, early])
+    last = dates[-1]
+    frame, notes = regularize(buckets, "month", fill="interpolate", first=dates[1], last=last)
+    alone = [regularize(b, "month", fill="interpolate", first=dates[1], last=last) for b in (holed, late, whole)]
+    expected = pd.concat([f for f, _ in alone], ignore_index=True).sort_values(["unique_id", "ds"], ignore_index=True)
+    pd.testing.assert_frame_equal(frame, expected)
+    assert [n for _, ns in alone for n in ns] == [n for n in notes if "stop before" not in n]
+    assert any("early" in n for n in notes)

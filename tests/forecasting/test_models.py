@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,3 +128,34 @@ def test_a_series_that_just_reached_two_seasons_is_forecast_in_the_forms_its_bac
     assert (choice.tier, choice.form_length) == ("no_season", 22)
     assert all(fit["season"] == 1 for m, fit in choice.fitted.items() if m != "seasonal_naive")
     assert choice.q is not None and choice.windows > 0  # chosen and calibrated on windows of the same tier
+
+
+def _shapes() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    t = np.arange(96)
+    wave = np.sin(2 * np.pi * t / 12)
+    return {
+        "multiplicative": (100 + t) * (1 + 0.3 * wave) + rng.normal(0, 2, 96),
+        "crosses zero (additive)": 20 * wave + rng.normal(0, 2, 96),
+        "no season": 50 + np.cumsum(rng.normal(0, 1, 96)),
+        "odd period": 100 + 10 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, 96),
+        "constant": np.full(96, 5.0),
+    }
+
+
+@pytest.mark.parametrize("shape", list(_shapes()))
+@pytest.mark.parametrize(("name", "maker"), [("theta", "Theta"), ("dotm", "DynamicOptimizedTheta")])
+def test_theta_forecasts_are_statsforecasts_own_seasonal_theta(shape, name, maker):
+    """soloml deseasonalises Theta itself (numpy, not statsmodels); the forecasts must be statsforecast's own."""
+    from statsforecast import models as sf
+
+    from soloml.forecasting.models import fit_local
+
+    y = _shapes()[shape]
+    period = 7 if shape == "odd period" else 12
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' ACF of a constant series divides by zero
+        theirs = getattr(sf, maker)(season_length=period).fit(y).predict(h=18)["mean"]
+    ours, fitted = fit_local(name, y, 18, period)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+    assert fitted["season"] == period

@@ -9,6 +9,7 @@ whole (an export run on the 17th holds half a month).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -42,7 +43,12 @@ def next_start(start: pd.Timestamp, frequency: Frequency, steps: int = 1) -> pd.
 
 def future_periods(last: pd.Timestamp, frequency: Frequency, horizon: int) -> pd.DatetimeIndex:
     """The `horizon` period starts after `last`."""
-    first = pd.Timestamp(last).to_period(PANDAS_FREQ[frequency]) + 1
+    return _future_periods(pd.Timestamp(last), frequency, horizon)
+
+
+@functools.lru_cache(maxsize=256)  # many series end on the same period: the index is made once (it is immutable)
+def _future_periods(last: pd.Timestamp, frequency: Frequency, horizon: int) -> pd.DatetimeIndex:
+    first = last.to_period(PANDAS_FREQ[frequency]) + 1
     return pd.period_range(first, periods=horizon, freq=PANDAS_FREQ[frequency]).start_time
 
 
@@ -130,8 +136,10 @@ def regularize(
     non-zero period; with 'interpolate' a series whose values stop before `last` is left out.
     """
     noun = NOUN[frequency]
-    parts, holes, stopped = [], {}, []
-    for uid, group in buckets.groupby("unique_id", sort=True):
+    done = _whole(buckets, frequency, fill=fill, first=first, last=last)  # rows of series with nothing to do
+    parts, holes, stopped = [_rows(buckets[done])], {}, []
+    rest = buckets[~done]
+    for uid, group in rest.groupby("unique_id", sort=True):
         g = group.set_index("ds")["y"].sort_index()
         g = g[(g.index <= last) & ((g.index >= first) if first is not None else True)]
         if fill == "zero":
@@ -163,9 +171,54 @@ def regularize(
         notes.append(
             f"{len(stopped)} series stop before {label(last, frequency)} and were left out: {', '.join(stopped[:MAX_LISTED])}."
         )
-    if not parts:
+    if not any(len(p) for p in parts):
         raise ForecastError(
             f"No series has any value in the complete {noun}s up to {label(last, frequency)}.",
             hint="Check the date and value columns, or pass a finer --frequency.",
         )
-    return pd.concat(parts, ignore_index=True), notes
+    return pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"], ignore_index=True), notes
+
+
+def _whole(
+    buckets: pd.DataFrame,
+    frequency: Frequency,
+    *,
+    fill: Literal["zero", "interpolate"],
+    first: pd.Timestamp | None,
+    last: pd.Timestamp,
+) -> np.ndarray:
+    """Which rows belong to series that already have one value in every period up to `last` (nothing to cut,
+    fill or report): regularize's per-series loop then only sees the rest."""
+    if fill != "interpolate" or buckets.empty:
+        return np.zeros(len(buckets), dtype=bool)  # zero-filled series start at their first non-zero period: the loop
+    freq = PANDAS_FREQ[frequency]
+    stats = (
+        pd.DataFrame(
+            {
+                "uid": buckets["unique_id"].to_numpy(),
+                "o": buckets["ds"].dt.to_period(freq).array.asi8,
+                "bad": buckets["y"].isna().to_numpy(),
+            }
+        )
+        .groupby("uid", sort=False)
+        .agg(lo=("o", "min"), hi=("o", "max"), n=("o", "size"), distinct=("o", "nunique"), bad=("bad", "any"))
+    )
+    ok = (
+        (stats["hi"] == pd.Timestamp(last).to_period(freq).ordinal)
+        & (stats["hi"] - stats["lo"] + 1 == stats["n"])
+        & (stats["distinct"] == stats["n"])
+        & ~stats["bad"]
+    )
+    if first is not None:
+        ok &= stats["lo"] >= pd.Timestamp(first).to_period(freq).ordinal
+    return np.asarray(buckets["unique_id"].isin(stats.index[ok]).to_numpy(), dtype=bool)
+
+
+def _rows(buckets: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unique_id": buckets["unique_id"].astype(str).to_numpy(dtype=object),
+            "ds": pd.DatetimeIndex(buckets["ds"]),
+            "y": buckets["y"].to_numpy(dtype=float),
+        }
+    )

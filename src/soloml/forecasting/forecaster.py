@@ -235,7 +235,11 @@ def resolve_models(
 
 
 def _tasks(series: SeriesSet) -> list[SeriesTask]:
-    return [SeriesTask(uid, pd.DatetimeIndex(v.index), v.to_numpy(dtype=float)) for uid, v in series.values().items()]
+    """Each series' dates and values, in the set's order (as SeriesSet.values(), without a pandas Series each)."""
+    frame = series.frame
+    dates, y = pd.DatetimeIndex(frame["ds"]), frame["y"].to_numpy(dtype=float)
+    rows = frame.groupby("unique_id", sort=False).indices
+    return [SeriesTask(uid, dates[rows[uid]], y[rows[uid]]) for uid in series.ids]
 
 
 def _judged_rows(

@@ -15,7 +15,7 @@ import pandas as pd
 from soloml.forecasting.backtest import Window, WindowRun, split
 from soloml.forecasting.lightgbm_global import GlobalModel, GlobalSpec, fit_global, predict_global
 from soloml.forecasting.metrics import seasonal_scale
-from soloml.forecasting.models import LOCAL_MODELS, fit_local, forecast_local, tier
+from soloml.forecasting.models import LOCAL_MODELS, Anchor, fit_local, forecast_local, tier
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 40  # series; fewer run in this process
@@ -42,27 +42,28 @@ def clip(values: np.ndarray, non_negative: bool) -> np.ndarray:
 
 
 def series_runs(task: SeriesTask, windows: Sequence[Window], settings: GridSettings) -> dict[int, WindowRun]:
-    """One series' local candidates at each backtest window it is long enough for."""
-    runs = {}
-    for window in windows:
+    """One series' local candidates at each backtest window it is long enough for. The earliest window fits
+    Theta, DOTM and CES; the later ones reuse those fits' parameters (models.forecast_local)."""
+    runs: dict[int, WindowRun] = {}
+    anchors: dict[str, Anchor | None] = {}
+    for window in sorted(windows, key=lambda w: -w.offset):  # earliest origin first
         bounds = split(len(task.y), window, settings.horizon)
         if bounds is None:
             continue
         train_end, test_end = bounds
         train = task.y[:train_end]
         t = tier(train, settings.season, allowed=settings.allowed, non_negative=settings.non_negative)
-        forecasts = {
-            m: clip(
-                forecast_local(m, train, settings.horizon, settings.season, dates=task.dates[:train_end]),
-                settings.non_negative,
-            )
-            for m in t.candidates
-            if m in LOCAL_MODELS
-        }
+        forecasts = {}
+        for m in t.candidates:
+            if m in LOCAL_MODELS:
+                point, anchors[m] = forecast_local(
+                    m, train, settings.horizon, settings.season, dates=task.dates[:train_end], anchor=anchors.get(m)
+                )
+                forecasts[m] = clip(point, settings.non_negative)
         runs[window.offset] = WindowRun(
             t, forecasts, task.y[train_end:test_end], seasonal_scale(train, settings.season)
         )
-    return runs
+    return {w.offset: runs[w.offset] for w in windows if w.offset in runs}
 
 
 def final_fits(

@@ -151,18 +151,21 @@ def predict_global(
         return {}
     booster = model.booster()
     ids = list(usable)
-    paths = [list(usable[uid][1]) for uid in ids]
-    calendars = [_calendar(spec, future_periods(usable[uid][0][-1], spec.frequency, horizon)) for uid in ids]
+    reach = spec.reach
+    # every series' last `reach` values, then its forecasts, one row per series: all series step together
+    paths = np.zeros((len(ids), reach + horizon))
+    paths[:, :reach] = [np.asarray(usable[uid][1][-reach:], dtype=float) for uid in ids]
+    calendars = np.stack([_future_calendar(spec, usable[uid][0][-1], horizon) for uid in ids])
+    lags = np.asarray(spec.lags)
     for step in range(horizon):
-        rows, levels = [], []
-        for path in paths:
-            y = np.asarray(path)
-            level = y[-spec.window :].mean()
-            levels.append(level)
-            safe = level if level > TINY else 1.0
-            rows.append([y[-k] / safe for k in spec.lags])
-        calendar = np.vstack([c[step] for c in calendars])
-        ratio = booster.predict(np.column_stack([np.asarray(rows), calendar]))
-        for path, level, r in zip(paths, levels, ratio, strict=True):
-            path.append(max(float(r) * level, 0.0) if level > TINY else 0.0)
-    return {uid: np.asarray(path[-horizon:]) for uid, path in zip(ids, paths, strict=True)}
+        end = reach + step
+        levels = paths[:, end - spec.window : end].mean(axis=1)
+        safe = np.where(levels > TINY, levels, 1.0)
+        rows = paths[:, end - lags] / safe[:, None]
+        ratio = booster.predict(np.column_stack([rows, calendars[:, step]]))
+        paths[:, end] = np.where(levels > TINY, np.maximum(ratio * levels, 0.0), 0.0)
+    return {uid: paths[i, reach:].copy() for i, uid in enumerate(ids)}
+
+
+def _future_calendar(spec: GlobalSpec, last: pd.Timestamp, horizon: int) -> np.ndarray:
+    return _calendar(spec, future_periods(last, spec.frequency, horizon))

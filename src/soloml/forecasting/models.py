@@ -25,12 +25,15 @@ import numpy as np
 import pandas as pd
 
 from soloml.errors import ForecastError, did_you_mean
+from soloml.forecasting.seasonality import Season, decompose, is_seasonal
 
 LOCAL_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "ets", "arima", "prophet")
 ALL_MODELS = (*LOCAL_MODELS, "lightgbm", "ensemble")
 # ETS and ARIMA are 10-100x slower than the rest and did not add accuracy in bench/forecasting.py: asked for, not default
 DEFAULT_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "lightgbm", "ensemble")
 STATISTICAL = ("theta", "dotm", "ces", "ets", "arima")
+THETAS = ("theta", "dotm")
+REUSED = ("theta", "dotm", "ces")  # later backtest windows re-filter the earliest window's fit
 MODEL_WORDS = {
     "seasonal_naive": "same period last season",
     "naive": "last value",
@@ -140,11 +143,41 @@ def _statsforecast(name: str, season: int):
     return makers[name]()
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """A model fitted at an earlier backtest origin, whose parameters the later windows of the same series reuse."""
+
+    name: str
+    season: int
+    model: Any  # the fitted statsforecast model
+
+
 def forecast_local(
-    name: str, y: np.ndarray, horizon: int, season: int, *, dates: pd.DatetimeIndex | None = None
-) -> np.ndarray:
-    """Point forecasts of `name` fitted on `y` (a backtest window: nothing else kept)."""
-    return fit_local(name, y, horizon, season, dates=dates)[0]
+    name: str,
+    y: np.ndarray,
+    horizon: int,
+    season: int,
+    *,
+    dates: pd.DatetimeIndex | None = None,
+    anchor: Anchor | None = None,
+) -> tuple[np.ndarray, Anchor | None]:
+    """Point forecasts of `name` on `y` (a backtest window), and the fit a later window may reuse.
+
+    Theta, DOTM and CES (REUSED) fitted at an earlier origin in the same form (`anchor`) are not optimised
+    again: their parameters and chosen form are applied to `y`, whose states are filtered afresh, as
+    statsforecast's cross-validation does without refitting. The anchor only ever saw periods before its own
+    origin, so no window looks ahead; the forecast itself (fit_local) is always fitted on the whole history.
+    """
+    keep = recent(len(y), season)
+    y, dates = np.asarray(y, dtype=float)[-keep:], dates[-keep:] if dates is not None else None
+    m = model_season(name, len(y), season)
+    if name == "prophet":
+        from soloml.forecasting.prophet import fit_prophet
+
+        return fit_prophet(y, dates, horizon, m)[0], None
+    reuse = anchor if anchor is not None and anchor.name == name and anchor.season == m else None
+    point, model, _ = _run(name, y, horizon, m, reuse)
+    return point, (reuse or Anchor(name, m, model)) if name in REUSED else None
 
 
 def fit_local(
@@ -167,14 +200,33 @@ def fit_local(
         from soloml.forecasting.prophet import fit_prophet
 
         return fit_prophet(y, dates, horizon, m)
-    model = _statsforecast(name, m)
+    point, model, seasonal = _run(name, y, horizon, m, None)
+    described = _describe(name, getattr(model, "model_", None))
+    if name in THETAS:
+        described["decomposition"] = seasonal.kind if seasonal else None
+    return point, {"season": m, **described}
+
+
+def _run(
+    name: str, y: np.ndarray, horizon: int, m: int, anchor: Anchor | None
+) -> tuple[np.ndarray, Any, Season | None]:
+    """Fit (or, with an anchor, re-filter) a statsforecast model on `y` and forecast: points, model, Theta's season."""
+    # Theta's seasonal test and decomposition in numpy (seasonality.py), then statsforecast's Theta without a season
+    seasonal = decompose(y, m) if name in THETAS and is_seasonal(y, m) else None
+    data = seasonal.remove(y) if seasonal else y
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimiser noise on flat or tiny series; the backtest judges the result
-        fitted = model.fit(y)
-        point = np.asarray(fitted.predict(h=horizon)["mean"], dtype=float)
+        if anchor is not None:
+            model = anchor.model
+            point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
+        else:
+            model = _statsforecast(name, 1 if name in THETAS else m).fit(data)
+            point = np.asarray(model.predict(h=horizon)["mean"], dtype=float)
+    if seasonal:
+        point = seasonal.restore(point, m)
     if not np.all(np.isfinite(point)):
         point = np.full(horizon, float(y[-1]))  # a failed fit falls back to the last value; the backtest shows it
-    return point, {"season": m, **_describe(name, getattr(fitted, "model_", None))}
+    return point, model, seasonal
 
 
 def _describe(name: str, state: Any) -> dict[str, Any]:
