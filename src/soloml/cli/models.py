@@ -8,7 +8,6 @@ import typer
 
 from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
 from soloml.cli.recover import announce
-from soloml.tracker.words import VERDICT_WORDS
 
 
 def _render_models(rows: list[dict[str, Any]]) -> None:
@@ -19,7 +18,7 @@ def _render_models(rows: list[dict[str, Any]]) -> None:
         aliases = f" [{', '.join(r['aliases'])}]" if r["aliases"] else ""
         score = "n/a" if r["model_score"] is None else f"{r['model_score']:.3f}"
         kind = " (forecaster)" if r.get("kind") == "forecaster" else ""
-        verdict = VERDICT_WORDS.get(str(r["verdict"]), "not judged")  # words here; the code is in --json
+        verdict = r["verdict_words"]  # words here; the code is in --json
         console.print(
             f"{r['project']} {r['version']}{kind}{aliases}: {verdict}, {r['metric']} {score}, saved {r['created_at']}",
             markup=False,

@@ -24,6 +24,8 @@ from soloml.modeling.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 Decision = Literal["DONE", "KEEP_GOING", "NOT_WORTH_IT"]
 FIXED_MARGIN = 0.01
 MIN_MARGIN = 0.005
+# A verdict code in the words a stakeholder reads (the code itself stays in --json).
+VERDICT_WORDS = {"DONE": "done", "KEEP_GOING": "not there yet", "NOT_WORTH_IT": "not better than today's way"}
 BASELINE_WORDS = {"prior": "no model", "today_rule": "today's rule", "median": "the median (a naive rule)"}
 
 # feature families a churn / conversion / spend model usually draws on: name -> (words in feature names, the gap in words)

@@ -18,6 +18,7 @@ from typing import Any
 from soloml.crashpoints import pause_at
 from soloml.errors import RegistryError, did_you_mean
 from soloml.facts import JSON, field_facts
+from soloml.modeling.verdict import VERDICT_WORDS
 from soloml.registry.store import VERSION_RE, kind_of, project_dir, projects, read_metadata, verify, versions
 from soloml.warehouse import ops
 
@@ -59,6 +60,7 @@ class ModelInfo:
             "kind": self.kind,
             "aliases": list(self.aliases),
             "verdict": self.verdict,
+            "verdict_words": VERDICT_WORDS.get(str(self.verdict), "not judged"),
             "metric": self.metric,
             "model_score": self.model_score,
             "threshold": self.threshold,

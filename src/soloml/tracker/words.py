@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from soloml.modeling.verdict import VERDICT_WORDS as VERDICT_WORDS  # re-exported: the wording modules read it here
+
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$"}
 CYCLE_WORDS = {"daily": "a day", "weekly": "a week", "monthly": "a month"}
 CYCLE_NOUNS = {"daily": "day", "weekly": "week", "monthly": "month"}
 CYCLE_DAYS = {"daily": 1.0, "weekly": 7.0, "monthly": 365.25 / 12}
-VERDICT_WORDS = {"DONE": "done", "KEEP_GOING": "not there yet", "NOT_WORTH_IT": "not better than today's way"}
 BASELINE_WORDS = {"prior": "doing nothing", "today_rule": "today's rule", "random": "a random pick"}
 METRIC_LABELS = {
     "precision_at_capacity": "hit rate among those acted on",
