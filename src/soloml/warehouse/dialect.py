@@ -308,12 +308,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "information_schema.columns for a table; for a query, run it with LIMIT 0 and read the cursor's description.",
     ),
     Construct(
-        "duckdb_tables() / duckdb_columns() catalog functions",
-        r"\bduckdb_(tables|columns|views|constraints|settings|schemas|types)\s*\(",
-        ("features/build.py", "features/cutoffs.py"),
-        "information_schema.tables / columns (Warehouse.tables(), table_exists()).",
-    ),
-    Construct(
         "to_json / json_object",
         r"\b(to_json|json_object)\s*\(",
         (
