@@ -62,3 +62,13 @@ def test_group_by_all_groups_by_the_plain_columns_on_each_backend(backend: str) 
             "FROM t GROUP BY ALL ORDER BY big"
         ).fetchall()
     assert got == [("G1", "k", 7, 4, 6), ("G2", "k", 7, 1, 2), ("G3", "k", 7, 1, 8)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unnamed_subqueries_in_from_run_on_each_backend(backend: str) -> None:
+    """Postgres before 16 wants every subquery in FROM named: dialect.transpile names the ones DuckDB SQL leaves bare."""
+    with fresh(backend) as con:
+        got = con.execute(
+            "SELECT a, b FROM (SELECT 1 AS a UNION ALL SELECT 2) JOIN (SELECT 2 AS a, 'two' AS b) USING (a) WHERE a > 0"
+        ).fetchall()
+    assert got == [(2, "two")]

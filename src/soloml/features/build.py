@@ -174,8 +174,10 @@ def _load_ids(con: Connection, tables: tuple[str, ...]) -> tuple[str, ...]:
     wanted = {name if "." in name else f"core.{name}" for name in tables}
     with_load_id = {
         f"{s}.{t}"
-        for s, t in con.execute(
-            "SELECT schema_name, table_name FROM duckdb_columns() WHERE column_name = '_load_id'"
+        for s, t in con.execute(  # information_schema, not DuckDB's own catalog: Postgres has it too
+            "SELECT c.table_schema, c.table_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "ON t.table_catalog = c.table_catalog AND t.table_schema = c.table_schema AND t.table_name = c.table_name "
+            "WHERE c.column_name = '_load_id' AND t.table_type <> 'VIEW'"
         ).fetchall()
     }
     parts = [

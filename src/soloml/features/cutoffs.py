@@ -34,7 +34,10 @@ def label_window_words(horizon_days: int) -> str:
 
 def present_tables(con: Connection) -> set[str]:
     """Every 'schema.table' in the warehouse (one catalog query instead of one per table)."""
-    return {f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+    rows = con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type <> 'VIEW'"
+    ).fetchall()  # information_schema, not DuckDB's own catalog: the same tables, and Postgres has it
+    return {f"{s}.{t}" for s, t in rows}
 
 
 def _bounds(con: Connection) -> tuple[datetime | None, datetime | None]:

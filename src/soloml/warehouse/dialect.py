@@ -9,9 +9,10 @@ of a demo-sized cycle that fails to transpile is explained by a construct here, 
 fails). A construct with no `fails` transpiles without error; that is not proof the result runs or means the same
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
 
-Where a construct has no one form that runs on both, the second implementation lives here: `REWRITES` changes
-the parsed statement for a target before it is written (Postgres: arg_max / arg_min, and CREATE OR REPLACE TABLE
-as a drop and a create), so DuckDB keeps its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
+Where a construct has no one form that runs on both, the second implementation lives here: `_for_target` changes
+the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min, CREATE OR REPLACE TABLE
+as a drop and a create, GROUP BY ALL as named groups, a bare subquery in FROM given a name), so DuckDB keeps
+its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def _for_target(tree: exp.Expr, to: str) -> list[exp.Expr]:
     CREATE OR REPLACE TABLE, that is DROP TABLE IF EXISTS then CREATE TABLE (atomic only inside a transaction)."""
     if to in REWRITES:
         tree = tree.transform(REWRITES[to])
+    if to == "postgres":  # before 16 Postgres wants a name on every subquery in FROM; DuckDB does not
+        unnamed = [q for q in tree.find_all(exp.Subquery) if not q.alias and isinstance(q.parent, exp.From | exp.Join)]
+        for i, q in enumerate(unnamed):
+            q.set("alias", exp.TableAlias(this=exp.to_identifier(f"_soloml_q{i}")))
     kind = str(tree.args.get("kind") or "").upper()
     if to == "postgres" and isinstance(tree, exp.Create) and tree.args.get("replace") and kind == "TABLE":
         table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
@@ -301,12 +306,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "warehouse/types.py",
         ),
         "information_schema.columns for a table; for a query, run it with LIMIT 0 and read the cursor's description.",
-    ),
-    Construct(
-        "duckdb_tables() / duckdb_columns() catalog functions",
-        r"\bduckdb_(tables|columns|views|constraints|settings|schemas|types)\s*\(",
-        ("features/build.py", "features/cutoffs.py"),
-        "information_schema.tables / columns (Warehouse.tables(), table_exists()).",
     ),
     Construct(
         "to_json / json_object",
