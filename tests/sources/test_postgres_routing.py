@@ -3,8 +3,13 @@ warehouse and into a Postgres one, give the same core.* tables (every table, eve
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +18,11 @@ import soloml
 from soloml.canonical.identity_tables import IDENTITY_TABLES
 from soloml.canonical.schema import TABLES
 from soloml.demo.generator import generate_bluebird
+from soloml.sources.postgres_load import CRASHPOINT
 from soloml.warehouse.postgres import PostgresConnection
 from soloml.workspace import init_workspace
+
+SOLOML = str(Path(sys.executable).with_name("soloml"))
 
 CORE = sorted(t.name for t in (*TABLES.values(), *IDENTITY_TABLES.values()))
 
@@ -51,6 +59,11 @@ def _core(con: Any, load_names: dict[str, str]) -> dict[str, list[tuple]]:
     return tables
 
 
+@pytest.fixture(autouse=True)
+def _no_crash_env(monkeypatch):
+    monkeypatch.delenv("SOLOML_PAUSE_AT", raising=False)
+
+
 @pytest.fixture(scope="module")
 def bluebird(tmp_path_factory):
     return generate_bluebird(tmp_path_factory.mktemp("bluebird_pg"), customers=60, seed=11)
@@ -82,3 +95,51 @@ def test_the_demo_exports_give_the_same_core_tables_on_postgres_as_on_duckdb(
     for name in CORE:
         assert pg[2][name] == duck[2][name], name
     assert len(duck[2]["customers"]) > 0 and len(duck[2]["payments"]) > 0 and len(duck[2]["orders"]) > 0
+
+
+def _counts(con: Any) -> dict[str, int]:
+    return {n: len(rows) for n, rows in _core(con, {}).items()}
+
+
+def test_a_load_killed_before_its_commit_leaves_core_as_it_was_and_the_next_one_routes_it(
+    tmp_path, bluebird, postgres_warehouse_url
+):
+    ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
+    first, rest = bluebird.paths[0], [str(p) for p in bluebird.paths[1:]]
+    soloml.load(ws, [first])
+    with ws.connect() as con:
+        before = _core(con, {})
+    proc = subprocess.Popen(
+        [SOLOML, "load", *rest, "--workspace", str(ws.root)],
+        env={**os.environ, "SOLOML_PAUSE_AT": CRASHPOINT},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert line.strip() == f"soloml paused at {CRASHPOINT}", line + proc.stderr.read()[-1500:]
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(30) == -signal.SIGKILL
+    finally:
+        proc.kill()
+        if proc.stderr is not None:
+            proc.stderr.close()
+    with ws.connect() as con:
+        assert _core(con, {}) == before  # the core rows were copied, none committed
+    soloml.load(ws, rest)
+    with ws.connect() as con:
+        after = _counts(con)
+    assert after["payments"] > 0 and after["orders"] > 0 and after["customers"] > len(before["customers"])
+
+
+def test_a_view_on_a_core_table_stays_and_shows_the_new_rows(tmp_path, bluebird, postgres_warehouse_url):
+    ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
+    soloml.load(ws, [bluebird.paths[0]])
+    with ws.connect() as con:  # someone's report on core.customers: the load changes its rows, not the table
+        con.execute("CREATE VIEW public.buyers AS SELECT customer_id FROM core.customers")
+        first = con.execute("SELECT count(*) FROM public.buyers").fetchall()[0][0]
+    soloml.load(ws, bluebird.paths[1:])
+    with ws.connect() as con:
+        assert con.execute("SELECT count(*) FROM public.buyers").fetchall()[0][0] > first > 0
