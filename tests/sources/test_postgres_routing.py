@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,27 +35,35 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _core(con: Any, load_names: dict[str, str]) -> dict[str, list[tuple]]:
-    """Every core.* table's rows, sorted, with load ids replaced by the file they came from (ids differ per run)."""
+def _core(con: Any, load_names: dict[str, str], since: datetime | None = None) -> dict[str, list[tuple]]:
+    """Every core.* table's rows, sorted, with load ids replaced by the file they came from (ids differ per run)
+    and times from `since` on (a load's own clock: history versions closed by it) by their rank among them."""
     present = {
         r[0]
         for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'core'").fetchall()
     }
+    raw: dict[str, tuple[list[str], list[tuple]]] = {}
+    for name in CORE:
+        if name in present:
+            cur = con.execute(f"SELECT * FROM core.{name}")
+            raw[name] = ([d[0] for d in cur.description], cur.fetchall())
+    clock = sorted(
+        {v for _, rows in raw.values() for row in rows for v in row if isinstance(v, datetime) and since and v >= since}
+    )
+    ranks = {v: f"load clock {i}" for i, v in enumerate(clock)}
     tables = {}
     for name in CORE:
-        if name not in present:
-            tables[name] = []
-            continue
-        cur = con.execute(f"SELECT * FROM core.{name}")
-        columns = [d[0] for d in cur.description]
-        rows = [
-            tuple(
-                (c, load_names.get(v, v) if c.endswith("load_id") else _value(v))
-                for c, v in zip(columns, row, strict=True)
-            )
-            for row in cur.fetchall()
-        ]
-        tables[name] = sorted(rows, key=repr)
+        columns, rows = raw.get(name, ([], []))
+        tables[name] = sorted(
+            (
+                tuple(
+                    (c, load_names.get(v, v) if c.endswith("load_id") else ranks.get(v) or _value(v))
+                    for c, v in zip(columns, row, strict=True)
+                )
+                for row in rows
+            ),
+            key=repr,
+        )
     return tables
 
 
@@ -73,8 +81,12 @@ def test_the_demo_exports_give_the_same_core_tables_on_postgres_as_on_duckdb(
     tmp_path, bluebird, postgres_warehouse_url
 ):
     paths = list(bluebird.paths)
-    batches = (paths[:2], paths[2:], paths)  # a second batch meets the first's customers; the third is unchanged
+    later = generate_bluebird(tmp_path / "later", customers=60, seed=11, end_date=date(2026, 12, 1)).paths
+    # a second batch meets the first's customers; the third is unchanged; the fourth, a month later, changes rows
+    batches = (paths[:2], paths[2:], paths, later)
     seen = {}
+    # after every date in the exports, before every load's clock
+    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5)
     for kind, warehouse in (("duckdb", "warehouse.duckdb"), ("postgres", postgres_warehouse_url)):
         ws = init_workspace(tmp_path / kind, warehouse=warehouse)
         results = [r for batch in batches for r in soloml.load(ws, batch).results]
@@ -86,7 +98,7 @@ def test_the_demo_exports_give_the_same_core_tables_on_postgres_as_on_duckdb(
             seen[kind] = (
                 [(r.status, dict(r.core_rows)) for r in results],
                 [n for r in results for n in r.notes],
-                _core(con, load_names),
+                _core(con, load_names, since),
             )
     duck, pg = seen["duckdb"], seen["postgres"]
     assert pg[0] == duck[0]
@@ -95,6 +107,8 @@ def test_the_demo_exports_give_the_same_core_tables_on_postgres_as_on_duckdb(
     for name in CORE:
         assert pg[2][name] == duck[2][name], name
     assert len(duck[2]["customers"]) > 0 and len(duck[2]["payments"]) > 0 and len(duck[2]["orders"]) > 0
+    closed = [row for row in duck[2]["subscriptions"] if dict(row)["valid_to"] is not None]
+    assert closed  # the later export closed history versions, the same ones on Postgres
 
 
 def _counts(con: Any) -> dict[str, int]:
