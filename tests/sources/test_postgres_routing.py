@@ -157,3 +157,23 @@ def test_a_view_on_a_core_table_stays_and_shows_the_new_rows(tmp_path, bluebird,
     soloml.load(ws, bluebird.paths[1:])
     with ws.connect() as con:
         assert con.execute("SELECT count(*) FROM public.buyers").fetchall()[0][0] > first > 0
+
+
+def test_a_router_given_without_core_tables_still_meets_the_rows_core_already_holds(
+    tmp_path, bluebird, postgres_warehouse_url
+):
+    from soloml.canonical import ingest
+    from soloml.sources import LoadRequest
+    from soloml.sources.postgres_load import load_into_postgres
+    from soloml.warehouse.connection import connect
+
+    pg = connect(postgres_warehouse_url)
+    try:
+        for path in bluebird.paths[:2]:  # subscriptions, then payments: the second must keep the first's rows
+            load_into_postgres(
+                pg, [LoadRequest(str(path))], detector=ingest.detect, router=ingest.route, temp_dir=tmp_path
+            )
+        counts = _counts(pg)
+    finally:
+        pg.close()
+    assert counts["subscriptions"] > 0 and counts["payments"] > 0

@@ -55,7 +55,7 @@ def load_into_postgres(
         interrupted = mark_interrupted(pg)
         local = connect(":memory:")
         try:
-            known = _seed(pg, local, core_tables if options.get("router") else None)
+            known = _seed(pg, local, routes=options.get("router") is not None, core_tables=core_tables)
             before = _fingerprints(local)
             summary = load_all(local, requests, **options)
             new_ids = [r[0] for r in local.execute("SELECT load_id FROM ops.loads").fetchall() if r[0] not in known]
@@ -86,9 +86,9 @@ def _fingerprints(local: Any) -> dict[str, Any]:
     }
 
 
-def _seed(pg: PostgresConnection, local: Any, core_tables: Callable[[Any], None] | None) -> set[str]:
-    """The journal, quarantine and raw tables of `pg` into `local`, and its core tables when `core_tables` is
-    given (a load that routes); returns the load ids already journaled."""
+def _seed(pg: PostgresConnection, local: Any, *, routes: bool, core_tables: Callable[[Any], None] | None) -> set[str]:
+    """The journal, quarantine and raw tables of `pg` into `local`, and its core tables for a load that `routes`
+    (made by `core_tables` first, when given, for soloml's own types); returns the load ids already journaled."""
     loads = pg.execute("SELECT * FROM ops.loads").to_arrow_table()
     _insert(local, "ops.loads", loads)
     _insert(local, "ops.quarantine", pg.execute("SELECT * FROM ops.quarantine").to_arrow_table())
@@ -97,11 +97,11 @@ def _seed(pg: PostgresConnection, local: Any, core_tables: Callable[[Any], None]
         local.register("_soloml_seed_raw", rows)
         local.execute(f"CREATE TABLE raw.{quote(name)} AS SELECT * FROM _soloml_seed_raw")
         local.unregister("_soloml_seed_raw")
-    core = _tables(pg, "core") if core_tables else []
-    if core_tables and core:
+    core = _tables(pg, "core") if routes else []
+    if core and core_tables:
         core_tables(local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made of them
-        for name in core:
-            _insert(local, f"core.{quote(name)}", pg.execute(f"SELECT * FROM core.{quote(name)}").to_arrow_table())
+    for name in core:
+        _insert(local, f"core.{quote(name)}", pg.execute(f"SELECT * FROM core.{quote(name)}").to_arrow_table())
     return set(loads.column("load_id").to_pylist())
 
 
