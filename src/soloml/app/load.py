@@ -54,6 +54,7 @@ def load(
     ['raw.stripe_payments', 'raw.customers']
     """
     from soloml.canonical import ingest
+    from soloml.canonical.schema import create_core_tables
     from soloml.sources import LoadRequest, load_all
     from soloml.sources.configured import requests_for
     from soloml.sources.postgres_load import load_into_postgres
@@ -83,8 +84,10 @@ def load(
     # the workspace's own mappings (mappings/*.yaml, drafted by `soloml map`) join the vendor adapters
     catalog = AdapterCatalog.from_folder(ws.mappings_dir)  # this workspace's own: no process-wide registry
     with ws.connect() as con:
-        # a Postgres warehouse: DuckDB types each file locally and the rows arrive by COPY (sources/postgres_load.py)
-        run = load_into_postgres if isinstance(con, PostgresConnection) else load_all
+        # a Postgres warehouse: DuckDB types and routes each file locally, then the raw and core rows arrive by COPY
+        # in one transaction (sources/postgres_load.py)
+        postgres = partial(load_into_postgres, core_tables=create_core_tables)
+        run = postgres if isinstance(con, PostgresConnection) else load_all
         summary = run(
             con,
             requests,

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from soloml.warehouse.base import Connection
 
@@ -52,20 +53,30 @@ def raw_sources(con: Connection) -> dict[str, RawSource]:
     rows = con.execute(
         """
         SELECT target_table, load_id, source, finished_at, rows_in, rows_quarantined,
-               CAST(headers AS VARCHAR[]), CAST(columns AS VARCHAR[]),
-               json_extract_string(detection, '$.vendor_object'), CAST(json_extract(detection, '$.key') AS VARCHAR[]), core_rows
+               CAST(headers AS VARCHAR), CAST(columns AS VARCHAR), CAST(detection AS VARCHAR), core_rows
         FROM ops.loads WHERE status = 'loaded' AND target_table IS NOT NULL ORDER BY target_table, finished_at
         """
-    ).fetchall()
+    ).fetchall()  # the JSON columns as text, read here: the same on every warehouse
     out: dict[str, RawSource] = {}
     routed: dict[str, bool] = {}
-    for table, load_id, source, finished, rows_in, bad, headers, columns, vendor, key, core_rows in rows:
+    for table, load_id, source, finished, rows_in, bad, headers, columns, detection, core_rows in rows:
         routed[table] = routed.get(table, False) or reached_core(core_rows)
-        header_of = dict(zip(columns or [], headers or [], strict=False))
+        header_of = dict(zip(_json(columns) or [], _json(headers) or [], strict=False))
+        found = _json(detection)
+        found = found if isinstance(found, dict) else {}
+        vendor, key = found.get("vendor_object"), [str(k) for k in found.get("key") or []]
         out[table] = RawSource(
             table, str(source), load_id, finished, vendor, tuple(key or ()), header_of, routed[table], rows_in, bad
         )
     return out
+
+
+def _json(text: str | None) -> Any:
+    """A journal JSON value, or None when it is missing or not JSON."""
+    try:
+        return json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return None
 
 
 def reached_core(core_rows: str | None) -> bool:

@@ -1,23 +1,27 @@
-"""Loads into a Postgres warehouse: DuckDB stays the engine that reads, types, quarantines and lands each file
-(the same code and rules as a DuckDB warehouse), in a local in-memory warehouse seeded with what those
-decisions need (the journal, for `unchanged`; the raw tables, for keys and rows already there). What changed
-then arrives in Postgres by COPY, in one transaction with its journal rows and quarantine:
+"""Loads into a Postgres warehouse: DuckDB stays the engine that reads, types, quarantines, lands and routes each
+file (the same code and rules as a DuckDB warehouse), in a local in-memory warehouse seeded with what those
+decisions need (the journal, for `unchanged`; the quarantine, raw and core tables, for keys, rows, customers and
+identities already there). What changed then arrives in Postgres by COPY, in one transaction with its journal rows
+and quarantine:
 
 1. under an advisory lock (loads take turns; readers and other writers are not blocked), `running` rows left
    by a killed load are marked `interrupted`: no live load holds the lock, so none of them is still running;
-2. the files load into the local warehouse (`load_all`, unchanged);
+2. the files load into the local warehouse (`load_all`, unchanged: recognised exports are routed into core.*
+   there, by the router's DuckDB SQL);
 3. their journal rows are committed to Postgres as `running`;
-4. one transaction replaces each raw table that changed (DROP, CREATE, COPY), writes the quarantined rows and
-   turns the journal rows into their outcome. A crash before its COMMIT leaves no row of it, and step 1 of the
-   next load marks the journal rows `interrupted`.
+4. one transaction replaces each raw table that changed (DROP, CREATE, COPY) and the rows of each core table
+   whose contents changed (DELETE, COPY: the table, its grants and the views on it stay), writes the quarantined
+   rows and turns the journal rows into their outcome. A crash before its COMMIT leaves no row of it, and step 1
+   of the next load marks the journal rows `interrupted`.
 
-Not yet: routing into core.* (the router's SQL is DuckDB's); each load copies the raw tables in and out whole.
+Why route locally rather than on Postgres: the adapters' SQL (time zones through session variables, strptime
+formats, regular expressions, list functions) is DuckDB's, and a second port of it would be a second set of rules
+to keep equal. The price: each load copies the raw and core tables it needs in and out whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -35,60 +39,97 @@ from soloml.warehouse.postgres_frames import create_sql, quote
 
 LOAD_LOCK = 0x501_0AD5  # the advisory lock every load into a Postgres warehouse holds while it runs
 CRASHPOINT = "load.postgres.copied"  # every row is copied, the transaction not yet committed
-NOT_ROUTED = (
-    "Recognised, but not routed into core.*: on a Postgres warehouse, loads land raw.* only so far (docs/scale.md)."
-)
 
 
-def load_into_postgres(pg: PostgresConnection, requests: Sequence[LoadRequest], **options: Any) -> LoadSummary:
-    """`load_all` (same options) for a Postgres warehouse, as described above; core.* is not routed yet."""
-    options = {**options, "router": None}
+def load_into_postgres(
+    pg: PostgresConnection,
+    requests: Sequence[LoadRequest],
+    *,
+    core_tables: Callable[[Any], None] | None = None,
+    **options: Any,
+) -> LoadSummary:
+    """`load_all` (same options) for a Postgres warehouse, as described above. `core_tables(con)` creates the
+    core.* tables with their columns and types (the canonical stage's, which this stage may not import); it is
+    needed with a `router`, to seed the local core tables and to make or extend Postgres's."""
     with pg.advisory_lock(LOAD_LOCK):
         interrupted = mark_interrupted(pg)
         local = connect(":memory:")
         try:
-            known = _seed(pg, local)
+            known = _seed(pg, local, routes=options.get("router") is not None, core_tables=core_tables)
+            before = _fingerprints(local)
             summary = load_all(local, requests, **options)
             new_ids = [r[0] for r in local.execute("SELECT load_id FROM ops.loads").fetchall() if r[0] not in known]
             if new_ids:
-                _publish(pg, local, new_ids, summary)
+                after = _fingerprints(local)
+                core = sorted(name for name, print_ in after.items() if before.get(name) != print_)
+                _publish(pg, local, new_ids, summary, core, core_tables)
         finally:
             local.close()
     cleaned = tuple(f"marked load {i.load_id} of {i.source} interrupted" for i in interrupted)
-    results = tuple(
-        replace(r, notes=(*r.notes, NOT_ROUTED)) if r.status == "loaded" and _recognised(r) else r
-        for r in summary.results
-    )
-    return LoadSummary(results, cleaned + summary.cleaned, summary.files, summary.errors)
+    return LoadSummary(summary.results, cleaned + summary.cleaned, summary.files, summary.errors)
 
 
-def _recognised(result: Any) -> bool:
-    return getattr(result.detection, "vendor_object", None) is not None
-
-
-def _raw_tables(con: Any) -> list[str]:
+def _tables(con: Any, schema: str) -> list[str]:
     rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1"
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' "
+        "ORDER BY 1",
+        [schema],
     ).fetchall()
     return [r[0] for r in rows]
 
 
-def _seed(pg: PostgresConnection, local: Any) -> set[str]:
-    """The journal and the raw tables of `pg` into `local`; returns the load ids already journaled."""
+def _fingerprints(local: Any) -> dict[str, Any]:
+    """Each local core table's row count and order-free hash of its rows: what tells a changed table."""
+    return {
+        name: local.execute(f"SELECT count(*), sum(hash(t)) FROM core.{quote(name)} t").fetchall()[0]
+        for name in _tables(local, "core")
+    }
+
+
+def _seed(pg: PostgresConnection, local: Any, *, routes: bool, core_tables: Callable[[Any], None] | None) -> set[str]:
+    """The journal, quarantine and raw tables of `pg` into `local`, and its core tables for a load that `routes`
+    (made by `core_tables` first, when given, for soloml's own types); returns the load ids already journaled."""
     loads = pg.execute("SELECT * FROM ops.loads").to_arrow_table()
-    local.register("_soloml_seed_loads", loads)
-    local.execute("INSERT INTO ops.loads BY NAME SELECT * FROM _soloml_seed_loads")
-    local.unregister("_soloml_seed_loads")
-    for name in _raw_tables(pg):
+    _insert(local, "ops.loads", loads)
+    _insert(local, "ops.quarantine", pg.execute("SELECT * FROM ops.quarantine").to_arrow_table())
+    for name in _tables(pg, "raw"):
         rows = pg.execute(f"SELECT * FROM raw.{quote(name)}").to_arrow_table()
         local.register("_soloml_seed_raw", rows)
         local.execute(f"CREATE TABLE raw.{quote(name)} AS SELECT * FROM _soloml_seed_raw")
         local.unregister("_soloml_seed_raw")
+    core = _tables(pg, "core") if routes else []
+    if core and core_tables:
+        core_tables(local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made of them
+    for name in core:
+        _insert(local, f"core.{quote(name)}", pg.execute(f"SELECT * FROM core.{quote(name)}").to_arrow_table())
     return set(loads.column("load_id").to_pylist())
 
 
-def _publish(pg: PostgresConnection, local: Any, new_ids: list[str], summary: LoadSummary) -> None:
-    """Steps 3 and 4: the journal rows as `running`, then every changed row in one transaction."""
+def _insert(local: Any, target: str, rows: pa.Table) -> None:
+    """Postgres rows into a local table by column name; a table soloml does not define is made from them."""
+    if rows.num_rows == 0 and target.startswith("ops."):
+        return
+    local.register("_soloml_seed", rows)
+    try:
+        schema, name = target.split(".", 1)
+        if name.strip('"') in _tables(local, schema):
+            local.execute(f"INSERT INTO {target} BY NAME SELECT * FROM _soloml_seed")
+        else:
+            local.execute(f"CREATE TABLE {target} AS SELECT * FROM _soloml_seed")
+    finally:
+        local.unregister("_soloml_seed")
+
+
+def _publish(
+    pg: PostgresConnection,
+    local: Any,
+    new_ids: list[str],
+    summary: LoadSummary,
+    core: list[str],
+    core_tables: Callable[[Any], None] | None,
+) -> None:
+    """Steps 3 and 4: the journal rows as `running`, then every changed row (the raw tables loaded, the `core`
+    tables whose rows changed) in one transaction."""
     marks = ", ".join("?" for _ in new_ids)
     journal = local.sql(f"SELECT * FROM ops.loads WHERE load_id IN ({marks})", params=new_ids).to_arrow_table()
     running = journal.set_column(
@@ -105,6 +146,17 @@ def _publish(pg: PostgresConnection, local: Any, new_ids: list[str], summary: Lo
             rows = local.sql(f"SELECT * FROM {target}").to_arrow_table()
             pg.execute(f"DROP TABLE IF EXISTS {target}")
             pg.execute(create_sql(rows, target))
+            pg.copy_frame(rows, target)
+        if core and core_tables:
+            current = "core.*"
+            core_tables(pg)  # a first routed load makes them; a newer soloml adds its columns
+        for name in core:
+            current = f"core.{name}"
+            target = f"core.{quote(name)}"
+            rows = local.sql(f"SELECT * FROM {target}").to_arrow_table()
+            if name not in _tables(pg, "core"):
+                pg.execute(create_sql(rows, target))
+            pg.execute(f"DELETE FROM {target}")
             pg.copy_frame(rows, target)
         current = "ops.quarantine"
         quarantined = local.sql(
