@@ -41,7 +41,7 @@ def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
             if tree is None:
                 out.append("")
                 continue
-            out += [t.sql(dialect=to, unsupported_level=ErrorLevel.RAISE) for t in _for_target(tree, to)]
+            out += [t.sql(dialect=to, unsupported_level=ErrorLevel.RAISE) for t in for_target(tree, to)]
         return out
     except SqlglotError:
         raise
@@ -49,7 +49,7 @@ def transpile(sql: str, to: str, *, read: str = SOURCE) -> list[str]:
         raise UnsupportedError(f"sqlglot could not write this for {to}: {type(exc).__name__}: {exc}") from exc
 
 
-def _for_target(tree: exp.Expr, to: str) -> list[exp.Expr]:
+def for_target(tree: exp.Expr, to: str) -> list[exp.Expr]:
     """One parsed statement as the statements `to` runs: REWRITES applied; on Postgres, which has no
     CREATE OR REPLACE TABLE, that is DROP TABLE IF EXISTS then CREATE TABLE (atomic only inside a transaction)."""
     if to in REWRITES:
@@ -243,7 +243,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "canonical/adapters/stripe_api.py",
             "canonical/adapters/values.py",
             "monitoring/gather.py",
-            "readiness/sources.py",
             "tracker/events.py",
             "warehouse/journal.py",
         ),

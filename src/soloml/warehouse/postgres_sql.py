@@ -15,7 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
 
 from soloml.errors import WarehouseError
-from soloml.warehouse.dialect import SOURCE
+from soloml.warehouse.dialect import SOURCE, for_target
 
 _SQL_HINT = "soloml writes its SQL in DuckDB's dialect (warehouse/dialect.py); fix the statement or report it."
 
@@ -78,13 +78,15 @@ def translate(sql: str) -> tuple[Statement, ...]:
             return exp.Parameter(this=exp.Literal.number(picks.index(index) + 1))
 
         tree = tree.transform(number)
-        try:
-            text = tree.sql(dialect="postgres", unsupported_level=ErrorLevel.RAISE)
+        try:  # dialect.REWRITES and the Postgres-only forms (DROP + CREATE for CREATE OR REPLACE, subquery names)
+            for part in for_target(tree, "postgres"):
+                text = part.sql(dialect="postgres", unsupported_level=ErrorLevel.RAISE)
+                uses = tuple(picks) if any(part.find_all(exp.Parameter)) else ()
+                out.append(Statement(text, uses))
         except SqlglotError:
             raise
         except Exception as exc:  # noqa: BLE001 - a crash inside sqlglot is still "cannot translate"
             raise UnsupportedError(f"sqlglot could not write this for postgres: {type(exc).__name__}: {exc}") from exc
-        out.append(Statement(text, tuple(picks)))
     if len(kinds) > 1:
         raise WarehouseError(
             f"This SQL mixes `?` and `$n` parameters: {sql[:200]}", hint="Use one style in a statement."
