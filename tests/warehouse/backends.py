@@ -20,21 +20,6 @@ import pytest
 
 from soloml.warehouse.postgres import PostgresConnection
 
-
-class _Postgres(PostgresConnection):
-    """Until PostgresConnection does it (pgA2): INSERT/UPDATE/DELETE fetch as DuckDB's do, one row holding the count."""
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        if self._cur is not None and self._cur.description is None:
-            return [(self._cur.rowcount,)]
-        return super().fetchall()
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        if self._cur is not None and self._cur.description is None:
-            return (self._cur.rowcount,)
-        return super().fetchone()
-
-
 URL = os.environ.get("SOLOML_TEST_POSTGRES_URL")
 BACKENDS = [
     "duckdb",
@@ -58,7 +43,7 @@ def fresh(backend: str) -> Iterator[Any]:
     name = f"soloml_t_{uuid.uuid4().hex[:10]}"
     admin = psycopg.connect(URL or "", autocommit=True)
     admin.execute(f"CREATE DATABASE {name}")
-    pg = _Postgres(urlunsplit(urlsplit(URL or "")._replace(path=f"/{name}")))
+    pg = PostgresConnection(urlunsplit(urlsplit(URL or "")._replace(path=f"/{name}")))
     try:
         yield pg
     finally:
