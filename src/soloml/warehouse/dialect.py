@@ -103,8 +103,15 @@ def _named_groups(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _exact_distinct(node: exp.Expr) -> exp.Expr:
+    """approx_count_distinct(x), which Postgres lacks, as the exact count(DISTINCT x) (slower, never wrong)."""
+    if isinstance(node, exp.ApproxDistinct):
+        return exp.Count(this=exp.Distinct(expressions=[node.this.copy()]))
+    return node
+
+
 def _postgres(node: exp.Expr) -> exp.Expr:
-    return _named_groups(_postgres_arg_extreme(node))
+    return _named_groups(_postgres_arg_extreme(_exact_distinct(node)))
 
 
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
@@ -195,6 +202,13 @@ CONSTRUCTS: tuple[Construct, ...] = (
             "features/library.py",
         ),
         "EXTRACT(EPOCH FROM ts) (Postgres), UNIX_SECONDS (BigQuery), DATE_PART(epoch_second, ts) (Snowflake).",
+    ),
+    Construct(
+        "approx_count_distinct",
+        r"\bapprox_count_distinct\s*\(",
+        ("readiness/profile.py",),
+        "Postgres: transpile() rewrites it (REWRITES) as the exact count(DISTINCT x); BigQuery APPROX_COUNT_DISTINCT; "
+        "Snowflake APPROX_COUNT_DISTINCT.",
     ),
     Construct(
         "arg_max / arg_min",
