@@ -111,7 +111,10 @@ def _keep(names: tuple[str, ...], allowed: Collection[str], baseline: str) -> tu
 
 
 def recent(n: int, season: int) -> int:
-    """How many of the latest periods a per-series model is fitted on: fifteen seasons (at least 180 periods)."""
+    """How many of the latest periods a per-series model is fitted on: fifteen seasons (at least 180 periods).
+
+    Fifteen, not 8 or 10: lower caps were worse on independent monthly series (bench/forecast_history_cap.py).
+    """
     return min(n, max(HISTORY_SEASONS * season, MIN_HISTORY))
 
 
