@@ -157,7 +157,7 @@ def local_finals(
     progress: Progress | None,
 ) -> list[dict]:
     return map_series(
-        _final_chunk, items, (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items)
+        _final_chunk, list(items), (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items)
     )
 
 
