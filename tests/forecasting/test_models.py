@@ -10,7 +10,7 @@ import pytest
 
 from soloml.errors import ForecastError
 from soloml.forecasting import Forecaster, series_from_frame
-from soloml.forecasting.models import DEFAULT_MODELS, model_season, tier
+from soloml.forecasting.models import DEFAULT_MODELS, fit_local, model_season, tier
 
 from .helpers import monthly
 
@@ -159,3 +159,18 @@ def test_theta_forecasts_are_statsforecasts_own_seasonal_theta(shape, name, make
     ours, fitted = fit_local(name, y, 18, period)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
     assert fitted["season"] == period
+
+
+def test_ces_is_refitted_on_the_whole_history_in_the_form_its_backtest_chose():
+    """The final CES fit keeps the season type (N, S, P or F) the backtest judged, instead of choosing again."""
+    f = Forecaster(6, models=("seasonal_naive", "ces")).fit(series_from_frame(monthly(60, seed=2), "month"))
+    choice = f.choices_["s0"]
+    assert choice.model == "ces" and choice.forms["ces"] in {"N", "S", "P", "F"}
+    assert choice.fitted["ces"]["form"] == f"CES({choice.forms['ces']})"
+
+
+def test_a_fixed_ces_form_is_fitted_in_that_form():
+    y = monthly(60, seed=2)["y"].to_numpy()
+    for form in ("N", "S"):
+        _, fitted = fit_local("ces", y, 6, 12, form=form)
+        assert fitted["form"] == f"CES({form})"

@@ -32,6 +32,13 @@ def test_saved_then_reloaded_forecaster_reforecasts_identical_numbers(fitted, tm
     assert loaded.global_ is not None and loaded.global_.text == fitted.global_.text
 
 
+def test_the_backtested_ces_form_is_saved_and_kept_on_reload(fitted, tmp_path):
+    loaded = load_forecaster(save_forecaster(fitted, tmp_path / "forecaster"))
+    forms = {uid: c.forms for uid, c in fitted.choices_.items()}
+    assert any("ces" in f for f in forms.values())  # CES is refitted in its backtested season type
+    assert {uid: c.forms for uid, c in loaded.choices_.items()} == forms
+
+
 def test_saved_folder_holds_only_open_formats(fitted, tmp_path):
     folder = save_forecaster(fitted, tmp_path / "forecaster")
     names = sorted(p.name for p in folder.iterdir())

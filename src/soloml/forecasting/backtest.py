@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -74,6 +74,7 @@ class WindowRun:
     forecasts: Mapping[str, np.ndarray]
     actual: np.ndarray
     scale: float
+    forms: Mapping[str, str] = field(default_factory=dict)  # model -> the form its fit chose (CES's season type)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class SeriesChoice:
     form_length: int | None = (
         None  # fit the forms a series this long gets (its latest backtested tier); None: its own length
     )
+    forms: dict[str, str] = field(default_factory=dict)  # member -> the form its backtest chose (CES's season type)
 
 
 class Forecaster:
@@ -130,6 +131,8 @@ class Forecaster:
             t, form_length = runs[tested[0]].tier, len(task.y) - tested[0]
         available = [m for m in t.candidates if m in LOCAL_MODELS or (m == "lightgbm" and self._global_reaches(task))]
         c = choose(runs, 0, t, self.horizon, self.level, available)
+        same = [runs[o] for o in tested if runs[o].tier.name == t.name]  # latest first
+        forms = {m: run.forms[m] for m in c.members for run in reversed(same) if m in run.forms}
         return SeriesChoice(
             c.model,
             c.members,
@@ -141,6 +144,7 @@ class Forecaster:
             c.n_scores,
             seasonal_scale(task.y, self.season_),
             form_length=form_length,
+            forms=forms,
         )
 
     def _global_reaches(self, task: SeriesTask) -> bool:
@@ -149,7 +153,10 @@ class Forecaster:
     def forecast(self, *, _record: bool = False) -> pd.DataFrame:
         """The forecast of every series: refit the chosen models on the stored history (deterministic), with intervals."""
         tasks = _tasks(self.series_)
-        items = [(t, self.choices_[t.uid].members, self.choices_[t.uid].form_length) for t in tasks]
+        items = [
+            (t, self.choices_[t.uid].members, self.choices_[t.uid].form_length, self.choices_[t.uid].forms)
+            for t in tasks
+        ]
         finals = local_finals(items, self._settings(), n_jobs=self.n_jobs, progress=self.progress)
         shared = (
             predict_global(self.global_, {t.uid: (t.dates, t.y) for t in tasks}, self.horizon) if self.global_ else {}

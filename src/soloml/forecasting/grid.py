@@ -4,7 +4,7 @@ there are many series) and the shared LightGBM model (one per window, over all s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -53,28 +53,42 @@ def series_runs(task: SeriesTask, windows: Sequence[Window], settings: GridSetti
         train_end, test_end = bounds
         train = task.y[:train_end]
         t = tier(train, settings.season, allowed=settings.allowed, non_negative=settings.non_negative)
-        forecasts = {}
+        forecasts, forms = {}, {}
         for m in t.candidates:
             if m in LOCAL_MODELS:
-                point, anchors[m] = forecast_local(
+                point, anchor = forecast_local(
                     m, train, settings.horizon, settings.season, dates=task.dates[:train_end], anchor=anchors.get(m)
                 )
+                anchors[m] = anchor
                 forecasts[m] = clip(point, settings.non_negative)
+                if anchor is not None and anchor.form is not None:
+                    forms[m] = anchor.form
         runs[window.offset] = WindowRun(
-            t, forecasts, task.y[train_end:test_end], seasonal_scale(train, settings.season)
+            t, forecasts, task.y[train_end:test_end], seasonal_scale(train, settings.season), forms
         )
     return {w.offset: runs[w.offset] for w in windows if w.offset in runs}
 
 
 def final_fits(
-    task: SeriesTask, members: tuple[str, ...], form_length: int | None, settings: GridSettings
+    task: SeriesTask,
+    members: tuple[str, ...],
+    form_length: int | None,
+    forms: Mapping[str, str],
+    settings: GridSettings,
 ) -> dict[str, tuple[np.ndarray, dict]]:
-    """The chosen local models fitted on the whole series (in the form they were backtested in): forecasts and what was fitted."""
+    """The chosen local models fitted on the whole series (in the tier and form they were backtested in):
+    forecasts and what was fitted."""
     out = {}
     for m in members:
         if m in LOCAL_MODELS:
             point, fitted = fit_local(
-                m, task.y, settings.horizon, settings.season, dates=task.dates, form_length=form_length
+                m,
+                task.y,
+                settings.horizon,
+                settings.season,
+                dates=task.dates,
+                form_length=form_length,
+                form=forms.get(m),
             )
             out[m] = (clip(point, settings.non_negative), fitted)
     return out
@@ -87,7 +101,7 @@ def _runs_chunk(args):
 
 def _final_chunk(args):
     items, settings = args
-    return [final_fits(t, members, form_length, settings) for t, members, form_length in items]
+    return [final_fits(t, members, form_length, forms, settings) for t, members, form_length, forms in items]
 
 
 def map_series(
@@ -136,14 +150,14 @@ def local_runs(
 
 
 def local_finals(
-    items: list[tuple[SeriesTask, tuple[str, ...], int | None]],
+    items: Sequence[tuple[SeriesTask, tuple[str, ...], int | None, Mapping[str, str]]],
     settings: GridSettings,
     *,
     n_jobs: int,
     progress: Progress | None,
 ) -> list[dict]:
     return map_series(
-        _final_chunk, items, (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items)
+        _final_chunk, list(items), (settings,), n_jobs=n_jobs, progress=progress, done=len(items), total=2 * len(items)
     )
 
 

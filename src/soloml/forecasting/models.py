@@ -111,7 +111,10 @@ def _keep(names: tuple[str, ...], allowed: Collection[str], baseline: str) -> tu
 
 
 def recent(n: int, season: int) -> int:
-    """How many of the latest periods a per-series model is fitted on: fifteen seasons (at least 180 periods)."""
+    """How many of the latest periods a per-series model is fitted on: fifteen seasons (at least 180 periods).
+
+    Fifteen, not 8 or 10: lower caps were worse on independent monthly series (bench/forecast_history_cap.py).
+    """
     return min(n, max(HISTORY_SEASONS * season, MIN_HISTORY))
 
 
@@ -126,7 +129,7 @@ def model_season(name: str, n: int, season: int) -> int:
     return season
 
 
-def _statsforecast(name: str, season: int):
+def _statsforecast(name: str, season: int, form: str | None = None):
     from statsforecast import models as sf
 
     makers = {
@@ -137,7 +140,7 @@ def _statsforecast(name: str, season: int):
         "ets": lambda: sf.AutoETS(season_length=season),
         "theta": lambda: sf.Theta(season_length=season),
         "dotm": lambda: sf.DynamicOptimizedTheta(season_length=season),
-        "ces": lambda: sf.AutoCES(season_length=season),
+        "ces": lambda: sf.AutoCES(season_length=season, model=form or "Z"),
         "arima": lambda: sf.AutoARIMA(season_length=season),
     }
     return makers[name]()
@@ -150,6 +153,12 @@ class Anchor:
     name: str
     season: int
     model: Any  # the fitted statsforecast model
+
+    @property
+    def form(self) -> str | None:
+        """The form the fit chose among several (CES's season type N, S, P or F), for the final refit to keep."""
+        state = getattr(self.model, "model_", None)
+        return str(state["seasontype"]) if self.name == "ces" and isinstance(state, dict) else None
 
 
 def forecast_local(
@@ -188,10 +197,12 @@ def fit_local(
     *,
     dates: pd.DatetimeIndex | None = None,
     form_length: int | None = None,
+    form: str | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Fit `name` on `y` and forecast `horizon` periods; also what was fitted, as JSON (its form and parameters).
 
-    `form_length` fits the form (seasonal or not) a series of that length gets, when it must match a backtested one.
+    `form_length` fits the form (seasonal or not) a series of that length gets, when it must match a backtested one;
+    `form` is the form the backtest chose (Anchor.form: CES's season type), fitted alone instead of choosing again.
     """
     keep = recent(len(y), season)
     y, dates = np.asarray(y, dtype=float)[-keep:], dates[-keep:] if dates is not None else None
@@ -200,7 +211,7 @@ def fit_local(
         from soloml.forecasting.prophet import fit_prophet
 
         return fit_prophet(y, dates, horizon, m)
-    point, model, seasonal = _run(name, y, horizon, m, None)
+    point, model, seasonal = _run(name, y, horizon, m, None, form)
     described = _describe(name, getattr(model, "model_", None))
     if name in THETAS:
         described["decomposition"] = seasonal.kind if seasonal else None
@@ -208,7 +219,7 @@ def fit_local(
 
 
 def _run(
-    name: str, y: np.ndarray, horizon: int, m: int, anchor: Anchor | None
+    name: str, y: np.ndarray, horizon: int, m: int, anchor: Anchor | None, form: str | None = None
 ) -> tuple[np.ndarray, Any, Season | None]:
     """Fit (or, with an anchor, re-filter) a statsforecast model on `y` and forecast: points, model, Theta's season."""
     # Theta's seasonal test and decomposition in numpy (seasonality.py), then statsforecast's Theta without a season
@@ -220,13 +231,23 @@ def _run(
             model = anchor.model
             point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
         else:
-            model = _statsforecast(name, 1 if name in THETAS else m).fit(data)
+            model = _fit(name, 1 if name in THETAS else m, data, form)
             point = np.asarray(model.predict(h=horizon)["mean"], dtype=float)
     if seasonal:
         point = seasonal.restore(point, m)
     if not np.all(np.isfinite(point)):
         point = np.full(horizon, float(y[-1]))  # a failed fit falls back to the last value; the backtest shows it
     return point, model, seasonal
+
+
+def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
+    """A statsforecast model fitted on `data`; a given form that cannot be fitted there falls back to choosing one."""
+    if form is not None:
+        try:
+            return _statsforecast(name, m, form).fit(data)
+        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+            pass
+    return _statsforecast(name, m).fit(data)
 
 
 def _describe(name: str, state: Any) -> dict[str, Any]:

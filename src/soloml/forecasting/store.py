@@ -177,6 +177,7 @@ def _choice(c: dict[str, Any]) -> SeriesChoice:
         c["scale"],
         c["fitted"],
         c["form_length"],
+        c.get("forms", {}),  # saved before forms were kept: refit choosing the form again, as then
     )
 
 
