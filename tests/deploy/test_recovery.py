@@ -11,9 +11,10 @@ import subprocess
 import uuid
 
 import pytest
-from deploy_helpers import SOLOML, killed_at, train_version
+from deploy_helpers import train_version
 from typer.testing import CliRunner
 
+from crashes import SOLOML, killed_at
 from soloml.cli.app import app
 from soloml.registry import history
 

@@ -7,10 +7,10 @@ import json
 import secrets
 
 import pytest
-from deploy_helpers import killed_at
 from test_writeback import drop, read_table, tables_named_like
 from typer.testing import CliRunner
 
+from crashes import killed_at
 from soloml.cli.app import app
 from soloml.deploy import score_project
 

@@ -3,21 +3,15 @@ the journal; the same rows, journal, quarantine and idempotency as a DuckDB ware
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 import soloml
+from crashes import killed_at
 from soloml.errors import WarehouseError
 from soloml.sources.postgres_load import CRASHPOINT
 from soloml.warehouse.postgres import PostgresConnection
 from soloml.workspace import init_workspace
 
-SOLOML = str(Path(sys.executable).with_name("soloml"))
 ROWS = "id,name,amount,signup\n" + "".join(f"{i},n{i},{i}.50,2024-01-{i % 28 + 1:02d}\n" for i in range(1, 40))
 
 
@@ -57,23 +51,7 @@ def test_a_killed_load_leaves_no_rows_and_the_next_load_journals_it_interrupted(
     ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
     csv = tmp_path / "people.csv"
     csv.write_text(ROWS)
-    proc = subprocess.Popen(
-        [SOLOML, "load", str(csv), "--workspace", str(ws.root)],
-        env={**os.environ, "SOLOML_PAUSE_AT": CRASHPOINT},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        assert line.strip() == f"soloml paused at {CRASHPOINT}", line + proc.stderr.read()[-1500:]
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(30) == -signal.SIGKILL
-    finally:
-        proc.kill()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    killed_at(CRASHPOINT, "load", str(csv), "--workspace", str(ws.root))
     with ws.connect() as con:
         assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'").fetchall() == [
             (0,)

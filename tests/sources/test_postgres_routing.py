@@ -3,26 +3,20 @@ warehouse and into a Postgres one, give the same core.* tables (every table, eve
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import soloml
+from crashes import killed_at
 from soloml.canonical.identity_tables import IDENTITY_TABLES
 from soloml.canonical.schema import TABLES
 from soloml.demo.generator import generate_bluebird
 from soloml.sources.postgres_load import CRASHPOINT
 from soloml.warehouse.postgres import PostgresConnection
 from soloml.workspace import init_workspace
-
-SOLOML = str(Path(sys.executable).with_name("soloml"))
 
 CORE = sorted(t.name for t in (*TABLES.values(), *IDENTITY_TABLES.values()))
 
@@ -123,23 +117,7 @@ def test_a_load_killed_before_its_commit_leaves_core_as_it_was_and_the_next_one_
     soloml.load(ws, [first])
     with ws.connect() as con:
         before = _core(con, {})
-    proc = subprocess.Popen(
-        [SOLOML, "load", *rest, "--workspace", str(ws.root)],
-        env={**os.environ, "SOLOML_PAUSE_AT": CRASHPOINT},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        assert line.strip() == f"soloml paused at {CRASHPOINT}", line + proc.stderr.read()[-1500:]
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(30) == -signal.SIGKILL
-    finally:
-        proc.kill()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    killed_at(CRASHPOINT, "load", *rest, "--workspace", str(ws.root))
     with ws.connect() as con:
         assert _core(con, {}) == before  # the core rows were copied, none committed
     soloml.load(ws, rest)
