@@ -31,11 +31,12 @@ from soloml.crashpoints import pause_at
 from soloml.errors import WarehouseError
 from soloml.sources.batch import LoadRequest, load_all
 from soloml.sources.results import LoadSummary
+from soloml.sql_quoting import quote_ident
 from soloml.warehouse import ops
 from soloml.warehouse.connection import connect
 from soloml.warehouse.journal import mark_interrupted
 from soloml.warehouse.postgres import PostgresConnection
-from soloml.warehouse.postgres_frames import create_sql, quote
+from soloml.warehouse.postgres_frames import create_sql
 
 LOAD_LOCK = 0x501_0AD5  # the advisory lock every load into a Postgres warehouse holds while it runs
 CRASHPOINT = "load.postgres.copied"  # every row is copied, the transaction not yet committed
@@ -81,7 +82,7 @@ def _tables(con: Any, schema: str) -> list[str]:
 def _fingerprints(local: Any) -> dict[str, Any]:
     """Each local core table's row count and order-free hash of its rows: what tells a changed table."""
     return {
-        name: local.execute(f"SELECT count(*), sum(hash(t)) FROM core.{quote(name)} t").fetchall()[0]
+        name: local.execute(f"SELECT count(*), sum(hash(t)) FROM core.{quote_ident(name)} t").fetchall()[0]
         for name in _tables(local, "core")
     }
 
@@ -93,15 +94,17 @@ def _seed(pg: PostgresConnection, local: Any, *, routes: bool, core_tables: Call
     _insert(local, "ops.loads", loads)
     _insert(local, "ops.quarantine", pg.execute("SELECT * FROM ops.quarantine").to_arrow_table())
     for name in _tables(pg, "raw"):
-        rows = pg.execute(f"SELECT * FROM raw.{quote(name)}").to_arrow_table()
+        rows = pg.execute(f"SELECT * FROM raw.{quote_ident(name)}").to_arrow_table()
         local.register("_soloml_seed_raw", rows)
-        local.execute(f"CREATE TABLE raw.{quote(name)} AS SELECT * FROM _soloml_seed_raw")
+        local.execute(f"CREATE TABLE raw.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
         local.unregister("_soloml_seed_raw")
     core = _tables(pg, "core") if routes else []
     if core and core_tables:
         core_tables(local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made of them
     for name in core:
-        _insert(local, f"core.{quote(name)}", pg.execute(f"SELECT * FROM core.{quote(name)}").to_arrow_table())
+        _insert(
+            local, f"core.{quote_ident(name)}", pg.execute(f"SELECT * FROM core.{quote_ident(name)}").to_arrow_table()
+        )
     return set(loads.column("load_id").to_pylist())
 
 
@@ -142,7 +145,7 @@ def _publish(
     try:
         for qualified in changed:
             current = qualified
-            target = f"raw.{quote(qualified.split('.', 1)[1])}"
+            target = f"raw.{quote_ident(qualified.split('.', 1)[1])}"
             rows = local.sql(f"SELECT * FROM {target}").to_arrow_table()
             pg.execute(f"DROP TABLE IF EXISTS {target}")
             pg.execute(create_sql(rows, target))
@@ -152,7 +155,7 @@ def _publish(
             core_tables(pg)  # a first routed load makes them; a newer soloml adds its columns
         for name in core:
             current = f"core.{name}"
-            target = f"core.{quote(name)}"
+            target = f"core.{quote_ident(name)}"
             rows = local.sql(f"SELECT * FROM {target}").to_arrow_table()
             if name not in _tables(pg, "core"):
                 pg.execute(create_sql(rows, target))

@@ -12,11 +12,12 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from soloml.sql_quoting import quote_ident
 from soloml.warehouse.base import WriteMode, split_name
 from soloml.warehouse.postgres_connection import PostgresConnection as PostgresConnection  # re-exported
 from soloml.warehouse.postgres_connection import Relation as Relation  # re-exported
 from soloml.warehouse.postgres_connection import dsn_of as dsn_of  # re-exported
-from soloml.warehouse.postgres_frames import as_arrow, create_sql, quote
+from soloml.warehouse.postgres_frames import as_arrow, create_sql
 
 # the schemas Postgres itself keeps tables in: never soloml's
 _SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg\\_%'"
@@ -43,12 +44,12 @@ class PostgresWarehouse:
 
     def read_frame(self, table: str) -> pd.DataFrame:
         schema, name = split_name(table)
-        return self.con.execute(f"SELECT * FROM {quote(_schema(schema))}.{quote(name)}").df()
+        return self.con.execute(f"SELECT * FROM {quote_ident(_schema(schema))}.{quote_ident(name)}").df()
 
     def write_frame(self, frame: pd.DataFrame | pa.Table, table: str, *, mode: WriteMode = "append") -> int:
         """By COPY, in one transaction: `replace` drops and re-creates the table, so readers see old or new rows."""
         schema, name = split_name(table)
-        target = f"{quote(_schema(schema))}.{quote(name)}"
+        target = f"{quote_ident(_schema(schema))}.{quote_ident(name)}"
         rows = as_arrow(frame)
         with self.transaction():
             if mode == "replace":

@@ -20,7 +20,8 @@ import pyarrow as pa
 from psycopg.types.string import TextLoader
 
 from soloml.errors import WarehouseError
-from soloml.warehouse.postgres_frames import arrow_of, as_arrow, copy_into, create_sql, pandas_of, quote
+from soloml.sql_quoting import quote_ident
+from soloml.warehouse.postgres_frames import arrow_of, as_arrow, copy_into, create_sql, pandas_of
 from soloml.warehouse.postgres_sql import translate
 
 _TX = {"BEGIN": "begin", "BEGIN TRANSACTION": "begin", "COMMIT": "commit", "ROLLBACK": "rollback"}
@@ -113,13 +114,13 @@ class PostgresConnection:
         table = as_arrow(frame)
         cur = self._con.cursor()
         with self._con.transaction():
-            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{quote(name)}")
-            cur.execute(create_sql(table, quote(name), temporary=True))
-            copy_into(cur, table, quote(name))
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{quote_ident(name)}")
+            cur.execute(create_sql(table, quote_ident(name), temporary=True))
+            copy_into(cur, table, quote_ident(name))
         return self
 
     def unregister(self, name: str) -> PostgresConnection:
-        self._con.cursor().execute(f"DROP TABLE IF EXISTS pg_temp.{quote(name)}")
+        self._con.cursor().execute(f"DROP TABLE IF EXISTS pg_temp.{quote_ident(name)}")
         return self
 
     def copy_frame(self, frame: Any, target: str, columns: Sequence[str] | None = None) -> int:

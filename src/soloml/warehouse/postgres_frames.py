@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from soloml.errors import WarehouseError
+from soloml.sql_quoting import quote_ident
 
 BATCH_ROWS = 65_536
 
@@ -112,7 +113,9 @@ def _csv_ready(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
 
 def create_sql(table: pa.Table, target: str, *, temporary: bool = False) -> str:
     """CREATE [TEMP] TABLE `target` with a column for each of the frame's, typed by `pg_type`."""
-    cols = ", ".join(f"{quote(n)} {pg_type(t)}" for n, t in zip(table.column_names, table.schema.types, strict=True))
+    cols = ", ".join(
+        f"{quote_ident(n)} {pg_type(t)}" for n, t in zip(table.column_names, table.schema.types, strict=True)
+    )
     return f"CREATE {'TEMP ' if temporary else ''}TABLE {target} ({cols})"
 
 
@@ -130,15 +133,11 @@ def copy_into(cursor: Any, table: pa.Table, target: str, columns: Sequence[str] 
     """COPY the frame's rows into `target` (its columns named `columns`, the frame's own by default)."""
     if table.num_rows == 0:
         return 0
-    names = ", ".join(quote(n) for n in (columns or table.column_names))
+    names = ", ".join(quote_ident(n) for n in (columns or table.column_names))
     with cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT csv)") as copy:
         for chunk in csv_chunks(table):
             copy.write(chunk)
     return table.num_rows
-
-
-def quote(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
 
 
 # ---- out: a result's rows as Arrow / pandas -------------------------------------------------------------------
