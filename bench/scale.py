@@ -238,12 +238,13 @@ def train_local(X: pd.DataFrame, y: np.ndarray, threads: int) -> tuple[Usage, fl
     return usage, before / GB, booster
 
 
-def train_dask(engine, X: pd.DataFrame, y: np.ndarray, ids: pd.Series) -> tuple[Usage, lgb.Booster]:
-    """soloml's Dask refit; CPU and RSS of this process (client, scheduler, partition writing) and the workers."""
+def train_dask(engine, X: pd.DataFrame, y: np.ndarray, ids: pd.Series) -> tuple[Usage, Usage, lgb.Booster]:
+    """soloml's Dask refit: the Usage of this process (client, scheduler, partition writing) and the workers
+    together, the workers' alone (what each machine of a cluster would hold), and the booster."""
     workers = list(engine.client.run(os.getpid).values())
-    with Usage(lambda: [os.getpid(), *workers], every=0.1) as usage:
+    with Usage(lambda: [os.getpid(), *workers], every=0.1) as usage, Usage(lambda: workers, every=0.1) as on_workers:
         booster, _ = engine.refit(X, y, dict(PARAMS), categorical=[], rounds=ROUNDS, entity_ids=ids)
-    return usage, booster
+    return usage, on_workers, booster
 
 
 def write_results(section: str) -> None:
@@ -301,12 +302,12 @@ def main() -> int:
                     r[f"local{threads}_extra_gb"] = max(0.0, usage.peak_rss / GB - before)
                     r[f"auc{threads}"] = roc_auc_score(yj, booster.predict(Xj))
                 if dask_per_row is not None and dask_per_row * len(Xt) > DASK_LIMIT_S:
-                    r["dask"] = r["auc_dask"] = None
+                    r["dask"] = r["dask_workers"] = r["auc_dask"] = None
                     notes.append(
                         f"Dask training at {n:,} skipped: the {sizes[0]:,} run predicts {dask_per_row * len(Xt):.0f} s (> {DASK_LIMIT_S} s)."
                     )
                 else:
-                    r["dask"], dask_b = train_dask(engine, Xt, yt, ids)
+                    r["dask"], r["dask_workers"], dask_b = train_dask(engine, Xt, yt, ids)
                     r["auc_dask"] = roc_auc_score(yj, dask_b.predict(Xj))
                     dask_per_row = r["dask"].wall / len(Xt)
                 r["to"], r["load_to"] = now(), os.getloadavg()[0]
@@ -382,15 +383,15 @@ def render(rows_out: list[dict], notes: list[str], total: float, day: str) -> st
         "Training (wall s / CPU s):",
         "",
         "| entities | training rows | frame GB | local 2 threads | local 1 thread | Dask 2 x 1 thread | Dask vs local 2, wall | Dask vs local 1, CPU | "
-        "peak RSS GB: local 2 (above the frame) / Dask (all processes) | AUC local 2 / 1 / Dask |",
+        "peak RSS GB: local 2, the process (added by the fit) / Dask, all processes (the 2 workers) | AUC local 2 / 1 / Dask |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows_out:
-        l2, l1, d = r["local2"], r["local1"], r["dask"]
+        l2, l1, d, w = r["local2"], r["local1"], r["dask"], r["dask_workers"]
         lines.append(
             f"| {r['n']:,} | {r['rows']:,} | {r['frame_gb']:.2f} | {l2.wall:.1f} / {l2.cpu:.1f} | {l1.wall:.1f} / {l1.cpu:.1f} | "
             f"{'skipped' if d is None else f'{d.wall:.1f} / {d.cpu:.1f}'} | {ratio(d and d.wall, l2.wall)} | {ratio(d and d.cpu, l1.cpu)} | "
-            f"{l2.peak_rss / GB:.2f} ({r['local2_extra_gb']:.2f}) / {f(d and d.peak_rss / GB, '{:.2f}')} | "
+            f"{l2.peak_rss / GB:.2f} ({r['local2_extra_gb']:.2f}) / {f(d and d.peak_rss / GB, '{:.2f}')} ({f(w and w.peak_rss / GB, '{:.2f}')}) | "
             f"{r['auc2']:.4f} / {r['auc1']:.4f} / {f(r['auc_dask'], '{:.4f}')} |"
         )
     lines += ["", *notes, ""]
