@@ -19,13 +19,21 @@ core another process needs; and every step reports CPU seconds (user + system of
 work, sampled from /proc) beside wall seconds, since wall time on a loaded machine says more about the
 neighbours than about the code. Peak memory (RSS) of the processes doing the work is sampled too.
 Figures go to bench/RESULTS.md under '## Scale', rewritten after every size.
+
+    python bench/scale.py --omp-ab        # the 1M local fit (2 threads) under each OpenMP wait policy, printed
+
+builds the 1M set once and fits it in a fresh process per policy (OpenMP's default, PASSIVE, ACTIVE), twice
+in turn, so the policies see the same load; it prints wall and CPU seconds and writes nothing.
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before lightgbm, sklearn or duckdb load an OpenMP runtime
+if os.environ.get("OMP_WAIT_POLICY") == "":  # a --omp-ab child measuring OpenMP's own default: no policy at all
+    del os.environ["OMP_WAIT_POLICY"]
+else:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before lightgbm, sklearn or duckdb load an OpenMP runtime
 
 import argparse  # noqa: E402 - after the OpenMP setting on purpose
 import json  # noqa: E402
@@ -266,7 +274,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000000,5000000")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--omp-ab", action="store_true", help="the OpenMP wait-policy comparison (printed only)")
+    parser.add_argument("--fit", help=argparse.SUPPRESS)  # --omp-ab's child: a folder with X.npy and y.npy
     args = parser.parse_args()
+    if args.fit:
+        usage, _, _ = train_local(pd.DataFrame(np.load(Path(args.fit) / "X.npy")), np.load(Path(args.fit) / "y.npy"), 2)
+        print(json.dumps({"wall": usage.wall, "cpu": usage.cpu, "load": os.getloadavg()[0]}))
+        return 0
+    if args.omp_ab:
+        return omp_ab(int(args.sizes.split(",")[0]))
     sizes = [int(s) for s in args.sizes.split(",")]
     url = os.environ.get("SOLOML_TEST_POSTGRES_URL")
     from soloml.engines.dask import DaskEngine
@@ -336,6 +352,7 @@ def main() -> int:
                     [*notes, *later, *([] if url else ["Postgres skipped: SOLOML_TEST_POSTGRES_URL is not set."])],
                     time.perf_counter() - started,
                     day,
+                    finished=not pending,
                 )
                 if not args.no_write:
                     write_results(section)  # after every size, so a run stopped on the big one keeps the small one
@@ -345,7 +362,36 @@ def main() -> int:
     return 0
 
 
-def render(rows_out: list[dict], notes: list[str], total: float, day: str) -> str:
+def omp_ab(n: int, repeats: int = 2) -> int:
+    """The local fit of n entities (2 threads) in a fresh process per OpenMP wait policy, `repeats` times in turn."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "ab.duckdb"))
+        build(con, n)
+        _, frame = duckdb_features(con)
+        con.close()
+        Xt, yt, *_ = split(frame)
+        np.save(Path(tmp) / "X.npy", Xt.to_numpy())
+        np.save(Path(tmp) / "y.npy", yt)
+        del frame, Xt, yt
+        print(f"{n:,} entities, local LightGBM, num_threads=2, {ROUNDS} rounds, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+        for _ in range(repeats):
+            for policy in ("", "PASSIVE", "ACTIVE"):
+                env = {**os.environ, "OMP_WAIT_POLICY": policy}
+                out = subprocess.run(
+                    [sys.executable, __file__, "--fit", tmp], env=env, capture_output=True, text=True, check=True
+                )
+                got = json.loads(out.stdout.strip().splitlines()[-1])
+                print(
+                    f"OMP_WAIT_POLICY={policy or '(unset: OpenMP default)'}: {got['wall']:.1f} s wall, "
+                    f"{got['cpu']:.1f} s CPU, load average {got['load']:.1f}",
+                    flush=True,
+                )
+    return 0
+
+
+def render(rows_out: list[dict], notes: list[str], total: float, day: str, *, finished: bool = False) -> str:
     def f(v: float | None, fmt: str = "{:.1f}") -> str:
         return "skipped" if v is None else fmt.format(v)
 
@@ -362,7 +408,7 @@ def render(rows_out: list[dict], notes: list[str], total: float, day: str) -> st
         "Postgres 15 on 127.0.0.1, rows loaded with COPY; its feature SQL runs under EXPLAIN (ANALYZE, TIMING OFF): server s is the server's own "
         "planning + execution time. CPU s = user + system seconds of every process doing the work (for Postgres: the backend and its parallel workers; "
         "for Dask: this process, which holds the client and the scheduler and writes the partitions, and both workers), sampled from /proc. "
-        f"One run, {total:.0f} s so far, on 2 cores shared with other engineers (load average per size below), so read the CPU seconds and the ratios, "
+        f"One run, {total:.0f} s {'in all' if finished else 'so far'}, on 2 cores shared with other engineers (load average per size below), so read the CPU seconds and the ratios, "
         "not the wall seconds.",
         "",
         "Feature SQL:",
