@@ -1,9 +1,10 @@
 """Should this training set move to Dask? An estimate of its size against this machine's memory.
 
 The estimate is rows x columns x 8 bytes (every value as a float64, as LightGBM's input holds it);
-LightGBM's own binned copy comes on top, so a set past a third of the memory is already a squeeze.
-On one machine Dask was measured about 4x slower than plain LightGBM (the figure issue 18 quotes;
-bench/scale.py's run on a loaded machine could not check it), so the switch pays only past memory.
+LightGBM's own copy comes on top, and bench/scale.py (2026-12-03) measured the training process's peak at
+about 3.5x the set's size, so a 24 GB machine holds a set of about 6.8 GB: past a quarter of the memory is
+already a squeeze. On one machine Dask took about 2x the CPU time of plain LightGBM for the same model
+(1.7x-2.3x at 1M and 5M rows, bench/RESULTS.md "## Scale"), so the switch pays only past memory.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import os
 
 import pandas as pd
 
-SHARE_OF_MEMORY = 1 / 3  # past this share of RAM, local training risks running out of memory
-DASK_SLOWER = (
-    "about 4x"  # issue 18's measurement on one machine; see bench/RESULTS.md "## Scale" for this project's run
-)
+SHARE_OF_MEMORY = 1 / 4  # past this share of RAM, local training risks running out of memory (peak ~3.5x the set)
+DASK_SLOWER = "about 2x"  # CPU time on one machine, bench/scale.py 2026-12-03 (1.7x-2.3x at 1M and 5M rows)
 
 
 def estimated_bytes(rows: int, columns: int) -> int:
@@ -53,7 +52,7 @@ def memory_advice(frame: pd.DataFrame, engine: str, *, memory: int | None = None
     if engine == "dask" and share <= SHARE_OF_MEMORY:
         return (
             f"The training set fits in this machine's memory ({words}): --engine dask will only be slower here "
-            f"(on one machine Dask was measured {DASK_SLOWER} slower than plain LightGBM); --engine local is the better choice.",
+            f"(on one machine Dask took {DASK_SLOWER} the CPU time of plain LightGBM); --engine local is the better choice.",
         )
     return ()
 
