@@ -146,19 +146,32 @@ def _shapes() -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("shape", list(_shapes()))
 @pytest.mark.parametrize(("name", "maker"), [("theta", "Theta"), ("dotm", "DynamicOptimizedTheta")])
 def test_theta_forecasts_are_statsforecasts_own_seasonal_theta(shape, name, maker):
-    """soloml deseasonalises Theta itself (numpy, not statsmodels); the forecasts must be statsforecast's own."""
-    from statsforecast import models as sf
+    """soloml deseasonalises Theta itself (numpy, not statsmodels) and finds its parameters itself (theta.py); with
+    those parameters, the forecasts must be statsforecast's own seasonal Theta's (its decomposition, filter, forecast)."""
+    from statsforecast.theta import auto_theta, forecast_theta
 
     from soloml.forecasting.models import fit_local
 
     y = _shapes()[shape]
     period = 7 if shape == "odd period" else 12
+    ours, fitted = fit_local(name, y, 18, period)
+    par = fitted["parameters"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' ACF of a constant series divides by zero
-        theirs = getattr(sf, maker)(season_length=period).fit(y).predict(h=18)["mean"]
-    ours, fitted = fit_local(name, y, 18, period)
+        theirs = forecast_theta(
+            auto_theta(
+                y,
+                period,
+                model="DOTM" if name == "dotm" else "STM",
+                initial_smoothed=par["initial_smoothed"],
+                alpha=par["alpha"],
+                theta=par["theta"],
+            ),
+            18,
+        )["mean"]
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
     assert fitted["season"] == period
+    assert fitted["form"] == ("DOTM" if name == "dotm" else "STM")
 
 
 def test_ces_is_refitted_on_the_whole_history_in_the_form_its_backtest_chose():
