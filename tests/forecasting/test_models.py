@@ -187,3 +187,20 @@ def test_a_fixed_ces_form_is_fitted_in_that_form():
     for form in ("N", "S"):
         _, fitted = fit_local("ces", y, 6, 12, form=form)
         assert fitted["form"] == f"CES({form})"
+
+
+def test_ces_on_a_seasonal_series_is_autoces_choice_among_its_seasonal_forms():
+    """Only the partial (P) and full (F) seasonal forms are searched; where AutoCES's own choice among all four is
+    one of them, the forecast is AutoCES's."""
+    from statsforecast import models as sf
+
+    from soloml.forecasting.models import fit_local
+
+    y = _shapes()["multiplicative"]
+    point, fitted = fit_local("ces", y, 12, 12)
+    assert fitted["form"] in {"CES(P)", "CES(F)"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sf.AutoCES(season_length=12).fit(y)
+    assert fitted["form"] == f"CES({theirs.model_['seasontype']})"  # AutoCES picks F here
+    np.testing.assert_allclose(point, theirs.predict(h=12)["mean"], rtol=1e-9)
