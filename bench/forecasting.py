@@ -261,7 +261,7 @@ NOTES = (
     "once per series with its own interval (43-54% coverage for a stated 80%); soloml optimises Theta, DOTM and CES once per series\n"
     "at the earliest of its three backtest windows, re-filters them with those parameters at the two later ones, and refits the\n"
     "chosen models for the forecast (Theta's and DOTM's parameters by soloml's closed-form search, forecasting/theta.py); its whole\n"
-    "choice takes a sixth to a seventh of Prophet's time (2026-12-03), so the 10x target is not met.\n"
+    "choice takes about a seventh of Prophet's CPU time (2026-12-03), so the 10x target is not met.\n"
     "Wall times moved by 2x between runs on the shared machine; bench/forecast_vs_prophet.py prints CPU seconds too.\n"
     "The rule that prefers the ensemble unless a single model's backtest MASE is 10% lower, and the 15-season cap on the history a\n"
     "per-series model is fitted on, were settled while looking at these series: the figures are not a fully independent test of them."
