@@ -146,19 +146,32 @@ def _shapes() -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("shape", list(_shapes()))
 @pytest.mark.parametrize(("name", "maker"), [("theta", "Theta"), ("dotm", "DynamicOptimizedTheta")])
 def test_theta_forecasts_are_statsforecasts_own_seasonal_theta(shape, name, maker):
-    """soloml deseasonalises Theta itself (numpy, not statsmodels); the forecasts must be statsforecast's own."""
-    from statsforecast import models as sf
+    """soloml deseasonalises Theta itself (numpy, not statsmodels) and finds its parameters itself (theta.py); with
+    those parameters, the forecasts must be statsforecast's own seasonal Theta's (its decomposition, filter, forecast)."""
+    from statsforecast.theta import auto_theta, forecast_theta
 
     from soloml.forecasting.models import fit_local
 
     y = _shapes()[shape]
     period = 7 if shape == "odd period" else 12
+    ours, fitted = fit_local(name, y, 18, period)
+    par = fitted["parameters"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' ACF of a constant series divides by zero
-        theirs = getattr(sf, maker)(season_length=period).fit(y).predict(h=18)["mean"]
-    ours, fitted = fit_local(name, y, 18, period)
+        theirs = forecast_theta(
+            auto_theta(
+                y,
+                period,
+                model="DOTM" if name == "dotm" else "STM",
+                initial_smoothed=par["initial_smoothed"],
+                alpha=par["alpha"],
+                theta=par["theta"],
+            ),
+            18,
+        )["mean"]
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
     assert fitted["season"] == period
+    assert fitted["form"] == ("DOTM" if name == "dotm" else "STM")
 
 
 def test_ces_is_refitted_on_the_whole_history_in_the_form_its_backtest_chose():
@@ -174,3 +187,20 @@ def test_a_fixed_ces_form_is_fitted_in_that_form():
     for form in ("N", "S"):
         _, fitted = fit_local("ces", y, 6, 12, form=form)
         assert fitted["form"] == f"CES({form})"
+
+
+def test_ces_on_a_seasonal_series_is_autoces_choice_among_its_seasonal_forms():
+    """Only the partial (P) and full (F) seasonal forms are searched; where AutoCES's own choice among all four is
+    one of them, the forecast is AutoCES's."""
+    from statsforecast import models as sf
+
+    from soloml.forecasting.models import fit_local
+
+    y = _shapes()["multiplicative"]
+    point, fitted = fit_local("ces", y, 12, 12)
+    assert fitted["form"] in {"CES(P)", "CES(F)"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sf.AutoCES(season_length=12).fit(y)
+    assert fitted["form"] == f"CES({theirs.model_['seasontype']})"  # AutoCES picks F here
+    np.testing.assert_allclose(point, theirs.predict(h=12)["mean"], rtol=1e-9)

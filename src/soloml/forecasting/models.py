@@ -52,6 +52,8 @@ MIN_SHORT = 3  # below: only the last value
 MIN_MODELS = 6  # below: last value and average only
 INTERMITTENT_ZEROS = 0.3  # share of zero periods from which a series is intermittent
 MAX_SMOOTHING_SEASON = 24  # ETS and ARIMA with a longer season (52 weeks) run without one
+CES_SEASONAL = ("P", "F")  # the CES forms searched on a seasonal series (models._seasonal_ces)
+MIN_THETA = 4  # statsforecast's Theta needs more than three periods (its first three errors are not fitted)
 HISTORY_SEASONS, MIN_HISTORY = 15, 180  # older history rarely helps a per-series model and costs time
 
 TierName = Literal["too_short", "short", "intermittent", "no_season", "seasonal"]
@@ -241,13 +243,54 @@ def _run(
 
 
 def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
-    """A statsforecast model fitted on `data`; a given form that cannot be fitted there falls back to choosing one."""
+    """A statsforecast model fitted on `data`; a given form that cannot be fitted there falls back to choosing one.
+
+    Theta and DOTM get their parameters from theta.py's closed-form search (the same objective as statsforecast's
+    optimiser, several times cheaper) and statsforecast's own filter and forecast with those parameters."""
+    if name in THETAS and len(data) > MIN_THETA:
+        return _theta_model(name, data)
+    if name == "ces" and form is None and m > 1 and len(data) >= 2 * m:
+        return _seasonal_ces(m, data)
     if form is not None:
         try:
             return _statsforecast(name, m, form).fit(data)
         except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
             pass
     return _statsforecast(name, m).fit(data)
+
+
+def _seasonal_ces(m: int, data: np.ndarray) -> Any:
+    """AutoCES's choice by AICc among its seasonal forms only, partial (P) and full (F): its non-seasonal (N) and
+    simple seasonal (S) forms were chosen for none of 194 real monthly series (bench/forecasting.py's 157 and
+    bench/_forecast_independent.py's 37) and cost a fifth of its fitting time."""
+    fits = []
+    for form in CES_SEASONAL:
+        try:
+            fits.append(_statsforecast("ces", m, form).fit(data))
+        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+            continue
+    scored = [f for f in fits if np.isfinite(f.model_.get("aicc", np.nan))]
+    if not scored:
+        return _statsforecast("ces", m).fit(data)
+    return min(scored, key=lambda f: f.model_["aicc"])
+
+
+def _theta_model(name: str, data: np.ndarray) -> Any:
+    from statsforecast.theta import auto_theta
+
+    from soloml.forecasting.theta import fit_theta
+
+    fit = fit_theta(data, dynamic=name == "dotm")
+    model = _statsforecast(name, 1)
+    model.model_ = auto_theta(
+        data,
+        1,
+        model="DOTM" if name == "dotm" else "STM",
+        initial_smoothed=fit.initial_smoothed,
+        alpha=fit.alpha,
+        theta=fit.theta,
+    )
+    return model
 
 
 def _describe(name: str, state: Any) -> dict[str, Any]:
