@@ -11,6 +11,7 @@ on Postgres alike (issue 18); the name key's strip_accents has its Postgres form
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,6 +93,11 @@ def suggestions(con: Connection) -> tuple[SuggestedLink, ...]:
     return tuple(found)
 
 
+def _drop_temp(con: Connection) -> None:
+    con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
+    con.execute("DROP TABLE IF EXISTS _soloml_id_touched")
+
+
 def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = None) -> Decision:
     """Accept (one person: the customers are joined everywhere) or reject (two people) a suggestion."""
     pending = {s.suggestion_id: s for s in suggestions(con)}
@@ -122,7 +128,7 @@ def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = No
     try:
         done = rebuild(con, "_soloml_id_seeds", load_id=f"decision:{sid}")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _soloml_id_touched AS SELECT UNNEST(?) AS customer_id",
+            "CREATE OR REPLACE TEMP TABLE _soloml_id_touched AS SELECT UNNEST(CAST(? AS VARCHAR[])) AS customer_id",
             [list(done.customer_ids)],
         )
         refresh_purchases(con, "_soloml_id_touched", load_id=f"decision:{sid}")
@@ -130,7 +136,11 @@ def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = No
             "SELECT customer_id FROM core.customer_identities WHERE source = ? AND source_id = ?",
             [s.a.source, s.a.source_id],
         ).fetchone() or (None,)
-    finally:
-        con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
-        con.execute("DROP TABLE IF EXISTS _soloml_id_touched")
+    except BaseException:
+        # a failed statement leaves a Postgres transaction refusing every other one, the DROPs included: the
+        # caller's rollback removes the temp tables there; the error to show is the first one
+        with contextlib.suppress(Exception):
+            _drop_temp(con)
+        raise
+    _drop_temp(con)
     return Decision(sid, verdict, customer, done.merged)
