@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -506,6 +507,24 @@ def duckdb_type_name(data_type: str, precision: int | None = None, scale: int | 
     if name.lower() == "numeric":
         return f"DECIMAL({precision},{scale})" if precision is not None and scale is not None else "DECIMAL"
     return _DUCKDB_TYPE_NAMES.get(name.lower(), name)
+
+
+def numbered_params(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """`$name` parameters (DuckDB binds them; the Postgres warehouse binds only `?` and `$n`) as `$1`, `$2`... in
+    the order the names first appear, with their values as a list. A `$name` not in `params` is left as it is
+    (the engine then says which value is missing); a name given but not used is dropped."""
+    used: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            return match.group(0)
+        if name not in used:
+            used.append(name)
+        return f"${used.index(name) + 1}"
+
+    text = re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)\b", number, sql)
+    return text, [params[name] for name in used]
 
 
 def first_non_null(expr: str, partition: str, order: str) -> str:
