@@ -155,7 +155,7 @@ def profile_table(con: Connection, table: str, *, sample_rows: int = SAMPLE_ROWS
     assert row is not None
     rows = int(row[0])
     text = [c for c, t in columns if kind_of(t) == "text"]
-    shares, sampled = _text_shares(con, relation, text, sample_rows) if text and rows else ({}, 0)
+    shares, sampled = _text_shares(con, relation, text, sample_rows, rows) if text and rows else ({}, 0)
     stats = []
     for i, (column, sql_type) in enumerate(columns):
         filled, distinct, low, high, mean = row[1 + 5 * i : 6 + 5 * i]
@@ -199,7 +199,7 @@ def _aggregates(col: str, kind: Kind) -> list[str]:
 
 
 def _text_shares(
-    con: Connection, relation: str, columns: list[str], sample_rows: int
+    con: Connection, relation: str, columns: list[str], sample_rows: int, rows: int
 ) -> tuple[dict[str, tuple[float | None, float | None]], int]:
     """Per text column: (share of filled values that read as numbers, share that read as dates), on a repeatable sample."""
     parts = ["count(*)"]
@@ -210,7 +210,7 @@ def _text_shares(
             f"count_if(regexp_matches({v}, {quote_literal(NUMBER_SHAPE)}))",
             f"count_if(regexp_matches({v}, {quote_literal(DATE_SHAPE)}))",
         ]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {_sample(relation, columns, sample_rows)}").fetchone()
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {_sample(relation, columns, sample_rows, rows)}").fetchone()
     assert row is not None
     out: dict[str, tuple[float | None, float | None]] = {}
     for i, column in enumerate(columns):
@@ -219,15 +219,19 @@ def _text_shares(
     return out, int(row[0])
 
 
-def _sample(relation: str, columns: list[str], sample_rows: int) -> str:
-    """The same `sample_rows` rows on every warehouse: those whose measured text has the smallest md5.
+def _sample(relation: str, columns: list[str], sample_rows: int, rows: int) -> str:
+    """The same `sample_rows` rows on every warehouse (every row of a table no larger): those whose measured text,
+    joined, has the smallest md5.
 
     DuckDB's `USING SAMPLE ... REPEATABLE` has no Postgres form, and TABLESAMPLE or random() pick other rows there;
-    md5 of the same text is the same hex on both (and hex sorts alike under any collation). Each column is hashed
-    on its own (fixed-length hex, '-' for NULL), so rows that tie are identical in every measured column and which
-    of them is taken cannot change a share.
+    md5 of the same text is the same hex on both (and hex sorts alike under any collation). The values are joined
+    with chr(31) (NULL as chr(30)), so rows that tie have the same text in every measured column (unless a value
+    holds those control characters) and which of them is taken cannot change a share. One md5 per row: about 2 s
+    on 1M rows x 15 text columns (DuckDB), against 0.03 s for DuckDB's reservoir sample.
     """
-    text = " || ".join(f"coalesce(md5({quote_ident(c)}), '-')" for c in columns)
+    if rows <= sample_rows:
+        return relation
+    text = " || chr(31) || ".join(f"coalesce({quote_ident(c)}, chr(30))" for c in columns)
     return f"(SELECT * FROM {relation} ORDER BY md5({text}) LIMIT {int(sample_rows)})"
 
 
