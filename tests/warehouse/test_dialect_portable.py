@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from soloml.canonical.identity_keys import name_key_sql
-from soloml.warehouse.dialect import accent_table, first_non_null
+from soloml.warehouse.dialect import accent_table, first_non_null, numbered_params
 from warehouse.backends import BACKENDS, fresh
 
 ROWS = [("o1", 1, None), ("o1", 2, "b"), ("o1", 3, "a"), ("o2", 4, None), ("o3", 5, "z")]
@@ -133,3 +133,15 @@ def test_the_accent_table_strips_what_duckdb_strip_accents_strips():
     assert known <= {ch for ch, _ in stripped}  # nothing in the table that DuckDB leaves alone
     assert telling == []
     assert len(letters) == len(plain) > 400 and len(marks) > 2000
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_named_parameters_are_numbered_for_each_backend(backend: str) -> None:
+    """DuckDB binds `$name`; the Postgres warehouse binds `?` and `$n` only: numbered_params gives `$1`, `$2`..."""
+    sql, values = numbered_params(
+        "SELECT CAST($b AS INTEGER) * 10 + CAST($a AS INTEGER), CAST($b AS INTEGER), '$a'", {"a": 1, "b": 2, "c": 3}
+    )
+    assert sql == "SELECT CAST($1 AS INTEGER) * 10 + CAST($2 AS INTEGER), CAST($1 AS INTEGER), '$2'"
+    assert values == [2, 1]  # in the order first used; "c" unused, so not passed
+    with fresh(backend) as con:
+        assert con.execute(sql, values).fetchall()[0][:2] == (21, 2)

@@ -512,7 +512,8 @@ def duckdb_type_name(data_type: str, precision: int | None = None, scale: int | 
 def numbered_params(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """`$name` parameters (DuckDB binds them; the Postgres warehouse binds only `?` and `$n`) as `$1`, `$2`... in
     the order the names first appear, with their values as a list. A `$name` not in `params` is left as it is
-    (the engine then says which value is missing); a name given but not used is dropped."""
+    (the engine then says which value is missing); a name given but not used is dropped. Text, not a parse: a
+    `$name` of `params` inside a string literal is numbered too."""
     used: list[str] = []
 
     def number(match: re.Match[str]) -> str:
