@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
+
+import duckdb
 import pytest
 
-from soloml.warehouse.dialect import first_non_null
+from soloml.canonical.identity_keys import name_key_sql
+from soloml.warehouse.dialect import accent_table, first_non_null, numbered_params
 from warehouse.backends import BACKENDS, fresh
 
 ROWS = [("o1", 1, None), ("o1", 2, "b"), ("o1", 3, "a"), ("o2", 4, None), ("o3", 5, "z")]
@@ -72,3 +78,70 @@ def test_unnamed_subqueries_in_from_run_on_each_backend(backend: str) -> None:
             "SELECT a, b FROM (SELECT 1 AS a UNION ALL SELECT 2) JOIN (SELECT 2 AS a, 'two' AS b) USING (a) WHERE a > 0"
         ).fetchall()
     assert got == [(2, "two")]
+
+
+NAMES = ["Zoë  O'Neil", "JOSÉ Núñez", "Jose\u0301 Nun\u0303ez", "Ægir Øster", "Ann Lee", "Łukasz Żółć", None]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_strip_accents_and_contains_give_the_same_name_keys_on_each_backend(backend: str) -> None:
+    """Postgres has strip_accents only in the `unaccent` extension (not installed here) and no contains():
+    dialect.transpile writes translate() over a fixed accent table and strpos()."""
+    with fresh(backend) as con:
+        con.execute("CREATE TABLE t (i INTEGER, name VARCHAR)")
+        for i, name in enumerate(NAMES):
+            con.execute("INSERT INTO t VALUES (?, ?)", [i, name])
+        got = con.execute(
+            f"SELECT {name_key_sql('name')}, strip_accents(name), contains(name, ' ') FROM t ORDER BY i"
+        ).fetchall()
+    assert [g[0] for g in got] == [
+        "zoe o neil",
+        "jose nunez",
+        "jose nunez",
+        "gir ster",  # æ and ø have no decomposition: dropped as punctuation on both
+        "ann lee",
+        "ukasz zo c",  # ł neither (so it splits the word); ż, ó and ć do
+        None,
+    ]
+    assert got[1][1:] == ("JOSE Nunez", True) and got[3][1] == "Ægir Øster"
+
+
+def test_the_accent_table_strips_what_duckdb_strip_accents_strips():
+    """Every character Python's Unicode tables know (the ones the table is built from): DuckDB's strip_accents
+    and the translate() the other warehouses run give the same text, wherever the name key could tell them apart
+    (a plain letter or nothing); a character either leaves unchanged or makes into another non-ASCII one is
+    punctuation to the name key on both."""
+    letters, plain, marks = accent_table()
+    table = str.maketrans(letters, plain, marks)  # what translate(ch, letters + marks, plain) does, per character
+    stripped = (
+        duckdb.connect()
+        .execute(
+            "SELECT ch, strip_accents(ch) FROM (SELECT chr(CAST(range AS INTEGER)) AS ch FROM range(128, 55296) "
+            "UNION ALL SELECT chr(CAST(range AS INTEGER)) FROM range(57344, ?)) WHERE strip_accents(ch) <> ch",
+            [sys.maxunicode + 1],
+        )
+        .fetchall()
+    )
+    known = set(letters + marks)
+    telling = [
+        (hex(ord(ch)), duck, ch.translate(table))
+        for ch, duck in stripped
+        if unicodedata.category(ch) != "Cn"  # newer than Python's Unicode: not in the table
+        and duck != ch.translate(table)
+        and (re.fullmatch("[A-Za-z]?", duck) or re.fullmatch("[A-Za-z]?", ch.translate(table)))
+    ]
+    assert known <= {ch for ch, _ in stripped}  # nothing in the table that DuckDB leaves alone
+    assert telling == []
+    assert len(letters) == len(plain) > 400 and len(marks) > 2000
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_named_parameters_are_numbered_for_each_backend(backend: str) -> None:
+    """DuckDB binds `$name`; the Postgres warehouse binds `?` and `$n` only: numbered_params gives `$1`, `$2`..."""
+    sql, values = numbered_params(
+        "SELECT CAST($b AS INTEGER) * 10 + CAST($a AS INTEGER), CAST($b AS INTEGER), '$a'", {"a": 1, "b": 2, "c": 3}
+    )
+    assert sql == "SELECT CAST($1 AS INTEGER) * 10 + CAST($2 AS INTEGER), CAST($1 AS INTEGER), '$2'"
+    assert values == [2, 1]  # in the order first used; "c" unused, so not passed
+    with fresh(backend) as con:
+        assert con.execute(sql, values).fetchall()[0][:2] == (21, 2)

@@ -6,6 +6,9 @@ emails and the ids of other systems a record names. `record_evidence` adds a loa
 every record connected to them (the closure), splits that into people (union-find), and hands each person's
 records to identity_people.py, which writes the crosswalk and core.customers. Nothing here depends on which
 records were known before: the same evidence always gives the same people, ids and links.
+
+A decision (`soloml identities --accept`) runs `rebuild` on the warehouse itself, so its SQL is written to run on
+Postgres too (semi-joins as EXISTS, not a row compared with a subquery's row value; issue 18).
 """
 
 from __future__ import annotations
@@ -116,7 +119,8 @@ def closure(con: Connection, seeds: str) -> None:
     while True:
         added = con.execute(f"""
             INSERT INTO {NODES}
-            WITH ev AS (SELECT e.* FROM {EVIDENCE} e WHERE (e.source, e.source_id) IN (SELECT (source, source_id) FROM {NODES}))
+            WITH ev AS (SELECT e.* FROM {EVIDENCE} e
+                        WHERE EXISTS (SELECT 1 FROM {NODES} n WHERE n.source = e.source AND n.source_id = e.source_id))
             SELECT e.source, e.source_id FROM {EVIDENCE} e
              WHERE e.email_key IN (SELECT email_key FROM ev WHERE email_key IS NOT NULL)
             UNION SELECT link_source, link_id FROM ev WHERE link_source <> '{ANY}'
@@ -176,8 +180,9 @@ def _edges(con: Connection) -> tuple[list[tuple], list[tuple]]:
     pairs += [
         (("r", a, ai), ("r", b, bi), "accepted")
         for a, ai, b, bi in con.execute(f"""
-        SELECT source_a, source_id_a, source_b, source_id_b FROM core.identity_decisions
-        WHERE decision = 'accepted' AND (source_a, source_id_a) IN (SELECT (source, source_id) FROM {NODES})""").fetchall()
+        SELECT source_a, source_id_a, source_b, source_id_b FROM core.identity_decisions d
+        WHERE decision = 'accepted'
+          AND EXISTS (SELECT 1 FROM {NODES} n WHERE n.source = d.source_a AND n.source_id = d.source_id_a)""").fetchall()
     ]
     return hubs, pairs
 

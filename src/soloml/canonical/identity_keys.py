@@ -62,5 +62,6 @@ def zip_key_sql(expr: str) -> str:
 
 def name_key_sql(expr: str) -> str:
     """A name for comparison only: lower case, accents and punctuation dropped, single spaces ('Zoë  O'Neil' -> 'zoe o neil')."""
-    spaced = f"regexp_replace(strip_accents(lower(CAST({expr} AS VARCHAR))), '[^a-z]+', ' ', 'g')"
+    # lower again after: on a Postgres whose ctype leaves É as it is, the stripped E still becomes e
+    spaced = f"regexp_replace(lower(strip_accents(lower(CAST({expr} AS VARCHAR)))), '[^a-z]+', ' ', 'g')"
     return f"NULLIF(trim({spaced}), '')"

@@ -4,10 +4,14 @@ A shared name alone never links anyone (two different Ann Lees stay two). Name +
 strong enough to ask about, not to act on: `suggestions` lists such pairs, `decide` records your answer in
 core.identity_decisions; an accepted one joins the two customers (identity_graph.rebuild), a rejected one is
 never suggested again.
+
+The pair's first records (by source and id) speak for it, picked with row_number() so the SQL runs on DuckDB and
+on Postgres alike (issue 18); the name key's strip_accents has its Postgres form in warehouse/dialect.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,10 +39,11 @@ WITH r AS (
     FROM core.identity_decisions d
     JOIN core.customer_identities xa ON xa.source = d.source_a AND xa.source_id = d.source_id_a
     JOIN core.customer_identities xb ON xb.source = d.source_b AND xb.source_id = d.source_id_b
+), ranked AS (
+    SELECT p.*, row_number() OVER (PARTITION BY ca, cb ORDER BY sa, ia, sb, ib, shared, na, nb, ea, eb) AS n
+    FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM decided d WHERE d.ca = p.ca AND d.cb = p.cb)
 )
-SELECT ca, cb, arg_min(struct_pack(sa, ia, na, ea, sb, ib, nb, eb, shared), (sa, ia, sb, ib))
-FROM pairs WHERE (ca, cb) NOT IN (SELECT (ca, cb) FROM decided)
-GROUP BY ca, cb ORDER BY ca, cb
+SELECT ca, cb, sa, ia, na, ea, sb, ib, nb, eb, shared FROM ranked WHERE n = 1 ORDER BY ca, cb
 """
 
 
@@ -79,12 +84,18 @@ def suggestions(con: Connection) -> tuple[SuggestedLink, ...]:
     """Every pair of customers with one full name and one phone or postal code, not decided yet."""
     create_core_tables(con)
     found = []
-    for ca, cb, s in con.execute(SUGGESTIONS.format(name_key=name_key_sql("e.name"))).fetchall():
-        a = SideOfLink(s["sa"], s["ia"], s["na"], s["ea"], ca)
-        b = SideOfLink(s["sb"], s["ib"], s["nb"], s["eb"], cb)
-        reason = f"same name '{a.name}' and {s['shared']}; no email or id links them"
+    rows = con.execute(SUGGESTIONS.format(name_key=name_key_sql("e.name"))).fetchall()
+    for ca, cb, sa, ia, na, ea, sb, ib, nb, eb, shared in rows:
+        a = SideOfLink(sa, ia, na, ea, ca)
+        b = SideOfLink(sb, ib, nb, eb, cb)
+        reason = f"same name '{a.name}' and {shared}; no email or id links them"
         found.append(SuggestedLink(suggestion_id((a.source, a.source_id), (b.source, b.source_id)), a, b, reason))
     return tuple(found)
+
+
+def _drop_temp(con: Connection) -> None:
+    con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
+    con.execute("DROP TABLE IF EXISTS _soloml_id_touched")
 
 
 def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = None) -> Decision:
@@ -117,7 +128,7 @@ def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = No
     try:
         done = rebuild(con, "_soloml_id_seeds", load_id=f"decision:{sid}")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _soloml_id_touched AS SELECT UNNEST(?) AS customer_id",
+            "CREATE OR REPLACE TEMP TABLE _soloml_id_touched AS SELECT UNNEST(CAST(? AS VARCHAR[])) AS customer_id",
             [list(done.customer_ids)],
         )
         refresh_purchases(con, "_soloml_id_touched", load_id=f"decision:{sid}")
@@ -125,7 +136,11 @@ def decide(con: Connection, sid: str, *, accept: bool, now: datetime | None = No
             "SELECT customer_id FROM core.customer_identities WHERE source = ? AND source_id = ?",
             [s.a.source, s.a.source_id],
         ).fetchone() or (None,)
-    finally:
-        con.execute("DROP TABLE IF EXISTS _soloml_id_seeds")
-        con.execute("DROP TABLE IF EXISTS _soloml_id_touched")
+    except BaseException:
+        # a failed statement leaves a Postgres transaction refusing every other one, the DROPs included: the
+        # caller's rollback removes the temp tables there; the error to show is the first one
+        with contextlib.suppress(Exception):
+            _drop_temp(con)
+        raise
+    _drop_temp(con)
     return Decision(sid, verdict, customer, done.merged)

@@ -1,7 +1,9 @@
 """Reading an experiment's metric: exposures joined to per-unit values, with every bad case named.
 
 The metric's rows travel as Arrow and every check and join runs in an in-memory DuckDB, so a
-million units take seconds; only the numbers the statistics need come back as numpy.
+million units take seconds; only the numbers the statistics need come back as numpy. Only the exposures and
+the metric's own SQL run on the warehouse, with numbered parameters ($start becomes $1), so a Postgres
+warehouse gives the same rows and the same readout (issue 18).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pyarrow as pa
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
 from soloml.warehouse.base import Connection
+from soloml.warehouse.connection import SQL_ERRORS
+from soloml.warehouse.dialect import numbered_params
 
 Window = tuple[date | None, date | None]
 
@@ -38,11 +42,12 @@ def _window_sql(column: str, window: Window) -> tuple[str, dict[str, datetime]]:
 def read_exposures(con: Connection, experiment: str, window: Window = (None, None)) -> pa.Table:
     """unit_id, variant, exposed_at of every unit first exposed in `experiment` within the window (whole days)."""
     where, params = _window_sql("exposed_at", window)
-    table = con.sql(
+    sql, values = numbered_params(
         "SELECT unit_id, variant, exposed_at FROM (SELECT unit_id, arg_min(variant, exposed_at) AS variant, min(exposed_at) AS exposed_at "
         f"FROM ops.exposures WHERE experiment = $experiment GROUP BY unit_id) WHERE {where}",
-        params={"experiment": experiment, **params},
-    ).to_arrow_table()
+        {"experiment": experiment, **params},
+    )
+    table = con.sql(sql, params=values).to_arrow_table()
     if table.num_rows == 0:
         shown = "" if window == (None, None) else f" between {window[0] or 'the start'} and {window[1] or 'now'}"
         raise ExperimentError(
@@ -99,13 +104,14 @@ def read_metric(
         return table.replace_schema_metadata({"source": f"column '{metric.column}' of the --from source"})
     if metric.sql is not None:
         try:
-            relation = con.sql(metric.sql, params=_sql_params(metric, window) or None)
+            sql, values = numbered_params(metric.sql, _sql_params(metric, window))
+            relation = con.sql(sql, params=values or None)
             if relation is None:
                 raise ExperimentError(
                     f"The SQL of {where} is not a query.", hint="Write a SELECT returning unit_id, value [, covariate]."
                 )
             table = relation.to_arrow_table()
-        except duckdb.Error as exc:
+        except SQL_ERRORS as exc:
             raise ExperimentError(
                 f"The SQL of {where} failed: {exc}.",
                 hint="Fix the query in the experiment YAML; it must return unit_id, value [, covariate].",
@@ -191,8 +197,11 @@ def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpe
                 )
         cov = ", m.cov AS covariate" if has_cov else ""
         names = list(spec.variants)
+        # in unit order: sums (means, variances, CUPED) then add in the same order whatever order the warehouse
+        # returned the rows in, so a DuckDB and a Postgres warehouse give the same readout to the last digit
         arrays = local.execute(
-            f"SELECT CAST(list_position(?, e.variant) - 1 AS INTEGER) AS code, coalesce(m.num, ?) AS value{cov} FROM exposed e LEFT JOIN metric m USING (unit_id)",
+            f"SELECT CAST(list_position(?, e.variant) - 1 AS INTEGER) AS code, coalesce(m.num, ?) AS value{cov} "
+            "FROM exposed e LEFT JOIN metric m USING (unit_id) ORDER BY e.unit_id",
             [names, fill],
         ).fetchnumpy()
     finally:

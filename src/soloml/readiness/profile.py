@@ -1,9 +1,13 @@
 """A small, fast profile of a warehouse table, computed in SQL inside the warehouse (never loaded into pandas).
 
-For every column, in one aggregate pass: filled and missing values (blank text counts as missing), an
-approximate distinct count (HyperLogLog, within a few percent), minimum, maximum and, for numbers, the mean;
+For every column, in one aggregate pass: filled and missing values (blank text counts as missing), the exact
+distinct count, minimum, maximum and, for numbers, the mean;
 for text columns also the share of values that read as numbers or as dates, measured on a fixed sample.
 The readiness checks read it, and so do the report and the dashboard (through `to_facts()`).
+
+The SQL runs on a DuckDB and on a Postgres warehouse with the same answers (issue 18): booleans take bool_and /
+bool_or for their minimum and maximum (Postgres has no min(boolean)), types are named as DuckDB names them, and the sample is chosen by an md5 of the
+text being measured, which both engines compute alike, not by an engine's own random sampler.
 
     >>> from soloml.warehouse import connect
     >>> con = connect(":memory:")
@@ -24,10 +28,11 @@ from soloml.errors import WarehouseError, did_you_mean
 from soloml.sql_quoting import quote_literal
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.dialect import duckdb_type_name
 from soloml.warehouse.types import NUMERIC_TYPES
 
 Kind = Literal["number", "text", "date", "boolean", "other"]
-SAMPLE_ROWS = 20_000  # text parse shares are measured on a repeatable sample of this many rows
+SAMPLE_ROWS = 20_000  # text parse shares are measured on a repeatable sample of this many rows (all rows if fewer)
 LINEAGE = frozenset({"_load_id", "_loaded_at", "_source_row"})
 SHOWN_CHARS = 40
 _NUMBER_TYPES = (*NUMERIC_TYPES, "DECIMAL")
@@ -41,7 +46,7 @@ DATE_SHAPE = (
 
 @dataclass(frozen=True)
 class ColumnStats:
-    """One column's facts. Shares are of its filled values; `distinct` is approximate."""
+    """One column's facts. Shares are of its filled values; `distinct` is exact (the same on every warehouse)."""
 
     name: str
     type: str
@@ -131,9 +136,10 @@ def profile_table(con: Connection, table: str, *, sample_rows: int = SAMPLE_ROWS
     """The profile of `table` ('schema.name'); soloml's lineage columns (_load_id, ...) are left out."""
     schema, _, name = table.rpartition(".")
     columns = [
-        (c, t)
-        for c, t in con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        (c, duckdb_type_name(t, precision, scale))
+        for c, t, precision, scale in con.execute(
+            "SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
             [schema or "main", name],
         ).fetchall()
         if c not in LINEAGE
@@ -149,7 +155,7 @@ def profile_table(con: Connection, table: str, *, sample_rows: int = SAMPLE_ROWS
     assert row is not None
     rows = int(row[0])
     text = [c for c, t in columns if kind_of(t) == "text"]
-    shares, sampled = _text_shares(con, relation, text, sample_rows) if text and rows else ({}, 0)
+    shares, sampled = _text_shares(con, relation, text, sample_rows, rows) if text and rows else ({}, 0)
     stats = []
     for i, (column, sql_type) in enumerate(columns):
         filled, distinct, low, high, mean = row[1 + 5 * i : 6 + 5 * i]
@@ -185,12 +191,15 @@ def profile_tables(con: Connection, schemas: tuple[str, ...] = ("raw", "core")) 
 def _aggregates(col: str, kind: Kind) -> list[str]:
     filled = f"count(NULLIF(trim({col}), ''))" if kind == "text" else f"count({col})"
     mean = f"avg({col})" if kind == "number" else "NULL"
-    comparable = col if kind in ("number", "text", "date", "boolean") else f"CAST({col} AS VARCHAR)"
-    return [filled, f"approx_count_distinct({comparable})", f"min({comparable})", f"max({comparable})", mean]
+    if kind == "boolean":  # false < true, as min/max order them on DuckDB
+        return [filled, f"count(DISTINCT {col})", f"bool_and({col})", f"bool_or({col})", mean]
+    comparable = col if kind in ("number", "text", "date") else f"CAST({col} AS VARCHAR)"
+    # exact, not approx_count_distinct: DuckDB's HyperLogLog and any other engine's estimate give other numbers
+    return [filled, f"count(DISTINCT {comparable})", f"min({comparable})", f"max({comparable})", mean]
 
 
 def _text_shares(
-    con: Connection, relation: str, columns: list[str], sample_rows: int
+    con: Connection, relation: str, columns: list[str], sample_rows: int, rows: int
 ) -> tuple[dict[str, tuple[float | None, float | None]], int]:
     """Per text column: (share of filled values that read as numbers, share that read as dates), on a repeatable sample."""
     parts = ["count(*)"]
@@ -201,14 +210,29 @@ def _text_shares(
             f"count_if(regexp_matches({v}, {quote_literal(NUMBER_SHAPE)}))",
             f"count_if(regexp_matches({v}, {quote_literal(DATE_SHAPE)}))",
         ]
-    sample = f"(SELECT * FROM {relation} USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (7))"
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {sample}").fetchone()
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {_sample(relation, columns, sample_rows, rows)}").fetchone()
     assert row is not None
     out: dict[str, tuple[float | None, float | None]] = {}
     for i, column in enumerate(columns):
         filled, numbers, dates = row[1 + 3 * i : 4 + 3 * i]
         out[column] = (numbers / filled, dates / filled) if filled else (None, None)
     return out, int(row[0])
+
+
+def _sample(relation: str, columns: list[str], sample_rows: int, rows: int) -> str:
+    """The same `sample_rows` rows on every warehouse (every row of a table no larger): those whose measured text,
+    joined, has the smallest md5.
+
+    DuckDB's `USING SAMPLE ... REPEATABLE` has no Postgres form, and TABLESAMPLE or random() pick other rows there;
+    md5 of the same text is the same hex on both (and hex sorts alike under any collation). The values are joined
+    with chr(31) (NULL as chr(30)), so rows that tie have the same text in every measured column (unless a value
+    holds those control characters) and which of them is taken cannot change a share. One md5 per row: about 2 s
+    on 1M rows x 15 text columns (DuckDB), against 0.03 s for DuckDB's reservoir sample.
+    """
+    if rows <= sample_rows:
+        return relation
+    text = " || chr(31) || ".join(f"coalesce({quote_ident(c)}, chr(30))" for c in columns)
+    return f"(SELECT * FROM {relation} ORDER BY md5({text}) LIMIT {int(sample_rows)})"
 
 
 def _value(value: Any) -> Any:

@@ -11,15 +11,20 @@ fails). A construct with no `fails` transpiles without error; that is not proof 
 
 Where a construct has no one form that runs on both, the second implementation lives here: `_for_target` changes
 the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min, CREATE OR REPLACE TABLE
-as a drop and a create, GROUP BY ALL as named groups, a bare subquery in FROM given a name), so DuckDB keeps
-its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
+as a drop and a create, GROUP BY ALL as named groups, a bare subquery in FROM given a name, strip_accents as a
+translate() over a fixed table, contains() as strpos()), so DuckDB keeps its own form. Small portable pieces the
+modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import sys
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -104,14 +109,61 @@ def _named_groups(node: exp.Expr) -> exp.Expr:
 
 
 def _exact_distinct(node: exp.Expr) -> exp.Expr:
-    """approx_count_distinct(x), which Postgres lacks, as the exact count(DISTINCT x) (slower, never wrong)."""
+    """approx_count_distinct(x), which Postgres lacks, as the exact count(DISTINCT x) (slower, never wrong).
+
+    No module uses it today (the readiness profile counts exactly on both warehouses, so its numbers agree);
+    kept so a new use cannot fail on Postgres."""
     if isinstance(node, exp.ApproxDistinct):
         return exp.Count(this=exp.Distinct(expressions=[node.this.copy()]))
     return node
 
 
+@lru_cache(maxsize=1)
+def accent_table() -> tuple[str, str, str]:
+    """strip_accents as translate(): (the accented letters, their plain ASCII letters, the marks dropped outright).
+
+    DuckDB's strip_accents decomposes a character and drops its marks (every Unicode category M). Postgres has
+    that only in the `unaccent` extension, which may not be installed, so here it is from Python's own Unicode
+    tables: every character that becomes one ASCII letter (é -> e, Å -> A, ǆ's parts are not letters and stay), and
+    every mark, which becomes nothing. Other characters are left as they are (ø, æ, ß have no decomposition on
+    either engine). Characters newer than Python's Unicode version are not in it (tests/warehouse/test_dialect.py
+    compares it with DuckDB's strip_accents on every character Python knows).
+    """
+    letters, plain, marks = [], [], []
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char).startswith("M"):
+            marks.append(char)
+            continue
+        if not unicodedata.decomposition(char):
+            continue
+        bare = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.category(c).startswith("M"))
+        if bare != char and len(bare) == 1 and bare.isascii() and bare.isalpha():
+            letters.append(char)
+            plain.append(bare)
+    return "".join(letters), "".join(plain), "".join(marks)
+
+
+def strip_accents_portable(expr: exp.Expr) -> exp.Expr:
+    """`translate(expr, accented + marks, plain)`: strip_accents where the engine has no such function."""
+    letters, plain, marks = accent_table()
+    args = [expr, exp.Literal.string(letters + marks), exp.Literal.string(plain)]
+    return exp.Anonymous(this="translate", expressions=args)
+
+
+def _postgres_functions(node: exp.Expr) -> exp.Expr:
+    """strip_accents (only with the `unaccent` extension on Postgres) as a translate() over a fixed table, and
+    contains(a, b), which sqlglot leaves as a function Postgres lacks, as strpos(a, b) > 0."""
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "strip_accents" and len(node.expressions) == 1:
+        return strip_accents_portable(node.expressions[0].copy())
+    if isinstance(node, exp.Contains) and node.args.get("expression") is not None:
+        strpos = exp.Anonymous(this="strpos", expressions=[node.this.copy(), node.expression.copy()])
+        return exp.GT(this=strpos, expression=exp.Literal.number(0))
+    return node
+
+
 def _postgres(node: exp.Expr) -> exp.Expr:
-    return _named_groups(_postgres_arg_extreme(_exact_distinct(node)))
+    return _named_groups(_postgres_arg_extreme(_exact_distinct(_postgres_functions(node))))
 
 
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
@@ -204,19 +256,11 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "EXTRACT(EPOCH FROM ts) (Postgres), UNIX_SECONDS (BigQuery), DATE_PART(epoch_second, ts) (Snowflake).",
     ),
     Construct(
-        "approx_count_distinct",
-        r"\bapprox_count_distinct\s*\(",
-        ("readiness/profile.py",),
-        "Postgres: transpile() rewrites it (REWRITES) as the exact count(DISTINCT x); BigQuery APPROX_COUNT_DISTINCT; "
-        "Snowflake APPROX_COUNT_DISTINCT.",
-    ),
-    Construct(
         "arg_max / arg_min",
         r"\barg_(max|min)\s*\(",
         (
             "canonical/adapters/shopify.py",
             "canonical/identity_people.py",
-            "canonical/identity_suggest.py",
             "experiments/assignment.py",
             "experiments/metrics.py",
             "features/library.py",
@@ -265,8 +309,9 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "USING SAMPLE",
         r"USING SAMPLE\b",
-        ("readiness/profile.py", "warehouse/types.py"),
-        "TABLESAMPLE SYSTEM (n PERCENT) / ORDER BY random() LIMIT n.",
+        ("warehouse/types.py",),
+        "TABLESAMPLE SYSTEM (n PERCENT) / ORDER BY random() LIMIT n; where the same rows must come out on every "
+        "warehouse, ORDER BY md5(text) LIMIT n (readiness/profile.py's sample).",
     ),
     Construct(
         "TRY_CAST",
@@ -299,7 +344,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "list_* / struct_* functions",
         r"\b(list_[a-z_]+|struct_pack|struct_extract)\s*\(",
         (
-            "canonical/identity_suggest.py",
             "cli/models.py",
             "experiments/metrics.py",
             "registry/aliases.py",
@@ -402,6 +446,26 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "Name the grouped expressions; transpile() does that for Postgres (which reads GROUP BY ALL as a syntax error).",
     ),
     Construct(
+        "strip_accents",
+        r"\bstrip_accents\s*\(",
+        ("canonical/identity_keys.py",),
+        "Postgres: transpile() rewrites it (REWRITES) as translate(x, accented letters and marks, plain letters) over "
+        "a fixed table built from Unicode (accent_table), since `unaccent` is an extension that may not be installed; "
+        "BigQuery/Snowflake: NORMALIZE(x, NFD) then REGEXP_REPLACE of the marks.",
+    ),
+    Construct(
+        "contains(text, text)",
+        r"(?<![.\w])contains\s*\(",
+        (
+            "canonical/adapters/values.py",
+            "canonical/identity_keys.py",
+            "canonical/identity_suggest.py",
+            "sources/csvfile.py",
+        ),
+        "Postgres: transpile() rewrites it (REWRITES) as strpos(a, b) > 0; BigQuery CONTAINS_SUBSTR / STRPOS; "
+        "Snowflake CONTAINS.",
+    ),
+    Construct(
         "UNPIVOT ... ON COLUMNS(*)",
         r"\bUNPIVOT\b",
         ("warehouse/types.py",),
@@ -411,6 +475,57 @@ CONSTRUCTS: tuple[Construct, ...] = (
         fails=("postgres",),
     ),
 )
+
+
+# information_schema.columns.data_type on Postgres, as DuckDB names the same type (what soloml's checks read)
+_DUCKDB_TYPE_NAMES = {
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "character": "VARCHAR",
+    "bigint": "BIGINT",
+    "integer": "INTEGER",
+    "smallint": "SMALLINT",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
+    "time without time zone": "TIME",
+    "interval": "INTERVAL",
+    "bytea": "BLOB",
+    "json": "JSON",
+    "jsonb": "JSON",
+    "uuid": "UUID",
+}
+
+
+def duckdb_type_name(data_type: str, precision: int | None = None, scale: int | None = None) -> str:
+    """A column's type as DuckDB's information_schema names it, from either warehouse's `data_type` (and, for
+    Postgres NUMERIC, its `numeric_precision` / `numeric_scale`), so a report says VARCHAR on both, not text."""
+    name = str(data_type)
+    if name.lower() == "numeric":
+        return f"DECIMAL({precision},{scale})" if precision is not None and scale is not None else "DECIMAL"
+    return _DUCKDB_TYPE_NAMES.get(name.lower(), name)
+
+
+def numbered_params(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """`$name` parameters (DuckDB binds them; the Postgres warehouse binds only `?` and `$n`) as `$1`, `$2`... in
+    the order the names first appear, with their values as a list. A `$name` not in `params` is left as it is
+    (the engine then says which value is missing); a name given but not used is dropped. Text, not a parse: a
+    `$name` of `params` inside a string literal is numbered too."""
+    used: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            return match.group(0)
+        if name not in used:
+            used.append(name)
+        return f"${used.index(name) + 1}"
+
+    text = re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)\b", number, sql)
+    return text, [params[name] for name in used]
 
 
 def first_non_null(expr: str, partition: str, order: str) -> str:
