@@ -10,7 +10,7 @@ fails). A construct with no `fails` transpiles without error; that is not proof 
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
 
 Where a construct has no one form that runs on both, the second implementation lives here: `_for_target` changes
-the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min, CREATE OR REPLACE TABLE
+the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min, hash(), CREATE OR REPLACE TABLE
 as a drop and a create, GROUP BY ALL as named groups, a bare subquery in FROM given a name), so DuckDB keeps
 its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
@@ -110,8 +110,18 @@ def _exact_distinct(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _row_hash(node: exp.Expr) -> exp.Expr:
+    """hash(x), DuckDB's 64-bit hash of a value or of a whole row (`hash(t)`, t a table alias), which Postgres lacks,
+    as `hashtextextended(CAST(x AS TEXT), 0)`: a 64-bit hash of the value's text (a row's text is its columns'). The
+    numbers differ from DuckDB's, so a fingerprint built on it (features/cache.py) is per warehouse."""
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash" and len(node.expressions) == 1:
+        text = exp.Cast(this=node.expressions[0].copy(), to=exp.DataType.build("TEXT"))
+        return exp.func("hashtextextended", text, exp.Literal.number(0))
+    return node
+
+
 def _postgres(node: exp.Expr) -> exp.Expr:
-    return _named_groups(_postgres_arg_extreme(_exact_distinct(node)))
+    return _row_hash(_named_groups(_postgres_arg_extreme(_exact_distinct(node))))
 
 
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
@@ -357,7 +367,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "hash() of a row",
         r"\bhash\s*\(",
         ("canonical/adapters/mailchimp.py", "features/cache.py"),
-        "md5(row::text) (Postgres), FARM_FINGERPRINT (BigQuery), HASH (Snowflake): the numbers differ, so a fingerprint is per warehouse.",
+        "Postgres: transpile() rewrites it (REWRITES) as hashtextextended(CAST(x AS TEXT), 0); FARM_FINGERPRINT (BigQuery), "
+        "HASH (Snowflake): the numbers differ, so a fingerprint is per warehouse.",
     ),
     Construct(
         "a Python frame queried by name (con.register)",
