@@ -92,3 +92,16 @@ def test_the_order_free_row_hash_of_a_table_sees_any_changed_value_on_each_backe
     assert first is not None and first[0] == len(PICKS) and first[1] is not None
     assert reordered == first
     assert changed is not None and changed[0] == first[0] and changed[1] != first[1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_difference_in_days_is_a_bigint_on_each_backend(backend: str) -> None:
+    """date_diff('day', ...) is BIGINT on DuckDB; sqlglot writes a date subtraction for Postgres (an INTEGER), which
+    REWRITES casts, so a training set's day counts have the same type on both (Int64 in pandas)."""
+    with fresh(backend) as con:
+        got = con.execute(
+            "SELECT date_diff('day', TIMESTAMP '2026-01-01 10:00:00', TIMESTAMP '2026-03-01 09:00:00') AS d, "
+            "date_diff('day', DATE '2026-03-01', DATE '2026-01-01') AS back"
+        ).df()
+    assert got.to_dict("records") == [{"d": 59, "back": -59}]
+    assert [str(t) for t in got.dtypes] in (["int64", "int64"], ["Int64", "Int64"])

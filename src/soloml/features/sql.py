@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from soloml.errors import ConfigError, FeatureError, did_you_mean
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 
 CUTOFF_TAG = re.compile(r"\{\{\s*cutoff\s*\}\}")
@@ -72,7 +70,7 @@ def materialise(con: Connection, path: Path, cutoffs: list[datetime], *, taken: 
     )
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {union}")
-    except duckdb.Error as exc:
+    except DATABASE_ERRORS as exc:
         raise FeatureError(
             f"User feature file {path} failed to run: {str(exc).splitlines()[0]}",
             hint="Fix the SQL; it may use {{ cutoff }} for the snapshot time and must select an entity_id column.",

@@ -10,9 +10,9 @@ fails). A construct with no `fails` transpiles without error; that is not proof 
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
 
 Where a construct has no one form that runs on both, the second implementation lives here: `_for_target` changes
-the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min, hash(), CREATE OR REPLACE TABLE
-as a drop and a create, GROUP BY ALL as named groups, a bare subquery in FROM given a name), so DuckDB keeps
-its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
+the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min,
+hash(), date_diff in days as BIGINT, CREATE OR REPLACE TABLE as a drop and a create, GROUP BY ALL as named groups,
+a bare subquery in FROM given a name), so DuckDB keeps its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
@@ -120,8 +120,20 @@ def _row_hash(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _bigint_days(node: exp.Expr) -> exp.Expr:
+    """date_diff('day', a, b), a BIGINT on DuckDB, which sqlglot writes for Postgres as a date subtraction (an
+    INTEGER), cast to BIGINT: the same values either way, and the same column type in a training set."""
+    if not isinstance(node, exp.DateDiff) or node.meta.get("soloml_bigint"):
+        return node
+    unit = node.args.get("unit")
+    if unit is not None and unit.name.upper() not in ("DAY", "DAYS", "D"):
+        return node
+    node.meta["soloml_bigint"] = True  # seen: the transform below rewrites its arguments, not it again
+    return exp.Cast(this=node.transform(_postgres), to=exp.DataType.build("BIGINT"))
+
+
 def _postgres(node: exp.Expr) -> exp.Expr:
-    return _row_hash(_named_groups(_postgres_arg_extreme(_exact_distinct(node))))
+    return _bigint_days(_row_hash(_named_groups(_postgres_arg_extreme(_exact_distinct(node)))))
 
 
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it

@@ -31,7 +31,7 @@ from soloml.projects.spec import (
     ProjectSpec,
 )
 from soloml.sql_quoting import quote_literal
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
 from soloml.warehouse.types import INTEGER_TYPES, NUMERIC_TYPES
@@ -118,7 +118,7 @@ def describe(
         raise error(f"The {what} file {source} does not exist.", hint=f"Check the path given as {what}.")
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {relation_sql(source)}").fetchall()
-    except duckdb.Error as exc:
+    except DATABASE_ERRORS as exc:
         known = [
             f"{s}.{t}"
             for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
