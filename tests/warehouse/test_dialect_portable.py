@@ -105,3 +105,31 @@ def test_a_difference_in_days_is_a_bigint_on_each_backend(backend: str) -> None:
         ).df()
     assert got.to_dict("records") == [{"d": 59, "back": -59}]
     assert [str(t) for t in got.dtypes] in (["int64", "int64"], ["Int64", "Int64"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_describe_names_columns_and_types_as_duckdb_does_on_each_backend(backend: str) -> None:
+    """warehouse.tables.describe: DESCRIBE on DuckDB; Postgres has none, so PostgresConnection.describe reads the
+    types of a query that returns no row and names them as DuckDB does (callers branch on VARCHAR, TIMESTAMP...)."""
+    from soloml.warehouse.tables import describe
+
+    with fresh(backend) as con:
+        con.execute("CREATE SCHEMA s")
+        con.execute(
+            "CREATE TABLE s.t (i INTEGER, b BIGINT, d DOUBLE, v VARCHAR, day DATE, seen_at TIMESTAMP, ok BOOLEAN, "
+            "m DECIMAL(12,2), j JSON)"
+        )
+        table = describe(con, "s.t")
+        query = describe(con, "(SELECT v AS name, count(*) AS n FROM s.t GROUP BY v) q")
+    assert table == [
+        ("i", "INTEGER"),
+        ("b", "BIGINT"),
+        ("d", "DOUBLE"),
+        ("v", "VARCHAR"),
+        ("day", "DATE"),
+        ("seen_at", "TIMESTAMP"),
+        ("ok", "BOOLEAN"),
+        ("m", "DECIMAL(12,2)"),
+        ("j", "JSON"),
+    ]
+    assert query == [("name", "VARCHAR"), ("n", "BIGINT")]

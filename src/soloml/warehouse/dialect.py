@@ -332,15 +332,10 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "DESCRIBE",
         r"\bDESCRIBE\s",
-        (
-            "canonical/ingest.py",
-            "features/ids.py",
-            "features/sql.py",
-            "projects/recipes/table.py",
-            "sources/relation.py",
-            "warehouse/types.py",
-        ),
-        "information_schema.columns for a table; for a query, run it with LIMIT 0 and read the cursor's description.",
+        ("canonical/ingest.py", "sources/relation.py", "warehouse/tables.py", "warehouse/types.py"),
+        "warehouse.tables.describe (features, ids and the table recipe call it): DESCRIBE on DuckDB; on Postgres "
+        "PostgresConnection.describe runs the query with LIMIT 0 and names the result's types as DuckDB does. "
+        "The rest run on the local DuckDB engine (files being read and typed).",
     ),
     Construct(
         "to_json / json_object",

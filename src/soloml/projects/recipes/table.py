@@ -34,6 +34,7 @@ from soloml.sql_quoting import quote_literal
 from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
+from soloml.warehouse.tables import describe as columns_of
 from soloml.warehouse.types import INTEGER_TYPES, NUMERIC_TYPES
 
 POSITIVE_WORDS = (
@@ -117,7 +118,7 @@ def describe(
     if is_file_path(source) and not Path(source).is_file():
         raise error(f"The {what} file {source} does not exist.", hint=f"Check the path given as {what}.")
     try:
-        rows = con.execute(f"DESCRIBE SELECT * FROM {relation_sql(source)}").fetchall()
+        return columns_of(con, relation_sql(source))
     except DATABASE_ERRORS as exc:
         known = [
             f"{s}.{t}"
@@ -127,7 +128,6 @@ def describe(
             f"Cannot read {what} '{source}': {str(exc).splitlines()[0]}.{did_you_mean(source, known)}",
             hint="Name a warehouse table (see `soloml tables`) or a CSV/Parquet file path.",
         ) from exc
-    return [(r[0], str(r[1]).upper()) for r in rows]
 
 
 def resolve_column(names: list[str], wanted: str) -> str | None:
