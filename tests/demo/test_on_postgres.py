@@ -3,8 +3,9 @@
 Bluebird Coffee (300 customers) is loaded into a DuckDB workspace and into a Postgres one (a database of its
 own), then each goes through what a user runs: `soloml load`, `soloml interview --answers` (the CEO's churn
 project), `soloml features`, `soloml train`, `soloml promote`, `soloml score`, `soloml monitor` (their use
-cases in soloml.app). Both must give the same core.* row counts, the identical training set, the same model
-score and verdict, the same ops.predictions rows and the same drift. Skips without SOLOML_TEST_POSTGRES_URL.
+cases in soloml.app), then `soloml forecast` of the demo's revenue project. Both must give the same core.* row
+counts, the identical training set, the same model score and verdict, the same ops.predictions rows, the same
+drift and the same forecast. Skips without SOLOML_TEST_POSTGRES_URL.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import yaml
 
 import soloml
 from soloml.app.features import features
+from soloml.app.forecast import forecast
 from soloml.app.interview import write_interview
 from soloml.app.models import promote_model
 from soloml.app.monitor import monitor
 from soloml.app.score import score
 from soloml.app.train import train_project
 from soloml.demo.generator import generate_bluebird
+from soloml.demo.step_forecast import CEO_ANSWERS as FORECAST_ANSWERS
 from soloml.demo.step_project import CEO_ANSWERS
 from soloml.errors import DeployError
 from soloml.features.cache import read_rows
@@ -49,6 +52,8 @@ def _cycle(ws: Workspace, paths: list[Any]) -> dict[str, Any]:
     promote_model(ws, PROJECT, trained.version or "candidate")
     scored = score(ws, PROJECT, run_id="weekly-1")
     watched = monitor(ws, PROJECT, now=NOW)
+    write_interview(ws, yaml.safe_load(FORECAST_ANSWERS))  # the demo's second project: next months' revenue
+    forecasted = forecast(ws, "revenue").to_facts()
     with ws.connect() as con:
         core = {
             name: con.execute(f"SELECT count(*) FROM core.{name}").fetchone()[0]
@@ -72,10 +77,11 @@ def _cycle(ws: Workspace, paths: list[Any]) -> dict[str, Any]:
         "scored": (scored.rows, scored.decided, scored.threshold, scored.as_of),
         "predictions": pd.DataFrame(predictions, columns=PREDICTION_COLUMNS),
         "monitor": watched,
+        "forecast": forecasted,
     }
 
 
-def test_features_train_score_and_monitor_give_the_same_answers_on_postgres_as_on_duckdb(
+def test_features_train_score_monitor_and_forecast_give_the_same_answers_on_postgres_as_on_duckdb(
     tmp_path, bluebird, postgres_warehouse_url
 ):
     paths = list(bluebird.paths)
@@ -109,6 +115,19 @@ def test_features_train_score_and_monitor_give_the_same_answers_on_postgres_as_o
     assert p_watch.prediction_drift == d_watch.prediction_drift
     assert p_watch.alerts == d_watch.alerts
     assert [f.source for f in p_watch.freshness] == [f.source for f in d_watch.freshness]
+
+    d_fc, p_fc = duck["forecast"], pg["forecast"]
+    for key in ("series", "verdict", "metric", "threshold", "baseline_model", "judged_periods"):
+        assert p_fc[key] == d_fc[key], key
+    assert {s: c["model"] for s, c in p_fc["choices"].items()} == {s: c["model"] for s, c in d_fc["choices"].items()}
+    # the monthly sums are added in another order on each warehouse: equal to the last few bits
+    assert [(f["period"], f["model"]) for f in p_fc["forecasts"]] == [
+        (f["period"], f["model"]) for f in d_fc["forecasts"]
+    ]
+    assert [f["forecast"] for f in p_fc["forecasts"]] == pytest.approx(
+        [f["forecast"] for f in d_fc["forecasts"]], rel=1e-9
+    )
+    assert p_fc["accuracy"]["value"] == pytest.approx(d_fc["accuracy"]["value"], rel=1e-9)
 
 
 def test_a_score_the_postgres_warehouse_refuses_mid_run_is_journaled_failed_and_the_previous_predictions_stay(

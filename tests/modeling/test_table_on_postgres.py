@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import soloml
 from soloml.app.models import promote_model
 from soloml.app.score import score
 from soloml.app.train import train_table
+from soloml.errors import SolomlError
 from soloml.workspace import init_workspace
 
 
@@ -50,3 +52,14 @@ def test_a_table_trained_and_scored_on_postgres_equals_the_same_on_duckdb(tmp_pa
         seen[kind] = (trained.result.model_score, trained.result.verdict.decision, scored.rows, scored.decided, rows)
     assert seen["postgres"] == seen["duckdb"]
     assert seen["duckdb"][2] == 300 and seen["duckdb"][4][0][5] == seen["duckdb"][4][0][0]  # the email is the id
+
+
+def test_a_file_as_the_table_on_a_postgres_warehouse_says_to_load_it_first(tmp_path, postgres_warehouse_url):
+    path = tmp_path / "bookings.csv"
+    _bookings(40).to_csv(path, index=False)
+    ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
+    with pytest.raises(
+        SolomlError, match=r"is a file, and this workspace's warehouse \(Postgres\) reads tables"
+    ) as err:
+        train_table(ws, str(path), "status", seed=3)
+    assert "soloml load" in (err.value.hint or "")

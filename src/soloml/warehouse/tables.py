@@ -37,6 +37,11 @@ class TableInfo:
     last_load: LastLoad | None
 
 
+def reads_files(con: Connection) -> bool:
+    """Whether this warehouse's SQL reads a file by its path (DuckDB's read_csv / read_parquet): Postgres does not."""
+    return not isinstance(con, PostgresConnection)
+
+
 def describe(con: Connection, relation: str) -> list[tuple[str, str]]:
     """(column, type) of `relation` (a table, a file-reading function on DuckDB, or `(query) alias`), types named as
     DuckDB names them (BIGINT, DOUBLE, VARCHAR, DATE, TIMESTAMP...) on either warehouse: DESCRIBE on DuckDB,

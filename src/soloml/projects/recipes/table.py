@@ -35,6 +35,7 @@ from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
 from soloml.warehouse.tables import describe as columns_of
+from soloml.warehouse.tables import reads_files
 from soloml.warehouse.types import INTEGER_TYPES, NUMERIC_TYPES
 
 POSITIVE_WORDS = (
@@ -117,6 +118,11 @@ def describe(
     """(column, type) of the source, with a clear error (naming it as `what`) when it does not exist."""
     if is_file_path(source) and not Path(source).is_file():
         raise error(f"The {what} file {source} does not exist.", hint=f"Check the path given as {what}.")
+    if is_file_path(source) and not reads_files(con):
+        raise error(
+            f"The {what} {source} is a file, and this workspace's warehouse (Postgres) reads tables, not files.",
+            hint=f"Load it first (`soloml load {source}`), then name its table (see `soloml tables`), e.g. raw.<name>.",
+        )
     try:
         return columns_of(con, relation_sql(source))
     except DATABASE_ERRORS as exc:
