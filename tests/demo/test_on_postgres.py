@@ -138,7 +138,9 @@ def test_a_score_the_postgres_warehouse_refuses_mid_run_is_journaled_failed_and_
     write_interview(ws, yaml.safe_load(CEO_ANSWERS))
     trained = train_project(ws, PROJECT, seed=7)
     promote_model(ws, PROJECT, trained.version or "candidate")
-    first = score(ws, PROJECT, run_id="first")
+    csv = tmp_path / "churn_scores.csv"  # a write-back target too: it must keep the first run's rows
+    first = score(ws, PROJECT, run_id="first", to=[str(csv)])
+    written = csv.read_bytes()
     with ws.connect() as con:
         # a rule of the database's own (a DBA's trigger): the second run's journal row is refused as it is written
         con.execute(
@@ -150,7 +152,7 @@ def test_a_score_the_postgres_warehouse_refuses_mid_run_is_journaled_failed_and_
             "CREATE TRIGGER refuse_second BEFORE INSERT ON ops.runs FOR EACH ROW EXECUTE FUNCTION ops.refuse_second()"
         )
     with pytest.raises(DeployError, match="previous predictions stay in force"):
-        score(ws, PROJECT, run_id="second")
+        score(ws, PROJECT, run_id="second", to=[str(csv)])
     with ws.connect() as con:
         runs = dict(con.execute("SELECT run_id, status FROM ops.runs WHERE kind = 'score'").fetchall())
         kept = con.execute("SELECT run_id, count(*) FROM ops.predictions GROUP BY run_id").fetchall()
@@ -158,3 +160,4 @@ def test_a_score_the_postgres_warehouse_refuses_mid_run_is_journaled_failed_and_
     assert runs == {"first": "succeeded", "second": "failed"}
     assert kept == [("first", first.rows)]
     assert "refused by the warehouse" in error
+    assert csv.read_bytes() == written and b"first" in written
