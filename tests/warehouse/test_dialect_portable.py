@@ -145,3 +145,64 @@ def test_named_parameters_are_numbered_for_each_backend(backend: str) -> None:
     assert values == [2, 1]  # in the order first used; "c" unused, so not passed
     with fresh(backend) as con:
         assert con.execute(sql, values).fetchall()[0][:2] == (21, 2)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_order_free_row_hash_of_a_table_sees_any_changed_value_on_each_backend(backend: str) -> None:
+    """features/cache.py fingerprints a table by `bit_xor(hash(t))`; Postgres has no hash(): REWRITES writes it as
+    hashtextextended of the row's text. The numbers differ per warehouse; what must hold is the same on both."""
+    digest = "SELECT count(*), bit_xor(hash(t)) FROM s.t t"
+    with fresh(backend) as con:
+        con.execute("CREATE SCHEMA s")
+        con.execute("CREATE TABLE s.t (g VARCHAR, x VARCHAR, y INTEGER)")
+        for row in PICKS:
+            con.execute("INSERT INTO s.t VALUES (?, ?, ?)", list(row))
+        first = con.execute(digest).fetchone()
+        con.execute("CREATE TABLE s.u AS SELECT * FROM s.t ORDER BY y DESC NULLS FIRST")  # the same rows, reordered
+        reordered = con.execute(digest.replace("s.t", "s.u")).fetchone()
+        con.execute("UPDATE s.t SET y = 6 WHERE y = 5")
+        changed = con.execute(digest).fetchone()
+    assert first is not None and first[0] == len(PICKS) and first[1] is not None
+    assert reordered == first
+    assert changed is not None and changed[0] == first[0] and changed[1] != first[1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_difference_in_days_is_a_bigint_on_each_backend(backend: str) -> None:
+    """date_diff('day', ...) is BIGINT on DuckDB; sqlglot writes a date subtraction for Postgres (an INTEGER), which
+    REWRITES casts, so a training set's day counts have the same type on both (Int64 in pandas)."""
+    with fresh(backend) as con:
+        got = con.execute(
+            "SELECT date_diff('day', TIMESTAMP '2026-01-01 10:00:00', TIMESTAMP '2026-03-01 09:00:00') AS d, "
+            "date_diff('day', DATE '2026-03-01', DATE '2026-01-01') AS back"
+        ).df()
+    assert got.to_dict("records") == [{"d": 59, "back": -59}]
+    assert [str(t) for t in got.dtypes] in (["int64", "int64"], ["Int64", "Int64"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_describe_names_columns_and_types_as_duckdb_does_on_each_backend(backend: str) -> None:
+    """warehouse.tables.describe: DESCRIBE on DuckDB; Postgres has none, so PostgresConnection.describe reads the
+    types of a query that returns no row and names them as DuckDB does (callers branch on VARCHAR, TIMESTAMP...)."""
+    from soloml.warehouse.tables import describe
+
+    with fresh(backend) as con:
+        con.execute("CREATE SCHEMA s")
+        con.execute(
+            "CREATE TABLE s.t (i INTEGER, b BIGINT, d DOUBLE, v VARCHAR, day DATE, seen_at TIMESTAMP, ok BOOLEAN, "
+            "m DECIMAL(12,2), j JSON)"
+        )
+        table = describe(con, "s.t")
+        query = describe(con, "(SELECT v AS name, count(*) AS n FROM s.t GROUP BY v) q")
+    assert table == [
+        ("i", "INTEGER"),
+        ("b", "BIGINT"),
+        ("d", "DOUBLE"),
+        ("v", "VARCHAR"),
+        ("day", "DATE"),
+        ("seen_at", "TIMESTAMP"),
+        ("ok", "BOOLEAN"),
+        ("m", "DECIMAL(12,2)"),
+        ("j", "JSON"),
+    ]
+    assert query == [("name", "VARCHAR"), ("n", "BIGINT")]

@@ -141,3 +141,8 @@ def test_a_wrong_url_says_which_server_without_the_password() -> None:
     with pytest.raises(WarehouseError, match=r"postgresql://me:\*\*\*@127\.0\.0\.1:1/x") as caught:
         PostgresConnection("postgresql://me:s3cret@127.0.0.1:1/x")
     assert "s3cret" not in str(caught.value)
+
+
+def test_the_connection_does_not_jit_compile_soloml_s_wide_statements(con) -> None:
+    """With JIT on, each feature statement over fresh (unanalysed) tables spent seconds compiling (see __init__)."""
+    assert con.execute("SHOW jit").fetchone() == ("off",)

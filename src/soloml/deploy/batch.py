@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -33,6 +32,7 @@ from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
 from soloml.facts import JSON, field_facts
 from soloml.warehouse import ops
+from soloml.warehouse.base import DATABASE_ERRORS
 from soloml.workspace import WorkspaceLike, as_workspace
 
 ReasonMode = Literal["fast", "exact", "none"]
@@ -220,7 +220,7 @@ def score_project(
         except SolomlError as exc:
             _record_failure(con, run_id, project, version, start_time, clock, exc)
             raise
-        except (duckdb.Error, OSError) as exc:
+        except (*DATABASE_ERRORS, OSError) as exc:
             error = DeployError(
                 f"Scoring '{project}' (run {run_id}) failed: {exc}.",
                 hint="Nothing was replaced: the previous predictions stay in force. Fix the cause and re-run.",

@@ -30,7 +30,7 @@ from soloml.facts import JSON, field_facts
 from soloml.temp_names import unique_name
 from soloml.warehouse import ops
 from soloml.warehouse.base import Connection
-from soloml.warehouse.connection import SQL_ERRORS, table_exists
+from soloml.warehouse.connection import DATABASE_ERRORS, table_exists
 
 _SCALE = float(2**64)
 
@@ -126,7 +126,7 @@ def log_exposures(
         )
         after = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = ?", [experiment]).fetchone()[0]
         con.execute("COMMIT")
-    except SQL_ERRORS as exc:
+    except DATABASE_ERRORS as exc:
         con.execute("ROLLBACK")
         raise ExperimentError(
             f"Could not record exposures for experiment '{experiment}': {exc}.",
@@ -251,7 +251,7 @@ def units_from_sql(con: Connection, sql: str, *, arm: str | None = None) -> Unit
     """Unit ids from a query: its `unit_id` column, else its first column; and its arm column if it has one."""
     try:
         frame = con.execute(sql).df()
-    except SQL_ERRORS as exc:
+    except DATABASE_ERRORS as exc:
         raise ExperimentError(
             f"The units query failed: {exc}.",
             hint="Run it in `duckdb warehouse.duckdb` to fix it; it must return unit_id.",

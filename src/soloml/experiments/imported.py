@@ -22,7 +22,7 @@ from soloml.experiments.analysis import ExperimentResult, analyze_experiment
 from soloml.experiments.assignment import ARM_COLUMNS, Units, assign_units
 from soloml.experiments.spec import ExperimentSpec
 from soloml.warehouse.base import Connection
-from soloml.warehouse.connection import SQL_ERRORS, table_exists
+from soloml.warehouse.connection import DATABASE_ERRORS, table_exists
 
 FILE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}
 UNIT_COLUMNS = ("unit_id", "unit", "id", "customer_id", "user_id", "contact_id", "email", "customer", "user")
@@ -77,7 +77,7 @@ def read_source(con: Connection, source: str, *, root: Path | None = None) -> So
     if text.split(None, 1)[0].lower() in {"select", "with", "from"}:
         try:
             return Source(con.sql(text).df(), "the --from query", 1)
-        except SQL_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             raise ExperimentError(
                 f"The --from query failed: {exc}.", hint="Run it in `duckdb warehouse.duckdb` to fix it."
             ) from exc

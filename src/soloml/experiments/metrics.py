@@ -20,7 +20,7 @@ import pyarrow as pa
 from soloml.errors import ExperimentError, did_you_mean
 from soloml.experiments.spec import ExperimentSpec, MetricSpec
 from soloml.warehouse.base import Connection
-from soloml.warehouse.connection import SQL_ERRORS
+from soloml.warehouse.connection import DATABASE_ERRORS
 from soloml.warehouse.dialect import numbered_params
 
 Window = tuple[date | None, date | None]
@@ -111,7 +111,7 @@ def read_metric(
                     f"The SQL of {where} is not a query.", hint="Write a SELECT returning unit_id, value [, covariate]."
                 )
             table = relation.to_arrow_table()
-        except SQL_ERRORS as exc:
+        except DATABASE_ERRORS as exc:
             raise ExperimentError(
                 f"The SQL of {where} failed: {exc}.",
                 hint="Fix the query in the experiment YAML; it must return unit_id, value [, covariate].",

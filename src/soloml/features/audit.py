@@ -20,6 +20,7 @@ from soloml.features.cutoffs import FEATURE_WINDOW, cutoff_schedule, label_windo
 from soloml.features.frame_sql import frame_query
 from soloml.projects.spec import ProjectSpec
 from soloml.warehouse.base import Connection
+from soloml.warehouse.connection import quote_ident
 
 
 @dataclass(frozen=True)
@@ -76,49 +77,131 @@ def _ts(c: datetime) -> str:
 
 
 def inject_future(con: Connection, cutoff: datetime) -> None:
-    """Add records dated after `cutoff` to core.* (call inside a transaction you roll back)."""
+    """Add records dated after `cutoff` to core.* (call inside a transaction you roll back).
+
+    Each is a copy of rows already there with some columns replaced (`_copies`): DuckDB's `SELECT * REPLACE (...)`,
+    written out column by column so Postgres runs it too.
+    """
     c = _ts(cutoff)
     mirror = "{c} + ({c} - {col})"
-    statements = []
+    copies: list[tuple[str, dict[str, str], str]] = []  # (table, {column: new value}, FROM ... WHERE ...)
     for table, key, col in (
         ("payments", "payment_id", "paid_at"),
         ("orders", "order_id", "ordered_at"),
         ("marketing_events", "event_id", "occurred_at"),
     ):
         recent = f"FROM core.{table} WHERE {col} < {c} AND {col} >= {c} - INTERVAL 365 DAY"
-        statements += [
-            f"INSERT INTO core.{table} SELECT * REPLACE ({key} || '#audit-m' AS {key}, {mirror.format(c=c, col=col)} AS {col}) {recent}",
-            f"INSERT INTO core.{table} SELECT * REPLACE ({key} || '#audit-0' AS {key}, {c} AS {col}) {recent} AND {col} >= {c} - INTERVAL 60 DAY",
-            f"INSERT INTO core.{table} SELECT * REPLACE ({key} || '#audit-n' AS {key}, customer_id || '#audit' AS customer_id, "
-            f"'audit-' || coalesce(email, '') AS email, {mirror.format(c=c, col=col)} AS {col}) {recent}",
+        mirrored = mirror.format(c=c, col=col)
+        copies += [
+            (table, {key: f"{key} || '#audit-m'", col: mirrored}, recent),
+            (table, {key: f"{key} || '#audit-0'", col: c}, f"{recent} AND {col} >= {c} - INTERVAL 60 DAY"),
+            (
+                table,
+                {
+                    key: f"{key} || '#audit-n'",
+                    "customer_id": "customer_id || '#audit'",
+                    "email": "'audit-' || coalesce(email, '')",
+                    col: mirrored,
+                },
+                recent,
+            ),
         ]
-    statements += [
-        "INSERT INTO core.order_items SELECT * REPLACE (order_item_id || '#audit-m' AS order_item_id, order_id || '#audit-m' AS order_id) "
-        "FROM core.order_items WHERE order_id || '#audit-m' IN (SELECT order_id FROM core.orders)",
-        f"INSERT INTO core.customers SELECT * REPLACE (customer_id || '#audit' AS customer_id, 'audit-' || coalesce(email, '') AS email, "
-        f"{c} + INTERVAL 1 DAY AS created_at) FROM core.customers",
+    copies += [
+        (
+            "order_items",
+            {"order_item_id": "order_item_id || '#audit-m'", "order_id": "order_id || '#audit-m'"},
+            "FROM core.order_items WHERE order_id || '#audit-m' IN (SELECT order_id FROM core.orders)",
+        ),
+        (
+            "customers",
+            {
+                "customer_id": "customer_id || '#audit'",
+                "email": "'audit-' || coalesce(email, '')",
+                "created_at": f"{c} + INTERVAL 1 DAY",
+            },
+            "FROM core.customers",
+        ),
     ]
     valid = f"valid_from <= {c} AND (valid_to IS NULL OR valid_to > {c})"
     later = f"{c} + INTERVAL 1 DAY"
-    statements += [
-        f"INSERT INTO core.subscriptions SELECT * REPLACE ('canceled' AS status, {later} AS canceled_at, {later} AS ended_at, "
-        f"'audit-plan' AS plan, coalesce(mrr, 0) * 2 + 1 AS mrr, {later} AS valid_from, NULL AS valid_to, true AS is_current) "
-        f"FROM core.subscriptions WHERE {valid}",
-        f"INSERT INTO core.subscriptions SELECT * REPLACE (subscription_id || '#audit' AS subscription_id, 'active' AS status, "
-        f"{later} AS started_at, NULL AS canceled_at, NULL AS ended_at, {later} AS valid_from, NULL AS valid_to, true AS is_current) "
-        f"FROM core.subscriptions WHERE {valid}",
-        f"INSERT INTO core.contacts SELECT * REPLACE ('customer' AS lifecycle_stage, {later} AS stage_changed_at, "
-        f"{later} AS became_customer_at, 'audit-source' AS lead_source, {later} AS valid_from, NULL AS valid_to, true AS is_current) "
-        f"FROM core.contacts WHERE {valid}",
-        f"INSERT INTO core.contacts SELECT * REPLACE (contact_id || '#audit' AS contact_id, {later} AS created_at, "
-        f"{later} AS valid_from, NULL AS valid_to, true AS is_current) FROM core.contacts WHERE {valid}",
-        f"INSERT INTO core.deals SELECT * REPLACE (true AS is_closed, true AS won, {later} AS closed_at, coalesce(amount, 0) * 2 + 1 AS amount, "
-        f"{later} AS valid_from, NULL AS valid_to, true AS is_current) FROM core.deals WHERE {valid}",
-        f"INSERT INTO core.deals SELECT * REPLACE (deal_id || '#audit' AS deal_id, {later} AS created_at, "
-        f"{later} AS valid_from, NULL AS valid_to, true AS is_current) FROM core.deals WHERE {valid}",
+    current = {"valid_from": later, "valid_to": "NULL", "is_current": "true"}
+    copies += [
+        (
+            "subscriptions",
+            {
+                "status": "'canceled'",
+                "canceled_at": later,
+                "ended_at": later,
+                "plan": "'audit-plan'",
+                "mrr": "coalesce(mrr, 0) * 2 + 1",
+                **current,
+            },
+            f"FROM core.subscriptions WHERE {valid}",
+        ),
+        (
+            "subscriptions",
+            {
+                "subscription_id": "subscription_id || '#audit'",
+                "status": "'active'",
+                "started_at": later,
+                "canceled_at": "NULL",
+                "ended_at": "NULL",
+                **current,
+            },
+            f"FROM core.subscriptions WHERE {valid}",
+        ),
+        (
+            "contacts",
+            {
+                "lifecycle_stage": "'customer'",
+                "stage_changed_at": later,
+                "became_customer_at": later,
+                "lead_source": "'audit-source'",
+                **current,
+            },
+            f"FROM core.contacts WHERE {valid}",
+        ),
+        (
+            "contacts",
+            {"contact_id": "contact_id || '#audit'", "created_at": later, **current},
+            f"FROM core.contacts WHERE {valid}",
+        ),
+        (
+            "deals",
+            {
+                "is_closed": "true",
+                "won": "true",
+                "closed_at": later,
+                "amount": "coalesce(amount, 0) * 2 + 1",
+                **current,
+            },
+            f"FROM core.deals WHERE {valid}",
+        ),
+        (
+            "deals",
+            {"deal_id": "deal_id || '#audit'", "created_at": later, **current},
+            f"FROM core.deals WHERE {valid}",
+        ),
     ]
-    for sql in statements:
-        con.execute(sql)
+    columns: dict[str, list[str]] = {}
+    for table, replaced, rest in copies:
+        if table not in columns:
+            columns[table] = _columns(con, table)
+        listed = ", ".join(
+            f"{replaced[name]} AS {quote_ident(name)}" if name in replaced else quote_ident(name)
+            for name in columns[table]
+        )
+        con.execute(f"INSERT INTO core.{table} SELECT {listed} {rest}")
+
+
+def _columns(con: Connection, table: str) -> list[str]:
+    """core.`table`'s columns in table order (information_schema: the same answer on DuckDB and Postgres)."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'core' AND table_name = ? "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _frame_at(con: Connection, spec: ProjectSpec, cutoff: datetime, features_dir: Path | None):

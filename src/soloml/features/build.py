@@ -16,7 +16,7 @@ from soloml.features.frame_sql import frame_query, to_frame
 from soloml.features.sql import resolve_files
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.spec import ProjectSpec
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def build_with_outcome(
         )
         try:
             cache.write(con, spec.name, query.sql, meta)
-        except duckdb.Error as exc:
+        except DATABASE_ERRORS as exc:
             if "read-only" not in str(exc):
                 raise
         else:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from soloml._version import __version__
@@ -25,7 +24,7 @@ from soloml.features.cutoffs import present_tables
 from soloml.projects.recipes import EVENT_RECIPES
 from soloml.projects.recipes.table import relation_sql
 from soloml.projects.spec import ProjectSpec
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 
 META_DDL = (
@@ -154,7 +153,7 @@ def label_rate(con: Connection, project: str) -> float | None:
         row = con.execute(
             f"SELECT avg(CAST(label AS DOUBLE)), count(DISTINCT label) FROM {data} WHERE label IS NOT NULL"
         ).fetchone()
-    except duckdb.Error:  # no label column, or a label that is not a number: no rate to speak of
+    except DATABASE_ERRORS:  # no label column, or a label that is not a number: no rate to speak of
         return None
     if not row or row[0] is None or row[1] > 2:
         return None

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from soloml.canonical.schema import create_core_tables
@@ -24,7 +23,7 @@ from soloml.projects.recipes.base import CUTOFFS_TABLE, POPULATION_TABLE, Recipe
 from soloml.projects.recipes.forecast import refuse
 from soloml.projects.recipes.table import frame_sql, plan_table
 from soloml.projects.spec import ProjectSpec
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 
 # Features that stay NULL when there is nothing to measure (no event in the window); all other
@@ -64,7 +63,7 @@ def _timestamps(cutoffs: list[datetime]) -> str:
 def _prepare_core(con: Connection) -> None:
     try:
         create_core_tables(con)  # a fresh warehouse may not have every core table yet
-    except duckdb.Error:
+    except DATABASE_ERRORS:
         pass  # read-only: the tables that exist are what we have
 
 
@@ -195,7 +194,7 @@ def table_frame_query(con: Connection, spec: ProjectSpec, *, with_label: bool = 
 def _run(con: Connection, recipe: RecipeSQL, part: str, sql: str) -> None:
     try:
         con.execute(sql)
-    except duckdb.Error as exc:
+    except DATABASE_ERRORS as exc:
         raise FeatureError(
             f"The {recipe.name} recipe's {part} query failed: {str(exc).splitlines()[0]}",
             hint="Check that core.* holds loaded data (`soloml tables`).",

@@ -22,6 +22,7 @@ from soloml.sql_quoting import quote_literal
 from soloml.temp_names import registered
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.tables import describe
 
 BUSINESS_ID_COLUMNS = ("source_system", "source_id", "email")
 WANTED = "_soloml_business_ids"
@@ -71,7 +72,7 @@ def _table_sql(con: Connection, spec: ProjectSpec) -> str:
     plan = plan_table(con, source, spec.label.target or "", spec.cutoffs.time_column)
     if plan.entity_column is None:  # rows numbered by soloml: the table has no id of its own
         return f"SELECT entity_id, NULL AS source_system, NULL AS source_id, NULL AS email FROM {WANTED}"
-    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {plan.relation}").fetchall()]
+    columns = [name for name, _ in describe(con, plan.relation)]
     email = next((c for c in columns if c.strip().lower().replace("-", "").replace(" ", "_") in EMAIL_NAMES), None)
     if email is None:
         return f"SELECT entity_id, {quote_literal(source)} AS source_system, entity_id AS source_id, NULL AS email FROM {WANTED}"

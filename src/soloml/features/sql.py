@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from soloml.errors import ConfigError, FeatureError, did_you_mean
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.tables import describe
 
 CUTOFF_TAG = re.compile(r"\{\{\s*cutoff\s*\}\}")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -72,12 +71,12 @@ def materialise(con: Connection, path: Path, cutoffs: list[datetime], *, taken: 
     )
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {union}")
-    except duckdb.Error as exc:
+    except DATABASE_ERRORS as exc:
         raise FeatureError(
             f"User feature file {path} failed to run: {str(exc).splitlines()[0]}",
             hint="Fix the SQL; it may use {{ cutoff }} for the snapshot time and must select an entity_id column.",
         ) from exc
-    columns = [(r[0], str(r[1]).upper()) for r in con.execute(f"DESCRIBE {table}").fetchall()][1:]
+    columns = describe(con, table)[1:]
     names = [c for c, _ in columns]
     if "entity_id" not in names:
         raise FeatureError(

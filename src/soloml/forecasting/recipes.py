@@ -14,14 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import duckdb
 import pandas as pd
 
 from soloml.canonical.schema import create_core_tables
 from soloml.errors import ForecastError, did_you_mean
 from soloml.forecasting.calendar import Coverage, Frequency
 from soloml.forecasting.series import SeriesSet, Unit, shape_buckets
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 
 CoreSeries = Literal["revenue", "orders", "new_customers", "units"]
 PAID = "('succeeded', 'refunded', 'partially_refunded')"
@@ -107,7 +106,7 @@ def core_series(
             )
     try:
         create_core_tables(con)
-    except duckdb.Error:
+    except DATABASE_ERRORS:
         pass  # read-only: the tables that exist are what we have
     notes: list[str] = []
     where = ""

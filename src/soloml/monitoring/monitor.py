@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 
 from soloml.errors import MonitorError
@@ -15,7 +14,7 @@ from soloml.monitoring.drift import FeatureDrift, feature_drift, numeric_drift
 from soloml.monitoring.freshness import SourceFreshness
 from soloml.monitoring.performance import LivePerformance
 from soloml.warehouse import ops
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,7 @@ def record(con: Connection, report: MonitorReport) -> int:
             ],
         )
         con.execute("COMMIT")
-    except duckdb.Error as exc:
+    except DATABASE_ERRORS as exc:
         con.execute("ROLLBACK")
         raise MonitorError(
             f"Could not record the monitoring run in ops.monitoring: {exc}.",

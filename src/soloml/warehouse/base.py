@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import duckdb
 import pandas as pd
+import psycopg
 import pyarrow as pa
 
 from soloml.warehouse.postgres_connection import PostgresConnection
@@ -21,6 +22,10 @@ from soloml.warehouse.postgres_connection import PostgresConnection
 # The connection stage code is handed: DuckDB's, or PostgresConnection (warehouse/postgres.py), which answers the
 # same calls (execute/executemany/fetchone/fetchall/df/to_arrow_table/sql/register/unregister/close).
 Connection: TypeAlias = duckdb.DuckDBPyConnection | PostgresConnection
+
+# What a statement on either connection raises when the database refuses it: catch this, never duckdb.Error alone,
+# where the statement may run on the warehouse (a Postgres error is a psycopg.Error).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, psycopg.Error)
 
 WriteMode = Literal["replace", "append", "create"]
 

@@ -6,17 +6,15 @@ import importlib
 from pathlib import Path
 
 import duckdb
-import psycopg
 
 from soloml.errors import WarehouseError
 from soloml.sql_quoting import quote_ident as quote_ident  # re-exported: stages import it from here too
+from soloml.warehouse.base import DATABASE_ERRORS as DATABASE_ERRORS  # re-exported
 from soloml.warehouse.base import Connection, Warehouse
 from soloml.warehouse.duckdb import DUCKDB_CONFIG as DUCKDB_CONFIG  # re-exported
 from soloml.warehouse.migrations import SCHEMAS as SCHEMAS  # re-exported
 from soloml.warehouse.migrations import migrate
 
-# what a failed statement raises on either warehouse (stages that turn it into their own error catch these)
-SQL_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, psycopg.Error)
 MIGRATION_LOCK = 0x501_0313  # the advisory lock key soloml's migrations take on a shared (Postgres) warehouse
 
 # Warehouse URL schemes and the module that opens each: its `open_connection(url, read_only=, lock_timeout=)`

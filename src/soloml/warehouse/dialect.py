@@ -10,10 +10,10 @@ fails). A construct with no `fails` transpiles without error; that is not proof 
 (e.g. `hash()` gives different numbers elsewhere), which is what `portable` is for.
 
 Where a construct has no one form that runs on both, the second implementation lives here: `_for_target` changes
-the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min, CREATE OR REPLACE TABLE
-as a drop and a create, GROUP BY ALL as named groups, a bare subquery in FROM given a name, strip_accents as a
-translate() over a fixed table, contains() as strpos()), so DuckDB keeps its own form. Small portable pieces the
-modules share are functions here too (`first_non_null`).
+the parsed statement for a target before it is written (`REWRITES` per node; Postgres: arg_max / arg_min,
+hash(), date_diff in days as BIGINT, CREATE OR REPLACE TABLE as a drop and a create, GROUP BY ALL as named groups,
+a bare subquery in FROM given a name, strip_accents as a translate() over a fixed table, contains() as strpos()),
+so DuckDB keeps its own form. Small portable pieces the modules share are functions here too (`first_non_null`).
 """
 
 from __future__ import annotations
@@ -162,8 +162,30 @@ def _postgres_functions(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _row_hash(node: exp.Expr) -> exp.Expr:
+    """hash(x), DuckDB's 64-bit hash of a value or of a whole row (`hash(t)`, t a table alias), which Postgres lacks,
+    as `hashtextextended(CAST(x AS TEXT), 0)`: a 64-bit hash of the value's text (a row's text is its columns'). The
+    numbers differ from DuckDB's, so a fingerprint built on it (features/cache.py) is per warehouse."""
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash" and len(node.expressions) == 1:
+        text = exp.Cast(this=node.expressions[0].copy(), to=exp.DataType.build("TEXT"))
+        return exp.func("hashtextextended", text, exp.Literal.number(0))
+    return node
+
+
+def _bigint_days(node: exp.Expr) -> exp.Expr:
+    """date_diff('day', a, b), a BIGINT on DuckDB, which sqlglot writes for Postgres as a date subtraction (an
+    INTEGER), cast to BIGINT: the same values either way, and the same column type in a training set."""
+    if not isinstance(node, exp.DateDiff) or node.meta.get("soloml_bigint"):
+        return node
+    unit = node.args.get("unit")
+    if unit is not None and unit.name.upper() not in ("DAY", "DAYS", "D"):
+        return node
+    node.meta["soloml_bigint"] = True  # seen: the transform below rewrites its arguments, not it again
+    return exp.Cast(this=node.transform(_postgres), to=exp.DataType.build("BIGINT"))
+
+
 def _postgres(node: exp.Expr) -> exp.Expr:
-    return _named_groups(_postgres_arg_extreme(_exact_distinct(_postgres_functions(node))))
+    return _bigint_days(_row_hash(_named_groups(_postgres_arg_extreme(_exact_distinct(_postgres_functions(node))))))
 
 
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
@@ -354,15 +376,10 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "DESCRIBE",
         r"\bDESCRIBE\s",
-        (
-            "canonical/ingest.py",
-            "features/ids.py",
-            "features/sql.py",
-            "projects/recipes/table.py",
-            "sources/relation.py",
-            "warehouse/types.py",
-        ),
-        "information_schema.columns for a table; for a query, run it with LIMIT 0 and read the cursor's description.",
+        ("canonical/ingest.py", "sources/relation.py", "warehouse/tables.py", "warehouse/types.py"),
+        "warehouse.tables.describe (features, ids and the table recipe call it): DESCRIBE on DuckDB; on Postgres "
+        "PostgresConnection.describe runs the query with LIMIT 0 and names the result's types as DuckDB does. "
+        "The rest run on the local DuckDB engine (files being read and typed).",
     ),
     Construct(
         "to_json / json_object",
@@ -401,7 +418,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "hash() of a row",
         r"\bhash\s*\(",
         ("canonical/adapters/mailchimp.py", "features/cache.py"),
-        "md5(row::text) (Postgres), FARM_FINGERPRINT (BigQuery), HASH (Snowflake): the numbers differ, so a fingerprint is per warehouse.",
+        "Postgres: transpile() rewrites it (REWRITES) as hashtextextended(CAST(x AS TEXT), 0); FARM_FINGERPRINT (BigQuery), "
+        "HASH (Snowflake): the numbers differ, so a fingerprint is per warehouse.",
     ),
     Construct(
         "a Python frame queried by name (con.register)",

@@ -26,6 +26,28 @@ from soloml.warehouse.postgres_sql import translate
 
 _TX = {"BEGIN": "begin", "BEGIN TRANSACTION": "begin", "COMMIT": "commit", "ROLLBACK": "rollback"}
 _DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+# Postgres type names (pg_type.typname) as DuckDB's DESCRIBE names them, for callers that branch on a column's type
+_DUCKDB_TYPE = {
+    "int2": "SMALLINT",
+    "int4": "INTEGER",
+    "int8": "BIGINT",
+    "float4": "FLOAT",
+    "float8": "DOUBLE",
+    "text": "VARCHAR",
+    "varchar": "VARCHAR",
+    "bpchar": "VARCHAR",
+    "name": "VARCHAR",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "time": "TIME",
+    "timestamp": "TIMESTAMP",
+    "timestamptz": "TIMESTAMP WITH TIME ZONE",
+    "interval": "INTERVAL",
+    "json": "JSON",
+    "jsonb": "JSON",
+    "uuid": "UUID",
+    "bytea": "BLOB",
+}
 
 
 def dsn_of(url: str) -> str:
@@ -45,6 +67,10 @@ class PostgresConnection:
                 f"Cannot open the Postgres warehouse at {_safe(url)}: {str(exc).strip()}",
                 hint="Check the host, port, database, user and password in the URL, and that the server is running.",
             ) from exc
+        # No JIT: soloml's feature SQL is wide (a hundred expressions a statement) over tables Postgres has no
+        # statistics for yet (just written), so the planner's estimates cross jit_above_cost and each statement then
+        # spends seconds compiling (2.2 s of a 2.6 s population query on a few rows, measured) to save milliseconds.
+        self._con.execute("SET jit = off")
         for json_type in ("json", "jsonb"):  # DuckDB hands JSON back as its text; so does this connection
             self._con.adapters.register_loader(json_type, TextLoader)
         self._cur: Any = None
@@ -106,6 +132,24 @@ class PostgresConnection:
         tx, self._tx = self._tx, None
         if tx is not None:
             tx.__exit__(psycopg.Rollback, psycopg.Rollback(), None)
+
+    def describe(self, relation: str) -> list[tuple[str, str]]:
+        """(column, type) of `relation` (a table, or a query in parentheses with an alias) with DuckDB's type names,
+        as DuckDB describes a query (BIGINT, DOUBLE, VARCHAR, DATE, TIMESTAMP,
+        DECIMAL(p,s)...); read from the result's description of a query that returns no row."""
+        self.execute(f"SELECT * FROM {relation} LIMIT 0")
+        out = []
+        for col in self.description or []:
+            info = self._con.adapters.types.get(col.type_code)
+            name = info.name if info is not None else ""
+            if name == "numeric":
+                kind = f"DECIMAL({col.precision},{col.scale})" if col.precision is not None else "DOUBLE"
+            elif name.startswith("_"):  # an array: DuckDB writes the element type then []
+                kind = _DUCKDB_TYPE.get(name[1:], name[1:].upper()) + "[]"
+            else:
+                kind = _DUCKDB_TYPE.get(name, name.upper() or "VARCHAR")
+            out.append((col.name, kind))
+        return out
 
     # ---- frames --------------------------------------------------------------------------------------------
 

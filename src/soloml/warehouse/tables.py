@@ -8,6 +8,7 @@ from datetime import datetime
 
 from soloml.warehouse.base import Connection
 from soloml.warehouse.connection import quote_ident
+from soloml.warehouse.postgres_connection import PostgresConnection
 
 DATA_SCHEMAS = ("raw", "core", "features")
 
@@ -34,6 +35,20 @@ class TableInfo:
     rows: int
     columns: tuple[ColumnInfo, ...]
     last_load: LastLoad | None
+
+
+def reads_files(con: Connection) -> bool:
+    """Whether this warehouse's SQL reads a file by its path (DuckDB's read_csv / read_parquet): Postgres does not."""
+    return not isinstance(con, PostgresConnection)
+
+
+def describe(con: Connection, relation: str) -> list[tuple[str, str]]:
+    """(column, type) of `relation` (a table, a file-reading function on DuckDB, or `(query) alias`), types named as
+    DuckDB names them (BIGINT, DOUBLE, VARCHAR, DATE, TIMESTAMP...) on either warehouse: DESCRIBE on DuckDB,
+    PostgresConnection.describe on Postgres (which has no DESCRIBE)."""
+    if isinstance(con, PostgresConnection):
+        return con.describe(relation)
+    return [(r[0], str(r[1]).upper()) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
 
 
 def _journal_has(con: Connection, column: str) -> bool:

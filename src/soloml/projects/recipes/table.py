@@ -31,9 +31,11 @@ from soloml.projects.spec import (
     ProjectSpec,
 )
 from soloml.sql_quoting import quote_literal
-from soloml.warehouse.base import Connection
+from soloml.warehouse.base import DATABASE_ERRORS, Connection
 from soloml.warehouse.connection import quote_ident
 from soloml.warehouse.names import column_name, table_name
+from soloml.warehouse.tables import describe as columns_of
+from soloml.warehouse.tables import reads_files
 from soloml.warehouse.types import INTEGER_TYPES, NUMERIC_TYPES
 
 POSITIVE_WORDS = (
@@ -116,9 +118,14 @@ def describe(
     """(column, type) of the source, with a clear error (naming it as `what`) when it does not exist."""
     if is_file_path(source) and not Path(source).is_file():
         raise error(f"The {what} file {source} does not exist.", hint=f"Check the path given as {what}.")
+    if is_file_path(source) and not reads_files(con):
+        raise error(
+            f"The {what} {source} is a file, and this workspace's warehouse (Postgres) reads tables, not files.",
+            hint=f"Load it first (`soloml load {source}`), then name its table (see `soloml tables`), e.g. raw.<name>.",
+        )
     try:
-        rows = con.execute(f"DESCRIBE SELECT * FROM {relation_sql(source)}").fetchall()
-    except duckdb.Error as exc:
+        return columns_of(con, relation_sql(source))
+    except DATABASE_ERRORS as exc:
         known = [
             f"{s}.{t}"
             for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
@@ -127,7 +134,6 @@ def describe(
             f"Cannot read {what} '{source}': {str(exc).splitlines()[0]}.{did_you_mean(source, known)}",
             hint="Name a warehouse table (see `soloml tables`) or a CSV/Parquet file path.",
         ) from exc
-    return [(r[0], str(r[1]).upper()) for r in rows]
 
 
 def resolve_column(names: list[str], wanted: str) -> str | None:
