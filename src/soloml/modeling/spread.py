@@ -7,6 +7,7 @@ reads a difference smaller than the seed's own wobble as an improvement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -73,6 +74,7 @@ def seed_spread(
     seed: int,
     horizon_days: int | None,
     test_from: date | None,
+    blend: Sequence[Mapping[str, Any]] = ({},),
 ) -> SeedSpread | None:
     """The headline metric under seeds seed+1, seed+2 beside `value` (seed `seed`); None on larger data."""
     if len(X) >= SPREAD_ROWS or value is None:
@@ -84,7 +86,7 @@ def seed_spread(
             if plan.kind == "time"
             else plan_validation(ts, horizon_days=horizon_days, seed=other, test_from=test_from)
         )
-        oos = cross_validate(X, y, again, {**params, "seed": other}, categorical=categorical)
+        oos = cross_validate(X, y, again, {**params, "seed": other}, categorical=categorical, blend=blend)
         got = metric_value(metric, ts.task, y[again.rows], oos.predictions, score_of(oos.predictions, ts.task), k)
         if got is None or np.isnan(got):
             return None

@@ -107,9 +107,18 @@ def train(
     )
     tuned_params = {} if tuned is None else tuned.params
 
-    oos = cross_validate(X, y, plan, fold_params, categorical=cats)
-    n_rounds = oos.final_rounds(len(frame))
-    booster, _ = (refit or ft.fit)(X, y, chosen, categorical=cats, rounds=n_rounds)
+    # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
+    levels = [int(X[c].nunique(dropna=False)) for c in cats]
+    blend = ft.blend_members(len(frame), levels) if tune <= 0 and not params else ({},)
+    oos = cross_validate(X, y, plan, fold_params, categorical=cats, blend=blend)
+    member_rounds = oos.final_rounds(len(frame))
+    n_rounds = member_rounds[0]
+    booster = ft.average(
+        [
+            (refit or ft.fit)(X, y, {**chosen, **overrides}, categorical=cats, rounds=rounds)[0]
+            for overrides, rounds in zip(blend, member_rounds, strict=True)
+        ]
+    )
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     hints = suggest(
@@ -150,6 +159,7 @@ def train(
             seed=seed,
             horizon_days=spec.label.horizon_days if snapshots_over_time else None,
             test_from=spec.test_from,
+            blend=blend,
         )
     )
     all_left_out = (*left_out, *screened.left_out)
@@ -164,6 +174,12 @@ def train(
         classes=coding.classes,
         params={k: v for k, v in chosen.items() if k not in ("verbosity",)},
         n_rounds=n_rounds,
+        blend=tuple(
+            {"params": dict(overrides), "rounds": rounds}
+            for overrides, rounds in zip(blend, member_rounds, strict=True)
+        )
+        if len(blend) > 1
+        else (),
         validation=Validation(
             plan.kind,
             plan.description,
