@@ -79,3 +79,40 @@ def test_on_small_data_the_seed_spread_is_measured_and_said_when_it_matters():
     assert spread["material"]  # 0.637 to 0.699 here
     said = [n for n in result.notes if n.startswith("The ROC AUC moved between")]
     assert said and f"{spread['low']:.3f} and {spread['high']:.3f} across seeds 0, 1 and 2" in said[0]
+
+
+def test_the_seed_repeats_on_a_second_core_give_the_same_values_as_in_turn():
+    """`spread.start` may run the repeats in a thread beside training; what they measure must not depend on it."""
+    from soloml.modeling import spread
+    from soloml.modeling.split import plan_validation
+
+    rng = np.random.default_rng(5)
+    n = 240
+    frame = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n), "region": rng.choice(list("abcdefg"), n)})
+    frame["y"] = rng.random(n) < 1 / (1 + np.exp(-0.8 * frame["x"]))
+    ts = flat_set(frame, "y", "binary")
+    result = train(ts, table_spec("binary", "roc_auc"), seed=0)
+    X = result.signature.prepare(ts.frame)
+    y = ts.frame["label"].to_numpy(dtype=float)
+    params = {**result.params, "verbosity": -1}
+    runs = [
+        spread.start(
+            X,
+            y,
+            ts,
+            plan_validation(ts, seed=0),
+            params,
+            list(result.signature.categorical),
+            "roc_auc",
+            k=24,
+            seed=0,
+            horizon_days=None,
+            test_from=None,
+            blend=[member["params"] for member in result.blend] or [{}],
+            parallel=parallel,
+        )
+        for parallel in (True, False)
+    ]
+    beside, in_turn = (run.result(result.model_score) for run in runs if run is not None)
+    assert runs[0].parallel and not runs[1].parallel
+    assert beside.values == in_turn.values and list(in_turn.values) == result.seed_spread["values"]

@@ -161,12 +161,14 @@ def blended_predict(
     if len(boosters) == 1:
         pred = np.asarray(boosters[0].predict(X))
         return unweight(pred, weight) if task == "binary" else pred
-    raw = np.mean([np.asarray(b.predict(X, raw_score=True)) for b in boosters], axis=0)
+    raw: np.ndarray = np.mean([np.asarray(b.predict(X, raw_score=True)) for b in boosters], axis=0)
     if task == "binary":
-        return 1.0 / (1.0 + np.exp(-(raw - math.log(weight))))
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-(raw - math.log(weight))))
+        return out
     if task == "multiclass":
         e = np.exp(raw - raw.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        shares: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return shares
     return raw
 
 
