@@ -4,11 +4,12 @@ Below SPREAD_ROWS rows, validation is repeated with two more seeds (other folds,
 when the headline metric moves by more than MATERIAL of its value, training says so, so that nobody
 reads a difference smaller than the seed's own wobble as an improvement.
 
-The repeats are the whole validation again (inner splits, rounds chosen per fold; cheaper estimates did
-not track it: the same folds with other sampling showed a fifth to a half of the spread, and reusing
-the rounds already chosen missed it on 3 of 8 bench splits). They need none of the first run's results,
-so `start` runs them on a second core while training goes on, when the fits are single-threaded (they
-are below 20,000 rows) and the process may use two cores; the values are the same either way.
+The repeats are the whole validation again (inner splits, rounds chosen per fold). Cheaper estimates did
+not track it: of 10 bench training parts where it moved the metric by more than 1%, the same folds with
+other row sampling showed that on 4, other folds with the rounds already chosen on 7 (docs/modeling.md).
+They need none of the first run's results, so `start` runs them in two threads beside training when the
+fits are single-threaded (they are below 20,000 rows) and the process may use two cores: less waiting,
+the same values and the same CPU seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -78,20 +80,21 @@ def _cores() -> int:
 class SpreadRun:
     """The seed repeats under way (`start`): `result(value)` waits for them and puts seed `seed`'s `value` first."""
 
-    def __init__(self, metric: str, seed: int, compute: Callable[[], list[tuple[int, float]] | None], parallel: bool):
-        self.metric, self.seed, self._compute = metric, seed, compute
-        self.parallel = parallel
-        self._future: Future[list[tuple[int, float]] | None] | None = None
-        if parallel:
-            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="soloml-seed-spread")
-            self._future = executor.submit(compute)
-            executor.shutdown(wait=False)  # the thread ends with its work
+    def __init__(self, metric: str, seed: int, repeats: list[Callable[[], tuple[int, float] | None]], parallel: bool):
+        self.metric, self.seed, self.parallel = metric, seed, parallel
+        self._repeats = repeats
+        self._futures: list[Future[tuple[int, float] | None]] = []
+        if parallel:  # one thread per seed: with training's own, three fits share the cores
+            executor = ThreadPoolExecutor(max_workers=len(repeats), thread_name_prefix="soloml-seed-spread")
+            self._futures = [executor.submit(repeat) for repeat in repeats]
+            executor.shutdown(wait=False)  # the threads end with their work
 
     def result(self, value: float | None) -> SeedSpread | None:
-        others = self._future.result() if self._future is not None else self._compute()
-        if value is None or others is None:
+        others = [f.result() for f in self._futures] if self.parallel else [repeat() for repeat in self._repeats]
+        if value is None or any(o is None for o in others):
             return None
-        return SeedSpread(self.metric, (self.seed, *(s for s, _ in others)), (float(value), *(v for _, v in others)))
+        got = [o for o in others if o is not None]
+        return SeedSpread(self.metric, (self.seed, *(s for s, _ in got)), (float(value), *(v for _, v in got)))
 
 
 def start(
@@ -115,24 +118,20 @@ def start(
     if len(X) >= SPREAD_ROWS:
         return None
 
-    def others() -> list[tuple[int, float]] | None:
-        out = []
-        for other in range(seed + 1, seed + 1 + EXTRA_SEEDS):
-            again = (
-                plan
-                if plan.kind == "time"
-                else plan_validation(ts, horizon_days=horizon_days, seed=other, test_from=test_from)
-            )
-            oos = cross_validate(X, y, again, {**params, "seed": other}, categorical=categorical, blend=blend)
-            got = metric_value(metric, ts.task, y[again.rows], oos.predictions, score_of(oos.predictions, ts.task), k)
-            if got is None or np.isnan(got):
-                return None
-            out.append((other, float(got)))
-        return out
+    def repeat(other: int) -> tuple[int, float] | None:
+        again = (
+            plan
+            if plan.kind == "time"
+            else plan_validation(ts, horizon_days=horizon_days, seed=other, test_from=test_from)
+        )
+        oos = cross_validate(X, y, again, {**params, "seed": other}, categorical=categorical, blend=blend)
+        got = metric_value(metric, ts.task, y[again.rows], oos.predictions, score_of(oos.predictions, ts.task), k)
+        return None if got is None or np.isnan(got) else (other, float(got))
 
     if parallel is None:
         parallel = _cores() >= 2 and params.get("num_threads") == 1
-    return SpreadRun(metric, seed, others, parallel)
+    seeds = range(seed + 1, seed + 1 + EXTRA_SEEDS)
+    return SpreadRun(metric, seed, [partial(repeat, other) for other in seeds], parallel)
 
 
 def seed_spread(
