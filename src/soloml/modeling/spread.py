@@ -7,9 +7,12 @@ reads a difference smaller than the seed's own wobble as an improvement.
 The repeats are the whole validation again (inner splits, rounds chosen per fold). Cheaper estimates did
 not track it: of 10 bench training parts where it moved the metric by more than 1%, the same folds with
 other row sampling showed that on 4, other folds with the rounds already chosen on 7 (docs/modeling.md).
-They need none of the first run's results, so `start` runs them in two threads beside training when the
-fits are single-threaded (they are below 20,000 rows) and the process may use two cores: less waiting,
-the same values and the same CPU seconds.
+Two things make them cheaper without changing what is reported:
+- seed+2 is run only when seeds seed and seed+1 do not already differ materially (a third value can only
+  widen the range), so a material spread costs one repeat, not two (the words then name two seeds);
+- they need none of the first run's results, so when the fits are single-threaded (below 20,000 rows) and
+  a core is idle (1-minute load average at most cores - 1), `start` runs them in two threads beside
+  training: less waiting, the same values. On a busy machine they run in turn (threads would only queue).
 """
 
 from __future__ import annotations
@@ -90,11 +93,31 @@ class SpreadRun:
             executor.shutdown(wait=False)  # the threads end with their work
 
     def result(self, value: float | None) -> SeedSpread | None:
-        others = [f.result() for f in self._futures] if self.parallel else [repeat() for repeat in self._repeats]
-        if value is None or any(o is None for o in others):
-            return None
-        got = [o for o in others if o is not None]
-        return SeedSpread(self.metric, (self.seed, *(s for s, _ in got)), (float(value), *(v for _, v in got)))
+        """Seed `seed`'s `value` and the repeats': seeds seed and seed+1 alone when they already differ materially
+        (seed+2 cannot make that less true; it is not run, or its thread's result is not used), else all three."""
+        seeds, values = [self.seed], [0.0 if value is None else float(value)]
+        spread = None
+        for i, repeat in enumerate(self._repeats):
+            got = self._futures[i].result() if self.parallel else repeat()
+            if value is None or got is None:
+                return None
+            seeds.append(got[0])
+            values.append(got[1])
+            spread = SeedSpread(self.metric, tuple(seeds), tuple(values))
+            if spread.material:
+                for later in self._futures[i + 1 :]:
+                    later.cancel()
+                break
+        return spread
+
+
+def _idle_core() -> bool:
+    """Two or more cores for this process, and the last minute's load leaves one of them free."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this platform: no way to tell, assume a busy machine
+        return False
+    return _cores() >= 2 and load <= _cores() - 1
 
 
 def start(
@@ -113,8 +136,8 @@ def start(
     blend: Sequence[Mapping[str, Any]] = ({},),
     parallel: bool | None = None,
 ) -> SpreadRun | None:
-    """Start validation under seeds seed+1, seed+2 (None from SPREAD_ROWS rows); `parallel` None: on a second
-    core when there is one and the fits are single-threaded."""
+    """Start validation under seeds seed+1, seed+2 (None from SPREAD_ROWS rows); `parallel` None: in threads beside
+    training when the fits are single-threaded and a core is idle, else in turn when `result` asks."""
     if len(X) >= SPREAD_ROWS:
         return None
 
@@ -129,7 +152,7 @@ def start(
         return None if got is None or np.isnan(got) else (other, float(got))
 
     if parallel is None:
-        parallel = _cores() >= 2 and params.get("num_threads") == 1
+        parallel = params.get("num_threads") == 1 and _idle_core()
     seeds = range(seed + 1, seed + 1 + EXTRA_SEEDS)
     return SpreadRun(metric, seed, [partial(repeat, other) for other in seeds], parallel)
 
