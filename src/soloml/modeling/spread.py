@@ -10,9 +10,10 @@ other row sampling showed that on 4, other folds with the rounds already chosen 
 Two things make them cheaper without changing what is reported:
 - seed+2 is run only when seeds seed and seed+1 do not already differ materially (a third value can only
   widen the range), so a material spread costs one repeat, not two (the words then name two seeds);
-- they need none of the first run's results, so when the fits are single-threaded (below 20,000 rows) and
-  a core is idle (1-minute load average at most cores - 1), `start` runs them in two threads beside
-  training: less waiting, the same values. On a busy machine they run in turn (threads would only queue).
+- they need none of the first run's results, so when the fits are single-threaded (below 20,000 rows)
+  and a core is idle (1-minute load average, this process included, below cores - 0.5), `start` runs
+  them in two threads beside training: less waiting, the same values. On a busy machine they run in
+  turn (threads would only queue).
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _idle_core() -> bool:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # not on this platform: no way to tell, assume a busy machine
         return False
-    return _cores() >= 2 and load <= _cores() - 1
+    return _cores() >= 2 and load < _cores() - 0.5  # this process counts in the load
 
 
 def start(
