@@ -113,6 +113,8 @@ def test_small_data_with_a_many_valued_category_is_a_blend_of_two_boosters_unles
     assert result.blend[0]["rounds"] == result.n_rounds
     assert result.booster.current_iteration() == sum(member["rounds"] for member in result.blend)
     assert result.summary()["blend"] == [dict(member) for member in result.blend]
+    cal = result.calibration  # the average of raw scores keeps probabilities calibrated
+    assert cal is not None and abs(cal.mean_predicted - cal.observed_rate) < 0.05
     typed = train(ts, table_spec("binary", "roc_auc"), params={"num_leaves": 15}, spread=False)
     assert typed.blend == () and typed.booster.current_iteration() == typed.n_rounds  # settings typed, settings used
 
