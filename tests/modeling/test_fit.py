@@ -42,3 +42,33 @@ def test_weighted_fit_still_predicts_the_base_rate_on_average():
     booster, _ = ft.fit(X.iloc[:3000], y[:3000], params, categorical=[], valid=(X.iloc[3000:], y[3000:]))
     assert ft.positive_weight("binary", y) > 1
     assert booster.predict(X).mean() == pytest.approx(y.mean(), abs=0.02)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_averaged_boosters_are_one_model_predicting_the_mean_raw_score(task):
+    """A blend is saved as one booster: the mean of the members' raw scores, contributions still additive."""
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"a": rng.normal(size=600), "b": rng.normal(size=600)})
+    signal = X["a"] + 0.5 * X["b"] + rng.normal(size=600)
+    y = {"binary": (signal > 0.8), "multiclass": np.digitize(signal, [-0.5, 0.5]), "regression": signal}[task]
+    y = np.asarray(y, dtype=float)
+    params = ft.task_params(task, 3, "", n_rows=600, seed=0, n_features=2)
+    params["metric"] = "None"
+    first, _ = ft.fit(X, y, params, categorical=[], rounds=30)
+    second, _ = ft.fit(X, y, {**params, "num_leaves": 5, "seed": 1}, categorical=[], rounds=45)
+    merged = ft.average([first, second])
+    mean_raw = (first.predict(X, raw_score=True) + second.predict(X, raw_score=True)) / 2
+    np.testing.assert_allclose(merged.predict(X, raw_score=True), mean_raw, atol=1e-12)
+    np.testing.assert_allclose(merged.predict(X), ft.blended_predict([first, second], X, task), atol=1e-12)
+    contrib = merged.predict(X, pred_contrib=True)
+    total = contrib.reshape(len(X), -1, 3).sum(axis=2) if task == "multiclass" else contrib.sum(axis=1)
+    np.testing.assert_allclose(total, merged.predict(X, raw_score=True), atol=1e-9)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())
+    np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))
+
+
+def test_the_blend_is_two_boosters_only_on_small_data_with_a_many_valued_category():
+    assert ft.blend_members(4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
+    assert ft.blend_members(4_000, []) == ({},)
+    assert ft.blend_members(4_000, [2, 3, 4]) == ({},)  # split one value against the rest: smoothing changes nothing
+    assert ft.blend_members(ft.SMALL_DATA_ROWS, [51]) == ({},)

@@ -9,6 +9,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
 from soloml.errors import ModelError
 from soloml.features.trainingset import TrainingSet
+from soloml.modeling import fit as ft
 from soloml.modeling import metrics as m
 from soloml.modeling import train
 
@@ -93,8 +94,29 @@ def test_probabilities_stay_calibrated_despite_class_weighting(churn):
 
 def test_final_model_is_refit_on_every_row_with_the_validated_rounds(churn):
     ts, result = churn
+    assert result.blend == ()  # 'plan' has three values: one booster (see fit.blend_members)
     assert result.booster.current_iteration() == result.n_rounds
     assert result.reference["rows"] == len(result.validation.rows)  # monitoring reference: out-of-sample scores
+
+
+def test_small_data_with_a_many_valued_category_is_a_blend_of_two_boosters_unless_parameters_are_typed():
+    rng = np.random.default_rng(4)
+    n = 1200
+    region = rng.integers(0, 12, n)
+    amount = rng.normal(size=n)
+    logit = -1.0 + 0.15 * region - 0.8 * amount
+    frame = pd.DataFrame({"region": [f"r{r}" for r in region], "amount": amount})
+    frame["y"] = rng.random(n) < 1 / (1 + np.exp(-logit))
+    ts = flat_set(frame, "y", "binary")
+    result = train(ts, table_spec("binary", "roc_auc"), spread=False)
+    assert [member["params"] for member in result.blend] == [{}, ft.CATEGORY_SMOOTHING]
+    assert result.blend[0]["rounds"] == result.n_rounds
+    assert result.booster.current_iteration() == sum(member["rounds"] for member in result.blend)
+    assert result.summary()["blend"] == [dict(member) for member in result.blend]
+    cal = result.calibration  # the average of raw scores keeps probabilities calibrated
+    assert cal is not None and abs(cal.mean_predicted - cal.observed_rate) < 0.05
+    typed = train(ts, table_spec("binary", "roc_auc"), params={"num_leaves": 15}, spread=False)
+    assert typed.blend == () and typed.booster.current_iteration() == typed.n_rounds  # settings typed, settings used
 
 
 def test_explanations_rank_the_planted_features_above_noise(churn):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.datasets import load_diabetes
 
 from soloml.features.trainingset import TrainingSet
@@ -43,6 +44,27 @@ def test_judged_labels_of_one_fold_do_not_change_that_folds_predictions():
     labels[judged] = labels[judged][::-1] * 3.0  # fold 0's judged labels scrambled and rescaled
     honest = train(ts, table_spec("regression", "rmse", done=50.0))
     perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=50.0))
+    position = {row: i for i, row in enumerate(honest.validation.rows)}
+    at = [position[r] for r in judged]
+    np.testing.assert_allclose(honest.validation.predictions[at], perturbed.validation.predictions[at])
+
+
+def test_judged_labels_of_one_fold_do_not_change_that_folds_blended_predictions():
+    """The two-booster blend (a many-valued category on small data): each member's rounds chosen inside the fold."""
+    rng = np.random.default_rng(6)
+    n = 900
+    region = rng.integers(0, 10, n)
+    amount = rng.normal(size=n)
+    frame = pd.DataFrame({"region": [f"r{r}" for r in region], "amount": amount})
+    frame["y"] = 0.3 * region - amount + rng.normal(size=n)
+    ts = flat_set(frame, "y", "regression")  # plain k-fold: the folds do not depend on the labels
+    plan = plan_validation(ts, seed=0)
+    _, judged = plan.folds[0]
+    labels = ts.frame["label"].to_numpy().copy()
+    labels[judged] = labels[judged][::-1] * 3.0
+    honest = train(ts, table_spec("regression", "rmse", done=5.0), spread=False)
+    perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=5.0), spread=False)
+    assert len(honest.blend) == 2
     position = {row: i for i, row in enumerate(honest.validation.rows)}
     at = [position[r] for r in judged]
     np.testing.assert_allclose(honest.validation.predictions[at], perturbed.validation.predictions[at])

@@ -1,16 +1,24 @@
-"""LightGBM with defaults that work without tuning, early stopping, and class imbalance handled.
+"""LightGBM with defaults that work without tuning, early stopping, class imbalance handled, and a blend of two.
 
 Imbalance: when positives are rarer than 1 in 5, they are up-weighted by sqrt(negatives/positives)
 (a damped weight: it helps the trees find the rare class without drowning the common one). Weighting
 shifts the log-odds by log(weight), so the fitted booster's first tree is shifted back by exactly that
 amount: probabilities stay calibrated, which the expected-value threshold needs, and the saved model
 text file predicts calibrated probabilities on its own.
+
+Blend: below SMALL_DATA_ROWS rows with a many-valued category column, the model is the average (of raw scores) of two
+boosters, the defaults and the same with stronger category smoothing (CATEGORY_SMOOTHING). On few rows
+the per-category statistics are noisy and which smoothing is best differs from table to table; the
+average of the two was never worse than the better-guessed one by more than noise on the bench tables
+(bench/RESULTS.md ## Modeling), where a choice between them on an inner split was. `average` writes the
+two as one booster (leaf values halved, trees concatenated), so what is saved and scored is one model.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +58,8 @@ MIN_DELTA = {
     "multi_error": 1e-4,
 }
 RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
+CATEGORY_SMOOTHING: dict[str, Any] = {"cat_smooth": 50.0, "min_data_per_group": 50, "cat_l2": 10.0}
+MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
     "roc_auc": "auc",
@@ -132,6 +142,61 @@ def task_params(
     else:
         params["objective"] = "regression"
     return params
+
+
+def blend_members(n_rows: int, levels: Sequence[int]) -> tuple[dict[str, Any], ...]:
+    """Parameter overrides of each booster averaged into the model: `({},)` (one booster, the defaults) or, below
+    SMALL_DATA_ROWS rows with a category column of more than MAX_CAT_TO_ONEHOT values (`levels`: each category
+    column's distinct values, missing counted), `({}, CATEGORY_SMOOTHING)`. LightGBM splits a category with few
+    values one against the rest, where the smoothing changes nothing: a second booster would be the first again."""
+    if n_rows >= SMALL_DATA_ROWS or not any(n > MAX_CAT_TO_ONEHOT for n in levels):
+        return ({},)
+    return ({}, dict(CATEGORY_SMOOTHING))
+
+
+def blended_predict(
+    boosters: list[lgb.Booster], X: pd.DataFrame | np.ndarray, task: str, weight: float = 1.0
+) -> np.ndarray:
+    """What `average(boosters)` predicts, without building it; `weight` as in `unweight` (validation's unadjusted boosters)."""
+    if len(boosters) == 1:
+        pred = np.asarray(boosters[0].predict(X))
+        return unweight(pred, weight) if task == "binary" else pred
+    raw: np.ndarray = np.mean([np.asarray(b.predict(X, raw_score=True)) for b in boosters], axis=0)
+    if task == "binary":
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-(raw - math.log(weight))))
+        return out
+    if task == "multiclass":
+        e = np.exp(raw - raw.max(axis=1, keepdims=True))
+        shares: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return shares
+    return raw
+
+
+def average(boosters: list[lgb.Booster]) -> lgb.Booster:
+    """One booster whose raw score is the mean of `boosters`' (fit on the same columns): each one's leaf values
+    divided by their number, the trees one after another. One booster comes back as it is."""
+    if len(boosters) == 1:
+        return boosters[0]
+    share = 1.0 / len(boosters)
+    head, trees, tail = "", [], ""
+    for i, booster in enumerate(boosters):
+        text = booster.model_to_string()
+        start, end = text.find("Tree=0\n"), text.find("end of trees")
+        if start < 0 or end < 0:
+            raise ModelError("A booster to average has no trees.")
+        if i == 0:
+            head, tail = text[:start], text[end:]
+        for block in re.split(r"Tree=\d+\n", text[start:end])[1:]:
+            lines = block.rstrip("\n").split("\n")
+            for j, line in enumerate(lines):
+                key, _, values = line.partition("=")
+                if key in ("leaf_value", "internal_value"):
+                    lines[j] = key + "=" + " ".join(repr(float(v) * share) for v in values.split())
+            trees.append("\n".join(lines) + "\n\n\n")
+    blocks = [f"Tree={i}\n{body}" for i, body in enumerate(trees)]
+    sizes = "tree_sizes=" + " ".join(str(len(b.encode())) for b in blocks)
+    head = re.sub(r"tree_sizes=[^\n]*", sizes, head, count=1)
+    return lgb.Booster(model_str=head + "".join(blocks) + tail)
 
 
 def scaled_rounds(rounds: float, chosen_on_rows: int, fit_rows: int) -> int:

@@ -65,6 +65,9 @@ class TrainResult:
     left_out: tuple[LeftOut, ...] = ()  # columns not learnt from, with the reason
     notes: tuple[str, ...] = ()  # what a reader must know to read the numbers (split, warnings, seed spread)
     seed_spread: dict[str, Any] | None = None
+    blend: tuple[
+        dict[str, Any], ...
+    ] = ()  # boosters averaged into `booster` ({"params": overrides, "rounds": n}); () for one
 
     @property
     def baseline_scores(self) -> dict[str, float | None]:
@@ -161,6 +164,7 @@ class TrainResult:
             },
             "training": self.training,
             "n_rounds": self.n_rounds,
+            "blend": [dict(member) for member in self.blend],
             "tune_trials": self.tune_trials,
             "tuned_on": self.tuned_on,
             "top_features": self.top_features(),

@@ -25,7 +25,7 @@ from soloml.modeling.metrics import metric_for
 from soloml.modeling.result import TrainResult, Validation
 from soloml.modeling.signature import build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.spread import seed_spread
+from soloml.modeling.spread import start as start_seed_spread
 from soloml.modeling.validate import cross_validate
 from soloml.modeling.verdict import suggest
 from soloml.projects.spec import ProjectSpec
@@ -107,9 +107,36 @@ def train(
     )
     tuned_params = {} if tuned is None else tuned.params
 
-    oos = cross_validate(X, y, plan, fold_params, categorical=cats)
-    n_rounds = oos.final_rounds(len(frame))
-    booster, _ = (refit or ft.fit)(X, y, chosen, categorical=cats, rounds=n_rounds)
+    # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
+    levels = [int(X[c].nunique(dropna=False)) for c in cats]
+    blend = ft.blend_members(len(frame), levels) if tune <= 0 and not params else ({},)
+    repeats = (  # on small data, validation again under two more seeds: on a second core while this goes on
+        None
+        if tune or not spread
+        else start_seed_spread(
+            X,
+            y,
+            ts,
+            plan,
+            chosen,
+            cats,
+            metric,
+            k=capacity.k,
+            seed=seed,
+            horizon_days=spec.label.horizon_days if snapshots_over_time else None,
+            test_from=spec.test_from,
+            blend=blend,
+        )
+    )
+    oos = cross_validate(X, y, plan, fold_params, categorical=cats, blend=blend)
+    member_rounds = oos.final_rounds(len(frame))
+    n_rounds = member_rounds[0]
+    booster = ft.average(
+        [
+            (refit or ft.fit)(X, y, {**chosen, **overrides}, categorical=cats, rounds=rounds)[0]
+            for overrides, rounds in zip(blend, member_rounds, strict=True)
+        ]
+    )
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     hints = suggest(
@@ -134,24 +161,7 @@ def train(
         hints=hints,
         seed=seed,
     )
-    variation = (
-        None
-        if tune or not spread
-        else seed_spread(
-            X,
-            y,
-            ts,
-            plan,
-            chosen,
-            cats,
-            metric,
-            judged.metrics[metric],
-            k=capacity.k,
-            seed=seed,
-            horizon_days=spec.label.horizon_days if snapshots_over_time else None,
-            test_from=spec.test_from,
-        )
-    )
+    variation = None if repeats is None else repeats.result(judged.metrics[metric])
     all_left_out = (*left_out, *screened.left_out)
     return TrainResult(
         project=spec.name,
@@ -164,6 +174,12 @@ def train(
         classes=coding.classes,
         params={k: v for k, v in chosen.items() if k not in ("verbosity",)},
         n_rounds=n_rounds,
+        blend=tuple(
+            {"params": dict(overrides), "rounds": rounds}
+            for overrides, rounds in zip(blend, member_rounds, strict=True)
+        )
+        if len(blend) > 1
+        else (),
         validation=Validation(
             plan.kind,
             plan.description,

@@ -4,7 +4,8 @@ For each fold of the plan: the number of boosting rounds is found by early stopp
 inner split (`ValidationPlan.inner`: the latest training rows for a time split, a stratified fifth
 otherwise); the fold's model is then fit on all of the fold's training rows with that many rounds,
 scaled by sqrt(rows / inner rows), and only then predicts the judged rows. The final model's rounds
-are the folds' chosen rounds scaled the same way to every row.
+are the folds' chosen rounds scaled the same way to every row. With `blend` (fit.blend_members), each
+fold fits every member booster that way (each with its own rounds) and predicts their average.
 
     >>> oos = cross_validate(X, y, plan, params, categorical=[])   # doctest: +SKIP
     >>> oos.predictions.shape, oos.final_rounds(len(X))            # doctest: +SKIP
@@ -26,12 +27,12 @@ from soloml.modeling.split import ValidationPlan
 
 @dataclass(frozen=True)
 class FoldFit:
-    """One fold: the rounds early stopping found on the inner split, and the rounds its model was fit with."""
+    """One fold: the rounds early stopping found on the inner split, and the rounds its model was fit with (one per blend member)."""
 
-    best_inner_rounds: int
+    best_inner_rounds: tuple[int, ...]
     inner_rows: int
     train_rows: int
-    rounds: int
+    rounds: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,13 @@ class OutOfSample:
     predictions: np.ndarray
     folds: tuple[FoldFit, ...]
 
-    def final_rounds(self, n_rows: int) -> int:
-        """Rounds for the model fit on all `n_rows`: the folds' inner choices, scaled up to every row."""
-        best = float(np.mean([f.best_inner_rounds for f in self.folds]))
+    def final_rounds(self, n_rows: int) -> tuple[int, ...]:
+        """Rounds for the model fit on all `n_rows` (one per blend member): the folds' inner choices, scaled up to every row."""
         inner = float(np.mean([f.inner_rows for f in self.folds]))
-        return ft.scaled_rounds(best, int(inner), n_rows)
+        return tuple(
+            ft.scaled_rounds(float(np.mean([f.best_inner_rounds[m] for f in self.folds])), int(inner), n_rows)
+            for m in range(len(self.folds[0].best_inner_rounds))
+        )
 
 
 def choose_rounds(
@@ -88,19 +91,28 @@ def cross_validate(
     params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
     *,
     categorical: list[str],
+    blend: Sequence[Mapping[str, Any]] = ({},),
 ) -> OutOfSample:
-    """Out-of-sample predictions for `plan.rows`; `params` is one set, or one per fold (tuned inside each fold)."""
+    """Out-of-sample predictions for `plan.rows`; `params` is one set, or one per fold (tuned inside each fold);
+    `blend` the overrides of each member booster averaged (fit.blend_members)."""
     per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
     M, positions = ft.as_matrix(X, categorical)  # once: every fit below slices rows of it
     parts, fits = [], []
     for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
-        best, inner_rows = _choose_rounds(M, y, train_rows, plan, fold_params, positions)
-        rounds = ft.scaled_rounds(best, inner_rows, len(train_rows))
-        booster, _ = ft.fit(
-            M[train_rows], y[train_rows], fold_params, categorical=positions, rounds=rounds, adjust=False
-        )
-        weight = ft.positive_weight(str(fold_params.get("objective", "")), y[train_rows])
-        parts.append(ft.unweight(np.asarray(booster.predict(M[valid_rows])), weight))
-        fits.append(FoldFit(best, inner_rows, len(train_rows), rounds))
+        boosters, best, used = [], [], []
+        for overrides in blend:
+            member = {**fold_params, **overrides}
+            chosen, inner_rows = _choose_rounds(M, y, train_rows, plan, member, positions)
+            rounds = ft.scaled_rounds(chosen, inner_rows, len(train_rows))
+            booster, _ = ft.fit(
+                M[train_rows], y[train_rows], member, categorical=positions, rounds=rounds, adjust=False
+            )
+            boosters.append(booster)
+            best.append(chosen)
+            used.append(rounds)
+        task = str(fold_params.get("objective", ""))
+        weight = ft.positive_weight(task, y[train_rows])
+        parts.append(ft.blended_predict(boosters, M[valid_rows], task, weight))
+        fits.append(FoldFit(tuple(best), inner_rows, len(train_rows), tuple(used)))
     stacked = np.concatenate(parts, axis=0)
     return OutOfSample(stacked[validation_order(plan)], tuple(fits))
