@@ -18,8 +18,11 @@ import pytest
 import yaml
 
 import soloml
+from soloml.app.check import run_check
+from soloml.app.experiment import analyze, assign
 from soloml.app.features import features
 from soloml.app.forecast import forecast
+from soloml.app.identities import identities
 from soloml.app.interview import write_interview
 from soloml.app.models import promote_model
 from soloml.app.monitor import monitor
@@ -34,6 +37,22 @@ from soloml.warehouse.postgres import PostgresConnection
 from soloml.workspace import Workspace, init_workspace
 
 PROJECT = "churn"
+# The retention offer of the demo's impact step, measured here on a real outcome in the data: which of the
+# offered customers paid at all (core.payments), so the readout has something to compare on both warehouses.
+EXPERIMENT = """\
+name: retention-offer
+salt: bluebird-cycle
+variants: {control: 1, offer: 1}
+project: churn
+primary:
+  name: paid
+  sql: >-
+    SELECT customer_id AS unit_id, 1 AS value FROM core.payments WHERE status = 'succeeded'
+    AND customer_id IN (SELECT unit_id FROM ops.exposures WHERE experiment = 'retention-offer') GROUP BY 1
+  missing_value: 0
+  unit_words: customers
+  verb: kept
+"""
 NOW = datetime(2026, 12, 1)  # the monitor's clock: freshness is then the same on both
 PREDICTION_COLUMNS = ["entity_id", "score", "rank", "decision", "source_system", "source_id", "email", "top_reasons"]
 
@@ -46,11 +65,20 @@ def bluebird(tmp_path_factory):
 def _cycle(ws: Workspace, paths: list[Any]) -> dict[str, Any]:
     """Everything a user would run, in order; what each step left behind."""
     loaded = soloml.load(ws, paths)
+    checked = run_check(ws, now=NOW).to_facts()
+    checked.pop("checked_at")
+    matched = identities(ws).to_facts()
     write_interview(ws, yaml.safe_load(CEO_ANSWERS))
+    ready = run_check(ws, PROJECT, now=NOW, record=False).to_facts()
+    ready.pop("checked_at")
     built = features(ws, PROJECT)
     trained = train_project(ws, PROJECT, seed=7)
     promote_model(ws, PROJECT, trained.version or "candidate")
     scored = score(ws, PROJECT, run_id="weekly-1")
+    ws.experiments_dir.mkdir(parents=True, exist_ok=True)
+    (ws.experiments_dir / "retention-offer.yaml").write_text(EXPERIMENT)
+    assigned = assign(ws, "retention-offer", top_k=(PROJECT, 60)).to_facts()
+    readout = analyze(ws, "retention-offer").to_facts()
     watched = monitor(ws, PROJECT, now=NOW)
     write_interview(ws, yaml.safe_load(FORECAST_ANSWERS))  # the demo's second project: next months' revenue
     forecasted = forecast(ws, "revenue").to_facts()
@@ -66,11 +94,18 @@ def _cycle(ws: Workspace, paths: list[Any]) -> dict[str, Any]:
             "SELECT entity_id, score, rank, decision, source_system, source_id, email, CAST(top_reasons AS VARCHAR) "
             "FROM ops.predictions WHERE run_id = 'weekly-1' ORDER BY entity_id"
         ).fetchall()
+        arms = sorted(
+            con.execute("SELECT unit_id, variant FROM ops.exposures WHERE experiment = 'retention-offer'").fetchall()
+        )
         postgres = isinstance(con, PostgresConnection)
     return {
         "postgres": postgres,
         "loaded": [(r.status, dict(r.core_rows)) for r in loaded.results],
         "core": core,
+        "check": checked,
+        "project_check": ready,
+        "identities": matched,
+        "experiment": (assigned, arms, readout),
         "features": (built.rows, tuple(built.features), [(c.cutoff, c.rows, c.base_rate) for c in built.cutoffs]),
         "training": training,
         "trained": trained.result,
@@ -81,7 +116,7 @@ def _cycle(ws: Workspace, paths: list[Any]) -> dict[str, Any]:
     }
 
 
-def test_features_train_score_monitor_and_forecast_give_the_same_answers_on_postgres_as_on_duckdb(
+def test_the_whole_demo_cycle_gives_the_same_answers_on_postgres_as_on_duckdb(
     tmp_path, bluebird, postgres_warehouse_url
 ):
     paths = list(bluebird.paths)
@@ -91,6 +126,9 @@ def test_features_train_score_monitor_and_forecast_give_the_same_answers_on_post
 
     assert pg["loaded"] == duck["loaded"]
     assert pg["core"] == duck["core"] and duck["core"]["customers"] > 0
+    assert pg["check"] == duck["check"] and duck["check"]["profiles"]
+    assert pg["project_check"] == duck["project_check"] and duck["project_check"]["project"] == PROJECT
+    assert pg["identities"] == duck["identities"]
 
     assert pg["features"] == duck["features"]
     keys = ["entity_id", "cutoff"]
@@ -109,6 +147,12 @@ def test_features_train_score_monitor_and_forecast_give_the_same_answers_on_post
 
     assert pg["scored"] == duck["scored"] and duck["scored"][0] > 0
     pd.testing.assert_frame_equal(pg["predictions"], duck["predictions"], check_dtype=False)
+
+    (d_assigned, d_arms, d_readout), (p_assigned, p_arms, p_readout) = duck["experiment"], pg["experiment"]
+    assert p_assigned == d_assigned and d_assigned["new_exposures"] == 60
+    assert p_arms == d_arms and {arm for _, arm in d_arms} == {"control", "offer"}
+    assert p_readout == d_readout  # the readout, to the last digit
+    assert sum(v["units"] for v in d_readout["variants"]) == 60
 
     d_watch, p_watch = duck["monitor"], pg["monitor"]
     assert p_watch.drift == d_watch.drift and d_watch.drift

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 
+from soloml.app.serve import service_routers
 from soloml.deploy.runner import app_for_workspace, running
 from soloml.experiments import assign
 from soloml.experiments.http import experiment_router
 from soloml.experiments.spec import find_experiment
+from soloml.workspace import init_workspace
 
 SPEC = "salt: s1\nvariants: {control: 1, offer: 1}\nprimary: {name: kept, sql: select 1}\n"
 
@@ -144,3 +149,49 @@ def test_a_non_json_body_is_a_415(served):
         "/v1/experiments/retention/assign", content=b'{"unit_id": "cus_1"}', headers={"content-type": "text/plain"}
     )
     assert reply.status_code == 415
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_soloml_serve_logs_the_exposures_it_assigns_to_the_workspace_warehouse(tmp_path, backend, request):
+    """`soloml serve`'s routes (app.serve.service_routers): on a Postgres warehouse too, every unit the service
+    assigns is in ops.exposures there (the service used to log nothing when the warehouse was a URL)."""
+    warehouse = request.getfixturevalue("postgres_warehouse_url") if backend == "postgres" else "warehouse.duckdb"
+    ws = init_workspace(tmp_path / backend, warehouse=warehouse)
+    ws.experiments_dir.mkdir(parents=True, exist_ok=True)
+    (ws.experiments_dir / "retention.yaml").write_text(SPEC)
+    routers = service_routers(ws)
+    ids = [f"cus_{i}" for i in range(12)]
+    with running(app_for_workspace(ws, routers=routers)) as service, httpx.Client(base_url=service.url) as client:
+        answers = {
+            u: client.post("/v1/experiments/retention/assign", json={"unit_id": u}).json()["variant"] for u in ids
+        }
+    (assigning,) = [r for r in routers if getattr(r, "exposure_log", None) is not None]
+    assigning.exposure_log.flush()
+    with ws.connect() as con:
+        logged = dict(
+            con.execute("SELECT unit_id, variant FROM ops.exposures WHERE experiment = 'retention'").fetchall()
+        )
+    assert logged == answers and set(answers.values()) == {"control", "offer"}
+
+
+def test_exposures_still_queued_when_the_service_process_exits_are_written_and_it_exits_cleanly(ws):
+    """The exposure log's thread used to be killed at exit inside its DuckDB call (the process aborted, exit 134)
+    and the last second's exposures were lost; now exit stops it between batches and writes the rest."""
+    script = (
+        "import sys\n"
+        "from soloml.experiments.http import ExposureLog\n"
+        "log = ExposureLog(sys.argv[1], flush_seconds=0.05)\n"
+        "for i in range(500):\n"
+        "    log.log('retention', f'cus_{i}', 'offer' if i % 2 else 'control')\n"
+    )
+    for _ in range(3):  # the abort needed the exit to meet a batch in flight: a few exits, each a new process
+        done = subprocess.run(
+            [sys.executable, "-c", script, ws.warehouse_url], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    con = ws.connect()
+    try:
+        logged = con.execute("SELECT count(*) FROM ops.exposures WHERE experiment = 'retention'").fetchone()[0]
+    finally:
+        con.close()
+    assert logged == 500  # every unit once, whatever batch wrote it

@@ -53,6 +53,20 @@ def test_dollar_params_are_bound_by_number_in_any_order_and_repeated(con) -> Non
     assert con.execute("SELECT $1 || $1, $2", ["a", "b"]).fetchall() == [("aa", "b")]
 
 
+def test_question_marks_are_bound_in_the_order_they_are_written_as_on_duckdb(con) -> None:
+    """sqlglot visits a WITH clause after its SELECT: numbering `?` on the tree gave the CTE the outer values
+    (experiments' --top-k compared a project name with the LIMIT on Postgres)."""
+    sql = (
+        "WITH picked AS (SELECT x FROM (VALUES ('a'), ('b'), ('c')) v(x) WHERE x <> ?) "
+        "SELECT x, '?' AS literal, ? AS tag FROM picked WHERE x <> ? ORDER BY x LIMIT ?"
+    )
+    params = ["a", "tag", "b", 5]
+    assert con.execute(sql, params).fetchall() == [("c", "?", "tag")]
+    assert duckdb.connect().execute(sql, params).fetchall() == [("c", "?", "tag")]
+    with pytest.raises(WarehouseError, match="mixes `\\?` and `\\$n`"):
+        con.execute("SELECT ?, $1", [1])
+
+
 def test_a_percent_sign_in_sql_stays_one_percent_sign_with_or_without_params(con) -> None:
     assert con.execute("SELECT 'a%'").fetchall() == [("a%",)]
     assert con.execute("SELECT 'a%', '%s', ?", [1]).fetchall() == [("a%", "%s", 1)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from soloml.app.recovery import Announce, recover_first
 from soloml.app.workspaces import WorkspaceLike, as_workspace
@@ -49,20 +50,20 @@ def serve(
     """Serve every project with a production model (or only `projects`) over HTTP until interrupted (blocking)."""
     from soloml.deploy import serve as run_service
     from soloml.deploy.runner import api_key_for
-    from soloml.experiments.http import experiment_router
-    from soloml.forecasting.http import forecast_router
 
     ws = as_workspace(workspace)
     api_key_for(host, api_key_env)  # refuse a public bind without a key before saying anything else
     recover_first(ws, lock_timeout=RECOVERY_LOCK_TIMEOUT, announce=announce)
-    warehouse = None if "://" in ws.warehouse_url else ws.warehouse_url
     if starting is not None:
         starting(Serving(host, port, ws.models_dir))
-    run_service(
-        ws,
-        host=host,
-        port=port,
-        api_key_env=api_key_env,
-        projects=projects,
-        routers=(experiment_router(ws.experiments_dir, warehouse), forecast_router(ws.models_dir, ws.root)),
-    )
+    run_service(ws, host=host, port=port, api_key_env=api_key_env, projects=projects, routers=service_routers(ws))
+
+
+def service_routers(workspace: WorkspaceLike) -> tuple[Any, ...]:
+    """The routes the service adds to the models': experiments' assign (its exposures logged to the workspace's
+    warehouse, a DuckDB file or a Postgres URL alike) and the forecasts."""
+    from soloml.experiments.http import experiment_router
+    from soloml.forecasting.http import forecast_router
+
+    ws = as_workspace(workspace)
+    return (experiment_router(ws.experiments_dir, ws.warehouse_url), forecast_router(ws.models_dir, ws.root))

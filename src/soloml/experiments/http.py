@@ -3,7 +3,9 @@
 The service (deploy/) knows nothing of experiments; `soloml serve` mounts this router beside the
 predict routes. Assignment is the same pure hash as `soloml experiment assign`, so a unit gets the
 same variant from the batch job and from the service. Exposures are written off the request path:
-a bounded queue drained by one background thread that opens the warehouse only to write a batch.
+a bounded queue drained by one background thread that opens the warehouse only to write a batch. When the
+process exits (the service stopped, Ctrl-C), the thread is stopped between batches and what is still queued is
+written: a thread killed inside a DuckDB call aborted the whole process, and the last second's exposures were lost.
 
 A request is checked in the predict routes' order (deploy/edge.py): the API key first, then the name
 (letters, digits, `_ . -`, at most 100 characters: nothing else reaches the file system), then the body
@@ -12,6 +14,7 @@ A request is checked in the predict routes' order (deploy/edge.py): the API key 
 
 from __future__ import annotations
 
+import atexit
 import queue
 import re
 import threading
@@ -52,12 +55,14 @@ class ExposureLog:
         self._queue: queue.Queue[tuple[str, str, str]] = queue.Queue(maxsize=max_queue)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     def log(self, experiment: str, unit_id: str, variant: str) -> None:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="soloml-exposure-log", daemon=True)
                 self._thread.start()
+                atexit.register(self.close)
         try:
             self._queue.put_nowait((experiment, unit_id, variant))
         except queue.Full:
@@ -90,9 +95,20 @@ class ExposureLog:
         finally:
             con.close()
 
+    def close(self, timeout: float = 10.0) -> int:
+        """Stop the background thread (after the batch it is writing) and write what is still queued; returns
+        the rows written now. Runs at exit; safe to call more than once."""
+        self._stop.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        written = self.flush()
+        atexit.unregister(self.close)
+        return written
+
     def _run(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(self.flush_seconds):
+        while not self._stop.wait(self.flush_seconds):
             self.flush()
 
 

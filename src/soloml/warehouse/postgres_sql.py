@@ -13,6 +13,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError, UnsupportedError
+from sqlglot.tokens import TokenType
 
 from soloml.errors import WarehouseError
 from soloml.warehouse.dialect import SOURCE, for_target
@@ -47,10 +48,11 @@ def translate(sql: str) -> tuple[Statement, ...]:
     no `%` is ever read as a placeholder.
     """
     try:
+        sql, questions = _number_questions(sql)
         trees = sqlglot.parse(sql, read=SOURCE, error_level=ErrorLevel.RAISE)
     except SqlglotError as exc:
         raise WarehouseError(f"Cannot read this SQL as DuckDB's dialect: {exc}", hint=_SQL_HINT) from exc
-    kinds: set[str] = set()
+    kinds: set[str] = {"?"} if questions else set()
     counter = iter(range(1 << 30))
     out = []
     for tree in trees:
@@ -62,11 +64,11 @@ def translate(sql: str) -> tuple[Statement, ...]:
             if not isinstance(node, exp.Placeholder):
                 return node
             name = str(node.this or "")
-            if not name:
+            if not name:  # not reached for a `?` numbered above; kept for a tree sqlglot made one in
                 kinds.add("?")
                 index = next(counter)
             elif name.isdigit() and int(name) > 0:
-                kinds.add("$n")
+                kinds.add("?" if questions else "$n")
                 index = int(name) - 1
             else:
                 raise WarehouseError(
@@ -92,3 +94,26 @@ def translate(sql: str) -> tuple[Statement, ...]:
             f"This SQL mixes `?` and `$n` parameters: {sql[:200]}", hint="Use one style in a statement."
         )
     return tuple(out)
+
+
+def _number_questions(sql: str) -> tuple[str, frozenset[str]]:
+    """Every `?` (outside strings, quoted names and comments) as `$1`, `$2`... in the order they are written.
+
+    DuckDB binds `?` in text order. Numbering them on the parsed tree would follow sqlglot's argument order
+    instead, which is not the text's: a WITH clause is visited after the SELECT it belongs to, so `?` in a CTE
+    took the outer query's values. Returns the text and the numbers given; a text with no `?` comes back as it was.
+    """
+    tokens = sqlglot.Dialect.get_or_raise(SOURCE).tokenize(sql)
+    marks = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+    if not marks:
+        return sql, frozenset()
+    if any(t.token_type == TokenType.PARAMETER for t in tokens):
+        raise WarehouseError(
+            f"This SQL mixes `?` and `$n` parameters: {sql[:200]}", hint="Use one style in a statement."
+        )
+    parts, at = [], 0
+    for n, mark in enumerate(marks, start=1):
+        parts += [sql[at : mark.start], f"${n}"]
+        at = mark.end + 1
+    parts.append(sql[at:])
+    return "".join(parts), frozenset(str(n) for n in range(1, len(marks) + 1))
