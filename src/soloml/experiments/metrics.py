@@ -168,11 +168,13 @@ def join_metric(exposures: pa.Table, metric_table: pa.Table, spec: ExperimentSpe
             + " FROM metric_raw"
         )
         _check_values(local, source, metric, has_cov)
-        stray_count, examples = local.execute(
-            "SELECT count(*), list(unit_id ORDER BY unit_id)[1:3] FROM metric m WHERE NOT EXISTS (SELECT 1 FROM exposed e WHERE e.unit_id = m.unit_id)"
-        ).fetchone()
-        if stray_count:
-            shown = ", ".join(repr(u) for u in examples)
+        strays = local.execute(  # how many, and the first three by id (one portable query: no sliced list)
+            "SELECT count(*) OVER (), unit_id FROM metric m WHERE NOT EXISTS "
+            "(SELECT 1 FROM exposed e WHERE e.unit_id = m.unit_id) ORDER BY unit_id LIMIT 3"
+        ).fetchall()
+        if strays:
+            stray_count = strays[0][0]
+            shown = ", ".join(repr(u) for _, u in strays)
             raise ExperimentError(
                 f"Metric '{metric.name}' of experiment '{spec.name}' returns {stray_count} unit(s) that were never assigned (e.g. {shown}).",
                 hint=f"Restrict the query to exposed units: `WHERE unit_id IN (SELECT unit_id FROM ops.exposures WHERE experiment = '{spec.name}')`.",

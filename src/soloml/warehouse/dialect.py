@@ -188,9 +188,47 @@ def _postgres(node: exp.Expr) -> exp.Expr:
     return _bigint_days(_row_hash(_named_groups(_postgres_arg_extreme(_exact_distinct(_postgres_functions(node))))))
 
 
+def _every_match(node: exp.RegexpReplace) -> bool | None:
+    """True for DuckDB's regexp_replace(..., 'g') (every match), False for its default (the first match only),
+    None for other options (left to sqlglot)."""
+    modifiers = node.args.get("modifiers")
+    if modifiers is None:
+        return False
+    if isinstance(modifiers, exp.Literal) and modifiers.is_string and modifiers.this == "g":
+        return True
+    return None
+
+
+def _bigquery(node: exp.Expr) -> exp.Expr:
+    """regexp_replace(s, re, r, 'g') as REGEXP_REPLACE(s, re, r): BigQuery takes no options and replaces every
+    match. (Without 'g' DuckDB replaces the first match only, which BigQuery cannot say; soloml's patterns there
+    are anchored, so the two agree.)"""
+    if isinstance(node, exp.RegexpReplace) and _every_match(node):
+        node = node.copy()
+        node.set("modifiers", None)
+    return node
+
+
+def _snowflake(node: exp.Expr) -> exp.Expr:
+    """regexp_replace as Snowflake's REGEXP_REPLACE(s, re, r, position, occurrence): occurrence 0 is every match
+    (DuckDB's 'g'), 1 the first (DuckDB's default). sqlglot would pass 'g' on as the position, and drop
+    the default's first-only meaning (Snowflake replaces every match unless told)."""
+    if isinstance(node, exp.RegexpReplace):
+        every = _every_match(node)
+        if every is not None:
+            args = [node.this.copy(), node.expression.copy(), node.args["replacement"].copy()]
+            args += [exp.Literal.number(1), exp.Literal.number(0 if every else 1)]
+            return exp.Anonymous(this="REGEXP_REPLACE", expressions=args)
+    return node
+
+
 # Second implementations, in one place: constructs a target lacks, rewritten on the parsed statement before it
 # is written for that target (the DuckDB text keeps DuckDB's faster form).
-REWRITES: dict[str, Callable[[exp.Expr], exp.Expr]] = {"postgres": _postgres}
+REWRITES: dict[str, Callable[[exp.Expr], exp.Expr]] = {
+    "postgres": _postgres,
+    "bigquery": _bigquery,
+    "snowflake": _snowflake,
+}
 
 
 @dataclass(frozen=True)
@@ -201,6 +239,7 @@ class Construct:
     portable: str  # how to write it for Postgres / BigQuery / Snowflake
     fails: tuple[str, ...] = ()  # target dialects where sqlglot raises on it
     flags: int = 0
+    local_only: bool = False  # issued only to the local DuckDB engine that reads and types files, never a warehouse
 
     def found_in(self, text: str) -> bool:
         return re.search(self.pattern, text, self.flags) is not None
@@ -440,15 +479,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "regexp_replace(..., 'g') options",
         r"regexp_replace\([^;]*?'g'\)",
         ("canonical/adapters/values.py",),
-        "Postgres keeps the 'g' flag; BigQuery REGEXP_REPLACE replaces every match and takes no options; Snowflake: REGEXP_REPLACE(s, re, r, 1, 0).",
-        fails=("bigquery",),
-    ),
-    Construct(
-        "list(x ORDER BY ...)[i:j]: an ordered aggregate sliced",
-        r"\blist\s*\([^()]*ORDER BY[^()]*\)\s*\[",
-        ("experiments/metrics.py",),
-        "array_agg(x ORDER BY x) with a slice (Postgres [1:3]); BigQuery ARRAY_AGG(x ORDER BY x LIMIT 3); Snowflake ARRAY_SLICE.",
-        fails=("bigquery",),
+        "Postgres keeps the 'g' flag; BigQuery REGEXP_REPLACE replaces every match and takes no options; Snowflake: REGEXP_REPLACE(s, re, r, 1, 0) "
+        "(REWRITES: both written so, and DuckDB's first-match default as Snowflake's occurrence 1).",
     ),
     Construct(
         "GROUP BY ALL",
@@ -491,6 +523,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "Left as is: warehouse/types.py types files on the local DuckDB engine (try_strptime, TRY_CAST, regexp_full_match), "
         "which stays the file reader when the warehouse is Postgres (issue 18).",
         fails=("postgres",),
+        local_only=True,
     ),
 )
 
