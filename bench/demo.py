@@ -9,8 +9,8 @@ business stays well under a minute.
 
 from __future__ import annotations
 
-import re
 import shutil
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -18,6 +18,9 @@ from pathlib import Path
 import duckdb
 
 from soloml.demo.generator import generate_bluebird
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data" / "demo"
@@ -74,16 +77,7 @@ def write_section(rows: list[tuple]) -> None:
         f"Target: the default 5,000 customers well under a minute: {verdict} ({default[3]:.1f} s wall). Rows = data rows over the five exports.",
         "",
     ]
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    section = "\n".join(lines)
-    pattern = re.compile(r"^## Demo\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _: section + "\n", text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section + "\n"
-    )
-    results.write_text(text, encoding="utf-8")
+    replace_section("Demo", "\n".join(lines))
 
 
 if __name__ == "__main__":

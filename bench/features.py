@@ -11,7 +11,7 @@ Targets: soloml <= 30 s and <= 3x the hand-written query. Writes `## Features` i
 from __future__ import annotations
 
 import argparse
-import re
+import sys
 import tempfile
 import time
 from datetime import date
@@ -25,6 +25,9 @@ from soloml.features import build_training_set
 from soloml.features.cutoffs import cutoff_schedule
 from soloml.projects import spec_from_answers
 from soloml.warehouse import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -151,14 +154,7 @@ def main() -> None:
 
 
 def write_section(title: str, lines: list[str]) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    body = f"## {title}\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + body
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section(title, f"## {title}\n\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":

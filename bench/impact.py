@@ -7,7 +7,6 @@ Each timing is quoted against a bare reference measured in the same run. Writes 
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 import tempfile
 import time
@@ -24,6 +23,9 @@ from soloml.experiments.sequential import half_width, mixture_tau2
 from soloml.experiments.spec import ExperimentSpec
 from soloml.monitoring.drift import feature_drift
 from soloml.warehouse import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -143,11 +145,7 @@ def main() -> int:
 
 
 def write_section(title: str, lines: list[str]) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    body = f"## {title}\n\n" + "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: body + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + body
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section(title, f"## {title}\n\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import shutil
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,6 +24,9 @@ import duckdb
 
 from soloml.sources import load_paths
 from soloml.warehouse import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -87,14 +90,7 @@ def time_soloml(path: Path, workdir: Path) -> tuple[float, float, dict]:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Loading\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section("Loading", section)
 
 
 def main() -> int:

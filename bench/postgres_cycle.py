@@ -11,7 +11,6 @@ reference), then into a Postgres one (a database made for the run and dropped af
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import time
@@ -33,6 +32,9 @@ from soloml.app.train import train_project
 from soloml.demo.generator import generate_bluebird
 from soloml.demo.step_project import CEO_ANSWERS
 from soloml.workspace import Workspace, init_workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data" / "postgres_cycle"
@@ -111,16 +113,7 @@ def write_section(
         "Python; only the reads differ). The machine is shared, so wall times include waiting for a core.",
         "",
     ]
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    section = "\n".join(lines)
-    pattern = re.compile(r"^## Postgres cycle\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _: section + "\n", text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section + "\n"
-    )
-    results.write_text(text, encoding="utf-8")
+    replace_section("Postgres cycle", "\n".join(lines))
 
 
 if __name__ == "__main__":

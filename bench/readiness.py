@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
@@ -146,11 +148,7 @@ def time_reference(path: Path) -> dict | None:
 
 
 def write_section(lines: list[str]) -> None:
-    section = "\n".join(["## Readiness", "", *lines]) + "\n"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Readiness\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("Readiness", "\n".join(["## Readiness", "", *lines]))
 
 
 def main() -> int:

@@ -37,7 +37,6 @@ else:
 
 import argparse  # noqa: E402 - after the OpenMP setting on purpose
 import json  # noqa: E402
-import re  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -53,6 +52,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import psutil  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -256,14 +258,7 @@ def train_dask(engine, X: pd.DataFrame, y: np.ndarray, ids: pd.Series) -> tuple[
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Scale\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section("Scale", section)
 
 
 def now() -> str:
