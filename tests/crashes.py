@@ -1,4 +1,5 @@
-"""Kill a real `soloml` process at one of its crash points (soloml/crashpoints.py), for the "nothing half-written" tests."""
+"""Stop a real `soloml` process at one of its crash points (soloml/crashpoints.py): to kill it there, for the
+"nothing half-written" tests, or to run another command while it is half done."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 SOLOML = str(Path(sys.executable).with_name("soloml"))
 
 
-def killed_at(point: str, *args: str) -> None:
-    """Run `soloml ARGS` in its own process, stop it at crash point `point` (soloml/crashpoints.py) and SIGKILL it there."""
+def paused_at(point: str, *args: str) -> subprocess.Popen:
+    """`soloml ARGS` in its own process, stopped (asleep) at crash point `point`; stop it with `kill`."""
     proc = subprocess.Popen(
         [SOLOML, *args],
         env={**os.environ, "SOLOML_PAUSE_AT": point},
@@ -20,11 +21,25 @@ def killed_at(point: str, *args: str) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    line = proc.stderr.readline()
+    if line.strip() != f"soloml paused at {point}":
+        rest = proc.stderr.read()[-1500:]
+        kill(proc)
+        raise AssertionError(f"soloml {args[0]} never paused at {point}: {line}{rest}")
+    return proc
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL, as a crash would; waits for it to be gone."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    proc.stderr.close()
+
+
+def killed_at(point: str, *args: str) -> None:
+    """Run `soloml ARGS` in its own process, stop it at crash point `point` and SIGKILL it there."""
+    proc = paused_at(point, *args)
     try:
-        line = proc.stderr.readline()
-        assert line.strip() == f"soloml paused at {point}", (
-            f"soloml {args[0]} never paused at {point}: {line}{proc.stderr.read()[-1500:]}"
-        )
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL
     finally:

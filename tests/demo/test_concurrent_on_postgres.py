@@ -7,16 +7,13 @@ could not even open the warehouse: one process writes a file at a time. Skips wi
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 import soloml
+from crashes import SOLOML, kill, paused_at
 from soloml.app.interview import write_interview
 from soloml.app.models import promote_model
 from soloml.app.train import train_project
@@ -24,7 +21,6 @@ from soloml.demo.generator import generate_bluebird
 from soloml.demo.step_project import CEO_ANSWERS
 from soloml.workspace import init_workspace
 
-SOLOML = str(Path(sys.executable).with_name("soloml"))
 PROJECT = "churn"
 
 
@@ -39,51 +35,29 @@ def trained(tmp_path, postgres_warehouse_url):
     return ws
 
 
-def _paused(point: str, *args: str) -> subprocess.Popen:
-    """`soloml ARGS` in its own process, stopped at crash point `point` with its work half done."""
-    proc = subprocess.Popen(
-        [SOLOML, *args],
-        env={**os.environ, "SOLOML_PAUSE_AT": point},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stderr.readline()
-    if line.strip() != f"soloml paused at {point}":
-        proc.kill()
-        pytest.fail(f"soloml {args[0]} never paused at {point}: {line}{proc.stderr.read()[-1500:]}")
-    return proc
-
-
 def _run(*args: str) -> dict:
     done = subprocess.run([SOLOML, *args, "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-1500:]
     return json.loads(done.stdout)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    proc.stderr.close()
-
-
 def test_a_train_runs_to_the_end_while_a_scheduled_score_is_mid_run(trained):
     root = str(trained.root)
-    scoring = _paused("score.staged", "score", PROJECT, "-w", root)  # its run journaled, its rows staged
+    scoring = paused_at("score.staged", "score", PROJECT, "-w", root)  # its run journaled, its rows staged
     try:
         result = _run("train", PROJECT, "-w", root)
     finally:
-        _stop(scoring)
+        kill(scoring)
     assert result["version"] == "v0002" and result["verdict"] in ("DONE", "KEEP_GOING", "NOT_WORTH_IT")
 
 
 def test_a_score_runs_to_the_end_while_a_train_is_mid_run(trained):
     root = str(trained.root)
-    training = _paused("train.saved", "train", PROJECT, "-w", root)  # its model saved, not yet registered
+    training = paused_at("train.saved", "train", PROJECT, "-w", root)  # its model saved, not yet registered
     try:
         result = _run("score", PROJECT, "-w", root)
     finally:
-        _stop(training)
+        kill(training)
     assert result["rows"] > 0 and result["model_version"] == "v0001"  # the paused train has not registered v0002
     with trained.connect() as con:
         scored = con.execute("SELECT count(*) FROM ops.predictions WHERE run_id = ?", [result["run_id"]]).fetchone()[0]
