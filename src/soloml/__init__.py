@@ -53,7 +53,7 @@ _EXPORTS = {
     "ScoreResult": "soloml.deploy",
     "create_app": "soloml.deploy",
     "score_project": "soloml.deploy",
-    "serve": "soloml.deploy",
+    "serve": "soloml.app.serve",  # the same service as `soloml serve`: recovery first, experiments and forecasts mounted
     "ExperimentSpec": "soloml.experiments",
     "analyze_experiment": "soloml.experiments",
     "monitor_project": "soloml.monitoring",
@@ -84,10 +84,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from soloml.app.load import load
     from soloml.app.monitor import monitor
     from soloml.app.score import score
+    from soloml.app.serve import serve
     from soloml.app.train import TrainReport, train
     from soloml.canonical import identity_report
     from soloml.demo import generate_bluebird, run_demo
-    from soloml.deploy import ScoreResult, create_app, score_project, serve
+    from soloml.deploy import ScoreResult, create_app, score_project
     from soloml.experiments import ExperimentSpec, analyze_experiment
     from soloml.facts import Facts
     from soloml.features import TrainingSet, audit_leakage, build_scoring_frame, build_training_set
