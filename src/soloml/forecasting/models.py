@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from soloml.errors import ForecastError, did_you_mean
+from soloml.forecasting.ces import fit_ces, forward_ces
 from soloml.forecasting.seasonality import Season, decompose, is_seasonal
 
 LOCAL_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "ets", "arima", "prophet")
@@ -231,7 +232,10 @@ def _run(
         warnings.simplefilter("ignore")  # optimiser noise on flat or tiny series; the backtest judges the result
         if anchor is not None:
             model = anchor.model
-            point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
+            if name == "ces":
+                point = forward_ces(model, data, horizon)
+            else:
+                point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
         else:
             model = _fit(name, 1 if name in THETAS else m, data, form)
             point = np.asarray(model.predict(h=horizon)["mean"], dtype=float)
@@ -251,6 +255,8 @@ def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
         return _theta_model(name, data)
     if name == "ces" and form is None and m > 1 and len(data) >= 2 * m:
         return _seasonal_ces(m, data)
+    if name == "ces":
+        return _ces(m, data, form)
     if form is not None:
         try:
             return _statsforecast(name, m, form).fit(data)
@@ -266,13 +272,23 @@ def _seasonal_ces(m: int, data: np.ndarray) -> Any:
     fits = []
     for form in CES_SEASONAL:
         try:
-            fits.append(_statsforecast("ces", m, form).fit(data))
+            fits.append(fit_ces(data, m, form))
         except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
             continue
     scored = [f for f in fits if np.isfinite(f.model_.get("aicc", np.nan))]
     if not scored:
-        return _statsforecast("ces", m).fit(data)
+        return fit_ces(data, m, "Z")
     return min(scored, key=lambda f: f.model_["aicc"])
+
+
+def _ces(m: int, data: np.ndarray, form: str | None) -> Any:
+    """CES in a given form (the backtest's choice), falling back to AutoCES's own choice where it cannot be fitted."""
+    if form is not None:
+        try:
+            return fit_ces(data, m, form)
+        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+            pass
+    return fit_ces(data, m, "Z")
 
 
 def _theta_model(name: str, data: np.ndarray) -> Any:
