@@ -20,14 +20,16 @@ def _series() -> dict[str, np.ndarray]:
         "random walk": 1_000 + np.cumsum(rng.normal(0, 20, 120)),
         "short": 50 + season[:30] + rng.normal(0, 2, 30),
         "constant": np.full(48, 7.0),
+        "tiny": np.array([3.0, 5.0]),
     }
 
 
 @pytest.mark.parametrize("shape", list(_series()))
 @pytest.mark.parametrize("form", ["Z", "N", "S", "P", "F"])
 def test_a_fit_is_statsforecasts_autoces_fit(shape, form):
-    """Without the 2- and 3-step in-sample errors (nmse=1) the optimiser, which minimises the likelihood alone,
-    ends at the same parameters, form and AICc, so the forecasts and their re-filtering are AutoCES's own."""
+    """Without the 2- and 3-step in-sample errors (nmse=1) and with the starting season from numpy, the optimiser,
+    which minimises the likelihood alone, ends at the same parameters, form, states and AICc, so the forecasts and
+    their re-filtering are AutoCES's own."""
     from statsforecast import models as sf
 
     y = _series()[shape]
@@ -47,5 +49,7 @@ def test_a_fit_is_statsforecasts_autoces_fit(shape, form):
     if isinstance(expected, dict) and "par" in expected:
         assert state["seasontype"] == expected["seasontype"]
         assert state["aicc"] == pytest.approx(expected["aicc"], rel=1e-12)
+        np.testing.assert_allclose(state["states"], expected["states"], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(state["fitted"], expected["fitted"], rtol=1e-12, atol=1e-9)
         for key, value in expected["par"].items():
             assert (np.isnan(value) and np.isnan(state["par"][key])) or state["par"][key] == pytest.approx(value)
