@@ -19,6 +19,7 @@ import math
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -226,7 +227,7 @@ def _run(
 ) -> tuple[np.ndarray, Any, Season | None]:
     """Fit (or, with an anchor, re-filter) a statsforecast model on `y` and forecast: points, model, Theta's season."""
     # Theta's seasonal test and decomposition in numpy (seasonality.py), then statsforecast's Theta without a season
-    seasonal = decompose(y, m) if name in THETAS and is_seasonal(y, m) else None
+    seasonal = _theta_season(y.tobytes(), m) if name in THETAS else None
     data = seasonal.remove(y) if seasonal else y
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimiser noise on flat or tiny series; the backtest judges the result
@@ -244,6 +245,14 @@ def _run(
     if not np.all(np.isfinite(point)):
         point = np.full(horizon, float(y[-1]))  # a failed fit falls back to the last value; the backtest shows it
     return point, model, seasonal
+
+
+@lru_cache(maxsize=4)
+def _theta_season(data: bytes, m: int) -> Season | None:
+    """Theta's seasonal test and decomposition of one stretch of a series, kept for the other Theta model (Theta and
+    DOTM deseasonalise the same stretch the same way: one computation, not two)."""
+    y = np.frombuffer(data, dtype=float)
+    return decompose(y, m) if is_seasonal(y, m) else None
 
 
 def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
