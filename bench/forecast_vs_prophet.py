@@ -32,14 +32,18 @@ def main() -> int:
     load_secs = time.perf_counter() - start
     data = [split(business_series()), split(employment_series())]
     print(f"load average {os.getloadavg()[0]:.1f}; bench imports {load_secs:.1f} s", flush=True)
+    warm = {}
     for name, runner in (("soloml", _soloml), ("Prophet", _prophet)):
         for attempt in ("cold", "warm"):
             secs, cpu, mases = runner(data, run_soloml if name == "soloml" else run_prophet, scores)
+            warm[name] = (secs, cpu)
             print(
-                f"{name} {attempt}: {secs:.1f} s wall, {cpu:.1f} s CPU, median MASE {np.median(mases):.4f}"
+                f"{name} {attempt}: {secs:.2f} s wall, {cpu:.2f} s CPU, median MASE {np.median(mases):.4f}"
                 f" (mean {np.mean(mases):.4f}) over {len(mases)}",
                 flush=True,
             )
+    (swall, scpu), (pwall, pcpu) = warm["soloml"], warm["Prophet"]
+    print(f"Prophet/soloml, warm: {pwall / swall:.2f}x wall, {pcpu / scpu:.2f}x CPU (target >= 10x)", flush=True)
     return 0
 
 

@@ -74,3 +74,27 @@ def test_no_window_looks_ahead_though_later_windows_reuse_the_earliest_fit(n, se
         again = series_runs(SeriesTask("s", dates, later), windows, grid)[offset]
         for model, forecast in run.forecasts.items():
             np.testing.assert_array_equal(forecast, again.forecasts[model])
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 10_000), shock=st.floats(1, 500))
+def test_no_window_looks_ahead_though_the_global_model_is_trained_once_for_the_backtest(seed, shock):
+    """The LightGBM global model is trained before the earliest window and forecasts the later ones from their own
+    histories: each window's forecasts must still depend only on the periods before its own origin, and the later
+    windows' on the earliest window's model (the same model as the earliest window's forecast)."""
+    from soloml.forecasting.grid import SeriesTask, global_runs
+    from soloml.forecasting.lightgbm_global import GlobalSpec
+
+    data = monthly(72, series=6, seed=seed)
+    n, windows, spec = 72, plan(6, 12), GlobalSpec.for_frequency("month")
+
+    def tasks(frame):
+        return [SeriesTask(uid, pd.DatetimeIndex(g["ds"]), g["y"].to_numpy()) for uid, g in frame.groupby("unique_id")]
+
+    per_window, final = global_runs(tasks(data), windows, spec, 6, True)
+    assert final is not None and set(per_window) == {w.offset for w in windows}
+    for offset, forecasts in per_window.items():
+        later = data.assign(y=np.where(data["ds"] >= data["ds"].iloc[n - offset], data["y"] + shock, data["y"]))
+        again, _ = global_runs(tasks(later), windows, spec, 6, True)
+        for uid, forecast in forecasts.items():
+            np.testing.assert_array_equal(forecast, again[offset][uid])

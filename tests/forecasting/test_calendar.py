@@ -98,3 +98,73 @@ def test_many_series_at_once_come_out_as_each_would_alone():
     pd.testing.assert_frame_equal(frame, expected)
     assert [n for _, ns in alone for n in ns] == [n for n in notes if "stop before" not in n]
     assert any("early" in n for n in notes)
+
+
+def test_the_filled_periods_are_those_no_row_had_in_the_series_kept():
+    """SeriesSet.filled lists each period some kept series had no row for (a row with a missing value is not one
+    the frame lacked), oldest first, once across series."""
+    from soloml.forecasting.series import MIN_PERIODS, series_from_frame
+
+    dates = pd.date_range("2020-01-01", periods=30, freq="MS")
+    a = pd.DataFrame({"unique_id": "a", "ds": dates, "y": np.arange(30.0)}).drop(index=[4, 5, 20])
+    b = pd.DataFrame({"unique_id": "b", "ds": dates, "y": np.arange(30.0)}).drop(index=[20, 25])
+    b.loc[10, "y"] = np.nan
+    whole = pd.DataFrame({"unique_id": "whole", "ds": dates, "y": np.arange(30.0)})
+    short = pd.DataFrame({"unique_id": "short", "ds": dates[-MIN_PERIODS + 1 :], "y": 1.0})
+    series = series_from_frame(pd.concat([a, b, whole, short]), "month")
+    assert "short" not in set(series.frame["unique_id"])
+    assert series.filled == tuple(dates[[4, 5, 20, 25]])
+    assert series_from_frame(whole, "month").filled == ()
+
+
+def _whole_by_groupby(buckets, frequency, first, last):
+    """The pandas groupby formulation _whole replaced, as the reference."""
+    from soloml.forecasting.calendar import PANDAS_FREQ
+
+    freq = PANDAS_FREQ[frequency]
+    stats = (
+        pd.DataFrame(
+            {
+                "uid": buckets["unique_id"].to_numpy(),
+                "o": buckets["ds"].dt.to_period(freq).array.asi8,
+                "bad": buckets["y"].isna().to_numpy(),
+            }
+        )
+        .groupby("uid", sort=False)
+        .agg(lo=("o", "min"), hi=("o", "max"), n=("o", "size"), distinct=("o", "nunique"), bad=("bad", "any"))
+    )
+    ok = (
+        (stats["hi"] == pd.Timestamp(last).to_period(freq).ordinal)
+        & (stats["hi"] - stats["lo"] + 1 == stats["n"])
+        & (stats["distinct"] == stats["n"])
+        & ~stats["bad"]
+    )
+    if first is not None:
+        ok &= stats["lo"] >= pd.Timestamp(first).to_period(freq).ordinal
+    return np.asarray(buckets["unique_id"].isin(stats.index[ok]).to_numpy(), dtype=bool)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_which_series_are_whole_is_found_as_a_groupby_would(seed):
+    """Series with holes, repeated periods, missing values, late starts or early ends, in any row order."""
+    from soloml.forecasting.calendar import _whole
+
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2021-01-01", periods=24, freq="MS")
+    parts = []
+    for i in range(int(rng.integers(1, 7))):
+        lo, hi = int(rng.integers(0, 6)), int(rng.integers(20, 25))
+        part = pd.DataFrame({"unique_id": f"s{i}", "ds": dates[lo:hi], "y": rng.normal(size=hi - lo)})
+        kind = rng.integers(0, 4)
+        if kind == 1 and len(part) > 2:
+            part = part.drop(index=part.index[int(rng.integers(1, len(part) - 1))])
+        elif kind == 2:
+            part = pd.concat([part, part.iloc[[0]]])
+        elif kind == 3:
+            part.loc[part.index[0], "y"] = np.nan
+        parts.append(part)
+    buckets = pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    first = dates[int(rng.integers(0, 4))] if rng.random() < 0.5 else None
+    last = dates[-1]
+    ours = _whole(buckets, "month", fill="interpolate", first=first, last=last)
+    np.testing.assert_array_equal(ours, _whole_by_groupby(buckets, "month", first, last))

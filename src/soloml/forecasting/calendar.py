@@ -135,7 +135,21 @@ def regularize(
     `buckets` has columns unique_id, ds (period starts), y. With fill='zero' a series starts at its first
     non-zero period; with 'interpolate' a series whose values stop before `last` is left out.
     """
+    frame, notes, _ = regularize_absent(buckets, frequency, fill=fill, first=first, last=last)
+    return frame, notes
+
+
+def regularize_absent(
+    buckets: pd.DataFrame,
+    frequency: Frequency,
+    *,
+    fill: Literal["zero", "interpolate"],
+    first: pd.Timestamp | None,
+    last: pd.Timestamp,
+) -> tuple[pd.DataFrame, list[str], dict[str, pd.DatetimeIndex]]:
+    """regularize, and per series the periods of the result that had no bucket row at all (filled from nothing)."""
     noun = NOUN[frequency]
+    absent: dict[str, pd.DatetimeIndex] = {}
     done = _whole(buckets, frequency, fill=fill, first=first, last=last)  # rows of series with nothing to do
     parts, holes, stopped = [_rows(buckets[done])], {}, []
     rest = buckets[~done]
@@ -151,6 +165,8 @@ def regularize(
             continue
         index = pd.period_range(g.index.min(), last, freq=PANDAS_FREQ[frequency]).start_time
         full = g.reindex(index)
+        if len(full) > len(g):
+            absent[str(uid)] = index.difference(g.index)
         missing = full.index[full.isna()]
         if len(missing):
             holes[uid] = missing
@@ -176,7 +192,7 @@ def regularize(
             f"No series has any value in the complete {noun}s up to {label(last, frequency)}.",
             hint="Check the date and value columns, or pass a finer --frequency.",
         )
-    return pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"], ignore_index=True), notes
+    return pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"], ignore_index=True), notes, absent
 
 
 def _whole(
@@ -192,26 +208,23 @@ def _whole(
     if fill != "interpolate" or buckets.empty:
         return np.zeros(len(buckets), dtype=bool)  # zero-filled series start at their first non-zero period: the loop
     freq = PANDAS_FREQ[frequency]
-    stats = (
-        pd.DataFrame(
-            {
-                "uid": buckets["unique_id"].to_numpy(),
-                "o": buckets["ds"].dt.to_period(freq).array.asi8,
-                "bad": buckets["y"].isna().to_numpy(),
-            }
-        )
-        .groupby("uid", sort=False)
-        .agg(lo=("o", "min"), hi=("o", "max"), n=("o", "size"), distinct=("o", "nunique"), bad=("bad", "any"))
-    )
-    ok = (
-        (stats["hi"] == pd.Timestamp(last).to_period(freq).ordinal)
-        & (stats["hi"] - stats["lo"] + 1 == stats["n"])
-        & (stats["distinct"] == stats["n"])
-        & ~stats["bad"]
-    )
+    codes, _ = pd.factorize(buckets["unique_id"].to_numpy(), use_na_sentinel=False)
+    ordinal = buckets["ds"].dt.to_period(freq).array.asi8
+    bad = buckets["y"].isna().to_numpy()
+    # per series (sorted by series, then period): first and last period, rows, repeated periods, any missing value
+    order = np.lexsort((ordinal, codes))
+    code, period = codes[order], ordinal[order]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    ends = np.r_[starts[1:], len(code)] - 1
+    rows = ends - starts + 1
+    repeated = np.add.reduceat(np.r_[False, (code[1:] == code[:-1]) & (period[1:] == period[:-1])], starts)
+    ok = (period[ends] == pd.Timestamp(last).to_period(freq).ordinal) & (period[ends] - period[starts] + 1 == rows)
+    ok &= (repeated == 0) & ~np.logical_or.reduceat(bad[order], starts)
     if first is not None:
-        ok &= stats["lo"] >= pd.Timestamp(first).to_period(freq).ordinal
-    return np.asarray(buckets["unique_id"].isin(stats.index[ok]).to_numpy(), dtype=bool)
+        ok &= period[starts] >= pd.Timestamp(first).to_period(freq).ordinal
+    whole = np.zeros(codes.max() + 1, dtype=bool)
+    whole[code[starts]] = ok
+    return whole[codes]
 
 
 def _rows(buckets: pd.DataFrame) -> pd.DataFrame:

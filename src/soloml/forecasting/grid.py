@@ -164,23 +164,34 @@ def local_finals(
 def global_runs(
     tasks: list[SeriesTask], windows: Sequence[Window], spec: GlobalSpec, horizon: int, non_negative: bool
 ) -> tuple[dict[int, dict[str, np.ndarray]], GlobalModel | None]:
-    """The shared model's forecasts at each window (trained on what came before it) and the final model on everything."""
+    """The shared model's forecasts at each window and the final model on everything.
+
+    The model is trained once, on what came before the earliest window (that has enough to learn from), and the later windows forecast with it
+    from their own (longer) histories, as Theta, DOTM and CES re-filter their earliest fit: it never saw a
+    period at or after any window's origin, so no window looks ahead. Training at every window as well cost two
+    more LightGBM fits of four (about a tenth of the whole choice) and made the choice no better on the bench's
+    series (bench/RESULTS.md, 2026-12-03)."""
     per_window: dict[int, dict[str, np.ndarray]] = {}
-    final = None
-    for window in (*windows, Window(0)):
-        histories = {}
-        for t in tasks:
-            bounds = split(len(t.y), window, horizon)
-            if bounds is not None:
-                histories[t.uid] = (t.dates[: bounds[0]], t.y[: bounds[0]])
-        model = fit_global(spec, histories)
-        if window.offset == 0:
-            final = model
-        elif model is not None:
+    earliest: GlobalModel | None = None
+    for window in sorted(windows, key=lambda w: -w.offset):
+        histories = _histories(tasks, window, horizon)
+        if earliest is None:  # the earliest window with enough series and rows to learn from
+            earliest = fit_global(spec, histories)
+        if earliest is not None:
             per_window[window.offset] = {
-                uid: clip(f, non_negative) for uid, f in predict_global(model, histories, horizon).items()
+                uid: clip(f, non_negative) for uid, f in predict_global(earliest, histories, horizon).items()
             }
-    return per_window, final
+    return per_window, fit_global(spec, _histories(tasks, Window(0), horizon))
+
+
+def _histories(tasks: list[SeriesTask], window: Window, horizon: int) -> dict[str, tuple[pd.DatetimeIndex, np.ndarray]]:
+    """Every series' dates and values before `window`'s origin (those long enough to have one)."""
+    histories = {}
+    for t in tasks:
+        bounds = split(len(t.y), window, horizon)
+        if bounds is not None:
+            histories[t.uid] = (t.dates[: bounds[0]], t.y[: bounds[0]])
+    return histories
 
 
 def with_global(

@@ -104,13 +104,22 @@ def _calendar(spec: GlobalSpec, starts: pd.DatetimeIndex) -> np.ndarray:
     if f == "week":
         period = starts.isocalendar().week.to_numpy()
     else:
-        period = {"day": starts.dayofweek, "month": starts.month, "quarter": starts.quarter}[f]
+        period = _period_of_year(starts.to_numpy(dtype="datetime64[ns]"), f)
     count = np.zeros(len(starts))
     if spec.holidays:
         holidays = pd.DatetimeIndex(pd.to_datetime(list(spec.holidays))).to_period(PANDAS_FREQ[f])
         periods = starts.to_period(PANDAS_FREQ[f])
         count = np.array([(holidays == p).sum() for p in periods], dtype=float)
     return np.column_stack([np.asarray(period, dtype=float), count])
+
+
+def _period_of_year(starts: np.ndarray, frequency: Frequency) -> np.ndarray:
+    """pandas' dayofweek, month or quarter of each period start, from the datetime64 numbers (a tenth of the time
+    of pandas' field accessors, which were ~0.05 s of each automatic choice on 157 monthly series)."""
+    if frequency == "day":
+        return (starts.astype("datetime64[D]").astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (3)
+    month = starts.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return month if frequency == "month" else (month - 1) // 3 + 1
 
 
 def _rows(spec: GlobalSpec, y: np.ndarray, starts: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:

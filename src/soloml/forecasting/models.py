@@ -19,12 +19,14 @@ import math
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from soloml.errors import ForecastError, did_you_mean
+from soloml.forecasting.ces import fit_ces, forward_ces
 from soloml.forecasting.seasonality import Season, decompose, is_seasonal
 
 LOCAL_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "ets", "arima", "prophet")
@@ -225,13 +227,16 @@ def _run(
 ) -> tuple[np.ndarray, Any, Season | None]:
     """Fit (or, with an anchor, re-filter) a statsforecast model on `y` and forecast: points, model, Theta's season."""
     # Theta's seasonal test and decomposition in numpy (seasonality.py), then statsforecast's Theta without a season
-    seasonal = decompose(y, m) if name in THETAS and is_seasonal(y, m) else None
+    seasonal = _theta_season(y.tobytes(), m) if name in THETAS else None
     data = seasonal.remove(y) if seasonal else y
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimiser noise on flat or tiny series; the backtest judges the result
         if anchor is not None:
             model = anchor.model
-            point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
+            if name == "ces":
+                point = forward_ces(model, data, horizon)
+            else:
+                point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
         else:
             model = _fit(name, 1 if name in THETAS else m, data, form)
             point = np.asarray(model.predict(h=horizon)["mean"], dtype=float)
@@ -240,6 +245,14 @@ def _run(
     if not np.all(np.isfinite(point)):
         point = np.full(horizon, float(y[-1]))  # a failed fit falls back to the last value; the backtest shows it
     return point, model, seasonal
+
+
+@lru_cache(maxsize=4)
+def _theta_season(data: bytes, m: int) -> Season | None:
+    """Theta's seasonal test and decomposition of one stretch of a series, kept for the other Theta model (Theta and
+    DOTM deseasonalise the same stretch the same way: one computation, not two)."""
+    y = np.frombuffer(data, dtype=float)
+    return decompose(y, m) if is_seasonal(y, m) else None
 
 
 def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
@@ -251,6 +264,8 @@ def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
         return _theta_model(name, data)
     if name == "ces" and form is None and m > 1 and len(data) >= 2 * m:
         return _seasonal_ces(m, data)
+    if name == "ces":
+        return _ces(m, data, form)
     if form is not None:
         try:
             return _statsforecast(name, m, form).fit(data)
@@ -266,13 +281,23 @@ def _seasonal_ces(m: int, data: np.ndarray) -> Any:
     fits = []
     for form in CES_SEASONAL:
         try:
-            fits.append(_statsforecast("ces", m, form).fit(data))
+            fits.append(fit_ces(data, m, form))
         except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
             continue
     scored = [f for f in fits if np.isfinite(f.model_.get("aicc", np.nan))]
     if not scored:
-        return _statsforecast("ces", m).fit(data)
+        return fit_ces(data, m, "Z")
     return min(scored, key=lambda f: f.model_["aicc"])
+
+
+def _ces(m: int, data: np.ndarray, form: str | None) -> Any:
+    """CES in a given form (the backtest's choice), falling back to AutoCES's own choice where it cannot be fitted."""
+    if form is not None:
+        try:
+            return fit_ces(data, m, form)
+        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+            pass
+    return fit_ces(data, m, "Z")
 
 
 def _theta_model(name: str, data: np.ndarray) -> Any:

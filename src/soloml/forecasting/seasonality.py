@@ -59,6 +59,11 @@ def decompose(y: np.ndarray, period: int) -> Season:
     return Season("additive", _indices(y, period, multiplicative=False))
 
 
+def additive_indices(y: np.ndarray, period: int) -> np.ndarray:
+    """statsmodels' additive `seasonal_decompose(y, period=period).seasonal` (CES's starting seasonal states)."""
+    return _indices(np.asarray(y, dtype=float), period, multiplicative=False)
+
+
 def _indices(y: np.ndarray, period: int, *, multiplicative: bool) -> np.ndarray:
     """statsmodels.tsa.seasonal.seasonal_decompose(y, model, period).seasonal, two-sided, without extrapolation."""
     weights = (

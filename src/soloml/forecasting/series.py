@@ -12,7 +12,7 @@ from typing import Literal
 import pandas as pd
 
 from soloml.errors import ForecastError
-from soloml.forecasting.calendar import NOUN, Coverage, Frequency, complete_range, label, regularize
+from soloml.forecasting.calendar import NOUN, Coverage, Frequency, complete_range, label, regularize_absent
 
 Unit = Literal["money", "count", "value"]
 MIN_PERIODS = 2
@@ -99,7 +99,7 @@ def shape_buckets(
                 hint="Load more history or pass a finer --frequency (week or day).",
             )
     fill: Literal["zero", "interpolate"] = "zero" if events else "interpolate"
-    frame, filled = regularize(buckets, frequency, fill=fill, first=first, last=last)
+    frame, filled, absent = regularize_absent(buckets, frequency, fill=fill, first=first, last=last)
     notes += filled
     lengths = frame.groupby("unique_id").size()
     short = lengths[lengths < MIN_PERIODS]
@@ -126,16 +126,14 @@ def shape_buckets(
         non_negative,
         tuple(notes),
         additive,
-        _filled(frame, buckets),
+        _filled(absent, set(frame["unique_id"])),
         fill,
     )
 
 
-def _filled(frame: pd.DataFrame, buckets: pd.DataFrame) -> tuple[pd.Timestamp, ...]:
-    """The periods of `frame` that no bucket had a value for, oldest first."""
-    had = buckets.assign(unique_id=buckets["unique_id"].astype(str))[["unique_id", "ds"]].drop_duplicates()
-    joined = frame[["unique_id", "ds"]].merge(had, on=["unique_id", "ds"], how="left", indicator=True)
-    return tuple(sorted({pd.Timestamp(ts) for ts in joined.loc[joined["_merge"] == "left_only", "ds"]}))
+def _filled(absent: dict[str, pd.DatetimeIndex], kept: set[str]) -> tuple[pd.Timestamp, ...]:
+    """The periods that no bucket had a value for in the series kept, oldest first (one list across series)."""
+    return tuple(sorted({pd.Timestamp(ts) for uid, index in absent.items() if uid in kept for ts in index}))
 
 
 def series_from_frame(
