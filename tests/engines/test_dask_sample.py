@@ -1,0 +1,74 @@
+"""`--engine dask` on a set past this machine's memory (forced by a tiny memory figure, a setting of the engine): soloml
+validates on a sample of whole entities it can hold, says so, and the cluster trains the saved model on every row,
+written as partitions straight from the warehouse."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("distributed", reason="the Dask engine needs the scale extra: pip install 'soloml[scale]'")
+
+from engine_data import accounts, accounts_workspace, local_cluster
+from sklearn.metrics import roc_auc_score
+
+from soloml.app.train import train_project
+from soloml.engines.advice import SHARE_OF_MEMORY
+from soloml.engines.dask import DaskEngine
+from soloml.engines.partitions import in_sample
+from soloml.engines.warehouse_set import SAMPLE_MARGIN, set_bytes
+from soloml.features import cache
+from soloml.registry import load_model
+
+ROWS = 16_000
+SHARE = 0.25  # the sample the tiny memory figure below leaves room for
+
+
+@pytest.fixture(scope="module")
+def sampled(tmp_path_factory):
+    """The same workspace trained locally on every row (v0001) and with dask past a tiny memory figure (v0002)."""
+    frame = accounts(ROWS, seed=21)
+    ws = accounts_workspace(tmp_path_factory.mktemp("dask_sample") / "acme", frame)
+    local = train_project(ws, "churn", seed=0)
+    with ws.connect() as con:
+        meta = cache.read_meta(con, "churn")
+    memory = int(set_bytes(meta) * SHARE / (SAMPLE_MARGIN * SHARE_OF_MEMORY))
+    with local_cluster() as client:
+        engine = DaskEngine(client, ws.root / "staging", memory=memory)
+        report = train_project(ws, "churn", seed=0, engine=engine)
+    return ws, frame, local, report
+
+
+def test_the_result_says_it_validated_on_a_sample_of_whole_entities(sampled):
+    _, frame, _, report = sampled
+    expected = int(in_sample(frame["account_id"], SHARE).sum())  # the md5 rule, computed here in Python
+    facts = report.summary()
+    sample = facts["cluster"]["sample"]
+    assert (sample["entities"], sample["of_entities"], sample["of_rows"]) == (expected, ROWS, ROWS)
+    assert 0.2 * ROWS < expected < 0.3 * ROWS
+    assert facts["training"]["rows"] == sample["rows"] == expected  # judged on the sample's rows only
+    (note,) = [n for n in facts["notes"] if n.startswith("Validated on")]
+    assert f"Validated on {expected:,} of {ROWS:,} entities" in note
+    assert "past this machine's memory" in note and "trained on all of them on the cluster" in note
+    assert not any("will only be slower" in n for n in facts["notes"])
+
+
+def test_the_cluster_model_was_trained_on_every_row_and_is_as_good_as_a_local_one(sampled):
+    ws, _, local, report = sampled
+    assert report.cluster["rows_on_cluster"] == ROWS and report.engine == "dask"
+    unseen = accounts(4_000, seed=98)
+    y = unseen["churned"].to_numpy()
+    aucs = {}
+    for version in (local.version, report.version):
+        model = load_model(ws.models_dir, "churn", version)
+        aucs[version] = roc_auc_score(y, model.booster.predict(model.signature.prepare(unseen)))
+    assert aucs[local.version] > 0.7, aucs
+    assert abs(aucs[local.version] - aucs[report.version]) < 0.01, aucs
+
+
+def test_the_run_journal_counts_the_rows_trained_on(sampled):
+    ws, _, _, report = sampled
+    with ws.connect() as con:
+        rows, details = con.execute(
+            "SELECT rows, details FROM ops.runs WHERE kind = 'train' AND model_version = ?", [report.version]
+        ).fetchone()
+    assert rows == ROWS and '"rows_on_cluster": 16000' in details
