@@ -24,17 +24,27 @@ SHARE = 0.25  # the sample the tiny memory figure below leaves room for
 
 
 @pytest.fixture(scope="module")
-def sampled(tmp_path_factory):
-    """The same workspace trained locally on every row (v0001) and with dask past a tiny memory figure (v0002)."""
-    frame = accounts(ROWS, seed=21)
-    ws = accounts_workspace(tmp_path_factory.mktemp("dask_sample") / "acme", frame)
+def client():
+    with local_cluster() as c:
+        yield c
+
+
+def _train_both(ws, client):
+    """`ws` trained locally on every row, then with dask against a memory figure that leaves room for SHARE of the set."""
     local = train_project(ws, "churn", seed=0)
     with ws.connect() as con:
         meta = cache.read_meta(con, "churn")
     memory = int(set_bytes(meta) * SHARE / (SAMPLE_MARGIN * SHARE_OF_MEMORY))
-    with local_cluster() as client:
-        engine = DaskEngine(client, ws.root / "staging", memory=memory)
-        report = train_project(ws, "churn", seed=0, engine=engine)
+    report = train_project(ws, "churn", seed=0, engine=DaskEngine(client, ws.root / "staging", memory=memory))
+    return local, report
+
+
+@pytest.fixture(scope="module")
+def sampled(client, tmp_path_factory):
+    """The same workspace trained locally on every row (v0001) and with dask past a tiny memory figure (v0002)."""
+    frame = accounts(ROWS, seed=21)
+    ws = accounts_workspace(tmp_path_factory.mktemp("dask_sample") / "acme", frame)
+    local, report = _train_both(ws, client)
     return ws, frame, local, report
 
 
@@ -72,3 +82,28 @@ def test_the_run_journal_counts_the_rows_trained_on(sampled):
             "SELECT rows, details FROM ops.runs WHERE kind = 'train' AND model_version = ?", [report.version]
         ).fetchone()
     assert rows == ROWS and '"rows_on_cluster": 16000' in details
+
+
+def test_on_a_postgres_warehouse_the_same_entities_are_sampled_and_every_row_reaches_the_cluster(
+    client, tmp_path, postgres_warehouse_url
+):
+    frame = accounts(6_000, seed=23)
+    ws = accounts_workspace(tmp_path / "acme", frame, warehouse=postgres_warehouse_url)
+    local, report = _train_both(ws, client)
+    sample = report.cluster["sample"]
+    assert sample["entities"] == int(in_sample(frame["account_id"], SHARE).sum())  # Postgres's md5 = Python's
+    assert report.cluster["rows_on_cluster"] == sample["of_rows"] == 6_000
+    unseen = accounts(4_000, seed=97)
+    aucs = [
+        roc_auc_score(unseen["churned"], m.booster.predict(m.signature.prepare(unseen)))
+        for m in (load_model(ws.models_dir, "churn", v) for v in (local.version, report.version))
+    ]
+    assert abs(aucs[0] - aucs[1]) < 0.01, aucs
+
+
+def test_a_memory_too_small_for_a_useful_sample_is_refused_in_words(client, tmp_path):
+    from soloml.errors import ModelError
+
+    ws = accounts_workspace(tmp_path / "acme", accounts(2_000, seed=5))
+    with pytest.raises(ModelError, match="too few to validate on"):
+        train_project(ws, "churn", engine=DaskEngine(client, ws.root / "staging", memory=10_000))

@@ -15,6 +15,7 @@ from typing import Any
 
 from soloml.engines.advice import SHARE_OF_MEMORY, estimated_bytes
 from soloml.engines.partitions import digest_sql, sample_sql
+from soloml.errors import ModelError
 from soloml.features import cache
 from soloml.features.build import _load_ids, _training_set, check_today_rule
 from soloml.features.cutoffs import cutoff_schedule
@@ -24,6 +25,7 @@ from soloml.features.trainingset import LABEL, TrainingSet
 from soloml.projects.spec import ProjectSpec
 from soloml.warehouse.base import Connection
 
+MIN_SAMPLE_ROWS = 200  # fewer rows than this validate nothing worth a verdict
 SAMPLE_MARGIN = 0.9  # aim a little under the share: the sample's rows per entity vary around the mean
 ENTITY = "entity_id"
 
@@ -97,6 +99,12 @@ def read_sample(con: Connection, spec: ProjectSpec, meta: cache.CacheMeta, memor
         f"SELECT count(DISTINCT {ENTITY}), count(*) FROM {data} WHERE {LABEL} IS NOT NULL"
     ).fetchone()
     df = cache.read_where(con, spec.name, f"{LABEL} IS NOT NULL AND {condition}")
+    if len(df) < MIN_SAMPLE_ROWS:
+        raise ModelError(
+            f"The training set of '{spec.name}' ({int(rows):,} rows, about {set_bytes(meta) / 1e9:.2f} GB) is so far past "
+            f"this machine's memory ({memory / 1e9:.2f} GB) that a sample of it that fits holds {len(df):,} rows: too few to validate on.",
+            hint="Run soloml on a machine with more memory (the sample grows with it), or narrow the population.",
+        )
     ts = _training_set(
         spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
     )
