@@ -107,3 +107,30 @@ def test_a_memory_too_small_for_a_useful_sample_is_refused_in_words(client, tmp_
     ws = accounts_workspace(tmp_path / "acme", accounts(2_000, seed=5))
     with pytest.raises(ModelError, match="too few to validate on"):
         train_project(ws, "churn", engine=DaskEngine(client, ws.root / "staging", memory=10_000))
+
+
+def test_a_regression_validated_on_a_sample_trains_on_every_row_with_its_label_as_numbers(client, tmp_path):
+    from engine_data import churn_spec
+
+    from soloml.projects.spec import save_spec
+
+    frame = accounts(6_000, seed=31)
+    ws = accounts_workspace(tmp_path / "acme", frame)
+    spec = churn_spec().model_dump()
+    spec.update(name="revenue", metric="rmse", done={"metric": "rmse", "value": 100.0})
+    spec["label"] = {"definition": "revenue in the next 90 days", "target": "revenue_90d"}
+    save_spec(type(churn_spec()).model_validate(spec), ws.projects_dir)
+    local = train_project(ws, "revenue", seed=0)
+    with ws.connect() as con:
+        meta = cache.read_meta(con, "revenue")
+    memory = int(set_bytes(meta) * SHARE / (SAMPLE_MARGIN * SHARE_OF_MEMORY))
+    report = train_project(ws, "revenue", seed=0, engine=DaskEngine(client, ws.root / "staging", memory=memory))
+    assert report.result.task == "regression" and report.cluster["rows_on_cluster"] == 6_000
+    assert report.cluster["sample"]["entities"] == int(in_sample(frame["account_id"], SHARE).sum())
+    unseen = accounts(2_000, seed=96)
+    errors = []
+    for version in (local.version, report.version):
+        model = load_model(ws.models_dir, "revenue", version)
+        predicted = model.booster.predict(model.signature.prepare(unseen))
+        errors.append(float(((predicted - unseen["revenue_90d"]) ** 2).mean() ** 0.5))
+    assert errors[1] < errors[0] * 1.05, errors  # as good as the local model on every row, give or take
