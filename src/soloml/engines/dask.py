@@ -139,7 +139,7 @@ class DaskEngine:
         from soloml.engines import warehouse_set as ws_set
         from soloml.engines.advice import machine_memory
         from soloml.engines.warehouse_parts import write_from_warehouse
-        from soloml.features import build_training_set, cache
+        from soloml.features import cache
         from soloml.features.trainingset import LABEL
         from soloml.modeling import fit as ft
         from soloml.modeling.train import train
@@ -151,7 +151,7 @@ class DaskEngine:
         if ws_set.past_memory(meta, memory):
             ts, sample = ws_set.read_sample(con, spec, meta, int(memory or 0))
         else:
-            ts = build_training_set(con, spec, features_dir=features_dir)
+            ts = ws_set.read_all(con, spec, meta)
             notes = (*notes, *memory_advice(ts.frame, self.name, memory=memory))
         labeled = ts.frame[LABEL].dropna()
         coding = (

@@ -90,6 +90,17 @@ def past_memory(meta: cache.CacheMeta, memory: int | None) -> bool:
     return bool(memory) and set_bytes(meta) > SHARE_OF_MEMORY * float(memory or 0)
 
 
+def read_all(con: Connection, spec: ProjectSpec, meta: cache.CacheMeta) -> TrainingSet:
+    """Every cached row as a TrainingSet, as features.build reads a fresh cache (no second fingerprint of the data)."""
+    df = cache.read_rows(con, spec.name)
+    assert df is not None  # ensure_cached wrote it
+    ts = _training_set(
+        spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
+    )
+    check_today_rule(spec, ts)
+    return ts
+
+
 def read_sample(con: Connection, spec: ProjectSpec, meta: cache.CacheMeta, memory: int) -> tuple[TrainingSet, Sample]:
     """A sample of whole entities whose rows fit in SHARE_OF_MEMORY of `memory`, as a TrainingSet, and its counts."""
     share = min(1.0, SAMPLE_MARGIN * SHARE_OF_MEMORY * memory / max(1, set_bytes(meta)))
