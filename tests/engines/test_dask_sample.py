@@ -134,3 +134,38 @@ def test_a_regression_validated_on_a_sample_trains_on_every_row_with_its_label_a
         predicted = model.booster.predict(model.signature.prepare(unseen))
         errors.append(float(((predicted - unseen["revenue_90d"]) ** 2).mean() ** 0.5))
     assert errors[1] < errors[0] * 1.05, errors  # as good as the local model on every row, give or take
+
+
+def test_an_event_recipe_samples_whole_customers_every_cutoff_of_each(client, tmp_path):
+    """The demo business's churn project: several rows (cutoffs) per customer; a sampled customer brings all of them."""
+    import yaml
+
+    import soloml
+    from soloml.app.identities import identities
+    from soloml.app.interview import write_interview
+    from soloml.demo.generator import generate_bluebird
+    from soloml.demo.step_project import CEO_ANSWERS
+    from soloml.features.trainingset import LABEL
+    from soloml.workspace import init_workspace
+
+    bluebird = generate_bluebird(tmp_path / "bluebird", customers=300, seed=7)
+    ws = init_workspace(tmp_path / "ws")
+    soloml.load(ws, list(bluebird.paths))
+    identities(ws)
+    project = write_interview(ws, yaml.safe_load(CEO_ANSWERS)).path.stem
+    local = train_project(ws, project, seed=7)
+    with ws.connect() as con:
+        meta = cache.read_meta(con, project)
+        rows = cache.read_rows(con, project)
+    labeled = rows.loc[rows[LABEL].notna()]
+    memory = int(set_bytes(meta) * 0.5 / (SAMPLE_MARGIN * SHARE_OF_MEMORY))
+    report = train_project(ws, project, seed=7, engine=DaskEngine(client, ws.root / "staging", memory=memory))
+    kept = labeled.loc[in_sample(labeled["entity_id"], 0.5).to_numpy()]
+    assert labeled.groupby("entity_id").size().max() > 1  # several cutoffs per customer
+    assert report.cluster["sample"]["rows"] == report.result.training["rows"] == len(kept)
+    assert report.cluster["sample"]["entities"] == kept["entity_id"].nunique()
+    assert report.cluster["rows_on_cluster"] == len(labeled) == local.result.training["rows"]
+    assert any(
+        n.startswith(f"Validated on {kept['entity_id'].nunique():,} of ") and " customers (" in n
+        for n in report.result.notes
+    )
