@@ -169,3 +169,24 @@ def test_an_event_recipe_samples_whole_customers_every_cutoff_of_each(client, tm
         n.startswith(f"Validated on {kept['entity_id'].nunique():,} of ") and " customers (" in n
         for n in report.result.notes
     )
+
+
+def test_a_worker_prepares_warehouse_rows_exactly_as_the_model_reads_them_locally(sampled):
+    import numpy as np
+    import pandas as pd
+
+    from soloml.engines.dask import LABEL_COLUMN, prepare_partition
+    from soloml.features.trainingset import LABEL
+    from soloml.modeling import fit as ft
+
+    ws, _, _, report = sampled
+    with ws.connect() as con:
+        rows = cache.read_rows(con, "churn")
+    signature = load_model(ws.models_dir, "churn", report.version).signature
+    X = signature.prepare(rows)
+    categories = {c: list(X[c].cat.categories) for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)}
+    assert categories  # the plan column is a category
+    coding = ft.LabelCoding.learn("binary", rows[LABEL])
+    worker = prepare_partition(rows, list(signature.names), categories, coding, 1.0)
+    assert np.array_equal(worker[list(signature.names)].to_numpy(), signature.matrix(rows), equal_nan=True)
+    assert np.array_equal(worker[LABEL_COLUMN].to_numpy(), coding.encode(rows[LABEL]))
