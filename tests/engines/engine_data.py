@@ -69,9 +69,9 @@ def churn_spec() -> ProjectSpec:
     )
 
 
-def accounts_workspace(root: Path, frame: pd.DataFrame) -> Workspace:
-    """A workspace whose raw.accounts is `frame` and whose projects/churn.yaml is `churn_spec()`."""
-    ws = init_workspace(root, name="Acme")
+def accounts_workspace(root: Path, frame: pd.DataFrame, *, warehouse: str | None = None) -> Workspace:
+    """A workspace whose raw.accounts is `frame` and whose projects/churn.yaml is `churn_spec()` (`warehouse` a URL or file)."""
+    ws = init_workspace(root, name="Acme", warehouse=warehouse)
     save_spec(churn_spec(), ws.projects_dir)
     con = ws.connect()
     try:

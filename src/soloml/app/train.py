@@ -30,9 +30,13 @@ class TrainReport:
     version: str | None
     spec_path: Path | None = None
     engine: str = "local"  # where the saved model was trained (soloml.engines)
+    cluster: dict[str, Any] | None = None  # with --engine dask from the warehouse: rows on the cluster, the sample
 
     def summary(self) -> dict[str, Any]:
-        return {**self.result.summary(self.version), "engine": self.engine}
+        facts = {**self.result.summary(self.version), "engine": self.engine}
+        if self.cluster is not None:
+            facts["cluster"] = dict(self.cluster)
+        return facts
 
     def to_facts(self) -> dict[str, Any]:
         """The verdict, metrics and version (`soloml train --json`), and the project file the quick path wrote."""
@@ -165,7 +169,7 @@ def train_table(
             "(name another with --time-column, or pass --random-split to split at random)."
         )
     report = _run(ws, spec, tune=tune, seed=seed, save=save, notes=tuple(notes), engine=engine)
-    return TrainReport(report.result, report.version, path, report.engine)
+    return TrainReport(report.result, report.version, path, report.engine, report.cluster)
 
 
 def quick_differences(existing: ProjectSpec, typed: ProjectSpec) -> list[str]:
@@ -209,9 +213,14 @@ def _run(
     con = ws.connect()
     try:
         try:
-            ts = build_training_set(con, spec, features_dir=ws.features_dir)
             left_out, recipe_notes = _recipe_findings(con, spec)
-            result = engine.train(ts, spec, tune=tune, seed=seed, left_out=left_out, notes=(*notes, *recipe_notes))
+            options = {"tune": tune, "seed": seed, "left_out": left_out, "notes": (*notes, *recipe_notes)}
+            if hasattr(engine, "train_warehouse"):  # the set stays in the warehouse; the cluster reads it from there
+                result = engine.train_warehouse(con, spec, features_dir=ws.features_dir, **options)
+                cluster = dict(engine.facts)
+            else:
+                result = engine.train(build_training_set(con, spec, features_dir=ws.features_dir), spec, **options)
+                cluster = None
             version = save_model(ws.models_dir, result, con=con) if save else None
         except SolomlError as exc:
             _log_run(con, run_id, spec.name, None, started, "failed", None, str(exc), {})
@@ -223,10 +232,11 @@ def _run(
             "tune": tune,
             "engine": engine.name,
         }
-        _log_run(con, run_id, spec.name, version, started, "succeeded", result.training["rows"], None, details)
+        rows = cluster["rows_on_cluster"] if cluster else result.training["rows"]
+        _log_run(con, run_id, spec.name, version, started, "succeeded", rows, None, {**details, **(cluster or {})})
     finally:
         con.close()
-    return TrainReport(result, version, engine=engine.name)
+    return TrainReport(result, version, engine=engine.name, cluster=cluster)
 
 
 def _recipe_findings(con: Any, spec: ProjectSpec) -> tuple[tuple[LeftOut, ...], tuple[str, ...]]:

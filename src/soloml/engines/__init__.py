@@ -38,8 +38,13 @@ class Engine(Protocol):
 
 
 @contextmanager
-def open_engine(name: str = "local", *, scheduler: str | None = None, staging: Path | None = None) -> Iterator[Engine]:
-    """The engine called `name`, closed (cluster and staging files) on leaving the block."""
+def open_engine(
+    name: str = "local", *, scheduler: str | None = None, staging: Path | None = None, memory: int | None = None
+) -> Iterator[Engine]:
+    """The engine called `name`, closed (cluster and staging files) on leaving the block.
+
+    `memory` (bytes) is the figure dask judges the set against (default: this machine's), past which it validates on a sample.
+    """
     if name not in ENGINES:
         raise ConfigError(
             f"--engine must be one of {', '.join(ENGINES)}, got '{name}'.",
@@ -57,7 +62,7 @@ def open_engine(name: str = "local", *, scheduler: str | None = None, staging: P
         return
     from soloml.engines.dask import DaskEngine
 
-    engine = DaskEngine.connect(scheduler, staging=staging or Path.cwd() / "staging")
+    engine = DaskEngine.connect(scheduler, staging=staging or Path.cwd() / "staging", memory=memory)
     try:
         yield engine
     finally:

@@ -186,3 +186,9 @@ def write(con: Connection, project: str, select_sql: str, meta: CacheMeta) -> No
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def read_where(con: Connection, project: str, condition: str) -> pd.DataFrame:
+    """The cached rows of `project` meeting `condition` (SQL over its columns), in stored order: a sample without every row."""
+    data, _ = table_names(project)
+    return con.execute(f"SELECT * FROM {data} WHERE {condition}").df()
