@@ -4,6 +4,9 @@ good as local training on the same data, judged and saved exactly as a local one
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +88,20 @@ def test_an_unreachable_scheduler_fails_with_the_address_and_what_to_do(tmp_path
     with pytest.raises(ConfigError) as caught:
         DaskEngine.connect("tcp://127.0.0.1:9", staging=tmp_path, timeout="2s")
     assert "tcp://127.0.0.1:9" in caught.value.message and "--scheduler" in str(caught.value.hint)
+
+
+def test_json_output_stays_json_when_soloml_starts_its_own_local_workers(tmp_path):
+    """The local workers share soloml's terminal, and LightGBM's network set-up prints there ("Trying to bind
+    port ..."): that went into the middle of `soloml train --engine dask --json`'s output. A real process, so the
+    workers really inherit its stdout."""
+    ws = accounts_workspace(tmp_path / "acme", accounts(2_000, seed=5))
+    soloml = str(Path(sys.executable).with_name("soloml"))
+    done = subprocess.run(
+        [soloml, "train", "churn", "--engine", "dask", "-w", str(ws.root), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)  # nothing but the JSON on stdout
+    assert summary["engine"] == "dask" and summary["version"] == "v0001"

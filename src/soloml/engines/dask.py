@@ -60,6 +60,22 @@ def _modules() -> tuple[Any, Any, Any]:
     return dd, distributed, lgb_dask
 
 
+def _stdout_to_stderr(distributed: Any) -> Any:
+    """A worker plugin that points each worker's stdout at its stderr. Local workers share this process's
+    terminal, and LightGBM's C++ network set-up prints there ("Trying to bind port ..."), which would land in
+    the middle of `--json`'s output. Registered as a plugin, so a worker restarted after a crash gets it too."""
+
+    class StdoutToStderr(distributed.WorkerPlugin):
+        def setup(self, worker: Any) -> None:
+            import os
+            import sys
+
+            sys.stdout.flush()
+            os.dup2(2, 1)
+
+    return StdoutToStderr()
+
+
 class DaskEngine:
     """A `distributed.Client` (to --scheduler ADDRESS, or to a LocalCluster it started) and a staging folder for partitions."""
 
@@ -99,7 +115,9 @@ class DaskEngine:
             cluster = distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
             )
-        return cls(distributed.Client(cluster), staging, cluster=cluster, memory=memory)
+        client = distributed.Client(cluster)
+        client.register_plugin(_stdout_to_stderr(distributed))
+        return cls(client, staging, cluster=cluster, memory=memory)
 
     def close(self) -> None:
         self.client.close()
