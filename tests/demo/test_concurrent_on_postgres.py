@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import httpx
 import pytest
 import yaml
 
@@ -16,9 +17,12 @@ import soloml
 from crashes import SOLOML, kill, paused_at
 from soloml.app.interview import write_interview
 from soloml.app.models import promote_model
+from soloml.app.score import score
+from soloml.app.serve import service_routers
 from soloml.app.train import train_project
 from soloml.demo.generator import generate_bluebird
 from soloml.demo.step_project import CEO_ANSWERS
+from soloml.deploy.runner import app_for_workspace, running
 from soloml.workspace import init_workspace
 
 PROJECT = "churn"
@@ -63,3 +67,27 @@ def test_a_score_runs_to_the_end_while_a_train_is_mid_run(trained):
         scored = con.execute("SELECT count(*) FROM ops.predictions WHERE run_id = ?", [result["run_id"]]).fetchone()[0]
         status = con.execute("SELECT status FROM ops.runs WHERE run_id = ?", [result["run_id"]]).fetchone()[0]
     assert (scored, status) == (result["rows"], "succeeded")
+
+
+def test_the_service_answers_and_logs_its_predictions_to_the_postgres_warehouse_while_a_score_runs(trained):
+    """`soloml serve` on a Postgres warehouse: look-ups by id from the latest score, each answer logged to
+    ops.predictions there (origin 'service'; the log was off for a warehouse URL), with a scheduled score paused
+    mid-run meanwhile."""
+    first = score(trained, PROJECT, run_id="weekly")
+    with trained.connect() as con:
+        ids = [r[0] for r in con.execute("SELECT entity_id FROM ops.predictions ORDER BY entity_id LIMIT 5").fetchall()]
+    scoring = paused_at("score.staged", "score", PROJECT, "-w", str(trained.root))
+    try:
+        with (
+            running(app_for_workspace(trained, routers=service_routers(trained))) as svc,
+            httpx.Client(base_url=svc.url) as client,
+        ):
+            answers = [client.post(f"/v1/{PROJECT}/predict/{i}") for i in ids]
+    finally:
+        kill(scoring)
+    assert [a.status_code for a in answers] == [200] * 5, answers[0].text
+    with trained.connect() as con:
+        logged = con.execute(
+            "SELECT entity_id, model_version FROM ops.predictions WHERE origin = 'service' ORDER BY entity_id"
+        ).fetchall()
+    assert logged == [(i, "v0001") for i in ids] and first.rows > 5

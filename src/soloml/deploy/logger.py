@@ -26,6 +26,8 @@ import pyarrow as pa
 
 from soloml.errors import SolomlError
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # a warehouse URL the log writes to over a connection
+
 # ops.predictions column order (warehouse/connection.py)
 COLUMNS = (
     "run_id",
@@ -67,7 +69,7 @@ class LogStats:
 
 
 class PredictionLogger:
-    """Bounded queue + one writer thread appending to ops.predictions of the DuckDB file at `warehouse`."""
+    """Bounded queue + one writer thread appending to ops.predictions of `warehouse` (a DuckDB file, or a Postgres URL)."""
 
     def __init__(
         self,
@@ -179,6 +181,13 @@ class PredictionLogger:
         table = pa.table(
             {name: pa.array(values, type=kind) for name, values, kind in zip(COLUMNS, columns, _TYPES, strict=False)}
         )
+        if self.warehouse.startswith(POSTGRES_SCHEMES):  # a shared server: no file to keep free, one connection a batch
+            pg = connect(self.warehouse)
+            try:
+                ops.insert_frame(pg, "predictions", table, exprs={"top_reasons": '"top_reasons"::JSON'})
+            finally:
+                pg.close()
+            return
         if not self._schemas_ready:  # once: create ops.* if this is a fresh file; later batches only insert
             connect(self.warehouse, lock_timeout=0).close()  # busy: fail now, the next round retries
             self._schemas_ready = True

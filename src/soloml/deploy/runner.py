@@ -108,7 +108,8 @@ def app_for_workspace(
     from soloml.deploy.service import create_app
 
     url = ws.warehouse_url
-    warehouse = None if "://" in url and not url.startswith("duckdb:") else url
+    logged = url.startswith(("duckdb:", "postgresql://", "postgres://")) or "://" not in url
+    warehouse = url if logged else None  # a DuckDB file or a Postgres warehouse
     return create_app(
         ws.models_dir,
         root=ws.root,

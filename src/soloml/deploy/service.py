@@ -220,7 +220,7 @@ def create_app(
     log_queue: int = 50_000,
     routers: tuple[Any, ...] = (),
 ) -> FastPredict:
-    """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file) the prediction log.
+    """The service app. `root` (the workspace) enables look-ups by id; `warehouse` (a DuckDB file or a Postgres URL) the prediction log.
 
     `routers` are extra FastAPI routers mounted beside the predict routes (e.g. experiment assignment);
     they check keys, bodies and paths through `app.state.edge` (deploy/edge.py), as the predict routes do.
