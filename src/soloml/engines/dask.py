@@ -9,9 +9,11 @@ by entity shard, read by the workers, and fitted with DaskLGBMClassifier/Regress
 made the same as a local one (the category lists LightGBM keeps for pandas input, the calibration shift
 for up-weighted rare positives) and saved as LightGBM text in the registry.
 
-Scoring: the feature rows are written as Parquet partitions, every worker predicts its partitions with
-the model's text and writes its predictions as Parquet to the staging folder; only when every partition
-is back does soloml.deploy publish them (ops.predictions and every --to target, each swapped in at once).
+Scoring (`score_table`): the population's feature rows, built by the warehouse into a table, are written as
+Parquet partitions by the warehouse itself (warehouse_parts); every worker types, encodes and predicts its
+partitions with the model's text and writes entity ids and predictions as Parquet to the staging folder;
+only when every partition is back does soloml.deploy rank and publish them (ops.predictions and every --to
+target, each swapped in at once). `predict` does the same for a matrix already in this process.
 A worker that dies leaves nothing published: the previous predictions stay in force. (The scheduler
 retries a task whose worker died `distributed.scheduler.allowed-failures` times, 3 by default, before it
 gives up.) Workers must see the staging folder: local processes do; on several machines it must be a
