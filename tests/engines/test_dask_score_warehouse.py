@@ -102,3 +102,43 @@ def test_dask_scoring_from_the_warehouse_gives_local_predictions_on_postgres(
     ws = _trained(tmp_path / "acme", warehouse=postgres_warehouse_url)
     local, dask = _score_both(ws, client, monkeypatch)
     _assert_same(ws, local, dask)
+
+
+def test_an_event_recipe_scores_as_of_its_cutoff_with_the_business_ids_as_locally(client, tmp_path, monkeypatch):
+    """The demo business's churn project: the population as of the latest data, customers with their own ids and email."""
+    import yaml
+
+    import soloml
+    from soloml.app.identities import identities
+    from soloml.app.interview import write_interview
+    from soloml.demo.generator import generate_bluebird
+    from soloml.demo.step_project import CEO_ANSWERS
+    from soloml.workspace import init_workspace
+
+    bluebird = generate_bluebird(tmp_path / "bluebird", customers=300, seed=7)
+    ws = init_workspace(tmp_path / "ws")
+    soloml.load(ws, list(bluebird.paths))
+    identities(ws)
+    project = write_interview(ws, yaml.safe_load(CEO_ANSWERS)).path.stem
+    version = train_project(ws, project, seed=7).version
+    with ws.connect() as con:
+        promote(con, ws.models_dir, project, version)
+    local = score_project(ws, project, to=[str(ws.root / "local.csv")], run_id="local", capacity=25)
+    with monkeypatch.context() as m:
+        m.setattr(soloml.features, "build_scoring_frame", _no_frame_of_every_row)
+        dask = score_project(
+            ws,
+            project,
+            to=[str(ws.root / "dask.csv")],
+            run_id="dask",
+            capacity=25,
+            engine=DaskEngine(client, ws.root / "staging"),
+        )
+    assert dask.as_of == local.as_of is not None and dask.rows == local.rows > 0 and dask.top == local.top
+    pd.testing.assert_frame_equal(_predictions(ws, "local"), _predictions(ws, "dask"), check_exact=True)
+    csv = [
+        pd.read_csv(ws.root / name).drop(columns=["run_id", "scored_at"]).sort_values("entity_id", ignore_index=True)
+        for name in ("local.csv", "dask.csv")
+    ]
+    assert csv[0]["email"].notna().any()
+    pd.testing.assert_frame_equal(*csv)
