@@ -79,7 +79,7 @@ def _assert_same(ws, local, dask):
     assert sorted(lookup["entity_id"].astype(str)) == sorted(before["entity_id"]), "the serve look-up holds every row"
     assert not any((ws.root / "staging").iterdir()), "partitions and the features file are gone after the run"
     with ws.connect(read_only=True) as con:
-        left = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'churn__scoring'")
+        left = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'churn%scoring%'")
         assert left.fetchone()[0] == 0, "the scoring table is dropped after the run"
 
 

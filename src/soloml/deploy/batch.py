@@ -144,7 +144,7 @@ def _score_in_warehouse(
     reasons: ReasonMode,
 ) -> tuple[pd.DataFrame, Path, Any]:
     """An engine that scores a warehouse table (dask): the population's features are built into
-    features.<project>__scoring, predicted partition-wise on the workers, and only ids and predictions come
+    features.<project>__scoring_<hex>, predicted partition-wise on the workers, and only ids and predictions come
     back here. Reasons are computed here for the decided rows alone, read back from that table. Returns the
     scored rows, the Parquet file of every feature row (the serve look-up, never read here) and the cutoff."""
     from soloml.features.build import build_scoring_table
@@ -152,8 +152,9 @@ def _score_in_warehouse(
     from soloml.temp_names import registered
     from soloml.warehouse.connection import quote_ident
 
-    table = f"features.{quote_ident(spec.name + '__scoring')}"
-    features_file = Path(engine.staging) / f"features-{secrets.token_hex(4)}.parquet"
+    token = secrets.token_hex(4)  # two runs at once each build their own table
+    table = f"features.{quote_ident(f'{spec.name}__scoring_{token}')}"
+    features_file = Path(engine.staging) / f"features-{token}.parquet"
     features_file.parent.mkdir(parents=True, exist_ok=True)
     try:
         query = build_scoring_table(con, spec, table, features_dir=ws.features_dir, as_of=as_of)
