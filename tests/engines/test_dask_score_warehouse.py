@@ -5,6 +5,9 @@ scoring gives, on DuckDB and on Postgres."""
 
 from __future__ import annotations
 
+import shutil
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,8 +18,9 @@ from engine_data import accounts, accounts_workspace, local_cluster
 import soloml.features
 from soloml.app.train import train_project
 from soloml.deploy import score_project
+from soloml.deploy.frame import feature_matrix
 from soloml.engines.dask import DaskEngine
-from soloml.registry import promote
+from soloml.registry import load_model, promote
 
 ROWS = 2_500
 COLUMNS = "entity_id, score, decision, rank, CAST(top_reasons AS VARCHAR) AS top_reasons"
@@ -49,6 +53,7 @@ def _no_frame_of_every_row(*args, **kwargs):
 
 def _score_both(ws, client, monkeypatch, **options):
     local = score_project(ws, "churn", to=[str(ws.root / "local.csv")], run_id="local", **options)
+    shutil.copy(ws.root / "scoring" / "churn" / "features.parquet", ws.root / "local-features.parquet")
     with monkeypatch.context() as m:
         m.setattr(soloml.features, "build_scoring_frame", _no_frame_of_every_row)
         dask = score_project(
@@ -75,8 +80,14 @@ def _assert_same(ws, local, dask):
     pd.testing.assert_frame_equal(
         csv["local.csv"].drop(columns=["run_id", "scored_at"]), csv["dask.csv"].drop(columns=["run_id", "scored_at"])
     )
-    lookup = pd.read_parquet(ws.root / "scoring" / "churn" / "features.parquet")
-    assert sorted(lookup["entity_id"].astype(str)) == sorted(before["entity_id"]), "the serve look-up holds every row"
+    model = load_model(ws.models_dir, "churn", "production")
+    lookups = [
+        pd.read_parquet(path).assign(entity_id=lambda f: f["entity_id"].astype(str)).sort_values("entity_id")
+        for path in (ws.root / "local-features.parquet", ws.root / "scoring" / "churn" / "features.parquet")
+    ]
+    assert lookups[1]["entity_id"].tolist() == sorted(before["entity_id"]), "the serve look-up holds every row"
+    matrices = [feature_matrix(model.signature, f) for f in lookups]
+    np.testing.assert_array_equal(*matrices)  # `soloml serve` reads the same feature rows for every id
     assert not any((ws.root / "staging").iterdir()), "partitions and the features file are gone after the run"
     with ws.connect(read_only=True) as con:
         left = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'churn%scoring%'")
