@@ -85,8 +85,21 @@ def score_frame(
     raw = np.asarray(
         model.booster.predict(X) if engine is None else engine.predict(model.booster, X, frame["entity_id"])
     )
+    out = decide(model, frame["entity_id"], raw, capacity=capacity)
+    rows = np.arange(len(out)) if reasons_for == "all" else np.flatnonzero(out["decision"].to_numpy())
+    if reasons != "none" and len(rows):
+        _, texts = predict_explain_rows(model, X[rows], reasons, top)
+        why = out["top_reasons"].to_numpy(dtype=object, copy=True)
+        why[rows] = [json.dumps(text, ensure_ascii=False) for text in texts]
+        out["top_reasons"] = why
+    return out
+
+
+def decide(model: Any, entity_ids: pd.Series, raw: np.ndarray, *, capacity: int | None = None) -> pd.DataFrame:
+    """entity_id, score, decision, rank, top_reasons ('[]' each) and for multiclass predicted_class, from raw predictions."""
+    raw = np.asarray(raw)
     scores = raw.max(axis=1) if raw.ndim == 2 else raw
-    ids = frame["entity_id"].astype(str).to_numpy()
+    ids = pd.Series(entity_ids).astype(str).to_numpy()
     order = np.lexsort((ids, -scores))  # highest score first, ties by id
     rank = np.empty(len(scores), dtype=np.int64)
     rank[order] = np.arange(1, len(scores) + 1)
@@ -101,16 +114,75 @@ def score_frame(
             hint="Pass --capacity N to act on the N highest scores.",
         )
     why = np.full(len(scores), "[]", dtype=object)
-    rows = np.arange(len(scores)) if reasons_for == "all" else np.flatnonzero(decision)
-    if reasons != "none" and len(rows):
-        _, texts = predict_explain_rows(model, X[rows], reasons, top)
-        why[rows] = [json.dumps(text, ensure_ascii=False) for text in texts]
     out = pd.DataFrame({"entity_id": ids, "score": scores, "decision": decision, "rank": rank, "top_reasons": why})
     if getattr(model, "task", "") == "multiclass":
         names = list(getattr(model, "classes", None) or [])
-        best = raw.reshape(len(X), -1).argmax(axis=1)
+        best = raw.reshape(len(scores), -1).argmax(axis=1)
         out["predicted_class"] = [str(names[i]) if i < len(names) else str(i) for i in best]
     return out
+
+
+def _refuse_empty(project: str, rows: int, as_of: datetime | None) -> None:
+    if rows == 0:
+        raise DeployError(
+            f"Project '{project}' has nobody to score: its population is empty"
+            + (f" as of {as_of:%Y-%m-%d}" if as_of else "")
+            + ".",
+            hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
+        )
+
+
+def _score_in_warehouse(
+    con: Any,
+    ws: Any,
+    spec: Any,
+    model: Any,
+    engine: Any,
+    *,
+    as_of: datetime | None,
+    capacity: int | None,
+    reasons: ReasonMode,
+) -> tuple[pd.DataFrame, Path, Any]:
+    """An engine that scores a warehouse table (dask): the population's features are built into
+    features.<project>__scoring_<hex>, predicted partition-wise on the workers, and only ids and predictions come
+    back here. Reasons are computed here for the decided rows alone, read back from that table. Returns the
+    scored rows, the Parquet file of every feature row (the serve look-up, never read here) and the cutoff."""
+    from soloml.features.build import build_scoring_table
+    from soloml.features.frame_sql import to_frame
+    from soloml.temp_names import registered
+    from soloml.warehouse.connection import quote_ident
+
+    token = secrets.token_hex(4)  # two runs at once each build their own table
+    table = f"features.{quote_ident(f'{spec.name}__scoring_{token}')}"
+    features_file = Path(engine.staging) / f"features-{token}.parquet"
+    features_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        query = build_scoring_table(con, spec, table, features_dir=ws.features_dir, as_of=as_of)
+        rows, cutoff = con.execute(f"SELECT count(*), max(cutoff) FROM {table}").fetchone()
+        _refuse_empty(spec.name, int(rows), as_of)
+        entity_ids, raw = engine.score_table(
+            con, model, table, query, matrix=feature_matrix, features_file=features_file
+        )
+        scored = decide(model, entity_ids, raw, capacity=capacity)
+        decided = scored.loc[scored["decision"].to_numpy(), "entity_id"]
+        if reasons != "none" and len(decided):
+            wanted = pd.DataFrame({"entity_id": decided.to_numpy(dtype=object)})
+            with registered(con, wanted, "decided") as name:
+                picked = con.execute(
+                    f"SELECT t.* FROM {table} t JOIN {name} w ON CAST(t.entity_id AS VARCHAR) = w.entity_id"
+                ).fetchdf()
+            picked = to_frame(picked, query).drop_duplicates("entity_id").set_index("entity_id")
+            picked = picked.loc[decided.to_numpy()].reset_index()
+            _, texts = predict_explain_rows(model, feature_matrix(model.signature, picked), reasons)
+            why = scored["top_reasons"].to_numpy(dtype=object, copy=True)
+            why[decided.index.to_numpy()] = [json.dumps(text, ensure_ascii=False) for text in texts]
+            scored["top_reasons"] = why
+    except BaseException:
+        features_file.unlink(missing_ok=True)
+        raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return scored, features_file, cutoff
 
 
 def predict_explain_rows(
@@ -172,30 +244,30 @@ def score_project(
     own = con is None
     con = ws.connect() if own else con  # waits out a brief lock held by a running `soloml serve`
     version: str | None = None
+    frame: pd.DataFrame | Path | None = None
     try:
         recovered = tuple(reconcile(con, ws.root, project=project, urls=to))
         try:
             spec = find_spec(ws.projects_dir, project)
             model = load_model(ws.models_dir, project, "production")
             version = model.version
-            frame = build_scoring_frame(con, spec, features_dir=ws.features_dir, as_of=as_of)
-            if len(frame) == 0:
-                raise DeployError(
-                    f"Project '{project}' has nobody to score: its population is empty"
-                    + (f" as of {as_of:%Y-%m-%d}" if as_of else "")
-                    + ".",
-                    hint="Load recent data (soloml load) or pass --as-of a date the data covers; the previous predictions stay in force.",
+            if getattr(engine, "score_table", None) is not None and reasons_for == "decided":
+                scored, frame, cutoff = _score_in_warehouse(
+                    con, ws, spec, model, engine, as_of=as_of, capacity=capacity, reasons=reasons
                 )
-            scored = score_frame(
-                model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for, engine=engine
-            )
+            else:
+                frame = build_scoring_frame(con, spec, features_dir=ws.features_dir, as_of=as_of)
+                _refuse_empty(project, len(frame), as_of)
+                scored = score_frame(
+                    model, frame, capacity=capacity, reasons=reasons, reasons_for=reasons_for, engine=engine
+                )
+                cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             ids = business_ids(con, spec, scored["entity_id"]).drop(columns="entity_id")
             scored_at = clock().replace(tzinfo=None)
             out = pd.concat([scored, ids], axis=1).assign(
                 run_id=run_id, project=project, model_version=version, scored_at=scored_at
             )
             out = out.loc[:, row_columns(out)]
-            cutoff = frame["cutoff"].max() if "cutoff" in frame else None
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
             outputs = _commit(
@@ -228,6 +300,8 @@ def score_project(
             _record_failure(con, run_id, project, version, start_time, clock, error)
             raise error from exc
     finally:
+        if isinstance(frame, Path):
+            frame.unlink(missing_ok=True)  # published runs moved it into place; a failed one leaves nothing behind
         if own:
             con.close()
     best = out.sort_values("rank").head(5)
@@ -264,7 +338,7 @@ def score_project(
 def _commit(
     con: Any,
     out: pd.DataFrame,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Path,
     root: Path,
     project: str,
     version: str,

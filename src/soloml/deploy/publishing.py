@@ -19,12 +19,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from soloml.crashpoints import pause_at
 from soloml.deploy.models import scoring_dir
@@ -53,7 +55,7 @@ def insert_predictions(con: Any, frame: pd.DataFrame) -> None:
 def publish_run(
     con: Any,
     out: pd.DataFrame,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Path,
     root: Path,
     *,
     run_id: str,
@@ -64,7 +66,8 @@ def publish_run(
     table: str | None,
     details: dict[str, Any],
 ) -> list[WriteBack]:
-    """Steps 1-5 above for the scored rows `out` (one run) and the feature rows `frame` it was scored from."""
+    """Steps 1-5 above for the scored rows `out` (one run) and the feature rows `frame` it was scored from
+    (a frame, or a Parquet file of them written elsewhere, e.g. by the Dask engine, moved into place unread)."""
     plans = [
         plan_target(t, table=table, project=project, rows=len(out)) for t in targets
     ]  # names only: bad ones fail here
@@ -104,7 +107,13 @@ def publish_run(
 
 
 def _stage_local(
-    out: pd.DataFrame, frame: pd.DataFrame, root: Path, project: str, run_id: str, version: str, as_of: str | None
+    out: pd.DataFrame,
+    frame: pd.DataFrame | Path,
+    root: Path,
+    project: str,
+    run_id: str,
+    version: str,
+    as_of: str | None,
 ) -> dict[str, Path]:
     folder = scoring_dir(root, project)
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,9 +122,14 @@ def _stage_local(
         name: folder / f".{name}{TMP_MARK}{token}" for name in ("features.parquet", "run.json", "predictions.parquet")
     }
     try:
-        frame.to_parquet(local["features.parquet"], index=False)
+        if isinstance(frame, Path):
+            shutil.move(frame, local["features.parquet"])
+            rows = pq.ParquetFile(local["features.parquet"]).metadata.num_rows
+        else:
+            frame.to_parquet(local["features.parquet"], index=False)
+            rows = len(frame)
         local["run.json"].write_text(
-            json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": len(frame)}),
+            json.dumps({"run_id": run_id, "model_version": version, "as_of": as_of, "rows": rows}),
             encoding="utf-8",
         )
         out.loc[:, row_columns(out)].to_parquet(local["predictions.parquet"], index=False)

@@ -9,9 +9,11 @@ by entity shard, read by the workers, and fitted with DaskLGBMClassifier/Regress
 made the same as a local one (the category lists LightGBM keeps for pandas input, the calibration shift
 for up-weighted rare positives) and saved as LightGBM text in the registry.
 
-Scoring: the feature rows are written as Parquet partitions, every worker predicts its partitions with
-the model's text and writes its predictions as Parquet to the staging folder; only when every partition
-is back does soloml.deploy publish them (ops.predictions and every --to target, each swapped in at once).
+Scoring (`score_table`): the population's feature rows, built by the warehouse into a table, are written as
+Parquet partitions by the warehouse itself (warehouse_parts); every worker types, encodes and predicts its
+partitions with the model's text and writes entity ids and predictions as Parquet to the staging folder;
+only when every partition is back does soloml.deploy rank and publish them (ops.predictions and every --to
+target, each swapped in at once). `predict` does the same for a matrix already in this process.
 A worker that dies leaves nothing published: the previous predictions stay in force. (The scheduler
 retries a task whose worker died `distributed.scheduler.allowed-failures` times, 3 by default, before it
 gives up.) Workers must see the staging folder: local processes do; on several machines it must be a
@@ -35,7 +37,7 @@ import pandas as pd
 
 from soloml.crashpoints import pause_at
 from soloml.engines.advice import memory_advice
-from soloml.engines.partitions import entity_shards, shard_count, write_partitions
+from soloml.engines.partitions import SHARD_COLUMN, entity_shards, shard_count, write_partitions
 from soloml.errors import ConfigError, DeployError, ModelError
 
 LABEL_COLUMN = "__soloml_label"
@@ -356,6 +358,111 @@ class DaskEngine:
             )
         values = parts.drop(columns=ROW_COLUMN).to_numpy(dtype=np.float64)
         return values[:, 0] if values.shape[1] == 1 else values
+
+    def score_table(
+        self, con: Any, model: Any, table: str, query: Any, *, matrix: Any, features_file: Path
+    ) -> tuple[pd.Series, np.ndarray]:
+        """Entity ids and raw predictions for every row of the warehouse table `table` (built by
+        features.build_scoring_table from `query`): the warehouse writes it as partitions by entity shard
+        (warehouse_parts), each worker types and encodes its partitions as this process would
+        (frame_sql.to_frame, then `matrix`: deploy.frame.feature_matrix, passed in) and predicts them. Only the ids and predictions come
+        back; the feature rows are streamed, one partition at a time, into `features_file` (the serve look-up).
+        Raises DeployError if any partition fails: nothing is published then."""
+        from soloml.engines.warehouse_parts import write_from_warehouse
+
+        _, distributed, _ = _modules()
+        token = secrets.token_hex(4)
+        folder = self.staging / f"dask-score-{token}"
+        columns = ["entity_id", "cutoff", *query.features]
+        (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        try:
+            parts = write_from_warehouse(
+                con,
+                table,
+                columns,
+                entity="entity_id",
+                shards=shard_count(int(rows), self.workers()),
+                folder=folder / "in",
+            )
+            (folder / "out").mkdir(parents=True)
+            model_text = model.booster.model_to_string()
+            typing = (tuple(query.features), tuple(query.categorical))
+            futures = [
+                self.client.submit(
+                    score_partition,
+                    model_text,
+                    model.signature,
+                    matrix,
+                    typing,
+                    str(path),
+                    str(folder / "out" / f"part-{i:05d}.parquet"),
+                    i,
+                    key=f"soloml-score-part-{i}-{token}",
+                    pure=False,
+                )
+                for i, path in enumerate(parts.files)
+            ]
+            try:
+                outputs = self.client.gather(futures)
+            except Exception as exc:  # noqa: BLE001 - a dead worker (KilledWorker), a lost connection: in words
+                self.client.cancel(futures)
+                raise DeployError(
+                    f"Scoring on the Dask cluster failed: {_why(exc, distributed)}. Nothing was replaced: the previous predictions stay in force.",
+                    hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).",
+                ) from exc
+            _concat_parquet(parts.files, features_file)
+            back = pd.concat([pd.read_parquet(p) for p in outputs], ignore_index=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if len(back) != parts.rows:
+            raise DeployError(
+                f"Scoring on the Dask cluster returned {len(back):,} predictions for {parts.rows:,} rows.",
+                hint="Nothing was replaced: the previous predictions stay in force. Re-run `soloml score`.",
+            )
+        values = back.drop(columns="entity_id").to_numpy(dtype=np.float64)
+        return back["entity_id"].astype(str), (values[:, 0] if values.shape[1] == 1 else values)
+
+
+def score_partition(
+    model_text: str,
+    signature: Any,
+    matrix: Any,
+    typing: tuple[tuple[str, ...], tuple[str, ...]],
+    source: str,
+    target: str,
+    index: int,
+) -> str:
+    """On a worker: one partition of the scoring table typed and encoded as in this process, predicted with the
+    model's text; writes [entity_id, p0, p1...] as Parquet and returns the file."""
+    from soloml.features.frame_sql import FrameQuery, to_frame
+
+    pause_at(f"dask.partition.{index}")  # where a crash test kills this worker
+    features, categorical = typing
+    part = pd.read_parquet(source).drop(columns=[SHARD_COLUMN], errors="ignore")
+    frame = to_frame(part, FrameQuery("", features, categorical, "binary", {}))
+    X = matrix(signature, frame)
+    raw = np.asarray(lgb.Booster(model_str=model_text).predict(X)).reshape(len(frame), -1)
+    out = pd.DataFrame(raw, columns=[f"p{k}" for k in range(raw.shape[1])])
+    out.insert(0, "entity_id", frame["entity_id"].to_numpy())
+    out.to_parquet(target, index=False)
+    return target
+
+
+def _concat_parquet(files: tuple[Path, ...], target: Path) -> None:
+    """The partition files as one Parquet file, one file in memory at a time (the shard column dropped)."""
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for path in files:
+            table = pq.read_table(path)
+            table = table.drop_columns([c for c in (SHARD_COLUMN,) if c in table.column_names])
+            if writer is None:
+                writer = pq.ParquetWriter(target, table.schema)
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def predict_partition(model_text: str, source: str, target: str, index: int) -> str:

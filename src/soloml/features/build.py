@@ -12,7 +12,7 @@ import pandas as pd
 from soloml.errors import ConfigError
 from soloml.features import cache
 from soloml.features.cutoffs import cutoff_schedule, scoring_time
-from soloml.features.frame_sql import frame_query, to_frame
+from soloml.features.frame_sql import FrameQuery, frame_query, to_frame
 from soloml.features.sql import resolve_files
 from soloml.features.trainingset import TrainingSet
 from soloml.projects.spec import ProjectSpec
@@ -151,11 +151,29 @@ def build_scoring_frame(
     return to_frame(con.execute(query.sql).fetchdf(), query)
 
 
+def build_scoring_table(
+    con: Connection,
+    spec: ProjectSpec,
+    table: str,
+    *,
+    features_dir: Path | None = None,
+    as_of: datetime | None = None,
+) -> FrameQuery:
+    """The rows `build_scoring_frame` returns, built by the warehouse into `table` (replaced) and never read here.
+
+    For `--engine dask`: the population may be past this process's memory; the workers read it as partitions.
+    """
+    if spec.recipe == "table":
+        query = frame_query(con, spec, None, with_label=False)
+    else:
+        query = frame_query(con, spec, [as_of or scoring_time(con)], features_dir=features_dir, with_label=False)
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {query.sql}")
+    return query
+
+
 def _training_set(
     spec: ProjectSpec, df: pd.DataFrame, features, categorical, task, descriptions, load_ids, classes
 ) -> TrainingSet:
-    from soloml.features.frame_sql import FrameQuery
-
     frame = to_frame(df, FrameQuery("", tuple(features), tuple(categorical), task, dict(descriptions)))
     return TrainingSet(
         project=spec.name,
