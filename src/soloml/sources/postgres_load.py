@@ -1,7 +1,8 @@
 """Loads into a Postgres warehouse: DuckDB stays the engine that reads, types, quarantines, lands and routes each
 file (the same code and rules as a DuckDB warehouse), in a local in-memory warehouse seeded with what those
-decisions need (the journal, for `unchanged`; the quarantine, raw and core tables, for keys, rows, customers and
-identities already there). What changed then arrives in Postgres by COPY, in one transaction with its journal rows
+decisions need, when they need it (`_Seed`): the journal, for `unchanged`; a raw table with its loads'
+quarantined rows just before a file lands in it, for keys and rows already there; the core tables before a
+routed load's first file lands, for customers and identities already there. What changed then arrives in Postgres by COPY, in one transaction with its journal rows
 and quarantine:
 
 1. under an advisory lock (loads take turns; readers and other writers are not blocked), `running` rows left
@@ -16,7 +17,8 @@ and quarantine:
 
 Why route locally rather than on Postgres: the adapters' SQL (time zones through session variables, strptime
 formats, regular expressions, list functions) is DuckDB's, and a second port of it would be a second set of rules
-to keep equal. The price: each load copies the raw and core tables it needs in and out whole.
+to keep equal. The price: a load that lands a file copies the raw table it lands in (and, routed, the core
+tables) in and out whole; a load of unchanged files copies no table.
 """
 
 from __future__ import annotations
@@ -56,13 +58,14 @@ def load_into_postgres(
         interrupted = mark_interrupted(pg)
         local = connect(":memory:")
         try:
-            known = _seed(pg, local, routes=options.get("router") is not None, core_tables=core_tables)
-            before = _fingerprints(local)
-            summary = load_all(local, requests, **options)
-            new_ids = [r[0] for r in local.execute("SELECT load_id FROM ops.loads").fetchall() if r[0] not in known]
+            seed = _Seed(pg, local, routes=options.get("router") is not None, core_tables=core_tables)
+            summary = load_all(local, requests, before_landing=seed.table, **options)
+            new_ids = [
+                r[0] for r in local.execute("SELECT load_id FROM ops.loads").fetchall() if r[0] not in seed.known
+            ]
             if new_ids:
                 after = _fingerprints(local)
-                core = sorted(name for name, print_ in after.items() if before.get(name) != print_)
+                core = sorted(name for name, print_ in after.items() if (seed.core or {}).get(name) != print_)
                 _publish(pg, local, new_ids, summary, core, core_tables)
         finally:
             local.close()
@@ -87,25 +90,51 @@ def _fingerprints(local: Any) -> dict[str, Any]:
     }
 
 
-def _seed(pg: PostgresConnection, local: Any, *, routes: bool, core_tables: Callable[[Any], None] | None) -> set[str]:
-    """The journal, quarantine and raw tables of `pg` into `local`, and its core tables for a load that `routes`
-    (made by `core_tables` first, when given, for soloml's own types); returns the load ids already journaled."""
-    loads = pg.execute("SELECT * FROM ops.loads").to_arrow_table()
-    _insert(local, "ops.loads", loads)
-    _insert(local, "ops.quarantine", pg.execute("SELECT * FROM ops.quarantine").to_arrow_table())
-    for name in _tables(pg, "raw"):
-        rows = pg.execute(f"SELECT * FROM raw.{quote_ident(name)}").to_arrow_table()
+class _Seed:
+    """The local warehouse, filled from `pg` as the load needs it: the journal at once (what tells `unchanged`);
+    a raw table, with the quarantined rows of the loads that wrote it (the router reads them for an order's earlier
+    lines), just before a file lands in it; the core tables, for a load that `routes`, before its first file lands
+    (made by `core_tables` first, when given, for soloml's own types). A load of only unchanged files copies no
+    table; one that lands in raw.x copies raw.x and none of the other raw tables."""
+
+    def __init__(
+        self, pg: PostgresConnection, local: Any, *, routes: bool, core_tables: Callable[[Any], None] | None
+    ) -> None:
+        self.pg, self.local, self.routes, self.core_tables = pg, local, routes, core_tables
+        loads = pg.execute("SELECT * FROM ops.loads").to_arrow_table()
+        _insert(local, "ops.loads", loads)
+        self.known: set[str] = set(loads.column("load_id").to_pylist())  # the load ids already journaled
+        self.seeded: set[str] = set()
+        self.core: dict[str, Any] | None = None  # the core tables' fingerprints once copied: what tells a change
+
+    def table(self, local: Any, target: str) -> None:
+        """`before_landing`: copy raw table `target` (and, the first time, the core tables) if not yet done."""
+        if self.routes and self.core is None:
+            self._core()
+        if target in self.seeded:
+            return
+        self.seeded.add(target)
+        schema, name = target.split(".", 1)
+        if name not in _tables(self.pg, schema):
+            return
+        rows = self.pg.execute(f"SELECT * FROM {schema}.{quote_ident(name)}").to_arrow_table()
         local.register("_soloml_seed_raw", rows)
-        local.execute(f"CREATE TABLE raw.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
+        local.execute(f"CREATE TABLE {schema}.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
         local.unregister("_soloml_seed_raw")
-    core = _tables(pg, "core") if routes else []
-    if core and core_tables:
-        core_tables(local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made of them
-    for name in core:
-        _insert(
-            local, f"core.{quote_ident(name)}", pg.execute(f"SELECT * FROM core.{quote_ident(name)}").to_arrow_table()
-        )
-    return set(loads.column("load_id").to_pylist())
+        quarantined = self.pg.execute(
+            "SELECT * FROM ops.quarantine WHERE load_id IN (SELECT load_id FROM ops.loads WHERE target_table = ?)",
+            [target],
+        ).to_arrow_table()
+        _insert(local, "ops.quarantine", quarantined)
+
+    def _core(self) -> None:
+        core = _tables(self.pg, "core")
+        if core and self.core_tables:
+            self.core_tables(self.local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made
+        for name in core:
+            target = f"core.{quote_ident(name)}"
+            _insert(self.local, target, self.pg.execute(f"SELECT * FROM {target}").to_arrow_table())
+        self.core = _fingerprints(self.local)
 
 
 def _insert(local: Any, target: str, rows: pa.Table) -> None:
