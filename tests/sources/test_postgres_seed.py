@@ -102,3 +102,17 @@ def test_a_failed_file_before_a_good_one_into_the_same_table_keeps_its_earlier_r
         seen[kind] = ([r.status for r in summary.results], rows, statuses)
     assert seen["postgres"] == seen["duckdb"]
     assert seen["postgres"][0] == ["failed", "loaded"] and len(seen["postgres"][1]) == 40
+
+
+def test_a_file_no_adapter_knows_copies_no_core_table_though_the_load_routes(tmp_path, postgres_warehouse_url):
+    paths = generate_bluebird(tmp_path / "bluebird", customers=40, seed=5).paths[:1]
+    connect(postgres_warehouse_url).close()
+    options = {"detector": ingest.detect, "router": ingest.route, "core_tables": create_core_tables}
+    assert _load(postgres_warehouse_url, paths, tmp_path, **options)[1] == ["loaded"]
+    visits = tmp_path / "visits.csv"
+    visits.write_text(ROWS)
+    read, statuses = _load(postgres_warehouse_url, [visits], tmp_path, **options)
+    assert statuses == ["loaded"] and read == set()  # a new raw table, nothing of core
+    with connect(postgres_warehouse_url) as pg:
+        assert pg.execute("SELECT count(*) FROM raw.visits").fetchall() == [(39,)]
+        assert pg.execute("SELECT count(*) FROM core.customers").fetchall()[0][0] > 0

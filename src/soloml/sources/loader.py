@@ -43,9 +43,10 @@ class LoadOptions:
     max_quarantine_share: float = 0.05
     detector: Detector | None = None
     router: Router | None = None
-    # called with each table a file will land in, outside its transaction, before it lands: a warehouse that
-    # is a local copy (a Postgres load) fetches the table then, so that a file loaded again unchanged fetches none
-    before_landing: Callable[[Connection, str], None] | None = None
+    # called with each table a file will land in and what the detector made of the file, outside its transaction,
+    # before it lands: a warehouse that is a local copy (a Postgres load) fetches what the landing needs then, so
+    # that a file loaded again unchanged fetches nothing
+    before_landing: Callable[[Connection, str, Detection | None], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 file (the same code and rules as a DuckDB warehouse), in a local in-memory warehouse seeded with what those
 decisions need, when they need it (`_Seed`): the journal, for `unchanged`; a raw table with its loads'
 quarantined rows just before a file lands in it, for keys and rows already there; the core tables before a
-routed load's first file lands, for customers and identities already there. What changed then arrives in Postgres by COPY, in one transaction with its journal rows
-and quarantine:
+routed load's first recognised file lands, for customers and identities already there. What changed then
+arrives in Postgres by COPY, in one transaction with its journal rows and quarantine:
 
 1. under an advisory lock (loads take turns; readers and other writers are not blocked), `running` rows left
    by a killed load are marked `interrupted`: no live load holds the lock, so none of them is still running;
@@ -32,6 +32,7 @@ import pyarrow as pa
 from soloml.crashpoints import pause_at
 from soloml.errors import WarehouseError
 from soloml.sources.batch import LoadRequest, load_all
+from soloml.sources.contracts import Detection
 from soloml.sources.results import LoadSummary
 from soloml.sql_quoting import quote_ident
 from soloml.warehouse import ops
@@ -93,8 +94,8 @@ def _fingerprints(local: Any) -> dict[str, Any]:
 class _Seed:
     """The local warehouse, filled from `pg` as the load needs it: the journal at once (what tells `unchanged`);
     a raw table, with the quarantined rows of the loads that wrote it (the router reads them for an order's earlier
-    lines), just before a file lands in it; the core tables, for a load that `routes`, before its first file lands
-    (made by `core_tables` first, when given, for soloml's own types). A load of only unchanged files copies no
+    lines), just before a file lands in it; the core tables, for a load that `routes`, before its first recognised
+    file lands (made by `core_tables` first, when given, for soloml's own types). A load of only unchanged files copies no
     table; one that lands in raw.x copies raw.x and none of the other raw tables."""
 
     def __init__(
@@ -107,9 +108,10 @@ class _Seed:
         self.seeded: set[str] = set()
         self.core: dict[str, Any] | None = None  # the core tables' fingerprints once copied: what tells a change
 
-    def table(self, local: Any, target: str) -> None:
-        """`before_landing`: copy raw table `target` (and, the first time, the core tables) if not yet done."""
-        if self.routes and self.core is None:
+    def table(self, local: Any, target: str, detection: Detection | None) -> None:
+        """`before_landing`: copy raw table `target` if not yet done, and the core tables the first time a file
+        the detector recognised lands (an unrecognised one, without `vendor_object`, routes nothing)."""
+        if self.routes and self.core is None and detection is not None and detection.vendor_object is not None:
             self._core()
         if target in self.seeded:
             return
