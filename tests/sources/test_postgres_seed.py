@@ -116,3 +116,44 @@ def test_a_file_no_adapter_knows_copies_no_core_table_though_the_load_routes(tmp
     with connect(postgres_warehouse_url) as pg:
         assert pg.execute("SELECT count(*) FROM raw.visits").fetchall() == [(39,)]
         assert pg.execute("SELECT count(*) FROM core.customers").fetchall()[0][0] > 0
+
+
+STAGES = (
+    "_fivetran_deleted,_fivetran_synced,active,closed_won,is_closed,display_order,probability,stage_id,label,"
+    "pipeline_id,created_at,updated_at\n"
+    "false,2024-01-01 00:00:00,true,false,false,1,0.2,101,Discovery call,p1,2024-01-01 00:00:00,2024-01-01 00:00:00\n"
+    "false,2024-01-01 00:00:00,true,true,true,2,1.0,102,Signed,p1,2024-01-01 00:00:00,2024-01-01 00:00:00\n"
+)
+DEALS = (
+    "deal_id,is_deleted,deal_pipeline_id,deal_pipeline_stage_id,owner_id,portal_id,property_dealname,"
+    "property_amount,property_closedate,property_createdate\n"
+    "7001,false,p1,101,,1,Kiosk,500,2024-03-01 00:00:00,2024-01-10 09:00:00\n"
+    "7002,false,p1,102,,1,Cafe,900,2024-02-01 00:00:00,2024-01-11 09:00:00\n"
+)
+
+
+def test_an_adapter_meets_the_raw_table_it_looks_up_loaded_by_an_earlier_load(tmp_path, postgres_warehouse_url):
+    """Synced HubSpot deals read raw.hubspot_deal_pipeline_stage for their stage labels: a load of deals alone
+    must still find the stages an earlier load brought."""
+    (tmp_path / "deal_pipeline_stage.csv").write_text(STAGES, encoding="utf-8")
+    (tmp_path / "deal.csv").write_text(DEALS, encoding="utf-8")
+    ws = init_workspace(tmp_path / "ws", warehouse=postgres_warehouse_url)
+    soloml.load(ws, [tmp_path / "deal_pipeline_stage.csv"])
+    soloml.load(ws, [tmp_path / "deal.csv"])
+    with ws.connect() as con:
+        assert con.execute("SELECT deal_id, stage FROM core.deals WHERE is_current ORDER BY 1").fetchall() == [
+            ("hubspot:7001", "Discovery call"),
+            ("hubspot:7002", "Signed"),
+        ]
+
+
+def test_a_routed_file_copies_only_the_raw_tables_raw_reads_names(tmp_path, postgres_warehouse_url):
+    first, second = generate_bluebird(tmp_path / "bluebird", customers=40, seed=5).paths[:2]
+    connect(postgres_warehouse_url).close()
+    visits = tmp_path / "visits.csv"
+    visits.write_text(ROWS)
+    options = {"detector": ingest.detect, "router": ingest.route, "core_tables": create_core_tables}
+    assert _load(postgres_warehouse_url, [first, visits], tmp_path, **options)[1] == ["loaded", "loaded"]
+    read, statuses = _load(postgres_warehouse_url, [second], tmp_path, raw_reads=lambda detection: (), **options)
+    assert statuses == ["loaded"] and not {t for t in read if t.startswith("raw.")}
+    assert {t for t in read if t.startswith("core.")}  # the customers and identities it meets

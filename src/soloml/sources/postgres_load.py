@@ -23,7 +23,7 @@ tables) in and out whole; a load of unchanged files copies no table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg
@@ -43,6 +43,7 @@ from soloml.warehouse.postgres_frames import create_sql
 
 LOAD_LOCK = 0x501_0AD5  # the advisory lock every load into a Postgres warehouse holds while it runs
 CRASHPOINT = "load.postgres.copied"  # every row is copied, the transaction not yet committed
+RawReads = Callable[[Detection], Iterable[str]]
 
 
 def load_into_postgres(
@@ -50,16 +51,20 @@ def load_into_postgres(
     requests: Sequence[LoadRequest],
     *,
     core_tables: Callable[[Any], None] | None = None,
+    raw_reads: RawReads | None = None,
     **options: Any,
 ) -> LoadSummary:
     """`load_all` (same options) for a Postgres warehouse, as described above. `core_tables(con)` creates the
     core.* tables with their columns and types (the canonical stage's, which this stage may not import); it is
-    needed with a `router`, to seed the local core tables and to make or extend Postgres's."""
+    needed with a `router`, to seed the local core tables and to make or extend Postgres's. `raw_reads(detection)`
+    names the raw tables ('raw.x') the router may read for a file so recognised besides the one it lands in (an
+    adapter's lookups); without it a routed load copies every raw table before its first recognised file."""
     with pg.advisory_lock(LOAD_LOCK):
         interrupted = mark_interrupted(pg)
         local = connect(":memory:")
         try:
-            seed = _Seed(pg, local, routes=options.get("router") is not None, core_tables=core_tables)
+            routes = options.get("router") is not None
+            seed = _Seed(pg, local, routes=routes, core_tables=core_tables, raw_reads=raw_reads)
             summary = load_all(local, requests, before_landing=seed.table, **options)
             new_ids = [
                 r[0] for r in local.execute("SELECT load_id FROM ops.loads").fetchall() if r[0] not in seed.known
@@ -72,6 +77,10 @@ def load_into_postgres(
             local.close()
     cleaned = tuple(f"marked load {i.load_id} of {i.source} interrupted" for i in interrupted)
     return LoadSummary(summary.results, cleaned + summary.cleaned, summary.files, summary.errors)
+
+
+def _qualified(con: Any, schema: str) -> list[str]:
+    return [f"{schema}.{name}" for name in _tables(con, schema)]
 
 
 def _tables(con: Any, schema: str) -> list[str]:
@@ -94,40 +103,62 @@ def _fingerprints(local: Any) -> dict[str, Any]:
 class _Seed:
     """The local warehouse, filled from `pg` as the load needs it: the journal at once (what tells `unchanged`);
     a raw table, with the quarantined rows of the loads that wrote it (the router reads them for an order's earlier
-    lines), just before a file lands in it; the core tables, for a load that `routes`, before its first recognised
-    file lands (made by `core_tables` first, when given, for soloml's own types). A load of only unchanged files copies no
-    table; one that lands in raw.x copies raw.x and none of the other raw tables."""
+    lines), just before a file lands in it; the core tables and the raw tables a router may read, for a load that
+    `routes`, before its first recognised file lands (made by `core_tables` first, when given, for soloml's own
+    types). A load of only unchanged files copies no table; one of an unrecognised file into raw.x copies raw.x."""
 
     def __init__(
-        self, pg: PostgresConnection, local: Any, *, routes: bool, core_tables: Callable[[Any], None] | None
+        self,
+        pg: PostgresConnection,
+        local: Any,
+        *,
+        routes: bool,
+        core_tables: Callable[[Any], None] | None,
+        raw_reads: RawReads | None,
     ) -> None:
-        self.pg, self.local, self.routes, self.core_tables = pg, local, routes, core_tables
+        self.pg, self.local, self.routes, self.core_tables, self.raw_reads = pg, local, routes, core_tables, raw_reads
         loads = pg.execute("SELECT * FROM ops.loads").to_arrow_table()
         _insert(local, "ops.loads", loads)
         self.known: set[str] = set(loads.column("load_id").to_pylist())  # the load ids already journaled
         self.seeded: set[str] = set()
+        self.present: dict[str, list[str]] = {}
         self.core: dict[str, Any] | None = None  # the core tables' fingerprints once copied: what tells a change
 
     def table(self, local: Any, target: str, detection: Detection | None) -> None:
-        """`before_landing`: copy raw table `target` if not yet done, and the core tables the first time a file
-        the detector recognised lands (an unrecognised one, without `vendor_object`, routes nothing)."""
-        if self.routes and self.core is None and detection is not None and detection.vendor_object is not None:
-            self._core()
+        """`before_landing`: copy raw table `target` if not yet done; before the first file the detector recognised
+        lands in a load that routes (an unrecognised one, without `vendor_object`, routes nothing), the core
+        tables and the raw tables its router may read (`raw_reads`; every one when not given)."""
+        recognised = detection is not None and detection.vendor_object is not None
+        if self.routes and recognised:
+            if self.core is None:
+                self._core()
+            reads = self.raw_reads(detection) if self.raw_reads and detection else self._present("raw")
+            for name in reads:
+                self._raw(name)
+        self._raw(target)
+
+    def _present(self, schema: str) -> list[str]:
+        """The tables of `schema` in Postgres when the load began ('raw.x'): asked once."""
+        if schema not in self.present:
+            self.present[schema] = _qualified(self.pg, schema)
+        return self.present[schema]
+
+    def _raw(self, target: str) -> None:
         if target in self.seeded:
             return
         self.seeded.add(target)
         schema, name = target.split(".", 1)
-        if name not in _tables(self.pg, schema):
+        if target not in self._present(schema):
             return
         rows = self.pg.execute(f"SELECT * FROM {schema}.{quote_ident(name)}").to_arrow_table()
-        local.register("_soloml_seed_raw", rows)
-        local.execute(f"CREATE TABLE {schema}.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
-        local.unregister("_soloml_seed_raw")
+        self.local.register("_soloml_seed_raw", rows)
+        self.local.execute(f"CREATE TABLE {schema}.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
+        self.local.unregister("_soloml_seed_raw")
         quarantined = self.pg.execute(
             "SELECT * FROM ops.quarantine WHERE load_id IN (SELECT load_id FROM ops.loads WHERE target_table = ?)",
             [target],
         ).to_arrow_table()
-        _insert(local, "ops.quarantine", quarantined)
+        _insert(self.local, "ops.quarantine", quarantined)
 
     def _core(self) -> None:
         core = _tables(self.pg, "core")
