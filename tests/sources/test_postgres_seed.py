@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import psycopg
 import pytest
 
 import soloml
@@ -157,3 +158,41 @@ def test_a_routed_file_copies_only_the_raw_tables_raw_reads_names(tmp_path, post
     read, statuses = _load(postgres_warehouse_url, [second], tmp_path, raw_reads=lambda detection: (), **options)
     assert statuses == ["loaded"] and not {t for t in read if t.startswith("raw.")}
     assert {t for t in read if t.startswith("core.")}  # the customers and identities it meets
+
+
+class DropsOneRead(Recording):
+    """A real connection whose first read of raw.people fails as a dropped connection would."""
+
+    failed = False
+
+    def execute(self, sql: str, params: Any = None) -> PostgresConnection:
+        if not self.failed and sql.startswith("SELECT * FROM raw.") and "people" in sql:
+            self.failed = True
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return super().execute(sql, params)
+
+
+def test_a_failed_copy_of_a_raw_table_is_made_again_for_the_next_file_not_taken_as_whole(
+    tmp_path, postgres_warehouse_url
+):
+    connect(postgres_warehouse_url).close()
+    first, a, b = tmp_path / "p.csv", tmp_path / "a" / "p.csv", tmp_path / "b" / "p.csv"
+    first.write_text(ROWS)
+    for path, row in ((a, "41,a,1.00\n"), (b, "42,b,2.00\n")):
+        path.parent.mkdir()
+        path.write_text("id,name,amount\n" + row)
+    con = Recording(postgres_warehouse_url)
+    try:
+        load_into_postgres(con, [LoadRequest(str(first), "people")], temp_dir=tmp_path)
+    finally:
+        con.close()
+    con = DropsOneRead(postgres_warehouse_url)
+    try:
+        summary = load_into_postgres(
+            con, [LoadRequest(str(a), "people"), LoadRequest(str(b), "people")], temp_dir=tmp_path
+        )
+    finally:
+        con.close()
+    assert [r.status for r in summary.results] == ["failed", "loaded"]
+    with connect(postgres_warehouse_url) as pg:  # the first load's 39 rows and b's one, not b's alone
+        assert pg.execute("SELECT count(*), max(id) FROM raw.people").fetchall() == [(40, 42)]

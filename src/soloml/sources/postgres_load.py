@@ -23,7 +23,8 @@ tables) in and out whole; a load of unchanged files copies no table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -144,30 +145,50 @@ class _Seed:
         return self.present[schema]
 
     def _raw(self, target: str) -> None:
+        """Copy one raw table and its loads' quarantined rows. Postgres is read first and the local tables are
+        written in one local transaction, and the table counts as copied only then: a copy that failed leaves
+        nothing half-copied for a later file of the load to take as the whole table."""
         if target in self.seeded:
             return
-        self.seeded.add(target)
         schema, name = target.split(".", 1)
         if target not in self._present(schema):
+            self.seeded.add(target)
             return
         rows = self.pg.execute(f"SELECT * FROM {schema}.{quote_ident(name)}").to_arrow_table()
-        self.local.register("_soloml_seed_raw", rows)
-        self.local.execute(f"CREATE TABLE {schema}.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
-        self.local.unregister("_soloml_seed_raw")
         quarantined = self.pg.execute(
             "SELECT * FROM ops.quarantine WHERE load_id IN (SELECT load_id FROM ops.loads WHERE target_table = ?)",
             [target],
         ).to_arrow_table()
-        _insert(self.local, "ops.quarantine", quarantined)
+        with _local_transaction(self.local):
+            self.local.register("_soloml_seed_raw", rows)
+            self.local.execute(f"CREATE TABLE {schema}.{quote_ident(name)} AS SELECT * FROM _soloml_seed_raw")
+            self.local.unregister("_soloml_seed_raw")
+            _insert(self.local, "ops.quarantine", quarantined)
+        self.seeded.add(target)
 
     def _core(self) -> None:
-        core = _tables(self.pg, "core")
-        if core and self.core_tables:
-            self.core_tables(self.local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made
-        for name in core:
-            target = f"core.{quote_ident(name)}"
-            _insert(self.local, target, self.pg.execute(f"SELECT * FROM {target}").to_arrow_table())
+        """Copy every core table, all or none (as `_raw`)."""
+        tables = {
+            name: self.pg.execute(f"SELECT * FROM core.{quote_ident(name)}").to_arrow_table()
+            for name in _tables(self.pg, "core")
+        }
+        with _local_transaction(self.local):
+            if tables and self.core_tables:
+                self.core_tables(self.local)  # soloml's own types (DECIMAL(18,2), TIMESTAMP), whatever Postgres made
+            for name, rows in tables.items():
+                _insert(self.local, f"core.{quote_ident(name)}", rows)
         self.core = _fingerprints(self.local)
+
+
+@contextmanager
+def _local_transaction(local: Any) -> Iterator[None]:
+    local.begin()
+    try:
+        yield
+    except BaseException:
+        local.rollback()
+        raise
+    local.commit()
 
 
 def _insert(local: Any, target: str, rows: pa.Table) -> None:
