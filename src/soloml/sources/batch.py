@@ -25,7 +25,7 @@ import duckdb
 
 from soloml.config import DateOrder
 from soloml.errors import LoadError, SolomlError, WarehouseError
-from soloml.sources.contracts import Detector, Router
+from soloml.sources.contracts import Detection, Detector, Router
 from soloml.sources.databases import database_unit, is_database_url
 from soloml.sources.files import FORMATS, file_group
 from soloml.sources.loader import (
@@ -194,6 +194,9 @@ def load_group(con: Connection, group: UnitGroup, options: LoadOptions) -> tuple
                 forget(con, ids[i])
             else:
                 prepared.append((i, step))
+        if options.before_landing is not None:
+            for _, step in prepared:
+                options.before_landing(con, step.target, step.detection)
         con.begin()
         in_transaction = True
         for i, step in prepared:
@@ -306,8 +309,10 @@ def load_all(
     temp_dir: Path | None = None,
     as_for: AsFor | None = None,
     progress: bool = False,
+    before_landing: Callable[[Connection, str, Detection | None], None] | None = None,
 ) -> LoadSummary:
-    """Load every request, each file in its own transaction; never raises for a bad file (see the summary)."""
+    """Load every request, each file in its own transaction; never raises for a bad file (see the summary).
+    `before_landing(con, table, detection)` is called outside the transaction before a file lands in `table`."""
     if not 0.0 <= max_quarantine_share <= 1.0:
         raise LoadError(
             f"The allowed share of bad rows must be between 0 and 1, got {max_quarantine_share}.",
@@ -315,7 +320,11 @@ def load_all(
         )
     ensure_journal(con)
     base = LoadOptions(
-        date_order=date_order, max_quarantine_share=max_quarantine_share, detector=detector, router=router
+        date_order=date_order,
+        max_quarantine_share=max_quarantine_share,
+        detector=detector,
+        router=router,
+        before_landing=before_landing,
     )
     plan = _plan(requests)
     results: list[LoadResult] = []

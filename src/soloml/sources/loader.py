@@ -8,6 +8,7 @@ together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -42,6 +43,10 @@ class LoadOptions:
     max_quarantine_share: float = 0.05
     detector: Detector | None = None
     router: Router | None = None
+    # called with each table a file will land in and what the detector made of the file, outside its transaction,
+    # before it lands: a warehouse that is a local copy (a Postgres load) fetches what the landing needs then, so
+    # that a file loaded again unchanged fetches nothing
+    before_landing: Callable[[Connection, str, Detection | None], None] | None = None
 
 
 @dataclass(frozen=True)
