@@ -14,12 +14,10 @@ import os
 import shutil
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import yaml
 
 from soloml.app.features import features
@@ -34,6 +32,7 @@ from soloml.demo.step_project import CEO_ANSWERS
 from soloml.workspace import Workspace, init_workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _postgres import scratch_database  # noqa: E402
 from _results import replace_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -71,18 +70,9 @@ def main() -> int:
     customers = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
     shutil.rmtree(DATA, ignore_errors=True)
     exports = generate_bluebird(DATA / "exports", customers=customers, seed=7)
-    name = f"soloml_bench_{uuid.uuid4().hex[:8]}"
-    base = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        server, _, query = base.partition("?")
-        pg_url = server.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    with scratch_database(url) as pg_url:
         duck, duck_gave = cycle(init_workspace(DATA / "duckdb", warehouse="warehouse.duckdb"), list(exports.paths))
         pg, pg_gave = cycle(init_workspace(DATA / "postgres", warehouse=pg_url), list(exports.paths))
-    finally:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     for step in STEPS:
         print(f"{step}: DuckDB {duck[step]:.2f} s, Postgres {pg[step]:.2f} s ({pg[step] / duck[step]:.1f}x)")
     write_section(customers, duck, pg, duck_gave, pg_gave)

@@ -16,14 +16,14 @@ import os
 import shutil
 import sys
 import time
-import uuid
 from pathlib import Path
-
-import psycopg
 
 from soloml.app.load import load
 from soloml.demo.generator import generate_bluebird
 from soloml.workspace import Workspace, init_workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _postgres import scratch_database  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "_data" / "postgres_load"
 STEPS = ("fifth export, routed", "all five again, unchanged", "a plain CSV, new table")
@@ -51,18 +51,11 @@ def main() -> int:
     plain = DATA / "plain" / "visits.csv"
     plain.parent.mkdir(parents=True)
     plain.write_text("visit_id,shop,amount\n" + "".join(f"{i},s{i % 7},{i % 50}.25\n" for i in range(1, 1001)))
-    name = f"soloml_bench_{uuid.uuid4().hex[:8]}"
-    base = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        server, _, query = base.partition("?")
-        pg_url = server.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
-        duck = steps(init_workspace(DATA / "duckdb", warehouse="warehouse.duckdb"), exports, plain)
-        pg = steps(init_workspace(DATA / "postgres", warehouse=pg_url), exports, plain)
+        with scratch_database(url) as pg_url:
+            duck = steps(init_workspace(DATA / "duckdb", warehouse="warehouse.duckdb"), exports, plain)
+            pg = steps(init_workspace(DATA / "postgres", warehouse=pg_url), exports, plain)
     finally:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(DATA, ignore_errors=True)
     print(
         f"Bluebird {customers:,} customers, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load avg "

@@ -340,14 +340,7 @@ class DaskEngine:
                 )
                 for i, path in enumerate(inputs)
             ]
-            try:
-                outputs = self.client.gather(futures)
-            except Exception as exc:  # noqa: BLE001 - a dead worker (KilledWorker), a lost connection: in words
-                self.client.cancel(futures)
-                raise DeployError(
-                    f"Scoring on the Dask cluster failed: {_why(exc, distributed)}. Nothing was replaced: the previous predictions stay in force.",
-                    hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).",
-                ) from exc
+            outputs = self._gather(futures, distributed)
             parts = pd.concat([pd.read_parquet(p) for p in outputs], ignore_index=True).sort_values(ROW_COLUMN)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -358,6 +351,17 @@ class DaskEngine:
             )
         values = parts.drop(columns=ROW_COLUMN).to_numpy(dtype=np.float64)
         return values[:, 0] if values.shape[1] == 1 else values
+
+    def _gather(self, futures: list[Any], distributed: Any) -> list[Any]:
+        """Every scoring part's result; a dead worker (KilledWorker) or a lost connection as a DeployError in words."""
+        try:
+            return list(self.client.gather(futures))
+        except Exception as exc:  # noqa: BLE001 - a dead worker (KilledWorker), a lost connection: in words
+            self.client.cancel(futures)
+            raise DeployError(
+                f"Scoring on the Dask cluster failed: {_why(exc, distributed)}. Nothing was replaced: the previous predictions stay in force.",
+                hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).",
+            ) from exc
 
     def score_table(
         self, con: Any, model: Any, table: str, query: Any, *, matrix: Any, features_file: Path
@@ -402,14 +406,7 @@ class DaskEngine:
                 )
                 for i, path in enumerate(parts.files)
             ]
-            try:
-                outputs = self.client.gather(futures)
-            except Exception as exc:  # noqa: BLE001 - a dead worker (KilledWorker), a lost connection: in words
-                self.client.cancel(futures)
-                raise DeployError(
-                    f"Scoring on the Dask cluster failed: {_why(exc, distributed)}. Nothing was replaced: the previous predictions stay in force.",
-                    hint="Check the workers (memory, logs), then re-run `soloml score` (or score with --engine local).",
-                ) from exc
+            outputs = self._gather(futures, distributed)
             _concat_parquet(parts.files, features_file)
             back = pd.concat([pd.read_parquet(p) for p in outputs], ignore_index=True)
         finally:

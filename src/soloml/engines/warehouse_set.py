@@ -9,7 +9,6 @@ entity id, partitions.sample_sql: the same entities on every run and on either w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from soloml.engines.advice import SHARE_OF_MEMORY, estimated_bytes
 from soloml.engines.partitions import digest_sql, sample_sql
 from soloml.errors import ModelError
 from soloml.features import cache
-from soloml.features.build import _load_ids, _training_set, check_today_rule
+from soloml.features.build import _load_ids, _training_set, cache_meta, check_today_rule
 from soloml.features.cutoffs import cutoff_schedule
 from soloml.features.frame_sql import frame_query
 from soloml.features.sql import resolve_files
@@ -62,19 +61,7 @@ def ensure_cached(con: Connection, spec: ProjectSpec, *, features_dir: Path | No
         return meta
     cutoffs = cutoff_schedule(con, spec, as_of=None) if spec.recipe != "table" else []
     query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
-    built = cache.CacheMeta(
-        spec.spec_hash(),
-        fp,
-        datetime.now(),
-        query.task,
-        query.features,
-        query.categorical,
-        query.descriptions,
-        _load_ids(con, query.tables),
-        query.classes,
-        tuple(c.isoformat() for c in cutoffs),
-        0,
-    )
+    built = cache_meta(spec, fp, query, _load_ids(con, query.tables), cutoffs)
     cache.write(con, spec.name, query.sql, built)
     fresh = cache.read_meta(con, spec.name)
     assert fresh is not None  # just written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -83,19 +84,7 @@ def build_with_outcome(
     load_ids = _load_ids(con, query.tables)
     df = None
     if use_cache:
-        meta = cache.CacheMeta(
-            spec.spec_hash(),
-            fp,
-            datetime.now(),
-            query.task,
-            query.features,
-            query.categorical,
-            query.descriptions,
-            load_ids,
-            query.classes,
-            tuple(c.isoformat() for c in cutoffs),
-            0,
-        )
+        meta = cache_meta(spec, fp, query, load_ids, cutoffs)
         try:
             cache.write(con, spec.name, query.sql, meta)
         except DATABASE_ERRORS as exc:
@@ -111,6 +100,25 @@ def build_with_outcome(
     )
     check_today_rule(spec, ts)
     return BuildOutcome(ts, False, tuple(cutoffs), reason)
+
+
+def cache_meta(
+    spec: ProjectSpec, fp: str, query: FrameQuery, load_ids: tuple[str, ...], cutoffs: Sequence[datetime]
+) -> cache.CacheMeta:
+    """The cache's meta row for a training set built by `query` (a frame_query) now, over data fingerprint `fp`."""
+    return cache.CacheMeta(
+        spec.spec_hash(),
+        fp,
+        datetime.now(),
+        query.task,
+        query.features,
+        query.categorical,
+        query.descriptions,
+        load_ids,
+        query.classes,
+        tuple(c.isoformat() for c in cutoffs),
+        0,
+    )
 
 
 def check_today_rule(spec: ProjectSpec, ts: TrainingSet) -> None:
