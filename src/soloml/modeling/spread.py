@@ -7,20 +7,16 @@ reads a difference smaller than the seed's own wobble as an improvement.
 The repeats are the whole validation again (inner splits, rounds chosen per fold). Cheaper estimates did
 not track it: of 10 bench training parts where it moved the metric by more than 1%, the same folds with
 other row sampling showed that on 4, other folds with the rounds already chosen on 7 (docs/modeling.md).
-Two things make them cheaper without changing what is reported:
+One thing makes them cheaper without changing what is reported:
 - seed+2 is run only when seeds seed and seed+1 do not already differ materially (a third value can only
   widen the range), so a material spread costs one repeat, not two (the words then name two seeds);
-- they need none of the first run's results, so when the fits are single-threaded (below 20,000 rows)
-  and a core is idle (1-minute load average, this process included, below cores - 0.5), `start` runs
-  them in two threads beside training: less waiting, the same values. On a busy machine they run in
-  turn (threads would only queue).
+- (not threads: running them beside training in Python threads crashed the process in LightGBM's
+  predict on an idle machine, 2026-12-03, so they run in turn).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -74,51 +70,30 @@ class SeedSpread:
         }
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 class SpreadRun:
     """The seed repeats under way (`start`): `result(value)` waits for them and puts seed `seed`'s `value` first."""
 
-    def __init__(self, metric: str, seed: int, repeats: list[Callable[[], tuple[int, float] | None]], parallel: bool):
-        self.metric, self.seed, self.parallel = metric, seed, parallel
+    def __init__(self, metric: str, seed: int, repeats: list[Callable[[], tuple[int, float] | None]]):
+        # In turn, never in threads beside training: LightGBM fits and predictions in two Python threads at once
+        # crashed the process (a segfault in LGBM_BoosterPredictForMat, seen on an idle 2-core machine).
+        self.metric, self.seed = metric, seed
         self._repeats = repeats
-        self._futures: list[Future[tuple[int, float] | None]] = []
-        if parallel:  # one thread per seed: with training's own, three fits share the cores
-            executor = ThreadPoolExecutor(max_workers=len(repeats), thread_name_prefix="soloml-seed-spread")
-            self._futures = [executor.submit(repeat) for repeat in repeats]
-            executor.shutdown(wait=False)  # the threads end with their work
 
     def result(self, value: float | None) -> SeedSpread | None:
         """Seed `seed`'s `value` and the repeats': seeds seed and seed+1 alone when they already differ materially
-        (seed+2 cannot make that less true; it is not run, or its thread's result is not used), else all three."""
+        (seed+2 cannot make that less true; it is not run), else all three."""
         seeds, values = [self.seed], [0.0 if value is None else float(value)]
         spread = None
-        for i, repeat in enumerate(self._repeats):
-            got = self._futures[i].result() if self.parallel else repeat()
+        for repeat in self._repeats:
+            got = repeat()
             if value is None or got is None:
                 return None
             seeds.append(got[0])
             values.append(got[1])
             spread = SeedSpread(self.metric, tuple(seeds), tuple(values))
             if spread.material:
-                for later in self._futures[i + 1 :]:
-                    later.cancel()
                 break
         return spread
-
-
-def _idle_core() -> bool:
-    """Two or more cores for this process, and the last minute's load leaves one of them free."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on this platform: no way to tell, assume a busy machine
-        return False
-    return _cores() >= 2 and load < _cores() - 0.5  # this process counts in the load
 
 
 def start(
@@ -135,10 +110,8 @@ def start(
     horizon_days: int | None,
     test_from: date | None,
     blend: Sequence[Mapping[str, Any]] = ({},),
-    parallel: bool | None = None,
 ) -> SpreadRun | None:
-    """Start validation under seeds seed+1, seed+2 (None from SPREAD_ROWS rows); `parallel` None: in threads beside
-    training when the fits are single-threaded and a core is idle, else in turn when `result` asks."""
+    """The validation repeats under seeds seed+1, seed+2 (None from SPREAD_ROWS rows), run in turn when `result` asks."""
     if len(X) >= SPREAD_ROWS:
         return None
 
@@ -152,10 +125,8 @@ def start(
         got = metric_value(metric, ts.task, y[again.rows], oos.predictions, score_of(oos.predictions, ts.task), k)
         return None if got is None or np.isnan(got) else (other, float(got))
 
-    if parallel is None:
-        parallel = params.get("num_threads") == 1 and _idle_core()
     seeds = range(seed + 1, seed + 1 + EXTRA_SEEDS)
-    return SpreadRun(metric, seed, [partial(repeat, other) for other in seeds], parallel)
+    return SpreadRun(metric, seed, [partial(repeat, other) for other in seeds])
 
 
 def seed_spread(
@@ -188,6 +159,5 @@ def seed_spread(
         horizon_days=horizon_days,
         test_from=test_from,
         blend=blend,
-        parallel=False,
     )
     return None if run is None else run.result(value)

@@ -110,7 +110,7 @@ def train(
     # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
     blend = ft.blend_members(len(frame), levels) if tune <= 0 and not params else ({},)
-    repeats = (  # on small data, validation again under two more seeds: on a second core while this goes on
+    repeats = (  # on small data, validation again under two more seeds (run in turn, after this one)
         None
         if tune or not spread
         else start_seed_spread(
