@@ -24,10 +24,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from soloml.crashpoints import pause_at
 from soloml.deploy.contrib import PathContributions, predicted_class_contributions
 from soloml.deploy.frame import feature_matrix
 from soloml.deploy.publishing import UnsettledRun, publish_run, reconcile
 from soloml.deploy.reasons import ReasonWriter, model_stats
+from soloml.deploy.scratch import SCORING_TABLE_MARK, owner_token
 from soloml.deploy.writeback import WriteBack, row_columns
 from soloml.errors import DeployError, SolomlError
 from soloml.facts import JSON, field_facts
@@ -152,12 +154,13 @@ def _score_in_warehouse(
     from soloml.temp_names import registered
     from soloml.warehouse.connection import quote_ident
 
-    token = secrets.token_hex(4)  # two runs at once each build their own table
-    table = f"features.{quote_ident(f'{spec.name}__scoring_{token}')}"
+    token = owner_token()  # two runs at once each build their own table; a killed run's is recovery's to drop
+    table = f"features.{quote_ident(f'{spec.name}{SCORING_TABLE_MARK}{token}')}"
     features_file = Path(engine.staging) / f"features-{token}.parquet"
     features_file.parent.mkdir(parents=True, exist_ok=True)
     try:
         query = build_scoring_table(con, spec, table, features_dir=ws.features_dir, as_of=as_of)
+        pause_at("score.scoring_table")
         rows, cutoff = con.execute(f"SELECT count(*), max(cutoff) FROM {table}").fetchone()
         _refuse_empty(spec.name, int(rows), as_of)
         entity_ids, raw = engine.score_table(

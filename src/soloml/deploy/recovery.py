@@ -10,7 +10,9 @@ It does, in order:
    aliases.json ahead of ops.model_events, temporary aliases files;
 2. score runs killed while 'publishing' (publishing.py): each settled against its targets (`targets`
    are the URLs this command was given, for a target whose stored URL has its password masked);
-3. scoring/<project>/: staged files of killed score runs that no 'publishing' run still needs.
+3. scoring/<project>/: staged files of killed score runs that no 'publishing' run still needs;
+4. scratch of killed `soloml score --engine dask` runs (scratch.py): their features.<project>__scoring_* tables
+   and staging/features-*.parquet files.
 
 Interrupted loads (`ops.loads` rows, temp files of loads) are the load command's own step. When the
 warehouse is busy (another process is writing it), only step 1's leftovers of finished processes are
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from soloml.deploy.publishing import TMP_MARK, reconcile, staged_files
+from soloml.deploy.scratch import drop_dead_scratch
 from soloml.errors import WarehouseError
 from soloml.registry.recovery import recover_registry, running
 
@@ -60,7 +63,12 @@ def recover(ws: Any, con: Any = None, *, targets: Sequence[str] = (), lock_timeo
 
 
 def _recover(ws: Any, con: Any, targets: Sequence[str]) -> list[str]:
-    return [*recover_registry(con, ws.models_dir), *reconcile(con, ws.root, urls=targets), *clean_scoring(con, ws.root)]
+    return [
+        *recover_registry(con, ws.models_dir),
+        *reconcile(con, ws.root, urls=targets),
+        *clean_scoring(con, ws.root),
+        *drop_dead_scratch(con, Path(ws.root) / "staging"),
+    ]
 
 
 def clean_scoring(con: Any, root: Path) -> list[str]:
