@@ -6,6 +6,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import load_wine
 from sklearn.metrics import mean_squared_error, roc_auc_score
 
 from soloml.features.trainingset import LABEL
@@ -173,3 +174,14 @@ def test_regression_averages_values():
     np.testing.assert_allclose(
         result.booster.predict(X), np.mean([b.predict(X) for b in _by_hand(result, ts)], axis=0), atol=1e-9
     )
+
+
+def test_multiclass_averages_raw_scores_into_probabilities():
+    frame = load_wine(as_frame=True).frame
+    ts = flat_set(frame, "target", "multiclass")
+    result = train(ts, table_spec("multiclass", "multi_logloss", done=0.5), seed=0)
+    assert [m["params"]["seed"] for m in result.blend] == [0, 1, 2]
+    np.testing.assert_allclose(result.validation.predictions.sum(axis=1), 1.0)
+    X = result.signature.prepare(ts.frame)
+    mean_raw = np.mean([b.predict(X, raw_score=True) for b in _by_hand(result, ts)], axis=0)
+    np.testing.assert_allclose(result.booster.predict(X, raw_score=True), mean_raw, atol=1e-9)

@@ -85,11 +85,10 @@ class SeedSpread:
 
 @dataclass(frozen=True)
 class SeedRuns:
-    """Validation under each of `seeds` (the first is the caller's), each with its own plan; `predictions` are what
-    is judged: the runs' out-of-fold predictions averaged when `averaged`, else the first run's."""
+    """Validation under each of `seeds` (the first is the caller's), each with its own folds; `predictions` (for
+    `plan.rows`, the same rows under every seed) are what is judged: the runs' averaged when `averaged`, else the first's."""
 
     seeds: tuple[int, ...]
-    plans: tuple[ValidationPlan, ...]
     runs: tuple[OutOfSample, ...]
     predictions: np.ndarray
     averaged: bool
@@ -134,7 +133,7 @@ def validate_seeds(
 ) -> SeedRuns:
     """cross_validate under every seed of `seeds` (the first is `plan`'s, run with `params` as given; the others
     with their own plan and {"seed": s}); the runs are averaged when `average` and there are several."""
-    plans, runs = [plan], [cross_validate(X, y, plan, params, categorical=categorical, blend=blend)]
+    runs = [cross_validate(X, y, plan, params, categorical=categorical, blend=blend)]
     for other in seeds[1:]:
         again = (
             replace(plan, seed=other)
@@ -144,13 +143,12 @@ def validate_seeds(
         if not np.array_equal(again.rows, plan.rows):  # k-fold judges every row once, a time plan keeps its split
             raise ModelError(f"Validation under seed {other} judged other rows than under seed {seeds[0]}.")
         per_fold = [params] * len(again.folds) if isinstance(params, Mapping) else list(params)
-        plans.append(again)
         runs.append(
             cross_validate(X, y, again, [{**p, "seed": other} for p in per_fold], categorical=categorical, blend=blend)
         )
     averaged = average and len(runs) > 1
     predictions = mean_prediction([r.predictions for r in runs], ts.task) if averaged else runs[0].predictions
-    return SeedRuns(tuple(seeds), tuple(plans), tuple(runs), predictions, averaged)
+    return SeedRuns(tuple(seeds), tuple(runs), predictions, averaged)
 
 
 def mean_prediction(predictions: Sequence[np.ndarray], task: str) -> np.ndarray:
