@@ -10,7 +10,7 @@ from soloml.features.trainingset import TrainingSet
 from soloml.modeling import fit as ft
 from soloml.modeling import train
 
-from .synthetic import flat_set, table_spec
+from .synthetic import table_spec
 
 
 def _stopping_round(curve: list[float], tolerance: float, patience: int) -> int:
@@ -63,33 +63,3 @@ def test_with_few_columns_the_judged_score_barely_moves_with_the_seed():
         for s in (0, 1, 2)
     ]
     assert (max(scores) - min(scores)) / np.mean(scores) < 0.05
-
-
-def test_on_small_data_the_seed_spread_is_measured_and_said_when_it_matters():
-    rng = np.random.default_rng(5)
-    n = 240
-    frame = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n)})
-    frame["y"] = rng.random(n) < 1 / (
-        1 + np.exp(-0.8 * frame["x"])
-    )  # a weak signal on few rows: folds and sampling matter
-    result = train(flat_set(frame, "y", "binary"), table_spec("binary", "roc_auc"), seed=0)
-    spread = result.seed_spread
-    assert spread["seeds"][:2] == [0, 1] and spread["values"][0] == result.model_score
-    assert spread["material"] == ((spread["high"] - spread["low"]) > 0.01 * np.mean(spread["values"]))
-    assert spread["material"]  # 0.637 to 0.699 here
-    seeds = "0 and 1" if len(spread["seeds"]) == 2 else "0, 1 and 2"  # seed 2 only when 0 and 1 agree
-    said = [n for n in result.notes if n.startswith("The ROC AUC moved between")]
-    assert said and f"{spread['low']:.3f} and {spread['high']:.3f} across seeds {seeds}" in said[0]
-
-
-def test_a_third_seed_is_run_only_when_the_first_two_agree():
-    def spread_of(n: int, strength: float) -> dict:
-        rng = np.random.default_rng(8)
-        frame = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n)})
-        frame["y"] = rng.random(n) < 1 / (1 + np.exp(-strength * frame["x"]))
-        return train(flat_set(frame, "y", "binary"), table_spec("binary", "roc_auc"), seed=0).seed_spread
-
-    steady = spread_of(3000, 8.0)  # a strong signal on more rows: 0.977, 0.975, 0.974
-    assert steady["seeds"] == [0, 1, 2] and not steady["material"]
-    wobbly = spread_of(600, 4.0)  # fewer rows: 0.896 and 0.919 already differ by more than 1%
-    assert wobbly["seeds"] == [0, 1] and wobbly["material"]

@@ -94,8 +94,10 @@ def test_probabilities_stay_calibrated_despite_class_weighting(churn):
 
 def test_final_model_is_refit_on_every_row_with_the_validated_rounds(churn):
     ts, result = churn
-    assert result.blend == ()  # 'plan' has three values: one booster (see fit.blend_members)
-    assert result.booster.current_iteration() == result.n_rounds
+    # 'plan' has three values: one booster per seed (see fit.blend_members); 4,000 rows: three seeds averaged
+    assert [m["params"] for m in result.blend] == [{"seed": 0}, {"seed": 1}, {"seed": 2}]
+    assert result.n_rounds == result.blend[0]["rounds"]
+    assert result.booster.current_iteration() == sum(m["rounds"] for m in result.blend)
     assert result.reference["rows"] == len(result.validation.rows)  # monitoring reference: out-of-sample scores
 
 

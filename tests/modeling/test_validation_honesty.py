@@ -42,11 +42,26 @@ def test_judged_labels_of_one_fold_do_not_change_that_folds_predictions():
     _, judged = plan.folds[0]
     labels = ts.frame["label"].to_numpy().copy()
     labels[judged] = labels[judged][::-1] * 3.0  # fold 0's judged labels scrambled and rescaled
-    honest = train(ts, table_spec("regression", "rmse", done=50.0))
-    perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=50.0))
+    # one seed's validation (spread=False): under the other seeds these rows sit in other folds, whose models
+    # learn from the scrambled labels (the next test checks the three seeds' average)
+    honest = train(ts, table_spec("regression", "rmse", done=50.0), spread=False)
+    perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=50.0), spread=False)
     position = {row: i for i, row in enumerate(honest.validation.rows)}
     at = [position[r] for r in judged]
     np.testing.assert_allclose(honest.validation.predictions[at], perturbed.validation.predictions[at])
+
+
+def test_a_rows_own_label_does_not_change_its_prediction_averaged_over_three_seeds():
+    """Below 5,000 rows every row is judged once under each of three seeds, each time by models that never saw it."""
+    ts = flat_set(load_diabetes(as_frame=True).frame, "target", "regression")
+    labels = ts.frame["label"].to_numpy().copy()
+    labels[7] = labels[7] * 3.0 + 500.0
+    honest = train(ts, table_spec("regression", "rmse", done=50.0))
+    perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=50.0))
+    assert honest.seed_spread["averaged"] and len(honest.blend) == 3
+    row = list(honest.validation.rows).index(7)
+    assert honest.validation.predictions[row] == perturbed.validation.predictions[row]
+    assert not np.array_equal(honest.validation.predictions, perturbed.validation.predictions)
 
 
 def test_judged_labels_of_one_fold_do_not_change_that_folds_blended_predictions():

@@ -163,13 +163,23 @@ def blended_predict(
         return unweight(pred, weight) if task == "binary" else pred
     raw: np.ndarray = np.mean([np.asarray(b.predict(X, raw_score=True)) for b in boosters], axis=0)
     if task == "binary":
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-(raw - math.log(weight))))
-        return out
+        return sigmoid(raw - math.log(weight))
     if task == "multiclass":
-        e = np.exp(raw - raw.max(axis=1, keepdims=True))
-        shares: np.ndarray = e / e.sum(axis=1, keepdims=True)
-        return shares
+        return softmax(raw)
     return raw
+
+
+def sigmoid(raw: np.ndarray) -> np.ndarray:
+    """Probabilities from binary raw scores (log-odds)."""
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-raw))
+    return out
+
+
+def softmax(raw: np.ndarray) -> np.ndarray:
+    """Class probabilities from multiclass raw scores (n x K)."""
+    e = np.exp(raw - raw.max(axis=1, keepdims=True))
+    shares: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return shares
 
 
 def average(boosters: list[lgb.Booster]) -> lgb.Booster:

@@ -67,7 +67,8 @@ class TrainResult:
     seed_spread: dict[str, Any] | None = None
     blend: tuple[
         dict[str, Any], ...
-    ] = ()  # boosters averaged into `booster` ({"params": overrides, "rounds": n}); () for one
+    ] = ()  # boosters averaged into `booster` ({"params": overrides, "rounds": n}; below 5,000 rows every seed's, its
+    # "seed" among the overrides: modeling/spread.py); () for one
 
     @property
     def baseline_scores(self) -> dict[str, float | None]:

@@ -1,40 +1,45 @@
-"""How much the judged score moves with the seed, on small data where it can matter.
+"""On small data the model is the average of three seeds' models, and how much one seed's score moves is said.
 
-Below SPREAD_ROWS rows, validation is repeated with two more seeds (other folds, other row sampling);
-when the headline metric moves by more than MATERIAL of its value, training says so, so that nobody
-reads a difference smaller than the seed's own wobble as an improvement.
+Below SPREAD_ROWS rows, validation runs under seeds s, s+1 and s+2 (`validate_seeds`): a k-fold plan gets
+each seed's own folds, a time plan keeps its one split and differs by row sampling and its inner split's
+seed only. Every run judges every row of `plan.rows` exactly once, so the runs' out-of-fold predictions are
+averaged row for row, as the saved model averages its boosters (raw scores for binary and multiclass,
+values for regression), and everything judged (the headline metric, baselines' comparison, business
+figures, calibration, threshold, monitoring reference) comes from that average. The saved model is then
+every seed's members refit on all rows with that seed's own rounds, averaged into one booster
+(fit.average), so the score judged is the score of what is saved.
 
-The repeats are the whole validation again (inner splits, rounds chosen per fold). Cheaper estimates did
-not track it: of 10 bench training parts where it moved the metric by more than 1%, the same folds with
-other row sampling showed that on 4, other folds with the rounds already chosen on 7 (docs/modeling.md).
-One thing makes them cheaper without changing what is reported:
-- seed+2 is run only when seeds seed and seed+1 do not already differ materially (a third value can only
-  widen the range), so a material spread costs one repeat, not two (the words then name two seeds);
-- (not threads: running them beside training in Python threads crashed the process in LightGBM's
-  predict on an idle machine, 2026-12-03, so they run in turn).
+`SeedSpread` keeps each seed's own headline value: when they differ by more than MATERIAL of their mean,
+training says so, so that nobody reads a difference of that size between two single runs as an improvement.
+The averaged model's score is steadier than any one of them.
+
+The runs are the whole validation again (inner splits, rounds chosen per fold); cheaper estimates did not
+track it (docs/modeling.md). With typed parameters the seeds are still validated for the spread, but the
+model is seed s's own (settings typed, settings used); with tuning, or from SPREAD_ROWS rows, one seed runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from soloml.errors import ModelError
 from soloml.features.trainingset import TrainingSet
+from soloml.modeling import fit as ft
 from soloml.modeling.evaluate import metric_value
 from soloml.modeling.judge import score_of
 from soloml.modeling.metrics import METRIC_NAMES
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.validate import cross_validate
+from soloml.modeling.validate import OutOfSample, cross_validate
 from soloml.modeling.verdict import format_metric
 
 SPREAD_ROWS = 5_000
-EXTRA_SEEDS = 2
+SEEDS = 3
 MATERIAL = 0.01
 
 
@@ -42,7 +47,8 @@ MATERIAL = 0.01
 class SeedSpread:
     metric: str
     seeds: tuple[int, ...]
-    values: tuple[float, ...]
+    values: tuple[float, ...]  # each seed's own out-of-fold headline value
+    averaged: bool = True  # the model is the average of the seeds' models (False: seed seeds[0]'s alone)
 
     @property
     def material(self) -> bool:
@@ -54,10 +60,16 @@ class SeedSpread:
         seeds = ", ".join(str(s) for s in self.seeds[:-1]) + f" and {self.seeds[-1]}"
         low, high = min(self.values), max(self.values)
         name = METRIC_NAMES.get(self.metric, self.metric)
-        return (
-            f"The {name} moved between {format_metric(low, self.metric)} and {format_metric(high, self.metric)} across seeds {seeds} "
-            "(other folds and row sampling): read differences smaller than that as noise."
+        moved = (
+            f"One seed's {name} moved between {format_metric(low, self.metric)} and {format_metric(high, self.metric)} "
+            f"across seeds {seeds} (other folds and row sampling)"
         )
+        if self.averaged:
+            return (
+                moved + f": the model averages all {len(self.seeds)}, so its score is steadier than any one of them, "
+                "but read a difference of that size between two single runs as noise."
+            )
+        return moved + f" (the model is seed {self.seeds[0]}'s): read differences smaller than that as noise."
 
     def to_facts(self) -> dict[str, Any]:
         return {
@@ -67,97 +79,87 @@ class SeedSpread:
             "low": min(self.values),
             "high": max(self.values),
             "material": self.material,
+            "averaged": self.averaged,
         }
 
 
-class SpreadRun:
-    """The seed repeats under way (`start`): `result(value)` waits for them and puts seed `seed`'s `value` first."""
+@dataclass(frozen=True)
+class SeedRuns:
+    """Validation under each of `seeds` (the first is the caller's), each with its own folds; `predictions` (for
+    `plan.rows`, the same rows under every seed) are what is judged: the runs' averaged when `averaged`, else the first's."""
 
-    def __init__(self, metric: str, seed: int, repeats: list[Callable[[], tuple[int, float] | None]]):
-        # In turn, never in threads beside training: LightGBM fits and predictions in two Python threads at once
-        # crashed the process (a segfault in LGBM_BoosterPredictForMat, seen on an idle 2-core machine).
-        self.metric, self.seed = metric, seed
-        self._repeats = repeats
+    seeds: tuple[int, ...]
+    runs: tuple[OutOfSample, ...]
+    predictions: np.ndarray
+    averaged: bool
 
-    def result(self, value: float | None) -> SeedSpread | None:
-        """Seed `seed`'s `value` and the repeats': seeds seed and seed+1 alone when they already differ materially
-        (seed+2 cannot make that less true; it is not run), else all three."""
-        seeds, values = [self.seed], [0.0 if value is None else float(value)]
-        spread = None
-        for repeat in self._repeats:
-            got = repeat()
-            if value is None or got is None:
+    @property
+    def fitted(self) -> tuple[tuple[int, OutOfSample], ...]:
+        """(seed, its validation) of every seed whose members the saved model holds."""
+        pairs = tuple(zip(self.seeds, self.runs, strict=True))
+        return pairs if self.averaged else pairs[:1]
+
+    def spread(self, metric: str, task: str, y_judged: np.ndarray, k: int) -> SeedSpread | None:
+        """Each seed's own headline value (None with one seed, or when a value cannot be computed)."""
+        if len(self.runs) < 2:
+            return None
+        values = []
+        for oos in self.runs:
+            got = metric_value(metric, task, y_judged, oos.predictions, score_of(oos.predictions, task), k)
+            if got is None or np.isnan(got):
                 return None
-            seeds.append(got[0])
-            values.append(got[1])
-            spread = SeedSpread(self.metric, tuple(seeds), tuple(values))
-            if spread.material:
-                break
-        return spread
+            values.append(float(got))
+        return SeedSpread(metric, self.seeds, tuple(values), self.averaged)
 
 
-def start(
+def seeds_for(n_rows: int, seed: int, *, spread: bool) -> tuple[int, ...]:
+    """(seed, seed+1, seed+2) below SPREAD_ROWS rows when `spread`, else (seed,)."""
+    return tuple(range(seed, seed + SEEDS)) if spread and n_rows < SPREAD_ROWS else (seed,)
+
+
+def validate_seeds(
     X: pd.DataFrame,
     y: np.ndarray,
     ts: TrainingSet,
     plan: ValidationPlan,
-    params: dict[str, Any],
-    categorical: list[str],
-    metric: str,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    seeds: Sequence[int],
     *,
-    k: int,
-    seed: int,
+    categorical: list[str],
     horizon_days: int | None,
     test_from: date | None,
     blend: Sequence[Mapping[str, Any]] = ({},),
-) -> SpreadRun | None:
-    """The validation repeats under seeds seed+1, seed+2 (None from SPREAD_ROWS rows), run in turn when `result` asks."""
-    if len(X) >= SPREAD_ROWS:
-        return None
-
-    def repeat(other: int) -> tuple[int, float] | None:
+    average: bool = True,
+) -> SeedRuns:
+    """cross_validate under every seed of `seeds` (the first is `plan`'s, run with `params` as given; the others
+    with their own plan and {"seed": s}); the runs are averaged when `average` and there are several."""
+    runs = [cross_validate(X, y, plan, params, categorical=categorical, blend=blend)]
+    for other in seeds[1:]:
         again = (
-            plan
+            replace(plan, seed=other)
             if plan.kind == "time"
             else plan_validation(ts, horizon_days=horizon_days, seed=other, test_from=test_from)
         )
-        oos = cross_validate(X, y, again, {**params, "seed": other}, categorical=categorical, blend=blend)
-        got = metric_value(metric, ts.task, y[again.rows], oos.predictions, score_of(oos.predictions, ts.task), k)
-        return None if got is None or np.isnan(got) else (other, float(got))
+        if not np.array_equal(again.rows, plan.rows):  # k-fold judges every row once, a time plan keeps its split
+            raise ModelError(f"Validation under seed {other} judged other rows than under seed {seeds[0]}.")
+        per_fold = [params] * len(again.folds) if isinstance(params, Mapping) else list(params)
+        runs.append(
+            cross_validate(X, y, again, [{**p, "seed": other} for p in per_fold], categorical=categorical, blend=blend)
+        )
+    averaged = average and len(runs) > 1
+    predictions = mean_prediction([r.predictions for r in runs], ts.task) if averaged else runs[0].predictions
+    return SeedRuns(tuple(seeds), tuple(runs), predictions, averaged)
 
-    seeds = range(seed + 1, seed + 1 + EXTRA_SEEDS)
-    return SpreadRun(metric, seed, [partial(repeat, other) for other in seeds])
 
-
-def seed_spread(
-    X: pd.DataFrame,
-    y: np.ndarray,
-    ts: TrainingSet,
-    plan: ValidationPlan,
-    params: dict[str, Any],
-    categorical: list[str],
-    metric: str,
-    value: float | None,
-    *,
-    k: int,
-    seed: int,
-    horizon_days: int | None,
-    test_from: date | None,
-    blend: Sequence[Mapping[str, Any]] = ({},),
-) -> SeedSpread | None:
-    """The headline metric under seeds seed+1, seed+2 beside `value` (seed `seed`); None on larger data. In this thread."""
-    run = start(
-        X,
-        y,
-        ts,
-        plan,
-        params,
-        categorical,
-        metric,
-        k=k,
-        seed=seed,
-        horizon_days=horizon_days,
-        test_from=test_from,
-        blend=blend,
-    )
-    return None if run is None else run.result(value)
+def mean_prediction(predictions: Sequence[np.ndarray], task: str) -> np.ndarray:
+    """What the average of the models behind `predictions` predicts: the mean raw score (log-odds for binary,
+    log-probabilities up to a constant for multiclass) turned back into probabilities; the mean for regression.
+    Like fit.blended_predict, so a positive-weight correction already in each stays exactly as it was."""
+    if task == "regression":
+        out: np.ndarray = np.mean(predictions, axis=0)
+        return out
+    p = np.clip(np.asarray(predictions, dtype=np.float64), 1e-15, 1 - 1e-15)
+    if task == "binary":
+        raw = np.mean(np.log(p / (1 - p)), axis=0)
+        return ft.sigmoid(raw)
+    return ft.softmax(np.mean(np.log(p), axis=0))

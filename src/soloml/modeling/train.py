@@ -1,8 +1,9 @@
 """Train a model for a project: screen columns, validate honestly, compare with baselines, refit, explain, decide.
 
 screen (ids, constants, all-missing, free text, leak suspects out) -> validate (time-ordered or
-k-fold; rounds and tuning chosen inside each fold's training rows) -> baselines on the same rows
--> business figures -> verdict -> refit on every row -> explanations and reference stats
+k-fold; rounds and tuning chosen inside each fold's training rows; on small data under three seeds,
+averaged) -> baselines on the same rows -> business figures -> verdict -> refit on every row ->
+explanations and reference stats
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from soloml.modeling.metrics import metric_for
 from soloml.modeling.result import TrainResult, Validation
 from soloml.modeling.signature import build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.spread import start as start_seed_spread
-from soloml.modeling.validate import cross_validate
+from soloml.modeling.spread import seeds_for, validate_seeds
 from soloml.modeling.verdict import suggest
 from soloml.projects.spec import ProjectSpec
 
@@ -49,8 +49,9 @@ def train(
     `tune` > 0 runs that many Optuna trials (inside each fold, then over every row); `params` overrides
     defaults. `left_out` and `notes` come from the stage that built `ts` (e.g. the table recipe's date
     columns) and are reported with the columns training itself leaves out. `leak_check` and `spread`
-    turn off the leak-suspect screen and, on small data, the seed repeats. `refit` fits the saved model
-    on every row in place of `fit.fit` (same arguments and result; soloml.engines.dask trains it on a cluster).
+    turn off the leak-suspect screen and, on small data, the three seeds (modeling/spread.py: validated,
+    averaged into the model, their spread reported). `refit` fits each booster of the saved model on every
+    row in place of `fit.fit` (same arguments and result; soloml.engines.dask trains them on a cluster).
     """
     frame = _checked_frame(ts)
     ts = replace(ts, frame=frame)  # every row position below refers to this frame
@@ -110,33 +111,35 @@ def train(
     # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
     blend = ft.blend_members(len(frame), levels) if tune <= 0 and not params else ({},)
-    repeats = (  # on small data, validation again under two more seeds (run in turn, after this one)
-        None
-        if tune or not spread
-        else start_seed_spread(
-            X,
-            y,
-            ts,
-            plan,
-            chosen,
-            cats,
-            metric,
-            k=capacity.k,
-            seed=seed,
-            horizon_days=spec.label.horizon_days if snapshots_over_time else None,
-            test_from=spec.test_from,
-            blend=blend,
-        )
+    # on small data, validation under three seeds: with the defaults their models are averaged into the one saved
+    runs = validate_seeds(
+        X,
+        y,
+        ts,
+        plan,
+        fold_params,
+        seeds_for(len(frame), seed, spread=spread and tune <= 0),
+        categorical=cats,
+        horizon_days=spec.label.horizon_days if snapshots_over_time else None,
+        test_from=spec.test_from,
+        blend=blend,
+        average=not params,
     )
-    oos = cross_validate(X, y, plan, fold_params, categorical=cats, blend=blend)
-    member_rounds = oos.final_rounds(len(frame))
-    n_rounds = member_rounds[0]
+    members = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
+        (s if runs.averaged else None, overrides, rounds)
+        for s, oos in runs.fitted
+        for overrides, rounds in zip(blend, oos.final_rounds(len(frame)), strict=True)
+    ]
+    n_rounds = members[0][2]
     booster = ft.average(
         [
-            (refit or ft.fit)(X, y, {**chosen, **overrides}, categorical=cats, rounds=rounds)[0]
-            for overrides, rounds in zip(blend, member_rounds, strict=True)
+            (refit or ft.fit)(
+                X, y, {**chosen, **overrides, **({} if s is None else {"seed": s})}, categorical=cats, rounds=rounds
+            )[0]
+            for s, overrides, rounds in members
         ]
     )
+    predictions = runs.predictions
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
     hints = suggest(
@@ -154,14 +157,14 @@ def train(
         frame,
         y,
         plan,
-        oos.predictions,
+        predictions,
         capacity,
         classes=coding.classes,
         headline=metric,
         hints=hints,
         seed=seed,
     )
-    variation = None if repeats is None else repeats.result(judged.metrics[metric])
+    variation = runs.spread(metric, ts.task, y[rows], capacity.k)
     all_left_out = (*left_out, *screened.left_out)
     return TrainResult(
         project=spec.name,
@@ -175,10 +178,10 @@ def train(
         params={k: v for k, v in chosen.items() if k not in ("verbosity",)},
         n_rounds=n_rounds,
         blend=tuple(
-            {"params": dict(overrides), "rounds": rounds}
-            for overrides, rounds in zip(blend, member_rounds, strict=True)
+            {"params": {**overrides, **({} if s is None else {"seed": s})}, "rounds": rounds}
+            for s, overrides, rounds in members
         )
-        if len(blend) > 1
+        if len(members) > 1
         else (),
         validation=Validation(
             plan.kind,
@@ -186,7 +189,7 @@ def train(
             plan.validation_cutoff,
             rows,
             int(np.mean([len(t) for t, _ in plan.folds])),
-            oos.predictions,
+            predictions,
         ),
         metric=metric,
         model_score=float(judged.metrics[metric]),  # type: ignore[arg-type]
@@ -199,7 +202,7 @@ def train(
         verdict=judged.verdict,
         importance=importance,
         feature_stats=feature_stats(X, signature),
-        reference=_reference(oos.predictions, ts.task),
+        reference=_reference(predictions, ts.task),
         training=_training_summary(frame, ts, y, coding.classes, snapshots),
         load_ids=tuple(ts.load_ids),
         tune_trials=tune,
