@@ -78,7 +78,22 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "path_smooth10": (with_all({"path_smooth": 10.0}), False),
     "maxcat8+mdpg200": (with_all({"max_cat_threshold": 8, "min_data_per_group": 200}), False),
     "today+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "today+rank": (today, False),
+    "today+et+rank": (plus(ET), True),
 }
+RANKED = {"today+rank", "today+et+rank"}  # also given each many-valued category's values in sorted order as a number
+
+
+def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
+    """`X` and, for each category of more than MAX_CAT_TO_ONEHOT values, the rank of its value in sorted order
+    ("A1" < "A2" < ... < "G5"): an ordered category's order, which category splits cannot use."""
+    ranks = {}
+    for c in cats:
+        values = X[c].cat.categories
+        if len(values) > ft.MAX_CAT_TO_ONEHOT:
+            order = {v: float(i) for i, v in enumerate(sorted(values, key=str))}
+            ranks[f"{c}__rank"] = X[c].map(order).astype(np.float64)
+    return X.assign(**ranks)
 
 
 def training_set(ds: Dataset, tr: np.ndarray) -> TrainingSet:
@@ -94,10 +109,15 @@ def training_set(ds: Dataset, tr: np.ndarray) -> TrainingSet:
 
 
 def soloml_model(
-    ds: Dataset, tr: np.ndarray, te: np.ndarray, members: Callable[[Table], Members] | None = None
+    ds: Dataset,
+    tr: np.ndarray,
+    te: np.ndarray,
+    members: Callable[[Table], Members] | None = None,
+    *,
+    ranked: bool = False,
 ) -> tuple[np.ndarray, float, Members]:
     """soloml's default model trained on `tr` with the blend `members(table)` (None: today's rule), its test
-    predictions, CPU seconds and the members used."""
+    predictions, CPU seconds and the members used; `ranked` adds `with_ranks` columns."""
     c0 = time.process_time()
     ts = training_set(ds, tr)
     spec = quick_spec(ds, len(tr))
@@ -107,8 +127,10 @@ def soloml_model(
     screened = screen(frame, ts.features, label=y, task=ts.task, rows=plan.folds[0][0], target="'label'")
     cats = [c for c in ts.categorical if c in screened.kept]
     signature = build_signature(frame, screened.kept, tuple(cats), ts.descriptions)
-    X = signature.prepare(frame)
     cats = list(signature.categorical)
+    X = signature.prepare(frame)
+    if ranked:
+        X = with_ranks(X, cats)
     params = ft.task_params(
         ts.task, 2, metric_for(ts.task, spec.metric), n_rows=len(frame), seed=0, n_features=len(screened.kept)
     )
@@ -123,7 +145,8 @@ def soloml_model(
         rounds = ft.scaled_rounds(float(np.mean([best for best, _ in chosen])), inner, len(frame))
         boosters.append(ft.fit(X, y, member, categorical=cats, rounds=rounds)[0])
     booster = ft.average(boosters)
-    pred = np.asarray(booster.predict(signature.prepare(ds.frame.iloc[te].reset_index(drop=True))))
+    test = signature.prepare(ds.frame.iloc[te].reset_index(drop=True))
+    pred = np.asarray(booster.predict(with_ranks(test, cats) if ranked else test))
     return pred, time.process_time() - c0, blend
 
 
@@ -140,7 +163,7 @@ def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[
                 continue
             values, cpu = [], 0.0
             for tr, te in probe_splits(ds):
-                pred, seconds, used = soloml_model(ds, tr, te, members)
+                pred, seconds, used = soloml_model(ds, tr, te, members, ranked=name in RANKED)
                 values.append(metric(ds, ds.y[te], pred))
                 cpu += seconds
             scores.setdefault(ds.name, {})[name] = {
