@@ -207,7 +207,7 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray) -> tuple[np.nd
     # soloml's blend: on small data with category columns, two boosters (the second smoothing categories more), averaged
     cats = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
-    members = [{**params, **overrides} for overrides in ft.blend_members(len(y), levels)]
+    members = [{**params, **overrides} for overrides in ft.blend_members(ds.task, len(y), levels)]
     best = {i: [] for i in range(len(members))}
     inner_sizes = []
     for fold_train, fold_valid in folds:

@@ -4,7 +4,7 @@ Every candidate is soloml's quick-path model with another list of blend members 
 booster averaged into the model, as `fit.blend_members` returns them): the same column screen, signature,
 validation plan, rounds chosen by early stopping on each fold's inner split, scaled to every training row, members
 refit and averaged into one booster (`fit.average`), scored on the bench's test rows. `soloml_model(..., members=)`
-is that path written with soloml's own parts (fit / validate), so no monkeypatching: `members=None` is today's
+is that path written with soloml's own parts (fit / validate), so no monkeypatching: `members=None` is soloml's
 rule and predicts what `train(..., spread=False)` does (checked with --check). Only what decides the test
 prediction is run: the validation folds' refits and judging (which do not change the saved model) are skipped, so
 the CPU seconds are the model's own, comparable between candidates, not soloml's whole `train` time.
@@ -53,35 +53,44 @@ class Table:
     positive_share: float  # binary: share of positives; otherwise 1.0
 
 
-def today(t: Table) -> Members:
-    return ft.blend_members(t.rows, t.levels)
+def before(t: Table) -> Members:
+    """The rule before 2026-12-04: the smoothed second booster below SMALL_DATA_ROWS rows with a category of
+    more than MAX_CAT_TO_ONEHOT values, whatever the task."""
+    many_valued = any(n > ft.MAX_CAT_TO_ONEHOT for n in t.levels)
+    return ({}, dict(ft.CATEGORY_SMOOTHING)) if t.rows < ft.SMALL_DATA_ROWS and many_valued else ({},)
+
+
+def adopted(t: Table) -> Members:
+    """soloml's rule now (fit.blend_members)."""
+    return ft.blend_members(t.task, t.rows, t.levels)
 
 
 def with_all(extra: dict[str, Any]) -> Callable[[Table], Members]:
-    """Today's members, each with `extra` on top."""
-    return lambda t: tuple({**m, **extra} for m in today(t))
+    """The members before, each with `extra` on top."""
+    return lambda t: tuple({**m, **extra} for m in before(t))
 
 
 def plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
-    """Today's members and `more` after them."""
-    return lambda t: (*today(t), *(dict(m) for m in more))
+    """The members before and `more` after them."""
+    return lambda t: (*before(t), *(dict(m) for m in more))
 
 
 CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (members, classification only)
-    "today": (today, False),
+    "before": (before, False),
+    "adopted": (adopted, False),
     "et": (lambda t: (dict(ET),), True),
     "default+et": (lambda t: ({}, dict(ET)), True),
-    "today+et": (plus(ET), True),
+    "before+et": (plus(ET), True),
     "default+smooth+et": (lambda t: ({}, dict(ft.CATEGORY_SMOOTHING), dict(ET)), True),
     "lr0.02": (with_all({"learning_rate": 0.02}), False),
     "hess1+l2_10": (with_all({"min_sum_hessian_in_leaf": 1.0, "lambda_l2": 10.0}), True),
     "path_smooth10": (with_all({"path_smooth": 10.0}), False),
     "maxcat8+mdpg200": (with_all({"max_cat_threshold": 8, "min_data_per_group": 200}), False),
-    "today+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
-    "today+rank": (today, False),
-    "today+et+rank": (plus(ET), True),
+    "before+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "before+rank": (before, False),
+    "before+et+rank": (plus(ET), True),
 }
-RANKED = {"today+rank", "today+et+rank"}  # also given each many-valued category's values in sorted order as a number
+RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
 
 
 def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
@@ -116,7 +125,7 @@ def soloml_model(
     *,
     ranked: bool = False,
 ) -> tuple[np.ndarray, float, Members]:
-    """soloml's default model trained on `tr` with the blend `members(table)` (None: today's rule), its test
+    """soloml's default model trained on `tr` with the blend `members(table)` (None: soloml's rule), its test
     predictions, CPU seconds and the members used; `ranked` adds `with_ranks` columns."""
     c0 = time.process_time()
     ts = training_set(ds, tr)
@@ -136,7 +145,7 @@ def soloml_model(
     )
     levels = tuple(int(X[c].nunique(dropna=False)) for c in cats)
     share = float(np.mean(y)) if ts.task == "binary" else 1.0
-    blend = (members or today)(Table(ts.task, len(frame), levels, share))
+    blend = (members or adopted)(Table(ts.task, len(frame), levels, share))
     boosters = []
     for overrides in blend:
         member = {**params, **overrides}
@@ -179,7 +188,7 @@ def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[
 
 
 def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[str]) -> str:
-    """Markdown: mean test metric per candidate (columns) per dataset (rows), then CPU seconds relative to today."""
+    """Markdown: mean test metric per candidate (columns) per dataset (rows), and CPU seconds relative to `before`."""
     head = "| dataset | " + " | ".join(candidates) + " |"
     lines = [head, "|---|" + "---|" * len(candidates)]
     for ds_name, per in scores.items():
@@ -190,16 +199,16 @@ def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[s
                 cells.append("-")
                 continue
             digits = 4 if s["metric"] < 10 else 2
-            delta = s["metric"] - per["today"]["metric"] if "today" in per else 0.0
-            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per['today']['metric']:+.1f}%)"
-            cpu = f", {s['cpu'] / per['today']['cpu']:.2f}x CPU" if "today" in per and name != "today" else ""
-            cells.append(f"{s['metric']:.{digits}f}{sign if name != 'today' else ''}{cpu}")
+            delta = s["metric"] - per["before"]["metric"] if "before" in per else 0.0
+            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per['before']['metric']:+.1f}%)"
+            cpu = f", {s['cpu'] / per['before']['cpu']:.2f}x CPU" if "before" in per and name != "before" else ""
+            cells.append(f"{s['metric']:.{digits}f}{sign if name != 'before' else ''}{cpu}")
         lines.append(f"| {ds_name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def check(names: str | None) -> None:
-    """today's path here predicts what train(..., spread=False) does (first split of each table)."""
+    """soloml's rule here predicts what train(..., spread=False) does (first split of each table)."""
     from modeling import run_soloml
 
     for ds in datasets(names):

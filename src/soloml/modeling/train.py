@@ -109,7 +109,7 @@ def train(
 
     # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
-    blend = ft.blend_members(len(frame), levels) if tune <= 0 and not params else ({},)
+    blend = ft.blend_members(ts.task, len(frame), levels) if tune <= 0 and not params else ({},)
     repeats = (  # on small data, validation again under two more seeds (run in turn, after this one)
         None
         if tune or not spread
