@@ -87,6 +87,7 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "path_smooth10": (with_all({"path_smooth": 10.0}), False),
     "maxcat8+mdpg200": (with_all({"max_cat_threshold": 8, "min_data_per_group": 200}), False),
     "before+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "default+smooth_et": (lambda t: ({}, {**ft.CATEGORY_SMOOTHING, **ET}), True),
     "before+rank": (before, False),
     "before+et+rank": (plus(ET), True),
 }
