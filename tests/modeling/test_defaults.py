@@ -91,5 +91,5 @@ def test_a_third_seed_is_run_only_when_the_first_two_agree():
 
     steady = spread_of(3000, 8.0)  # a strong signal on more rows: 0.977, 0.975, 0.974
     assert steady["seeds"] == [0, 1, 2] and not steady["material"]
-    wobbly = spread_of(600, 4.0)  # fewer rows: 0.896 and 0.919 already differ by more than 1%
+    wobbly = spread_of(300, 2.0)  # fewer rows, weaker signal: 0.875 and 0.852 already differ by more than 1%
     assert wobbly["seeds"] == [0, 1] and wobbly["material"]

@@ -76,12 +76,12 @@ def test_the_blend_is_two_boosters_only_on_small_data_with_a_many_valued_categor
 
 
 def test_a_small_binary_table_blends_the_defaults_with_extremely_randomised_trees():
-    """Binary below SMALL_DATA_ROWS: defaults + extra_trees, whatever its categories (bench/RESULTS.md ## Modeling)."""
+    """Binary below SMALL_DATA_ROWS: defaults + smoothed extra_trees, whatever the categories (RESULTS.md ## Modeling)."""
     assert ft.blend_members("binary", 4_000, [2, 51]) == ({}, ft.RANDOMISED_TREES)
     assert ft.blend_members("binary", 4_000, []) == ({}, ft.RANDOMISED_TREES)
     assert ft.blend_members("binary", 4_000, [2, 3]) == ({}, ft.RANDOMISED_TREES)
     assert ft.blend_members("binary", ft.SMALL_DATA_ROWS, [51]) == ({},)
-    assert ft.RANDOMISED_TREES == {"extra_trees": True}
+    assert ft.RANDOMISED_TREES == {**ft.CATEGORY_SMOOTHING, "extra_trees": True}
 
 
 def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_average():

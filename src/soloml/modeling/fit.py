@@ -7,14 +7,14 @@ amount: probabilities stay calibrated, which the expected-value threshold needs,
 text file predicts calibrated probabilities on its own.
 
 Blend: below SMALL_DATA_ROWS rows the model can be the average (of raw scores) of two boosters, the defaults
-and a second one: for a binary label, extremely randomised trees (RANDOMISED_TREES: each split's threshold drawn
-at random, a strong regulariser of few, noisy positives); otherwise, when a category column has more than
-MAX_CAT_TO_ONEHOT values, stronger category smoothing (CATEGORY_SMOOTHING: on few rows the per-category
-statistics are noisy). On the bench tables (bench/RESULTS.md ## Modeling, bench/quality_probe.py) each pairing
-was never worse than the one it replaced by more than noise, where a choice between members on an inner split
-was; randomised trees gained on all four binary tables but cost a regression 60% RMSE, so regression keeps the
-smoothing. `average` writes the two as one booster (leaf values halved, trees concatenated), so what is saved
-and scored is one model.
+and a second one: for a binary label, extremely randomised trees with stronger category smoothing
+(RANDOMISED_TREES: each split's threshold drawn at random, a strong regulariser of few, noisy positives);
+otherwise, when a category column has more than MAX_CAT_TO_ONEHOT values, the category smoothing alone
+(CATEGORY_SMOOTHING: on few rows the per-category statistics are noisy). On the bench tables (bench/RESULTS.md
+## Modeling, bench/quality_probe.py) each pairing was never worse than the one it replaced by more than noise,
+where a choice between members on an inner split was; randomised trees gained on all four binary tables but
+cost a regression 60% RMSE, so regression keeps the smoothing alone. `average` writes the two as one booster
+(leaf values halved, trees concatenated), so what is saved and scored is one model.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ MIN_DELTA = {
 }
 RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 CATEGORY_SMOOTHING: dict[str, Any] = {"cat_smooth": 50.0, "min_data_per_group": 50, "cat_l2": 10.0}
-RANDOMISED_TREES: dict[str, Any] = {"extra_trees": True}
+RANDOMISED_TREES: dict[str, Any] = {**CATEGORY_SMOOTHING, "extra_trees": True}  # smoothed too: better, and cheaper
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
