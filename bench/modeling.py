@@ -16,7 +16,7 @@ Each system fits on the training part only and is scored on the test part: ROC A
                honest validation (inner splits), baselines, verdict, explanations, refit on every training row.
   raw default  `lightgbm.LGBMClassifier()` / `LGBMRegressor()` with LightGBM's defaults (100 rounds).
   raw protocol LightGBM with soloml's parameters and soloml's validation written by hand (the same folds, inner
-               early stopping, refits, and soloml's two-booster blend below 20,000 rows with a many-valued category column):
+               early stopping, refits, and soloml's two-booster blend below 20,000 rows, fit.blend_members):
                soloml's fitting without its judging and bookkeeping. The overhead reference.
   FLAML        `AutoML(time_budget = 3 x soloml's time on that fold)`.
   AutoGluon    `TabularPredictor(...).fit(presets="medium_quality", time_limit = 3 x soloml's time)`.
