@@ -16,7 +16,7 @@ Each system fits on the training part only and is scored on the test part: ROC A
                honest validation (inner splits), baselines, verdict, explanations, refit on every training row.
   raw default  `lightgbm.LGBMClassifier()` / `LGBMRegressor()` with LightGBM's defaults (100 rounds).
   raw protocol LightGBM with soloml's parameters and soloml's validation written by hand (the same folds, inner
-               early stopping, refits, soloml's two-booster blend below 20,000 rows with a many-valued category column,
+               early stopping, refits, soloml's two-booster blend below 20,000 rows (fit.blend_members),
                and below 5,000 training rows the average of three seeds' models, each with its own folds' rounds):
                soloml's fitting without its judging and bookkeeping. The overhead reference.
   FLAML        `AutoML(time_budget = 3 x soloml's time on that fold)`.
@@ -212,7 +212,7 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
     order = ds.dates.iloc[tr].to_numpy() if ds.dates is not None else None
     test_raw = []
     for seed in seeds:
-        members = [{**params, **overrides, "seed": seed} for overrides in ft.blend_members(len(y), levels)]
+        members = [{**params, **overrides, "seed": seed} for overrides in ft.blend_members(ds.task, len(y), levels)]
         if order is not None:  # a time split is the same under every seed
             cut = np.sort(order)[int(0.8 * (len(order) - 1))]
             folds = [(np.flatnonzero(order < cut), np.flatnonzero(order >= cut))]

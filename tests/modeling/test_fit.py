@@ -68,7 +68,39 @@ def test_averaged_boosters_are_one_model_predicting_the_mean_raw_score(task):
 
 
 def test_the_blend_is_two_boosters_only_on_small_data_with_a_many_valued_category():
-    assert ft.blend_members(4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
-    assert ft.blend_members(4_000, []) == ({},)
-    assert ft.blend_members(4_000, [2, 3, 4]) == ({},)  # split one value against the rest: smoothing changes nothing
-    assert ft.blend_members(ft.SMALL_DATA_ROWS, [51]) == ({},)
+    assert ft.blend_members("regression", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
+    assert ft.blend_members("regression", 4_000, []) == ({},)
+    assert ft.blend_members("regression", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
+    assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
+    assert ft.blend_members("multiclass", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
+
+
+def test_a_small_binary_table_blends_the_defaults_with_extremely_randomised_trees():
+    """Binary below SMALL_DATA_ROWS: defaults + smoothed extra_trees, whatever the categories (RESULTS.md ## Modeling)."""
+    assert ft.blend_members("binary", 4_000, [2, 51]) == ({}, ft.RANDOMISED_TREES)
+    assert ft.blend_members("binary", 4_000, []) == ({}, ft.RANDOMISED_TREES)
+    assert ft.blend_members("binary", 4_000, [2, 3]) == ({}, ft.RANDOMISED_TREES)
+    assert ft.blend_members("binary", ft.SMALL_DATA_ROWS, [51]) == ({},)
+    assert ft.RANDOMISED_TREES == {**ft.CATEGORY_SMOOTHING, "extra_trees": True}
+
+
+def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_average():
+    """What the model saves (one averaged booster) is what validation judged (the members' mean raw score)."""
+    rng = np.random.default_rng(5)
+    n = 800
+    X = pd.DataFrame({"a": rng.normal(size=n), "region": pd.Categorical(rng.integers(0, 9, n).astype(str))})
+    y = ((X["a"] + 0.3 * X["region"].cat.codes + rng.normal(size=n)) > 3.3).astype(float).to_numpy()
+    assert ft.positive_weight("binary", y) > 1  # rare positives: each member's first tree is shifted back
+    params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=2)
+    members = [
+        ft.fit(X, y, {**params, **overrides}, categorical=["region"], rounds=rounds)[0]
+        for overrides, rounds in zip(ft.blend_members("binary", n, [9]), (40, 60), strict=True)
+    ]
+    merged = ft.average(members)
+    assert merged.current_iteration() == 100
+    mean_raw = np.mean([m.predict(X, raw_score=True) for m in members], axis=0)
+    np.testing.assert_allclose(merged.predict(X, raw_score=True), mean_raw, atol=1e-12)
+    np.testing.assert_allclose(merged.predict(X), 1 / (1 + np.exp(-mean_raw)), atol=1e-12)
+    np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "binary"), atol=1e-12)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())  # the saved text file is the same model
+    np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))

@@ -52,13 +52,8 @@ def averaged():
 
 def test_below_5000_rows_the_saved_model_is_the_mean_raw_score_of_every_seeds_boosters(averaged):
     ts, result = averaged
-    assert [(m["params"].get("seed"), m["params"].get("cat_smooth")) for m in result.blend] == [
-        (0, None),
-        (0, 50.0),
-        (1, None),
-        (1, 50.0),
-        (2, None),
-        (2, 50.0),
+    assert [m["params"] for m in result.blend] == [
+        {**overrides, "seed": s} for s in (0, 1, 2) for overrides in ft.blend_members("binary", len(ts.frame), [12])
     ]  # 3 seeds x the 2 blend members
     assert result.n_rounds == result.blend[0]["rounds"]
     assert result.booster.current_iteration() == sum(m["rounds"] for m in result.blend)
@@ -76,7 +71,7 @@ def test_the_headline_metric_is_that_of_the_three_seeds_out_of_fold_predictions_
     # the averaged predictions, rebuilt from each seed's own validation (its own folds and row sampling)
     X = result.signature.prepare(ts.frame)
     base = {k: v for k, v in result.params.items() if k != "seed"}
-    blend = [{}, ft.CATEGORY_SMOOTHING]
+    blend = ft.blend_members("binary", len(y), [12])  # the many-valued region: two boosters
     runs = [
         cross_validate(
             X,
@@ -124,7 +119,7 @@ def test_from_5000_rows_one_seed_is_fit_and_no_spread_measured():
     ts = flat_set(_regional(SPREAD_ROWS, seed=6), "y", "binary")
     result = train(ts, table_spec("binary", "roc_auc"), seed=0)
     assert result.seed_spread is None
-    assert [m["params"] for m in result.blend] == [{}, ft.CATEGORY_SMOOTHING]  # the blend, no seeds
+    assert [m["params"] for m in result.blend] == list(ft.blend_members("binary", SPREAD_ROWS, [12]))  # no seeds
     assert result.booster.current_iteration() == sum(m["rounds"] for m in result.blend)
 
 
@@ -153,7 +148,7 @@ def test_a_time_plan_keeps_its_split_under_every_seed_and_averages_its_row_sampl
     ts = churn_set(customers=300, cutoffs=6, seed=2)
     result = train(ts, table_spec("binary", "roc_auc"), seed=3)
     assert result.validation.kind == "time"
-    assert [m["params"]["seed"] for m in result.blend] == [3, 4, 5]
+    assert [m["params"]["seed"] for m in result.blend] == [3, 3, 4, 4, 5, 5]  # two binary members per seed
     assert result.seed_spread["seeds"] == [3, 4, 5]
     plans = [plan_validation(ts, seed=s) for s in (3, 4, 5)]
     assert all(np.array_equal(p.rows, plans[0].rows) for p in plans)

@@ -6,12 +6,15 @@ shifts the log-odds by log(weight), so the fitted booster's first tree is shifte
 amount: probabilities stay calibrated, which the expected-value threshold needs, and the saved model
 text file predicts calibrated probabilities on its own.
 
-Blend: below SMALL_DATA_ROWS rows with a many-valued category column, the model is the average (of raw scores) of two
-boosters, the defaults and the same with stronger category smoothing (CATEGORY_SMOOTHING). On few rows
-the per-category statistics are noisy and which smoothing is best differs from table to table; the
-average of the two was never worse than the better-guessed one by more than noise on the bench tables
-(bench/RESULTS.md ## Modeling), where a choice between them on an inner split was. `average` writes the
-two as one booster (leaf values halved, trees concatenated), so what is saved and scored is one model.
+Blend: below SMALL_DATA_ROWS rows the model can be the average (of raw scores) of two boosters, the defaults
+and a second one: for a binary label, extremely randomised trees with stronger category smoothing
+(RANDOMISED_TREES: each split's threshold drawn at random, a strong regulariser of few, noisy positives);
+otherwise, when a category column has more than MAX_CAT_TO_ONEHOT values, the category smoothing alone
+(CATEGORY_SMOOTHING: on few rows the per-category statistics are noisy). On the bench tables (bench/RESULTS.md
+## Modeling, bench/quality_probe.py) each pairing was never worse than the one it replaced by more than noise,
+where a choice between members on an inner split was; randomised trees gained on all four binary tables but
+cost a regression 60% RMSE, so regression keeps the smoothing alone. `average` writes the two as one booster
+(leaf values halved, trees concatenated), so what is saved and scored is one model.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ MIN_DELTA = {
 }
 RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 CATEGORY_SMOOTHING: dict[str, Any] = {"cat_smooth": 50.0, "min_data_per_group": 50, "cat_l2": 10.0}
+RANDOMISED_TREES: dict[str, Any] = {**CATEGORY_SMOOTHING, "extra_trees": True}  # smoothed too: better, and cheaper
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
@@ -144,12 +148,17 @@ def task_params(
     return params
 
 
-def blend_members(n_rows: int, levels: Sequence[int]) -> tuple[dict[str, Any], ...]:
-    """Parameter overrides of each booster averaged into the model: `({},)` (one booster, the defaults) or, below
-    SMALL_DATA_ROWS rows with a category column of more than MAX_CAT_TO_ONEHOT values (`levels`: each category
-    column's distinct values, missing counted), `({}, CATEGORY_SMOOTHING)`. LightGBM splits a category with few
-    values one against the rest, where the smoothing changes nothing: a second booster would be the first again."""
-    if n_rows >= SMALL_DATA_ROWS or not any(n > MAX_CAT_TO_ONEHOT for n in levels):
+def blend_members(task: str, n_rows: int, levels: Sequence[int]) -> tuple[dict[str, Any], ...]:
+    """Parameter overrides of each booster averaged into the model: `({},)` (one booster, the defaults) from
+    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES)` for a binary `task`, and for the other tasks
+    `({}, CATEGORY_SMOOTHING)` when a category column has more than MAX_CAT_TO_ONEHOT values (`levels`: each
+    category column's distinct values, missing counted). LightGBM splits a category with few values one against
+    the rest, where the smoothing changes nothing: a second booster would be the first again."""
+    if n_rows >= SMALL_DATA_ROWS:
+        return ({},)
+    if task == "binary":
+        return ({}, dict(RANDOMISED_TREES))
+    if not any(n > MAX_CAT_TO_ONEHOT for n in levels):
         return ({},)
     return ({}, dict(CATEGORY_SMOOTHING))
 

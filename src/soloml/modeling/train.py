@@ -110,7 +110,7 @@ def train(
 
     # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
-    blend = ft.blend_members(len(frame), levels) if tune <= 0 and not params else ({},)
+    blend = ft.blend_members(ts.task, len(frame), levels) if tune <= 0 and not params else ({},)
     # on small data, validation under three seeds: with the defaults their models are averaged into the one saved
     runs = validate_seeds(
         X,

@@ -1,0 +1,247 @@
+"""Quality probe: soloml's default model against candidate member lists on the modeling bench's tables (issue 10).
+
+Every candidate is soloml's quick-path model with another list of blend members (parameter overrides of each
+booster averaged into the model, as `fit.blend_members` returns them): the same column screen, signature,
+validation plan, rounds chosen by early stopping on each fold's inner split, scaled to every training row, members
+refit and averaged into one booster (`fit.average`), scored on the bench's test rows. `soloml_model(..., members=)`
+is that path written with soloml's own parts (fit / validate), so no monkeypatching: `members=None` is soloml's
+rule and predicts what `train(..., spread=False)` does (checked with --check). Only what decides the test
+prediction is run: the validation folds' refits and judging (which do not change the saved model) are skipped, so
+the CPU seconds are the model's own, comparable between candidates, not soloml's whole `train` time.
+
+Splits: bench/modeling.py's splits() (3-fold x 2 repeats; hotel_rates its one time split; Computers 3-fold x 1).
+Run: .venv/bin/python bench/quality_probe.py [--only NAME,NAME] [--candidates a,b] [--out scores.json] [--check]
+     .venv/bin/python bench/quality_probe.py --table a.json b.json   (merge shards, print the table)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from modeling import Dataset, datasets, metric, quick_spec, splits  # noqa: E402
+from soloml.features.trainingset import TrainingSet  # noqa: E402
+from soloml.modeling import fit as ft  # noqa: E402
+from soloml.modeling.columns import screen  # noqa: E402
+from soloml.modeling.metrics import metric_for  # noqa: E402
+from soloml.modeling.signature import build_signature  # noqa: E402
+from soloml.modeling.split import plan_validation  # noqa: E402
+from soloml.modeling.validate import choose_rounds  # noqa: E402
+
+ET = {"extra_trees": True}
+Members = tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a member rule may look at: the data's properties, never its score."""
+
+    task: str
+    rows: int
+    levels: tuple[int, ...]  # each category column's distinct values, missing counted
+    positive_share: float  # binary: share of positives; otherwise 1.0
+
+
+def before(t: Table) -> Members:
+    """The rule before 2026-12-04: the smoothed second booster below SMALL_DATA_ROWS rows with a category of
+    more than MAX_CAT_TO_ONEHOT values, whatever the task."""
+    many_valued = any(n > ft.MAX_CAT_TO_ONEHOT for n in t.levels)
+    return ({}, dict(ft.CATEGORY_SMOOTHING)) if t.rows < ft.SMALL_DATA_ROWS and many_valued else ({},)
+
+
+def adopted(t: Table) -> Members:
+    """soloml's rule now (fit.blend_members)."""
+    return ft.blend_members(t.task, t.rows, t.levels)
+
+
+def with_all(extra: dict[str, Any]) -> Callable[[Table], Members]:
+    """The members before, each with `extra` on top."""
+    return lambda t: tuple({**m, **extra} for m in before(t))
+
+
+def plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
+    """The members before and `more` after them."""
+    return lambda t: (*before(t), *(dict(m) for m in more))
+
+
+CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (members, classification only)
+    "before": (before, False),
+    "adopted": (adopted, False),
+    "et": (lambda t: (dict(ET),), True),
+    "default+et": (lambda t: ({}, dict(ET)), True),
+    "before+et": (plus(ET), True),
+    "default+smooth+et": (lambda t: ({}, dict(ft.CATEGORY_SMOOTHING), dict(ET)), True),
+    "lr0.02": (with_all({"learning_rate": 0.02}), False),
+    "hess1+l2_10": (with_all({"min_sum_hessian_in_leaf": 1.0, "lambda_l2": 10.0}), True),
+    "path_smooth10": (with_all({"path_smooth": 10.0}), False),
+    "maxcat8+mdpg200": (with_all({"max_cat_threshold": 8, "min_data_per_group": 200}), False),
+    "before+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "default+smooth_et": (lambda t: ({}, {**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "before+rank": (before, False),
+    "before+et+rank": (plus(ET), True),
+}
+RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
+
+
+def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
+    """`X` and, for each category of more than MAX_CAT_TO_ONEHOT values, the rank of its value in sorted order
+    ("A1" < "A2" < ... < "G5"): an ordered category's order, which category splits cannot use."""
+    ranks = {}
+    for c in cats:
+        values = X[c].cat.categories
+        if len(values) > ft.MAX_CAT_TO_ONEHOT:
+            order = {v: float(i) for i, v in enumerate(sorted(values, key=str))}
+            ranks[f"{c}__rank"] = X[c].map(order).astype(np.float64)
+    return X.assign(**ranks)
+
+
+def training_set(ds: Dataset, tr: np.ndarray) -> TrainingSet:
+    """The bench's rows `tr` as the quick path's training set (as bench/modeling.py run_soloml builds it)."""
+    X = ds.frame.iloc[tr].reset_index(drop=True)
+    frame = X.assign(
+        entity_id=[str(i) for i in range(len(tr))],
+        label=ds.y[tr],
+        cutoff=ds.dates.iloc[tr].to_numpy() if ds.dates is not None else pd.NaT,
+    )
+    categorical = tuple(c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype))
+    return TrainingSet(project="bench", frame=frame, features=tuple(X.columns), task=ds.task, categorical=categorical)  # type: ignore[arg-type]
+
+
+def soloml_model(
+    ds: Dataset,
+    tr: np.ndarray,
+    te: np.ndarray,
+    members: Callable[[Table], Members] | None = None,
+    *,
+    ranked: bool = False,
+) -> tuple[np.ndarray, float, Members]:
+    """soloml's default model trained on `tr` with the blend `members(table)` (None: soloml's rule), its test
+    predictions, CPU seconds and the members used; `ranked` adds `with_ranks` columns."""
+    c0 = time.process_time()
+    ts = training_set(ds, tr)
+    spec = quick_spec(ds, len(tr))
+    frame = ts.frame
+    y = frame["label"].to_numpy(dtype=np.float64)
+    plan = plan_validation(ts, seed=0, test_from=spec.test_from, time_words=spec.cutoffs.time_column or "")
+    screened = screen(frame, ts.features, label=y, task=ts.task, rows=plan.folds[0][0], target="'label'")
+    cats = [c for c in ts.categorical if c in screened.kept]
+    signature = build_signature(frame, screened.kept, tuple(cats), ts.descriptions)
+    cats = list(signature.categorical)
+    X = signature.prepare(frame)
+    if ranked:
+        X = with_ranks(X, cats)
+    params = ft.task_params(
+        ts.task, 2, metric_for(ts.task, spec.metric), n_rows=len(frame), seed=0, n_features=len(screened.kept)
+    )
+    levels = tuple(int(X[c].nunique(dropna=False)) for c in cats)
+    share = float(np.mean(y)) if ts.task == "binary" else 1.0
+    blend = (members or adopted)(Table(ts.task, len(frame), levels, share))
+    boosters = []
+    for overrides in blend:
+        member = {**params, **overrides}
+        chosen = [choose_rounds(X, y, rows, plan, member, cats) for rows, _ in plan.folds]
+        inner = int(np.mean([rows for _, rows in chosen]))
+        rounds = ft.scaled_rounds(float(np.mean([best for best, _ in chosen])), inner, len(frame))
+        boosters.append(ft.fit(X, y, member, categorical=cats, rounds=rounds)[0])
+    booster = ft.average(boosters)
+    test = signature.prepare(ds.frame.iloc[te].reset_index(drop=True))
+    pred = np.asarray(booster.predict(with_ranks(test, cats) if ranked else test))
+    return pred, time.process_time() - c0, blend
+
+
+def probe_splits(ds: Dataset) -> list[tuple[np.ndarray, np.ndarray]]:
+    return splits(ds, repeats=1 if ds.name == "Computers" else 2)
+
+
+def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[str, dict[str, dict[str, float]]]:
+    scores: dict[str, dict[str, dict[str, float]]] = {}
+    for ds in datasets(names):
+        for name in candidates:
+            members, classification_only = CANDIDATES[name]
+            if classification_only and ds.task != "binary":
+                continue
+            values, cpu = [], 0.0
+            for tr, te in probe_splits(ds):
+                pred, seconds, used = soloml_model(ds, tr, te, members, ranked=name in RANKED)
+                values.append(metric(ds, ds.y[te], pred))
+                cpu += seconds
+            scores.setdefault(ds.name, {})[name] = {
+                "metric": float(np.mean(values)),
+                "cpu": cpu,
+                "members": len(used),
+                "splits": [float(v) for v in values],  # type: ignore[dict-item]
+            }
+            print(f"{ds.name:13s} {name:20s} {np.mean(values):.4f}  cpu {cpu:6.1f}s  members {len(used)}", flush=True)
+            if out is not None:
+                out.write_text(json.dumps(scores, indent=1))
+    return scores
+
+
+def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[str]) -> str:
+    """Markdown: mean test metric per candidate (columns) per dataset (rows), and CPU seconds relative to `before`."""
+    head = "| dataset | " + " | ".join(candidates) + " |"
+    lines = [head, "|---|" + "---|" * len(candidates)]
+    for ds_name, per in scores.items():
+        cells = []
+        for name in candidates:
+            s = per.get(name)
+            if s is None:
+                cells.append("-")
+                continue
+            digits = 4 if s["metric"] < 10 else 2
+            delta = s["metric"] - per["before"]["metric"] if "before" in per else 0.0
+            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per['before']['metric']:+.1f}%)"
+            cpu = f", {s['cpu'] / per['before']['cpu']:.2f}x CPU" if "before" in per and name != "before" else ""
+            cells.append(f"{s['metric']:.{digits}f}{sign if name != 'before' else ''}{cpu}")
+        lines.append(f"| {ds_name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def check(names: str | None) -> None:
+    """soloml's rule here predicts what train(..., spread=False) does (first split of each table)."""
+    from modeling import run_soloml
+
+    for ds in datasets(names):
+        tr, te = probe_splits(ds)[0]
+        mine, _, _ = soloml_model(ds, tr, te)
+        theirs, _, _ = run_soloml(ds, tr, te, spread=False)
+        print(f"{ds.name}: max |difference| {float(np.max(np.abs(mine - theirs))):.2e}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only")
+    parser.add_argument("--candidates", default=",".join(CANDIDATES))
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--table", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    candidates = args.candidates.split(",")
+    if args.check:
+        check(args.only)
+        return 0
+    if args.table:
+        merged: dict[str, dict[str, dict[str, float]]] = {}
+        for path in args.table:
+            for ds_name, per in json.loads(path.read_text()).items():
+                merged.setdefault(ds_name, {}).update(per)
+        names = [c for c in candidates if any(c in per for per in merged.values())]
+        print(table(merged, names))
+        return 0
+    print(table(run(args.only, candidates, args.out), candidates))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
