@@ -29,7 +29,8 @@ from typing import Any
 from soloml.deploy.publishing import TMP_MARK, reconcile, staged_files
 from soloml.deploy.scratch import drop_dead_scratch
 from soloml.errors import WarehouseError
-from soloml.registry.recovery import recover_registry, running
+from soloml.owners import running
+from soloml.registry.recovery import recover_registry
 
 
 @dataclass(frozen=True)

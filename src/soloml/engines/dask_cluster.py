@@ -1,7 +1,8 @@
 """What the Dask engine's training and scoring share: the client to a cluster and the staging folder.
 
 `DaskCluster.connect` reaches --scheduler ADDRESS, or starts a LocalCluster of local processes on 127.0.0.1;
-`dask_modules` imports Dask or says, in words, how to install it. engines/dask_train.py and
+`dask_modules` imports Dask or says, in words, how to install it; `scratch_folder` names a run's partitions folder
+in staging/ for its owner process (soloml/owners.py). engines/dask_train.py and
 engines/dask_score.py build on it; engines/dask.py puts them together as `DaskEngine`.
 """
 
@@ -9,12 +10,17 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from soloml.errors import ConfigError
+from soloml.owners import owner_token
 
 LOCAL_WORKERS = 2
 CONNECT_TIMEOUT = "30s"
+# staging/dask-<kind>-<owner token>: a run's partitions, removed when it ends; a killed run's by the next recovery
+FOLDER_PREFIX = "dask-"
+FolderKind = Literal["score", "train"]
+FOLDER_KINDS: tuple[FolderKind, ...] = ("score", "train")
 _Engine = TypeVar("_Engine", bound="DaskCluster")
 
 
@@ -95,6 +101,11 @@ class DaskCluster:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def scratch_folder(self, kind: FolderKind) -> Path:
+        """`staging/dask-<kind>-<owner token>`: named for this process, so if it is killed the next command's
+        recovery step (deploy/scratch.py) knows the folder is no one's and removes it."""
+        return self.staging / f"{FOLDER_PREFIX}{kind}-{owner_token()}"
 
     def workers(self) -> int:
         return max(1, len(self.client.scheduler_info().get("workers", {})))

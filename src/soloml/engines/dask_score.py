@@ -10,7 +10,6 @@ stay in force.
 
 from __future__ import annotations
 
-import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,8 @@ class DaskScoring(DaskCluster):
     def predict(self, booster: Any, X: np.ndarray, entity_ids: pd.Series) -> np.ndarray:
         """Partition-wise prediction on the workers, via Parquet in the staging folder; raises DeployError if any part fails."""
         _, distributed, _ = dask_modules()
-        token = secrets.token_hex(4)
-        folder = self.staging / f"dask-score-{token}"
+        folder = self.scratch_folder("score")
+        token = folder.name.rpartition("-")[2]  # the owner token: a key no other run uses
         columns = [f"f{j}" for j in range(X.shape[1])]
         frame = pd.DataFrame(X, columns=columns).assign(**{ROW_COLUMN: np.arange(len(X), dtype=np.int64)})
         try:
@@ -90,8 +89,8 @@ class DaskScoring(DaskCluster):
         from soloml.engines.warehouse_parts import write_from_warehouse
 
         _, distributed, _ = dask_modules()
-        token = secrets.token_hex(4)
-        folder = self.staging / f"dask-score-{token}"
+        folder = self.scratch_folder("score")
+        token = folder.name.rpartition("-")[2]  # the owner token: a key no other run uses
         columns = ["entity_id", "cutoff", *query.features]
         (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
         try:
@@ -103,6 +102,7 @@ class DaskScoring(DaskCluster):
                 shards=shard_count(int(rows), self.workers()),
                 folder=folder / "in",
             )
+            pause_at("dask.score.staged")  # where a crash test kills this process, its partitions written
             (folder / "out").mkdir(parents=True)
             model_text = model.booster.model_to_string()
             typing = (tuple(query.features), tuple(query.categorical))

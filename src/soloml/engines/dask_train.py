@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-import secrets
 import shutil
 import warnings
 from pathlib import Path
@@ -86,7 +85,7 @@ class DaskTraining(DaskCluster):
             else ft.LabelCoding.learn(ts.task, labeled)
         )
         data, _ = cache.table_names(spec.name)
-        folder = self.staging / f"dask-train-{secrets.token_hex(4)}"
+        folder = self.scratch_folder("train")
         try:
             rows = sample.of_rows if sample else len(labeled)
             parts = write_from_warehouse(
@@ -161,7 +160,7 @@ class DaskTraining(DaskCluster):
         weight = ft.positive_weight(objective, y)
         coded, pandas_categorical = _category_codes(X)
         data = coded.assign(**{LABEL_COLUMN: y, WEIGHT_COLUMN: np.where(y == 1, weight, 1.0) if weight != 1.0 else 1.0})
-        folder = self.staging / f"dask-train-{secrets.token_hex(4)}"
+        folder = self.scratch_folder("train")
         try:
             write_partitions(data, entity_shards(entity_ids, shard_count(len(data), self.workers())), folder)
             features = [str(c) for c in X.columns]
