@@ -71,9 +71,7 @@ def build_with_outcome(
         if meta is not None and meta.fingerprint == fp:
             data, _ = cache.table_names(spec.name)
             df = con.execute(f"SELECT * FROM {data}").fetchdf()  # stored in order; insertion order is preserved
-            ts = to_training_set(
-                spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
-            )
+            ts = cached_training_set(spec, df, meta)
             return BuildOutcome(
                 ts,
                 True,
@@ -204,6 +202,13 @@ def to_training_set(
         load_ids=tuple(load_ids),
         descriptions=dict(descriptions),
         classes=tuple(classes),
+    )
+
+
+def cached_training_set(spec: ProjectSpec, df: pd.DataFrame, meta: cache.CacheMeta) -> TrainingSet:
+    """to_training_set for rows read back from the cache, made of what its meta row says."""
+    return to_training_set(
+        spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
     )
 
 
