@@ -23,12 +23,16 @@ from soloml.owners import owner_gone, owner_token
 SCORING_TABLE_MARK = "__scoring_"
 FEATURES_FILE = "features-"
 
-__all__ = ["FEATURES_FILE", "SCORING_TABLE_MARK", "drop_dead_scratch", "owner_gone", "owner_token"]
+__all__ = ["FEATURES_FILE", "SCORING_TABLE_MARK", "drop_dead_scratch", "owner_gone", "owner_token", "remove_dead_files"]
 
 
 def drop_dead_scratch(con: Any, staging: Path) -> list[str]:
     """Drop the scoring tables, and remove the staged features files and Dask partitions folders, of runs whose
     process is gone; one note each."""
+    return [*_drop_dead_tables(con), *remove_dead_files(staging)]
+
+
+def _drop_dead_tables(con: Any) -> list[str]:
     notes = []
     listed = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'features' AND table_name LIKE ?",
@@ -39,6 +43,13 @@ def drop_dead_scratch(con: Any, staging: Path) -> list[str]:
         if project and owner_gone(token):
             con.execute(f'DROP TABLE IF EXISTS features."{name}"')
             notes.append(f"Dropped features.{name}: the scoring table of an interrupted `soloml score {project}`.")
+    return notes
+
+
+def remove_dead_files(staging: Path) -> list[str]:
+    """Remove the staged features files and Dask partitions folders of runs whose process is gone (no warehouse
+    needed: recovery does this even when the warehouse cannot be opened); one note each."""
+    notes: list[str] = []
     if Path(staging).is_dir():
         for path in sorted(Path(staging).glob(f"{FEATURES_FILE}*.parquet")):
             if owner_gone(path.name.removeprefix(FEATURES_FILE).removesuffix(".parquet")):
