@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "config",
                 "crashpoints",
                 "facts",
+                "owners",
                 "sql_quoting",
                 "temp_names",
                 "warehouse",

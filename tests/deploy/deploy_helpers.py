@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from churn_project import churn_spec as churn_spec  # shared with the other helpers
 from soloml.features.trainingset import TrainingSet
-from soloml.projects.spec import ProjectSpec
 from soloml.workspace import Workspace
 
 ROWS = 800
@@ -35,25 +35,6 @@ def accounts(n: int = ROWS, seed: int = 3) -> pd.DataFrame:
             "revenue_90d": revenue,
             "auto_renew": auto_renew,
             "churned": churned,
-        }
-    )
-
-
-def churn_spec() -> ProjectSpec:
-    return ProjectSpec.model_validate(
-        {
-            "name": "churn",
-            "question": "Which accounts will cancel?",
-            "decision": "Call the accounts most likely to cancel.",
-            "stakeholder": "CEO",
-            "owner": "data",
-            "recipe": "table",
-            "entity": "row",
-            "source_table": "raw.accounts",
-            "label": {"definition": "account canceled", "target": "churned"},
-            "metric": "roc_auc",
-            "business": {"value_per_success": 180, "cost_per_action": 12, "capacity": 50},
-            "done": {"metric": "roc_auc", "value": 0.6},
         }
     )
 

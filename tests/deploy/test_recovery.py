@@ -90,3 +90,43 @@ def test_a_promotion_killed_before_it_was_recorded_is_recorded_so_rollback_walks
     assert "churn production rolled back to v0001 (was v0002)." in back.stdout
     with trained_ws.connect() as con:
         assert [e["action"] for e in history(con, "churn")] == ["promote", "recover", "rollback"]
+
+
+HOLD_LOCK = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_dead_runs_staged_partitions_are_removed_even_when_the_warehouse_cannot_be_opened(tmp_path):
+    """The staging folders need no warehouse: with its lock held by another process, recovery still removes a
+    gone process's Dask partitions folder (and keeps a live one's), and says what it skipped."""
+    import sys
+
+    from soloml.deploy.recovery import recover
+    from soloml.deploy.scratch import owner_token
+    from soloml.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "acme", name="Acme")
+    machine = owner_token().split("_")[0]
+    dead = ws.root / "staging" / f"dask-score-{machine}_{GONE}_0badc0de"
+    live = ws.root / "staging" / f"dask-train-{owner_token()}"
+    for folder in (dead, live):
+        (folder / "in").mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, ws.warehouse_url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        done = recover(ws, lock_timeout=0.5)
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+        holder.stdout.close()
+    assert done.skipped and "could not be opened" in done.skipped
+    assert not dead.exists() and live.is_dir()
+    assert (
+        f"Removed staging/{dead.name}: the partitions of an interrupted `soloml score --engine dask`." in done.actions
+    )

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from soloml.projects.spec import ProjectSpec, save_spec
+from churn_project import churn_spec as churn_spec  # shared with the other helpers
+from soloml.projects.spec import save_spec
 from soloml.workspace import Workspace, init_workspace
 
 CLUSTER_TIMEOUT = 60  # seconds for the cluster to start and stop
@@ -46,25 +47,6 @@ def accounts(n: int, seed: int) -> pd.DataFrame:
             "revenue_90d": revenue,
             "auto_renew": auto_renew,
             "churned": churned,
-        }
-    )
-
-
-def churn_spec() -> ProjectSpec:
-    return ProjectSpec.model_validate(
-        {
-            "name": "churn",
-            "question": "Which accounts will cancel?",
-            "decision": "Call the accounts most likely to cancel.",
-            "stakeholder": "CEO",
-            "owner": "data",
-            "recipe": "table",
-            "entity": "row",
-            "source_table": "raw.accounts",
-            "label": {"definition": "account canceled", "target": "churned"},
-            "metric": "roc_auc",
-            "business": {"value_per_success": 180, "cost_per_action": 12, "capacity": 50},
-            "done": {"metric": "roc_auc", "value": 0.6},
         }
     )
 

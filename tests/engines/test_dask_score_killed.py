@@ -1,5 +1,6 @@
-"""`soloml score --engine dask` killed with SIGKILL after it built its scoring table: the next command's recovery
-step drops that table and the staged features file, and says so; a live run's table is left alone.
+"""`soloml score --engine dask` killed with SIGKILL after it built its scoring table, or after the warehouse wrote its
+partitions to staging/: the next command's recovery step drops that table, the staged features file and the
+partitions folder, and says so; a live run's table and folder are left alone.
 Real processes, a real kill, a real LocalCluster; on DuckDB and on the real Postgres."""
 
 from __future__ import annotations
@@ -34,12 +35,12 @@ def _scoring_tables(ws) -> list[str]:
     return sorted(str(name) for (name,) in rows if SCORING_TABLE_MARK in str(name))
 
 
-def _killed_mid_score(ws, client) -> None:
+def _killed_mid_score(ws, client, at: str = "score.scoring_table") -> None:
     version = train_project(ws, "churn", seed=0).version
     with ws.connect() as con:
         promote(con, ws.models_dir, "churn", version)
     killed_at(
-        "score.scoring_table",
+        at,
         *("score", "churn", "--engine", "dask", "--scheduler", client.scheduler.address, "-w", str(ws.root)),
     )
 
@@ -65,3 +66,19 @@ def test_a_killed_dask_score_leaves_nothing_after_the_next_recovery(client, tmp_
     assert f"Dropped features.{left[0]}: the scoring table of an interrupted `soloml score churn`." in done.actions
     assert f"Removed staging/{staged.name}: the features file of an interrupted `soloml score`." in done.actions
     assert os.getpid() == int(live.split("_")[-2]) and str(os.getpid()) not in killed
+
+
+def test_a_dask_score_killed_with_its_partitions_staged_leaves_no_folder_after_the_next_recovery(client, tmp_path):
+    ws = accounts_workspace(tmp_path / "acme", accounts(600, seed=5))
+    _killed_mid_score(ws, client, at="dask.score.staged")
+    staging = ws.root / "staging"
+    [dead] = [p.name for p in staging.glob("dask-score-*")]  # the partitions the kill left behind
+    assert any((staging / dead).rglob("*.parquet"))
+    live = staging / f"dask-train-{owner_token()}"  # a live run's (this process's) is not recovery's to remove
+    live.mkdir()
+
+    done = recover(ws)
+
+    assert sorted(p.name for p in staging.glob("dask-*")) == [live.name]
+    assert f"Removed staging/{dead}: the partitions of an interrupted `soloml score --engine dask`." in done.actions
+    assert _scoring_tables(ws) == []

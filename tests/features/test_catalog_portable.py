@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from soloml.canonical.schema import create_core_tables
-from soloml.features.build import _load_ids
+from soloml.features.build import read_load_ids
 from soloml.features.cutoffs import present_tables
 from warehouse.backends import BACKENDS, fresh
 
@@ -21,6 +21,6 @@ def test_tables_and_load_ids_on_each_backend(backend: str) -> None:
         )
         con.execute("CREATE VIEW core.recent AS SELECT * FROM core.orders")
         present = present_tables(con)
-        ids = _load_ids(con, ("customers", "orders", "recent", "payments"))
+        ids = read_load_ids(con, ("customers", "orders", "recent", "payments"))
     assert {"core.customers", "core.orders", "core.payments"} <= present and "core.recent" not in present
     assert ids == ("load-1", "load-2", "load-3")  # sorted, each once; the view is not read twice

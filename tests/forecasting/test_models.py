@@ -10,7 +10,7 @@ import pytest
 
 from soloml.errors import ForecastError
 from soloml.forecasting import Forecaster, series_from_frame
-from soloml.forecasting.models import DEFAULT_MODELS, fit_local, model_season, tier
+from soloml.forecasting.models import DEFAULT_MODELS, fit_local, forecast_local, model_season, tier
 
 from .helpers import monthly
 
@@ -204,3 +204,24 @@ def test_ces_on_a_seasonal_series_is_autoces_choice_among_its_seasonal_forms():
         theirs = sf.AutoCES(season_length=12).fit(y)
     assert fitted["form"] == f"CES({theirs.model_['seasontype']})"  # AutoCES picks F here
     np.testing.assert_allclose(point, theirs.predict(h=12)["mean"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_ces_steps_aside_with_a_note_on_a_stretch_too_short_for_it(n):
+    """statsforecast's CES refuses 2 points ("tiny datasets") and fits no form on 4 ("no model able to be fitted"):
+    CES then gives the last value, as a failed fit does, and says why, instead of stopping the whole forecast."""
+    y = np.array([5.0, 7.0, 6.0, 8.0])[:n]
+    point, fitted = fit_local("ces", y, 3, 12)
+    assert point.tolist() == [y[-1]] * 3
+    assert fitted["note"] == f"CES could not be fitted on {n} points: the forecast is the last value."
+    again, anchor = forecast_local("ces", y, 3, 12)
+    assert again.tolist() == [y[-1]] * 3 and anchor is None
+
+
+@pytest.mark.parametrize("n", [4, 5, 6, 7])
+def test_a_series_of_a_few_points_with_ces_named_still_forecasts(n):
+    """Through the public path CES is a candidate from 6 points (models.MIN_MODELS) and fits there; shorter
+    series use the simple methods, so naming CES never stops a forecast."""
+    data = monthly(n, seed=n)
+    f = Forecaster(3, models=("ces",)).fit(series_from_frame(data, "month"))
+    assert len(f.forecast_) == 3 and np.isfinite(f.forecast_["forecast"]).all()

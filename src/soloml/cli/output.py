@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: workspace option, --json printing, errors as one paragraph and exit 1."""
+"""Shared CLI plumbing: workspace, --json and --scheduler options, --json printing, errors as one paragraph and exit 1."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ WorkspaceOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.",
+    ),
+]
 
 
 def workspace(explicit: Path | None) -> Workspace:

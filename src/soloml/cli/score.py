@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, workspace
+from soloml.cli.output import JsonOption, SchedulerOption, WorkspaceOption, console, emit, handled, workspace
 from soloml.cli.recover import announce
 
 
@@ -59,13 +59,7 @@ def register(app: typer.Typer) -> None:
                 help="Where to predict: local (this process) or dask (partition-wise on a Dask cluster; extra soloml[scale]).",
             ),
         ] = "local",
-        scheduler: Annotated[
-            str | None,
-            typer.Option(
-                "--scheduler",
-                help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.",
-            ),
-        ] = None,
+        scheduler: SchedulerOption = None,
         cron: Annotated[
             str | None,
             typer.Option(

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from soloml.cli.output import JsonOption, WorkspaceOption, console, emit, handled, progress_enabled, workspace
+from soloml.cli.output import (
+    JsonOption,
+    SchedulerOption,
+    WorkspaceOption,
+    console,
+    emit,
+    handled,
+    progress_enabled,
+    workspace,
+)
 from soloml.cli.recover import recovered
 from soloml.errors import ConfigError
 
@@ -86,13 +95,7 @@ def register(app: typer.Typer) -> None:
                 help="Where to train: local (this process) or dask (a Dask cluster; extra soloml[scale], docs/scale.md).",
             ),
         ] = "local",
-        scheduler: Annotated[
-            str | None,
-            typer.Option(
-                "--scheduler",
-                help="With --engine dask: the scheduler's address (tcp://HOST:8786); default: local worker processes.",
-            ),
-        ] = None,
+        scheduler: SchedulerOption = None,
         ws_dir: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:

@@ -273,15 +273,15 @@ def score_project(
             out = out.loc[:, row_columns(out)]
             as_of_text = None if cutoff is None or pd.isna(cutoff) else pd.Timestamp(cutoff).isoformat()
             decided_by = f"top {capacity}" if capacity is not None else f"score >= {model.threshold:.4g}"
-            outputs = _commit(
+            outputs = publish_run(  # every target, then ops.predictions + ops.runs (see publishing.py)
                 con,
                 out,
                 frame,
                 ws.root,
-                project,
-                version,
-                run_id,
-                start_time,
+                project=project,
+                version=version,
+                run_id=run_id,
+                started=start_time,
                 targets=to,
                 table=table,
                 details={
@@ -335,36 +335,6 @@ def score_project(
         seconds=time.perf_counter() - started,
         recovered=recovered,
         engine=getattr(engine, "name", "local"),
-    )
-
-
-def _commit(
-    con: Any,
-    out: pd.DataFrame,
-    frame: pd.DataFrame | Path,
-    root: Path,
-    project: str,
-    version: str,
-    run_id: str,
-    started: datetime,
-    *,
-    targets: Sequence[str],
-    table: str | None,
-    details: dict[str, Any],
-) -> list[WriteBack]:
-    """Every target, then ops.predictions + ops.runs, recorded as 'publishing' first (see publishing.py)."""
-    return publish_run(
-        con,
-        out,
-        frame,
-        root,
-        run_id=run_id,
-        project=project,
-        version=version,
-        started=started,
-        targets=targets,
-        table=table,
-        details=details,
     )
 
 

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from soloml.deploy.publishing import TMP_MARK, reconcile, staged_files
-from soloml.deploy.scratch import drop_dead_scratch
+from soloml.deploy.scratch import drop_dead_scratch, remove_dead_files
 from soloml.errors import WarehouseError
-from soloml.registry.recovery import recover_registry, running
+from soloml.owners import running
+from soloml.registry.recovery import recover_registry
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def recover(ws: Any, con: Any = None, *, targets: Sequence[str] = (), lock_timeo
         con = connect(ws.warehouse_url, lock_timeout=lock_timeout)
     except WarehouseError as exc:
         return Recovery(
-            tuple(recover_registry(None, ws.models_dir)),
+            (*recover_registry(None, ws.models_dir), *remove_dead_files(Path(ws.root) / "staging")),
             skipped=f"the warehouse could not be opened to reconcile ({exc.message})",
         )
     try:

@@ -16,7 +16,7 @@ from soloml.engines.advice import SHARE_OF_MEMORY, estimated_bytes
 from soloml.engines.partitions import digest_sql, sample_sql
 from soloml.errors import ModelError
 from soloml.features import cache
-from soloml.features.build import _load_ids, _training_set, cache_meta, check_today_rule
+from soloml.features.build import cache_meta, cached_training_set, check_today_rule, read_load_ids
 from soloml.features.cutoffs import cutoff_schedule
 from soloml.features.frame_sql import frame_query
 from soloml.features.sql import resolve_files
@@ -61,7 +61,7 @@ def ensure_cached(con: Connection, spec: ProjectSpec, *, features_dir: Path | No
         return meta
     cutoffs = cutoff_schedule(con, spec, as_of=None) if spec.recipe != "table" else []
     query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
-    built = cache_meta(spec, fp, query, _load_ids(con, query.tables), cutoffs)
+    built = cache_meta(spec, fp, query, read_load_ids(con, query.tables), cutoffs)
     cache.write(con, spec.name, query.sql, built)
     fresh = cache.read_meta(con, spec.name)
     assert fresh is not None  # just written
@@ -81,9 +81,7 @@ def read_all(con: Connection, spec: ProjectSpec, meta: cache.CacheMeta) -> Train
     """Every cached row as a TrainingSet, as features.build reads a fresh cache (no second fingerprint of the data)."""
     df = cache.read_rows(con, spec.name)
     assert df is not None  # ensure_cached wrote it
-    ts = _training_set(
-        spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
-    )
+    ts = cached_training_set(spec, df, meta)
     check_today_rule(spec, ts)
     return ts
 
@@ -103,9 +101,7 @@ def read_sample(con: Connection, spec: ProjectSpec, meta: cache.CacheMeta, memor
             f"this machine's memory ({memory / 1e9:.2f} GB) that a sample of it that fits holds {len(df):,} rows: too few to validate on.",
             hint="Run soloml on a machine with more memory (the sample grows with it), or narrow the population.",
         )
-    ts = _training_set(
-        spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
-    )
+    ts = cached_training_set(spec, df, meta)
     check_today_rule(spec, ts)
     sample = Sample(share, int(df[ENTITY].nunique()), int(entities), len(df), int(rows))
     return ts, sample

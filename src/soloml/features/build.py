@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import pandas as pd
@@ -15,7 +16,7 @@ from soloml.features import cache
 from soloml.features.cutoffs import cutoff_schedule, scoring_time
 from soloml.features.frame_sql import FrameQuery, frame_query, to_frame
 from soloml.features.sql import resolve_files
-from soloml.features.trainingset import TrainingSet
+from soloml.features.trainingset import Task, TrainingSet
 from soloml.projects.spec import ProjectSpec
 from soloml.warehouse.base import DATABASE_ERRORS, Connection
 
@@ -70,9 +71,7 @@ def build_with_outcome(
         if meta is not None and meta.fingerprint == fp:
             data, _ = cache.table_names(spec.name)
             df = con.execute(f"SELECT * FROM {data}").fetchdf()  # stored in order; insertion order is preserved
-            ts = _training_set(
-                spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
-            )
+            ts = cached_training_set(spec, df, meta)
             return BuildOutcome(
                 ts,
                 True,
@@ -81,7 +80,7 @@ def build_with_outcome(
             )
     cutoffs = cutoff_schedule(con, spec, as_of=as_of) if spec.recipe != "table" else []
     query = frame_query(con, spec, cutoffs, features_dir=features_dir, with_label=True)
-    load_ids = _load_ids(con, query.tables)
+    load_ids = read_load_ids(con, query.tables)
     df = None
     if use_cache:
         meta = cache_meta(spec, fp, query, load_ids, cutoffs)
@@ -95,7 +94,7 @@ def build_with_outcome(
             df = con.execute(f"SELECT * FROM {data}").fetchdf()
     if df is None:  # no cache asked for, or a read-only warehouse
         df = con.execute(query.sql).fetchdf()
-    ts = _training_set(
+    ts = to_training_set(
         spec, df, query.features, query.categorical, query.task, query.descriptions, load_ids, query.classes
     )
     check_today_rule(spec, ts)
@@ -179,15 +178,25 @@ def build_scoring_table(
     return query
 
 
-def _training_set(
-    spec: ProjectSpec, df: pd.DataFrame, features, categorical, task, descriptions, load_ids, classes
+def to_training_set(
+    spec: ProjectSpec,
+    df: pd.DataFrame,
+    features: Sequence[str],
+    categorical: Sequence[str],
+    task: str,
+    descriptions: Mapping[str, str],
+    load_ids: Sequence[str],
+    classes: Sequence[Any],
 ) -> TrainingSet:
-    frame = to_frame(df, FrameQuery("", tuple(features), tuple(categorical), task, dict(descriptions)))
+    """The rows of a training-set query (fresh, or read back from the cache) typed as the model reads them
+    (frame_sql.to_frame), with what the set is made of: its features, task, classes and the loads it read."""
+    kind = cast(Task, task)  # a frame query's or the cache's text: one of the three
+    frame = to_frame(df, FrameQuery("", tuple(features), tuple(categorical), kind, dict(descriptions)))
     return TrainingSet(
         project=spec.name,
         frame=frame,
         features=tuple(features),
-        task=task,
+        task=kind,
         categorical=tuple(categorical),
         spec_hash=spec.spec_hash(),
         load_ids=tuple(load_ids),
@@ -196,7 +205,15 @@ def _training_set(
     )
 
 
-def _load_ids(con: Connection, tables: tuple[str, ...]) -> tuple[str, ...]:
+def cached_training_set(spec: ProjectSpec, df: pd.DataFrame, meta: cache.CacheMeta) -> TrainingSet:
+    """to_training_set for rows read back from the cache, made of what its meta row says."""
+    return to_training_set(
+        spec, df, meta.features, meta.categorical, meta.task, meta.descriptions, meta.load_ids, meta.classes
+    )
+
+
+def read_load_ids(con: Connection, tables: tuple[str, ...]) -> tuple[str, ...]:
+    """The `_load_id`s in the tables a training set reads (`core.` when unqualified), sorted: which loads it saw."""
     wanted = {name if "." in name else f"core.{name}" for name in tables}
     with_load_id = {
         f"{s}.{t}"

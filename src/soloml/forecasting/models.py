@@ -190,7 +190,8 @@ def forecast_local(
         return fit_prophet(y, dates, horizon, m)[0], None
     reuse = anchor if anchor is not None and anchor.name == name and anchor.season == m else None
     point, model, _ = _run(name, y, horizon, m, reuse)
-    return point, (reuse or Anchor(name, m, model)) if name in REUSED else None
+    fitted = reuse or (Anchor(name, m, model) if model is not None else None)  # None: CES stepped aside
+    return point, fitted if name in REUSED else None
 
 
 def fit_local(
@@ -217,6 +218,8 @@ def fit_local(
         return fit_prophet(y, dates, horizon, m)
     point, model, seasonal = _run(name, y, horizon, m, None, form)
     described = _describe(name, getattr(model, "model_", None))
+    if model is None:
+        described["note"] = f"CES could not be fitted on {len(y)} points: the forecast is the last value."
     if name in THETAS:
         described["decomposition"] = seasonal.kind if seasonal else None
     return point, {"season": m, **described}
@@ -239,7 +242,9 @@ def _run(
                 point = np.asarray(model.forward(data, h=horizon)["mean"], dtype=float)
         else:
             model = _fit(name, 1 if name in THETAS else m, data, form)
-            point = np.asarray(model.predict(h=horizon)["mean"], dtype=float)
+            point = (
+                np.full(horizon, np.nan) if model is None else np.asarray(model.predict(h=horizon)["mean"], dtype=float)
+            )
     if seasonal:
         point = seasonal.restore(point, m)
     if not np.all(np.isfinite(point)):
@@ -257,15 +262,17 @@ def _theta_season(data: bytes, m: int) -> Season | None:
 
 def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
     """A statsforecast model fitted on `data`; a given form that cannot be fitted there falls back to choosing one.
+    None when CES cannot be fitted in any form (too few points): the caller forecasts the last value and says so.
 
     Theta and DOTM get their parameters from theta.py's closed-form search (the same objective as statsforecast's
     optimiser, several times cheaper) and statsforecast's own filter and forecast with those parameters."""
     if name in THETAS and len(data) > MIN_THETA:
         return _theta_model(name, data)
-    if name == "ces" and form is None and m > 1 and len(data) >= 2 * m:
-        return _seasonal_ces(m, data)
     if name == "ces":
-        return _ces(m, data, form)
+        try:
+            return _seasonal_ces(m, data) if form is None and m > 1 and len(data) >= 2 * m else _ces(m, data, form)
+        except Exception:  # noqa: BLE001 - statsforecast's "tiny datasets" / "no model able to be fitted": too few points
+            return None  # CES steps aside (its forecast is the last value, as a failed fit's); the others still run
     if form is not None:
         try:
             return _statsforecast(name, m, form).fit(data)

@@ -16,7 +16,6 @@ only removes the leftovers of processes that are gone.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from soloml.errors import RegistryError
+from soloml.owners import running
 from soloml.registry.aliases import ALIASES_FILE, next_time, read_aliases, set_alias
 from soloml.registry.store import VERSION_RE, verify, versions
 from soloml.warehouse import ops
@@ -77,21 +77,6 @@ def _abandoned(path: Path, pid: str | None) -> bool:
         except OSError:
             return False
     return not running(int(pid))
-
-
-def running(pid: int) -> bool:
-    """Whether process `pid` exists on this machine."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    except OverflowError:
-        return False
-    return True
 
 
 def _last_event(con: Any, project: str, alias: str) -> str | None:
