@@ -11,10 +11,11 @@ and a second one: for a binary label, extremely randomised trees with stronger c
 (RANDOMISED_TREES: each split's threshold drawn at random, a strong regulariser of few, noisy positives);
 otherwise, when a category column has more than MAX_CAT_TO_ONEHOT values, the category smoothing alone
 (CATEGORY_SMOOTHING: on few rows the per-category statistics are noisy). On the bench tables (bench/RESULTS.md
-## Modeling, bench/quality_probe.py) each pairing was never worse than the one it replaced by more than noise,
-where a choice between members on an inner split was; randomised trees gained on all four binary tables but
-cost a regression 60% RMSE, so regression keeps the smoothing alone. `average` writes the two as one booster
-(leaf values halved, trees concatenated), so what is saved and scored is one model.
+## Modeling, bench/quality_probe.py) the randomised pair beat the smoothed pair (or one booster) on all four
+binary tables, at no more fits where there were two boosters already; as the only booster randomised trees cost
+a regression 60% RMSE, so regression keeps the smoothing alone. Averaging the members was never worse than the
+better-guessed one by more than noise, where a choice between them on an inner split was. `average` writes the
+two as one booster (leaf values halved, trees concatenated), so what is saved and scored is one model.
 """
 
 from __future__ import annotations
