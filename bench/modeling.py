@@ -206,7 +206,7 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
     ]
     weight = ft.positive_weight(params["objective"], y)  # rare positives up-weighted, as soloml does
     w = np.where(y == 1, weight, 1.0) if weight != 1.0 else np.ones(len(y))
-    # soloml's blend: on small data with category columns, two boosters (the second smoothing categories more), averaged
+    # soloml's blend (fit.blend_members): below 20,000 rows two boosters, averaged
     cats = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
     order = ds.dates.iloc[tr].to_numpy() if ds.dates is not None else None

@@ -216,7 +216,7 @@ class DaskTraining(DaskCluster):
         booster = lgb.Booster(model_str=booster.model_to_string())
         if weight != 1.0:
             booster = ft.shift_raw_score(booster, -math.log(weight))
-        return booster, int(rounds)
+        return booster, booster.current_iteration()  # LightGBM may stop before `rounds` when no split is left
 
 
 def prepare_partition(

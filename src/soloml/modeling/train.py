@@ -125,20 +125,21 @@ def train(
         blend=blend,
         average=not params,
     )
-    members = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
+    asked = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
         (s if runs.averaged else None, overrides, rounds)
         for s, oos in runs.fitted
         for overrides, rounds in zip(blend, oos.final_rounds(len(frame)), strict=True)
     ]
+    fitted = [
+        (refit or ft.fit)(
+            X, y, {**chosen, **overrides, **({} if s is None else {"seed": s})}, categorical=cats, rounds=rounds
+        )
+        for s, overrides, rounds in asked
+    ]
+    # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
+    members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]
     n_rounds = members[0][2]
-    booster = ft.average(
-        [
-            (refit or ft.fit)(
-                X, y, {**chosen, **overrides, **({} if s is None else {"seed": s})}, categorical=cats, rounds=rounds
-            )[0]
-            for s, overrides, rounds in members
-        ]
-    )
+    booster = ft.average([b for b, _ in fitted])
     predictions = runs.predictions
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
