@@ -156,9 +156,8 @@ def quick_spec(ds: Dataset, n_rows: int) -> ProjectSpec:
     )
 
 
-def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool = True) -> tuple[np.ndarray, float, str]:
-    """soloml's quick-path training on the rows `tr`; `spread=False`: one seed, no averaging (below 5,000 rows
-    soloml's model is otherwise the average of three seeds')."""
+def training_set(ds: Dataset, tr: np.ndarray) -> TrainingSet:
+    """The bench's rows `tr` as the quick path's training set."""
     X = ds.frame.iloc[tr].reset_index(drop=True)
     frame = X.assign(
         entity_id=[str(i) for i in range(len(tr))],
@@ -166,7 +165,13 @@ def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool = True)
         cutoff=ds.dates.iloc[tr].to_numpy() if ds.dates is not None else pd.NaT,
     )
     categorical = tuple(c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype))
-    ts = TrainingSet(project="bench", frame=frame, features=tuple(X.columns), task=ds.task, categorical=categorical)  # type: ignore[arg-type]
+    return TrainingSet(project="bench", frame=frame, features=tuple(X.columns), task=ds.task, categorical=categorical)  # type: ignore[arg-type]
+
+
+def run_soloml(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool = True) -> tuple[np.ndarray, float, str]:
+    """soloml's quick-path training on the rows `tr`; `spread=False`: one seed, no averaging (below 5,000 rows
+    soloml's model is otherwise the average of three seeds')."""
+    ts = training_set(ds, tr)
     t0, c0 = time.perf_counter(), time.process_time()
     result = train(ts, quick_spec(ds, len(tr)), spread=spread)
     seconds = time.perf_counter() - t0

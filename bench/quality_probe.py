@@ -30,8 +30,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from modeling import Dataset, datasets, metric, quick_spec, splits  # noqa: E402
-from soloml.features.trainingset import TrainingSet  # noqa: E402
+from modeling import Dataset, datasets, metric, quick_spec, splits, training_set  # noqa: E402
 from soloml.modeling import fit as ft  # noqa: E402
 from soloml.modeling.columns import screen  # noqa: E402
 from soloml.modeling.metrics import metric_for  # noqa: E402
@@ -104,18 +103,6 @@ def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
             order = {v: float(i) for i, v in enumerate(sorted(values, key=str))}
             ranks[f"{c}__rank"] = X[c].map(order).astype(np.float64)
     return X.assign(**ranks)
-
-
-def training_set(ds: Dataset, tr: np.ndarray) -> TrainingSet:
-    """The bench's rows `tr` as the quick path's training set (as bench/modeling.py run_soloml builds it)."""
-    X = ds.frame.iloc[tr].reset_index(drop=True)
-    frame = X.assign(
-        entity_id=[str(i) for i in range(len(tr))],
-        label=ds.y[tr],
-        cutoff=ds.dates.iloc[tr].to_numpy() if ds.dates is not None else pd.NaT,
-    )
-    categorical = tuple(c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype))
-    return TrainingSet(project="bench", frame=frame, features=tuple(X.columns), task=ds.task, categorical=categorical)  # type: ignore[arg-type]
 
 
 def soloml_model(
