@@ -87,6 +87,10 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "maxcat8+mdpg200": (with_all({"max_cat_threshold": 8, "min_data_per_group": 200}), False),
     "before+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
     "default+smooth_et": (lambda t: ({}, {**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "mdl5": (with_all({"min_data_in_leaf": 5}), False),
+    "mdl10": (with_all({"min_data_in_leaf": 10}), False),
+    "ff0.7": (with_all({"feature_fraction": 0.7}), False),
+    "mdl5+ff0.7": (with_all({"min_data_in_leaf": 5, "feature_fraction": 0.7}), False),
     "before+rank": (before, False),
     "before+et+rank": (plus(ET), True),
 }
