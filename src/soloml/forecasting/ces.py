@@ -24,6 +24,10 @@ NMSE = 1  # steps of in-sample forecast error kept per period; the likelihood th
 FORMS = ("N", "S", "P", "F")  # none, simple, partial and full seasonality; "Z" chooses among them by AICc
 
 
+class CesUnfit(Exception):  # noqa: N818 - a condition of the data, not a bug
+    """No CES form fits these points (too few for its parameters, or every form's fit failed)."""
+
+
 def fit_ces(data: np.ndarray, m: int, form: str) -> Any:
     """statsforecast's AutoCES fitted on `data` in `form` ("Z" = choose among N, S, P, F by AICc), as its fit would."""
     from statsforecast import models as sf
@@ -53,14 +57,14 @@ def _auto_ces(y: np.ndarray, m: int, form: str, fixed: dict[str, float] | None =
     seasontype = "N" if m <= 1 or len(y) < 2 * m else form
     npars = 2 + (seasontype == "P") + 2 * (seasontype in ("F", "Z"))
     if len(y) <= npars:
-        raise NotImplementedError("tiny datasets")  # statsforecast's own message and error
+        raise CesUnfit(f"CES needs more than {npars} points in its {seasontype} form; the series has {len(y)}.")
     best, best_ic = None, np.inf
     for stype in FORMS if seasontype == "Z" else (seasontype,):
         fit = _cesmodel(y, m, stype, fixed or {})
         if not np.isnan(fit["aicc"]) and fit["aicc"] < best_ic:
             best, best_ic = fit, fit["aicc"]
     if best is None or np.isinf(best_ic):
-        raise Exception("no model able to be fitted")  # noqa: TRY002 - statsforecast's own error, caught the same way
+        raise CesUnfit(f"No CES form could be fitted on these {len(y)} points.")
     return best
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from soloml.errors import ForecastError, did_you_mean
-from soloml.forecasting.ces import fit_ces, forward_ces
+from soloml.forecasting.ces import CesUnfit, fit_ces, forward_ces
 from soloml.forecasting.seasonality import Season, decompose, is_seasonal
 
 LOCAL_MODELS = ("seasonal_naive", "naive", "mean", "croston", "theta", "dotm", "ces", "ets", "arima", "prophet")
@@ -271,12 +271,12 @@ def _fit(name: str, m: int, data: np.ndarray, form: str | None) -> Any:
     if name == "ces":
         try:
             return _seasonal_ces(m, data) if form is None and m > 1 and len(data) >= 2 * m else _ces(m, data, form)
-        except Exception:  # noqa: BLE001 - statsforecast's "tiny datasets" / "no model able to be fitted": too few points
+        except CesUnfit:
             return None  # CES steps aside (its forecast is the last value, as a failed fit's); the others still run
     if form is not None:
         try:
             return _statsforecast(name, m, form).fit(data)
-        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+        except Exception:  # noqa: BLE001 - CesUnfit, or the optimiser failing on this form: choose one instead
             pass
     return _statsforecast(name, m).fit(data)
 
@@ -289,7 +289,7 @@ def _seasonal_ces(m: int, data: np.ndarray) -> Any:
     for form in CES_SEASONAL:
         try:
             fits.append(fit_ces(data, m, form))
-        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+        except Exception:  # noqa: BLE001 - CesUnfit, or the optimiser failing on this form: the other form may fit
             continue
     scored = [f for f in fits if np.isfinite(f.model_.get("aicc", np.nan))]
     if not scored:
@@ -302,7 +302,7 @@ def _ces(m: int, data: np.ndarray, form: str | None) -> Any:
     if form is not None:
         try:
             return fit_ces(data, m, form)
-        except Exception:  # noqa: BLE001 - statsforecast raises a bare Exception when no fit of the form works
+        except Exception:  # noqa: BLE001 - CesUnfit, or the optimiser failing on this form: choose one instead
             pass
     return fit_ces(data, m, "Z")
 
