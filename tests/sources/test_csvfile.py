@@ -100,3 +100,25 @@ def test_a_windows_file_with_a_last_line_appended_in_unix_line_endings_loads_who
     (result,) = load_paths(con, [path])
     assert (result.rows_in, result.rows_loaded) == (3, 3)
     assert any("line endings" in note for note in result.notes)
+
+
+def test_a_comma_file_whose_every_row_is_ragged_is_read_with_commas_not_split_on_a_semicolon_in_a_value(con, tmp_path):
+    # found by the loader property test: a ';' in a text cell made ';' look like the delimiter, the header line
+    # was skipped as a "title" and the second line became a two-column header: rows silently mangled
+    text = "id,stamp,note,placed,memo\nr0,2000-01-01 00:00:00,,,;,extra\nr1,2000-01-01 00:00:00,;,,,extra\n"
+    path = write(tmp_path, "ragged.csv", text)
+    before = snapshot(con)
+    with pytest.raises(LoadError) as info:
+        load_paths(con, [path], max_quarantine_share=0.5)
+    assert "ragged.csv" in str(info.value)
+    assert snapshot(con) == before
+    (result,) = load_paths(con, [path], max_quarantine_share=1.0)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2, 0, 2)
+    assert con.execute("SELECT count(*) FROM ops.quarantine WHERE reason LIKE '%5 header columns%'").fetchone() == (2,)
+
+
+def test_a_semicolon_file_under_a_title_with_a_comma_keeps_the_semicolon(con, tmp_path):
+    path = write(tmp_path, "titled.csv", "Report, January 2024\nid;name;amount\n1;a;3\n2;b;4\n")
+    (result,) = load_paths(con, [path])
+    assert (result.rows_in, result.rows_loaded) == (2, 2)
+    assert con.execute("SELECT id, name, amount FROM raw.titled ORDER BY 1").fetchall() == [(1, "a", 3), (2, "b", 4)]

@@ -24,7 +24,7 @@ from soloml.sources.encoding import (
     read_head,
     utf8_copy,
 )
-from soloml.sources.header import header_index
+from soloml.sources.header import header_index, looks_like_header
 from soloml.sources.scratch import Scratch
 from soloml.sources.units import RejectedLine, Staged
 from soloml.sql_quoting import quote_literal
@@ -37,6 +37,7 @@ DELIMITERS = (",", ";", "\t", "|")
 REJECTS = "_soloml_rejects"
 REJECT_SCANS = "_soloml_reject_scans"
 MAX_QUOTED_LINES = 100  # a quoted value longer than this is a quote left open, not a long note
+WIDE_ENOUGH = 0.9  # share of rows at least as wide as a first-line header for it to beat a title skip
 CSV_LINE_LIMIT = 10_000  # DuckDB keeps at most this many characters of a rejected record
 
 
@@ -62,13 +63,18 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def sniff_dialect(text: TextFile, *, suffix: str) -> Dialect:
-    """The delimiter whose field count is most consistent from the header on; .tsv files are tab-separated."""
+    """The delimiter whose field count is most consistent from the header on; .tsv files are tab-separated.
+
+    A delimiter that skips the first line as a title loses to one that reads that line as a header with rows at
+    least as wide: a ';' inside a value of a comma file whose rows are all ragged must not make ';' the delimiter.
+    """
     head = read_head(text)
     if not head.strip():
         raise LoadError(f"{text.original.name} is empty.", hint="Export it again with its header row and data.")
     options = ("\t",) if suffix in (".tsv", ".tab") else DELIMITERS
     best: tuple[float, int] | None = None
     chosen: Dialect | None = None
+    first_line_headers: list[Dialect] = []
     for delim in options:
         records = _records(head, delim)[:200]
         if not any(r for _, r in records):
@@ -77,12 +83,27 @@ def sniff_dialect(text: TextFile, *, suffix: str) -> Dialect:
         line, header = records[at]
         rows = [r for _, r in records[at + 1 :] if r] or [header]
         width = len(header)
+        dialect = Dialect(delim, tuple(h.strip() for h in header), line)
+        wide_rows = sum(len(r) >= width for r in rows)
+        if (
+            width > 1
+            and at == _first_filled(records)
+            and looks_like_header(header)
+            and wide_rows >= WIDE_ENOUGH * len(rows)
+        ):
+            first_line_headers.append(dialect)
         score = (sum(len(r) == width for r in rows) / len(rows) if width > 1 else 0.0, width)
         if best is None or score > best:
-            best, chosen = score, Dialect(delim, tuple(h.strip() for h in header), line)
+            best, chosen = score, dialect
     if chosen is None:
         raise LoadError(f"{text.original.name} has no readable header row.", hint="Check that it is a CSV export.")
+    if first_line_headers and chosen.header_line > first_line_headers[0].header_line:
+        return max(first_line_headers, key=lambda d: len(d.headers))
     return chosen
+
+
+def _first_filled(records: list[tuple[int, list[str]]]) -> int:
+    return next((i for i, (_, r) in enumerate(records) if any(c.strip() for c in r)), 0)
 
 
 class _MixedLineEndings(Exception):
