@@ -95,12 +95,21 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "before+et+rank": (plus(ET), True),
 }
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
-# ordered categories (signature.ordered, modeling/ordered.py), 2026-12-07: the adopted members, and which of them
-# read an ordered category's code (its rank in the natural order) as a number instead of a category
+# ordered categories (signature.ordered, modeling/ordered.py), 2026-12-07: the rule until then (`default+smooth_et`
+# for binary, `before` otherwise), and which of its members read an ordered category's code (its rank in the
+# natural order) as a number instead of a category; "adopted" is the rule since (fit.ORDERED_AS_NUMBERS)
 ORDERED_AS_NUMBERS: dict[str, tuple[int, ...]] = {"ord_all": (0, 1), "ord_default": (0,), "ord_et": (1,)}
+
+
+def until_ordered(t: Table) -> Members:
+    """The rule of 2026-12-04 to 2026-12-07: soloml's members, every category read as a category."""
+    return tuple({k: v for k, v in m.items() if k != ft.ORDERED_AS_NUMBERS} for m in adopted(t))
+
+
+CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:
-    CANDIDATES[_name] = (adopted, False)
-CANDIDATES["adopted+ord_rank"] = (adopted, False)  # a rank column for each ordered category, the category kept
+    CANDIDATES[_name] = (until_ordered, False)
+CANDIDATES["until_ordered+rank"] = (until_ordered, False)  # a rank column for each ordered category, kept a category
 
 
 def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
@@ -160,8 +169,8 @@ def soloml_model(
     blend = (members or adopted)(Table(ts.task, len(frame), levels, share))
     boosters = []
     for i, overrides in enumerate(blend):
-        member = {**params, **overrides}
-        read = [c for c in cats if c not in ordered] if i in numbers else cats
+        member, read = ft.member_reading({**params, **overrides}, cats, ordered)
+        read = [c for c in read if c not in ordered] if i in numbers else read
         chosen = [choose_rounds(X, y, rows, plan, member, read) for rows, _ in plan.folds]
         inner = int(np.mean([rows for _, rows in chosen]))
         rounds = ft.scaled_rounds(float(np.mean([best for best, _ in chosen])), inner, len(frame))
@@ -198,7 +207,7 @@ def run(
                     members,
                     ranked=name in RANKED,
                     numbers=ORDERED_AS_NUMBERS.get(name, ()),
-                    ordered_ranks=name == "adopted+ord_rank",
+                    ordered_ranks=name == "until_ordered+rank",
                     seed=seed,
                 )
                 values.append(metric(ds, ds.y[te], pred))

@@ -124,17 +124,20 @@ def train(
         test_from=spec.test_from,
         blend=blend,
         average=not params,
+        ordered=signature.ordered,
     )
     asked = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
         (s if runs.averaged else None, overrides, rounds)
         for s, oos in runs.fitted
         for overrides, rounds in zip(blend, oos.final_rounds(len(frame)), strict=True)
     ]
+    readings = [  # (LightGBM's parameters, the columns read as categories) of each booster
+        ft.member_reading({**chosen, **overrides, **({} if s is None else {"seed": s})}, cats, signature.ordered)
+        for s, overrides, _ in asked
+    ]
     fitted = [
-        (refit or ft.fit)(
-            X, y, {**chosen, **overrides, **({} if s is None else {"seed": s})}, categorical=cats, rounds=rounds
-        )
-        for s, overrides, rounds in asked
+        (refit or ft.fit)(X, y, member, categorical=read, rounds=rounds)
+        for (member, read), (_, _, rounds) in zip(readings, asked, strict=True)
     ]
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
     members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]
