@@ -57,6 +57,7 @@ from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFol
 from soloml.features.trainingset import TrainingSet
 from soloml.modeling import fit as ft
 from soloml.modeling import train
+from soloml.modeling.ordered import natural_order
 from soloml.modeling.spread import SPREAD_ROWS
 from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec
 
@@ -214,10 +215,19 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
     # soloml's blend (fit.blend_members): below 20,000 rows two boosters, averaged
     cats = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
+    ordered = []  # grades and levels in their natural order, read as numbers by the randomised member
+    for c in cats:
+        natural = natural_order(sorted(str(v) for v in X[c].cat.categories))
+        if natural is not None:
+            X[c] = X[c].cat.reorder_categories(natural)
+            ordered.append(c)
     order = ds.dates.iloc[tr].to_numpy() if ds.dates is not None else None
     test_raw = []
     for seed in seeds:
-        members = [{**params, **overrides, "seed": seed} for overrides in ft.blend_members(ds.task, len(y), levels)]
+        members = [  # (LightGBM's parameters, the columns read as categories)
+            ft.member_reading({**params, **overrides, "seed": seed}, cats, ordered)
+            for overrides in ft.blend_members(ds.task, len(y), levels)
+        ]
         if order is not None:  # a time split is the same under every seed
             cut = np.sort(order)[int(0.8 * (len(order) - 1))]
             folds = [(np.flatnonzero(order < cut), np.flatnonzero(order >= cut))]
@@ -240,31 +250,41 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
                     stratify=y[fold_train] if ds.task == "binary" else None,
                 )
             fold_raw = []
-            for i, member in enumerate(members):
-                train_set = lgb.Dataset(X.iloc[inner_tr], label=y[inner_tr], weight=w[inner_tr])
+            for i, (member, read) in enumerate(members):
+                train_set = lgb.Dataset(
+                    X.iloc[inner_tr], label=y[inner_tr], weight=w[inner_tr], categorical_feature=read
+                )
                 booster = lgb.train(
                     member,
                     train_set,
                     num_boost_round=ft.MAX_ROUNDS,
                     callbacks=stop,
                     valid_sets=[
-                        lgb.Dataset(X.iloc[inner_va], label=y[inner_va], weight=w[inner_va], reference=train_set)
+                        lgb.Dataset(
+                            X.iloc[inner_va],
+                            label=y[inner_va],
+                            weight=w[inner_va],
+                            reference=train_set,
+                            categorical_feature=read,
+                        )
                     ],
                 )
                 best[i].append(booster.best_iteration)
                 if seed == 0:  # the one validation: the fold's model, refit on the fold's training rows, predicts
                     rounds = max(1, round(booster.best_iteration * np.sqrt(len(fold_train) / len(inner_tr))))
-                    fold_set = lgb.Dataset(X.iloc[fold_train], label=y[fold_train], weight=w[fold_train])
+                    fold_set = lgb.Dataset(
+                        X.iloc[fold_train], label=y[fold_train], weight=w[fold_train], categorical_feature=read
+                    )
                     fold_raw.append(
                         lgb.train(member, fold_set, num_boost_round=rounds).predict(X.iloc[fold_valid], raw_score=True)
                     )
             if fold_raw:
                 np.mean(fold_raw, axis=0)  # the fold's out-of-sample prediction (raw score), as soloml judges it
             inner_sizes.append(len(inner_tr))
-        for i, member in enumerate(members):
+        for i, (member, read) in enumerate(members):
             final = lgb.train(
                 member,
-                lgb.Dataset(X, label=y, weight=w),
+                lgb.Dataset(X, label=y, weight=w, categorical_feature=read),
                 num_boost_round=max(1, round(np.mean(best[i]) * np.sqrt(len(y) / np.mean(inner_sizes)))),
             )
             test_raw.append(final.predict(ds.frame.iloc[te], raw_score=True))

@@ -95,6 +95,21 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "before+et+rank": (plus(ET), True),
 }
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
+# ordered categories (signature.ordered, modeling/ordered.py), 2026-12-07: the rule until then (`default+smooth_et`
+# for binary, `before` otherwise), and which of its members read an ordered category's code (its rank in the
+# natural order) as a number instead of a category; "adopted" is the rule since (fit.ORDERED_AS_NUMBERS)
+ORDERED_AS_NUMBERS: dict[str, tuple[int, ...]] = {"ord_all": (0, 1), "ord_default": (0,), "ord_et": (1,)}
+
+
+def until_ordered(t: Table) -> Members:
+    """The rule of 2026-12-04 to 2026-12-07: soloml's members, every category read as a category."""
+    return tuple({k: v for k, v in m.items() if k != ft.ORDERED_AS_NUMBERS} for m in adopted(t))
+
+
+CANDIDATES["until_ordered"] = (until_ordered, False)
+for _name in ORDERED_AS_NUMBERS:
+    CANDIDATES[_name] = (until_ordered, False)
+CANDIDATES["until_ordered+rank"] = (until_ordered, False)  # a rank column for each ordered category, kept a category
 
 
 def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
@@ -109,6 +124,12 @@ def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
     return X.assign(**ranks)
 
 
+def with_ordered_ranks(X: pd.DataFrame, ordered: Sequence[str]) -> pd.DataFrame:
+    """`X` and, for each ordered category, its code (the rank of its value in the natural order) as a number."""
+    ranks = {f"{c}__rank": X[c].cat.codes.replace(-1, np.nan).astype(np.float64) for c in ordered}
+    return X.assign(**ranks)
+
+
 def soloml_model(
     ds: Dataset,
     tr: np.ndarray,
@@ -116,38 +137,51 @@ def soloml_model(
     members: Callable[[Table], Members] | None = None,
     *,
     ranked: bool = False,
+    numbers: tuple[int, ...] = (),
+    ordered_ranks: bool = False,
+    seed: int = 0,
 ) -> tuple[np.ndarray, float, Members]:
     """soloml's default model trained on `tr` with the blend `members(table)` (None: soloml's rule), its test
-    predictions, CPU seconds and the members used; `ranked` adds `with_ranks` columns."""
+    predictions, CPU seconds and the members used; `ranked` adds `with_ranks` columns, `ordered_ranks`
+    `with_ordered_ranks` columns; the members at positions `numbers` read ordered categories as numbers; `seed` the
+    model's seed (soloml's is 0; another one measures how much a candidate's gain is the seed's noise)."""
     c0 = time.process_time()
     ts = training_set(ds, tr)
     spec = quick_spec(ds, len(tr))
     frame = ts.frame
     y = frame["label"].to_numpy(dtype=np.float64)
-    plan = plan_validation(ts, seed=0, test_from=spec.test_from, time_words=spec.cutoffs.time_column or "")
+    plan = plan_validation(ts, seed=seed, test_from=spec.test_from, time_words=spec.cutoffs.time_column or "")
     screened = screen(frame, ts.features, label=y, task=ts.task, rows=plan.folds[0][0], target="'label'")
     cats = [c for c in ts.categorical if c in screened.kept]
     signature = build_signature(frame, screened.kept, tuple(cats), ts.descriptions)
     cats = list(signature.categorical)
     X = signature.prepare(frame)
+    ordered = [c for c in signature.ordered if c in cats]
     if ranked:
         X = with_ranks(X, cats)
+    if ordered_ranks:
+        X = with_ordered_ranks(X, ordered)
     params = ft.task_params(
-        ts.task, 2, metric_for(ts.task, spec.metric), n_rows=len(frame), seed=0, n_features=len(screened.kept)
+        ts.task, 2, metric_for(ts.task, spec.metric), n_rows=len(frame), seed=seed, n_features=len(screened.kept)
     )
     levels = tuple(int(X[c].nunique(dropna=False)) for c in cats)
     share = float(np.mean(y)) if ts.task == "binary" else 1.0
     blend = (members or adopted)(Table(ts.task, len(frame), levels, share))
     boosters = []
-    for overrides in blend:
-        member = {**params, **overrides}
-        chosen = [choose_rounds(X, y, rows, plan, member, cats) for rows, _ in plan.folds]
+    for i, overrides in enumerate(blend):
+        member, read = ft.member_reading({**params, **overrides}, cats, ordered)
+        read = [c for c in read if c not in ordered] if i in numbers else read
+        chosen = [choose_rounds(X, y, rows, plan, member, read) for rows, _ in plan.folds]
         inner = int(np.mean([rows for _, rows in chosen]))
         rounds = ft.scaled_rounds(float(np.mean([best for best, _ in chosen])), inner, len(frame))
-        boosters.append(ft.fit(X, y, member, categorical=cats, rounds=rounds)[0])
+        boosters.append(ft.fit(X, y, member, categorical=read, rounds=rounds)[0])
     booster = ft.average(boosters)
     test = signature.prepare(ds.frame.iloc[te].reset_index(drop=True))
-    pred = np.asarray(booster.predict(with_ranks(test, cats) if ranked else test))
+    if ranked:
+        test = with_ranks(test, cats)
+    if ordered_ranks:
+        test = with_ordered_ranks(test, ordered)
+    pred = np.asarray(booster.predict(test))
     return pred, time.process_time() - c0, blend
 
 
@@ -155,7 +189,9 @@ def probe_splits(ds: Dataset) -> list[tuple[np.ndarray, np.ndarray]]:
     return splits(ds, repeats=1 if ds.name == "Computers" else 2)
 
 
-def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[str, dict[str, dict[str, float]]]:
+def run(
+    names: str | None, candidates: Sequence[str], out: Path | None, seed: int = 0
+) -> dict[str, dict[str, dict[str, float]]]:
     scores: dict[str, dict[str, dict[str, float]]] = {}
     for ds in datasets(names):
         for name in candidates:
@@ -164,7 +200,16 @@ def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[
                 continue
             values, cpu = [], 0.0
             for tr, te in probe_splits(ds):
-                pred, seconds, used = soloml_model(ds, tr, te, members, ranked=name in RANKED)
+                pred, seconds, used = soloml_model(
+                    ds,
+                    tr,
+                    te,
+                    members,
+                    ranked=name in RANKED,
+                    numbers=ORDERED_AS_NUMBERS.get(name, ()),
+                    ordered_ranks=name == "until_ordered+rank",
+                    seed=seed,
+                )
                 values.append(metric(ds, ds.y[te], pred))
                 cpu += seconds
             scores.setdefault(ds.name, {})[name] = {
@@ -179,8 +224,9 @@ def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[
     return scores
 
 
-def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[str]) -> str:
-    """Markdown: mean test metric per candidate (columns) per dataset (rows), and CPU seconds relative to `before`."""
+def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[str], reference: str = "before") -> str:
+    """Markdown: mean test metric per candidate (columns) per dataset (rows), and CPU seconds relative to
+    `reference` (`before` where a table lacks it)."""
     head = "| dataset | " + " | ".join(candidates) + " |"
     lines = [head, "|---|" + "---|" * len(candidates)]
     for ds_name, per in scores.items():
@@ -191,10 +237,11 @@ def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[s
                 cells.append("-")
                 continue
             digits = 4 if s["metric"] < 10 else 2
-            delta = s["metric"] - per["before"]["metric"] if "before" in per else 0.0
-            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per['before']['metric']:+.1f}%)"
-            cpu = f", {s['cpu'] / per['before']['cpu']:.2f}x CPU" if "before" in per and name != "before" else ""
-            cells.append(f"{s['metric']:.{digits}f}{sign if name != 'before' else ''}{cpu}")
+            ref = reference if reference in per else "before"
+            delta = s["metric"] - per[ref]["metric"] if ref in per else 0.0
+            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per[ref]['metric']:+.1f}%)"
+            cpu = f", {s['cpu'] / per[ref]['cpu']:.2f}x CPU" if ref in per and name != ref else ""
+            cells.append(f"{s['metric']:.{digits}f}{sign if name != ref else ''}{cpu}")
         lines.append(f"| {ds_name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -217,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--table", nargs="*", type=Path)
+    parser.add_argument("--seed", type=int, default=0, help="the model's seed (the splits stay the bench's)")
+    parser.add_argument("--against", default="before", help="the candidate the others are compared with")
     args = parser.parse_args(argv)
     candidates = args.candidates.split(",")
     if args.check:
@@ -228,9 +277,9 @@ def main(argv: list[str] | None = None) -> int:
             for ds_name, per in json.loads(path.read_text()).items():
                 merged.setdefault(ds_name, {}).update(per)
         names = [c for c in candidates if any(c in per for per in merged.values())]
-        print(table(merged, names))
+        print(table(merged, names, args.against))
         return 0
-    print(table(run(args.only, candidates, args.out), candidates))
+    print(table(run(args.only, candidates, args.out, args.seed), candidates, args.against))
     return 0
 
 

@@ -81,7 +81,15 @@ def test_a_small_binary_table_blends_the_defaults_with_extremely_randomised_tree
     assert ft.blend_members("binary", 4_000, []) == ({}, ft.RANDOMISED_TREES)
     assert ft.blend_members("binary", 4_000, [2, 3]) == ({}, ft.RANDOMISED_TREES)
     assert ft.blend_members("binary", ft.SMALL_DATA_ROWS, [51]) == ({},)
-    assert ft.RANDOMISED_TREES == {**ft.CATEGORY_SMOOTHING, "extra_trees": True}
+    assert ft.RANDOMISED_TREES == {**ft.CATEGORY_SMOOTHING, "extra_trees": True, ft.ORDERED_AS_NUMBERS: True}
+
+
+def test_the_randomised_member_reads_ordered_categories_as_numbers_the_defaults_as_categories():
+    defaults, randomised = ft.blend_members("binary", 4_000, [35, 50])
+    assert ft.member_reading(defaults, ["grade", "state"], {"grade"}) == ({}, ["grade", "state"])
+    params, read = ft.member_reading(randomised, ["grade", "state"], {"grade"})
+    assert read == ["state"] and ft.ORDERED_AS_NUMBERS not in params and params["extra_trees"] is True
+    assert ft.member_reading(randomised, [0, 3], {3}) == (params, [0])  # positions work the same
 
 
 def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_average():
@@ -93,8 +101,9 @@ def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_a
     assert ft.positive_weight("binary", y) > 1  # rare positives: each member's first tree is shifted back
     params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=2)
     members = [
-        ft.fit(X, y, {**params, **overrides}, categorical=["region"], rounds=rounds)[0]
+        ft.fit(X, y, member, categorical=read, rounds=rounds)[0]
         for overrides, rounds in zip(ft.blend_members("binary", n, [9]), (40, 60), strict=True)
+        for member, read in [ft.member_reading({**params, **overrides}, ["region"], ())]
     ]
     merged = ft.average(members)
     assert merged.current_iteration() == 100
@@ -104,3 +113,42 @@ def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_a
     np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "binary"), atol=1e-12)
     reloaded = lgb.Booster(model_str=merged.model_to_string())  # the saved text file is the same model
     np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))
+
+
+def test_members_reading_an_ordered_category_differently_average_into_one_model():
+    """The defaults split a grade by category, the randomised trees by its rank: one booster, the mean raw score."""
+    rng = np.random.default_rng(7)
+    n = 1500
+    grades = [f"{letter}{digit}" for letter in "ABCDEFG" for digit in range(1, 6)]
+    rank = rng.integers(0, len(grades), n)
+    X = pd.DataFrame({"a": rng.normal(size=n), "grade": pd.Categorical([grades[i] for i in rank], categories=grades)})
+    y = (rng.random(n) < 1 / (1 + np.exp(-(rank / 8 - 3 + X["a"])))).astype(float).to_numpy()
+    params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=2)
+    members = [
+        ft.fit(X, y, member, categorical=read, rounds=40)[0]
+        for overrides in ft.blend_members("binary", n, [len(grades)])
+        for member, read in [ft.member_reading({**params, **overrides}, ["grade"], {"grade"})]
+    ]
+    kinds = [{node["decision_type"] for node in _splits(m.dump_model(), feature=1)} for m in members]
+    assert kinds == [{"=="}, {"<="}]  # the grade as a category, then as a number
+    merged = ft.average(members)
+    mean_raw = np.mean([m.predict(X, raw_score=True) for m in members], axis=0)
+    M, _ = ft.as_matrix(X, ["grade"])
+    for rows in (X, M):  # a frame with categories and the scoring paths' code matrix
+        np.testing.assert_allclose(merged.predict(rows, raw_score=True), mean_raw, atol=1e-12)
+    contrib = merged.predict(M, pred_contrib=True)
+    np.testing.assert_allclose(contrib.sum(axis=1), mean_raw, atol=1e-9)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())
+    np.testing.assert_allclose(reloaded.predict(M, raw_score=True), mean_raw, atol=1e-12)
+
+
+def _splits(model: dict, *, feature: int) -> list[dict]:
+    """Every split node on `feature` in a dumped model."""
+    out, todo = [], [t["tree_structure"] for t in model["tree_info"]]
+    while todo:
+        node = todo.pop()
+        if "split_feature" in node:
+            if node["split_feature"] == feature:
+                out.append(node)
+            todo += [node["left_child"], node["right_child"]]
+    return out

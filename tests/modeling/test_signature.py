@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,3 +54,28 @@ def test_signature_round_trips_through_json_dict():
     assert sig.categories == {"city": ["a", "b"]}
     assert FeatureSignature.from_dict(sig.to_dict()) == sig
     assert sig.describe("n") == "orders" and sig.describe("x") == "x"
+
+
+def test_an_ordered_category_lists_its_values_in_their_natural_order_and_round_trips():
+    frame = pd.DataFrame(
+        {
+            "tenure": ["10+ years", "< 1 year", "2 years", "1 year"],
+            "sub_grade": ["B1", "A2", "C3", "A1"],
+            "state": ["NY", "CA", "TX", "CA"],
+        }
+    )
+    sig = build_signature(frame, ("tenure", "sub_grade", "state"), ("state",), {})
+    assert sig.ordered == ("tenure", "sub_grade")
+    assert sig.categories["tenure"] == ["< 1 year", "1 year", "2 years", "10+ years"]
+    assert sig.categories["sub_grade"] == ["A1", "A2", "B1", "C3"]
+    assert sig.categories["state"] == ["CA", "NY", "TX"]
+    np.testing.assert_array_equal(sig.matrix(frame)[:, 0], [3.0, 0.0, 2.0, 1.0])  # the code is the rank
+    data = json.loads(json.dumps(sig.to_dict()))
+    assert data["ordered"] == ["tenure", "sub_grade"]
+    assert FeatureSignature.from_dict(data) == sig
+
+
+def test_a_signature_saved_before_ordered_categories_reads_none():
+    data = SIG.to_dict()
+    del data["ordered"]
+    assert FeatureSignature.from_dict(data).ordered == ()

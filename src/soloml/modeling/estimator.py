@@ -100,7 +100,11 @@ class _SolomlBase(BaseEstimator):
         }
         params["metric"] = "None"
         self.booster_, _ = ft.fit(
-            signature.prepare(data), y.astype(np.float64), params, categorical=[], rounds=SMALL_ROUNDS
+            signature.prepare(data),
+            y.astype(np.float64),
+            params,
+            categorical=list(signature.categorical),
+            rounds=SMALL_ROUNDS,
         )
         self.signature_ = signature
         self.result_ = None

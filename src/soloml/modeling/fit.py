@@ -16,13 +16,20 @@ binary tables, at no more fits where there were two boosters already; as the onl
 a regression 60% RMSE, so regression keeps the smoothing alone. Averaging the members was never worse than the
 better-guessed one by more than noise, where a choice between them on an inner split was. `average` writes the
 two as one booster (leaf values halved, trees concatenated), so what is saved and scored is one model.
+
+Ordered categories (signature.ordered: grades such as A1..G5, levels, numbers with units; their code is their
+rank in the natural order): the randomised member reads them as numbers (ORDERED_AS_NUMBERS, `member_reading`),
+thresholds on the order instead of per-value statistics of few positives; the defaults member still reads them
+as categories. Each tree carries its own split kinds, so the averaged booster predicts the mean of both members'
+raw scores and every scoring path, which only turns values into codes, stays the same (bench/RESULTS.md
+"Ordered categories (2026-12-07)").
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +70,12 @@ MIN_DELTA = {
 }
 RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 CATEGORY_SMOOTHING: dict[str, Any] = {"cat_smooth": 50.0, "min_data_per_group": 50, "cat_l2": 10.0}
-RANDOMISED_TREES: dict[str, Any] = {**CATEGORY_SMOOTHING, "extra_trees": True}  # smoothed too: better, and cheaper
+ORDERED_AS_NUMBERS = "ordered_categories_as_numbers"  # a member override soloml reads (member_reading), not LightGBM
+RANDOMISED_TREES: dict[str, Any] = {  # smoothed too: better, and cheaper
+    **CATEGORY_SMOOTHING,
+    "extra_trees": True,
+    ORDERED_AS_NUMBERS: True,
+}
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
@@ -162,6 +174,17 @@ def blend_members(task: str, n_rows: int, levels: Sequence[int]) -> tuple[dict[s
     if not any(n > MAX_CAT_TO_ONEHOT for n in levels):
         return ({},)
     return ({}, dict(CATEGORY_SMOOTHING))
+
+
+def member_reading(
+    params: Mapping[str, Any], categorical: Sequence[Any], ordered: Collection[Any]
+) -> tuple[dict[str, Any], list[Any]]:
+    """(LightGBM's parameters of a blend member, the columns it reads as categories): with ORDERED_AS_NUMBERS
+    in `params`, the `ordered` ones of `categorical` (names or positions) are read as numbers, their codes."""
+    lgb_params = dict(params)
+    if lgb_params.pop(ORDERED_AS_NUMBERS, False):
+        return lgb_params, [c for c in categorical if c not in ordered]
+    return lgb_params, list(categorical)
 
 
 def blended_predict(
@@ -284,15 +307,14 @@ def fit(
     """
     weight = positive_weight(params.get("objective", ""), y)
     w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
-    train_set = lgb.Dataset(X, label=y, weight=w, categorical_feature=categorical or "auto", free_raw_data=True)
+    # exactly `categorical` ("auto" would also read every other pandas category, an ordered one read as a number too)
+    train_set = lgb.Dataset(X, label=y, weight=w, categorical_feature=categorical, free_raw_data=True)
     callbacks = []
     valid_sets = []
     if valid is not None:
         vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
         valid_sets = [
-            lgb.Dataset(
-                valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto"
-            )
+            lgb.Dataset(valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical)
         ]
         delta = min_delta(str(params.get("metric")), y)
         callbacks.append(

@@ -2,7 +2,10 @@
 
 It is saved with every model (metadata.json) so a model can be fed from a plain dict, a CSV or a
 DataFrame without the training code. A category's code is its index in `categories[name]`; values
-the model never saw become missing (NaN), which LightGBM routes like any missing value.
+the model never saw become missing (NaN), which LightGBM routes like any missing value. An ordered category
+(`ordered`, modeling/ordered.py: grades, levels, numbers with units) lists its values in their natural order,
+so its code is its rank: the model may read it as a number (fit.read_as_categories) and every scoring path,
+which only turns values into codes, stays the same.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from soloml.errors import ModelError
+from soloml.modeling.ordered import natural_order
 
 Kind = Literal["float", "int", "bool", "category", "string"]
 
@@ -27,6 +31,7 @@ class FeatureSignature:
     dtypes: dict[str, Kind]
     categories: dict[str, list[str]] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
+    ordered: tuple[str, ...] = ()  # categories whose values are listed in their natural order (grades, levels)
 
     @property
     def categorical(self) -> tuple[str, ...]:
@@ -38,6 +43,7 @@ class FeatureSignature:
             "dtypes": dict(self.dtypes),
             "categories": {k: list(v) for k, v in self.categories.items()},
             "descriptions": dict(self.descriptions),
+            "ordered": list(self.ordered),
         }
 
     @classmethod
@@ -47,6 +53,7 @@ class FeatureSignature:
             dtypes=dict(data["dtypes"]),
             categories={k: list(v) for k, v in data.get("categories", {}).items()},
             descriptions=dict(data.get("descriptions", {})),
+            ordered=tuple(data.get("ordered", ())),  # models saved before 2026-12-07 have none
         )
 
     def describe(self, name: str) -> str:
@@ -154,18 +161,25 @@ def kind_of(col: pd.Series) -> Kind:
 def build_signature(
     frame: pd.DataFrame, features: tuple[str, ...], categorical: tuple[str, ...], descriptions: Mapping[str, str]
 ) -> FeatureSignature:
-    """Learn the signature from a training frame: kinds, and for categories the sorted values seen."""
+    """Learn the signature from a training frame: kinds, and for categories the values seen, sorted, or in their
+    natural order when they are ordered (modeling/ordered.py)."""
     dtypes: dict[str, Kind] = {}
     categories: dict[str, list[str]] = {}
+    ordered: list[str] = []
     for name in features:
         col = frame[name]
         kind: Kind = "category" if name in categorical else kind_of(col)
         dtypes[name] = kind
         if kind == "category":
-            categories[name] = sorted(str(v) for v in as_text(col).dropna().unique())
+            values = sorted(str(v) for v in as_text(col).dropna().unique())
+            order = natural_order(values)
+            categories[name] = values if order is None else order
+            if order is not None:
+                ordered.append(name)
     return FeatureSignature(
         names=tuple(features),
         dtypes=dtypes,
         categories=categories,
         descriptions={n: descriptions[n] for n in features if n in descriptions},
+        ordered=tuple(ordered),
     )

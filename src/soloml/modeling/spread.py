@@ -130,10 +130,11 @@ def validate_seeds(
     test_from: date | None,
     blend: Sequence[Mapping[str, Any]] = ({},),
     average: bool = True,
+    ordered: Sequence[str] = (),
 ) -> SeedRuns:
     """cross_validate under every seed of `seeds` (the first is `plan`'s, run with `params` as given; the others
     with their own plan and {"seed": s}); the runs are averaged when `average` and there are several."""
-    runs = [cross_validate(X, y, plan, params, categorical=categorical, blend=blend)]
+    runs = [cross_validate(X, y, plan, params, categorical=categorical, blend=blend, ordered=ordered)]
     for other in seeds[1:]:
         again = (
             replace(plan, seed=other)
@@ -144,7 +145,15 @@ def validate_seeds(
             raise ModelError(f"Validation under seed {other} judged other rows than under seed {seeds[0]}.")
         per_fold = [params] * len(again.folds) if isinstance(params, Mapping) else list(params)
         runs.append(
-            cross_validate(X, y, again, [{**p, "seed": other} for p in per_fold], categorical=categorical, blend=blend)
+            cross_validate(
+                X,
+                y,
+                again,
+                [{**p, "seed": other} for p in per_fold],
+                categorical=categorical,
+                blend=blend,
+                ordered=ordered,
+            )
         )
     averaged = average and len(runs) > 1
     predictions = mean_prediction([r.predictions for r in runs], ts.task) if averaged else runs[0].predictions

@@ -24,7 +24,7 @@ from soloml.modeling.explain import feature_stats, global_importance
 from soloml.modeling.judge import judge
 from soloml.modeling.metrics import metric_for
 from soloml.modeling.result import TrainResult, Validation
-from soloml.modeling.signature import build_signature
+from soloml.modeling.signature import FeatureSignature, build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
 from soloml.modeling.spread import seeds_for, validate_seeds
 from soloml.modeling.verdict import suggest
@@ -124,17 +124,20 @@ def train(
         test_from=spec.test_from,
         blend=blend,
         average=not params,
+        ordered=signature.ordered,
     )
     asked = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
         (s if runs.averaged else None, overrides, rounds)
         for s, oos in runs.fitted
         for overrides, rounds in zip(blend, oos.final_rounds(len(frame)), strict=True)
     ]
+    readings = [  # (LightGBM's parameters, the columns read as categories) of each booster
+        ft.member_reading({**chosen, **overrides, **({} if s is None else {"seed": s})}, cats, signature.ordered)
+        for s, overrides, _ in asked
+    ]
     fitted = [
-        (refit or ft.fit)(
-            X, y, {**chosen, **overrides, **({} if s is None else {"seed": s})}, categorical=cats, rounds=rounds
-        )
-        for s, overrides, rounds in asked
+        (refit or ft.fit)(X, y, member, categorical=read, rounds=rounds)
+        for (member, read), (_, _, rounds) in zip(readings, asked, strict=True)
     ]
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
     members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]
@@ -214,6 +217,7 @@ def train(
         notes=(
             *notes,
             *_plan_notes(plan, all_left_out),
+            *_ordered_notes(signature, blend),
             *(() if variation is None or not variation.material else (variation.words,)),
         ),
         seed_spread=None if variation is None else variation.to_facts(),
@@ -255,6 +259,21 @@ def _parameters(
     per_fold = [{**base, **tuned_on(train_rows).params} for train_rows, _ in plan.folds]
     final = tuned_on(np.arange(len(X)))
     return per_fold, {**base, **final.params}, final
+
+
+def _ordered_notes(signature: FeatureSignature, blend: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """How the model reads each ordered category, when a member reads it in its order (fit.ORDERED_AS_NUMBERS)."""
+    if not any(m.get(ft.ORDERED_AS_NUMBERS) for m in blend):
+        return ()
+    out = []
+    for name in signature.ordered:
+        values = signature.categories[name]
+        steps = " < ".join(values) if len(values) <= 4 else f"{values[0]} < {values[1]} < ... < {values[-1]}"
+        out.append(
+            f"{signature.describe(name)} is read in its order ({steps}) by the randomised booster, "
+            "as a category by the other."
+        )
+    return tuple(out)
 
 
 def _plan_notes(plan: ValidationPlan, left_out: Sequence[LeftOut]) -> tuple[str, ...]:

@@ -92,21 +92,22 @@ def cross_validate(
     *,
     categorical: list[str],
     blend: Sequence[Mapping[str, Any]] = ({},),
+    ordered: Sequence[str] = (),
 ) -> OutOfSample:
     """Out-of-sample predictions for `plan.rows`; `params` is one set, or one per fold (tuned inside each fold);
-    `blend` the overrides of each member booster averaged (fit.blend_members)."""
+    `blend` the overrides of each member booster averaged (fit.blend_members); `ordered` the categories a member
+    may read as numbers (fit.member_reading)."""
     per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
     M, positions = ft.as_matrix(X, categorical)  # once: every fit below slices rows of it
+    in_order = {i for i, name in enumerate(X.columns) if name in ordered}
     parts, fits = [], []
     for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
         boosters, best, used = [], [], []
         for overrides in blend:
-            member = {**fold_params, **overrides}
-            chosen, inner_rows = _choose_rounds(M, y, train_rows, plan, member, positions)
+            member, read = ft.member_reading({**fold_params, **overrides}, positions, in_order)
+            chosen, inner_rows = _choose_rounds(M, y, train_rows, plan, member, read)
             rounds = ft.scaled_rounds(chosen, inner_rows, len(train_rows))
-            booster, _ = ft.fit(
-                M[train_rows], y[train_rows], member, categorical=positions, rounds=rounds, adjust=False
-            )
+            booster, _ = ft.fit(M[train_rows], y[train_rows], member, categorical=read, rounds=rounds, adjust=False)
             boosters.append(booster)
             best.append(chosen)
             used.append(rounds)
