@@ -104,3 +104,34 @@ def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_a
     np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "binary"), atol=1e-12)
     reloaded = lgb.Booster(model_str=merged.model_to_string())  # the saved text file is the same model
     np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))
+
+
+def test_a_dataset_built_once_trains_every_seed_and_member_as_a_fresh_one_would():
+    """Validation and the refits share one lgb.Dataset per set of rows: bins depend on the rows, not on the seed
+    or a blend member's overrides, so each booster is the one a Dataset of its own would give, tree for tree."""
+    rng = np.random.default_rng(4)
+    n = 1500
+    X = np.column_stack([rng.normal(size=n), rng.integers(0, 7, n).astype(float), rng.gamma(2.0, 3.0, n)])
+    X[rng.random(n) < 0.1, 0] = np.nan
+    y = ((X[:, 1] > 5) & (rng.random(n) < 0.6)).astype(float)  # rare positives: the weighted path
+    train, check = np.arange(1200), np.arange(1200, n)
+    base = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=3)
+    weight = ft.positive_weight("binary", y[train])
+    assert weight > 1
+    shared = ft.dataset(X[train], y[train], weight, categorical=[1])
+    shared_check = ft.dataset(X[check], y[check], weight, categorical=[1], reference=shared)
+    for seed in (0, 1, 2):
+        for overrides in ft.blend_members("binary", n, [7]):
+            params = {**base, **overrides, "seed": seed}
+            fresh, fresh_rounds = ft.fit(
+                X[train], y[train], params, categorical=[1], valid=(X[check], y[check]), adjust=False
+            )
+            reused, rounds = ft.fit(
+                shared, y[train], params, categorical=[1], valid=shared_check, adjust=False, scratch=True
+            )
+            assert rounds == fresh_rounds
+            assert reused.model_to_string() == fresh.model_to_string()
+            np.testing.assert_array_equal(reused.predict(X), fresh.predict(X))
+            refit, _ = ft.fit(X[train], y[train], params, categorical=[1], rounds=rounds)
+            again, _ = ft.fit(shared, y[train], params, categorical=[1], rounds=rounds)
+            assert again.model_to_string() == refit.model_to_string()

@@ -267,39 +267,73 @@ def as_matrix(X: pd.DataFrame, categorical: list[str]) -> tuple[np.ndarray, list
     return matrix, [i for i, name in enumerate(X.columns) if name in names]
 
 
-def fit(
+# LightGBM's bin_construct_sample_cnt: from this many rows the bins are found on a row sample the seed draws
+BIN_SAMPLE_ROWS = 200_000
+
+
+def dataset(
     X: pd.DataFrame | np.ndarray,
+    y: np.ndarray,
+    weight: float,
+    *,
+    categorical: list[str] | list[int],
+    reference: lgb.Dataset | None = None,
+) -> lgb.Dataset:
+    """The lgb.Dataset `fit` trains on (or checks against, with the training set as `reference`): positives
+    weighted `weight` (`positive_weight` of the training rows' labels).
+
+    Built once, it serves every booster fit on these rows: its bins depend on the rows and the binning
+    parameters, which no blend member or seed changes (below BIN_SAMPLE_ROWS rows every row is binned, so
+    the seed does not pick them), and binning is most of what building one costs.
+    """
+    w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
+    return lgb.Dataset(
+        X, label=y, weight=w, reference=reference, categorical_feature=categorical or "auto", free_raw_data=True
+    )
+
+
+def fit(
+    X: pd.DataFrame | np.ndarray | lgb.Dataset,
     y: np.ndarray,
     params: Mapping[str, Any],
     *,
     categorical: list[str] | list[int],
     rounds: int = MAX_ROUNDS,
-    valid: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None = None,
+    valid: tuple[pd.DataFrame | np.ndarray, np.ndarray] | lgb.Dataset | None = None,
     adjust: bool = True,
+    scratch: bool = False,
 ) -> tuple[lgb.Booster, int]:
     """Train one booster; with `valid`, stop when the validation metric stops improving. Returns (booster, rounds used).
 
+    `X` (with `y` its labels) and `valid` may be Datasets built by `dataset`, shared by several fits.
     With `adjust=False` the up-weighting of rare positives is left in the booster (cheaper: no model
     rebuild); the caller then corrects its probabilities with `unweight` (validation folds do this).
+    `scratch=True`: the booster is only predicted with, then dropped, so LightGBM skips rebuilding it from
+    its own text (the same trees either way) and it keeps a reference to its training Dataset while it lives.
     """
     weight = positive_weight(params.get("objective", ""), y)
-    w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
-    train_set = lgb.Dataset(X, label=y, weight=w, categorical_feature=categorical or "auto", free_raw_data=True)
+    train_set = X if isinstance(X, lgb.Dataset) else dataset(X, y, weight, categorical=categorical)
     callbacks = []
     valid_sets = []
     if valid is not None:
-        vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
         valid_sets = [
-            lgb.Dataset(
-                valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical or "auto"
-            )
+            valid
+            if isinstance(valid, lgb.Dataset)
+            else dataset(valid[0], valid[1], weight, categorical=categorical, reference=train_set)
         ]
         delta = min_delta(str(params.get("metric")), y)
         callbacks.append(
             lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=delta)
         )
     try:
-        booster = lgb.train(dict(params), train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
+        booster = lgb.train(
+            dict(params),
+            train_set,
+            num_boost_round=rounds,
+            valid_sets=valid_sets,
+            callbacks=callbacks,
+            keep_training_booster=scratch,
+        )
     except lgb.basic.LightGBMError as exc:
         raise ModelError(
             f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns."

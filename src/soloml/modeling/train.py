@@ -125,6 +125,16 @@ def train(
         blend=blend,
         average=not params,
     )
+    shared: dict[int | None, Any] = {}
+
+    def every_row(s: int | None) -> Any:
+        """One Dataset of every row for all the saved model's boosters (per seed from fit.BIN_SAMPLE_ROWS rows)."""
+        key = s if len(X) >= ft.BIN_SAMPLE_ROWS else None
+        if key not in shared:
+            weight = ft.positive_weight(str(chosen.get("objective", "")), y)
+            shared[key] = ft.dataset(X, y, weight, categorical=cats)
+        return shared[key]
+
     asked = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
         (s if runs.averaged else None, overrides, rounds)
         for s, oos in runs.fitted
@@ -132,7 +142,11 @@ def train(
     ]
     fitted = [
         (refit or ft.fit)(
-            X, y, {**chosen, **overrides, **({} if s is None else {"seed": s})}, categorical=cats, rounds=rounds
+            X if refit else every_row(s),
+            y,
+            {**chosen, **overrides, **({} if s is None else {"seed": s})},
+            categorical=cats,
+            rounds=rounds,
         )
         for s, overrides, rounds in asked
     ]

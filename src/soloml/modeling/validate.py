@@ -99,20 +99,28 @@ def cross_validate(
     M, positions = ft.as_matrix(X, categorical)  # once: every fit below slices rows of it
     parts, fits = [], []
     for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
+        task = str(fold_params.get("objective", ""))
+        weight = ft.positive_weight(task, y[train_rows])
+        # the fold's three sets of rows, each one Dataset for every member (fit.dataset: the bins are the rows')
+        inner_train, inner_valid = plan.inner(train_rows)
+        inner_weight = ft.positive_weight(task, y[inner_train])
+        inner = ft.dataset(M[inner_train], y[inner_train], inner_weight, categorical=positions)
+        check = ft.dataset(M[inner_valid], y[inner_valid], inner_weight, categorical=positions, reference=inner)
+        whole = ft.dataset(M[train_rows], y[train_rows], weight, categorical=positions)
         boosters, best, used = [], [], []
         for overrides in blend:
             member = {**fold_params, **overrides}
-            chosen, inner_rows = _choose_rounds(M, y, train_rows, plan, member, positions)
-            rounds = ft.scaled_rounds(chosen, inner_rows, len(train_rows))
+            _, chosen = ft.fit(
+                inner, y[inner_train], member, categorical=positions, valid=check, adjust=False, scratch=True
+            )
+            rounds = ft.scaled_rounds(chosen, len(inner_train), len(train_rows))
             booster, _ = ft.fit(
-                M[train_rows], y[train_rows], member, categorical=positions, rounds=rounds, adjust=False
+                whole, y[train_rows], member, categorical=positions, rounds=rounds, adjust=False, scratch=True
             )
             boosters.append(booster)
             best.append(chosen)
             used.append(rounds)
-        task = str(fold_params.get("objective", ""))
-        weight = ft.positive_weight(task, y[train_rows])
         parts.append(ft.blended_predict(boosters, M[valid_rows], task, weight))
-        fits.append(FoldFit(tuple(best), inner_rows, len(train_rows), tuple(used)))
+        fits.append(FoldFit(tuple(best), len(inner_train), len(train_rows), tuple(used)))
     stacked = np.concatenate(parts, axis=0)
     return OutOfSample(stacked[validation_order(plan)], tuple(fits))
