@@ -135,3 +135,24 @@ def test_a_dataset_built_once_trains_every_seed_and_member_as_a_fresh_one_would(
             refit, _ = ft.fit(X[train], y[train], params, categorical=[1], rounds=rounds)
             again, _ = ft.fit(shared, y[train], params, categorical=[1], rounds=rounds)
             assert again.model_to_string() == refit.model_to_string()
+
+
+@pytest.mark.parametrize("n_features", [3, 60])
+def test_single_threaded_fits_build_histograms_by_row_and_grow_the_trees_column_wise_would(n_features):
+    """Below SMALL_DATA_ROWS one thread fits, and row-wise histograms (cheaper on few rows) add each bin's
+    gradients in the same order as column-wise ones: tree for tree the same model, feature sampling or not."""
+    rng = np.random.default_rng(7)
+    n = 1200
+    X = rng.normal(size=(n, n_features))
+    X[:, 1] = rng.integers(0, 9, n)
+    X[rng.random((n, n_features)) < 0.05] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + (X[:, 1] > 5) + rng.normal(size=n) > 1).astype(float)
+    params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=3, n_features=n_features)
+    assert params["num_threads"] == 1 and params["force_row_wise"] and "force_col_wise" not in params
+    by_column = {k: v for k, v in params.items() if k != "force_row_wise"} | {"force_col_wise": True}
+    trees = []
+    for p in (params, by_column):
+        booster, _ = ft.fit(X, y, {**p, **ft.RANDOMISED_TREES}, categorical=[1], rounds=40)
+        trees.append(booster.model_to_string().split("parameters:")[0])
+    assert trees[0] == trees[1]
+    assert ft.task_params("binary", 2, "roc_auc", n_rows=ft.SMALL_DATA_ROWS, seed=0)["force_col_wise"]

@@ -136,8 +136,13 @@ def task_params(
     if n_features < FEW_FEATURES:
         params["feature_fraction"] = 1.0
     params["seed"] = seed
-    # OpenMP threads cost more than they save on small data (and on a busy machine)
+    # OpenMP threads cost more than they save on small data (and on a busy machine); with one thread, row-wise
+    # histograms add each bin's gradients in the same order as column-wise ones (the same trees) and cost less
+    # on few rows (bench/RESULTS.md ## Modeling overhead)
     params["num_threads"] = 1 if n_rows < SMALL_DATA_ROWS else 0
+    if n_rows < SMALL_DATA_ROWS:
+        del params["force_col_wise"]
+        params["force_row_wise"] = True
     params["metric"] = EARLY_STOP_METRIC.get(metric, "None")
     if task == "binary":
         params["objective"] = "binary"

@@ -103,6 +103,8 @@ def train(
         ),
         **dict(params or {}),
     }
+    if params and ("force_col_wise" in params or "force_row_wise" in params):  # LightGBM takes one of the two
+        base.pop("force_row_wise" if "force_col_wise" in params else "force_col_wise", None)
     fold_params, chosen, tuned = _parameters(
         X, y, plan, base, metric, ts.task, capacity.k / max(1, len(rows)), cats, tune, seed
     )
