@@ -181,10 +181,12 @@ def run(names: str | None, candidates: Sequence[str], out: Path | None) -> dict[
 
 
 def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[str]) -> str:
-    """Markdown: mean test metric per candidate (columns) per dataset (rows), and CPU seconds relative to `before`."""
+    """Markdown: mean test metric per candidate (columns) per dataset (rows), and CPU seconds relative to `before`
+    (or, when `before` was not run, to the first candidate)."""
     head = "| dataset | " + " | ".join(candidates) + " |"
     lines = [head, "|---|" + "---|" * len(candidates)]
     for ds_name, per in scores.items():
+        ref = "before" if "before" in per else next((c for c in candidates if c in per), "")
         cells = []
         for name in candidates:
             s = per.get(name)
@@ -192,10 +194,12 @@ def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[s
                 cells.append("-")
                 continue
             digits = 4 if s["metric"] < 10 else 2
-            delta = s["metric"] - per["before"]["metric"] if "before" in per else 0.0
-            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per['before']['metric']:+.1f}%)"
-            cpu = f", {s['cpu'] / per['before']['cpu']:.2f}x CPU" if "before" in per and name != "before" else ""
-            cells.append(f"{s['metric']:.{digits}f}{sign if name != 'before' else ''}{cpu}")
+            if name == ref:
+                cells.append(f"{s['metric']:.{digits}f}")
+                continue
+            delta = s["metric"] - per[ref]["metric"]
+            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per[ref]['metric']:+.1f}%)"
+            cells.append(f"{s['metric']:.{digits}f}{sign}, {s['cpu'] / per[ref]['cpu']:.2f}x CPU")
         lines.append(f"| {ds_name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
