@@ -198,7 +198,9 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
     random_state s) the rounds of each member by early stopping on the inner split of each of that seed's
     folds, then each member refit on every row with them, and the raw scores of all of them averaged. Only
     seed 0's folds are also refit and predicted (one validation, as a hand-written protocol would judge its
-    model); soloml validates every seed's folds, since it judges the average. `spread=False`: seed 0 alone."""
+    model); soloml validates every seed's folds, since it judges the average. `spread=False`: seed 0 alone.
+    Each set of rows (a fold's inner, check and training rows; every row) is one lgb.Dataset for all the
+    boosters fit on it, as soloml does (fit.dataset)."""
     X, y = ds.frame.iloc[tr].reset_index(drop=True), ds.y[tr]
     t0, c0 = time.perf_counter(), time.process_time()
     seeds = range(3) if spread and len(y) < SPREAD_ROWS else range(1)
@@ -223,6 +225,14 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
             ordered.append(c)
     order = ds.dates.iloc[tr].to_numpy() if ds.dates is not None else None
     test_raw = []
+    final_sets: dict[tuple[str, ...], lgb.Dataset] = {}
+
+    def every_row(read: list[str]) -> lgb.Dataset:
+        """The final boosters' one Dataset, every seed's and member's reading the columns alike."""
+        if tuple(read) not in final_sets:
+            final_sets[tuple(read)] = lgb.Dataset(X, label=y, weight=w, categorical_feature=read)
+        return final_sets[tuple(read)]
+
     for seed in seeds:
         members = [  # (LightGBM's parameters, the columns read as categories)
             ft.member_reading({**params, **overrides, "seed": seed}, cats, ordered)
@@ -250,41 +260,43 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
                     stratify=y[fold_train] if ds.task == "binary" else None,
                 )
             fold_raw = []
+            # each set of rows one Dataset for every member reading the columns alike (bins depend on the rows and
+            # the category columns); boosters only predicted with keep their training data (keep_training_booster)
+            # rather than be rebuilt from text
+            sets: dict[tuple[str, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
             for i, (member, read) in enumerate(members):
-                train_set = lgb.Dataset(
-                    X.iloc[inner_tr], label=y[inner_tr], weight=w[inner_tr], categorical_feature=read
-                )
+                if tuple(read) not in sets:
+                    inner_set = lgb.Dataset(
+                        X.iloc[inner_tr], label=y[inner_tr], weight=w[inner_tr], categorical_feature=read
+                    )
+                    sets[tuple(read)] = (
+                        inner_set,
+                        lgb.Dataset(X.iloc[inner_va], label=y[inner_va], weight=w[inner_va], reference=inner_set),
+                        lgb.Dataset(
+                            X.iloc[fold_train], label=y[fold_train], weight=w[fold_train], categorical_feature=read
+                        ),
+                    )
+                train_set, valid_set, fold_set = sets[tuple(read)]
                 booster = lgb.train(
                     member,
                     train_set,
                     num_boost_round=ft.MAX_ROUNDS,
                     callbacks=stop,
-                    valid_sets=[
-                        lgb.Dataset(
-                            X.iloc[inner_va],
-                            label=y[inner_va],
-                            weight=w[inner_va],
-                            reference=train_set,
-                            categorical_feature=read,
-                        )
-                    ],
+                    valid_sets=[valid_set],
+                    keep_training_booster=True,
                 )
                 best[i].append(booster.best_iteration)
                 if seed == 0:  # the one validation: the fold's model, refit on the fold's training rows, predicts
                     rounds = max(1, round(booster.best_iteration * np.sqrt(len(fold_train) / len(inner_tr))))
-                    fold_set = lgb.Dataset(
-                        X.iloc[fold_train], label=y[fold_train], weight=w[fold_train], categorical_feature=read
-                    )
-                    fold_raw.append(
-                        lgb.train(member, fold_set, num_boost_round=rounds).predict(X.iloc[fold_valid], raw_score=True)
-                    )
+                    refit = lgb.train(member, fold_set, num_boost_round=rounds, keep_training_booster=True)
+                    fold_raw.append(refit.predict(X.iloc[fold_valid], raw_score=True))
             if fold_raw:
                 np.mean(fold_raw, axis=0)  # the fold's out-of-sample prediction (raw score), as soloml judges it
             inner_sizes.append(len(inner_tr))
         for i, (member, read) in enumerate(members):
             final = lgb.train(
                 member,
-                lgb.Dataset(X, label=y, weight=w, categorical_feature=read),
+                every_row(read),
                 num_boost_round=max(1, round(np.mean(best[i]) * np.sqrt(len(y) / np.mean(inner_sizes)))),
             )
             test_raw.append(final.predict(ds.frame.iloc[te], raw_score=True))

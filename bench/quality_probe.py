@@ -91,6 +91,7 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "mdl10": (with_all({"min_data_in_leaf": 10}), False),
     "ff0.7": (with_all({"feature_fraction": 0.7}), False),
     "mdl5+ff0.7": (with_all({"min_data_in_leaf": 5, "feature_fraction": 0.7}), False),
+    "adopted+lr0.1": (lambda t: tuple({**m, "learning_rate": 0.1} for m in adopted(t)), False),
     "before+rank": (before, False),
     "before+et+rank": (plus(ET), True),
 }
@@ -230,6 +231,7 @@ def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[s
     head = "| dataset | " + " | ".join(candidates) + " |"
     lines = [head, "|---|" + "---|" * len(candidates)]
     for ds_name, per in scores.items():
+        ref = "before" if "before" in per else next((c for c in candidates if c in per), "")
         cells = []
         for name in candidates:
             s = per.get(name)

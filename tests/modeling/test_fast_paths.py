@@ -98,3 +98,42 @@ def test_importance_of_a_many_tree_model_is_measured_on_fewer_rows_and_still_ran
     importance = global_importance(booster, X, signature, "regression", 2)
     assert [f.name for f in importance] == ["driver", "noise"]
     assert importance[0].mean_abs_contribution > 5 * importance[1].mean_abs_contribution
+
+
+def test_validation_sharing_each_folds_datasets_predicts_what_fresh_fits_predict():
+    """Each fold builds its inner, check and fold Datasets once for every blend member and seed: the same boosters
+    as fitting each from its own rows, so the judged predictions do not move (rare positives: weighted)."""
+    frame = _frame(n=700, seed=5)
+    frame["y"] = frame["y"] & (np.random.default_rng(6).random(len(frame)) < 0.35)
+    ts = flat_set(frame, "y", "binary")
+    signature = build_signature(ts.frame, ("plan", "amount"), ("plan",), {})
+    X = signature.prepare(ts.frame)
+    y = ts.frame["label"].to_numpy(dtype=float)
+    assert ft.positive_weight("binary", y) > 1
+    blend = ft.blend_members("binary", len(X), [4])
+    for seed in (0, 1):
+        plan = plan_validation(ts, seed=seed)
+        params = ft.task_params("binary", 2, "roc_auc", n_rows=len(X), seed=seed, n_features=2)
+        oos = cross_validate(X, y, plan, params, categorical=["plan"], blend=blend)
+        expected = np.empty(len(X))
+        for train_rows, valid_rows in plan.folds:
+            inner_train, inner_valid = plan.inner(train_rows)
+            boosters = []
+            for overrides in blend:
+                member = {**params, **overrides}
+                _, best = ft.fit(
+                    X.iloc[inner_train],
+                    y[inner_train],
+                    member,
+                    categorical=["plan"],
+                    valid=(X.iloc[inner_valid], y[inner_valid]),
+                    adjust=False,
+                )
+                rounds = ft.scaled_rounds(best, len(inner_train), len(train_rows))
+                booster, _ = ft.fit(
+                    X.iloc[train_rows], y[train_rows], member, categorical=["plan"], rounds=rounds, adjust=False
+                )
+                boosters.append(booster)
+            weight = ft.positive_weight("binary", y[train_rows])
+            expected[valid_rows] = ft.blended_predict(boosters, X.iloc[valid_rows], "binary", weight)
+        np.testing.assert_allclose(oos.predictions, expected[plan.rows], rtol=0, atol=1e-12)

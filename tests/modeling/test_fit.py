@@ -152,3 +152,55 @@ def _splits(model: dict, *, feature: int) -> list[dict]:
                 out.append(node)
             todo += [node["left_child"], node["right_child"]]
     return out
+
+
+def test_a_dataset_built_once_trains_every_seed_and_member_as_a_fresh_one_would():
+    """Validation and the refits share one lgb.Dataset per set of rows: bins depend on the rows, not on the seed
+    or a blend member's overrides, so each booster is the one a Dataset of its own would give, tree for tree."""
+    rng = np.random.default_rng(4)
+    n = 1500
+    X = np.column_stack([rng.normal(size=n), rng.integers(0, 7, n).astype(float), rng.gamma(2.0, 3.0, n)])
+    X[rng.random(n) < 0.1, 0] = np.nan
+    y = ((X[:, 1] > 5) & (rng.random(n) < 0.6)).astype(float)  # rare positives: the weighted path
+    train, check = np.arange(1200), np.arange(1200, n)
+    base = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=3)
+    weight = ft.positive_weight("binary", y[train])
+    assert weight > 1
+    shared = ft.dataset(X[train], y[train], weight, categorical=[1])
+    shared_check = ft.dataset(X[check], y[check], weight, categorical=[1], reference=shared)
+    for seed in (0, 1, 2):
+        for overrides in ft.blend_members("binary", n, [7]):
+            params = {**base, **overrides, "seed": seed}
+            fresh, fresh_rounds = ft.fit(
+                X[train], y[train], params, categorical=[1], valid=(X[check], y[check]), adjust=False
+            )
+            reused, rounds = ft.fit(
+                shared, y[train], params, categorical=[1], valid=shared_check, adjust=False, scratch=True
+            )
+            assert rounds == fresh_rounds
+            assert reused.model_to_string() == fresh.model_to_string()
+            np.testing.assert_array_equal(reused.predict(X), fresh.predict(X))
+            refit, _ = ft.fit(X[train], y[train], params, categorical=[1], rounds=rounds)
+            again, _ = ft.fit(shared, y[train], params, categorical=[1], rounds=rounds)
+            assert again.model_to_string() == refit.model_to_string()
+
+
+@pytest.mark.parametrize("n_features", [3, 60])
+def test_single_threaded_fits_build_histograms_by_row_and_grow_the_trees_column_wise_would(n_features):
+    """Below SMALL_DATA_ROWS one thread fits, and row-wise histograms (cheaper on few rows) add each bin's
+    gradients in the same order as column-wise ones: tree for tree the same model, feature sampling or not."""
+    rng = np.random.default_rng(7)
+    n = 1200
+    X = rng.normal(size=(n, n_features))
+    X[:, 1] = rng.integers(0, 9, n)
+    X[rng.random((n, n_features)) < 0.05] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + (X[:, 1] > 5) + rng.normal(size=n) > 1).astype(float)
+    params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=3, n_features=n_features)
+    assert params["num_threads"] == 1 and params["force_row_wise"] and "force_col_wise" not in params
+    by_column = {k: v for k, v in params.items() if k != "force_row_wise"} | {"force_col_wise": True}
+    trees = []
+    for p in (params, by_column):
+        booster, _ = ft.fit(X, y, {**p, **ft.RANDOMISED_TREES}, categorical=[1], rounds=40)
+        trees.append(booster.model_to_string().split("parameters:")[0])
+    assert trees[0] == trees[1]
+    assert ft.task_params("binary", 2, "roc_auc", n_rows=ft.SMALL_DATA_ROWS, seed=0)["force_col_wise"]

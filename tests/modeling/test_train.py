@@ -122,6 +122,8 @@ def test_small_binary_data_is_a_blend_of_two_boosters_unless_parameters_are_type
     assert cal is not None and abs(cal.mean_predicted - cal.observed_rate) < 0.05
     typed = train(ts, table_spec("binary", "roc_auc"), params={"num_leaves": 15}, spread=False)
     assert typed.blend == () and typed.booster.current_iteration() == typed.n_rounds  # settings typed, settings used
+    by_column = train(ts, table_spec("binary", "roc_auc"), params={"force_col_wise": True}, spread=False)
+    assert by_column.params["force_col_wise"] and "force_row_wise" not in by_column.params  # typed, used
 
 
 def test_explanations_rank_the_planted_features_above_noise(churn):

@@ -148,8 +148,13 @@ def task_params(
     if n_features < FEW_FEATURES:
         params["feature_fraction"] = 1.0
     params["seed"] = seed
-    # OpenMP threads cost more than they save on small data (and on a busy machine)
+    # OpenMP threads cost more than they save on small data (and on a busy machine); with one thread, row-wise
+    # histograms add each bin's gradients in the same order as column-wise ones (the same trees) and cost less
+    # on few rows (bench/RESULTS.md ## Modeling overhead)
     params["num_threads"] = 1 if n_rows < SMALL_DATA_ROWS else 0
+    if n_rows < SMALL_DATA_ROWS:
+        del params["force_col_wise"]
+        params["force_row_wise"] = True
     params["metric"] = EARLY_STOP_METRIC.get(metric, "None")
     if task == "binary":
         params["objective"] = "binary"
@@ -290,38 +295,73 @@ def as_matrix(X: pd.DataFrame, categorical: list[str]) -> tuple[np.ndarray, list
     return matrix, [i for i, name in enumerate(X.columns) if name in names]
 
 
-def fit(
+# LightGBM's bin_construct_sample_cnt: from this many rows the bins are found on a row sample the seed draws
+BIN_SAMPLE_ROWS = 200_000
+
+
+def dataset(
     X: pd.DataFrame | np.ndarray,
+    y: np.ndarray,
+    weight: float,
+    *,
+    categorical: list[str] | list[int],
+    reference: lgb.Dataset | None = None,
+) -> lgb.Dataset:
+    """The lgb.Dataset `fit` trains on (or checks against, with the training set as `reference`): positives
+    weighted `weight` (`positive_weight` of the training rows' labels).
+
+    Built once, it serves every booster fit on these rows that reads the same columns as categories: its bins
+    depend on the rows, the binning parameters and which columns are categories, which no seed changes (below
+    BIN_SAMPLE_ROWS rows every row is binned, so the seed does not pick them); a member reading ordered
+    categories as numbers (member_reading) needs its own. Binning is most of what building one costs.
+    """
+    w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
+    # exactly `categorical` ("auto" would also read every other pandas category, an ordered one read as a number too)
+    return lgb.Dataset(X, label=y, weight=w, reference=reference, categorical_feature=categorical, free_raw_data=True)
+
+
+def fit(
+    X: pd.DataFrame | np.ndarray | lgb.Dataset,
     y: np.ndarray,
     params: Mapping[str, Any],
     *,
     categorical: list[str] | list[int],
     rounds: int = MAX_ROUNDS,
-    valid: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None = None,
+    valid: tuple[pd.DataFrame | np.ndarray, np.ndarray] | lgb.Dataset | None = None,
     adjust: bool = True,
+    scratch: bool = False,
 ) -> tuple[lgb.Booster, int]:
     """Train one booster; with `valid`, stop when the validation metric stops improving. Returns (booster, rounds used).
 
+    `X` (with `y` its labels) and `valid` may be Datasets built by `dataset`, shared by several fits.
     With `adjust=False` the up-weighting of rare positives is left in the booster (cheaper: no model
     rebuild); the caller then corrects its probabilities with `unweight` (validation folds do this).
+    `scratch=True`: the booster is only predicted with, then dropped, so LightGBM skips rebuilding it from
+    its own text (the same trees either way) and it keeps a reference to its training Dataset while it lives.
     """
     weight = positive_weight(params.get("objective", ""), y)
-    w = np.where(y == 1, weight, 1.0) if weight != 1.0 else None
-    # exactly `categorical` ("auto" would also read every other pandas category, an ordered one read as a number too)
-    train_set = lgb.Dataset(X, label=y, weight=w, categorical_feature=categorical, free_raw_data=True)
+    train_set = X if isinstance(X, lgb.Dataset) else dataset(X, y, weight, categorical=categorical)
     callbacks = []
     valid_sets = []
     if valid is not None:
-        vw = np.where(valid[1] == 1, weight, 1.0) if weight != 1.0 else None
         valid_sets = [
-            lgb.Dataset(valid[0], label=valid[1], weight=vw, reference=train_set, categorical_feature=categorical)
+            valid
+            if isinstance(valid, lgb.Dataset)
+            else dataset(valid[0], valid[1], weight, categorical=categorical, reference=train_set)
         ]
         delta = min_delta(str(params.get("metric")), y)
         callbacks.append(
             lgb.early_stopping(EARLY_STOPPING_ROUNDS, first_metric_only=True, verbose=False, min_delta=delta)
         )
     try:
-        booster = lgb.train(dict(params), train_set, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
+        booster = lgb.train(
+            dict(params),
+            train_set,
+            num_boost_round=rounds,
+            valid_sets=valid_sets,
+            callbacks=callbacks,
+            keep_training_booster=scratch,
+        )
     except lgb.basic.LightGBMError as exc:
         raise ModelError(
             f"LightGBM could not train: {exc}.", hint="Check the features for constant or all-missing columns."

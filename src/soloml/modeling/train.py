@@ -103,6 +103,8 @@ def train(
         ),
         **dict(params or {}),
     }
+    if params and ("force_col_wise" in params or "force_row_wise" in params):  # LightGBM takes one of the two
+        base.pop("force_row_wise" if "force_col_wise" in params else "force_col_wise", None)
     fold_params, chosen, tuned = _parameters(
         X, y, plan, base, metric, ts.task, capacity.k / max(1, len(rows)), cats, tune, seed
     )
@@ -126,6 +128,17 @@ def train(
         average=not params,
         ordered=signature.ordered,
     )
+    shared: dict[tuple[int | None, tuple[str, ...]], Any] = {}
+
+    def every_row(s: int | None, read: list[str]) -> Any:
+        """One Dataset of every row for the saved model's boosters reading the columns alike (per seed from
+        fit.BIN_SAMPLE_ROWS rows)."""
+        key = (s if len(X) >= ft.BIN_SAMPLE_ROWS else None, tuple(read))
+        if key not in shared:
+            weight = ft.positive_weight(str(chosen.get("objective", "")), y)
+            shared[key] = ft.dataset(X, y, weight, categorical=read)
+        return shared[key]
+
     asked = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
         (s if runs.averaged else None, overrides, rounds)
         for s, oos in runs.fitted
@@ -136,8 +149,8 @@ def train(
         for s, overrides, _ in asked
     ]
     fitted = [
-        (refit or ft.fit)(X, y, member, categorical=read, rounds=rounds)
-        for (member, read), (_, _, rounds) in zip(readings, asked, strict=True)
+        (refit or ft.fit)(X if refit else every_row(s, read), y, member, categorical=read, rounds=rounds)
+        for (member, read), (s, _, rounds) in zip(readings, asked, strict=True)
     ]
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
     members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]

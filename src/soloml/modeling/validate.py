@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
@@ -102,18 +103,29 @@ def cross_validate(
     in_order = {i for i, name in enumerate(X.columns) if name in ordered}
     parts, fits = [], []
     for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
+        task = str(fold_params.get("objective", ""))
+        weight = ft.positive_weight(task, y[train_rows])
+        # the fold's three sets of rows, one Dataset each for every member reading the columns alike (fit.dataset)
+        inner_train, inner_valid = plan.inner(train_rows)
+        inner_weight = ft.positive_weight(task, y[inner_train])
+        sets: dict[tuple[int, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
         boosters, best, used = [], [], []
         for overrides in blend:
             member, read = ft.member_reading({**fold_params, **overrides}, positions, in_order)
-            chosen, inner_rows = _choose_rounds(M, y, train_rows, plan, member, read)
-            rounds = ft.scaled_rounds(chosen, inner_rows, len(train_rows))
-            booster, _ = ft.fit(M[train_rows], y[train_rows], member, categorical=read, rounds=rounds, adjust=False)
+            if tuple(read) not in sets:
+                inner = ft.dataset(M[inner_train], y[inner_train], inner_weight, categorical=read)
+                check = ft.dataset(M[inner_valid], y[inner_valid], inner_weight, categorical=read, reference=inner)
+                sets[tuple(read)] = inner, check, ft.dataset(M[train_rows], y[train_rows], weight, categorical=read)
+            inner, check, whole = sets[tuple(read)]
+            _, chosen = ft.fit(inner, y[inner_train], member, categorical=read, valid=check, adjust=False, scratch=True)
+            rounds = ft.scaled_rounds(chosen, len(inner_train), len(train_rows))
+            booster, _ = ft.fit(
+                whole, y[train_rows], member, categorical=read, rounds=rounds, adjust=False, scratch=True
+            )
             boosters.append(booster)
             best.append(chosen)
             used.append(rounds)
-        task = str(fold_params.get("objective", ""))
-        weight = ft.positive_weight(task, y[train_rows])
         parts.append(ft.blended_predict(boosters, M[valid_rows], task, weight))
-        fits.append(FoldFit(tuple(best), inner_rows, len(train_rows), tuple(used)))
+        fits.append(FoldFit(tuple(best), len(inner_train), len(train_rows), tuple(used)))
     stacked = np.concatenate(parts, axis=0)
     return OutOfSample(stacked[validation_order(plan)], tuple(fits))
