@@ -93,6 +93,12 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "mdl5+ff0.7": (with_all({"min_data_in_leaf": 5, "feature_fraction": 0.7}), False),
     "before+rank": (before, False),
     "before+et+rank": (plus(ET), True),
+    "before+mdl5": (plus({"min_data_in_leaf": 5}), False),
+    "before+mdl5ff0.7": (plus({"min_data_in_leaf": 5, "feature_fraction": 0.7}), False),
+    "before+bag0.6": (plus({"bagging_fraction": 0.6, "feature_fraction": 0.6}), False),
+    "before+linear": (plus(ft.LINEAR_TREES), False),
+    "before+linear_l10": (plus({**ft.LINEAR_TREES, "linear_lambda": 10.0}), False),
+    "linear": (with_all(ft.LINEAR_TREES), False),
 }
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
 

@@ -104,3 +104,31 @@ def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_a
     np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "binary"), atol=1e-12)
     reloaded = lgb.Booster(model_str=merged.model_to_string())  # the saved text file is the same model
     np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))
+
+
+@pytest.mark.parametrize("order", ["plain first", "linear first"])
+def test_an_averaged_blend_with_a_linear_tree_member_predicts_the_members_mean_raw_score(order):
+    """Linear trees (`linear_tree`) predict leaf_const + leaf_coeff . x (leaf_value where a leaf's column is
+    missing): averaging scales all three, whichever member comes first, and the saved text reloads the same."""
+    rng = np.random.default_rng(7)
+    n = 600
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "region": pd.Categorical(rng.integers(0, 7, n).astype(str)),
+        }
+    )
+    y = (3 * X["a"] + X["b"] ** 2 + 0.5 * X["region"].cat.codes + rng.normal(size=n)).to_numpy()
+    X.loc[::17, "b"] = np.nan  # rows where a linear leaf falls back to its constant leaf_value
+    params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=3)
+    plain = ft.fit(X, y, params, categorical=["region"], rounds=30)[0]
+    linear = ft.fit(X, y, {**params, **ft.LINEAR_TREES}, categorical=["region"], rounds=40)[0]
+    members = [plain, linear] if order == "plain first" else [linear, plain]
+    merged = ft.average(members)
+    mean_raw = (plain.predict(X, raw_score=True) + linear.predict(X, raw_score=True)) / 2
+    assert np.max(np.abs(linear.predict(X) - plain.predict(X))) > 0.1  # the members differ: the test can fail
+    np.testing.assert_allclose(merged.predict(X), mean_raw, atol=1e-9)
+    np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "regression"), atol=1e-9)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())
+    np.testing.assert_allclose(reloaded.predict(X), merged.predict(X), atol=1e-12)

@@ -64,6 +64,7 @@ MIN_DELTA = {
 RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 CATEGORY_SMOOTHING: dict[str, Any] = {"cat_smooth": 50.0, "min_data_per_group": 50, "cat_l2": 10.0}
 RANDOMISED_TREES: dict[str, Any] = {**CATEGORY_SMOOTHING, "extra_trees": True}  # smoothed too: better, and cheaper
+LINEAR_TREES: dict[str, Any] = {"linear_tree": True}  # a linear model of the numeric columns in each leaf
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
@@ -192,9 +193,15 @@ def softmax(raw: np.ndarray) -> np.ndarray:
     return shares
 
 
+# what a tree adds to the raw score: leaf values, and a linear tree's leaf_const + leaf_coeff . x (its leaf_value
+# where one of the leaf's columns is missing); internal values are what TreeSHAP reads
+SCALED_IN_AVERAGE = ("leaf_value", "internal_value", "leaf_const", "leaf_coeff")
+
+
 def average(boosters: list[lgb.Booster]) -> lgb.Booster:
     """One booster whose raw score is the mean of `boosters`' (fit on the same columns): each one's leaf values
-    divided by their number, the trees one after another. One booster comes back as it is."""
+    (and a linear tree's leaf constants and coefficients) divided by their number, the trees one after another.
+    One booster comes back as it is."""
     if len(boosters) == 1:
         return boosters[0]
     share = 1.0 / len(boosters)
@@ -210,8 +217,8 @@ def average(boosters: list[lgb.Booster]) -> lgb.Booster:
             lines = block.rstrip("\n").split("\n")
             for j, line in enumerate(lines):
                 key, _, values = line.partition("=")
-                if key in ("leaf_value", "internal_value"):
-                    lines[j] = key + "=" + " ".join(repr(float(v) * share) for v in values.split())
+                if key in SCALED_IN_AVERAGE:  # a linear leaf's coefficients keep their spacing (two between leaves)
+                    lines[j] = key + "=" + re.sub(r"\S+", lambda v: repr(float(v.group()) * share), values)
             trees.append("\n".join(lines) + "\n\n\n")
     blocks = [f"Tree={i}\n{body}" for i, body in enumerate(trees)]
     sizes = "tree_sizes=" + " ".join(str(len(b.encode())) for b in blocks)
