@@ -99,7 +99,38 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "before+linear": (plus(ft.LINEAR_TREES), False),
     "before+linear_l10": (plus({**ft.LINEAR_TREES, "linear_lambda": 10.0}), False),
     "linear": (with_all(ft.LINEAR_TREES), False),
+    "before+mdl2": (plus({"min_data_in_leaf": 2}), False),
+    "before+mdl3": (plus({"min_data_in_leaf": 3}), False),
+    "before+mdl5_nl63": (plus({"min_data_in_leaf": 5, "num_leaves": 63}), False),
+    "before+mdl5_l2_0": (plus({"min_data_in_leaf": 5, "lambda_l2": 0.0}), False),
+    "before+mdl5+mdl10": (plus({"min_data_in_leaf": 5}, {"min_data_in_leaf": 10}), False),
+    "before+mdl5_lr0.1": (plus({"min_data_in_leaf": 5, "learning_rate": 0.1}), False),
+    "before+mdl4": (plus({"min_data_in_leaf": 4}), False),
+    "before+mdl6": (plus({"min_data_in_leaf": 6}), False),
+    "before+mdl8": (plus({"min_data_in_leaf": 8}), False),
+    "before+mdl5_seed1": (plus({"min_data_in_leaf": 5, "seed": 1}), False),
+    "before+mdl5_seed2": (plus({"min_data_in_leaf": 5, "seed": 2}), False),
 }
+SEEDED = {
+    "before": before,
+    "before+mdl5": plus({"min_data_in_leaf": 5}),
+    "before+mdl8": plus({"min_data_in_leaf": 8}),
+    "before+mdl5_l2_10": plus({"min_data_in_leaf": 5, "lambda_l2": 10.0}),
+    "before+mdl5_l2_30": plus({"min_data_in_leaf": 5, "lambda_l2": 30.0}),
+    "before+mdl3_ps10": plus({"min_data_in_leaf": 3, "path_smooth": 10.0}),
+    "before+mdl5_ps10": plus({"min_data_in_leaf": 5, "path_smooth": 10.0}),
+}
+CANDIDATES.update({name: (fn, False) for name, fn in SEEDED.items() if name not in CANDIDATES})
+
+
+def seeded(members: Callable[[Table], Members], seed: int) -> Callable[[Table], Members]:
+    """`members`, every booster with its row sampling seeded `seed` (how much of a difference is one seed's luck)."""
+    return lambda t: tuple({**m, "seed": seed} for m in members(t))
+
+
+CANDIDATES.update(
+    {f"{name}@seed{k}": (seeded(fn, k), False) for name, fn in SEEDED.items() for k in range(1, 5)}
+)
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
 
 
@@ -197,10 +228,13 @@ def table(scores: dict[str, dict[str, dict[str, float]]], candidates: Sequence[s
                 cells.append("-")
                 continue
             digits = 4 if s["metric"] < 10 else 2
-            delta = s["metric"] - per["before"]["metric"] if "before" in per else 0.0
-            sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / per['before']['metric']:+.1f}%)"
-            cpu = f", {s['cpu'] / per['before']['cpu']:.2f}x CPU" if "before" in per and name != "before" else ""
-            cells.append(f"{s['metric']:.{digits}f}{sign if name != 'before' else ''}{cpu}")
+            sign, cpu = "", ""
+            if "before" in per and name != "before":  # the change against `before`, when it ran
+                base = per["before"]
+                delta = s["metric"] - base["metric"]
+                sign = f" ({delta:+.4f})" if digits == 4 else f" ({100 * delta / base['metric']:+.1f}%)"
+                cpu = f", {s['cpu'] / base['cpu']:.2f}x CPU"
+            cells.append(f"{s['metric']:.{digits}f}{sign}{cpu}")
         lines.append(f"| {ds_name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
