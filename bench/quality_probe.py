@@ -128,9 +128,7 @@ def seeded(members: Callable[[Table], Members], seed: int) -> Callable[[Table], 
     return lambda t: tuple({**m, "seed": seed} for m in members(t))
 
 
-CANDIDATES.update(
-    {f"{name}@seed{k}": (seeded(fn, k), False) for name, fn in SEEDED.items() for k in range(1, 5)}
-)
+CANDIDATES.update({f"{name}@seed{k}": (seeded(fn, k), False) for name, fn in SEEDED.items() for k in range(1, 5)})
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
 
 
