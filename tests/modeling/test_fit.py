@@ -67,12 +67,21 @@ def test_averaged_boosters_are_one_model_predicting_the_mean_raw_score(task):
     np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))
 
 
-def test_the_blend_is_two_boosters_only_on_small_data_with_a_many_valued_category():
-    assert ft.blend_members("regression", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
-    assert ft.blend_members("regression", 4_000, []) == ({},)
-    assert ft.blend_members("regression", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
-    assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
+def test_multiclass_blends_the_smoothing_only_on_small_data_with_a_many_valued_category():
     assert ft.blend_members("multiclass", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
+    assert ft.blend_members("multiclass", 4_000, []) == ({},)
+    assert ft.blend_members("multiclass", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
+    assert ft.blend_members("multiclass", ft.SMALL_DATA_ROWS, [51]) == ({},)
+
+
+def test_a_small_regression_adds_a_booster_of_small_smoothed_leaves_to_its_blend():
+    """Regression below SMALL_DATA_ROWS: the defaults, the smoothing where a category has more than
+    MAX_CAT_TO_ONEHOT values, and small leaves pulled toward their parents (RESULTS.md ## Modeling, 2026-12-07)."""
+    assert ft.SMALL_LEAVES == {"min_data_in_leaf": 3, "path_smooth": 10.0}
+    assert ft.blend_members("regression", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING, ft.SMALL_LEAVES)
+    assert ft.blend_members("regression", 4_000, []) == ({}, ft.SMALL_LEAVES)
+    assert ft.blend_members("regression", 4_000, [2, 3, 4]) == ({}, ft.SMALL_LEAVES)
+    assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
 
 
 def test_a_small_binary_table_blends_the_defaults_with_extremely_randomised_trees():

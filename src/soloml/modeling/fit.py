@@ -65,6 +65,9 @@ RELATIVE_MIN_DELTA = {"rmse": 1e-4, "l1": 1e-4}
 CATEGORY_SMOOTHING: dict[str, Any] = {"cat_smooth": 50.0, "min_data_per_group": 50, "cat_l2": 10.0}
 RANDOMISED_TREES: dict[str, Any] = {**CATEGORY_SMOOTHING, "extra_trees": True}  # smoothed too: better, and cheaper
 LINEAR_TREES: dict[str, Any] = {"linear_tree": True}  # a linear model of the numeric columns in each leaf
+# a regression's extra member: leaves of a few rows find finer steps; each leaf's value is pulled toward its parent's
+# in proportion to how few rows it holds (path_smooth), so the finer leaves do not chase single prices
+SMALL_LEAVES: dict[str, Any] = {"min_data_in_leaf": 3, "path_smooth": 10.0}
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
@@ -152,17 +155,21 @@ def task_params(
 
 def blend_members(task: str, n_rows: int, levels: Sequence[int]) -> tuple[dict[str, Any], ...]:
     """Parameter overrides of each booster averaged into the model: `({},)` (one booster, the defaults) from
-    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES)` for a binary `task`, and for the other tasks
-    `({}, CATEGORY_SMOOTHING)` when a category column has more than MAX_CAT_TO_ONEHOT values (`levels`: each
-    category column's distinct values, missing counted). LightGBM splits a category with few values one against
-    the rest, where the smoothing changes nothing: a second booster would be the first again."""
+    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES)` for a binary `task`; for the other tasks the defaults
+    and CATEGORY_SMOOTHING when a category column has more than MAX_CAT_TO_ONEHOT values (`levels`: each
+    category column's distinct values, missing counted), and for a regression SMALL_LEAVES after them. LightGBM
+    splits a category with few values one against the rest, where the smoothing changes nothing: a second
+    booster would be the first again."""
     if n_rows >= SMALL_DATA_ROWS:
         return ({},)
     if task == "binary":
         return ({}, dict(RANDOMISED_TREES))
-    if not any(n > MAX_CAT_TO_ONEHOT for n in levels):
-        return ({},)
-    return ({}, dict(CATEGORY_SMOOTHING))
+    members: tuple[dict[str, Any], ...] = ({},)
+    if any(n > MAX_CAT_TO_ONEHOT for n in levels):
+        members += (dict(CATEGORY_SMOOTHING),)
+    if task == "regression":
+        members += (dict(SMALL_LEAVES),)
+    return members
 
 
 def blended_predict(
