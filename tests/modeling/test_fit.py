@@ -141,3 +141,25 @@ def test_an_averaged_blend_with_a_linear_tree_member_predicts_the_members_mean_r
     np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "regression"), atol=1e-9)
     reloaded = lgb.Booster(model_str=merged.model_to_string())
     np.testing.assert_allclose(reloaded.predict(X), merged.predict(X), atol=1e-12)
+
+
+def test_the_saved_blend_of_a_small_regression_predicts_its_members_average_and_explains_it():
+    """Three members (defaults, smoothing, small smoothed leaves) saved as one booster: the mean of their
+    predictions, TreeSHAP contributions summing to it, and the same predictions from the reloaded text."""
+    rng = np.random.default_rng(11)
+    n = 900
+    X = pd.DataFrame({"a": rng.normal(size=n), "region": pd.Categorical(rng.integers(0, 9, n).astype(str))})
+    y = (5 * X["a"] + X["region"].cat.codes + rng.normal(size=n)).to_numpy()
+    params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=2)
+    blend = ft.blend_members("regression", n, [9])
+    assert len(blend) == 3
+    members = [
+        ft.fit(X, y, {**params, **o}, categorical=["region"], rounds=r)[0]
+        for o, r in zip(blend, (30, 40, 50), strict=True)
+    ]
+    merged = ft.average(members)
+    mean = np.mean([m.predict(X) for m in members], axis=0)
+    np.testing.assert_allclose(merged.predict(X), mean, atol=1e-9)
+    np.testing.assert_allclose(merged.predict(X, pred_contrib=True).sum(axis=1), merged.predict(X), atol=1e-9)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())
+    np.testing.assert_allclose(reloaded.predict(X), merged.predict(X), atol=1e-12)
