@@ -9,6 +9,9 @@ rule and predicts what `train(..., spread=False)` does (checked with --check). O
 prediction is run: the validation folds' refits and judging (which do not change the saved model) are skipped, so
 the CPU seconds are the model's own, comparable between candidates, not soloml's whole `train` time.
 
+`NAME@seedK` (for the SEEDED candidates, K 1-4) is NAME with every booster's row sampling seeded K: on hotel_rates'
+one time split a member's seed alone moves the RMSE by up to 5%, so a regression candidate is read over seeds 0-4.
+
 Splits: bench/modeling.py's splits() (3-fold x 2 repeats; hotel_rates its one time split; Computers 3-fold x 1).
 Run: .venv/bin/python bench/quality_probe.py [--only NAME,NAME] [--candidates a,b] [--out scores.json] [--check]
      .venv/bin/python bench/quality_probe.py --table a.json b.json   (merge shards, print the table)
