@@ -225,13 +225,14 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
             ordered.append(c)
     order = ds.dates.iloc[tr].to_numpy() if ds.dates is not None else None
     test_raw = []
-    final_sets: dict[tuple[str, ...], lgb.Dataset] = {}
+    final_sets: dict[tuple, lgb.Dataset] = {}
 
-    def every_row(read: list[str]) -> lgb.Dataset:
-        """The final boosters' one Dataset, every seed's and member's reading the columns alike."""
-        if tuple(read) not in final_sets:
-            final_sets[tuple(read)] = lgb.Dataset(X, label=y, weight=w, categorical_feature=read)
-        return final_sets[tuple(read)]
+    def every_row(member: dict, read: list[str]) -> lgb.Dataset:
+        """The final boosters' one Dataset, every seed's and member's that can share it (fit.dataset_key)."""
+        key = ft.dataset_key(member, read)
+        if key not in final_sets:
+            final_sets[key] = lgb.Dataset(X, label=y, weight=w, categorical_feature=read)
+        return final_sets[key]
 
     for seed in seeds:
         members = [  # (LightGBM's parameters, the columns read as categories)
@@ -263,20 +264,21 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
             # each set of rows one Dataset for every member reading the columns alike (bins depend on the rows and
             # the category columns); boosters only predicted with keep their training data (keep_training_booster)
             # rather than be rebuilt from text
-            sets: dict[tuple[str, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
+            sets: dict[tuple, tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
             for i, (member, read) in enumerate(members):
-                if tuple(read) not in sets:
+                key = ft.dataset_key(member, read)
+                if key not in sets:
                     inner_set = lgb.Dataset(
                         X.iloc[inner_tr], label=y[inner_tr], weight=w[inner_tr], categorical_feature=read
                     )
-                    sets[tuple(read)] = (
+                    sets[key] = (
                         inner_set,
                         lgb.Dataset(X.iloc[inner_va], label=y[inner_va], weight=w[inner_va], reference=inner_set),
                         lgb.Dataset(
                             X.iloc[fold_train], label=y[fold_train], weight=w[fold_train], categorical_feature=read
                         ),
                     )
-                train_set, valid_set, fold_set = sets[tuple(read)]
+                train_set, valid_set, fold_set = sets[key]
                 booster = lgb.train(
                     member,
                     train_set,
@@ -296,7 +298,7 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
         for i, (member, read) in enumerate(members):
             final = lgb.train(
                 member,
-                every_row(read),
+                every_row(member, read),
                 num_boost_round=max(1, round(np.mean(best[i]) * np.sqrt(len(y) / np.mean(inner_sizes)))),
             )
             test_raw.append(final.predict(ds.frame.iloc[te], raw_score=True))

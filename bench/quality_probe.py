@@ -9,6 +9,9 @@ rule and predicts what `train(..., spread=False)` does (checked with --check). O
 prediction is run: the validation folds' refits and judging (which do not change the saved model) are skipped, so
 the CPU seconds are the model's own, comparable between candidates, not soloml's whole `train` time.
 
+`NAME@seedK` (for the SEEDED candidates, K 1-4) is NAME with every booster's row sampling seeded K: on hotel_rates'
+one time split a member's seed alone moves the RMSE by up to 5%, so a regression candidate is read over seeds 0-4.
+
 Splits: bench/modeling.py's splits() (3-fold x 2 repeats; hotel_rates its one time split; Computers 3-fold x 1).
 Run: .venv/bin/python bench/quality_probe.py [--only NAME,NAME] [--candidates a,b] [--out scores.json] [--check]
      .venv/bin/python bench/quality_probe.py --table a.json b.json   (merge shards, print the table)
@@ -94,7 +97,42 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "adopted+lr0.1": (lambda t: tuple({**m, "learning_rate": 0.1} for m in adopted(t)), False),
     "before+rank": (before, False),
     "before+et+rank": (plus(ET), True),
+    "before+mdl5": (plus({"min_data_in_leaf": 5}), False),
+    "before+mdl5ff0.7": (plus({"min_data_in_leaf": 5, "feature_fraction": 0.7}), False),
+    "before+bag0.6": (plus({"bagging_fraction": 0.6, "feature_fraction": 0.6}), False),
+    "before+linear": (plus(ft.LINEAR_TREES), False),
+    "before+linear_l10": (plus({**ft.LINEAR_TREES, "linear_lambda": 10.0}), False),
+    "linear": (with_all(ft.LINEAR_TREES), False),
+    "before+mdl2": (plus({"min_data_in_leaf": 2}), False),
+    "before+mdl3": (plus({"min_data_in_leaf": 3}), False),
+    "before+mdl5_nl63": (plus({"min_data_in_leaf": 5, "num_leaves": 63}), False),
+    "before+mdl5_l2_0": (plus({"min_data_in_leaf": 5, "lambda_l2": 0.0}), False),
+    "before+mdl5+mdl10": (plus({"min_data_in_leaf": 5}, {"min_data_in_leaf": 10}), False),
+    "before+mdl5_lr0.1": (plus({"min_data_in_leaf": 5, "learning_rate": 0.1}), False),
+    "before+mdl4": (plus({"min_data_in_leaf": 4}), False),
+    "before+mdl6": (plus({"min_data_in_leaf": 6}), False),
+    "before+mdl8": (plus({"min_data_in_leaf": 8}), False),
+    "before+mdl5_seed1": (plus({"min_data_in_leaf": 5, "seed": 1}), False),
+    "before+mdl5_seed2": (plus({"min_data_in_leaf": 5, "seed": 2}), False),
 }
+SEEDED = {
+    "before": before,
+    "before+mdl5": plus({"min_data_in_leaf": 5}),
+    "before+mdl8": plus({"min_data_in_leaf": 8}),
+    "before+mdl5_l2_10": plus({"min_data_in_leaf": 5, "lambda_l2": 10.0}),
+    "before+mdl5_l2_30": plus({"min_data_in_leaf": 5, "lambda_l2": 30.0}),
+    "before+mdl3_ps10": plus({"min_data_in_leaf": 3, "path_smooth": 10.0}),
+    "before+mdl5_ps10": plus({"min_data_in_leaf": 5, "path_smooth": 10.0}),
+}
+CANDIDATES.update({name: (fn, False) for name, fn in SEEDED.items() if name not in CANDIDATES})
+
+
+def seeded(members: Callable[[Table], Members], seed: int) -> Callable[[Table], Members]:
+    """`members`, every booster with its row sampling seeded `seed` (how much of a difference is one seed's luck)."""
+    return lambda t: tuple({**m, "seed": seed} for m in members(t))
+
+
+CANDIDATES.update({f"{name}@seed{k}": (seeded(fn, k), False) for name, fn in SEEDED.items() for k in range(1, 5)})
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
 # ordered categories (signature.ordered, modeling/ordered.py), 2026-12-07: the rule until then (`default+smooth_et`
 # for binary, `before` otherwise), and which of its members read an ordered category's code (its rank in the

@@ -67,12 +67,21 @@ def test_averaged_boosters_are_one_model_predicting_the_mean_raw_score(task):
     np.testing.assert_allclose(reloaded.predict(X), merged.predict(X))
 
 
-def test_the_blend_is_two_boosters_only_on_small_data_with_a_many_valued_category():
-    assert ft.blend_members("regression", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
-    assert ft.blend_members("regression", 4_000, []) == ({},)
-    assert ft.blend_members("regression", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
-    assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
+def test_multiclass_blends_the_smoothing_only_on_small_data_with_a_many_valued_category():
     assert ft.blend_members("multiclass", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
+    assert ft.blend_members("multiclass", 4_000, []) == ({},)
+    assert ft.blend_members("multiclass", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
+    assert ft.blend_members("multiclass", ft.SMALL_DATA_ROWS, [51]) == ({},)
+
+
+def test_a_small_regression_adds_a_booster_of_small_smoothed_leaves_to_its_blend():
+    """Regression below SMALL_DATA_ROWS: the defaults, the smoothing where a category has more than
+    MAX_CAT_TO_ONEHOT values, and small leaves pulled toward their parents (RESULTS.md ## Modeling, 2026-12-07)."""
+    assert ft.SMALL_LEAVES == {"min_data_in_leaf": 3, "path_smooth": 10.0}
+    assert ft.blend_members("regression", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING, ft.SMALL_LEAVES)
+    assert ft.blend_members("regression", 4_000, []) == ({}, ft.SMALL_LEAVES)
+    assert ft.blend_members("regression", 4_000, [2, 3, 4]) == ({}, ft.SMALL_LEAVES)
+    assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
 
 
 def test_a_small_binary_table_blends_the_defaults_with_extremely_randomised_trees():
@@ -204,3 +213,73 @@ def test_single_threaded_fits_build_histograms_by_row_and_grow_the_trees_column_
         trees.append(booster.model_to_string().split("parameters:")[0])
     assert trees[0] == trees[1]
     assert ft.task_params("binary", 2, "roc_auc", n_rows=ft.SMALL_DATA_ROWS, seed=0)["force_col_wise"]
+
+
+@pytest.mark.parametrize("order", ["plain first", "linear first"])
+def test_an_averaged_blend_with_a_linear_tree_member_predicts_the_members_mean_raw_score(order):
+    """Linear trees (`linear_tree`) predict leaf_const + leaf_coeff . x (leaf_value where a leaf's column is
+    missing): averaging scales all three, whichever member comes first, and the saved text reloads the same."""
+    rng = np.random.default_rng(7)
+    n = 600
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "region": pd.Categorical(rng.integers(0, 7, n).astype(str)),
+        }
+    )
+    y = (3 * X["a"] + X["b"] ** 2 + 0.5 * X["region"].cat.codes + rng.normal(size=n)).to_numpy()
+    X.loc[::17, "b"] = np.nan  # rows where a linear leaf falls back to its constant leaf_value
+    params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=3)
+    plain = ft.fit(X, y, params, categorical=["region"], rounds=30)[0]
+    linear = ft.fit(X, y, {**params, **ft.LINEAR_TREES}, categorical=["region"], rounds=40)[0]
+    members = [plain, linear] if order == "plain first" else [linear, plain]
+    merged = ft.average(members)
+    mean_raw = (plain.predict(X, raw_score=True) + linear.predict(X, raw_score=True)) / 2
+    assert np.max(np.abs(linear.predict(X) - plain.predict(X))) > 0.1  # the members differ: the test can fail
+    np.testing.assert_allclose(merged.predict(X), mean_raw, atol=1e-9)
+    np.testing.assert_allclose(merged.predict(X), ft.blended_predict(members, X, "regression"), atol=1e-9)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())
+    np.testing.assert_allclose(reloaded.predict(X), merged.predict(X), atol=1e-12)
+
+
+def test_the_saved_blend_of_a_small_regression_predicts_its_members_average_and_explains_it():
+    """Three members (defaults, smoothing, small smoothed leaves) saved as one booster: the mean of their
+    predictions, TreeSHAP contributions summing to it, and the same predictions from the reloaded text."""
+    rng = np.random.default_rng(11)
+    n = 900
+    X = pd.DataFrame({"a": rng.normal(size=n), "region": pd.Categorical(rng.integers(0, 9, n).astype(str))})
+    y = (5 * X["a"] + X["region"].cat.codes + rng.normal(size=n)).to_numpy()
+    params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=2)
+    blend = ft.blend_members("regression", n, [9])
+    assert len(blend) == 3
+    members = [
+        ft.fit(X, y, {**params, **o}, categorical=["region"], rounds=r)[0]
+        for o, r in zip(blend, (30, 40, 50), strict=True)
+    ]
+    merged = ft.average(members)
+    mean = np.mean([m.predict(X) for m in members], axis=0)
+    np.testing.assert_allclose(merged.predict(X), mean, atol=1e-9)
+    np.testing.assert_allclose(merged.predict(X, pred_contrib=True).sum(axis=1), merged.predict(X), atol=1e-9)
+    reloaded = lgb.Booster(model_str=merged.model_to_string())
+    np.testing.assert_allclose(reloaded.predict(X), merged.predict(X), atol=1e-12)
+
+
+def test_a_small_regressions_members_train_on_shared_datasets_as_on_their_own():
+    """The small-leaf member (min_data_in_leaf 3) cannot reuse a Dataset LightGBM built for leaves of 20 (with
+    feature_pre_filter it refuses): dataset_key gives it its own, and every member is the booster a fresh Dataset
+    would give."""
+    rng = np.random.default_rng(5)
+    n = 900
+    X = np.column_stack([rng.normal(size=n), rng.integers(0, 9, n).astype(float)])
+    y = 4 * X[:, 0] + X[:, 1] + rng.normal(size=n)
+    params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=2)
+    blend = ft.blend_members("regression", n, [9])
+    assert len({ft.dataset_key({**params, **o}, [1]) for o in blend}) == 2  # the small leaves apart
+    shared: dict = {}
+    for overrides in blend:
+        member = {**params, **overrides}
+        data = shared.setdefault(ft.dataset_key(member, [1]), ft.dataset(X, y, 1.0, categorical=[1]))
+        reused, _ = ft.fit(data, y, member, categorical=[1], rounds=30)
+        fresh, _ = ft.fit(X, y, member, categorical=[1], rounds=30)
+        assert reused.model_to_string() == fresh.model_to_string()

@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn.datasets import load_diabetes
 
 from soloml.features.trainingset import TrainingSet
+from soloml.modeling import fit as ft
 from soloml.modeling import train
 from soloml.modeling.split import plan_validation
 
@@ -58,14 +59,17 @@ def test_a_rows_own_label_does_not_change_its_prediction_averaged_over_three_see
     labels[7] = labels[7] * 3.0 + 500.0
     honest = train(ts, table_spec("regression", "rmse", done=50.0))
     perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=50.0))
-    assert honest.seed_spread["averaged"] and len(honest.blend) == 3
+    assert honest.seed_spread["averaged"] and len(honest.blend) == 3 * len(
+        ft.blend_members("regression", len(ts.frame), [])
+    )
     row = list(honest.validation.rows).index(7)
     assert honest.validation.predictions[row] == perturbed.validation.predictions[row]
     assert not np.array_equal(honest.validation.predictions, perturbed.validation.predictions)
 
 
 def test_judged_labels_of_one_fold_do_not_change_that_folds_blended_predictions():
-    """The two-booster blend (a many-valued category on small data): each member's rounds chosen inside the fold."""
+    """The blend of a small regression with a many-valued category (defaults, smoothing, small leaves): each member's
+    rounds chosen inside the fold."""
     rng = np.random.default_rng(6)
     n = 900
     region = rng.integers(0, 10, n)
@@ -79,7 +83,7 @@ def test_judged_labels_of_one_fold_do_not_change_that_folds_blended_predictions(
     labels[judged] = labels[judged][::-1] * 3.0
     honest = train(ts, table_spec("regression", "rmse", done=5.0), spread=False)
     perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=5.0), spread=False)
-    assert len(honest.blend) == 2
+    assert len(honest.blend) == 3
     position = {row: i for i, row in enumerate(honest.validation.rows)}
     at = [position[r] for r in judged]
     np.testing.assert_allclose(honest.validation.predictions[at], perturbed.validation.predictions[at])

@@ -6,16 +6,19 @@ shifts the log-odds by log(weight), so the fitted booster's first tree is shifte
 amount: probabilities stay calibrated, which the expected-value threshold needs, and the saved model
 text file predicts calibrated probabilities on its own.
 
-Blend: below SMALL_DATA_ROWS rows the model can be the average (of raw scores) of two boosters, the defaults
-and a second one: for a binary label, extremely randomised trees with stronger category smoothing
+Blend: below SMALL_DATA_ROWS rows the model can be the average (of raw scores) of two or three boosters, the
+defaults and others: for a binary label, extremely randomised trees with stronger category smoothing
 (RANDOMISED_TREES: each split's threshold drawn at random, a strong regulariser of few, noisy positives);
 otherwise, when a category column has more than MAX_CAT_TO_ONEHOT values, the category smoothing alone
 (CATEGORY_SMOOTHING: on few rows the per-category statistics are noisy). On the bench tables (bench/RESULTS.md
 ## Modeling, bench/quality_probe.py) the randomised pair beat the smoothed pair (or one booster) on all four
 binary tables, at no more fits where there were two boosters already; as the only booster randomised trees cost
-a regression 60% RMSE, so regression keeps the smoothing alone. Averaging the members was never worse than the
-better-guessed one by more than noise, where a choice between them on an inner split was. `average` writes the
-two as one booster (leaf values halved, trees concatenated), so what is saved and scored is one model.
+a regression 60% RMSE, so regression keeps the smoothing alone. A regression adds SMALL_LEAVES (leaves of 3 rows,
+each pulled toward its parent by path_smooth): Computers -1.7% RMSE, hotel_rates -0.6%, over five seeds (2026-12-07;
+small leaves without the pull cost hotel_rates' time split 1.4%). Averaging the members was never worse than the
+better-guessed one by more than noise, where a choice between them on an inner split was. `average` writes them
+as one booster (leaf values, and a linear tree's leaf constants and coefficients, divided by their number, trees
+concatenated), so what is saved and scored is one model.
 
 Ordered categories (signature.ordered: grades such as A1..G5, levels, numbers with units; their code is their
 rank in the natural order): the randomised member reads them as numbers (ORDERED_AS_NUMBERS, `member_reading`),
@@ -76,6 +79,10 @@ RANDOMISED_TREES: dict[str, Any] = {  # smoothed too: better, and cheaper
     "extra_trees": True,
     ORDERED_AS_NUMBERS: True,
 }
+LINEAR_TREES: dict[str, Any] = {"linear_tree": True}  # a linear model of the numeric columns in each leaf
+# a regression's extra member: leaves of a few rows find finer steps; each leaf's value is pulled toward its parent's
+# in proportion to how few rows it holds (path_smooth), so the finer leaves do not chase single prices
+SMALL_LEAVES: dict[str, Any] = {"min_data_in_leaf": 3, "path_smooth": 10.0}
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 EARLY_STOP_METRIC = {
@@ -168,17 +175,21 @@ def task_params(
 
 def blend_members(task: str, n_rows: int, levels: Sequence[int]) -> tuple[dict[str, Any], ...]:
     """Parameter overrides of each booster averaged into the model: `({},)` (one booster, the defaults) from
-    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES)` for a binary `task`, and for the other tasks
-    `({}, CATEGORY_SMOOTHING)` when a category column has more than MAX_CAT_TO_ONEHOT values (`levels`: each
-    category column's distinct values, missing counted). LightGBM splits a category with few values one against
-    the rest, where the smoothing changes nothing: a second booster would be the first again."""
+    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES)` for a binary `task`; for the other tasks the defaults
+    and CATEGORY_SMOOTHING when a category column has more than MAX_CAT_TO_ONEHOT values (`levels`: each
+    category column's distinct values, missing counted), and for a regression SMALL_LEAVES after them. LightGBM
+    splits a category with few values one against the rest, where the smoothing changes nothing: a second
+    booster would be the first again."""
     if n_rows >= SMALL_DATA_ROWS:
         return ({},)
     if task == "binary":
         return ({}, dict(RANDOMISED_TREES))
-    if not any(n > MAX_CAT_TO_ONEHOT for n in levels):
-        return ({},)
-    return ({}, dict(CATEGORY_SMOOTHING))
+    members: tuple[dict[str, Any], ...] = ({},)
+    if any(n > MAX_CAT_TO_ONEHOT for n in levels):
+        members += (dict(CATEGORY_SMOOTHING),)
+    if task == "regression":
+        members += (dict(SMALL_LEAVES),)
+    return members
 
 
 def member_reading(
@@ -220,9 +231,15 @@ def softmax(raw: np.ndarray) -> np.ndarray:
     return shares
 
 
+# what a tree adds to the raw score: leaf values, and a linear tree's leaf_const + leaf_coeff . x (its leaf_value
+# where one of the leaf's columns is missing); internal values are what TreeSHAP reads
+SCALED_IN_AVERAGE = ("leaf_value", "internal_value", "leaf_const", "leaf_coeff")
+
+
 def average(boosters: list[lgb.Booster]) -> lgb.Booster:
     """One booster whose raw score is the mean of `boosters`' (fit on the same columns): each one's leaf values
-    divided by their number, the trees one after another. One booster comes back as it is."""
+    (and a linear tree's leaf constants and coefficients) divided by their number, the trees one after another.
+    One booster comes back as it is."""
     if len(boosters) == 1:
         return boosters[0]
     share = 1.0 / len(boosters)
@@ -238,8 +255,8 @@ def average(boosters: list[lgb.Booster]) -> lgb.Booster:
             lines = block.rstrip("\n").split("\n")
             for j, line in enumerate(lines):
                 key, _, values = line.partition("=")
-                if key in ("leaf_value", "internal_value"):
-                    lines[j] = key + "=" + " ".join(repr(float(v) * share) for v in values.split())
+                if key in SCALED_IN_AVERAGE:  # a linear leaf's coefficients keep their spacing (two between leaves)
+                    lines[j] = key + "=" + re.sub(r"\S+", lambda v: repr(float(v.group()) * share), values)
             trees.append("\n".join(lines) + "\n\n\n")
     blocks = [f"Tree={i}\n{body}" for i, body in enumerate(trees)]
     sizes = "tree_sizes=" + " ".join(str(len(b.encode())) for b in blocks)
@@ -297,6 +314,15 @@ def as_matrix(X: pd.DataFrame, categorical: list[str]) -> tuple[np.ndarray, list
 
 # LightGBM's bin_construct_sample_cnt: from this many rows the bins are found on a row sample the seed draws
 BIN_SAMPLE_ROWS = 200_000
+# parameters LightGBM fixes when it builds a Dataset (with feature_pre_filter, min_data_in_leaf decides which
+# columns can split at all): boosters differing in one of them cannot share a Dataset
+DATASET_PARAMS = ("max_bin", "min_data_in_bin", "min_data_in_leaf", "feature_pre_filter", "linear_tree", "use_missing")
+
+
+def dataset_key(params: Mapping[str, Any], categorical: Sequence[Any]) -> tuple[Any, ...]:
+    """What decides whether two boosters can train on one Dataset: the columns read as categories and the
+    parameters LightGBM fixes at construction (a small-leaf member needs its own)."""
+    return (tuple(categorical), *(params.get(k) for k in DATASET_PARAMS))
 
 
 def dataset(

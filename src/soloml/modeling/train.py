@@ -128,12 +128,12 @@ def train(
         average=not params,
         ordered=signature.ordered,
     )
-    shared: dict[tuple[int | None, tuple[str, ...]], Any] = {}
+    shared: dict[tuple[Any, ...], Any] = {}
 
-    def every_row(s: int | None, read: list[str]) -> Any:
-        """One Dataset of every row for the saved model's boosters reading the columns alike (per seed from
-        fit.BIN_SAMPLE_ROWS rows)."""
-        key = (s if len(X) >= ft.BIN_SAMPLE_ROWS else None, tuple(read))
+    def every_row(s: int | None, member: dict[str, Any], read: list[str]) -> Any:
+        """One Dataset of every row for the saved model's boosters that can share it (fit.dataset_key; per seed
+        from fit.BIN_SAMPLE_ROWS rows)."""
+        key = (s if len(X) >= ft.BIN_SAMPLE_ROWS else None, *ft.dataset_key(member, read))
         if key not in shared:
             weight = ft.positive_weight(str(chosen.get("objective", "")), y)
             shared[key] = ft.dataset(X, y, weight, categorical=read)
@@ -149,7 +149,7 @@ def train(
         for s, overrides, _ in asked
     ]
     fitted = [
-        (refit or ft.fit)(X if refit else every_row(s, read), y, member, categorical=read, rounds=rounds)
+        (refit or ft.fit)(X if refit else every_row(s, member, read), y, member, categorical=read, rounds=rounds)
         for (member, read), (s, _, rounds) in zip(readings, asked, strict=True)
     ]
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)

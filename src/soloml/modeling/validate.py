@@ -108,15 +108,16 @@ def cross_validate(
         # the fold's three sets of rows, one Dataset each for every member reading the columns alike (fit.dataset)
         inner_train, inner_valid = plan.inner(train_rows)
         inner_weight = ft.positive_weight(task, y[inner_train])
-        sets: dict[tuple[int, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
+        sets: dict[tuple[Any, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
         boosters, best, used = [], [], []
         for overrides in blend:
             member, read = ft.member_reading({**fold_params, **overrides}, positions, in_order)
-            if tuple(read) not in sets:
+            key = ft.dataset_key(member, read)
+            if key not in sets:
                 inner = ft.dataset(M[inner_train], y[inner_train], inner_weight, categorical=read)
                 check = ft.dataset(M[inner_valid], y[inner_valid], inner_weight, categorical=read, reference=inner)
-                sets[tuple(read)] = inner, check, ft.dataset(M[train_rows], y[train_rows], weight, categorical=read)
-            inner, check, whole = sets[tuple(read)]
+                sets[key] = inner, check, ft.dataset(M[train_rows], y[train_rows], weight, categorical=read)
+            inner, check, whole = sets[key]
             _, chosen = ft.fit(inner, y[inner_train], member, categorical=read, valid=check, adjust=False, scratch=True)
             rounds = ft.scaled_rounds(chosen, len(inner_train), len(train_rows))
             booster, _ = ft.fit(
