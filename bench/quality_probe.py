@@ -145,6 +145,22 @@ def until_ordered(t: Table) -> Members:
     return tuple({k: v for k, v in m.items() if k != ft.ORDERED_AS_NUMBERS} for m in adopted(t))
 
 
+def adopted_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
+    """soloml's members now and `more` after them."""
+    return lambda t: (*adopted(t), *(dict(m) for m in more))
+
+
+# 2026-12-07: an additive member (stumps: one split a tree, so the booster is a sum of one-column steps, a smooth
+# model like a regularised logistic regression, which bench/linear_check.py found strong on lending_club)
+STUMPS: dict[str, Any] = {"num_leaves": 2, "max_depth": 1, "learning_rate": 0.1, "min_data_in_leaf": 50}
+STUMPS_ORDERED = {**STUMPS, **ft.CATEGORY_SMOOTHING, ft.ORDERED_AS_NUMBERS: True}
+CANDIDATES["adopted+stumps"] = (adopted_plus(STUMPS_ORDERED), True)
+CANDIDATES["adopted+stumps_l2_10"] = (adopted_plus({**STUMPS_ORDERED, "lambda_l2": 10.0}), True)
+CANDIDATES["adopted+stumps_et"] = (adopted_plus({**STUMPS_ORDERED, "extra_trees": True}), True)
+CANDIDATES["default+stumps"] = (lambda t: (adopted(t)[0], dict(STUMPS_ORDERED)), True)
+CANDIDATES["adopted+stumps_any"] = (adopted_plus({**STUMPS_ORDERED, "extra_trees": True}), False)
+
+
 CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:
     CANDIDATES[_name] = (until_ordered, False)

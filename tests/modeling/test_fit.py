@@ -84,24 +84,26 @@ def test_a_small_regression_adds_a_booster_of_small_smoothed_leaves_to_its_blend
     assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
 
 
-def test_a_small_binary_table_blends_the_defaults_with_extremely_randomised_trees():
-    """Binary below SMALL_DATA_ROWS: defaults + smoothed extra_trees, whatever the categories (RESULTS.md ## Modeling)."""
-    assert ft.blend_members("binary", 4_000, [2, 51]) == ({}, ft.RANDOMISED_TREES)
-    assert ft.blend_members("binary", 4_000, []) == ({}, ft.RANDOMISED_TREES)
-    assert ft.blend_members("binary", 4_000, [2, 3]) == ({}, ft.RANDOMISED_TREES)
+def test_a_small_binary_table_blends_the_defaults_randomised_trees_and_additive_stumps():
+    """Binary below SMALL_DATA_ROWS: defaults + smoothed extra_trees + stumps, whatever the categories (RESULTS.md
+    ## Modeling)."""
+    assert ft.blend_members("binary", 4_000, [2, 51]) == ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
+    assert ft.blend_members("binary", 4_000, []) == ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
+    assert ft.blend_members("binary", 4_000, [2, 3]) == ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
     assert ft.blend_members("binary", ft.SMALL_DATA_ROWS, [51]) == ({},)
     assert ft.RANDOMISED_TREES == {**ft.CATEGORY_SMOOTHING, "extra_trees": True, ft.ORDERED_AS_NUMBERS: True}
 
 
 def test_the_randomised_member_reads_ordered_categories_as_numbers_the_defaults_as_categories():
-    defaults, randomised = ft.blend_members("binary", 4_000, [35, 50])
+    defaults, randomised, stumps = ft.blend_members("binary", 4_000, [35, 50])
     assert ft.member_reading(defaults, ["grade", "state"], {"grade"}) == ({}, ["grade", "state"])
     params, read = ft.member_reading(randomised, ["grade", "state"], {"grade"})
     assert read == ["state"] and ft.ORDERED_AS_NUMBERS not in params and params["extra_trees"] is True
+    assert ft.member_reading(stumps, ["grade", "state"], {"grade"})[1] == ["state"]
     assert ft.member_reading(randomised, [0, 3], {3}) == (params, [0])  # positions work the same
 
 
-def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_average():
+def test_the_saved_blend_of_defaults_randomised_trees_and_stumps_predicts_the_members_average():
     """What the model saves (one averaged booster) is what validation judged (the members' mean raw score)."""
     rng = np.random.default_rng(5)
     n = 800
@@ -111,11 +113,11 @@ def test_the_saved_blend_of_defaults_and_randomised_trees_predicts_the_members_a
     params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=2)
     members = [
         ft.fit(X, y, member, categorical=read, rounds=rounds)[0]
-        for overrides, rounds in zip(ft.blend_members("binary", n, [9]), (40, 60), strict=True)
+        for overrides, rounds in zip(ft.blend_members("binary", n, [9]), (40, 60, 80), strict=True)
         for member, read in [ft.member_reading({**params, **overrides}, ["region"], ())]
     ]
     merged = ft.average(members)
-    assert merged.current_iteration() == 100
+    assert merged.current_iteration() == 180
     mean_raw = np.mean([m.predict(X, raw_score=True) for m in members], axis=0)
     np.testing.assert_allclose(merged.predict(X, raw_score=True), mean_raw, atol=1e-12)
     np.testing.assert_allclose(merged.predict(X), 1 / (1 + np.exp(-mean_raw)), atol=1e-12)
@@ -139,7 +141,7 @@ def test_members_reading_an_ordered_category_differently_average_into_one_model(
         for member, read in [ft.member_reading({**params, **overrides}, ["grade"], {"grade"})]
     ]
     kinds = [{node["decision_type"] for node in _splits(m.dump_model(), feature=1)} for m in members]
-    assert kinds == [{"=="}, {"<="}]  # the grade as a category, then as a number
+    assert kinds == [{"=="}, {"<="}, {"<="}]  # the grade as a category, then as a number (randomised, stumps)
     merged = ft.average(members)
     mean_raw = np.mean([m.predict(X, raw_score=True) for m in members], axis=0)
     M, _ = ft.as_matrix(X, ["grade"])
@@ -283,3 +285,27 @@ def test_a_small_regressions_members_train_on_shared_datasets_as_on_their_own():
         reused, _ = ft.fit(data, y, member, categorical=[1], rounds=30)
         fresh, _ = ft.fit(X, y, member, categorical=[1], rounds=30)
         assert reused.model_to_string() == fresh.model_to_string()
+
+
+def test_the_stumps_member_is_an_additive_model_of_one_split_trees_whose_contributions_are_its_steps():
+    """ADDITIVE_STUMPS: every tree splits once, so the booster is a sum of one-column steps and each row's
+    TreeSHAP contribution of a column is exactly its trees' leaf values: explanations of it are exact."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    X = np.column_stack([rng.normal(size=n), rng.normal(size=n), rng.integers(0, 6, n).astype(float)])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(1.5 * X[:, 0] - X[:, 1] + 0.3 * X[:, 2] - 2)))).astype(float)
+    params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=3)
+    member, read = ft.member_reading({**params, **ft.ADDITIVE_STUMPS}, [2], set())
+    booster, _ = ft.fit(X, y, member, categorical=read, rounds=60)
+    trees = booster.dump_model()["tree_info"]
+    assert trees and all(t["num_leaves"] <= 2 for t in trees)
+    by_column = np.zeros((n, 3))
+    for t in trees:
+        node = t["tree_structure"]
+        if "split_feature" not in node:
+            continue
+        leaves = booster.predict(X, pred_leaf=True)[:, t["tree_index"]]
+        values = np.array([node["left_child"]["leaf_value"], node["right_child"]["leaf_value"]])
+        by_column[:, node["split_feature"]] += values[leaves]
+    contrib = booster.predict(X, pred_contrib=True)[:, :3]
+    np.testing.assert_allclose(contrib - contrib.mean(axis=0), by_column - by_column.mean(axis=0), atol=1e-9)

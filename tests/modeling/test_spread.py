@@ -71,7 +71,7 @@ def test_the_headline_metric_is_that_of_the_three_seeds_out_of_fold_predictions_
     # the averaged predictions, rebuilt from each seed's own validation (its own folds and row sampling)
     X = result.signature.prepare(ts.frame)
     base = {k: v for k, v in result.params.items() if k != "seed"}
-    blend = ft.blend_members("binary", len(y), [12])  # the many-valued region: two boosters
+    blend = ft.blend_members("binary", len(y), [12])  # defaults, randomised trees, stumps
     runs = [
         cross_validate(
             X,
@@ -137,7 +137,7 @@ def test_averaged_probabilities_stay_calibrated_when_positives_are_rare():
     y = ts.frame[LABEL].to_numpy(dtype=float)
     assert 0.03 < y.mean() < 0.2  # rare enough to be up-weighted
     result = train(ts, table_spec("binary", "roc_auc"), seed=0)
-    assert len(result.blend) == 6
+    assert len(result.blend) == 3 * len(ft.blend_members("binary", len(y), [12]))  # 3 seeds x 3 members
     cal = result.calibration
     assert cal is not None and abs(cal.mean_predicted - cal.observed_rate) < 0.03
     saved = result.booster.predict(result.signature.prepare(ts.frame))
@@ -148,7 +148,7 @@ def test_a_time_plan_keeps_its_split_under_every_seed_and_averages_its_row_sampl
     ts = churn_set(customers=300, cutoffs=6, seed=2)
     result = train(ts, table_spec("binary", "roc_auc"), seed=3)
     assert result.validation.kind == "time"
-    assert [m["params"]["seed"] for m in result.blend] == [3, 3, 4, 4, 5, 5]  # two binary members per seed
+    assert [m["params"]["seed"] for m in result.blend] == [3, 3, 3, 4, 4, 4, 5, 5, 5]  # three binary members a seed
     assert result.seed_spread["seeds"] == [3, 4, 5]
     plans = [plan_validation(ts, seed=s) for s in (3, 4, 5)]
     assert all(np.array_equal(p.rows, plans[0].rows) for p in plans)

@@ -79,6 +79,16 @@ RANDOMISED_TREES: dict[str, Any] = {  # smoothed too: better, and cheaper
     "extra_trees": True,
     ORDERED_AS_NUMBERS: True,
 }
+# a binary table's third member: stumps (one split a tree), so the booster is a sum of one-column steps, a smooth
+# additive model like a regularised logistic regression; randomised and smoothed like the second, ordered categories
+# read by rank (bench/RESULTS.md "Additive member (2026-12-07)")
+ADDITIVE_STUMPS: dict[str, Any] = {
+    "num_leaves": 2,
+    "max_depth": 1,
+    "learning_rate": 0.1,
+    "min_data_in_leaf": 50,
+    **RANDOMISED_TREES,
+}
 LINEAR_TREES: dict[str, Any] = {"linear_tree": True}  # a linear model of the numeric columns in each leaf
 # a regression's extra member: leaves of a few rows find finer steps; each leaf's value is pulled toward its parent's
 # in proportion to how few rows it holds (path_smooth), so the finer leaves do not chase single prices
@@ -175,7 +185,7 @@ def task_params(
 
 def blend_members(task: str, n_rows: int, levels: Sequence[int]) -> tuple[dict[str, Any], ...]:
     """Parameter overrides of each booster averaged into the model: `({},)` (one booster, the defaults) from
-    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES)` for a binary `task`; for the other tasks the defaults
+    SMALL_DATA_ROWS rows; below, `({}, RANDOMISED_TREES, ADDITIVE_STUMPS)` for a binary `task`; for the other tasks the defaults
     and CATEGORY_SMOOTHING when a category column has more than MAX_CAT_TO_ONEHOT values (`levels`: each
     category column's distinct values, missing counted), and for a regression SMALL_LEAVES after them. LightGBM
     splits a category with few values one against the rest, where the smoothing changes nothing: a second
@@ -183,7 +193,7 @@ def blend_members(task: str, n_rows: int, levels: Sequence[int]) -> tuple[dict[s
     if n_rows >= SMALL_DATA_ROWS:
         return ({},)
     if task == "binary":
-        return ({}, dict(RANDOMISED_TREES))
+        return ({}, dict(RANDOMISED_TREES), dict(ADDITIVE_STUMPS))
     members: tuple[dict[str, Any], ...] = ({},)
     if any(n > MAX_CAT_TO_ONEHOT for n in levels):
         members += (dict(CATEGORY_SMOOTHING),)
