@@ -278,13 +278,14 @@ def _ordered_notes(signature: FeatureSignature, blend: Sequence[Mapping[str, Any
     """How the model reads each ordered category, when a member reads it in its order (fit.ORDERED_AS_NUMBERS)."""
     if not any(m.get(ft.ORDERED_AS_NUMBERS) for m in blend):
         return ()
+    in_order = sum(bool(m.get(ft.ORDERED_AS_NUMBERS)) for m in blend)
+    by_order = "the randomised booster" if in_order == 1 else "the randomised boosters (trees and stumps)"
     out = []
     for name in signature.ordered:
         values = signature.categories[name]
         steps = " < ".join(values) if len(values) <= 4 else f"{values[0]} < {values[1]} < ... < {values[-1]}"
         out.append(
-            f"{signature.describe(name)} is read in its order ({steps}) by the randomised booster, "
-            "as a category by the other."
+            f"{signature.describe(name)} is read in its order ({steps}) by {by_order}, as a category by the defaults."
         )
     return tuple(out)
 
