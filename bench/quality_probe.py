@@ -145,21 +145,27 @@ def until_ordered(t: Table) -> Members:
     return tuple({k: v for k, v in m.items() if k != ft.ORDERED_AS_NUMBERS} for m in adopted(t))
 
 
-def adopted_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
-    """soloml's members now and `more` after them."""
-    return lambda t: (*adopted(t), *(dict(m) for m in more))
+def until_stumps(t: Table) -> Members:
+    """The rule until the stumps member (2026-12-07): soloml's members without fit.ADDITIVE_STUMPS."""
+    return tuple(m for m in adopted(t) if m != ft.ADDITIVE_STUMPS)
+
+
+def until_stumps_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
+    """The members until the stumps member and `more` after them."""
+    return lambda t: (*until_stumps(t), *(dict(m) for m in more))
 
 
 # 2026-12-07: an additive member (stumps: one split a tree, so the booster is a sum of one-column steps, a smooth
-# model like a regularised logistic regression, which bench/linear_check.py found strong on lending_club)
+# model like a regularised logistic regression, which bench/linear_check.py found strong on lending_club);
+# `+stumps_et` is what fit.ADDITIVE_STUMPS adopted (binary only)
 STUMPS: dict[str, Any] = {"num_leaves": 2, "max_depth": 1, "learning_rate": 0.1, "min_data_in_leaf": 50}
 STUMPS_ORDERED = {**STUMPS, **ft.CATEGORY_SMOOTHING, ft.ORDERED_AS_NUMBERS: True}
-CANDIDATES["adopted+stumps"] = (adopted_plus(STUMPS_ORDERED), True)
-CANDIDATES["adopted+stumps_l2_10"] = (adopted_plus({**STUMPS_ORDERED, "lambda_l2": 10.0}), True)
-CANDIDATES["adopted+stumps_et"] = (adopted_plus({**STUMPS_ORDERED, "extra_trees": True}), True)
+CANDIDATES["until_stumps"] = (until_stumps, False)
+CANDIDATES["until_stumps+stumps"] = (until_stumps_plus(STUMPS_ORDERED), True)
+CANDIDATES["until_stumps+stumps_l2_10"] = (until_stumps_plus({**STUMPS_ORDERED, "lambda_l2": 10.0}), True)
+CANDIDATES["until_stumps+stumps_et"] = (until_stumps_plus({**STUMPS_ORDERED, "extra_trees": True}), True)
 CANDIDATES["default+stumps"] = (lambda t: (adopted(t)[0], dict(STUMPS_ORDERED)), True)
-CANDIDATES["adopted+stumps_any"] = (adopted_plus({**STUMPS_ORDERED, "extra_trees": True}), False)
-
+CANDIDATES["until_stumps+stumps_any"] = (until_stumps_plus({**STUMPS_ORDERED, "extra_trees": True}), False)
 
 CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:
