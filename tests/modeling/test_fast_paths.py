@@ -34,19 +34,7 @@ def test_validation_on_the_float_matrix_predicts_what_fits_on_the_dataframe_pred
     oos = cross_validate(X, y, plan, params, categorical=["plan"])
     by_frame = []
     for train_rows, valid_rows in plan.folds:  # the same protocol, LightGBM reading the DataFrame itself
-        inner_train, inner_valid = plan.inner(train_rows)
-        _, best = ft.fit(
-            X.iloc[inner_train],
-            y[inner_train],
-            params,
-            categorical=["plan"],
-            valid=(X.iloc[inner_valid], y[inner_valid]),
-            adjust=False,
-        )
-        rounds = ft.scaled_rounds(best, len(inner_train), len(train_rows))
-        booster, _ = ft.fit(
-            X.iloc[train_rows], y[train_rows], params, categorical=["plan"], rounds=rounds, adjust=False
-        )
+        booster = _fold_booster(X, y, plan, train_rows, params)
         by_frame.append((valid_rows, booster.predict(X.iloc[valid_rows])))
     expected = np.empty(len(X))
     for rows, pred in by_frame:
@@ -117,23 +105,24 @@ def test_validation_sharing_each_folds_datasets_predicts_what_fresh_fits_predict
         oos = cross_validate(X, y, plan, params, categorical=["plan"], blend=blend)
         expected = np.empty(len(X))
         for train_rows, valid_rows in plan.folds:
-            inner_train, inner_valid = plan.inner(train_rows)
-            boosters = []
-            for overrides in blend:
-                member = {**params, **overrides}
-                _, best = ft.fit(
-                    X.iloc[inner_train],
-                    y[inner_train],
-                    member,
-                    categorical=["plan"],
-                    valid=(X.iloc[inner_valid], y[inner_valid]),
-                    adjust=False,
-                )
-                rounds = ft.scaled_rounds(best, len(inner_train), len(train_rows))
-                booster, _ = ft.fit(
-                    X.iloc[train_rows], y[train_rows], member, categorical=["plan"], rounds=rounds, adjust=False
-                )
-                boosters.append(booster)
+            boosters = [_fold_booster(X, y, plan, train_rows, {**params, **overrides}) for overrides in blend]
             weight = ft.positive_weight("binary", y[train_rows])
             expected[valid_rows] = ft.blended_predict(boosters, X.iloc[valid_rows], "binary", weight)
         np.testing.assert_allclose(oos.predictions, expected[plan.rows], rtol=0, atol=1e-12)
+
+
+def _fold_booster(X, y, plan, train_rows, params):
+    """A fold's booster fit the plain way, from a Dataset of its own rows: rounds by early stopping on the fold's
+    inner split, scaled, then refit on the fold's training rows (what cross_validate does with shared Datasets)."""
+    member, read = ft.member_reading(params, ["plan"], ())
+    inner_train, inner_valid = plan.inner(train_rows)
+    _, best = ft.fit(
+        X.iloc[inner_train],
+        y[inner_train],
+        member,
+        categorical=read,
+        valid=(X.iloc[inner_valid], y[inner_valid]),
+        adjust=False,
+    )
+    rounds = ft.scaled_rounds(best, len(inner_train), len(train_rows))
+    return ft.fit(X.iloc[train_rows], y[train_rows], member, categorical=read, rounds=rounds, adjust=False)[0]
