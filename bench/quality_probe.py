@@ -53,6 +53,7 @@ class Table:
     rows: int
     levels: tuple[int, ...]  # each category column's distinct values, missing counted
     positive_share: float  # binary: share of positives; otherwise 1.0
+    label_spread: float = 1.0  # regression: the training labels' standard deviation; otherwise 1.0
 
 
 def before(t: Table) -> Members:
@@ -167,6 +168,43 @@ CANDIDATES["until_stumps+stumps_et"] = (until_stumps_plus({**STUMPS_ORDERED, "ex
 CANDIDATES["default+stumps"] = (lambda t: (adopted(t)[0], dict(STUMPS_ORDERED)), True)
 CANDIDATES["until_stumps+stumps_any"] = (until_stumps_plus({**STUMPS_ORDERED, "extra_trees": True}), False)
 
+
+# 2026-12-07, regression members, second pass (Computers' gap): each candidate adds one member to `adopted` or
+# changes one of its members (`sl_...` the small-leaf member, `smooth_...` the category-smoothing member)
+def adopted_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
+    """soloml's members and `more` after them."""
+    return lambda t: (*adopted(t), *(dict(m) for m in more))
+
+
+def adopted_changed(member: dict[str, Any], extra: dict[str, Any]) -> Callable[[Table], Members]:
+    """soloml's members, the one equal to `member` (if there is one) with `extra` on top."""
+    return lambda t: tuple({**m, **extra} if m == member else dict(m) for m in adopted(t))
+
+
+CANDIDATES["adopted+et"] = (adopted_plus(ET), False)
+CANDIDATES["adopted+et_sl"] = (adopted_plus({**ET, **ft.SMALL_LEAVES}), False)
+CANDIDATES["adopted+huber"] = (adopted_plus({"objective": "huber"}), False)
+CANDIDATES["adopted+fair"] = (adopted_plus({"objective": "fair"}), False)
+CANDIDATES["sl_lr0.02"] = (adopted_changed(ft.SMALL_LEAVES, {"learning_rate": 0.02}), False)
+CANDIDATES["sl_bin63"] = (adopted_changed(ft.SMALL_LEAVES, {"max_bin": 63}), False)
+CANDIDATES["sl_bin1023"] = (adopted_changed(ft.SMALL_LEAVES, {"max_bin": 1023}), False)
+CANDIDATES["smooth_ord"] = (adopted_changed(ft.CATEGORY_SMOOTHING, {ft.ORDERED_AS_NUMBERS: True}), False)
+# Huber's loss with its threshold (alpha) in the label's units: LightGBM's default 0.9 is no threshold for prices
+CANDIDATES["adopted+huber_s0.25"] = (
+    lambda t: (*adopted(t), {"objective": "huber", "alpha": 0.25 * t.label_spread}),
+    False,
+)
+CANDIDATES["adopted+huber_s1"] = (lambda t: (*adopted(t), {"objective": "huber", "alpha": t.label_spread}), False)
+# a member with INT_AS_CATEGORIES (the probe's key, popped before LightGBM sees it) also reads as categories the
+# number columns whose values are all whole numbers from 0 with at most INT_CATEGORY_VALUES of them (Computers' ram,
+# speed, screen): LightGBM splits such a column's raw values as a category, so no scoring path would change
+INT_AS_CATEGORIES = "int_as_categories"
+INT_CATEGORY_VALUES = 12
+CANDIDATES["default_intcats"] = (lambda t: ({**adopted(t)[0], INT_AS_CATEGORIES: True}, *adopted(t)[1:]), False)
+CANDIDATES["sl_intcats"] = (adopted_changed(ft.SMALL_LEAVES, {INT_AS_CATEGORIES: True}), False)
+CANDIDATES["adopted+intcats"] = (adopted_plus({INT_AS_CATEGORIES: True}), False)
+CANDIDATES["adopted+sl_intcats"] = (adopted_plus({**ft.SMALL_LEAVES, INT_AS_CATEGORIES: True}), False)
+
 CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:
     CANDIDATES[_name] = (until_ordered, False)
@@ -189,6 +227,19 @@ def with_ordered_ranks(X: pd.DataFrame, ordered: Sequence[str]) -> pd.DataFrame:
     """`X` and, for each ordered category, its code (the rank of its value in the natural order) as a number."""
     ranks = {f"{c}__rank": X[c].cat.codes.replace(-1, np.nan).astype(np.float64) for c in ordered}
     return X.assign(**ranks)
+
+
+def few_whole_numbers(X: pd.DataFrame, cats: Sequence[str]) -> list[str]:
+    """The number columns of `X` (not in `cats`) whose known values are whole numbers from 0, at most
+    INT_CATEGORY_VALUES of them."""
+    found = []
+    for c in X.columns:
+        if c in cats or not pd.api.types.is_numeric_dtype(X[c]):
+            continue
+        values = X[c].dropna()
+        if 1 < values.nunique() <= INT_CATEGORY_VALUES and (values >= 0).all() and (values == values.round()).all():
+            found.append(c)
+    return found
 
 
 def soloml_model(
@@ -227,10 +278,14 @@ def soloml_model(
     )
     levels = tuple(int(X[c].nunique(dropna=False)) for c in cats)
     share = float(np.mean(y)) if ts.task == "binary" else 1.0
-    blend = (members or adopted)(Table(ts.task, len(frame), levels, share))
+    spread = float(np.std(y)) if ts.task == "regression" else 1.0
+    blend = (members or adopted)(Table(ts.task, len(frame), levels, share, spread))
     boosters = []
     for i, overrides in enumerate(blend):
+        overrides = dict(overrides)
+        whole = few_whole_numbers(X, cats) if overrides.pop(INT_AS_CATEGORIES, False) else []
         member, read = ft.member_reading({**params, **overrides}, cats, ordered)
+        read = [*read, *whole]
         read = [c for c in read if c not in ordered] if i in numbers else read
         chosen = [choose_rounds(X, y, rows, plan, member, read) for rows, _ in plan.folds]
         inner = int(np.mean([rows for _, rows in chosen]))
