@@ -171,16 +171,23 @@ CANDIDATES["until_stumps+stumps_any"] = (until_stumps_plus({**STUMPS_ORDERED, "e
 
 # 2026-12-07, regression members, second pass (Computers' gap): each candidate adds one member to `adopted` or
 # changes one of its members (`sl_...` the small-leaf member, `smooth_...` the category-smoothing member)
+def until_smooth_ord(t: Table) -> Members:
+    """The rule of the second regression pass (2026-12-07, its `adopted`): soloml's members with a regression's
+    smoothing member reading every category as a category (fit.SMOOTHED_IN_ORDER was adopted after it)."""
+    return tuple(dict(ft.CATEGORY_SMOOTHING) if m == ft.SMOOTHED_IN_ORDER else dict(m) for m in adopted(t))
+
+
 def adopted_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
-    """soloml's members and `more` after them."""
-    return lambda t: (*adopted(t), *(dict(m) for m in more))
+    """The second pass's members (`until_smooth_ord`) and `more` after them."""
+    return lambda t: (*until_smooth_ord(t), *(dict(m) for m in more))
 
 
 def adopted_changed(member: dict[str, Any], extra: dict[str, Any]) -> Callable[[Table], Members]:
-    """soloml's members, the one equal to `member` (if there is one) with `extra` on top."""
-    return lambda t: tuple({**m, **extra} if m == member else dict(m) for m in adopted(t))
+    """The second pass's members, the one equal to `member` (if there is one) with `extra` on top."""
+    return lambda t: tuple({**m, **extra} if m == member else dict(m) for m in until_smooth_ord(t))
 
 
+CANDIDATES["until_smooth_ord"] = (until_smooth_ord, False)
 CANDIDATES["adopted+et"] = (adopted_plus(ET), False)
 CANDIDATES["adopted+et_sl"] = (adopted_plus({**ET, **ft.SMALL_LEAVES}), False)
 CANDIDATES["adopted+huber"] = (adopted_plus({"objective": "huber"}), False)

@@ -80,7 +80,9 @@ def test_the_saved_model_records_the_grade_order_and_which_member_reads_it_as_a_
     saved = json.loads((model.path / "metadata.json").read_text())
     assert saved["signature"]["ordered"] == ["credit_grade"]
     assert [bool(m["params"].get(ft.ORDERED_AS_NUMBERS)) for m in saved["blend"]][:3] == [False, True, True]
-    said = f"credit grade is read in its order ({seen[0]} < {seen[1]} < ... < {seen[-1]}) by the randomised boosters"
+    said = (
+        f"credit grade is read in its order ({seen[0]} < {seen[1]} < ... < {seen[-1]}) by 2 of the model's 3 boosters"
+    )
     assert any(n.startswith(said) for n in saved["notes"]), saved["notes"]
     grade = model.signature.names.index("credit_grade")
     kinds = {

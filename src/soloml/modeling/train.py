@@ -279,7 +279,7 @@ def _ordered_notes(signature: FeatureSignature, blend: Sequence[Mapping[str, Any
     if not any(m.get(ft.ORDERED_AS_NUMBERS) for m in blend):
         return ()
     in_order = sum(bool(m.get(ft.ORDERED_AS_NUMBERS)) for m in blend)
-    by_order = "the randomised booster" if in_order == 1 else "the randomised boosters (trees and stumps)"
+    by_order = f"{in_order} of the model's {len(blend)} boosters"
     out = []
     for name in signature.ordered:
         values = signature.categories[name]
