@@ -110,7 +110,7 @@ def train(
     )
     tuned_params = {} if tuned is None else tuned.params
 
-    # parameters typed or tuned are used as they are; the defaults on small data are a blend of two boosters
+    # parameters typed or tuned are used as they are; the defaults on small data blend 2-3 boosters (fit.blend_members)
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
     blend = ft.blend_members(ts.task, len(frame), levels) if tune <= 0 and not params else ({},)
     # on small data, validation under three seeds: with the defaults their models are averaged into the one saved
