@@ -188,6 +188,11 @@ def adopted_changed(member: dict[str, Any], extra: dict[str, Any]) -> Callable[[
 
 
 CANDIDATES["until_smooth_ord"] = (until_smooth_ord, False)
+# 2026-12-08: shallow members (depth 2 / 3 trees: additive steps and pairwise interactions) for Computers' gap
+SHALLOW2: dict[str, Any] = {"num_leaves": 4, "max_depth": 2, "learning_rate": 0.1, "min_data_in_leaf": 5}
+SHALLOW3: dict[str, Any] = {"num_leaves": 8, "max_depth": 3, "learning_rate": 0.1, "min_data_in_leaf": 5}
+CANDIDATES["adopted+depth2"] = (lambda t: (*adopted(t), dict(SHALLOW2)), False)
+CANDIDATES["adopted+depth3"] = (lambda t: (*adopted(t), dict(SHALLOW3)), False)
 CANDIDATES["adopted+et"] = (adopted_plus(ET), False)
 CANDIDATES["adopted+et_sl"] = (adopted_plus({**ET, **ft.SMALL_LEAVES}), False)
 CANDIDATES["adopted+huber"] = (adopted_plus({"objective": "huber"}), False)
