@@ -16,7 +16,7 @@ Each system fits on the training part only and is scored on the test part: ROC A
                honest validation (inner splits), baselines, verdict, explanations, refit on every training row.
   raw default  `lightgbm.LGBMClassifier()` / `LGBMRegressor()` with LightGBM's defaults (100 rounds).
   raw protocol LightGBM with soloml's parameters and soloml's validation written by hand (the same folds, inner
-               early stopping, refits, soloml's two-booster blend below 20,000 rows (fit.blend_members),
+               early stopping, refits, soloml's two-booster blend below 20,000 rows (blend.blend_members),
                and below 5,000 training rows the average of three seeds' models, each with its own folds' rounds):
                soloml's fitting without its judging and bookkeeping. The overhead reference.
   FLAML        `AutoML(time_budget = 3 x soloml's time on that fold)`.
@@ -55,6 +55,7 @@ from sklearn.metrics import mean_squared_error, roc_auc_score
 from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFold, StratifiedKFold, train_test_split
 
 from soloml.features.trainingset import TrainingSet
+from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling import train
 from soloml.modeling.ordered import natural_order
@@ -214,7 +215,7 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
     ]
     weight = ft.positive_weight(params["objective"], y)  # rare positives up-weighted, as soloml does
     w = np.where(y == 1, weight, 1.0) if weight != 1.0 else np.ones(len(y))
-    # soloml's blend (fit.blend_members): below 20,000 rows two boosters, averaged
+    # soloml's blend (blend.blend_members): below 20,000 rows two boosters, averaged
     cats = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
     ordered = []  # grades and levels in their natural order, read as numbers by the randomised member
@@ -236,8 +237,8 @@ def run_raw_protocol(ds: Dataset, tr: np.ndarray, te: np.ndarray, spread: bool =
 
     for seed in seeds:
         members = [  # (LightGBM's parameters, the columns read as categories)
-            ft.member_reading({**params, **overrides, "seed": seed}, cats, ordered)
-            for overrides in ft.blend_members(ds.task, len(y), levels)
+            bl.member_reading({**params, **overrides, "seed": seed}, cats, ordered)
+            for overrides in bl.blend_members(ds.task, len(y), levels)
         ]
         if order is not None:  # a time split is the same under every seed
             cut = np.sort(order)[int(0.8 * (len(order) - 1))]

@@ -1,9 +1,9 @@
 """Quality probe: soloml's default model against candidate member lists on the modeling bench's tables (issue 10).
 
 Every candidate is soloml's quick-path model with another list of blend members (parameter overrides of each
-booster averaged into the model, as `fit.blend_members` returns them): the same column screen, signature,
+booster averaged into the model, as `blend.blend_members` returns them): the same column screen, signature,
 validation plan, rounds chosen by early stopping on each fold's inner split, scaled to every training row, members
-refit and averaged into one booster (`fit.average`), scored on the bench's test rows. `soloml_model(..., members=)`
+refit and averaged into one booster (`blend.average`), scored on the bench's test rows. `soloml_model(..., members=)`
 is that path written with soloml's own parts (fit / validate), so no monkeypatching: `members=None` is soloml's
 rule and predicts what `train(..., spread=False)` does (checked with --check). Only what decides the test
 prediction is run: the validation folds' refits and judging (which do not change the saved model) are skipped, so
@@ -34,6 +34,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from modeling import Dataset, datasets, metric, quick_spec, splits, training_set  # noqa: E402
+from soloml.modeling import blend as bl  # noqa: E402
 from soloml.modeling import fit as ft  # noqa: E402
 from soloml.modeling.columns import screen  # noqa: E402
 from soloml.modeling.metrics import metric_for  # noqa: E402
@@ -59,13 +60,13 @@ class Table:
 def before(t: Table) -> Members:
     """The rule before 2026-12-04: the smoothed second booster below SMALL_DATA_ROWS rows with a category of
     more than MAX_CAT_TO_ONEHOT values, whatever the task."""
-    many_valued = any(n > ft.MAX_CAT_TO_ONEHOT for n in t.levels)
-    return ({}, dict(ft.CATEGORY_SMOOTHING)) if t.rows < ft.SMALL_DATA_ROWS and many_valued else ({},)
+    many_valued = any(n > bl.MAX_CAT_TO_ONEHOT for n in t.levels)
+    return ({}, dict(bl.CATEGORY_SMOOTHING)) if t.rows < ft.SMALL_DATA_ROWS and many_valued else ({},)
 
 
 def adopted(t: Table) -> Members:
-    """soloml's rule now (fit.blend_members)."""
-    return ft.blend_members(t.task, t.rows, t.levels)
+    """soloml's rule now (blend.blend_members)."""
+    return bl.blend_members(t.task, t.rows, t.levels)
 
 
 def with_all(extra: dict[str, Any]) -> Callable[[Table], Members]:
@@ -84,13 +85,13 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "et": (lambda t: (dict(ET),), True),
     "default+et": (lambda t: ({}, dict(ET)), True),
     "before+et": (plus(ET), True),
-    "default+smooth+et": (lambda t: ({}, dict(ft.CATEGORY_SMOOTHING), dict(ET)), True),
+    "default+smooth+et": (lambda t: ({}, dict(bl.CATEGORY_SMOOTHING), dict(ET)), True),
     "lr0.02": (with_all({"learning_rate": 0.02}), False),
     "hess1+l2_10": (with_all({"min_sum_hessian_in_leaf": 1.0, "lambda_l2": 10.0}), True),
     "path_smooth10": (with_all({"path_smooth": 10.0}), False),
     "maxcat8+mdpg200": (with_all({"max_cat_threshold": 8, "min_data_per_group": 200}), False),
-    "before+smooth_et": (plus({**ft.CATEGORY_SMOOTHING, **ET}), True),
-    "default+smooth_et": (lambda t: ({}, {**ft.CATEGORY_SMOOTHING, **ET}), True),
+    "before+smooth_et": (plus({**bl.CATEGORY_SMOOTHING, **ET}), True),
+    "default+smooth_et": (lambda t: ({}, {**bl.CATEGORY_SMOOTHING, **ET}), True),
     "mdl5": (with_all({"min_data_in_leaf": 5}), False),
     "mdl10": (with_all({"min_data_in_leaf": 10}), False),
     "ff0.7": (with_all({"feature_fraction": 0.7}), False),
@@ -101,9 +102,9 @@ CANDIDATES: dict[str, tuple[Callable[[Table], Members], bool]] = {  # name -> (m
     "before+mdl5": (plus({"min_data_in_leaf": 5}), False),
     "before+mdl5ff0.7": (plus({"min_data_in_leaf": 5, "feature_fraction": 0.7}), False),
     "before+bag0.6": (plus({"bagging_fraction": 0.6, "feature_fraction": 0.6}), False),
-    "before+linear": (plus(ft.LINEAR_TREES), False),
-    "before+linear_l10": (plus({**ft.LINEAR_TREES, "linear_lambda": 10.0}), False),
-    "linear": (with_all(ft.LINEAR_TREES), False),
+    "before+linear": (plus(bl.LINEAR_TREES), False),
+    "before+linear_l10": (plus({**bl.LINEAR_TREES, "linear_lambda": 10.0}), False),
+    "linear": (with_all(bl.LINEAR_TREES), False),
     "before+mdl2": (plus({"min_data_in_leaf": 2}), False),
     "before+mdl3": (plus({"min_data_in_leaf": 3}), False),
     "before+mdl5_nl63": (plus({"min_data_in_leaf": 5, "num_leaves": 63}), False),
@@ -137,18 +138,18 @@ CANDIDATES.update({f"{name}@seed{k}": (seeded(fn, k), False) for name, fn in SEE
 RANKED = {"before+rank", "before+et+rank"}  # also given each many-valued category's values in sorted order as a number
 # ordered categories (signature.ordered, modeling/ordered.py), 2026-12-07: the rule until then (`default+smooth_et`
 # for binary, `before` otherwise), and which of its members read an ordered category's code (its rank in the
-# natural order) as a number instead of a category; "adopted" is the rule since (fit.ORDERED_AS_NUMBERS)
+# natural order) as a number instead of a category; "adopted" is the rule since (blend.ORDERED_AS_NUMBERS)
 ORDERED_AS_NUMBERS: dict[str, tuple[int, ...]] = {"ord_all": (0, 1), "ord_default": (0,), "ord_et": (1,)}
 
 
 def until_ordered(t: Table) -> Members:
     """The rule of 2026-12-04 to 2026-12-07: soloml's members, every category read as a category."""
-    return tuple({k: v for k, v in m.items() if k != ft.ORDERED_AS_NUMBERS} for m in adopted(t))
+    return tuple({k: v for k, v in m.items() if k != bl.ORDERED_AS_NUMBERS} for m in adopted(t))
 
 
 def until_stumps(t: Table) -> Members:
-    """The rule until the stumps member (2026-12-07): soloml's members without fit.ADDITIVE_STUMPS."""
-    return tuple(m for m in adopted(t) if m != ft.ADDITIVE_STUMPS)
+    """The rule until the stumps member (2026-12-07): soloml's members without blend.ADDITIVE_STUMPS."""
+    return tuple(m for m in adopted(t) if m != bl.ADDITIVE_STUMPS)
 
 
 def until_stumps_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
@@ -158,9 +159,9 @@ def until_stumps_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
 
 # 2026-12-07: an additive member (stumps: one split a tree, so the booster is a sum of one-column steps, a smooth
 # model like a regularised logistic regression, which bench/linear_check.py found strong on lending_club);
-# `+stumps_et` is what fit.ADDITIVE_STUMPS adopted (binary only)
+# `+stumps_et` is what blend.ADDITIVE_STUMPS adopted (binary only)
 STUMPS: dict[str, Any] = {"num_leaves": 2, "max_depth": 1, "learning_rate": 0.1, "min_data_in_leaf": 50}
-STUMPS_ORDERED = {**STUMPS, **ft.CATEGORY_SMOOTHING, ft.ORDERED_AS_NUMBERS: True}
+STUMPS_ORDERED = {**STUMPS, **bl.CATEGORY_SMOOTHING, bl.ORDERED_AS_NUMBERS: True}
 CANDIDATES["until_stumps"] = (until_stumps, False)
 CANDIDATES["until_stumps+stumps"] = (until_stumps_plus(STUMPS_ORDERED), True)
 CANDIDATES["until_stumps+stumps_l2_10"] = (until_stumps_plus({**STUMPS_ORDERED, "lambda_l2": 10.0}), True)
@@ -173,8 +174,8 @@ CANDIDATES["until_stumps+stumps_any"] = (until_stumps_plus({**STUMPS_ORDERED, "e
 # changes one of its members (`sl_...` the small-leaf member, `smooth_...` the category-smoothing member)
 def until_smooth_ord(t: Table) -> Members:
     """The rule of the second regression pass (2026-12-07, its `adopted`): soloml's members with a regression's
-    smoothing member reading every category as a category (fit.SMOOTHED_IN_ORDER was adopted after it)."""
-    return tuple(dict(ft.CATEGORY_SMOOTHING) if m == ft.SMOOTHED_IN_ORDER else dict(m) for m in adopted(t))
+    smoothing member reading every category as a category (blend.SMOOTHED_IN_ORDER was adopted after it)."""
+    return tuple(dict(bl.CATEGORY_SMOOTHING) if m == bl.SMOOTHED_IN_ORDER else dict(m) for m in adopted(t))
 
 
 def adopted_plus(*more: dict[str, Any]) -> Callable[[Table], Members]:
@@ -194,13 +195,13 @@ SHALLOW3: dict[str, Any] = {"num_leaves": 8, "max_depth": 3, "learning_rate": 0.
 CANDIDATES["adopted+depth2"] = (lambda t: (*adopted(t), dict(SHALLOW2)), False)
 CANDIDATES["adopted+depth3"] = (lambda t: (*adopted(t), dict(SHALLOW3)), False)
 CANDIDATES["adopted+et"] = (adopted_plus(ET), False)
-CANDIDATES["adopted+et_sl"] = (adopted_plus({**ET, **ft.SMALL_LEAVES}), False)
+CANDIDATES["adopted+et_sl"] = (adopted_plus({**ET, **bl.SMALL_LEAVES}), False)
 CANDIDATES["adopted+huber"] = (adopted_plus({"objective": "huber"}), False)
 CANDIDATES["adopted+fair"] = (adopted_plus({"objective": "fair"}), False)
-CANDIDATES["sl_lr0.02"] = (adopted_changed(ft.SMALL_LEAVES, {"learning_rate": 0.02}), False)
-CANDIDATES["sl_bin63"] = (adopted_changed(ft.SMALL_LEAVES, {"max_bin": 63}), False)
-CANDIDATES["sl_bin1023"] = (adopted_changed(ft.SMALL_LEAVES, {"max_bin": 1023}), False)
-CANDIDATES["smooth_ord"] = (adopted_changed(ft.CATEGORY_SMOOTHING, {ft.ORDERED_AS_NUMBERS: True}), False)
+CANDIDATES["sl_lr0.02"] = (adopted_changed(bl.SMALL_LEAVES, {"learning_rate": 0.02}), False)
+CANDIDATES["sl_bin63"] = (adopted_changed(bl.SMALL_LEAVES, {"max_bin": 63}), False)
+CANDIDATES["sl_bin1023"] = (adopted_changed(bl.SMALL_LEAVES, {"max_bin": 1023}), False)
+CANDIDATES["smooth_ord"] = (adopted_changed(bl.CATEGORY_SMOOTHING, {bl.ORDERED_AS_NUMBERS: True}), False)
 # Huber's loss with its threshold (alpha) in the label's units: LightGBM's default 0.9 is no threshold for prices
 CANDIDATES["adopted+huber_s0.25"] = (
     lambda t: (*adopted(t), {"objective": "huber", "alpha": 0.25 * t.label_spread}),
@@ -213,9 +214,9 @@ CANDIDATES["adopted+huber_s1"] = (lambda t: (*adopted(t), {"objective": "huber",
 INT_AS_CATEGORIES = "int_as_categories"
 INT_CATEGORY_VALUES = 12
 CANDIDATES["default_intcats"] = (lambda t: ({**adopted(t)[0], INT_AS_CATEGORIES: True}, *adopted(t)[1:]), False)
-CANDIDATES["sl_intcats"] = (adopted_changed(ft.SMALL_LEAVES, {INT_AS_CATEGORIES: True}), False)
+CANDIDATES["sl_intcats"] = (adopted_changed(bl.SMALL_LEAVES, {INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+intcats"] = (adopted_plus({INT_AS_CATEGORIES: True}), False)
-CANDIDATES["adopted+sl_intcats"] = (adopted_plus({**ft.SMALL_LEAVES, INT_AS_CATEGORIES: True}), False)
+CANDIDATES["adopted+sl_intcats"] = (adopted_plus({**bl.SMALL_LEAVES, INT_AS_CATEGORIES: True}), False)
 
 CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:
@@ -229,7 +230,7 @@ def with_ranks(X: pd.DataFrame, cats: Sequence[str]) -> pd.DataFrame:
     ranks = {}
     for c in cats:
         values = X[c].cat.categories
-        if len(values) > ft.MAX_CAT_TO_ONEHOT:
+        if len(values) > bl.MAX_CAT_TO_ONEHOT:
             order = {v: float(i) for i, v in enumerate(sorted(values, key=str))}
             ranks[f"{c}__rank"] = X[c].map(order).astype(np.float64)
     return X.assign(**ranks)
@@ -296,14 +297,14 @@ def soloml_model(
     for i, overrides in enumerate(blend):
         overrides = dict(overrides)
         whole = few_whole_numbers(X, cats) if overrides.pop(INT_AS_CATEGORIES, False) else []
-        member, read = ft.member_reading({**params, **overrides}, cats, ordered)
+        member, read = bl.member_reading({**params, **overrides}, cats, ordered)
         read = [*read, *whole]
         read = [c for c in read if c not in ordered] if i in numbers else read
         chosen = [choose_rounds(X, y, rows, plan, member, read) for rows, _ in plan.folds]
         inner = int(np.mean([rows for _, rows in chosen]))
         rounds = ft.scaled_rounds(float(np.mean([best for best, _ in chosen])), inner, len(frame))
         boosters.append(ft.fit(X, y, member, categorical=read, rounds=rounds)[0])
-    booster = ft.average(boosters)
+    booster = bl.average(boosters)
     test = signature.prepare(ds.frame.iloc[te].reset_index(drop=True))
     if ranked:
         test = with_ranks(test, cats)

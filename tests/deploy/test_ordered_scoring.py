@@ -19,7 +19,7 @@ from deploy_helpers import DESCRIPTIONS, FEATURES, accounts, churn_spec
 from soloml.deploy import score_project
 from soloml.deploy.runner import app_for_workspace, running
 from soloml.features.trainingset import TrainingSet
-from soloml.modeling import fit as ft
+from soloml.modeling import blend as bl
 from soloml.projects.spec import save_spec
 from soloml.registry import load_model, promote, save_model
 from soloml.workspace import Workspace, init_workspace, open_workspace
@@ -79,7 +79,7 @@ def test_the_saved_model_records_the_grade_order_and_which_member_reads_it_as_a_
     assert seen == [g for g in GRADES if g in seen]  # in their natural order
     saved = json.loads((model.path / "metadata.json").read_text())
     assert saved["signature"]["ordered"] == ["credit_grade"]
-    assert [bool(m["params"].get(ft.ORDERED_AS_NUMBERS)) for m in saved["blend"]][:3] == [False, True, True]
+    assert [bool(m["params"].get(bl.ORDERED_AS_NUMBERS)) for m in saved["blend"]][:3] == [False, True, True]
     said = (
         f"credit grade is read in its order ({seen[0]} < {seen[1]} < ... < {seen[-1]}) by 2 of the model's 3 boosters"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling.columns import leak_reason
 from soloml.modeling.signature import as_text, build_signature
@@ -98,7 +99,7 @@ def test_validation_sharing_each_folds_datasets_predicts_what_fresh_fits_predict
     X = signature.prepare(ts.frame)
     y = ts.frame["label"].to_numpy(dtype=float)
     assert ft.positive_weight("binary", y) > 1
-    blend = ft.blend_members("binary", len(X), [4])
+    blend = bl.blend_members("binary", len(X), [4])
     for seed in (0, 1):
         plan = plan_validation(ts, seed=seed)
         params = ft.task_params("binary", 2, "roc_auc", n_rows=len(X), seed=seed, n_features=2)
@@ -114,7 +115,7 @@ def test_validation_sharing_each_folds_datasets_predicts_what_fresh_fits_predict
 def _fold_booster(X, y, plan, train_rows, params):
     """A fold's booster fit the plain way, from a Dataset of its own rows: rounds by early stopping on the fold's
     inner split, scaled, then refit on the fold's training rows (what cross_validate does with shared Datasets)."""
-    member, read = ft.member_reading(params, ["plan"], ())
+    member, read = bl.member_reading(params, ["plan"], ())
     inner_train, inner_valid = plan.inner(train_rows)
     _, best = ft.fit(
         X.iloc[inner_train],

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 
 
@@ -56,7 +57,7 @@ def test_averaged_boosters_are_one_model_predicting_the_mean_raw_score(task):
     params["metric"] = "None"
     first, _ = ft.fit(X, y, params, categorical=[], rounds=30)
     second, _ = ft.fit(X, y, {**params, "num_leaves": 5, "seed": 1}, categorical=[], rounds=45)
-    merged = ft.average([first, second])
+    merged = bl.average([first, second])
     mean_raw = (first.predict(X, raw_score=True) + second.predict(X, raw_score=True)) / 2
     np.testing.assert_allclose(merged.predict(X, raw_score=True), mean_raw, atol=1e-12)
     np.testing.assert_allclose(merged.predict(X), ft.blended_predict([first, second], X, task), atol=1e-12)
@@ -68,39 +69,39 @@ def test_averaged_boosters_are_one_model_predicting_the_mean_raw_score(task):
 
 
 def test_multiclass_blends_the_smoothing_only_on_small_data_with_a_many_valued_category():
-    assert ft.blend_members("multiclass", 4_000, [2, 51]) == ({}, ft.CATEGORY_SMOOTHING)
-    assert ft.blend_members("multiclass", 4_000, []) == ({},)
-    assert ft.blend_members("multiclass", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
-    assert ft.blend_members("multiclass", ft.SMALL_DATA_ROWS, [51]) == ({},)
+    assert bl.blend_members("multiclass", 4_000, [2, 51]) == ({}, bl.CATEGORY_SMOOTHING)
+    assert bl.blend_members("multiclass", 4_000, []) == ({},)
+    assert bl.blend_members("multiclass", 4_000, [2, 3, 4]) == ({},)  # one against the rest: smoothing does nothing
+    assert bl.blend_members("multiclass", ft.SMALL_DATA_ROWS, [51]) == ({},)
 
 
 def test_a_small_regression_adds_a_booster_of_small_smoothed_leaves_to_its_blend():
     """Regression below SMALL_DATA_ROWS: the defaults, the smoothing where a category has more than
     MAX_CAT_TO_ONEHOT values, and small leaves pulled toward their parents (RESULTS.md ## Modeling, 2026-12-07)."""
-    assert ft.SMALL_LEAVES == {"min_data_in_leaf": 3, "path_smooth": 10.0}
-    assert ft.blend_members("regression", 4_000, [2, 51]) == ({}, ft.SMOOTHED_IN_ORDER, ft.SMALL_LEAVES)
-    assert ft.blend_members("regression", 4_000, []) == ({}, ft.SMALL_LEAVES)
-    assert ft.blend_members("regression", 4_000, [2, 3, 4]) == ({}, ft.SMALL_LEAVES)
-    assert ft.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
+    assert bl.SMALL_LEAVES == {"min_data_in_leaf": 3, "path_smooth": 10.0}
+    assert bl.blend_members("regression", 4_000, [2, 51]) == ({}, bl.SMOOTHED_IN_ORDER, bl.SMALL_LEAVES)
+    assert bl.blend_members("regression", 4_000, []) == ({}, bl.SMALL_LEAVES)
+    assert bl.blend_members("regression", 4_000, [2, 3, 4]) == ({}, bl.SMALL_LEAVES)
+    assert bl.blend_members("regression", ft.SMALL_DATA_ROWS, [51]) == ({},)
 
 
 def test_a_small_binary_table_blends_the_defaults_randomised_trees_and_additive_stumps():
     """Binary below SMALL_DATA_ROWS: defaults + smoothed extra_trees + stumps, whatever the categories (RESULTS.md
     ## Modeling)."""
-    assert ft.blend_members("binary", 4_000, [2, 51]) == ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
-    assert ft.blend_members("binary", 4_000, []) == ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
-    assert ft.blend_members("binary", 4_000, [2, 3]) == ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
-    assert ft.blend_members("binary", ft.SMALL_DATA_ROWS, [51]) == ({},)
-    assert ft.RANDOMISED_TREES == {**ft.CATEGORY_SMOOTHING, "extra_trees": True, ft.ORDERED_AS_NUMBERS: True}
+    assert bl.blend_members("binary", 4_000, [2, 51]) == ({}, bl.RANDOMISED_TREES, bl.ADDITIVE_STUMPS)
+    assert bl.blend_members("binary", 4_000, []) == ({}, bl.RANDOMISED_TREES, bl.ADDITIVE_STUMPS)
+    assert bl.blend_members("binary", 4_000, [2, 3]) == ({}, bl.RANDOMISED_TREES, bl.ADDITIVE_STUMPS)
+    assert bl.blend_members("binary", ft.SMALL_DATA_ROWS, [51]) == ({},)
+    assert bl.RANDOMISED_TREES == {**bl.CATEGORY_SMOOTHING, "extra_trees": True, bl.ORDERED_AS_NUMBERS: True}
 
 
 def test_the_randomised_member_reads_ordered_categories_as_numbers_the_defaults_as_categories():
-    defaults, randomised, stumps = ft.blend_members("binary", 4_000, [35, 50])
-    assert ft.member_reading(defaults, ["grade", "state"], {"grade"}) == ({}, ["grade", "state"])
-    params, read = ft.member_reading(randomised, ["grade", "state"], {"grade"})
-    assert read == ["state"] and ft.ORDERED_AS_NUMBERS not in params and params["extra_trees"] is True
-    assert ft.member_reading(stumps, ["grade", "state"], {"grade"})[1] == ["state"]
-    assert ft.member_reading(randomised, [0, 3], {3}) == (params, [0])  # positions work the same
+    defaults, randomised, stumps = bl.blend_members("binary", 4_000, [35, 50])
+    assert bl.member_reading(defaults, ["grade", "state"], {"grade"}) == ({}, ["grade", "state"])
+    params, read = bl.member_reading(randomised, ["grade", "state"], {"grade"})
+    assert read == ["state"] and bl.ORDERED_AS_NUMBERS not in params and params["extra_trees"] is True
+    assert bl.member_reading(stumps, ["grade", "state"], {"grade"})[1] == ["state"]
+    assert bl.member_reading(randomised, [0, 3], {3}) == (params, [0])  # positions work the same
 
 
 def test_the_saved_blend_of_defaults_randomised_trees_and_stumps_predicts_the_members_average():
@@ -113,10 +114,10 @@ def test_the_saved_blend_of_defaults_randomised_trees_and_stumps_predicts_the_me
     params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=2)
     members = [
         ft.fit(X, y, member, categorical=read, rounds=rounds)[0]
-        for overrides, rounds in zip(ft.blend_members("binary", n, [9]), (40, 60, 80), strict=True)
-        for member, read in [ft.member_reading({**params, **overrides}, ["region"], ())]
+        for overrides, rounds in zip(bl.blend_members("binary", n, [9]), (40, 60, 80), strict=True)
+        for member, read in [bl.member_reading({**params, **overrides}, ["region"], ())]
     ]
-    merged = ft.average(members)
+    merged = bl.average(members)
     assert merged.current_iteration() == 180
     mean_raw = np.mean([m.predict(X, raw_score=True) for m in members], axis=0)
     np.testing.assert_allclose(merged.predict(X, raw_score=True), mean_raw, atol=1e-12)
@@ -137,12 +138,12 @@ def test_members_reading_an_ordered_category_differently_average_into_one_model(
     params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=2)
     members = [
         ft.fit(X, y, member, categorical=read, rounds=40)[0]
-        for overrides in ft.blend_members("binary", n, [len(grades)])
-        for member, read in [ft.member_reading({**params, **overrides}, ["grade"], {"grade"})]
+        for overrides in bl.blend_members("binary", n, [len(grades)])
+        for member, read in [bl.member_reading({**params, **overrides}, ["grade"], {"grade"})]
     ]
     kinds = [{node["decision_type"] for node in _splits(m.dump_model(), feature=1)} for m in members]
     assert kinds == [{"=="}, {"<="}, {"<="}]  # the grade as a category, then as a number (randomised, stumps)
-    merged = ft.average(members)
+    merged = bl.average(members)
     mean_raw = np.mean([m.predict(X, raw_score=True) for m in members], axis=0)
     M, _ = ft.as_matrix(X, ["grade"])
     for rows in (X, M):  # a frame with categories and the scoring paths' code matrix
@@ -180,7 +181,7 @@ def test_a_dataset_built_once_trains_every_seed_and_member_as_a_fresh_one_would(
     shared = ft.dataset(X[train], y[train], weight, categorical=[1])
     shared_check = ft.dataset(X[check], y[check], weight, categorical=[1], reference=shared)
     for seed in (0, 1, 2):
-        for overrides in ft.blend_members("binary", n, [7]):
+        for overrides in bl.blend_members("binary", n, [7]):
             params = {**base, **overrides, "seed": seed}
             fresh, fresh_rounds = ft.fit(
                 X[train], y[train], params, categorical=[1], valid=(X[check], y[check]), adjust=False
@@ -211,7 +212,7 @@ def test_single_threaded_fits_build_histograms_by_row_and_grow_the_trees_column_
     by_column = {k: v for k, v in params.items() if k != "force_row_wise"} | {"force_col_wise": True}
     trees = []
     for p in (params, by_column):
-        booster, _ = ft.fit(X, y, {**p, **ft.RANDOMISED_TREES}, categorical=[1], rounds=40)
+        booster, _ = ft.fit(X, y, {**p, **bl.RANDOMISED_TREES}, categorical=[1], rounds=40)
         trees.append(booster.model_to_string().split("parameters:")[0])
     assert trees[0] == trees[1]
     assert ft.task_params("binary", 2, "roc_auc", n_rows=ft.SMALL_DATA_ROWS, seed=0)["force_col_wise"]
@@ -234,9 +235,9 @@ def test_an_averaged_blend_with_a_linear_tree_member_predicts_the_members_mean_r
     X.loc[::17, "b"] = np.nan  # rows where a linear leaf falls back to its constant leaf_value
     params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=3)
     plain = ft.fit(X, y, params, categorical=["region"], rounds=30)[0]
-    linear = ft.fit(X, y, {**params, **ft.LINEAR_TREES}, categorical=["region"], rounds=40)[0]
+    linear = ft.fit(X, y, {**params, **bl.LINEAR_TREES}, categorical=["region"], rounds=40)[0]
     members = [plain, linear] if order == "plain first" else [linear, plain]
-    merged = ft.average(members)
+    merged = bl.average(members)
     mean_raw = (plain.predict(X, raw_score=True) + linear.predict(X, raw_score=True)) / 2
     assert np.max(np.abs(linear.predict(X) - plain.predict(X))) > 0.1  # the members differ: the test can fail
     np.testing.assert_allclose(merged.predict(X), mean_raw, atol=1e-9)
@@ -253,13 +254,13 @@ def test_the_saved_blend_of_a_small_regression_predicts_its_members_average_and_
     X = pd.DataFrame({"a": rng.normal(size=n), "region": pd.Categorical(rng.integers(0, 9, n).astype(str))})
     y = (5 * X["a"] + X["region"].cat.codes + rng.normal(size=n)).to_numpy()
     params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=2)
-    blend = ft.blend_members("regression", n, [9])
+    blend = bl.blend_members("regression", n, [9])
     assert len(blend) == 3
     members = [
         ft.fit(X, y, {**params, **o}, categorical=["region"], rounds=r)[0]
         for o, r in zip(blend, (30, 40, 50), strict=True)
     ]
-    merged = ft.average(members)
+    merged = bl.average(members)
     mean = np.mean([m.predict(X) for m in members], axis=0)
     np.testing.assert_allclose(merged.predict(X), mean, atol=1e-9)
     np.testing.assert_allclose(merged.predict(X, pred_contrib=True).sum(axis=1), merged.predict(X), atol=1e-9)
@@ -276,7 +277,7 @@ def test_a_small_regressions_members_train_on_shared_datasets_as_on_their_own():
     X = np.column_stack([rng.normal(size=n), rng.integers(0, 9, n).astype(float)])
     y = 4 * X[:, 0] + X[:, 1] + rng.normal(size=n)
     params = ft.task_params("regression", 2, "rmse", n_rows=n, seed=0, n_features=2)
-    blend = ft.blend_members("regression", n, [9])
+    blend = bl.blend_members("regression", n, [9])
     assert len({ft.dataset_key({**params, **o}, [1]) for o in blend}) == 2  # the small leaves apart
     shared: dict = {}
     for overrides in blend:
@@ -295,7 +296,7 @@ def test_the_stumps_member_is_an_additive_model_of_one_split_trees_whose_contrib
     X = np.column_stack([rng.normal(size=n), rng.normal(size=n), rng.integers(0, 6, n).astype(float)])
     y = (rng.random(n) < 1 / (1 + np.exp(-(1.5 * X[:, 0] - X[:, 1] + 0.3 * X[:, 2] - 2)))).astype(float)
     params = ft.task_params("binary", 2, "roc_auc", n_rows=n, seed=0, n_features=3)
-    member, read = ft.member_reading({**params, **ft.ADDITIVE_STUMPS}, [2], set())
+    member, read = bl.member_reading({**params, **bl.ADDITIVE_STUMPS}, [2], set())
     booster, _ = ft.fit(X, y, member, categorical=read, rounds=60)
     trees = booster.dump_model()["tree_info"]
     assert trees and all(t["num_leaves"] <= 2 for t in trees)
@@ -314,10 +315,10 @@ def test_the_stumps_member_is_an_additive_model_of_one_split_trees_whose_contrib
 def test_a_small_regressions_smoothing_member_reads_ordered_categories_by_rank_the_others_as_categories():
     """hotel_rates' room types (a..h): the smoothing member splits them in their order (bench/RESULTS.md, 'Regression
     members, second pass': -0.6% RMSE under 5 of 5 seeds); the defaults and the small leaves keep categories."""
-    assert ft.SMOOTHED_IN_ORDER == {**ft.CATEGORY_SMOOTHING, ft.ORDERED_AS_NUMBERS: True}
-    defaults, smoothing, small = ft.blend_members("regression", 4_000, [8, 51])
+    assert bl.SMOOTHED_IN_ORDER == {**bl.CATEGORY_SMOOTHING, bl.ORDERED_AS_NUMBERS: True}
+    defaults, smoothing, small = bl.blend_members("regression", 4_000, [8, 51])
     cats, ordered = ["room", "agent"], {"room"}
-    assert ft.member_reading(defaults, cats, ordered)[1] == cats
-    assert ft.member_reading(smoothing, cats, ordered) == (dict(ft.CATEGORY_SMOOTHING), ["agent"])
-    assert ft.member_reading(small, cats, ordered)[1] == cats
-    assert ft.blend_members("multiclass", 4_000, [51]) == ({}, ft.CATEGORY_SMOOTHING)  # measured on regression only
+    assert bl.member_reading(defaults, cats, ordered)[1] == cats
+    assert bl.member_reading(smoothing, cats, ordered) == (dict(bl.CATEGORY_SMOOTHING), ["agent"])
+    assert bl.member_reading(small, cats, ordered)[1] == cats
+    assert bl.blend_members("multiclass", 4_000, [51]) == ({}, bl.CATEGORY_SMOOTHING)  # measured on regression only

@@ -10,6 +10,7 @@ from sklearn.datasets import load_wine
 from sklearn.metrics import mean_squared_error, roc_auc_score
 
 from soloml.features.trainingset import LABEL
+from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling import train
 from soloml.modeling.split import plan_validation
@@ -53,7 +54,7 @@ def averaged():
 def test_below_5000_rows_the_saved_model_is_the_mean_raw_score_of_every_seeds_boosters(averaged):
     ts, result = averaged
     assert [m["params"] for m in result.blend] == [
-        {**overrides, "seed": s} for s in (0, 1, 2) for overrides in ft.blend_members("binary", len(ts.frame), [12])
+        {**overrides, "seed": s} for s in (0, 1, 2) for overrides in bl.blend_members("binary", len(ts.frame), [12])
     ]  # 3 seeds x the 2 blend members
     assert result.n_rounds == result.blend[0]["rounds"]
     assert result.booster.current_iteration() == sum(m["rounds"] for m in result.blend)
@@ -71,7 +72,7 @@ def test_the_headline_metric_is_that_of_the_three_seeds_out_of_fold_predictions_
     # the averaged predictions, rebuilt from each seed's own validation (its own folds and row sampling)
     X = result.signature.prepare(ts.frame)
     base = {k: v for k, v in result.params.items() if k != "seed"}
-    blend = ft.blend_members("binary", len(y), [12])  # defaults, randomised trees, stumps
+    blend = bl.blend_members("binary", len(y), [12])  # defaults, randomised trees, stumps
     runs = [
         cross_validate(
             X,
@@ -119,7 +120,7 @@ def test_from_5000_rows_one_seed_is_fit_and_no_spread_measured():
     ts = flat_set(_regional(SPREAD_ROWS, seed=6), "y", "binary")
     result = train(ts, table_spec("binary", "roc_auc"), seed=0)
     assert result.seed_spread is None
-    assert [m["params"] for m in result.blend] == list(ft.blend_members("binary", SPREAD_ROWS, [12]))  # no seeds
+    assert [m["params"] for m in result.blend] == list(bl.blend_members("binary", SPREAD_ROWS, [12]))  # no seeds
     assert result.booster.current_iteration() == sum(m["rounds"] for m in result.blend)
 
 
@@ -137,7 +138,7 @@ def test_averaged_probabilities_stay_calibrated_when_positives_are_rare():
     y = ts.frame[LABEL].to_numpy(dtype=float)
     assert 0.03 < y.mean() < 0.2  # rare enough to be up-weighted
     result = train(ts, table_spec("binary", "roc_auc"), seed=0)
-    assert len(result.blend) == 3 * len(ft.blend_members("binary", len(y), [12]))  # 3 seeds x 3 members
+    assert len(result.blend) == 3 * len(bl.blend_members("binary", len(y), [12]))  # 3 seeds x 3 members
     cal = result.calibration
     assert cal is not None and abs(cal.mean_predicted - cal.observed_rate) < 0.03
     saved = result.booster.predict(result.signature.prepare(ts.frame))
@@ -162,7 +163,7 @@ def test_regression_averages_values():
     ts = flat_set(frame, "y", "regression")
     result = train(ts, table_spec("regression", "rmse", done=1.0), seed=0)
     y = ts.frame[LABEL].to_numpy(dtype=float)
-    assert len(result.blend) == 3 * len(ft.blend_members("regression", n, []))  # 3 seeds x defaults + small leaves
+    assert len(result.blend) == 3 * len(bl.blend_members("regression", n, []))  # 3 seeds x defaults + small leaves
     rmse = float(np.sqrt(mean_squared_error(y[result.validation.rows], result.validation.predictions)))
     assert result.model_score == pytest.approx(rmse)
     X = result.signature.prepare(ts.frame)

@@ -9,7 +9,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
 from soloml.errors import ModelError
 from soloml.features.trainingset import TrainingSet
-from soloml.modeling import fit as ft
+from soloml.modeling import blend as bl
 from soloml.modeling import metrics as m
 from soloml.modeling import train
 
@@ -94,9 +94,9 @@ def test_probabilities_stay_calibrated_despite_class_weighting(churn):
 
 def test_final_model_is_refit_on_every_row_with_the_validated_rounds(churn):
     ts, result = churn
-    # small binary: three boosters (fit.blend_members) under each of three seeds (4,000 rows), averaged into one
+    # small binary: three boosters (blend.blend_members) under each of three seeds (4,000 rows), averaged into one
     assert [m["params"] for m in result.blend] == [
-        {**overrides, "seed": s} for s in (0, 1, 2) for overrides in ({}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS)
+        {**overrides, "seed": s} for s in (0, 1, 2) for overrides in ({}, bl.RANDOMISED_TREES, bl.ADDITIVE_STUMPS)
     ]
     assert result.n_rounds == result.blend[0]["rounds"]
     assert result.booster.current_iteration() == sum(m["rounds"] for m in result.blend)
@@ -113,7 +113,7 @@ def test_small_binary_data_is_a_blend_of_three_boosters_unless_parameters_are_ty
     frame["y"] = rng.random(n) < 1 / (1 + np.exp(-logit))
     ts = flat_set(frame, "y", "binary")
     result = train(ts, table_spec("binary", "roc_auc"), spread=False)
-    assert [member["params"] for member in result.blend] == [{}, ft.RANDOMISED_TREES, ft.ADDITIVE_STUMPS]
+    assert [member["params"] for member in result.blend] == [{}, bl.RANDOMISED_TREES, bl.ADDITIVE_STUMPS]
     assert result.blend[0]["rounds"] == result.n_rounds
     # LightGBM ends a member early when no leaf can be split any more (random thresholds can find none)
     assert result.blend[0]["rounds"] < result.booster.current_iteration() <= sum(m["rounds"] for m in result.blend)

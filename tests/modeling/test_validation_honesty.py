@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.datasets import load_diabetes
 
 from soloml.features.trainingset import TrainingSet
-from soloml.modeling import fit as ft
+from soloml.modeling import blend as bl
 from soloml.modeling import train
 from soloml.modeling.split import plan_validation
 
@@ -60,7 +60,7 @@ def test_a_rows_own_label_does_not_change_its_prediction_averaged_over_three_see
     honest = train(ts, table_spec("regression", "rmse", done=50.0))
     perturbed = train(_with_labels(ts, labels), table_spec("regression", "rmse", done=50.0))
     assert honest.seed_spread["averaged"] and len(honest.blend) == 3 * len(
-        ft.blend_members("regression", len(ts.frame), [])
+        bl.blend_members("regression", len(ts.frame), [])
     )
     row = list(honest.validation.rows).index(7)
     assert honest.validation.predictions[row] == perturbed.validation.predictions[row]

@@ -4,7 +4,7 @@ It is saved with every model (metadata.json) so a model can be fed from a plain 
 DataFrame without the training code. A category's code is its index in `categories[name]`; values
 the model never saw become missing (NaN), which LightGBM routes like any missing value. An ordered category
 (`ordered`, modeling/ordered.py: grades, levels, numbers with units) lists its values in their natural order,
-so its code is its rank: the model may read it as a number (fit.read_as_categories) and every scoring path,
+so its code is its rank: the model may read it as a number (blend.member_reading) and every scoring path,
 which only turns values into codes, stays the same.
 """
 

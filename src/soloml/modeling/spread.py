@@ -7,7 +7,7 @@ averaged row for row, as the saved model averages its boosters (raw scores for b
 values for regression), and everything judged (the headline metric, baselines' comparison, business
 figures, calibration, threshold, monitoring reference) comes from that average. The saved model is then
 every seed's members refit on all rows with that seed's own rounds, averaged into one booster
-(fit.average), so the score judged is the score of what is saved.
+(blend.average), so the score judged is the score of what is saved.
 
 `SeedSpread` keeps each seed's own headline value: when they differ by more than MATERIAL of their mean,
 training says so, so that nobody reads a difference of that size between two single runs as an improvement.

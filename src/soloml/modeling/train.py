@@ -17,6 +17,7 @@ import pandas as pd
 
 from soloml.errors import ModelError, did_you_mean
 from soloml.features.trainingset import CUTOFF, LABEL, TrainingSet
+from soloml.modeling import blend as bl
 from soloml.modeling import evaluate as ev
 from soloml.modeling import fit as ft
 from soloml.modeling.columns import LeftOut, screen
@@ -110,9 +111,9 @@ def train(
     )
     tuned_params = {} if tuned is None else tuned.params
 
-    # parameters typed or tuned are used as they are; the defaults on small data blend 2-3 boosters (fit.blend_members)
+    # parameters typed or tuned are used as they are; the defaults on small data blend 2-3 boosters (blend.blend_members)
     levels = [int(X[c].nunique(dropna=False)) for c in cats]
-    blend = ft.blend_members(ts.task, len(frame), levels) if tune <= 0 and not params else ({},)
+    blend = bl.blend_members(ts.task, len(frame), levels) if tune <= 0 and not params else ({},)
     # on small data, validation under three seeds: with the defaults their models are averaged into the one saved
     runs = validate_seeds(
         X,
@@ -145,7 +146,7 @@ def train(
         for overrides, rounds in zip(blend, oos.final_rounds(len(frame)), strict=True)
     ]
     readings = [  # (LightGBM's parameters, the columns read as categories) of each booster
-        ft.member_reading({**chosen, **overrides, **({} if s is None else {"seed": s})}, cats, signature.ordered)
+        bl.member_reading({**chosen, **overrides, **({} if s is None else {"seed": s})}, cats, signature.ordered)
         for s, overrides, _ in asked
     ]
     fitted = [
@@ -155,7 +156,7 @@ def train(
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
     members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]
     n_rounds = members[0][2]
-    booster = ft.average([b for b, _ in fitted])
+    booster = bl.average([b for b, _ in fitted])
     predictions = runs.predictions
     importance = global_importance(booster, X.iloc[rows], signature, ts.task, max(2, len(coding.classes)), seed=seed)
     snapshots = int(frame[CUTOFF].nunique()) if snapshots_over_time else 0
@@ -275,10 +276,10 @@ def _parameters(
 
 
 def _ordered_notes(signature: FeatureSignature, blend: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    """How the model reads each ordered category, when a member reads it in its order (fit.ORDERED_AS_NUMBERS)."""
-    if not any(m.get(ft.ORDERED_AS_NUMBERS) for m in blend):
+    """How the model reads each ordered category, when a member reads it in its order (blend.ORDERED_AS_NUMBERS)."""
+    in_order = sum(bool(m.get(bl.ORDERED_AS_NUMBERS)) for m in blend)
+    if not in_order:
         return ()
-    in_order = sum(bool(m.get(ft.ORDERED_AS_NUMBERS)) for m in blend)
     by_order = f"{in_order} of the model's {len(blend)} boosters"
     out = []
     for name in signature.ordered:

@@ -4,7 +4,7 @@ For each fold of the plan: the number of boosting rounds is found by early stopp
 inner split (`ValidationPlan.inner`: the latest training rows for a time split, a stratified fifth
 otherwise); the fold's model is then fit on all of the fold's training rows with that many rounds,
 scaled by sqrt(rows / inner rows), and only then predicts the judged rows. The final model's rounds
-are the folds' chosen rounds scaled the same way to every row. With `blend` (fit.blend_members), each
+are the folds' chosen rounds scaled the same way to every row. With `blend` (blend.blend_members), each
 fold fits every member booster that way (each with its own rounds) and predicts their average.
 
     >>> oos = cross_validate(X, y, plan, params, categorical=[])   # doctest: +SKIP
@@ -21,6 +21,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling.baselines import validation_order
 from soloml.modeling.split import ValidationPlan
@@ -96,8 +97,8 @@ def cross_validate(
     ordered: Sequence[str] = (),
 ) -> OutOfSample:
     """Out-of-sample predictions for `plan.rows`; `params` is one set, or one per fold (tuned inside each fold);
-    `blend` the overrides of each member booster averaged (fit.blend_members); `ordered` the categories a member
-    may read as numbers (fit.member_reading)."""
+    `blend` the overrides of each member booster averaged (blend.blend_members); `ordered` the categories a member
+    may read as numbers (blend.member_reading)."""
     per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
     M, positions = ft.as_matrix(X, categorical)  # once: every fit below slices rows of it
     in_order = {i for i, name in enumerate(X.columns) if name in ordered}
@@ -111,7 +112,7 @@ def cross_validate(
         sets: dict[tuple[Any, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
         boosters, best, used = [], [], []
         for overrides in blend:
-            member, read = ft.member_reading({**fold_params, **overrides}, positions, in_order)
+            member, read = bl.member_reading({**fold_params, **overrides}, positions, in_order)
             key = ft.dataset_key(member, read)
             if key not in sets:
                 inner = ft.dataset(M[inner_train], y[inner_train], inner_weight, categorical=read)
