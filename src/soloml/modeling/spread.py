@@ -14,7 +14,7 @@ training says so, so that nobody reads a difference of that size between two sin
 The averaged model's score is steadier than any one of them.
 
 The runs are the whole validation again (inner splits, rounds chosen per fold); cheaper estimates did not
-track it (docs/modeling.md). With typed parameters the seeds are still validated for the spread, but the
+track it (docs/modeling.md). Every seed's folds are fit side by side on the machine's cores (modeling/parallel.py). With typed parameters the seeds are still validated for the spread, but the
 model is seed s's own (settings typed, settings used); with tuning, or from SPREAD_ROWS rows, one seed runs.
 """
 
@@ -35,7 +35,7 @@ from soloml.modeling.evaluate import metric_value
 from soloml.modeling.judge import score_of
 from soloml.modeling.metrics import METRIC_NAMES
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.validate import OutOfSample, cross_validate
+from soloml.modeling.validate import OutOfSample, cross_validate_all
 from soloml.modeling.verdict import format_metric
 
 SPREAD_ROWS = 5_000
@@ -134,7 +134,7 @@ def validate_seeds(
 ) -> SeedRuns:
     """cross_validate under every seed of `seeds` (the first is `plan`'s, run with `params` as given; the others
     with their own plan and {"seed": s}); the runs are averaged when `average` and there are several."""
-    runs = [cross_validate(X, y, plan, params, categorical=categorical, blend=blend, ordered=ordered)]
+    asked: list[tuple[ValidationPlan, Mapping[str, Any] | Sequence[Mapping[str, Any]]]] = [(plan, params)]
     for other in seeds[1:]:
         again = (
             replace(plan, seed=other)
@@ -144,17 +144,9 @@ def validate_seeds(
         if not np.array_equal(again.rows, plan.rows):  # k-fold judges every row once, a time plan keeps its split
             raise ModelError(f"Validation under seed {other} judged other rows than under seed {seeds[0]}.")
         per_fold = [params] * len(again.folds) if isinstance(params, Mapping) else list(params)
-        runs.append(
-            cross_validate(
-                X,
-                y,
-                again,
-                [{**p, "seed": other} for p in per_fold],
-                categorical=categorical,
-                blend=blend,
-                ordered=ordered,
-            )
-        )
+        asked.append((again, [{**p, "seed": other} for p in per_fold]))
+    # every seed's folds side by side where the fits are single-threaded (modeling/parallel.py)
+    runs = cross_validate_all(X, y, asked, categorical=categorical, blend=blend, ordered=ordered)
     averaged = average and len(runs) > 1
     predictions = mean_prediction([r.predictions for r in runs], ts.task) if averaged else runs[0].predictions
     return SeedRuns(tuple(seeds), tuple(runs), predictions, averaged)

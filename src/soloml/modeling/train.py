@@ -24,6 +24,7 @@ from soloml.modeling.columns import LeftOut, screen
 from soloml.modeling.explain import feature_stats, global_importance
 from soloml.modeling.judge import judge
 from soloml.modeling.metrics import metric_for
+from soloml.modeling.parallel import run_all
 from soloml.modeling.result import TrainResult, Validation
 from soloml.modeling.signature import FeatureSignature, build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
@@ -129,17 +130,6 @@ def train(
         average=not params,
         ordered=signature.ordered,
     )
-    shared: dict[tuple[Any, ...], Any] = {}
-
-    def every_row(s: int | None, member: dict[str, Any], read: list[str]) -> Any:
-        """One Dataset of every row for the saved model's boosters that can share it (fit.dataset_key; per seed
-        from fit.BIN_SAMPLE_ROWS rows)."""
-        key = (s if len(X) >= ft.BIN_SAMPLE_ROWS else None, *ft.dataset_key(member, read))
-        if key not in shared:
-            weight = ft.positive_weight(str(chosen.get("objective", "")), y)
-            shared[key] = ft.dataset(X, y, weight, categorical=read)
-        return shared[key]
-
     asked = [  # (seed or None for the caller's parameters as they are, blend overrides, rounds)
         (s if runs.averaged else None, overrides, rounds)
         for s, oos in runs.fitted
@@ -149,10 +139,28 @@ def train(
         bl.member_reading({**chosen, **overrides, **({} if s is None else {"seed": s})}, cats, signature.ordered)
         for s, overrides, _ in asked
     ]
-    fitted = [
-        (refit or ft.fit)(X if refit else every_row(s, member, read), y, member, categorical=read, rounds=rounds)
-        for (member, read), (s, _, rounds) in zip(readings, asked, strict=True)
-    ]
+
+    def fit_seed(s: int | None) -> list[tuple[Any, int]]:
+        """Seed s's boosters of the saved model, sharing one Dataset of every row where they can (fit.dataset_key)."""
+        shared: dict[tuple[Any, ...], Any] = {}
+
+        def every_row(member: dict[str, Any], read: list[str]) -> Any:
+            key = ft.dataset_key(member, read)
+            if key not in shared:
+                weight = ft.positive_weight(str(chosen.get("objective", "")), y)
+                shared[key] = ft.dataset(X, y, weight, categorical=read)
+            return shared[key]
+
+        return [
+            (refit or ft.fit)(X if refit else every_row(member, read), y, member, categorical=read, rounds=rounds)
+            for (member, read), (seed_of, _, rounds) in zip(readings, asked, strict=True)
+            if seed_of == s
+        ]
+
+    # each seed's boosters side by side when single-threaded (modeling/parallel.py; the same boosters either way)
+    seeds = list(dict.fromkeys(s for s, _, _ in asked))
+    single = refit is None and int(chosen.get("num_threads", 0)) == 1
+    fitted = [fit for group in run_all(fit_seed, seeds, side_by_side=single) for fit in group]
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
     members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]
     n_rounds = members[0][2]

@@ -5,7 +5,8 @@ inner split (`ValidationPlan.inner`: the latest training rows for a time split, 
 otherwise); the fold's model is then fit on all of the fold's training rows with that many rounds,
 scaled by sqrt(rows / inner rows), and only then predicts the judged rows. The final model's rounds
 are the folds' chosen rounds scaled the same way to every row. With `blend` (blend.blend_members), each
-fold fits every member booster that way (each with its own rounds) and predicts their average.
+fold fits every member booster that way (each with its own rounds) and predicts their average. Folds are
+independent of each other, so single-threaded fits run side by side (modeling/parallel.py).
 
     >>> oos = cross_validate(X, y, plan, params, categorical=[])   # doctest: +SKIP
     >>> oos.predictions.shape, oos.final_rounds(len(X))            # doctest: +SKIP
@@ -24,6 +25,7 @@ import pandas as pd
 from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling.baselines import validation_order
+from soloml.modeling.parallel import run_all
 from soloml.modeling.split import ValidationPlan
 
 
@@ -99,35 +101,75 @@ def cross_validate(
     """Out-of-sample predictions for `plan.rows`; `params` is one set, or one per fold (tuned inside each fold);
     `blend` the overrides of each member booster averaged (blend.blend_members); `ordered` the categories a member
     may read as numbers (blend.member_reading)."""
-    per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
+    (oos,) = cross_validate_all(X, y, [(plan, params)], categorical=categorical, blend=blend, ordered=ordered)
+    return oos
+
+
+def cross_validate_all(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    runs: Sequence[tuple[ValidationPlan, Mapping[str, Any] | Sequence[Mapping[str, Any]]]],
+    *,
+    categorical: list[str],
+    blend: Sequence[Mapping[str, Any]] = ({},),
+    ordered: Sequence[str] = (),
+) -> list[OutOfSample]:
+    """cross_validate of each (plan, params) of `runs`; every run's folds are independent of each other, so
+    single-threaded fits run side by side (modeling/parallel.py), with the same results as one after another."""
     M, positions = ft.as_matrix(X, categorical)  # once: every fit below slices rows of it
     in_order = {i for i, name in enumerate(X.columns) if name in ordered}
-    parts, fits = [], []
-    for (train_rows, valid_rows), fold_params in zip(plan.folds, per_fold, strict=True):
-        task = str(fold_params.get("objective", ""))
-        weight = ft.positive_weight(task, y[train_rows])
-        # the fold's three sets of rows, one Dataset each for every member reading the columns alike (fit.dataset)
-        inner_train, inner_valid = plan.inner(train_rows)
-        inner_weight = ft.positive_weight(task, y[inner_train])
-        sets: dict[tuple[Any, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
-        boosters, best, used = [], [], []
-        for overrides in blend:
-            member, read = bl.member_reading({**fold_params, **overrides}, positions, in_order)
-            key = ft.dataset_key(member, read)
-            if key not in sets:
-                inner = ft.dataset(M[inner_train], y[inner_train], inner_weight, categorical=read)
-                check = ft.dataset(M[inner_valid], y[inner_valid], inner_weight, categorical=read, reference=inner)
-                sets[key] = inner, check, ft.dataset(M[train_rows], y[train_rows], weight, categorical=read)
-            inner, check, whole = sets[key]
-            _, chosen = ft.fit(inner, y[inner_train], member, categorical=read, valid=check, adjust=False, scratch=True)
-            rounds = ft.scaled_rounds(chosen, len(inner_train), len(train_rows))
-            booster, _ = ft.fit(
-                whole, y[train_rows], member, categorical=read, rounds=rounds, adjust=False, scratch=True
-            )
-            boosters.append(booster)
-            best.append(chosen)
-            used.append(rounds)
-        parts.append(ft.blended_predict(boosters, M[valid_rows], task, weight))
-        fits.append(FoldFit(tuple(best), len(inner_train), len(train_rows), tuple(used)))
-    stacked = np.concatenate(parts, axis=0)
-    return OutOfSample(stacked[validation_order(plan)], tuple(fits))
+    tasks = []  # (run, fold's training rows, its judged rows, its parameters)
+    for r, (plan, params) in enumerate(runs):
+        per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
+        tasks += [(r, *fold, p) for fold, p in zip(plan.folds, per_fold, strict=True)]
+
+    def one_fold(task: tuple[int, np.ndarray, np.ndarray, Mapping[str, Any]]) -> tuple[np.ndarray, FoldFit]:
+        r, train_rows, valid_rows, fold_params = task
+        return _fold(M, y, runs[r][0], train_rows, valid_rows, fold_params, blend, positions, in_order)
+
+    single = all(int(t[3].get("num_threads", 0)) == 1 for t in tasks)
+    done = run_all(one_fold, tasks, side_by_side=single)
+    out = []
+    for r, (plan, _) in enumerate(runs):
+        parts, fits = zip(*(d for t, d in zip(tasks, done, strict=True) if t[0] == r), strict=True)
+        stacked = np.concatenate(parts, axis=0)
+        out.append(OutOfSample(stacked[validation_order(plan)], tuple(fits)))
+    return out
+
+
+def _fold(
+    M: np.ndarray,
+    y: np.ndarray,
+    plan: ValidationPlan,
+    train_rows: np.ndarray,
+    valid_rows: np.ndarray,
+    fold_params: Mapping[str, Any],
+    blend: Sequence[Mapping[str, Any]],
+    positions: list[int],
+    in_order: set[int],
+) -> tuple[np.ndarray, FoldFit]:
+    """One fold: every member's rounds chosen on the inner split, refit on the fold's training rows; their
+    averaged prediction of the judged rows."""
+    task = str(fold_params.get("objective", ""))
+    weight = ft.positive_weight(task, y[train_rows])
+    # the fold's three sets of rows, one Dataset each for every member reading the columns alike (fit.dataset)
+    inner_train, inner_valid = plan.inner(train_rows)
+    inner_weight = ft.positive_weight(task, y[inner_train])
+    sets: dict[tuple[Any, ...], tuple[lgb.Dataset, lgb.Dataset, lgb.Dataset]] = {}
+    boosters, best, used = [], [], []
+    for overrides in blend:
+        member, read = bl.member_reading({**fold_params, **overrides}, positions, in_order)
+        key = ft.dataset_key(member, read)
+        if key not in sets:
+            inner = ft.dataset(M[inner_train], y[inner_train], inner_weight, categorical=read)
+            check = ft.dataset(M[inner_valid], y[inner_valid], inner_weight, categorical=read, reference=inner)
+            sets[key] = inner, check, ft.dataset(M[train_rows], y[train_rows], weight, categorical=read)
+        inner, check, whole = sets[key]
+        _, chosen = ft.fit(inner, y[inner_train], member, categorical=read, valid=check, adjust=False, scratch=True)
+        rounds = ft.scaled_rounds(chosen, len(inner_train), len(train_rows))
+        booster, _ = ft.fit(whole, y[train_rows], member, categorical=read, rounds=rounds, adjust=False, scratch=True)
+        boosters.append(booster)
+        best.append(chosen)
+        used.append(rounds)
+    part = ft.blended_predict(boosters, M[valid_rows], task, weight)
+    return part, FoldFit(tuple(best), len(inner_train), len(train_rows), tuple(used))
