@@ -217,6 +217,10 @@ CANDIDATES["default_intcats"] = (lambda t: ({**adopted(t)[0], INT_AS_CATEGORIES:
 CANDIDATES["sl_intcats"] = (adopted_changed(bl.SMALL_LEAVES, {INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+intcats"] = (adopted_plus({INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+sl_intcats"] = (adopted_plus({**bl.SMALL_LEAVES, INT_AS_CATEGORIES: True}), False)
+NO_BAGGING = {"bagging_fraction": 1.0, "bagging_freq": 0}  # every row for every tree (LightGBM's own default)
+CANDIDATES["nobag"] = (lambda t: tuple({**m, **NO_BAGGING} for m in adopted(t)), False)
+CANDIDATES["sl_nobag"] = (adopted_changed(bl.SMALL_LEAVES, NO_BAGGING), False)
+CANDIDATES["adopted+sl_nobag"] = (adopted_plus({**bl.SMALL_LEAVES, **NO_BAGGING}), False)
 
 CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:

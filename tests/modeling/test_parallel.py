@@ -85,3 +85,15 @@ def test_by_default_one_worker_per_core_this_process_may_use(monkeypatch):
     monkeypatch.delenv(parallel.ENVIRONMENT, raising=False)
     cores = len(__import__("os").sched_getaffinity(0))
     assert parallel.workers() == max(1, min(parallel.MAX_WORKERS, cores))
+
+
+def test_lightgbm_is_held_to_one_thread_while_fits_run_side_by_side_then_let_go(monkeypatch):
+    """LightGBM's thread count is one process-wide setting that any call without num_threads resets (to every
+    core) while another thread's fit runs with buffers for one: the cap keeps every call to one thread."""
+    monkeypatch.setenv(parallel.ENVIRONMENT, "2")
+    before = parallel.lightgbm_max_threads()
+    seen = parallel.run_all(lambda _: parallel.lightgbm_max_threads(), [0, 1, 2])
+    assert seen == [1, 1, 1]
+    assert parallel.lightgbm_max_threads() == before
+    monkeypatch.setenv(parallel.ENVIRONMENT, "1")  # one after another: LightGBM is left as it was
+    assert parallel.run_all(lambda _: parallel.lightgbm_max_threads(), [0, 1]) == [before, before]

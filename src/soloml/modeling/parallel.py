@@ -7,16 +7,27 @@ use the other cores. Each task keeps its own Datasets, its one thread and its ow
 the same as when run alone: models and every judged number do not depend on the number of workers
 (tests/modeling/test_parallel.py).
 
+LightGBM keeps the number of threads of its loops in one process-wide setting, which every call resets
+from its own parameters: a prediction without `num_threads` sets "every core" while another thread's fit
+runs with buffers sized for one, and the process died in lib_lightgbm.so (a general protection fault,
+2026-12-08, once in a bench run). While fits run side by side LightGBM's own cap (LGBM_SetMaxThreads) is
+held at one thread, so no call can change what a running fit uses.
+
 SOLOML_WORKERS=N caps the workers (1: one task after the other); by default, one per core this process
 may use, at most MAX_WORKERS.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
+
+import lightgbm as lgb
 
 from soloml.errors import ModelError
 
@@ -47,5 +58,29 @@ def run_all(task: Callable[[T], R], items: Sequence[T], *, side_by_side: bool = 
     n = min(workers(), len(items)) if side_by_side else 1
     if n <= 1:
         return [task(item) for item in items]
-    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="soloml-fit") as pool:
+    with one_lightgbm_thread(), ThreadPoolExecutor(max_workers=n, thread_name_prefix="soloml-fit") as pool:
         return list(pool.map(task, items))
+
+
+_CAP = threading.RLock()
+
+
+@contextmanager
+def one_lightgbm_thread() -> Iterator[None]:
+    """LightGBM's process-wide cap on its threads held at one (see the module docstring), then put back."""
+    lib = lgb.basic._LIB  # LGBM_SetMaxThreads has no Python wrapper in lightgbm 4
+    with _CAP:
+        before = ctypes.c_int(-1)
+        lib.LGBM_GetMaxThreads(ctypes.byref(before))
+        lib.LGBM_SetMaxThreads(ctypes.c_int(1))
+        try:
+            yield
+        finally:
+            lib.LGBM_SetMaxThreads(before)
+
+
+def lightgbm_max_threads() -> int:
+    """LightGBM's cap on its threads now (-1: none)."""
+    value = ctypes.c_int(0)
+    lgb.basic._LIB.LGBM_GetMaxThreads(ctypes.byref(value))
+    return int(value.value)
