@@ -97,3 +97,16 @@ def test_lightgbm_is_held_to_one_thread_while_fits_run_side_by_side_then_let_go(
     assert parallel.lightgbm_max_threads() == before
     monkeypatch.setenv(parallel.ENVIRONMENT, "1")  # one after another: LightGBM is left as it was
     assert parallel.run_all(lambda _: parallel.lightgbm_max_threads(), [0, 1]) == [before, before]
+
+
+def test_tuning_searches_side_by_side_choose_what_they_choose_one_after_another(monkeypatch):
+    """--tune runs one search inside each fold and one over every row: independent, so side by side."""
+    ts = flat_set(_table(500, seed=12), "y", "binary")
+    got = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv(parallel.ENVIRONMENT, n)
+        got[n] = train(ts, table_spec("binary", "roc_auc"), tune=3, seed=0)
+    one, two = got["1"], got["2"]
+    assert one.params == two.params and one.tuned_on == two.tuned_on and one.tuned_on is not None
+    assert one.booster.model_to_string() == two.booster.model_to_string()
+    np.testing.assert_array_equal(one.validation.predictions, two.validation.predictions)

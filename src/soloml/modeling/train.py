@@ -278,9 +278,14 @@ def _parameters(
             seed=seed,
         )
 
-    per_fold = [{**base, **tuned_on(train_rows).params} for train_rows, _ in plan.folds]
-    final = tuned_on(np.arange(len(X)))
-    return per_fold, {**base, **final.params}, final
+    # each fold's search and the saved model's are independent: side by side when every fit is single-threaded
+    searched = run_all(
+        tuned_on,
+        [train_rows for train_rows, _ in plan.folds] + [np.arange(len(X))],
+        side_by_side=int(base.get("num_threads", 0)) == 1,
+    )
+    final = searched[-1]
+    return [{**base, **t.params} for t in searched[:-1]], {**base, **final.params}, final
 
 
 def _ordered_notes(signature: FeatureSignature, blend: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
