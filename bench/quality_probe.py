@@ -217,10 +217,31 @@ CANDIDATES["default_intcats"] = (lambda t: ({**adopted(t)[0], INT_AS_CATEGORIES:
 CANDIDATES["sl_intcats"] = (adopted_changed(bl.SMALL_LEAVES, {INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+intcats"] = (adopted_plus({INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+sl_intcats"] = (adopted_plus({**bl.SMALL_LEAVES, INT_AS_CATEGORIES: True}), False)
-NO_BAGGING = {"bagging_fraction": 1.0, "bagging_freq": 0}  # every row for every tree (LightGBM's own default)
+# 2026-12-08: row sampling off (LightGBM's own default) in a regression member; on `adopted` as it is now
+NO_BAGGING = {"bagging_fraction": 1.0, "bagging_freq": 0}  # every row for every tree
+
+
+def now_changed(member: dict[str, Any], extra: dict[str, Any]) -> Callable[[Table], Members]:
+    """soloml's members now (`adopted`), the one equal to `member` (if there is one) with `extra` on top."""
+    return lambda t: tuple({**m, **extra} if m == member else dict(m) for m in adopted(t))
+
+
 CANDIDATES["nobag"] = (lambda t: tuple({**m, **NO_BAGGING} for m in adopted(t)), False)
-CANDIDATES["sl_nobag"] = (adopted_changed(bl.SMALL_LEAVES, NO_BAGGING), False)
-CANDIDATES["adopted+sl_nobag"] = (adopted_plus({**bl.SMALL_LEAVES, **NO_BAGGING}), False)
+CANDIDATES["sl_nobag"] = (now_changed(bl.SMALL_LEAVES, NO_BAGGING), False)
+CANDIDATES["adopted+sl_nobag"] = (lambda t: (*adopted(t), {**bl.SMALL_LEAVES, **NO_BAGGING}), False)
+CANDIDATES["smooth_nobag"] = (now_changed(bl.SMOOTHED_IN_ORDER, NO_BAGGING), False)
+CANDIDATES["sl_smooth_nobag"] = (
+    lambda t: tuple(
+        {**m, **NO_BAGGING} if m in (bl.SMALL_LEAVES, bl.SMOOTHED_IN_ORDER) else dict(m) for m in adopted(t)
+    ),
+    False,
+)
+for _name, _extra in {
+    "ps5": {"path_smooth": 5.0},
+    "ps20": {"path_smooth": 20.0},
+    "mdl2": {"min_data_in_leaf": 2},
+}.items():
+    CANDIDATES[f"sl_nobag_{_name}"] = (now_changed(bl.SMALL_LEAVES, {**NO_BAGGING, **_extra}), False)
 
 CANDIDATES["until_ordered"] = (until_ordered, False)
 for _name in ORDERED_AS_NUMBERS:

@@ -78,7 +78,7 @@ def test_multiclass_blends_the_smoothing_only_on_small_data_with_a_many_valued_c
 def test_a_small_regression_adds_a_booster_of_small_smoothed_leaves_to_its_blend():
     """Regression below SMALL_DATA_ROWS: the defaults, the smoothing where a category has more than
     MAX_CAT_TO_ONEHOT values, and small leaves pulled toward their parents (RESULTS.md ## Modeling, 2026-12-07)."""
-    assert bl.SMALL_LEAVES == {"min_data_in_leaf": 3, "path_smooth": 10.0}
+    assert bl.SMALL_LEAVES == {"min_data_in_leaf": 3, "path_smooth": 10.0, "bagging_fraction": 1.0, "bagging_freq": 0}
     assert bl.blend_members("regression", 4_000, [2, 51]) == ({}, bl.SMOOTHED_IN_ORDER, bl.SMALL_LEAVES)
     assert bl.blend_members("regression", 4_000, []) == ({}, bl.SMALL_LEAVES)
     assert bl.blend_members("regression", 4_000, [2, 3, 4]) == ({}, bl.SMALL_LEAVES)
@@ -322,3 +322,17 @@ def test_a_small_regressions_smoothing_member_reads_ordered_categories_by_rank_t
     assert bl.member_reading(smoothing, cats, ordered) == (dict(bl.CATEGORY_SMOOTHING), ["agent"])
     assert bl.member_reading(small, cats, ordered)[1] == cats
     assert bl.blend_members("multiclass", 4_000, [51]) == ({}, bl.CATEGORY_SMOOTHING)  # measured on regression only
+
+
+def test_the_small_leaf_member_fits_every_row_in_every_tree_so_no_seed_changes_it():
+    """Row sampling makes a leaf of 3 rows noisier still (RESULTS.md "Regression members, third pass"): the member
+    samples no rows, and with every column for every tree (fewer than FEW_FEATURES) its trees do not depend on the seed."""
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"a": rng.normal(size=800), "b": rng.integers(0, 9, 800).astype(float)})
+    y = 3 * X["a"].to_numpy() + np.sin(X["b"].to_numpy()) + rng.normal(0, 0.3, 800)
+    texts = []
+    for seed in (0, 1):
+        params = {**ft.task_params("regression", 1, "rmse", n_rows=800, seed=seed, n_features=2), **bl.SMALL_LEAVES}
+        booster, _ = ft.fit(X, y, params, categorical=[], rounds=40)
+        texts.append(booster.model_to_string().split("parameters:")[0].replace(f"[seed: {seed}]", ""))
+    assert texts[0] == texts[1]

@@ -8,8 +8,9 @@ binary tables, at no more fits where there were two boosters already; as the onl
 a regression 60% RMSE, so regression keeps the smoothing alone. A binary table adds ADDITIVE_STUMPS (one split a
 tree: an additive model, close to a regularised logistic regression): lending_club +0.006 AUC, credit_data +0.004,
 wa_churn +0.002, mlc_churn -0.001, under two seeds (2026-12-07; +10% RMSE on Computers, so binary only). A
-regression adds SMALL_LEAVES (leaves of 3 rows, each pulled toward its parent by path_smooth): Computers -1.7% RMSE, hotel_rates -0.6%, over five seeds (2026-12-07;
-small leaves without the pull cost hotel_rates' time split 1.4%). Averaging the members was never worse than the
+regression adds SMALL_LEAVES (leaves of 3 rows, each pulled toward its parent by path_smooth, every row in every
+tree): Computers -1.7% RMSE, hotel_rates -0.6%, over five seeds (2026-12-07; small leaves without the pull cost
+hotel_rates' time split 1.4%; without row sampling a further -0.4% / -0.4% under three seeds, 2026-12-08). Averaging the members was never worse than the
 better-guessed one by more than noise, where a choice between them on an inner split was. `average` writes them
 as one booster (leaf values, and a linear tree's leaf constants and coefficients, divided by their number, trees
 concatenated), so what is saved and scored is one model.
@@ -55,8 +56,10 @@ LINEAR_TREES: dict[str, Any] = {"linear_tree": True}  # a linear model of the nu
 # seeds, bench/RESULTS.md "Regression members, second pass (2026-12-07)"); multiclass keeps CATEGORY_SMOOTHING
 SMOOTHED_IN_ORDER: dict[str, Any] = {**CATEGORY_SMOOTHING, ORDERED_AS_NUMBERS: True}
 # a regression's extra member: leaves of a few rows find finer steps; each leaf's value is pulled toward its parent's
-# in proportion to how few rows it holds (path_smooth), so the finer leaves do not chase single prices
-SMALL_LEAVES: dict[str, Any] = {"min_data_in_leaf": 3, "path_smooth": 10.0}
+# in proportion to how few rows it holds (path_smooth), so the finer leaves do not chase single prices; every tree
+# sees every row (row sampling makes a leaf of 3 rows noisier still: -0.2% to -0.6% RMSE on both regression tables
+# under 3 of 3 seeds, for less CPU, bench/RESULTS.md "Regression members, third pass (2026-12-08)")
+SMALL_LEAVES: dict[str, Any] = {"min_data_in_leaf": 3, "path_smooth": 10.0, "bagging_fraction": 1.0, "bagging_freq": 0}
 MAX_CAT_TO_ONEHOT = 4  # LightGBM's default: categories with at most this many values split one against the rest
 
 
