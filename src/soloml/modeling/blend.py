@@ -10,9 +10,9 @@ tree: an additive model, close to a regularised logistic regression): lending_cl
 wa_churn +0.002, mlc_churn -0.001, under two seeds (2026-12-07; +10% RMSE on Computers, so binary only). A
 regression adds SMALL_LEAVES (leaves of 3 rows, each pulled toward its parent by path_smooth, every row in every
 tree): Computers -1.7% RMSE, hotel_rates -0.6%, over five seeds (2026-12-07; small leaves without the pull cost
-hotel_rates' time split 1.4%; without row sampling a further -0.4% / -0.4% under three seeds, 2026-12-08). Averaging the members was never worse than the
-better-guessed one by more than noise, where a choice between them on an inner split was. `average` writes them
-as one booster (leaf values, and a linear tree's leaf constants and coefficients, divided by their number, trees
+hotel_rates' time split 1.4%; without row sampling a further -0.4% / -0.4% under three seeds, 2026-12-08).
+Averaging the members was never worse than the better-guessed one by more than noise, where a choice between
+them on an inner split was. `average` writes them as one booster (leaf values, and a linear tree's leaf constants and coefficients, divided by their number, trees
 concatenated), so what is saved and scored is one model.
 
 Ordered categories (signature.ordered: grades such as A1..G5, levels, numbers with units; their code is their

@@ -14,8 +14,9 @@ training says so, so that nobody reads a difference of that size between two sin
 The averaged model's score is steadier than any one of them.
 
 The runs are the whole validation again (inner splits, rounds chosen per fold); cheaper estimates did not
-track it (docs/modeling.md). Every seed's folds are fit side by side on the machine's cores (modeling/parallel.py). With typed parameters the seeds are still validated for the spread, but the
-model is seed s's own (settings typed, settings used); with tuning, or from SPREAD_ROWS rows, one seed runs.
+track it (docs/modeling.md). Every seed's folds are fit side by side on the machine's cores
+(modeling/parallel.py). With typed parameters the seeds are still validated for the spread, but the model is
+seed s's own (settings typed, settings used); with tuning, or from SPREAD_ROWS rows, one seed runs.
 """
 
 from __future__ import annotations
