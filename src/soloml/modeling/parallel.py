@@ -22,10 +22,10 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import lightgbm as lgb
 
@@ -52,6 +52,12 @@ def workers() -> int:
     return max(1, min(MAX_WORKERS, cores))
 
 
+def single_threaded(*params: Mapping[str, Any]) -> bool:
+    """Whether every fit with these LightGBM parameters runs on one thread (fit.task_params below SMALL_DATA_ROWS),
+    so that fits may run side by side."""
+    return all(int(p.get("num_threads", 0)) == 1 for p in params)
+
+
 def run_all(task: Callable[[T], R], items: Sequence[T], *, side_by_side: bool = True) -> list[R]:
     """`task` of every item, in the items' order; side by side on `workers()` threads when `side_by_side`
     (the caller's promise that each task is single-threaded and shares nothing it writes to)."""
@@ -68,19 +74,22 @@ _CAP = threading.RLock()
 @contextmanager
 def one_lightgbm_thread() -> Iterator[None]:
     """LightGBM's process-wide cap on its threads held at one (see the module docstring), then put back."""
-    lib = lgb.basic._LIB  # LGBM_SetMaxThreads has no Python wrapper in lightgbm 4
     with _CAP:
-        before = ctypes.c_int(-1)
-        lib.LGBM_GetMaxThreads(ctypes.byref(before))
-        lib.LGBM_SetMaxThreads(ctypes.c_int(1))
+        before = lightgbm_max_threads()
+        _lib().LGBM_SetMaxThreads(ctypes.c_int(1))
         try:
             yield
         finally:
-            lib.LGBM_SetMaxThreads(before)
+            _lib().LGBM_SetMaxThreads(ctypes.c_int(before))
 
 
 def lightgbm_max_threads() -> int:
     """LightGBM's cap on its threads now (-1: none)."""
     value = ctypes.c_int(0)
-    lgb.basic._LIB.LGBM_GetMaxThreads(ctypes.byref(value))
+    _lib().LGBM_GetMaxThreads(ctypes.byref(value))
     return int(value.value)
+
+
+def _lib() -> Any:
+    """LightGBM's C library: LGBM_GetMaxThreads / LGBM_SetMaxThreads have no Python wrapper in lightgbm 4."""
+    return getattr(lgb.basic, "_LIB")  # noqa: B009 (a private name of lightgbm's)

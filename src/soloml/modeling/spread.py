@@ -36,7 +36,7 @@ from soloml.modeling.evaluate import metric_value
 from soloml.modeling.judge import score_of
 from soloml.modeling.metrics import METRIC_NAMES
 from soloml.modeling.split import ValidationPlan, plan_validation
-from soloml.modeling.validate import OutOfSample, cross_validate_all
+from soloml.modeling.validate import OutOfSample, cross_validate_all, per_fold
 from soloml.modeling.verdict import format_metric
 
 SPREAD_ROWS = 5_000
@@ -144,8 +144,7 @@ def validate_seeds(
         )
         if not np.array_equal(again.rows, plan.rows):  # k-fold judges every row once, a time plan keeps its split
             raise ModelError(f"Validation under seed {other} judged other rows than under seed {seeds[0]}.")
-        per_fold = [params] * len(again.folds) if isinstance(params, Mapping) else list(params)
-        asked.append((again, [{**p, "seed": other} for p in per_fold]))
+        asked.append((again, [{**p, "seed": other} for p in per_fold(params, again)]))
     # every seed's folds side by side where the fits are single-threaded (modeling/parallel.py)
     runs = cross_validate_all(X, y, asked, categorical=categorical, blend=blend, ordered=ordered)
     averaged = average and len(runs) > 1

@@ -24,7 +24,7 @@ from soloml.modeling.columns import LeftOut, screen
 from soloml.modeling.explain import feature_stats, global_importance
 from soloml.modeling.judge import judge
 from soloml.modeling.metrics import metric_for
-from soloml.modeling.parallel import run_all
+from soloml.modeling.parallel import run_all, single_threaded
 from soloml.modeling.result import TrainResult, Validation
 from soloml.modeling.signature import FeatureSignature, build_signature
 from soloml.modeling.split import ValidationPlan, plan_validation
@@ -140,6 +140,8 @@ def train(
         for s, overrides, _ in asked
     ]
 
+    weight = ft.positive_weight(str(chosen.get("objective", "")), y)
+
     def fit_seed(s: int | None) -> list[tuple[Any, int]]:
         """Seed s's boosters of the saved model, sharing one Dataset of every row where they can (fit.dataset_key)."""
         shared: dict[tuple[Any, ...], Any] = {}
@@ -147,7 +149,6 @@ def train(
         def every_row(member: dict[str, Any], read: list[str]) -> Any:
             key = ft.dataset_key(member, read)
             if key not in shared:
-                weight = ft.positive_weight(str(chosen.get("objective", "")), y)
                 shared[key] = ft.dataset(X, y, weight, categorical=read)
             return shared[key]
 
@@ -159,8 +160,8 @@ def train(
 
     # each seed's boosters side by side when single-threaded (modeling/parallel.py; the same boosters either way)
     seeds = list(dict.fromkeys(s for s, _, _ in asked))
-    single = refit is None and int(chosen.get("num_threads", 0)) == 1
-    fitted = [fit for group in run_all(fit_seed, seeds, side_by_side=single) for fit in group]
+    side_by_side = refit is None and single_threaded(chosen)
+    fitted = [fit for group in run_all(fit_seed, seeds, side_by_side=side_by_side) for fit in group]
     # the rounds each booster really has: LightGBM stops early when no split is left (randomised trees can)
     members = [(s, overrides, used) for (s, overrides, _), (_, used) in zip(asked, fitted, strict=True)]
     n_rounds = members[0][2]
@@ -282,7 +283,7 @@ def _parameters(
     searched = run_all(
         tuned_on,
         [train_rows for train_rows, _ in plan.folds] + [np.arange(len(X))],
-        side_by_side=int(base.get("num_threads", 0)) == 1,
+        side_by_side=single_threaded(base),
     )
     final = searched[-1]
     return [{**base, **t.params} for t in searched[:-1]], {**base, **final.params}, final

@@ -25,7 +25,7 @@ import pandas as pd
 from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling.baselines import validation_order
-from soloml.modeling.parallel import run_all
+from soloml.modeling.parallel import run_all, single_threaded
 from soloml.modeling.split import ValidationPlan
 
 
@@ -53,6 +53,11 @@ class OutOfSample:
             ft.scaled_rounds(float(np.mean([f.best_inner_rounds[m] for f in self.folds])), int(inner), n_rows)
             for m in range(len(self.folds[0].best_inner_rounds))
         )
+
+
+def per_fold(params: Mapping[str, Any] | Sequence[Mapping[str, Any]], plan: ValidationPlan) -> list[Mapping[str, Any]]:
+    """One parameter set for each fold of `plan`: `params` itself for every fold, or the list given (tuned per fold)."""
+    return [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
 
 
 def choose_rounds(
@@ -120,15 +125,13 @@ def cross_validate_all(
     in_order = {i for i, name in enumerate(X.columns) if name in ordered}
     tasks = []  # (run, fold's training rows, its judged rows, its parameters)
     for r, (plan, params) in enumerate(runs):
-        per_fold = [params] * len(plan.folds) if isinstance(params, Mapping) else list(params)
-        tasks += [(r, *fold, p) for fold, p in zip(plan.folds, per_fold, strict=True)]
+        tasks += [(r, *fold, p) for fold, p in zip(plan.folds, per_fold(params, plan), strict=True)]
 
     def one_fold(task: tuple[int, np.ndarray, np.ndarray, Mapping[str, Any]]) -> tuple[np.ndarray, FoldFit]:
         r, train_rows, valid_rows, fold_params = task
         return _fold(M, y, runs[r][0], train_rows, valid_rows, fold_params, blend, positions, in_order)
 
-    single = all(int(t[3].get("num_threads", 0)) == 1 for t in tasks)
-    done = run_all(one_fold, tasks, side_by_side=single)
+    done = run_all(one_fold, tasks, side_by_side=single_threaded(*(t[3] for t in tasks)))
     out = []
     for r, (plan, _) in enumerate(runs):
         parts, fits = zip(*(d for t, d in zip(tasks, done, strict=True) if t[0] == r), strict=True)
