@@ -46,7 +46,6 @@ import sys
 import tempfile
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -62,7 +61,7 @@ from soloml.modeling import blend as bl
 from soloml.modeling import fit as ft
 from soloml.modeling import train
 from soloml.modeling.ordered import natural_order
-from soloml.modeling.parallel import one_lightgbm_thread
+from soloml.modeling.parallel import run_all, single_threaded
 from soloml.modeling.spread import SPREAD_ROWS
 from soloml.projects.spec import BusinessValue, Cutoffs, DoneThreshold, Label, ProjectSpec
 
@@ -210,7 +209,7 @@ def run_raw_protocol(
     Each set of rows (a fold's inner, check and training rows; every row) is one lgb.Dataset for all the
     boosters fit on it, as soloml does (fit.dataset), and below 20,000 rows, where every fit has one thread,
     the folds and then each seed's final boosters run side by side on the machine's cores, as soloml's do
-    (modeling/parallel.py), with threads written here."""
+    (through soloml's parallel.run_all: threads, with LightGBM held to one thread meanwhile)."""
     X, y = ds.frame.iloc[tr].reset_index(drop=True), ds.y[tr]
     t0, c0 = time.perf_counter(), time.process_time()
     seeds = range(3) if spread and len(y) < SPREAD_ROWS else range(1)
@@ -296,9 +295,9 @@ def run_raw_protocol(
             np.mean(fold_raw, axis=0)  # the fold's out-of-sample prediction (raw score), as soloml judges it
         return best, len(inner_tr)
 
-    side_by_side = params["num_threads"] == 1
+    side_by_side = single_threaded(params)
     tasks = [(seed, *fold) for seed in seeds for fold in folds_of(seed)]
-    done = _side_by_side(one_fold, tasks, side_by_side)
+    done = run_all(one_fold, tasks, side_by_side=side_by_side)
 
     def finals(seed: int) -> list[np.ndarray]:
         """Seed `seed`'s members refit on every row (one Dataset each reading the columns alike), predicting the test rows."""
@@ -315,22 +314,12 @@ def run_raw_protocol(
             raw.append(final.predict(ds.frame.iloc[te], raw_score=True))
         return raw
 
-    test_raw = [r for group in _side_by_side(finals, list(seeds), side_by_side) for r in group]
+    test_raw = [r for group in run_all(finals, list(seeds), side_by_side=side_by_side) for r in group]
     raw = np.mean(test_raw, axis=0) - (np.log(weight) if ds.task == "binary" else 0.0)
     pred = 1 / (1 + np.exp(-raw)) if ds.task == "binary" else raw
     seconds = time.perf_counter() - t0
     LAST_CPU["raw protocol"] = time.process_time() - c0
     return np.asarray(pred), seconds
-
-
-def _side_by_side(task, items: list, side_by_side: bool) -> list:
-    """`task` of every item in order, on one thread per core when `side_by_side` (the reference's own threads;
-    LightGBM held to one thread meanwhile, as it must be for fits side by side: soloml.modeling.parallel)."""
-    cores = min(8, len(os.sched_getaffinity(0)), len(items))
-    if not side_by_side or cores <= 1:
-        return [task(item) for item in items]
-    with one_lightgbm_thread(), ThreadPoolExecutor(max_workers=cores) as pool:
-        return list(pool.map(task, items))
 
 
 def run_flaml(ds: Dataset, tr: np.ndarray, te: np.ndarray, budget: float) -> tuple[np.ndarray, float, str]:
