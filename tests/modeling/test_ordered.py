@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from soloml.modeling import train
 from soloml.modeling.ordered import natural_order
+
+from .synthetic import flat_set, table_spec
 
 SUB_GRADES = [f"{letter}{digit}" for letter in "ABCDEFG" for digit in range(1, 6)]
 
@@ -64,3 +69,18 @@ def test_ordered_values_come_back_in_their_natural_order(natural):
 )
 def test_other_values_are_not_ordered(values):
     assert natural_order(values) is None
+
+
+def test_a_regressions_note_counts_the_one_booster_reading_the_order_and_the_others_as_categories():
+    """A small regression with a many-valued grade: defaults, smoothing in order, small leaves; only the second
+    reads the grade by rank, so the note must not say that the defaults alone read it as a category."""
+    rng = np.random.default_rng(21)
+    grades = [f"{letter}{n}" for letter in "ABC" for n in range(1, 6)]
+    grade = rng.integers(0, len(grades), 600)
+    frame = pd.DataFrame({"grade": [grades[g] for g in grade], "x": rng.normal(size=600)})
+    frame["price"] = 10.0 * grade + 5.0 * frame["x"] + rng.normal(0, 2, 600)
+    result = train(flat_set(frame, "price", "regression"), table_spec("regression", "rmse"), spread=False)
+    said = [n for n in result.notes if n.startswith("grade is read in its order")]
+    assert said == [
+        "grade is read in its order (A1 < A2 < ... < C5) by 1 of the model's 3 boosters, as a category by the others."
+    ]

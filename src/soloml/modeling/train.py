@@ -300,7 +300,7 @@ def _ordered_notes(signature: FeatureSignature, blend: Sequence[Mapping[str, Any
         values = signature.categories[name]
         steps = " < ".join(values) if len(values) <= 4 else f"{values[0]} < {values[1]} < ... < {values[-1]}"
         out.append(
-            f"{signature.describe(name)} is read in its order ({steps}) by {by_order}, as a category by the defaults."
+            f"{signature.describe(name)} is read in its order ({steps}) by {by_order}, as a category by the others."
         )
     return tuple(out)
 
