@@ -217,7 +217,8 @@ CANDIDATES["default_intcats"] = (lambda t: ({**adopted(t)[0], INT_AS_CATEGORIES:
 CANDIDATES["sl_intcats"] = (adopted_changed(bl.SMALL_LEAVES, {INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+intcats"] = (adopted_plus({INT_AS_CATEGORIES: True}), False)
 CANDIDATES["adopted+sl_intcats"] = (adopted_plus({**bl.SMALL_LEAVES, INT_AS_CATEGORIES: True}), False)
-# 2026-12-08: row sampling off (LightGBM's own default) in a regression member; on `adopted` as it is now
+# 2026-12-08: row sampling off (LightGBM's own default) in a regression member, on `adopted` as it was then; sl_nobag was
+# adopted into blend.SMALL_LEAVES the same day, so it is `adopted` now and the others read against today's members
 NO_BAGGING = {"bagging_fraction": 1.0, "bagging_freq": 0}  # every row for every tree
 
 
